@@ -1,0 +1,156 @@
+//! `init`, `demo`, `check`, and the demo database behind `--demo`.
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use super::{print_json, progress_bar, Context};
+use crate::demo::DemoSpec;
+use crate::store::{Actor, Role, Store, SCHEMA_VERSION};
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Your display name (default: your login).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many customers to generate.
+    #[arg(long, default_value_t = 20_000)]
+    pub customers: u64,
+    /// Seed of the generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Add demo data to a database that already holds customers.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn init(ctx: &Context, args: InitArgs) -> Result<()> {
+    let login = Context::login()?;
+    let mut store = Store::open(&ctx.db_path, ctx.open_options(true))?;
+    let name = args.name.unwrap_or_else(|| login.clone());
+    store.init_admin(&login, &name)?;
+    println!(
+        "Created {} with {login} as its first admin.\nAdd operators with `careline operator add LOGIN --name NAME --role operator`.",
+        ctx.db_path.display()
+    );
+    Ok(())
+}
+
+/// Operators the demo data is spread over, besides the person running it.
+const DEMO_OPERATORS: &[(&str, &str, Role)] = &[
+    ("li.na", "李娜", Role::Operator),
+    ("zhang.wei", "张伟", Role::Operator),
+    ("wang.fang", "王芳", Role::Operator),
+    ("chen.jie", "陈杰", Role::Supervisor),
+    ("amy.lee", "Amy Lee", Role::Operator),
+];
+
+fn fill(store: &mut Store, actor: &Actor, spec: DemoSpec, force: bool) -> Result<()> {
+    if actor.role == Role::Admin {
+        for (login, name, role) in DEMO_OPERATORS {
+            if store.operator_by_login(login)?.is_none() {
+                store.add_operator(actor, login, name, *role)?;
+            }
+        }
+    }
+    let bar = progress_bar(spec.customers, "generating customers");
+    let started = std::time::Instant::now();
+    let counts = store.generate_demo(actor, spec, force, &|n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "Generated {} customers, {} contacts, {} purchases, {} interactions, {} complaints in {:.1} s.",
+        counts.customers,
+        counts.contacts,
+        counts.purchases,
+        counts.interactions,
+        counts.complaints,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
+    if args.customers == 0 {
+        bail!("--customers must be at least 1");
+    }
+    let (mut store, actor) = ctx.open()?;
+    actor.require(Role::Supervisor, "generate demo data")?;
+    fill(
+        &mut store,
+        &actor,
+        DemoSpec {
+            customers: args.customers,
+            seed: args.seed,
+        },
+        args.force,
+    )
+}
+
+/// Customers in the demo database made on first use of `--demo`.
+const FIRST_DEMO_CUSTOMERS: u64 = 20_000;
+
+/// Opens the demo database, creating it (you as its admin) and filling it on first use.
+pub fn open_demo(ctx: &Context) -> Result<(Store, Actor)> {
+    let login = Context::login()?;
+    let mut store = Store::open(&ctx.db_path, ctx.open_options(true))?;
+    if store.operator_by_login(&login)?.is_none() && store.operators()?.is_empty() {
+        store.init_admin(&login, &login)?;
+    }
+    let actor = store.actor(&login, ctx.as_login.as_deref())?;
+    let empty: bool = store.customer_count()? == 0;
+    if empty {
+        eprintln!("Creating the demo database {} …", ctx.db_path.display());
+        fill(
+            &mut store,
+            &actor,
+            DemoSpec {
+                customers: FIRST_DEMO_CUSTOMERS,
+                seed: 1,
+            },
+            false,
+        )?;
+    }
+    Ok((store, actor))
+}
+
+pub fn check(ctx: &Context, args: CheckArgs) -> Result<()> {
+    let (store, actor) = ctx.open()?;
+    actor.require(Role::Supervisor, "check the database")?;
+    let report = store.check()?;
+    if args.json {
+        print_json(&report)?;
+    } else {
+        println!("database      {}", ctx.db_path.display());
+        println!(
+            "schema        version {} (this careline writes {SCHEMA_VERSION})",
+            report.schema_version
+        );
+        println!("integrity     {}", report.integrity.join("; "));
+        println!(
+            "foreign keys  {}",
+            if report.foreign_key_problems == 0 {
+                "ok".to_string()
+            } else {
+                format!("{} problems", report.foreign_key_problems)
+            }
+        );
+        match &report.audit.broken_at {
+            None => println!("audit chain   ok ({} entries)", report.audit.entries),
+            Some((id, why)) => println!("audit chain   BROKEN at entry {id}: {why}"),
+        }
+    }
+    if !report.ok() {
+        bail!("the database failed its check");
+    }
+    Ok(())
+}

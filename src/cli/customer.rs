@@ -1,0 +1,482 @@
+//! `careline search` and `careline customer add|show|edit|merge`.
+
+use anyhow::{bail, Result};
+use chrono::{Local, NaiveDate};
+use clap::{Args, Subcommand};
+
+use super::{print_json, Context};
+use crate::domain::contact::ContactKind;
+use crate::domain::customer::{normalize_tag, ContactInput, CustomerFields, FieldError};
+use crate::domain::date_input::parse_date;
+use crate::domain::tier::format_money;
+use crate::store::{Customer, StoreError};
+use crate::text::{sanitize, sanitize_multiline};
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Phone number or its last 4+ digits, name or part of it, pinyin or initials, email,
+    /// customer code, #tag, or company.
+    pub query: String,
+    /// Print results as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// At most this many results.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    /// Add a customer. Duplicate phones or emails are reported, not refused.
+    Add(CustomerArgs),
+    /// Show everything held about a customer (the view is audited).
+    Show {
+        /// Customer code, id, or a phone or email held by one customer.
+        customer: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a customer. Only the fields given change; an empty value clears a field.
+    Edit {
+        customer: String,
+        /// Refuse the edit when the record is no longer at this version (see `show --json`).
+        #[arg(long)]
+        version: Option<i64>,
+        #[command(flatten)]
+        fields: CustomerArgs,
+    },
+    /// Merge OTHER into KEEP: contacts, purchases, interactions, complaints and reminders move
+    /// to KEEP; OTHER stays as a tombstone pointing to it.
+    Merge { keep: String, other: String },
+}
+
+/// Every customer field as a flag. Dates take YYYY-MM-DD, today, +3d …; yes/no flags may be
+/// given bare (`--do-not-contact`) or with a value (`--do-not-contact false`).
+#[derive(Debug, Args, Default)]
+pub struct CustomerArgs {
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Customer code (assigned when left out).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// individual, enterprise or public_sector.
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub company: Option<String>,
+    #[arg(long)]
+    pub industry: Option<String>,
+    #[arg(long)]
+    pub company_size: Option<String>,
+    #[arg(long)]
+    pub occupation: Option<String>,
+    #[arg(long)]
+    pub income_band: Option<String>,
+    #[arg(long)]
+    pub birthday: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    /// walk_in, website, referral, cold_outreach, partner or event.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// normal or vip (supervisors).
+    #[arg(long)]
+    pub level: Option<String>,
+    /// none or member.
+    #[arg(long)]
+    pub membership: Option<String>,
+    #[arg(long)]
+    pub membership_expiry: Option<String>,
+    /// temporary or member.
+    #[arg(long)]
+    pub stability: Option<String>,
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub internal: Option<bool>,
+    #[arg(long)]
+    pub interests: Option<String>,
+    #[arg(long)]
+    pub preferences: Option<String>,
+    /// phone_in, phone_out, email, chat, sms, social or visit.
+    #[arg(long)]
+    pub preferred_channel: Option<String>,
+    #[arg(long)]
+    pub preferred_time: Option<String>,
+    /// Login of the owning operator.
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub confidential: Option<bool>,
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub do_not_contact: Option<bool>,
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub marketing_consent: Option<bool>,
+    #[arg(long)]
+    pub consent_date: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+    #[arg(long)]
+    pub last_verified: Option<String>,
+    /// Phone numbers (repeatable); on edit they replace the customer's phones.
+    #[arg(long)]
+    pub phone: Vec<String>,
+    /// Email addresses (repeatable); on edit they replace the customer's emails.
+    #[arg(long)]
+    pub email: Vec<String>,
+    /// WeChat IDs (repeatable); on edit they replace the customer's WeChat IDs.
+    #[arg(long)]
+    pub wechat: Vec<String>,
+    /// Tags (repeatable); on edit they replace the customer's tags.
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// On edit: add a tag, keeping the others.
+    #[arg(long)]
+    pub add_tag: Vec<String>,
+    /// On edit: remove a tag.
+    #[arg(long)]
+    pub remove_tag: Vec<String>,
+    /// On edit: add a phone number, keeping the others.
+    #[arg(long)]
+    pub add_phone: Vec<String>,
+}
+
+fn text(value: &Option<String>, target: &mut Option<String>) {
+    if let Some(v) = value {
+        *target = Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    }
+}
+
+fn choice<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
+    field: &str,
+    value: &Option<String>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Option<T>> {
+    let v = value.as_deref()?;
+    if v.trim().is_empty() {
+        return Some(None);
+    }
+    match v.parse() {
+        Ok(parsed) => Some(Some(parsed)),
+        Err(e) => {
+            errors.push(FieldError::new(field, e.to_string()));
+            None
+        }
+    }
+}
+
+fn date(
+    field: &str,
+    value: &Option<String>,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) -> Option<Option<NaiveDate>> {
+    let v = value.as_deref()?;
+    if v.trim().is_empty() {
+        return Some(None);
+    }
+    match parse_date(v, today) {
+        Ok(d) => Some(Some(d)),
+        Err(e) => {
+            errors.push(FieldError::new(field, e.to_string()));
+            None
+        }
+    }
+}
+
+fn replace_contacts(fields: &mut CustomerFields, kind: ContactKind, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    fields.contacts.retain(|c| c.kind != kind);
+    fields.contacts.extend(values.iter().map(|v| ContactInput {
+        kind,
+        value: v.clone(),
+        label: None,
+    }));
+}
+
+impl CustomerArgs {
+    /// Applies the given flags over `fields`; every unreadable flag is reported.
+    pub fn apply(
+        &self,
+        fields: &mut CustomerFields,
+        today: NaiveDate,
+    ) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Some(name) = &self.name {
+            fields.name = name.trim().to_string();
+        }
+        text(&self.code, &mut fields.code);
+        text(&self.company, &mut fields.company);
+        text(&self.industry, &mut fields.industry);
+        text(&self.company_size, &mut fields.company_size);
+        text(&self.occupation, &mut fields.occupation);
+        text(&self.income_band, &mut fields.income_band);
+        text(&self.region, &mut fields.region);
+        text(&self.address, &mut fields.address);
+        text(&self.interests, &mut fields.interests);
+        text(&self.preferences, &mut fields.preferences);
+        text(&self.preferred_time, &mut fields.preferred_time);
+        text(&self.owner, &mut fields.owner);
+        text(&self.notes, &mut fields.notes);
+        if let Some(kind) = choice("kind", &self.kind, &mut errors) {
+            fields.kind = kind.unwrap_or_default();
+        }
+        if let Some(level) = choice("level", &self.level, &mut errors) {
+            fields.level = level.unwrap_or_default();
+        }
+        if let Some(membership) = choice("membership", &self.membership, &mut errors) {
+            fields.membership = membership.unwrap_or_default();
+        }
+        if let Some(source) = choice("source", &self.source, &mut errors) {
+            fields.source = source;
+        }
+        if let Some(stability) = choice("stability", &self.stability, &mut errors) {
+            fields.stability = stability;
+        }
+        if let Some(channel) = choice("preferred_channel", &self.preferred_channel, &mut errors) {
+            fields.preferred_channel = channel;
+        }
+        if let Some(d) = date("birthday", &self.birthday, today, &mut errors) {
+            fields.birthday = d;
+        }
+        if let Some(d) = date(
+            "membership_expiry",
+            &self.membership_expiry,
+            today,
+            &mut errors,
+        ) {
+            fields.membership_expiry = d;
+        }
+        if let Some(d) = date("consent_date", &self.consent_date, today, &mut errors) {
+            fields.consent_date = d;
+        }
+        if let Some(d) = date("last_verified", &self.last_verified, today, &mut errors) {
+            fields.last_verified = d;
+        }
+        if let Some(b) = self.internal {
+            fields.internal = b;
+        }
+        if let Some(b) = self.confidential {
+            fields.confidential = b;
+        }
+        if let Some(b) = self.do_not_contact {
+            fields.do_not_contact = b;
+        }
+        if let Some(b) = self.marketing_consent {
+            fields.marketing_consent = b;
+            if b && fields.consent_date.is_none() {
+                fields.consent_date = Some(today);
+            }
+            if !b {
+                fields.consent_date = None;
+            }
+        }
+        replace_contacts(fields, ContactKind::Phone, &self.phone);
+        replace_contacts(fields, ContactKind::Email, &self.email);
+        replace_contacts(fields, ContactKind::Wechat, &self.wechat);
+        fields
+            .contacts
+            .extend(self.add_phone.iter().map(|v| ContactInput {
+                kind: ContactKind::Phone,
+                value: v.clone(),
+                label: None,
+            }));
+        if !self.tag.is_empty() {
+            fields.tags = self.tag.clone();
+        }
+        fields.tags.extend(self.add_tag.iter().cloned());
+        let removed: Vec<String> = self
+            .remove_tag
+            .iter()
+            .filter_map(|t| normalize_tag(t))
+            .collect();
+        fields
+            .tags
+            .retain(|t| normalize_tag(t).is_none_or(|t| !removed.contains(&t)));
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+pub fn search(ctx: &Context, args: SearchArgs) -> Result<()> {
+    let (store, actor) = ctx.open()?;
+    let results = store.search(&actor, &args.query, args.limit)?;
+    if args.json {
+        return print_json(&results);
+    }
+    if results.is_empty() {
+        bail!("no customer matches '{}'", sanitize(&args.query));
+    }
+    for r in &results {
+        let c = &r.customer;
+        let last = c
+            .last_contact_at
+            .map(|t| t.with_timezone(&Local).format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "-".into());
+        let name = crate::text::pad(&sanitize(&c.name), 16);
+        println!(
+            "{:<9} {} {:<9} {:<14} {:<10} {}",
+            c.code,
+            name,
+            if c.restricted { "confid." } else { c.badge },
+            c.masked_phone.as_deref().unwrap_or("-"),
+            last,
+            r.matched,
+        );
+    }
+    Ok(())
+}
+
+pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
+    let (mut store, actor) = ctx.open()?;
+    match cmd {
+        CustomerCommand::Add(args) => {
+            let mut fields = CustomerFields::default();
+            args.apply(&mut fields, today())
+                .map_err(StoreError::Invalid)?;
+            let saved = store.create_customer(&actor, &fields)?;
+            for w in &saved.warnings {
+                eprintln!("careline: warning: {}", sanitize(&w.to_string()));
+            }
+            println!("{}", saved.code);
+        }
+        CustomerCommand::Show { customer, json } => {
+            let id = store.resolve_customer(&customer)?;
+            let c = store.view_customer(&actor, id)?;
+            if json {
+                print_json(&c)?;
+            } else {
+                print_card(&c);
+            }
+        }
+        CustomerCommand::Edit {
+            customer,
+            version,
+            fields: args,
+        } => {
+            let id = store.resolve_customer(&customer)?;
+            let current = store.customer(&actor, id)?;
+            let mut fields = current.fields.clone();
+            args.apply(&mut fields, today())
+                .map_err(StoreError::Invalid)?;
+            let saved =
+                store.edit_customer(&actor, id, version.unwrap_or(current.version), &fields)?;
+            for w in &saved.warnings {
+                eprintln!("careline: warning: {}", sanitize(&w.to_string()));
+            }
+            println!("{} saved (version {}).", saved.code, saved.version);
+        }
+        CustomerCommand::Merge { keep, other } => {
+            let keep_id = store.resolve_customer(&keep)?;
+            let other_id = store.resolve_customer(&other)?;
+            let moved = store.merge_customers(&actor, keep_id, other_id)?;
+            println!("Merged {other} into {keep}: {moved}");
+        }
+    }
+    Ok(())
+}
+
+fn print_card(c: &Customer) {
+    let line = |label: &str, value: &str| {
+        if !value.is_empty() {
+            println!("{:<18}{}", label, sanitize(value));
+        }
+    };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    line("name", &c.fields.name);
+    line("code", &c.code);
+    if let Some(into) = &c.merged_into {
+        line("merged into", into);
+    }
+    if c.restricted {
+        println!("(confidential: ask a supervisor for access to see more)");
+        return;
+    }
+    line("badge", c.badge);
+    line("kind", c.fields.kind.as_str());
+    line("company", &opt(&c.fields.company));
+    line("industry", &opt(&c.fields.industry));
+    line("birthday", &date(c.fields.birthday));
+    line("region", &opt(&c.fields.region));
+    line("address", &opt(&c.fields.address));
+    for contact in &c.contacts_normalized {
+        let label = contact
+            .label
+            .as_deref()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        line(
+            contact.kind.as_str(),
+            &format!("{}{label}", contact.display),
+        );
+    }
+    line(
+        "tags",
+        &c.fields
+            .tags
+            .iter()
+            .map(|t| format!("#{t}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    line("level", c.fields.level.as_str());
+    if c.fields.membership_expiry.is_some() {
+        line(
+            "membership",
+            &format!("member until {}", date(c.fields.membership_expiry)),
+        );
+    }
+    line("owner", &opt(&c.fields.owner));
+    let mut flags = Vec::new();
+    if c.fields.confidential {
+        flags.push("confidential".to_string());
+    }
+    if c.fields.do_not_contact {
+        flags.push("DO NOT CONTACT".to_string());
+    }
+    if c.fields.marketing_consent {
+        flags.push(format!("marketing consent {}", date(c.fields.consent_date)));
+    }
+    line("flags", &flags.join(", "));
+    line(
+        "preferred",
+        &[
+            c.fields
+                .preferred_channel
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            opt(&c.fields.preferred_time),
+        ]
+        .join(" "),
+    );
+    line(
+        "purchases",
+        &format!(
+            "12 months: {} in {} orders; last {}; lifetime {}",
+            format_money(c.spend_12m_cents),
+            c.orders_12m,
+            date(c.last_purchase),
+            format_money(c.lifetime_spend_cents)
+        ),
+    );
+    if let Some((r, f, m)) = c.rfm {
+        line("RFM", &format!("{r}{f}{m}"));
+    }
+    if c.churn_risk {
+        line("churn risk", "no purchase in a long time");
+    }
+    if let Some(notes) = &c.fields.notes {
+        println!("{:<18}{}", "notes", sanitize_multiline(notes));
+    }
+    line("version", &c.version.to_string());
+}

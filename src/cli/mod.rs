@@ -1,0 +1,177 @@
+//! The command line (DESIGN §4). Thin: parse, open the store as the acting operator, call the
+//! library, print. Every command exits 0 on success and non-zero with a one-line reason.
+
+mod admin;
+mod bench;
+mod customer;
+mod operator;
+mod transfer;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context as _, Result};
+use clap::{Parser, Subcommand};
+
+use crate::config::{os_login, Config, Paths};
+use crate::store::{Actor, OpenOptions, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "careline",
+    version,
+    about = "Keyboard-driven customer-care desk for call-centre operators",
+    long_about = "careline keeps customers, their contacts, purchases, interactions, complaints and care \
+                  reminders in one SQLite database: a local file for one desk, or one shared file on a \
+                  host that operators reach over SSH. Without a command it opens the operator's screen."
+)]
+pub struct Cli {
+    /// Database file (default: careline.db in the data directory).
+    #[arg(long, global = true, env = "CARELINE_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Act as another operator (admins only; audited as done by them via you).
+    #[arg(long = "as", global = true, value_name = "LOGIN")]
+    pub as_login: Option<String>,
+    /// Accept a database on a network file system despite the locking risk.
+    #[arg(long, global = true)]
+    pub allow_network_fs: bool,
+    /// Config file (default: careline.toml in the config directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use the separate demo database in the data directory, filled with generated
+    /// customers on first use.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
+pub enum Command {
+    /// Create the database and register you (your OS login) as its first admin.
+    Init(admin::InitArgs),
+    /// Fill the database with realistic generated customers and their history.
+    Demo(admin::DemoArgs),
+    /// Look customers up by phone (or its last 4+ digits), name, pinyin, email, code, #tag or company.
+    Search(customer::SearchArgs),
+    /// Add, show, edit or merge customers.
+    #[command(subcommand)]
+    Customer(customer::CustomerCommand),
+    /// Import customers or purchases from a CSV file (UTF-8 or GBK; English or Chinese headers).
+    Import(transfer::ImportArgs),
+    /// Export customers or purchases as CSV or JSON.
+    Export(transfer::ExportArgs),
+    /// Manage operators (admins only).
+    #[command(subcommand)]
+    Operator(operator::OperatorCommand),
+    /// Check the database: integrity, schema version, audit chain.
+    Check(admin::CheckArgs),
+    /// Measure lookup speed on the current database.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+/// What every command needs: where things are, the settings, and how to open the store.
+pub struct Context {
+    pub paths: Paths,
+    pub config: Config,
+    pub db_path: PathBuf,
+    pub as_login: Option<String>,
+    pub allow_network_fs: bool,
+    pub demo: bool,
+}
+
+impl Context {
+    pub fn new(cli: &Cli) -> Context {
+        let paths = Paths::discover();
+        let config_path = cli.config.clone().unwrap_or_else(|| paths.config_file());
+        let (config, warnings) = Config::load(&config_path);
+        for warning in warnings {
+            tracing::warn!("{warning}");
+            eprintln!("careline: warning: {warning}");
+        }
+        let db_path = if cli.demo {
+            paths.demo_db()
+        } else {
+            cli.db
+                .clone()
+                .or_else(|| config.database.path.clone())
+                .unwrap_or_else(|| paths.default_db())
+        };
+        Context {
+            paths,
+            config,
+            db_path,
+            as_login: cli.as_login.clone(),
+            allow_network_fs: cli.allow_network_fs,
+            demo: cli.demo,
+        }
+    }
+
+    pub fn open_options(&self, create: bool) -> OpenOptions {
+        OpenOptions {
+            create,
+            allow_network_fs: self.allow_network_fs,
+            busy_timeout: Duration::from_millis(self.config.database.busy_timeout_ms),
+            phone: self.config.phone_rules(),
+            tiers: self.config.tiers.clone(),
+        }
+    }
+
+    pub fn login() -> Result<String> {
+        os_login().ok_or_else(|| anyhow!("cannot tell who you are: your OS user has no login name"))
+    }
+
+    /// Opens an existing database as the acting operator. The demo database is created and
+    /// filled on first use.
+    pub fn open(&self) -> Result<(Store, Actor)> {
+        if self.demo {
+            return admin::open_demo(self);
+        }
+        let store = Store::open(&self.db_path, self.open_options(false))?;
+        let actor = store.actor(&Self::login()?, self.as_login.as_deref())?;
+        Ok((store, actor))
+    }
+}
+
+/// A progress bar on standard error when it is a terminal; nothing otherwise.
+pub fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta} left)")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Prints a value as pretty JSON on standard output.
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).context("cannot write JSON")?;
+    println!("{text}");
+    Ok(())
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new(&cli);
+    match cli.command {
+        None => Err(anyhow!(
+            "the operator's screen is not part of this build yet; use the commands listed by `careline --help`"
+        )),
+        Some(Command::Init(args)) => admin::init(&ctx, args),
+        Some(Command::Demo(args)) => admin::demo(&ctx, args),
+        Some(Command::Search(args)) => customer::search(&ctx, args),
+        Some(Command::Customer(cmd)) => customer::run(&ctx, cmd),
+        Some(Command::Import(args)) => transfer::import(&ctx, args),
+        Some(Command::Export(args)) => transfer::export(&ctx, args),
+        Some(Command::Operator(cmd)) => operator::run(&ctx, cmd),
+        Some(Command::Check(args)) => admin::check(&ctx, args),
+        Some(Command::Bench(cmd)) => bench::run(&ctx, cmd),
+    }
+}

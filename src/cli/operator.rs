@@ -1,0 +1,78 @@
+//! `careline operator …`: admins manage who may use the desk.
+
+use anyhow::Result;
+use clap::Subcommand;
+
+use super::{print_json, Context};
+use crate::store::Role;
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Register an operator by their OS login.
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "operator", value_parser = parse_role)]
+        role: Role,
+    },
+    /// List operators.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an operator's role.
+    Role {
+        login: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// Stop an operator from using careline (their history stays).
+    Disable { login: String },
+    /// Let a disabled operator use careline again.
+    Enable { login: String },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+        .map_err(|e: crate::domain::UnknownValue| e.to_string())
+}
+
+pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
+    let (mut store, actor) = ctx.open()?;
+    match cmd {
+        OperatorCommand::Add { login, name, role } => {
+            let op = store.add_operator(&actor, &login, &name, role)?;
+            println!("Added {} ({}) as {}.", op.login, op.name, op.role);
+        }
+        OperatorCommand::List { json } => {
+            let ops = store.operators()?;
+            if json {
+                print_json(&ops)?;
+            } else {
+                for op in ops {
+                    let state = if op.active { "" } else { "  (disabled)" };
+                    println!(
+                        "{:<16} {:<10} {}{state}",
+                        op.login,
+                        op.role,
+                        crate::text::sanitize(&op.name)
+                    );
+                }
+            }
+        }
+        OperatorCommand::Role { login, role } => {
+            let op = store.update_operator(&actor, &login, Some(role), None)?;
+            println!("{} is now {}.", op.login, op.role);
+        }
+        OperatorCommand::Disable { login } => {
+            store.update_operator(&actor, &login, None, Some(false))?;
+            println!("{login} is disabled.");
+        }
+        OperatorCommand::Enable { login } => {
+            store.update_operator(&actor, &login, None, Some(true))?;
+            println!("{login} is enabled.");
+        }
+    }
+    Ok(())
+}

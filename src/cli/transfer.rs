@@ -1,0 +1,324 @@
+//! `careline import` and `careline export`.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _, Result};
+use chrono::Local;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::{progress_bar, Context};
+use crate::import::{parse_customers, parse_purchases, RowError};
+use crate::text::sanitize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportKind {
+    Customers,
+    Purchases,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds.
+    pub kind: ImportKind,
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Check every row and report, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the good rows even when others are rejected (and ignore unknown columns).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Leave out rows whose phone or email another customer already holds.
+    #[arg(long)]
+    pub skip_duplicates: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    Customers,
+    Purchases,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub kind: ExportKind,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+    /// Write to this file (created readable only by you) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Prints rejected rows and unknown columns; true when the import must stop.
+fn report(errors: &[RowError], unknown: &[String], skip_invalid: bool) -> bool {
+    for column in unknown {
+        let verdict = if skip_invalid {
+            "ignored"
+        } else {
+            "rename it to a known header or remove it"
+        };
+        eprintln!(
+            "line 1: column '{}': unknown column; {verdict}",
+            sanitize(column)
+        );
+    }
+    for e in errors {
+        eprintln!("{}", sanitize(&e.to_string()));
+    }
+    !skip_invalid && (!errors.is_empty() || !unknown.is_empty())
+}
+
+fn rejected_rows(errors: &[RowError]) -> usize {
+    let mut lines: Vec<u64> = errors
+        .iter()
+        .filter(|e| e.line > 1)
+        .map(|e| e.line)
+        .collect();
+    lines.dedup();
+    lines.len()
+}
+
+pub fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let (mut store, actor) = ctx.open()?;
+    let today = Local::now().date_naive();
+    let source = args.file.display().to_string();
+    match args.kind {
+        ImportKind::Customers => {
+            let parsed = parse_customers(&bytes, today, store.phone_rules());
+            let header_broken = parsed.errors.iter().any(|e| e.line == 1);
+            let stop = report(&parsed.errors, &parsed.unknown_columns, args.skip_invalid);
+            let rejected = rejected_rows(&parsed.errors);
+            if header_broken || stop {
+                bail!(
+                    "{} of {} rows rejected{}; nothing imported (fix them, or pass --skip-invalid to import the {} good rows)",
+                    rejected,
+                    parsed.total_rows,
+                    if parsed.unknown_columns.is_empty() { String::new() } else { format!(" and {} unknown columns", parsed.unknown_columns.len()) },
+                    parsed.rows.len()
+                );
+            }
+            if args.dry_run {
+                let dups = store.import_duplicates(&parsed.rows)?;
+                for d in &dups {
+                    eprintln!("warning: {}", sanitize(&d.to_string()));
+                }
+                println!(
+                    "Dry run ({}): {} rows would be imported, {rejected} rejected, {} flagged as possible duplicates.",
+                    parsed.encoding,
+                    parsed.rows.len(),
+                    dups.len()
+                );
+                return Ok(());
+            }
+            let bar = progress_bar(parsed.rows.len() as u64, "importing customers");
+            let outcome = store.import_customers(
+                &actor,
+                &source,
+                &parsed.rows,
+                args.skip_duplicates,
+                &|n| bar.set_position(n),
+            )?;
+            bar.finish_and_clear();
+            for d in &outcome.duplicates {
+                eprintln!("warning: {}", sanitize(&d.to_string()));
+            }
+            println!(
+                "Imported {} customers from {} ({}); {rejected} rows rejected, {} flagged as possible duplicates{}.",
+                outcome.imported,
+                source,
+                parsed.encoding,
+                outcome.duplicates.len(),
+                if args.skip_duplicates { format!(" ({} of them left out)", outcome.skipped_duplicates) } else { String::new() }
+            );
+        }
+        ImportKind::Purchases => {
+            let parsed = parse_purchases(&bytes, today);
+            let (good, mut errors) = store.check_purchases(&parsed.rows)?;
+            errors.extend(parsed.errors.iter().cloned());
+            errors.sort_by_key(|e| e.line);
+            let header_broken = errors.iter().any(|e| e.line == 1);
+            let stop = report(&errors, &parsed.unknown_columns, args.skip_invalid);
+            let rejected = rejected_rows(&errors);
+            if header_broken || stop {
+                bail!(
+                    "{rejected} of {} rows rejected; nothing imported (fix them, or pass --skip-invalid to import the {} good rows)",
+                    parsed.total_rows,
+                    good.len()
+                );
+            }
+            if args.dry_run {
+                println!(
+                    "Dry run ({}): {} purchases would be imported, {rejected} rejected.",
+                    parsed.encoding,
+                    good.len()
+                );
+                return Ok(());
+            }
+            let bar = progress_bar(good.len() as u64, "importing purchases");
+            let imported =
+                store.import_purchases(&actor, &source, &good, &|n| bar.set_position(n))?;
+            bar.finish_and_clear();
+            println!(
+                "Imported {imported} purchases from {source} ({}); {rejected} rows rejected.",
+                parsed.encoding
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A CSV cell that a spreadsheet would run as a formula gets a leading `'`; a plain number
+/// such as a refund's `-12.50` stays a number.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let plain_number = cell.strip_prefix(['-', '+']).is_some_and(|rest| {
+        rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && rest.chars().any(|c| c.is_ascii_digit())
+    });
+    if !plain_number && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Writes records as CSV (every cell neutralised) or as a JSON array, one record at a time.
+enum Sink {
+    Json {
+        out: Box<dyn Write>,
+        first: bool,
+    },
+    Csv {
+        writer: Box<csv::Writer<Box<dyn Write>>>,
+        first: bool,
+    },
+}
+
+impl Sink {
+    fn new(out: Box<dyn Write>, format: Format) -> Sink {
+        match format {
+            Format::Json => Sink::Json { out, first: true },
+            Format::Csv => Sink::Csv {
+                writer: Box::new(csv::Writer::from_writer(out)),
+                first: true,
+            },
+        }
+    }
+
+    fn record<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
+        match self {
+            Sink::Json { out, first } => {
+                out.write_all(if *first { b"[\n  " } else { b",\n  " })?;
+                serde_json::to_writer(&mut *out, value)?;
+                *first = false;
+            }
+            Sink::Csv { writer, first } => {
+                let serde_json::Value::Object(map) = serde_json::to_value(value)? else {
+                    return Err(std::io::Error::other("a record that is not a table row"));
+                };
+                if *first {
+                    writer.write_record(map.keys())?;
+                    *first = false;
+                }
+                writer.write_record(map.values().map(|v| match v {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => neutralise(s).into_owned(),
+                    other => other.to_string(),
+                }))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Sink::Json { mut out, first } => {
+                out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
+                out.flush()
+            }
+            Sink::Csv { mut writer, .. } => writer.flush(),
+        }
+    }
+}
+
+pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
+    let (mut store, actor) = ctx.open()?;
+    let out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(BufWriter::new(
+            File::options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut sink = Sink::new(out, args.format);
+    let count = match args.kind {
+        ExportKind::Customers => store.export_customers(&actor, &mut |c| sink.record(&c))?,
+        ExportKind::Purchases => store.export_purchases(&actor, &mut |p| {
+            #[derive(Serialize)]
+            struct Row {
+                customer: String,
+                order_no: Option<String>,
+                date: String,
+                amount: String,
+                product: Option<String>,
+                category: Option<String>,
+                quantity: i64,
+                channel: Option<String>,
+            }
+            sink.record(&Row {
+                customer: p.customer_code,
+                order_no: p.order_no,
+                date: p.purchased_on.to_string(),
+                amount: format!(
+                    "{}.{:02}",
+                    p.amount_cents / 100,
+                    (p.amount_cents % 100).abs()
+                ),
+                product: p.product,
+                category: p.category,
+                quantity: p.quantity,
+                channel: p.channel,
+            })
+        })?,
+    };
+    sink.finish().context("cannot write the export")?;
+    if let Some(path) = &args.out {
+        eprintln!("Exported {count} rows to {}.", path.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+86 138"), "'+86 138");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(
+            neutralise("-2+3+cmd|' /C calc'!A0"),
+            "'-2+3+cmd|' /C calc'!A0"
+        );
+        assert_eq!(neutralise("-12.50"), "-12.50");
+        assert_eq!(neutralise("-"), "'-");
+        assert_eq!(neutralise("王秀英"), "王秀英");
+    }
+}

@@ -1,0 +1,245 @@
+//! `careline.toml`: every setting has a default, so no file is needed. A file is a partial
+//! patch over the defaults; a broken one is reported (file and line) and the defaults are used.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::domain::contact::{calling_code, PhoneRules};
+use crate::domain::tier::TierRules;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub phone: PhoneConfig,
+    pub tiers: TierRules,
+    pub lookup: LookupConfig,
+    pub ui: UiConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// A shared database file; `--db` and `CARELINE_DB` take precedence.
+    pub path: Option<PathBuf>,
+    /// How long a write waits for other operators' writes, in milliseconds.
+    pub busy_timeout_ms: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            path: None,
+            busy_timeout_ms: 5_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PhoneConfig {
+    /// ISO country whose national numbers are typed without a country code.
+    pub default_country: String,
+    /// Area code assumed for a bare 7–8 digit landline number, e.g. "010".
+    pub default_area_code: Option<String>,
+}
+
+impl Default for PhoneConfig {
+    fn default() -> Self {
+        PhoneConfig {
+            default_country: "CN".into(),
+            default_area_code: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LookupConfig {
+    /// Results shown for a lookup.
+    pub limit: usize,
+}
+
+impl Default for LookupConfig {
+    fn default() -> Self {
+        LookupConfig { limit: 20 }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// dark, light, high-contrast, mono, or a theme in the config directory.
+    pub theme: Option<String>,
+    /// en or zh-CN; by default from LANG.
+    pub language: Option<String>,
+}
+
+impl Config {
+    pub fn phone_rules(&self) -> PhoneRules {
+        PhoneRules {
+            default_country: self.phone.default_country.to_uppercase(),
+            default_area_code: self.phone.default_area_code.clone(),
+        }
+    }
+
+    /// Reads the config file at `path`, if there is one. Problems come back as messages
+    /// alongside the defaults, never as a failure to start.
+    pub fn load(path: &Path) -> (Config, Vec<String>) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return (Config::default(), vec![])
+            }
+            Err(e) => {
+                return (
+                    Config::default(),
+                    vec![format!(
+                        "{}: cannot read ({e}); using the defaults",
+                        path.display()
+                    )],
+                )
+            }
+        };
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
+        match toml::from_str::<Config>(text) {
+            Ok(config) => {
+                let mut warnings = Vec::new();
+                if calling_code(&config.phone.default_country).is_none() {
+                    warnings.push(format!(
+                        "{origin}: phone.default_country '{}' is not a known country; using CN",
+                        config.phone.default_country
+                    ));
+                    let mut config = config;
+                    config.phone.default_country = "CN".into();
+                    return (config, warnings);
+                }
+                (config, warnings)
+            }
+            Err(e) => {
+                let line = e.span().map(|span| {
+                    text.as_bytes()[..span.start.min(text.len())]
+                        .iter()
+                        .filter(|b| **b == b'\n')
+                        .count()
+                        + 1
+                });
+                let at = line.map(|l| format!(" line {l}")).unwrap_or_default();
+                (
+                    Config::default(),
+                    vec![format!("{origin}{at}: {}; using the defaults", e.message())],
+                )
+            }
+        }
+    }
+}
+
+/// Where careline keeps its files: data (databases, logs), config, and the runtime socket.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub config_dir: PathBuf,
+    pub runtime_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn discover() -> Paths {
+        match directories::ProjectDirs::from("", "", "careline") {
+            Some(dirs) => Paths {
+                data_dir: dirs.data_dir().to_path_buf(),
+                config_dir: dirs.config_dir().to_path_buf(),
+                runtime_dir: dirs
+                    .runtime_dir()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| dirs.data_dir().join("run")),
+            },
+            None => {
+                let here = PathBuf::from(".careline");
+                Paths {
+                    data_dir: here.clone(),
+                    config_dir: here.clone(),
+                    runtime_dir: here.join("run"),
+                }
+            }
+        }
+    }
+
+    pub fn default_db(&self) -> PathBuf {
+        self.data_dir.join("careline.db")
+    }
+
+    pub fn demo_db(&self) -> PathBuf {
+        self.data_dir.join("demo.db")
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("careline.toml")
+    }
+}
+
+/// The OS login of this process: the operator's identity (DESIGN §5). Taken from the password
+/// database, not from the environment, so it cannot be claimed by setting a variable.
+pub fn os_login() -> Option<String> {
+    // SAFETY: geteuid never fails; getpwuid_r writes only into the buffers we pass, and the
+    // name pointer it returns points into `buf`, which outlives its use here.
+    unsafe {
+        let uid = libc::geteuid();
+        let mut pwd = std::mem::MaybeUninit::<libc::passwd>::uninit();
+        let mut buf = vec![0 as libc::c_char; 4096];
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(
+            uid,
+            pwd.as_mut_ptr(),
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        );
+        if rc != 0 || result.is_null() || (*result).pw_name.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr((*result).pw_name)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partial_file_patches_the_defaults() {
+        let (config, warnings) = Config::parse("[phone]\ndefault_area_code = \"010\"\n", "t.toml");
+        assert!(warnings.is_empty());
+        assert_eq!(config.phone.default_area_code.as_deref(), Some("010"));
+        assert_eq!(config.phone.default_country, "CN");
+        assert_eq!(config.tiers, TierRules::default());
+    }
+
+    #[test]
+    fn a_broken_file_names_the_line_and_falls_back() {
+        let (config, warnings) = Config::parse(
+            "[lookup]\nlimit = 5\n[tiers]\nhigh_value_spend = \"lots\"\n",
+            "c.toml",
+        );
+        assert_eq!(config, Config::default());
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("c.toml line 4:"), "{}", warnings[0]);
+        let (_, warnings) = Config::parse("[phone]\ncountry = \"CN\"\n", "c.toml");
+        assert!(
+            warnings[0].contains("line 2") && warnings[0].contains("country"),
+            "{}",
+            warnings[0]
+        );
+    }
+
+    #[test]
+    fn the_login_comes_from_the_password_database() {
+        assert!(os_login().is_some_and(|l| !l.is_empty()));
+    }
+}

@@ -1,0 +1,791 @@
+//! `careline demo`: fills a database with realistic generated customers, purchases,
+//! interactions and complaints, reproducibly from a seed.
+//!
+//! Proportions (documented in the README):
+//! - names: 2 in 3 Chinese (weighted common surnames, one- or two-character given names),
+//!   1 in 3 Latin; 1 in 10 customers are enterprises with a company;
+//! - contacts: every customer a mainland mobile (unique); 1 in 4 also a landline with area
+//!   code and 1 in 10 of those an extension; 3 in 5 an email;
+//! - tags on 2 in 5; VIP level 1 in 30; confidential 1 in 100; do-not-contact 1 in 50;
+//!   marketing consent 3 in 5; members 1 in 5 with an expiry within two years;
+//! - purchases: 7 in 10 customers buy, 1–8 orders over the last two years;
+//! - interactions: about 5 per customer over two years, over all channels and dispositions,
+//!   with handle times of 1–15 minutes for calls;
+//! - complaints: 1 in 5 customers has one; 1 in 10 complaints is still open.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rusqlite::params;
+
+use crate::domain::contact::{ContactKind, PhoneRules};
+use crate::domain::customer::{
+    ContactInput, CustomerFields, CustomerKind, Level, Membership, Source,
+};
+use crate::domain::search_key::pinyin_full;
+use crate::store::{Actor, Result, Store, StoreError};
+
+const SURNAMES: &[(&str, u32)] = &[
+    ("王", 72),
+    ("李", 70),
+    ("张", 68),
+    ("刘", 54),
+    ("陈", 45),
+    ("杨", 31),
+    ("黄", 23),
+    ("赵", 22),
+    ("吴", 21),
+    ("周", 21),
+    ("徐", 15),
+    ("孙", 15),
+    ("马", 13),
+    ("朱", 13),
+    ("胡", 12),
+    ("郭", 12),
+    ("何", 10),
+    ("高", 10),
+    ("林", 10),
+    ("罗", 10),
+    ("郑", 9),
+    ("梁", 9),
+    ("谢", 7),
+    ("宋", 7),
+    ("唐", 7),
+    ("许", 6),
+    ("韩", 6),
+    ("冯", 6),
+    ("邓", 6),
+    ("曹", 6),
+    ("彭", 6),
+    ("曾", 6),
+    ("肖", 5),
+    ("田", 5),
+    ("董", 5),
+    ("袁", 5),
+    ("潘", 5),
+    ("于", 5),
+    ("蒋", 5),
+    ("蔡", 5),
+    ("余", 5),
+    ("杜", 4),
+    ("叶", 4),
+    ("程", 4),
+    ("苏", 4),
+    ("魏", 4),
+    ("吕", 4),
+    ("丁", 4),
+    ("任", 4),
+    ("沈", 4),
+    ("姚", 3),
+    ("卢", 3),
+    ("姜", 3),
+    ("崔", 3),
+    ("钟", 3),
+    ("谭", 3),
+    ("陆", 3),
+    ("汪", 3),
+    ("范", 3),
+    ("金", 3),
+    ("石", 3),
+    ("廖", 3),
+    ("贾", 3),
+    ("夏", 3),
+    ("韦", 3),
+    ("方", 3),
+    ("白", 2),
+    ("邹", 2),
+    ("孟", 2),
+    ("熊", 2),
+    ("秦", 2),
+    ("邱", 2),
+    ("江", 2),
+    ("尹", 2),
+    ("薛", 2),
+    ("段", 2),
+    ("雷", 2),
+    ("侯", 2),
+    ("龙", 2),
+    ("史", 2),
+    ("欧阳", 1),
+    ("司马", 1),
+    ("上官", 1),
+];
+const GIVEN_TWO: &[&str] = &[
+    "秀英", "桂英", "秀兰", "玉兰", "桂兰", "秀珍", "凤英", "建华", "建国", "建军", "志强", "志明",
+    "秀梅", "桂芳", "晓燕", "小红", "海燕", "玉梅", "桂珍", "欣怡", "子涵", "梓涵", "一诺", "浩然",
+    "宇轩", "子轩", "雨桐", "思琪", "文博", "俊杰", "晓东", "丽华", "春梅", "国强", "国华", "婷婷",
+    "佳怡", "嘉欣", "明辉", "永刚", "红梅", "淑珍", "德明", "振华", "雅琴", "慧敏", "晨阳", "梦瑶",
+];
+const GIVEN_ONE: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "霞", "平", "刚", "丹", "玲", "萍", "鹏", "华", "红", "飞", "斌", "宇", "浩", "凯", "婷",
+    "雪", "颖", "琳", "晶", "波", "辉", "鑫", "峰",
+];
+const LATIN_FIRST: &[&str] = &[
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Emma",
+    "Olivia",
+    "Noah",
+    "Liam",
+    "Sophia",
+    "Lucas",
+    "Mia",
+    "Ethan",
+    "Chloe",
+    "Hannah",
+    "Oscar",
+    "Grace",
+    "Leo",
+];
+const LATIN_LAST: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+    "Baker",
+    "Adams",
+    "Nelson",
+    "Hill",
+    "Campbell",
+    "Mitchell",
+    "Roberts",
+    "Chan",
+    "Wong",
+    "Ng",
+];
+const CITIES: &[(&str, &str, &str)] = &[
+    ("北京", "010", "朝阳区建国路"),
+    ("上海", "021", "浦东新区世纪大道"),
+    ("广州", "020", "天河区体育西路"),
+    ("深圳", "0755", "南山区科技园"),
+    ("杭州", "0571", "西湖区文三路"),
+    ("南京", "025", "鼓楼区中山路"),
+    ("成都", "028", "武侯区人民南路"),
+    ("武汉", "027", "江汉区解放大道"),
+    ("西安", "029", "雁塔区长安南路"),
+    ("重庆", "023", "渝中区解放碑"),
+    ("天津", "022", "和平区南京路"),
+    ("苏州", "0512", "工业园区星湖街"),
+    ("长沙", "0731", "岳麓区麓山南路"),
+    ("郑州", "0371", "金水区花园路"),
+    ("青岛", "0532", "市南区香港中路"),
+];
+const COMPANY_WORDS: &[&str] = &[
+    "星辰", "宏远", "华信", "恒通", "瑞丰", "金桥", "远航", "博雅", "天成", "新锐",
+];
+const COMPANY_KINDS: &[&str] = &[
+    "科技有限公司",
+    "贸易有限公司",
+    "电子有限公司",
+    "物流有限公司",
+    "餐饮管理有限公司",
+];
+const LATIN_COMPANIES: &[&str] = &[
+    "Harbour Trading Ltd",
+    "Bluepeak Systems",
+    "Northwind Logistics",
+    "Evergreen Foods",
+    "Summit Retail Group",
+];
+const INDUSTRIES: &[&str] = &[
+    "retail",
+    "manufacturing",
+    "logistics",
+    "software",
+    "catering",
+    "education",
+    "healthcare",
+];
+const TAGS: &[&str] = &[
+    "frequent-buyer",
+    "price-sensitive",
+    "wechat-preferred",
+    "new-customer",
+    "gift-buyer",
+    "after-sales",
+    "referral-source",
+];
+const MAIL_DOMAINS: &[&str] = &[
+    "163.com",
+    "qq.com",
+    "126.com",
+    "sina.com",
+    "gmail.com",
+    "outlook.com",
+    "example.com",
+];
+const MOBILE_PREFIXES: &[&str] = &[
+    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152",
+    "153", "155", "156", "157", "158", "159", "166", "176", "177", "180", "181", "182", "183",
+    "186", "187", "188", "189", "198", "199",
+];
+const PRODUCTS: &[(&str, &str, i64, i64)] = &[
+    ("扫地机器人", "home appliance", 1_999, 4_999),
+    ("空气净化器", "home appliance", 899, 3_299),
+    ("智能手表", "electronics", 699, 2_999),
+    ("蓝牙耳机", "electronics", 199, 1_299),
+    ("电饭煲", "kitchen", 299, 1_599),
+    ("净水器", "home appliance", 1_299, 5_999),
+    ("Extended warranty", "service", 99, 499),
+    ("滤芯套装", "consumables", 59, 399),
+];
+const CHANNELS: &[((&str, &str), u32)] = &[
+    (("phone_in", "inbound"), 45),
+    (("phone_out", "outbound"), 20),
+    (("email", "inbound"), 10),
+    (("chat", "inbound"), 15),
+    (("sms", "outbound"), 4),
+    (("social", "inbound"), 3),
+    (("visit", "inbound"), 3),
+];
+const DISPOSITIONS: &[(&str, u32)] = &[
+    ("resolved_first_contact", 30),
+    ("information_given", 25),
+    ("callback_needed", 10),
+    ("complaint_opened", 4),
+    ("sale", 8),
+    ("no_answer", 10),
+    ("voicemail", 6),
+    ("wrong_number", 2),
+    ("follow_up_done", 5),
+];
+const SUMMARIES: &[&str] = &[
+    "咨询产品使用方法，已详细说明。",
+    "询问订单物流进度，已查询并告知预计送达时间。",
+    "反馈滤芯需要更换，已推荐套装。",
+    "Asked about warranty terms; explained coverage.",
+    "预约上门安装，已登记时间。",
+    "回访满意度，客户表示满意。",
+    "Requested invoice copy; sent by email.",
+    "咨询会员续费优惠，已说明活动规则。",
+    "未接通，稍后再拨。",
+    "投诉送货延迟，已登记并道歉。",
+];
+const COMPLAINT_TITLES: &[(&str, &str)] = &[
+    ("product_quality", "设备运行有异响"),
+    ("delivery", "送货延迟三天"),
+    ("after_sales", "维修人员未按约上门"),
+    ("service_attitude", "客服态度不耐烦"),
+    ("price", "购买后一周降价要求补差"),
+    ("other", "发票信息有误"),
+    ("product_quality", "Screen flickers after update"),
+];
+
+/// How much data to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoSpec {
+    pub customers: u64,
+    pub seed: u64,
+}
+
+/// What was generated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DemoCounts {
+    pub customers: u64,
+    pub contacts: u64,
+    pub purchases: u64,
+    pub interactions: u64,
+    pub complaints: u64,
+}
+
+fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut pick = rng.random_range(0..total);
+    for (item, w) in items {
+        if pick < *w {
+            return item;
+        }
+        pick -= w;
+    }
+    &items[0].0
+}
+
+fn pick<'a>(rng: &mut ChaCha8Rng, items: &[&'a str]) -> &'a str {
+    items[rng.random_range(0..items.len())]
+}
+
+/// A unique mainland mobile for customer `i`: the subscriber digits are a permutation of `i`.
+fn mobile(i: u64, seed: u64) -> String {
+    let prefix = MOBILE_PREFIXES[(i % MOBILE_PREFIXES.len() as u64) as usize];
+    let n = (i / MOBILE_PREFIXES.len() as u64)
+        .wrapping_mul(48_271)
+        .wrapping_add(seed.wrapping_mul(7_919))
+        % 100_000_000;
+    format!("{prefix}{n:08}")
+}
+
+/// Generates one customer's fields.
+fn customer(rng: &mut ChaCha8Rng, i: u64, seed: u64, today: NaiveDate) -> CustomerFields {
+    let chinese = rng.random_ratio(2, 3);
+    let (name, email_base) = if chinese {
+        let surname = weighted(rng, SURNAMES);
+        let given = if rng.random_ratio(3, 5) {
+            pick(rng, GIVEN_TWO)
+        } else {
+            pick(rng, GIVEN_ONE)
+        };
+        let name = format!("{surname}{given}");
+        let base = pinyin_full(&name).unwrap_or_else(|| format!("user{i}"));
+        (name, base)
+    } else {
+        let first = pick(rng, LATIN_FIRST);
+        let last = pick(rng, LATIN_LAST);
+        (
+            format!("{first} {last}"),
+            format!("{}.{}", first.to_lowercase(), last.to_lowercase()),
+        )
+    };
+    let (city, area, street) = CITIES[rng.random_range(0..CITIES.len())];
+    let enterprise = rng.random_ratio(1, 10);
+    let mut contacts = vec![ContactInput {
+        kind: ContactKind::Phone,
+        value: mobile(i, seed),
+        label: Some("mobile".into()),
+    }];
+    if rng.random_ratio(1, 4) {
+        let local = rng.random_range(20_000_000..89_999_999u32);
+        let local = if area.len() == 4 && rng.random_bool(0.3) {
+            local / 10
+        } else {
+            local
+        };
+        let ext = if rng.random_ratio(1, 10) {
+            format!(" 转{}", rng.random_range(100..999))
+        } else {
+            String::new()
+        };
+        contacts.push(ContactInput {
+            kind: ContactKind::Phone,
+            value: format!("{area}-{local}{ext}"),
+            label: Some(if enterprise { "office" } else { "home" }.into()),
+        });
+    }
+    if rng.random_ratio(3, 5) {
+        contacts.push(ContactInput {
+            kind: ContactKind::Email,
+            value: format!("{email_base}{}@{}", i % 1000, pick(rng, MAIL_DOMAINS)),
+            label: None,
+        });
+    }
+    let mut tags = Vec::new();
+    if rng.random_ratio(2, 5) {
+        tags.push(pick(rng, TAGS).to_string());
+        if rng.random_ratio(1, 3) {
+            tags.push(pick(rng, TAGS).to_string());
+        }
+    }
+    let vip = rng.random_ratio(1, 30);
+    if vip {
+        tags.push("vip".into());
+    }
+    let member = rng.random_ratio(1, 5);
+    let consent = rng.random_ratio(3, 5);
+    let days =
+        |rng: &mut ChaCha8Rng, lo: i64, hi: i64| today + Duration::days(rng.random_range(lo..hi));
+    CustomerFields {
+        name,
+        code: None,
+        kind: if enterprise {
+            CustomerKind::Enterprise
+        } else {
+            CustomerKind::Individual
+        },
+        company: enterprise.then(|| {
+            if chinese {
+                format!(
+                    "{city}{}{}",
+                    pick(rng, COMPANY_WORDS),
+                    pick(rng, COMPANY_KINDS)
+                )
+            } else {
+                pick(rng, LATIN_COMPANIES).to_string()
+            }
+        }),
+        industry: enterprise.then(|| pick(rng, INDUSTRIES).to_string()),
+        birthday: (!enterprise && rng.random_ratio(4, 5)).then(|| days(rng, -365 * 70, -365 * 18)),
+        region: Some(city.to_string()),
+        address: rng
+            .random_ratio(1, 2)
+            .then(|| format!("{city}市{street}{}号", rng.random_range(1..300))),
+        source: Some(Source::ALL[rng.random_range(0..Source::ALL.len())]),
+        level: if vip { Level::Vip } else { Level::Normal },
+        membership: if member {
+            Membership::Member
+        } else {
+            Membership::None
+        },
+        membership_expiry: member.then(|| days(rng, -30, 700)),
+        confidential: rng.random_ratio(1, 100),
+        do_not_contact: rng.random_ratio(1, 50),
+        marketing_consent: consent,
+        consent_date: consent.then(|| days(rng, -900, -1)),
+        last_verified: Some(days(rng, -700, -1)),
+        tags,
+        contacts,
+        ..CustomerFields::default()
+    }
+}
+
+impl Store {
+    /// Fills the database with `spec.customers` generated customers and their history.
+    /// Refuses a database that already holds customers unless `force`.
+    pub fn generate_demo(
+        &mut self,
+        actor: &Actor,
+        spec: DemoSpec,
+        force: bool,
+        progress: &dyn Fn(u64),
+    ) -> Result<DemoCounts> {
+        let existing: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+        if existing > 0 && !force {
+            return Err(StoreError::Conflict(format!(
+                "{} already holds {existing} customers; pass --force to add demo data to it",
+                self.path().display()
+            )));
+        }
+        let operators: Vec<i64> = self.operators()?.iter().map(|o| o.id).collect();
+        let rules: PhoneRules = self.phone_rules().clone();
+        let counts = self.write(actor, |w| {
+            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+            let now = w.now();
+            let today = w.today();
+            let mut counts = DemoCounts::default();
+            let base: u64 =
+                w.tx()
+                    .query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| {
+                        r.get(0)
+                    })?;
+            for n in 0..spec.customers {
+                let i = base + n + 1;
+                let fields = customer(&mut rng, i, spec.seed, today);
+                let contacts = crate::store::normalize_for_demo(&fields, &rules);
+                counts.contacts += contacts.len() as u64;
+                let saved = crate::store::insert_customer_quiet(w, &fields, &contacts)?;
+                counts.purchases += purchases(w, &mut rng, saved, today)?;
+                let (interactions, last) = history(w, &mut rng, saved, &operators, now)?;
+                counts.interactions += interactions;
+                counts.complaints += complaints(
+                    w,
+                    &mut rng,
+                    saved,
+                    &operators,
+                    now,
+                    fields.level == Level::Vip,
+                )?;
+                w.tx()
+                    .prepare_cached("UPDATE customers SET last_contact_at = ?2 WHERE id = ?1")?
+                    .execute(params![saved, last])?;
+                crate::store::refresh_purchase_summary(w, saved)?;
+                counts.customers += 1;
+                if n % 1000 == 0 {
+                    progress(n);
+                }
+            }
+            crate::store::refresh_rfm_in(w)?;
+            w.audit(
+                "demo.generate",
+                "database",
+                None,
+                serde_json::json!({"seed": spec.seed, "counts": counts}),
+            );
+            Ok(counts)
+        })?;
+        progress(spec.customers);
+        // Statistics for the query planner over the new data.
+        self.conn().execute_batch("ANALYZE")?;
+        Ok(counts)
+    }
+}
+
+fn purchases(
+    w: &mut crate::store::Writer<'_>,
+    rng: &mut ChaCha8Rng,
+    customer: i64,
+    today: NaiveDate,
+) -> Result<u64> {
+    if !rng.random_ratio(7, 10) {
+        return Ok(0);
+    }
+    let orders = rng.random_range(1..=8u64);
+    let mut stmt = w.tx().prepare_cached(
+        "INSERT INTO purchases (customer_id, order_no, purchased_on, amount, product, category, quantity, channel, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for k in 0..orders {
+        let (product, category, lo, hi) = PRODUCTS[rng.random_range(0..PRODUCTS.len())];
+        let day = today - Duration::days(rng.random_range(0..730));
+        let quantity = if rng.random_ratio(1, 6) { 2 } else { 1 };
+        stmt.execute(params![
+            customer,
+            format!("SO{customer:08}{k:02}"),
+            day.format("%Y-%m-%d").to_string(),
+            rng.random_range(lo..=hi) * 100 * quantity,
+            product,
+            category,
+            quantity,
+            if rng.random_bool(0.6) {
+                "online"
+            } else {
+                "store"
+            },
+            w.now().timestamp(),
+        ])?;
+    }
+    Ok(orders)
+}
+
+fn history(
+    w: &mut crate::store::Writer<'_>,
+    rng: &mut ChaCha8Rng,
+    customer: i64,
+    operators: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(u64, Option<i64>)> {
+    let count = rng.random_range(1..=9u64);
+    let mut stmt = w.tx().prepare_cached(
+        "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6)",
+    )?;
+    let mut last = None;
+    for _ in 0..count {
+        let (channel, direction) = *weighted(rng, CHANNELS);
+        let disposition = *weighted(rng, DISPOSITIONS);
+        let started = now.timestamp() - rng.random_range(600..730 * 86_400);
+        let handle = if channel.starts_with("phone") {
+            rng.random_range(60..900)
+        } else {
+            rng.random_range(30..300)
+        };
+        let operator = operators[rng.random_range(0..operators.len())];
+        stmt.execute(params![
+            customer,
+            operator,
+            channel,
+            direction,
+            disposition,
+            started,
+            started + handle,
+            pick(rng, SUMMARIES),
+        ])?;
+        last = last.max(Some(started));
+    }
+    Ok((count, last))
+}
+
+fn complaints(
+    w: &mut crate::store::Writer<'_>,
+    rng: &mut ChaCha8Rng,
+    customer: i64,
+    operators: &[i64],
+    now: DateTime<Utc>,
+    vip: bool,
+) -> Result<u64> {
+    if !rng.random_ratio(1, 5) {
+        return Ok(0);
+    }
+    let (category, title) = COMPLAINT_TITLES[rng.random_range(0..COMPLAINT_TITLES.len())];
+    let severity = *weighted(
+        rng,
+        &[("low", 2), ("normal", 5), ("high", 2), ("critical", 1)],
+    );
+    let resolve_hours: i64 = match severity {
+        "critical" => 24,
+        "high" => 48,
+        "normal" => 72,
+        _ => 120,
+    };
+    let factor = if vip { 2 } else { 1 };
+    let still_open = rng.random_ratio(1, 10);
+    let opened = if still_open {
+        now.timestamp() - rng.random_range(600..4 * 86_400)
+    } else {
+        now.timestamp() - rng.random_range(5 * 86_400..700 * 86_400)
+    };
+    let operator = operators[rng.random_range(0..operators.len())];
+    let ack = opened + rng.random_range(60..1_800);
+    let proposed = ack + rng.random_range(600..7_200);
+    let resolved = proposed + rng.random_range(3_600..resolve_hours * 3_600);
+    let status = if still_open {
+        *weighted(
+            rng,
+            &[
+                ("new", 1),
+                ("acknowledged", 2),
+                ("in_progress", 3),
+                ("solution_proposed", 1),
+            ],
+        )
+    } else {
+        "closed"
+    };
+    let reached = |s: &str| match status {
+        "closed" => true,
+        "solution_proposed" => s != "resolved",
+        "in_progress" | "acknowledged" => s == "acknowledged",
+        _ => false,
+    };
+    let tx = w.tx();
+    tx.prepare_cached(
+        "INSERT INTO complaints (customer_id, opened_by, assignee_id, category, severity, status, title, channel,
+            opened_at, acknowledged_at, proposed_at, resolved_at, closed_at, ack_due_at, propose_due_at, resolve_due_at, csat)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'phone_in', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?
+    .execute(params![
+        customer,
+        operator,
+        (status != "new").then_some(operator),
+        category,
+        severity,
+        status,
+        title,
+        opened,
+        reached("acknowledged").then_some(ack),
+        reached("proposed").then_some(proposed),
+        reached("resolved").then_some(resolved),
+        (status == "closed").then_some(resolved + 3 * 86_400),
+        opened + 1_800 / factor,
+        opened + 7_200 / factor,
+        opened + resolve_hours * 3_600 / factor,
+        (status == "closed").then(|| rng.random_range(2..=5)),
+    ])?;
+    let complaint = tx.last_insert_rowid();
+    let mut event = tx.prepare_cached(
+        "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status, to_status, text, customer_contact)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    event.execute(params![
+        complaint,
+        operator,
+        opened,
+        "opened",
+        None::<String>,
+        "new",
+        title,
+        true
+    ])?;
+    for (at, kind, from, to, text) in [
+        (
+            ack,
+            "acknowledged",
+            "new",
+            "acknowledged",
+            "已致电客户确认问题",
+        ),
+        (
+            proposed,
+            "proposed",
+            "in_progress",
+            "solution_proposed",
+            "提出维修/补偿方案",
+        ),
+        (
+            resolved,
+            "resolved",
+            "solution_proposed",
+            "resolved",
+            "客户接受方案",
+        ),
+    ] {
+        if reached(kind) {
+            event.execute(params![complaint, operator, at, kind, from, to, text, true])?;
+        }
+    }
+    Ok(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contact::normalize_phone;
+
+    #[test]
+    fn mobiles_are_unique_and_valid() {
+        let rules = PhoneRules::default();
+        let mut seen = std::collections::HashSet::new();
+        for i in 1..5_000 {
+            let m = mobile(i, 7);
+            assert!(normalize_phone(&m, &rules).is_ok(), "{m}");
+            assert!(seen.insert(m));
+        }
+    }
+
+    #[test]
+    fn generated_customers_are_valid_records() {
+        let rules = PhoneRules::default();
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut chinese = 0;
+        for i in 1..300 {
+            let c = customer(&mut rng, i, 1, today);
+            assert!(crate::domain::customer::validate(&c).is_empty(), "{c:?}");
+            for contact in &c.contacts {
+                if contact.kind == ContactKind::Phone {
+                    assert!(
+                        normalize_phone(&contact.value, &rules).is_ok(),
+                        "{}",
+                        contact.value
+                    );
+                }
+            }
+            if crate::domain::search_key::has_cjk(&c.name) {
+                chinese += 1;
+            }
+        }
+        assert!(
+            (150..250).contains(&chinese),
+            "about two thirds Chinese: {chinese}/299"
+        );
+    }
+}

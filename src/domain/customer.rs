@@ -1,0 +1,267 @@
+//! The customer record (DESIGN §3.1) and its vocabularies.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::contact::ContactKind;
+use super::vocabulary;
+
+vocabulary!(
+    /// Individual, enterprise or public-sector customer.
+    CustomerKind { Individual => "individual", Enterprise => "enterprise", PublicSector => "public_sector" }
+);
+vocabulary!(
+    /// Where the customer came from.
+    Source { WalkIn => "walk_in", Website => "website", Referral => "referral", ColdOutreach => "cold_outreach", Partner => "partner", Event => "event" }
+);
+vocabulary!(
+    /// Service level an authorised operator sets.
+    Level { Normal => "normal", Vip => "vip" }
+);
+vocabulary!(
+    /// Membership state; a member has an expiry date.
+    Membership { None => "none", Member => "member" }
+);
+vocabulary!(
+    /// Whether the relationship is temporary or settled.
+    Stability { Temporary => "temporary", Member => "member" }
+);
+vocabulary!(
+    /// Value tier derived from purchases (DESIGN §3.6); VIP is a level, shown as the top badge.
+    Tier { High => "high", Potential => "potential", Normal => "normal" }
+);
+vocabulary!(
+    /// Channel a customer prefers to be reached on.
+    Channel { PhoneIn => "phone_in", PhoneOut => "phone_out", Email => "email", Chat => "chat", Sms => "sms", Social => "social", Visit => "visit" }
+);
+
+#[allow(clippy::derivable_impls)] // the enum comes from `vocabulary!`
+impl Default for CustomerKind {
+    fn default() -> Self {
+        CustomerKind::Individual
+    }
+}
+#[allow(clippy::derivable_impls)] // the enum comes from `vocabulary!`
+impl Default for Level {
+    fn default() -> Self {
+        Level::Normal
+    }
+}
+#[allow(clippy::derivable_impls)] // the enum comes from `vocabulary!`
+impl Default for Membership {
+    fn default() -> Self {
+        Membership::None
+    }
+}
+#[allow(clippy::derivable_impls)] // the enum comes from `vocabulary!`
+impl Default for Tier {
+    fn default() -> Self {
+        Tier::Potential
+    }
+}
+
+/// The badge shown in lists: VIP level wins over the purchase tier.
+pub fn badge(level: Level, tier: Tier) -> &'static str {
+    match (level, tier) {
+        (Level::Vip, _) => "vip",
+        (_, Tier::High) => "high",
+        (_, Tier::Potential) => "potential",
+        (_, Tier::Normal) => "normal",
+    }
+}
+
+/// A contact as typed, before normalising.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactInput {
+    pub kind: ContactKind,
+    pub value: String,
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// Every editable field of a customer. Used for creating and, as a whole, for editing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerFields {
+    pub name: String,
+    /// Left empty to have one assigned (`C0000001`).
+    pub code: Option<String>,
+    pub kind: CustomerKind,
+    pub company: Option<String>,
+    pub industry: Option<String>,
+    pub company_size: Option<String>,
+    pub occupation: Option<String>,
+    pub income_band: Option<String>,
+    pub birthday: Option<NaiveDate>,
+    pub region: Option<String>,
+    pub address: Option<String>,
+    pub source: Option<Source>,
+    pub level: Level,
+    pub membership: Membership,
+    pub membership_expiry: Option<NaiveDate>,
+    pub stability: Option<Stability>,
+    pub internal: bool,
+    pub interests: Option<String>,
+    pub preferences: Option<String>,
+    pub preferred_channel: Option<Channel>,
+    pub preferred_time: Option<String>,
+    /// Login of the owning operator (account manager).
+    pub owner: Option<String>,
+    pub confidential: bool,
+    pub do_not_contact: bool,
+    pub marketing_consent: bool,
+    pub consent_date: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub last_verified: Option<NaiveDate>,
+    pub tags: Vec<String>,
+    pub contacts: Vec<ContactInput>,
+}
+
+/// A field-level problem with what was typed or imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct FieldError {
+    pub field: String,
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Longest accepted name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Normalises a tag as stored and searched: trimmed, without a leading `#`, lower case,
+/// inner white space folded to one `-`.
+pub fn normalize_tag(tag: &str) -> Option<String> {
+    let t = tag
+        .trim()
+        .trim_start_matches(['#', '＃'])
+        .trim()
+        .to_lowercase();
+    let t = t.split_whitespace().collect::<Vec<_>>().join("-");
+    (!t.is_empty()).then_some(t)
+}
+
+/// Checks the rules every customer record must satisfy, whatever its source.
+/// Contacts are checked separately, where the phone rules are known.
+pub fn validate(fields: &CustomerFields) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let name = fields.name.trim();
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "is required"));
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        errors.push(FieldError::new(
+            "name",
+            format!("is longer than {MAX_NAME_CHARS} characters"),
+        ));
+    } else if name.chars().any(char::is_control) {
+        errors.push(FieldError::new("name", "contains control characters"));
+    }
+    if let Some(code) = fields.code.as_deref() {
+        let code = code.trim();
+        if code.is_empty()
+            || code.len() > 32
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            errors.push(FieldError::new(
+                "code",
+                "must be 1–32 letters, digits, '-' or '_'",
+            ));
+        }
+    }
+    if fields.membership == Membership::Member && fields.membership_expiry.is_none() {
+        errors.push(FieldError::new(
+            "membership_expiry",
+            "a member needs an expiry date",
+        ));
+    }
+    if fields.membership == Membership::None && fields.membership_expiry.is_some() {
+        errors.push(FieldError::new(
+            "membership_expiry",
+            "only members have an expiry date",
+        ));
+    }
+    if fields.consent_date.is_some() && !fields.marketing_consent {
+        errors.push(FieldError::new(
+            "consent_date",
+            "given without marketing consent",
+        ));
+    }
+    for tag in &fields.tags {
+        if normalize_tag(tag).is_none() {
+            errors.push(FieldError::new("tags", "an empty tag"));
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(name: &str) -> CustomerFields {
+        CustomerFields {
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_name_is_required() {
+        let errors = validate(&named("   "));
+        assert_eq!(errors, vec![FieldError::new("name", "is required")]);
+        assert!(validate(&named("王芳")).is_empty());
+    }
+
+    #[test]
+    fn members_need_an_expiry() {
+        let mut c = named("Ann Lee");
+        c.membership = Membership::Member;
+        assert_eq!(validate(&c)[0].field, "membership_expiry");
+        c.membership_expiry = NaiveDate::from_ymd_opt(2027, 1, 1);
+        assert!(validate(&c).is_empty());
+    }
+
+    #[test]
+    fn codes_are_plain() {
+        let mut c = named("Ann");
+        c.code = Some("C 01".into());
+        assert_eq!(validate(&c)[0].field, "code");
+        c.code = Some("VIP-0001".into());
+        assert!(validate(&c).is_empty());
+    }
+
+    #[test]
+    fn tags_fold() {
+        assert_eq!(normalize_tag(" #VIP "), Some("vip".into()));
+        assert_eq!(
+            normalize_tag("＃Frequent  Buyer"),
+            Some("frequent-buyer".into())
+        );
+        assert_eq!(normalize_tag("#"), None);
+    }
+
+    #[test]
+    fn vocabularies_parse_loosely_and_explain() {
+        assert_eq!(
+            "Public Sector".parse::<CustomerKind>(),
+            Ok(CustomerKind::PublicSector)
+        );
+        let err = "gold".parse::<Level>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "'gold' is not a valid Level; use one of: normal, vip"
+        );
+        assert_eq!(badge(Level::Vip, Tier::Normal), "vip");
+        assert_eq!(badge(Level::Normal, Tier::High), "high");
+    }
+}

@@ -1,0 +1,684 @@
+//! Importing customers and purchases from spreadsheets (CSV): UTF-8 with or without BOM, or
+//! GBK/GB18030 from Chinese Excel; headers in English or Chinese. Every row is checked before
+//! anything is written; every rejected row is reported with its line, column and reason.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::contact::{ContactKind, PhoneRules};
+use crate::domain::customer::{ContactInput, CustomerFields, FieldError};
+use crate::domain::date_input::parse_date;
+use crate::domain::search_key::fold;
+use crate::domain::tier::parse_money;
+
+/// Decodes a CSV file's bytes: UTF-8 (a BOM is dropped), otherwise GB18030 (a superset of GBK).
+/// Returns the text and the encoding it was read as.
+pub fn decode(bytes: &[u8]) -> (String, &'static str) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), "UTF-8"),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::GB18030.decode(bytes);
+            (text.into_owned(), "GBK")
+        }
+    }
+}
+
+/// A customer column of an import file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerColumn {
+    Name,
+    Code,
+    Kind,
+    Phone,
+    Email,
+    Wechat,
+    Company,
+    Industry,
+    CompanySize,
+    Occupation,
+    IncomeBand,
+    Birthday,
+    Region,
+    Address,
+    Source,
+    Level,
+    Membership,
+    MembershipExpiry,
+    Interests,
+    Preferences,
+    PreferredChannel,
+    PreferredTime,
+    Owner,
+    Confidential,
+    DoNotContact,
+    MarketingConsent,
+    ConsentDate,
+    Notes,
+    Tags,
+    LastVerified,
+}
+
+/// A purchase column of an import file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PurchaseColumn {
+    Customer,
+    Phone,
+    Email,
+    OrderNo,
+    Date,
+    Amount,
+    Product,
+    Category,
+    Quantity,
+    Channel,
+}
+
+/// Folds a header for matching: lower case, no spaces, underscores, dashes or brackets.
+fn header_key(h: &str) -> String {
+    fold(h)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '(' | ')' | '（' | '）' | '*'))
+        .collect()
+}
+
+fn customer_column(header: &str) -> Option<CustomerColumn> {
+    use CustomerColumn::*;
+    Some(match header_key(header).as_str() {
+        "name" | "fullname" | "customername" | "customer" | "姓名" | "客户名称" | "客户姓名"
+        | "名称" | "客户" | "联系人" => Name,
+        "code" | "customercode" | "customerid" | "客户编号" | "编号" | "客户代码" | "客户号" => {
+            Code
+        }
+        "kind" | "type" | "customertype" | "客户类型" | "类型" | "客户类别" => Kind,
+        "phone" | "phones" | "mobile" | "mobilephone" | "cellphone" | "tel" | "telephone"
+        | "landline" | "手机" | "手机号" | "手机号码" | "电话" | "电话号码" | "联系电话"
+        | "联系方式" | "座机" | "固话" | "固定电话" => Phone,
+        "email" | "emails" | "e-mail" | "mail" | "emailaddress" | "邮箱" | "电子邮箱"
+        | "电子邮件" | "邮件" => Email,
+        "wechat" | "weixin" | "微信" | "微信号" => Wechat,
+        "company" | "organisation" | "organization" | "公司" | "公司名称" | "单位" | "工作单位"
+        | "企业名称" => Company,
+        "industry" | "行业" | "所属行业" => Industry,
+        "companysize" | "公司规模" | "企业规模" | "规模" => CompanySize,
+        "occupation" | "job" | "jobtitle" | "职业" | "职位" => Occupation,
+        "incomeband" | "income" | "收入" | "收入水平" | "收入区间" => IncomeBand,
+        "birthday" | "dateofbirth" | "dob" | "birthdate" | "生日" | "出生日期" => Birthday,
+        "region" | "city" | "province" | "地区" | "城市" | "省市" | "区域" | "所在地" => {
+            Region
+        }
+        "address" | "地址" | "联系地址" | "详细地址" | "通讯地址" => Address,
+        "source" | "来源" | "客户来源" | "渠道来源" => Source,
+        "level" | "等级" | "客户等级" | "级别" => Level,
+        "membership" | "member" | "会员" | "会员状态" => Membership,
+        "membershipexpiry" | "memberuntil" | "会员到期" | "会员到期日" | "会员有效期" => {
+            MembershipExpiry
+        }
+        "interests" | "hobbies" | "兴趣" | "爱好" | "兴趣爱好" => Interests,
+        "preferences" | "偏好" => Preferences,
+        "preferredchannel" | "偏好渠道" | "联系渠道" => PreferredChannel,
+        "preferredtime" | "contacttime" | "偏好时间" | "联系时间" | "方便联系时间" => {
+            PreferredTime
+        }
+        "owner" | "accountmanager" | "负责人" | "客户经理" | "归属人" => Owner,
+        "confidential" | "保密" | "保密客户" => Confidential,
+        "donotcontact" | "dnc" | "勿扰" | "拒绝联系" | "免打扰" => DoNotContact,
+        "marketingconsent" | "consent" | "营销同意" | "同意营销" => MarketingConsent,
+        "consentdate" | "同意日期" | "营销同意日期" => ConsentDate,
+        "notes" | "note" | "remarks" | "comment" | "comments" | "备注" | "说明" => Notes,
+        "tags" | "tag" | "labels" | "标签" => Tags,
+        "lastverified" | "verified" | "核实日期" | "最后核实" => LastVerified,
+        _ => return None,
+    })
+}
+
+fn purchase_column(header: &str) -> Option<PurchaseColumn> {
+    use PurchaseColumn::*;
+    Some(match header_key(header).as_str() {
+        "customer" | "customercode" | "code" | "customerid" | "客户编号" | "客户" | "客户代码"
+        | "编号" => Customer,
+        "phone" | "mobile" | "手机" | "手机号" | "电话" | "联系电话" => Phone,
+        "email" | "邮箱" => Email,
+        "orderno" | "order" | "ordernumber" | "orderid" | "订单号" | "订单编号" | "单号" => {
+            OrderNo
+        }
+        "date" | "purchasedon" | "purchasedate" | "orderdate" | "日期" | "购买日期"
+        | "下单日期" | "下单时间" | "购买时间" => Date,
+        "amount" | "total" | "price" | "金额" | "实付金额" | "订单金额" | "消费金额" | "总价" => {
+            Amount
+        }
+        "product" | "item" | "商品" | "产品" | "商品名称" | "产品名称" => Product,
+        "category" | "品类" | "类别" | "商品类别" => Category,
+        "quantity" | "qty" | "数量" => Quantity,
+        "channel" | "渠道" | "购买渠道" | "销售渠道" => Channel,
+        _ => return None,
+    })
+}
+
+/// One problem with one row (or, at line 1, with the header).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}: {}", self.line, self.column, self.reason)
+    }
+}
+
+/// A parsed file: the good rows with their line numbers, and every problem found.
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    pub encoding: &'static str,
+    pub rows: Vec<(u64, T)>,
+    pub errors: Vec<RowError>,
+    /// Headers that match no field, by name.
+    pub unknown_columns: Vec<String>,
+    /// Rows in the file, header excluded.
+    pub total_rows: u64,
+}
+
+impl<T> Default for Parsed<T> {
+    fn default() -> Self {
+        Parsed {
+            encoding: "UTF-8",
+            rows: Vec::new(),
+            errors: Vec::new(),
+            unknown_columns: Vec::new(),
+            total_rows: 0,
+        }
+    }
+}
+
+/// Undoes the formula neutralising of our own exports (`'=…` → `=…`) and trims.
+fn cell(value: &str) -> &str {
+    let v = value.trim();
+    match v.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => v,
+    }
+}
+
+/// Reads yes/no in English or Chinese.
+fn yes_no(value: &str) -> Option<bool> {
+    match fold(value).as_str() {
+        "yes" | "y" | "true" | "1" | "是" | "有" | "同意" | "✓" => Some(true),
+        "no" | "n" | "false" | "0" | "否" | "无" | "不同意" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads a vocabulary value, accepting the Chinese words spreadsheets use.
+fn vocabulary_value<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
+    value: &str,
+) -> Result<T, String> {
+    let english = match value.trim() {
+        "个人" => "individual",
+        "企业" | "公司" => "enterprise",
+        "政府" | "事业单位" | "公共部门" => "public_sector",
+        "普通" | "一般" => "normal",
+        "VIP" | "vip" | "贵宾" => "vip",
+        "会员" => "member",
+        "非会员" | "无" => "none",
+        "到店" => "walk_in",
+        "网站" | "官网" => "website",
+        "转介绍" | "推荐" => "referral",
+        "陌拜" | "电话营销" => "cold_outreach",
+        "合作伙伴" | "渠道" => "partner",
+        "活动" | "展会" => "event",
+        "临时" => "temporary",
+        other => other,
+    };
+    english
+        .parse()
+        .map_err(|e: crate::domain::UnknownValue| e.to_string())
+}
+
+/// Splits a cell holding several values (`a, b；c`).
+fn many(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split([',', '，', ';', '；', '|', '、', '\n'])
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+fn read_records(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::None)
+        .from_reader(text.as_bytes())
+}
+
+/// Parses a customer file; `today` anchors relative dates.
+pub fn parse_customers(
+    bytes: &[u8],
+    today: NaiveDate,
+    rules: &PhoneRules,
+) -> Parsed<CustomerFields> {
+    let (text, encoding) = decode(bytes);
+    let mut out = Parsed {
+        encoding,
+        ..Parsed::default()
+    };
+    let mut reader = read_records(&text);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => {
+            out.errors.push(RowError {
+                line: 1,
+                column: "header".into(),
+                reason: e.to_string(),
+            });
+            return out;
+        }
+    };
+    let columns: Vec<Option<CustomerColumn>> = headers.iter().map(|h| customer_column(h)).collect();
+    for (h, c) in headers.iter().zip(&columns) {
+        if c.is_none() && !h.trim().is_empty() {
+            out.unknown_columns.push(h.trim().to_string());
+        }
+    }
+    if !columns.contains(&Some(CustomerColumn::Name)) {
+        out.errors.push(RowError {
+            line: 1,
+            column: "header".into(),
+            reason: "no name column (name / 姓名 / 客户名称)".into(),
+        });
+        return out;
+    }
+    for record in reader.records() {
+        out.total_rows += 1;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(out.total_rows + 1, |p| p.line());
+                out.errors.push(RowError {
+                    line,
+                    column: "row".into(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(out.total_rows + 1, |p| p.line());
+        if record.iter().all(|v| v.trim().is_empty()) {
+            out.total_rows -= 1; // blank lines are not rows
+            continue;
+        }
+        let mut fields = CustomerFields::default();
+        let mut problems: Vec<FieldError> = Vec::new();
+        for (i, raw) in record.iter().enumerate() {
+            let Some(Some(column)) = columns.get(i) else {
+                continue;
+            };
+            let value = cell(raw);
+            if value.is_empty() {
+                continue;
+            }
+            let header = headers.get(i).map(String::as_str).unwrap_or("?");
+            if let Err(reason) = apply_customer_cell(&mut fields, *column, value, today) {
+                problems.push(FieldError::new(header, reason));
+            }
+        }
+        let mut checked = crate::domain::customer::validate(&fields);
+        // Contacts are normalised by the store; check them here too so the report is complete.
+        if let Err(mut errs) = crate::store::check_contacts(&fields.contacts, rules) {
+            checked.append(&mut errs);
+        }
+        for e in checked {
+            let column = header_for(&headers, &columns, &e.field);
+            problems.push(FieldError::new(column, e.reason));
+        }
+        if problems.is_empty() {
+            out.rows.push((line, fields));
+        } else {
+            out.errors.extend(problems.into_iter().map(|p| RowError {
+                line,
+                column: p.field,
+                reason: p.reason,
+            }));
+        }
+    }
+    out
+}
+
+/// Names a validation error by the header the user wrote, where there is one.
+fn header_for(headers: &[String], columns: &[Option<CustomerColumn>], field: &str) -> String {
+    let base = field.split(' ').next().unwrap_or(field);
+    let wanted = match base {
+        "name" => Some(CustomerColumn::Name),
+        "phone" => Some(CustomerColumn::Phone),
+        "email" => Some(CustomerColumn::Email),
+        "wechat" => Some(CustomerColumn::Wechat),
+        "code" => Some(CustomerColumn::Code),
+        "membership_expiry" => Some(CustomerColumn::MembershipExpiry),
+        "consent_date" => Some(CustomerColumn::ConsentDate),
+        "tags" => Some(CustomerColumn::Tags),
+        _ => None,
+    };
+    wanted
+        .and_then(|w| columns.iter().position(|c| *c == Some(w)))
+        .and_then(|i| headers.get(i))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|| field.to_string())
+}
+
+fn apply_customer_cell(
+    f: &mut CustomerFields,
+    column: CustomerColumn,
+    value: &str,
+    today: NaiveDate,
+) -> Result<(), String> {
+    use CustomerColumn::*;
+    let text = || Some(value.to_string());
+    let date = || {
+        parse_date(value, today)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    };
+    let flag = || yes_no(value).ok_or_else(|| format!("'{value}' is not yes/no (是/否)"));
+    match column {
+        Name => f.name = value.to_string(),
+        Code => f.code = text(),
+        Kind => f.kind = vocabulary_value(value)?,
+        Phone | Email | Wechat => {
+            let kind = match column {
+                Phone => ContactKind::Phone,
+                Email => ContactKind::Email,
+                _ => ContactKind::Wechat,
+            };
+            // A phone cell may hold several numbers separated by ; or ， — but not by ","
+            // inside one number with an extension, which the phone rules read.
+            let values: Vec<&str> = if kind == ContactKind::Phone {
+                value
+                    .split([';', '；', '|', '、', '\n'])
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .collect()
+            } else {
+                many(value).collect()
+            };
+            f.contacts.extend(values.into_iter().map(|v| ContactInput {
+                kind,
+                value: v.to_string(),
+                label: None,
+            }));
+        }
+        Company => f.company = text(),
+        Industry => f.industry = text(),
+        CompanySize => f.company_size = text(),
+        Occupation => f.occupation = text(),
+        IncomeBand => f.income_band = text(),
+        Birthday => f.birthday = date()?,
+        Region => f.region = text(),
+        Address => f.address = text(),
+        Source => f.source = Some(vocabulary_value(value)?),
+        Level => f.level = vocabulary_value(value)?,
+        Membership => f.membership = vocabulary_value(value)?,
+        MembershipExpiry => f.membership_expiry = date()?,
+        Interests => f.interests = text(),
+        Preferences => f.preferences = text(),
+        PreferredChannel => f.preferred_channel = Some(vocabulary_value(value)?),
+        PreferredTime => f.preferred_time = text(),
+        Owner => f.owner = text(),
+        Confidential => f.confidential = flag()?,
+        DoNotContact => f.do_not_contact = flag()?,
+        MarketingConsent => f.marketing_consent = flag()?,
+        ConsentDate => f.consent_date = date()?,
+        Notes => f.notes = text(),
+        Tags => f.tags.extend(many(value).map(str::to_string)),
+        LastVerified => f.last_verified = date()?,
+    }
+    Ok(())
+}
+
+/// A purchase row before its customer is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseRow {
+    /// Code, phone or email naming the customer.
+    pub customer: String,
+    pub order_no: Option<String>,
+    pub purchased_on: NaiveDate,
+    pub amount_cents: i64,
+    pub product: Option<String>,
+    pub category: Option<String>,
+    pub quantity: i64,
+    pub channel: Option<String>,
+}
+
+/// Parses a purchase file.
+pub fn parse_purchases(bytes: &[u8], today: NaiveDate) -> Parsed<PurchaseRow> {
+    let (text, encoding) = decode(bytes);
+    let mut out = Parsed {
+        encoding,
+        ..Parsed::default()
+    };
+    let mut reader = read_records(&text);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => {
+            out.errors.push(RowError {
+                line: 1,
+                column: "header".into(),
+                reason: e.to_string(),
+            });
+            return out;
+        }
+    };
+    let columns: Vec<Option<PurchaseColumn>> = headers.iter().map(|h| purchase_column(h)).collect();
+    for (h, c) in headers.iter().zip(&columns) {
+        if c.is_none() && !h.trim().is_empty() {
+            out.unknown_columns.push(h.trim().to_string());
+        }
+    }
+    let has = |c: PurchaseColumn| columns.contains(&Some(c));
+    let mut missing = Vec::new();
+    if !(has(PurchaseColumn::Customer) || has(PurchaseColumn::Phone) || has(PurchaseColumn::Email))
+    {
+        missing.push("a customer column (客户编号 / 手机 / 邮箱)");
+    }
+    if !has(PurchaseColumn::Date) {
+        missing.push("a date column (date / 购买日期)");
+    }
+    if !has(PurchaseColumn::Amount) {
+        missing.push("an amount column (amount / 金额)");
+    }
+    if !missing.is_empty() {
+        out.errors.push(RowError {
+            line: 1,
+            column: "header".into(),
+            reason: format!("needs {}", missing.join(", ")),
+        });
+        return out;
+    }
+    for record in reader.records() {
+        out.total_rows += 1;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(out.total_rows + 1, |p| p.line());
+                out.errors.push(RowError {
+                    line,
+                    column: "row".into(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(out.total_rows + 1, |p| p.line());
+        if record.iter().all(|v| v.trim().is_empty()) {
+            out.total_rows -= 1;
+            continue;
+        }
+        let mut values: HashMap<PurchaseColumn, (&str, &str)> = HashMap::new();
+        for (i, raw) in record.iter().enumerate() {
+            if let (Some(Some(c)), Some(h)) = (columns.get(i), headers.get(i)) {
+                let v = cell(raw);
+                if !v.is_empty() {
+                    values.entry(*c).or_insert((h.as_str(), v));
+                }
+            }
+        }
+        let mut problems = Vec::new();
+        let mut problem = |column: &str, reason: String| {
+            problems.push(RowError {
+                line,
+                column: column.trim().to_string(),
+                reason,
+            })
+        };
+        let customer = [
+            PurchaseColumn::Customer,
+            PurchaseColumn::Phone,
+            PurchaseColumn::Email,
+        ]
+        .iter()
+        .find_map(|c| values.get(c).map(|(_, v)| v.to_string()));
+        if customer.is_none() {
+            problem(
+                "customer",
+                "is empty; give the customer's code, phone or email".into(),
+            );
+        }
+        let date = match values.get(&PurchaseColumn::Date) {
+            Some((h, v)) => parse_date(v, today)
+                .map_err(|e| problem(h, e.to_string()))
+                .ok(),
+            None => {
+                problem("date", "is empty".into());
+                None
+            }
+        };
+        if let Some(d) = date.filter(|d| *d > today) {
+            problem("date", format!("{d} is in the future"));
+        }
+        let amount = match values.get(&PurchaseColumn::Amount) {
+            Some((h, v)) => match parse_money(v) {
+                Some(a) => Some(a),
+                None => {
+                    problem(h, format!("'{v}' is not an amount of money"));
+                    None
+                }
+            },
+            None => {
+                problem("amount", "is empty".into());
+                None
+            }
+        };
+        let quantity = match values.get(&PurchaseColumn::Quantity) {
+            Some((h, v)) => match v.parse::<i64>() {
+                Ok(q) if q > 0 => q,
+                _ => {
+                    problem(h, format!("'{v}' is not a whole number above 0"));
+                    1
+                }
+            },
+            None => 1,
+        };
+        let text = |c: PurchaseColumn| values.get(&c).map(|(_, v)| v.to_string());
+        match (customer, date, amount, problems.is_empty()) {
+            (Some(customer), Some(purchased_on), Some(amount_cents), true) => out.rows.push((
+                line,
+                PurchaseRow {
+                    customer,
+                    order_no: text(PurchaseColumn::OrderNo),
+                    purchased_on,
+                    amount_cents,
+                    product: text(PurchaseColumn::Product),
+                    category: text(PurchaseColumn::Category),
+                    quantity,
+                    channel: text(PurchaseColumn::Channel),
+                },
+            )),
+            _ => out.errors.extend(problems),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn utf8_with_bom_and_gbk_decode() {
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFname\n"),
+            ("name\n".to_string(), "UTF-8")
+        );
+        let (gbk, _, _) = encoding_rs::GBK.encode("姓名,手机\n王秀英,13812345678\n");
+        let (text, enc) = decode(&gbk);
+        assert_eq!(enc, "GBK");
+        assert!(text.contains("王秀英"));
+    }
+
+    #[test]
+    fn chinese_headers_map_to_fields() {
+        let csv = "姓名,手机,邮箱,生日,地址,公司,行业,标签,备注\n王秀英,138 1234 5678,WXY@Example.com,1980年3月5日,北京市朝阳区,星辰科技,retail,\"vip，老客户\",常客\n";
+        let parsed = parse_customers(csv.as_bytes(), today(), &PhoneRules::default());
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert!(parsed.unknown_columns.is_empty());
+        let (line, c) = &parsed.rows[0];
+        assert_eq!(*line, 2);
+        assert_eq!(c.name, "王秀英");
+        assert_eq!(c.birthday, NaiveDate::from_ymd_opt(1980, 3, 5));
+        assert_eq!(c.tags, vec!["vip", "老客户"]);
+        assert_eq!(c.contacts.len(), 2);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_line_and_column() {
+        let csv = "name,phone,birthday,shoe size\nAnn Lee,13812345678,1990-01-01,38\nBob,12345,1990-01-01,40\nCarol,13912345678,1990-02-30,39\n,13712345678,,41\n";
+        let parsed = parse_customers(csv.as_bytes(), today(), &PhoneRules::default());
+        assert_eq!(parsed.unknown_columns, vec!["shoe size"]);
+        assert_eq!(parsed.total_rows, 4);
+        assert_eq!(parsed.rows.len(), 1);
+        let lines: Vec<(u64, &str)> = parsed
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column.as_str()))
+            .collect();
+        assert_eq!(lines, vec![(3, "phone"), (4, "birthday"), (5, "name")]);
+        assert!(
+            parsed.errors[0].reason.contains("short"),
+            "{}",
+            parsed.errors[0].reason
+        );
+    }
+
+    #[test]
+    fn a_file_without_a_name_column_is_refused_at_the_header() {
+        let parsed = parse_customers(b"phone\n13812345678\n", today(), &PhoneRules::default());
+        assert_eq!(parsed.errors[0].line, 1);
+        assert!(parsed.errors[0].reason.contains("name"));
+    }
+
+    #[test]
+    fn purchases_parse_money_and_dates() {
+        let csv = "客户编号,订单号,购买日期,金额,商品\nC0000001,SO1,2026/10/01,\"¥1,299.00\",净水器\nC0000002,SO2,2027-01-01,5,x\nC0000003,SO3,2026-01-01,abc,y\n";
+        let parsed = parse_purchases(csv.as_bytes(), today());
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.rows[0].1.amount_cents, 129_900);
+        let cols: Vec<(u64, &str)> = parsed
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column.as_str()))
+            .collect();
+        assert_eq!(cols, vec![(3, "date"), (4, "金额")]);
+    }
+
+    #[test]
+    fn neutralised_cells_are_read_back() {
+        assert_eq!(cell("'+44 20 7123 4567"), "+44 20 7123 4567");
+        assert_eq!(cell("'hello"), "'hello");
+    }
+}

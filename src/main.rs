@@ -1,0 +1,40 @@
+//! The `careline` binary: parse the command line, log to a file, run, report failures in one
+//! line on standard error.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use careline::cli::{run, Cli};
+use careline::config::Paths;
+
+/// Sends tracing to `careline.log` in the data directory, never to the terminal. A log that
+/// cannot be opened is not a reason to refuse work.
+fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = paths.data_dir.clone();
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, "careline.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CARELINE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _guard = start_logging(&Paths::discover());
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("careline: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

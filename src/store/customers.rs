@@ -1,0 +1,1114 @@
+//! Customer records with their contacts and tags: create, read (confidentiality enforced
+//! here, not in the UI), optimistic edit and merge.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use serde::Serialize;
+
+use super::search::{self, SearchDoc};
+use super::{date_text, parse_stored_date, Actor, Result, Role, Store, StoreError, Writer};
+use crate::domain::contact::{
+    mask_email, normalize_email, normalize_phone, ContactKind, Phone, PhoneKind, PhoneRules,
+};
+use crate::domain::customer::{
+    self, normalize_tag, ContactInput, CustomerFields, FieldError, Level, Tier,
+};
+
+/// A stored contact with its normalised and display forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub kind: ContactKind,
+    pub phone_kind: Option<PhoneKind>,
+    /// As typed.
+    pub value: String,
+    /// E.164 for phones, lower case for emails.
+    pub normalized: String,
+    pub extension: Option<String>,
+    pub label: Option<String>,
+    /// Readable form: `138 1234 5678`, `010-6666 8888 ext 12`.
+    pub display: String,
+    /// Masked for lists: `138****5678`, `w***@example.com`.
+    pub masked: String,
+}
+
+/// A whole customer record as the actor may see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Customer {
+    pub id: i64,
+    pub code: String,
+    /// True when the record is confidential and the actor has no access: only name and code
+    /// are filled in.
+    pub restricted: bool,
+    #[serde(flatten)]
+    pub fields: CustomerFields,
+    pub contacts_normalized: Vec<Contact>,
+    pub tier: Tier,
+    pub badge: &'static str,
+    pub spend_12m_cents: i64,
+    pub orders_12m: i64,
+    pub lifetime_spend_cents: i64,
+    pub first_purchase: Option<NaiveDate>,
+    pub last_purchase: Option<NaiveDate>,
+    pub churn_risk: bool,
+    pub points: i64,
+    pub rfm: Option<(u8, u8, u8)>,
+    pub last_contact_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Set on a tombstone left by a merge: the code of the record it was merged into.
+    pub merged_into: Option<String>,
+    pub version: i64,
+}
+
+/// One row of a list: what an operator needs to pick the right caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerSummary {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub badge: &'static str,
+    pub company: Option<String>,
+    /// First phone, masked; empty for restricted records.
+    pub masked_phone: Option<String>,
+    pub last_contact_at: Option<DateTime<Utc>>,
+    pub restricted: bool,
+}
+
+/// Another customer already holds this phone number or email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicateWarning {
+    pub field: String,
+    pub value: String,
+    pub customer_id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for DuplicateWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} is already held by {} {} (use `careline customer merge` if they are the same person)",
+            self.field, self.value, self.code, self.name
+        )
+    }
+}
+
+/// The outcome of a create or edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Saved {
+    pub id: i64,
+    pub code: String,
+    pub version: i64,
+    pub warnings: Vec<DuplicateWarning>,
+}
+
+/// A contact after normalising, ready to store and index.
+#[derive(Debug, Clone)]
+pub(crate) struct NormalContact {
+    pub input: ContactInput,
+    pub normalized: String,
+    pub phone: Option<Phone>,
+}
+
+impl NormalContact {
+    pub(crate) fn national_digits(&self) -> Option<&str> {
+        self.phone.as_ref().map(|p| p.national.as_str())
+    }
+}
+
+/// Normalises every contact; errors name the field (`phone`, `email`, `phone 2` …).
+pub(crate) fn normalize_contacts(
+    inputs: &[ContactInput],
+    rules: &PhoneRules,
+) -> std::result::Result<Vec<NormalContact>, Vec<FieldError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashMap::<ContactKind, usize>::new();
+    for input in inputs {
+        let nth = seen.entry(input.kind).or_default();
+        *nth += 1;
+        let field = if *nth == 1 {
+            input.kind.to_string()
+        } else {
+            format!("{} {}", input.kind, nth)
+        };
+        let value = input.value.trim();
+        let result = match input.kind {
+            ContactKind::Phone => normalize_phone(value, rules)
+                .map(|p| (p.e164.clone(), Some(p)))
+                .map_err(|e| e.to_string()),
+            ContactKind::Email => normalize_email(value)
+                .map(|e| (e, None))
+                .map_err(|e| e.to_string()),
+            ContactKind::Wechat | ContactKind::Other => {
+                if value.is_empty() {
+                    Err("is empty".to_string())
+                } else {
+                    Ok((value.to_lowercase(), None))
+                }
+            }
+        };
+        match result {
+            Ok((normalized, phone)) => {
+                if out
+                    .iter()
+                    .any(|c: &NormalContact| c.normalized == normalized)
+                {
+                    continue; // the same number typed twice is one contact
+                }
+                out.push(NormalContact {
+                    input: ContactInput {
+                        kind: input.kind,
+                        value: value.to_string(),
+                        label: input.label.clone(),
+                    },
+                    normalized,
+                    phone,
+                })
+            }
+            Err(reason) => errors.push(FieldError::new(field, reason)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Validates fields and contacts together, so a form or an import row gets every problem at once.
+pub(crate) fn check(
+    fields: &CustomerFields,
+    rules: &PhoneRules,
+) -> std::result::Result<Vec<NormalContact>, Vec<FieldError>> {
+    let mut errors = customer::validate(fields);
+    match normalize_contacts(&fields.contacts, rules) {
+        Ok(contacts) if errors.is_empty() => Ok(contacts),
+        Ok(_) => Err(errors),
+        Err(mut more) => {
+            errors.append(&mut more);
+            Err(errors)
+        }
+    }
+}
+
+fn contact_from_stored(
+    kind: ContactKind,
+    value: String,
+    normalized: String,
+    extension: Option<String>,
+    label: Option<String>,
+    rules: &PhoneRules,
+) -> Contact {
+    let phone = (kind == ContactKind::Phone)
+        .then(|| normalize_phone(&value, rules).ok())
+        .flatten();
+    let (display, masked) = match (&phone, kind) {
+        (Some(p), _) => (p.display(), p.masked()),
+        (None, ContactKind::Email) => (normalized.clone(), mask_email(&normalized)),
+        (None, _) => (value.clone(), mask_text(&value)),
+    };
+    Contact {
+        kind,
+        phone_kind: phone.as_ref().map(|p| p.kind),
+        value,
+        normalized,
+        extension,
+        label,
+        display,
+        masked,
+    }
+}
+
+/// Keeps the first two and last two characters of an identifier.
+fn mask_text(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 4 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..2].iter().collect();
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{head}***{tail}")
+}
+
+const CUSTOMER_COLUMNS: &str = "c.id, c.code, c.name, c.kind, c.company, c.industry, c.company_size,
+    c.occupation, c.income_band, c.birthday, c.region, c.address, c.source, c.level, c.membership,
+    c.membership_expiry, c.stability, c.internal, c.interests, c.preferences, c.preferred_channel,
+    c.preferred_time, o.login, c.confidential, c.do_not_contact, c.marketing_consent, c.consent_date,
+    c.notes, c.last_verified, c.tier, c.spend_12m, c.orders_12m, c.lifetime_spend, c.first_purchase,
+    c.last_purchase, c.churn_risk, c.points, c.rfm_r, c.rfm_f, c.rfm_m, c.last_contact_at,
+    c.created_at, c.updated_at, m.code, c.version, c.owner_id";
+
+fn parse_opt<T: std::str::FromStr>(v: Option<String>) -> Option<T> {
+    v.and_then(|s| s.parse().ok())
+}
+
+fn timestamp(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+/// Reads a customer row; `owner_id` comes back beside it for the access check.
+fn customer_from_row(r: &Row<'_>) -> rusqlite::Result<(Customer, Option<i64>)> {
+    let level: Level = parse_opt(r.get(13)?).unwrap_or_default();
+    let tier: Tier = parse_opt(r.get(29)?).unwrap_or_default();
+    let rfm = match (
+        r.get::<_, Option<u8>>(37)?,
+        r.get::<_, Option<u8>>(38)?,
+        r.get::<_, Option<u8>>(39)?,
+    ) {
+        (Some(a), Some(b), Some(c)) => Some((a, b, c)),
+        _ => None,
+    };
+    let fields = CustomerFields {
+        name: r.get(2)?,
+        code: Some(r.get(1)?),
+        kind: parse_opt(r.get(3)?).unwrap_or_default(),
+        company: r.get(4)?,
+        industry: r.get(5)?,
+        company_size: r.get(6)?,
+        occupation: r.get(7)?,
+        income_band: r.get(8)?,
+        birthday: parse_stored_date(r.get(9)?),
+        region: r.get(10)?,
+        address: r.get(11)?,
+        source: parse_opt(r.get(12)?),
+        level,
+        membership: parse_opt(r.get(14)?).unwrap_or_default(),
+        membership_expiry: parse_stored_date(r.get(15)?),
+        stability: parse_opt(r.get(16)?),
+        internal: r.get(17)?,
+        interests: r.get(18)?,
+        preferences: r.get(19)?,
+        preferred_channel: parse_opt(r.get(20)?),
+        preferred_time: r.get(21)?,
+        owner: r.get(22)?,
+        confidential: r.get(23)?,
+        do_not_contact: r.get(24)?,
+        marketing_consent: r.get(25)?,
+        consent_date: parse_stored_date(r.get(26)?),
+        notes: r.get(27)?,
+        last_verified: parse_stored_date(r.get(28)?),
+        tags: Vec::new(),
+        contacts: Vec::new(),
+    };
+    let customer = Customer {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        restricted: false,
+        fields,
+        contacts_normalized: Vec::new(),
+        tier,
+        badge: customer::badge(level, tier),
+        spend_12m_cents: r.get(30)?,
+        orders_12m: r.get(31)?,
+        lifetime_spend_cents: r.get(32)?,
+        first_purchase: parse_stored_date(r.get(33)?),
+        last_purchase: parse_stored_date(r.get(34)?),
+        churn_risk: r.get(35)?,
+        points: r.get(36)?,
+        rfm,
+        last_contact_at: r.get::<_, Option<i64>>(40)?.map(timestamp),
+        created_at: timestamp(r.get(41)?),
+        updated_at: timestamp(r.get(42)?),
+        merged_into: r.get(43)?,
+        version: r.get(44)?,
+    };
+    Ok((customer, r.get(45)?))
+}
+
+/// Everything but name and code is withheld from a restricted view.
+fn restrict(c: Customer) -> Customer {
+    Customer {
+        restricted: true,
+        fields: CustomerFields {
+            name: c.fields.name,
+            code: c.fields.code,
+            confidential: true,
+            ..CustomerFields::default()
+        },
+        contacts_normalized: Vec::new(),
+        tier: Tier::default(),
+        badge: "",
+        spend_12m_cents: 0,
+        orders_12m: 0,
+        lifetime_spend_cents: 0,
+        first_purchase: None,
+        last_purchase: None,
+        churn_risk: false,
+        points: 0,
+        rfm: None,
+        last_contact_at: None,
+        ..c
+    }
+}
+
+/// Whether `actor` may see a confidential customer's details: supervisors and admins, the
+/// owning operator, or an operator holding an unexpired grant.
+pub(crate) fn may_see(
+    conn: &rusqlite::Connection,
+    actor: &Actor,
+    customer_id: i64,
+    confidential: bool,
+    owner_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    if !confidential || actor.role.includes(Role::Supervisor) || owner_id == Some(actor.id) {
+        return Ok(true);
+    }
+    let granted: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM grants WHERE operator_id = ?1 AND customer_id = ?2
+           AND revoked_at IS NULL AND expires_at > ?3)",
+        params![actor.id, customer_id, now.timestamp()],
+        |r| r.get(0),
+    )?;
+    Ok(granted)
+}
+
+fn load_customer(
+    conn: &rusqlite::Connection,
+    actor: &Actor,
+    id: i64,
+    rules: &PhoneRules,
+    now: DateTime<Utc>,
+) -> Result<Customer> {
+    let sql = format!(
+        "SELECT {CUSTOMER_COLUMNS} FROM customers c
+         LEFT JOIN operators o ON o.id = c.owner_id
+         LEFT JOIN customers m ON m.id = c.merged_into
+         WHERE c.id = ?1"
+    );
+    let (mut customer, owner_id) = conn
+        .query_row(&sql, [id], customer_from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("customer {id}")))?;
+    if !may_see(conn, actor, id, customer.fields.confidential, owner_id, now)? {
+        return Ok(restrict(customer));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, value, normalized, extension, label FROM contacts
+         WHERE customer_id = ?1 ORDER BY position, id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (kind, value, normalized, extension, label) = row?;
+        let kind: ContactKind = kind.parse().unwrap_or(ContactKind::Other);
+        customer.fields.contacts.push(ContactInput {
+            kind,
+            value: value.clone(),
+            label: label.clone(),
+        });
+        customer.contacts_normalized.push(contact_from_stored(
+            kind, value, normalized, extension, label, rules,
+        ));
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT tag FROM customer_tags WHERE customer_id = ?1 ORDER BY tag")?;
+    customer.fields.tags = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(customer)
+}
+
+/// Finds the customers other than `except` that hold any of these contacts.
+fn duplicates_of(
+    tx: &rusqlite::Connection,
+    contacts: &[NormalContact],
+    except: Option<i64>,
+) -> Result<Vec<DuplicateWarning>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT cu.id, cu.code, cu.name FROM contacts ct
+         JOIN customers cu ON cu.id = ct.customer_id
+         WHERE ct.normalized = ?1 AND cu.merged_into IS NULL AND cu.id IS NOT ?2
+         LIMIT 3",
+    )?;
+    let mut warnings = Vec::new();
+    for c in contacts
+        .iter()
+        .filter(|c| matches!(c.input.kind, ContactKind::Phone | ContactKind::Email))
+    {
+        let found = stmt.query_map(params![c.normalized, except], |r| {
+            Ok(DuplicateWarning {
+                field: c.input.kind.to_string(),
+                value: c.input.value.clone(),
+                customer_id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+            })
+        })?;
+        for w in found {
+            warnings.push(w?);
+        }
+    }
+    Ok(warnings)
+}
+
+fn owner_id(tx: &Transaction<'_>, login: Option<&str>) -> Result<Option<i64>> {
+    let Some(login) = login.map(str::trim).filter(|l| !l.is_empty()) else {
+        return Ok(None);
+    };
+    tx.query_row("SELECT id FROM operators WHERE login = ?1", [login], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .map(Some)
+    .ok_or_else(|| {
+        StoreError::Invalid(vec![FieldError::new(
+            "owner",
+            format!("no operator with login '{login}'"),
+        )])
+    })
+}
+
+fn next_code(tx: &Transaction<'_>) -> Result<String> {
+    let mut n: i64 = tx
+        .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM customers")?
+        .query_row([], |r| r.get(0))?;
+    loop {
+        let code = format!("C{n:07}");
+        let taken: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE code = ?1)")?
+            .query_row([&code], |r| r.get(0))?;
+        if !taken {
+            return Ok(code);
+        }
+        n += 1;
+    }
+}
+
+fn opt_trim(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The profile columns, bound as `?2`… in this order by [`profile_params`]; `?1` is the id
+/// (update) or the code (insert).
+const PROFILE_COLUMNS: [&str; 28] = [
+    "name",
+    "kind",
+    "company",
+    "industry",
+    "company_size",
+    "occupation",
+    "income_band",
+    "birthday",
+    "region",
+    "address",
+    "source",
+    "level",
+    "membership",
+    "membership_expiry",
+    "stability",
+    "internal",
+    "interests",
+    "preferences",
+    "preferred_channel",
+    "preferred_time",
+    "owner_id",
+    "confidential",
+    "do_not_contact",
+    "marketing_consent",
+    "consent_date",
+    "notes",
+    "last_verified",
+    "updated_at",
+];
+
+static UPDATE_PROFILE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let assign: Vec<String> = PROFILE_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 2))
+        .collect();
+    format!(
+        "UPDATE customers SET {}, version = version + 1 WHERE id = ?1 AND version = ?{} AND merged_into IS NULL",
+        assign.join(", "),
+        PROFILE_COLUMNS.len() + 2
+    )
+});
+
+static INSERT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let marks: Vec<String> = (2..PROFILE_COLUMNS.len() + 2)
+        .map(|i| format!("?{i}"))
+        .collect();
+    format!(
+        "INSERT INTO customers (code, {}, created_at) VALUES (?1, {}, ?{})",
+        PROFILE_COLUMNS.join(", "),
+        marks.join(", "),
+        PROFILE_COLUMNS.len() + 1
+    )
+});
+
+fn profile_params<'a>(
+    id: Box<dyn rusqlite::ToSql + 'a>,
+    f: &'a CustomerFields,
+    owner: Option<i64>,
+    now: i64,
+) -> Vec<Box<dyn rusqlite::ToSql + 'a>> {
+    vec![
+        id,
+        Box::new(f.name.trim()),
+        Box::new(f.kind.as_str()),
+        Box::new(opt_trim(&f.company)),
+        Box::new(opt_trim(&f.industry)),
+        Box::new(opt_trim(&f.company_size)),
+        Box::new(opt_trim(&f.occupation)),
+        Box::new(opt_trim(&f.income_band)),
+        Box::new(date_text(f.birthday)),
+        Box::new(opt_trim(&f.region)),
+        Box::new(opt_trim(&f.address)),
+        Box::new(f.source.map(|s| s.as_str())),
+        Box::new(f.level.as_str()),
+        Box::new(f.membership.as_str()),
+        Box::new(date_text(f.membership_expiry)),
+        Box::new(f.stability.map(|s| s.as_str())),
+        Box::new(f.internal),
+        Box::new(opt_trim(&f.interests)),
+        Box::new(opt_trim(&f.preferences)),
+        Box::new(f.preferred_channel.map(|s| s.as_str())),
+        Box::new(opt_trim(&f.preferred_time)),
+        Box::new(owner),
+        Box::new(f.confidential),
+        Box::new(f.do_not_contact),
+        Box::new(f.marketing_consent),
+        Box::new(date_text(f.consent_date)),
+        Box::new(opt_trim(&f.notes)),
+        Box::new(date_text(f.last_verified)),
+        Box::new(now),
+    ]
+}
+
+/// Replaces a customer's contacts and tags and re-indexes it for lookup.
+fn write_contacts_tags_keys(
+    tx: &Transaction<'_>,
+    id: i64,
+    code: &str,
+    fields: &CustomerFields,
+    contacts: &[NormalContact],
+    now: i64,
+) -> Result<()> {
+    tx.execute("DELETE FROM contacts WHERE customer_id = ?1", [id])?;
+    tx.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [id])?;
+    insert_contacts_tags(tx, id, fields, contacts, now)?;
+    search::unindex(tx, id)?;
+    search::index(
+        tx,
+        id,
+        &SearchDoc::new(
+            &fields.name,
+            code,
+            fields.company.as_deref(),
+            contacts,
+            &fields.tags,
+        ),
+    )
+}
+
+pub(crate) fn insert_contacts_tags(
+    tx: &Transaction<'_>,
+    id: i64,
+    fields: &CustomerFields,
+    contacts: &[NormalContact],
+    now: i64,
+) -> Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO contacts (customer_id, kind, phone_kind, value, normalized, extension, label, position, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (position, c) in contacts.iter().enumerate() {
+        insert.execute(params![
+            id,
+            c.input.kind.as_str(),
+            c.phone.as_ref().map(|p| p.kind.as_str()),
+            c.input.value,
+            c.normalized,
+            c.phone.as_ref().and_then(|p| p.extension.clone()),
+            c.input.label,
+            position as i64,
+            now
+        ])?;
+    }
+    let mut insert_tag = tx
+        .prepare_cached("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
+    for tag in fields.tags.iter().filter_map(|t| normalize_tag(t)) {
+        insert_tag.execute(params![id, tag])?;
+    }
+    Ok(())
+}
+
+/// Inserts a new customer inside a write; shared by the form, the CLI and the importer.
+pub(crate) fn insert_customer(
+    w: &mut Writer<'_>,
+    fields: &CustomerFields,
+    contacts: &[NormalContact],
+) -> Result<Saved> {
+    let warnings = duplicates_of(w.tx(), contacts, None)?;
+    let (id, code) = insert_record(w, fields, contacts)?;
+    let today = w.today();
+    super::purchases::refresh_summary(w.tx(), id, today, w.tiers)?;
+    w.audit(
+        "customer.create",
+        "customer",
+        Some(id),
+        serde_json::json!({"code": code, "name": fields.name.trim(), "duplicates": warnings.len()}),
+    );
+    Ok(Saved {
+        id,
+        code,
+        version: 1,
+        warnings,
+    })
+}
+
+/// Writes the customer row, its contacts, tags and lookup keys; no audit (the caller records
+/// one entry for a single create, or one for a whole import).
+pub(crate) fn insert_record(
+    w: &Writer<'_>,
+    fields: &CustomerFields,
+    contacts: &[NormalContact],
+) -> Result<(i64, String)> {
+    let tx = w.tx();
+    let now = w.now().timestamp();
+    let owner = owner_id(tx, fields.owner.as_deref())?;
+    let code = match opt_trim(&fields.code) {
+        Some(code) => {
+            let taken: Option<String> = tx
+                .prepare_cached("SELECT name FROM customers WHERE code = ?1")?
+                .query_row([code], |r| r.get(0))
+                .optional()?;
+            if let Some(name) = taken {
+                return Err(StoreError::Invalid(vec![FieldError::new(
+                    "code",
+                    format!("{code} is already used by {name}"),
+                )]));
+            }
+            code.to_string()
+        }
+        None => next_code(tx)?,
+    };
+    let values = profile_params(Box::new(code.clone()), fields, owner, now);
+    tx.prepare_cached(&INSERT_SQL)?
+        .execute(rusqlite::params_from_iter(
+            values.iter().map(|b| b.as_ref()),
+        ))?;
+    let id = tx.last_insert_rowid();
+    insert_contacts_tags(tx, id, fields, contacts, now)?;
+    search::index(
+        tx,
+        id,
+        &SearchDoc::new(
+            &fields.name,
+            &code,
+            fields.company.as_deref(),
+            contacts,
+            &fields.tags,
+        ),
+    )?;
+    Ok((id, code))
+}
+
+/// What changed between two versions of a record, field by field, for the audit log.
+fn changes(before: &CustomerFields, after: &CustomerFields) -> serde_json::Value {
+    let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return serde_json::Value::Null;
+    };
+    let mut out = serde_json::Map::new();
+    for (key, new) in a {
+        let old = b.get(&key).cloned().unwrap_or(serde_json::Value::Null);
+        if old != new {
+            out.insert(key, serde_json::json!([old, new]));
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
+impl Store {
+    /// Reads a customer as `actor` may see it, without recording a view.
+    pub fn customer(&self, actor: &Actor, id: i64) -> Result<Customer> {
+        load_customer(self.conn(), actor, id, self.phone_rules(), self.now())
+    }
+
+    /// Opens a customer card: reads it and records the view in the audit log.
+    pub fn view_customer(&mut self, actor: &Actor, id: i64) -> Result<Customer> {
+        let customer = self.customer(actor, id)?;
+        self.write(actor, |w| {
+            w.audit(
+                "customer.view",
+                "customer",
+                Some(id),
+                serde_json::json!({"restricted": customer.restricted}),
+            );
+            Ok(())
+        })?;
+        Ok(customer)
+    }
+
+    /// Finds a customer by id, code, or a phone/email that belongs to exactly one customer.
+    pub fn resolve_customer(&self, reference: &str) -> Result<i64> {
+        let reference = reference.trim();
+        let conn = self.conn();
+        if let Some(id) = conn
+            .query_row(
+                "SELECT id FROM customers WHERE code = ?1 COLLATE NOCASE",
+                [reference],
+                |r| r.get(0),
+            )
+            .optional()?
+        {
+            return Ok(id);
+        }
+        if let Ok(id) = reference.parse::<i64>() {
+            let exists: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
+                [id],
+                |r| r.get(0),
+            )?;
+            if exists {
+                return Ok(id);
+            }
+        }
+        let normalized = normalize_phone(reference, self.phone_rules())
+            .map(|p| p.e164)
+            .or_else(|_| normalize_email(reference));
+        if let Ok(normalized) = normalized {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT cu.id FROM contacts ct JOIN customers cu ON cu.id = ct.customer_id
+                 WHERE ct.normalized = ?1 AND cu.merged_into IS NULL LIMIT 2",
+            )?;
+            let ids: Vec<i64> = stmt
+                .query_map([normalized], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            match ids.as_slice() {
+                [id] => return Ok(*id),
+                [_, _] => {
+                    return Err(StoreError::Conflict(format!(
+                        "{reference} belongs to more than one customer; use the customer code"
+                    )))
+                }
+                _ => {}
+            }
+        }
+        Err(StoreError::NotFound(format!(
+            "customer '{reference}' (give a code, an id, or a phone or email held by one customer)"
+        )))
+    }
+
+    /// Checks and normalises what was typed, without saving: the errors a form shows in place.
+    pub fn check_customer(
+        &self,
+        fields: &CustomerFields,
+    ) -> std::result::Result<(), Vec<FieldError>> {
+        check(fields, self.phone_rules()).map(|_| ())
+    }
+
+    /// Which other customers hold these contacts already (the form's duplicate warning).
+    pub fn find_duplicates(
+        &self,
+        contacts: &[ContactInput],
+        except: Option<i64>,
+    ) -> Result<Vec<DuplicateWarning>> {
+        let normal = normalize_contacts(contacts, self.phone_rules()).unwrap_or_default();
+        duplicates_of(self.conn(), &normal, except)
+    }
+
+    /// Creates a customer. Duplicate phones or emails do not stop it; they come back as warnings.
+    pub fn create_customer(&mut self, actor: &Actor, fields: &CustomerFields) -> Result<Saved> {
+        if fields.level == Level::Vip || fields.confidential {
+            actor.require(Role::Supervisor, "create VIP or confidential customers")?;
+        }
+        let contacts = check(fields, self.phone_rules()).map_err(StoreError::Invalid)?;
+        self.write(actor, |w| insert_customer(w, fields, &contacts))
+    }
+
+    /// Saves an edited customer. `expected_version` is the version the edit started from; if
+    /// someone saved in between, nothing is written and a conflict is reported.
+    pub fn edit_customer(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        expected_version: i64,
+        fields: &CustomerFields,
+    ) -> Result<Saved> {
+        let before = self.customer(actor, id)?;
+        if before.restricted {
+            return Err(StoreError::Forbidden(format!(
+                "{} is confidential; ask a supervisor for access (`careline grant`)",
+                before.code
+            )));
+        }
+        if let Some(survivor) = &before.merged_into {
+            return Err(StoreError::Conflict(format!(
+                "{} was merged into {survivor}; edit that record",
+                before.code
+            )));
+        }
+        if before.fields.level != fields.level {
+            actor.require(Role::Supervisor, "change a customer's level")?;
+        }
+        if before.fields.confidential != fields.confidential {
+            actor.require(
+                Role::Supervisor,
+                "change whether a customer is confidential",
+            )?;
+        }
+        if before.fields.owner != fields.owner {
+            actor.require(Role::Supervisor, "hand a customer over to another owner")?;
+        }
+        let mut fields = fields.clone();
+        if opt_trim(&fields.code).is_some_and(|c| c != before.code) {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "code",
+                "a customer's code cannot be changed",
+            )]));
+        }
+        fields.code = Some(before.code.clone());
+        let contacts = check(&fields, self.phone_rules()).map_err(StoreError::Invalid)?;
+        let diff = changes(&before.fields, &fields);
+        self.write(actor, |w| {
+            let tx = w.tx();
+            let now = w.now().timestamp();
+            let owner = owner_id(tx, fields.owner.as_deref())?;
+            let mut values = profile_params(Box::new(id), &fields, owner, now);
+            values.push(Box::new(expected_version));
+            let updated = tx
+                .prepare_cached(&UPDATE_PROFILE_SQL)?
+                .execute(rusqlite::params_from_iter(values.iter().map(|b| b.as_ref())))?;
+            if updated == 0 {
+                let (current, by): (i64, Option<String>) = tx.query_row(
+                    "SELECT c.version, (SELECT actor_login FROM audit_log a
+                        WHERE a.entity = 'customer' AND a.entity_id = c.id AND a.action = 'customer.edit'
+                        ORDER BY a.id DESC LIMIT 1)
+                     FROM customers c WHERE c.id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                return Err(StoreError::Conflict(format!(
+                    "{} was changed by {} since you opened it (your version {expected_version}, now {current}); reload to see their changes, then apply yours again",
+                    before.code,
+                    by.unwrap_or_else(|| "another operator".into())
+                )));
+            }
+            write_contacts_tags_keys(tx, id, &before.code, &fields, &contacts, now)?;
+            let warnings = duplicates_of(w.tx(), &contacts, Some(id))?;
+            w.audit("customer.edit", "customer", Some(id), diff.clone());
+            Ok(Saved {
+                id,
+                code: before.code.clone(),
+                version: expected_version + 1,
+                warnings,
+            })
+        })
+    }
+
+    /// Merges `other` into `keep`: contacts, tags, purchases, interactions, complaints,
+    /// reminders, surveys and grants move to `keep`; `other` stays as a tombstone pointing to it.
+    pub fn merge_customers(
+        &mut self,
+        actor: &Actor,
+        keep: i64,
+        other: i64,
+    ) -> Result<serde_json::Value> {
+        if keep == other {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "other",
+                "a customer cannot be merged into itself",
+            )]));
+        }
+        for id in [keep, other] {
+            let c = self.customer(actor, id)?;
+            if c.restricted {
+                return Err(StoreError::Forbidden(format!(
+                    "{} is confidential; ask a supervisor for access",
+                    c.code
+                )));
+            }
+            if let Some(into) = c.merged_into {
+                return Err(StoreError::Conflict(format!(
+                    "{} was already merged into {into}",
+                    c.code
+                )));
+            }
+        }
+        let rules = self.phone_rules().clone();
+        self.write(actor, |w| {
+            let tx = w.tx();
+            let now = w.now().timestamp();
+            let mut moved = serde_json::Map::new();
+            // Contacts the survivor already has are dropped, the rest move.
+            let dropped = tx.execute(
+                "DELETE FROM contacts WHERE customer_id = ?2
+                 AND normalized IN (SELECT normalized FROM contacts WHERE customer_id = ?1)",
+                params![keep, other],
+            )?;
+            moved.insert("contacts_already_held".into(), dropped.into());
+            tx.execute(
+                "INSERT OR IGNORE INTO customer_tags (customer_id, tag)
+                 SELECT ?1, tag FROM customer_tags WHERE customer_id = ?2",
+                params![keep, other],
+            )?;
+            tx.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [other])?;
+            // An open periodic reminder of the other record would pile up on the survivor.
+            tx.execute(
+                "UPDATE reminders SET status = 'deleted', skip_reason = 'merged duplicate', updated_at = ?3,
+                        version = version + 1
+                 WHERE customer_id = ?2 AND status IN ('open', 'snoozed')
+                   AND kind IN ('return_visit', 'profile_verification', 'renewal')
+                   AND EXISTS (SELECT 1 FROM reminders k WHERE k.customer_id = ?1 AND k.kind = reminders.kind
+                               AND k.status IN ('open', 'snoozed'))",
+                params![keep, other, now],
+            )?;
+            for table in [
+                "contacts",
+                "purchases",
+                "interactions",
+                "complaints",
+                "reminders",
+                "surveys",
+                "grants",
+                "points_ledger",
+                "screen_pops",
+            ] {
+                let n = tx.execute(
+                    &format!("UPDATE {table} SET customer_id = ?1 WHERE customer_id = ?2"),
+                    params![keep, other],
+                )?;
+                moved.insert(table.into(), n.into());
+            }
+            tx.execute(
+                "UPDATE customers SET merged_into = ?1, updated_at = ?3, version = version + 1 WHERE id = ?2",
+                params![keep, other, now],
+            )?;
+            tx.execute(
+                "UPDATE customers SET points = points + (SELECT points FROM customers WHERE id = ?2),
+                        last_contact_at = max(coalesce(last_contact_at, 0),
+                            coalesce((SELECT last_contact_at FROM customers WHERE id = ?2), 0)),
+                        updated_at = ?3, version = version + 1
+                 WHERE id = ?1",
+                params![keep, other, now],
+            )?;
+            tx.execute("UPDATE customers SET points = 0 WHERE id = ?1", [other])?;
+            search::unindex(tx, other)?;
+            reindex(tx, keep, &rules)?;
+            let today = w.today();
+            super::purchases::refresh_summary(w.tx(), keep, today, w.tiers)?;
+            let detail = serde_json::Value::Object(moved);
+            w.audit(
+                "customer.merge",
+                "customer",
+                Some(keep),
+                serde_json::json!({"merged": other, "moved": detail}),
+            );
+            w.audit("customer.merged_into", "customer", Some(other), serde_json::json!({"into": keep}));
+            Ok(detail)
+        })
+    }
+
+    /// Summaries of the given customers in the given order, as `actor` may see them.
+    pub fn customer_summaries(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<CustomerSummary>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT c.id, c.code, c.name, c.level, c.tier, c.company, c.last_contact_at,
+                    c.confidential, c.owner_id,
+                    (SELECT value FROM contacts ct WHERE ct.customer_id = c.id AND ct.kind = 'phone'
+                     ORDER BY position, id LIMIT 1)
+             FROM customers c WHERE c.id = ?1",
+        )?;
+        let now = self.now();
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let row = stmt
+                .query_row([id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        parse_opt::<Level>(r.get(3)?).unwrap_or_default(),
+                        parse_opt::<Tier>(r.get(4)?).unwrap_or_default(),
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<i64>>(6)?,
+                        r.get::<_, bool>(7)?,
+                        r.get::<_, Option<i64>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                    ))
+                })
+                .optional()?;
+            let Some((id, code, name, level, tier, company, last, confidential, owner, phone)) =
+                row
+            else {
+                continue;
+            };
+            let visible = may_see(self.conn(), actor, id, confidential, owner, now)?;
+            out.push(CustomerSummary {
+                id,
+                code,
+                name,
+                badge: if visible {
+                    customer::badge(level, tier)
+                } else {
+                    ""
+                },
+                company: company.filter(|_| visible),
+                masked_phone: phone.filter(|_| visible).map(|p| {
+                    match normalize_phone(&p, self.phone_rules()) {
+                        Ok(phone) => phone.masked(),
+                        Err(_) => mask_text(&p),
+                    }
+                }),
+                last_contact_at: last.filter(|_| visible).map(timestamp),
+                restricted: !visible,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Rebuilds one customer's lookup keys from what is stored.
+pub(crate) fn reindex(tx: &Transaction<'_>, id: i64, rules: &PhoneRules) -> Result<()> {
+    let (name, code, company): (String, String, Option<String>) = tx.query_row(
+        "SELECT name, code, company FROM customers WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT kind, value, normalized, label FROM contacts WHERE customer_id = ?1 ORDER BY position, id",
+    )?;
+    let contacts: Vec<NormalContact> = stmt
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?
+        .filter_map(|row| row.ok())
+        .map(|(kind, value, normalized, label)| {
+            let kind: ContactKind = kind.parse().unwrap_or(ContactKind::Other);
+            NormalContact {
+                phone: (kind == ContactKind::Phone)
+                    .then(|| normalize_phone(&value, rules).ok())
+                    .flatten(),
+                input: ContactInput { kind, value, label },
+                normalized,
+            }
+        })
+        .collect();
+    let mut stmt = tx.prepare_cached("SELECT tag FROM customer_tags WHERE customer_id = ?1")?;
+    let tags: Vec<String> = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    search::unindex(tx, id)?;
+    search::index(
+        tx,
+        id,
+        &SearchDoc::new(&name, &code, company.as_deref(), &contacts, &tags),
+    )
+}

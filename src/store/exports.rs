@@ -1,0 +1,147 @@
+//! Bulk exports, streamed row by row (a million customers never sit in memory at once).
+//! Supervisors and admins only; every export is audited.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::purchases::{purchase_from_row, Purchase};
+use super::{Actor, Result, Role, Store};
+
+/// One customer as exported: the columns our importer reads back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedCustomer {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub phone: String,
+    pub email: String,
+    pub wechat: String,
+    pub company: Option<String>,
+    pub industry: Option<String>,
+    pub birthday: Option<String>,
+    pub region: Option<String>,
+    pub address: Option<String>,
+    pub source: Option<String>,
+    pub level: String,
+    pub membership: String,
+    pub membership_expiry: Option<String>,
+    pub owner: Option<String>,
+    pub confidential: bool,
+    pub do_not_contact: bool,
+    pub marketing_consent: bool,
+    pub consent_date: Option<String>,
+    pub tags: String,
+    pub notes: Option<String>,
+    pub tier: String,
+    pub spend_12m: String,
+    pub orders_12m: i64,
+    pub last_purchase: Option<String>,
+}
+
+fn contacts_of(kind: &str) -> String {
+    format!(
+        "(SELECT group_concat(value, '; ') FROM (SELECT value FROM contacts WHERE customer_id = c.id AND kind = '{kind}' ORDER BY position, id))"
+    )
+}
+
+impl Store {
+    /// Calls `each` with every current customer (merged tombstones left out), in code order.
+    pub fn export_customers(
+        &mut self,
+        actor: &Actor,
+        each: &mut dyn FnMut(ExportedCustomer) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        actor.require(Role::Supervisor, "export customers")?;
+        let sql = format!(
+            "SELECT c.code, c.name, c.kind, {}, {}, {}, c.company, c.industry, c.birthday, c.region, c.address,
+                    c.source, c.level, c.membership, c.membership_expiry, o.login, c.confidential, c.do_not_contact,
+                    c.marketing_consent, c.consent_date,
+                    (SELECT group_concat(tag, ', ') FROM customer_tags WHERE customer_id = c.id),
+                    c.notes, c.tier, c.spend_12m, c.orders_12m, c.last_purchase
+             FROM customers c LEFT JOIN operators o ON o.id = c.owner_id
+             WHERE c.merged_into IS NULL ORDER BY c.id",
+            contacts_of("phone"),
+            contacts_of("email"),
+            contacts_of("wechat")
+        );
+        let mut count = 0u64;
+        {
+            let mut stmt = self.conn().prepare(&sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let spend: i64 = r.get(23)?;
+                each(ExportedCustomer {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    kind: r.get(2)?,
+                    phone: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    email: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    wechat: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    company: r.get(6)?,
+                    industry: r.get(7)?,
+                    birthday: r.get(8)?,
+                    region: r.get(9)?,
+                    address: r.get(10)?,
+                    source: r.get(11)?,
+                    level: r.get(12)?,
+                    membership: r.get(13)?,
+                    membership_expiry: r.get(14)?,
+                    owner: r.get(15)?,
+                    confidential: r.get(16)?,
+                    do_not_contact: r.get(17)?,
+                    marketing_consent: r.get(18)?,
+                    consent_date: r.get(19)?,
+                    tags: r.get::<_, Option<String>>(20)?.unwrap_or_default(),
+                    notes: r.get(21)?,
+                    tier: r.get(22)?,
+                    spend_12m: format!("{}.{:02}", spend / 100, (spend % 100).abs()),
+                    orders_12m: r.get(24)?,
+                    last_purchase: r.get(25)?,
+                })?;
+                count += 1;
+            }
+        }
+        self.write(actor, |w| {
+            w.audit(
+                "export.customers",
+                "customer",
+                None,
+                serde_json::json!({"rows": count}),
+            );
+            Ok(())
+        })?;
+        Ok(count)
+    }
+
+    /// Calls `each` with every purchase, oldest first.
+    pub fn export_purchases(
+        &mut self,
+        actor: &Actor,
+        each: &mut dyn FnMut(Purchase) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        actor.require(Role::Supervisor, "export purchases")?;
+        let mut count = 0u64;
+        {
+            let mut stmt = self.conn().prepare(
+                "SELECT p.id, p.customer_id, c.code, p.order_no, p.purchased_on, p.amount, p.product,
+                        p.category, p.quantity, p.channel
+                 FROM purchases p JOIN customers c ON c.id = p.customer_id ORDER BY p.purchased_on, p.id",
+            )?;
+            let mut rows = stmt.query(params![])?;
+            while let Some(r) = rows.next()? {
+                each(purchase_from_row(r)?)?;
+                count += 1;
+            }
+        }
+        self.write(actor, |w| {
+            w.audit(
+                "export.purchases",
+                "purchase",
+                None,
+                serde_json::json!({"rows": count}),
+            );
+            Ok(())
+        })?;
+        Ok(count)
+    }
+}

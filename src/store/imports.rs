@@ -1,0 +1,266 @@
+//! Writing checked import rows: in short batches, so that operators sharing the database are
+//! never locked out for long, each batch audited.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::customers::{normalize_contacts, NormalContact};
+use super::purchases::{self, NewPurchase};
+use super::{Actor, DuplicateWarning, Result, Role, Store, StoreError};
+use crate::domain::customer::CustomerFields;
+use crate::import::{PurchaseRow, RowError};
+
+/// Rows written per transaction.
+const BATCH: usize = 2_000;
+
+/// Purchase rows that passed (with their line numbers) and the rejected ones.
+pub type CheckedPurchases = (Vec<(u64, NewPurchase)>, Vec<RowError>);
+
+/// A row flagged because its phone or email is already held by another customer (or by an
+/// earlier row of the same file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportDuplicate {
+    pub line: u64,
+    pub field: String,
+    pub value: String,
+    /// The customer that already holds it, or `line N` of this file.
+    pub held_by: String,
+}
+
+impl std::fmt::Display for ImportDuplicate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: {} {} is already held by {}",
+            self.line, self.field, self.value, self.held_by
+        )
+    }
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    pub imported: u64,
+    pub skipped_duplicates: u64,
+    pub duplicates: Vec<ImportDuplicate>,
+}
+
+impl Store {
+    /// Finds, without writing, the rows whose contacts another customer or an earlier row holds.
+    pub fn import_duplicates(
+        &self,
+        rows: &[(u64, CustomerFields)],
+    ) -> Result<Vec<ImportDuplicate>> {
+        let mut in_file: HashMap<String, u64> = HashMap::new();
+        let mut out = Vec::new();
+        for (line, fields) in rows {
+            let contacts =
+                normalize_contacts(&fields.contacts, self.phone_rules()).unwrap_or_default();
+            for DuplicateWarning {
+                field,
+                value,
+                code,
+                name,
+                ..
+            } in self.find_duplicates(&fields.contacts, None)?
+            {
+                out.push(ImportDuplicate {
+                    line: *line,
+                    field,
+                    value,
+                    held_by: format!("{code} {name}"),
+                });
+            }
+            for c in contacts.iter().filter(|c| {
+                c.phone.is_some() || c.input.kind == crate::domain::contact::ContactKind::Email
+            }) {
+                if let Some(first) = in_file.get(&c.normalized) {
+                    out.push(ImportDuplicate {
+                        line: *line,
+                        field: c.input.kind.to_string(),
+                        value: c.input.value.clone(),
+                        held_by: format!("line {first} of this file"),
+                    });
+                } else {
+                    in_file.insert(c.normalized.clone(), *line);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes checked customer rows. With `skip_duplicates`, flagged rows are left out.
+    pub fn import_customers(
+        &mut self,
+        actor: &Actor,
+        source: &str,
+        rows: &[(u64, CustomerFields)],
+        skip_duplicates: bool,
+        progress: &dyn Fn(u64),
+    ) -> Result<ImportOutcome> {
+        actor.require(Role::Supervisor, "import customers")?;
+        let duplicates = self.import_duplicates(rows)?;
+        let flagged: std::collections::HashSet<u64> = duplicates.iter().map(|d| d.line).collect();
+        let wanted: Vec<&(u64, CustomerFields)> = rows
+            .iter()
+            .filter(|(line, _)| !(skip_duplicates && flagged.contains(line)))
+            .collect();
+        let prepared: Vec<(u64, &CustomerFields, Vec<NormalContact>)> = wanted
+            .iter()
+            .map(|(line, f)| {
+                normalize_contacts(&f.contacts, self.phone_rules())
+                    .map(|c| (*line, f, c))
+                    .map_err(|errors| {
+                        StoreError::Invalid(
+                            errors
+                                .into_iter()
+                                .map(|e| {
+                                    crate::domain::customer::FieldError::new(
+                                        format!("line {line}: {}", e.field),
+                                        e.reason,
+                                    )
+                                })
+                                .collect(),
+                        )
+                    })
+            })
+            .collect::<Result<_>>()?;
+        let mut imported = 0u64;
+        for batch in prepared.chunks(BATCH) {
+            self.write(actor, |w| {
+                let mut first = None;
+                let mut last = 0;
+                for (line, fields, contacts) in batch {
+                    let id = super::insert_customer_quiet(w, fields, contacts).map_err(|e| match e {
+                        StoreError::Invalid(errs) => StoreError::Invalid(
+                            errs.into_iter()
+                                .map(|e| crate::domain::customer::FieldError::new(format!("line {line}: {}", e.field), e.reason))
+                                .collect(),
+                        ),
+                        other => other,
+                    })?;
+                    super::refresh_purchase_summary(w, id)?;
+                    first.get_or_insert(id);
+                    last = id;
+                }
+                w.audit(
+                    "import.customers",
+                    "customer",
+                    first,
+                    serde_json::json!({"source": source, "rows": batch.len(), "first_id": first, "last_id": last}),
+                );
+                Ok(())
+            })?;
+            imported += batch.len() as u64;
+            progress(imported);
+        }
+        Ok(ImportOutcome {
+            imported,
+            skipped_duplicates: (rows.len() - wanted.len()) as u64,
+            duplicates,
+        })
+    }
+
+    /// Resolves each purchase row's customer and checks its order number, without writing.
+    pub fn check_purchases(&self, rows: &[(u64, PurchaseRow)]) -> Result<CheckedPurchases> {
+        let mut good = Vec::new();
+        let mut errors = Vec::new();
+        let mut orders: HashMap<&str, u64> = HashMap::new();
+        for (line, row) in rows {
+            let customer_id = match self.resolve_customer(&row.customer) {
+                Ok(id) => id,
+                Err(StoreError::NotFound(_)) => {
+                    errors.push(RowError {
+                        line: *line,
+                        column: "customer".into(),
+                        reason: format!("no customer '{}'", row.customer),
+                    });
+                    continue;
+                }
+                Err(StoreError::Conflict(reason)) => {
+                    errors.push(RowError {
+                        line: *line,
+                        column: "customer".into(),
+                        reason,
+                    });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if let Some(order) = row.order_no.as_deref() {
+                if purchases::order_exists(self.conn(), order)? {
+                    errors.push(RowError {
+                        line: *line,
+                        column: "order_no".into(),
+                        reason: format!("order {order} is already recorded"),
+                    });
+                    continue;
+                }
+                if let Some(first) = orders.insert(order, *line) {
+                    errors.push(RowError {
+                        line: *line,
+                        column: "order_no".into(),
+                        reason: format!("order {order} is also on line {first}"),
+                    });
+                    continue;
+                }
+            }
+            good.push((
+                *line,
+                NewPurchase {
+                    customer_id,
+                    order_no: row.order_no.clone(),
+                    purchased_on: row.purchased_on,
+                    amount_cents: row.amount_cents,
+                    product: row.product.clone(),
+                    category: row.category.clone(),
+                    quantity: row.quantity,
+                    channel: row.channel.clone(),
+                },
+            ));
+        }
+        Ok((good, errors))
+    }
+
+    /// Writes checked purchases and refreshes the figures and tiers of the customers they touch.
+    pub fn import_purchases(
+        &mut self,
+        actor: &Actor,
+        source: &str,
+        rows: &[(u64, NewPurchase)],
+        progress: &dyn Fn(u64),
+    ) -> Result<u64> {
+        actor.require(Role::Supervisor, "import purchases")?;
+        let mut imported = 0u64;
+        for batch in rows.chunks(BATCH) {
+            self.write(actor, |w| {
+                let mut touched: Vec<i64> = Vec::new();
+                for (_, p) in batch {
+                    purchases::insert(w.tx(), p, w.now().timestamp())?;
+                    touched.push(p.customer_id);
+                }
+                touched.sort_unstable();
+                touched.dedup();
+                for id in &touched {
+                    super::refresh_purchase_summary(w, *id)?;
+                }
+                w.audit(
+                    "import.purchases",
+                    "purchase",
+                    None,
+                    serde_json::json!({"source": source, "rows": batch.len(), "customers": touched.len()}),
+                );
+                Ok(())
+            })?;
+            imported += batch.len() as u64;
+            progress(imported);
+        }
+        self.write(actor, |w| {
+            super::refresh_rfm_in(w)?;
+            w.audit("rfm.refresh", "customer", None, serde_json::Value::Null);
+            Ok(())
+        })?;
+        Ok(imported)
+    }
+}

@@ -1,0 +1,287 @@
+//! Operators and the acting identity. The actor is the OS login; an admin may act for
+//! another operator (`--as`), and the audit log records both.
+
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::{Result, Store, StoreError};
+use crate::domain::vocabulary;
+
+vocabulary!(
+    /// What an operator may do: operator < supervisor < admin.
+    Role { Operator => "operator", Supervisor => "supervisor", Admin => "admin" }
+);
+
+impl Role {
+    fn rank(self) -> u8 {
+        match self {
+            Role::Operator => 0,
+            Role::Supervisor => 1,
+            Role::Admin => 2,
+        }
+    }
+
+    /// True when this role has at least the rights of `other`.
+    pub fn includes(self, other: Role) -> bool {
+        self.rank() >= other.rank()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operator {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+impl Operator {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Operator> {
+        let role: String = r.get(3)?;
+        Ok(Operator {
+            id: r.get(0)?,
+            login: r.get(1)?,
+            name: r.get(2)?,
+            role: role.parse().unwrap_or(Role::Operator),
+            active: r.get(4)?,
+        })
+    }
+}
+
+const OPERATOR_COLUMNS: &str = "id, login, name, role, active";
+
+/// Who is doing something: every store call takes one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// The admin who acts for this operator with `--as`, if any.
+    pub via: Option<String>,
+}
+
+impl Actor {
+    /// Refuses unless the actor's role includes `role`; `what` completes "only … may …".
+    pub fn require(&self, role: Role, what: &str) -> Result<()> {
+        if self.role.includes(role) {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden(format!(
+                "only a {role} may {what}; {} is {}",
+                self.login, self.role
+            )))
+        }
+    }
+}
+
+fn valid_login(login: &str) -> bool {
+    !login.is_empty()
+        && login.len() <= 64
+        && login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+}
+
+impl Store {
+    pub fn operator_by_login(&self, login: &str) -> Result<Option<Operator>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE login = ?1"),
+                [login],
+                Operator::from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn operators(&self) -> Result<Vec<Operator>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY login"
+        ))?;
+        let rows = stmt.query_map([], Operator::from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn operator_count(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM operators", [], |r| r.get(0))?)
+    }
+
+    /// Resolves the acting operator from the OS login, and `as_login` when an admin acts for
+    /// someone else.
+    pub fn actor(&self, login: &str, as_login: Option<&str>) -> Result<Actor> {
+        if self.operator_count()? == 0 {
+            return Err(StoreError::NotInitialised(
+                self.path().display().to_string(),
+            ));
+        }
+        let me = self.active_operator(login)?;
+        let Some(other) = as_login.filter(|o| *o != login) else {
+            return Ok(Actor {
+                id: me.id,
+                login: me.login,
+                name: me.name,
+                role: me.role,
+                via: None,
+            });
+        };
+        if me.role != Role::Admin {
+            return Err(StoreError::Forbidden(format!(
+                "only an admin may act as another operator (--as); {} is {}",
+                me.login, me.role
+            )));
+        }
+        let target = self.active_operator(other)?;
+        Ok(Actor {
+            id: target.id,
+            login: target.login,
+            name: target.name,
+            role: target.role,
+            via: Some(me.login),
+        })
+    }
+
+    fn active_operator(&self, login: &str) -> Result<Operator> {
+        match self.operator_by_login(login)? {
+            Some(op) if op.active => Ok(op),
+            Some(op) => Err(StoreError::DisabledOperator(op.login)),
+            None => Err(StoreError::UnknownOperator {
+                login: login.to_string(),
+                db: self.path().display().to_string(),
+            }),
+        }
+    }
+
+    /// `careline init`: the first operator, an admin. Refused once any operator exists.
+    pub fn init_admin(&mut self, login: &str, name: &str) -> Result<Actor> {
+        if self.operator_count()? > 0 {
+            return Err(StoreError::Conflict(format!(
+                "{} is already initialised; an admin adds operators with `careline operator add`",
+                self.path().display()
+            )));
+        }
+        if !valid_login(login) {
+            return Err(StoreError::Invalid(vec![
+                crate::domain::customer::FieldError::new(
+                    "login",
+                    "use letters, digits, '.', '_', '-' or '@'",
+                ),
+            ]));
+        }
+        let bootstrap = Actor {
+            id: 0,
+            login: login.to_string(),
+            name: name.to_string(),
+            role: Role::Admin,
+            via: None,
+        };
+        let id = self.write(&bootstrap, |w| {
+            w.tx().execute(
+                "INSERT INTO operators (login, name, role, created_at) VALUES (?1, ?2, 'admin', ?3)",
+                params![login, name, w.now().timestamp()],
+            )?;
+            let id = w.tx().last_insert_rowid();
+            w.audit("init", "operator", Some(id), serde_json::json!({"login": login, "role": "admin"}));
+            Ok(id)
+        })?;
+        Ok(Actor { id, ..bootstrap })
+    }
+
+    /// Adds an operator; admins only.
+    pub fn add_operator(
+        &mut self,
+        actor: &Actor,
+        login: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<Operator> {
+        actor.require(Role::Admin, "add operators")?;
+        if !valid_login(login) {
+            return Err(StoreError::Invalid(vec![
+                crate::domain::customer::FieldError::new(
+                    "login",
+                    "use letters, digits, '.', '_', '-' or '@' (the operator's OS login)",
+                ),
+            ]));
+        }
+        if name.trim().is_empty() {
+            return Err(StoreError::Invalid(vec![
+                crate::domain::customer::FieldError::new("name", "is required"),
+            ]));
+        }
+        if self.operator_by_login(login)?.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "operator '{login}' already exists"
+            )));
+        }
+        let id = self.write(actor, |w| {
+            w.tx().execute(
+                "INSERT INTO operators (login, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![login, name.trim(), role.as_str(), w.now().timestamp()],
+            )?;
+            let id = w.tx().last_insert_rowid();
+            w.audit(
+                "operator.add",
+                "operator",
+                Some(id),
+                serde_json::json!({"login": login, "name": name.trim(), "role": role}),
+            );
+            Ok(id)
+        })?;
+        Ok(Operator {
+            id,
+            login: login.to_string(),
+            name: name.trim().to_string(),
+            role,
+            active: true,
+        })
+    }
+
+    /// Changes an operator's role or enables/disables them; admins only. An admin cannot
+    /// remove their own admin rights, so a desk never locks itself out.
+    pub fn update_operator(
+        &mut self,
+        actor: &Actor,
+        login: &str,
+        role: Option<Role>,
+        active: Option<bool>,
+    ) -> Result<Operator> {
+        actor.require(Role::Admin, "change operators")?;
+        let before = self
+            .operator_by_login(login)?
+            .ok_or_else(|| StoreError::NotFound(format!("operator '{login}'")))?;
+        if before.id == actor.id
+            && (role.is_some_and(|r| r != Role::Admin) || active == Some(false))
+        {
+            return Err(StoreError::Forbidden(
+                "an admin cannot demote or disable themselves; ask another admin".into(),
+            ));
+        }
+        let after = Operator {
+            role: role.unwrap_or(before.role),
+            active: active.unwrap_or(before.active),
+            ..before.clone()
+        };
+        self.write(actor, |w| {
+            w.tx().execute(
+                "UPDATE operators SET role = ?1, active = ?2, version = version + 1 WHERE id = ?3",
+                params![after.role.as_str(), after.active, after.id],
+            )?;
+            w.audit(
+                "operator.update",
+                "operator",
+                Some(after.id),
+                serde_json::json!({
+                    "login": login,
+                    "role": [before.role, after.role],
+                    "active": [before.active, after.active],
+                }),
+            );
+            Ok(())
+        })?;
+        Ok(after)
+    }
+}

@@ -1,0 +1,169 @@
+//! Purchases and what they add up to: 12-month spend, orders, first and last purchase, tier,
+//! churn risk (DESIGN §3.6).
+
+use chrono::{Months, NaiveDate};
+use rusqlite::{params, Connection, Transaction};
+use serde::Serialize;
+
+use super::{date_text, parse_stored_date, Actor, Result, Store};
+use crate::domain::tier::{churn_risk, tier, PurchaseSummary, TierRules};
+
+/// A purchase to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewPurchase {
+    pub customer_id: i64,
+    pub order_no: Option<String>,
+    pub purchased_on: NaiveDate,
+    pub amount_cents: i64,
+    pub product: Option<String>,
+    pub category: Option<String>,
+    pub quantity: i64,
+    pub channel: Option<String>,
+}
+
+/// A stored purchase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Purchase {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_code: String,
+    pub order_no: Option<String>,
+    pub purchased_on: NaiveDate,
+    pub amount_cents: i64,
+    pub product: Option<String>,
+    pub category: Option<String>,
+    pub quantity: i64,
+    pub channel: Option<String>,
+}
+
+pub(crate) fn insert(tx: &Transaction<'_>, p: &NewPurchase, now: i64) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO purchases (customer_id, order_no, purchased_on, amount, product, category, quantity, channel, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        p.customer_id,
+        p.order_no,
+        date_text(Some(p.purchased_on)),
+        p.amount_cents,
+        p.product,
+        p.category,
+        p.quantity,
+        p.channel,
+        now
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Whether an order number is already recorded (re-imports must not count a sale twice).
+pub(crate) fn order_exists(conn: &Connection, order_no: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM purchases WHERE order_no = ?1)")?
+        .query_row([order_no], |r| r.get(0))?)
+}
+
+/// Recomputes a customer's purchase figures and tier as of `today`.
+pub(crate) fn refresh_summary(
+    conn: &Connection,
+    customer_id: i64,
+    today: NaiveDate,
+    rules: &TierRules,
+) -> Result<()> {
+    let year_ago = today.checked_sub_months(Months::new(12)).unwrap_or(today);
+    let (spend, orders, lifetime, first, last): (i64, i64, i64, Option<String>, Option<String>) =
+        conn.prepare_cached(
+            "SELECT coalesce(sum(CASE WHEN purchased_on > ?2 THEN amount END), 0),
+                    count(CASE WHEN purchased_on > ?2 THEN 1 END),
+                    coalesce(sum(amount), 0), min(purchased_on), max(purchased_on)
+             FROM purchases WHERE customer_id = ?1",
+        )?
+        .query_row(params![customer_id, date_text(Some(year_ago))], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+    let summary = PurchaseSummary {
+        spend_12m_cents: spend,
+        orders_12m: orders,
+        first_purchase: parse_stored_date(first),
+        last_purchase: parse_stored_date(last),
+    };
+    conn.prepare_cached(
+        "UPDATE customers SET spend_12m = ?2, orders_12m = ?3, lifetime_spend = ?4,
+                first_purchase = ?5, last_purchase = ?6, tier = ?7, churn_risk = ?8
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        customer_id,
+        spend,
+        orders,
+        lifetime,
+        date_text(summary.first_purchase),
+        date_text(summary.last_purchase),
+        tier(&summary, today, rules).as_str(),
+        churn_risk(&summary, today, rules),
+    ])?;
+    Ok(())
+}
+
+/// RFM scores 1–5 over the whole customer base by quintile (DESIGN §3.6): recency of the last
+/// purchase, 12-month order count and 12-month spend. Customers with no purchase get none.
+pub(crate) fn refresh_rfm(conn: &Connection) -> Result<usize> {
+    conn.execute(
+        "UPDATE customers SET rfm_r = NULL, rfm_f = NULL, rfm_m = NULL WHERE rfm_r IS NOT NULL AND last_purchase IS NULL",
+        [],
+    )?;
+    Ok(conn.execute(
+        "WITH scored AS (
+            SELECT id,
+                   ntile(5) OVER (ORDER BY last_purchase) AS r,
+                   ntile(5) OVER (ORDER BY orders_12m) AS f,
+                   ntile(5) OVER (ORDER BY spend_12m) AS m
+            FROM customers WHERE last_purchase IS NOT NULL AND merged_into IS NULL)
+         UPDATE customers SET rfm_r = scored.r, rfm_f = scored.f, rfm_m = scored.m
+         FROM scored WHERE customers.id = scored.id",
+        [],
+    )?)
+}
+
+impl Store {
+    /// Records a purchase and refreshes the customer's figures.
+    pub fn add_purchase(&mut self, actor: &Actor, purchase: &NewPurchase) -> Result<i64> {
+        self.write(actor, |w| {
+            let id = insert(w.tx(), purchase, w.now().timestamp())?;
+            refresh_summary(w.tx(), purchase.customer_id, w.today(), w.tiers)?;
+            w.audit(
+                "purchase.add",
+                "customer",
+                Some(purchase.customer_id),
+                serde_json::json!({"purchase": id, "amount": purchase.amount_cents, "order_no": purchase.order_no}),
+            );
+            Ok(id)
+        })
+    }
+
+    /// A customer's purchases, newest first.
+    pub fn purchases_of(&self, customer_id: i64, limit: usize) -> Result<Vec<Purchase>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT p.id, p.customer_id, c.code, p.order_no, p.purchased_on, p.amount, p.product,
+                    p.category, p.quantity, p.channel
+             FROM purchases p JOIN customers c ON c.id = p.customer_id
+             WHERE p.customer_id = ?1 ORDER BY p.purchased_on DESC, p.id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![customer_id, limit as i64], purchase_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+pub(crate) fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purchase> {
+    Ok(Purchase {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        customer_code: r.get(2)?,
+        order_no: r.get(3)?,
+        purchased_on: parse_stored_date(r.get(4)?).unwrap_or_default(),
+        amount_cents: r.get(5)?,
+        product: r.get(6)?,
+        category: r.get(7)?,
+        quantity: r.get(8)?,
+        channel: r.get(9)?,
+    })
+}

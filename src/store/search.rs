@@ -1,0 +1,331 @@
+//! Lookup (DESIGN §3.2): a query is classified by shape into a list of probes, each one
+//! indexed statement — never a scan of the customer table. Exact matches rank first, then
+//! prefixes (and phone suffixes), then substrings.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, Transaction};
+use serde::Serialize;
+
+use super::customers::NormalContact;
+use super::{Actor, CustomerSummary, Result, Store};
+use crate::domain::contact::{normalize_phone, ContactKind, PhoneRules};
+use crate::domain::customer::normalize_tag;
+use crate::domain::search_key::{
+    cjk_bigrams, classify, fold, has_cjk, pinyin_full, pinyin_initials, prefix_upper_bound,
+    reversed, Query, MIN_PHONE_SUFFIX,
+};
+
+/// How well a result matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchRank {
+    Exact,
+    Prefix,
+    Substring,
+}
+
+/// One customer found, with how and where it matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Match {
+    pub customer_id: i64,
+    pub rank: MatchRank,
+    /// The field that matched: name, pinyin, initials, code, company, email, tag, phone.
+    pub field: &'static str,
+}
+
+/// A ranked result row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchResult {
+    #[serde(flatten)]
+    pub customer: CustomerSummary,
+    pub rank: MatchRank,
+    pub matched: &'static str,
+}
+
+/// The lookup keys and searchable text of one customer.
+pub(crate) struct SearchDoc {
+    keys: Vec<String>,
+    name: String,
+    company: String,
+    emails: String,
+}
+
+impl SearchDoc {
+    pub(crate) fn new(
+        name: &str,
+        code: &str,
+        company: Option<&str>,
+        contacts: &[NormalContact],
+        tags: &[String],
+    ) -> SearchDoc {
+        let name_folded = fold(name);
+        let mut keys = vec![
+            format!("n{name_folded}"),
+            format!("c{}", code.to_lowercase()),
+        ];
+        if has_cjk(name) {
+            keys.extend(pinyin_full(name).map(|p| format!("p{p}")));
+            keys.extend(pinyin_initials(name).map(|i| format!("i{i}")));
+            keys.extend(
+                cjk_bigrams(&name_folded)
+                    .into_iter()
+                    .map(|g| format!("g{g}")),
+            );
+        }
+        let company = company.map(fold).unwrap_or_default();
+        if !company.is_empty() {
+            keys.push(format!("o{company}"));
+        }
+        let mut emails = Vec::new();
+        for c in contacts {
+            match c.input.kind {
+                ContactKind::Email => {
+                    keys.push(format!("e{}", c.normalized));
+                    emails.push(c.normalized.as_str());
+                }
+                ContactKind::Phone => {
+                    if let Some(national) = c.national_digits() {
+                        keys.push(format!("d{national}"));
+                        keys.push(format!("r{}", reversed(national)));
+                    }
+                }
+                ContactKind::Wechat | ContactKind::Other => {}
+            }
+        }
+        keys.extend(
+            tags.iter()
+                .filter_map(|t| normalize_tag(t))
+                .map(|t| format!("t{t}")),
+        );
+        keys.sort();
+        keys.dedup();
+        SearchDoc {
+            keys,
+            name: name_folded,
+            company,
+            emails: emails.join(" "),
+        }
+    }
+}
+
+pub(crate) fn index(tx: &Transaction<'_>, customer_id: i64, doc: &SearchDoc) -> Result<()> {
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO search_keys (key, customer_id) VALUES (?1, ?2)")?;
+    for key in &doc.keys {
+        insert.execute(params![key, customer_id])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO customer_text (rowid, name, company, email) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![customer_id, doc.name, doc.company, doc.emails])?;
+    Ok(())
+}
+
+pub(crate) fn unindex(tx: &Transaction<'_>, customer_id: i64) -> Result<()> {
+    tx.prepare_cached("DELETE FROM search_keys WHERE customer_id = ?1")?
+        .execute([customer_id])?;
+    tx.prepare_cached("DELETE FROM customer_text WHERE rowid = ?1")?
+        .execute([customer_id])?;
+    Ok(())
+}
+
+const EXACT_SQL: &str = "SELECT customer_id FROM search_keys WHERE key = ?1 LIMIT ?2";
+const PREFIX_SQL: &str =
+    "SELECT customer_id FROM search_keys WHERE key > ?1 AND key < ?2 ORDER BY key LIMIT ?3";
+const TEXT_SQL: &str = "SELECT rowid FROM customer_text WHERE customer_text MATCH ?1 LIMIT ?2";
+
+/// One indexed statement of a lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Probe {
+    /// A key equal to this one.
+    Exact(String, MatchRank, &'static str),
+    /// Keys that start with this one (the key itself excluded).
+    Prefix(String, MatchRank, &'static str),
+    /// FTS5 trigram phrase over name, company and email.
+    Text(String, &'static str),
+}
+
+/// The probes a query needs, in the order their results rank.
+pub(crate) fn probes(query: &str, rules: &PhoneRules) -> Vec<Probe> {
+    use MatchRank::{Exact, Prefix, Substring};
+    let mut out = Vec::new();
+    match classify(query) {
+        Query::Empty => {}
+        Query::Tag(tag) => {
+            out.push(Probe::Exact(format!("t{tag}"), Exact, "tag"));
+            out.push(Probe::Prefix(format!("t{tag}"), Prefix, "tag"));
+        }
+        Query::Email(email) => {
+            out.push(Probe::Exact(format!("e{email}"), Exact, "email"));
+            out.push(Probe::Prefix(format!("e{email}"), Prefix, "email"));
+            if email.chars().count() >= 3 {
+                out.push(Probe::Text(email, "email"));
+            }
+        }
+        Query::Digits(digits) => {
+            if let Ok(phone) = normalize_phone(&digits, rules) {
+                out.push(Probe::Exact(format!("d{}", phone.national), Exact, "phone"));
+            }
+            out.push(Probe::Exact(format!("c{digits}"), Exact, "code"));
+            let suffix = Probe::Prefix(format!("r{}", reversed(&digits)), Prefix, "phone");
+            let start = Probe::Prefix(format!("d{digits}"), Prefix, "phone");
+            // Four digits are nearly always the end of a number; a longer run is usually its
+            // beginning, typed as the caller says it.
+            match digits.len() {
+                n if n < MIN_PHONE_SUFFIX => out.push(start),
+                n if n == MIN_PHONE_SUFFIX => out.extend([suffix, start]),
+                _ => out.extend([start, suffix]),
+            }
+        }
+        Query::Text(text) => {
+            let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let latin = squeezed.chars().all(|c| c.is_ascii_alphabetic());
+            out.push(Probe::Exact(format!("n{text}"), Exact, "name"));
+            out.push(Probe::Exact(format!("c{squeezed}"), Exact, "code"));
+            if latin {
+                out.push(Probe::Exact(format!("p{squeezed}"), Exact, "pinyin"));
+                out.push(Probe::Exact(format!("i{squeezed}"), Exact, "initials"));
+            }
+            out.push(Probe::Exact(format!("o{text}"), Exact, "company"));
+            out.push(Probe::Prefix(format!("n{text}"), Prefix, "name"));
+            if latin {
+                out.push(Probe::Prefix(format!("p{squeezed}"), Prefix, "pinyin"));
+                out.push(Probe::Prefix(format!("i{squeezed}"), Prefix, "initials"));
+            }
+            out.push(Probe::Prefix(format!("c{squeezed}"), Prefix, "code"));
+            out.push(Probe::Prefix(format!("o{text}"), Prefix, "company"));
+            let chars = text.chars().count();
+            if chars == 2 && has_cjk(&text) {
+                out.push(Probe::Exact(format!("g{text}"), Substring, "name"));
+            }
+            if chars >= 3 {
+                out.push(Probe::Text(text, "name"));
+            }
+        }
+    }
+    out
+}
+
+/// Quotes text as one FTS5 phrase, so user input is never read as query syntax.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+fn run_probe(conn: &Connection, probe: &Probe, limit: i64) -> Result<Vec<i64>> {
+    let ids = match probe {
+        Probe::Exact(key, ..) => {
+            let mut stmt = conn.prepare_cached(EXACT_SQL)?;
+            let rows = stmt.query_map(params![key, limit], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<i64>>>()?
+        }
+        Probe::Prefix(key, ..) => {
+            let mut stmt = conn.prepare_cached(PREFIX_SQL)?;
+            let rows =
+                stmt.query_map(params![key, prefix_upper_bound(key), limit], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<i64>>>()?
+        }
+        Probe::Text(text, _) => {
+            let mut stmt = conn.prepare_cached(TEXT_SQL)?;
+            let rows = stmt.query_map(params![fts_phrase(text), limit], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<i64>>>()?
+        }
+    };
+    Ok(ids)
+}
+
+/// Runs the probes in rank order and keeps each customer's best match, stopping once `limit`
+/// customers are found.
+pub(crate) fn find(
+    conn: &Connection,
+    query: &str,
+    rules: &PhoneRules,
+    limit: usize,
+) -> Result<Vec<Match>> {
+    let mut found: Vec<Match> = Vec::new();
+    let mut seen: HashMap<i64, ()> = HashMap::new();
+    for probe in probes(query, rules) {
+        if found.len() >= limit {
+            break;
+        }
+        let (rank, field) = match &probe {
+            Probe::Exact(_, rank, field) | Probe::Prefix(_, rank, field) => (*rank, *field),
+            Probe::Text(_, field) => (MatchRank::Substring, *field),
+        };
+        for id in run_probe(
+            conn,
+            &probe,
+            (limit - found.len()) as i64 + seen.len() as i64,
+        )? {
+            if found.len() >= limit {
+                break;
+            }
+            if seen.insert(id, ()).is_none() {
+                found.push(Match {
+                    customer_id: id,
+                    rank,
+                    field,
+                });
+            }
+        }
+    }
+    found.sort_by_key(|m| m.rank);
+    Ok(found)
+}
+
+/// `EXPLAIN QUERY PLAN` of every statement a query runs, one line per plan step, so tests can
+/// prove lookup never scans the customer or contact tables.
+pub(crate) fn explain(conn: &Connection, query: &str, rules: &PhoneRules) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    for probe in probes(query, rules) {
+        let (sql, args): (&str, Vec<String>) = match &probe {
+            Probe::Exact(key, ..) => (EXACT_SQL, vec![key.clone(), "10".into()]),
+            Probe::Prefix(key, ..) => (
+                PREFIX_SQL,
+                vec![key.clone(), prefix_upper_bound(key), "10".into()],
+            ),
+            Probe::Text(text, _) => (TEXT_SQL, vec![fts_phrase(text), "10".into()]),
+        };
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(3)
+        })?;
+        for row in rows {
+            lines.push(format!("{sql} => {}", row?));
+        }
+    }
+    Ok(lines)
+}
+
+/// Default number of results.
+pub const DEFAULT_LIMIT: usize = 20;
+
+impl Store {
+    /// Looks customers up by anything an operator might type (DESIGN §3.2), best first.
+    pub fn search(&self, actor: &Actor, query: &str, limit: usize) -> Result<Vec<SearchResult>> {
+        let matches = find(self.conn(), query, self.phone_rules(), limit.max(1))?;
+        let ids: Vec<i64> = matches.iter().map(|m| m.customer_id).collect();
+        let mut summaries: HashMap<i64, CustomerSummary> = self
+            .customer_summaries(actor, &ids)?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        Ok(matches
+            .into_iter()
+            .filter_map(|m| {
+                summaries
+                    .remove(&m.customer_id)
+                    .map(|customer| SearchResult {
+                        customer,
+                        rank: m.rank,
+                        matched: m.field,
+                    })
+            })
+            .collect())
+    }
+
+    /// The query plans of a lookup; see [`explain`].
+    pub fn explain_search(&self, query: &str) -> Result<Vec<String>> {
+        explain(self.conn(), query, self.phone_rules())
+    }
+}

@@ -1,0 +1,158 @@
+//! The one sanitiser every string from the database or an import goes through before it is
+//! drawn or printed (DESIGN §6): control characters, terminal escape sequences and bidi
+//! overrides never reach the terminal.
+
+use std::borrow::Cow;
+
+/// Bidirectional embedding, override and isolate controls, which can make text display in an
+/// order other than it is stored.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// One line of text: escape sequences removed, line breaks and tabs become spaces, other
+/// control and bidi characters removed.
+pub fn sanitize(s: &str) -> Cow<'_, str> {
+    clean(s, false)
+}
+
+/// Like [`sanitize`] but keeps line breaks, for notes and summaries.
+pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
+    clean(s, true)
+}
+
+fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // ESC: skip the whole sequence. CSI (ESC [) runs to a final byte @..~; OSC, DCS,
+            // SOS, PM and APC (ESC ] P X ^ _) run to BEL or ESC \; others are two characters.
+            '\u{1B}' => match chars.next() {
+                Some('[') => skip_csi(&mut chars),
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
+                _ => {}
+            },
+            '\u{9B}' => skip_csi(&mut chars),
+            '\u{9D}' | '\u{90}' | '\u{98}' | '\u{9E}' | '\u{9F}' => skip_string(&mut chars),
+            '\n' if keep_newlines => out.push('\n'),
+            '\r' if keep_newlines => {}
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7E}').contains(&c) {
+            break;
+        }
+    }
+}
+
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{07}' | '\u{9C}' => break,
+            '\u{1B}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Width of text on a terminal, in cells (a Chinese character takes two).
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Cuts `s` to at most `cells` terminal cells, ending with `…` when something was cut.
+pub fn truncate(s: &str, cells: usize) -> Cow<'_, str> {
+    if width(s) <= cells {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > cells {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if cells > 0 {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
+/// `s` cut or padded with spaces to exactly `cells` terminal cells.
+pub fn pad(s: &str, cells: usize) -> String {
+    let cut = truncate(s, cells);
+    let fill = cells.saturating_sub(width(&cut));
+    format!("{cut}{}", " ".repeat(fill))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_untouched_and_not_copied() {
+        assert!(matches!(
+            sanitize("王秀英 Ann"),
+            Cow::Borrowed("王秀英 Ann")
+        ));
+    }
+
+    #[test]
+    fn escape_sequences_are_removed_whole() {
+        assert_eq!(sanitize("\u{1b}[31mred\u{1b}[0m"), "red");
+        assert_eq!(sanitize("a\u{1b}]0;pwned title\u{07}b"), "ab");
+        assert_eq!(
+            sanitize("a\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\b"),
+            "alinkb"
+        );
+        assert_eq!(sanitize("x\u{9b}2Jy"), "xy");
+        assert_eq!(sanitize("bell\u{07}\u{08}"), "bell");
+    }
+
+    #[test]
+    fn bidi_overrides_and_line_breaks() {
+        assert_eq!(sanitize("abc\u{202E}fed"), "abcfed");
+        assert_eq!(sanitize("one\ntwo\tthree\r"), "one two three ");
+        assert_eq!(sanitize_multiline("one\r\ntwo"), "one\ntwo");
+    }
+
+    #[test]
+    fn widths_are_in_cells() {
+        assert_eq!(width("王秀英"), 6);
+        assert_eq!(pad("王秀英", 8), "王秀英  ");
+        assert_eq!(pad("王秀英张", 7), "王秀英…");
+        assert_eq!(width(&pad("王秀英张", 7)), 7);
+        assert_eq!(pad("Ann", 5), "Ann  ");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nothing_unsafe_survives(s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}a-z]*") {
+            let out = sanitize(&s);
+            proptest::prop_assert!(!out.chars().any(is_unsafe));
+        }
+    }
+}
