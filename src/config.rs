@@ -16,6 +16,8 @@ pub struct Config {
     pub tiers: TierRules,
     pub lookup: LookupConfig,
     pub ui: UiConfig,
+    /// Key bindings: action name → keys, e.g. `save = ["ctrl-s", "f2"]`.
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

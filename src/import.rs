@@ -59,6 +59,9 @@ pub enum CustomerColumn {
     Notes,
     Tags,
     LastVerified,
+    /// A figure careline derives from purchases (`tier`, `spend_12m`, `orders_12m`,
+    /// `last_purchase` in its own exports): accepted so an export reads back, never imported.
+    Derived,
 }
 
 /// A purchase column of an import file.
@@ -130,6 +133,7 @@ fn customer_column(header: &str) -> Option<CustomerColumn> {
         "notes" | "note" | "remarks" | "comment" | "comments" | "备注" | "说明" => Notes,
         "tags" | "tag" | "labels" | "标签" => Tags,
         "lastverified" | "verified" | "核实日期" | "最后核实" => LastVerified,
+        "tier" | "spend12m" | "orders12m" | "lastpurchase" => Derived,
         _ => return None,
     })
 }
@@ -433,6 +437,7 @@ fn apply_customer_cell(
         Notes => f.notes = text(),
         Tags => f.tags.extend(many(value).map(str::to_string)),
         LastVerified => f.last_verified = date()?,
+        Derived => {}
     }
     Ok(())
 }

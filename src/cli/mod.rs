@@ -43,6 +43,13 @@ pub struct Cli {
     /// customers on first use.
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Colour theme of the screen: dark, light, high-contrast, mono, or one of yours
+    /// (NO_COLOR selects mono).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Language of the screen: en or zh-CN (default: the config file, then LANG).
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -68,9 +75,17 @@ pub enum Command {
     Operator(operator::OperatorCommand),
     /// Check the database: integrity, schema version, audit chain.
     Check(admin::CheckArgs),
+    /// Announce an incoming call to your running careline screen (for a softphone or PBX hook).
+    Pop(PopArgs),
     /// Measure lookup speed on the current database.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PopArgs {
+    /// The caller's number as the phone system gives it.
+    pub number: String,
 }
 
 /// What every command needs: where things are, the settings, and how to open the store.
@@ -158,12 +173,27 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     Ok(())
 }
 
+/// Opens the operator's screen on the database.
+fn screen(ctx: &Context, theme: &Option<String>, lang: &Option<String>) -> Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(anyhow!(
+            "the operator's screen needs a terminal; for scripts use the commands listed by `careline --help`"
+        ));
+    }
+    let (store, actor) = ctx.open()?;
+    let choices = crate::tui::ScreenChoices {
+        theme: theme.clone(),
+        lang: lang.clone(),
+    };
+    let settings = crate::tui::settings(&ctx.config, &ctx.paths, &choices, &ctx.db_path);
+    crate::tui::run(store, actor, settings, &ctx.paths.runtime_dir)
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Context::new(&cli);
     match cli.command {
-        None => Err(anyhow!(
-            "the operator's screen is not part of this build yet; use the commands listed by `careline --help`"
-        )),
+        None => screen(&ctx, &cli.theme, &cli.lang),
+        Some(Command::Pop(args)) => crate::tui::pop::send(&ctx.paths.runtime_dir, &args.number),
         Some(Command::Init(args)) => admin::init(&ctx, args),
         Some(Command::Demo(args)) => admin::demo(&ctx, args),
         Some(Command::Search(args)) => customer::search(&ctx, args),

@@ -3,21 +3,27 @@
 //! write lock, appends its audit entries in the same transaction and commits.
 
 mod audit;
+mod card;
 mod customers;
+mod drafts;
 mod exports;
 mod imports;
 mod location;
 mod operators;
+mod pops;
 mod purchases;
 mod schema;
 mod search;
 
 pub use audit::{AuditEntry, ChainReport};
+pub use card::{CardData, ContactLine, DeskCounts, DueReminder, OpenComplaint};
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
+pub use drafts::Draft;
 pub use exports::ExportedCustomer;
 pub use imports::{ImportDuplicate, ImportOutcome};
 pub use location::{filesystem_kind, FsKind};
 pub use operators::{Actor, Operator, Role};
+pub use pops::ScreenPop;
 pub use purchases::{NewPurchase, Purchase};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, SearchResult, DEFAULT_LIMIT};

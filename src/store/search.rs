@@ -164,7 +164,11 @@ pub(crate) fn probes(query: &str, rules: &PhoneRules) -> Vec<Probe> {
             }
         }
         Query::Digits(digits) => {
-            if let Ok(phone) = normalize_phone(&digits, rules) {
+            // Read the number as typed first: its '+' tells "+86 10 6666 8888" or
+            // "+44 20 …" from a national number, which the bare digits cannot.
+            if let Ok(phone) =
+                normalize_phone(query, rules).or_else(|_| normalize_phone(&digits, rules))
+            {
                 out.push(Probe::Exact(format!("d{}", phone.national), Exact, "phone"));
             }
             out.push(Probe::Exact(format!("c{digits}"), Exact, "code"));
@@ -179,6 +183,12 @@ pub(crate) fn probes(query: &str, rules: &PhoneRules) -> Vec<Probe> {
             }
         }
         Query::Text(text) => {
+            // A number pasted with its extension ("010-6666 8888 ext 12", "…转12") is a number.
+            if text.chars().any(|c| c.is_ascii_digit()) {
+                if let Ok(phone) = normalize_phone(query, rules) {
+                    out.push(Probe::Exact(format!("d{}", phone.national), Exact, "phone"));
+                }
+            }
             let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
             let latin = squeezed.chars().all(|c| c.is_ascii_alphabetic());
             out.push(Probe::Exact(format!("n{text}"), Exact, "name"));

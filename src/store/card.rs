@@ -1,0 +1,201 @@
+//! What the customer card shows besides the record itself: the last contacts, the open
+//! complaints with their SLA deadlines, and the care items due. Read-only; nothing here is
+//! shown for a customer the actor may not see.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{Actor, Customer, Purchase, Result, Store};
+
+/// One logged contact, newest first on the card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactLine {
+    pub id: i64,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub channel: String,
+    pub disposition: String,
+    pub operator: String,
+    pub summary: Option<String>,
+}
+
+impl ContactLine {
+    /// Handle time in seconds, when the contact was closed.
+    pub fn handle_seconds(&self) -> Option<i64> {
+        self.ended_at
+            .map(|end| (end - self.started_at).num_seconds().max(0))
+    }
+}
+
+/// An open complaint with the deadline that comes next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenComplaint {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub severity: String,
+    pub status: String,
+    pub opened_at: DateTime<Utc>,
+    pub resolve_due_at: DateTime<Utc>,
+}
+
+/// A care reminder that is due (or overdue) for this customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueReminder {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub due_on: NaiveDate,
+}
+
+/// Everything the card draws, loaded in one go by `update`, never by `render`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CardData {
+    pub customer: Customer,
+    pub contacts: Vec<ContactLine>,
+    pub contact_count: i64,
+    pub average_handle_seconds: Option<i64>,
+    pub complaints: Vec<OpenComplaint>,
+    pub reminders: Vec<DueReminder>,
+    pub purchases: Vec<Purchase>,
+}
+
+fn at(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+/// Statuses in which a complaint still needs work.
+const OPEN_STATUSES: &str =
+    "('new', 'acknowledged', 'in_progress', 'escalated', 'waiting', 'solution_proposed', 'reopened')";
+
+impl Store {
+    /// Opens a customer's card: the record (the view is audited) and its history. A restricted
+    /// customer comes back with name and code only and nothing else.
+    pub fn card(&mut self, actor: &Actor, customer_id: i64) -> Result<CardData> {
+        let customer = self.view_customer(actor, customer_id)?;
+        self.card_of(customer)
+    }
+
+    /// Reloads a card without recording another view (other operators changed something).
+    pub fn reload_card(&self, actor: &Actor, customer_id: i64) -> Result<CardData> {
+        let customer = self.customer(actor, customer_id)?;
+        self.card_of(customer)
+    }
+
+    fn card_of(&self, customer: Customer) -> Result<CardData> {
+        let mut card = CardData {
+            customer,
+            contacts: Vec::new(),
+            contact_count: 0,
+            average_handle_seconds: None,
+            complaints: Vec::new(),
+            reminders: Vec::new(),
+            purchases: Vec::new(),
+        };
+        if card.customer.restricted {
+            return Ok(card);
+        }
+        let id = card.customer.id;
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT i.id, i.started_at, i.ended_at, i.channel, i.disposition, o.name, i.summary
+             FROM interactions i JOIN operators o ON o.id = i.operator_id
+             WHERE i.customer_id = ?1 ORDER BY i.started_at DESC, i.id DESC LIMIT 5",
+        )?;
+        card.contacts = stmt
+            .query_map([id], |r| {
+                Ok(ContactLine {
+                    id: r.get(0)?,
+                    started_at: at(r.get(1)?),
+                    ended_at: r.get::<_, Option<i64>>(2)?.map(at),
+                    channel: r.get(3)?,
+                    disposition: r.get(4)?,
+                    operator: r.get(5)?,
+                    summary: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let (count, average): (i64, Option<f64>) = conn.prepare_cached(
+            "SELECT COUNT(*), AVG(CASE WHEN ended_at IS NOT NULL THEN ended_at - started_at END)
+             FROM interactions WHERE customer_id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        card.contact_count = count;
+        card.average_handle_seconds = average.map(|a| a.round() as i64);
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT id, title, category, severity, status, opened_at, resolve_due_at
+             FROM complaints WHERE customer_id = ?1 AND merged_into IS NULL
+               AND status IN {OPEN_STATUSES}
+             ORDER BY resolve_due_at LIMIT 10"
+        ))?;
+        card.complaints = stmt
+            .query_map([id], |r| {
+                Ok(OpenComplaint {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    category: r.get(2)?,
+                    severity: r.get(3)?,
+                    status: r.get(4)?,
+                    opened_at: at(r.get(5)?),
+                    resolve_due_at: at(r.get(6)?),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let today = self.today();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, kind, title, due_on FROM reminders
+             WHERE customer_id = ?1 AND status IN ('open', 'snoozed')
+               AND COALESCE(snoozed_until, due_on) <= ?2
+             ORDER BY due_on LIMIT 10",
+        )?;
+        card.reminders = stmt
+            .query_map(params![id, today.to_string()], |r| {
+                Ok(DueReminder {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    title: r.get(2)?,
+                    due_on: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        card.purchases = self.purchases_of(id, 3)?;
+        Ok(card)
+    }
+}
+
+/// The desk's figures in the status bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DeskCounts {
+    /// Open complaints past their resolution deadline.
+    pub breached: i64,
+    /// Open complaints due within the next 24 hours.
+    pub due_soon: i64,
+    /// Care reminders due today or overdue.
+    pub reminders_due: i64,
+}
+
+impl Store {
+    /// Counts for the status bar; indexed, cheap enough to refresh whenever the data changes.
+    pub fn desk_counts(&self) -> Result<DeskCounts> {
+        let now = self.now().timestamp();
+        let conn = self.conn();
+        let (breached, due_soon): (i64, i64) = conn
+            .prepare_cached(&format!(
+                "SELECT COALESCE(SUM(resolve_due_at < ?1), 0),
+                        COALESCE(SUM(resolve_due_at >= ?1 AND resolve_due_at < ?1 + 86400), 0)
+                 FROM complaints WHERE status IN {OPEN_STATUSES} AND resolve_due_at < ?1 + 86400"
+            ))?
+            .query_row([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let reminders_due: i64 = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM reminders WHERE status = 'open' AND due_on <= ?1",
+            )?
+            .query_row([self.today().to_string()], |r| r.get(0))?;
+        Ok(DeskCounts {
+            breached,
+            due_soon,
+            reminders_due,
+        })
+    }
+}

@@ -1,0 +1,81 @@
+//! Everything that can change the operator's screen. Keys become actions through the keymap;
+//! the loop's own events (tick, resize, pops, other operators' changes) are actions too, and
+//! `App::update` is the only place that acts on them.
+
+use serde::Deserialize;
+
+/// One thing to do. The user-facing variants can be bound to keys in the config file
+/// (`[keys]`, snake_case names); the internal ones cannot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    ForceQuit,
+    Help,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    FocusSearch,
+    NewCustomer,
+    Edit,
+    Save,
+    NextField,
+    PrevField,
+    EndCall,
+    PaneLookup,
+    NextPane,
+    PrevPane,
+    /// A dialog's answer: yes / restore / reload.
+    Confirm,
+    /// A dialog's other answer: re-apply my changes.
+    Alternate,
+    #[serde(skip)]
+    Tick,
+    #[serde(skip)]
+    Resize(u16, u16),
+    #[serde(skip)]
+    DatabaseChanged,
+    #[serde(skip)]
+    Pop(String),
+    #[serde(skip)]
+    Key(crossterm::event::KeyEvent),
+    #[serde(skip)]
+    Paste(String),
+}
+
+impl Action {
+    /// The catalogue key of the action's help text.
+    pub fn help_key(&self) -> &'static str {
+        match self {
+            Action::Quit => "action.quit",
+            Action::ForceQuit => "action.force_quit",
+            Action::Help => "action.help",
+            Action::Back => "action.back",
+            Action::Up => "action.up",
+            Action::Down => "action.down",
+            Action::PageUp => "action.page_up",
+            Action::PageDown => "action.page_down",
+            Action::Top => "action.top",
+            Action::Bottom => "action.bottom",
+            Action::Open => "action.open",
+            Action::FocusSearch => "action.focus_search",
+            Action::NewCustomer => "action.new_customer",
+            Action::Edit => "action.edit",
+            Action::Save => "action.save",
+            Action::NextField => "action.next_field",
+            Action::PrevField => "action.prev_field",
+            Action::EndCall => "action.end_call",
+            Action::PaneLookup => "action.pane_lookup",
+            Action::NextPane => "action.next_pane",
+            Action::PrevPane => "action.prev_pane",
+            Action::Confirm => "action.confirm",
+            Action::Alternate => "action.alternate",
+            _ => "action.other",
+        }
+    }
+}

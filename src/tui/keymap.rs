@@ -1,0 +1,473 @@
+//! Keys to actions, by where the focus is. The help overlay and the footer hints are built from
+//! the same table, so they cannot drift from what the keys do. Bindings can be changed in the
+//! config file:
+//!
+//! ```toml
+//! [keys]
+//! save = ["ctrl-s", "f2"]
+//! new_customer = ["ctrl-n"]
+//! ```
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+
+/// Where the keyboard focus is; each has its own bindings, then the global ones apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// The lookup search box (a text field: printable keys are text).
+    Search,
+    /// The lookup result list.
+    Results,
+    /// The customer card.
+    Card,
+    /// A form (text fields: printable keys are text).
+    Form,
+    /// A question to answer.
+    Dialog,
+    /// Anywhere, after the focused context.
+    Global,
+}
+
+impl Context {
+    /// Whether printable keys are typed text here.
+    pub fn is_text(self) -> bool {
+        matches!(self, Context::Search | Context::Form)
+    }
+}
+
+/// A key with its modifiers, as written in the config file (`ctrl-s`, `alt-1`, `f2`, `j`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    pub const fn new(code: KeyCode, modifiers: KeyModifiers) -> Key {
+        Key { code, modifiers }
+    }
+
+    pub fn from_event(event: &KeyEvent) -> Key {
+        let mut modifiers = event.modifiers;
+        // Terminals report `?` or `J` with SHIFT; the character already says it.
+        if let KeyCode::Char(_) = event.code {
+            modifiers.remove(KeyModifiers::SHIFT);
+        }
+        if event.code == KeyCode::BackTab {
+            modifiers.remove(KeyModifiers::SHIFT);
+        }
+        Key {
+            code: event.code,
+            modifiers,
+        }
+    }
+
+    /// Parses `ctrl-s`, `alt-1`, `shift-tab`, `f5`, `pagedown`, `?` …
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let text = text.trim();
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if let Some(r) = lower
+                .strip_prefix("ctrl-")
+                .or_else(|| lower.strip_prefix("c-"))
+            {
+                modifiers |= KeyModifiers::CONTROL;
+                rest = &rest[rest.len() - r.len()..];
+            } else if let Some(r) = lower
+                .strip_prefix("alt-")
+                .or_else(|| lower.strip_prefix("m-"))
+            {
+                modifiers |= KeyModifiers::ALT;
+                rest = &rest[rest.len() - r.len()..];
+            } else if let Some(r) = lower.strip_prefix("shift-") {
+                modifiers |= KeyModifiers::SHIFT;
+                rest = &rest[rest.len() - r.len()..];
+            } else {
+                break;
+            }
+        }
+        let lower = rest.to_ascii_lowercase();
+        let code = match lower.as_str() {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" if modifiers.contains(KeyModifiers::SHIFT) => {
+                modifiers.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" | "pgup" => KeyCode::PageUp,
+            "pagedown" | "pgdn" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "space" => KeyCode::Char(' '),
+            "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            f if f.len() >= 2
+                && f.starts_with('f')
+                && f[1..].chars().all(|c| c.is_ascii_digit()) =>
+            {
+                let n: u8 = f[1..]
+                    .parse()
+                    .map_err(|_| format!("'{text}' is not a key"))?;
+                if !(1..=24).contains(&n) {
+                    return Err(format!("'{text}': function keys go from f1 to f24"));
+                }
+                KeyCode::F(n)
+            }
+            _ => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => {
+                        if modifiers.contains(KeyModifiers::CONTROL)
+                            || modifiers.contains(KeyModifiers::ALT)
+                        {
+                            KeyCode::Char(c.to_ascii_lowercase())
+                        } else {
+                            KeyCode::Char(c)
+                        }
+                    }
+                    _ => {
+                        return Err(format!(
+                            "'{text}' is not a key (try ctrl-s, alt-1, f2, enter, j)"
+                        ))
+                    }
+                }
+            }
+        };
+        if let KeyCode::Char(_) = code {
+            modifiers.remove(KeyModifiers::SHIFT);
+        }
+        Ok(Key { code, modifiers })
+    }
+
+    /// How the key is shown in help and hints.
+    pub fn label(&self) -> String {
+        let mut out = String::new();
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            out.push_str("Ctrl-");
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            out.push_str("Alt-");
+        }
+        if self.modifiers.contains(KeyModifiers::SHIFT) {
+            out.push_str("Shift-");
+        }
+        match self.code {
+            KeyCode::Char(' ') => out.push_str("Space"),
+            KeyCode::Char(c) if self.modifiers.contains(KeyModifiers::CONTROL) => {
+                out.push(c.to_ascii_uppercase())
+            }
+            KeyCode::Char(c) => out.push(c),
+            KeyCode::Enter => out.push_str("Enter"),
+            KeyCode::Esc => out.push_str("Esc"),
+            KeyCode::Tab => out.push_str("Tab"),
+            KeyCode::BackTab => out.push_str("Shift-Tab"),
+            KeyCode::Up => out.push('↑'),
+            KeyCode::Down => out.push('↓'),
+            KeyCode::Left => out.push('←'),
+            KeyCode::Right => out.push('→'),
+            KeyCode::PageUp => out.push_str("PgUp"),
+            KeyCode::PageDown => out.push_str("PgDn"),
+            KeyCode::Home => out.push_str("Home"),
+            KeyCode::End => out.push_str("End"),
+            KeyCode::F(n) => out.push_str(&format!("F{n}")),
+            KeyCode::Backspace => out.push_str("Backspace"),
+            KeyCode::Delete => out.push_str("Del"),
+            other => out.push_str(&format!("{other:?}")),
+        }
+        out
+    }
+}
+
+/// One binding: in this context, this key does this action; `hint` puts it in the footer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub key: Key,
+    pub action: Action,
+    pub hint: bool,
+}
+
+/// Every binding, in the order help lists them.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const ALT: KeyModifiers = KeyModifiers::ALT;
+
+fn default_bindings() -> Vec<Binding> {
+    use Action as A;
+    use Context as C;
+    use KeyCode as K;
+    let b = |context, code, modifiers, action, hint| Binding {
+        context,
+        key: Key::new(code, modifiers),
+        action,
+        hint,
+    };
+    vec![
+        b(C::Search, K::Enter, NONE, A::Open, true),
+        b(C::Search, K::Down, NONE, A::Down, false),
+        b(C::Search, K::Up, NONE, A::Up, false),
+        b(C::Search, K::PageDown, NONE, A::PageDown, false),
+        b(C::Search, K::PageUp, NONE, A::PageUp, false),
+        b(C::Search, K::Esc, NONE, A::Back, true),
+        b(C::Results, K::Enter, NONE, A::Open, true),
+        b(C::Results, K::Down, NONE, A::Down, false),
+        b(C::Results, K::Char('j'), NONE, A::Down, false),
+        b(C::Results, K::Up, NONE, A::Up, false),
+        b(C::Results, K::Char('k'), NONE, A::Up, false),
+        b(C::Results, K::PageDown, NONE, A::PageDown, false),
+        b(C::Results, K::PageUp, NONE, A::PageUp, false),
+        b(C::Results, K::Home, NONE, A::Top, false),
+        b(C::Results, K::Char('g'), NONE, A::Top, false),
+        b(C::Results, K::End, NONE, A::Bottom, false),
+        b(C::Results, K::Char('G'), NONE, A::Bottom, false),
+        b(C::Results, K::Char('/'), NONE, A::FocusSearch, true),
+        b(C::Results, K::Char('e'), NONE, A::Edit, false),
+        b(C::Results, K::Esc, NONE, A::Back, false),
+        b(C::Results, K::Char('q'), NONE, A::Quit, true),
+        b(C::Card, K::Esc, NONE, A::Back, true),
+        b(C::Card, K::Char('e'), NONE, A::Edit, true),
+        b(C::Card, K::Char('/'), NONE, A::FocusSearch, true),
+        b(C::Card, K::Down, NONE, A::Down, false),
+        b(C::Card, K::Char('j'), NONE, A::Down, false),
+        b(C::Card, K::Up, NONE, A::Up, false),
+        b(C::Card, K::Char('k'), NONE, A::Up, false),
+        b(C::Card, K::PageDown, NONE, A::PageDown, false),
+        b(C::Card, K::PageUp, NONE, A::PageUp, false),
+        b(C::Card, K::Char('q'), NONE, A::Quit, true),
+        b(C::Form, K::Tab, NONE, A::NextField, true),
+        b(C::Form, K::BackTab, NONE, A::PrevField, false),
+        b(C::Form, K::Down, NONE, A::NextField, false),
+        b(C::Form, K::Up, NONE, A::PrevField, false),
+        b(C::Form, K::Char('s'), CTRL, A::Save, true),
+        b(C::Form, K::Esc, NONE, A::Back, true),
+        b(C::Dialog, K::Enter, NONE, A::Confirm, true),
+        b(C::Dialog, K::Char('y'), NONE, A::Confirm, false),
+        b(C::Dialog, K::Char('a'), NONE, A::Alternate, false),
+        b(C::Dialog, K::Esc, NONE, A::Back, true),
+        b(C::Dialog, K::Char('n'), NONE, A::Back, false),
+        b(C::Global, K::Char('c'), CTRL, A::ForceQuit, false),
+        b(C::Global, K::F(1), NONE, A::PaneLookup, false),
+        b(C::Global, K::Char('1'), ALT, A::PaneLookup, false),
+        b(C::Global, K::Char('n'), CTRL, A::NewCustomer, true),
+        b(C::Global, K::Char('e'), CTRL, A::EndCall, false),
+        b(C::Global, K::Char('?'), NONE, A::Help, true),
+        b(C::Global, K::Char('1'), NONE, A::PaneLookup, false),
+        b(C::Global, K::Char(']'), NONE, A::NextPane, false),
+        b(C::Global, K::Char('['), NONE, A::PrevPane, false),
+    ]
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: default_bindings(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The default bindings with the config file's `[keys]` applied: each listed action gets
+    /// exactly the keys given, in every place it was bound. Problems are returned as messages
+    /// and the default binding stays.
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> (Keymap, Vec<String>) {
+        let mut keymap = Keymap::default();
+        let mut problems = Vec::new();
+        for (name, keys) in overrides {
+            let action: Action =
+                match serde_json::from_value(serde_json::Value::String(name.clone())) {
+                    Ok(a) => a,
+                    Err(_) => {
+                        problems.push(format!("[keys] {name}: no such action"));
+                        continue;
+                    }
+                };
+            let parsed: Result<Vec<Key>, String> = keys.iter().map(|k| Key::parse(k)).collect();
+            let parsed = match parsed {
+                Ok(p) if !p.is_empty() => p,
+                Ok(_) => {
+                    problems.push(format!("[keys] {name}: give at least one key"));
+                    continue;
+                }
+                Err(e) => {
+                    problems.push(format!("[keys] {name}: {e}"));
+                    continue;
+                }
+            };
+            let contexts: Vec<(Context, bool)> = {
+                let mut seen: Vec<(Context, bool)> = Vec::new();
+                for b in keymap.bindings.iter().filter(|b| b.action == action) {
+                    if !seen.iter().any(|(c, _)| *c == b.context) {
+                        seen.push((b.context, b.hint));
+                    }
+                }
+                if seen.is_empty() {
+                    seen.push((Context::Global, false));
+                }
+                seen
+            };
+            keymap.bindings.retain(|b| b.action != action);
+            for (context, hint) in contexts {
+                for (i, key) in parsed.iter().enumerate() {
+                    if context.is_text() && key.modifiers.difference(KeyModifiers::SHIFT).is_empty()
+                    {
+                        if let KeyCode::Char(_) = key.code {
+                            continue; // in a text field a printable key is text
+                        }
+                    }
+                    keymap.bindings.push(Binding {
+                        context,
+                        key: *key,
+                        action: action.clone(),
+                        hint: hint && i == 0,
+                    });
+                }
+            }
+        }
+        (keymap, problems)
+    }
+
+    /// The action for a key in a context: the context's own binding first, then the global
+    /// one. In a text field a printable key without Ctrl/Alt is always text.
+    pub fn action(&self, context: Context, event: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(event);
+        let printable = matches!(key.code, KeyCode::Char(_))
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        self.bindings
+            .iter()
+            .find(|b| b.context == context && b.key == key)
+            .or_else(|| {
+                if context.is_text() && printable {
+                    None
+                } else {
+                    self.bindings
+                        .iter()
+                        .find(|b| b.context == Context::Global && b.key == key)
+                }
+            })
+            .map(|b| b.action.clone())
+    }
+
+    /// Bindings of one context followed by the global ones: what help shows.
+    pub fn help(&self, context: Context) -> Vec<&Binding> {
+        self.bindings
+            .iter()
+            .filter(|b| b.context == context)
+            .chain(self.bindings.iter().filter(|b| {
+                b.context == Context::Global
+                    && !(matches!(context, Context::Form | Context::Dialog)
+                        && b.action == Action::NewCustomer)
+                    && !(context.is_text()
+                        && matches!(b.key.code, KeyCode::Char(_))
+                        && !b.key.modifiers.intersects(CTRL | ALT))
+            }))
+            .collect()
+    }
+
+    /// The footer's hints for a context: (key label, action).
+    pub fn hints(&self, context: Context) -> Vec<(String, Action)> {
+        let mut out: Vec<(String, Action)> = Vec::new();
+        for b in self.help(context).into_iter().filter(|b| b.hint) {
+            if !out.iter().any(|(_, a)| *a == b.action) {
+                out.push((b.key.label(), b.action.clone()));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn printable_keys_are_text_in_a_text_field() {
+        let keymap = Keymap::default();
+        assert_eq!(
+            keymap.action(Context::Search, &press(KeyCode::Char('q'), NONE)),
+            None
+        );
+        assert_eq!(
+            keymap.action(Context::Search, &press(KeyCode::Char('?'), NONE)),
+            None
+        );
+        assert_eq!(
+            keymap.action(Context::Results, &press(KeyCode::Char('q'), NONE)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            keymap.action(
+                Context::Results,
+                &press(KeyCode::Char('?'), KeyModifiers::SHIFT)
+            ),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            keymap.action(Context::Form, &press(KeyCode::Char('s'), CTRL)),
+            Some(Action::Save)
+        );
+        assert_eq!(
+            keymap.action(Context::Search, &press(KeyCode::Char('c'), CTRL)),
+            Some(Action::ForceQuit)
+        );
+    }
+
+    #[test]
+    fn keys_parse_and_label() {
+        assert_eq!(Key::parse("ctrl-s"), Ok(Key::new(KeyCode::Char('s'), CTRL)));
+        assert_eq!(Key::parse("Alt-1"), Ok(Key::new(KeyCode::Char('1'), ALT)));
+        assert_eq!(
+            Key::parse("shift-tab"),
+            Ok(Key::new(KeyCode::BackTab, NONE))
+        );
+        assert_eq!(Key::parse("f12"), Ok(Key::new(KeyCode::F(12), NONE)));
+        assert!(Key::parse("f99").is_err());
+        assert!(Key::parse("banana").is_err());
+        assert_eq!(Key::new(KeyCode::Char('s'), CTRL).label(), "Ctrl-S");
+    }
+
+    #[test]
+    fn overrides_replace_an_actions_keys_and_report_mistakes() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert("save".to_string(), vec!["f2".to_string()]);
+        overrides.insert("fly".to_string(), vec!["f3".to_string()]);
+        overrides.insert("quit".to_string(), vec!["ctrl-x-y".to_string()]);
+        let (keymap, problems) = Keymap::with_overrides(&overrides);
+        assert_eq!(
+            keymap.action(Context::Form, &press(KeyCode::F(2), NONE)),
+            Some(Action::Save)
+        );
+        assert_eq!(
+            keymap.action(Context::Form, &press(KeyCode::Char('s'), CTRL)),
+            None
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("fly")));
+        // quit kept its default key
+        assert_eq!(
+            keymap.action(Context::Results, &press(KeyCode::Char('q'), NONE)),
+            Some(Action::Quit)
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! The operator's screen (DESIGN §2): one loop — terminal input, ticks, screen pops and other
+//! operators' changes become actions; `App::update` changes the state; `ui::render` draws it.
+
+pub mod action;
+pub mod app;
+pub mod event;
+pub mod i18n;
+pub mod keymap;
+pub mod panes;
+pub mod pop;
+pub mod theme;
+pub mod ui;
+pub mod widgets;
+
+use std::io::{Stdout, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use chrono::Offset;
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+
+use crate::config::{Config, Paths};
+use crate::store::{Actor, Store};
+use action::Action;
+use app::{App, Settings};
+use event::Event;
+use i18n::Lang;
+use keymap::Keymap;
+use theme::Theme;
+
+/// How often the loop wakes without input: clock, call timer, drafts, others' changes.
+const TICK: Duration = Duration::from_millis(250);
+
+/// What the command line can choose for the screen.
+#[derive(Debug, Clone, Default)]
+pub struct ScreenChoices {
+    pub theme: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// The settings of the screen from the config file, the command line and the environment.
+pub fn settings(
+    config: &Config,
+    paths: &Paths,
+    choices: &ScreenChoices,
+    db_path: &Path,
+) -> Settings {
+    let mut warnings = Vec::new();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = choices.theme.as_deref().or(config.ui.theme.as_deref());
+    let (theme, problems) = Theme::load(theme_name, no_color, &paths.config_dir.join("themes"));
+    warnings.extend(problems);
+    let (keymap, problems) = Keymap::with_overrides(&config.keys);
+    warnings.extend(problems);
+    let lang = Lang::choose(choices.lang.as_deref().or(config.ui.language.as_deref()));
+    let shared = std::fs::metadata(db_path).is_ok_and(|m| m.permissions().mode() & 0o060 != 0);
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    Settings {
+        lang,
+        theme,
+        keymap,
+        lookup_limit: config.lookup.limit,
+        shared,
+        tz: chrono::Local::now().offset().fix(),
+        warnings,
+    }
+}
+
+/// Puts the terminal back as it was. Safe to call more than once and when the terminal is gone.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let mut out = std::io::stdout();
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = out.flush();
+}
+
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Runs the screen until the operator quits, a signal arrives, or the terminal goes away.
+pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -> Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("cannot watch for signals")?;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+
+    let mut app = App::new(store, actor, settings);
+    enable_raw_mode().context("cannot put the terminal in raw mode (is this a terminal?)")?;
+    let _guard = TerminalGuard;
+    let mut stdout = std::io::stdout();
+    execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)
+        .context("cannot set up the terminal")?;
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(stdout)).context("cannot set up the terminal")?;
+    let size = terminal.size().context("cannot read the terminal size")?;
+    app.update(Action::Resize(size.width, size.height));
+
+    let (tx, rx) = mpsc::channel();
+    event::spawn_terminal_reader(tx.clone());
+    let _pop = pop::listen(runtime_dir, tx);
+    tracing::info!("screen started for {}", app.actor.login);
+    let result = event_loop(&mut app, &mut terminal, &rx, &stop);
+    app.flush_draft();
+    tracing::info!("screen closed for {}", app.actor.login);
+    result
+}
+
+fn event_loop(
+    app: &mut App,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    rx: &mpsc::Receiver<Event>,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let mut redraw = true;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            tracing::info!("signal received: saving the draft and closing");
+            return Ok(());
+        }
+        if redraw {
+            terminal
+                .draw(|frame| ui::draw(frame, app))
+                .context("cannot draw the screen")?;
+            redraw = false;
+        }
+        let first = match rx.recv_timeout(TICK) {
+            Ok(event) => Some(event),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        let Some(first) = first else {
+            app.update(Action::Tick);
+            // Only what changed on screen (clock minute, call timer, others' changes) redraws.
+            redraw = app.take_changed();
+            continue;
+        };
+        // Take every event already waiting before drawing again.
+        let mut pending = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            pending.push(more);
+        }
+        for event in pending {
+            match event {
+                Event::Term(TermEvent::Key(key)) => app.handle_key(key),
+                Event::Term(TermEvent::Resize(w, h)) => {
+                    app.update(Action::Resize(w, h));
+                    terminal.autoresize().context("cannot resize")?;
+                }
+                Event::Term(TermEvent::Paste(text)) => app.update(Action::Paste(text)),
+                Event::Term(_) => {}
+                Event::Pop(number) => app.update(Action::Pop(number)),
+                Event::InputClosed => return Ok(()),
+            }
+            redraw = true;
+        }
+        if app.quit {
+            return Ok(());
+        }
+    }
+}

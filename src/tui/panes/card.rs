@@ -1,0 +1,394 @@
+//! The customer card: the caller's whole situation on one screen (DESIGN §2).
+
+use chrono::Duration;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use crate::domain::contact::ContactKind;
+use crate::domain::tier::format_money;
+use crate::store::CardData;
+use crate::text::{sanitize, sanitize_multiline, truncate};
+use crate::tui::app::{clock, App, Focus};
+use crate::tui::i18n::I18n;
+use crate::tui::theme::Theme;
+
+fn section<'a>(title: String, theme: &Theme) -> Line<'a> {
+    Line::from(Span::styled(title, theme.title))
+}
+
+fn pair<'a>(label: &str, value: String, theme: &Theme, style: Style) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label}: "), theme.muted),
+        Span::styled(value, style),
+    ])
+}
+
+/// The card's lines, top to bottom.
+pub fn lines<'a>(card: &CardData, app: &App) -> Vec<Line<'a>> {
+    let theme = &app.theme;
+    let i18n: &I18n = &app.i18n;
+    let c = &card.customer;
+    let f = &c.fields;
+    let mut out: Vec<Line> = Vec::new();
+    let badge = i18n.value("badge", c.badge);
+    let badge_style = match c.badge {
+        "vip" => theme.badge,
+        "high" => theme.accent,
+        _ => theme.muted,
+    };
+    out.push(Line::from(vec![
+        Span::styled(sanitize(&f.name).into_owned(), theme.title),
+        Span::raw("  "),
+        Span::styled(sanitize(&c.code).into_owned(), theme.muted),
+        Span::raw("  "),
+        Span::styled(format!(" {badge} "), badge_style),
+    ]));
+    if c.restricted {
+        out.push(Line::from(Span::styled(
+            i18n.t("card.restricted").to_string(),
+            theme.warn,
+        )));
+        return out;
+    }
+    if let Some(survivor) = &c.merged_into {
+        out.push(Line::from(Span::styled(
+            i18n.f("card.merged", &[("code", survivor)]),
+            theme.warn,
+        )));
+    }
+    let today = app.now.with_timezone(&app.tz).date_naive();
+    // level, membership, flags
+    let mut status = vec![
+        Span::styled(format!("{}: ", i18n.t("field.level")), theme.muted),
+        Span::styled(i18n.value("level", f.level.as_str()), theme.text),
+        Span::raw("  "),
+        Span::styled(format!("{}: ", i18n.t("field.membership")), theme.muted),
+        Span::styled(i18n.value("membership", f.membership.as_str()), theme.text),
+    ];
+    if let Some(expiry) = f.membership_expiry {
+        let style = if expiry < today {
+            theme.breach
+        } else {
+            theme.text
+        };
+        status.push(Span::styled(
+            format!(
+                " ({})",
+                i18n.f("card.expires", &[("date", &expiry.to_string())])
+            ),
+            style,
+        ));
+    }
+    out.push(Line::from(status));
+    let mut flags: Vec<Span> = Vec::new();
+    if f.do_not_contact {
+        flags.push(Span::styled(
+            format!("⛔ {}", i18n.t("card.do_not_contact")),
+            theme.breach,
+        ));
+    }
+    if f.confidential {
+        flags.push(Span::styled(
+            format!("🔒 {}", i18n.t("card.confidential")),
+            theme.warn,
+        ));
+    }
+    if f.internal {
+        flags.push(Span::styled(
+            i18n.t("card.internal").to_string(),
+            theme.muted,
+        ));
+    }
+    if c.churn_risk {
+        flags.push(Span::styled(
+            i18n.t("card.churn_risk").to_string(),
+            theme.warn,
+        ));
+    }
+    let consent = if f.marketing_consent {
+        i18n.f(
+            "card.consent_yes",
+            &[(
+                "date",
+                &f.consent_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            )],
+        )
+    } else {
+        i18n.t("card.consent_no").to_string()
+    };
+    flags.push(Span::styled(consent, theme.muted));
+    let mut joined: Vec<Span> = Vec::new();
+    for (n, span) in flags.into_iter().enumerate() {
+        if n > 0 {
+            joined.push(Span::raw(" · "));
+        }
+        joined.push(span);
+    }
+    out.push(Line::from(joined));
+
+    out.push(section(i18n.t("card.contacts").to_string(), theme));
+    if c.contacts_normalized.is_empty() {
+        out.push(Line::from(Span::styled(
+            format!("  {}", i18n.t("card.none")),
+            theme.muted,
+        )));
+    }
+    for contact in &c.contacts_normalized {
+        let kind = match (contact.kind, contact.phone_kind) {
+            (ContactKind::Phone, Some(k)) => i18n.value("phone_kind", k.as_str()),
+            (kind, _) => i18n.value("contact", kind.as_str()),
+        };
+        let mut spans = vec![
+            Span::styled(format!("  {kind}: "), theme.muted),
+            Span::styled(sanitize(&contact.display).into_owned(), theme.text),
+        ];
+        if let Some(label) = &contact.label {
+            spans.push(Span::styled(format!(" ({})", sanitize(label)), theme.muted));
+        }
+        out.push(Line::from(spans));
+    }
+    if !f.tags.is_empty() {
+        let tags: Vec<String> = f.tags.iter().map(|t| format!("#{}", sanitize(t))).collect();
+        out.push(pair(
+            i18n.t("field.tags"),
+            tags.join(" "),
+            theme,
+            theme.accent,
+        ));
+    }
+    let preferred = match (&f.preferred_channel, &f.preferred_time) {
+        (None, None) => None,
+        (channel, time) => Some(format!(
+            "{}{}",
+            channel
+                .map(|c| i18n.value("channel", c.as_str()))
+                .unwrap_or_default(),
+            time.as_deref()
+                .map(|t| format!(" {}", sanitize(t)))
+                .unwrap_or_default()
+        )),
+    };
+    if let Some(p) = preferred {
+        out.push(pair(
+            i18n.t("field.preferred_channel"),
+            p.trim().to_string(),
+            theme,
+            theme.text,
+        ));
+    }
+    if let Some(company) = &f.company {
+        out.push(pair(
+            i18n.t("field.company"),
+            sanitize(company).into_owned(),
+            theme,
+            theme.text,
+        ));
+    }
+    if let Some(birthday) = f.birthday {
+        out.push(pair(
+            i18n.t("field.birthday"),
+            birthday.to_string(),
+            theme,
+            theme.text,
+        ));
+    }
+    if let Some(address) = &f.address {
+        out.push(pair(
+            i18n.t("field.address"),
+            sanitize(address).into_owned(),
+            theme,
+            theme.text,
+        ));
+    }
+    if let Some(owner) = &f.owner {
+        out.push(pair(
+            i18n.t("field.owner"),
+            sanitize(owner).into_owned(),
+            theme,
+            theme.text,
+        ));
+    }
+
+    out.push(section(i18n.t("card.purchases").to_string(), theme));
+    let last = c
+        .last_purchase
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "—".into());
+    out.push(Line::from(vec![
+        Span::styled(format!("  {}: ", i18n.t("card.last_purchase")), theme.muted),
+        Span::styled(last, theme.text),
+        Span::styled(format!("  {}: ", i18n.t("card.spend_12m")), theme.muted),
+        Span::styled(format!("¥{}", format_money(c.spend_12m_cents)), theme.text),
+        Span::styled(
+            format!(
+                " ({})",
+                i18n.f("card.orders", &[("count", &c.orders_12m.to_string())])
+            ),
+            theme.muted,
+        ),
+    ]));
+    let rfm = c
+        .rfm
+        .map(|(r, f, m)| format!("R{r} F{f} M{m}"))
+        .unwrap_or_else(|| "—".into());
+    out.push(Line::from(vec![
+        Span::styled(format!("  {}: ", i18n.t("card.lifetime")), theme.muted),
+        Span::styled(
+            format!("¥{}", format_money(c.lifetime_spend_cents)),
+            theme.text,
+        ),
+        Span::styled("  RFM: ".to_string(), theme.muted),
+        Span::styled(rfm, theme.text),
+        Span::styled(format!("  {}: ", i18n.t("card.points")), theme.muted),
+        Span::styled(c.points.to_string(), theme.text),
+    ]));
+    for p in &card.purchases {
+        out.push(Line::from(Span::styled(
+            format!(
+                "  {}  ¥{}  {}",
+                p.purchased_on,
+                format_money(p.amount_cents),
+                sanitize(p.product.as_deref().unwrap_or(""))
+            ),
+            theme.muted,
+        )));
+    }
+
+    out.push(section(
+        i18n.f(
+            "card.open_complaints",
+            &[("count", &card.complaints.len().to_string())],
+        ),
+        theme,
+    ));
+    if card.complaints.is_empty() {
+        out.push(Line::from(Span::styled(
+            format!("  {}", i18n.t("card.none")),
+            theme.muted,
+        )));
+    }
+    for complaint in &card.complaints {
+        let left = complaint.resolve_due_at - app.now;
+        let (state, style) = if left < Duration::zero() {
+            (i18n.t("sla.breached").to_string(), theme.breach)
+        } else if left < Duration::hours(24) {
+            (i18n.t("sla.due_soon").to_string(), theme.warn)
+        } else {
+            (i18n.t("sla.on_time").to_string(), theme.ok)
+        };
+        let due = complaint
+            .resolve_due_at
+            .with_timezone(&app.tz)
+            .format("%m-%d %H:%M")
+            .to_string();
+        out.push(Line::from(vec![
+            Span::styled(format!("  {state} "), style),
+            Span::styled(
+                format!("{} ", i18n.value("status", &complaint.status)),
+                theme.text,
+            ),
+            Span::styled(sanitize(&complaint.title).into_owned(), theme.text),
+            Span::styled(format!("  {} {due}", i18n.t("card.due")), theme.muted),
+        ]));
+    }
+
+    let average = card
+        .average_handle_seconds
+        .map(clock)
+        .unwrap_or_else(|| "—".into());
+    out.push(section(
+        i18n.f(
+            "card.last_contacts",
+            &[
+                ("count", &card.contact_count.to_string()),
+                ("average", &average),
+            ],
+        ),
+        theme,
+    ));
+    if card.contacts.is_empty() {
+        out.push(Line::from(Span::styled(
+            format!("  {}", i18n.t("card.none")),
+            theme.muted,
+        )));
+    }
+    for contact in &card.contacts {
+        let at = contact
+            .started_at
+            .with_timezone(&app.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let summary = contact.summary.as_deref().map(sanitize).unwrap_or_default();
+        out.push(Line::from(vec![
+            Span::styled(format!("  {at} "), theme.muted),
+            Span::styled(
+                format!("{} ", i18n.value("channel", &contact.channel)),
+                theme.text,
+            ),
+            Span::styled(
+                format!("{} ", i18n.value("disposition", &contact.disposition)),
+                theme.accent,
+            ),
+            Span::styled(format!("{} ", sanitize(&contact.operator)), theme.muted),
+            Span::styled(truncate(&summary, 60).into_owned(), theme.text),
+        ]));
+    }
+
+    out.push(section(
+        i18n.f(
+            "card.due_care",
+            &[("count", &card.reminders.len().to_string())],
+        ),
+        theme,
+    ));
+    if card.reminders.is_empty() {
+        out.push(Line::from(Span::styled(
+            format!("  {}", i18n.t("card.none")),
+            theme.muted,
+        )));
+    }
+    for r in &card.reminders {
+        let style = if r.due_on < today {
+            theme.breach
+        } else {
+            theme.warn
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("  {} ", r.due_on), style),
+            Span::styled(format!("{} ", i18n.value("reminder", &r.kind)), theme.text),
+            Span::styled(sanitize(&r.title).into_owned(), theme.text),
+        ]));
+    }
+    if let Some(notes) = &f.notes {
+        out.push(section(i18n.t("field.notes").to_string(), theme));
+        for line in sanitize_multiline(notes).lines() {
+            out.push(Line::from(Span::styled(format!("  {line}"), theme.text)));
+        }
+    }
+    out
+}
+
+pub fn render(app: &App, card: &CardData, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let focused = app.focus == Focus::Card && app.dialog.is_none();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused { theme.focus } else { theme.border })
+        .title(Span::styled(
+            format!(" {} ", app.i18n.t("card.title")),
+            theme.title,
+        ));
+    let lines = lines(card, app);
+    let inner_height = area.height.saturating_sub(2);
+    let max_scroll = (lines.len() as u16).saturating_sub(inner_height);
+    Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.card_scroll.min(max_scroll), 0))
+        .render(area, buf);
+}

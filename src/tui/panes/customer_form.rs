@@ -1,0 +1,296 @@
+//! The new-customer and edit-customer forms: which fields they show and how those map to and
+//! from a customer record. Contacts the form does not show (a third phone, WeChat …) are kept
+//! as they were.
+
+use chrono::NaiveDate;
+
+use crate::domain::contact::ContactKind;
+use crate::domain::customer::{Channel, ContactInput, CustomerFields, Level};
+use crate::domain::date_input::parse_date;
+use crate::domain::search_key::{classify, Query};
+use crate::store::Customer;
+use crate::tui::widgets::form::{Choices, Field, FieldKind, Form};
+
+pub const NEW_FORM: &str = "customer.new";
+pub const EDIT_FORM: &str = "customer.edit";
+
+fn fields() -> Vec<Field> {
+    let mut channels = vec![""];
+    channels.extend(Channel::ALL.iter().map(|c| c.as_str()));
+    vec![
+        Field::new("name", "field.name", FieldKind::Text).required(),
+        Field::new("phone", "field.phone", FieldKind::Text),
+        Field::new("phone2", "field.phone2", FieldKind::Text),
+        Field::new("email", "field.email", FieldKind::Text),
+        Field::new("company", "field.company", FieldKind::Text),
+        Field::new("birthday", "field.birthday", FieldKind::Date),
+        Field::new(
+            "level",
+            "field.level",
+            FieldKind::Choice(Choices {
+                group: "level",
+                values: vec!["normal", "vip"],
+            }),
+        ),
+        Field::new(
+            "preferred_channel",
+            "field.preferred_channel",
+            FieldKind::Choice(Choices {
+                group: "channel",
+                values: channels,
+            }),
+        ),
+        Field::new("tags", "field.tags", FieldKind::Text),
+        Field::new(
+            "do_not_contact",
+            "field.do_not_contact",
+            FieldKind::Choice(Choices {
+                group: "yesno",
+                values: vec!["no", "yes"],
+            }),
+        ),
+        Field::new(
+            "marketing_consent",
+            "field.marketing_consent",
+            FieldKind::Choice(Choices {
+                group: "yesno",
+                values: vec!["no", "yes"],
+            }),
+        ),
+        Field::new("address", "field.address", FieldKind::Text),
+        Field::new("notes", "field.notes", FieldKind::Notes),
+    ]
+}
+
+/// An empty new-customer form, prefilled from what was typed in the search box: digits go
+/// to the phone, other text to the name.
+pub fn new_customer(prefill: &str) -> Form {
+    let mut form = Form::new(NEW_FORM, "form.new_customer", fields());
+    let prefill = prefill.trim();
+    match classify(prefill) {
+        Query::Empty => {}
+        Query::Digits(_) => {
+            form.set("phone", prefill);
+            form.focus = 0;
+        }
+        Query::Email(_) => form.set("email", prefill),
+        Query::Tag(tag) => form.set("tags", &tag),
+        Query::Text(_) => {
+            form.set("name", prefill);
+            form.focus = 1;
+        }
+    }
+    form
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// An edit form filled from the record as it is now.
+pub fn edit_customer(customer: &Customer) -> Form {
+    let mut form = Form::new(EDIT_FORM, "form.edit_customer", fields());
+    form.entity_id = customer.id;
+    form.version = customer.version;
+    fill(&mut form, customer);
+    form
+}
+
+/// Puts a record's values into the form's fields.
+pub fn fill(form: &mut Form, customer: &Customer) {
+    let f = &customer.fields;
+    let phones: Vec<&ContactInput> = f
+        .contacts
+        .iter()
+        .filter(|c| c.kind == ContactKind::Phone)
+        .collect();
+    let email = f.contacts.iter().find(|c| c.kind == ContactKind::Email);
+    form.set("name", &f.name);
+    form.set(
+        "phone",
+        phones.first().map(|c| c.value.as_str()).unwrap_or(""),
+    );
+    form.set(
+        "phone2",
+        phones.get(1).map(|c| c.value.as_str()).unwrap_or(""),
+    );
+    form.set("email", email.map(|c| c.value.as_str()).unwrap_or(""));
+    form.set("company", f.company.as_deref().unwrap_or(""));
+    form.set(
+        "birthday",
+        &f.birthday.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    form.set("level", f.level.as_str());
+    form.set(
+        "preferred_channel",
+        f.preferred_channel.map(|c| c.as_str()).unwrap_or(""),
+    );
+    form.set("tags", &f.tags.join(" "));
+    form.set("do_not_contact", yes_no(f.do_not_contact));
+    form.set("marketing_consent", yes_no(f.marketing_consent));
+    form.set("address", f.address.as_deref().unwrap_or(""));
+    form.set("notes", f.notes.as_deref().unwrap_or(""));
+}
+
+fn optional(text: String) -> Option<String> {
+    if text.is_empty() {
+        None
+    } else {
+        Some(text)
+    }
+}
+
+/// The contacts the form holds, in order: phone, phone 2, email.
+pub fn typed_contacts(form: &Form) -> Vec<ContactInput> {
+    let mut out = Vec::new();
+    for (key, kind) in [
+        ("phone", ContactKind::Phone),
+        ("phone2", ContactKind::Phone),
+        ("email", ContactKind::Email),
+    ] {
+        let value = form.value(key);
+        if !value.is_empty() {
+            out.push(ContactInput {
+                kind,
+                value,
+                label: None,
+            });
+        }
+    }
+    out
+}
+
+/// The record the form describes: `base` (the record being edited, or defaults) with the
+/// form's fields over it. Returns the field key of a date that does not parse.
+pub fn to_fields(
+    form: &Form,
+    base: Option<&CustomerFields>,
+    today: NaiveDate,
+) -> Result<CustomerFields, &'static str> {
+    let mut fields = base.cloned().unwrap_or_default();
+    fields.name = form.value("name");
+    fields.company = optional(form.value("company"));
+    fields.birthday = match form.value("birthday") {
+        v if v.is_empty() => None,
+        v => Some(parse_date(&v, today).map_err(|_| "birthday")?),
+    };
+    fields.level = if form.value("level") == "vip" {
+        Level::Vip
+    } else {
+        Level::Normal
+    };
+    fields.preferred_channel = form.value("preferred_channel").parse::<Channel>().ok();
+    fields.tags = form
+        .value("tags")
+        .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .map(|t| t.trim_start_matches('#').trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    fields.do_not_contact = form.value("do_not_contact") == "yes";
+    let consent = form.value("marketing_consent") == "yes";
+    if consent && !fields.marketing_consent {
+        fields.consent_date = Some(today);
+    }
+    fields.marketing_consent = consent;
+    fields.address = optional(form.value("address"));
+    fields.notes = optional(
+        form.field("notes")
+            .map(|f| f.value().trim_end().to_string())
+            .unwrap_or_default(),
+    );
+    // Contacts: the form's phone, phone 2 and email replace the first two phones and the first
+    // email; every other contact stays.
+    let mut kept_phones = 0;
+    let mut kept_emails = 0;
+    let others: Vec<ContactInput> = fields
+        .contacts
+        .iter()
+        .filter(|c| match c.kind {
+            ContactKind::Phone => {
+                kept_phones += 1;
+                kept_phones > 2
+            }
+            ContactKind::Email => {
+                kept_emails += 1;
+                kept_emails > 1
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    let mut contacts = typed_contacts(form);
+    contacts.extend(others);
+    fields.contacts = contacts;
+    Ok(fields)
+}
+
+/// Which form field a store validation message belongs to (`phone 2` → `phone2`).
+pub fn field_of(store_field: &str) -> &'static str {
+    match store_field {
+        "name" => "name",
+        "phone" => "phone",
+        "phone 2" => "phone2",
+        "email" => "email",
+        "company" => "company",
+        "birthday" => "birthday",
+        "tags" => "tags",
+        "address" => "address",
+        "notes" => "notes",
+        _ => "name",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefill_puts_digits_in_the_phone_and_text_in_the_name() {
+        assert_eq!(new_customer("13800138000").value("phone"), "13800138000");
+        assert_eq!(new_customer("王秀英").value("name"), "王秀英");
+        assert_eq!(new_customer("a@b.cn").value("email"), "a@b.cn");
+        assert_eq!(new_customer("").value("name"), "");
+    }
+
+    #[test]
+    fn edits_keep_contacts_the_form_does_not_show() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+        let mut base = CustomerFields {
+            name: "王芳".into(),
+            ..Default::default()
+        };
+        for (kind, value) in [
+            (ContactKind::Phone, "13800000001"),
+            (ContactKind::Phone, "13800000002"),
+            (ContactKind::Phone, "13800000003"),
+            (ContactKind::Wechat, "wf_1988"),
+            (ContactKind::Email, "a@b.cn"),
+        ] {
+            base.contacts.push(ContactInput {
+                kind,
+                value: value.into(),
+                label: None,
+            });
+        }
+        let mut form = Form::new(EDIT_FORM, "form.edit_customer", fields());
+        form.set("name", "王芳芳");
+        form.set("phone", "13900000009");
+        form.set("email", "new@b.cn");
+        form.set("tags", "#vip, 老客户 late");
+        form.set("birthday", "1990-02-03");
+        let out = to_fields(&form, Some(&base), today).expect("fields");
+        let values: Vec<&str> = out.contacts.iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(
+            values,
+            vec!["13900000009", "new@b.cn", "13800000003", "wf_1988"]
+        );
+        assert_eq!(out.tags, vec!["vip", "老客户", "late"]);
+        assert_eq!(out.name, "王芳芳");
+        form.set("birthday", "someday");
+        assert_eq!(to_fields(&form, Some(&base), today), Err("birthday"));
+    }
+}

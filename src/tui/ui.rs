@@ -1,0 +1,424 @@
+//! Drawing the whole screen from the state: a pure function of `App`. It never touches the
+//! database and never changes anything.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::Frame;
+
+use super::app::{clock, App, Dialog, Focus, MessageKind};
+use super::keymap::Context;
+use super::panes::{card, lookup};
+use crate::text::{pad, sanitize, truncate, width};
+
+/// Smallest usable terminal.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
+/// From this width the card sits beside the results.
+pub const WIDE: u16 = 120;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if let Some(cursor) = render(app, area, frame.buffer_mut()) {
+        frame.set_cursor_position(cursor);
+    }
+}
+
+/// Draws everything into `buf`; returns where the cursor goes, if a text field has focus.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    buf.set_style(area, app.theme.background.patch(app.theme.text));
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(app, area, buf);
+        return None;
+    }
+    let tabs = Rect { height: 1, ..area };
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height - 3,
+        ..area
+    };
+    let footer = Rect {
+        y: area.bottom() - 2,
+        height: 1,
+        ..area
+    };
+    let status = Rect {
+        y: area.bottom() - 1,
+        height: 1,
+        ..area
+    };
+    render_tabs(app, tabs, buf);
+    let mut cursor = render_body(app, body, buf);
+    render_footer(app, footer, buf);
+    render_status(app, status, buf);
+    if let Some(dialog) = &app.dialog {
+        render_dialog(app, dialog, body, buf);
+        cursor = None;
+    }
+    cursor
+}
+
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let text = app.i18n.f(
+        "screen.too_small",
+        &[("min", &format!("{MIN_WIDTH}×{MIN_HEIGHT}"))],
+    );
+    let mut y = area.y + area.height / 2;
+    if area.height > 1 {
+        y = y.saturating_sub(1);
+    }
+    // Wrap by hand into the width we have, never past the area.
+    let mut line = String::new();
+    let mut lines = Vec::new();
+    for c in text.chars() {
+        if width(&line) + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+            > area.width as usize
+        {
+            lines.push(std::mem::take(&mut line));
+        }
+        line.push(c);
+    }
+    lines.push(line);
+    for l in lines {
+        if y >= area.bottom() {
+            break;
+        }
+        let x = area.x + (area.width.saturating_sub(width(&l) as u16)) / 2;
+        buf.set_string(x, y, truncate(&l, area.width as usize), app.theme.warn);
+        y += 1;
+    }
+}
+
+fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    buf.set_string(area.x, area.y, " careline ", theme.title);
+    let tab = format!(" 1 {} ", app.i18n.t("tab.lookup"));
+    buf.set_string(area.x + 10, area.y, &tab, theme.selection);
+    let help = app.i18n.t("tab.help_hint");
+    let x = area.right().saturating_sub(width(help) as u16 + 1);
+    if x > area.x + 10 + width(&tab) as u16 {
+        buf.set_string(x, area.y, help, theme.muted);
+    }
+}
+
+fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    if let Some(form) = &app.form {
+        if area.width >= WIDE {
+            let left = Rect {
+                width: area.width / 2,
+                ..area
+            };
+            let right = Rect {
+                x: area.x + left.width,
+                width: area.width - left.width,
+                ..area
+            };
+            match &app.card {
+                Some(c) if app.form_return == Focus::Card => card::render(app, c, left, buf),
+                _ => {
+                    lookup::render(app, left, buf);
+                }
+            }
+            return form.render(right, buf, &app.theme, &app.i18n);
+        }
+        return form.render(area, buf, &app.theme, &app.i18n);
+    }
+    match &app.card {
+        Some(c) if area.width >= WIDE => {
+            let left = Rect {
+                width: area.width * 9 / 20,
+                ..area
+            };
+            let right = Rect {
+                x: area.x + left.width,
+                width: area.width - left.width,
+                ..area
+            };
+            let cursor = lookup::render(app, left, buf);
+            card::render(app, c, right, buf);
+            cursor
+        }
+        Some(c) if app.focus == Focus::Card => {
+            card::render(app, c, area, buf);
+            None
+        }
+        _ => lookup::render(app, area, buf),
+    }
+}
+
+fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    if let Some(message) = &app.message {
+        let style = match message.kind {
+            MessageKind::Info => theme.ok,
+            MessageKind::Warn => theme.warn,
+            MessageKind::Error => theme.breach,
+        };
+        let text = sanitize(&message.text);
+        buf.set_string(
+            area.x,
+            area.y,
+            pad(
+                &truncate(&format!(" {text}"), area.width as usize),
+                area.width as usize,
+            ),
+            style,
+        );
+        return;
+    }
+    let mut spans: Vec<Span> = Vec::new();
+    let mut used = 0usize;
+    for (key, action) in app.keymap.hints(app.context()) {
+        let label = app.i18n.t(action.help_key());
+        let piece = format!(" {key} {label} ");
+        let w = width(&piece) + 1;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(format!(" {key}"), theme.accent));
+        spans.push(Span::styled(format!(" {label}  "), theme.muted));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let i18n = &app.i18n;
+    let w = area.width as usize;
+    let role = i18n.value("role", app.actor.role.as_str());
+    let mut left = format!(" {} ({role})", sanitize(&app.actor.login));
+    if let Some(via) = &app.actor.via {
+        left.push_str(&format!(" ← {}", sanitize(via)));
+    }
+    let time = app.now.with_timezone(&app.tz).format("%H:%M").to_string();
+    let mut right = Vec::new();
+    if let Some(call) = &app.call {
+        right.push((
+            format!(
+                "☎ {} {}",
+                sanitize(&call.number),
+                clock((app.now - call.started).num_seconds())
+            ),
+            theme.warn,
+        ));
+    }
+    let counts = &app.counts;
+    let complaints = i18n.f(
+        "status.complaints",
+        &[
+            ("breached", &counts.breached.to_string()),
+            ("due", &counts.due_soon.to_string()),
+        ],
+    );
+    right.push((
+        complaints,
+        if counts.breached > 0 {
+            theme.breach
+        } else {
+            theme.muted
+        },
+    ));
+    right.push((
+        i18n.f(
+            "status.care",
+            &[("count", &counts.reminders_due.to_string())],
+        ),
+        theme.muted,
+    ));
+    right.push((time, theme.text));
+    let right_width: usize = right.iter().map(|(t, _)| width(t) + 4).sum();
+    let kind = if app.shared {
+        i18n.t("status.shared")
+    } else {
+        i18n.t("status.local")
+    };
+    let path = app.store.path().display().to_string();
+    let room = w.saturating_sub(width(&left) + right_width + width(kind) + 6);
+    let db = if room >= 8 {
+        let path_w = width(&path);
+        if path_w <= room {
+            format!("{kind} {path}")
+        } else {
+            // keep the end of the path: the file name matters most
+            let chars: Vec<char> = path.chars().collect();
+            let keep = room.saturating_sub(1);
+            let tail: String = chars[chars.len().saturating_sub(keep)..].iter().collect();
+            format!("{kind} …{tail}")
+        }
+    } else {
+        kind.to_string()
+    };
+    buf.set_style(area, theme.selection);
+    let mut spans = vec![
+        Span::styled(left, theme.selection),
+        Span::styled(format!(" │ {db}"), theme.selection),
+    ];
+    let line_left = width(
+        &spans
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect::<String>(),
+    );
+    let pad_to = w.saturating_sub(line_left + right_width);
+    spans.push(Span::styled(" ".repeat(pad_to), theme.selection));
+    for (text, style) in right {
+        spans.push(Span::styled(" │ ", theme.selection));
+        spans.push(Span::styled(
+            text,
+            theme.selection.patch(style).patch(
+                ratatui::style::Style::default()
+                    .bg(theme.selection.bg.unwrap_or(ratatui::style::Color::Reset)),
+            ),
+        ));
+        spans.push(Span::styled(" ", theme.selection));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let i18n = &app.i18n;
+    let (title, lines): (String, Vec<Line>) = match dialog {
+        Dialog::Help(context) => {
+            let mut lines = Vec::new();
+            let mut seen: Vec<String> = Vec::new();
+            for b in app.keymap.help(*context) {
+                let label = i18n.t(b.action.help_key()).to_string();
+                let key = b.key.label();
+                if let Some(existing) = seen.iter().position(|l| *l == label) {
+                    // several keys for one action: one line
+                    if let Some(Line { spans, .. }) = lines.get_mut(existing) {
+                        if let Some(first) = spans.first_mut() {
+                            let mut text = first.content.trim_end().to_string();
+                            text.push_str(&format!(" {key}"));
+                            first.content = pad(&text, 18).into();
+                        }
+                    }
+                    continue;
+                }
+                seen.push(label.clone());
+                lines.push(Line::from(vec![
+                    Span::styled(pad(&key, 18), theme.accent),
+                    Span::styled(label, theme.text),
+                ]));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                i18n.t("help.close").to_string(),
+                theme.muted,
+            )));
+            let title = i18n.f("help.title", &[("context", i18n.t(context_key(*context)))]);
+            (title, lines)
+        }
+        Dialog::DiscardForm => (
+            i18n.t("dialog.discard_title").to_string(),
+            vec![
+                Line::from(Span::styled(
+                    i18n.t("dialog.discard").to_string(),
+                    theme.text,
+                )),
+                Line::from(""),
+                Line::from(Span::styled(
+                    i18n.t("dialog.discard_keys").to_string(),
+                    theme.accent,
+                )),
+            ],
+        ),
+        Dialog::RestoreDraft(draft) => {
+            let when = draft
+                .updated_at
+                .with_timezone(&app.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string();
+            let form = i18n.t(if draft.form == "customer.edit" {
+                "form.edit_customer"
+            } else {
+                "form.new_customer"
+            });
+            let preview = serde_json::from_str::<serde_json::Value>(&draft.content)
+                .ok()
+                .and_then(|v| {
+                    v.get("fields")
+                        .and_then(|f| f.get("name"))
+                        .and_then(|n| n.as_str())
+                        .map(|s| sanitize(s).into_owned())
+                })
+                .unwrap_or_default();
+            (
+                i18n.t("dialog.restore_title").to_string(),
+                vec![
+                    Line::from(Span::styled(
+                        i18n.f("dialog.restore", &[("form", form), ("when", &when)]),
+                        theme.text,
+                    )),
+                    Line::from(Span::styled(preview, theme.accent)),
+                    Line::from(""),
+                    Line::from(Span::styled(
+                        i18n.t("dialog.restore_keys").to_string(),
+                        theme.accent,
+                    )),
+                ],
+            )
+        }
+        Dialog::Conflict(message) => (
+            i18n.t("dialog.conflict_title").to_string(),
+            vec![
+                Line::from(Span::styled(sanitize(message).into_owned(), theme.warn)),
+                Line::from(""),
+                Line::from(Span::styled(
+                    i18n.t("dialog.conflict_keys").to_string(),
+                    theme.accent,
+                )),
+            ],
+        ),
+    };
+    let width = (lines
+        .iter()
+        .map(|l| l.width())
+        .max()
+        .unwrap_or(20)
+        .max(width(&title) + 4)
+        + 4)
+    .min(area.width as usize) as u16;
+    let wrapped_extra = lines
+        .iter()
+        .filter(|l| l.width() + 4 > width as usize)
+        .count() as u16;
+    let height = lines.len() as u16 + 2 + wrapped_extra;
+    let rect = centered(area, width, height);
+    Clear.render(rect, buf);
+    buf.set_style(rect, theme.background.patch(theme.text));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.focus)
+                .title(Span::styled(format!(" {title} "), theme.title)),
+        )
+        .render(rect, buf);
+}
+
+fn context_key(context: Context) -> &'static str {
+    match context {
+        Context::Search => "context.search",
+        Context::Results => "context.results",
+        Context::Card => "context.card",
+        Context::Form => "context.form",
+        Context::Dialog => "context.dialog",
+        Context::Global => "context.global",
+    }
+}

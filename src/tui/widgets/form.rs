@@ -1,0 +1,624 @@
+//! The form widget: labelled fields on tui-input — text, choice (←/→), date (ISO, `today`,
+//! `+3d` …) and multi-line notes — with Tab/Shift-Tab between fields and the reason for a bad
+//! value shown in place.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use tui_input::backend::crossterm::to_input_request;
+use tui_input::Input;
+
+use crate::domain::date_input::parse_date;
+use crate::text::{pad, sanitize, truncate, width};
+use crate::tui::i18n::I18n;
+use crate::tui::theme::Theme;
+
+/// A choice's stored value and the catalogue group its label comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choices {
+    pub group: &'static str,
+    pub values: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Choice(Choices),
+    Date,
+    Notes,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Stable name, used in drafts and to place validation messages.
+    pub key: &'static str,
+    /// Catalogue key of the label.
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub input: Input,
+    pub choice: usize,
+    pub required: bool,
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn new(key: &'static str, label: &'static str, kind: FieldKind) -> Field {
+        Field {
+            key,
+            label,
+            kind,
+            input: Input::default(),
+            choice: 0,
+            required: false,
+            error: None,
+        }
+    }
+
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+
+    /// The field's value as text: the typed text, or a choice's value.
+    pub fn value(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(c) => c
+                .values
+                .get(self.choice)
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            _ => self.input.value().to_string(),
+        }
+    }
+
+    pub fn set(&mut self, value: &str) {
+        match &self.kind {
+            FieldKind::Choice(c) => {
+                self.choice = c.values.iter().position(|v| *v == value).unwrap_or(0);
+            }
+            _ => self.input = Input::new(value.to_string()),
+        }
+    }
+
+    fn lines(&self) -> u16 {
+        match self.kind {
+            FieldKind::Notes => 3,
+            _ => 1,
+        }
+    }
+}
+
+/// A whole form: its fields, which one has focus, and what was changed.
+#[derive(Debug, Clone)]
+pub struct Form {
+    /// Which form this is (`customer.new`, `customer.edit`): the draft's name.
+    pub id: &'static str,
+    /// The record it edits (0 for a new one).
+    pub entity_id: i64,
+    /// The record's version the edit started from.
+    pub version: i64,
+    /// Catalogue key of the title.
+    pub title: &'static str,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Something was typed since the form opened (or was restored).
+    pub dirty: bool,
+    /// Warnings that do not stop saving (possible duplicates), already translated.
+    pub notices: Vec<String>,
+}
+
+/// What a key did to the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormChange {
+    None,
+    Moved,
+    Edited,
+}
+
+impl Form {
+    pub fn new(id: &'static str, title: &'static str, fields: Vec<Field>) -> Form {
+        Form {
+            id,
+            entity_id: 0,
+            version: 0,
+            title,
+            fields,
+            focus: 0,
+            dirty: false,
+            notices: Vec::new(),
+        }
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+
+    /// The trimmed value of a field ("" when absent).
+    pub fn value(&self, key: &str) -> String {
+        self.field(key)
+            .map(|f| f.value().trim().to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) {
+        if let Some(f) = self.field_mut(key) {
+            f.set(value);
+        }
+    }
+
+    pub fn focused(&self) -> Option<&Field> {
+        self.fields.get(self.focus)
+    }
+
+    pub fn next(&mut self) {
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + 1) % self.fields.len();
+        }
+    }
+
+    pub fn prev(&mut self) {
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        }
+    }
+
+    /// A key that the keymap did not take: typing, ←/→ on a choice, Enter.
+    pub fn handle_key(&mut self, key: &KeyEvent) -> FormChange {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return FormChange::None;
+        };
+        let change = match (&field.kind, key.code) {
+            (FieldKind::Choice(c), KeyCode::Right | KeyCode::Char(' ')) => {
+                field.choice = (field.choice + 1) % c.values.len().max(1);
+                FormChange::Edited
+            }
+            (FieldKind::Choice(c), KeyCode::Left) => {
+                let n = c.values.len().max(1);
+                field.choice = (field.choice + n - 1) % n;
+                FormChange::Edited
+            }
+            (FieldKind::Choice(_), KeyCode::Enter) => {
+                self.next();
+                return FormChange::Moved;
+            }
+            (FieldKind::Choice(_), _) => FormChange::None,
+            (FieldKind::Notes, KeyCode::Enter) => {
+                field
+                    .input
+                    .handle(tui_input::InputRequest::InsertChar('\n'));
+                FormChange::Edited
+            }
+            (_, KeyCode::Enter) => {
+                self.next();
+                return FormChange::Moved;
+            }
+            _ => {
+                let before = field.input.value().len();
+                let before_text = (before, field.input.cursor());
+                let request = to_input_request(&TermEvent::Key(*key));
+                match request {
+                    Some(request) => {
+                        let response = field.input.handle(request);
+                        match response {
+                            Some(state) if state.value => FormChange::Edited,
+                            Some(_) => FormChange::Moved,
+                            None if (field.input.value().len(), field.input.cursor())
+                                != before_text =>
+                            {
+                                FormChange::Moved
+                            }
+                            None => FormChange::None,
+                        }
+                    }
+                    None => FormChange::None,
+                }
+            }
+        };
+        if change == FormChange::Edited {
+            self.dirty = true;
+            field.error = None;
+        }
+        change
+    }
+
+    /// Pasted text goes into the focused text field (newlines only into notes).
+    pub fn paste(&mut self, text: &str) {
+        if let Some(field) = self.fields.get_mut(self.focus) {
+            if matches!(field.kind, FieldKind::Choice(_)) {
+                return;
+            }
+            let notes = field.kind == FieldKind::Notes;
+            for c in text.chars() {
+                let c = if c == '\r' { '\n' } else { c };
+                if c == '\n' && !notes {
+                    continue;
+                }
+                if c.is_control() && c != '\n' {
+                    continue;
+                }
+                field.input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+            field.error = None;
+            self.dirty = true;
+        }
+    }
+
+    /// Checks what the form itself can: required fields and dates. Sets each field's message
+    /// and returns whether all passed.
+    pub fn check_basics(&mut self, i18n: &I18n, today: NaiveDate) -> bool {
+        let mut ok = true;
+        for field in &mut self.fields {
+            let value = field.value();
+            let value = value.trim();
+            if field.required && value.is_empty() {
+                field.error = Some(i18n.t("form.required").to_string());
+                ok = false;
+            } else if field.kind == FieldKind::Date
+                && !value.is_empty()
+                && parse_date(value, today).is_err()
+            {
+                field.error = Some(i18n.t("form.bad_date").to_string());
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    /// Puts a message on the named field (or the first field when none matches).
+    pub fn set_error(&mut self, key: &str, message: String) {
+        let index = self.fields.iter().position(|f| f.key == key).unwrap_or(0);
+        if let Some(field) = self.fields.get_mut(index) {
+            field.error = Some(message);
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.fields.iter().any(|f| f.error.is_some())
+    }
+
+    pub fn first_error(&self) -> Option<usize> {
+        self.fields.iter().position(|f| f.error.is_some())
+    }
+
+    /// The fields as a draft (field key → text).
+    pub fn to_draft(&self) -> String {
+        let map: BTreeMap<&str, String> = self.fields.iter().map(|f| (f.key, f.value())).collect();
+        serde_json::json!({ "version": self.version, "focus": self.focus, "fields": map })
+            .to_string()
+    }
+
+    /// Fills the fields from a draft; unknown keys are ignored (the form may have changed).
+    pub fn restore_draft(&mut self, content: &str) -> bool {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(content) else {
+            return false;
+        };
+        if let Some(v) = value.get("version").and_then(|v| v.as_i64()) {
+            self.version = v;
+        }
+        if let Some(fields) = value.get("fields").and_then(|f| f.as_object()) {
+            for (key, text) in fields {
+                if let Some(text) = text.as_str() {
+                    self.set(key, text);
+                }
+            }
+        }
+        if let Some(focus) = value.get("focus").and_then(|f| f.as_u64()) {
+            self.focus = (focus as usize).min(self.fields.len().saturating_sub(1));
+        }
+        self.dirty = true;
+        true
+    }
+
+    /// Whether anything typed would be lost by closing.
+    pub fn has_typed_text(&self) -> bool {
+        self.dirty
+    }
+
+    /// Draws the form; returns where the terminal cursor goes.
+    pub fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+        i18n: &I18n,
+    ) -> Option<Position> {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.focus)
+            .title(Span::styled(
+                format!(" {} ", i18n.t(self.title)),
+                theme.title,
+            ));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.width < 10 || inner.height < 1 {
+            return None;
+        }
+        let label_width = self
+            .fields
+            .iter()
+            .map(|f| width(i18n.t(f.label)) + usize::from(f.required) * 2)
+            .max()
+            .unwrap_or(8)
+            .min(18)
+            .min(inner.width as usize / 3);
+        let value_x = inner.x + label_width as u16 + 2;
+        let value_width = inner.right().saturating_sub(value_x);
+        // Which lines each field takes, to scroll the focused one into view.
+        let mut rows: Vec<(usize, u16)> = Vec::new();
+        let mut y = 0u16;
+        for (i, field) in self.fields.iter().enumerate() {
+            rows.push((i, y));
+            y += field.lines() + u16::from(field.error.is_some());
+        }
+        let notice_lines = self.notices.len() as u16;
+        let available = inner
+            .height
+            .saturating_sub(notice_lines.min(inner.height / 2));
+        let focus_bottom = rows
+            .get(self.focus)
+            .map(|(i, y)| y + self.fields[*i].lines() + u16::from(self.fields[*i].error.is_some()))
+            .unwrap_or(0);
+        let scroll = focus_bottom.saturating_sub(available);
+        let mut cursor = None;
+        for (i, field) in self.fields.iter().enumerate() {
+            let top = rows[i].1;
+            if top < scroll {
+                continue;
+            }
+            let row = inner.y + top - scroll;
+            if row + field.lines() > inner.y + available {
+                break;
+            }
+            let focused = i == self.focus;
+            let mut label = i18n.t(field.label).to_string();
+            if field.required {
+                label.push_str(" *");
+            }
+            let label_style = if focused { theme.focus } else { theme.muted };
+            buf.set_string(
+                inner.x,
+                row,
+                pad(&truncate(&label, label_width), label_width),
+                label_style,
+            );
+            let value_area = Rect {
+                x: value_x,
+                y: row,
+                width: value_width,
+                height: field.lines(),
+            };
+            let value_style = if focused {
+                theme
+                    .text
+                    .patch(theme.accent)
+                    .remove_modifier(ratatui::style::Modifier::BOLD)
+            } else {
+                theme.text
+            };
+            match &field.kind {
+                FieldKind::Choice(c) => {
+                    let labels: Vec<String> =
+                        c.values.iter().map(|v| i18n.value(c.group, v)).collect();
+                    let all_width: usize = labels.iter().map(|l| width(l) + 3).sum();
+                    let selected_style = if focused {
+                        theme.selection
+                    } else {
+                        theme.text.add_modifier(ratatui::style::Modifier::BOLD)
+                    };
+                    let spans: Vec<Span> = if all_width <= value_width as usize {
+                        labels
+                            .iter()
+                            .enumerate()
+                            .flat_map(|(n, text)| {
+                                let style = if n == field.choice {
+                                    selected_style
+                                } else {
+                                    theme.muted
+                                };
+                                [Span::styled(format!(" {text} "), style), Span::raw(" ")]
+                            })
+                            .collect()
+                    } else {
+                        // Too many to show side by side: the chosen one between arrows.
+                        let text = labels.get(field.choice).cloned().unwrap_or_default();
+                        vec![
+                            Span::styled("◀ ", theme.muted),
+                            Span::styled(format!(" {text} "), selected_style),
+                            Span::styled(" ▶", theme.muted),
+                        ]
+                    };
+                    Paragraph::new(Line::from(spans)).render(value_area, buf);
+                }
+                FieldKind::Notes => {
+                    let text = field.input.value();
+                    let lines: Vec<&str> = text.split('\n').collect();
+                    let cursor_line = text[..byte_index(text, field.input.cursor())]
+                        .matches('\n')
+                        .count();
+                    let first = cursor_line.saturating_sub(field.lines() as usize - 1);
+                    let mut used = Vec::new();
+                    for (n, line) in lines
+                        .iter()
+                        .skip(first)
+                        .take(field.lines() as usize)
+                        .enumerate()
+                    {
+                        let shown = truncate(&sanitize(line), value_width as usize).into_owned();
+                        used.push(width(&shown));
+                        buf.set_string(value_area.x, value_area.y + n as u16, &shown, value_style);
+                    }
+                    underline(buf, value_area, &used, focused, theme);
+                    if focused {
+                        let before = &text[..byte_index(text, field.input.cursor())];
+                        let col = before.rsplit('\n').next().map(width).unwrap_or(0);
+                        cursor = Some(Position::new(
+                            value_area.x + (col as u16).min(value_width.saturating_sub(1)),
+                            value_area.y + (cursor_line - first) as u16,
+                        ));
+                    }
+                }
+                FieldKind::Text | FieldKind::Date => {
+                    let text = sanitize(field.input.value());
+                    let scroll_x = field
+                        .input
+                        .visual_scroll(value_width.saturating_sub(1) as usize);
+                    let visible: String = skip_cells(&text, scroll_x);
+                    let shown = truncate(&visible, value_width as usize).into_owned();
+                    buf.set_string(value_area.x, value_area.y, &shown, value_style);
+                    underline(buf, value_area, &[width(&shown)], focused, theme);
+                    if focused {
+                        let col = field.input.visual_cursor().saturating_sub(scroll_x) as u16;
+                        cursor = Some(Position::new(
+                            value_area.x + col.min(value_width.saturating_sub(1)),
+                            value_area.y,
+                        ));
+                    }
+                }
+            }
+            if let Some(error) = &field.error {
+                let y = row + field.lines();
+                if y < inner.bottom() {
+                    buf.set_string(
+                        value_x,
+                        y,
+                        truncate(&format!("↑ {error}"), value_width as usize),
+                        theme.breach,
+                    );
+                }
+            }
+        }
+        for (n, notice) in self.notices.iter().enumerate() {
+            let y = inner.bottom().saturating_sub(notice_lines) + n as u16;
+            if y >= inner.y && y < inner.bottom() {
+                buf.set_string(
+                    inner.x,
+                    y,
+                    truncate(&sanitize(notice), inner.width as usize),
+                    theme.warn,
+                );
+            }
+        }
+        cursor
+    }
+}
+
+fn byte_index(text: &str, chars: usize) -> usize {
+    text.char_indices()
+        .nth(chars)
+        .map(|(i, _)| i)
+        .unwrap_or(text.len())
+}
+
+fn skip_cells(text: &str, cells: usize) -> String {
+    let mut skipped = 0;
+    let mut out = String::new();
+    for c in text.chars() {
+        if skipped < cells {
+            skipped += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The free part of each entry line is shown as a faint dotted line so that the operator sees
+/// where to type, even in the mono theme. `used` is the width of the text on each line.
+fn underline(buf: &mut Buffer, area: Rect, used: &[usize], focused: bool, theme: &Theme) {
+    let style: Style = if focused { theme.focus } else { theme.border };
+    for (n, y) in (area.top()..area.bottom()).enumerate() {
+        let from = area
+            .left()
+            .saturating_add(used.get(n).copied().unwrap_or(0) as u16);
+        for x in from..area.right() {
+            if let Some(cell) = buf.cell_mut(Position::new(x, y)) {
+                cell.set_symbol("·");
+                cell.set_style(style.remove_modifier(ratatui::style::Modifier::BOLD));
+            }
+        }
+    }
+}
+
+/// Whether a key would type into a field (so the app knows to save a draft).
+pub fn is_typing(key: &KeyEvent) -> bool {
+    matches!(
+        key.code,
+        KeyCode::Char(_) | KeyCode::Backspace | KeyCode::Delete | KeyCode::Enter
+    ) && !key.modifiers.contains(KeyModifiers::ALT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::i18n::Lang;
+
+    fn form() -> Form {
+        Form::new(
+            "test",
+            "form.new_customer",
+            vec![
+                Field::new("name", "field.name", FieldKind::Text).required(),
+                Field::new("birthday", "field.birthday", FieldKind::Date),
+                Field::new(
+                    "level",
+                    "field.level",
+                    FieldKind::Choice(Choices {
+                        group: "level",
+                        values: vec!["normal", "vip"],
+                    }),
+                ),
+                Field::new("notes", "field.notes", FieldKind::Notes),
+            ],
+        )
+    }
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typing_choices_notes_and_checks() {
+        let i18n = I18n::new(Lang::En);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+        let mut f = form();
+        assert!(!f.check_basics(&i18n, today));
+        assert!(f.field("name").and_then(|f| f.error.clone()).is_some());
+        for c in "王秀英".chars() {
+            assert_eq!(f.handle_key(&key(KeyCode::Char(c))), FormChange::Edited);
+        }
+        assert_eq!(f.handle_key(&key(KeyCode::Enter)), FormChange::Moved);
+        for c in "31/2".chars() {
+            f.handle_key(&key(KeyCode::Char(c)));
+        }
+        f.next();
+        assert_eq!(f.handle_key(&key(KeyCode::Right)), FormChange::Edited);
+        assert_eq!(f.value("level"), "vip");
+        f.next();
+        for c in "a".chars() {
+            f.handle_key(&key(KeyCode::Char(c)));
+        }
+        f.handle_key(&key(KeyCode::Enter));
+        f.handle_key(&key(KeyCode::Char('b')));
+        assert_eq!(f.value("notes"), "a\nb");
+        assert!(!f.check_basics(&i18n, today), "31/2 is no date");
+        assert!(f.field("birthday").and_then(|f| f.error.clone()).is_some());
+        assert_eq!(f.value("name"), "王秀英");
+        let draft = f.to_draft();
+        let mut g = form();
+        assert!(g.restore_draft(&draft));
+        assert_eq!(g.value("name"), "王秀英");
+        assert_eq!(g.value("level"), "vip");
+        assert_eq!(g.value("notes"), "a\nb");
+    }
+}
