@@ -354,13 +354,18 @@ fn pick<'a>(rng: &mut ChaCha8Rng, items: &[&'a str]) -> &'a str {
     items[rng.random_range(0..items.len())]
 }
 
-/// A unique mainland mobile for customer `i`: the subscriber digits are a permutation of `i`.
+/// A unique mainland mobile for customer `i`: the eight subscriber digits are `i` times a
+/// number coprime with 10^8, so they never repeat, and the last four digits of the first
+/// 10,000 customers all differ (in a big database each suffix is shared by a few callers, as
+/// in life).
 fn mobile(i: u64, seed: u64) -> String {
-    let prefix = MOBILE_PREFIXES[(i % MOBILE_PREFIXES.len() as u64) as usize];
-    let n = (i / MOBILE_PREFIXES.len() as u64)
-        .wrapping_mul(48_271)
+    const SCRAMBLE: u64 = 54_435_761; // odd and not a multiple of 5: coprime with 10^8
+    let n = (i % 100_000_000)
+        .wrapping_mul(SCRAMBLE)
         .wrapping_add(seed.wrapping_mul(7_919))
         % 100_000_000;
+    let prefix =
+        MOBILE_PREFIXES[((i / 7).wrapping_add(seed) % MOBILE_PREFIXES.len() as u64) as usize];
     format!("{prefix}{n:08}")
 }
 
@@ -754,10 +759,20 @@ mod tests {
     fn mobiles_are_unique_and_valid() {
         let rules = PhoneRules::default();
         let mut seen = std::collections::HashSet::new();
-        for i in 1..5_000 {
+        let mut suffixes = std::collections::HashSet::new();
+        for i in 1..12_000 {
             let m = mobile(i, 7);
             assert!(normalize_phone(&m, &rules).is_ok(), "{m}");
-            assert!(seen.insert(m));
+            assert!(
+                seen.insert(m[3..].to_string()),
+                "subscriber digits repeat: {m}"
+            );
+            if i <= 10_000 {
+                assert!(
+                    suffixes.insert(m[m.len() - 4..].to_string()),
+                    "suffix repeats early: {m}"
+                );
+            }
         }
     }
 

@@ -17,6 +17,27 @@ use crate::store::{Store, DEFAULT_LIMIT};
 pub enum BenchCommand {
     /// Lookup latency (p50/p99) for every kind of query an operator types.
     Lookup(LookupArgs),
+    /// The operator's screen: keystroke to drawn frame, start to first frame, memory, and
+    /// bytes sent to the terminal when the selection moves one row.
+    Screen(ScreenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// Callers looked up (each typed key by key, then the selection moved).
+    #[arg(long, default_value_t = 100)]
+    pub samples: usize,
+    /// Seed of the customer sampler.
+    #[arg(long, default_value_t = 11)]
+    pub seed: u64,
+    /// Terminal width and height to draw.
+    #[arg(long, default_value_t = 80)]
+    pub width: u16,
+    #[arg(long, default_value_t = 24)]
+    pub height: u16,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -57,20 +78,21 @@ pub struct LookupReport {
 pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Lookup(args) => lookup(ctx, args),
+        BenchCommand::Screen(args) => super::bench_screen::screen(ctx, args),
     }
 }
 
 /// One sampled customer's lookup material.
-struct Sample {
-    code: String,
-    name: String,
-    company: Option<String>,
-    phone: Option<(String, String)>,
-    email: Option<String>,
-    tag: Option<String>,
+pub(super) struct Sample {
+    pub code: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub phone: Option<(String, String)>,
+    pub email: Option<String>,
+    pub tag: Option<String>,
 }
 
-fn sample_customers(store: &Store, count: usize, seed: u64) -> Result<Vec<Sample>> {
+pub(super) fn sample_customers(store: &Store, count: usize, seed: u64) -> Result<Vec<Sample>> {
     let conn = store.conn();
     let max_id: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM customers", [], |r| {
         r.get(0)
@@ -113,7 +135,7 @@ fn sample_customers(store: &Store, count: usize, seed: u64) -> Result<Vec<Sample
     Ok(out)
 }
 
-fn national_digits(e164: &str) -> String {
+pub(super) fn national_digits(e164: &str) -> String {
     e164.strip_prefix("+86")
         .unwrap_or(e164)
         .chars()
@@ -168,7 +190,7 @@ const KINDS: &[&str] = &[
     "substring (3+ chars)",
 ];
 
-fn figures(
+pub(super) fn figures(
     kind: &'static str,
     example: String,
     mut times: Vec<Duration>,

@@ -96,7 +96,11 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
     let source = args.file.display().to_string();
     match args.kind {
         ImportKind::Customers => {
-            let parsed = parse_customers(&bytes, today, store.phone_rules());
+            let mut parsed = parse_customers(&bytes, today, store.phone_rules());
+            let (rows, refused) = store.check_customer_rows(&parsed.rows)?;
+            parsed.rows = rows;
+            parsed.errors.extend(refused);
+            parsed.errors.sort_by_key(|e| e.line);
             let header_broken = parsed.errors.iter().any(|e| e.line == 1);
             let stop = report(&parsed.errors, &parsed.unknown_columns, args.skip_invalid);
             let rejected = rejected_rows(&parsed.errors);

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::customers::{normalize_contacts, NormalContact};
@@ -16,6 +17,9 @@ const BATCH: usize = 2_000;
 
 /// Purchase rows that passed (with their line numbers) and the rejected ones.
 pub type CheckedPurchases = (Vec<(u64, NewPurchase)>, Vec<RowError>);
+
+/// Customer rows that passed (with their line numbers) and the rejected ones.
+pub type CheckedCustomers = (Vec<(u64, CustomerFields)>, Vec<RowError>);
 
 /// A row flagged because its phone or email is already held by another customer (or by an
 /// earlier row of the same file).
@@ -90,7 +94,61 @@ impl Store {
         Ok(out)
     }
 
+    /// Checks what only the database can tell about customer rows, without writing: an owner
+    /// must be an operator, and a code must be free and not repeated in the file. Returns the
+    /// rows that pass and the rejected ones.
+    pub fn check_customer_rows(&self, rows: &[(u64, CustomerFields)]) -> Result<CheckedCustomers> {
+        let mut good = Vec::new();
+        let mut errors = Vec::new();
+        let mut codes: HashMap<String, u64> = HashMap::new();
+        for (line, fields) in rows {
+            let mut problems = Vec::new();
+            if let Some(owner) = fields
+                .owner
+                .as_deref()
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+            {
+                if self.operator_by_login(owner)?.is_none() {
+                    problems.push(("owner", format!("no operator with login '{owner}'")));
+                }
+            }
+            if let Some(code) = fields
+                .code
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            {
+                let taken: Option<String> = self
+                    .conn()
+                    .query_row("SELECT name FROM customers WHERE code = ?1", [code], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if let Some(name) = taken {
+                    problems.push(("code", format!("{code} is already used by {name}")));
+                } else if let Some(first) = codes.get(code) {
+                    problems.push(("code", format!("{code} is also on line {first}")));
+                } else {
+                    codes.insert(code.to_string(), *line);
+                }
+            }
+            if problems.is_empty() {
+                good.push((*line, fields.clone()));
+            } else {
+                errors.extend(problems.into_iter().map(|(column, reason)| RowError {
+                    line: *line,
+                    column: column.into(),
+                    reason,
+                }));
+            }
+        }
+        Ok((good, errors))
+    }
+
     /// Writes checked customer rows. With `skip_duplicates`, flagged rows are left out.
+    /// Rows the database would refuse (see [`Store::check_customer_rows`]) refuse the whole
+    /// import before anything is written.
     pub fn import_customers(
         &mut self,
         actor: &Actor,
@@ -100,6 +158,20 @@ impl Store {
         progress: &dyn Fn(u64),
     ) -> Result<ImportOutcome> {
         actor.require(Role::Supervisor, "import customers")?;
+        let (_, refused) = self.check_customer_rows(rows)?;
+        if !refused.is_empty() {
+            return Err(StoreError::Invalid(
+                refused
+                    .into_iter()
+                    .map(|e| {
+                        crate::domain::customer::FieldError::new(
+                            format!("line {}: {}", e.line, e.column),
+                            e.reason,
+                        )
+                    })
+                    .collect(),
+            ));
+        }
         let duplicates = self.import_duplicates(rows)?;
         let flagged: std::collections::HashSet<u64> = duplicates.iter().map(|d| d.line).collect();
         let wanted: Vec<&(u64, CustomerFields)> = rows

@@ -92,8 +92,9 @@ pub struct Settings {
     pub theme: Theme,
     pub keymap: Keymap,
     pub lookup_limit: usize,
-    /// Shown in the status bar: "local" or "shared", and the path.
+    /// Shown in the status bar: "local" or "shared", and the database path.
     pub shared: bool,
+    pub db_label: String,
     /// The local time zone the clock and dates are shown in.
     pub tz: FixedOffset,
     /// Problems found while starting (config, theme, keys), shown once.
@@ -108,6 +109,7 @@ pub struct App {
     pub keymap: Keymap,
     pub lookup_limit: usize,
     pub shared: bool,
+    pub db_label: String,
     pub tz: FixedOffset,
     pub focus: Focus,
     pub lookup: Lookup,
@@ -150,6 +152,7 @@ impl App {
             keymap: settings.keymap,
             lookup_limit: settings.lookup_limit.max(1),
             shared: settings.shared,
+            db_label: settings.db_label,
             tz: settings.tz,
             focus: Focus::Search,
             lookup: Lookup::default(),
@@ -267,7 +270,13 @@ impl App {
             Action::NextPane | Action::PrevPane => {}
             Action::NewCustomer => {
                 if self.form.is_none() {
-                    let prefill = self.lookup.input.value().to_string();
+                    // What was typed becomes the new record's phone or name when it matched
+                    // nobody; otherwise the form starts empty.
+                    let prefill = if self.lookup.results.is_empty() {
+                        self.lookup.input.value().to_string()
+                    } else {
+                        String::new()
+                    };
                     self.open_form(customer_form::new_customer(&prefill));
                 }
             }

@@ -268,8 +268,6 @@ fn default_bindings() -> Vec<Binding> {
         b(C::Global, K::Char('e'), CTRL, A::EndCall, false),
         b(C::Global, K::Char('?'), NONE, A::Help, true),
         b(C::Global, K::Char('1'), NONE, A::PaneLookup, false),
-        b(C::Global, K::Char(']'), NONE, A::NextPane, false),
-        b(C::Global, K::Char('['), NONE, A::PrevPane, false),
     ]
 }
 

@@ -74,6 +74,7 @@ pub fn settings(
         keymap,
         lookup_limit: config.lookup.limit,
         shared,
+        db_label: db_path.display().to_string(),
         tz: chrono::Local::now().offset().fix(),
         warnings,
     }

@@ -234,7 +234,7 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         i18n.t("status.local")
     };
-    let path = app.store.path().display().to_string();
+    let path = app.db_label.clone();
     let room = w.saturating_sub(width(&left) + right_width + width(kind) + 6);
     let db = if room >= 8 {
         let path_w = width(&path);

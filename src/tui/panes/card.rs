@@ -27,7 +27,7 @@ fn pair<'a>(label: &str, value: String, theme: &Theme, style: Style) -> Line<'a>
 }
 
 /// The card's lines, top to bottom.
-pub fn lines<'a>(card: &CardData, app: &App) -> Vec<Line<'a>> {
+pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
     let theme = &app.theme;
     let i18n: &I18n = &app.i18n;
     let c = &card.customer;
@@ -147,7 +147,10 @@ pub fn lines<'a>(card: &CardData, app: &App) -> Vec<Line<'a>> {
             Span::styled(format!("  {kind}: "), theme.muted),
             Span::styled(sanitize(&contact.display).into_owned(), theme.text),
         ];
-        if let Some(label) = &contact.label {
+        if let Some(label) = contact.label.as_ref().filter(|l| {
+            Some(l.as_str()) != contact.phone_kind.map(|k| k.as_str())
+                && l.as_str() != contact.kind.as_str()
+        }) {
             spans.push(Span::styled(format!(" ({})", sanitize(label)), theme.muted));
         }
         out.push(Line::from(spans));
@@ -324,7 +327,7 @@ pub fn lines<'a>(card: &CardData, app: &App) -> Vec<Line<'a>> {
             .format("%Y-%m-%d %H:%M")
             .to_string();
         let summary = contact.summary.as_deref().map(sanitize).unwrap_or_default();
-        out.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!("  {at} "), theme.muted),
             Span::styled(
                 format!("{} ", i18n.value("channel", &contact.channel)),
@@ -335,8 +338,14 @@ pub fn lines<'a>(card: &CardData, app: &App) -> Vec<Line<'a>> {
                 theme.accent,
             ),
             Span::styled(format!("{} ", sanitize(&contact.operator)), theme.muted),
-            Span::styled(truncate(&summary, 60).into_owned(), theme.text),
-        ]));
+        ];
+        // One line per contact: the summary gets what is left of the width.
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        spans.push(Span::styled(
+            truncate(&summary, width.saturating_sub(used)).into_owned(),
+            theme.text,
+        ));
+        out.push(Line::from(spans));
     }
 
     out.push(section(
@@ -383,7 +392,7 @@ pub fn render(app: &App, card: &CardData, area: Rect, buf: &mut Buffer) {
             format!(" {} ", app.i18n.t("card.title")),
             theme.title,
         ));
-    let lines = lines(card, app);
+    let lines = lines(card, app, area.width.saturating_sub(2) as usize);
     let inner_height = area.height.saturating_sub(2);
     let max_scroll = (lines.len() as u16).saturating_sub(inner_height);
     Paragraph::new(lines)

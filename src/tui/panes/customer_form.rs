@@ -134,6 +134,7 @@ pub fn fill(form: &mut Form, customer: &Customer) {
     form.set("marketing_consent", yes_no(f.marketing_consent));
     form.set("address", f.address.as_deref().unwrap_or(""));
     form.set("notes", f.notes.as_deref().unwrap_or(""));
+    form.remember_original();
 }
 
 fn optional(text: String) -> Option<String> {
@@ -172,59 +173,84 @@ pub fn to_fields(
     today: NaiveDate,
 ) -> Result<CustomerFields, &'static str> {
     let mut fields = base.cloned().unwrap_or_default();
-    fields.name = form.value("name");
-    fields.company = optional(form.value("company"));
-    fields.birthday = match form.value("birthday") {
-        v if v.is_empty() => None,
-        v => Some(parse_date(&v, today).map_err(|_| "birthday")?),
-    };
-    fields.level = if form.value("level") == "vip" {
-        Level::Vip
-    } else {
-        Level::Normal
-    };
-    fields.preferred_channel = form.value("preferred_channel").parse::<Channel>().ok();
-    fields.tags = form
-        .value("tags")
-        .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
-        .map(|t| t.trim_start_matches('#').trim().to_string())
-        .filter(|t| !t.is_empty())
-        .collect();
-    fields.do_not_contact = form.value("do_not_contact") == "yes";
-    let consent = form.value("marketing_consent") == "yes";
-    if consent && !fields.marketing_consent {
-        fields.consent_date = Some(today);
+    // Only what the operator changed is written over the record as it is now, so that a
+    // colleague's change to another field is never undone.
+    let changed = |key: &str| base.is_none() || form.changed(key);
+    if changed("name") {
+        fields.name = form.value("name");
     }
-    fields.marketing_consent = consent;
-    fields.address = optional(form.value("address"));
-    fields.notes = optional(
-        form.field("notes")
-            .map(|f| f.value().trim_end().to_string())
-            .unwrap_or_default(),
-    );
-    // Contacts: the form's phone, phone 2 and email replace the first two phones and the first
-    // email; every other contact stays.
-    let mut kept_phones = 0;
-    let mut kept_emails = 0;
-    let others: Vec<ContactInput> = fields
-        .contacts
-        .iter()
-        .filter(|c| match c.kind {
-            ContactKind::Phone => {
-                kept_phones += 1;
-                kept_phones > 2
-            }
-            ContactKind::Email => {
-                kept_emails += 1;
-                kept_emails > 1
-            }
-            _ => true,
-        })
-        .cloned()
-        .collect();
-    let mut contacts = typed_contacts(form);
-    contacts.extend(others);
-    fields.contacts = contacts;
+    if changed("company") {
+        fields.company = optional(form.value("company"));
+    }
+    if changed("birthday") {
+        fields.birthday = match form.value("birthday") {
+            v if v.is_empty() => None,
+            v => Some(parse_date(&v, today).map_err(|_| "birthday")?),
+        };
+    }
+    if changed("level") {
+        fields.level = if form.value("level") == "vip" {
+            Level::Vip
+        } else {
+            Level::Normal
+        };
+    }
+    if changed("preferred_channel") {
+        fields.preferred_channel = form.value("preferred_channel").parse::<Channel>().ok();
+    }
+    if changed("tags") {
+        fields.tags = form
+            .value("tags")
+            .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+            .map(|t| t.trim_start_matches('#').trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+    }
+    if changed("do_not_contact") {
+        fields.do_not_contact = form.value("do_not_contact") == "yes";
+    }
+    if changed("marketing_consent") {
+        let consent = form.value("marketing_consent") == "yes";
+        if consent && !fields.marketing_consent {
+            fields.consent_date = Some(today);
+        }
+        fields.marketing_consent = consent;
+    }
+    if changed("address") {
+        fields.address = optional(form.value("address"));
+    }
+    if changed("notes") {
+        fields.notes = optional(
+            form.field("notes")
+                .map(|f| f.value().trim_end().to_string())
+                .unwrap_or_default(),
+        );
+    }
+    if changed("phone") || changed("phone2") || changed("email") {
+        // The form's phone, phone 2 and email replace the first two phones and the first
+        // email; every other contact stays.
+        let mut kept_phones = 0;
+        let mut kept_emails = 0;
+        let others: Vec<ContactInput> = fields
+            .contacts
+            .iter()
+            .filter(|c| match c.kind {
+                ContactKind::Phone => {
+                    kept_phones += 1;
+                    kept_phones > 2
+                }
+                ContactKind::Email => {
+                    kept_emails += 1;
+                    kept_emails > 1
+                }
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        let mut contacts = typed_contacts(form);
+        contacts.extend(others);
+        fields.contacts = contacts;
+    }
     Ok(fields)
 }
 

@@ -111,6 +111,9 @@ pub struct Form {
     pub dirty: bool,
     /// Warnings that do not stop saving (possible duplicates), already translated.
     pub notices: Vec<String>,
+    /// For an edit: the values the form was filled with, so that only what the operator
+    /// changed is written (and re-applied after a conflict).
+    pub original: Option<BTreeMap<String, String>>,
 }
 
 /// What a key did to the form.
@@ -132,6 +135,7 @@ impl Form {
             focus: 0,
             dirty: false,
             notices: Vec::new(),
+            original: None,
         }
     }
 
@@ -290,11 +294,36 @@ impl Form {
         self.fields.iter().position(|f| f.error.is_some())
     }
 
-    /// The fields as a draft (field key → text).
+    /// The current values (field key → text).
+    pub fn values(&self) -> BTreeMap<String, String> {
+        self.fields
+            .iter()
+            .map(|f| (f.key.to_string(), f.value()))
+            .collect()
+    }
+
+    /// Remembers the current values as what the record held.
+    pub fn remember_original(&mut self) {
+        self.original = Some(self.values());
+    }
+
+    /// Whether the operator changed this field (always true on a new record's form).
+    pub fn changed(&self, key: &str) -> bool {
+        match &self.original {
+            None => true,
+            Some(original) => original.get(key).map(|v| v.trim()) != Some(self.value(key).as_str()),
+        }
+    }
+
+    /// The fields as a draft (field key → text), with the values the edit started from.
     pub fn to_draft(&self) -> String {
-        let map: BTreeMap<&str, String> = self.fields.iter().map(|f| (f.key, f.value())).collect();
-        serde_json::json!({ "version": self.version, "focus": self.focus, "fields": map })
-            .to_string()
+        serde_json::json!({
+            "version": self.version,
+            "focus": self.focus,
+            "fields": self.values(),
+            "original": self.original,
+        })
+        .to_string()
     }
 
     /// Fills the fields from a draft; unknown keys are ignored (the form may have changed).
@@ -311,6 +340,14 @@ impl Form {
                     self.set(key, text);
                 }
             }
+        }
+        if let Some(original) = value.get("original").and_then(|o| o.as_object()) {
+            self.original = Some(
+                original
+                    .iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                    .collect(),
+            );
         }
         if let Some(focus) = value.get("focus").and_then(|f| f.as_u64()) {
             self.focus = (focus as usize).min(self.fields.len().saturating_sub(1));

@@ -1,0 +1,380 @@
+//! The operator's screen drawn into ratatui's `TestBackend`: whole-screen snapshots at 80×24
+//! and 132×43 in both languages, and state tests that drive `App` key by key on a real
+//! temporary database.
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use careline::demo::DemoSpec;
+use careline::store::{Clock, OpenOptions, Store};
+use careline::tui::action::Action;
+use careline::tui::app::{App, Dialog, Focus, Settings};
+use careline::tui::i18n::Lang;
+use careline::tui::keymap::Keymap;
+use careline::tui::theme::Theme;
+use careline::tui::ui;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 2, 30, 0)
+        .single()
+        .expect("time")
+}
+
+fn open(path: &std::path::Path) -> Store {
+    let mut store = Store::open(
+        path,
+        OpenOptions {
+            create: true,
+            ..OpenOptions::default()
+        },
+    )
+    .expect("open");
+    store.set_clock(Clock::Fixed(now()));
+    store
+}
+
+/// A small demo database with a fixed clock, so every screen is the same on every run.
+fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let path = dir.path().join("desk.db");
+    let mut store = open(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    store
+        .generate_demo(
+            &admin,
+            DemoSpec {
+                customers: 120,
+                seed: 5,
+            },
+            false,
+            &|_| {},
+        )
+        .expect("demo");
+    path
+}
+
+fn app(path: &std::path::Path, lang: Lang) -> App {
+    let store = open(path);
+    let actor = store.actor("li.na", None).expect("actor");
+    let settings = Settings {
+        lang,
+        theme: Theme::mono(),
+        keymap: Keymap::default(),
+        lookup_limit: 20,
+        shared: false,
+        db_label: "/srv/careline/desk.db".into(),
+        tz: FixedOffset::east_opt(8 * 3600).expect("offset"),
+        warnings: Vec::new(),
+    };
+    App::new(store, actor, settings)
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    app.update(Action::Resize(width, height));
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| ui::draw(f, app)).expect("draw");
+    terminal
+}
+
+/// The screen as text, wide characters taking their two cells once.
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut skip = 0;
+        for x in 0..buffer.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            out.push_str(symbol);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A phone suffix that the demo data holds, read from the database itself.
+fn some_suffix(path: &std::path::Path) -> (String, String) {
+    let conn = rusqlite::Connection::open(path).expect("raw");
+    let (name, e164): (String, String) = conn
+        .query_row(
+            "SELECT c.name, k.normalized FROM contacts k JOIN customers c ON c.id = k.customer_id
+             WHERE k.kind = 'phone' AND k.phone_kind = 'mobile' ORDER BY k.id LIMIT 1 OFFSET 7",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a phone");
+    (e164[e164.len() - 4..].to_string(), name)
+}
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (132, 43)];
+const LANGS: [(Lang, &str); 2] = [(Lang::En, "en"), (Lang::ZhCn, "zh")];
+
+#[test]
+fn lookup_card_and_form_snapshots() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (suffix, _) = some_suffix(&path);
+    for (lang, lang_name) in LANGS {
+        for (w, h) in SIZES {
+            let mut app = app(&path, lang);
+            let empty = draw(&mut app, w, h);
+            insta::assert_snapshot!(format!("lookup_empty_{lang_name}_{w}x{h}"), empty.backend());
+
+            type_text(&mut app, &suffix);
+            let results = draw(&mut app, w, h);
+            insta::assert_snapshot!(
+                format!("lookup_results_{lang_name}_{w}x{h}"),
+                results.backend()
+            );
+
+            key(&mut app, KeyCode::Enter);
+            assert_eq!(app.focus, Focus::Card);
+            let card = draw(&mut app, w, h);
+            insta::assert_snapshot!(format!("card_{lang_name}_{w}x{h}"), card.backend());
+
+            ctrl(&mut app, 'n');
+            type_text(&mut app, "王秀英");
+            key(&mut app, KeyCode::Tab);
+            type_text(&mut app, "138-0013-8000");
+            key(&mut app, KeyCode::Tab);
+            key(&mut app, KeyCode::Tab);
+            type_text(&mut app, "not-an-email");
+            ctrl(&mut app, 's');
+            let form = draw(&mut app, w, h);
+            insta::assert_snapshot!(format!("form_invalid_{lang_name}_{w}x{h}"), form.backend());
+            // Nothing was saved: the form stays open with the reason in place.
+            assert_eq!(app.focus, Focus::Form);
+            key(&mut app, KeyCode::Char('?'));
+            let text = screen_text(&draw(&mut app, w, h));
+            assert!(text.contains('?'), "typed into the field, not help");
+            // Esc asks before discarding; Enter discards (and forgets the draft).
+            key(&mut app, KeyCode::Esc);
+            assert_eq!(app.dialog, Some(Dialog::DiscardForm));
+            let asking = draw(&mut app, w, h);
+            insta::assert_snapshot!(
+                format!("form_discard_{lang_name}_{w}x{h}"),
+                asking.backend()
+            );
+            key(&mut app, KeyCode::Enter);
+            assert!(app.form.is_none());
+            key(&mut app, KeyCode::Char('?'));
+            let help = draw(&mut app, w, h);
+            insta::assert_snapshot!(format!("help_card_{lang_name}_{w}x{h}"), help.backend());
+        }
+    }
+}
+
+#[test]
+fn finding_a_caller_opening_the_card_and_adding_a_customer() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (suffix, name) = some_suffix(&path);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, &suffix);
+    assert!(
+        app.lookup.results.iter().any(|r| r.customer.name == name),
+        "{suffix} should find {name}"
+    );
+    // ↓ from the box goes to the first row; Enter opens it.
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.focus, Focus::Results);
+    let chosen = app.lookup.results[app.lookup.selected].customer.id;
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.card.as_ref().map(|c| c.customer.id), Some(chosen));
+    let text = screen_text(&draw(&mut app, 80, 24));
+    let card_name = app
+        .card
+        .as_ref()
+        .map(|c| c.customer.fields.name.clone())
+        .expect("card");
+    assert!(text.contains(&card_name), "{text}");
+
+    // A query that matches nobody offers a prefilled new-customer form.
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Esc);
+    type_text(&mut app, "13912345678");
+    assert!(app.lookup.results.is_empty());
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("No customer matches"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.focus, Focus::Form);
+    let form = app.form.as_ref().expect("form");
+    assert_eq!(form.value("phone"), "13912345678");
+    type_text(&mut app, "赵新客");
+    ctrl(&mut app, 's');
+    assert_eq!(app.focus, Focus::Card, "saved and opened");
+    assert!(app.form.is_none());
+
+    let check = open(&path);
+    let admin = check.actor("li.na", None).expect("actor");
+    let found = check.search(&admin, "13912345678", 5).expect("search");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].customer.name, "赵新客");
+    let drafts: i64 = rusqlite::Connection::open(&path)
+        .expect("raw")
+        .query_row("SELECT COUNT(*) FROM drafts", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(drafts, 0, "a saved form leaves no draft");
+}
+
+#[test]
+fn a_form_survives_as_a_draft_and_is_offered_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    {
+        let mut app = app(&path, Lang::ZhCn);
+        ctrl(&mut app, 'n');
+        type_text(&mut app, "草稿客户");
+        // Ctrl-C quits safely: the draft is written at once.
+        ctrl(&mut app, 'c');
+        assert!(app.quit);
+    }
+    let mut app = app(&path, Lang::ZhCn);
+    assert!(matches!(app.dialog, Some(Dialog::RestoreDraft(_))));
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("未保存的表单"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.form.as_ref().map(|f| f.value("name")),
+        Some("草稿客户".to_string())
+    );
+    // Esc asks before throwing typed text away; Esc again keeps editing.
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.dialog, Some(Dialog::DiscardForm));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.form.is_some());
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none());
+    let store = open(&path);
+    let admin = store.actor("li.na", None).expect("actor");
+    assert_eq!(
+        store.search(&admin, "草稿客户", 5).expect("search").len(),
+        1
+    );
+    assert!(store.drafts(&admin).expect("drafts").is_empty());
+}
+
+#[test]
+fn a_stale_edit_shows_the_conflict_and_can_be_reapplied() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (suffix, _) = some_suffix(&path);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, &suffix);
+    key(&mut app, KeyCode::Enter);
+    let id = app.card.as_ref().map(|c| c.customer.id).expect("card");
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.focus, Focus::Form);
+    // A colleague saves the same customer first, through another connection.
+    let mut other = open(&path);
+    let admin = other.actor("li.na", None).expect("actor");
+    let current = other.customer(&admin, id).expect("customer");
+    let mut fields = current.fields.clone();
+    fields.notes = Some("colleague's note".into());
+    other
+        .edit_customer(&admin, id, current.version, &fields)
+        .expect("colleague saves");
+    // Our edit of the company is now stale.
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "Acme");
+    ctrl(&mut app, 's');
+    assert!(
+        matches!(app.dialog, Some(Dialog::Conflict(_))),
+        "{:?}",
+        app.dialog
+    );
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("Someone else saved first"), "{text}");
+    key(&mut app, KeyCode::Char('a')); // re-apply mine on top
+    assert!(app.form.is_none(), "saved after re-applying");
+    let after = other.customer(&admin, id).expect("customer");
+    assert!(after
+        .fields
+        .company
+        .as_deref()
+        .unwrap_or("")
+        .contains("Acme"));
+    assert_eq!(
+        after.fields.notes.as_deref(),
+        Some("colleague's note"),
+        "the colleague's change is kept"
+    );
+}
+
+#[test]
+fn every_size_down_to_one_cell_draws_without_panic() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (suffix, _) = some_suffix(&path);
+    let mut app = app(&path, Lang::ZhCn);
+    type_text(&mut app, &suffix);
+    for w in 1..=45u16 {
+        for h in 1..=14u16 {
+            let text = screen_text(&draw(&mut app, w, h));
+            if w < 40 || h < 12 {
+                assert!(!text.contains("搜索"), "{w}x{h} shows the pane");
+            }
+        }
+    }
+    let small = screen_text(&draw(&mut app, 30, 8));
+    assert!(small.contains("终端窗口太小"), "{small}");
+    key(&mut app, KeyCode::Enter);
+    for (w, h) in [(1, 1), (40, 12), (119, 30), (120, 30), (300, 80)] {
+        draw(&mut app, w, h);
+    }
+}
+
+#[test]
+fn database_text_is_sanitised_before_it_is_drawn() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("evil.db");
+    let mut store = open(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    let raw = rusqlite::Connection::open(&path).expect("raw");
+    drop(store);
+    // Written behind careline's back, as a hostile import tool might.
+    raw.execute(
+        "INSERT INTO customers (code, name, company, created_at, updated_at) VALUES ('C9', 'Eve\u{1b}[2J\u{202e}Mallory', 'Acme\u{7}\u{1b}]0;owned\u{7}', 0, 0)",
+        [],
+    )
+    .expect("insert");
+    raw.execute(
+        "INSERT INTO search_keys (key, customer_id) VALUES ('neve', last_insert_rowid())",
+        [],
+    )
+    .expect("key");
+    let _ = admin;
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, "eve");
+    assert_eq!(app.lookup.results.len(), 1);
+    let text = screen_text(&draw(&mut app, 132, 43));
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{7}'));
+    assert!(
+        text.contains("EveMallory") || text.contains("Eve"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Enter);
+    let text = screen_text(&draw(&mut app, 132, 43));
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+}
