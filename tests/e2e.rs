@@ -1,0 +1,304 @@
+//! End to end: the real `careline` binary in a pseudo-terminal at 80×24, driven by keystrokes,
+//! the screen read back through a terminal emulator, and the database checked afterwards.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+const BIN: &str = env!("CARGO_BIN_EXE_careline");
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    home: PathBuf,
+    db: PathBuf,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let dir = tempfile::tempdir().expect("dir");
+        let home = dir.path().to_path_buf();
+        let db = home.join("desk.db");
+        let desk = Desk {
+            _dir: dir,
+            home,
+            db,
+        };
+        desk.cli(&["init"]);
+        desk.cli(&["demo", "--customers", "300", "--seed", "4"]);
+        desk
+    }
+
+    fn envs(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![
+            ("XDG_DATA_HOME", self.home.join("data")),
+            ("XDG_CONFIG_HOME", self.home.join("config")),
+            ("XDG_RUNTIME_DIR", self.home.join("run")),
+        ]
+    }
+
+    fn cli(&self, args: &[&str]) -> std::process::Output {
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .envs(self.envs())
+            .env_remove("CARELINE_DB")
+            .output()
+            .expect("run careline");
+        assert!(
+            out.status.success(),
+            "careline {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn screen(&self, lang: &str) -> Screen {
+        std::fs::create_dir_all(self.home.join("run")).expect("run dir");
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("pty");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--db");
+        cmd.arg(&self.db);
+        cmd.arg("--lang");
+        cmd.arg(lang);
+        cmd.arg("--theme");
+        cmd.arg("mono");
+        for (k, v) in self.envs() {
+            cmd.env(k, v);
+        }
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("CARELINE_DB");
+        let child = pty.slave.spawn_command(cmd).expect("spawn careline");
+        drop(pty.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let feed = Arc::clone(&parser);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut p) = feed.lock() {
+                    p.process(&buf[..n]);
+                }
+            }
+        });
+        let writer = pty.master.take_writer().expect("writer");
+        Screen {
+            parser,
+            writer,
+            child,
+            _master: pty.master,
+        }
+    }
+
+    fn query(&self, sql: &str) -> i64 {
+        rusqlite::Connection::open(&self.db)
+            .expect("open")
+            .query_row(sql, [], |r| r.get(0))
+            .expect("query")
+    }
+}
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        self.parser
+            .lock()
+            .map(|p| p.screen().contents())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the screen shows `needle` (ignoring the spaces wide characters leave).
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text();
+            if text.contains(needle) || text.replace(' ', "").contains(&needle.replace(' ', "")) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("screen never showed {needle:?}; it shows:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).expect("write");
+        self.writer.flush().expect("flush");
+        // Esc followed at once by a key would read as Alt-key; give each write its own read.
+        std::thread::sleep(Duration::from_millis(120));
+    }
+
+    fn wait_exit(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                assert!(status.success(), "careline exited with {status:?}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("careline did not exit; screen:\n{}", self.text());
+    }
+
+    fn kill_hard(&mut self) {
+        if let Some(pid) = self.child.process_id() {
+            unsafe {
+                libc::kill(pid as i32, libc::SIGKILL);
+            }
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn a_mobile_suffix(db: &Path) -> (String, String) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let (name, e164): (String, String) = conn
+        .query_row(
+            "SELECT c.name, k.normalized FROM contacts k JOIN customers c ON c.id = k.customer_id
+             WHERE k.kind = 'phone' AND k.phone_kind = 'mobile' ORDER BY k.id LIMIT 1 OFFSET 11",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a phone");
+    (e164[e164.len() - 4..].to_string(), name)
+}
+
+#[test]
+fn find_a_caller_open_the_card_add_a_customer_and_quit() {
+    let desk = Desk::new();
+    let (suffix, name) = a_mobile_suffix(&desk.db);
+    let mut screen = desk.screen("en");
+    screen.wait_for("Search");
+    screen.send(&suffix);
+    screen.wait_for(&name);
+    screen.send("\r"); // Enter opens the first match
+    screen.wait_for("Last contacts");
+    screen.wait_for(&name);
+    screen.send("\x0e"); // Ctrl-N: new customer
+    screen.wait_for("New customer");
+    screen.send("端到端");
+    screen.send("\t");
+    screen.send("137 0000 1111");
+    screen.send("\x13"); // Ctrl-S
+    screen.wait_for("Saved");
+    screen.send("q");
+    screen.wait_exit();
+    assert_eq!(
+        desk.query("SELECT COUNT(*) FROM customers c JOIN contacts k ON k.customer_id = c.id WHERE c.name = '端到端' AND k.normalized = '+8613700001111'"),
+        1
+    );
+}
+
+#[test]
+fn a_killed_screen_offers_the_draft_again() {
+    let desk = Desk::new();
+    let mut screen = desk.screen("zh-CN");
+    screen.wait_for("搜索");
+    screen.send("\x0e");
+    screen.wait_for("新建客户");
+    screen.send("没保存的客户");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while desk.query("SELECT COUNT(*) FROM drafts") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no draft was written while typing"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    screen.kill_hard();
+    assert_eq!(
+        desk.query("SELECT COUNT(*) FROM customers WHERE name = '没保存的客户'"),
+        0
+    );
+
+    let mut screen = desk.screen("zh-CN");
+    screen.wait_for("未保存的表单");
+    screen.send("\r");
+    screen.wait_for("没保存的客户");
+    screen.send("\x13");
+    screen.wait_for("已保存");
+    screen.send("\x03"); // Ctrl-C quits
+    screen.wait_exit();
+    assert_eq!(
+        desk.query("SELECT COUNT(*) FROM customers WHERE name = '没保存的客户'"),
+        1
+    );
+    assert_eq!(desk.query("SELECT COUNT(*) FROM drafts"), 0);
+    let check = desk.cli(&["check"]);
+    assert!(String::from_utf8_lossy(&check.stdout).contains("audit chain   ok"));
+}
+
+#[test]
+fn a_screen_pop_opens_the_caller_and_is_listed() {
+    let desk = Desk::new();
+    // Without a running screen the pop fails and says so.
+    let out = Command::new(BIN)
+        .args(["pop", "13700002222"])
+        .envs(desk.envs())
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no careline screen is running"));
+
+    let (suffix, name) = a_mobile_suffix(&desk.db);
+    let e164: String = rusqlite::Connection::open(&desk.db)
+        .expect("open")
+        .query_row(
+            "SELECT normalized FROM contacts WHERE kind = 'phone' AND normalized LIKE ?1 ORDER BY id LIMIT 1",
+            [format!("%{suffix}")],
+            |r| r.get(0),
+        )
+        .expect("number");
+    let mut screen = desk.screen("en");
+    screen.wait_for("Search");
+    let national = e164.trim_start_matches("+86").to_string();
+    let pop = |number: &str| {
+        Command::new(BIN)
+            .args(["pop", number])
+            .envs(desk.envs())
+            .output()
+            .expect("pop")
+    };
+    let out = pop(&national);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    screen.wait_for("Incoming call");
+    screen.wait_for(&name);
+    screen.wait_for("☎");
+    // An unknown number opens the prefilled form.
+    screen.send("\x1b");
+    let out = pop("021-6666 7777");
+    assert!(out.status.success());
+    screen.wait_for("New customer");
+    screen.wait_for("021-6666 7777");
+    screen.send("\x1b"); // Esc: the form has only the prefilled number; it closes.
+    screen.wait_for("Recent calls");
+    screen.wait_for("unknown caller");
+    screen.send("\x03");
+    screen.wait_exit();
+    assert_eq!(desk.query("SELECT COUNT(*) FROM screen_pops"), 2);
+}
