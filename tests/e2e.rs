@@ -302,3 +302,31 @@ fn a_screen_pop_opens_the_caller_and_is_listed() {
     screen.wait_exit();
     assert_eq!(desk.query("SELECT COUNT(*) FROM screen_pops"), 2);
 }
+
+#[test]
+fn a_dropped_connection_saves_the_draft_and_restores_the_terminal() {
+    let desk = Desk::new();
+    let mut screen = desk.screen("en");
+    screen.wait_for("Search");
+    screen.send("\x0e");
+    screen.wait_for("New customer");
+    screen.send("Hang Up");
+    // SIGHUP, as when the SSH connection drops: careline writes the draft and exits cleanly.
+    if let Some(pid) = screen.child.process_id() {
+        unsafe {
+            libc::kill(pid as i32, libc::SIGHUP);
+        }
+    }
+    screen.wait_exit();
+    assert_eq!(
+        desk.query("SELECT COUNT(*) FROM drafts WHERE content LIKE '%Hang Up%'"),
+        1
+    );
+    // The alternate screen was left: the emulator shows the normal screen again.
+    let alternate = screen
+        .parser
+        .lock()
+        .map(|p| p.screen().alternate_screen())
+        .unwrap_or(true);
+    assert!(!alternate, "the terminal was not restored");
+}
