@@ -28,6 +28,14 @@ fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::Worker
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.command.is_some() {
+        // A command piped into `head` stops quietly, as other Unix tools do. The screen keeps
+        // the default of ignoring it: a screen-pop client hanging up must not end the screen.
+        // SAFETY: setting a signal disposition before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let _guard = start_logging(&Paths::discover());
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -68,8 +68,9 @@ impl Actor {
         if self.role.includes(role) {
             Ok(())
         } else {
+            let article = if role == Role::Admin { "an" } else { "a" };
             Err(StoreError::Forbidden(format!(
-                "only a {role} may {what}; {} is {}",
+                "only {article} {role} may {what}; {} is {}",
                 self.login, self.role
             )))
         }

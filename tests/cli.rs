@@ -1,0 +1,715 @@
+//! The real `careline` binary in a sandbox: its own data and config folders, a temporary
+//! database, exit codes and one-line errors.
+
+mod common;
+
+use careline::domain::search_key::pinyin_initials;
+use common::{count, login, one_line_error, Sandbox};
+use serde_json::Value;
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn codes(results: &Value) -> Vec<String> {
+    results
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|r| r["code"].as_str().expect("a code").to_string())
+        .collect()
+}
+
+/// A sandbox with `careline init` and 300 demo customers, built once per test that needs it.
+fn demo_desk() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let out = sandbox
+        .command()
+        .args(["demo", "--customers", "300", "--seed", "3"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Generated 300 customers"),
+        "{out:?}"
+    );
+    sandbox
+}
+
+#[test]
+fn init_creates_the_database_with_me_as_admin_once() {
+    let sandbox = Sandbox::new();
+    let stdout = sandbox.ok(&["init", "--name", "Test Admin"]);
+    assert!(
+        stdout.contains(&format!("with {} as its first admin", login())),
+        "{stdout}"
+    );
+    assert!(sandbox.db.exists());
+    let ops = json(&sandbox.ok(&["operator", "list", "--json"]));
+    assert_eq!(ops[0]["login"], login().as_str());
+    assert_eq!(ops[0]["role"], "admin");
+    assert_eq!(ops[0]["name"], "Test Admin");
+
+    let stderr = sandbox.fails(&["init"]);
+    one_line_error(&stderr);
+    assert!(stderr.contains("already initialised"), "{stderr}");
+
+    // Nothing was written outside the sandbox, and the log went to its data folder.
+    assert!(sandbox
+        .dir
+        .path()
+        .join("data/careline/careline.log")
+        .exists());
+}
+
+#[test]
+fn a_missing_database_is_not_created_by_other_commands() {
+    let sandbox = Sandbox::new();
+    let stderr = sandbox.fails(&["search", "王芳"]);
+    one_line_error(&stderr);
+    assert!(stderr.contains("careline init"), "{stderr}");
+    assert!(!sandbox.db.exists());
+}
+
+#[test]
+fn an_os_user_without_an_operator_record_is_told_to_ask_an_admin() {
+    let sandbox = Sandbox::new();
+    {
+        let mut store = sandbox.store();
+        store
+            .init_admin("somebody-else", "Somebody Else")
+            .expect("init as someone else");
+    }
+    let stderr = sandbox.fails(&["search", "王芳"]);
+    one_line_error(&stderr);
+    assert!(
+        stderr.contains(&format!("operator '{}' is not registered", login())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("careline operator add {}", login())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn demo_fills_once_and_refuses_a_database_with_customers() {
+    let sandbox = demo_desk();
+    let raw = sandbox.raw();
+    assert_eq!(count(&raw, "SELECT count(*) FROM customers"), 300);
+    assert!(count(&raw, "SELECT count(*) FROM purchases") > 0);
+    assert!(count(&raw, "SELECT count(*) FROM interactions") > 0);
+    let chinese = count(
+        &raw,
+        "SELECT count(*) FROM customers WHERE unicode(name) BETWEEN 19968 AND 40959",
+    );
+    assert!(
+        (150..=250).contains(&chinese),
+        "about two thirds Chinese: {chinese}"
+    );
+
+    let stderr = sandbox.fails(&["demo", "--customers", "10"]);
+    one_line_error(&stderr);
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(count(&raw, "SELECT count(*) FROM customers"), 300);
+
+    sandbox.ok(&["demo", "--customers", "10", "--seed", "4", "--force"]);
+    assert_eq!(count(&raw, "SELECT count(*) FROM customers"), 310);
+    let stdout = sandbox.ok(&["check"]);
+    assert!(stdout.contains("audit chain   ok"), "{stdout}");
+}
+
+#[test]
+fn search_finds_demo_customers_by_phone_tail_name_and_initials() {
+    let sandbox = demo_desk();
+    let raw = sandbox.raw();
+    let (code, national): (String, String) = raw
+        .query_row(
+            "SELECT c.code, substr(ct.normalized, 4) FROM contacts ct JOIN customers c ON c.id = ct.customer_id
+             WHERE ct.phone_kind = 'mobile' AND c.confidential = 0 ORDER BY c.id LIMIT 1 OFFSET 17",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a demo mobile");
+    let tail = &national[national.len() - 4..];
+    let found = json(&sandbox.ok(&["search", tail, "--json", "--limit", "100"]));
+    assert!(codes(&found).contains(&code), "{tail} → {found}");
+    for hit in found.as_array().expect("array") {
+        assert_eq!(hit["matched"], "phone", "{hit}");
+        assert!(
+            hit["masked_phone"]
+                .as_str()
+                .is_some_and(|m| m.contains('*')),
+            "{hit}"
+        );
+    }
+    // The plain listing shows the code and the masked number, never the whole number.
+    let listing = sandbox.ok(&["search", tail, "--limit", "100"]);
+    assert!(listing.lines().any(|l| l.starts_with(&code)), "{listing}");
+    assert!(!listing.contains(&national), "{listing}");
+
+    let full = json(&sandbox.ok(&["search", &format!("+86 {national}"), "--json"]));
+    assert_eq!(codes(&full)[0], code);
+    assert_eq!(full[0]["rank"], "exact");
+
+    let (code, name): (String, String) = raw
+        .query_row(
+            "SELECT code, name FROM customers WHERE length(name) = 3
+               AND unicode(name) BETWEEN 19968 AND 40959 AND confidential = 0
+             ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a three-character Chinese name");
+    let given: String = name.chars().skip(1).collect();
+    let found = json(&sandbox.ok(&["search", &given, "--json", "--limit", "300"]));
+    assert!(codes(&found).contains(&code), "{given} → {found}");
+    for hit in found.as_array().expect("array") {
+        let hit_name = hit["name"].as_str().expect("name");
+        let company = hit["company"].as_str().unwrap_or_default();
+        assert!(
+            hit_name.contains(&given) || company.starts_with(&given),
+            "{given} found {hit}"
+        );
+    }
+
+    let initials = pinyin_initials(&name).expect("initials");
+    let found = json(&sandbox.ok(&["search", &initials, "--json", "--limit", "300"]));
+    assert!(codes(&found).contains(&code), "{initials} → {found}");
+    assert_eq!(found[0]["rank"], "exact");
+    assert_eq!(found[0]["matched"], "initials");
+
+    let found = json(&sandbox.ok(&["search", &name, "--json"]));
+    assert_eq!(found[0]["name"], name.as_str());
+    assert_eq!(found[0]["rank"], "exact");
+}
+
+#[test]
+fn search_by_tag_as_json_gives_the_vip_customers() {
+    let sandbox = demo_desk();
+    let found = json(&sandbox.ok(&["search", "#vip", "--json", "--limit", "300"]));
+    let items = found.as_array().expect("an array");
+    let vips = count(
+        &sandbox.raw(),
+        "SELECT count(*) FROM customer_tags WHERE tag = 'vip'",
+    );
+    assert!(vips > 0, "the demo has VIP customers");
+    assert_eq!(items.len() as i64, vips);
+    for item in items {
+        assert_eq!(item["badge"], "vip", "{item}");
+        assert_eq!(item["matched"], "tag", "{item}");
+        assert_eq!(item["rank"], "exact", "{item}");
+    }
+    let limited = json(&sandbox.ok(&["search", "#vip", "--json", "--limit", "2"]));
+    assert_eq!(limited.as_array().map(Vec::len), Some(2.min(items.len())));
+
+    // No match: an empty array as JSON, a one-line failure as text.
+    assert_eq!(
+        sandbox.ok(&["search", "#no-such-tag", "--json"]).trim(),
+        "[]"
+    );
+    let stderr = sandbox.fails(&["search", "#no-such-tag"]);
+    one_line_error(&stderr);
+    assert!(stderr.contains("no customer matches"), "{stderr}");
+}
+
+#[test]
+fn customer_add_show_edit_and_merge() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let out = sandbox
+        .command()
+        .args([
+            "customer",
+            "add",
+            "--name",
+            "王秀英",
+            "--phone",
+            "138 0013 8000",
+            "--email",
+            "WXY@Example.com",
+            "--tag",
+            "vip",
+            "--birthday",
+            "1980-03-05",
+            "--company",
+            "星辰科技",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let keep = String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_string();
+    assert!(keep.starts_with('C'), "{keep}");
+    assert!(out.stderr.is_empty(), "no warning for a first record");
+
+    let shown = json(&sandbox.ok(&["customer", "show", &keep, "--json"]));
+    assert_eq!(shown["code"], keep.as_str());
+    assert_eq!(shown["name"], "王秀英");
+    assert_eq!(shown["birthday"], "1980-03-05");
+    assert_eq!(shown["version"], 1);
+    assert_eq!(shown["tags"], serde_json::json!(["vip"]));
+    let normalized: Vec<&str> = shown["contacts_normalized"]
+        .as_array()
+        .expect("contacts")
+        .iter()
+        .map(|c| c["normalized"].as_str().expect("normalized"))
+        .collect();
+    assert_eq!(normalized, ["+8613800138000", "wxy@example.com"]);
+
+    // The card is found by phone and by email too, and every view is audited.
+    let by_phone = json(&sandbox.ok(&["customer", "show", "+86 138-0013-8000", "--json"]));
+    assert_eq!(by_phone["code"], keep.as_str());
+    let card = sandbox.ok(&["customer", "show", "wxy@example.com"]);
+    assert!(
+        card.contains("王秀英") && card.contains("138 0013 8000"),
+        "{card}"
+    );
+    assert_eq!(
+        count(
+            &sandbox.raw(),
+            "SELECT count(*) FROM audit_log WHERE action = 'customer.view'"
+        ),
+        3
+    );
+
+    let stdout = sandbox.ok(&[
+        "customer",
+        "edit",
+        &keep,
+        "--company",
+        "",
+        "--add-tag",
+        "frequent buyer",
+    ]);
+    assert_eq!(stdout.trim(), format!("{keep} saved (version 2)."));
+    let shown = json(&sandbox.ok(&["customer", "show", &keep, "--json"]));
+    assert_eq!(
+        shown["company"],
+        Value::Null,
+        "an empty value clears a field"
+    );
+    assert_eq!(shown["tags"], serde_json::json!(["frequent-buyer", "vip"]));
+
+    let stderr = sandbox.fails(&[
+        "customer",
+        "edit",
+        &keep,
+        "--version",
+        "1",
+        "--notes",
+        "stale",
+    ]);
+    one_line_error(&stderr);
+    assert!(stderr.contains("your version 1, now 2"), "{stderr}");
+
+    let stderr = sandbox.fails(&["customer", "edit", &keep, "--phone", "12345"]);
+    one_line_error(&stderr);
+    assert!(
+        stderr.contains("phone: has 5 digits; too short"),
+        "{stderr}"
+    );
+
+    let out = sandbox
+        .command()
+        .args([
+            "customer",
+            "add",
+            "--name",
+            "Wang Xiuying",
+            "--phone",
+            "+86 138-0013-8000",
+            "--phone",
+            "010-6666 8888 转 12",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let other = String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_string();
+    let warning = String::from_utf8(out.stderr).expect("UTF-8");
+    assert!(
+        warning.contains(&format!("is already held by {keep} 王秀英")),
+        "{warning}"
+    );
+
+    let stderr = sandbox.fails(&["customer", "show", "13800138000"]);
+    one_line_error(&stderr);
+    assert!(stderr.contains("more than one customer"), "{stderr}");
+
+    let stdout = sandbox.ok(&["customer", "merge", &keep, &other]);
+    assert!(
+        stdout.starts_with(&format!("Merged {other} into {keep}")),
+        "{stdout}"
+    );
+    let tombstone = json(&sandbox.ok(&["customer", "show", &other, "--json"]));
+    assert_eq!(tombstone["merged_into"], keep.as_str());
+    let kept = json(&sandbox.ok(&["customer", "show", &keep, "--json"]));
+    assert_eq!(
+        kept["contacts_normalized"].as_array().map(Vec::len),
+        Some(3)
+    );
+    let found = json(&sandbox.ok(&["search", "8888", "--json"]));
+    assert_eq!(codes(&found), [keep.as_str()]);
+    let stderr = sandbox.fails(&["customer", "merge", &keep, &other]);
+    one_line_error(&stderr);
+    assert!(stderr.contains("already merged"), "{stderr}");
+    assert!(sandbox.ok(&["check"]).contains("audit chain   ok"));
+}
+
+#[test]
+fn errors_exit_non_zero_with_one_line_on_stderr() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let out = sandbox.run(&["customer", "show", "NOPE"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+    one_line_error(&stderr);
+    assert!(stderr.contains("customer 'NOPE'"), "{stderr}");
+    assert!(stderr.contains("not found"), "{stderr}");
+
+    for (args, wanted) in [
+        (
+            vec!["customer", "add", "--phone", "13800138000"],
+            "name: is required",
+        ),
+        (
+            vec![
+                "customer",
+                "add",
+                "--name",
+                "Ann",
+                "--email",
+                "ann.example.com",
+            ],
+            "email: has no '@'",
+        ),
+        (
+            vec![
+                "customer",
+                "add",
+                "--name",
+                "Ann",
+                "--birthday",
+                "1990-02-30",
+            ],
+            "birthday: '1990-02-30' is not a day of the calendar",
+        ),
+        (
+            vec!["customer", "add", "--name", "Ann", "--level", "gold"],
+            "'gold' is not a valid Level",
+        ),
+        (vec!["customer", "merge", "NOPE", "NADA"], "not found"),
+        (
+            vec!["operator", "role", "nobody", "admin"],
+            "operator 'nobody' not found",
+        ),
+        (
+            vec!["import", "customers", "/no/such/file.csv"],
+            "cannot read /no/such/file.csv",
+        ),
+        (
+            vec!["bench", "lookup", "--samples", "5"],
+            "holds no customers",
+        ),
+    ] {
+        let stderr = sandbox.fails(&args);
+        one_line_error(&stderr);
+        assert!(stderr.contains(wanted), "{args:?}: {stderr}");
+    }
+    assert_eq!(count(&sandbox.raw(), "SELECT count(*) FROM customers"), 0);
+
+    // A usage error is clap's: exit code 2 and a usage hint.
+    let out = sandbox.run(&["customer", "frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn operators_and_acting_as_another_from_the_command_line() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let stdout = sandbox.ok(&[
+        "operator", "add", "li.na", "--name", "李娜", "--role", "operator",
+    ]);
+    assert_eq!(stdout.trim(), "Added li.na (李娜) as operator.");
+    let code = sandbox.ok(&[
+        "--as",
+        "li.na",
+        "customer",
+        "add",
+        "--name",
+        "王芳",
+        "--phone",
+        "13912345678",
+    ]);
+    let (actor, via): (String, Option<String>) = sandbox
+        .raw()
+        .query_row(
+            "SELECT actor_login, via_login FROM audit_log WHERE action = 'customer.create'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("audited");
+    assert_eq!((actor.as_str(), via), ("li.na", Some(login())));
+    assert!(code.trim().starts_with('C'));
+
+    // Acting as an operator means having only an operator's rights.
+    let stderr = sandbox.fails(&[
+        "--as",
+        "li.na",
+        "operator",
+        "add",
+        "zhang.wei",
+        "--name",
+        "张伟",
+    ]);
+    one_line_error(&stderr);
+    assert!(
+        stderr.contains("only an admin may add operators; li.na is operator"),
+        "{stderr}"
+    );
+    let stderr = sandbox.fails(&[
+        "--as", "li.na", "customer", "add", "--name", "VIP", "--level", "vip",
+    ]);
+    one_line_error(&stderr);
+    assert!(stderr.contains("supervisor"), "{stderr}");
+
+    sandbox.ok(&["operator", "disable", "li.na"]);
+    let stderr = sandbox.fails(&["--as", "li.na", "search", "王芳"]);
+    one_line_error(&stderr);
+    assert!(stderr.contains("disabled"), "{stderr}");
+    sandbox.ok(&["operator", "enable", "li.na"]);
+    sandbox.ok(&["operator", "role", "li.na", "supervisor"]);
+    let ops = json(&sandbox.ok(&["operator", "list", "--json"]));
+    let li = ops
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|o| o["login"] == "li.na")
+        .expect("li.na listed");
+    assert_eq!(
+        (li["role"].as_str(), li["active"].as_bool()),
+        (Some("supervisor"), Some(true))
+    );
+}
+
+#[test]
+fn every_command_has_help() {
+    let sandbox = Sandbox::new();
+    let commands: &[&[&str]] = &[
+        &[],
+        &["init"],
+        &["demo"],
+        &["search"],
+        &["customer"],
+        &["customer", "add"],
+        &["customer", "show"],
+        &["customer", "edit"],
+        &["customer", "merge"],
+        &["import"],
+        &["export"],
+        &["operator"],
+        &["operator", "add"],
+        &["operator", "list"],
+        &["operator", "role"],
+        &["operator", "disable"],
+        &["operator", "enable"],
+        &["check"],
+        &["bench"],
+        &["bench", "lookup"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let stdout = sandbox.ok(&args);
+        assert!(stdout.contains("Usage: careline"), "{args:?}: {stdout}");
+        let usage = format!("Usage: careline {}", command.join(" "));
+        assert!(stdout.contains(usage.trim_end()), "{args:?}: {stdout}");
+    }
+    let top = sandbox.ok(&["--help"]);
+    for sub in [
+        "init", "demo", "search", "customer", "import", "export", "operator", "check", "bench",
+    ] {
+        assert!(
+            top.lines().any(|l| l.trim_start().starts_with(sub)),
+            "--help lists {sub}: {top}"
+        );
+    }
+    assert!(!sandbox.db.exists(), "--help touches no database");
+}
+
+#[test]
+fn bench_lookup_reports_every_query_kind_and_check_passes() {
+    let sandbox = demo_desk();
+    let stdout = sandbox.ok(&["bench", "lookup", "--samples", "20"]);
+    assert!(
+        stdout.starts_with("lookup on 300 customers, 20 sampled"),
+        "{stdout}"
+    );
+    for kind in [
+        "reference: exact phone, plain SQL",
+        "phone suffix (4 digits)",
+        "full phone (as written)",
+        "two-character name",
+        "surname",
+        "full pinyin",
+        "pinyin initials",
+        "email",
+        "customer code",
+        "#tag",
+        "company",
+        "substring (3+ chars)",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(kind))
+            .unwrap_or_else(|| panic!("no line for {kind}: {stdout}"));
+        let figures: Vec<f64> = line[kind.len()..]
+            .split_whitespace()
+            .take(5)
+            .map(|n| n.parse().unwrap_or_else(|_| panic!("figures in {line:?}")))
+            .collect();
+        assert_eq!(figures.len(), 5, "queries, results, p50, p99, max: {line}");
+        assert!(
+            figures[2] <= figures[3] && figures[3] <= figures[4],
+            "{line}"
+        );
+    }
+    let report = json(&sandbox.ok(&["bench", "lookup", "--samples", "5", "--json"]));
+    assert_eq!(report["customers"], 300);
+    assert_eq!(report["kinds"].as_array().map(Vec::len), Some(11));
+    for kind in report["kinds"].as_array().expect("kinds") {
+        if kind["queries"].as_u64().is_some_and(|q| q > 0) {
+            assert!(
+                kind["mean_results"].as_f64().is_some_and(|m| m >= 1.0),
+                "every query finds at least its own customer: {kind}"
+            );
+        }
+    }
+
+    let stdout = sandbox.ok(&["check"]);
+    assert!(stdout.contains("integrity     ok"), "{stdout}");
+    assert!(stdout.contains("foreign keys  ok"), "{stdout}");
+    assert!(stdout.contains("audit chain   ok"), "{stdout}");
+    let report = json(&sandbox.ok(&["check", "--json"]));
+    assert_eq!(report["schema_version"], careline::store::SCHEMA_VERSION);
+    assert_eq!(report["audit"]["broken_at"], Value::Null);
+    assert!(report["audit"]["entries"].as_i64().is_some_and(|n| n > 0));
+
+    // A tampered audit log fails the check.
+    sandbox
+        .raw()
+        .execute_batch(
+            "DROP TRIGGER audit_log_no_update;
+             UPDATE audit_log SET detail = '{}' WHERE id = 1;",
+        )
+        .expect("tamper");
+    let out = sandbox.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("audit chain   BROKEN at entry 1"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    one_line_error(&stderr);
+    assert!(stderr.contains("failed its check"), "{stderr}");
+}
+
+/// Ranks in the order results must come: exact, then prefix, then substring.
+fn rank_order(results: &Value) -> Vec<u8> {
+    results
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| match r["rank"].as_str() {
+            Some("exact") => 0,
+            Some("prefix") => 1,
+            Some("substring") => 2,
+            other => panic!("unknown rank {other:?}"),
+        })
+        .collect()
+}
+
+/// The issue's own queries, literally, on a demo database large enough to hold their answers.
+#[test]
+fn the_done_means_queries_return_the_right_customers_ranked() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["demo", "--customers", "3000", "--seed", "1"]);
+    let raw = sandbox.raw();
+
+    let xiuying = count(
+        &raw,
+        "SELECT count(*) FROM customers WHERE name LIKE '%秀英%'",
+    );
+    assert!(xiuying > 0, "the demo has names with 秀英");
+    let found = json(&sandbox.ok(&["search", "秀英", "--json", "--limit", "1000"]));
+    assert_eq!(found.as_array().map(Vec::len), Some(xiuying as usize));
+    for hit in found.as_array().expect("array") {
+        assert!(
+            hit["name"].as_str().is_some_and(|n| n.contains("秀英")),
+            "{hit}"
+        );
+    }
+    let ranks = rank_order(&found);
+    assert!(ranks.is_sorted(), "{ranks:?}");
+
+    let found = json(&sandbox.ok(&["search", "wxy", "--json", "--limit", "1000"]));
+    let hits = found.as_array().expect("array");
+    assert!(!hits.is_empty(), "the demo has a 王秀英 or another wxy");
+    let ranks = rank_order(&found);
+    assert!(ranks.is_sorted(), "{ranks:?}");
+    for hit in hits {
+        let name = hit["name"].as_str().expect("name");
+        let initials = pinyin_initials(name).unwrap_or_default();
+        match hit["rank"].as_str() {
+            Some("exact") => assert_eq!(initials, "wxy", "{hit}"),
+            _ => assert!(initials.starts_with("wxy"), "{hit}"),
+        }
+    }
+    let exact_wxy = hits.iter().filter(|h| h["rank"] == "exact").count() as i64;
+    let wang_xiuying = count(&raw, "SELECT count(*) FROM customers WHERE name = '王秀英'");
+    assert!(exact_wxy >= wang_xiuying, "every 王秀英 is an exact match");
+
+    // The last four digits of a number the desk holds find its customer first among equals.
+    let (code, national): (String, String) = raw
+        .query_row(
+            "SELECT c.code, substr(ct.normalized, 4) FROM contacts ct
+             JOIN customers c ON c.id = ct.customer_id
+             WHERE ct.phone_kind = 'mobile' ORDER BY c.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a mobile");
+    let tail = &national[national.len() - 4..];
+    let holders = count(
+        &raw,
+        &format!(
+            "SELECT count(DISTINCT customer_id) FROM contacts
+             WHERE kind = 'phone' AND normalized LIKE '%{tail}'"
+        ),
+    );
+    let found = json(&sandbox.ok(&["search", tail, "--json", "--limit", "1000"]));
+    assert!(codes(&found).contains(&code), "{tail} → {found}");
+    assert!(
+        found.as_array().map(Vec::len).unwrap_or_default() as i64 >= holders,
+        "every number ending {tail} is found: {found}"
+    );
+
+    let found = json(&sandbox.ok(&["search", "#vip", "--json", "--limit", "1000"]));
+    let vips = count(&raw, "SELECT count(*) FROM customers WHERE level = 'vip'");
+    assert!(vips > 0);
+    assert_eq!(found.as_array().map(Vec::len), Some(vips as usize));
+    assert!(found
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|h| h["badge"] == "vip" && h["rank"] == "exact"));
+}
