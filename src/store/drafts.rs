@@ -20,6 +20,15 @@ pub struct Draft {
     pub updated_at: DateTime<Utc>,
 }
 
+fn draft_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Draft> {
+    Ok(Draft {
+        form: r.get(0)?,
+        entity_id: r.get(1)?,
+        content: r.get(2)?,
+        updated_at: DateTime::from_timestamp(r.get(3)?, 0).unwrap_or_default(),
+    })
+}
+
 impl Store {
     /// Saves (or replaces) the actor's draft of one form.
     pub fn save_draft(
@@ -58,14 +67,7 @@ impl Store {
             "SELECT form, entity_id, content, updated_at FROM drafts
              WHERE operator_id = ?1 ORDER BY updated_at DESC, id DESC",
         )?;
-        let rows = stmt.query_map([actor.id], |r| {
-            Ok(Draft {
-                form: r.get(0)?,
-                entity_id: r.get(1)?,
-                content: r.get(2)?,
-                updated_at: DateTime::from_timestamp(r.get(3)?, 0).unwrap_or_default(),
-            })
-        })?;
+        let rows = stmt.query_map([actor.id], draft_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -77,14 +79,7 @@ impl Store {
                 "SELECT form, entity_id, content, updated_at FROM drafts
                  WHERE operator_id = ?1 AND form = ?2 AND entity_id = ?3",
                 params![actor.id, form, entity_id],
-                |r| {
-                    Ok(Draft {
-                        form: r.get(0)?,
-                        entity_id: r.get(1)?,
-                        content: r.get(2)?,
-                        updated_at: DateTime::from_timestamp(r.get(3)?, 0).unwrap_or_default(),
-                    })
-                },
+                draft_from_row,
             )
             .optional()?)
     }
