@@ -9,12 +9,13 @@ use tui_input::backend::crossterm::to_input_request;
 use tui_input::Input;
 
 use super::action::Action;
+use super::field_errors;
 use super::i18n::{I18n, Lang};
 use super::keymap::{Context, Keymap};
 use super::panes::customer_form::{self, EDIT_FORM, NEW_FORM};
 use super::theme::Theme;
 use super::widgets::form::{Form, FormChange};
-use crate::domain::contact::normalize_phone;
+use crate::domain::contact::{normalize_email, normalize_phone};
 use crate::store::{
     Actor, CardData, DeskCounts, Draft, MatchRank, ScreenPop, SearchResult, Store, StoreError,
 };
@@ -673,6 +674,25 @@ impl App {
         if let Err(errors) = self.store.check_customer(&fields) {
             for e in &errors {
                 form.set_error(customer_form::field_of(&e.field), e.reason.clone());
+            }
+            // Phone and email reasons in the screen's language.
+            for key in ["phone", "phone2", "email"] {
+                let value = form.value(key);
+                if value.is_empty() {
+                    continue;
+                }
+                let reason = if key == "email" {
+                    normalize_email(&value)
+                        .err()
+                        .map(|e| field_errors::email(&e, &self.i18n))
+                } else {
+                    normalize_phone(&value, self.store.phone_rules())
+                        .err()
+                        .map(|e| field_errors::phone(&e, &self.i18n))
+                };
+                if let Some(reason) = reason {
+                    form.set_error(key, reason);
+                }
             }
             form.focus = form.first_error().unwrap_or(form.focus);
             self.error(self.i18n.t("form.fix_fields").to_string());

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod event;
+pub mod field_errors;
 pub mod i18n;
 pub mod keymap;
 pub mod panes;

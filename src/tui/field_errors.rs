@@ -1,0 +1,75 @@
+//! Why a typed phone number or email is refused, in the screen's language. The domain reports
+//! typed errors; this turns each into catalogue text, so that a zh-CN screen never shows an
+//! English reason for the most common mistakes made mid-call.
+
+use crate::domain::contact::{EmailError, PhoneError};
+use crate::tui::i18n::I18n;
+
+pub fn phone(e: &PhoneError, i18n: &I18n) -> String {
+    use PhoneError as P;
+    match e {
+        P::Empty => i18n.t("phone_error.empty").to_string(),
+        P::Letters(s) => i18n.f("phone_error.letters", &[("text", s)]),
+        P::BadChar(c) => i18n.f("phone_error.bad_char", &[("char", &c.to_string())]),
+        P::MisplacedPlus => i18n.t("phone_error.misplaced_plus").to_string(),
+        P::TooShort(n) => i18n.f("phone_error.too_short", &[("digits", &n.to_string())]),
+        P::TooLong(n) | P::InternationalLength(n) => {
+            i18n.f("phone_error.too_long", &[("digits", &n.to_string())])
+        }
+        P::ExtensionTooLong(n, _) => i18n.f("phone_error.extension", &[("digits", &n.to_string())]),
+        P::MobileLength(n) => i18n.f("phone_error.mobile_length", &[("digits", &n.to_string())]),
+        P::MobilePrefix(p) => i18n.f("phone_error.mobile_prefix", &[("prefix", p)]),
+        P::ServiceLength(n) => i18n.f("phone_error.service_length", &[("digits", &n.to_string())]),
+        P::AreaCode(a) | P::BadDefaultAreaCode(a) => {
+            i18n.f("phone_error.area_code", &[("area", a)])
+        }
+        P::LocalLength { area, got, needs } => i18n.f(
+            "phone_error.local_length",
+            &[
+                ("area", area),
+                ("digits", &got.to_string()),
+                ("needs", needs),
+            ],
+        ),
+        P::LocalStart { area, first } => i18n.f(
+            "phone_error.local_start",
+            &[("area", area), ("first", &first.to_string())],
+        ),
+        P::NeedsAreaCode => i18n.t("phone_error.needs_area_code").to_string(),
+        P::Unrecognised(n) => i18n.f("phone_error.unrecognised", &[("digits", &n.to_string())]),
+        P::UnknownCountry(c) | P::UnknownDefaultCountry(c) => {
+            i18n.f("phone_error.country", &[("code", c)])
+        }
+        P::CountryLength { code, needs, got } => i18n.f(
+            "phone_error.country_length",
+            &[
+                ("code", &code.to_string()),
+                ("needs", needs),
+                ("digits", &got.to_string()),
+            ],
+        ),
+    }
+}
+
+pub fn email(e: &EmailError, i18n: &I18n) -> String {
+    use EmailError as E;
+    match e {
+        E::Empty => i18n.t("email_error.empty").to_string(),
+        E::Spaces => i18n.t("email_error.spaces").to_string(),
+        E::NoAt => i18n.t("email_error.no_at").to_string(),
+        E::MoreThanOneAt => i18n.t("email_error.more_than_one_at").to_string(),
+        E::NoLocalPart => i18n.t("email_error.no_local").to_string(),
+        E::NoDomain | E::DomainNoDot(_) | E::BadTopLevel(_) | E::DomainEmptyLabel(_) => {
+            i18n.t("email_error.domain").to_string()
+        }
+        E::TooLong(_) | E::LocalTooLong(_) | E::DomainLabelTooLong(_) => {
+            i18n.t("email_error.too_long").to_string()
+        }
+        E::NonAsciiLocal(_) | E::LocalChar(_) | E::LocalDotEdge | E::LocalDoubleDot => {
+            i18n.t("email_error.local_chars").to_string()
+        }
+        E::NonAsciiDomain(_) | E::DomainChar(_) | E::DomainHyphen(_) => {
+            i18n.t("email_error.domain_chars").to_string()
+        }
+    }
+}
