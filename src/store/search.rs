@@ -258,6 +258,13 @@ pub(crate) fn find(
         if found.len() >= limit {
             break;
         }
+        // A whole email address that belongs to someone needs no search for addresses that
+        // merely contain it; that trigram search is the slowest probe on a big database.
+        if matches!(probe, Probe::Text(_, "email"))
+            && found.iter().any(|m| m.rank == MatchRank::Exact)
+        {
+            break;
+        }
         let (rank, field) = match &probe {
             Probe::Exact(_, rank, field) | Probe::Prefix(_, rank, field) => (*rank, *field),
             Probe::Text(_, field) => (MatchRank::Substring, *field),
