@@ -258,10 +258,14 @@ pub(crate) fn find(
         if found.len() >= limit {
             break;
         }
-        // A whole email address that belongs to someone needs no search for addresses that
-        // merely contain it; that trigram search is the slowest probe on a big database.
-        if matches!(probe, Probe::Text(_, "email"))
-            && found.iter().any(|m| m.rank == MatchRank::Exact)
+        // A whole email address, pinyin, initials or code that matched needs no search for
+        // text that merely contains it; that trigram search is the slowest probe on a big
+        // database (common trigrams such as "com" are in most rows).
+        if matches!(probe, Probe::Text(..))
+            && found.iter().any(|m| {
+                m.rank == MatchRank::Exact
+                    && matches!(m.field, "email" | "pinyin" | "initials" | "code")
+            })
         {
             break;
         }
