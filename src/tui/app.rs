@@ -729,7 +729,17 @@ impl App {
                     self.run_search(&query);
                 }
             }
-            Err(StoreError::Conflict(message)) => self.dialog = Some(Dialog::Conflict(message)),
+            Err(StoreError::Conflict(message)) => {
+                tracing::info!("save conflict: {message}");
+                let code = self
+                    .store
+                    .customer(&self.actor, id)
+                    .map(|c| c.code)
+                    .unwrap_or_default();
+                self.dialog = Some(Dialog::Conflict(
+                    self.i18n.f("dialog.conflict", &[("code", &code)]),
+                ));
+            }
             Err(StoreError::Invalid(errors)) => {
                 if let Some(form) = &mut self.form {
                     for e in &errors {
