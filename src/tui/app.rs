@@ -184,7 +184,10 @@ impl App {
                     app.dialog = Some(Dialog::RestoreDraft(draft));
                 }
             }
-            Err(e) => app.error(e.to_string()),
+            Err(e) => {
+                let text = field_errors::store(&e, &app.i18n);
+                app.error(text);
+            }
         }
         app
     }
@@ -342,7 +345,7 @@ impl App {
                     self.refresh_after_change();
                 }
                 Ok(_) => {}
-                Err(e) => self.error(e.to_string()),
+                Err(e) => self.error(field_errors::store(&e, &self.i18n)),
             }
         }
     }
@@ -356,10 +359,8 @@ impl App {
         }
         let (id, entity, content) = (form.id, form.entity_id, form.to_draft());
         if let Err(e) = self.store.save_draft(&self.actor, id, entity, &content) {
-            self.error(
-                self.i18n
-                    .f("draft.not_saved", &[("reason", &e.to_string())]),
-            );
+            let reason = field_errors::store(&e, &self.i18n);
+            self.error(self.i18n.f("draft.not_saved", &[("reason", &reason)]));
         }
         // Our own write changes data_version; do not treat it as someone else's change.
         self.data_version = self.store.data_version().unwrap_or(self.data_version);
@@ -376,7 +377,7 @@ impl App {
             let id = card.customer.id;
             match self.store.reload_card(&self.actor, id) {
                 Ok(card) => self.card = Some(card),
-                Err(e) => self.error(e.to_string()),
+                Err(e) => self.error(field_errors::store(&e, &self.i18n)),
             }
         }
         self.refresh_side_data();
@@ -385,11 +386,11 @@ impl App {
     fn refresh_side_data(&mut self) {
         match self.store.recent_pops(&self.actor, RECENT_POPS) {
             Ok(pops) => self.lookup.pops = pops,
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.error(field_errors::store(&e, &self.i18n)),
         }
         match self.store.desk_counts() {
             Ok(counts) => self.counts = counts,
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.error(field_errors::store(&e, &self.i18n)),
         }
         if self.lookup.query.is_empty() {
             self.lookup.selected = self
@@ -416,7 +417,7 @@ impl App {
             }
             Err(e) => {
                 self.lookup.results.clear();
-                self.error(e.to_string());
+                self.error(field_errors::store(&e, &self.i18n));
             }
         }
     }
@@ -581,7 +582,7 @@ impl App {
                 self.focus = Focus::Card;
                 self.data_version = self.store.data_version().unwrap_or(self.data_version);
             }
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.error(field_errors::store(&e, &self.i18n)),
         }
     }
 
@@ -605,7 +606,7 @@ impl App {
                     .store
                     .discard_draft(&self.actor, form.id, form.entity_id)
                 {
-                    self.error(e.to_string());
+                    self.error(field_errors::store(&e, &self.i18n));
                 }
             }
         }
@@ -637,7 +638,7 @@ impl App {
                 self.error(self.i18n.f("card.merged", &[("code", &survivor)]));
             }
             Ok(customer) => self.open_form(customer_form::edit_customer(&customer)),
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.error(field_errors::store(&e, &self.i18n)),
         }
     }
 
@@ -656,7 +657,7 @@ impl App {
             match self.store.customer(&self.actor, form.entity_id) {
                 Ok(c) => Some(c.fields),
                 Err(e) => {
-                    self.error(e.to_string());
+                    self.error(field_errors::store(&e, &self.i18n));
                     return;
                 }
             }
@@ -673,7 +674,11 @@ impl App {
         };
         if let Err(errors) = self.store.check_customer(&fields) {
             for e in &errors {
-                form.set_error(customer_form::field_of(&e.field), e.reason.clone());
+                let reason = match e.field.as_str() {
+                    "name" => self.i18n.t("form.bad_name").to_string(),
+                    _ => e.reason.clone(),
+                };
+                form.set_error(customer_form::field_of(&e.field), reason);
             }
             // Phone and email reasons in the screen's language.
             for key in ["phone", "phone2", "email"] {
@@ -748,7 +753,7 @@ impl App {
                 }
                 self.error(self.i18n.t("form.fix_fields").to_string());
             }
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.error(field_errors::store(&e, &self.i18n)),
         }
     }
 
@@ -766,7 +771,7 @@ impl App {
                     .store
                     .discard_draft(&self.actor, &draft.form, draft.entity_id)
                 {
-                    self.error(e.to_string());
+                    self.error(field_errors::store(&e, &self.i18n));
                 }
                 self.offer_next_draft();
             }
@@ -789,7 +794,7 @@ impl App {
             match self.store.customer(&self.actor, draft.entity_id) {
                 Ok(customer) => customer_form::edit_customer(&customer),
                 Err(e) => {
-                    self.error(e.to_string());
+                    self.error(field_errors::store(&e, &self.i18n));
                     return;
                 }
             }
@@ -824,7 +829,7 @@ impl App {
                     self.info(self.i18n.t("conflict.reloaded").to_string());
                 }
             }
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.error(field_errors::store(&e, &self.i18n)),
         }
     }
 
@@ -850,7 +855,7 @@ impl App {
                     .filter(|r| r.rank == MatchRank::Exact && r.matched == "phone")
                     .collect(),
                 Err(e) => {
-                    self.error(e.to_string());
+                    self.error(field_errors::store(&e, &self.i18n));
                     Vec::new()
                 }
             },
@@ -858,7 +863,7 @@ impl App {
         };
         let matched = (matches.len() == 1).then(|| matches[0].customer.id);
         if let Err(e) = self.store.record_pop(&self.actor, &number, matched) {
-            self.error(e.to_string());
+            self.error(field_errors::store(&e, &self.i18n));
         }
         self.refresh_side_data();
         if self.form.is_some() {

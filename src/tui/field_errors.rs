@@ -3,6 +3,7 @@
 //! English reason for the most common mistakes made mid-call.
 
 use crate::domain::contact::{EmailError, PhoneError};
+use crate::store::StoreError;
 use crate::tui::i18n::I18n;
 
 pub fn phone(e: &PhoneError, i18n: &I18n) -> String {
@@ -71,5 +72,22 @@ pub fn email(e: &EmailError, i18n: &I18n) -> String {
         E::NonAsciiDomain(_) | E::DomainChar(_) | E::DomainHyphen(_) => {
             i18n.t("email_error.domain_chars").to_string()
         }
+    }
+}
+
+/// A store error in the screen's language: what happened and what to do. Technical detail
+/// (a disk error, say) is kept after the translated sentence and written to the log.
+pub fn store(e: &StoreError, i18n: &I18n) -> String {
+    tracing::warn!("{e}");
+    match e {
+        StoreError::NotFound(_) => i18n.t("error.not_found").to_string(),
+        StoreError::Conflict(_) => i18n.t("error.conflict").to_string(),
+        StoreError::Forbidden(_) => i18n.t("error.forbidden").to_string(),
+        StoreError::Invalid(_) => i18n.t("form.fix_fields").to_string(),
+        StoreError::Busy(_) => i18n.t("error.busy").to_string(),
+        StoreError::UnknownOperator { .. } | StoreError::DisabledOperator(_) => {
+            i18n.t("error.operator").to_string()
+        }
+        other => i18n.f("error.other", &[("detail", &other.to_string())]),
     }
 }
