@@ -505,9 +505,8 @@ impl Store {
         // The whole demo is one transaction whose indexes fill in random order: a page cache
         // that holds them (about 1 KiB a customer, at most 1 GiB) halves the time on a
         // million customers, because evicted pages are no longer written out and read back.
-        let cache_kib = spec.customers.clamp(16_000, 1_048_576);
-        self.conn()
-            .pragma_update(None, "cache_size", -(cache_kib as i64))?;
+        let cache_kib = (spec.customers as i64).clamp(crate::store::CACHE_KIB, 1_048_576);
+        self.conn().pragma_update(None, "cache_size", -cache_kib)?;
         let counts = self.write(actor, |w| {
             let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
             let now = w.now();
@@ -556,7 +555,8 @@ impl Store {
         progress(spec.customers);
         // Statistics for the query planner over the new data.
         self.conn().execute_batch("ANALYZE")?;
-        self.conn().pragma_update(None, "cache_size", -16_000)?;
+        self.conn()
+            .pragma_update(None, "cache_size", -crate::store::CACHE_KIB)?;
         Ok(counts)
     }
 }

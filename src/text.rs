@@ -101,6 +101,19 @@ pub fn truncate(s: &str, cells: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// What is left of `s` after its first `cells` display cells: the visible part of a text
+/// field scrolled sideways.
+pub fn skip_cells(s: &str, cells: usize) -> &str {
+    let mut skipped = 0;
+    for (i, c) in s.char_indices() {
+        if skipped >= cells {
+            return &s[i..];
+        }
+        skipped += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    }
+    ""
+}
+
 /// `s` cut or padded with spaces to exactly `cells` terminal cells.
 pub fn pad(s: &str, cells: usize) -> String {
     let cut = truncate(s, cells);
@@ -111,6 +124,14 @@ pub fn pad(s: &str, cells: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skipping_cells_counts_wide_characters_as_two() {
+        assert_eq!(skip_cells("王秀英abc", 2), "秀英abc");
+        assert_eq!(skip_cells("王秀英abc", 6), "abc");
+        assert_eq!(skip_cells("ab", 5), "");
+        assert_eq!(skip_cells("ab", 0), "ab");
+    }
 
     #[test]
     fn plain_text_is_untouched_and_not_copied() {

@@ -107,7 +107,7 @@ pub fn open_demo(ctx: &Context) -> Result<(Store, Actor)> {
         store.init_admin(&login, &login)?;
     }
     let actor = store.actor(&login, ctx.as_login.as_deref())?;
-    let empty: bool = store.customer_count()? == 0;
+    let empty = !store.has_customers()?;
     if empty {
         eprintln!("Creating the demo database {} …", ctx.db_path.display());
         fill(

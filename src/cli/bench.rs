@@ -62,7 +62,9 @@ pub struct KindFigures {
     pub kind: &'static str,
     pub example: String,
     pub queries: usize,
-    pub mean_results: f64,
+    /// Results per query (lookups only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_results: Option<f64>,
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
@@ -194,7 +196,7 @@ pub(super) fn figures(
     kind: &'static str,
     example: String,
     mut times: Vec<Duration>,
-    results: usize,
+    results: Option<usize>,
 ) -> KindFigures {
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -210,11 +212,7 @@ pub(super) fn figures(
         kind,
         example,
         queries: times.len(),
-        mean_results: if times.is_empty() {
-            0.0
-        } else {
-            results as f64 / times.len() as f64
-        },
+        mean_results: results.map(|r| r as f64 / times.len().max(1) as f64),
         p50_ms: at(0.50),
         p99_ms: at(0.99),
         max_ms: times.last().map(|d| ms(*d)).unwrap_or(0.0),
@@ -257,7 +255,7 @@ fn lookup(ctx: &Context, args: LookupArgs) -> Result<()> {
         "reference: exact phone, plain SQL",
         example,
         reference_times,
-        reference_results,
+        Some(reference_results),
     );
 
     let mut kinds = Vec::new();
@@ -275,7 +273,7 @@ fn lookup(ctx: &Context, args: LookupArgs) -> Result<()> {
             times.push(started.elapsed());
             results += found.len();
         }
-        kinds.push(figures(kind, example, times, results));
+        kinds.push(figures(kind, example, times, Some(results)));
     }
     let report = LookupReport {
         customers,
@@ -298,7 +296,13 @@ fn lookup(ctx: &Context, args: LookupArgs) -> Result<()> {
     for f in std::iter::once(&report.reference).chain(report.kinds.iter()) {
         println!(
             "{:<36} {:>7} {:>8.1} {:>9.3} {:>9.3} {:>9.3}  {}",
-            f.kind, f.queries, f.mean_results, f.p50_ms, f.p99_ms, f.max_ms, f.example
+            f.kind,
+            f.queries,
+            f.mean_results.unwrap_or(0.0),
+            f.p50_ms,
+            f.p99_ms,
+            f.max_ms,
+            f.example
         );
     }
     Ok(())

@@ -16,9 +16,6 @@ use serde::Serialize;
 use super::bench::{figures, national_digits, sample_customers, KindFigures, ScreenArgs};
 use super::{print_json, Context};
 use crate::tui::app::App;
-use crate::tui::i18n::Lang;
-use crate::tui::keymap::Keymap;
-use crate::tui::theme::Theme;
 use crate::tui::ui;
 
 /// A terminal that counts what would be sent to it.
@@ -41,6 +38,7 @@ struct ScreenReport {
     size: String,
     start_to_first_frame_ms: f64,
     keystroke_to_frame: KindFigures,
+    mean_results_per_caller: f64,
     selection_move_bytes_mean: f64,
     selection_move_bytes_max: usize,
     resident_memory_mb: f64,
@@ -66,16 +64,12 @@ pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
     }
     let started = Instant::now();
     let (store, actor) = ctx.open()?;
-    let settings = crate::tui::app::Settings {
-        lang: Lang::En,
-        theme: Theme::shipped("dark").unwrap_or_else(Theme::mono),
-        keymap: Keymap::default(),
-        lookup_limit: ctx.config.lookup.limit,
-        shared: false,
-        db_label: ctx.db_path.display().to_string(),
-        tz: chrono::Offset::fix(chrono::Local::now().offset()),
-        warnings: Vec::new(),
+    // The settings the screen itself would use, in English with the default theme.
+    let choices = crate::tui::ScreenChoices {
+        theme: Some("dark".into()),
+        lang: Some("en".into()),
     };
+    let settings = crate::tui::settings(&ctx.config, &ctx.paths, &choices, &ctx.db_path);
     let counter = Counter::default();
     let mut app = App::new(store, actor, settings);
     app.dialog = None; // a draft offer would cover the screen being measured
@@ -133,18 +127,13 @@ pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
         app.handle_key(press(KeyCode::Esc));
         terminal.draw(|f| ui::draw(f, &app))?;
     }
-    let keys = times.len();
-    let keystroke = figures(
-        "keystroke to drawn frame",
-        example,
-        times,
-        results * keys.max(1) / samples.len().max(1),
-    );
+    let keystroke = figures("keystroke to drawn frame", example, times, None);
     let report = ScreenReport {
         customers,
         size: format!("{}x{}", args.width, args.height),
         start_to_first_frame_ms: first_frame.as_secs_f64() * 1000.0,
         keystroke_to_frame: keystroke,
+        mean_results_per_caller: results as f64 / samples.len().max(1) as f64,
         selection_move_bytes_mean: if move_bytes.is_empty() {
             0.0
         } else {

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::contact::ContactKind;
+use super::contact::{ContactKind, EmailError, PhoneError};
 use super::vocabulary;
 
 vocabulary!(
@@ -123,6 +123,17 @@ pub struct CustomerFields {
 pub struct FieldError {
     pub field: String,
     pub reason: String,
+    /// For a refused phone or email: why, as a value, so a screen can word it in its own
+    /// language. `reason` is the English wording of the same.
+    #[serde(skip)]
+    pub cause: Option<ContactCause>,
+}
+
+/// Why a phone number or email address was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactCause {
+    Phone(PhoneError),
+    Email(EmailError),
 }
 
 impl FieldError {
@@ -130,6 +141,20 @@ impl FieldError {
         FieldError {
             field: field.into(),
             reason: reason.into(),
+            cause: None,
+        }
+    }
+
+    /// A refused contact, with its cause.
+    pub fn contact(field: impl Into<String>, cause: ContactCause) -> Self {
+        let reason = match &cause {
+            ContactCause::Phone(e) => e.to_string(),
+            ContactCause::Email(e) => e.to_string(),
+        };
+        FieldError {
+            field: field.into(),
+            reason,
+            cause: Some(cause),
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::domain::contact::{
     mask_email, normalize_email, normalize_phone, ContactKind, Phone, PhoneKind, PhoneRules,
 };
 use crate::domain::customer::{
-    self, normalize_tag, ContactInput, CustomerFields, FieldError, Level, Tier,
+    self, normalize_tag, ContactCause, ContactInput, CustomerFields, FieldError, Level, Tier,
 };
 
 /// A stored contact with its normalised and display forms.
@@ -137,13 +137,13 @@ pub(crate) fn normalize_contacts(
         let result = match input.kind {
             ContactKind::Phone => normalize_phone(value, rules)
                 .map(|p| (p.e164.clone(), Some(p)))
-                .map_err(|e| e.to_string()),
+                .map_err(|e| FieldError::contact(&field, ContactCause::Phone(e))),
             ContactKind::Email => normalize_email(value)
                 .map(|e| (e, None))
-                .map_err(|e| e.to_string()),
+                .map_err(|e| FieldError::contact(&field, ContactCause::Email(e))),
             ContactKind::Wechat | ContactKind::Other => {
                 if value.is_empty() {
-                    Err("is empty".to_string())
+                    Err(FieldError::new(&field, "is empty"))
                 } else {
                     Ok((value.to_lowercase(), None))
                 }
@@ -167,7 +167,7 @@ pub(crate) fn normalize_contacts(
                     phone,
                 })
             }
-            Err(reason) => errors.push(FieldError::new(field, reason)),
+            Err(error) => errors.push(error),
         }
     }
     if errors.is_empty() {

@@ -3,7 +3,7 @@
 //! scratch paper: written through the one write door, but not audited keystroke by keystroke.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::{Actor, Result, Store};
@@ -69,18 +69,5 @@ impl Store {
         )?;
         let rows = stmt.query_map([actor.id], draft_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// One draft of the actor, if any.
-    pub fn draft(&self, actor: &Actor, form: &str, entity_id: i64) -> Result<Option<Draft>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT form, entity_id, content, updated_at FROM drafts
-                 WHERE operator_id = ?1 AND form = ?2 AND entity_id = ?3",
-                params![actor.id, form, entity_id],
-                draft_from_row,
-            )
-            .optional()?)
     }
 }

@@ -15,7 +15,8 @@ use super::keymap::{Context, Keymap};
 use super::panes::customer_form::{self, EDIT_FORM, NEW_FORM};
 use super::theme::Theme;
 use super::widgets::form::{Form, FormChange};
-use crate::domain::contact::{normalize_email, normalize_phone};
+use crate::domain::contact::normalize_phone;
+use crate::domain::customer::FieldError;
 use crate::store::{
     Actor, CardData, DeskCounts, Draft, MatchRank, ScreenPop, SearchResult, Store, StoreError,
 };
@@ -106,12 +107,7 @@ pub struct App {
     pub store: Store,
     pub actor: Actor,
     pub i18n: I18n,
-    pub theme: Theme,
-    pub keymap: Keymap,
-    pub lookup_limit: usize,
-    pub shared: bool,
-    pub db_label: String,
-    pub tz: FixedOffset,
+    pub settings: Settings,
     pub focus: Focus,
     pub lookup: Lookup,
     pub card: Option<CardData>,
@@ -143,18 +139,14 @@ const MESSAGE_SECONDS: i64 = 8;
 const RECENT_POPS: usize = 12;
 
 impl App {
-    pub fn new(store: Store, actor: Actor, settings: Settings) -> App {
+    pub fn new(store: Store, actor: Actor, mut settings: Settings) -> App {
+        settings.lookup_limit = settings.lookup_limit.max(1);
         let now = store.now();
         let mut app = App {
             store,
             actor,
             i18n: I18n::new(settings.lang),
-            theme: settings.theme,
-            keymap: settings.keymap,
-            lookup_limit: settings.lookup_limit.max(1),
-            shared: settings.shared,
-            db_label: settings.db_label,
-            tz: settings.tz,
+            settings,
             focus: Focus::Search,
             lookup: Lookup::default(),
             card: None,
@@ -175,8 +167,8 @@ impl App {
         };
         app.data_version = app.store.data_version().unwrap_or(0);
         app.refresh_side_data();
-        if let Some(first) = settings.warnings.first() {
-            app.warn(first.clone());
+        if let Some(first) = app.settings.warnings.first().cloned() {
+            app.warn(first);
         }
         match app.store.drafts(&app.actor) {
             Ok(drafts) => {
@@ -236,7 +228,7 @@ impl App {
             self.dialog = None; // any key closes help
             return;
         }
-        match self.keymap.action(context, &key) {
+        match self.settings.keymap.action(context, &key) {
             Some(action) => self.update(action),
             None => self.update(Action::Key(key)),
         }
@@ -409,7 +401,7 @@ impl App {
         }
         match self
             .store
-            .search(&self.actor, &self.lookup.query, self.lookup_limit)
+            .search(&self.actor, &self.lookup.query, self.settings.lookup_limit)
         {
             Ok(results) => {
                 self.lookup.selected = self.lookup.selected.min(results.len().saturating_sub(1));
@@ -499,19 +491,23 @@ impl App {
                 if rows == 0 {
                     return;
                 }
-                if self.focus == Focus::Search && by > 0 {
-                    self.focus = Focus::Results;
-                    if self.lookup.selected == 0 && by == 1 {
-                        return; // ↓ from the box lands on the first row
+                match (self.focus, by) {
+                    // ↓ from the box enters the list at the row already marked.
+                    (Focus::Search, 1) => {
+                        self.focus = Focus::Results;
+                        return;
                     }
+                    // ↑ from the first row goes back to the box.
+                    (Focus::Results, -1) if self.lookup.selected == 0 => {
+                        self.focus = Focus::Search;
+                        return;
+                    }
+                    (Focus::Search, by) if by > 0 => self.focus = Focus::Results,
+                    _ => {}
                 }
                 let next = (self.lookup.selected as i64)
                     .saturating_add(by)
                     .clamp(0, rows as i64 - 1);
-                if self.focus == Focus::Results && by < 0 && self.lookup.selected == 0 && by == -1 {
-                    self.focus = Focus::Search;
-                    return;
-                }
                 self.lookup.selected = next as usize;
             }
             Focus::Card => {
@@ -525,7 +521,7 @@ impl App {
     fn back(&mut self) {
         match self.focus {
             Focus::Form => {
-                if self.form.as_ref().is_some_and(Form::has_typed_text) {
+                if self.form.as_ref().is_some_and(|f| f.dirty) {
                     self.dialog = Some(Dialog::DiscardForm);
                 } else {
                     self.close_form(true);
@@ -643,7 +639,7 @@ impl App {
     }
 
     fn save_form(&mut self) {
-        let today = self.now.with_timezone(&self.tz).date_naive();
+        let today = self.now.with_timezone(&self.settings.tz).date_naive();
         let Some(form) = &mut self.form else { return };
         for field in &mut form.fields {
             field.error = None;
@@ -673,32 +669,7 @@ impl App {
             }
         };
         if let Err(errors) = self.store.check_customer(&fields) {
-            for e in &errors {
-                let reason = match e.field.as_str() {
-                    "name" => self.i18n.t("form.bad_name").to_string(),
-                    _ => e.reason.clone(),
-                };
-                form.set_error(customer_form::field_of(&e.field), reason);
-            }
-            // Phone and email reasons in the screen's language.
-            for key in ["phone", "phone2", "email"] {
-                let value = form.value(key);
-                if value.is_empty() {
-                    continue;
-                }
-                let reason = if key == "email" {
-                    normalize_email(&value)
-                        .err()
-                        .map(|e| field_errors::email(&e, &self.i18n))
-                } else {
-                    normalize_phone(&value, self.store.phone_rules())
-                        .err()
-                        .map(|e| field_errors::phone(&e, &self.i18n))
-                };
-                if let Some(reason) = reason {
-                    form.set_error(key, reason);
-                }
-            }
+            mark_errors(form, &errors, &self.i18n);
             form.focus = form.first_error().unwrap_or(form.focus);
             self.error(self.i18n.t("form.fix_fields").to_string());
             return;
@@ -747,9 +718,7 @@ impl App {
             }
             Err(StoreError::Invalid(errors)) => {
                 if let Some(form) = &mut self.form {
-                    for e in &errors {
-                        form.set_error(customer_form::field_of(&e.field), e.reason.clone());
-                    }
+                    mark_errors(form, &errors, &self.i18n);
                 }
                 self.error(self.i18n.t("form.fix_fields").to_string());
             }
@@ -849,7 +818,10 @@ impl App {
             started: self.now,
         });
         let matches: Vec<SearchResult> = match normalize_phone(&number, self.store.phone_rules()) {
-            Ok(_) => match self.store.search(&self.actor, &number, self.lookup_limit) {
+            Ok(_) => match self
+                .store
+                .search(&self.actor, &number, self.settings.lookup_limit)
+            {
                 Ok(results) => results
                     .into_iter()
                     .filter(|r| r.rank == MatchRank::Exact && r.matched == "phone")
@@ -892,6 +864,16 @@ impl App {
                 self.info(self.i18n.f("pop.several", &[("number", &number)]));
             }
         }
+    }
+}
+
+/// Puts each refused field's reason, in the screen's language, next to the field.
+fn mark_errors(form: &mut Form, errors: &[FieldError], i18n: &I18n) {
+    for e in errors {
+        form.set_error(
+            customer_form::field_of(&e.field),
+            field_errors::field(e, i18n),
+        );
     }
 }
 

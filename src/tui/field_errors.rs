@@ -1,10 +1,22 @@
-//! Why a typed phone number or email is refused, in the screen's language. The domain reports
-//! typed errors; this turns each into catalogue text, so that a zh-CN screen never shows an
-//! English reason for the most common mistakes made mid-call.
+//! Why something typed or saved was refused, in the screen's language. The domain and the
+//! store report typed causes; this turns each into catalogue text, so that a zh-CN screen never
+//! shows an English reason for the mistakes made mid-call.
 
 use crate::domain::contact::{EmailError, PhoneError};
+use crate::domain::customer::{ContactCause, FieldError};
 use crate::store::StoreError;
 use crate::tui::i18n::I18n;
+
+/// A refused field's reason: phones and emails from their cause, the name from the
+/// catalogue; other fields (which this screen's forms do not show) keep the store's words.
+pub fn field(e: &FieldError, i18n: &I18n) -> String {
+    match &e.cause {
+        Some(ContactCause::Phone(p)) => phone(p, i18n),
+        Some(ContactCause::Email(m)) => email(m, i18n),
+        None if e.field == "name" => i18n.t("form.bad_name").to_string(),
+        None => e.reason.clone(),
+    }
+}
 
 pub fn phone(e: &PhoneError, i18n: &I18n) -> String {
     use PhoneError as P;

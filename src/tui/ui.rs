@@ -3,6 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use ratatui::Frame;
@@ -27,7 +28,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 /// Draws everything into `buf`; returns where the cursor goes, if a text field has focus.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
-    buf.set_style(area, app.theme.background.patch(app.theme.text));
+    buf.set_style(
+        area,
+        app.settings.theme.background.patch(app.settings.theme.text),
+    );
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(app, area, buf);
         return None;
@@ -64,34 +68,22 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
         "screen.too_small",
         &[("min", &format!("{MIN_WIDTH}×{MIN_HEIGHT}"))],
     );
-    let mut y = area.y + area.height / 2;
-    if area.height > 1 {
-        y = y.saturating_sub(1);
-    }
-    // Wrap by hand into the width we have, never past the area.
-    let mut line = String::new();
-    let mut lines = Vec::new();
-    for c in text.chars() {
-        if width(&line) + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
-            > area.width as usize
-        {
-            lines.push(std::mem::take(&mut line));
-        }
-        line.push(c);
-    }
-    lines.push(line);
-    for l in lines {
-        if y >= area.bottom() {
-            break;
-        }
-        let x = area.x + (area.width.saturating_sub(width(&l) as u16)) / 2;
-        buf.set_string(x, y, truncate(&l, area.width as usize), app.theme.warn);
-        y += 1;
-    }
+    // Vertically centred as far as the wrapped text allows; Paragraph wraps by display cells.
+    let top = area.height.saturating_sub(2) / 2;
+    let rest = Rect {
+        y: area.y + top,
+        height: area.height - top,
+        ..area
+    };
+    Paragraph::new(text)
+        .style(app.settings.theme.warn)
+        .alignment(ratatui::layout::Alignment::Center)
+        .wrap(Wrap { trim: true })
+        .render(rest, buf);
 }
 
 fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = &app.settings.theme;
     buf.set_string(area.x, area.y, " careline ", theme.title);
     let tab = format!(" 1 {} ", app.i18n.t("tab.lookup"));
     buf.set_string(area.x + 10, area.y, &tab, theme.selection);
@@ -120,9 +112,9 @@ fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
                     lookup::render(app, left, buf);
                 }
             }
-            return form.render(right, buf, &app.theme, &app.i18n);
+            return form.render(right, buf, &app.settings.theme, &app.i18n);
         }
-        return form.render(area, buf, &app.theme, &app.i18n);
+        return form.render(area, buf, &app.settings.theme, &app.i18n);
     }
     match &app.card {
         Some(c) if area.width >= WIDE => {
@@ -148,7 +140,7 @@ fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 }
 
 fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = &app.settings.theme;
     if let Some(message) = &app.message {
         let style = match message.kind {
             MessageKind::Info => theme.ok,
@@ -169,7 +161,7 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let mut spans: Vec<Span> = Vec::new();
     let mut used = 0usize;
-    for (key, action) in app.keymap.hints(app.context()) {
+    for (key, action) in app.settings.keymap.hints(app.context()) {
         let label = app.i18n.t(action.help_key());
         let piece = format!(" {key} {label} ");
         let w = width(&piece) + 1;
@@ -184,7 +176,7 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = &app.settings.theme;
     let i18n = &app.i18n;
     let w = area.width as usize;
     let role = i18n.value("role", app.actor.role.as_str());
@@ -192,7 +184,11 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(via) = &app.actor.via {
         left.push_str(&format!(" ← {}", sanitize(via)));
     }
-    let time = app.now.with_timezone(&app.tz).format("%H:%M").to_string();
+    let time = app
+        .now
+        .with_timezone(&app.settings.tz)
+        .format("%H:%M")
+        .to_string();
     let mut right = Vec::new();
     if let Some(call) = &app.call {
         right.push((
@@ -229,12 +225,12 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     ));
     right.push((time, theme.text));
     let right_width: usize = right.iter().map(|(t, _)| width(t) + 4).sum();
-    let kind = if app.shared {
+    let kind = if app.settings.shared {
         i18n.t("status.shared")
     } else {
         i18n.t("status.local")
     };
-    let path = app.db_label.clone();
+    let path = app.settings.db_label.clone();
     let room = w.saturating_sub(width(&left) + right_width + width(kind) + 6);
     let db = if room >= 8 {
         let path_w = width(&path);
@@ -250,31 +246,19 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         kind.to_string()
     };
-    buf.set_style(area, theme.selection);
-    let mut spans = vec![
-        Span::styled(left, theme.selection),
-        Span::styled(format!(" │ {db}"), theme.selection),
-    ];
-    let line_left = width(
-        &spans
-            .iter()
-            .map(|s| s.content.to_string())
-            .collect::<String>(),
-    );
-    let pad_to = w.saturating_sub(line_left + right_width);
-    spans.push(Span::styled(" ".repeat(pad_to), theme.selection));
+    // Everything on the bar keeps the bar's background; a role only adds its colour or weight.
+    let on_bar = |style: Style| theme.selection.patch(Style { bg: None, ..style });
+    let left = format!("{left} │ {db}");
+    let gap = w.saturating_sub(width(&left) + right_width);
+    let mut spans = vec![Span::raw(left), Span::raw(" ".repeat(gap))];
     for (text, style) in right {
-        spans.push(Span::styled(" │ ", theme.selection));
-        spans.push(Span::styled(
-            text,
-            theme.selection.patch(style).patch(
-                ratatui::style::Style::default()
-                    .bg(theme.selection.bg.unwrap_or(ratatui::style::Color::Reset)),
-            ),
-        ));
-        spans.push(Span::styled(" ", theme.selection));
+        spans.push(Span::raw(" │ "));
+        spans.push(Span::styled(text, on_bar(style)));
+        spans.push(Span::raw(" "));
     }
-    Paragraph::new(Line::from(spans)).render(area, buf);
+    Paragraph::new(Line::from(spans))
+        .style(theme.selection)
+        .render(area, buf);
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -289,13 +273,13 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = &app.settings.theme;
     let i18n = &app.i18n;
     let (title, lines): (String, Vec<Line>) = match dialog {
         Dialog::Help(context) => {
             let mut lines = Vec::new();
             let mut seen: Vec<String> = Vec::new();
-            for b in app.keymap.help(*context) {
+            for b in app.settings.keymap.help(*context) {
                 let label = i18n.t(b.action.help_key()).to_string();
                 let key = b.key.label();
                 if let Some(existing) = seen.iter().position(|l| *l == label) {
@@ -340,7 +324,7 @@ fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
         Dialog::RestoreDraft(draft) => {
             let when = draft
                 .updated_at
-                .with_timezone(&app.tz)
+                .with_timezone(&app.settings.tz)
                 .format("%Y-%m-%d %H:%M")
                 .to_string();
             let form = i18n.t(if draft.form == "customer.edit" {

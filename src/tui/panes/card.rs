@@ -28,7 +28,7 @@ fn pair<'a>(label: &str, value: String, theme: &Theme, style: Style) -> Line<'a>
 
 /// The card's lines, top to bottom.
 pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
-    let theme = &app.theme;
+    let theme = &app.settings.theme;
     let i18n: &I18n = &app.i18n;
     let c = &card.customer;
     let f = &c.fields;
@@ -59,7 +59,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
             theme.warn,
         )));
     }
-    let today = app.now.with_timezone(&app.tz).date_naive();
+    let today = app.now.with_timezone(&app.settings.tz).date_naive();
     // level, membership, flags
     let mut status = vec![
         Span::styled(format!("{}: ", i18n.t("field.level")), theme.muted),
@@ -286,7 +286,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
         };
         let due = complaint
             .resolve_due_at
-            .with_timezone(&app.tz)
+            .with_timezone(&app.settings.tz)
             .format("%m-%d %H:%M")
             .to_string();
         out.push(Line::from(vec![
@@ -323,7 +323,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
     for contact in &card.contacts {
         let at = contact
             .started_at
-            .with_timezone(&app.tz)
+            .with_timezone(&app.settings.tz)
             .format("%Y-%m-%d %H:%M")
             .to_string();
         let summary = contact.summary.as_deref().map(sanitize).unwrap_or_default();
@@ -383,7 +383,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
 }
 
 pub fn render(app: &App, card: &CardData, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = &app.settings.theme;
     let focused = app.focus == Focus::Card && app.dialog.is_none();
     let block = Block::default()
         .borders(Borders::ALL)

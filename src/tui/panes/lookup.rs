@@ -6,12 +6,12 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Widget};
 
-use crate::text::{pad, sanitize, truncate};
+use crate::text::{pad, sanitize, skip_cells, truncate};
 use crate::tui::app::{App, Focus};
 
 /// Draws the pane; returns the cursor position when the search box has focus.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
-    let theme = &app.theme;
+    let theme = &app.settings.theme;
     let i18n = &app.i18n;
     if area.height < 4 || area.width < 10 {
         return None;
@@ -48,24 +48,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             .lookup
             .input
             .visual_scroll(inner.width.saturating_sub(1) as usize);
-        let shown: String = {
-            let mut skipped = 0;
-            value
-                .chars()
-                .filter(|c| {
-                    if skipped < scroll {
-                        skipped += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
-                        false
-                    } else {
-                        true
-                    }
-                })
-                .collect()
-        };
+        let shown = skip_cells(&value, scroll);
         buf.set_string(
             inner.x,
             inner.y,
-            truncate(&shown, inner.width as usize),
+            truncate(shown, inner.width as usize),
             theme.text,
         );
         if search_focused {
@@ -100,7 +87,7 @@ fn columns(total: usize) -> [usize; 6] {
 }
 
 fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = &app.settings.theme;
     let i18n = &app.i18n;
     let results = &app.lookup.results;
     let title = if results.is_empty() {
@@ -183,7 +170,11 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
         if last_w > 0 {
             let last = c
                 .last_contact_at
-                .map(|t| t.with_timezone(&app.tz).format("%Y-%m-%d").to_string())
+                .map(|t| {
+                    t.with_timezone(&app.settings.tz)
+                        .format("%Y-%m-%d")
+                        .to_string()
+                })
                 .unwrap_or_else(|| "—".into());
             line.push_str(&pad(&last, last_w + 1));
         }
@@ -213,7 +204,7 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_pops(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = &app.settings.theme;
     let i18n = &app.i18n;
     let focused = app.focus == Focus::Results && app.dialog.is_none();
     let block = Block::default()
@@ -254,7 +245,7 @@ fn render_pops(app: &App, area: Rect, buf: &mut Buffer) {
         let y = inner.y + (n - first) as u16;
         let at = pop
             .at
-            .with_timezone(&app.tz)
+            .with_timezone(&app.settings.tz)
             .format("%m-%d %H:%M")
             .to_string();
         let who = match (&pop.customer_code, &pop.customer_name) {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -15,7 +15,7 @@ use tui_input::backend::crossterm::to_input_request;
 use tui_input::Input;
 
 use crate::domain::date_input::parse_date;
-use crate::text::{pad, sanitize, truncate, width};
+use crate::text::{pad, sanitize, skip_cells, truncate, width};
 use crate::tui::i18n::I18n;
 use crate::tui::theme::Theme;
 
@@ -286,10 +286,6 @@ impl Form {
         }
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.fields.iter().any(|f| f.error.is_some())
-    }
-
     pub fn first_error(&self) -> Option<usize> {
         self.fields.iter().position(|f| f.error.is_some())
     }
@@ -354,11 +350,6 @@ impl Form {
         }
         self.dirty = true;
         true
-    }
-
-    /// Whether anything typed would be lost by closing.
-    pub fn has_typed_text(&self) -> bool {
-        self.dirty
     }
 
     /// Draws the form; returns where the terminal cursor goes.
@@ -510,7 +501,7 @@ impl Form {
                     let scroll_x = field
                         .input
                         .visual_scroll(value_width.saturating_sub(1) as usize);
-                    let visible: String = skip_cells(&text, scroll_x);
+                    let visible: String = skip_cells(&text, scroll_x).to_string();
                     let shown = truncate(&visible, value_width as usize).into_owned();
                     buf.set_string(value_area.x, value_area.y, &shown, value_style);
                     underline(buf, value_area, &[width(&shown)], focused, theme);
@@ -557,19 +548,6 @@ fn byte_index(text: &str, chars: usize) -> usize {
         .unwrap_or(text.len())
 }
 
-fn skip_cells(text: &str, cells: usize) -> String {
-    let mut skipped = 0;
-    let mut out = String::new();
-    for c in text.chars() {
-        if skipped < cells {
-            skipped += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            continue;
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The free part of each entry line is shown as a faint dotted line so that the operator sees
 /// where to type, even in the mono theme. `used` is the width of the text on each line.
 fn underline(buf: &mut Buffer, area: Rect, used: &[usize], focused: bool, theme: &Theme) {
@@ -587,18 +565,11 @@ fn underline(buf: &mut Buffer, area: Rect, used: &[usize], focused: bool, theme:
     }
 }
 
-/// Whether a key would type into a field (so the app knows to save a draft).
-pub fn is_typing(key: &KeyEvent) -> bool {
-    matches!(
-        key.code,
-        KeyCode::Char(_) | KeyCode::Backspace | KeyCode::Delete | KeyCode::Enter
-    ) && !key.modifiers.contains(KeyModifiers::ALT)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::i18n::Lang;
+    use crossterm::event::KeyModifiers;
 
     fn form() -> Form {
         Form::new(
