@@ -224,12 +224,19 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         theme.muted,
     ));
     right.push((time, theme.text));
-    let right_width: usize = right.iter().map(|(t, _)| width(t) + 4).sum();
     let kind = if app.settings.shared {
         i18n.t("status.shared")
     } else {
         i18n.t("status.local")
     };
+    // On a narrow bar the least needed figures go first: the clock, then the care count.
+    let fits = |right: &[(String, Style)]| {
+        width(&left) + 3 + width(kind) + right.iter().map(|(t, _)| width(t) + 4).sum::<usize>() <= w
+    };
+    while right.len() > 1 && !fits(&right) {
+        right.pop();
+    }
+    let right_width: usize = right.iter().map(|(t, _)| width(t) + 4).sum();
     let path = app.settings.db_label.clone();
     let room = w.saturating_sub(width(&left) + right_width + width(kind) + 6);
     let db = if room >= 8 {
