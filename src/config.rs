@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::domain::contact::{calling_code, PhoneRules};
+use crate::domain::interaction::{self, LogRules};
 use crate::domain::tier::TierRules;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -16,6 +17,10 @@ pub struct Config {
     pub tiers: TierRules,
     pub lookup: LookupConfig,
     pub ui: UiConfig,
+    /// The interaction log: wrap-up codes, response standards, follow-ups, phrases.
+    pub log: LogRules,
+    /// Complaint SLA targets.
+    pub complaints: crate::domain::complaint::SlaRules,
     /// Key bindings: action name → keys, e.g. `save = ["ctrl-s", "f2"]`.
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
@@ -109,8 +114,12 @@ impl Config {
 
     pub fn parse(text: &str, origin: &str) -> (Config, Vec<String>) {
         match toml::from_str::<Config>(text) {
-            Ok(config) => {
-                let mut warnings = Vec::new();
+            Ok(mut config) => {
+                let mut warnings: Vec<String> = interaction::check_rules(&config.log)
+                    .into_iter()
+                    .map(|p| format!("{origin}: {p}"))
+                    .collect();
+                config.log = interaction::usable(config.log);
                 if calling_code(&config.phone.default_country).is_none() {
                     warnings.push(format!(
                         "{origin}: phone.default_country '{}' is not a known country; using CN",

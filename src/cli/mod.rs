@@ -5,6 +5,7 @@ mod admin;
 mod bench;
 mod bench_screen;
 mod customer;
+mod log;
 mod operator;
 mod transfer;
 
@@ -67,9 +68,12 @@ pub enum Command {
     /// Add, show, edit or merge customers.
     #[command(subcommand)]
     Customer(customer::CustomerCommand),
+    /// Log contacts with customers, or list the log.
+    #[command(subcommand)]
+    Log(log::LogCommand),
     /// Import customers or purchases from a CSV file (UTF-8 or GBK; English or Chinese headers).
     Import(transfer::ImportArgs),
-    /// Export customers or purchases as CSV or JSON.
+    /// Export customers, purchases or interactions as CSV or JSON.
     Export(transfer::ExportArgs),
     /// Manage operators (admins only).
     #[command(subcommand)]
@@ -133,6 +137,8 @@ impl Context {
             busy_timeout: Duration::from_millis(self.config.database.busy_timeout_ms),
             phone: self.config.phone_rules(),
             tiers: self.config.tiers.clone(),
+            log: self.config.log.clone(),
+            sla: self.config.complaints.clone(),
         }
     }
 
@@ -199,6 +205,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Demo(args)) => admin::demo(&ctx, args),
         Some(Command::Search(args)) => customer::search(&ctx, args),
         Some(Command::Customer(cmd)) => customer::run(&ctx, cmd),
+        Some(Command::Log(cmd)) => log::run(&ctx, cmd),
         Some(Command::Import(args)) => transfer::import(&ctx, args),
         Some(Command::Export(args)) => transfer::export(&ctx, args),
         Some(Command::Operator(cmd)) => operator::run(&ctx, cmd),

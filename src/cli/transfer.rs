@@ -41,6 +41,7 @@ pub struct ImportArgs {
 pub enum ExportKind {
     Customers,
     Purchases,
+    Interactions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -298,6 +299,50 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
                 category: p.category,
                 quantity: p.quantity,
                 channel: p.channel,
+            })
+        })?,
+        ExportKind::Interactions => store.export_interactions(&actor, &mut |i| {
+            #[derive(Serialize)]
+            struct Row {
+                id: i64,
+                customer: String,
+                operator: String,
+                channel: String,
+                direction: String,
+                disposition: String,
+                started_at: String,
+                ended_at: Option<String>,
+                handle_seconds: Option<i64>,
+                summary: Option<String>,
+                feedback: Option<String>,
+                complaint_id: Option<i64>,
+                reminder_id: Option<i64>,
+                follow_up_on: Option<String>,
+                reply_by: Option<String>,
+                replied_at: Option<String>,
+                amends_id: Option<i64>,
+                amended_by: Option<i64>,
+            }
+            let time = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
+            sink.record(&Row {
+                id: i.id,
+                customer: i.customer_code,
+                operator: i.operator_login,
+                channel: i.channel,
+                direction: i.direction,
+                disposition: i.disposition,
+                started_at: time(i.started_at),
+                ended_at: i.ended_at.map(time),
+                handle_seconds: i.handle_seconds,
+                summary: i.summary,
+                feedback: i.feedback,
+                complaint_id: i.complaint_id,
+                reminder_id: i.reminder_id,
+                follow_up_on: i.follow_up_on.map(|d| d.to_string()),
+                reply_by: i.reply_by.map(time),
+                replied_at: i.replied_at.map(time),
+                amends_id: i.amends_id,
+                amended_by: i.amended_by,
             })
         })?,
     };

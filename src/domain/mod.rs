@@ -1,8 +1,10 @@
 //! Pure types and rules of the call-centre domain: no SQL, no terminal, no clock reads.
 
+pub mod complaint;
 pub mod contact;
 pub mod customer;
 pub mod date_input;
+pub mod interaction;
 pub mod search_key;
 pub mod tier;
 

@@ -47,6 +47,11 @@ pub struct DueReminder {
     pub kind: String,
     pub title: String,
     pub due_on: NaiveDate,
+    /// A follow-up's time of day.
+    pub due_at: Option<DateTime<Utc>>,
+    /// `me` (assigned to one operator) or `anyone`.
+    pub scope: String,
+    pub assignee: Option<String>,
 }
 
 /// Everything the card draws, loaded in one go by `update`, never by `render`.
@@ -101,7 +106,9 @@ impl Store {
         let mut stmt = conn.prepare_cached(
             "SELECT i.id, i.started_at, i.ended_at, i.channel, i.disposition, o.name, i.summary
              FROM interactions i JOIN operators o ON o.id = i.operator_id
-             WHERE i.customer_id = ?1 ORDER BY i.started_at DESC, i.id DESC LIMIT 5",
+             WHERE i.customer_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)
+             ORDER BY i.started_at DESC, i.id DESC LIMIT 5",
         )?;
         card.contacts = stmt
             .query_map([id], |r| {
@@ -118,7 +125,8 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let (count, average): (i64, Option<f64>) = conn.prepare_cached(
             "SELECT COUNT(*), AVG(CASE WHEN ended_at IS NOT NULL THEN ended_at - started_at END)
-             FROM interactions WHERE customer_id = ?1",
+             FROM interactions i WHERE customer_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)",
         )?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         card.contact_count = count;
@@ -144,10 +152,11 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let today = self.today();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, kind, title, due_on FROM reminders
-             WHERE customer_id = ?1 AND status IN ('open', 'snoozed')
-               AND COALESCE(snoozed_until, due_on) <= ?2
-             ORDER BY due_on LIMIT 10",
+            "SELECT r.id, r.kind, r.title, r.due_on, r.due_at, r.scope, o.name FROM reminders r
+             LEFT JOIN operators o ON o.id = r.assignee_id
+             WHERE r.customer_id = ?1 AND r.status IN ('open', 'snoozed')
+               AND (COALESCE(r.snoozed_until, r.due_on) <= ?2 OR r.kind = 'follow_up')
+             ORDER BY r.due_on, r.due_at LIMIT 10",
         )?;
         card.reminders = stmt
             .query_map(params![id, today.to_string()], |r| {
@@ -156,6 +165,9 @@ impl Store {
                     kind: r.get(1)?,
                     title: r.get(2)?,
                     due_on: r.get(3)?,
+                    due_at: r.get::<_, Option<i64>>(4)?.map(at),
+                    scope: r.get(5)?,
+                    assignee: r.get(6)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -4,10 +4,12 @@
 
 mod audit;
 mod card;
+mod complaints;
 mod customers;
 mod drafts;
 mod exports;
 mod imports;
+mod interactions;
 mod location;
 mod operators;
 mod pops;
@@ -17,10 +19,15 @@ mod search;
 
 pub use audit::{AuditEntry, ChainReport};
 pub use card::{CardData, ContactLine, DeskCounts, DueReminder, OpenComplaint};
+pub use complaints::NewComplaint;
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use drafts::Draft;
 pub use exports::ExportedCustomer;
 pub use imports::{ImportDuplicate, ImportOutcome};
+pub use interactions::{
+    ComplaintEvent, FollowUp, HistoryItem, Interaction, LogCursor, LogFilter, Logged,
+    NewInteraction,
+};
 pub use location::{filesystem_kind, FsKind};
 pub use operators::{Actor, Operator, Role};
 pub use pops::ScreenPop;
@@ -35,8 +42,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::domain::complaint::SlaRules;
 use crate::domain::contact::PhoneRules;
 use crate::domain::customer::FieldError;
+use crate::domain::interaction::LogRules;
 use crate::domain::tier::TierRules;
 
 /// What can go wrong in the store. Each message names what to fix.
@@ -97,6 +106,8 @@ pub struct OpenOptions {
     pub busy_timeout: Duration,
     pub phone: PhoneRules,
     pub tiers: TierRules,
+    pub log: LogRules,
+    pub sla: SlaRules,
 }
 
 impl Default for OpenOptions {
@@ -107,6 +118,8 @@ impl Default for OpenOptions {
             busy_timeout: Duration::from_secs(5),
             phone: PhoneRules::default(),
             tiers: TierRules::default(),
+            log: LogRules::default(),
+            sla: SlaRules::default(),
         }
     }
 }
@@ -212,6 +225,11 @@ impl Store {
         &self.options.tiers
     }
 
+    /// Wrap-up codes, response standards and follow-up rules of this database's settings.
+    pub fn log_rules(&self) -> &LogRules {
+        &self.options.log
+    }
+
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = clock;
     }
@@ -278,6 +296,8 @@ impl Store {
             audit: Vec::new(),
             phone: &self.options.phone,
             tiers: &self.options.tiers,
+            log: &self.options.log,
+            sla: &self.options.sla,
         };
         let value = work(&mut writer)?;
         let Writer { tx, audit, .. } = writer;
@@ -300,6 +320,8 @@ pub struct Writer<'a> {
     audit: Vec<AuditEntry>,
     phone: &'a PhoneRules,
     tiers: &'a TierRules,
+    log: &'a LogRules,
+    sla: &'a SlaRules,
 }
 
 impl Writer<'_> {
@@ -327,6 +349,16 @@ impl Writer<'_> {
     /// The tier rules of this database's settings.
     pub fn tier_rules(&self) -> &TierRules {
         self.tiers
+    }
+
+    /// The interaction-log rules of this database's settings.
+    pub fn log_rules(&self) -> &LogRules {
+        self.log
+    }
+
+    /// The complaint SLA targets of this database's settings.
+    pub fn sla_rules(&self) -> &SlaRules {
+        self.sla
     }
 
     /// Records what this write did; written with the commit.

@@ -1,0 +1,797 @@
+//! The interaction log (DESIGN §3.3): logging a contact with the effects of its wrap-up code,
+//! amendments (a correction is a new entry; the database refuses to rewrite or delete one),
+//! replies that answer inbound email and chat, follow-up reminders and their escalation, and
+//! the history and desk views the Log pane and `careline log list` read.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::customers::may_see;
+use super::{Actor, Result, Store, StoreError, Writer};
+use crate::domain::customer::{Channel, FieldError};
+use crate::domain::interaction::{Direction, DispositionFlag as Flag, FollowUpDue, FollowUpScope};
+
+/// Longest summary kept, in characters.
+pub const SUMMARY_MAX: usize = 4000;
+/// Longest customer feedback kept, in characters.
+pub const FEEDBACK_MAX: usize = 1000;
+
+/// A contact to log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInteraction {
+    pub customer_id: i64,
+    pub channel: Channel,
+    pub direction: Direction,
+    /// A wrap-up code of the configured list.
+    pub disposition: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub summary: Option<String>,
+    pub feedback: Option<String>,
+    pub complaint_id: Option<i64>,
+    pub reminder_id: Option<i64>,
+    pub follow_up: Option<FollowUp>,
+    /// The entry this one corrects.
+    pub amends_id: Option<i64>,
+    /// A complaint to open with this contact (its wrap-up code carries `complaint`).
+    pub open_complaint: Option<crate::store::NewComplaint>,
+}
+
+/// The next follow-up a contact asks for: a care reminder for this customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUp {
+    pub due: FollowUpDue,
+    pub scope: FollowUpScope,
+}
+
+/// What logging a contact did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Logged {
+    pub id: i64,
+    pub reply_by: Option<DateTime<Utc>>,
+    /// The care reminder the follow-up date created.
+    pub follow_up_reminder_id: Option<i64>,
+    /// Earlier contacts waiting for a reply that this one answered.
+    pub answered: Vec<i64>,
+    /// The customer is now flagged do-not-contact (the code carries `do_not_contact`).
+    pub do_not_contact_set: bool,
+    /// The linked reminder this contact completed.
+    pub reminder_done: Option<i64>,
+    /// The complaint opened with this contact.
+    pub complaint_opened: Option<i64>,
+}
+
+/// One logged contact as the log shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Interaction {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_code: String,
+    /// Name of the customer (shown even for a confidential one).
+    pub customer_name: String,
+    pub operator_login: String,
+    pub operator_name: String,
+    pub channel: String,
+    pub direction: String,
+    pub disposition: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub handle_seconds: Option<i64>,
+    /// Withheld (None) for a confidential customer the reader may not see.
+    pub summary: Option<String>,
+    pub feedback: Option<String>,
+    pub complaint_id: Option<i64>,
+    pub reminder_id: Option<i64>,
+    pub follow_up_on: Option<NaiveDate>,
+    pub reply_by: Option<DateTime<Utc>>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub reply_id: Option<i64>,
+    /// The entry this one corrects.
+    pub amends_id: Option<i64>,
+    /// The entry that corrects this one, if any: this one is superseded.
+    pub amended_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    /// The reader may not see this customer's details.
+    pub restricted: bool,
+}
+
+impl Interaction {
+    /// Waiting for a reply (and not superseded by a correction).
+    pub fn awaiting_reply(&self) -> bool {
+        self.reply_by.is_some() && self.replied_at.is_none() && self.amended_by.is_none()
+    }
+}
+
+/// A complaint event in a customer's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComplaintEvent {
+    pub id: i64,
+    pub complaint_id: i64,
+    pub complaint_title: String,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub text: Option<String>,
+    pub operator_name: String,
+}
+
+/// One line of a customer's history: a contact or a complaint event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HistoryItem {
+    Interaction(Box<Interaction>),
+    ComplaintEvent(ComplaintEvent),
+}
+
+impl HistoryItem {
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            HistoryItem::Interaction(i) => i.started_at,
+            HistoryItem::ComplaintEvent(e) => e.at,
+        }
+    }
+}
+
+/// Which contacts the desk log shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    pub customer_id: Option<i64>,
+    pub operator_id: Option<i64>,
+    pub channel: Option<Channel>,
+    pub disposition: Option<String>,
+    /// First day shown (local calendar day), inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day shown, inclusive.
+    pub to: Option<NaiveDate>,
+    /// Only inbound contacts still waiting for a reply, nearest deadline first.
+    pub due_replies: bool,
+}
+
+/// Where the next page of the desk log starts: after this (started_at, id).
+pub type LogCursor = (i64, i64);
+
+fn at(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+const SELECT: &str = "SELECT i.id, i.customer_id, c.code, c.name, o.login, o.name, i.channel,
+        i.direction, i.disposition, i.started_at, i.ended_at, i.summary, i.feedback,
+        i.complaint_id, i.reminder_id, i.follow_up_on, i.reply_by, i.replied_at, i.reply_id,
+        i.amends_id,
+        (SELECT max(a.id) FROM interactions a WHERE a.amends_id = i.id),
+        i.created_at, c.confidential, c.owner_id
+    FROM interactions i
+    JOIN customers c ON c.id = i.customer_id
+    JOIN operators o ON o.id = i.operator_id";
+
+/// A row of [`SELECT`] with the confidential flag and owner for the visibility check.
+fn row(r: &Row<'_>) -> rusqlite::Result<(Interaction, bool, Option<i64>)> {
+    let started: i64 = r.get(9)?;
+    let ended: Option<i64> = r.get(10)?;
+    Ok((
+        Interaction {
+            id: r.get(0)?,
+            customer_id: r.get(1)?,
+            customer_code: r.get(2)?,
+            customer_name: r.get(3)?,
+            operator_login: r.get(4)?,
+            operator_name: r.get(5)?,
+            channel: r.get(6)?,
+            direction: r.get(7)?,
+            disposition: r.get(8)?,
+            started_at: at(started),
+            ended_at: ended.map(at),
+            handle_seconds: ended.map(|e| (e - started).max(0)),
+            summary: r.get(11)?,
+            feedback: r.get(12)?,
+            complaint_id: r.get(13)?,
+            reminder_id: r.get(14)?,
+            follow_up_on: super::parse_stored_date(r.get(15)?),
+            reply_by: r.get::<_, Option<i64>>(16)?.map(at),
+            replied_at: r.get::<_, Option<i64>>(17)?.map(at),
+            reply_id: r.get(18)?,
+            amends_id: r.get(19)?,
+            amended_by: r.get(20)?,
+            created_at: at(r.get(21)?),
+            restricted: false,
+        },
+        r.get(22)?,
+        r.get(23)?,
+    ))
+}
+
+fn clean(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(|t| t.trim_end().trim_start_matches(['\n', '\r']).to_string())
+        .filter(|t| !t.trim().is_empty())
+}
+
+impl Store {
+    /// Checks a contact before logging it: every problem, each naming its field.
+    pub fn check_interaction(&self, new: &NewInteraction) -> Result<(), Vec<FieldError>> {
+        check(new, self.log_rules(), self.now())
+    }
+
+    /// Logs a contact and applies its wrap-up code's effects, all in one transaction with
+    /// its audit entries.
+    pub fn log_interaction(&mut self, actor: &Actor, new: &NewInteraction) -> Result<Logged> {
+        check(new, self.log_rules(), self.now()).map_err(StoreError::Invalid)?;
+        self.write(actor, |w| log_in(w, new))
+    }
+
+    /// One logged contact.
+    pub fn interaction(&self, actor: &Actor, id: i64) -> Result<Interaction> {
+        let sql = format!("{SELECT} WHERE i.id = ?1");
+        let found = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row([id], row)
+            .optional()?;
+        let Some(found) = found else {
+            return Err(StoreError::NotFound(format!("interaction {id}")));
+        };
+        self.visible(actor, found)
+    }
+
+    fn visible(
+        &self,
+        actor: &Actor,
+        found: (Interaction, bool, Option<i64>),
+    ) -> Result<Interaction> {
+        let (mut i, confidential, owner) = found;
+        if !may_see(
+            self.conn(),
+            actor,
+            i.customer_id,
+            confidential,
+            owner,
+            self.now(),
+        )? {
+            i.restricted = true;
+            i.summary = None;
+            i.feedback = None;
+        }
+        Ok(i)
+    }
+
+    /// A customer's contacts and complaint events, newest first (at most `limit` of each).
+    pub fn history(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+        limit: usize,
+    ) -> Result<Vec<HistoryItem>> {
+        let customer = self.customer(actor, customer_id)?;
+        if customer.restricted {
+            return Err(StoreError::Forbidden(format!(
+                "{} is confidential; ask a supervisor for access",
+                customer.code
+            )));
+        }
+        let sql = format!(
+            "{SELECT} WHERE i.customer_id = ?1 ORDER BY i.started_at DESC, i.id DESC LIMIT ?2"
+        );
+        let conn = self.conn();
+        let mut items: Vec<HistoryItem> = conn
+            .prepare_cached(&sql)?
+            .query_map(params![customer_id, limit as i64], row)?
+            .map(|r| r.map(|(i, _, _)| HistoryItem::Interaction(Box::new(i))))
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT e.id, e.complaint_id, k.title, e.at, e.kind, e.from_status, e.to_status,
+                    e.text, o.name
+             FROM complaints k
+             JOIN complaint_events e ON e.complaint_id = k.id
+             JOIN operators o ON o.id = e.operator_id
+             WHERE k.customer_id = ?1 ORDER BY e.at DESC, e.id DESC LIMIT ?2",
+        )?;
+        let events = stmt.query_map(params![customer_id, limit as i64], |r| {
+            Ok(HistoryItem::ComplaintEvent(ComplaintEvent {
+                id: r.get(0)?,
+                complaint_id: r.get(1)?,
+                complaint_title: r.get(2)?,
+                at: at(r.get(3)?),
+                kind: r.get(4)?,
+                from_status: r.get(5)?,
+                to_status: r.get(6)?,
+                text: r.get(7)?,
+                operator_name: r.get(8)?,
+            }))
+        })?;
+        for e in events {
+            items.push(e?);
+        }
+        items.sort_by_key(|item| std::cmp::Reverse(item.at()));
+        Ok(items)
+    }
+
+    /// The desk's latest contacts matching `filter`, newest first (due replies: nearest
+    /// deadline first), `limit` at a time; `after` continues from the last row of a page.
+    pub fn desk_log(
+        &self,
+        actor: &Actor,
+        filter: &LogFilter,
+        after: Option<LogCursor>,
+        limit: usize,
+    ) -> Result<Vec<Interaction>> {
+        let mut sql = format!("{SELECT} WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, value: rusqlite::types::Value| {
+            args.push(value);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(id) = filter.customer_id {
+            arg(&mut sql, " AND i.customer_id = ?", id.into());
+        }
+        if let Some(id) = filter.operator_id {
+            arg(&mut sql, " AND i.operator_id = ?", id.into());
+        }
+        if let Some(channel) = filter.channel {
+            arg(
+                &mut sql,
+                " AND i.channel = ?",
+                channel.as_str().to_string().into(),
+            );
+        }
+        if let Some(code) = &filter.disposition {
+            arg(&mut sql, " AND i.disposition = ?", code.clone().into());
+        }
+        if let Some(from) = filter.from {
+            arg(
+                &mut sql,
+                " AND i.started_at >= ?",
+                local_midnight(from).into(),
+            );
+        }
+        if let Some(to) = filter.to {
+            let next = to.succ_opt().unwrap_or(to);
+            arg(
+                &mut sql,
+                " AND i.started_at < ?",
+                local_midnight(next).into(),
+            );
+        }
+        if filter.due_replies {
+            sql.push_str(
+                " AND i.reply_by IS NOT NULL AND i.replied_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)",
+            );
+            if let Some((reply_by, id)) = after {
+                arg(&mut sql, " AND (i.reply_by, i.id) > (?", reply_by.into());
+                arg(&mut sql, ", ?)", id.into());
+            }
+            sql.push_str(" ORDER BY i.reply_by, i.id");
+        } else {
+            if let Some((started, id)) = after {
+                arg(&mut sql, " AND (i.started_at, i.id) < (?", started.into());
+                arg(&mut sql, ", ?)", id.into());
+            }
+            sql.push_str(" ORDER BY i.started_at DESC, i.id DESC");
+        }
+        arg(&mut sql, " LIMIT ?", (limit as i64).into());
+        let rows: Vec<(Interaction, bool, Option<i64>)> = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_map(rusqlite::params_from_iter(args), row)?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter().map(|r| self.visible(actor, r)).collect()
+    }
+
+    /// Every contact, oldest first, for `careline export interactions`.
+    pub fn export_interactions(
+        &self,
+        actor: &Actor,
+        each: &mut dyn FnMut(Interaction) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        actor.require(super::Role::Supervisor, "export the interaction log")?;
+        let sql = format!("{SELECT} ORDER BY i.id");
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            each(row(r)?.0)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Contacts waiting for a reply whose deadline has passed (the status bar's figure).
+    pub fn overdue_replies(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT count(*) FROM interactions i
+             WHERE i.reply_by IS NOT NULL AND i.replied_at IS NULL AND i.reply_by <= ?1
+               AND NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)",
+            )?
+            .query_row([self.now().timestamp()], |r| r.get(0))?)
+    }
+
+    /// Moves "only me" follow-ups still open longer than the configured time after they were
+    /// due to anyone on the desk, so that no callback waits for an absent owner. Returns how
+    /// many moved. Runs from every open screen; the audit names who noticed.
+    pub fn escalate_follow_ups(&mut self, actor: &Actor) -> Result<usize> {
+        let cutoff = (self.now() - self.log_rules().escalate_after()).timestamp();
+        let waiting: bool = self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM reminders WHERE kind = 'follow_up' AND scope = 'me'
+               AND status IN ('open', 'snoozed') AND due_at <= ?1)",
+            )?
+            .query_row([cutoff], |r| r.get(0))?;
+        if !waiting {
+            return Ok(0);
+        }
+        self.write(actor, |w| {
+            let ids: Vec<(i64, Option<i64>)> = w
+                .tx()
+                .prepare_cached(
+                    "SELECT id, assignee_id FROM reminders WHERE kind = 'follow_up' AND scope = 'me'
+                       AND status IN ('open', 'snoozed') AND due_at <= ?1",
+                )?
+                .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let now = w.now().timestamp();
+            for (id, owner) in &ids {
+                w.tx().execute(
+                    "UPDATE reminders SET scope = 'anyone', updated_at = ?2, version = version + 1
+                     WHERE id = ?1",
+                    params![id, now],
+                )?;
+                w.audit(
+                    "reminder.escalate",
+                    "reminder",
+                    Some(*id),
+                    serde_json::json!({"from_scope": "me", "to_scope": "anyone", "owner": owner,
+                        "overdue_minutes": w.log_rules().follow_up_escalate_minutes}),
+                );
+            }
+            Ok(ids.len())
+        })
+    }
+}
+
+/// Seconds since the epoch of local midnight starting `day`.
+fn local_midnight(day: NaiveDate) -> i64 {
+    use chrono::TimeZone;
+    chrono::Local
+        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
+}
+
+fn check(
+    new: &NewInteraction,
+    rules: &crate::domain::interaction::LogRules,
+    now: DateTime<Utc>,
+) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let disposition = rules.disposition(&new.disposition);
+    match disposition {
+        None if new.disposition.trim().is_empty() => {
+            errors.push(FieldError::new("disposition", "is required"));
+        }
+        None => errors.push(FieldError::new(
+            "disposition",
+            format!(
+                "'{}' is not a wrap-up code; use one of: {}",
+                new.disposition,
+                rules.codes()
+            ),
+        )),
+        Some(d) => {
+            if d.has(Flag::Callback) && new.follow_up.is_none() {
+                errors.push(FieldError::new(
+                    "follow_up",
+                    format!("'{}' asks for a follow-up date", d.code),
+                ));
+            }
+        }
+    }
+    if new.started_at > now + chrono::Duration::minutes(5) {
+        errors.push(FieldError::new("started", "is in the future"));
+    }
+    if let Some(end) = new.ended_at {
+        if end < new.started_at {
+            errors.push(FieldError::new("ended", "is before the start"));
+        } else if end - new.started_at > chrono::Duration::hours(24) {
+            errors.push(FieldError::new(
+                "ended",
+                "is more than 24 hours after the start",
+            ));
+        }
+    }
+    for (field, text, max) in [
+        ("summary", &new.summary, SUMMARY_MAX),
+        ("feedback", &new.feedback, FEEDBACK_MAX),
+    ] {
+        let n = text.as_deref().map(|t| t.chars().count()).unwrap_or(0);
+        if n > max {
+            errors.push(FieldError::new(
+                field,
+                format!("is {n} characters long; at most {max} are kept"),
+            ));
+        }
+    }
+    if let Some(f) = &new.follow_up {
+        if f.due.at < now - chrono::Duration::days(1) {
+            errors.push(FieldError::new("follow_up", "is in the past"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
+    let rules = w.log_rules().clone();
+    let Some(disposition) = rules.disposition(&new.disposition).cloned() else {
+        return Err(StoreError::Invalid(vec![FieldError::new(
+            "disposition",
+            format!("'{}' is not a wrap-up code", new.disposition),
+        )]));
+    };
+    let tx = w.tx();
+    let customer: Option<(String, Option<i64>, bool)> = tx
+        .query_row(
+            "SELECT code, merged_into, do_not_contact FROM customers WHERE id = ?1",
+            [new.customer_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((code, merged_into, already_dnc)) = customer else {
+        return Err(StoreError::NotFound(format!(
+            "customer {}",
+            new.customer_id
+        )));
+    };
+    if let Some(survivor) = merged_into {
+        let survivor: String = tx.query_row(
+            "SELECT code FROM customers WHERE id = ?1",
+            [survivor],
+            |r| r.get(0),
+        )?;
+        return Err(StoreError::Conflict(format!(
+            "{code} was merged into {survivor}; log the contact on {survivor}"
+        )));
+    }
+    let mut invalid = Vec::new();
+    if let Some(complaint) = new.complaint_id {
+        let owner: Option<i64> = tx
+            .query_row(
+                "SELECT customer_id FROM complaints WHERE id = ?1",
+                [complaint],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if owner != Some(new.customer_id) {
+            invalid.push(FieldError::new(
+                "complaint",
+                format!("complaint {complaint} is not one of {code}'s"),
+            ));
+        }
+    }
+    if let Some(reminder) = new.reminder_id {
+        let found: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT customer_id, status FROM reminders WHERE id = ?1",
+                [reminder],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match found {
+            Some((owner, _)) if owner != new.customer_id => invalid.push(FieldError::new(
+                "reminder",
+                format!("reminder {reminder} is not one of {code}'s"),
+            )),
+            None => invalid.push(FieldError::new(
+                "reminder",
+                format!("reminder {reminder} does not exist"),
+            )),
+            _ => {}
+        }
+    }
+    if let Some(amends) = new.amends_id {
+        let found: Option<(i64, Option<i64>)> = tx
+            .query_row(
+                "SELECT customer_id, (SELECT max(a.id) FROM interactions a WHERE a.amends_id = i.id)
+                 FROM interactions i WHERE i.id = ?1",
+                [amends],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match found {
+            None => invalid.push(FieldError::new(
+                "amends",
+                format!("interaction {amends} does not exist"),
+            )),
+            Some((owner, _)) if owner != new.customer_id => invalid.push(FieldError::new(
+                "amends",
+                format!("interaction {amends} is not one of {code}'s"),
+            )),
+            Some((_, Some(later))) => {
+                return Err(StoreError::Conflict(format!(
+                    "interaction {amends} was already corrected by {later}; amend that one"
+                )))
+            }
+            _ => {}
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(StoreError::Invalid(invalid));
+    }
+    let now = w.now();
+    let actor_id = w.actor().id;
+    let reply_by = rules.reply_by(
+        new.channel,
+        new.direction,
+        &disposition,
+        at(new.started_at.timestamp()),
+    );
+    let complaint_opened = match &new.open_complaint {
+        Some(c) if disposition.has(Flag::Complaint) => {
+            Some(crate::store::complaints::open_in(w, new.customer_id, c)?)
+        }
+        _ => None,
+    };
+    let complaint_id = new.complaint_id.or(complaint_opened);
+    let summary = clean(&new.summary);
+    let feedback = clean(&new.feedback);
+    w.tx()
+        .prepare_cached(
+            "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition,
+                started_at, ended_at, summary, feedback, complaint_id, reminder_id, follow_up_on,
+                reply_by, amends_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?
+        .execute(params![
+            new.customer_id,
+            actor_id,
+            new.channel.as_str(),
+            new.direction.as_str(),
+            disposition.code,
+            new.started_at.timestamp(),
+            new.ended_at.map(|t| t.timestamp()),
+            summary,
+            feedback,
+            complaint_id,
+            new.reminder_id,
+            new.follow_up
+                .map(|f| f.due.on.format("%Y-%m-%d").to_string()),
+            reply_by.map(|t| t.timestamp()),
+            new.amends_id,
+            now.timestamp(),
+        ])?;
+    let id = w.tx().last_insert_rowid();
+    let mut logged = Logged {
+        id,
+        reply_by,
+        follow_up_reminder_id: None,
+        answered: Vec::new(),
+        do_not_contact_set: false,
+        reminder_done: None,
+        complaint_opened,
+    };
+    // The customer's last contact, for lookup results and return-visit rules.
+    w.tx().execute(
+        "UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, 0), ?2) WHERE id = ?1",
+        params![new.customer_id, new.started_at.timestamp()],
+    )?;
+    let contact_made = disposition.has(Flag::ContactMade);
+    // A reply: we reached the customer.
+    if contact_made && new.direction == Direction::Outbound {
+        let waiting: Vec<i64> = w
+            .tx()
+            .prepare_cached(
+                "SELECT id FROM interactions WHERE customer_id = ?1 AND reply_by IS NOT NULL
+                   AND replied_at IS NULL AND id <> ?2",
+            )?
+            .query_map(params![new.customer_id, id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for answered in &waiting {
+            w.tx().execute(
+                "UPDATE interactions SET replied_at = ?2, reply_id = ?3 WHERE id = ?1",
+                params![answered, now.timestamp(), id],
+            )?;
+        }
+        logged.answered = waiting;
+    }
+    if disposition.has(Flag::DoNotContact) && !already_dnc {
+        w.tx().execute(
+            "UPDATE customers SET do_not_contact = 1, updated_at = ?2, version = version + 1
+             WHERE id = ?1",
+            params![new.customer_id, now.timestamp()],
+        )?;
+        logged.do_not_contact_set = true;
+        w.audit(
+            "customer.do_not_contact",
+            "customer",
+            Some(new.customer_id),
+            serde_json::json!({"code": code, "by_interaction": id, "disposition": disposition.code}),
+        );
+    }
+    if let (Some(reminder), true) = (new.reminder_id, contact_made) {
+        let n = w.tx().execute(
+            "UPDATE reminders SET status = 'done', done_interaction_id = ?2, updated_at = ?3,
+                    version = version + 1
+             WHERE id = ?1 AND status IN ('open', 'snoozed')",
+            params![reminder, id, now.timestamp()],
+        )?;
+        if n > 0 {
+            logged.reminder_done = Some(reminder);
+            w.audit(
+                "reminder.done",
+                "reminder",
+                Some(reminder),
+                serde_json::json!({"interaction": id}),
+            );
+        }
+    }
+    if let Some(f) = new.follow_up {
+        let title = follow_up_title(summary.as_deref(), &disposition.en);
+        let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
+        w.tx()
+            .prepare_cached(
+                "INSERT INTO reminders (customer_id, kind, source_key, due_on, title, note, status,
+                    assignee_id, scope, due_at, created_by, created_at, updated_at)
+                 VALUES (?1, 'follow_up', ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9, ?10, ?10)",
+            )?
+            .execute(params![
+                new.customer_id,
+                format!("follow_up:{id}"),
+                f.due.on.format("%Y-%m-%d").to_string(),
+                title,
+                summary,
+                assignee,
+                f.scope.as_str(),
+                f.due.at.timestamp(),
+                actor_id,
+                now.timestamp(),
+            ])?;
+        let reminder = w.tx().last_insert_rowid();
+        logged.follow_up_reminder_id = Some(reminder);
+        w.audit(
+            "reminder.create",
+            "reminder",
+            Some(reminder),
+            serde_json::json!({"kind": "follow_up", "customer": code, "due_at": f.due.at,
+                "scope": f.scope.as_str(), "interaction": id}),
+        );
+    }
+    w.audit(
+        if new.amends_id.is_some() {
+            "interaction.amend"
+        } else {
+            "interaction.log"
+        },
+        "interaction",
+        Some(id),
+        serde_json::json!({
+            "customer": code,
+            "channel": new.channel.as_str(),
+            "direction": new.direction.as_str(),
+            "disposition": disposition.code,
+            "amends": new.amends_id,
+            "answered": logged.answered,
+        }),
+    );
+    Ok(logged)
+}
+
+/// A reminder's title from the summary's first line, or the wrap-up code's label.
+fn follow_up_title(summary: Option<&str>, fallback: &str) -> String {
+    let first = summary
+        .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or(fallback);
+    let mut title: String = first.chars().take(60).collect();
+    if first.chars().count() > 60 {
+        title.push('…');
+    }
+    title
+}

@@ -1,0 +1,498 @@
+//! The interaction log on real database files: logging with the wrap-up code's effects,
+//! follow-up reminders and their escalation, replies, amendments that keep the original (and a
+//! database that refuses to rewrite or delete an entry), the history and desk views, and the
+//! `careline log` commands.
+
+mod common;
+
+use chrono::{Duration, Local};
+use serde_json::Value;
+
+use careline::domain::customer::Channel;
+use careline::domain::interaction::{parse_follow_up, Direction, FollowUpScope};
+use careline::store::{
+    Actor, Clock, FollowUp, HistoryItem, LogFilter, NewComplaint, NewInteraction, Role, Store,
+    StoreError,
+};
+use common::{count, customer, fixed_now, fresh, phone, Sandbox};
+
+fn contact(customer_id: i64, channel: Channel, disposition: &str) -> NewInteraction {
+    NewInteraction {
+        customer_id,
+        channel,
+        direction: channel.usual_direction(),
+        disposition: disposition.into(),
+        started_at: fixed_now() - Duration::minutes(5),
+        ended_at: Some(fixed_now()),
+        summary: Some("客户询问保修期限，已说明。".into()),
+        feedback: None,
+        complaint_id: None,
+        reminder_id: None,
+        follow_up: None,
+        amends_id: None,
+        open_complaint: None,
+    }
+}
+
+fn tomorrow(store: &Store, scope: FollowUpScope) -> FollowUp {
+    FollowUp {
+        due: parse_follow_up("tomorrow 10:00", store.now(), &Local, "09:00").expect("a due time"),
+        scope,
+    }
+}
+
+fn one(store: &mut Store, admin: &Actor) -> i64 {
+    store
+        .create_customer(admin, &customer("王秀英", vec![phone("13812345678")]))
+        .expect("create")
+        .id
+}
+
+#[test]
+fn a_logged_call_keeps_its_times_and_shows_on_the_card() {
+    let (db, mut store, admin) = fresh();
+    let id = one(&mut store, &admin);
+    let logged = store
+        .log_interaction(
+            &admin,
+            &contact(id, Channel::PhoneIn, "resolved_first_contact"),
+        )
+        .expect("log");
+    let raw = db.raw();
+    let (started, ended, op): (i64, i64, i64) = raw
+        .query_row(
+            "SELECT started_at, ended_at, operator_id FROM interactions WHERE id = ?1",
+            [logged.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("row");
+    assert_eq!(ended - started, 300);
+    assert_eq!(op, admin.id);
+    let card = store.card(&admin, id).expect("card");
+    assert_eq!(card.contacts.len(), 1);
+    assert_eq!(card.average_handle_seconds, Some(300));
+    assert_eq!(
+        count(
+            &raw,
+            "SELECT count(*) FROM audit_log WHERE action = 'interaction.log'"
+        ),
+        1
+    );
+    // the lookup shows the new last contact
+    let summary = store.customer_summaries(&admin, &[id]).expect("summary");
+    assert_eq!(
+        summary[0].last_contact_at,
+        Some(fixed_now() - Duration::minutes(5))
+    );
+}
+
+#[test]
+fn bad_contacts_are_refused_field_by_field() {
+    let (_db, mut store, admin) = fresh();
+    let id = one(&mut store, &admin);
+    let mut bad = contact(id, Channel::PhoneIn, "callback_needed");
+    bad.ended_at = Some(bad.started_at - Duration::minutes(1));
+    bad.summary = Some("长".repeat(5000));
+    let Err(StoreError::Invalid(errors)) = store.log_interaction(&admin, &bad) else {
+        panic!("refused");
+    };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["follow_up", "ended", "summary"], "{errors:?}");
+    let Err(StoreError::Invalid(errors)) =
+        store.log_interaction(&admin, &contact(id, Channel::PhoneIn, "shrug"))
+    else {
+        panic!("refused");
+    };
+    assert!(
+        errors[0].reason.contains("resolved_first_contact"),
+        "{errors:?}"
+    );
+    // linking another customer's complaint is refused too
+    let other = store
+        .create_customer(&admin, &customer("李娜", vec![phone("13900001111")]))
+        .expect("create")
+        .id;
+    let mut with_complaint = contact(other, Channel::PhoneIn, "complaint_opened");
+    with_complaint.open_complaint = Some(NewComplaint {
+        category: "delivery".parse().expect("category"),
+        severity: "high".parse().expect("severity"),
+        title: "送货延迟".into(),
+        description: None,
+        channel: Channel::PhoneIn,
+    });
+    let logged = store.log_interaction(&admin, &with_complaint).expect("log");
+    let complaint = logged.complaint_opened.expect("a complaint was opened");
+    let mut wrong = contact(id, Channel::PhoneIn, "information_given");
+    wrong.complaint_id = Some(complaint);
+    let Err(StoreError::Invalid(errors)) = store.log_interaction(&admin, &wrong) else {
+        panic!("refused");
+    };
+    assert_eq!(errors[0].field, "complaint");
+}
+
+#[test]
+fn a_follow_up_becomes_a_reminder_and_an_absent_owners_one_goes_to_anyone() {
+    let (db, mut store, admin) = fresh();
+    let id = one(&mut store, &admin);
+    let mut call = contact(id, Channel::PhoneIn, "callback_needed");
+    call.follow_up = Some(tomorrow(&store, FollowUpScope::Me));
+    let logged = store.log_interaction(&admin, &call).expect("log");
+    let reminder = logged.follow_up_reminder_id.expect("a reminder");
+    let raw = db.raw();
+    let (kind, scope, assignee, source, due_at): (String, String, Option<i64>, String, i64) = raw
+        .query_row(
+            "SELECT kind, scope, assignee_id, source_key, due_at FROM reminders WHERE id = ?1",
+            [reminder],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .expect("reminder");
+    assert_eq!(
+        (kind.as_str(), scope.as_str(), assignee),
+        ("follow_up", "me", Some(admin.id))
+    );
+    assert_eq!(source, format!("follow_up:{}", logged.id));
+    // the card lists the coming follow-up
+    let card = store.card(&admin, id).expect("card");
+    assert!(
+        card.reminders.iter().any(|r| r.id == reminder),
+        "{:?}",
+        card.reminders
+    );
+
+    // 59 minutes after it was due: still mine
+    let due = chrono::DateTime::from_timestamp(due_at, 0).expect("due");
+    store.set_clock(Clock::Fixed(due + Duration::minutes(59)));
+    assert_eq!(store.escalate_follow_ups(&admin).expect("escalate"), 0);
+    // 60 minutes: anyone's, audited
+    store.set_clock(Clock::Fixed(due + Duration::minutes(60)));
+    assert_eq!(store.escalate_follow_ups(&admin).expect("escalate"), 1);
+    let scope: String = raw
+        .query_row(
+            "SELECT scope FROM reminders WHERE id = ?1",
+            [reminder],
+            |r| r.get(0),
+        )
+        .expect("scope");
+    assert_eq!(scope, "anyone");
+    assert_eq!(
+        count(
+            &raw,
+            "SELECT count(*) FROM audit_log WHERE action = 'reminder.escalate'"
+        ),
+        1
+    );
+    assert_eq!(
+        store.escalate_follow_ups(&admin).expect("again"),
+        0,
+        "idempotent"
+    );
+
+    // calling back with the reminder linked completes it
+    store.set_clock(Clock::Fixed(due + Duration::minutes(70)));
+    let mut back = contact(id, Channel::PhoneOut, "follow_up_done");
+    back.started_at = store.now() - Duration::minutes(3);
+    back.ended_at = Some(store.now());
+    back.reminder_id = Some(reminder);
+    let done = store.log_interaction(&admin, &back).expect("log");
+    assert_eq!(done.reminder_done, Some(reminder));
+    let (status, by): (String, i64) = raw
+        .query_row(
+            "SELECT status, done_interaction_id FROM reminders WHERE id = ?1",
+            [reminder],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("status");
+    assert_eq!((status.as_str(), by), ("done", done.id));
+}
+
+#[test]
+fn inbound_email_waits_for_a_reply_until_one_is_logged() {
+    let (_db, mut store, admin) = fresh();
+    let id = one(&mut store, &admin);
+    let mut email = contact(id, Channel::Email, "callback_needed");
+    email.follow_up = Some(tomorrow(&store, FollowUpScope::Anyone));
+    let waiting = store.log_interaction(&admin, &email).expect("log");
+    assert_eq!(
+        waiting.reply_by,
+        Some(email.started_at + Duration::hours(24))
+    );
+    let due = LogFilter {
+        due_replies: true,
+        ..LogFilter::default()
+    };
+    let rows = store.desk_log(&admin, &due, None, 10).expect("due");
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [waiting.id]);
+    // a chat the contact itself resolved needs no reply
+    let chat = store
+        .log_interaction(&admin, &contact(id, Channel::Chat, "information_given"))
+        .expect("chat");
+    assert_eq!(chat.reply_by, None);
+    assert_eq!(
+        chat.answered,
+        [] as [i64; 0],
+        "an inbound contact is no reply"
+    );
+    // an outbound attempt that reached no one is no reply either
+    let mut missed = contact(id, Channel::PhoneOut, "voicemail");
+    missed.follow_up = Some(tomorrow(&store, FollowUpScope::Me));
+    let missed = store.log_interaction(&admin, &missed).expect("voicemail");
+    assert!(missed.answered.is_empty());
+    // our email back answers it
+    let mut out = contact(id, Channel::Email, "information_given");
+    out.direction = Direction::Outbound;
+    let reply = store.log_interaction(&admin, &out).expect("email back");
+    assert_eq!(reply.answered, [waiting.id]);
+    assert!(store
+        .desk_log(&admin, &due, None, 10)
+        .expect("due")
+        .is_empty());
+    let original = store.interaction(&admin, waiting.id).expect("entry");
+    assert!(!original.awaiting_reply());
+    assert_eq!(original.reply_id, Some(reply.id));
+}
+
+#[test]
+fn an_amendment_keeps_the_original_and_the_database_refuses_rewrites() {
+    let (db, mut store, admin) = fresh();
+    let id = one(&mut store, &admin);
+    let first = store
+        .log_interaction(&admin, &contact(id, Channel::PhoneIn, "information_given"))
+        .expect("log");
+    let mut fix = contact(id, Channel::PhoneIn, "sale");
+    fix.summary = Some("客户购买了延保服务。".into());
+    fix.amends_id = Some(first.id);
+    let second = store.log_interaction(&admin, &fix).expect("amend");
+    let original = store.interaction(&admin, first.id).expect("original");
+    assert_eq!(original.amended_by, Some(second.id));
+    assert_eq!(original.disposition, "information_given");
+    assert_eq!(
+        original.summary.as_deref(),
+        Some("客户询问保修期限，已说明。")
+    );
+    let amendment = store.interaction(&admin, second.id).expect("amendment");
+    assert_eq!(amendment.amends_id, Some(first.id));
+    // both are in the history; the card's figures count the correction, not both
+    let history = store.history(&admin, id, 50).expect("history");
+    assert_eq!(history.len(), 2);
+    let card = store.card(&admin, id).expect("card");
+    assert_eq!(card.contact_count, 1);
+    // amending an entry that was already corrected is a conflict
+    let mut again = fix.clone();
+    again.amends_id = Some(first.id);
+    assert!(matches!(
+        store.log_interaction(&admin, &again),
+        Err(StoreError::Conflict(_))
+    ));
+    // nothing can rewrite or delete a logged entry, not even SQL behind careline's back
+    let raw = db.raw();
+    let err = raw
+        .execute(
+            "UPDATE interactions SET summary = 'rewritten' WHERE id = ?1",
+            [first.id],
+        )
+        .expect_err("refused");
+    assert!(err.to_string().contains("append-only"), "{err}");
+    assert!(raw
+        .execute("DELETE FROM interactions WHERE id = ?1", [first.id])
+        .is_err());
+    assert_eq!(
+        count(
+            &raw,
+            "SELECT count(*) FROM audit_log WHERE action = 'interaction.amend'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn do_not_call_flags_the_customer_and_a_complaint_code_opens_one() {
+    let (db, mut store, admin) = fresh();
+    let id = one(&mut store, &admin);
+    let logged = store
+        .log_interaction(&admin, &contact(id, Channel::PhoneOut, "do_not_call"))
+        .expect("log");
+    assert!(logged.do_not_contact_set);
+    assert!(
+        store
+            .customer(&admin, id)
+            .expect("customer")
+            .fields
+            .do_not_contact
+    );
+    let raw = db.raw();
+    assert_eq!(
+        count(
+            &raw,
+            "SELECT count(*) FROM audit_log WHERE action = 'customer.do_not_contact'"
+        ),
+        1
+    );
+    let mut call = contact(id, Channel::PhoneIn, "complaint_opened");
+    call.open_complaint = Some(NewComplaint {
+        category: "product_quality".parse().expect("category"),
+        severity: "critical".parse().expect("severity"),
+        title: "洗衣机漏水".into(),
+        description: Some("第二次报修".into()),
+        channel: Channel::PhoneIn,
+    });
+    let logged = store.log_interaction(&admin, &call).expect("log");
+    let complaint = logged.complaint_opened.expect("opened");
+    let (status, opened, resolve_due): (String, i64, i64) = raw
+        .query_row(
+            "SELECT status, opened_at, resolve_due_at FROM complaints WHERE id = ?1",
+            [complaint],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("complaint");
+    assert_eq!(status, "acknowledged", "taken on the phone");
+    assert_eq!(resolve_due - opened, 24 * 3600, "critical: 24 h");
+    let entry = store.interaction(&admin, logged.id).expect("entry");
+    assert_eq!(entry.complaint_id, Some(complaint));
+    // the history interleaves the complaint's opening
+    let history = store.history(&admin, id, 50).expect("history");
+    assert!(history
+        .iter()
+        .any(|h| matches!(h, HistoryItem::ComplaintEvent(e) if e.complaint_id == complaint)));
+}
+
+#[test]
+fn the_desk_log_filters_and_pages() {
+    let (_db, mut store, admin) = fresh();
+    store
+        .add_operator(&admin, "li.na", "李娜", Role::Operator)
+        .expect("operator");
+    let li = store.actor("li.na", None).expect("actor");
+    let id = one(&mut store, &admin);
+    for n in 0..30 {
+        let mut c = contact(
+            id,
+            if n % 3 == 0 {
+                Channel::Chat
+            } else {
+                Channel::PhoneIn
+            },
+            "information_given",
+        );
+        c.started_at = fixed_now() - Duration::minutes(100 - n);
+        c.ended_at = Some(c.started_at + Duration::minutes(1));
+        let who = if n % 2 == 0 { &admin } else { &li };
+        store.log_interaction(who, &c).expect("log");
+    }
+    let all = LogFilter::default();
+    let page = store.desk_log(&admin, &all, None, 12).expect("page");
+    assert_eq!(page.len(), 12);
+    assert!(page.windows(2).all(|w| w[0].started_at >= w[1].started_at));
+    let last = page.last().expect("a row");
+    let next = store
+        .desk_log(
+            &admin,
+            &all,
+            Some((last.started_at.timestamp(), last.id)),
+            100,
+        )
+        .expect("next");
+    assert_eq!(page.len() + next.len(), 30);
+    assert!(next
+        .iter()
+        .all(|r| r.started_at <= last.started_at && r.id != last.id));
+    let mine = LogFilter {
+        operator_id: Some(li.id),
+        channel: Some(Channel::Chat),
+        ..LogFilter::default()
+    };
+    let rows = store.desk_log(&admin, &mine, None, 100).expect("mine");
+    assert_eq!(rows.len(), 5);
+    assert!(rows
+        .iter()
+        .all(|r| r.operator_login == "li.na" && r.channel == "chat"));
+}
+
+#[test]
+fn log_add_and_list_from_the_command_line() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "王秀英",
+        "--phone",
+        "13812345678",
+    ]);
+    let out = sandbox.ok(&[
+        "log",
+        "add",
+        "--customer",
+        "13812345678",
+        "--channel",
+        "phone_in",
+        "--disposition",
+        "callback_needed",
+        "--summary",
+        "客户要求明天回电",
+        "--started",
+        "2026-01-05 10:00",
+        "--ended",
+        "2026-01-05 10:04:30",
+        "--follow-up",
+        "+2d",
+        "--json",
+    ]);
+    let logged: Value = serde_json::from_str(&out).expect("JSON");
+    assert!(
+        logged["follow_up_reminder_id"].as_i64().is_some(),
+        "{logged}"
+    );
+    let list: Value = serde_json::from_str(&sandbox.ok(&[
+        "log",
+        "list",
+        "--customer",
+        "13812345678",
+        "--from",
+        "2026-01-05",
+        "--to",
+        "2026-01-05",
+        "--json",
+    ]))
+    .expect("JSON list");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    let entry = &list[0];
+    assert_eq!(entry["disposition"], "callback_needed");
+    assert_eq!(entry["handle_seconds"], 270);
+    assert_eq!(entry["summary"], "客户要求明天回电");
+    assert_eq!(entry["customer_name"], "王秀英");
+    // bad input names the flag
+    let err = sandbox.fails(&[
+        "log",
+        "add",
+        "--customer",
+        "13812345678",
+        "--channel",
+        "fax",
+        "--disposition",
+        "sale",
+    ]);
+    common::one_line_error(&err);
+    assert!(err.contains("--channel"), "{err}");
+    let err = sandbox.fails(&[
+        "log",
+        "add",
+        "--customer",
+        "13812345678",
+        "--channel",
+        "phone_in",
+        "--disposition",
+        "no_answer",
+    ]);
+    assert!(err.contains("--follow-up"), "{err}");
+    let err = sandbox.fails(&["log", "list", "--from", "2026-02-01", "--to", "2026-01-01"]);
+    assert!(err.contains("--from"), "{err}");
+    // the export has the entry, CSV with a header
+    let csv = sandbox.ok(&["export", "interactions", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .expect("header")
+        .starts_with("id,customer,operator,channel"));
+    assert!(lines.next().expect("row").contains("callback_needed"));
+}
