@@ -289,8 +289,13 @@ fn a_screen_pop_opens_the_caller_and_is_listed() {
     screen.wait_for("Incoming call");
     screen.wait_for(&name);
     screen.wait_for("☎");
-    // An unknown number opens the prefilled form.
+    // The contact form opened with the card; nothing typed, so Esc closes it, and Esc
+    // again closes the card.
+    screen.wait_for("Log contact");
     screen.send("\x1b");
+    screen.wait_for("Last contacts");
+    screen.send("\x1b");
+    // An unknown number opens the prefilled form.
     let out = pop("021-6666 7777");
     assert!(out.status.success());
     screen.wait_for("New customer");
@@ -329,4 +334,96 @@ fn a_dropped_connection_saves_the_draft_and_restores_the_terminal() {
         .map(|p| p.screen().alternate_screen())
         .unwrap_or(true);
     assert!(!alternate, "the terminal was not restored");
+}
+
+#[test]
+fn a_call_from_a_screen_pop_is_logged_with_a_follow_up_and_survives_a_kill() {
+    let desk = Desk::new();
+    let (suffix, name) = a_mobile_suffix(&desk.db);
+    let e164: String = rusqlite::Connection::open(&desk.db)
+        .expect("open")
+        .query_row(
+            "SELECT normalized FROM contacts WHERE kind = 'phone' AND normalized LIKE ?1 ORDER BY id LIMIT 1",
+            [format!("%{suffix}")],
+            |r| r.get(0),
+        )
+        .expect("number");
+    let national = e164.trim_start_matches("+86").to_string();
+    let pop = |number: &str| {
+        let out = Command::new(BIN)
+            .args(["pop", number])
+            .envs(desk.envs())
+            .output()
+            .expect("pop");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let before = desk.query("SELECT COUNT(*) FROM interactions");
+
+    // First call: the operator starts the summary and the terminal dies mid-sentence.
+    let mut screen = desk.screen("en");
+    screen.wait_for("Search");
+    pop(&national);
+    screen.wait_for("Log contact");
+    screen.wait_for(&name);
+    screen.send("c"); // wrap-up code by its first letter: callback needed
+    screen.wait_for("Callback needed");
+    screen.send("\t");
+    screen.send("客户说洗衣机有异响");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while desk.query("SELECT COUNT(*) FROM drafts WHERE form = 'interaction.new'") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no draft was written while typing"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    screen.kill_hard();
+    assert_eq!(desk.query("SELECT COUNT(*) FROM interactions"), before);
+
+    // The next start offers the form back, with the card and the timer.
+    let mut screen = desk.screen("en");
+    screen.wait_for("Unsaved form");
+    screen.send("\r");
+    screen.wait_for("客户说洗衣机有异响");
+    screen.wait_for("☎");
+    // Ctrl-P: a standard phrase, found by typing, goes in at the cursor.
+    screen.send("\x10");
+    screen.wait_for("Standard phrases");
+    screen.send("sorry for");
+    screen.send("\r");
+    screen.wait_for("inconvenience");
+    // Saving without the follow-up the code asks for is refused in place, and the cursor
+    // goes to that field.
+    screen.send("\x13");
+    screen.wait_for("asks for a follow-up date");
+    screen.send("tomorrow 10:00");
+    screen.send("\x13");
+    screen.wait_for("Logged for");
+    screen.wait_for("follow-up");
+    screen.send("\x03");
+    screen.wait_exit();
+
+    let out = desk.cli(&["log", "list", "--json", "--limit", "1"]);
+    assert!(out.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let entry = &list[0];
+    assert_eq!(entry["disposition"], "callback_needed", "{entry}");
+    assert_eq!(entry["channel"], "phone_in");
+    assert_eq!(entry["customer_name"], name.as_str());
+    assert!(entry["summary"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("客户说洗衣机有异响I'm sorry for the inconvenience")));
+    assert!(entry["follow_up_on"].is_string(), "{entry}");
+    assert!(entry["ended_at"].is_string());
+    assert_eq!(
+        desk.query(
+            "SELECT COUNT(*) FROM reminders WHERE kind = 'follow_up' AND scope = 'me' AND status = 'open'"
+        ),
+        1
+    );
+    assert_eq!(desk.query("SELECT COUNT(*) FROM drafts"), 0);
 }

@@ -184,6 +184,74 @@ fn lookup_card_and_form_snapshots() {
 }
 
 #[test]
+fn interaction_form_and_log_snapshots() {
+    for (lang, lang_name) in LANGS {
+        for (w, h) in SIZES {
+            // A fresh desk each time, so each screen shows only its own logged call.
+            let dir = tempfile::tempdir().expect("dir");
+            let path = demo_db(&dir);
+            let (suffix, name) = some_suffix(&path);
+            let mut app = app(&path, lang);
+            type_text(&mut app, &suffix);
+            key(&mut app, KeyCode::Enter);
+            assert_eq!(app.focus, Focus::Card);
+            // n: the contact form, the timer running from now
+            key(&mut app, KeyCode::Char('n'));
+            assert_eq!(app.focus, Focus::Form);
+            assert!(app.call.is_some(), "the call timer starts with the form");
+            key(&mut app, KeyCode::Char('c')); // wrap-up by first letter: callback needed
+            key(&mut app, KeyCode::Tab);
+            type_text(&mut app, "客户来电询问保修，已解释条款");
+            ctrl(&mut app, 's');
+            let form = draw(&mut app, w, h);
+            insta::assert_snapshot!(
+                format!("interaction_form_{lang_name}_{w}x{h}"),
+                form.backend()
+            );
+            // the follow-up the code asks for, then saved
+            type_text(&mut app, "+2d");
+            ctrl(&mut app, 's');
+            assert!(app.form.is_none(), "saved");
+            assert!(
+                app.call.is_none(),
+                "the timer stops when the contact is saved"
+            );
+            // the customer's history in the Log pane
+            key(&mut app, KeyCode::F(2));
+            assert_eq!(app.focus, Focus::Log);
+            let history = draw(&mut app, w, h);
+            let text = screen_text(&history);
+            assert!(text.contains(&name), "{text}");
+            assert!(text.contains("客户来电询问保修"), "{text}");
+            insta::assert_snapshot!(
+                format!("log_customer_{lang_name}_{w}x{h}"),
+                history.backend()
+            );
+            // Enter shows the whole entry
+            key(&mut app, KeyCode::Enter);
+            assert!(app.log.detail.is_some());
+            let entry = draw(&mut app, w, h);
+            insta::assert_snapshot!(format!("log_entry_{lang_name}_{w}x{h}"), entry.backend());
+            // Esc, Esc: the desk's latest contacts
+            key(&mut app, KeyCode::Esc);
+            key(&mut app, KeyCode::Esc);
+            assert!(app.log.customer.is_none());
+            let desk = draw(&mut app, w, h);
+            insta::assert_snapshot!(format!("log_desk_{lang_name}_{w}x{h}"), desk.backend());
+            // Ctrl-P in the summary: the phrase picker in the screen's language first
+            key(&mut app, KeyCode::Char('n'));
+            key(&mut app, KeyCode::Tab);
+            ctrl(&mut app, 'p');
+            let picker = draw(&mut app, w, h);
+            insta::assert_snapshot!(format!("phrases_{lang_name}_{w}x{h}"), picker.backend());
+            key(&mut app, KeyCode::Esc);
+            key(&mut app, KeyCode::Esc);
+            assert!(app.form.is_none());
+        }
+    }
+}
+
+#[test]
 fn finding_a_caller_opening_the_card_and_adding_a_customer() {
     let dir = tempfile::tempdir().expect("dir");
     let path = demo_db(&dir);

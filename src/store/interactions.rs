@@ -484,7 +484,8 @@ fn check(
             ),
         )),
         Some(d) => {
-            if d.has(Flag::Callback) && new.follow_up.is_none() {
+            // An amendment corrects what was logged; the original's follow-up stands.
+            if d.has(Flag::Callback) && new.follow_up.is_none() && new.amends_id.is_none() {
                 errors.push(FieldError::new(
                     "follow_up",
                     format!("'{}' asks for a follow-up date", d.code),

@@ -22,6 +22,15 @@ pub enum Action {
     Open,
     FocusSearch,
     NewCustomer,
+    /// Log a contact with the customer on the card (or the selected one).
+    NewInteraction,
+    /// Insert a standard phrase into the field being typed.
+    Phrases,
+    PaneLog,
+    /// The Log pane's filters.
+    Filter,
+    ToggleMine,
+    ToggleDueReplies,
     Edit,
     Save,
     NextField,
@@ -65,6 +74,12 @@ impl Action {
             Action::Open => "action.open",
             Action::FocusSearch => "action.focus_search",
             Action::NewCustomer => "action.new_customer",
+            Action::NewInteraction => "action.new_interaction",
+            Action::Phrases => "action.phrases",
+            Action::PaneLog => "action.pane_log",
+            Action::Filter => "action.filter",
+            Action::ToggleMine => "action.toggle_mine",
+            Action::ToggleDueReplies => "action.toggle_due_replies",
             Action::Edit => "action.edit",
             Action::Save => "action.save",
             Action::NextField => "action.next_field",

@@ -1,6 +1,11 @@
 //! The operator's screen state and `update`, the only place it changes. Everything a frame
 //! shows is loaded here; drawing (`ui.rs`) only reads it.
 
+mod interaction;
+mod log_view;
+
+pub use log_view::LogView;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -13,6 +18,7 @@ use super::field_errors;
 use super::i18n::{I18n, Lang};
 use super::keymap::{Context, Keymap};
 use super::panes::customer_form::{self, EDIT_FORM, NEW_FORM};
+use super::panes::interaction_form;
 use super::theme::Theme;
 use super::widgets::form::{Form, FormChange};
 use crate::domain::contact::normalize_phone;
@@ -28,10 +34,19 @@ pub enum Focus {
     Results,
     Card,
     Form,
+    /// The Log pane's list (or the entry shown in full).
+    Log,
+}
+
+/// The top-level panes (tabs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Lookup,
+    Log,
 }
 
 /// A question or notice over the screen.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Dialog {
     /// The bindings of the context that had focus.
     Help(Context),
@@ -41,6 +56,27 @@ pub enum Dialog {
     RestoreDraft(Draft),
     /// Someone else saved the record first.
     Conflict(String),
+    /// Standard phrases, filtered by what is typed; Enter inserts the marked one.
+    Phrases { input: Input, selected: usize },
+}
+
+impl PartialEq for Dialog {
+    fn eq(&self, other: &Dialog) -> bool {
+        match (self, other) {
+            (Dialog::Help(a), Dialog::Help(b)) => a == b,
+            (Dialog::DiscardForm, Dialog::DiscardForm) => true,
+            (Dialog::RestoreDraft(a), Dialog::RestoreDraft(b)) => a == b,
+            (Dialog::Conflict(a), Dialog::Conflict(b)) => a == b,
+            (
+                Dialog::Phrases { input, selected },
+                Dialog::Phrases {
+                    input: other_input,
+                    selected: other_selected,
+                },
+            ) => input.value() == other_input.value() && selected == other_selected,
+            _ => false,
+        }
+    }
 }
 
 /// A line for the operator in the footer.
@@ -61,8 +97,11 @@ pub enum MessageKind {
 /// The call in progress (from a screen pop).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
+    /// The caller's number, or the customer's code when the timer began with a form.
     pub number: String,
     pub started: DateTime<Utc>,
+    /// Announced by `careline pop` (it runs on when a form is given up).
+    pub from_pop: bool,
 }
 
 /// The lookup pane.
@@ -109,7 +148,9 @@ pub struct App {
     pub i18n: I18n,
     pub settings: Settings,
     pub focus: Focus,
+    pub pane: Pane,
     pub lookup: Lookup,
+    pub log: LogView,
     pub card: Option<CardData>,
     pub card_scroll: u16,
     pub form: Option<Form>,
@@ -125,6 +166,7 @@ pub struct App {
     data_version: i64,
     draft_due: Option<Instant>,
     last_poll: Instant,
+    last_escalation: Option<Instant>,
     /// Something visible changed during a tick.
     changed: bool,
 }
@@ -135,6 +177,8 @@ const DRAFT_DELAY: Duration = Duration::from_millis(400);
 const POLL_EVERY: Duration = Duration::from_millis(500);
 /// How long a footer message stays.
 const MESSAGE_SECONDS: i64 = 8;
+/// How often open "only me" follow-ups are checked for moving to anyone.
+const ESCALATE_EVERY: Duration = Duration::from_secs(60);
 /// Recent pops listed in the lookup pane.
 const RECENT_POPS: usize = 12;
 
@@ -148,7 +192,9 @@ impl App {
             i18n: I18n::new(settings.lang),
             settings,
             focus: Focus::Search,
+            pane: Pane::Lookup,
             lookup: Lookup::default(),
+            log: LogView::default(),
             card: None,
             card_scroll: 0,
             form: None,
@@ -163,6 +209,7 @@ impl App {
             data_version: 0,
             draft_due: None,
             last_poll: Instant::now(),
+            last_escalation: None,
             changed: false,
         };
         app.data_version = app.store.data_version().unwrap_or(0);
@@ -186,14 +233,17 @@ impl App {
 
     /// The keyboard context: an open dialog first, then the focus.
     pub fn context(&self) -> Context {
-        if self.dialog.is_some() {
-            return Context::Dialog;
+        match self.dialog {
+            Some(Dialog::Phrases { .. }) => return Context::Picker,
+            Some(_) => return Context::Dialog,
+            None => {}
         }
         match self.focus {
             Focus::Search => Context::Search,
             Focus::Results => Context::Results,
             Focus::Card => Context::Card,
             Focus::Form => Context::Form,
+            Focus::Log => Context::Log,
         }
     }
 
@@ -257,13 +307,24 @@ impl App {
             Action::PageDown => self.move_selection(self.page() as i64),
             Action::Top => self.move_selection(i64::MIN / 2),
             Action::Bottom => self.move_selection(i64::MAX / 2),
+            Action::Open if self.focus == Focus::Log => self.open_log_entry(),
             Action::Open => self.open_selected(),
             Action::FocusSearch | Action::PaneLookup => {
                 if self.focus != Focus::Form {
+                    self.pane = Pane::Lookup;
                     self.focus = Focus::Search;
                 }
             }
-            Action::NextPane | Action::PrevPane => {}
+            Action::PaneLog => self.show_log(),
+            Action::NextPane | Action::PrevPane => match self.pane {
+                Pane::Lookup => self.show_log(),
+                Pane::Log => self.update(Action::PaneLookup),
+            },
+            Action::NewInteraction => self.new_interaction(),
+            Action::Phrases => self.open_phrases(),
+            Action::Filter => self.open_log_filter(),
+            Action::ToggleMine => self.toggle_log(true),
+            Action::ToggleDueReplies => self.toggle_log(false),
             Action::NewCustomer => {
                 if self.form.is_none() {
                     // What was typed becomes the new record's phone or name when it matched
@@ -276,6 +337,7 @@ impl App {
                     self.open_form(customer_form::new_customer(&prefill));
                 }
             }
+            Action::Edit if self.focus == Focus::Log => self.amend_selected(),
             Action::Edit => self.edit_current(),
             Action::Save => self.save_form(),
             Action::NextField => {
@@ -329,6 +391,13 @@ impl App {
         if self.draft_due.is_some_and(|due| Instant::now() >= due) {
             self.flush_draft();
         }
+        if self
+            .last_escalation
+            .is_none_or(|at| at.elapsed() >= ESCALATE_EVERY)
+        {
+            self.last_escalation = Some(Instant::now());
+            self.escalate_follow_ups();
+        }
         if self.last_poll.elapsed() >= POLL_EVERY {
             self.last_poll = Instant::now();
             match self.store.data_version() {
@@ -346,7 +415,7 @@ impl App {
     pub fn flush_draft(&mut self) {
         self.draft_due = None;
         let Some(form) = &self.form else { return };
-        if !form.dirty {
+        if !form.dirty || form.id == log_view::FILTER_FORM {
             return;
         }
         let (id, entity, content) = (form.id, form.entity_id, form.to_draft());
@@ -371,6 +440,9 @@ impl App {
                 Ok(card) => self.card = Some(card),
                 Err(e) => self.error(field_errors::store(&e, &self.i18n)),
             }
+        }
+        if self.pane == Pane::Log {
+            self.reload_log(true);
         }
         self.refresh_side_data();
     }
@@ -416,6 +488,14 @@ impl App {
 
     /// A key no binding took: text for the focused field.
     fn typed(&mut self, key: KeyEvent) {
+        if let Some(Dialog::Phrases { input, selected }) = &mut self.dialog {
+            if let Some(request) = to_input_request(&TermEvent::Key(key)) {
+                if input.handle(request).is_some_and(|s| s.value) {
+                    *selected = 0;
+                }
+            }
+            return;
+        }
         match self.focus {
             Focus::Search => {
                 if let Some(request) = to_input_request(&TermEvent::Key(key)) {
@@ -434,11 +514,18 @@ impl App {
                     self.form_edited();
                 }
             }
-            Focus::Results | Focus::Card => {}
+            Focus::Results | Focus::Card | Focus::Log => {}
         }
     }
 
     fn paste(&mut self, text: &str) {
+        if let Some(Dialog::Phrases { input, selected }) = &mut self.dialog {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                input.handle(tui_input::InputRequest::InsertChar(c));
+            }
+            *selected = 0;
+            return;
+        }
         match self.focus {
             Focus::Search => {
                 let line: String = text.chars().filter(|c| !c.is_control()).collect();
@@ -462,8 +549,18 @@ impl App {
 
     /// After typing in a form: plan a draft save and refresh the duplicate warning.
     fn form_edited(&mut self) {
-        self.draft_due = Some(Instant::now() + DRAFT_DELAY);
+        if self
+            .form
+            .as_ref()
+            .is_some_and(|f| f.id != log_view::FILTER_FORM)
+        {
+            self.draft_due = Some(Instant::now() + DRAFT_DELAY);
+        }
         let Some(form) = &mut self.form else { return };
+        if form.id == interaction_form::NEW_FORM || form.id == interaction_form::AMEND_FORM {
+            interaction_form::refresh(form, self.store.log_rules());
+            return;
+        }
         let key = form.focused().map(|f| f.key).unwrap_or("");
         if !matches!(key, "phone" | "phone2" | "email") {
             return;
@@ -514,6 +611,7 @@ impl App {
                 let next = (self.card_scroll as i64).saturating_add(by).clamp(0, 500);
                 self.card_scroll = next as u16;
             }
+            Focus::Log => self.move_log(by),
             Focus::Form => {}
         }
     }
@@ -521,7 +619,13 @@ impl App {
     fn back(&mut self) {
         match self.focus {
             Focus::Form => {
-                if self.form.as_ref().is_some_and(|f| f.dirty) {
+                if self
+                    .form
+                    .as_ref()
+                    .is_some_and(|f| f.id == log_view::FILTER_FORM)
+                {
+                    self.close_form(false);
+                } else if self.form.as_ref().is_some_and(|f| f.dirty) {
                     self.dialog = Some(Dialog::DiscardForm);
                 } else {
                     self.close_form(true);
@@ -535,6 +639,7 @@ impl App {
                     Focus::Search
                 };
             }
+            Focus::Log => self.log_back(),
             Focus::Results => self.focus = Focus::Search,
             Focus::Search => {
                 if self.lookup.input.value().is_empty() {
@@ -597,6 +702,11 @@ impl App {
 
     fn close_form(&mut self, discard_draft: bool) {
         if let Some(form) = self.form.take() {
+            if form.id == interaction_form::NEW_FORM
+                && self.call.as_ref().is_some_and(|c| !c.from_pop)
+            {
+                self.call = None; // the timer began with this form and ends with it
+            }
             if discard_draft {
                 if let Err(e) = self
                     .store
@@ -609,7 +719,8 @@ impl App {
         self.draft_due = None;
         self.focus = match self.form_return {
             Focus::Card if self.card.is_some() => Focus::Card,
-            Focus::Form | Focus::Card => Focus::Search,
+            Focus::Log if self.pane == Pane::Log => Focus::Log,
+            Focus::Form | Focus::Card | Focus::Log => Focus::Search,
             other => other,
         };
     }
@@ -639,6 +750,13 @@ impl App {
     }
 
     fn save_form(&mut self) {
+        match self.form.as_ref().map(|f| f.id) {
+            Some(interaction_form::NEW_FORM | interaction_form::AMEND_FORM) => {
+                return self.save_interaction()
+            }
+            Some(log_view::FILTER_FORM) => return self.apply_log_filter(),
+            _ => {}
+        }
         let today = self.now.with_timezone(&self.settings.tz).date_naive();
         let Some(form) = &mut self.form else { return };
         for field in &mut form.fields {
@@ -695,6 +813,10 @@ impl App {
                     ));
                 }
                 self.open_card(saved.id);
+                if form_id == NEW_FORM && self.call.as_ref().is_some_and(|c| c.from_pop) {
+                    // The caller was new: now log the call itself.
+                    self.new_interaction();
+                }
                 if saved.warnings.is_empty() {
                     self.info(text);
                 } else {
@@ -749,6 +871,9 @@ impl App {
             (Dialog::Conflict(_), Action::Alternate) => self.reload_form(true),
             (Dialog::Conflict(_), _) => {}
             (Dialog::Help(_), _) => {}
+            (Dialog::Phrases { input, selected }, action) => {
+                self.answer_phrases(input, selected, action)
+            }
         }
     }
 
@@ -769,6 +894,10 @@ impl App {
             }
         } else if draft.form == NEW_FORM {
             customer_form::new_customer("")
+        } else if draft.form == interaction_form::NEW_FORM
+            || draft.form == interaction_form::AMEND_FORM
+        {
+            return self.restore_interaction(draft);
         } else {
             self.warn(self.i18n.f("draft.unknown_form", &[("form", &draft.form)]));
             return;
@@ -816,6 +945,7 @@ impl App {
         self.call = Some(Call {
             number: number.clone(),
             started: self.now,
+            from_pop: true,
         });
         let matches: Vec<SearchResult> = match normalize_phone(&number, self.store.phone_rules()) {
             Ok(_) => match self
@@ -851,7 +981,10 @@ impl App {
                 self.info(self.i18n.f("pop.unknown", &[("number", &number)]));
             }
             1 => {
+                self.pane = Pane::Lookup;
                 self.open_card(matches[0].customer.id);
+                // The contact is logged while the caller talks, beside the card.
+                self.new_interaction();
                 self.info(self.i18n.f("pop.matched", &[("number", &number)]));
             }
             _ => {

@@ -25,6 +25,10 @@ pub enum Context {
     Card,
     /// A form (text fields: printable keys are text).
     Form,
+    /// The Log pane's list or an entry shown in full.
+    Log,
+    /// A list filtered by what is typed (standard phrases).
+    Picker,
     /// A question to answer.
     Dialog,
     /// Anywhere, after the focused context.
@@ -34,7 +38,7 @@ pub enum Context {
 impl Context {
     /// Whether printable keys are typed text here.
     pub fn is_text(self) -> bool {
-        matches!(self, Context::Search | Context::Form)
+        matches!(self, Context::Search | Context::Form | Context::Picker)
     }
 }
 
@@ -238,9 +242,11 @@ fn default_bindings() -> Vec<Binding> {
         b(C::Results, K::Char('G'), NONE, A::Bottom, false),
         b(C::Results, K::Char('/'), NONE, A::FocusSearch, true),
         b(C::Results, K::Char('e'), NONE, A::Edit, false),
+        b(C::Results, K::Char('n'), NONE, A::NewInteraction, true),
         b(C::Results, K::Esc, NONE, A::Back, false),
         b(C::Results, K::Char('q'), NONE, A::Quit, true),
         b(C::Card, K::Esc, NONE, A::Back, true),
+        b(C::Card, K::Char('n'), NONE, A::NewInteraction, true),
         b(C::Card, K::Char('e'), NONE, A::Edit, true),
         b(C::Card, K::Char('/'), NONE, A::FocusSearch, true),
         b(C::Card, K::Down, NONE, A::Down, false),
@@ -256,6 +262,30 @@ fn default_bindings() -> Vec<Binding> {
         b(C::Form, K::Up, NONE, A::PrevField, false),
         b(C::Form, K::Char('s'), CTRL, A::Save, true),
         b(C::Form, K::Esc, NONE, A::Back, true),
+        b(C::Form, K::Char('p'), CTRL, A::Phrases, true),
+        b(C::Log, K::Enter, NONE, A::Open, true),
+        b(C::Log, K::Char('n'), NONE, A::NewInteraction, true),
+        b(C::Log, K::Char('e'), NONE, A::Edit, true),
+        b(C::Log, K::Char('f'), NONE, A::Filter, true),
+        b(C::Log, K::Char('m'), NONE, A::ToggleMine, true),
+        b(C::Log, K::Char('u'), NONE, A::ToggleDueReplies, true),
+        b(C::Log, K::Esc, NONE, A::Back, true),
+        b(C::Log, K::Down, NONE, A::Down, false),
+        b(C::Log, K::Char('j'), NONE, A::Down, false),
+        b(C::Log, K::Up, NONE, A::Up, false),
+        b(C::Log, K::Char('k'), NONE, A::Up, false),
+        b(C::Log, K::PageDown, NONE, A::PageDown, false),
+        b(C::Log, K::PageUp, NONE, A::PageUp, false),
+        b(C::Log, K::Home, NONE, A::Top, false),
+        b(C::Log, K::Char('g'), NONE, A::Top, false),
+        b(C::Log, K::End, NONE, A::Bottom, false),
+        b(C::Log, K::Char('G'), NONE, A::Bottom, false),
+        b(C::Log, K::Char('/'), NONE, A::FocusSearch, false),
+        b(C::Log, K::Char('q'), NONE, A::Quit, false),
+        b(C::Picker, K::Enter, NONE, A::Confirm, true),
+        b(C::Picker, K::Esc, NONE, A::Back, true),
+        b(C::Picker, K::Down, NONE, A::Down, false),
+        b(C::Picker, K::Up, NONE, A::Up, false),
         b(C::Dialog, K::Enter, NONE, A::Confirm, true),
         b(C::Dialog, K::Char('y'), NONE, A::Confirm, false),
         b(C::Dialog, K::Char('a'), NONE, A::Alternate, false),
@@ -264,6 +294,11 @@ fn default_bindings() -> Vec<Binding> {
         b(C::Global, K::Char('c'), CTRL, A::ForceQuit, false),
         b(C::Global, K::F(1), NONE, A::PaneLookup, false),
         b(C::Global, K::Char('1'), ALT, A::PaneLookup, false),
+        b(C::Global, K::F(2), NONE, A::PaneLog, false),
+        b(C::Global, K::Char('2'), ALT, A::PaneLog, false),
+        b(C::Global, K::Char('2'), NONE, A::PaneLog, false),
+        b(C::Global, K::Char('['), NONE, A::PrevPane, false),
+        b(C::Global, K::Char(']'), NONE, A::NextPane, false),
         b(C::Global, K::Char('n'), CTRL, A::NewCustomer, true),
         b(C::Global, K::Char('e'), CTRL, A::EndCall, false),
         b(C::Global, K::Char('?'), NONE, A::Help, true),
@@ -370,7 +405,7 @@ impl Keymap {
             .filter(|b| b.context == context)
             .chain(self.bindings.iter().filter(|b| {
                 b.context == Context::Global
-                    && !(matches!(context, Context::Form | Context::Dialog)
+                    && !(matches!(context, Context::Form | Context::Dialog | Context::Picker)
                         && b.action == Action::NewCustomer)
                     && !(context.is_text()
                         && matches!(b.key.code, KeyCode::Char(_))

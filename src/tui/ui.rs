@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
-use super::app::{clock, App, Dialog, Focus, MessageKind};
+use super::app::{clock, App, Dialog, Focus, MessageKind, Pane};
 use super::keymap::Context;
-use super::panes::{card, lookup};
+use super::panes::{card, log, lookup};
 use crate::text::{pad, sanitize, truncate, width};
 
 /// Smallest usable terminal.
@@ -85,12 +85,21 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
 fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.settings.theme;
     buf.set_string(area.x, area.y, " careline ", theme.title);
-    let tab = format!(" 1 {} ", app.i18n.t("tab.lookup"));
-    buf.set_string(area.x + 10, area.y, &tab, theme.selection);
+    let mut x = area.x + 10;
+    for (n, pane, key) in [(1, Pane::Lookup, "tab.lookup"), (2, Pane::Log, "tab.log")] {
+        let tab = format!(" {n} {} ", app.i18n.t(key));
+        let style = if app.pane == pane {
+            theme.selection
+        } else {
+            theme.muted
+        };
+        buf.set_string(x, area.y, &tab, style);
+        x += width(&tab) as u16 + 1;
+    }
     let help = app.i18n.t("tab.help_hint");
-    let x = area.right().saturating_sub(width(help) as u16 + 1);
-    if x > area.x + 10 + width(&tab) as u16 {
-        buf.set_string(x, area.y, help, theme.muted);
+    let help_x = area.right().saturating_sub(width(help) as u16 + 1);
+    if help_x > x {
+        buf.set_string(help_x, area.y, help, theme.muted);
     }
 }
 
@@ -108,6 +117,7 @@ fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             };
             match &app.card {
                 Some(c) if app.form_return == Focus::Card => card::render(app, c, left, buf),
+                _ if app.pane == Pane::Log => log::render(app, left, buf),
                 _ => {
                     lookup::render(app, left, buf);
                 }
@@ -115,6 +125,25 @@ fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             return form.render(right, buf, &app.settings.theme, &app.i18n);
         }
         return form.render(area, buf, &app.settings.theme, &app.i18n);
+    }
+    if app.pane == Pane::Log {
+        match &app.card {
+            Some(c) if area.width >= WIDE && app.log.detail.is_none() => {
+                let left = Rect {
+                    width: area.width * 11 / 20,
+                    ..area
+                };
+                let right = Rect {
+                    x: area.x + left.width,
+                    width: area.width - left.width,
+                    ..area
+                };
+                log::render(app, left, buf);
+                card::render(app, c, right, buf);
+            }
+            _ => log::render(app, area, buf),
+        }
+        return None;
     }
     match &app.card {
         Some(c) if area.width >= WIDE => {
@@ -334,18 +363,27 @@ fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
                 .with_timezone(&app.settings.tz)
                 .format("%Y-%m-%d %H:%M")
                 .to_string();
-            let form = i18n.t(if draft.form == "customer.edit" {
-                "form.edit_customer"
-            } else {
-                "form.new_customer"
+            let form = i18n.t(match draft.form.as_str() {
+                "customer.edit" => "form.edit_customer",
+                "interaction.new" => "form.new_interaction",
+                "interaction.amend" => "form.amend_interaction",
+                _ => "form.new_customer",
             });
+            let field = if draft.form.starts_with("interaction.") {
+                "summary"
+            } else {
+                "name"
+            };
             let preview = serde_json::from_str::<serde_json::Value>(&draft.content)
                 .ok()
                 .and_then(|v| {
                     v.get("fields")
-                        .and_then(|f| f.get("name"))
+                        .and_then(|f| f.get(field))
                         .and_then(|n| n.as_str())
-                        .map(|s| sanitize(s).into_owned())
+                        .map(|s| {
+                            let first = s.lines().next().unwrap_or("");
+                            truncate(&sanitize(first), 60).into_owned()
+                        })
                 })
                 .unwrap_or_default();
             (
@@ -363,6 +401,42 @@ fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
                     )),
                 ],
             )
+        }
+        Dialog::Phrases { input, selected } => {
+            let phrases = app.phrases(input.value());
+            let mut lines = vec![Line::from(vec![
+                Span::styled(format!("{} ", i18n.t("phrases.filter")), theme.muted),
+                Span::styled(sanitize(input.value()).into_owned(), theme.accent),
+                Span::styled("▏", theme.accent),
+            ])];
+            let room = (area.height as usize).saturating_sub(5).max(1);
+            let first = selected.saturating_sub(room.saturating_sub(1));
+            if phrases.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    i18n.t("phrases.none").to_string(),
+                    theme.muted,
+                )));
+            }
+            let text_width = (area.width as usize).saturating_sub(16).max(10);
+            for (n, p) in phrases.iter().enumerate().skip(first).take(room) {
+                let style = if n == *selected {
+                    theme.selection
+                } else {
+                    theme.text
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("{} ", pad(&truncate(&i18n.value("phrase", &p.kind), 6), 6)),
+                        theme.muted,
+                    ),
+                    Span::styled(truncate(&sanitize(&p.text), text_width).into_owned(), style),
+                ]));
+            }
+            lines.push(Line::from(Span::styled(
+                i18n.t("phrases.keys").to_string(),
+                theme.accent,
+            )));
+            (i18n.t("phrases.title").to_string(), lines)
         }
         Dialog::Conflict(message) => (
             i18n.t("dialog.conflict_title").to_string(),
@@ -409,6 +483,8 @@ fn context_key(context: Context) -> &'static str {
         Context::Results => "context.results",
         Context::Card => "context.card",
         Context::Form => "context.form",
+        Context::Log => "context.log",
+        Context::Picker => "context.picker",
         Context::Dialog => "context.dialog",
         Context::Global => "context.global",
     }

@@ -334,7 +334,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
                 theme.text,
             ),
             Span::styled(
-                format!("{} ", i18n.value("disposition", &contact.disposition)),
+                format!("{} ", app.disposition_label(&contact.disposition)),
                 theme.accent,
             ),
             Span::styled(format!("{} ", sanitize(&contact.operator)), theme.muted),
@@ -362,16 +362,33 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
         )));
     }
     for r in &card.reminders {
-        let style = if r.due_on < today {
+        let style = if r.due_on < today || r.due_at.is_some_and(|at| at <= app.now) {
             theme.breach
-        } else {
+        } else if r.due_on == today {
             theme.warn
+        } else {
+            theme.muted
         };
-        out.push(Line::from(vec![
-            Span::styled(format!("  {} ", r.due_on), style),
+        let when = match r.due_at {
+            Some(at) => at
+                .with_timezone(&app.settings.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            None => r.due_on.to_string(),
+        };
+        let mut spans = vec![
+            Span::styled(format!("  {when} "), style),
             Span::styled(format!("{} ", i18n.value("reminder", &r.kind)), theme.text),
-            Span::styled(sanitize(&r.title).into_owned(), theme.text),
-        ]));
+        ];
+        if r.kind == "follow_up" {
+            let who = match (&r.assignee, r.scope.as_str()) {
+                (Some(name), "me") => sanitize(name).into_owned(),
+                _ => i18n.value("scope", "anyone"),
+            };
+            spans.push(Span::styled(format!("({who}) "), theme.muted));
+        }
+        spans.push(Span::styled(sanitize(&r.title).into_owned(), theme.text));
+        out.push(Line::from(spans));
     }
     if let Some(notes) = &f.notes {
         out.push(section(i18n.t("field.notes").to_string(), theme));

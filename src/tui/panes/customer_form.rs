@@ -27,35 +27,23 @@ fn fields() -> Vec<Field> {
         Field::new(
             "level",
             "field.level",
-            FieldKind::Choice(Choices {
-                group: "level",
-                values: vec!["normal", "vip"],
-            }),
+            FieldKind::Choice(Choices::of("level", &["normal", "vip"])),
         ),
         Field::new(
             "preferred_channel",
             "field.preferred_channel",
-            FieldKind::Choice(Choices {
-                group: "channel",
-                values: channels,
-            }),
+            FieldKind::Choice(Choices::of("channel", &channels)),
         ),
         Field::new("tags", "field.tags", FieldKind::Text),
         Field::new(
             "do_not_contact",
             "field.do_not_contact",
-            FieldKind::Choice(Choices {
-                group: "yesno",
-                values: vec!["no", "yes"],
-            }),
+            FieldKind::Choice(Choices::of("yesno", &["no", "yes"])),
         ),
         Field::new(
             "marketing_consent",
             "field.marketing_consent",
-            FieldKind::Choice(Choices {
-                group: "yesno",
-                values: vec!["no", "yes"],
-            }),
+            FieldKind::Choice(Choices::of("yesno", &["no", "yes"])),
         ),
         Field::new("address", "field.address", FieldKind::Text),
         Field::new("notes", "field.notes", FieldKind::Notes),

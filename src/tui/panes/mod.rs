@@ -2,4 +2,6 @@
 
 pub mod card;
 pub mod customer_form;
+pub mod interaction_form;
+pub mod log;
 pub mod lookup;

@@ -19,11 +19,46 @@ use crate::text::{pad, sanitize, skip_cells, truncate, width};
 use crate::tui::i18n::I18n;
 use crate::tui::theme::Theme;
 
-/// A choice's stored value and the catalogue group its label comes from.
+/// A choice's stored values and where their labels come from: the catalogue group
+/// (`group.value`), or labels given with the values (wrap-up codes from the config, a
+/// customer's open complaints).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choices {
     pub group: &'static str,
-    pub values: Vec<&'static str>,
+    pub values: Vec<String>,
+    pub labels: Option<Vec<String>>,
+}
+
+impl Choices {
+    /// Values whose labels are in the catalogue under `group`.
+    pub fn of(group: &'static str, values: &[&str]) -> Choices {
+        Choices {
+            group,
+            values: values.iter().map(|v| v.to_string()).collect(),
+            labels: None,
+        }
+    }
+
+    /// Values with their own labels, already in the screen's language.
+    pub fn given(values: Vec<String>, labels: Vec<String>) -> Choices {
+        Choices {
+            group: "",
+            values,
+            labels: Some(labels),
+        }
+    }
+
+    /// The label of the value at `index`.
+    pub fn label(&self, index: usize, i18n: &I18n) -> String {
+        match &self.labels {
+            Some(labels) => labels.get(index).cloned().unwrap_or_default(),
+            None => self
+                .values
+                .get(index)
+                .map(|v| i18n.value(self.group, v))
+                .unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +80,10 @@ pub struct Field {
     pub choice: usize,
     pub required: bool,
     pub error: Option<String>,
+    /// Not shown and skipped by Tab (e.g. complaint fields until the wrap-up code asks).
+    pub hidden: bool,
+    /// Lines a notes field shows.
+    pub height: u16,
 }
 
 impl Field {
@@ -57,7 +96,15 @@ impl Field {
             choice: 0,
             required: false,
             error: None,
+            hidden: false,
+            height: 3,
         }
+    }
+
+    /// A notes field showing `lines` lines.
+    pub fn lines_shown(mut self, lines: u16) -> Field {
+        self.height = lines.max(1);
+        self
     }
 
     pub fn required(mut self) -> Field {
@@ -68,11 +115,7 @@ impl Field {
     /// The field's value as text: the typed text, or a choice's value.
     pub fn value(&self) -> String {
         match &self.kind {
-            FieldKind::Choice(c) => c
-                .values
-                .get(self.choice)
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
+            FieldKind::Choice(c) => c.values.get(self.choice).cloned().unwrap_or_default(),
             _ => self.input.value().to_string(),
         }
     }
@@ -88,9 +131,34 @@ impl Field {
 
     fn lines(&self) -> u16 {
         match self.kind {
-            FieldKind::Notes => 3,
+            FieldKind::Notes => self.height,
             _ => 1,
         }
+    }
+
+    /// Moves a choice to the next value whose label or value starts with `c` (type-ahead).
+    fn jump_to(&mut self, c: char) -> bool {
+        let FieldKind::Choice(choices) = &self.kind else {
+            return false;
+        };
+        let n = choices.values.len();
+        let lower: String = c.to_lowercase().collect();
+        let starts = |i: usize| {
+            let label = match &choices.labels {
+                Some(l) => l.get(i).cloned().unwrap_or_default(),
+                None => String::new(),
+            };
+            choices.values[i].to_lowercase().starts_with(&lower)
+                || label.to_lowercase().starts_with(&lower)
+        };
+        for step in 1..=n {
+            let i = (self.choice + step) % n;
+            if starts(i) {
+                self.choice = i;
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -114,6 +182,11 @@ pub struct Form {
     /// For an edit: the values the form was filled with, so that only what the operator
     /// changed is written (and re-applied after a conflict).
     pub original: Option<BTreeMap<String, String>>,
+    /// Shown after the title (the customer a contact is logged for), already translated.
+    pub subtitle: String,
+    /// Values the form carries without showing them (the call's start, the entry amended);
+    /// kept in the draft.
+    pub extra: BTreeMap<String, String>,
 }
 
 /// What a key did to the form.
@@ -136,6 +209,8 @@ impl Form {
             dirty: false,
             notices: Vec::new(),
             original: None,
+            subtitle: String::new(),
+            extra: BTreeMap::new(),
         }
     }
 
@@ -165,15 +240,66 @@ impl Form {
     }
 
     pub fn next(&mut self) {
-        if !self.fields.is_empty() {
-            self.focus = (self.focus + 1) % self.fields.len();
-        }
+        self.step(1);
     }
 
     pub fn prev(&mut self) {
-        if !self.fields.is_empty() {
-            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        self.step(-1);
+    }
+
+    /// Moves focus to the next (or previous) shown field.
+    fn step(&mut self, by: i64) {
+        let n = self.fields.len() as i64;
+        if n == 0 {
+            return;
         }
+        let mut i = self.focus as i64;
+        for _ in 0..n {
+            i = (i + by).rem_euclid(n);
+            if !self.fields[i as usize].hidden {
+                self.focus = i as usize;
+                return;
+            }
+        }
+    }
+
+    /// Shows or hides a field; focus leaves a field that is hidden.
+    pub fn show(&mut self, key: &str, shown: bool) {
+        if let Some(i) = self.fields.iter().position(|f| f.key == key) {
+            self.fields[i].hidden = !shown;
+            if !shown {
+                self.fields[i].error = None;
+                if self.focus == i {
+                    self.next();
+                }
+            }
+        }
+    }
+
+    /// Puts focus on the named field.
+    pub fn focus_on(&mut self, key: &str) {
+        if let Some(i) = self.fields.iter().position(|f| f.key == key && !f.hidden) {
+            self.focus = i;
+        }
+    }
+
+    /// Inserts text at the cursor of the focused text or notes field.
+    pub fn insert(&mut self, text: &str) -> bool {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        if matches!(field.kind, FieldKind::Choice(_)) {
+            return false;
+        }
+        for c in text.chars() {
+            if c.is_control() && !(c == '\n' && field.kind == FieldKind::Notes) {
+                continue;
+            }
+            field.input.handle(tui_input::InputRequest::InsertChar(c));
+        }
+        field.error = None;
+        self.dirty = true;
+        true
     }
 
     /// A key that the keymap did not take: typing, ←/→ on a choice, Enter.
@@ -194,6 +320,17 @@ impl Form {
             (FieldKind::Choice(_), KeyCode::Enter) => {
                 self.next();
                 return FormChange::Moved;
+            }
+            (FieldKind::Choice(_), KeyCode::Char(c))
+                if !key.modifiers.intersects(
+                    crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT,
+                ) =>
+            {
+                if field.jump_to(c) {
+                    FormChange::Edited
+                } else {
+                    FormChange::None
+                }
             }
             (FieldKind::Choice(_), _) => FormChange::None,
             (FieldKind::Notes, KeyCode::Enter) => {
@@ -264,6 +401,9 @@ impl Form {
         for field in &mut self.fields {
             let value = field.value();
             let value = value.trim();
+            if field.hidden {
+                continue;
+            }
             if field.required && value.is_empty() {
                 field.error = Some(i18n.t("form.required").to_string());
                 ok = false;
@@ -318,6 +458,7 @@ impl Form {
             "focus": self.focus,
             "fields": self.values(),
             "original": self.original,
+            "extra": self.extra,
         })
         .to_string()
     }
@@ -345,6 +486,13 @@ impl Form {
                     .collect(),
             );
         }
+        if let Some(extra) = value.get("extra").and_then(|o| o.as_object()) {
+            for (k, v) in extra {
+                if let Some(v) = v.as_str() {
+                    self.extra.insert(k.clone(), v.to_string());
+                }
+            }
+        }
         if let Some(focus) = value.get("focus").and_then(|f| f.as_u64()) {
             self.focus = (focus as usize).min(self.fields.len().saturating_sub(1));
         }
@@ -363,10 +511,17 @@ impl Form {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.focus)
-            .title(Span::styled(
-                format!(" {} ", i18n.t(self.title)),
-                theme.title,
-            ));
+            .title(Line::from(vec![
+                Span::styled(format!(" {} ", i18n.t(self.title)), theme.title),
+                Span::styled(
+                    if self.subtitle.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{} ", sanitize(&self.subtitle))
+                    },
+                    theme.accent,
+                ),
+            ]));
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.width < 10 || inner.height < 1 {
@@ -375,6 +530,7 @@ impl Form {
         let label_width = self
             .fields
             .iter()
+            .filter(|f| !f.hidden)
             .map(|f| width(i18n.t(f.label)) + usize::from(f.required) * 2)
             .max()
             .unwrap_or(8)
@@ -387,7 +543,9 @@ impl Form {
         let mut y = 0u16;
         for (i, field) in self.fields.iter().enumerate() {
             rows.push((i, y));
-            y += field.lines() + u16::from(field.error.is_some());
+            if !field.hidden {
+                y += field.lines() + u16::from(field.error.is_some());
+            }
         }
         let notice_lines = self.notices.len() as u16;
         let available = inner
@@ -401,7 +559,7 @@ impl Form {
         let mut cursor = None;
         for (i, field) in self.fields.iter().enumerate() {
             let top = rows[i].1;
-            if top < scroll {
+            if field.hidden || top < scroll {
                 continue;
             }
             let row = inner.y + top - scroll;
@@ -437,7 +595,7 @@ impl Form {
             match &field.kind {
                 FieldKind::Choice(c) => {
                     let labels: Vec<String> =
-                        c.values.iter().map(|v| i18n.value(c.group, v)).collect();
+                        (0..c.values.len()).map(|n| c.label(n, i18n)).collect();
                     let all_width: usize = labels.iter().map(|l| width(l) + 3).sum();
                     let selected_style = if focused {
                         theme.selection
@@ -581,10 +739,7 @@ mod tests {
                 Field::new(
                     "level",
                     "field.level",
-                    FieldKind::Choice(Choices {
-                        group: "level",
-                        values: vec!["normal", "vip"],
-                    }),
+                    FieldKind::Choice(Choices::of("level", &["normal", "vip"])),
                 ),
                 Field::new("notes", "field.notes", FieldKind::Notes),
             ],

@@ -1,0 +1,334 @@
+//! The new-interaction form (DESIGN §3.3): channel, direction, wrap-up code, summary,
+//! feedback, follow-up, links to the customer's open complaints and reminders, and — when the
+//! wrap-up code says a complaint was raised — the complaint to open. An amendment is the same
+//! form filled from the entry it corrects.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::domain::complaint::{Category, Severity};
+use crate::domain::customer::Channel;
+use crate::domain::interaction::{
+    parse_follow_up, Direction, DispositionFlag, FollowUpError, FollowUpScope, LogRules,
+};
+use crate::store::{CardData, FollowUp, Interaction, NewComplaint, NewInteraction};
+use crate::tui::i18n::{I18n, Lang};
+use crate::tui::widgets::form::{Choices, Field, FieldKind, Form};
+
+pub const NEW_FORM: &str = "interaction.new";
+pub const AMEND_FORM: &str = "interaction.amend";
+
+/// Keys of [`Form::extra`].
+pub const STARTED: &str = "started_at";
+pub const ENDED: &str = "ended_at";
+pub const AMENDS: &str = "amends";
+
+fn channel_values() -> Vec<&'static str> {
+    Channel::ALL.iter().map(|c| c.as_str()).collect()
+}
+
+fn fields(rules: &LogRules, card: &CardData, i18n: &I18n) -> Vec<Field> {
+    let chinese = i18n.lang == Lang::ZhCn;
+    let mut codes = vec![String::new()];
+    let mut labels = vec![i18n.t("form.choose").to_string()];
+    for d in &rules.dispositions {
+        codes.push(d.code.clone());
+        labels.push(d.label(chinese).to_string());
+    }
+    let mut complaints = vec![String::new()];
+    let mut complaint_labels = vec![i18n.t("form.none").to_string()];
+    for c in &card.complaints {
+        complaints.push(c.id.to_string());
+        complaint_labels.push(format!("#{} {}", c.id, c.title));
+    }
+    let mut reminders = vec![String::new()];
+    let mut reminder_labels = vec![i18n.t("form.none").to_string()];
+    for r in &card.reminders {
+        reminders.push(r.id.to_string());
+        reminder_labels.push(format!(
+            "#{} {} {}",
+            r.id,
+            r.due_on.format("%m-%d"),
+            r.title
+        ));
+    }
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+    vec![
+        Field::new(
+            "channel",
+            "field.channel",
+            FieldKind::Choice(Choices::of("channel", &channel_values())),
+        ),
+        Field::new(
+            "direction",
+            "field.direction",
+            FieldKind::Choice(Choices::of("direction", &["inbound", "outbound"])),
+        ),
+        Field::new(
+            "disposition",
+            "field.disposition",
+            FieldKind::Choice(Choices::given(codes, labels)),
+        )
+        .required(),
+        Field::new("summary", "field.summary", FieldKind::Notes).lines_shown(4),
+        Field::new("feedback", "field.feedback", FieldKind::Text),
+        Field::new("follow_up", "field.follow_up", FieldKind::Text),
+        Field::new(
+            "follow_up_for",
+            "field.follow_up_for",
+            FieldKind::Choice(Choices::of("scope", &["me", "anyone"])),
+        ),
+        Field::new(
+            "complaint",
+            "field.linked_complaint",
+            FieldKind::Choice(Choices::given(complaints, complaint_labels)),
+        ),
+        Field::new(
+            "reminder",
+            "field.linked_reminder",
+            FieldKind::Choice(Choices::given(reminders, reminder_labels)),
+        ),
+        Field::new(
+            "open_complaint",
+            "field.open_complaint",
+            FieldKind::Choice(Choices::of("yesno", &["yes", "no"])),
+        ),
+        Field::new(
+            "complaint_category",
+            "field.complaint_category",
+            FieldKind::Choice(Choices::of("category", &categories)),
+        ),
+        Field::new(
+            "complaint_severity",
+            "field.complaint_severity",
+            FieldKind::Choice(Choices::of("severity", &severities)),
+        ),
+        Field::new("complaint_title", "field.complaint_title", FieldKind::Text),
+    ]
+}
+
+fn subtitle(card: &CardData) -> String {
+    format!("{} {}", card.customer.code, card.customer.fields.name)
+}
+
+/// A new interaction for the customer on the card; the call started at `started`.
+pub fn new_interaction(
+    card: &CardData,
+    rules: &LogRules,
+    i18n: &I18n,
+    started: DateTime<Utc>,
+    channel: Channel,
+    today: chrono::NaiveDate,
+) -> Form {
+    let mut form = Form::new(NEW_FORM, "form.new_interaction", fields(rules, card, i18n));
+    form.entity_id = card.customer.id;
+    form.subtitle = subtitle(card);
+    form.extra
+        .insert(STARTED.into(), started.timestamp().to_string());
+    form.set("channel", channel.as_str());
+    form.set("direction", channel.usual_direction().as_str());
+    form.set("complaint_severity", "normal");
+    form.set("complaint_category", "other");
+    // A due reminder on the card is most likely what this contact is about.
+    if let [only] = card.reminders.as_slice() {
+        if only.due_on <= today {
+            form.set("reminder", &only.id.to_string());
+        }
+    }
+    form.focus_on("disposition");
+    refresh(&mut form, rules);
+    form
+}
+
+/// An amendment of `entry`, filled with what it says.
+pub fn amend(entry: &Interaction, card: &CardData, rules: &LogRules, i18n: &I18n) -> Form {
+    let mut form = Form::new(
+        AMEND_FORM,
+        "form.amend_interaction",
+        fields(rules, card, i18n),
+    );
+    form.entity_id = entry.customer_id;
+    form.subtitle = format!("#{} · {}", entry.id, subtitle(card));
+    form.extra.insert(AMENDS.into(), entry.id.to_string());
+    form.extra
+        .insert(STARTED.into(), entry.started_at.timestamp().to_string());
+    if let Some(end) = entry.ended_at {
+        form.extra.insert(ENDED.into(), end.timestamp().to_string());
+    }
+    form.set("channel", &entry.channel);
+    form.set("direction", &entry.direction);
+    form.set("disposition", &entry.disposition);
+    form.set("summary", entry.summary.as_deref().unwrap_or(""));
+    form.set("feedback", entry.feedback.as_deref().unwrap_or(""));
+    if let Some(c) = entry.complaint_id {
+        form.set("complaint", &c.to_string());
+    }
+    if let Some(r) = entry.reminder_id {
+        form.set("reminder", &r.to_string());
+    }
+    form.set("open_complaint", "no");
+    form.focus_on("summary");
+    refresh(&mut form, rules);
+    form
+}
+
+/// Fields that depend on the wrap-up code: a callback asks for a follow-up date; a complaint
+/// code offers to open one (unless a complaint is linked).
+pub fn refresh(form: &mut Form, rules: &LogRules) {
+    let code = form.value("disposition");
+    let disposition = rules.disposition(&code);
+    let amending = form.extra.contains_key(AMENDS);
+    let callback = disposition.is_some_and(|d| d.has(DispositionFlag::Callback)) && !amending;
+    if let Some(f) = form.field_mut("follow_up") {
+        f.required = callback;
+    }
+    let has_follow_up = !form.value("follow_up").is_empty();
+    form.show("follow_up_for", has_follow_up || callback);
+    let complaint_code = disposition.is_some_and(|d| d.has(DispositionFlag::Complaint));
+    let linked = !form.value("complaint").is_empty();
+    form.show("open_complaint", complaint_code && !linked && !amending);
+    let opening = complaint_code && !linked && !amending && form.value("open_complaint") == "yes";
+    for key in [
+        "complaint_category",
+        "complaint_severity",
+        "complaint_title",
+    ] {
+        form.show(key, opening);
+    }
+    if let Some(f) = form.field_mut("complaint_title") {
+        f.required = opening;
+    }
+    form.show(
+        "complaint",
+        !form.fields.iter().any(|f| {
+            f.key == "complaint" && matches!(&f.kind, FieldKind::Choice(c) if c.values.len() <= 1)
+        }),
+    );
+    form.show(
+        "reminder",
+        !form.fields.iter().any(|f| {
+            f.key == "reminder" && matches!(&f.kind, FieldKind::Choice(c) if c.values.len() <= 1)
+        }),
+    );
+}
+
+/// When the contact began, from the form's hidden values.
+pub fn started(form: &Form) -> Option<DateTime<Utc>> {
+    form.extra
+        .get(STARTED)
+        .and_then(|t| t.parse::<i64>().ok())
+        .and_then(|t| DateTime::from_timestamp(t, 0))
+}
+
+/// The contact the form describes; the problems as (field key, catalogue key).
+pub fn to_interaction(
+    form: &Form,
+    rules: &LogRules,
+    now: DateTime<Utc>,
+    tz: &FixedOffset,
+) -> Result<NewInteraction, Vec<(&'static str, &'static str)>> {
+    let mut problems = Vec::new();
+    let channel: Channel = form.value("channel").parse().unwrap_or(Channel::PhoneIn);
+    let direction: Direction = form
+        .value("direction")
+        .parse()
+        .unwrap_or(channel.usual_direction());
+    let code = form.value("disposition");
+    let disposition = rules.disposition(&code);
+    if disposition.is_none() {
+        problems.push(("disposition", "form.required"));
+    }
+    let follow_up_text = form.value("follow_up");
+    let follow_up = if follow_up_text.is_empty() {
+        if disposition.is_some_and(|d| d.has(DispositionFlag::Callback))
+            && !form.extra.contains_key(AMENDS)
+        {
+            problems.push(("follow_up", "form.follow_up_needed"));
+        }
+        None
+    } else {
+        match parse_follow_up(&follow_up_text, now, tz, &rules.follow_up_time) {
+            Ok(due) => Some(FollowUp {
+                due,
+                scope: form
+                    .value("follow_up_for")
+                    .parse()
+                    .unwrap_or(FollowUpScope::Me),
+            }),
+            Err(FollowUpError::Past(_)) => {
+                problems.push(("follow_up", "form.follow_up_past"));
+                None
+            }
+            Err(FollowUpError::Unreadable(_)) => {
+                problems.push(("follow_up", "form.bad_follow_up"));
+                None
+            }
+        }
+    };
+    let amends_id = form.extra.get(AMENDS).and_then(|a| a.parse().ok());
+    let started_at = started(form).unwrap_or(now);
+    let ended_at = if amends_id.is_some() {
+        form.extra
+            .get(ENDED)
+            .and_then(|t| t.parse::<i64>().ok())
+            .and_then(|t| DateTime::from_timestamp(t, 0))
+    } else {
+        Some(now.max(started_at))
+    };
+    let complaint_id = form.value("complaint").parse().ok();
+    let shown = |key: &str| form.field(key).is_some_and(|f| !f.hidden);
+    let open_complaint = if shown("complaint_title") {
+        let title = form.value("complaint_title");
+        if title.is_empty() {
+            problems.push(("complaint_title", "form.required"));
+        }
+        Some(NewComplaint {
+            category: form
+                .value("complaint_category")
+                .parse()
+                .unwrap_or(Category::Other),
+            severity: form
+                .value("complaint_severity")
+                .parse()
+                .unwrap_or(Severity::Normal),
+            title,
+            description: Some(form.value("summary")).filter(|s| !s.is_empty()),
+            channel,
+        })
+    } else {
+        None
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let text = |key: &str| Some(form.value(key)).filter(|s| !s.is_empty());
+    Ok(NewInteraction {
+        customer_id: form.entity_id,
+        channel,
+        direction,
+        disposition: code,
+        started_at,
+        ended_at,
+        summary: text("summary"),
+        feedback: text("feedback"),
+        complaint_id,
+        reminder_id: form.value("reminder").parse().ok(),
+        follow_up,
+        amends_id,
+        open_complaint,
+    })
+}
+
+/// Maps a store field name to the form's field key.
+pub fn field_of(name: &str) -> &'static str {
+    match name {
+        "disposition" => "disposition",
+        "summary" => "summary",
+        "feedback" => "feedback",
+        "follow_up" => "follow_up",
+        "complaint" => "complaint",
+        "reminder" => "reminder",
+        "complaint_title" => "complaint_title",
+        _ => "disposition",
+    }
+}
