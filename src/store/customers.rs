@@ -2,11 +2,12 @@
 //! here, not in the UI), optimistic edit and merge.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::{ToSqlOutput, Value};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 
 use super::search::{self, SearchDoc};
-use super::{date_text, parse_stored_date, Actor, Result, Role, Store, StoreError, Writer};
+use super::{date_text, parse_stored_date, Actor, Cell, Result, Role, Store, StoreError, Writer};
 use crate::domain::contact::{
     mask_email, normalize_email, normalize_phone, ContactKind, Phone, PhoneKind, PhoneRules,
 };
@@ -452,15 +453,25 @@ fn duplicates_of(
 }
 
 fn owner_id(tx: &Transaction<'_>, login: Option<&str>) -> Result<Option<i64>> {
+    owner_by(login, |login| {
+        Ok(tx
+            .query_row("SELECT id FROM operators WHERE login = ?1", [login], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    })
+}
+
+/// The operator a record is assigned to, found by `find`; none for an empty login, and an
+/// error naming the login when no operator has it.
+pub(super) fn owner_by(
+    login: Option<&str>,
+    find: impl FnOnce(&str) -> Result<Option<i64>>,
+) -> Result<Option<i64>> {
     let Some(login) = login.map(str::trim).filter(|l| !l.is_empty()) else {
         return Ok(None);
     };
-    tx.query_row("SELECT id FROM operators WHERE login = ?1", [login], |r| {
-        r.get(0)
-    })
-    .optional()?
-    .map(Some)
-    .ok_or_else(|| {
+    find(login)?.map(Some).ok_or_else(|| {
         StoreError::Invalid(vec![FieldError::new(
             "owner",
             format!("no operator with login '{login}'"),
@@ -473,15 +484,24 @@ fn next_code(tx: &Transaction<'_>) -> Result<String> {
         .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM customers")?
         .query_row([], |r| r.get(0))?;
     loop {
-        let code = format!("C{n:07}");
-        let taken: bool = tx
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE code = ?1)")?
-            .query_row([&code], |r| r.get(0))?;
-        if !taken {
+        let code = code_of(n);
+        if !code_taken(tx, &code)? {
             return Ok(code);
         }
         n += 1;
     }
+}
+
+/// The code of the `n`th customer, when none is given.
+pub(super) fn code_of(n: i64) -> String {
+    format!("C{n:07}")
+}
+
+/// Whether a record holds this code.
+pub(super) fn code_taken(tx: &Transaction<'_>, code: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE code = ?1)")?
+        .query_row([code], |r| r.get(0))?)
 }
 
 fn opt_trim(v: &Option<String>) -> Option<&str> {
@@ -547,41 +567,47 @@ static INSERT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 });
 
 fn profile_params<'a>(
-    id: Box<dyn rusqlite::ToSql + 'a>,
+    id: ToSqlOutput<'a>,
     f: &'a CustomerFields,
     owner: Option<i64>,
     now: i64,
-) -> Vec<Box<dyn rusqlite::ToSql + 'a>> {
+) -> Vec<ToSqlOutput<'a>> {
+    fn text(v: Option<&str>) -> ToSqlOutput<'_> {
+        v.map_or(ToSqlOutput::Owned(Value::Null), ToSqlOutput::from)
+    }
+    fn date(d: Option<NaiveDate>) -> ToSqlOutput<'static> {
+        ToSqlOutput::Owned(date_text(d).into())
+    }
     vec![
         id,
-        Box::new(f.name.trim()),
-        Box::new(f.kind.as_str()),
-        Box::new(opt_trim(&f.company)),
-        Box::new(opt_trim(&f.industry)),
-        Box::new(opt_trim(&f.company_size)),
-        Box::new(opt_trim(&f.occupation)),
-        Box::new(opt_trim(&f.income_band)),
-        Box::new(date_text(f.birthday)),
-        Box::new(opt_trim(&f.region)),
-        Box::new(opt_trim(&f.address)),
-        Box::new(f.source.map(|s| s.as_str())),
-        Box::new(f.level.as_str()),
-        Box::new(f.membership.as_str()),
-        Box::new(date_text(f.membership_expiry)),
-        Box::new(f.stability.map(|s| s.as_str())),
-        Box::new(f.internal),
-        Box::new(opt_trim(&f.interests)),
-        Box::new(opt_trim(&f.preferences)),
-        Box::new(f.preferred_channel.map(|s| s.as_str())),
-        Box::new(opt_trim(&f.preferred_time)),
-        Box::new(owner),
-        Box::new(f.confidential),
-        Box::new(f.do_not_contact),
-        Box::new(f.marketing_consent),
-        Box::new(date_text(f.consent_date)),
-        Box::new(opt_trim(&f.notes)),
-        Box::new(date_text(f.last_verified)),
-        Box::new(now),
+        f.name.trim().into(),
+        f.kind.as_str().into(),
+        text(opt_trim(&f.company)),
+        text(opt_trim(&f.industry)),
+        text(opt_trim(&f.company_size)),
+        text(opt_trim(&f.occupation)),
+        text(opt_trim(&f.income_band)),
+        date(f.birthday),
+        text(opt_trim(&f.region)),
+        text(opt_trim(&f.address)),
+        text(f.source.map(|s| s.as_str())),
+        f.level.as_str().into(),
+        f.membership.as_str().into(),
+        date(f.membership_expiry),
+        text(f.stability.map(|s| s.as_str())),
+        f.internal.into(),
+        text(opt_trim(&f.interests)),
+        text(opt_trim(&f.preferences)),
+        text(f.preferred_channel.map(|s| s.as_str())),
+        text(opt_trim(&f.preferred_time)),
+        ToSqlOutput::Owned(owner.into()),
+        f.confidential.into(),
+        f.do_not_contact.into(),
+        f.marketing_consent.into(),
+        date(f.consent_date),
+        text(opt_trim(&f.notes)),
+        date(f.last_verified),
+        now.into(),
     ]
 }
 
@@ -618,29 +644,58 @@ pub(crate) fn insert_contacts_tags(
     contacts: &[NormalContact],
     now: i64,
 ) -> Result<()> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO contacts (customer_id, kind, phone_kind, value, normalized, extension, label, position, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
+    static INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "INSERT INTO contacts ({CONTACT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        )
+    });
+    let mut insert = tx.prepare_cached(&INSERT)?;
     for (position, c) in contacts.iter().enumerate() {
-        insert.execute(params![
-            id,
-            c.input.kind.as_str(),
-            c.phone.as_ref().map(|p| p.kind.as_str()),
-            c.input.value,
-            c.normalized,
-            c.phone.as_ref().and_then(|p| p.extension.clone()),
-            c.input.label,
-            position as i64,
-            now
-        ])?;
+        insert.execute(rusqlite::params_from_iter(contact_values(
+            id, position, c, now,
+        )))?;
     }
     let mut insert_tag = tx
         .prepare_cached("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
-    for tag in fields.tags.iter().filter_map(|t| normalize_tag(t)) {
+    for tag in tags_of(fields) {
         insert_tag.execute(params![id, tag])?;
     }
     Ok(())
+}
+
+/// The columns of a contact row, in the order of [`contact_values`].
+pub(super) const CONTACT_COLUMNS: &str =
+    "customer_id, kind, phone_kind, value, normalized, extension, label, position, created_at";
+
+/// The values of a customer's contact at `position`.
+pub(super) fn contact_values(
+    customer_id: i64,
+    position: usize,
+    c: &NormalContact,
+    now: i64,
+) -> [Cell; 9] {
+    [
+        customer_id.into(),
+        c.input.kind.as_str().into(),
+        ToSqlOutput::Owned(
+            c.phone
+                .as_ref()
+                .map(|p| p.kind.as_str())
+                .map(String::from)
+                .into(),
+        ),
+        c.input.value.clone().into(),
+        c.normalized.clone().into(),
+        ToSqlOutput::Owned(c.phone.as_ref().and_then(|p| p.extension.clone()).into()),
+        ToSqlOutput::Owned(c.input.label.clone().into()),
+        (position as i64).into(),
+        now.into(),
+    ]
+}
+
+/// A customer's tags as stored (normalised; repeats are ignored on insert).
+pub(super) fn tags_of(fields: &CustomerFields) -> impl Iterator<Item = String> + '_ {
+    fields.tags.iter().filter_map(|t| normalize_tag(t))
 }
 
 /// Inserts a new customer inside a write; shared by the form, the CLI and the importer.
@@ -677,27 +732,10 @@ pub(crate) fn insert_record(
     let tx = w.tx();
     let now = w.now().timestamp();
     let owner = owner_id(tx, fields.owner.as_deref())?;
-    let code = match opt_trim(&fields.code) {
-        Some(code) => {
-            let taken: Option<String> = tx
-                .prepare_cached("SELECT name FROM customers WHERE code = ?1")?
-                .query_row([code], |r| r.get(0))
-                .optional()?;
-            if let Some(name) = taken {
-                return Err(StoreError::Invalid(vec![FieldError::new(
-                    "code",
-                    format!("{code} is already used by {name}"),
-                )]));
-            }
-            code.to_string()
-        }
-        None => next_code(tx)?,
-    };
-    let values = profile_params(Box::new(code.clone()), fields, owner, now);
+    let code = new_code(tx, fields)?;
+    let values = profile_params(code.as_str().into(), fields, owner, now);
     tx.prepare_cached(&INSERT_SQL)?
-        .execute(rusqlite::params_from_iter(
-            values.iter().map(|b| b.as_ref()),
-        ))?;
+        .execute(rusqlite::params_from_iter(values.iter()))?;
     let id = tx.last_insert_rowid();
     insert_contacts_tags(tx, id, fields, contacts, now)?;
     search::index(
@@ -712,6 +750,26 @@ pub(crate) fn insert_record(
         ),
     )?;
     Ok((id, code))
+}
+
+/// The code a new record gets: the one given, unless another record holds it, or the next free.
+fn new_code(tx: &Transaction<'_>, fields: &CustomerFields) -> Result<String> {
+    match opt_trim(&fields.code) {
+        Some(code) => {
+            let taken: Option<String> = tx
+                .prepare_cached("SELECT name FROM customers WHERE code = ?1")?
+                .query_row([code], |r| r.get(0))
+                .optional()?;
+            if let Some(name) = taken {
+                return Err(StoreError::Invalid(vec![FieldError::new(
+                    "code",
+                    format!("{code} is already used by {name}"),
+                )]));
+            }
+            Ok(code.to_string())
+        }
+        None => next_code(tx),
+    }
 }
 
 /// What changed between two versions of a record, field by field, for the audit log.
@@ -877,11 +935,11 @@ impl Store {
             let tx = w.tx();
             let now = w.now().timestamp();
             let owner = owner_id(tx, fields.owner.as_deref())?;
-            let mut values = profile_params(Box::new(id), &fields, owner, now);
-            values.push(Box::new(expected_version));
+            let mut values = profile_params(id.into(), &fields, owner, now);
+            values.push(expected_version.into());
             let updated = tx
                 .prepare_cached(&UPDATE_PROFILE_SQL)?
-                .execute(rusqlite::params_from_iter(values.iter().map(|b| b.as_ref())))?;
+                .execute(rusqlite::params_from_iter(values.iter()))?;
             if updated == 0 {
                 let (current, by): (i64, Option<String>) = tx.query_row(
                     "SELECT c.version, (SELECT actor_login FROM audit_log a

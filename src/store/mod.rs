@@ -412,13 +412,18 @@ pub(crate) fn refresh_rfm_in(w: &Writer<'_>) -> Result<usize> {
     purchases::refresh_rfm(w.tx())
 }
 
+/// A value to bind that owns its text or borrows static text.
+pub(crate) type Cell = rusqlite::types::ToSqlOutput<'static>;
+
 /// Reads a calendar date stored as text.
 pub(crate) fn parse_stored_date(text: Option<String>) -> Option<NaiveDate> {
     text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
 }
 
+/// A calendar date as stored: `YYYY-MM-DD` (chrono's `Display`, the same text as the format
+/// `%Y-%m-%d` but many times faster, which a bulk load of millions of dates notices).
 pub(crate) fn date_text(date: Option<NaiveDate>) -> Option<String> {
-    date.map(|d| d.format("%Y-%m-%d").to_string())
+    date.map(|d| d.to_string())
 }
 
 /// What `careline check` found.
@@ -470,5 +475,29 @@ impl Store {
         Ok(self
             .conn()
             .query_row("SELECT EXISTS (SELECT 1 FROM customers)", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_stored_as_year_month_day() {
+        for (y, m, d) in [
+            (2026, 11, 23),
+            (1, 1, 1),
+            (999, 12, 31),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 6, 15),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            assert_eq!(
+                date_text(Some(date)),
+                Some(date.format("%Y-%m-%d").to_string())
+            );
+        }
+        assert_eq!(date_text(None), None);
     }
 }

@@ -62,6 +62,71 @@ pub(crate) fn order_exists(conn: &Connection, order_no: &str) -> Result<bool> {
         .query_row([order_no], |r| r.get(0))?)
 }
 
+/// What a customer's purchases add up to, as of one day: the figures the customer row keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PurchaseFigures {
+    year_ago: NaiveDate,
+    spend_12m: i64,
+    orders_12m: i64,
+    lifetime: i64,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+}
+
+impl PurchaseFigures {
+    /// No purchases yet, as of `today`.
+    pub(crate) fn new(today: NaiveDate) -> PurchaseFigures {
+        PurchaseFigures {
+            year_ago: today.checked_sub_months(Months::new(12)).unwrap_or(today),
+            ..PurchaseFigures::default()
+        }
+    }
+
+    /// The values of [`SUMMARY_COLUMNS`], in that order, with the tier and churn risk they
+    /// give as of `today`.
+    pub(crate) fn columns(
+        &self,
+        today: NaiveDate,
+        rules: &TierRules,
+    ) -> [super::Cell; SUMMARY_COLUMNS.len()] {
+        let summary = PurchaseSummary {
+            spend_12m_cents: self.spend_12m,
+            orders_12m: self.orders_12m,
+            first_purchase: self.first,
+            last_purchase: self.last,
+        };
+        [
+            self.spend_12m.into(),
+            self.orders_12m.into(),
+            self.lifetime.into(),
+            rusqlite::types::ToSqlOutput::Owned(date_text(self.first).into()),
+            rusqlite::types::ToSqlOutput::Owned(date_text(self.last).into()),
+            tier(&summary, today, rules).as_str().into(),
+            churn_risk(&summary, today, rules).into(),
+        ]
+    }
+}
+
+/// The customer columns derived from purchases, in the order of [`PurchaseFigures::columns`].
+pub(crate) const SUMMARY_COLUMNS: [&str; 7] = [
+    "spend_12m",
+    "orders_12m",
+    "lifetime_spend",
+    "first_purchase",
+    "last_purchase",
+    "tier",
+    "churn_risk",
+];
+
+static UPDATE_SUMMARY_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let assign: Vec<String> = SUMMARY_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 2))
+        .collect();
+    format!("UPDATE customers SET {} WHERE id = ?1", assign.join(", "))
+});
+
 /// Recomputes a customer's purchase figures and tier as of `today`.
 pub(crate) fn refresh_summary(
     conn: &Connection,
@@ -69,7 +134,7 @@ pub(crate) fn refresh_summary(
     today: NaiveDate,
     rules: &TierRules,
 ) -> Result<()> {
-    let year_ago = today.checked_sub_months(Months::new(12)).unwrap_or(today);
+    let mut figures = PurchaseFigures::new(today);
     let (spend, orders, lifetime, first, last): (i64, i64, i64, Option<String>, Option<String>) =
         conn.prepare_cached(
             "SELECT coalesce(sum(CASE WHEN purchased_on > ?2 THEN amount END), 0),
@@ -77,51 +142,52 @@ pub(crate) fn refresh_summary(
                     coalesce(sum(amount), 0), min(purchased_on), max(purchased_on)
              FROM purchases WHERE customer_id = ?1",
         )?
-        .query_row(params![customer_id, date_text(Some(year_ago))], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?;
-    let summary = PurchaseSummary {
-        spend_12m_cents: spend,
-        orders_12m: orders,
-        first_purchase: parse_stored_date(first),
-        last_purchase: parse_stored_date(last),
-    };
-    conn.prepare_cached(
-        "UPDATE customers SET spend_12m = ?2, orders_12m = ?3, lifetime_spend = ?4,
-                first_purchase = ?5, last_purchase = ?6, tier = ?7, churn_risk = ?8
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        customer_id,
-        spend,
-        orders,
-        lifetime,
-        date_text(summary.first_purchase),
-        date_text(summary.last_purchase),
-        tier(&summary, today, rules).as_str(),
-        churn_risk(&summary, today, rules),
-    ])?;
+        .query_row(
+            params![customer_id, date_text(Some(figures.year_ago))],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+    figures.spend_12m = spend;
+    figures.orders_12m = orders;
+    figures.lifetime = lifetime;
+    figures.first = parse_stored_date(first);
+    figures.last = parse_stored_date(last);
+    conn.prepare_cached(&UPDATE_SUMMARY_SQL)?
+        .execute(rusqlite::params_from_iter(
+            std::iter::once(customer_id.into()).chain(figures.columns(today, rules)),
+        ))?;
     Ok(())
 }
 
 /// RFM scores 1–5 over the whole customer base by quintile (DESIGN §3.6): recency of the last
 /// purchase, 12-month order count and 12-month spend. Customers with no purchase get none.
+///
+/// Ties are broken by the figures that follow (recency by frequency and spend, frequency by
+/// spend) and then by id: the order SQLite gave ties anyway, reading customers in id order,
+/// made explicit so that the scores do not depend on it. The scores go to a temporary
+/// table keyed by customer, so the customers are then updated in id order: in scoring order, a
+/// million updates land on pages at random.
 pub(crate) fn refresh_rfm(conn: &Connection) -> Result<usize> {
     conn.execute(
         "UPDATE customers SET rfm_r = NULL, rfm_f = NULL, rfm_m = NULL WHERE rfm_r IS NOT NULL AND last_purchase IS NULL",
         [],
     )?;
-    Ok(conn.execute(
-        "WITH scored AS (
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS temp.careline_rfm;
+         CREATE TABLE temp.careline_rfm (id INTEGER PRIMARY KEY, r INTEGER, f INTEGER, m INTEGER);
+         INSERT INTO temp.careline_rfm (id, r, f, m)
             SELECT id,
-                   ntile(5) OVER (ORDER BY last_purchase) AS r,
-                   ntile(5) OVER (ORDER BY orders_12m) AS f,
-                   ntile(5) OVER (ORDER BY spend_12m) AS m
-            FROM customers WHERE last_purchase IS NOT NULL AND merged_into IS NULL)
-         UPDATE customers SET rfm_r = scored.r, rfm_f = scored.f, rfm_m = scored.m
-         FROM scored WHERE customers.id = scored.id",
+                   ntile(5) OVER (ORDER BY last_purchase, orders_12m, spend_12m, id) AS r,
+                   ntile(5) OVER (ORDER BY orders_12m, spend_12m, id) AS f,
+                   ntile(5) OVER (ORDER BY spend_12m, id) AS m
+            FROM customers WHERE last_purchase IS NOT NULL AND merged_into IS NULL;",
+    )?;
+    let scored = conn.execute(
+        "UPDATE customers SET rfm_r = s.r, rfm_f = s.f, rfm_m = s.m
+         FROM temp.careline_rfm s WHERE customers.id = s.id",
         [],
-    )?)
+    )?;
+    conn.execute_batch("DROP TABLE temp.careline_rfm")?;
+    Ok(scored)
 }
 
 impl Store {
