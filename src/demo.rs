@@ -16,7 +16,9 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rusqlite::params;
+use rusqlite::types::{ToSqlOutput, Value};
+
+use crate::store::Cell;
 
 use crate::domain::contact::{ContactKind, PhoneRules};
 use crate::domain::customer::{
@@ -484,6 +486,11 @@ fn customer(rng: &mut ChaCha8Rng, i: u64, seed: u64, today: NaiveDate) -> Custom
 impl Store {
     /// Fills the database with `spec.customers` generated customers and their history.
     /// Refuses a database that already holds customers unless `force`.
+    ///
+    /// Everything is one transaction, so a failure or a crash leaves nothing half-made. Each
+    /// customer is generated whole, so its row is written once, complete with its purchase
+    /// figures and last contact, and the rows are written many to a statement (see
+    /// [`crate::store::BulkLoad`]).
     pub fn generate_demo(
         &mut self,
         actor: &Actor,
@@ -507,43 +514,45 @@ impl Store {
         // million customers, because evicted pages are no longer written out and read back.
         let cache_kib = (spec.customers as i64).clamp(crate::store::CACHE_KIB, 1_048_576);
         self.conn().pragma_update(None, "cache_size", -cache_kib)?;
-        let counts = self.write(actor, |w| {
-            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-            let now = w.now();
-            let today = w.today();
+        let written = self.write(actor, |w| {
+            let preparer = crate::store::Preparer::new(w)?;
+            let mut load = crate::store::BulkLoad::begin(w.tx())?;
+            let mut history = History::prepare(w.tx())?;
+            let generator = Generator {
+                spec,
+                first: load.next_id(),
+                first_complaint: history.next_complaint,
+                now: w.now(),
+                today: w.today(),
+                rules: rules.clone(),
+                operators: operators.clone(),
+                preparer,
+            };
             let mut counts = DemoCounts::default();
-            let base: u64 =
-                w.tx()
-                    .query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| {
-                        r.get(0)
-                    })?;
+            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+            let mut next_complaint = generator.first_complaint;
             for n in 0..spec.customers {
-                let i = base + n + 1;
-                let fields = customer(&mut rng, i, spec.seed, today);
-                let contacts = crate::store::normalize_for_demo(&fields, &rules);
-                counts.contacts += contacts.len() as u64;
-                let saved = crate::store::insert_customer_quiet(w, &fields, &contacts)?;
-                counts.purchases += purchases(w, &mut rng, saved, today)?;
-                let (interactions, last) = history(w, &mut rng, saved, &operators, now)?;
-                counts.interactions += interactions;
-                counts.complaints += complaints(
-                    w,
-                    &mut rng,
-                    saved,
-                    &operators,
-                    now,
-                    fields.level == Level::Vip,
-                )?;
-                w.tx()
-                    .prepare_cached("UPDATE customers SET last_contact_at = ?2 WHERE id = ?1")?
-                    .execute(params![saved, last])?;
-                crate::store::refresh_purchase_summary(w, saved)?;
+                let customer = generator.customer(&mut rng, n, &mut next_complaint)?;
                 counts.customers += 1;
+                counts.contacts += customer.contacts;
+                counts.purchases += customer.orders.len() as u64;
+                counts.interactions += customer.interactions.len() as u64;
+                counts.complaints += u64::from(customer.complaint.is_some());
+                load.add(customer.customer)?;
+                history.add(customer.orders, customer.interactions, customer.complaint)?;
+                if counts.customers % BATCH == 0 {
+                    // The customers first: the history refers to them.
+                    load.write()?;
+                    history.write(false)?;
+                }
                 if n % 1000 == 0 {
                     progress(n);
                 }
             }
-            crate::store::refresh_rfm_in(w)?;
+            load.write()?;
+            history.write(true)?;
+            drop(history);
+            load.finish()?;
             w.audit(
                 "demo.generate",
                 "database",
@@ -551,101 +560,198 @@ impl Store {
                 serde_json::json!({"seed": spec.seed, "counts": counts}),
             );
             Ok(counts)
-        })?;
+        });
+        let cache = self
+            .conn()
+            .pragma_update(None, "cache_size", -crate::store::CACHE_KIB);
+        let counts = written?;
+        cache?;
         progress(spec.customers);
         // Statistics for the query planner over the new data.
         self.conn().execute_batch("ANALYZE")?;
-        self.conn()
-            .pragma_update(None, "cache_size", -crate::store::CACHE_KIB)?;
         Ok(counts)
     }
 }
 
-fn purchases(
-    w: &mut crate::store::Writer<'_>,
-    rng: &mut ChaCha8Rng,
-    customer: i64,
+/// Customers written at a time, before their history.
+const BATCH: u64 = 64;
+
+/// Generates the customers of a demo, in order.
+struct Generator {
+    spec: DemoSpec,
+    /// The id of the first customer.
+    first: i64,
+    first_complaint: i64,
+    now: DateTime<Utc>,
     today: NaiveDate,
-) -> Result<u64> {
-    if !rng.random_ratio(7, 10) {
-        return Ok(0);
+    rules: PhoneRules,
+    operators: Vec<i64>,
+    preparer: crate::store::Preparer,
+}
+
+/// One generated customer with every row it adds.
+struct Generated {
+    customer: crate::store::PreparedCustomer,
+    contacts: u64,
+    orders: Vec<[Cell; 9]>,
+    interactions: Vec<[Cell; 9]>,
+    complaint: Option<([Cell; 18], Vec<[Cell; 8]>)>,
+}
+
+impl Generator {
+    /// The `n`th customer of the demo (from 0).
+    fn customer(
+        &self,
+        rng: &mut ChaCha8Rng,
+        n: u64,
+        next_complaint: &mut i64,
+    ) -> Result<Generated> {
+        let id = self.first + n as i64;
+        let fields = customer(rng, id as u64, self.spec.seed, self.today);
+        let contacts = crate::store::normalize_for_demo(&fields, &self.rules);
+        let orders = orders(rng, self.today);
+        let interactions = interactions(rng, &self.operators, self.now);
+        let complaint = complaint(rng, &self.operators, self.now, fields.level == Level::Vip);
+        let mut figures = crate::store::PurchaseFigures::new(self.today);
+        for order in &orders {
+            figures.add(order.day, order.amount);
+        }
+        let last_contact = interactions.iter().map(|h| h.started).max();
+        let contact_count = contacts.len() as u64;
+        let now = self.now.timestamp();
+        Ok(Generated {
+            customer: self
+                .preparer
+                .customer(id, fields, contacts, &figures, last_contact)?,
+            contacts: contact_count,
+            orders: orders
+                .iter()
+                .enumerate()
+                .map(|(k, o)| o.row(id, k, now))
+                .collect(),
+            interactions: interactions.iter().map(|h| h.row(id)).collect(),
+            complaint: complaint.map(|c| {
+                let complaint_id = *next_complaint;
+                *next_complaint += 1;
+                c.rows(complaint_id, id)
+            }),
+        })
     }
-    let orders = rng.random_range(1..=8u64);
-    let mut stmt = w.tx().prepare_cached(
-        "INSERT INTO purchases (customer_id, order_no, purchased_on, amount, product, category, quantity, channel, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    for k in 0..orders {
-        let (product, category, lo, hi) = PRODUCTS[rng.random_range(0..PRODUCTS.len())];
-        let day = today - Duration::days(rng.random_range(0..730));
-        let quantity = if rng.random_ratio(1, 6) { 2 } else { 1 };
-        stmt.execute(params![
-            customer,
-            format!("SO{customer:08}{k:02}"),
-            day.format("%Y-%m-%d").to_string(),
-            rng.random_range(lo..=hi) * 100 * quantity,
-            product,
-            category,
-            quantity,
-            if rng.random_bool(0.6) {
+}
+
+/// One generated purchase, before its customer has an id.
+struct Order {
+    product: &'static str,
+    category: &'static str,
+    day: NaiveDate,
+    quantity: i64,
+    amount: i64,
+    channel: &'static str,
+}
+
+/// No purchases for 3 customers in 10, otherwise 1–8 orders over the last two years.
+fn orders(rng: &mut ChaCha8Rng, today: NaiveDate) -> Vec<Order> {
+    if !rng.random_ratio(7, 10) {
+        return Vec::new();
+    }
+    let count = rng.random_range(1..=8u64);
+    (0..count)
+        .map(|_| {
+            let (product, category, lo, hi) = PRODUCTS[rng.random_range(0..PRODUCTS.len())];
+            let day = today - Duration::days(rng.random_range(0..730));
+            let quantity = if rng.random_ratio(1, 6) { 2 } else { 1 };
+            let amount = rng.random_range(lo..=hi) * 100 * quantity;
+            let channel = if rng.random_bool(0.6) {
                 "online"
             } else {
                 "store"
-            },
-            w.now().timestamp(),
-        ])?;
-    }
-    Ok(orders)
+            };
+            Order {
+                product,
+                category,
+                day,
+                quantity,
+                amount,
+                channel,
+            }
+        })
+        .collect()
 }
 
-fn history(
-    w: &mut crate::store::Writer<'_>,
-    rng: &mut ChaCha8Rng,
-    customer: i64,
-    operators: &[i64],
-    now: DateTime<Utc>,
-) -> Result<(u64, Option<i64>)> {
+/// One generated interaction.
+struct Interaction {
+    operator: i64,
+    channel: &'static str,
+    direction: &'static str,
+    disposition: &'static str,
+    started: i64,
+    ended: i64,
+    summary: &'static str,
+}
+
+/// 1–9 interactions over the last two years.
+fn interactions(rng: &mut ChaCha8Rng, operators: &[i64], now: DateTime<Utc>) -> Vec<Interaction> {
     let count = rng.random_range(1..=9u64);
-    let mut stmt = w.tx().prepare_cached(
-        "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6)",
-    )?;
-    let mut last = None;
-    for _ in 0..count {
-        let (channel, direction) = *weighted(rng, CHANNELS);
-        let disposition = *weighted(rng, DISPOSITIONS);
-        let started = now.timestamp() - rng.random_range(600..730 * 86_400);
-        let handle = if channel.starts_with("phone") {
-            rng.random_range(60..900)
-        } else {
-            rng.random_range(30..300)
-        };
-        let operator = operators[rng.random_range(0..operators.len())];
-        stmt.execute(params![
-            customer,
-            operator,
-            channel,
-            direction,
-            disposition,
-            started,
-            started + handle,
-            pick(rng, SUMMARIES),
-        ])?;
-        last = last.max(Some(started));
-    }
-    Ok((count, last))
+    (0..count)
+        .map(|_| {
+            let (channel, direction) = *weighted(rng, CHANNELS);
+            let disposition = *weighted(rng, DISPOSITIONS);
+            let started = now.timestamp() - rng.random_range(600..730 * 86_400);
+            let handle = if channel.starts_with("phone") {
+                rng.random_range(60..900)
+            } else {
+                rng.random_range(30..300)
+            };
+            let operator = operators[rng.random_range(0..operators.len())];
+            Interaction {
+                operator,
+                channel,
+                direction,
+                disposition,
+                started,
+                ended: started + handle,
+                summary: pick(rng, SUMMARIES),
+            }
+        })
+        .collect()
 }
 
-fn complaints(
-    w: &mut crate::store::Writer<'_>,
+/// One generated complaint with the events of its life so far.
+struct Complaint {
+    operator: i64,
+    category: &'static str,
+    severity: &'static str,
+    status: &'static str,
+    title: &'static str,
+    opened: i64,
+    acknowledged: Option<i64>,
+    proposed: Option<i64>,
+    resolved: Option<i64>,
+    closed: Option<i64>,
+    /// Acknowledge, propose and resolve by.
+    due: [i64; 3],
+    csat: Option<i32>,
+    /// At, kind, from status, to status, text.
+    events: Vec<ComplaintEvent>,
+}
+
+type ComplaintEvent = (
+    i64,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
+
+/// A complaint for 1 customer in 5; 1 complaint in 10 is still open.
+fn complaint(
     rng: &mut ChaCha8Rng,
-    customer: i64,
     operators: &[i64],
     now: DateTime<Utc>,
     vip: bool,
-) -> Result<u64> {
+) -> Option<Complaint> {
     if !rng.random_ratio(1, 5) {
-        return Ok(0);
+        return None;
     }
     let (category, title) = COMPLAINT_TITLES[rng.random_range(0..COMPLAINT_TITLES.len())];
     let severity = *weighted(
@@ -682,51 +788,14 @@ fn complaints(
     } else {
         "closed"
     };
+    let csat = (status == "closed").then(|| rng.random_range(2..=5));
     let reached = |s: &str| match status {
         "closed" => true,
         "solution_proposed" => s != "resolved",
         "in_progress" | "acknowledged" => s == "acknowledged",
         _ => false,
     };
-    let tx = w.tx();
-    tx.prepare_cached(
-        "INSERT INTO complaints (customer_id, opened_by, assignee_id, category, severity, status, title, channel,
-            opened_at, acknowledged_at, proposed_at, resolved_at, closed_at, ack_due_at, propose_due_at, resolve_due_at, csat)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'phone_in', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-    )?
-    .execute(params![
-        customer,
-        operator,
-        (status != "new").then_some(operator),
-        category,
-        severity,
-        status,
-        title,
-        opened,
-        reached("acknowledged").then_some(ack),
-        reached("proposed").then_some(proposed),
-        reached("resolved").then_some(resolved),
-        (status == "closed").then_some(resolved + 3 * 86_400),
-        opened + 1_800 / factor,
-        opened + 7_200 / factor,
-        opened + resolve_hours * 3_600 / factor,
-        (status == "closed").then(|| rng.random_range(2..=5)),
-    ])?;
-    let complaint = tx.last_insert_rowid();
-    let mut event = tx.prepare_cached(
-        "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status, to_status, text, customer_contact)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    event.execute(params![
-        complaint,
-        operator,
-        opened,
-        "opened",
-        None::<String>,
-        "new",
-        title,
-        true
-    ])?;
+    let mut events: Vec<ComplaintEvent> = vec![(opened, "opened", None, "new", title)];
     for (at, kind, from, to, text) in [
         (
             ack,
@@ -751,10 +820,189 @@ fn complaints(
         ),
     ] {
         if reached(kind) {
-            event.execute(params![complaint, operator, at, kind, from, to, text, true])?;
+            events.push((at, kind, Some(from), to, text));
         }
     }
-    Ok(1)
+    Some(Complaint {
+        operator,
+        category,
+        severity,
+        status,
+        title,
+        opened,
+        acknowledged: reached("acknowledged").then_some(ack),
+        proposed: reached("proposed").then_some(proposed),
+        resolved: reached("resolved").then_some(resolved),
+        closed: (status == "closed").then_some(resolved + 3 * 86_400),
+        due: [
+            opened + 1_800 / factor,
+            opened + 7_200 / factor,
+            opened + resolve_hours * 3_600 / factor,
+        ],
+        csat,
+        events,
+    })
+}
+
+/// The history of the customers of a load, written after the customers themselves.
+struct History<'c> {
+    orders: crate::store::Rows<'c>,
+    interactions: crate::store::Rows<'c>,
+    complaints: crate::store::Rows<'c>,
+    events: crate::store::Rows<'c>,
+    /// The id the first complaint gets: as if inserted one by one, the next after the highest.
+    next_complaint: i64,
+}
+
+/// A value that may be absent.
+fn opt<T: Into<Value>>(v: Option<T>) -> Cell {
+    ToSqlOutput::Owned(v.map_or(Value::Null, Into::into))
+}
+
+impl<'c> History<'c> {
+    fn prepare(conn: &'c rusqlite::Connection) -> Result<History<'c>> {
+        Ok(History {
+            orders: crate::store::Rows::new(
+                conn,
+                "INSERT INTO purchases (customer_id, order_no, purchased_on, amount, product, category, quantity, channel, created_at)",
+                9,
+            )?,
+            interactions: crate::store::Rows::new(
+                conn,
+                "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at)",
+                9,
+            )?,
+            complaints: crate::store::Rows::new(
+                conn,
+                "INSERT INTO complaints (id, customer_id, opened_by, assignee_id, category, severity, status, title, channel,
+                    opened_at, acknowledged_at, proposed_at, resolved_at, closed_at, ack_due_at, propose_due_at, resolve_due_at, csat)",
+                18,
+            )?,
+            events: crate::store::Rows::new(
+                conn,
+                "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status, to_status, text, customer_contact)",
+                8,
+            )?,
+            next_complaint: conn.query_row(
+                "SELECT coalesce(max(id), 0) + 1 FROM complaints",
+                [],
+                |r| r.get(0),
+            )?,
+        })
+    }
+
+    fn add(
+        &mut self,
+        orders: Vec<[Cell; 9]>,
+        interactions: Vec<[Cell; 9]>,
+        complaint: Option<([Cell; 18], Vec<[Cell; 8]>)>,
+    ) -> Result<()> {
+        for row in orders {
+            self.orders.push(row)?;
+        }
+        for row in interactions {
+            self.interactions.push(row)?;
+        }
+        if let Some((row, events)) = complaint {
+            self.complaints.push(row)?;
+            for event in events {
+                self.events.push(event)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the history added so far: `all` of it, or its full chunks (but every complaint,
+    /// so that the events written refer to written complaints).
+    fn write(&mut self, all: bool) -> Result<()> {
+        self.complaints.write_all()?;
+        for rows in [&mut self.orders, &mut self.interactions, &mut self.events] {
+            if all {
+                rows.write_all()?;
+            } else {
+                rows.write_chunks()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Order {
+    /// The purchase row of the `k`th order of `customer`.
+    fn row(&self, customer: i64, k: usize, now: i64) -> [Cell; 9] {
+        [
+            Cell::from(customer),
+            Cell::from(format!("SO{customer:08}{k:02}")),
+            self.day.to_string().into(),
+            Cell::from(self.amount),
+            Cell::from(self.product),
+            Cell::from(self.category),
+            Cell::from(self.quantity),
+            Cell::from(self.channel),
+            Cell::from(now),
+        ]
+    }
+}
+
+impl Interaction {
+    fn row(&self, customer: i64) -> [Cell; 9] {
+        [
+            Cell::from(customer),
+            Cell::from(self.operator),
+            Cell::from(self.channel),
+            Cell::from(self.direction),
+            Cell::from(self.disposition),
+            Cell::from(self.started),
+            Cell::from(self.ended),
+            Cell::from(self.summary),
+            // created when it started
+            Cell::from(self.started),
+        ]
+    }
+}
+
+impl Complaint {
+    /// The complaint row, as complaint `id`, and its event rows.
+    fn rows(&self, id: i64, customer: i64) -> ([Cell; 18], Vec<[Cell; 8]>) {
+        let row = [
+            Cell::from(id),
+            Cell::from(customer),
+            Cell::from(self.operator),
+            opt((self.status != "new").then_some(self.operator)),
+            Cell::from(self.category),
+            Cell::from(self.severity),
+            Cell::from(self.status),
+            Cell::from(self.title),
+            Cell::from("phone_in"),
+            Cell::from(self.opened),
+            opt(self.acknowledged),
+            opt(self.proposed),
+            opt(self.resolved),
+            opt(self.closed),
+            Cell::from(self.due[0]),
+            Cell::from(self.due[1]),
+            Cell::from(self.due[2]),
+            opt(self.csat),
+        ];
+        let events = self
+            .events
+            .iter()
+            .map(|(at, kind, from, to, event)| {
+                [
+                    Cell::from(id),
+                    Cell::from(self.operator),
+                    Cell::from(*at),
+                    Cell::from(*kind),
+                    from.map_or(Cell::Owned(Value::Null), Cell::from),
+                    Cell::from(*to),
+                    Cell::from(*event),
+                    // every event is contact with the customer
+                    Cell::from(1i64),
+                ]
+            })
+            .collect();
+        (row, events)
+    }
 }
 
 #[cfg(test)]
@@ -809,5 +1057,204 @@ mod tests {
             (150..250).contains(&chinese),
             "about two thirds Chinese: {chinese}/299"
         );
+    }
+
+    /// The `CREATE INDEX` statements of the migrations, as SQLite keeps them.
+    fn migration_indexes() -> Vec<(String, String)> {
+        include_str!("store/migrations/0001_initial.sql")
+            .split(';')
+            .map(|chunk| {
+                chunk
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("--"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .trim()
+                    .to_string()
+            })
+            .filter_map(|statement| {
+                let rest = statement
+                    .strip_prefix("CREATE INDEX ")
+                    .or_else(|| statement.strip_prefix("CREATE UNIQUE INDEX "))?;
+                let name = rest.split_whitespace().next()?.to_string();
+                Some((name, statement))
+            })
+            .collect()
+    }
+
+    fn schema_indexes(store: &Store) -> Vec<(String, String)> {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn a_fresh_demo_keeps_every_index_and_is_found_by_lookup() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(
+            &dir.path().join("demo.db"),
+            crate::store::OpenOptions::default(),
+        )
+        .expect("open");
+        let admin = store.init_admin("admin", "Admin").expect("init");
+        let mut expected = migration_indexes();
+        expected.sort();
+        assert!(expected.len() >= 25, "{expected:#?}");
+        assert_eq!(schema_indexes(&store), expected);
+
+        let spec = DemoSpec {
+            customers: 400,
+            seed: 3,
+        };
+        let counts = store
+            .generate_demo(&admin, spec, false, &|_| {})
+            .expect("demo");
+        assert_eq!(counts.customers, 400);
+        // The indexes dropped for the load are all back, defined as in the migration.
+        assert_eq!(schema_indexes(&store), expected);
+        let report = store.check().expect("check");
+        assert_eq!(report.integrity, ["ok"]);
+        assert!(report.ok(), "{report:?}");
+        let conn = store.conn();
+        let audited: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'demo.generate'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("audit");
+        assert_eq!(audited, 1);
+        let staged: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM temp.sqlite_master WHERE name = 'careline_bulk_keys'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("temp schema");
+        assert_eq!(staged, 0, "the staging table is dropped");
+
+        // Each row was written once with what the refreshes one by one would have computed.
+        let figures = |store: &Store| -> Vec<Vec<Value>> {
+            let mut stmt = store
+                .conn()
+                .prepare(
+                    "SELECT id, spend_12m, orders_12m, lifetime_spend, first_purchase, last_purchase,
+                            tier, churn_risk, last_contact_at, rfm_r, rfm_f, rfm_m
+                     FROM customers ORDER BY id",
+                )
+                .expect("prepare");
+            stmt.query_map([], |r| (0..12).map(|i| r.get::<_, Value>(i)).collect())
+                .expect("query")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows")
+        };
+        let written = figures(&store);
+        assert!(written.iter().any(|f| f[1] != Value::Integer(0)));
+        assert!(written.iter().any(|f| f[9] == Value::Null));
+        store
+            .write(&admin, |w| {
+                for id in 1..=400 {
+                    crate::store::refresh_purchase_summary(w, id)?;
+                    w.tx().execute(
+                        "UPDATE customers SET last_contact_at =
+                            (SELECT max(started_at) FROM interactions WHERE customer_id = ?1)
+                         WHERE id = ?1",
+                        [id],
+                    )?;
+                }
+                crate::store::refresh_rfm_in(w)?;
+                Ok(())
+            })
+            .expect("refresh");
+        assert_eq!(figures(&store), written);
+
+        // Lookup finds a generated customer by the last four digits of its mobile and by name.
+        let (id, name, mobile): (i64, String, String) = store
+            .conn()
+            .query_row(
+                "SELECT c.id, c.name, ct.normalized FROM customers c
+                 JOIN contacts ct ON ct.customer_id = c.id AND ct.position = 0
+                 WHERE c.id = 123",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("customer 123");
+        let suffix = &mobile[mobile.len() - 4..];
+        let found = store.search(&admin, suffix, 20).expect("search");
+        assert!(
+            found.iter().any(|r| r.customer.id == id),
+            "{suffix}: {found:?}"
+        );
+        let found = store.search(&admin, &name, 400).expect("search");
+        assert!(
+            found
+                .iter()
+                .any(|r| r.customer.id == id && r.rank == crate::store::MatchRank::Exact),
+            "{name}: {found:?}"
+        );
+
+        // A second demo is refused, and with force goes in beside the first with the indexes kept.
+        assert!(matches!(
+            store.generate_demo(&admin, spec, false, &|_| {}),
+            Err(StoreError::Conflict(_))
+        ));
+        store
+            .generate_demo(&admin, spec, true, &|_| {})
+            .expect("forced demo");
+        assert_eq!(store.customer_count().expect("count"), 800);
+        assert_eq!(schema_indexes(&store), expected);
+        assert!(store.check().expect("check").ok());
+        let found = store.search(&admin, suffix, 20).expect("search");
+        assert!(found.iter().any(|r| r.customer.id == id), "{found:?}");
+    }
+
+    #[test]
+    fn a_demo_beside_customers_numbers_as_customers_created_one_by_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(
+            &dir.path().join("demo.db"),
+            crate::store::OpenOptions::default(),
+        )
+        .expect("open");
+        let admin = store.init_admin("admin", "Admin").expect("init");
+        let taken = CustomerFields {
+            name: "王芳".into(),
+            code: Some("C0000003".into()),
+            ..CustomerFields::default()
+        };
+        store.create_customer(&admin, &taken).expect("create");
+        store
+            .generate_demo(
+                &admin,
+                DemoSpec {
+                    customers: 5,
+                    seed: 2,
+                },
+                true,
+                &|_| {},
+            )
+            .expect("demo");
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT code FROM customers ORDER BY id")
+            .expect("prepare");
+        let codes: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("codes");
+        // As `next_code` numbers: from the id on, the first code no record holds.
+        assert_eq!(
+            codes,
+            ["C0000003", "C0000002", "C0000004", "C0000005", "C0000006", "C0000007"]
+        );
+        let found = store.search(&admin, "C0000004", 5).expect("search");
+        assert_eq!(found.first().map(|r| r.customer.id), Some(3));
+        assert!(store.check().expect("check").ok());
     }
 }

@@ -6,6 +6,7 @@ use rusqlite::types::{ToSqlOutput, Value};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 
+use super::purchases::{PurchaseFigures, SUMMARY_COLUMNS};
 use super::search::{self, SearchDoc};
 use super::{date_text, parse_stored_date, Actor, Cell, Result, Role, Store, StoreError, Writer};
 use crate::domain::contact::{
@@ -14,6 +15,7 @@ use crate::domain::contact::{
 use crate::domain::customer::{
     self, normalize_tag, ContactCause, ContactInput, CustomerFields, FieldError, Level, Tier,
 };
+use crate::domain::tier::TierRules;
 
 /// A stored contact with its normalised and display forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -565,6 +567,54 @@ static INSERT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         PROFILE_COLUMNS.len() + 1
     )
 });
+
+/// The columns of a whole customer row written by a bulk load, in the order of
+/// [`known_values`].
+pub(super) static KNOWN_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "id, code, {}, created_at, {}, last_contact_at",
+        PROFILE_COLUMNS.join(", "),
+        SUMMARY_COLUMNS.join(", ")
+    )
+});
+
+/// A whole new customer row whose purchases and last contact are already known, so that it
+/// is written once: the values of [`KNOWN_COLUMNS`], as of `now` and `today`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn known_values(
+    id: i64,
+    code: String,
+    fields: &CustomerFields,
+    owner: Option<i64>,
+    purchases: &PurchaseFigures,
+    last_contact_at: Option<i64>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    tiers: &TierRules,
+) -> Vec<Cell> {
+    let now = now.timestamp();
+    let mut values = Vec::with_capacity(KNOWN_COLUMNS.split(',').count());
+    values.push(id.into());
+    values.extend(
+        profile_params(code.into(), fields, owner, now)
+            .into_iter()
+            .map(owned),
+    );
+    values.push(now.into());
+    values.extend(purchases.columns(today, tiers));
+    values.push(ToSqlOutput::Owned(last_contact_at.into()));
+    values
+}
+
+/// A value to bind, owning what it borrowed.
+fn owned(value: ToSqlOutput<'_>) -> Cell {
+    match value {
+        ToSqlOutput::Borrowed(v) => ToSqlOutput::Owned(v.into()),
+        ToSqlOutput::Owned(v) => ToSqlOutput::Owned(v),
+        // profile_params makes neither blobs of zeroes nor arrays
+        _ => ToSqlOutput::Owned(Value::Null),
+    }
+}
 
 fn profile_params<'a>(
     id: ToSqlOutput<'a>,

@@ -3,6 +3,7 @@
 //! write lock, appends its audit entries in the same transaction and commits.
 
 mod audit;
+mod bulk;
 mod card;
 mod complaints;
 mod customers;
@@ -18,6 +19,7 @@ mod schema;
 mod search;
 
 pub use audit::{AuditEntry, ChainReport};
+pub(crate) use bulk::{BulkLoad, PreparedCustomer, Preparer, Rows};
 pub use card::{CardData, ContactLine, DeskCounts, DueReminder, OpenComplaint};
 pub use complaints::NewComplaint;
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
@@ -31,6 +33,7 @@ pub use interactions::{
 pub use location::{filesystem_kind, FsKind};
 pub use operators::{Actor, Operator, Role};
 pub use pops::ScreenPop;
+pub(crate) use purchases::PurchaseFigures;
 pub use purchases::{NewPurchase, Purchase};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, SearchResult, DEFAULT_LIMIT};
@@ -412,7 +415,8 @@ pub(crate) fn refresh_rfm_in(w: &Writer<'_>) -> Result<usize> {
     purchases::refresh_rfm(w.tx())
 }
 
-/// A value to bind that owns its text or borrows static text.
+/// A value to bind that owns its text or borrows static text: a row a bulk load holds until it
+/// writes it.
 pub(crate) type Cell = rusqlite::types::ToSqlOutput<'static>;
 
 /// Reads a calendar date stored as text.

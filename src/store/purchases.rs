@@ -82,6 +82,17 @@ impl PurchaseFigures {
         }
     }
 
+    /// Counts one purchase in.
+    pub(crate) fn add(&mut self, day: NaiveDate, amount_cents: i64) {
+        if day > self.year_ago {
+            self.spend_12m += amount_cents;
+            self.orders_12m += 1;
+        }
+        self.lifetime += amount_cents;
+        self.first = Some(self.first.map_or(day, |f| f.min(day)));
+        self.last = Some(self.last.map_or(day, |l| l.max(day)));
+    }
+
     /// The values of [`SUMMARY_COLUMNS`], in that order, with the tier and churn risk they
     /// give as of `today`.
     pub(crate) fn columns(

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, Transaction};
 use serde::Serialize;
 
 use super::customers::NormalContact;
-use super::{Actor, CustomerSummary, Result, Store};
+use super::{Actor, CustomerSummary, Result, Store, StoreError};
 use crate::domain::contact::{normalize_phone, ContactKind, PhoneRules};
 use crate::domain::customer::normalize_tag;
 use crate::domain::search_key::{
@@ -120,6 +120,23 @@ pub(crate) fn index(tx: &Transaction<'_>, customer_id: i64, doc: &SearchDoc) -> 
     )?
     .execute(params![customer_id, doc.name, doc.company, doc.emails])?;
     Ok(())
+}
+
+impl SearchDoc {
+    /// What a bulk load stages for this customer: the id, the lookup keys as one JSON array,
+    /// and the searchable text.
+    pub(crate) fn staged_values(self, customer_id: i64) -> Result<[super::Cell; 5]> {
+        let keys = serde_json::to_string(&self.keys).map_err(|e| {
+            StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+        })?;
+        Ok([
+            customer_id.into(),
+            keys.into(),
+            self.name.into(),
+            self.company.into(),
+            self.emails.into(),
+        ])
+    }
 }
 
 pub(crate) fn unindex(tx: &Transaction<'_>, customer_id: i64) -> Result<()> {
