@@ -174,9 +174,9 @@ pub(crate) fn refresh_summary(
 ///
 /// Ties are broken by the figures that follow (recency by frequency and spend, frequency by
 /// spend) and then by id: the order SQLite gave ties anyway, reading customers in id order,
-/// made explicit so that the scores do not depend on it. The scores go to a temporary
-/// table keyed by customer, so the customers are then updated in id order: in scoring order, a
-/// million updates land on pages at random.
+/// made explicit so that the scores do not depend on it ([`rfm_scores`] computes the same
+/// without SQL). The scores go to a temporary table keyed by customer, so the customers are
+/// then updated in id order: in scoring order, a million updates land on pages at random.
 pub(crate) fn refresh_rfm(conn: &Connection) -> Result<usize> {
     conn.execute(
         "UPDATE customers SET rfm_r = NULL, rfm_f = NULL, rfm_m = NULL WHERE rfm_r IS NOT NULL AND last_purchase IS NULL",
@@ -199,6 +199,72 @@ pub(crate) fn refresh_rfm(conn: &Connection) -> Result<usize> {
     )?;
     conn.execute_batch("DROP TABLE temp.careline_rfm")?;
     Ok(scored)
+}
+
+/// What a customer's RFM scores come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RfmFigures {
+    pub id: i64,
+    pub last_purchase: NaiveDate,
+    pub orders_12m: i64,
+    pub spend_12m: i64,
+}
+
+impl PurchaseFigures {
+    /// What the RFM scores of customer `id` come from; none without a purchase.
+    pub(crate) fn rfm(&self, id: i64) -> Option<RfmFigures> {
+        self.last.map(|last_purchase| RfmFigures {
+            id,
+            last_purchase,
+            orders_12m: self.orders_12m,
+            spend_12m: self.spend_12m,
+        })
+    }
+}
+
+/// The scores [`refresh_rfm`] gives these customers when they are all the customers with a
+/// purchase: `(id, [r, f, m])` in id order.
+pub(crate) fn rfm_scores(mut customers: Vec<RfmFigures>) -> Vec<(i64, [i64; 3])> {
+    let total = customers.len();
+    let mut scores = vec![[0i64; 3]; total];
+    customers.sort_by_key(|c| c.id);
+    let mut order: Vec<usize> = (0..total).collect();
+    let mut score = |which: usize, order: &[usize]| {
+        for (row, &i) in order.iter().enumerate() {
+            scores[i][which] = ntile(5, row, total);
+        }
+    };
+    // Dates stored as YYYY-MM-DD sort as the dates do.
+    order.sort_by_key(|&i| {
+        let c = &customers[i];
+        (c.last_purchase, c.orders_12m, c.spend_12m, c.id)
+    });
+    score(0, &order);
+    order.sort_by_key(|&i| {
+        let c = &customers[i];
+        (c.orders_12m, c.spend_12m, c.id)
+    });
+    score(1, &order);
+    order.sort_by_key(|&i| (customers[i].spend_12m, customers[i].id));
+    score(2, &order);
+    customers.iter().map(|c| c.id).zip(scores).collect()
+}
+
+/// SQLite's `ntile(groups)` of the row at `row` (from 0) of `total`: the first
+/// `total % groups` groups hold one row more than the others.
+fn ntile(groups: usize, row: usize, total: usize) -> i64 {
+    let size = total / groups;
+    if size == 0 {
+        return row as i64 + 1;
+    }
+    let large = total - groups * size;
+    let in_large = large * (size + 1);
+    let group = if row < in_large {
+        row / (size + 1)
+    } else {
+        large + (row - in_large) / size
+    };
+    group as i64 + 1
 }
 
 impl Store {
@@ -243,4 +309,48 @@ pub(crate) fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purch
         quantity: r.get(8)?,
         channel: r.get(9)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ntile_fills_the_first_groups_first_as_sqlite_does() {
+        let groups =
+            |total: usize| -> Vec<i64> { (0..total).map(|row| ntile(5, row, total)).collect() };
+        assert_eq!(groups(3), [1, 2, 3]);
+        assert_eq!(groups(5), [1, 2, 3, 4, 5]);
+        assert_eq!(groups(7), [1, 1, 2, 2, 3, 4, 5]);
+        assert_eq!(groups(12), [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5]);
+    }
+
+    /// The expected scores are what SQLite's `ntile` gives with the ORDER BY of `refresh_rfm`.
+    #[test]
+    fn rfm_scores_break_ties_by_the_figures_that_follow_then_id() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 1, d).expect("date");
+        let figures = |id, last: u32, orders, spend| RfmFigures {
+            id,
+            last_purchase: day(last),
+            orders_12m: orders,
+            spend_12m: spend,
+        };
+        let scores = rfm_scores(vec![
+            figures(5, 1, 1, 100),
+            figures(4, 1, 1, 100),
+            figures(3, 1, 2, 50),
+            figures(2, 9, 1, 10),
+            figures(1, 1, 1, 300),
+        ]);
+        assert_eq!(
+            scores,
+            [
+                (1, [3, 4, 5]),
+                (2, [5, 1, 1]),
+                (3, [4, 5, 2]),
+                (4, [1, 2, 3]),
+                (5, [2, 3, 4]),
+            ]
+        );
+    }
 }
