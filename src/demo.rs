@@ -13,19 +13,20 @@
 //!   with handle times of 1–15 minutes for calls;
 //! - complaints: 1 in 5 customers has one; 1 in 10 complaints is still open.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rusqlite::types::{ToSqlOutput, Value};
 
-use crate::store::Cell;
+use rusqlite::types::{ToSqlOutput, Value};
 
 use crate::domain::contact::{ContactKind, PhoneRules};
 use crate::domain::customer::{
     ContactInput, CustomerFields, CustomerKind, Level, Membership, Source,
 };
 use crate::domain::search_key::pinyin_full;
-use crate::store::{Actor, Result, Store, StoreError};
+use crate::store::{Actor, Cell, Result, Store, StoreError};
 
 const SURNAMES: &[(&str, u32)] = &[
     ("王", 72),
@@ -488,10 +489,11 @@ impl Store {
     /// Refuses a database that already holds customers unless `force`.
     ///
     /// Everything is one transaction, so a failure or a crash leaves nothing half-made. Each
-    /// customer is generated whole, so its row is written once, complete with its purchase
-    /// figures and last contact; the rows are written many to a statement, and into a database
-    /// without customers the indexes are built after the rows and the connection is set up
-    /// for the load (see [`crate::store::BulkLoad`] and `Store::begin_fast_load`).
+    /// customer is generated whole (on a second thread, while this one writes), so its row is
+    /// written once, complete with its purchase figures and last contact; the rows are written
+    /// many to a statement, and into a database without customers the indexes are built after
+    /// the rows and the connection is set up for the load (see [`crate::store::BulkLoad`] and
+    /// `Store::begin_fast_load`).
     pub fn generate_demo(
         &mut self,
         actor: &Actor,
@@ -539,26 +541,30 @@ impl Store {
                 preparer,
             };
             let mut counts = DemoCounts::default();
-            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-            let mut next_complaint = generator.first_complaint;
-            for n in 0..spec.customers {
-                let customer = generator.customer(&mut rng, n, &mut next_complaint)?;
-                counts.customers += 1;
-                counts.contacts += customer.contacts;
-                counts.purchases += customer.orders.len() as u64;
-                counts.interactions += customer.interactions.len() as u64;
-                counts.complaints += u64::from(customer.complaint.is_some());
-                load.add(customer.customer)?;
-                history.add(customer.orders, customer.interactions, customer.complaint)?;
-                if counts.customers % BATCH == 0 {
+            // A second thread generates the customers and prepares their rows while this one
+            // writes them to SQLite.
+            std::thread::scope(|scope| -> Result<()> {
+                let (sender, batches) = std::sync::mpsc::sync_channel(BATCHES_AHEAD);
+                scope.spawn(move || generator.run(&sender));
+                for batch in batches {
+                    for customer in batch? {
+                        counts.customers += 1;
+                        counts.contacts += customer.contacts;
+                        counts.purchases += customer.orders.len() as u64;
+                        counts.interactions += customer.interactions.len() as u64;
+                        counts.complaints += u64::from(customer.complaint.is_some());
+                        load.add(customer.customer)?;
+                        history.add(customer.orders, customer.interactions, customer.complaint)?;
+                        if counts.customers % 1000 == 0 {
+                            progress(counts.customers);
+                        }
+                    }
                     // The customers first: the history refers to them.
                     load.write()?;
                     history.write(false)?;
                 }
-                if n % 1000 == 0 {
-                    progress(n);
-                }
-            }
+                Ok(())
+            })?;
             load.write()?;
             history.write(true)?;
             drop(history);
@@ -588,8 +594,10 @@ impl Store {
     }
 }
 
-/// Customers written at a time, before their history.
+/// Customers generated and written at a time, the customers before their history.
 const BATCH: u64 = 64;
+/// Batches the generating thread may be ahead of the writing one.
+const BATCHES_AHEAD: usize = 4;
 
 /// Generates the customers of a demo, in order.
 struct Generator {
@@ -614,6 +622,25 @@ struct Generated {
 }
 
 impl Generator {
+    /// Sends the customers in batches of [`BATCH`], in order, until all are sent, one failed
+    /// (its error is sent) or nobody listens any more.
+    fn run(&self, sender: &std::sync::mpsc::SyncSender<Result<Vec<Generated>>>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.spec.seed);
+        let mut next_complaint = self.first_complaint;
+        let mut n = 0;
+        while n < self.spec.customers {
+            let size = BATCH.min(self.spec.customers - n);
+            let batch = (n..n + size)
+                .map(|k| self.customer(&mut rng, k, &mut next_complaint))
+                .collect::<Result<Vec<_>>>();
+            let failed = batch.is_err();
+            if sender.send(batch).is_err() || failed {
+                return;
+            }
+            n += size;
+        }
+    }
+
     /// The `n`th customer of the demo (from 0).
     fn customer(
         &self,
@@ -874,18 +901,50 @@ fn opt<T: Into<Value>>(v: Option<T>) -> Cell {
     ToSqlOutput::Owned(v.map_or(Value::Null, Into::into))
 }
 
+// The texts of the purchase and interaction columns that take a few: see `Column::OneOf`.
+static PRODUCT_NAMES: LazyLock<Vec<&str>> =
+    LazyLock::new(|| PRODUCTS.iter().map(|p| p.0).collect());
+static PRODUCT_CATEGORIES: LazyLock<Vec<&str>> =
+    LazyLock::new(|| PRODUCTS.iter().map(|p| p.1).collect());
+static CHANNEL_NAMES: LazyLock<Vec<&str>> =
+    LazyLock::new(|| CHANNELS.iter().map(|((channel, _), _)| *channel).collect());
+static DISPOSITION_NAMES: LazyLock<Vec<&str>> =
+    LazyLock::new(|| DISPOSITIONS.iter().map(|(d, _)| *d).collect());
+
 impl<'c> History<'c> {
     fn prepare(conn: &'c rusqlite::Connection) -> Result<History<'c>> {
+        use crate::store::Column::{OneOf, Value};
+        use crate::store::Rows;
         Ok(History {
-            orders: crate::store::Rows::new(
+            orders: Rows::with_columns(
                 conn,
                 "INSERT INTO purchases (customer_id, order_no, purchased_on, amount, product, category, quantity, channel, created_at)",
-                9,
+                &[
+                    Value,
+                    Value,
+                    Value,
+                    Value,
+                    OneOf(&PRODUCT_NAMES),
+                    OneOf(&PRODUCT_CATEGORIES),
+                    Value,
+                    OneOf(&["online", "store"]),
+                    Value,
+                ],
             )?,
-            interactions: crate::store::Rows::new(
+            interactions: Rows::with_columns(
                 conn,
                 "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at)",
-                9,
+                &[
+                    Value,
+                    Value,
+                    OneOf(&CHANNEL_NAMES),
+                    OneOf(&["inbound", "outbound"]),
+                    OneOf(&DISPOSITION_NAMES),
+                    Value,
+                    Value,
+                    OneOf(SUMMARIES),
+                    Value,
+                ],
             )?,
             complaints: crate::store::Rows::new(
                 conn,

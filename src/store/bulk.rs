@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Statement, Transaction};
 
 use super::customers::{self, NormalContact};
@@ -47,35 +48,66 @@ const CHUNK: usize = 64;
 /// ones (they stay in the CPU's caches): 9 s instead of 3 s for an index on 5 million rows.
 const SORT_CACHE_KIB: i64 = 4_096;
 
+/// How [`Rows`] binds one column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Column {
+    /// The value as given.
+    Value,
+    /// One of a few texts (or NULL), bound as its place in the list and turned back into the
+    /// text by the statement: SQLite copies every text bound to a statement, which for tens of
+    /// millions of repeated words costs more than a `CASE`.
+    OneOf(&'static [&'static str]),
+}
+
 /// Rows of one table, buffered and written [`CHUNK`] to a statement.
 pub(crate) struct Rows<'c> {
     conn: &'c Connection,
     head: String,
-    width: usize,
+    columns: Vec<Column>,
     values: Vec<Cell>,
     chunk: Statement<'c>,
 }
 
 impl<'c> Rows<'c> {
-    /// Rows for `head` (`INSERT INTO table (columns)`) of `width` values each.
+    /// Rows for `head` (`INSERT INTO table (columns)`) of plain values, `width` a row.
     pub(crate) fn new(conn: &'c Connection, head: &str, width: usize) -> Result<Rows<'c>> {
+        Rows::with_columns(conn, head, &vec![Column::Value; width])
+    }
+
+    /// Rows for `head` (`INSERT INTO table (columns)`) bound as `columns` say.
+    pub(crate) fn with_columns(
+        conn: &'c Connection,
+        head: &str,
+        columns: &[Column],
+    ) -> Result<Rows<'c>> {
         Ok(Rows {
             conn,
             head: head.to_string(),
-            width,
-            values: Vec::with_capacity(2 * CHUNK * width),
-            chunk: conn.prepare(&statement(head, width, CHUNK))?,
+            columns: columns.to_vec(),
+            values: Vec::with_capacity(2 * CHUNK * columns.len()),
+            chunk: conn.prepare(&statement(head, columns, CHUNK))?,
         })
     }
 
-    /// Adds one row of `width` values.
+    /// Adds one row, a value for each column.
     pub(crate) fn push(&mut self, row: impl IntoIterator<Item = Cell>) -> Result<()> {
         let before = self.values.len();
-        self.values.extend(row);
-        if self.values.len() - before != self.width {
+        for (value, column) in row.into_iter().zip(self.columns.iter().cycle()) {
+            let value = match (column, value) {
+                (Column::OneOf(texts), ToSqlOutput::Borrowed(ValueRef::Text(text))) => {
+                    choice(texts, text)?
+                }
+                (Column::OneOf(texts), ToSqlOutput::Owned(Value::Text(text))) => {
+                    choice(texts, text.as_bytes())?
+                }
+                (_, value) => value,
+            };
+            self.values.push(value);
+        }
+        if self.values.len() - before != self.columns.len() {
             return Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterCount(
                 self.values.len() - before,
-                self.width,
+                self.columns.len(),
             )));
         }
         Ok(())
@@ -83,7 +115,7 @@ impl<'c> Rows<'c> {
 
     /// Writes every full chunk; the rest stays buffered.
     pub(crate) fn write_chunks(&mut self) -> Result<()> {
-        let size = CHUNK * self.width;
+        let size = CHUNK * self.columns.len();
         let mut done = 0;
         while self.values.len() - done >= size {
             for (i, value) in self.values[done..done + size].iter().enumerate() {
@@ -100,10 +132,10 @@ impl<'c> Rows<'c> {
     pub(crate) fn write_all(&mut self) -> Result<()> {
         self.write_chunks()?;
         if !self.values.is_empty() {
-            let rows = self.values.len() / self.width;
+            let rows = self.values.len() / self.columns.len();
             let mut stmt = self
                 .conn
-                .prepare_cached(&statement(&self.head, self.width, rows))?;
+                .prepare_cached(&statement(&self.head, &self.columns, rows))?;
             for (i, value) in self.values.iter().enumerate() {
                 stmt.raw_bind_parameter(i + 1, value)?;
             }
@@ -114,9 +146,38 @@ impl<'c> Rows<'c> {
     }
 }
 
-/// `{head} VALUES (?, …), …`: `rows` rows of `width` parameters.
-fn statement(head: &str, width: usize, rows: usize) -> String {
-    let row = format!("({})", vec!["?"; width].join(", "));
+/// The place of `text` in `texts`, to bind for a [`Column::OneOf`].
+fn choice(texts: &[&str], text: &[u8]) -> Result<Cell> {
+    texts
+        .iter()
+        .position(|t| t.as_bytes() == text)
+        .map(|i| Cell::from(i as i64))
+        .ok_or_else(|| {
+            StoreError::Conflict(format!(
+                "'{}' is not one of the texts of its column",
+                String::from_utf8_lossy(text)
+            ))
+        })
+}
+
+/// `{head} VALUES (…), …`: `rows` rows of a parameter a column, a `CASE` around those of the
+/// [`Column::OneOf`] columns.
+fn statement(head: &str, columns: &[Column], rows: usize) -> String {
+    let values: Vec<String> = columns
+        .iter()
+        .map(|column| match column {
+            Column::Value => "?".to_string(),
+            Column::OneOf(texts) => {
+                let whens: Vec<String> = texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| format!("WHEN {i} THEN '{}'", t.replace('\'', "''")))
+                    .collect();
+                format!("CASE ? {} END", whens.join(" "))
+            }
+        })
+        .collect();
+    let row = format!("({})", values.join(", "));
     format!("{head} VALUES {}", vec![row; rows].join(", "))
 }
 

@@ -593,7 +593,7 @@ pub(super) fn known_values(
     tiers: &TierRules,
 ) -> Vec<Cell> {
     let now = now.timestamp();
-    let mut values = Vec::with_capacity(KNOWN_COLUMNS.split(',').count());
+    let mut values = Vec::with_capacity(PROFILE_COLUMNS.len() + SUMMARY_COLUMNS.len() + 3);
     values.push(id.into());
     values.extend(
         profile_params(code.into(), fields, owner, now)

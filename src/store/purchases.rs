@@ -227,25 +227,26 @@ impl PurchaseFigures {
 pub(crate) fn rfm_scores(mut customers: Vec<RfmFigures>) -> Vec<(i64, [i64; 3])> {
     let total = customers.len();
     let mut scores = vec![[0i64; 3]; total];
-    customers.sort_by_key(|c| c.id);
+    customers.sort_unstable_by_key(|c| c.id);
     let mut order: Vec<usize> = (0..total).collect();
     let mut score = |which: usize, order: &[usize]| {
         for (row, &i) in order.iter().enumerate() {
             scores[i][which] = ntile(5, row, total);
         }
     };
-    // Dates stored as YYYY-MM-DD sort as the dates do.
-    order.sort_by_key(|&i| {
+    // Every key ends with the id, so no two are equal. Dates stored as YYYY-MM-DD sort as the
+    // dates do.
+    order.sort_unstable_by_key(|&i| {
         let c = &customers[i];
         (c.last_purchase, c.orders_12m, c.spend_12m, c.id)
     });
     score(0, &order);
-    order.sort_by_key(|&i| {
+    order.sort_unstable_by_key(|&i| {
         let c = &customers[i];
         (c.orders_12m, c.spend_12m, c.id)
     });
     score(1, &order);
-    order.sort_by_key(|&i| (customers[i].spend_12m, customers[i].id));
+    order.sort_unstable_by_key(|&i| (customers[i].spend_12m, customers[i].id));
     score(2, &order);
     customers.iter().map(|c| c.id).zip(scores).collect()
 }
