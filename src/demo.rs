@@ -512,6 +512,7 @@ impl Store {
         }
         let operators: Vec<i64> = self.operators()?.iter().map(|o| o.id).collect();
         let rules: PhoneRules = self.phone_rules().clone();
+        let log = self.log_rules().clone();
         // Into a database with customers, the load inserts into the indexes in random order:
         // a page cache that holds them (about 1 KiB a customer, at most 1 GiB) halves the
         // time, because evicted pages are no longer written out and read back.
@@ -537,6 +538,7 @@ impl Store {
                 now: w.now(),
                 today: w.today(),
                 rules: rules.clone(),
+                log: log.clone(),
                 operators: operators.clone(),
                 preparer,
             };
@@ -608,6 +610,7 @@ struct Generator {
     now: DateTime<Utc>,
     today: NaiveDate,
     rules: PhoneRules,
+    log: crate::domain::interaction::LogRules,
     operators: Vec<i64>,
     preparer: crate::store::Preparer,
 }
@@ -617,7 +620,7 @@ struct Generated {
     customer: crate::store::PreparedCustomer,
     contacts: u64,
     orders: Vec<[Cell; 9]>,
-    interactions: Vec<[Cell; 9]>,
+    interactions: Vec<[Cell; 11]>,
     complaint: Option<([Cell; 18], Vec<[Cell; 8]>)>,
 }
 
@@ -671,7 +674,10 @@ impl Generator {
                 .enumerate()
                 .map(|(k, o)| o.row(id, k, now))
                 .collect(),
-            interactions: interactions.iter().map(|h| h.row(id)).collect(),
+            interactions: interactions
+                .iter()
+                .map(|h| h.row(id, &self.log, now))
+                .collect(),
             complaint: complaint.map(|c| {
                 let complaint_id = *next_complaint;
                 *next_complaint += 1;
@@ -933,7 +939,7 @@ impl<'c> History<'c> {
             )?,
             interactions: Rows::with_columns(
                 conn,
-                "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at)",
+                "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at, reply_by, replied_at)",
                 &[
                     Value,
                     Value,
@@ -943,6 +949,8 @@ impl<'c> History<'c> {
                     Value,
                     Value,
                     OneOf(SUMMARIES),
+                    Value,
+                    Value,
                     Value,
                 ],
             )?,
@@ -968,7 +976,7 @@ impl<'c> History<'c> {
     fn add(
         &mut self,
         orders: Vec<[Cell; 9]>,
-        interactions: Vec<[Cell; 9]>,
+        interactions: Vec<[Cell; 11]>,
         complaint: Option<([Cell; 18], Vec<[Cell; 8]>)>,
     ) -> Result<()> {
         for row in orders {
@@ -1018,8 +1026,43 @@ impl Order {
     }
 }
 
+/// Inbound email and chat of the last week that needed a reply are still waiting for one
+/// (the desk's "due replies"); older ones were answered an hour after the contact ended.
+const AWAITING_REPLY_SECS: i64 = 7 * 86_400;
+
 impl Interaction {
-    fn row(&self, customer: i64) -> [Cell; 9] {
+    /// When a reply is due, as the log rules set it for a contact logged now, and when it came.
+    fn reply(
+        &self,
+        log: &crate::domain::interaction::LogRules,
+        now: i64,
+    ) -> (Option<i64>, Option<i64>) {
+        let (Ok(channel), Ok(direction), Some(disposition)) = (
+            self.channel.parse(),
+            self.direction.parse(),
+            log.disposition(self.disposition),
+        ) else {
+            return (None, None);
+        };
+        let Some(started) = DateTime::from_timestamp(self.started, 0) else {
+            return (None, None);
+        };
+        let reply_by = log
+            .reply_by(channel, direction, disposition, started)
+            .map(|t| t.timestamp());
+        let replied = reply_by
+            .filter(|_| now - self.started > AWAITING_REPLY_SECS)
+            .map(|_| self.ended + 3_600);
+        (reply_by, replied)
+    }
+
+    fn row(
+        &self,
+        customer: i64,
+        log: &crate::domain::interaction::LogRules,
+        now: i64,
+    ) -> [Cell; 11] {
+        let (reply_by, replied_at) = self.reply(log, now);
         [
             Cell::from(customer),
             Cell::from(self.operator),
@@ -1031,6 +1074,8 @@ impl Interaction {
             Cell::from(self.summary),
             // created when it started
             Cell::from(self.started),
+            opt(reply_by),
+            opt(replied_at),
         ]
     }
 }
@@ -1133,10 +1178,17 @@ mod tests {
         );
     }
 
-    /// The `CREATE INDEX` statements of the migrations, as SQLite keeps them.
+    /// The indexes the migrations leave, in order (`DROP INDEX` removes one), with their
+    /// `CREATE INDEX` statements as SQLite keeps them.
     fn migration_indexes() -> Vec<(String, String)> {
-        include_str!("store/migrations/0001_initial.sql")
-            .split(';')
+        let mut indexes: Vec<(String, String)> = Vec::new();
+        let migrations = [
+            include_str!("store/migrations/0001_initial.sql"),
+            include_str!("store/migrations/0002_interaction_log.sql"),
+        ];
+        let statements = migrations
+            .iter()
+            .flat_map(|sql| sql.split(';'))
             .map(|chunk| {
                 chunk
                     .lines()
@@ -1145,15 +1197,23 @@ mod tests {
                     .join("\n")
                     .trim()
                     .to_string()
-            })
-            .filter_map(|statement| {
-                let rest = statement
-                    .strip_prefix("CREATE INDEX ")
-                    .or_else(|| statement.strip_prefix("CREATE UNIQUE INDEX "))?;
-                let name = rest.split_whitespace().next()?.to_string();
-                Some((name, statement))
-            })
-            .collect()
+            });
+        for statement in statements {
+            if let Some(name) = statement.strip_prefix("DROP INDEX ") {
+                indexes.retain(|(n, _)| n != name.trim());
+                continue;
+            }
+            let Some(rest) = statement
+                .strip_prefix("CREATE INDEX ")
+                .or_else(|| statement.strip_prefix("CREATE UNIQUE INDEX "))
+            else {
+                continue;
+            };
+            if let Some(name) = rest.split_whitespace().next() {
+                indexes.push((name.to_string(), statement.clone()));
+            }
+        }
+        indexes
     }
 
     fn schema_indexes(store: &Store) -> Vec<(String, String)> {
@@ -1300,6 +1360,82 @@ mod tests {
         assert!(store.check().expect("check").ok());
         let found = store.search(&admin, suffix, 20).expect("search");
         assert!(found.iter().any(|r| r.customer.id == id), "{found:?}");
+    }
+
+    #[test]
+    fn demo_email_and_chat_wait_for_replies_as_the_log_rules_say() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(
+            &dir.path().join("demo.db"),
+            crate::store::OpenOptions::default(),
+        )
+        .expect("open");
+        let admin = store.init_admin("admin", "Admin").expect("init");
+        let spec = DemoSpec {
+            customers: 3000,
+            seed: 5,
+        };
+        store
+            .generate_demo(&admin, spec, false, &|_| {})
+            .expect("demo");
+        let now = Utc::now().timestamp();
+        let rules = store.log_rules().clone();
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT channel, direction, disposition, started_at, ended_at, reply_by, replied_at
+                 FROM interactions",
+            )
+            .expect("prepare");
+        type Row = (String, String, String, i64, i64, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let (mut answered, mut waiting) = (0, 0);
+        for (channel, direction, disposition, started, ended, reply_by, replied_at) in &rows {
+            let expected = rules
+                .reply_by(
+                    channel.parse().expect("channel"),
+                    direction.parse().expect("direction"),
+                    rules.disposition(disposition).expect("disposition"),
+                    DateTime::from_timestamp(*started, 0).expect("time"),
+                )
+                .map(|t| t.timestamp());
+            assert_eq!(*reply_by, expected, "{channel} {direction} {disposition}");
+            match (reply_by, replied_at) {
+                (None, replied) => assert_eq!(*replied, None),
+                (Some(_), Some(replied)) => {
+                    answered += 1;
+                    assert!(*replied > *ended && now - started > AWAITING_REPLY_SECS - 5);
+                }
+                (Some(_), None) => {
+                    waiting += 1;
+                    assert!(now - started <= AWAITING_REPLY_SECS + 5, "{started}");
+                }
+            }
+        }
+        assert!(answered > 500, "{answered}");
+        assert!(waiting > 0, "{waiting}");
+        // The desk's due replies show exactly the waiting ones.
+        let filter = crate::store::LogFilter {
+            due_replies: true,
+            ..Default::default()
+        };
+        let due = store.desk_log(&admin, &filter, None, 500).expect("due");
+        assert_eq!(due.len(), waiting);
+        assert!(due.iter().all(|i| i.awaiting_reply()));
     }
 
     #[test]

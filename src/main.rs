@@ -8,6 +8,11 @@ use clap::Parser;
 use careline::cli::{run, Cli};
 use careline::config::Paths;
 
+/// mimalloc instead of the system allocator: the demo generator builds rows on one thread and
+/// SQLite frees them on another, and glibc's arenas lock on every such free.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Sends tracing to `careline.log` in the data directory, never to the terminal. A log that
 /// cannot be opened is not a reason to refuse work.
 fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {

@@ -15,7 +15,7 @@ mod location;
 mod operators;
 mod pops;
 mod purchases;
-mod schema;
+pub(crate) mod schema;
 mod search;
 
 pub use audit::{AuditEntry, ChainReport};
