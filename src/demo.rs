@@ -1182,11 +1182,7 @@ mod tests {
     /// `CREATE INDEX` statements as SQLite keeps them.
     fn migration_indexes() -> Vec<(String, String)> {
         let mut indexes: Vec<(String, String)> = Vec::new();
-        let migrations = [
-            include_str!("store/migrations/0001_initial.sql"),
-            include_str!("store/migrations/0002_interaction_log.sql"),
-        ];
-        let statements = migrations
+        let statements = crate::store::schema::MIGRATIONS
             .iter()
             .flat_map(|sql| sql.split(';'))
             .map(|chunk| {

@@ -545,6 +545,63 @@ fn every_command_has_help() {
 }
 
 #[test]
+fn bench_log_gives_a_customer_its_long_history_once_and_measures_every_step() {
+    let sandbox = demo_desk();
+    let report = json(&sandbox.ok(&[
+        "bench",
+        "log",
+        "--samples",
+        "3",
+        "--contacts",
+        "30",
+        "--json",
+    ]));
+    assert_eq!(report["customers"], 301, "the busy customer was added");
+    assert_eq!(report["busy_contacts"], 30);
+    assert_eq!(report["logged_now"], 30);
+    let steps = report["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 14);
+    for step in steps {
+        let keys = step["queries"].as_u64().expect("keys");
+        assert!(keys >= 3, "every step is measured every round: {step}");
+        let (p50, p99, max) = (
+            step["p50_ms"].as_f64().expect("p50"),
+            step["p99_ms"].as_f64().expect("p99"),
+            step["max_ms"].as_f64().expect("max"),
+        );
+        assert!(0.0 < p50 && p50 <= p99 && p99 <= max, "{step}");
+    }
+    // The second run finds the busy customer and logs nothing more; the text report names it.
+    let stdout = sandbox.ok(&["bench", "log", "--samples", "2", "--contacts", "30"]);
+    let code = report["busy_customer"].as_str().expect("code");
+    assert!(
+        stdout.starts_with("log on 301 customers")
+            && stdout.contains(&format!("{code} has 30 contacts\n")),
+        "{stdout}"
+    );
+    for step in [
+        "open the busy customer's card",
+        "filter: operator + wrap-up code",
+        "desk log, scroll and next page",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(step)),
+            "{step}: {stdout}"
+        );
+    }
+    let listed = json(&sandbox.ok(&[
+        "log",
+        "list",
+        "--customer",
+        code,
+        "--limit",
+        "100",
+        "--json",
+    ]));
+    assert_eq!(listed.as_array().map(Vec::len), Some(30));
+}
+
+#[test]
 fn bench_lookup_reports_every_query_kind_and_check_passes() {
     let sandbox = demo_desk();
     let stdout = sandbox.ok(&["bench", "lookup", "--samples", "20"]);

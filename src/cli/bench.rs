@@ -20,6 +20,9 @@ pub enum BenchCommand {
     /// The operator's screen: keystroke to drawn frame, start to first frame, memory, and
     /// bytes sent to the terminal when the selection moves one row.
     Screen(ScreenArgs),
+    /// The interaction log on the screen: a customer with a long history and the desk log
+    /// with each filter, key to drawn frame. Adds a customer tagged #bench-busy the first time.
+    Log(super::bench_log::LogArgs),
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +84,7 @@ pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Lookup(args) => lookup(ctx, args),
         BenchCommand::Screen(args) => super::bench_screen::screen(ctx, args),
+        BenchCommand::Log(args) => super::bench_log::log(ctx, args),
     }
 }
 

@@ -20,7 +20,7 @@ use crate::tui::ui;
 
 /// A terminal that counts what would be sent to it.
 #[derive(Clone, Default)]
-struct Counter(Arc<AtomicUsize>);
+pub(super) struct Counter(Arc<AtomicUsize>);
 
 impl Write for Counter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -45,7 +45,7 @@ struct ScreenReport {
     peak_resident_memory_mb: f64,
 }
 
-fn memory_kb(field: &str) -> Option<u64> {
+pub(super) fn memory_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
@@ -54,8 +54,62 @@ fn memory_kb(field: &str) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-fn press(code: KeyCode) -> KeyEvent {
+pub(super) fn press(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// The operator's screen in-process, drawing into a terminal of `width` × `height` that
+/// counts the bytes it is sent.
+pub(super) struct BenchScreen {
+    pub app: App,
+    pub terminal: Terminal<CrosstermBackend<Counter>>,
+    pub counter: Counter,
+}
+
+impl BenchScreen {
+    /// Opens the database as the screen does, in English with the default theme.
+    pub fn open(ctx: &Context, width: u16, height: u16) -> Result<BenchScreen> {
+        let (store, actor) = ctx.open()?;
+        let choices = crate::tui::ScreenChoices {
+            theme: Some("dark".into()),
+            lang: Some("en".into()),
+        };
+        let settings = crate::tui::settings(&ctx.config, &ctx.paths, &choices, &ctx.db_path);
+        let counter = Counter::default();
+        let mut app = App::new(store, actor, settings);
+        app.dialog = None; // a draft offer would cover the screen being measured
+        app.update(crate::tui::action::Action::Resize(width, height));
+        let terminal = Terminal::with_options(
+            CrosstermBackend::new(counter.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+            },
+        )?;
+        Ok(BenchScreen {
+            app,
+            terminal,
+            counter,
+        })
+    }
+
+    pub fn draw(&mut self) -> Result<()> {
+        let app = &self.app;
+        self.terminal.draw(|f| ui::draw(f, app))?;
+        Ok(())
+    }
+
+    /// Handles one key and draws the frame; returns how long that took.
+    pub fn key(&mut self, key: KeyEvent) -> Result<Duration> {
+        let t = Instant::now();
+        self.app.handle_key(key);
+        self.draw()?;
+        Ok(t.elapsed())
+    }
+
+    /// Bytes sent to the terminal so far.
+    pub fn bytes(&self) -> usize {
+        self.counter.0.load(Ordering::Relaxed)
+    }
 }
 
 pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
@@ -63,29 +117,13 @@ pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
         bail!("--samples, --width and --height must be at least 1");
     }
     let started = Instant::now();
-    let (store, actor) = ctx.open()?;
-    // The settings the screen itself would use, in English with the default theme.
-    let choices = crate::tui::ScreenChoices {
-        theme: Some("dark".into()),
-        lang: Some("en".into()),
-    };
-    let settings = crate::tui::settings(&ctx.config, &ctx.paths, &choices, &ctx.db_path);
-    let counter = Counter::default();
-    let mut app = App::new(store, actor, settings);
-    app.dialog = None; // a draft offer would cover the screen being measured
-    app.update(crate::tui::action::Action::Resize(args.width, args.height));
-    let mut terminal = Terminal::with_options(
-        CrosstermBackend::new(counter.clone()),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, args.width, args.height)),
-        },
-    )?;
-    terminal.draw(|f| ui::draw(f, &app))?;
+    let mut screen = BenchScreen::open(ctx, args.width, args.height)?;
+    screen.draw()?;
     let first_frame = started.elapsed();
     // Counted after the first frame: the screen itself never counts the whole table.
-    let customers = app.store.customer_count()?;
+    let customers = screen.app.store.customer_count()?;
 
-    let samples = sample_customers(&app.store, args.samples, args.seed)?;
+    let samples = sample_customers(&screen.app.store, args.samples, args.seed)?;
     let mut times: Vec<Duration> = Vec::new();
     let mut results = 0;
     let mut move_bytes: Vec<usize> = Vec::new();
@@ -103,29 +141,21 @@ pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
             example = query.clone();
         }
         for c in query.chars() {
-            let t = Instant::now();
-            app.handle_key(press(KeyCode::Char(c)));
-            terminal.draw(|f| ui::draw(f, &app))?;
-            times.push(t.elapsed());
+            times.push(screen.key(press(KeyCode::Char(c)))?);
         }
-        results += app.lookup.results.len();
+        results += screen.app.lookup.results.len();
         // Move the selection one row down (the first ↓ enters the list) and count the bytes.
-        app.handle_key(press(KeyCode::Down));
-        terminal.draw(|f| ui::draw(f, &app))?;
+        screen.key(press(KeyCode::Down))?;
         for _ in 0..3 {
-            let before = counter.0.load(Ordering::Relaxed);
-            let t = Instant::now();
-            app.handle_key(press(KeyCode::Down));
-            terminal.draw(|f| ui::draw(f, &app))?;
-            times.push(t.elapsed());
-            if app.lookup.results.len() > 4 {
-                move_bytes.push(counter.0.load(Ordering::Relaxed) - before);
+            let before = screen.bytes();
+            times.push(screen.key(press(KeyCode::Down))?);
+            if screen.app.lookup.results.len() > 4 {
+                move_bytes.push(screen.bytes() - before);
             }
         }
         // Clear the box for the next caller.
-        app.handle_key(press(KeyCode::Char('/')));
-        app.handle_key(press(KeyCode::Esc));
-        terminal.draw(|f| ui::draw(f, &app))?;
+        screen.app.handle_key(press(KeyCode::Char('/')));
+        screen.key(press(KeyCode::Esc))?;
     }
     let keystroke = figures("keystroke to drawn frame", example, times, None);
     let report = ScreenReport {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod bench;
+mod bench_log;
 mod bench_screen;
 mod customer;
 mod log;

@@ -228,6 +228,14 @@ impl Store {
             clock: Clock::System,
         };
         schema::migrate(&mut store.conn, &display)?;
+        // Planner statistics for what needs them (an index never analysed, a table that grew
+        // or shrank a lot since): SQLite's advice for a connection as it opens. The desk log's
+        // filters depend on them to pick the right index. Best effort: another connection may
+        // hold the write lock, and the statistics can wait for the next start.
+        if let Err(e) = store.conn.execute_batch("PRAGMA optimize=0x10002") {
+            let path = &display;
+            tracing::warn!("could not refresh the planner statistics of {path}: {e}");
+        }
         Ok(store)
     }
 

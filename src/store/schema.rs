@@ -8,6 +8,7 @@ use super::{Result, StoreError};
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_interaction_log.sql"),
+    include_str!("migrations/0003_log_filters.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -12,7 +12,7 @@ use crate::tui::widgets::form::{Choices, Field, FieldKind, Form};
 /// The filter form's name (never kept as a draft).
 pub const FILTER_FORM: &str = "log.filter";
 /// Rows loaded at a time.
-const PAGE: usize = 200;
+const PAGE: usize = 60;
 /// Most history items loaded for one customer.
 const HISTORY: usize = 500;
 
