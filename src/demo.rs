@@ -522,6 +522,7 @@ impl Store {
             crate::store::CACHE_KIB
         };
         self.conn().pragma_update(None, "cache_size", -cache_kib)?;
+        let started = std::time::Instant::now();
         let fast = if existing == 0 {
             Some(self.begin_fast_load()?)
         } else {
@@ -570,6 +571,10 @@ impl Store {
             load.write()?;
             history.write(true)?;
             drop(history);
+            tracing::info!(
+                "demo: rows generated and written in {:?}",
+                started.elapsed()
+            );
             load.finish()?;
             w.audit(
                 "demo.generate",
@@ -591,7 +596,13 @@ impl Store {
         cache?;
         progress(spec.customers);
         // Statistics for the query planner over the new data.
+        let analysed = std::time::Instant::now();
         self.conn().execute_batch("ANALYZE")?;
+        tracing::info!(
+            "demo: statistics in {:?}; {:?} in all",
+            analysed.elapsed(),
+            started.elapsed()
+        );
         Ok(counts)
     }
 }

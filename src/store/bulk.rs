@@ -443,16 +443,24 @@ impl<'c> BulkLoad<'c> {
             // Only sorting and appending from here on, no index filled at random.
             tx.pragma_update(None, "cache_size", -SORT_CACHE_KIB)?;
         }
+        let started = std::time::Instant::now();
         tx.execute_batch(&format!(
             "INSERT INTO customer_text (rowid, name, company, email)
-                 SELECT customer_id, name, company, email FROM {STAGED} ORDER BY customer_id;
-             INSERT OR IGNORE INTO search_keys (key, customer_id)
+                 SELECT customer_id, name, company, email FROM {STAGED} ORDER BY customer_id"
+        ))?;
+        tracing::info!("bulk load: searchable text in {:?}", started.elapsed());
+        let started = std::time::Instant::now();
+        tx.execute_batch(&format!(
+            "INSERT OR IGNORE INTO search_keys (key, customer_id)
                  SELECT k.value, s.customer_id FROM {STAGED} s, json_each(s.keys) k
                  ORDER BY 1, 2;
              DROP TABLE {STAGED};"
         ))?;
-        for (_, sql) in &self.dropped {
+        tracing::info!("bulk load: lookup keys in {:?}", started.elapsed());
+        for (name, sql) in &self.dropped {
+            let started = std::time::Instant::now();
             tx.execute_batch(sql)?;
+            tracing::info!("bulk load: index {name} built in {:?}", started.elapsed());
         }
         tx.pragma_update(None, "cache_size", cache)?;
         if self.fresh {
