@@ -597,7 +597,7 @@ impl Store {
         progress(spec.customers);
         // Statistics for the query planner over the new data.
         let analysed = std::time::Instant::now();
-        self.conn().execute_batch("ANALYZE")?;
+        crate::store::refresh_statistics(self.conn(), "ANALYZE")?;
         tracing::info!(
             "demo: statistics in {:?}; {:?} in all",
             analysed.elapsed(),

@@ -152,13 +152,26 @@ pub struct LogFilter {
 /// Where the next page of the desk log starts: after this (started_at, id).
 pub type LogCursor = (i64, i64);
 
-/// The desk log's statement and its arguments: see [`Store::desk_log`].
+/// Entries counted at most in each index when the desk log picks one (see
+/// `Store::desk_log_index`): more than a few pages' worth means "common".
+const COUNT_CAP: i64 = 2_000;
+
+/// The desk log's statement and its arguments, walking `index` if given: see
+/// [`Store::desk_log`].
 fn desk_log_sql(
     filter: &LogFilter,
     after: Option<LogCursor>,
     limit: usize,
+    index: Option<&str>,
 ) -> (String, Vec<rusqlite::types::Value>) {
     let mut sql = format!("{SELECT} WHERE 1 = 1");
+    if let Some(index) = index {
+        sql = sql.replacen(
+            "FROM interactions i",
+            &format!("FROM interactions i INDEXED BY {index}"),
+            1,
+        );
+    }
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let mut arg = |sql: &mut String, clause: &str, value: rusqlite::types::Value| {
         args.push(value);
@@ -374,6 +387,52 @@ impl Store {
         Ok(items)
     }
 
+    /// The index the desk log walks when the filter names more than one of operator, channel
+    /// and wrap-up code: the one whose value is rarest, counted up to [`COUNT_CAP`] entries in
+    /// each. The planner's statistics cannot tell a new operator with three contacts from a
+    /// busy one, or a code nobody uses from a common one; walking the wrong index reads every
+    /// contact of the busy one looking for the rare other.
+    fn desk_log_index(&self, filter: &LogFilter) -> Result<Option<&'static str>> {
+        if filter.customer_id.is_some() || filter.due_replies {
+            return Ok(None);
+        }
+        let mut candidates: Vec<(&'static str, &'static str, rusqlite::types::Value)> = Vec::new();
+        if let Some(id) = filter.operator_id {
+            candidates.push(("interactions_operator", "operator_id", id.into()));
+        }
+        if let Some(channel) = filter.channel {
+            candidates.push((
+                "interactions_channel",
+                "channel",
+                channel.as_str().to_string().into(),
+            ));
+        }
+        if let Some(code) = &filter.disposition {
+            candidates.push((
+                "interactions_disposition",
+                "disposition",
+                code.clone().into(),
+            ));
+        }
+        if candidates.len() < 2 {
+            return Ok(None);
+        }
+        let mut best: Option<(i64, &'static str)> = None;
+        for (index, column, value) in candidates {
+            let count: i64 = self
+                .conn()
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM interactions INDEXED BY {index}
+                 WHERE {column} = ?1 LIMIT {COUNT_CAP})"
+                ))?
+                .query_row([value], |r| r.get(0))?;
+            if best.is_none_or(|(fewest, _)| count < fewest) {
+                best = Some((count, index));
+            }
+        }
+        Ok(best.map(|(_, index)| index))
+    }
+
     /// The desk's latest contacts matching `filter`, newest first (due replies: nearest
     /// deadline first), `limit` at a time; `after` continues from the last row of a page.
     pub fn desk_log(
@@ -383,7 +442,8 @@ impl Store {
         after: Option<LogCursor>,
         limit: usize,
     ) -> Result<Vec<Interaction>> {
-        let (sql, args) = desk_log_sql(filter, after, limit);
+        let index = self.desk_log_index(filter)?;
+        let (sql, args) = desk_log_sql(filter, after, limit, index);
         let rows: Vec<(Interaction, bool, Option<i64>)> = self
             .conn()
             .prepare_cached(&sql)?
@@ -817,7 +877,8 @@ mod tests {
     use crate::store::OpenOptions;
 
     fn plan(store: &Store, filter: &LogFilter, after: Option<LogCursor>) -> Vec<String> {
-        let (sql, args) = desk_log_sql(filter, after, 60);
+        let index = store.desk_log_index(filter).expect("index");
+        let (sql, args) = desk_log_sql(filter, after, 60, index);
         let mut stmt = store
             .conn()
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
@@ -857,7 +918,7 @@ mod tests {
             )
             .expect("forget");
         drop(store);
-        let store = Store::open(&path, OpenOptions::default()).expect("reopen");
+        let mut store = Store::open(&path, OpenOptions::default()).expect("reopen");
         let analysed: i64 = store
             .conn()
             .query_row(
@@ -867,6 +928,58 @@ mod tests {
             )
             .expect("stat1");
         assert_eq!(analysed, 1);
+        // Only the averages are kept: samples would make SQLite plan each lookup again.
+        let samples: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM sqlite_stat4", [], |r| r.get(0))
+            .expect("stat4");
+        assert_eq!(samples, 0);
+
+        // A new operator with one contact: with a common code the log walks that operator's
+        // contacts; a busy operator with a code nobody uses walks that code's.
+        store
+            .add_operator(&admin, "newbie", "New", crate::store::Role::Operator)
+            .expect("operator");
+        let newbie = store.actor("newbie", None).expect("actor");
+        store
+            .log_interaction(
+                &newbie,
+                &NewInteraction {
+                    customer_id: 5,
+                    channel: Channel::PhoneIn,
+                    direction: Direction::Inbound,
+                    disposition: "information_given".into(),
+                    started_at: Utc::now() - chrono::Duration::minutes(10),
+                    ended_at: Some(Utc::now()),
+                    summary: Some("asked".into()),
+                    feedback: None,
+                    complaint_id: None,
+                    reminder_id: None,
+                    follow_up: None,
+                    amends_id: None,
+                    open_complaint: None,
+                },
+            )
+            .expect("log");
+        let busy = store.actor("admin", None).expect("actor");
+        for (operator, code, walked) in [
+            (&newbie, "information_given", "interactions_operator"),
+            (&busy, "do_not_call", "interactions_disposition"),
+        ] {
+            let filter = LogFilter {
+                operator_id: Some(operator.id),
+                channel: Some(Channel::PhoneIn),
+                disposition: Some(code.into()),
+                ..LogFilter::default()
+            };
+            let text = plan(&store, &filter, None).join(" | ");
+            assert!(text.contains(walked), "{filter:?}: {text}");
+            let found = store.desk_log(&admin, &filter, None, 60).expect("log");
+            assert!(found
+                .iter()
+                .all(|i| i.operator_login == operator.login && i.disposition == code));
+            assert_eq!(found.len(), usize::from(operator.id == newbie.id));
+        }
 
         let day = NaiveDate::from_ymd_opt(2026, 3, 1).expect("day");
         let filters = [

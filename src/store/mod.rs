@@ -155,6 +155,29 @@ pub struct Store {
     clock: Clock,
 }
 
+/// Runs `analysis` (`ANALYZE`, or `PRAGMA optimize` that analyses only what needs it) and
+/// keeps only the averages in `sqlite_stat1`: with `sqlite_stat4`'s samples SQLite plans
+/// every statement again each time it is bound to new values, which made a lookup by phone
+/// suffix six times slower on a million customers (0.52 → 3.4 ms at the median). The one
+/// choice the samples would help with, the desk log's index for two filters at once, the log
+/// makes itself (`desk_log_index`).
+pub(crate) fn refresh_statistics(conn: &Connection, analysis: &str) -> rusqlite::Result<()> {
+    conn.execute_batch(analysis)?;
+    let samples: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat4'",
+        [],
+        |r| r.get(0),
+    )?;
+    if samples > 0 {
+        let rows: i64 = conn.query_row("SELECT count(*) FROM sqlite_stat4", [], |r| r.get(0))?;
+        if rows > 0 {
+            // ANALYZE sqlite_schema makes the connection load the statistics again.
+            conn.execute_batch("DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens (and creates, when asked) the database at `path`, refusing network file systems
     /// and databases newer than this binary, and applies pending migrations.
@@ -232,7 +255,7 @@ impl Store {
         // or shrank a lot since): SQLite's advice for a connection as it opens. The desk log's
         // filters depend on them to pick the right index. Best effort: another connection may
         // hold the write lock, and the statistics can wait for the next start.
-        if let Err(e) = store.conn.execute_batch("PRAGMA optimize=0x10002") {
+        if let Err(e) = refresh_statistics(&store.conn, "PRAGMA optimize=0x10002") {
             let path = &display;
             tracing::warn!("could not refresh the planner statistics of {path}: {e}");
         }
