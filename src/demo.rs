@@ -1223,6 +1223,19 @@ mod tests {
         indexes
     }
 
+    /// An empty database in a temporary directory (kept while the directory lives), with its
+    /// first admin.
+    fn fresh_store() -> (tempfile::TempDir, Store, Actor) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(
+            &dir.path().join("demo.db"),
+            crate::store::OpenOptions::default(),
+        )
+        .expect("open");
+        let admin = store.init_admin("admin", "Admin").expect("init");
+        (dir, store, admin)
+    }
+
     fn schema_indexes(store: &Store) -> Vec<(String, String)> {
         let mut stmt = store
             .conn()
@@ -1236,13 +1249,7 @@ mod tests {
 
     #[test]
     fn a_fresh_demo_keeps_every_index_and_is_found_by_lookup() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(
-            &dir.path().join("demo.db"),
-            crate::store::OpenOptions::default(),
-        )
-        .expect("open");
-        let admin = store.init_admin("admin", "Admin").expect("init");
+        let (_dir, mut store, admin) = fresh_store();
         let mut expected = migration_indexes();
         expected.sort();
         assert!(expected.len() >= 25, "{expected:#?}");
@@ -1371,13 +1378,7 @@ mod tests {
 
     #[test]
     fn demo_email_and_chat_wait_for_replies_as_the_log_rules_say() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(
-            &dir.path().join("demo.db"),
-            crate::store::OpenOptions::default(),
-        )
-        .expect("open");
-        let admin = store.init_admin("admin", "Admin").expect("init");
+        let (_dir, mut store, admin) = fresh_store();
         let spec = DemoSpec {
             customers: 3000,
             seed: 5,
@@ -1447,13 +1448,7 @@ mod tests {
 
     #[test]
     fn a_demo_beside_customers_numbers_as_customers_created_one_by_one() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(
-            &dir.path().join("demo.db"),
-            crate::store::OpenOptions::default(),
-        )
-        .expect("open");
-        let admin = store.init_admin("admin", "Admin").expect("init");
+        let (_dir, mut store, admin) = fresh_store();
         let taken = CustomerFields {
             name: "王芳".into(),
             code: Some("C0000003".into()),

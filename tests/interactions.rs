@@ -17,21 +17,14 @@ use careline::store::{
 use common::{count, customer, fixed_now, fresh, phone, Sandbox};
 
 fn contact(customer_id: i64, channel: Channel, disposition: &str) -> NewInteraction {
-    NewInteraction {
+    NewInteraction::contact(
         customer_id,
         channel,
-        direction: channel.usual_direction(),
-        disposition: disposition.into(),
-        started_at: fixed_now() - Duration::minutes(5),
-        ended_at: Some(fixed_now()),
-        summary: Some("客户询问保修期限，已说明。".into()),
-        feedback: None,
-        complaint_id: None,
-        reminder_id: None,
-        follow_up: None,
-        amends_id: None,
-        open_complaint: None,
-    }
+        disposition,
+        fixed_now() - Duration::minutes(5),
+        fixed_now(),
+        "客户询问保修期限，已说明。",
+    )
 }
 
 fn tomorrow(store: &Store, scope: FollowUpScope) -> FollowUp {

@@ -109,25 +109,18 @@ fn busy_customer(
         let started = now - Span::hours(2 + 47 * (missing - k) as i64);
         store.log_interaction(
             &actor,
-            &NewInteraction {
-                customer_id: id,
+            &NewInteraction::contact(
+                id,
                 channel,
-                direction: channel.usual_direction(),
-                disposition: codes[k % codes.len()].clone(),
-                started_at: started,
-                ended_at: Some(started + Span::minutes(4)),
-                summary: Some(format!(
+                &codes[k % codes.len()],
+                started,
+                started + Span::minutes(4),
+                &format!(
                     "第 {} 次来电：询问订单与保修，已说明。Call {} about an order and its warranty.",
                     k + 1,
                     k + 1
-                )),
-                feedback: None,
-                complaint_id: None,
-                reminder_id: None,
-                follow_up: None,
-                amends_id: None,
-                open_complaint: None,
-            },
+                ),
+            ),
         )?;
     }
     Ok((id, code, missing))

@@ -38,6 +38,35 @@ pub struct NewInteraction {
     pub open_complaint: Option<crate::store::NewComplaint>,
 }
 
+impl NewInteraction {
+    /// A plain contact on `channel` in its usual direction, from `started_at` to `ended_at`,
+    /// with nothing linked and no follow-up.
+    pub fn contact(
+        customer_id: i64,
+        channel: Channel,
+        disposition: &str,
+        started_at: DateTime<Utc>,
+        ended_at: DateTime<Utc>,
+        summary: &str,
+    ) -> NewInteraction {
+        NewInteraction {
+            customer_id,
+            channel,
+            direction: channel.usual_direction(),
+            disposition: disposition.to_string(),
+            started_at,
+            ended_at: Some(ended_at),
+            summary: Some(summary.to_string()),
+            feedback: None,
+            complaint_id: None,
+            reminder_id: None,
+            follow_up: None,
+            amends_id: None,
+            open_complaint: None,
+        }
+    }
+}
+
 /// The next follow-up a contact asks for: a care reminder for this customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FollowUp {
@@ -946,21 +975,14 @@ mod tests {
         store
             .log_interaction(
                 &newbie,
-                &NewInteraction {
-                    customer_id: 5,
-                    channel: Channel::PhoneIn,
-                    direction: Direction::Inbound,
-                    disposition: "information_given".into(),
-                    started_at: Utc::now() - chrono::Duration::minutes(10),
-                    ended_at: Some(Utc::now()),
-                    summary: Some("asked".into()),
-                    feedback: None,
-                    complaint_id: None,
-                    reminder_id: None,
-                    follow_up: None,
-                    amends_id: None,
-                    open_complaint: None,
-                },
+                &NewInteraction::contact(
+                    5,
+                    Channel::PhoneIn,
+                    "information_given",
+                    Utc::now() - chrono::Duration::minutes(10),
+                    Utc::now(),
+                    "asked",
+                ),
             )
             .expect("log");
         let busy = store.actor("admin", None).expect("actor");
