@@ -1,6 +1,7 @@
 //! The `careline` binary: parse the command line, log to a file, run, report failures in one
 //! line on standard error.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -46,7 +47,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
-            eprintln!("careline: {e:#}");
+            // Not eprintln!: when the terminal has hung up (the SSH session dropped) standard
+            // error is gone too, and eprintln! would panic on the failed write.
+            let _ = writeln!(std::io::stderr(), "careline: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -227,6 +227,13 @@ fn interaction_form_and_log_snapshots() {
                 format!("log_customer_{lang_name}_{w}x{h}"),
                 history.backend()
             );
+            // The footer offers only what works here: no desk filters in a customer's history,
+            // and `e` amends.
+            for desk_only in [Action::Filter, Action::ToggleMine, Action::ToggleDueReplies] {
+                assert!(!app.offers(&desk_only), "{desk_only:?}");
+            }
+            let amend = if lang_name == "en" { "amend" } else { "更正" };
+            assert_eq!(app.action_label(&Action::Edit), amend);
             // Enter shows the whole entry
             key(&mut app, KeyCode::Enter);
             assert!(app.log.detail.is_some());
@@ -236,6 +243,7 @@ fn interaction_form_and_log_snapshots() {
             key(&mut app, KeyCode::Esc);
             key(&mut app, KeyCode::Esc);
             assert!(app.log.customer.is_none());
+            assert!(app.offers(&Action::Filter) && app.offers(&Action::ToggleDueReplies));
             let desk = draw(&mut app, w, h);
             insta::assert_snapshot!(format!("log_desk_{lang_name}_{w}x{h}"), desk.backend());
             // Ctrl-P in the summary: the phrase picker in the screen's language first

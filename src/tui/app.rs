@@ -247,6 +247,31 @@ impl App {
         }
     }
 
+    /// Whether a key's action does something in the present state (the footer hints only
+    /// those): the desk log's filters not in a customer's history, phrases only where there
+    /// is a summary or note to put them in.
+    pub fn offers(&self, action: &Action) -> bool {
+        match action {
+            Action::Filter | Action::ToggleMine | Action::ToggleDueReplies => {
+                self.focus != Focus::Log || self.log.customer.is_none()
+            }
+            Action::Phrases => self
+                .form
+                .as_ref()
+                .is_some_and(|f| f.id != log_view::FILTER_FORM),
+            _ => true,
+        }
+    }
+
+    /// The footer's word for an action here: `e` in the Log amends (saved contacts are never
+    /// edited in place).
+    pub fn action_label(&self, action: &Action) -> &str {
+        match (action, self.focus) {
+            (Action::Edit, Focus::Log) => self.i18n.t("action.amend"),
+            _ => self.i18n.t(action.help_key()),
+        }
+    }
+
     fn say(&mut self, kind: MessageKind, text: String) {
         self.message = Some(Message {
             text,

@@ -191,7 +191,10 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans: Vec<Span> = Vec::new();
     let mut used = 0usize;
     for (key, action) in app.settings.keymap.hints(app.context()) {
-        let label = app.i18n.t(action.help_key());
+        if !app.offers(&action) {
+            continue;
+        }
+        let label = app.action_label(&action);
         let piece = format!(" {key} {label} ");
         let w = width(&piece) + 1;
         if used + w > area.width as usize {
