@@ -303,6 +303,21 @@ impl App {
             self.dialog = None; // any key closes help
             return;
         }
+        // ↑ and ↓ move between the lines of a summary before they move between fields.
+        if context == Context::Form
+            && key.modifiers.is_empty()
+            && matches!(
+                key.code,
+                crossterm::event::KeyCode::Up | crossterm::event::KeyCode::Down
+            )
+        {
+            if let Some(form) = &mut self.form {
+                if form.move_line(key.code == crossterm::event::KeyCode::Up) {
+                    self.changed = true;
+                    return;
+                }
+            }
+        }
         match self.settings.keymap.action(context, &key) {
             Some(action) => self.update(action),
             None => self.update(Action::Key(key)),

@@ -239,6 +239,50 @@ impl Form {
         self.fields.get(self.focus)
     }
 
+    /// ↑ or ↓ in a notes field with a line above or below the cursor: moves the cursor to
+    /// that line (the same column, or its end). False when there is none, so the key moves to
+    /// the previous or next field instead.
+    pub fn move_line(&mut self, up: bool) -> bool {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        if !matches!(field.kind, FieldKind::Notes) {
+            return false;
+        }
+        let chars: Vec<char> = field.input.value().chars().collect();
+        let cursor = field.input.cursor().min(chars.len());
+        let line_start = |at: usize| {
+            chars[..at]
+                .iter()
+                .rposition(|c| *c == '\n')
+                .map_or(0, |i| i + 1)
+        };
+        let start = line_start(cursor);
+        let column = cursor - start;
+        let target = if up {
+            if start == 0 {
+                return false;
+            }
+            let above = line_start(start - 1);
+            above + column.min(start - 1 - above)
+        } else {
+            let Some(end) = chars[cursor..]
+                .iter()
+                .position(|c| *c == '\n')
+                .map(|i| cursor + i)
+            else {
+                return false;
+            };
+            let below_end = chars[end + 1..]
+                .iter()
+                .position(|c| *c == '\n')
+                .map_or(chars.len(), |i| end + 1 + i);
+            (end + 1 + column).min(below_end)
+        };
+        field.input = field.input.clone().with_cursor(target);
+        true
+    }
+
     pub fn next(&mut self) {
         self.step(1);
     }
@@ -628,29 +672,33 @@ impl Form {
                 }
                 FieldKind::Notes => {
                     let text = field.input.value();
-                    let lines: Vec<&str> = text.split('\n').collect();
-                    let cursor_line = text[..byte_index(text, field.input.cursor())]
-                        .matches('\n')
-                        .count();
-                    let first = cursor_line.saturating_sub(field.lines() as usize - 1);
+                    let cursor_at = byte_index(text, field.input.cursor());
+                    // Long lines wrap: each row is a piece of a line at most as wide as the
+                    // field, so everything typed stays in view.
+                    let rows = wrap_rows(text, value_width.saturating_sub(1).max(1) as usize);
+                    let cursor_row = rows
+                        .iter()
+                        .rposition(|&(start, _)| start <= cursor_at)
+                        .unwrap_or(0);
+                    let first = cursor_row.saturating_sub(field.lines() as usize - 1);
                     let mut used = Vec::new();
-                    for (n, line) in lines
+                    for (n, &(start, end)) in rows
                         .iter()
                         .skip(first)
                         .take(field.lines() as usize)
                         .enumerate()
                     {
-                        let shown = truncate(&sanitize(line), value_width as usize).into_owned();
+                        let shown = sanitize(&text[start..end]).into_owned();
                         used.push(width(&shown));
                         buf.set_string(value_area.x, value_area.y + n as u16, &shown, value_style);
                     }
                     underline(buf, value_area, &used, focused, theme);
                     if focused {
-                        let before = &text[..byte_index(text, field.input.cursor())];
-                        let col = before.rsplit('\n').next().map(width).unwrap_or(0);
+                        let (row_start, _) = rows.get(cursor_row).copied().unwrap_or((0, 0));
+                        let col = width(&sanitize(&text[row_start..cursor_at]));
                         cursor = Some(Position::new(
                             value_area.x + (col as u16).min(value_width.saturating_sub(1)),
-                            value_area.y + (cursor_line - first) as u16,
+                            value_area.y + (cursor_row - first) as u16,
                         ));
                     }
                 }
@@ -723,6 +771,29 @@ fn underline(buf: &mut Buffer, area: Rect, used: &[usize], focused: bool, theme:
     }
 }
 
+/// The rows a notes field shows: (start, end) byte ranges of `text`, each a line or a piece of
+/// one at most `cells` wide (a wide character that would not fit starts the next row).
+fn wrap_rows(text: &str, cells: usize) -> Vec<(usize, usize)> {
+    let mut rows = Vec::new();
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let mut row_start = line_start;
+        let mut used = 0;
+        for (i, ch) in line.char_indices() {
+            let w = width(&sanitize(ch.encode_utf8(&mut [0; 4])));
+            if used + w > cells && used > 0 {
+                rows.push((row_start, line_start + i));
+                row_start = line_start + i;
+                used = 0;
+            }
+            used += w;
+        }
+        rows.push((row_start, line_start + line.len()));
+        line_start += line.len() + 1;
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -748,6 +819,80 @@ mod tests {
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn long_summary_lines_wrap_and_keep_the_cursor_in_view() {
+        assert_eq!(wrap_rows("", 5), vec![(0, 0)]);
+        assert_eq!(wrap_rows("abcdefgh\nxy", 5), vec![(0, 5), (5, 8), (9, 11)]);
+        // Wide characters take two cells; one that would not fit starts the next row.
+        assert_eq!(wrap_rows("王秀英", 5), vec![(0, 6), (6, 9)]);
+
+        let i18n = I18n::new(Lang::En);
+        let theme = crate::tui::theme::Theme::mono();
+        let mut f = Form::new(
+            "test",
+            "form.new_customer",
+            vec![Field::new("notes", "field.notes", FieldKind::Notes).lines_shown(3)],
+        );
+        let typed = "Customer asked about the delivery of order SO123 and wants a callback tomorrow morning END";
+        for c in typed.chars() {
+            f.handle_key(&key(KeyCode::Char(c)));
+        }
+        let area = Rect::new(0, 0, 60, 12);
+        let mut buf = Buffer::empty(area);
+        let cursor = f.render(area, &mut buf, &theme, &i18n).expect("cursor");
+        let rows: Vec<String> = (0..area.height)
+            .map(|y| {
+                (0..area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect();
+        let screen = rows.join("\n");
+        assert!(
+            screen.contains("END"),
+            "the end of the line is shown:\n{screen}"
+        );
+        assert!(screen.contains("Customer asked"), "{screen}");
+        let row = &rows[cursor.y as usize];
+        let before: String = row.chars().take(cursor.x as usize).collect();
+        assert!(
+            before.trim_end().ends_with("END"),
+            "the cursor follows the text: {row:?} at {cursor:?}"
+        );
+    }
+
+    #[test]
+    fn up_and_down_move_between_summary_lines_then_fields() {
+        let mut f = Form::new(
+            "test",
+            "form.new_customer",
+            vec![
+                Field::new("notes", "field.notes", FieldKind::Notes).lines_shown(3),
+                Field::new("name", "field.name", FieldKind::Text),
+            ],
+        );
+        f.set("notes", "first line\nsecond\nthird line");
+        // The cursor at the end of "third line": ↑ goes to the end of "second", ↑ again to
+        // column 6 of "first line", ↑ once more finds no line.
+        assert!(f.move_line(true));
+        assert_eq!(
+            f.fields[0].input.cursor(),
+            "first line\nsecond".chars().count()
+        );
+        assert!(f.move_line(true));
+        assert_eq!(f.fields[0].input.cursor(), 6);
+        assert!(!f.move_line(true));
+        assert!(f.move_line(false));
+        assert_eq!(
+            f.fields[0].input.cursor(),
+            "first line\n".chars().count() + 6
+        );
+        assert!(f.move_line(false));
+        assert!(!f.move_line(false));
+        f.next();
+        assert!(!f.move_line(true), "not in a one-line field");
     }
 
     #[test]
