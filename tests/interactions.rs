@@ -489,3 +489,39 @@ fn log_add_and_list_from_the_command_line() {
         .starts_with("id,customer,operator,channel"));
     assert!(lines.next().expect("row").contains("callback_needed"));
 }
+
+#[test]
+fn a_caller_unknown_at_the_pop_shows_as_the_customer_added_since() {
+    let (_db, mut store, admin) = fresh();
+    store
+        .record_pop(&admin, "138 0013 8000", None)
+        .expect("pop");
+    let pops = store.recent_pops(&admin, 10).expect("pops");
+    assert_eq!(pops.len(), 1);
+    assert_eq!(pops[0].customer_id, None, "nobody holds the number yet");
+
+    let saved = store
+        .create_customer(
+            &admin,
+            &customer("测试客户", vec![phone("+86 138-0013-8000")]),
+        )
+        .expect("create");
+    let pops = store.recent_pops(&admin, 10).expect("pops");
+    assert_eq!(pops[0].customer_id, Some(saved.id));
+    assert_eq!(pops[0].customer_code.as_deref(), Some(saved.code.as_str()));
+    assert_eq!(pops[0].customer_name.as_deref(), Some("测试客户"));
+    assert_eq!(
+        pops[0].number, "138 0013 8000",
+        "the number as the phone system gave it"
+    );
+
+    // Held by two customers: still nobody in particular.
+    store
+        .create_customer(
+            &admin,
+            &customer("Second Holder", vec![phone("13800138000")]),
+        )
+        .expect("create");
+    let pops = store.recent_pops(&admin, 10).expect("pops");
+    assert_eq!(pops[0].customer_id, None);
+}

@@ -6,6 +6,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::{Actor, Result, Store};
+use crate::domain::contact::normalize_phone;
 
 /// One announced call and who it matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,6 +53,28 @@ impl Store {
                 customer_name: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut pops: Vec<ScreenPop> = rows.collect::<rusqlite::Result<_>>()?;
+        // A caller unknown at the time may have become a customer since (often during that
+        // very call): the list shows who holds the number now, so Enter opens that card
+        // instead of offering to add the customer a second time.
+        let mut holder = self.conn().prepare_cached(
+            "SELECT DISTINCT cu.id, cu.code, cu.name FROM contacts ct
+             JOIN customers cu ON cu.id = ct.customer_id
+             WHERE ct.normalized = ?1 AND cu.merged_into IS NULL LIMIT 2",
+        )?;
+        for pop in pops.iter_mut().filter(|p| p.customer_id.is_none()) {
+            let Ok(phone) = normalize_phone(&pop.number, self.phone_rules()) else {
+                continue;
+            };
+            let found: Vec<(i64, String, String)> = holder
+                .query_map([phone.e164], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            if let [(id, code, name)] = found.as_slice() {
+                pop.customer_id = Some(*id);
+                pop.customer_code = Some(code.clone());
+                pop.customer_name = Some(name.clone());
+            }
+        }
+        Ok(pops)
     }
 }

@@ -763,6 +763,8 @@ impl App {
             Focus::Form | Focus::Card | Focus::Log => Focus::Search,
             other => other,
         };
+        // What the form saved may answer a recent call or change the desk's counts.
+        self.refresh_side_data();
     }
 
     fn edit_current(&mut self) {
