@@ -467,7 +467,7 @@ fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
         .count() as u16;
     let height = lines.len() as u16 + 2 + wrapped_extra;
     let rect = centered(area, width, height);
-    Clear.render(rect, buf);
+    clear_popup(rect, buf);
     buf.set_style(rect, theme.background.patch(theme.text));
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
@@ -490,5 +490,54 @@ fn context_key(context: Context) -> &'static str {
         Context::Picker => "context.picker",
         Context::Dialog => "context.dialog",
         Context::Global => "context.global",
+    }
+}
+
+/// Clears `rect` for a popup, and the halves of wide characters (Chinese) cut by its edges:
+/// a wide character just left of the popup would otherwise hide the left border on the
+/// terminal, and one cut at the right edge would leave half a character.
+pub fn clear_popup(rect: Rect, buf: &mut Buffer) {
+    Clear.render(rect, buf);
+    let area = buf.area;
+    for y in rect.top()..rect.bottom() {
+        if rect.left() > area.left() {
+            let left = &mut buf[(rect.left() - 1, y)];
+            if width(left.symbol()) > 1 {
+                left.set_symbol(" ");
+            }
+        }
+        if rect.right() < area.right() {
+            let right = &mut buf[(rect.right(), y)];
+            if right.symbol().is_empty() {
+                right.reset();
+                right.set_symbol(" ");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod popup_tests {
+    use super::*;
+
+    #[test]
+    fn a_popup_over_chinese_text_keeps_its_borders_whole() {
+        let area = Rect::new(0, 0, 12, 3);
+        let mut buf = Buffer::empty(area);
+        for y in 0..3 {
+            buf.set_string(0, y, "王芳王芳王芳", Style::default());
+        }
+        // Columns 3..9: starts on the second half of a character, ends on the first half.
+        clear_popup(Rect::new(3, 0, 6, 3), &mut buf);
+        for y in 0..3 {
+            assert_eq!(
+                buf[(2, y)].symbol(),
+                " ",
+                "the cut character left of it goes"
+            );
+            assert_eq!(buf[(0, y)].symbol(), "王", "whole characters stay");
+            assert_eq!(buf[(9, y)].symbol(), " ", "the half right of it goes");
+            assert_eq!(buf[(10, y)].symbol(), "芳");
+        }
     }
 }
