@@ -246,7 +246,9 @@ fn customer_add_show_edit_and_merge() {
     assert!(keep.starts_with('C'), "{keep}");
     assert!(out.stderr.is_empty(), "no warning for a first record");
 
-    let shown = json(&sandbox.ok(&["customer", "show", &keep, "--json"]));
+    let text = sandbox.ok(&["customer", "show", &keep, "--json"]);
+    assert_eq!(text.matches("\"code\":").count(), 1, "one code key: {text}");
+    let shown = json(&text);
     assert_eq!(shown["code"], keep.as_str());
     assert_eq!(shown["name"], "王秀英");
     assert_eq!(shown["birthday"], "1980-03-05");
@@ -769,4 +771,15 @@ fn the_done_means_queries_return_the_right_customers_ranked() {
         .expect("array")
         .iter()
         .all(|h| h["badge"] == "vip" && h["rank"] == "exact"));
+}
+
+#[test]
+fn an_unknown_screen_language_is_refused_by_name() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let stderr = sandbox.fails(&["--lang", "fr"]);
+    assert!(
+        stderr.contains("--lang: careline does not speak 'fr'; use en or zh-CN"),
+        "{stderr}"
+    );
 }

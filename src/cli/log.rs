@@ -96,8 +96,10 @@ pub struct ListArgs {
     /// Only contacts logged by you.
     #[arg(long)]
     pub mine: bool,
+    /// Only contacts on this channel: phone_in, phone_out, email, chat, sms, social, visit.
     #[arg(long)]
     pub channel: Option<String>,
+    /// Only contacts with this wrap-up code (the codes of the [log] config).
     #[arg(long)]
     pub disposition: Option<String>,
     /// Only inbound email and chat still waiting for a reply, nearest deadline first.

@@ -183,6 +183,13 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 
 /// Opens the operator's screen on the database.
 fn screen(ctx: &Context, theme: &Option<String>, lang: &Option<String>) -> Result<()> {
+    if let Some(wanted) = lang {
+        if crate::tui::i18n::Lang::parse(wanted).is_none() {
+            return Err(anyhow!(
+                "--lang: careline does not speak '{wanted}'; use en or zh-CN"
+            ));
+        }
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(anyhow!(
             "the operator's screen needs a terminal; for scripts use the commands listed by `careline --help`"

@@ -38,6 +38,8 @@ pub struct Contact {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Customer {
     pub id: i64,
+    /// The same as `fields.code`, which the JSON carries (once).
+    #[serde(skip)]
     pub code: String,
     /// True when the record is confidential and the actor has no access: only name and code
     /// are filled in.
