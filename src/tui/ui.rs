@@ -316,28 +316,50 @@ fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
     let i18n = &app.i18n;
     let (title, lines): (String, Vec<Line>) = match dialog {
         Dialog::Help(context) => {
-            let mut lines = Vec::new();
-            let mut seen: Vec<String> = Vec::new();
+            // (keys, what they do): several keys for one action share a line.
+            let mut entries: Vec<(String, String)> = Vec::new();
             for b in app.settings.keymap.help(*context) {
                 let label = i18n.t(b.action.help_key()).to_string();
                 let key = b.key.label();
-                if let Some(existing) = seen.iter().position(|l| *l == label) {
-                    // several keys for one action: one line
-                    if let Some(Line { spans, .. }) = lines.get_mut(existing) {
-                        if let Some(first) = spans.first_mut() {
-                            let mut text = first.content.trim_end().to_string();
-                            text.push_str(&format!(" {key}"));
-                            first.content = pad(&text, 18).into();
-                        }
+                match entries.iter_mut().find(|(_, l)| *l == label) {
+                    Some((keys, _)) => {
+                        keys.push(' ');
+                        keys.push_str(&key);
                     }
-                    continue;
+                    None => entries.push((key, label)),
                 }
-                seen.push(label.clone());
-                lines.push(Line::from(vec![
-                    Span::styled(pad(&key, 18), theme.accent),
-                    Span::styled(label, theme.text),
-                ]));
             }
+            let key_width = entries.iter().map(|(k, _)| width(k)).max().unwrap_or(0) + 2;
+            let entry = |(keys, label): &(String, String)| -> Vec<Span<'static>> {
+                vec![
+                    Span::styled(pad(keys, key_width), theme.accent),
+                    Span::styled(label.clone(), theme.text),
+                ]
+            };
+            // Too many for the screen's height: two columns, so that nothing is cut off.
+            let rows_available = (area.height as usize).saturating_sub(4 + 2);
+            let mut lines: Vec<Line> = if entries.len() > rows_available {
+                let half = entries.len().div_ceil(2);
+                let left_width = entries[..half]
+                    .iter()
+                    .map(|(k, l)| key_width.max(width(k)) + width(l))
+                    .max()
+                    .unwrap_or(0)
+                    + 2;
+                (0..half)
+                    .map(|row| {
+                        let mut spans = entry(&entries[row]);
+                        if let Some(right) = entries.get(row + half) {
+                            let used: usize = spans.iter().map(|s| s.width()).sum();
+                            spans.push(Span::raw(" ".repeat(left_width.saturating_sub(used))));
+                            spans.extend(entry(right));
+                        }
+                        Line::from(spans)
+                    })
+                    .collect()
+            } else {
+                entries.iter().map(|e| Line::from(entry(e))).collect()
+            };
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
                 i18n.t("help.close").to_string(),
