@@ -17,8 +17,8 @@ use super::bench_screen::{memory_kb, press, BenchScreen};
 use super::{print_json, Context};
 use crate::domain::customer::{Channel, CustomerFields};
 use crate::domain::interaction::DispositionFlag;
-use crate::store::{NewInteraction, Store};
-use crate::tui::app::{App, Focus};
+use crate::store::{Actor, NewInteraction, Store};
+use crate::tui::app::{Focus, Pane};
 
 /// The tag of the customer the benchmark gives a long history.
 const BUSY_TAG: &str = "bench-busy";
@@ -51,7 +51,7 @@ struct LogReport {
     interactions: i64,
     size: String,
     busy_customer: String,
-    busy_contacts: i64,
+    busy_contacts: usize,
     /// Contacts the benchmark logged for the busy customer in this run (0 once it has them).
     logged_now: usize,
     steps: Vec<KindFigures>,
@@ -59,16 +59,21 @@ struct LogReport {
     peak_resident_memory_mb: f64,
 }
 
-/// The busy customer (id, code) with at least `contacts` contacts, made the first time: a
-/// customer tagged `#bench-busy` whose contacts are logged as an operator would, a day or
-/// two apart over the last year and more. Returns how many were logged now.
-fn busy_customer(
-    store: &mut Store,
-    app_actor: &crate::store::Actor,
+/// The customer the benchmark opens, with its contacts.
+struct Busy {
+    id: i64,
+    code: String,
+    /// Contacts it has.
     contacts: usize,
-) -> Result<(i64, String, usize)> {
-    let actor = app_actor.clone();
-    let found = store.search(&actor, &format!("#{BUSY_TAG}"), 1)?;
+    /// Of which logged by this run.
+    logged_now: usize,
+}
+
+/// The busy customer with at least `contacts` contacts, made the first time: a customer
+/// tagged `#bench-busy` whose contacts are logged as an operator would, a day or two apart
+/// over the last year and more.
+fn busy_customer(store: &mut Store, actor: &Actor, contacts: usize) -> Result<Busy> {
+    let found = store.search(actor, &format!("#{BUSY_TAG}"), 1)?;
     let (id, code) = match found.first() {
         Some(r) => (r.customer.id, r.customer.code.clone()),
         None => {
@@ -78,7 +83,7 @@ fn busy_customer(
                 notes: Some("Made by `careline bench log`: a customer with a long history.".into()),
                 ..CustomerFields::default()
             };
-            let saved = store.create_customer(&actor, &fields)?;
+            let saved = store.create_customer(actor, &fields)?;
             (saved.id, saved.code)
         }
     };
@@ -108,7 +113,7 @@ fn busy_customer(
         let channel = Channel::ALL[k % Channel::ALL.len()];
         let started = now - Span::hours(2 + 47 * (missing - k) as i64);
         store.log_interaction(
-            &actor,
+            actor,
             &NewInteraction::contact(
                 id,
                 channel,
@@ -123,34 +128,77 @@ fn busy_customer(
             ),
         )?;
     }
-    Ok((id, code, missing))
+    Ok(Busy {
+        id,
+        code,
+        contacts: have.max(0) as usize + missing,
+        logged_now: missing,
+    })
 }
 
 /// The steps measured, in the order they are reported.
-const STEPS: &[&str] = &[
-    "open the busy customer's card",
-    "its history in the Log pane",
-    "scroll the history",
-    "desk log, newest first",
-    "desk log, scroll and next page",
-    "due replies on / off",
-    "mine on / off",
-    "open the filter form",
-    "filter: channel",
-    "filter: wrap-up code",
-    "filter: operator",
-    "filter: operator + wrap-up code",
-    "filter: date range",
-    "filter: cleared",
-];
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    OpenCard,
+    History,
+    ScrollHistory,
+    Desk,
+    ScrollDesk,
+    DueReplies,
+    Mine,
+    FilterForm,
+    Channel,
+    Code,
+    Operator,
+    OperatorAndCode,
+    DateRange,
+    Cleared,
+}
 
-struct Steps(Vec<Vec<Duration>>);
+impl Step {
+    const ALL: [Step; 14] = [
+        Step::OpenCard,
+        Step::History,
+        Step::ScrollHistory,
+        Step::Desk,
+        Step::ScrollDesk,
+        Step::DueReplies,
+        Step::Mine,
+        Step::FilterForm,
+        Step::Channel,
+        Step::Code,
+        Step::Operator,
+        Step::OperatorAndCode,
+        Step::DateRange,
+        Step::Cleared,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Step::OpenCard => "open the busy customer's card",
+            Step::History => "its history in the Log pane",
+            Step::ScrollHistory => "scroll the history",
+            Step::Desk => "desk log, newest first",
+            Step::ScrollDesk => "desk log, scroll and next page",
+            Step::DueReplies => "due replies on / off",
+            Step::Mine => "mine on / off",
+            Step::FilterForm => "open the filter form",
+            Step::Channel => "filter: channel",
+            Step::Code => "filter: wrap-up code",
+            Step::Operator => "filter: operator",
+            Step::OperatorAndCode => "filter: operator + wrap-up code",
+            Step::DateRange => "filter: date range",
+            Step::Cleared => "filter: cleared",
+        }
+    }
+}
+
+/// The key-to-frame times of each step, in the order of [`Step::ALL`].
+struct Steps([Vec<Duration>; Step::ALL.len()]);
 
 impl Steps {
-    fn add(&mut self, step: &str, time: Duration) {
-        if let Some(i) = STEPS.iter().position(|s| *s == step) {
-            self.0[i].push(time);
-        }
+    fn add(&mut self, step: Step, time: Duration) {
+        self.0[step as usize].push(time);
     }
 }
 
@@ -162,13 +210,10 @@ fn ctrl(c: char) -> KeyEvent {
 fn filter(
     screen: &mut BenchScreen,
     steps: &mut Steps,
-    step: &str,
+    step: Step,
     values: &[(&str, &str)],
 ) -> Result<()> {
-    steps.add(
-        "open the filter form",
-        screen.key(press(KeyCode::Char('f')))?,
-    );
+    steps.add(Step::FilterForm, screen.key(press(KeyCode::Char('f')))?);
     let Some(form) = screen.app.form.as_mut() else {
         bail!("`f` on the desk log did not open the filter form");
     };
@@ -185,28 +230,20 @@ fn filter(
     Ok(())
 }
 
-fn in_log(app: &App) -> bool {
-    app.pane == crate::tui::app::Pane::Log
-}
-
 pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
     if args.samples == 0 || args.width == 0 || args.height == 0 || args.contacts == 0 {
         bail!("--samples, --contacts, --width and --height must be at least 1");
     }
     let mut screen = BenchScreen::open(ctx, args.width, args.height)?;
     let actor = screen.app.actor.clone();
-    let (busy_id, busy_code, logged_now) =
-        busy_customer(&mut screen.app.store, &actor, args.contacts)?;
-    let conn = screen.app.store.conn();
-    let busy_contacts: i64 = conn.query_row(
-        "SELECT count(*) FROM interactions WHERE customer_id = ?1",
-        [busy_id],
+    let busy = busy_customer(&mut screen.app.store, &actor, args.contacts)?;
+    // Contacts are never deleted (the database refuses it), so the highest id counts them
+    // without reading the table.
+    let interactions: i64 = screen.app.store.conn().query_row(
+        "SELECT coalesce(max(id), 0) FROM interactions",
+        [],
         |r| r.get(0),
     )?;
-    let interactions: i64 =
-        conn.query_row("SELECT coalesce(max(id), 0) FROM interactions", [], |r| {
-            r.get(0)
-        })?;
     let customers = screen.app.store.customer_count()?;
     let logins: Vec<String> = screen
         .app
@@ -224,7 +261,7 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         .map(|d| d.code.clone())
         .collect();
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let mut steps = Steps(vec![Vec::new(); STEPS.len()]);
+    let mut steps = Steps(std::array::from_fn(|_| Vec::new()));
     screen.draw()?;
 
     for round in 0..args.samples {
@@ -236,26 +273,25 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         if !screen.app.lookup.input.value().is_empty() {
             screen.app.handle_key(press(KeyCode::Esc));
         }
-        for c in busy_code.chars() {
+        for c in busy.code.chars() {
             screen.app.handle_key(press(KeyCode::Char(c)));
         }
         screen.draw()?;
-        steps.add(
-            "open the busy customer's card",
-            screen.key(press(KeyCode::Enter))?,
-        );
-        if screen.app.card.as_ref().map(|c| c.customer.id) != Some(busy_id) {
+        steps.add(Step::OpenCard, screen.key(press(KeyCode::Enter))?);
+        if screen.app.card.as_ref().map(|c| c.customer.id) != Some(busy.id) {
             bail!(
-                "looking up {busy_code} did not open its card (the lookup found {} customers)",
+                "looking up {} did not open its card (the lookup found {} customers)",
+                busy.code,
                 screen.app.lookup.results.len()
             );
         }
-        steps.add(
-            "its history in the Log pane",
-            screen.key(press(KeyCode::F(2)))?,
-        );
-        if !in_log(&screen.app) || screen.app.log.rows.len() < busy_contacts as usize {
-            bail!("the Log pane did not show the {busy_contacts} contacts of {busy_code}");
+        steps.add(Step::History, screen.key(press(KeyCode::F(2)))?);
+        if screen.app.pane != Pane::Log || screen.app.log.rows.len() < busy.contacts {
+            bail!(
+                "the Log pane did not show the {} contacts of {}",
+                busy.contacts,
+                busy.code
+            );
         }
         for key in [
             KeyCode::PageDown,
@@ -264,10 +300,10 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
             KeyCode::End,
             KeyCode::Home,
         ] {
-            steps.add("scroll the history", screen.key(press(key))?);
+            steps.add(Step::ScrollHistory, screen.key(press(key))?);
         }
         // Esc leaves the customer's history for the desk's.
-        steps.add("desk log, newest first", screen.key(press(KeyCode::Esc))?);
+        steps.add(Step::Desk, screen.key(press(KeyCode::Esc))?);
         if screen.app.log.customer.is_some() {
             bail!("Esc in the history did not show the desk log");
         }
@@ -278,41 +314,38 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
             KeyCode::End,
             KeyCode::Down,
         ] {
-            steps.add("desk log, scroll and next page", screen.key(press(key))?);
+            steps.add(Step::ScrollDesk, screen.key(press(key))?);
         }
         screen.key(press(KeyCode::Home))?;
         for _ in 0..2 {
-            steps.add(
-                "due replies on / off",
-                screen.key(press(KeyCode::Char('u')))?,
-            );
-            steps.add("mine on / off", screen.key(press(KeyCode::Char('m')))?);
+            steps.add(Step::DueReplies, screen.key(press(KeyCode::Char('u')))?);
+            steps.add(Step::Mine, screen.key(press(KeyCode::Char('m')))?);
         }
         let channel = Channel::ALL[round % Channel::ALL.len()].as_str();
         filter(
             &mut screen,
             &mut steps,
-            "filter: channel",
+            Step::Channel,
             &[("channel", channel)],
         )?;
         let code = codes[round % codes.len()].as_str();
         filter(
             &mut screen,
             &mut steps,
-            "filter: wrap-up code",
+            Step::Code,
             &[("disposition", code)],
         )?;
         let login = logins[round % logins.len()].as_str();
         filter(
             &mut screen,
             &mut steps,
-            "filter: operator",
+            Step::Operator,
             &[("operator", login)],
         )?;
         filter(
             &mut screen,
             &mut steps,
-            "filter: operator + wrap-up code",
+            Step::OperatorAndCode,
             &[("operator", login), ("disposition", code)],
         )?;
         let today = screen.app.now.date_naive();
@@ -321,23 +354,23 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         filter(
             &mut screen,
             &mut steps,
-            "filter: date range",
+            Step::DateRange,
             &[("from", &from.to_string()), ("to", &to.to_string())],
         )?;
-        filter(&mut screen, &mut steps, "filter: cleared", &[])?;
+        filter(&mut screen, &mut steps, Step::Cleared, &[])?;
     }
 
     let report = LogReport {
         customers,
         interactions,
         size: format!("{}x{}", args.width, args.height),
-        busy_customer: busy_code,
-        busy_contacts,
-        logged_now,
-        steps: STEPS
+        busy_customer: busy.code,
+        busy_contacts: busy.contacts,
+        logged_now: busy.logged_now,
+        steps: Step::ALL
             .iter()
             .zip(steps.0)
-            .map(|(step, times)| figures(step, String::new(), times, None))
+            .map(|(step, times)| figures(step.label(), String::new(), times, None))
             .collect(),
         resident_memory_mb: memory_kb("VmRSS:").unwrap_or(0) as f64 / 1024.0,
         peak_resident_memory_mb: memory_kb("VmHWM:").unwrap_or(0) as f64 / 1024.0,
@@ -352,8 +385,8 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         report.size,
         report.busy_customer,
         report.busy_contacts,
-        if logged_now > 0 {
-            format!(" ({logged_now} logged now for this benchmark)")
+        if report.logged_now > 0 {
+            format!(" ({} logged now for this benchmark)", report.logged_now)
         } else {
             String::new()
         }
