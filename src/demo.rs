@@ -965,13 +965,13 @@ impl<'c> History<'c> {
                     Value,
                 ],
             )?,
-            complaints: crate::store::Rows::new(
+            complaints: Rows::new(
                 conn,
                 "INSERT INTO complaints (id, customer_id, opened_by, assignee_id, category, severity, status, title, channel,
                     opened_at, acknowledged_at, proposed_at, resolved_at, closed_at, ack_due_at, propose_due_at, resolve_due_at, csat)",
                 18,
             )?,
-            events: crate::store::Rows::new(
+            events: Rows::new(
                 conn,
                 "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status, to_status, text, customer_contact)",
                 8,
@@ -1279,7 +1279,7 @@ mod tests {
         assert_eq!(audited, 1);
         let staged: i64 = conn
             .query_row(
-                "SELECT count(*) FROM temp.sqlite_master WHERE name = 'careline_bulk_keys'",
+                "SELECT count(*) FROM temp.sqlite_master WHERE name = 'careline_bulk_index'",
                 [],
                 |r| r.get(0),
             )

@@ -233,7 +233,7 @@ fn interaction_form_and_log_snapshots() {
                 assert!(!app.offers(&desk_only), "{desk_only:?}");
             }
             let amend = if lang_name == "en" { "amend" } else { "更正" };
-            assert_eq!(app.action_label(&Action::Edit), amend);
+            assert_eq!(app.action_label(app.context(), &Action::Edit), amend);
             // Enter shows the whole entry
             key(&mut app, KeyCode::Enter);
             assert!(app.log.detail.is_some());
@@ -453,4 +453,33 @@ fn database_text_is_sanitised_before_it_is_drawn() {
     key(&mut app, KeyCode::Enter);
     let text = screen_text(&draw(&mut app, 132, 43));
     assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+}
+
+#[test]
+fn arrows_move_through_summary_lines_then_fields() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (suffix, _) = some_suffix(&path);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, &suffix);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Char('i')); // information given
+    key(&mut app, KeyCode::Tab);
+    let focused = |app: &App| app.form.as_ref().and_then(|f| f.focused()).map(|f| f.key);
+    assert_eq!(focused(&app), Some("summary"));
+    type_text(&mut app, "first line");
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "second");
+    // ↑ goes to the line above, still in the summary; typing lands there.
+    key(&mut app, KeyCode::Up);
+    assert_eq!(focused(&app), Some("summary"));
+    type_text(&mut app, "!");
+    let summary = app.form.as_ref().map(|f| f.value("summary"));
+    assert_eq!(summary.as_deref(), Some("first !line\nsecond"));
+    // From the first line ↑ goes to the field above; ↓ comes back, then down the lines.
+    key(&mut app, KeyCode::Up);
+    assert_ne!(focused(&app), Some("summary"));
+    key(&mut app, KeyCode::Down);
+    assert_eq!(focused(&app), Some("summary"));
 }

@@ -496,6 +496,18 @@ fn next_code(tx: &Transaction<'_>) -> Result<String> {
     }
 }
 
+/// The live customers holding a normalised phone or email; at most two are read, enough to
+/// tell one holder from several.
+pub(super) fn holders(conn: &rusqlite::Connection, normalized: &str) -> Result<Vec<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT DISTINCT cu.id FROM contacts ct JOIN customers cu ON cu.id = ct.customer_id
+             WHERE ct.normalized = ?1 AND cu.merged_into IS NULL LIMIT 2",
+        )?
+        .query_map([normalized], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// The code of the `n`th customer, when none is given.
 pub(super) fn code_of(n: i64) -> String {
     format!("C{n:07}")
@@ -890,14 +902,7 @@ impl Store {
             .map(|p| p.e164)
             .or_else(|_| normalize_email(reference));
         if let Ok(normalized) = normalized {
-            let mut stmt = conn.prepare_cached(
-                "SELECT DISTINCT cu.id FROM contacts ct JOIN customers cu ON cu.id = ct.customer_id
-                 WHERE ct.normalized = ?1 AND cu.merged_into IS NULL LIMIT 2",
-            )?;
-            let ids: Vec<i64> = stmt
-                .query_map([normalized], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            match ids.as_slice() {
+            match holders(conn, &normalized)?.as_slice() {
                 [id] => return Ok(*id),
                 [_, _] => {
                     return Err(StoreError::Conflict(format!(

@@ -206,21 +206,8 @@ fn desk_log_sql(
         args.push(value);
         sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
     };
-    if let Some(id) = filter.customer_id {
-        arg(&mut sql, " AND i.customer_id = ?", id.into());
-    }
-    if let Some(id) = filter.operator_id {
-        arg(&mut sql, " AND i.operator_id = ?", id.into());
-    }
-    if let Some(channel) = filter.channel {
-        arg(
-            &mut sql,
-            " AND i.channel = ?",
-            channel.as_str().to_string().into(),
-        );
-    }
-    if let Some(code) = &filter.disposition {
-        arg(&mut sql, " AND i.disposition = ?", code.clone().into());
+    for (_, column, value) in equalities(filter) {
+        arg(&mut sql, &format!(" AND i.{column} = ?"), value);
     }
     if let Some(from) = filter.from {
         arg(
@@ -256,6 +243,34 @@ fn desk_log_sql(
     }
     arg(&mut sql, " LIMIT ?", (limit as i64).into());
     (sql, args)
+}
+
+/// The filter's conditions of one column equal to a value, each with the index that leads with
+/// that column: (index, column, value). The wrap-up code comes before the channel and the
+/// channel before the operator, the order in which `Store::desk_log_index` breaks ties.
+fn equalities(filter: &LogFilter) -> Vec<(&'static str, &'static str, rusqlite::types::Value)> {
+    let mut out = Vec::new();
+    if let Some(id) = filter.customer_id {
+        out.push(("interactions_customer", "customer_id", id.into()));
+    }
+    if let Some(code) = &filter.disposition {
+        out.push((
+            "interactions_disposition",
+            "disposition",
+            code.clone().into(),
+        ));
+    }
+    if let Some(channel) = filter.channel {
+        out.push((
+            "interactions_channel",
+            "channel",
+            channel.as_str().to_string().into(),
+        ));
+    }
+    if let Some(id) = filter.operator_id {
+        out.push(("interactions_operator", "operator_id", id.into()));
+    }
+    out
 }
 
 fn at(seconds: i64) -> DateTime<Utc> {
@@ -425,24 +440,7 @@ impl Store {
         if filter.customer_id.is_some() || filter.due_replies {
             return Ok(None);
         }
-        let mut candidates: Vec<(&'static str, &'static str, rusqlite::types::Value)> = Vec::new();
-        if let Some(channel) = filter.channel {
-            candidates.push((
-                "interactions_channel",
-                "channel",
-                channel.as_str().to_string().into(),
-            ));
-        }
-        if let Some(code) = &filter.disposition {
-            candidates.push((
-                "interactions_disposition",
-                "disposition",
-                code.clone().into(),
-            ));
-        }
-        if let Some(id) = filter.operator_id {
-            candidates.push(("interactions_operator", "operator_id", id.into()));
-        }
+        let candidates = equalities(filter);
         if candidates.len() < 2 {
             return Ok(None);
         }
@@ -940,7 +938,7 @@ mod tests {
                 &|_| {},
             )
             .expect("demo");
-        // Statistics lost for one index come back when the database is next opened.
+        // Statistics lost for one index come back when the screen refreshes them.
         store
             .conn()
             .execute(
@@ -950,6 +948,7 @@ mod tests {
             .expect("forget");
         drop(store);
         let mut store = Store::open(&path, OpenOptions::default()).expect("reopen");
+        store.refresh_planner_statistics().expect("statistics");
         let analysed: i64 = store
             .conn()
             .query_row(

@@ -251,15 +251,15 @@ impl Store {
             clock: Clock::System,
         };
         schema::migrate(&mut store.conn, &display)?;
-        // Planner statistics for what needs them (an index never analysed, a table that grew
-        // or shrank a lot since): SQLite's advice for a connection as it opens. The desk log's
-        // filters depend on them to pick the right index. Best effort: another connection may
-        // hold the write lock, and the statistics can wait for the next start.
-        if let Err(e) = refresh_statistics(&store.conn, "PRAGMA optimize=0x10002") {
-            let path = &display;
-            tracing::warn!("could not refresh the planner statistics of {path}: {e}");
-        }
         Ok(store)
+    }
+
+    /// Planner statistics for what needs them: an index never analysed (a new migration's), a
+    /// table that grew or shrank a lot since (`PRAGMA optimize`, as SQLite advises for a
+    /// long-lived connection). The desk log's filters depend on them to pick the right index.
+    /// The screen runs it after its first frame and then hourly, never before it draws.
+    pub fn refresh_planner_statistics(&self) -> Result<()> {
+        Ok(refresh_statistics(&self.conn, "PRAGMA optimize=0x10002")?)
     }
 
     pub fn path(&self) -> &Path {

@@ -57,22 +57,18 @@ impl Store {
         // A caller unknown at the time may have become a customer since (often during that
         // very call): the list shows who holds the number now, so Enter opens that card
         // instead of offering to add the customer a second time.
-        let mut holder = self.conn().prepare_cached(
-            "SELECT DISTINCT cu.id, cu.code, cu.name FROM contacts ct
-             JOIN customers cu ON cu.id = ct.customer_id
-             WHERE ct.normalized = ?1 AND cu.merged_into IS NULL LIMIT 2",
-        )?;
         for pop in pops.iter_mut().filter(|p| p.customer_id.is_none()) {
             let Ok(phone) = normalize_phone(&pop.number, self.phone_rules()) else {
                 continue;
             };
-            let found: Vec<(i64, String, String)> = holder
-                .query_map([phone.e164], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            if let [(id, code, name)] = found.as_slice() {
-                pop.customer_id = Some(*id);
-                pop.customer_code = Some(code.clone());
-                pop.customer_name = Some(name.clone());
+            if let [id] = super::customers::holders(self.conn(), &phone.e164)?[..] {
+                let (code, name) = self
+                    .conn()
+                    .prepare_cached("SELECT code, name FROM customers WHERE id = ?1")?
+                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                pop.customer_id = Some(id);
+                pop.customer_code = Some(code);
+                pop.customer_name = Some(name);
             }
         }
         Ok(pops)

@@ -145,7 +145,7 @@ pub(crate) fn refresh_summary(
     today: NaiveDate,
     rules: &TierRules,
 ) -> Result<()> {
-    let mut figures = PurchaseFigures::new(today);
+    let year_ago = PurchaseFigures::new(today).year_ago;
     let (spend, orders, lifetime, first, last): (i64, i64, i64, Option<String>, Option<String>) =
         conn.prepare_cached(
             "SELECT coalesce(sum(CASE WHEN purchased_on > ?2 THEN amount END), 0),
@@ -153,15 +153,17 @@ pub(crate) fn refresh_summary(
                     coalesce(sum(amount), 0), min(purchased_on), max(purchased_on)
              FROM purchases WHERE customer_id = ?1",
         )?
-        .query_row(
-            params![customer_id, date_text(Some(figures.year_ago))],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )?;
-    figures.spend_12m = spend;
-    figures.orders_12m = orders;
-    figures.lifetime = lifetime;
-    figures.first = parse_stored_date(first);
-    figures.last = parse_stored_date(last);
+        .query_row(params![customer_id, date_text(Some(year_ago))], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+    let figures = PurchaseFigures {
+        year_ago,
+        spend_12m: spend,
+        orders_12m: orders,
+        lifetime,
+        first: parse_stored_date(first),
+        last: parse_stored_date(last),
+    };
     conn.prepare_cached(&UPDATE_SUMMARY_SQL)?
         .execute(rusqlite::params_from_iter(
             std::iter::once(customer_id.into()).chain(figures.columns(today, rules)),

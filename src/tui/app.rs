@@ -167,6 +167,7 @@ pub struct App {
     draft_due: Option<Instant>,
     last_poll: Instant,
     last_escalation: Option<Instant>,
+    last_statistics: Option<Instant>,
     /// Something visible changed during a tick.
     changed: bool,
 }
@@ -179,6 +180,9 @@ const POLL_EVERY: Duration = Duration::from_millis(500);
 const MESSAGE_SECONDS: i64 = 8;
 /// How often open "only me" follow-ups are checked for moving to anyone.
 const ESCALATE_EVERY: Duration = Duration::from_secs(60);
+/// How often the screen refreshes the planner statistics (the first time at its first tick,
+/// after the first frame).
+const STATISTICS_EVERY: Duration = Duration::from_secs(3600);
 /// Recent pops listed in the lookup pane.
 const RECENT_POPS: usize = 12;
 
@@ -210,6 +214,7 @@ impl App {
             draft_due: None,
             last_poll: Instant::now(),
             last_escalation: None,
+            last_statistics: None,
             changed: false,
         };
         app.data_version = app.store.data_version().unwrap_or(0);
@@ -263,11 +268,11 @@ impl App {
         }
     }
 
-    /// The footer's word for an action here: `e` in the Log amends (saved contacts are never
-    /// edited in place).
-    pub fn action_label(&self, action: &Action) -> &str {
-        match (action, self.focus) {
-            (Action::Edit, Focus::Log) => self.i18n.t("action.amend"),
+    /// The word for an action in a context, in the footer and the help: `e` in the Log amends
+    /// (saved contacts are never edited in place).
+    pub fn action_label(&self, context: Context, action: &Action) -> &str {
+        match (context, action) {
+            (Context::Log, Action::Edit) => self.i18n.t("action.amend"),
             _ => self.i18n.t(action.help_key()),
         }
     }
@@ -302,21 +307,6 @@ impl App {
         if let Some(Dialog::Help(_)) = self.dialog {
             self.dialog = None; // any key closes help
             return;
-        }
-        // ↑ and ↓ move between the lines of a summary before they move between fields.
-        if context == Context::Form
-            && key.modifiers.is_empty()
-            && matches!(
-                key.code,
-                crossterm::event::KeyCode::Up | crossterm::event::KeyCode::Down
-            )
-        {
-            if let Some(form) = &mut self.form {
-                if form.move_line(key.code == crossterm::event::KeyCode::Up) {
-                    self.changed = true;
-                    return;
-                }
-            }
         }
         match self.settings.keymap.action(context, &key) {
             Some(action) => self.update(action),
@@ -437,6 +427,16 @@ impl App {
         {
             self.last_escalation = Some(Instant::now());
             self.escalate_follow_ups();
+        }
+        if self
+            .last_statistics
+            .is_none_or(|at| at.elapsed() >= STATISTICS_EVERY)
+        {
+            self.last_statistics = Some(Instant::now());
+            // Best effort: another screen may hold the write lock; the next hour will do.
+            if let Err(e) = self.store.refresh_planner_statistics() {
+                tracing::warn!("could not refresh the planner statistics: {e}");
+            }
         }
         if self.last_poll.elapsed() >= POLL_EVERY {
             self.last_poll = Instant::now();
@@ -652,7 +652,18 @@ impl App {
                 self.card_scroll = next as u16;
             }
             Focus::Log => self.move_log(by),
-            Focus::Form => {}
+            // ↑ and ↓ move between the lines of a summary, then between fields.
+            Focus::Form => {
+                if let Some(form) = &mut self.form {
+                    if !form.move_line(by < 0) {
+                        if by < 0 {
+                            form.prev();
+                        } else {
+                            form.next();
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -763,8 +774,6 @@ impl App {
             Focus::Form | Focus::Card | Focus::Log => Focus::Search,
             other => other,
         };
-        // What the form saved may answer a recent call or change the desk's counts.
-        self.refresh_side_data();
     }
 
     fn edit_current(&mut self) {
@@ -855,6 +864,8 @@ impl App {
                     ));
                 }
                 self.open_card(saved.id);
+                // The new number may answer a recent call.
+                self.refresh_side_data();
                 if form_id == NEW_FORM && self.call.as_ref().is_some_and(|c| c.from_pop) {
                     // The caller was new: now log the call itself.
                     self.new_interaction();

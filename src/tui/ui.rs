@@ -190,11 +190,12 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let mut spans: Vec<Span> = Vec::new();
     let mut used = 0usize;
-    for (key, action) in app.settings.keymap.hints(app.context()) {
+    let context = app.context();
+    for (key, action) in app.settings.keymap.hints(context) {
         if !app.offers(&action) {
             continue;
         }
-        let label = app.action_label(&action);
+        let label = app.action_label(context, &action);
         let piece = format!(" {key} {label} ");
         let w = width(&piece) + 1;
         if used + w > area.width as usize {
@@ -319,7 +320,7 @@ fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
             // (keys, what they do): several keys for one action share a line.
             let mut entries: Vec<(String, String)> = Vec::new();
             for b in app.settings.keymap.help(*context) {
-                let label = i18n.t(b.action.help_key()).to_string();
+                let label = app.action_label(*context, &b.action).to_string();
                 let key = b.key.label();
                 match entries.iter_mut().find(|(_, l)| *l == label) {
                     Some((keys, _)) => {
