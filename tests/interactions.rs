@@ -251,6 +251,16 @@ fn an_amendment_keeps_the_original_and_the_database_refuses_rewrites() {
     let first = store
         .log_interaction(&admin, &contact(id, Channel::PhoneIn, "information_given"))
         .expect("log");
+    // a "correction" that says just what the original said is refused, naming the summary
+    let mut same = contact(id, Channel::PhoneIn, "information_given");
+    same.amends_id = Some(first.id);
+    match store.log_interaction(&admin, &same) {
+        Err(StoreError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "summary", "{errors:?}");
+            assert!(errors[0].reason.contains("nothing differs"), "{errors:?}");
+        }
+        other => panic!("an unchanged amendment was not refused: {other:?}"),
+    }
     let mut fix = contact(id, Channel::PhoneIn, "sale");
     fix.summary = Some("客户购买了延保服务。".into());
     fix.amends_id = Some(first.id);

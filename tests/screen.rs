@@ -234,7 +234,18 @@ fn interaction_form_and_log_snapshots() {
             }
             let amend = if lang_name == "en" { "amend" } else { "更正" };
             assert_eq!(app.action_label(app.context(), &Action::Edit), amend);
-            // Enter shows the whole entry
+            // The help lists the same: what works here.
+            app.update(Action::Help);
+            let help = screen_text(&draw(&mut app, w, h));
+            let due = if lang_name == "en" {
+                "due replies"
+            } else {
+                "待回复"
+            };
+            assert!(!help.contains(due), "{help}");
+            assert!(help.contains(amend), "{help}");
+            key(&mut app, KeyCode::Esc); // any key closes the help
+                                         // Enter shows the whole entry
             key(&mut app, KeyCode::Enter);
             assert!(app.log.detail.is_some());
             let entry = draw(&mut app, w, h);
@@ -482,4 +493,52 @@ fn arrows_move_through_summary_lines_then_fields() {
     assert_ne!(focused(&app), Some("summary"));
     key(&mut app, KeyCode::Down);
     assert_eq!(focused(&app), Some("summary"));
+}
+
+#[test]
+fn the_selected_log_row_is_readable_in_every_shipped_theme() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    for name in ["dark", "light", "high-contrast"] {
+        let mut app = app(&path, Lang::En);
+        app.settings.theme = Theme::shipped(name).expect("shipped theme");
+        key(&mut app, KeyCode::F(2));
+        assert_eq!(app.focus, Focus::Log);
+        let terminal = draw(&mut app, 80, 24);
+        let buffer = terminal.backend().buffer();
+        let selection = app.settings.theme.selection;
+        // The selected row is the one painted with the selection's background.
+        let row = (0..24)
+            .find(|&y| (2..20).all(|x| buffer[(x, y)].bg == selection.bg.unwrap_or_default()))
+            .expect("a selected row");
+        for x in 1..79 {
+            let cell = &buffer[(x, row)];
+            if !cell.symbol().trim().is_empty() {
+                assert_ne!(
+                    cell.fg,
+                    cell.bg,
+                    "{name}: {:?} at column {x} is invisible",
+                    cell.symbol()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_new_call_is_the_one_selected_in_recent_calls() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let mut app = app(&path, Lang::En);
+    for number in ["13900000001", "13900000002", "13900000003"] {
+        app.update(Action::Pop(number.into()));
+        app.form = None; // not adding these callers
+    }
+    app.lookup.selected = 2;
+    app.update(Action::Pop("13900000004".into()));
+    assert_eq!(app.lookup.pops[0].number, "13900000004");
+    assert_eq!(
+        app.lookup.selected, 0,
+        "↓ Enter calls the newest caller back"
+    );
 }

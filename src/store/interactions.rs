@@ -701,12 +701,27 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         }
     }
     if let Some(amends) = new.amends_id {
-        let found: Option<(i64, Option<i64>)> = tx
+        // Whether the correction says just what the original said: it would correct nothing.
+        let found: Option<(i64, Option<i64>, bool)> = tx
             .query_row(
-                "SELECT customer_id, (SELECT max(a.id) FROM interactions a WHERE a.amends_id = i.id)
+                "SELECT customer_id, (SELECT max(a.id) FROM interactions a WHERE a.amends_id = i.id),
+                        channel = ?2 AND direction = ?3 AND disposition = ?4 AND started_at = ?5
+                        AND ended_at IS ?6 AND summary IS ?7 AND feedback IS ?8
+                        AND complaint_id IS ?9 AND reminder_id IS ?10
                  FROM interactions i WHERE i.id = ?1",
-                [amends],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                params![
+                    amends,
+                    new.channel.as_str(),
+                    new.direction.as_str(),
+                    new.disposition.trim(),
+                    new.started_at.timestamp(),
+                    new.ended_at.map(|t| t.timestamp()),
+                    clean(&new.summary),
+                    clean(&new.feedback),
+                    new.complaint_id,
+                    new.reminder_id,
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         match found {
@@ -714,14 +729,20 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                 "amends",
                 format!("interaction {amends} does not exist"),
             )),
-            Some((owner, _)) if owner != new.customer_id => invalid.push(FieldError::new(
+            Some((owner, _, _)) if owner != new.customer_id => invalid.push(FieldError::new(
                 "amends",
                 format!("interaction {amends} is not one of {code}'s"),
             )),
-            Some((_, Some(later))) => {
+            Some((_, Some(later), _)) => {
                 return Err(StoreError::Conflict(format!(
                     "interaction {amends} was already corrected by {later}; amend that one"
                 )))
+            }
+            Some((_, None, true)) if new.follow_up.is_none() && new.open_complaint.is_none() => {
+                invalid.push(FieldError::new(
+                    "summary",
+                    format!("nothing differs from interaction {amends}; change what was wrong"),
+                ))
             }
             _ => {}
         }

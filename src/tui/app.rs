@@ -1021,6 +1021,10 @@ impl App {
             self.error(field_errors::store(&e, &self.i18n));
         }
         self.refresh_side_data();
+        if self.lookup.query.is_empty() {
+            // The newest call is the one to call back: ↓ Enter from the box reaches it.
+            self.lookup.selected = 0;
+        }
         if self.form.is_some() {
             // Never throw away a form being typed; the pop is listed for later.
             self.flush_draft();

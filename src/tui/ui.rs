@@ -319,7 +319,13 @@ fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
         Dialog::Help(context) => {
             // (keys, what they do): several keys for one action share a line.
             let mut entries: Vec<(String, String)> = Vec::new();
-            for b in app.settings.keymap.help(*context) {
+            for b in app
+                .settings
+                .keymap
+                .help(*context)
+                .into_iter()
+                .filter(|b| app.offers(&b.action))
+            {
                 let label = app.action_label(*context, &b.action).to_string();
                 let key = b.key.label();
                 match entries.iter_mut().find(|(_, l)| *l == label) {

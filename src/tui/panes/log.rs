@@ -86,7 +86,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 line.spans
                     .into_iter()
                     .map(|s| {
+                        // The selection's colours for every part (a part's own colour can be
+                        // the selection's background: cyan on cyan); bold and the like stay.
                         let style = theme.selection.patch(Style {
+                            fg: None,
                             bg: None,
                             ..s.style
                         });
