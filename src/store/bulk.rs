@@ -48,6 +48,11 @@ const CHUNK: usize = 64;
 /// ones (they stay in the CPU's caches): 3 s instead of 9 s for an index on 5 million rows.
 const SORT_CACHE_KIB: i64 = 4_096;
 
+/// The memory FTS5 gathers terms in before it writes a segment, in bytes: while a load writes
+/// the searchable text, and otherwise (FTS5's default, kept small for the screen's memory).
+const FTS_LOAD_HASH: i64 = 64 << 20;
+const FTS_HASH: i64 = 1 << 20;
+
 /// How [`Rows`] binds one column.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Column {
@@ -444,9 +449,14 @@ impl<'c> BulkLoad<'c> {
             tx.pragma_update(None, "cache_size", -SORT_CACHE_KIB)?;
         }
         let started = std::time::Instant::now();
+        // FTS5 gathers the terms in memory and writes them out as a segment when the buffer is
+        // full; segments are merged as they pile up. With a buffer of 64 MiB instead of 1 MiB
+        // there are fewer segments to merge: 5.5 s instead of 7.5 s for a million customers.
         tx.execute_batch(&format!(
-            "INSERT INTO customer_text (rowid, name, company, email)
-                 SELECT customer_id, name, company, email FROM {STAGED} ORDER BY customer_id"
+            "INSERT INTO customer_text (customer_text, rank) VALUES ('hashsize', {FTS_LOAD_HASH});
+             INSERT INTO customer_text (rowid, name, company, email)
+                 SELECT customer_id, name, company, email FROM {STAGED} ORDER BY customer_id;
+             INSERT INTO customer_text (customer_text, rank) VALUES ('hashsize', {FTS_HASH});"
         ))?;
         tracing::info!("bulk load: searchable text in {:?}", started.elapsed());
         let started = std::time::Instant::now();
@@ -463,6 +473,7 @@ impl<'c> BulkLoad<'c> {
             tracing::info!("bulk load: index {name} built in {:?}", started.elapsed());
         }
         tx.pragma_update(None, "cache_size", cache)?;
+        let started = std::time::Instant::now();
         if self.fresh {
             // The load's customers are all the customers: their scores need no window query
             // over the table, only an update each.
@@ -474,6 +485,7 @@ impl<'c> BulkLoad<'c> {
         } else {
             purchases::refresh_rfm(tx)?;
         }
+        tracing::info!("bulk load: RFM scores in {:?}", started.elapsed());
         Ok(())
     }
 }
