@@ -2,6 +2,7 @@
 //! line on standard error.
 
 use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -19,6 +20,17 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = paths.data_dir.clone();
     std::fs::create_dir_all(&dir).ok()?;
+    // The log can quote customers' names and numbers: readable by its owner only, as the
+    // database is. A log made by an older careline is narrowed to the same.
+    let path = dir.join("careline.log");
+    let _ = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(&path);
+    if std::fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
     let appender = tracing_appender::rolling::never(&dir, "careline.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("CARELINE_LOG")

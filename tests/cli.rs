@@ -55,12 +55,21 @@ fn init_creates_the_database_with_me_as_admin_once() {
     one_line_error(&stderr);
     assert!(stderr.contains("already initialised"), "{stderr}");
 
-    // Nothing was written outside the sandbox, and the log went to its data folder.
-    assert!(sandbox
-        .dir
-        .path()
-        .join("data/careline/careline.log")
-        .exists());
+    // Nothing was written outside the sandbox, and the log went to its data folder. The log
+    // can name customers, so only its owner reads it, as only the owner reads the database.
+    use std::os::unix::fs::PermissionsExt;
+    let log = sandbox.dir.path().join("data/careline/careline.log");
+    let mode = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o777)
+            .expect("metadata")
+    };
+    assert_eq!(mode(&log), 0o600);
+    assert_eq!(mode(&sandbox.db), 0o600);
+    // A log left readable by an older careline is narrowed at the next start.
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    sandbox.ok(&["operator", "list"]);
+    assert_eq!(mode(&log), 0o600);
 }
 
 #[test]
