@@ -339,6 +339,13 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
     assert!(matches!(app.dialog, Some(Dialog::RestoreDraft(_))));
     let text = screen_text(&draw(&mut app, 80, 24));
     assert!(text.contains("未保存的表单"), "{text}");
+    // The key hints under the dialog say what its keys do: Esc throws the draft away.
+    let footer = |text: &str| text.lines().rev().nth(1).unwrap_or_default().to_string();
+    let hints = footer(&text);
+    assert!(
+        hints.contains("恢复") && hints.contains("Esc 丢弃"),
+        "{hints}"
+    );
     key(&mut app, KeyCode::Enter);
     assert_eq!(
         app.form.as_ref().map(|f| f.value("name")),
@@ -347,6 +354,10 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
     // Esc asks before throwing typed text away; Esc again keeps editing.
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.dialog, Some(Dialog::DiscardForm));
+    // Here Esc keeps the form: the hints say so, not "back".
+    let text = screen_text(&draw(&mut app, 80, 24));
+    let hints = footer(&text);
+    assert!(hints.contains("Esc 继续编辑"), "{hints}");
     key(&mut app, KeyCode::Esc);
     assert!(app.form.is_some());
     ctrl(&mut app, 's');

@@ -270,11 +270,26 @@ impl App {
 
     /// The word for an action in a context, in the footer and the help: `e` in the Log amends
     /// (saved contacts are never edited in place).
+    /// Under a dialog, the words of the dialog itself: Esc discards an unsaved form's draft
+    /// but keeps a form being discarded.
     pub fn action_label(&self, context: Context, action: &Action) -> &str {
-        match (context, action) {
-            (Context::Log, Action::Edit) => self.i18n.t("action.amend"),
-            _ => self.i18n.t(action.help_key()),
-        }
+        let key = match (context, &self.dialog, action) {
+            (Context::Log, _, Action::Edit) => "action.amend",
+            (Context::Dialog, Some(Dialog::RestoreDraft(_)), Action::Confirm) => "action.restore",
+            (Context::Dialog, Some(Dialog::RestoreDraft(_)), Action::Back) => "action.discard",
+            (Context::Dialog, Some(Dialog::DiscardForm), Action::Confirm) => "action.discard",
+            (Context::Dialog, Some(Dialog::DiscardForm), Action::Back) => "action.keep_editing",
+            (Context::Dialog, Some(Dialog::Conflict(_)), Action::Confirm) => "action.reload_theirs",
+            (Context::Dialog, Some(Dialog::Conflict(_)), Action::Alternate) => {
+                "action.reapply_mine"
+            }
+            (Context::Dialog, Some(Dialog::Help(_)), Action::Confirm | Action::Back) => {
+                "action.close"
+            }
+            (Context::Picker, _, Action::Confirm) => "action.insert",
+            _ => action.help_key(),
+        };
+        self.i18n.t(key)
     }
 
     fn say(&mut self, kind: MessageKind, text: String) {

@@ -170,7 +170,13 @@ fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 
 fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.settings.theme;
-    if let Some(message) = &app.message {
+    // A dialog waits for an answer: its keys show instead of a notice, which waits until it is
+    // answered. A warning or an error still shows.
+    if let Some(message) = app
+        .message
+        .as_ref()
+        .filter(|m| app.dialog.is_none() || m.kind != MessageKind::Info)
+    {
         let style = match message.kind {
             MessageKind::Info => theme.ok,
             MessageKind::Warn => theme.warn,
@@ -191,8 +197,9 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans: Vec<Span> = Vec::new();
     let mut used = 0usize;
     let context = app.context();
+    let helping = matches!(app.dialog, Some(Dialog::Help(_)));
     for (key, action) in app.settings.keymap.hints(context) {
-        if !app.offers(&action) {
+        if !app.offers(&action) || (helping && action == super::action::Action::Help) {
             continue;
         }
         let label = app.action_label(context, &action);
