@@ -418,6 +418,7 @@ fn a_call_from_a_screen_pop_is_logged_with_a_follow_up_and_survives_a_kill() {
         .as_str()
         .is_some_and(|s| s.starts_with("客户说洗衣机有异响I'm sorry for the inconvenience")));
     assert!(entry["follow_up_on"].is_string(), "{entry}");
+    assert!(entry["follow_up_at"].is_string(), "the time too: {entry}");
     assert!(entry["ended_at"].is_string());
     assert_eq!(
         desk.query(

@@ -308,6 +308,91 @@ fn an_amendment_keeps_the_original_and_the_database_refuses_rewrites() {
 }
 
 #[test]
+fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
+    let (db, mut store, admin) = fresh();
+    let id = one(&mut store, &admin);
+    let mut call = contact(id, Channel::PhoneIn, "callback_needed");
+    let due = tomorrow(&store, FollowUpScope::Me);
+    call.follow_up = Some(due);
+    let first = store.log_interaction(&admin, &call).expect("log");
+    let reminder = first.follow_up_reminder_id.expect("a reminder");
+    let logged = store.interaction(&admin, first.id).expect("entry");
+    assert_eq!(
+        logged.follow_up_at,
+        Some(due.due.at),
+        "the time, not only the day"
+    );
+    let follow_ups = |db: &common::TempDb| {
+        count(
+            &db.raw(),
+            "SELECT count(*) FROM reminders WHERE kind = 'follow_up' AND status = 'open'",
+        )
+    };
+
+    // A correction of the summary, still a callback: the follow-up stands, now its.
+    let mut fix = call.clone();
+    fix.follow_up = None;
+    fix.summary = Some("客户询问保修期限，约好明天回电。".into());
+    fix.amends_id = Some(first.id);
+    let second = store.log_interaction(&admin, &fix).expect("amend");
+    let amended = store.interaction(&admin, second.id).expect("amendment");
+    assert_eq!(amended.follow_up_on, logged.follow_up_on);
+    assert_eq!(amended.follow_up_at, Some(due.due.at));
+    assert_eq!(follow_ups(&db), 1);
+    let source: String = db
+        .raw()
+        .query_row(
+            "SELECT source_key FROM reminders WHERE id = ?1",
+            [reminder],
+            |r| r.get(0),
+        )
+        .expect("reminder");
+    assert_eq!(source, format!("follow_up:{}", second.id));
+
+    // A correction with another time moves the same reminder instead of adding one.
+    let later = FollowUp {
+        due: parse_follow_up("+3d 15:00", store.now(), &Local, "09:00").expect("a due time"),
+        scope: FollowUpScope::Anyone,
+    };
+    let mut moved = fix.clone();
+    moved.follow_up = Some(later);
+    moved.amends_id = Some(second.id);
+    let third = store.log_interaction(&admin, &moved).expect("amend again");
+    assert_eq!(third.follow_up_reminder_id, Some(reminder));
+    assert_eq!(follow_ups(&db), 1);
+    let (due_at, scope): (i64, String) = db
+        .raw()
+        .query_row(
+            "SELECT due_at, scope FROM reminders WHERE id = ?1",
+            [reminder],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("reminder");
+    assert_eq!(
+        (due_at, scope.as_str()),
+        (later.due.at.timestamp(), "anyone")
+    );
+
+    // Corrected to a code that needs no callback: the follow-up is skipped, saying why.
+    let mut resolved = contact(id, Channel::PhoneIn, "resolved_first_contact");
+    resolved.amends_id = Some(third.id);
+    let fourth = store.log_interaction(&admin, &resolved).expect("corrected");
+    assert_eq!(follow_ups(&db), 0);
+    let (status, reason): (String, String) = db
+        .raw()
+        .query_row(
+            "SELECT status, skip_reason FROM reminders WHERE id = ?1",
+            [reminder],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("reminder");
+    assert_eq!(status, "skipped");
+    assert!(reason.contains("resolved_first_contact"), "{reason}");
+    let last = store.interaction(&admin, fourth.id).expect("last");
+    assert_eq!((last.follow_up_on, last.follow_up_at), (None, None));
+}
+
+#[test]
 fn do_not_call_flags_the_customer_and_a_complaint_code_opens_one() {
     let (db, mut store, admin) = fresh();
     let id = one(&mut store, &admin);

@@ -113,6 +113,9 @@ pub struct Interaction {
     pub complaint_id: Option<i64>,
     pub reminder_id: Option<i64>,
     pub follow_up_on: Option<NaiveDate>,
+    /// When the follow-up this entry asked for is due (its reminder's time), while the entry
+    /// holds it: a correction takes it over.
+    pub follow_up_at: Option<DateTime<Utc>>,
     pub reply_by: Option<DateTime<Utc>>,
     pub replied_at: Option<DateTime<Utc>>,
     pub reply_id: Option<i64>,
@@ -285,7 +288,9 @@ const SELECT: &str = "SELECT i.id, i.customer_id, c.code, c.name, o.login, o.nam
         i.complaint_id, i.reminder_id, i.follow_up_on, i.reply_by, i.replied_at, i.reply_id,
         i.amends_id,
         (SELECT max(a.id) FROM interactions a WHERE a.amends_id = i.id),
-        i.created_at, c.confidential, c.owner_id
+        i.created_at, c.confidential, c.owner_id,
+        CASE WHEN i.follow_up_on IS NOT NULL THEN
+            (SELECT r.due_at FROM reminders r WHERE r.source_key = 'follow_up:' || i.id) END
     FROM interactions i
     CROSS JOIN customers c ON c.id = i.customer_id
     CROSS JOIN operators o ON o.id = i.operator_id";
@@ -313,6 +318,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(Interaction, bool, Option<i64>)> {
             complaint_id: r.get(13)?,
             reminder_id: r.get(14)?,
             follow_up_on: super::parse_stored_date(r.get(15)?),
+            follow_up_at: r.get::<_, Option<i64>>(24)?.map(at),
             reply_by: r.get::<_, Option<i64>>(16)?.map(at),
             replied_at: r.get::<_, Option<i64>>(17)?.map(at),
             reply_id: r.get(18)?,
@@ -767,6 +773,17 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
     let complaint_id = new.complaint_id.or(complaint_opened);
     let summary = clean(&new.summary);
     let feedback = clean(&new.feedback);
+    // The follow-up the corrected entry asked for, still to do: it moves to the correction.
+    let carried = match new.amends_id {
+        Some(amended) => open_follow_up(w.tx(), amended)?,
+        None => None,
+    };
+    let keeps_carried = new.follow_up.is_none() && disposition.has(Flag::Callback);
+    let follow_up_on = match (&new.follow_up, &carried) {
+        (Some(f), _) => Some(f.due.on.format("%Y-%m-%d").to_string()),
+        (None, Some((_, due_on))) if keeps_carried => Some(due_on.clone()),
+        _ => None,
+    };
     w.tx()
         .prepare_cached(
             "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition,
@@ -786,8 +803,7 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
             feedback,
             complaint_id,
             new.reminder_id,
-            new.follow_up
-                .map(|f| f.due.on.format("%Y-%m-%d").to_string()),
+            follow_up_on,
             reply_by.map(|t| t.timestamp()),
             new.amends_id,
             now.timestamp(),
@@ -857,10 +873,72 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
             );
         }
     }
-    if let Some(f) = new.follow_up {
-        let title = follow_up_title(summary.as_deref(), &disposition.en);
-        let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
-        w.tx()
+    match (new.follow_up, carried) {
+        (Some(f), Some((reminder, _))) => {
+            // A correction with a new follow-up time moves the one reminder; it does not add one.
+            let title = follow_up_title(summary.as_deref(), &disposition.en);
+            let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
+            w.tx()
+                .prepare_cached(
+                    "UPDATE reminders SET source_key = ?2, due_on = ?3, due_at = ?4, title = ?5,
+                    note = ?6, assignee_id = ?7, scope = ?8, status = 'open', snoozed_until = NULL,
+                    updated_at = ?9, version = version + 1
+                 WHERE id = ?1",
+                )?
+                .execute(params![
+                    reminder,
+                    format!("follow_up:{id}"),
+                    f.due.on.format("%Y-%m-%d").to_string(),
+                    f.due.at.timestamp(),
+                    title,
+                    summary,
+                    assignee,
+                    f.scope.as_str(),
+                    now.timestamp(),
+                ])?;
+            logged.follow_up_reminder_id = Some(reminder);
+            w.audit(
+                "reminder.update",
+                "reminder",
+                Some(reminder),
+                serde_json::json!({"kind": "follow_up", "customer": code, "due_at": f.due.at,
+                "scope": f.scope.as_str(), "interaction": id, "amends": new.amends_id}),
+            );
+        }
+        (None, Some((reminder, _))) => {
+            // Still a callback: the follow-up stands, now for the correction. No longer one: the
+            // follow-up was asked for by mistake and is skipped, saying why.
+            let reason = format!("the contact was corrected to {}", disposition.code);
+            w.tx()
+                .prepare_cached(
+                    "UPDATE reminders SET source_key = ?2, updated_at = ?3, version = version + 1,
+                    status = CASE WHEN ?4 THEN status ELSE 'skipped' END,
+                    skip_reason = CASE WHEN ?4 THEN skip_reason ELSE ?5 END
+                 WHERE id = ?1",
+                )?
+                .execute(params![
+                    reminder,
+                    format!("follow_up:{id}"),
+                    now.timestamp(),
+                    keeps_carried,
+                    reason,
+                ])?;
+            if keeps_carried {
+                logged.follow_up_reminder_id = Some(reminder);
+            } else {
+                w.audit(
+                    "reminder.skip",
+                    "reminder",
+                    Some(reminder),
+                    serde_json::json!({"kind": "follow_up", "customer": code, "interaction": id,
+                    "reason": reason}),
+                );
+            }
+        }
+        (Some(f), None) => {
+            let title = follow_up_title(summary.as_deref(), &disposition.en);
+            let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
+            w.tx()
             .prepare_cached(
                 "INSERT INTO reminders (customer_id, kind, source_key, due_on, title, note, status,
                     assignee_id, scope, due_at, created_by, created_at, updated_at)
@@ -878,15 +956,17 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                 actor_id,
                 now.timestamp(),
             ])?;
-        let reminder = w.tx().last_insert_rowid();
-        logged.follow_up_reminder_id = Some(reminder);
-        w.audit(
-            "reminder.create",
-            "reminder",
-            Some(reminder),
-            serde_json::json!({"kind": "follow_up", "customer": code, "due_at": f.due.at,
+            let reminder = w.tx().last_insert_rowid();
+            logged.follow_up_reminder_id = Some(reminder);
+            w.audit(
+                "reminder.create",
+                "reminder",
+                Some(reminder),
+                serde_json::json!({"kind": "follow_up", "customer": code, "due_at": f.due.at,
                 "scope": f.scope.as_str(), "interaction": id}),
-        );
+            );
+        }
+        (None, None) => {}
     }
     w.audit(
         if new.amends_id.is_some() {
@@ -909,6 +989,22 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
 }
 
 /// A reminder's title from the summary's first line, or the wrap-up code's label.
+/// The follow-up reminder logged with `interaction`, when it is still to do: its id and day.
+fn open_follow_up(
+    tx: &rusqlite::Transaction<'_>,
+    interaction: i64,
+) -> Result<Option<(i64, String)>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT id, due_on FROM reminders
+             WHERE source_key = ?1 AND kind = 'follow_up' AND status IN ('open', 'snoozed')",
+        )?
+        .query_row([format!("follow_up:{interaction}")], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
 fn follow_up_title(summary: Option<&str>, fallback: &str) -> String {
     let first = summary
         .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty()))

@@ -352,7 +352,10 @@ fn render_detail(app: &App, i: &Interaction, area: Rect, buf: &mut Buffer) {
         lines.push(pair(i18n.t("log.reply"), value, style));
     }
     if let Some(on) = i.follow_up_on {
-        lines.push(pair(i18n.t("field.follow_up"), on.to_string(), theme.text));
+        let due = i.follow_up_at.map_or(on.to_string(), |t| {
+            t.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string()
+        });
+        lines.push(pair(i18n.t("field.follow_up"), due, theme.text));
     }
     if let Some(c) = i.complaint_id {
         lines.push(pair(
