@@ -250,9 +250,14 @@ fn interaction_form_and_log_snapshots() {
             assert!(app.log.detail.is_some());
             let entry = draw(&mut app, w, h);
             insta::assert_snapshot!(format!("log_entry_{lang_name}_{w}x{h}"), entry.backend());
-            // Esc, Esc: the desk's latest contacts
+            // Esc closes the entry, Esc again goes back to the caller's card, still open
             key(&mut app, KeyCode::Esc);
             key(&mut app, KeyCode::Esc);
+            assert_eq!(app.focus, Focus::Card);
+            assert!(app.card.is_some(), "the caller's card stays open");
+            // Esc closes the card; the Log pane then shows the desk's latest contacts
+            key(&mut app, KeyCode::Esc);
+            key(&mut app, KeyCode::F(2));
             assert!(app.log.customer.is_none());
             assert!(app.offers(&Action::Filter) && app.offers(&Action::ToggleDueReplies));
             let desk = draw(&mut app, w, h);

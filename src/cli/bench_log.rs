@@ -302,10 +302,15 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         ] {
             steps.add(Step::ScrollHistory, screen.key(press(key))?);
         }
-        // Esc leaves the customer's history for the desk's.
-        steps.add(Step::Desk, screen.key(press(KeyCode::Esc))?);
-        if screen.app.log.customer.is_some() {
-            bail!("Esc in the history did not show the desk log");
+        // Esc goes back to the card and Esc closes it (not measured); F2 shows the desk's log.
+        screen.key(press(KeyCode::Esc))?;
+        screen.key(press(KeyCode::Esc))?;
+        if screen.app.card.is_some() {
+            bail!("Esc, Esc from the history did not close the card");
+        }
+        steps.add(Step::Desk, screen.key(press(KeyCode::F(2)))?);
+        if screen.app.pane != Pane::Log || screen.app.log.customer.is_some() {
+            bail!("F2 without a card did not show the desk log");
         }
         for key in [
             KeyCode::PageDown,

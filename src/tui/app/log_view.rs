@@ -191,14 +191,15 @@ impl App {
         }
     }
 
-    /// Esc: close the entry; leave a customer's history for the desk's; leave the pane.
+    /// Esc: close the entry; from a customer's history, back to that customer's card (the
+    /// caller stays open); from the desk's log, leave the pane.
     pub(super) fn log_back(&mut self) {
         if self.log.detail.take().is_some() {
             return;
         }
-        if self.log.customer.is_some() {
-            self.card = None;
-            self.reload_log(false);
+        if self.log.customer.is_some() && self.card.is_some() {
+            self.pane = Pane::Lookup;
+            self.focus = Focus::Card;
             return;
         }
         self.pane = Pane::Lookup;
