@@ -558,3 +558,35 @@ fn a_new_call_is_the_one_selected_in_recent_calls() {
         "↓ Enter calls the newest caller back"
     );
 }
+
+#[test]
+fn mine_on_and_off_gives_back_the_operator_filter() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let mut app = app(&path, Lang::En);
+    key(&mut app, KeyCode::F(2));
+    assert_eq!(app.focus, Focus::Log);
+    assert!(app.log.customer.is_none(), "the desk log");
+    key(&mut app, KeyCode::Char('f'));
+    app.form
+        .as_mut()
+        .expect("the filter form")
+        .set("operator", "li.na");
+    ctrl(&mut app, 's');
+    assert!(app.form.is_none(), "filter applied");
+    let operator = app.log.filter.operator_id;
+    assert!(operator.is_some());
+    key(&mut app, KeyCode::Char('m'));
+    assert!(app.log.mine);
+    key(&mut app, KeyCode::Char('m'));
+    assert!(!app.log.mine);
+    assert_eq!(
+        app.log.filter.operator_id, operator,
+        "the typed filter is back"
+    );
+    assert_eq!(app.log.operator_login.as_deref(), Some("li.na"));
+    // The pane's heading names the filter again (the status line always names the user).
+    let text = screen_text(&draw(&mut app, 80, 24));
+    let above_status: Vec<&str> = text.lines().rev().skip(1).collect();
+    assert!(above_status.iter().any(|l| l.contains("li.na")), "{text}");
+}

@@ -212,11 +212,9 @@ impl App {
             return;
         }
         if mine {
+            // Mine stands in for an operator typed in the filter form while it is on, and gives
+            // it back when it is turned off.
             self.log.mine = !self.log.mine;
-            if self.log.mine {
-                self.log.operator_login = None;
-                self.log.filter.operator_id = None;
-            }
         } else {
             self.log.due_replies = !self.log.due_replies;
         }
