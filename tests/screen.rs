@@ -589,4 +589,16 @@ fn mine_on_and_off_gives_back_the_operator_filter() {
     let text = screen_text(&draw(&mut app, 80, 24));
     let above_status: Vec<&str> = text.lines().rev().skip(1).collect();
     assert!(above_status.iter().any(|l| l.contains("li.na")), "{text}");
+
+    // Due replies under a phone channel filter: none, and the pane says the filters did it.
+    key(&mut app, KeyCode::Char('f'));
+    app.form
+        .as_mut()
+        .expect("the filter form")
+        .set("channel", "phone_in");
+    ctrl(&mut app, 's');
+    key(&mut app, KeyCode::Char('u'));
+    assert!(app.log.rows.is_empty());
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("matches these filters"), "{text}");
 }

@@ -52,7 +52,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let text = if log.customer.is_some() {
             i18n.t("log.empty_customer")
         } else if log.due_replies {
-            i18n.t("log.no_due_replies")
+            // With other filters on, say that they narrowed it: replies may be waiting elsewhere.
+            let filtered = log.mine || log.filter != crate::store::LogFilter::default();
+            i18n.t(if filtered {
+                "log.no_due_replies_filtered"
+            } else {
+                "log.no_due_replies"
+            })
         } else {
             i18n.t("log.empty")
         };
