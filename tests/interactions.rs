@@ -360,17 +360,21 @@ fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
     let third = store.log_interaction(&admin, &moved).expect("amend again");
     assert_eq!(third.follow_up_reminder_id, Some(reminder));
     assert_eq!(follow_ups(&db), 1);
-    let (due_at, scope): (i64, String) = db
-        .raw()
-        .query_row(
-            "SELECT due_at, scope FROM reminders WHERE id = ?1",
-            [reminder],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("reminder");
+    let reminder_row = |columns: &str| -> (rusqlite::types::Value, String) {
+        db.raw()
+            .query_row(
+                &format!("SELECT {columns} FROM reminders WHERE id = ?1"),
+                [reminder],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("reminder")
+    };
     assert_eq!(
-        (due_at, scope.as_str()),
-        (later.due.at.timestamp(), "anyone")
+        reminder_row("due_at, scope"),
+        (
+            rusqlite::types::Value::Integer(later.due.at.timestamp()),
+            "anyone".to_string()
+        )
     );
 
     // Corrected to a code that needs no callback: the follow-up is skipped, saying why.
@@ -378,15 +382,8 @@ fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
     resolved.amends_id = Some(third.id);
     let fourth = store.log_interaction(&admin, &resolved).expect("corrected");
     assert_eq!(follow_ups(&db), 0);
-    let (status, reason): (String, String) = db
-        .raw()
-        .query_row(
-            "SELECT status, skip_reason FROM reminders WHERE id = ?1",
-            [reminder],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("reminder");
-    assert_eq!(status, "skipped");
+    let (status, reason) = reminder_row("status, skip_reason");
+    assert_eq!(status, rusqlite::types::Value::Text("skipped".into()));
     assert!(reason.contains("resolved_first_contact"), "{reason}");
     let last = store.interaction(&admin, fourth.id).expect("last");
     assert_eq!((last.follow_up_on, last.follow_up_at), (None, None));

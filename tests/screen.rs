@@ -567,13 +567,17 @@ fn mine_on_and_off_gives_back_the_operator_filter() {
     key(&mut app, KeyCode::F(2));
     assert_eq!(app.focus, Focus::Log);
     assert!(app.log.customer.is_none(), "the desk log");
-    key(&mut app, KeyCode::Char('f'));
-    app.form
-        .as_mut()
-        .expect("the filter form")
-        .set("operator", "li.na");
-    ctrl(&mut app, 's');
-    assert!(app.form.is_none(), "filter applied");
+    // `f`, one field of the filter form, Ctrl-S
+    let filter = |app: &mut App, field: &str, value: &str| {
+        key(app, KeyCode::Char('f'));
+        app.form
+            .as_mut()
+            .expect("the filter form")
+            .set(field, value);
+        ctrl(app, 's');
+        assert!(app.form.is_none(), "filter {field} applied");
+    };
+    filter(&mut app, "operator", "li.na");
     let operator = app.log.filter.operator_id;
     assert!(operator.is_some());
     key(&mut app, KeyCode::Char('m'));
@@ -591,12 +595,7 @@ fn mine_on_and_off_gives_back_the_operator_filter() {
     assert!(above_status.iter().any(|l| l.contains("li.na")), "{text}");
 
     // Due replies under a phone channel filter: none, and the pane says the filters did it.
-    key(&mut app, KeyCode::Char('f'));
-    app.form
-        .as_mut()
-        .expect("the filter form")
-        .set("channel", "phone_in");
-    ctrl(&mut app, 's');
+    filter(&mut app, "channel", "phone_in");
     key(&mut app, KeyCode::Char('u'));
     assert!(app.log.rows.is_empty());
     let text = screen_text(&draw(&mut app, 80, 24));

@@ -874,35 +874,70 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         }
     }
     match (new.follow_up, carried) {
-        (Some(f), Some((reminder, _))) => {
-            // A correction with a new follow-up time moves the one reminder; it does not add one.
+        (Some(f), carried) => {
+            // A correction with a follow-up time moves the one its entry had; it never adds one.
             let title = follow_up_title(summary.as_deref(), &disposition.en);
             let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
-            w.tx()
-                .prepare_cached(
-                    "UPDATE reminders SET source_key = ?2, due_on = ?3, due_at = ?4, title = ?5,
-                    note = ?6, assignee_id = ?7, scope = ?8, status = 'open', snoozed_until = NULL,
-                    updated_at = ?9, version = version + 1
-                 WHERE id = ?1",
-                )?
-                .execute(params![
-                    reminder,
-                    format!("follow_up:{id}"),
-                    f.due.on.format("%Y-%m-%d").to_string(),
-                    f.due.at.timestamp(),
-                    title,
-                    summary,
-                    assignee,
-                    f.scope.as_str(),
-                    now.timestamp(),
-                ])?;
+            let source = format!("follow_up:{id}");
+            let due_on = f.due.on.format("%Y-%m-%d").to_string();
+            let reminder = match &carried {
+                Some((reminder, _)) => {
+                    w.tx()
+                        .prepare_cached(
+                            "UPDATE reminders SET source_key = ?2, due_on = ?3, due_at = ?4,
+                                title = ?5, note = ?6, assignee_id = ?7, scope = ?8,
+                                status = 'open', snoozed_until = NULL, updated_at = ?9,
+                                version = version + 1
+                             WHERE id = ?1",
+                        )?
+                        .execute(params![
+                            reminder,
+                            source,
+                            due_on,
+                            f.due.at.timestamp(),
+                            title,
+                            summary,
+                            assignee,
+                            f.scope.as_str(),
+                            now.timestamp(),
+                        ])?;
+                    *reminder
+                }
+                None => {
+                    w.tx()
+                        .prepare_cached(
+                            "INSERT INTO reminders (customer_id, kind, source_key, due_on, title,
+                                note, status, assignee_id, scope, due_at, created_by, created_at,
+                                updated_at)
+                             VALUES (?1, 'follow_up', ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9,
+                                ?10, ?10)",
+                        )?
+                        .execute(params![
+                            new.customer_id,
+                            source,
+                            due_on,
+                            title,
+                            summary,
+                            assignee,
+                            f.scope.as_str(),
+                            f.due.at.timestamp(),
+                            actor_id,
+                            now.timestamp(),
+                        ])?;
+                    w.tx().last_insert_rowid()
+                }
+            };
             logged.follow_up_reminder_id = Some(reminder);
             w.audit(
-                "reminder.update",
+                if carried.is_some() {
+                    "reminder.update"
+                } else {
+                    "reminder.create"
+                },
                 "reminder",
                 Some(reminder),
                 serde_json::json!({"kind": "follow_up", "customer": code, "due_at": f.due.at,
-                "scope": f.scope.as_str(), "interaction": id, "amends": new.amends_id}),
+                    "scope": f.scope.as_str(), "interaction": id, "amends": new.amends_id}),
             );
         }
         (None, Some((reminder, _))) => {
@@ -912,9 +947,9 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
             w.tx()
                 .prepare_cached(
                     "UPDATE reminders SET source_key = ?2, updated_at = ?3, version = version + 1,
-                    status = CASE WHEN ?4 THEN status ELSE 'skipped' END,
-                    skip_reason = CASE WHEN ?4 THEN skip_reason ELSE ?5 END
-                 WHERE id = ?1",
+                        status = CASE WHEN ?4 THEN status ELSE 'skipped' END,
+                        skip_reason = CASE WHEN ?4 THEN skip_reason ELSE ?5 END
+                     WHERE id = ?1",
                 )?
                 .execute(params![
                     reminder,
@@ -931,40 +966,9 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                     "reminder",
                     Some(reminder),
                     serde_json::json!({"kind": "follow_up", "customer": code, "interaction": id,
-                    "reason": reason}),
+                        "reason": reason}),
                 );
             }
-        }
-        (Some(f), None) => {
-            let title = follow_up_title(summary.as_deref(), &disposition.en);
-            let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
-            w.tx()
-            .prepare_cached(
-                "INSERT INTO reminders (customer_id, kind, source_key, due_on, title, note, status,
-                    assignee_id, scope, due_at, created_by, created_at, updated_at)
-                 VALUES (?1, 'follow_up', ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9, ?10, ?10)",
-            )?
-            .execute(params![
-                new.customer_id,
-                format!("follow_up:{id}"),
-                f.due.on.format("%Y-%m-%d").to_string(),
-                title,
-                summary,
-                assignee,
-                f.scope.as_str(),
-                f.due.at.timestamp(),
-                actor_id,
-                now.timestamp(),
-            ])?;
-            let reminder = w.tx().last_insert_rowid();
-            logged.follow_up_reminder_id = Some(reminder);
-            w.audit(
-                "reminder.create",
-                "reminder",
-                Some(reminder),
-                serde_json::json!({"kind": "follow_up", "customer": code, "due_at": f.due.at,
-                "scope": f.scope.as_str(), "interaction": id}),
-            );
         }
         (None, None) => {}
     }
@@ -1066,35 +1070,26 @@ mod tests {
         drop(store);
         let mut store = Store::open(&path, OpenOptions::default()).expect("reopen");
         store.refresh_planner_statistics().expect("statistics");
-        let analysed: i64 = store
-            .conn()
-            .query_row(
-                "SELECT count(*) FROM sqlite_stat1 WHERE idx = 'interactions_disposition'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("stat1");
-        assert_eq!(analysed, 1);
+        let count = |sql: &str| -> i64 {
+            store
+                .conn()
+                .query_row(sql, [], |r| r.get(0))
+                .expect("count")
+        };
+        assert_eq!(
+            count("SELECT count(*) FROM sqlite_stat1 WHERE idx = 'interactions_disposition'"),
+            1
+        );
         // Only the averages are kept: samples would make SQLite plan each lookup again. The
         // SQLite careline builds does not even collect them (.cargo/config.toml).
-        let stat4: i64 = store
-            .conn()
-            .query_row(
-                "SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_STAT4'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("compile options");
-        assert_eq!(stat4, 0);
-        let samples: i64 = store
-            .conn()
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat4'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("stat4");
-        assert_eq!(samples, 0);
+        assert_eq!(
+            count("SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_STAT4'"),
+            0
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat4'"),
+            0
+        );
 
         // A new operator with one contact: with a common code the log walks that operator's
         // contacts; a busy operator with a code nobody uses walks that code's.
