@@ -351,6 +351,10 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
         hints.contains("恢复") && hints.contains("Esc 丢弃"),
         "{hints}"
     );
+    assert!(!hints.contains("帮助"), "no help over a dialog: {hints}");
+    // `?` does not put help in the dialog's place: the draft is still offered.
+    key(&mut app, KeyCode::Char('?'));
+    assert!(matches!(app.dialog, Some(Dialog::RestoreDraft(_))));
     key(&mut app, KeyCode::Enter);
     assert_eq!(
         app.form.as_ref().map(|f| f.value("name")),

@@ -257,6 +257,8 @@ impl App {
     /// is a summary or note to put them in.
     pub fn offers(&self, action: &Action) -> bool {
         match action {
+            // Not over a dialog (it shows its own keys); the help lists itself.
+            Action::Help => matches!(self.dialog, None | Some(Dialog::Help(_))),
             Action::Filter | Action::ToggleMine | Action::ToggleDueReplies => {
                 self.focus != Focus::Log || self.log.customer.is_none()
             }
@@ -342,6 +344,9 @@ impl App {
                 self.flush_draft();
                 self.quit = true;
             }
+            // A dialog shows its own keys; help over it would take its place, and an unsaved
+            // form's draft would no longer be offered.
+            Action::Help if self.dialog.is_some() => {}
             Action::Help => self.dialog = Some(Dialog::Help(self.context())),
             _ if self.dialog.is_some() => self.answer(action),
             Action::Quit => self.quit = true,

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
+use super::action::Action;
 use super::app::{clock, App, Dialog, Focus, MessageKind, Pane};
 use super::keymap::Context;
 use super::panes::{card, log, lookup};
@@ -197,9 +198,9 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans: Vec<Span> = Vec::new();
     let mut used = 0usize;
     let context = app.context();
-    let helping = matches!(app.dialog, Some(Dialog::Help(_)));
     for (key, action) in app.settings.keymap.hints(context) {
-        if !app.offers(&action) || (helping && action == super::action::Action::Help) {
+        // Under a dialog (help included), only the dialog's own keys.
+        if !app.offers(&action) || (app.dialog.is_some() && action == Action::Help) {
             continue;
         }
         let label = app.action_label(context, &action);
