@@ -329,12 +329,33 @@ fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
         )
     };
 
+    // The card knows which contact asked for it, so an amendment does not offer it as a
+    // reminder to complete; completing it with its own correction is refused.
+    let card = store.card(&admin, id).expect("card");
+    assert_eq!(card.reminders[0].follows, Some(first.id));
+    let mut closing = call.clone();
+    closing.follow_up = None;
+    closing.summary = Some("已回电".into());
+    closing.reminder_id = Some(reminder);
+    closing.amends_id = Some(first.id);
+    match store.log_interaction(&admin, &closing) {
+        Err(StoreError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "reminder", "{errors:?}");
+            assert!(errors[0].reason.contains("carries it over"), "{errors:?}");
+        }
+        other => panic!("its own follow-up was completed by the correction: {other:?}"),
+    }
+
     // A correction of the summary, still a callback: the follow-up stands, now its.
     let mut fix = call.clone();
     fix.follow_up = None;
     fix.summary = Some("客户询问保修期限，约好明天回电。".into());
     fix.amends_id = Some(first.id);
     let second = store.log_interaction(&admin, &fix).expect("amend");
+    assert!(second.follow_up_carried);
+    assert_eq!(second.follow_up_reminder_id, Some(reminder));
+    assert!(second.follow_up_carried);
+    assert_eq!(second.follow_up_reminder_id, Some(reminder));
     let amended = store.interaction(&admin, second.id).expect("amendment");
     assert_eq!(amended.follow_up_on, logged.follow_up_on);
     assert_eq!(amended.follow_up_at, Some(due.due.at));
@@ -381,6 +402,8 @@ fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
     let mut resolved = contact(id, Channel::PhoneIn, "resolved_first_contact");
     resolved.amends_id = Some(third.id);
     let fourth = store.log_interaction(&admin, &resolved).expect("corrected");
+    assert_eq!(fourth.follow_up_skipped, Some(reminder));
+    assert!(!fourth.follow_up_carried);
     assert_eq!(follow_ups(&db), 0);
     let (status, reason) = reminder_row("status, skip_reason");
     assert_eq!(status, rusqlite::types::Value::Text("skipped".into()));

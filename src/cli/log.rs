@@ -234,8 +234,14 @@ fn add(ctx: &Context, args: AddArgs) -> Result<()> {
         return print_json(&logged);
     }
     println!("Logged interaction {}.", logged.id);
-    if let Some(r) = logged.follow_up_reminder_id {
-        println!("Follow-up reminder {r} created.");
+    match (logged.follow_up_reminder_id, logged.follow_up_carried) {
+        (Some(r), true) => println!("Follow-up reminder {r} carried over to this correction."),
+        (Some(r), false) if args.amends.is_some() => println!("Follow-up reminder {r} set."),
+        (Some(r), false) => println!("Follow-up reminder {r} created."),
+        (None, _) => {}
+    }
+    if let Some(r) = logged.follow_up_skipped {
+        println!("Follow-up reminder {r} skipped: the corrected code asks for no callback.");
     }
     if let Some(at) = logged.reply_by {
         println!(

@@ -79,8 +79,13 @@ pub struct FollowUp {
 pub struct Logged {
     pub id: i64,
     pub reply_by: Option<DateTime<Utc>>,
-    /// The care reminder the follow-up date created.
+    /// The care reminder of the follow-up this entry holds: created, moved to a new time or
+    /// carried over from the entry it corrects.
     pub follow_up_reminder_id: Option<i64>,
+    /// A correction took over its entry's follow-up as it was.
+    pub follow_up_carried: bool,
+    /// A correction to a code that asks for no callback skipped its entry's follow-up.
+    pub follow_up_skipped: Option<i64>,
     /// Earlier contacts waiting for a reply that this one answered.
     pub answered: Vec<i64>,
     /// The customer is now flagged do-not-contact (the code carries `do_not_contact`).
@@ -687,15 +692,25 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         }
     }
     if let Some(reminder) = new.reminder_id {
-        let found: Option<(i64, String)> = tx
+        let found: Option<(i64, String, Option<String>)> = tx
             .query_row(
-                "SELECT customer_id, status FROM reminders WHERE id = ?1",
+                "SELECT customer_id, status, source_key FROM reminders WHERE id = ?1",
                 [reminder],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
+        let own = new.amends_id.map(|a| format!("follow_up:{a}"));
         match found {
-            Some((owner, _)) if owner != new.customer_id => invalid.push(FieldError::new(
+            Some((_, _, source)) if own.is_some() && source == own => {
+                invalid.push(FieldError::new(
+                    "reminder",
+                    format!(
+                        "reminder {reminder} is the follow-up the corrected entry asked for; \
+                         the correction carries it over"
+                    ),
+                ))
+            }
+            Some((owner, _, _)) if owner != new.customer_id => invalid.push(FieldError::new(
                 "reminder",
                 format!("reminder {reminder} is not one of {code}'s"),
             )),
@@ -813,6 +828,8 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         id,
         reply_by,
         follow_up_reminder_id: None,
+        follow_up_carried: false,
+        follow_up_skipped: None,
         answered: Vec::new(),
         do_not_contact_set: false,
         reminder_done: None,
@@ -960,7 +977,9 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                 ])?;
             if keeps_carried {
                 logged.follow_up_reminder_id = Some(reminder);
+                logged.follow_up_carried = true;
             } else {
+                logged.follow_up_skipped = Some(reminder);
                 w.audit(
                     "reminder.skip",
                     "reminder",

@@ -201,6 +201,14 @@ impl App {
                         ],
                     ));
                 }
+                if logged.follow_up_carried {
+                    text.push_str(" · ");
+                    text.push_str(self.i18n.t("log.follow_up_carried"));
+                }
+                if logged.follow_up_skipped.is_some() {
+                    text.push_str(" · ");
+                    text.push_str(self.i18n.t("log.follow_up_skipped"));
+                }
                 if let Some(id) = logged.complaint_opened {
                     text.push_str(" · ");
                     text.push_str(

@@ -142,13 +142,17 @@ pub fn new_interaction(
 
 /// An amendment of `entry`, filled with what it says.
 pub fn amend(entry: &Interaction, card: &CardData, rules: &LogRules, i18n: &I18n) -> Form {
+    // The entry's own follow-up is not a reminder this contact could complete: the correction
+    // takes it over.
+    let mut card = card.clone();
+    card.reminders.retain(|r| r.follows != Some(entry.id));
     let mut form = Form::new(
         AMEND_FORM,
         "form.amend_interaction",
-        fields(rules, card, i18n),
+        fields(rules, &card, i18n),
     );
     form.entity_id = entry.customer_id;
-    form.subtitle = format!("#{} · {}", entry.id, subtitle(card));
+    form.subtitle = format!("#{} · {}", entry.id, subtitle(&card));
     form.extra.insert(AMENDS.into(), entry.id.to_string());
     form.extra
         .insert(STARTED.into(), entry.started_at.timestamp().to_string());
