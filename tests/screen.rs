@@ -248,6 +248,7 @@ fn interaction_form_and_log_snapshots() {
                                          // Enter shows the whole entry
             key(&mut app, KeyCode::Enter);
             assert!(app.log.detail.is_some());
+            assert!(!app.offers(&Action::Open), "the entry is already open");
             let entry = draw(&mut app, w, h);
             insta::assert_snapshot!(format!("log_entry_{lang_name}_{w}x{h}"), entry.backend());
             // Esc closes the entry, Esc again goes back to the caller's card, still open

@@ -33,7 +33,9 @@ pub struct AddArgs {
     /// inbound or outbound (default: what the channel usually is).
     #[arg(long)]
     pub direction: Option<String>,
-    /// A wrap-up code from the config's list (see `careline log add --help` in the README).
+    /// A wrap-up code: resolved_first_contact, information_given, callback_needed,
+    /// complaint_opened, sale, follow_up_done, no_answer, voicemail, wrong_number, do_not_call,
+    /// or one the config adds under `[[log.dispositions]]` (README, "Logging a contact").
     #[arg(long)]
     pub disposition: String,
     /// What was said and done.

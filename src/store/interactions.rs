@@ -965,7 +965,9 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                 .prepare_cached(
                     "UPDATE reminders SET source_key = ?2, updated_at = ?3, version = version + 1,
                         status = CASE WHEN ?4 THEN status ELSE 'skipped' END,
-                        skip_reason = CASE WHEN ?4 THEN skip_reason ELSE ?5 END
+                        skip_reason = CASE WHEN ?4 THEN skip_reason ELSE ?5 END,
+                        title = CASE WHEN ?4 THEN ?6 ELSE title END,
+                        note = CASE WHEN ?4 THEN ?7 ELSE note END
                      WHERE id = ?1",
                 )?
                 .execute(params![
@@ -974,6 +976,8 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                     now.timestamp(),
                     keeps_carried,
                     reason,
+                    follow_up_title(summary.as_deref(), &disposition.en),
+                    summary,
                 ])?;
             if keeps_carried {
                 logged.follow_up_reminder_id = Some(reminder);

@@ -259,6 +259,8 @@ impl App {
         match action {
             // Not over a dialog (it shows its own keys); the help lists itself.
             Action::Help => matches!(self.dialog, None | Some(Dialog::Help(_))),
+            // The whole entry is already shown.
+            Action::Open => !(self.focus == Focus::Log && self.log.detail.is_some()),
             Action::Filter | Action::ToggleMine | Action::ToggleDueReplies => {
                 self.focus != Focus::Log || self.log.customer.is_none()
             }
@@ -289,6 +291,7 @@ impl App {
                 "action.close"
             }
             (Context::Picker, _, Action::Confirm) => "action.insert",
+            (Context::Picker, _, Action::Back) => "action.close",
             _ => action.help_key(),
         };
         self.i18n.t(key)
