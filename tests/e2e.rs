@@ -428,3 +428,62 @@ fn a_call_from_a_screen_pop_is_logged_with_a_follow_up_and_survives_a_kill() {
     );
     assert_eq!(desk.query("SELECT COUNT(*) FROM drafts"), 0);
 }
+
+#[test]
+fn a_hung_up_terminal_ends_the_screen_without_a_panic() {
+    // The terminal goes away under a screen whose cursor is hidden (the Log pane): every
+    // write then fails, and nothing may panic on the way out.
+    let desk = Desk::new();
+    std::fs::create_dir_all(desk.home.join("run")).expect("run dir");
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("pty");
+    let mut cmd = CommandBuilder::new(BIN);
+    cmd.arg("--db");
+    cmd.arg(&desk.db);
+    for (k, v) in desk.envs() {
+        cmd.env(k, v);
+    }
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("CARELINE_DB");
+    let mut child = pty.slave.spawn_command(cmd).expect("spawn careline");
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().expect("reader");
+    let mut writer = pty.master.take_writer().expect("writer");
+    // Read until the screen is up, then show the Log pane (no cursor there).
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut buf = [0u8; 8192];
+    while !String::from_utf8_lossy(&seen).contains("Search") && Instant::now() < deadline {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    writer.write_all(b"\x1bOQ").expect("F2");
+    writer.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(300));
+    // Hang up: every end of the terminal closed, as when the SSH session drops.
+    drop(reader);
+    drop(writer);
+    drop(pty.master);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "careline did not end after the hang-up"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = std::fs::read_to_string(desk.home.join("data/careline/careline.log")).expect("log");
+    assert!(log.contains("screen closed"), "{log}");
+    assert!(!log.contains("panic"), "{log}");
+}

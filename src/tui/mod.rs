@@ -138,6 +138,11 @@ pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -
     let result = event_loop(&mut app, &mut terminal, &rx, &stop);
     app.flush_draft();
     tracing::info!("screen closed for {}", app.actor.login);
+    // ratatui's Terminal shows a hidden cursor again when dropped and reports a failure with
+    // eprintln!, which panics when the terminal has hung up (the SSH session dropped) and
+    // standard error is gone with it. The guard's restore_terminal shows the cursor instead,
+    // ignoring a terminal that is gone; the process ends right after, so nothing is leaked.
+    std::mem::forget(terminal);
     result
 }
 
