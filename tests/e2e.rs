@@ -57,7 +57,9 @@ impl Desk {
         out
     }
 
-    fn screen(&self, lang: &str) -> Screen {
+    /// The screen started in a new 80×24 pseudo-terminal with `args`: the process and the
+    /// terminal's master side.
+    fn spawn(&self, args: &[&str]) -> (Box<dyn Child + Send + Sync>, Box<dyn MasterPty + Send>) {
         std::fs::create_dir_all(self.home.join("run")).expect("run dir");
         let pty = native_pty_system()
             .openpty(PtySize {
@@ -70,10 +72,7 @@ impl Desk {
         let mut cmd = CommandBuilder::new(BIN);
         cmd.arg("--db");
         cmd.arg(&self.db);
-        cmd.arg("--lang");
-        cmd.arg(lang);
-        cmd.arg("--theme");
-        cmd.arg("mono");
+        cmd.args(args);
         for (k, v) in self.envs() {
             cmd.env(k, v);
         }
@@ -81,8 +80,13 @@ impl Desk {
         cmd.env_remove("CARELINE_DB");
         let child = pty.slave.spawn_command(cmd).expect("spawn careline");
         drop(pty.slave);
+        (child, pty.master)
+    }
+
+    fn screen(&self, lang: &str) -> Screen {
+        let (child, master) = self.spawn(&["--lang", lang, "--theme", "mono"]);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let mut reader = master.try_clone_reader().expect("reader");
         let feed = Arc::clone(&parser);
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
@@ -95,12 +99,12 @@ impl Desk {
                 }
             }
         });
-        let writer = pty.master.take_writer().expect("writer");
+        let writer = master.take_writer().expect("writer");
         Screen {
             parser,
             writer,
             child,
-            _master: pty.master,
+            _master: master,
         }
     }
 
@@ -434,27 +438,9 @@ fn a_hung_up_terminal_ends_the_screen_without_a_panic() {
     // The terminal goes away under a screen whose cursor is hidden (the Log pane): every
     // write then fails, and nothing may panic on the way out.
     let desk = Desk::new();
-    std::fs::create_dir_all(desk.home.join("run")).expect("run dir");
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("pty");
-    let mut cmd = CommandBuilder::new(BIN);
-    cmd.arg("--db");
-    cmd.arg(&desk.db);
-    for (k, v) in desk.envs() {
-        cmd.env(k, v);
-    }
-    cmd.env("TERM", "xterm-256color");
-    cmd.env_remove("CARELINE_DB");
-    let mut child = pty.slave.spawn_command(cmd).expect("spawn careline");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("reader");
-    let mut writer = pty.master.take_writer().expect("writer");
+    let (mut child, master) = desk.spawn(&[]);
+    let mut reader = master.try_clone_reader().expect("reader");
+    let mut writer = master.take_writer().expect("writer");
     // Read until the screen is up, then show the Log pane (no cursor there).
     let mut seen = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -471,7 +457,7 @@ fn a_hung_up_terminal_ends_the_screen_without_a_panic() {
     // Hang up: every end of the terminal closed, as when the SSH session drops.
     drop(reader);
     drop(writer);
-    drop(pty.master);
+    drop(master);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Ok(Some(_)) = child.try_wait() {
