@@ -691,17 +691,21 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
             ));
         }
     }
+    // The follow-up the corrected entry asked for, still to do: it moves to the correction.
+    let carried = match new.amends_id {
+        Some(amended) => open_follow_up(tx, amended)?,
+        None => None,
+    };
     if let Some(reminder) = new.reminder_id {
-        let found: Option<(i64, String, Option<String>)> = tx
+        let found: Option<(i64, String)> = tx
             .query_row(
-                "SELECT customer_id, status, source_key FROM reminders WHERE id = ?1",
+                "SELECT customer_id, status FROM reminders WHERE id = ?1",
                 [reminder],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let own = new.amends_id.map(|a| format!("follow_up:{a}"));
         match found {
-            Some((_, _, source)) if own.is_some() && source == own => {
+            Some(_) if carried.as_ref().is_some_and(|(own, _)| *own == reminder) => {
                 invalid.push(FieldError::new(
                     "reminder",
                     format!(
@@ -710,7 +714,7 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                     ),
                 ))
             }
-            Some((owner, _, _)) if owner != new.customer_id => invalid.push(FieldError::new(
+            Some((owner, _)) if owner != new.customer_id => invalid.push(FieldError::new(
                 "reminder",
                 format!("reminder {reminder} is not one of {code}'s"),
             )),
@@ -788,11 +792,6 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
     let complaint_id = new.complaint_id.or(complaint_opened);
     let summary = clean(&new.summary);
     let feedback = clean(&new.feedback);
-    // The follow-up the corrected entry asked for, still to do: it moves to the correction.
-    let carried = match new.amends_id {
-        Some(amended) => open_follow_up(w.tx(), amended)?,
-        None => None,
-    };
     let keeps_carried = new.follow_up.is_none() && disposition.has(Flag::Callback);
     let follow_up_on = match (&new.follow_up, &carried) {
         (Some(f), _) => Some(f.due.on.format("%Y-%m-%d").to_string()),
@@ -890,12 +889,12 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
             );
         }
     }
+    let title = follow_up_title(summary.as_deref(), &disposition.en);
+    let source = format!("follow_up:{id}");
     match (new.follow_up, carried) {
         (Some(f), carried) => {
             // A correction with a follow-up time moves the one its entry had; it never adds one.
-            let title = follow_up_title(summary.as_deref(), &disposition.en);
             let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
-            let source = format!("follow_up:{id}");
             let due_on = f.due.on.format("%Y-%m-%d").to_string();
             let reminder = match &carried {
                 Some((reminder, _)) => {
@@ -957,41 +956,43 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                     "scope": f.scope.as_str(), "interaction": id, "amends": new.amends_id}),
             );
         }
+        (None, Some((reminder, _))) if keeps_carried => {
+            // Still a callback: the follow-up stands as it was, now for the correction.
+            w.tx()
+                .prepare_cached(
+                    "UPDATE reminders SET source_key = ?2, title = ?3, note = ?4, updated_at = ?5,
+                        version = version + 1
+                     WHERE id = ?1",
+                )?
+                .execute(params![reminder, source, title, summary, now.timestamp()])?;
+            logged.follow_up_reminder_id = Some(reminder);
+            logged.follow_up_carried = true;
+            w.audit(
+                "reminder.update",
+                "reminder",
+                Some(reminder),
+                serde_json::json!({"kind": "follow_up", "customer": code, "interaction": id,
+                    "amends": new.amends_id, "carried": true}),
+            );
+        }
         (None, Some((reminder, _))) => {
-            // Still a callback: the follow-up stands, now for the correction. No longer one: the
-            // follow-up was asked for by mistake and is skipped, saying why.
+            // No longer a callback: the follow-up was asked for by mistake; skipped, saying why.
             let reason = format!("the contact was corrected to {}", disposition.code);
             w.tx()
                 .prepare_cached(
-                    "UPDATE reminders SET source_key = ?2, updated_at = ?3, version = version + 1,
-                        status = CASE WHEN ?4 THEN status ELSE 'skipped' END,
-                        skip_reason = CASE WHEN ?4 THEN skip_reason ELSE ?5 END,
-                        title = CASE WHEN ?4 THEN ?6 ELSE title END,
-                        note = CASE WHEN ?4 THEN ?7 ELSE note END
+                    "UPDATE reminders SET source_key = ?2, status = 'skipped', skip_reason = ?3,
+                        updated_at = ?4, version = version + 1
                      WHERE id = ?1",
                 )?
-                .execute(params![
-                    reminder,
-                    format!("follow_up:{id}"),
-                    now.timestamp(),
-                    keeps_carried,
-                    reason,
-                    follow_up_title(summary.as_deref(), &disposition.en),
-                    summary,
-                ])?;
-            if keeps_carried {
-                logged.follow_up_reminder_id = Some(reminder);
-                logged.follow_up_carried = true;
-            } else {
-                logged.follow_up_skipped = Some(reminder);
-                w.audit(
-                    "reminder.skip",
-                    "reminder",
-                    Some(reminder),
-                    serde_json::json!({"kind": "follow_up", "customer": code, "interaction": id,
-                        "reason": reason}),
-                );
-            }
+                .execute(params![reminder, source, reason, now.timestamp()])?;
+            logged.follow_up_skipped = Some(reminder);
+            w.audit(
+                "reminder.skip",
+                "reminder",
+                Some(reminder),
+                serde_json::json!({"kind": "follow_up", "customer": code, "interaction": id,
+                    "reason": reason}),
+            );
         }
         (None, None) => {}
     }
