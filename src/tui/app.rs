@@ -257,8 +257,8 @@ impl App {
     /// is a summary or note to put them in.
     pub fn offers(&self, action: &Action) -> bool {
         match action {
-            // Not over a dialog (it shows its own keys); the help lists itself.
-            Action::Help => matches!(self.dialog, None | Some(Dialog::Help(_))),
+            // Not over a dialog (help included): a dialog shows its own keys.
+            Action::Help => self.dialog.is_none(),
             // The whole entry is already shown.
             Action::Open => !(self.focus == Focus::Log && self.log.detail.is_some()),
             Action::Filter | Action::ToggleMine | Action::ToggleDueReplies => {

@@ -199,8 +199,7 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let mut used = 0usize;
     let context = app.context();
     for (key, action) in app.settings.keymap.hints(context) {
-        // Under a dialog (help included), only the dialog's own keys.
-        if !app.offers(&action) || (app.dialog.is_some() && action == Action::Help) {
+        if !app.offers(&action) {
             continue;
         }
         let label = app.action_label(context, &action);
@@ -332,7 +331,8 @@ fn render_dialog(app: &App, dialog: &Dialog, area: Rect, buf: &mut Buffer) {
                 .keymap
                 .help(*context)
                 .into_iter()
-                .filter(|b| app.offers(&b.action))
+                // The help is open, yet it lists the key that opens it.
+                .filter(|b| b.action == Action::Help || app.offers(&b.action))
             {
                 let label = app.action_label(*context, &b.action).to_string();
                 let key = b.key.label();
