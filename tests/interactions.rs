@@ -34,6 +34,17 @@ fn tomorrow(store: &Store, scope: FollowUpScope) -> FollowUp {
     }
 }
 
+/// Logging `new` is refused, first on `field`, for a reason that says `why`.
+fn refused(store: &mut Store, admin: &Actor, new: &NewInteraction, field: &str, why: &str) {
+    match store.log_interaction(admin, new) {
+        Err(StoreError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, field, "{errors:?}");
+            assert!(errors[0].reason.contains(why), "{errors:?}");
+        }
+        other => panic!("not refused on {field}: {other:?}"),
+    }
+}
+
 fn one(store: &mut Store, admin: &Actor) -> i64 {
     store
         .create_customer(admin, &customer("王秀英", vec![phone("13812345678")]))
@@ -254,13 +265,7 @@ fn an_amendment_keeps_the_original_and_the_database_refuses_rewrites() {
     // a "correction" that says just what the original said is refused, naming the summary
     let mut same = contact(id, Channel::PhoneIn, "information_given");
     same.amends_id = Some(first.id);
-    match store.log_interaction(&admin, &same) {
-        Err(StoreError::Invalid(errors)) => {
-            assert_eq!(errors[0].field, "summary", "{errors:?}");
-            assert!(errors[0].reason.contains("nothing differs"), "{errors:?}");
-        }
-        other => panic!("an unchanged amendment was not refused: {other:?}"),
-    }
+    refused(&mut store, &admin, &same, "summary", "nothing differs");
     let mut fix = contact(id, Channel::PhoneIn, "sale");
     fix.summary = Some("客户购买了延保服务。".into());
     fix.amends_id = Some(first.id);
@@ -338,13 +343,7 @@ fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
     closing.summary = Some("已回电".into());
     closing.reminder_id = Some(reminder);
     closing.amends_id = Some(first.id);
-    match store.log_interaction(&admin, &closing) {
-        Err(StoreError::Invalid(errors)) => {
-            assert_eq!(errors[0].field, "reminder", "{errors:?}");
-            assert!(errors[0].reason.contains("carries it over"), "{errors:?}");
-        }
-        other => panic!("its own follow-up was completed by the correction: {other:?}"),
-    }
+    refused(&mut store, &admin, &closing, "reminder", "carries it over");
 
     // A correction of the summary, still a callback: the follow-up stands, now its.
     let mut fix = call.clone();

@@ -112,6 +112,17 @@ fn screen_text(terminal: &Terminal<TestBackend>) -> String {
 }
 
 /// A phone suffix that the demo data holds, read from the database itself.
+/// A small demo desk with some caller's card open in English, found by a phone suffix.
+fn card_of_a_caller() -> (tempfile::TempDir, std::path::PathBuf, App) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (suffix, _) = some_suffix(&path);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, &suffix);
+    key(&mut app, KeyCode::Enter);
+    (dir, path, app)
+}
+
 fn some_suffix(path: &std::path::Path) -> (String, String) {
     let conn = rusqlite::Connection::open(path).expect("raw");
     let (name, e164): (String, String) = conn
@@ -383,12 +394,7 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
 
 #[test]
 fn a_stale_edit_shows_the_conflict_and_can_be_reapplied() {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = demo_db(&dir);
-    let (suffix, _) = some_suffix(&path);
-    let mut app = app(&path, Lang::En);
-    type_text(&mut app, &suffix);
-    key(&mut app, KeyCode::Enter);
+    let (_dir, path, mut app) = card_of_a_caller();
     let id = app.card.as_ref().map(|c| c.customer.id).expect("card");
     key(&mut app, KeyCode::Char('e'));
     assert_eq!(app.focus, Focus::Form);
@@ -489,12 +495,7 @@ fn database_text_is_sanitised_before_it_is_drawn() {
 
 #[test]
 fn arrows_move_through_summary_lines_then_fields() {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = demo_db(&dir);
-    let (suffix, _) = some_suffix(&path);
-    let mut app = app(&path, Lang::En);
-    type_text(&mut app, &suffix);
-    key(&mut app, KeyCode::Enter);
+    let (_dir, _path, mut app) = card_of_a_caller();
     key(&mut app, KeyCode::Char('n'));
     key(&mut app, KeyCode::Char('i')); // information given
     key(&mut app, KeyCode::Tab);
