@@ -337,7 +337,8 @@ fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
     // The card knows which contact asked for it, so an amendment does not offer it as a
     // reminder to complete; completing it with its own correction is refused.
     let card = store.card(&admin, id).expect("card");
-    assert_eq!(card.reminders[0].follows, Some(first.id));
+    assert_eq!(card.reminders[0].id, reminder);
+    assert_eq!(logged.follow_up_reminder_id, Some(reminder));
     let mut closing = call.clone();
     closing.follow_up = None;
     closing.summary = Some("已回电".into());

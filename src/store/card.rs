@@ -52,8 +52,6 @@ pub struct DueReminder {
     /// `me` (assigned to one operator) or `anyone`.
     pub scope: String,
     pub assignee: Option<String>,
-    /// The logged contact that asked for this follow-up.
-    pub follows: Option<i64>,
 }
 
 /// Everything the card draws, loaded in one go by `update`, never by `render`.
@@ -154,10 +152,7 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let today = self.today();
         let mut stmt = conn.prepare_cached(
-            "SELECT r.id, r.kind, r.title, r.due_on, r.due_at, r.scope, o.name,
-                    CASE WHEN r.kind = 'follow_up' AND r.source_key LIKE 'follow_up:%'
-                         THEN CAST(substr(r.source_key, 11) AS INTEGER) END
-             FROM reminders r
+            "SELECT r.id, r.kind, r.title, r.due_on, r.due_at, r.scope, o.name FROM reminders r
              LEFT JOIN operators o ON o.id = r.assignee_id
              WHERE r.customer_id = ?1 AND r.status IN ('open', 'snoozed')
                AND (COALESCE(r.snoozed_until, r.due_on) <= ?2 OR r.kind = 'follow_up')
@@ -173,7 +168,6 @@ impl Store {
                     due_at: r.get::<_, Option<i64>>(4)?.map(at),
                     scope: r.get(5)?,
                     assignee: r.get(6)?,
-                    follows: r.get(7)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -121,6 +121,8 @@ pub struct Interaction {
     /// When the follow-up this entry asked for is due (its reminder's time), while the entry
     /// holds it: a correction takes it over.
     pub follow_up_at: Option<DateTime<Utc>>,
+    /// That follow-up's care reminder.
+    pub follow_up_reminder_id: Option<i64>,
     pub reply_by: Option<DateTime<Utc>>,
     pub replied_at: Option<DateTime<Utc>>,
     pub reply_id: Option<i64>,
@@ -293,12 +295,11 @@ const SELECT: &str = "SELECT i.id, i.customer_id, c.code, c.name, o.login, o.nam
         i.complaint_id, i.reminder_id, i.follow_up_on, i.reply_by, i.replied_at, i.reply_id,
         i.amends_id,
         (SELECT max(a.id) FROM interactions a WHERE a.amends_id = i.id),
-        i.created_at, c.confidential, c.owner_id,
-        CASE WHEN i.follow_up_on IS NOT NULL THEN
-            (SELECT r.due_at FROM reminders r WHERE r.source_key = 'follow_up:' || i.id) END
+        i.created_at, c.confidential, c.owner_id, f.due_at, f.id
     FROM interactions i
     CROSS JOIN customers c ON c.id = i.customer_id
-    CROSS JOIN operators o ON o.id = i.operator_id";
+    CROSS JOIN operators o ON o.id = i.operator_id
+    LEFT JOIN reminders f ON i.follow_up_on IS NOT NULL AND f.source_key = 'follow_up:' || i.id";
 
 /// A row of [`SELECT`] with the confidential flag and owner for the visibility check.
 fn row(r: &Row<'_>) -> rusqlite::Result<(Interaction, bool, Option<i64>)> {
@@ -324,6 +325,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(Interaction, bool, Option<i64>)> {
             reminder_id: r.get(14)?,
             follow_up_on: super::parse_stored_date(r.get(15)?),
             follow_up_at: r.get::<_, Option<i64>>(24)?.map(at),
+            follow_up_reminder_id: r.get(25)?,
             reply_by: r.get::<_, Option<i64>>(16)?.map(at),
             replied_at: r.get::<_, Option<i64>>(17)?.map(at),
             reply_id: r.get(18)?,

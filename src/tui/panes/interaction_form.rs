@@ -145,7 +145,8 @@ pub fn amend(entry: &Interaction, card: &CardData, rules: &LogRules, i18n: &I18n
     // The entry's own follow-up is not a reminder this contact could complete: the correction
     // takes it over.
     let mut card = card.clone();
-    card.reminders.retain(|r| r.follows != Some(entry.id));
+    card.reminders
+        .retain(|r| Some(r.id) != entry.follow_up_reminder_id);
     let mut form = Form::new(
         AMEND_FORM,
         "form.amend_interaction",
