@@ -1,35 +1,45 @@
-//! `careline bench lookup`: lookup latency per query kind on the current database, with the
-//! plain indexed exact-phone query measured in the same run as the reference.
+//! `careline bench`: the figures of DESIGN §7 measured on the current database, each kind of
+//! work apart, with p99 printed only where there are enough samples for it to mean something.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rusqlite::OptionalExtension as _;
 use serde::Serialize;
 
-use super::{print_json, Context};
-use crate::domain::search_key::{has_cjk, pinyin_full, pinyin_initials};
-use crate::store::{Store, DEFAULT_LIMIT};
+use super::Context;
+use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
-    /// Lookup latency (p50/p99) for every kind of query an operator types.
-    Lookup(LookupArgs),
-    /// The operator's screen: keystroke to drawn frame, start to first frame, memory, and
-    /// bytes sent to the terminal when the selection moves one row.
+    /// Lookup latency (p50/p99) for every kind of query an operator types, hits and misses
+    /// apart; --cold reads every query from the disk.
+    Lookup(super::bench_lookup::LookupArgs),
+    /// The operator's screen: typed keys and selection moves to drawn frame, start to first
+    /// frame (in-process and as a real process in a pseudo-terminal), memory, and bytes sent
+    /// to the terminal when the selection moves one row.
     Screen(ScreenArgs),
     /// The interaction log on the screen: a customer with a long history and the desk log
-    /// with each filter, key to drawn frame. Adds a customer tagged #bench-busy the first time.
+    /// with each filter, at typical and worst selectivity, key to drawn frame. Adds a
+    /// customer tagged #bench-busy the first time.
     Log(super::bench_log::LogArgs),
+    /// Every benchmark above in one run (lookup warm and cold, screen at 80x24 and 132x43,
+    /// log), with the machine, load average and commit; optionally generates the reference
+    /// database first and writes the headline table of docs/BENCHMARKS.md.
+    All(super::bench_all::AllArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct ScreenArgs {
     /// Callers looked up (each typed key by key, then the selection moved).
     #[arg(long, default_value_t = 100)]
     pub samples: usize,
+    /// Times the screen is started as a real process in a pseudo-terminal.
+    #[arg(long, default_value_t = 20)]
+    pub starts: usize,
     /// Seed of the customer sampler.
     #[arg(long, default_value_t = 11)]
     pub seed: u64,
@@ -43,48 +53,101 @@ pub struct ScreenArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct LookupArgs {
-    /// Queries per kind, each for a different sampled customer.
-    #[arg(long, default_value_t = 300)]
-    pub samples: usize,
-    /// Seed of the customer sampler.
-    #[arg(long, default_value_t = 7)]
-    pub seed: u64,
-    /// Results asked for per query (as the lookup pane does).
-    #[arg(long, default_value_t = DEFAULT_LIMIT)]
-    pub limit: usize,
-    /// Print the figures as JSON.
-    #[arg(long)]
-    pub json: bool,
+/// Fewer samples than this and a p99 is only the maximum, so none is given.
+pub const P99_MIN_SAMPLES: usize = 100;
+
+/// Whether a lookup was expected to find somebody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Hit,
+    Miss,
 }
 
-/// The figures of one query kind.
-#[derive(Debug, Serialize)]
-pub struct KindFigures {
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Hit => "hit",
+            Outcome::Miss => "miss",
+        }
+    }
+}
+
+/// The figures of one kind of work.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figures {
     pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub example: String,
-    pub queries: usize,
+    pub samples: usize,
     /// Results per query (lookups only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_results: Option<f64>,
     pub p50_ms: f64,
-    pub p99_ms: f64,
+    /// None below [`P99_MIN_SAMPLES`] samples.
+    pub p99_ms: Option<f64>,
     pub max_ms: f64,
+    /// The query that took `max_ms` (lookups only).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub slowest: String,
+    /// A worst case measured fewer times than asked: its median was already far past any goal.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stopped_early: bool,
 }
 
-#[derive(Debug, Serialize)]
-pub struct LookupReport {
-    pub customers: i64,
-    pub reference: KindFigures,
-    pub kinds: Vec<KindFigures>,
+impl Figures {
+    pub fn slowest(mut self, query: String) -> Figures {
+        self.slowest = query;
+        self
+    }
+
+    /// The p99 for a table: "-" where there are too few samples.
+    pub fn p99_text(&self) -> String {
+        self.p99_ms
+            .map(|p| format!("{p:.3}"))
+            .unwrap_or_else(|| "-".into())
+    }
+}
+
+pub(super) fn figures(
+    kind: &'static str,
+    outcome: Option<Outcome>,
+    example: String,
+    mut times: Vec<Duration>,
+    results: Option<usize>,
+) -> Figures {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let at = |q: f64| {
+        if times.is_empty() {
+            0.0
+        } else {
+            let i = ((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1;
+            ms(times[i])
+        }
+    };
+    Figures {
+        kind,
+        outcome,
+        example,
+        samples: times.len(),
+        mean_results: results.map(|r| r as f64 / times.len().max(1) as f64),
+        p50_ms: at(0.50),
+        p99_ms: (times.len() >= P99_MIN_SAMPLES).then(|| at(0.99)),
+        max_ms: times.last().map(|d| ms(*d)).unwrap_or(0.0),
+        slowest: String::new(),
+        stopped_early: false,
+    }
 }
 
 pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<()> {
     match cmd {
-        BenchCommand::Lookup(args) => lookup(ctx, args),
+        BenchCommand::Lookup(args) => super::bench_lookup::lookup(ctx, args),
         BenchCommand::Screen(args) => super::bench_screen::screen(ctx, args),
         BenchCommand::Log(args) => super::bench_log::log(ctx, args),
+        BenchCommand::All(args) => super::bench_all::all(ctx, args),
     }
 }
 
@@ -125,7 +188,7 @@ pub(super) fn sample_customers(store: &Store, count: usize, seed: u64) -> Result
         let id = rng.random_range(1..=max_id);
         let row: Option<(String, String, Option<String>)> = customer
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .ok();
+            .optional()?;
         let Some((code, name, company)) = row else {
             continue;
         };
@@ -133,9 +196,11 @@ pub(super) fn sample_customers(store: &Store, count: usize, seed: u64) -> Result
             code,
             name,
             company,
-            phone: phone.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).ok(),
-            email: email.query_row([id], |r| r.get(0)).ok(),
-            tag: tag.query_row([id], |r| r.get(0)).ok(),
+            phone: phone
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?,
+            email: email.query_row([id], |r| r.get(0)).optional()?,
+            tag: tag.query_row([id], |r| r.get(0)).optional()?,
         });
     }
     Ok(out)
@@ -147,167 +212,4 @@ pub(super) fn national_digits(e164: &str) -> String {
         .chars()
         .filter(char::is_ascii_digit)
         .collect()
-}
-
-/// The query an operator would type for each kind, from one sampled customer.
-fn queries(kind: &str, s: &Sample) -> Option<String> {
-    let cjk = has_cjk(&s.name);
-    let chars: Vec<char> = s.name.chars().collect();
-    match kind {
-        "phone suffix (4 digits)" => s.phone.as_ref().map(|(n, _)| {
-            let d = national_digits(n);
-            d[d.len().saturating_sub(4)..].to_string()
-        }),
-        "full phone (as written)" => s.phone.as_ref().map(|(_, v)| v.clone()),
-        "two-character name" => {
-            (cjk && chars.len() >= 2).then(|| chars[chars.len() - 2..].iter().collect())
-        }
-        "surname" => (cjk && !chars.is_empty()).then(|| chars[0].to_string()),
-        "full pinyin" => pinyin_full(&s.name),
-        "pinyin initials" => pinyin_initials(&s.name),
-        "email" => s.email.clone(),
-        "customer code" => Some(s.code.clone()),
-        "#tag" => s.tag.as_ref().map(|t| format!("#{t}")),
-        "company" => s.company.clone(),
-        "substring (3+ chars)" => {
-            let source = if cjk {
-                s.email.clone()?
-            } else {
-                s.name.clone()
-            };
-            let chars: Vec<char> = source.chars().collect();
-            (chars.len() >= 5).then(|| chars[1..5].iter().collect())
-        }
-        _ => None,
-    }
-}
-
-const KINDS: &[&str] = &[
-    "phone suffix (4 digits)",
-    "full phone (as written)",
-    "two-character name",
-    "surname",
-    "full pinyin",
-    "pinyin initials",
-    "email",
-    "customer code",
-    "#tag",
-    "company",
-    "substring (3+ chars)",
-];
-
-pub(super) fn figures(
-    kind: &'static str,
-    example: String,
-    mut times: Vec<Duration>,
-    results: Option<usize>,
-) -> KindFigures {
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |q: f64| {
-        if times.is_empty() {
-            0.0
-        } else {
-            let i = ((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1;
-            ms(times[i])
-        }
-    };
-    KindFigures {
-        kind,
-        example,
-        queries: times.len(),
-        mean_results: results.map(|r| r as f64 / times.len().max(1) as f64),
-        p50_ms: at(0.50),
-        p99_ms: at(0.99),
-        max_ms: times.last().map(|d| ms(*d)).unwrap_or(0.0),
-    }
-}
-
-fn lookup(ctx: &Context, args: LookupArgs) -> Result<()> {
-    if args.samples == 0 {
-        bail!("--samples must be at least 1");
-    }
-    let (store, actor) = ctx.open()?;
-    let customers = store.customer_count()?;
-    let samples = sample_customers(&store, args.samples, args.seed)?;
-
-    // Reference: the plain indexed lookup of one exact normalised phone number.
-    let mut reference_times = Vec::new();
-    let mut reference_results = 0;
-    let mut example = String::new();
-    {
-        let mut stmt = store
-            .conn()
-            .prepare_cached("SELECT customer_id FROM contacts WHERE normalized = ?1")
-            .context("cannot prepare the reference query")?;
-        for s in &samples {
-            let Some((normalized, _)) = &s.phone else {
-                continue;
-            };
-            if example.is_empty() {
-                example = normalized.clone();
-            }
-            let started = Instant::now();
-            let ids: Vec<i64> = stmt
-                .query_map([normalized], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            reference_times.push(started.elapsed());
-            reference_results += ids.len();
-        }
-    }
-    let reference = figures(
-        "reference: exact phone, plain SQL",
-        example,
-        reference_times,
-        Some(reference_results),
-    );
-
-    let mut kinds = Vec::new();
-    for kind in KINDS {
-        let mut times = Vec::new();
-        let mut results = 0;
-        let mut example = String::new();
-        for s in &samples {
-            let Some(q) = queries(kind, s) else { continue };
-            if example.is_empty() {
-                example = q.clone();
-            }
-            let started = Instant::now();
-            let found = store.search(&actor, &q, args.limit)?;
-            times.push(started.elapsed());
-            results += found.len();
-        }
-        kinds.push(figures(kind, example, times, Some(results)));
-    }
-    let report = LookupReport {
-        customers,
-        reference,
-        kinds,
-    };
-    if args.json {
-        return print_json(&report);
-    }
-    println!(
-        "lookup on {} customers, {} sampled, limit {}",
-        customers,
-        samples.len(),
-        args.limit
-    );
-    println!(
-        "{:<36} {:>7} {:>8} {:>9} {:>9} {:>9}  example",
-        "kind", "queries", "results", "p50 ms", "p99 ms", "max ms"
-    );
-    for f in std::iter::once(&report.reference).chain(report.kinds.iter()) {
-        println!(
-            "{:<36} {:>7} {:>8.1} {:>9.3} {:>9.3} {:>9.3}  {}",
-            f.kind,
-            f.queries,
-            f.mean_results.unwrap_or(0.0),
-            f.p50_ms,
-            f.p99_ms,
-            f.max_ms,
-            f.example
-        );
-    }
-    Ok(())
 }

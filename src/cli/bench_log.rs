@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::bench::{figures, KindFigures};
+use super::bench::{figures, Figures};
 use super::bench_screen::{memory_kb, press, BenchScreen};
 use super::{print_json, Context};
 use crate::domain::customer::{Channel, CustomerFields};
@@ -23,11 +23,11 @@ use crate::tui::app::{Focus, Pane};
 /// The tag of the customer the benchmark gives a long history.
 const BUSY_TAG: &str = "bench-busy";
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct LogArgs {
     /// Rounds: each opens the busy customer and its history, then goes through the desk log
     /// and its filters once.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 100)]
     pub samples: usize,
     /// Contacts the busy customer has (logged once, the first time, and kept).
     #[arg(long, default_value_t = 200)]
@@ -46,17 +46,17 @@ pub struct LogArgs {
 }
 
 #[derive(Debug, Serialize)]
-struct LogReport {
-    customers: i64,
-    interactions: i64,
-    size: String,
-    busy_customer: String,
-    busy_contacts: usize,
+pub struct LogReport {
+    pub customers: i64,
+    pub interactions: i64,
+    pub size: String,
+    pub busy_customer: String,
+    pub busy_contacts: usize,
     /// Contacts the benchmark logged for the busy customer in this run (0 once it has them).
-    logged_now: usize,
-    steps: Vec<KindFigures>,
-    resident_memory_mb: f64,
-    peak_resident_memory_mb: f64,
+    pub logged_now: usize,
+    pub steps: Vec<Figures>,
+    pub resident_memory_mb: f64,
+    pub peak_resident_memory_mb: f64,
 }
 
 /// The customer the benchmark opens, with its contacts.
@@ -137,7 +137,7 @@ fn busy_customer(store: &mut Store, actor: &Actor, contacts: usize) -> Result<Bu
 }
 
 /// The steps measured, in the order they are reported.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     OpenCard,
     History,
@@ -153,10 +153,17 @@ enum Step {
     OperatorAndCode,
     DateRange,
     Cleared,
+    WorstOperatorAndCode,
+    BusiestRarestCode,
+    BusiestUnusedCode,
+    WorstOperatorAndChannel,
+    WorstChannelAndCode,
+    WorstAllThree,
+    BusiestDueReplies,
 }
 
 impl Step {
-    const ALL: [Step; 14] = [
+    const ALL: [Step; 21] = [
         Step::OpenCard,
         Step::History,
         Step::ScrollHistory,
@@ -171,6 +178,13 @@ impl Step {
         Step::OperatorAndCode,
         Step::DateRange,
         Step::Cleared,
+        Step::WorstOperatorAndCode,
+        Step::BusiestRarestCode,
+        Step::BusiestUnusedCode,
+        Step::WorstOperatorAndChannel,
+        Step::WorstChannelAndCode,
+        Step::WorstAllThree,
+        Step::BusiestDueReplies,
     ];
 
     fn label(self) -> &'static str {
@@ -189,7 +203,19 @@ impl Step {
             Step::OperatorAndCode => "filter: operator + wrap-up code",
             Step::DateRange => "filter: date range",
             Step::Cleared => "filter: cleared",
+            Step::WorstOperatorAndCode => "worst: operator + wrap-up code",
+            Step::BusiestRarestCode => "worst: busiest operator + rarest code",
+            Step::BusiestUnusedCode => "worst: busiest operator + unused code",
+            Step::WorstOperatorAndChannel => "worst: operator + channel",
+            Step::WorstChannelAndCode => "worst: channel + wrap-up code",
+            Step::WorstAllThree => "worst: operator + channel + code",
+            Step::BusiestDueReplies => "worst: due replies of busiest operator",
         }
+    }
+
+    /// The worst cases: filters chosen from the whole log so that the page is slowest to find.
+    fn is_worst(self) -> bool {
+        (self as usize) >= (Step::WorstOperatorAndCode as usize)
     }
 }
 
@@ -202,6 +228,204 @@ impl Steps {
     }
 }
 
+/// Which column a desk-log filter names, in the order the log breaks ties between indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Dim {
+    Code,
+    Channel,
+    Operator,
+}
+
+impl Dim {
+    fn form_key(self) -> &'static str {
+        match self {
+            Dim::Code => "disposition",
+            Dim::Channel => "channel",
+            Dim::Operator => "operator",
+        }
+    }
+}
+
+/// Rows of a desk-log page (`tui/app/log_view.rs`).
+const PAGE: i64 = 60;
+/// What the desk log counts at most in each index when it picks one
+/// (`store::interactions::COUNT_CAP`).
+const COUNT_CAP: i64 = 20_000;
+
+/// The log's contacts counted by operator, channel and wrap-up code, from one pass over them
+/// (not timed), to find the filters that are slowest to answer.
+struct Facets {
+    counts: Vec<([String; 3], i64)>,
+    codes: Vec<String>,
+    logins: Vec<String>,
+}
+
+type Filter = Vec<(Dim, String)>;
+
+impl Facets {
+    fn load(store: &Store, codes: &[String], logins: &[String]) -> Result<Facets> {
+        let counts = store
+            .conn()
+            .prepare(
+                "SELECT i.disposition, i.channel, o.login, count(*) FROM interactions i
+                 JOIN operators o ON o.id = i.operator_id
+                 GROUP BY i.disposition, i.channel, i.operator_id",
+            )?
+            .query_map([], |r| Ok(([r.get(0)?, r.get(1)?, r.get(2)?], r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Facets {
+            counts,
+            codes: codes.to_vec(),
+            logins: logins.to_vec(),
+        })
+    }
+
+    fn values(&self, dim: Dim) -> Vec<String> {
+        match dim {
+            Dim::Code => self.codes.clone(),
+            Dim::Channel => Channel::ALL
+                .iter()
+                .map(|c| c.as_str().to_string())
+                .collect(),
+            Dim::Operator => self.logins.clone(),
+        }
+    }
+
+    /// Contacts matching every equality of `filter`.
+    fn count(&self, filter: &[(Dim, String)]) -> i64 {
+        self.counts
+            .iter()
+            .filter(|(key, _)| filter.iter().all(|(dim, v)| key[*dim as usize] == *v))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Index entries read to fill the first page: the desk log walks the index of the rarest
+    /// value (each counted up to [`COUNT_CAP`]; ties go to the code, then the channel), and
+    /// reads all of it when fewer than a page match.
+    fn cost(&self, filter: &[(Dim, String)]) -> f64 {
+        let Some(walked) = filter
+            .iter()
+            .map(|eq| {
+                let n = self.count(std::slice::from_ref(eq));
+                (n.min(COUNT_CAP), eq.0, n)
+            })
+            .min_by_key(|(capped, dim, _)| (*capped, *dim))
+            .map(|(_, _, n)| n as f64)
+        else {
+            return 0.0;
+        };
+        let together = self.count(filter);
+        if together < PAGE {
+            walked
+        } else {
+            walked * PAGE as f64 / together as f64
+        }
+    }
+
+    /// Of every combination of values of `dims`, the slowest.
+    fn worst(&self, dims: &[Dim]) -> Option<Filter> {
+        let mut filters: Vec<Filter> = vec![Vec::new()];
+        for &dim in dims {
+            filters = filters
+                .into_iter()
+                .flat_map(|f| {
+                    self.values(dim).into_iter().map(move |v| {
+                        let mut f = f.clone();
+                        f.push((dim, v));
+                        f
+                    })
+                })
+                .collect();
+        }
+        filters
+            .into_iter()
+            .max_by(|a, b| self.cost(a).total_cmp(&self.cost(b)))
+    }
+
+    fn busiest(&self) -> Option<String> {
+        self.logins
+            .iter()
+            .max_by_key(|l| self.count(&[(Dim::Operator, (*l).clone())]))
+            .cloned()
+    }
+
+    /// How a filter reads in the report: each value with its own count, and the count of
+    /// contacts matching them all.
+    fn describe(&self, filter: &[(Dim, String)]) -> String {
+        let parts: Vec<String> = filter
+            .iter()
+            .map(|eq| format!("{} ({})", eq.1, self.count(std::slice::from_ref(eq))))
+            .collect();
+        match filter {
+            [_] => format!("{} contacts", parts.join("")),
+            _ => format!("{} -> {} together", parts.join(" + "), self.count(filter)),
+        }
+    }
+}
+
+/// The filters of the worst-case steps, each with its description; None where the log has
+/// no such case (every code used by the busiest operator, say).
+fn worst_filters(facets: &Facets) -> Vec<(Step, Option<Filter>)> {
+    let busiest = facets.busiest();
+    let by_busiest = |pick: &dyn Fn(i64) -> bool, rarest: bool| -> Option<Filter> {
+        let login = busiest.clone()?;
+        facets
+            .codes
+            .iter()
+            .map(|c| {
+                let f = vec![(Dim::Operator, login.clone()), (Dim::Code, c.clone())];
+                (facets.count(&f), facets.count(&[(Dim::Code, c.clone())]), f)
+            })
+            .filter(|(together, _, _)| pick(*together))
+            .max_by_key(|(together, overall, _)| {
+                if rarest {
+                    (-together, *overall)
+                } else {
+                    (0, *overall)
+                }
+            })
+            .map(|(_, _, f)| f)
+    };
+    vec![
+        (
+            Step::WorstOperatorAndCode,
+            facets.worst(&[Dim::Operator, Dim::Code]),
+        ),
+        (Step::BusiestRarestCode, by_busiest(&|n| n > 0, true)),
+        (Step::BusiestUnusedCode, by_busiest(&|n| n == 0, false)),
+        (
+            Step::WorstOperatorAndChannel,
+            facets.worst(&[Dim::Operator, Dim::Channel]),
+        ),
+        (
+            Step::WorstChannelAndCode,
+            facets.worst(&[Dim::Channel, Dim::Code]),
+        ),
+        (
+            Step::WorstAllThree,
+            facets.worst(&[Dim::Operator, Dim::Channel, Dim::Code]),
+        ),
+        (
+            Step::BusiestDueReplies,
+            busiest.map(|l| vec![(Dim::Operator, l)]),
+        ),
+    ]
+}
+
+/// A worst case is no longer measured once five runs put its median past this: it is not
+/// met, and more rounds would only make the benchmark take minutes.
+const HOPELESS: Duration = Duration::from_millis(250);
+
+fn hopeless(times: &[Duration]) -> bool {
+    if times.len() < 5 {
+        return false;
+    }
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2] > HOPELESS
+}
+
 fn ctrl(c: char) -> KeyEvent {
     KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
 }
@@ -210,7 +434,7 @@ fn ctrl(c: char) -> KeyEvent {
 fn filter(
     screen: &mut BenchScreen,
     steps: &mut Steps,
-    step: Step,
+    step: Option<Step>,
     values: &[(&str, &str)],
 ) -> Result<()> {
     steps.add(Step::FilterForm, screen.key(press(KeyCode::Char('f')))?);
@@ -223,14 +447,17 @@ fn filter(
     for (key, value) in values {
         form.set(key, value);
     }
-    steps.add(step, screen.key(ctrl('s'))?);
+    let time = screen.key(ctrl('s'))?;
+    if let Some(step) = step {
+        steps.add(step, time);
+    }
     if screen.app.form.is_some() {
         bail!("the filter {values:?} was refused");
     }
     Ok(())
 }
 
-pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
+pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
     if args.samples == 0 || args.width == 0 || args.height == 0 || args.contacts == 0 {
         bail!("--samples, --contacts, --width and --height must be at least 1");
     }
@@ -260,6 +487,8 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         .iter()
         .map(|d| d.code.clone())
         .collect();
+    let facets = Facets::load(&screen.app.store, &codes, &logins)?;
+    let worst = worst_filters(&facets);
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let mut steps = Steps(std::array::from_fn(|_| Vec::new()));
     screen.draw()?;
@@ -330,27 +559,27 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         filter(
             &mut screen,
             &mut steps,
-            Step::Channel,
+            Some(Step::Channel),
             &[("channel", channel)],
         )?;
         let code = codes[round % codes.len()].as_str();
         filter(
             &mut screen,
             &mut steps,
-            Step::Code,
+            Some(Step::Code),
             &[("disposition", code)],
         )?;
         let login = logins[round % logins.len()].as_str();
         filter(
             &mut screen,
             &mut steps,
-            Step::Operator,
+            Some(Step::Operator),
             &[("operator", login)],
         )?;
         filter(
             &mut screen,
             &mut steps,
-            Step::OperatorAndCode,
+            Some(Step::OperatorAndCode),
             &[("operator", login), ("disposition", code)],
         )?;
         let today = screen.app.now.date_naive();
@@ -359,13 +588,39 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         filter(
             &mut screen,
             &mut steps,
-            Step::DateRange,
+            Some(Step::DateRange),
             &[("from", &from.to_string()), ("to", &to.to_string())],
         )?;
-        filter(&mut screen, &mut steps, Step::Cleared, &[])?;
+        filter(&mut screen, &mut steps, Some(Step::Cleared), &[])?;
+        for (step, worst) in &worst {
+            let Some(worst) = worst else { continue };
+            if hopeless(&steps.0[*step as usize]) {
+                continue;
+            }
+            let values: Vec<(&str, &str)> = worst
+                .iter()
+                .map(|(dim, value)| (dim.form_key(), value.as_str()))
+                .collect();
+            if *step == Step::BusiestDueReplies {
+                filter(&mut screen, &mut steps, None, &values)?;
+                steps.add(*step, screen.key(press(KeyCode::Char('u')))?);
+                screen.key(press(KeyCode::Char('u')))?;
+            } else {
+                filter(&mut screen, &mut steps, Some(*step), &values)?;
+            }
+        }
+        filter(&mut screen, &mut steps, None, &[])?;
     }
 
-    let report = LogReport {
+    let examples: Vec<String> = Step::ALL
+        .iter()
+        .map(|step| match worst.iter().find(|(s, _)| s == step) {
+            Some((_, Some(f))) => facets.describe(f),
+            Some((_, None)) => "no such case in this log".into(),
+            None => String::new(),
+        })
+        .collect();
+    Ok(LogReport {
         customers,
         interactions,
         size: format!("{}x{}", args.width, args.height),
@@ -375,14 +630,19 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         steps: Step::ALL
             .iter()
             .zip(steps.0)
-            .map(|(step, times)| figures(step.label(), String::new(), times, None))
+            .zip(examples)
+            .map(|((step, times), example)| {
+                let mut f = figures(step.label(), None, example, times, None);
+                f.stopped_early = step.is_worst() && f.samples > 0 && f.samples < args.samples;
+                f
+            })
             .collect(),
         resident_memory_mb: memory_kb("VmRSS:").unwrap_or(0) as f64 / 1024.0,
         peak_resident_memory_mb: memory_kb("VmHWM:").unwrap_or(0) as f64 / 1024.0,
-    };
-    if args.json {
-        return print_json(&report);
-    }
+    })
+}
+
+pub fn print(report: &LogReport) {
     println!(
         "log on {} customers, {} contacts, at {}; {} has {} contacts{}",
         report.customers,
@@ -397,21 +657,36 @@ pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
         }
     );
     println!(
-        "{:<34} {:>6} {:>9} {:>9} {:>9}",
+        "{:<40} {:>5} {:>9} {:>9} {:>9}  filter",
         "key to drawn frame", "keys", "p50 ms", "p99 ms", "max ms"
     );
     for f in &report.steps {
         println!(
-            "{:<34} {:>6} {:>9.3} {:>9.3} {:>9.3}",
-            f.kind, f.queries, f.p50_ms, f.p99_ms, f.max_ms
+            "{:<40} {:>5} {:>9.3} {:>9} {:>9.3}  {}{}",
+            f.kind,
+            f.samples,
+            f.p50_ms,
+            f.p99_text(),
+            f.max_ms,
+            f.example,
+            if f.stopped_early {
+                " (stopped: median past 250 ms)"
+            } else {
+                ""
+            }
         );
     }
-    let all: Vec<f64> = report.steps.iter().map(|f| f.p99_ms).collect();
     println!(
-        "worst p99 {:.3} ms; resident memory {:.1} MB now, {:.1} MB peak",
-        all.iter().copied().fold(0.0, f64::max),
-        report.resident_memory_mb,
-        report.peak_resident_memory_mb
+        "resident memory {:.1} MB now, {:.1} MB peak",
+        report.resident_memory_mb, report.peak_resident_memory_mb
     );
+}
+
+pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
+    let report = run(ctx, &args)?;
+    if args.json {
+        return print_json(&report);
+    }
+    print(&report);
     Ok(())
 }

@@ -6,14 +6,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use serde::Serialize;
 
-use super::bench::{figures, national_digits, sample_customers, KindFigures, ScreenArgs};
+use super::bench::{figures, national_digits, sample_customers, Figures, Sample, ScreenArgs};
 use super::{print_json, Context};
 use crate::tui::app::App;
 use crate::tui::ui;
@@ -33,20 +33,34 @@ impl Write for Counter {
 }
 
 #[derive(Debug, Serialize)]
-struct ScreenReport {
-    customers: i64,
-    size: String,
-    start_to_first_frame_ms: f64,
-    keystroke_to_frame: KindFigures,
-    mean_results_per_caller: f64,
-    selection_move_bytes_mean: f64,
-    selection_move_bytes_max: usize,
-    resident_memory_mb: f64,
-    peak_resident_memory_mb: f64,
+pub struct ScreenReport {
+    pub customers: i64,
+    pub size: String,
+    /// Opening the database, loading and drawing the first frame, inside this process.
+    pub start_in_process_ms: f64,
+    /// A real `careline` process in a pseudo-terminal, from spawn to the first complete frame
+    /// on the terminal (top bar and status bar both drawn).
+    pub start_process: Figures,
+    /// Peak resident memory of those processes at their first frame.
+    pub start_process_peak_memory_mb: f64,
+    /// Typed keys, each a lookup and a drawn frame, by what was typed.
+    pub typed: Vec<Figures>,
+    /// ↓ in the results: no database work, only drawing.
+    pub selection_move: Figures,
+    pub mean_results_per_caller: f64,
+    pub selection_move_bytes_mean: f64,
+    pub selection_move_bytes_max: usize,
+    pub resident_memory_mb: f64,
+    pub peak_resident_memory_mb: f64,
 }
 
 pub(super) fn memory_kb(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    memory_kb_of("/proc/self/status", field)
+}
+
+/// A memory figure (kB) from a `/proc/<pid>/status` file.
+fn memory_kb_of(path: &str, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(path).ok()?;
     status
         .lines()
         .find(|l| l.starts_with(field))
@@ -112,9 +126,152 @@ impl BenchScreen {
     }
 }
 
-pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
-    if args.samples == 0 || args.width == 0 || args.height == 0 {
-        bail!("--samples, --width and --height must be at least 1");
+/// What a caller is looked up by in `bench screen`.
+#[derive(Clone, Copy)]
+enum Typed {
+    Digits,
+    Name,
+    UnknownName,
+}
+
+impl Typed {
+    const ALL: [Typed; 3] = [Typed::Digits, Typed::Name, Typed::UnknownName];
+
+    fn label(self) -> &'static str {
+        match self {
+            Typed::Digits => "typed key: last 4 digits of a phone",
+            Typed::Name => "typed key: a name",
+            Typed::UnknownName => "typed key: a name nobody has",
+        }
+    }
+
+    /// The text typed for customer `s`: an unknown name is the name read backwards (with
+    /// "x" after a Latin one), which the lookup has to search every index for.
+    fn query(self, s: &Sample) -> Option<String> {
+        match self {
+            Typed::Digits => s.phone.as_ref().map(|(normalized, _)| {
+                let d = national_digits(normalized);
+                d[d.len().saturating_sub(4)..].to_string()
+            }),
+            Typed::Name => Some(s.name.clone()),
+            Typed::UnknownName => {
+                let mut backwards: String = s.name.chars().rev().collect();
+                if !crate::domain::search_key::has_cjk(&backwards) {
+                    backwards.push('x');
+                }
+                Some(backwards)
+            }
+        }
+    }
+}
+
+/// Starts `careline` on this database as a real process in a pseudo-terminal of `width` ×
+/// `height` and waits for its first complete frame: the time from spawn to that frame, and
+/// the process's peak resident memory then.
+fn start_process(ctx: &Context, width: u16, height: u16) -> Result<(Duration, f64)> {
+    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+    use std::io::Read as _;
+    use std::sync::mpsc;
+
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: height,
+            cols: width,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .map_err(|e| anyhow::anyhow!("cannot open a pseudo-terminal: {e}"))?;
+    let exe = std::env::current_exe().context("cannot find the careline binary")?;
+    let mut cmd = CommandBuilder::new(exe);
+    if ctx.demo {
+        cmd.arg("--demo");
+    } else {
+        cmd.arg("--db");
+        cmd.arg(&ctx.db_path);
+    }
+    if let Some(login) = &ctx.as_login {
+        cmd.arg("--as");
+        cmd.arg(login);
+    }
+    if ctx.allow_network_fs {
+        cmd.arg("--allow-network-fs");
+    }
+    if let Some(config) = &ctx.config_file {
+        cmd.arg("--config");
+        cmd.arg(config);
+    }
+    cmd.args(["--lang", "en", "--theme", "dark"]);
+    cmd.env("TERM", "xterm-256color");
+    // A relative --db or --config names a file in this directory, not in the child's home.
+    if let Ok(dir) = std::env::current_dir() {
+        cmd.cwd(dir);
+    }
+    let mut reader = pty
+        .master
+        .try_clone_reader()
+        .map_err(|e| anyhow::anyhow!("cannot read the pseudo-terminal: {e}"))?;
+    let (chunks, received) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 16384];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || chunks.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let started = Instant::now();
+    let mut child = pty
+        .slave
+        .spawn_command(cmd)
+        .map_err(|e| anyhow::anyhow!("cannot start careline: {e}"))?;
+    let pid = child.process_id();
+    let mut parser = vt100::Parser::new(height, width, 0);
+    let deadline = started + Duration::from_secs(30);
+    let outcome = loop {
+        if Instant::now() >= deadline {
+            break Err(anyhow::anyhow!(
+                "careline drew no complete frame within 30 s; the terminal showed:\n{}",
+                parser.screen().contents()
+            ));
+        }
+        match received.recv_timeout(Duration::from_millis(50)) {
+            Ok(chunk) => {
+                parser.process(&chunk);
+                let screen = parser.screen();
+                let row = |r: u16| screen.contents_between(r, 0, r, width);
+                if !row(0).trim().is_empty() && !row(height - 1).trim().is_empty() {
+                    break Ok(started.elapsed());
+                }
+            }
+            Err(_) => {
+                if let Ok(Some(status)) = child.try_wait() {
+                    break Err(anyhow::anyhow!(
+                        "careline ended ({status:?}) before drawing a frame: {}",
+                        parser.screen().contents().trim()
+                    ));
+                }
+            }
+        }
+    };
+    let peak = pid
+        .and_then(|pid| memory_kb_of(&format!("/proc/{pid}/status"), "VmHWM:"))
+        .unwrap_or(0) as f64
+        / 1024.0;
+    let _ = child.kill();
+    let _ = child.wait();
+    outcome.map(|elapsed| (elapsed, peak))
+}
+
+pub fn run(ctx: &Context, args: &ScreenArgs) -> Result<ScreenReport> {
+    if args.samples == 0 || args.width < 20 || args.height < 8 {
+        bail!("--samples must be at least 1, --width at least 20 and --height at least 8");
+    }
+    let mut starts = Vec::new();
+    let mut start_peak: f64 = 0.0;
+    for _ in 0..args.starts {
+        let (elapsed, peak) = start_process(ctx, args.width, args.height)?;
+        starts.push(elapsed);
+        start_peak = start_peak.max(peak);
     }
     let started = Instant::now();
     let mut screen = BenchScreen::open(ctx, args.width, args.height)?;
@@ -124,21 +281,21 @@ pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
     let customers = screen.app.store.customer_count()?;
 
     let samples = sample_customers(&screen.app.store, args.samples, args.seed)?;
-    let mut times: Vec<Duration> = Vec::new();
+    let mut typed: Vec<(Vec<Duration>, String)> = Typed::ALL
+        .iter()
+        .map(|_| (Vec::new(), String::new()))
+        .collect();
+    let mut moves: Vec<Duration> = Vec::new();
     let mut results = 0;
     let mut move_bytes: Vec<usize> = Vec::new();
-    let mut example = String::new();
     for (n, s) in samples.iter().enumerate() {
-        // Alternate: the last four digits of a phone, and a name.
-        let query = match (&s.phone, n % 2) {
-            (Some((normalized, _)), 0) => {
-                let d = national_digits(normalized);
-                d[d.len().saturating_sub(4)..].to_string()
-            }
-            _ => s.name.clone(),
+        let kind = Typed::ALL[n % Typed::ALL.len()];
+        let Some(query) = kind.query(s).or_else(|| Typed::Name.query(s)) else {
+            continue;
         };
+        let (times, example) = &mut typed[kind as usize];
         if example.is_empty() {
-            example = query.clone();
+            *example = query.clone();
         }
         for c in query.chars() {
             times.push(screen.key(press(KeyCode::Char(c)))?);
@@ -148,8 +305,9 @@ pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
         screen.key(press(KeyCode::Down))?;
         for _ in 0..3 {
             let before = screen.bytes();
-            times.push(screen.key(press(KeyCode::Down))?);
+            let time = screen.key(press(KeyCode::Down))?;
             if screen.app.lookup.results.len() > 4 {
+                moves.push(time);
                 move_bytes.push(screen.bytes() - before);
             }
         }
@@ -157,12 +315,30 @@ pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
         screen.app.handle_key(press(KeyCode::Char('/')));
         screen.key(press(KeyCode::Esc))?;
     }
-    let keystroke = figures("keystroke to drawn frame", example, times, None);
-    let report = ScreenReport {
+    Ok(ScreenReport {
         customers,
         size: format!("{}x{}", args.width, args.height),
-        start_to_first_frame_ms: first_frame.as_secs_f64() * 1000.0,
-        keystroke_to_frame: keystroke,
+        start_in_process_ms: first_frame.as_secs_f64() * 1000.0,
+        start_process: figures(
+            "start to first frame, real process in a pseudo-terminal",
+            None,
+            String::new(),
+            starts,
+            None,
+        ),
+        start_process_peak_memory_mb: start_peak,
+        typed: Typed::ALL
+            .iter()
+            .zip(typed)
+            .map(|(kind, (times, example))| figures(kind.label(), None, example, times, None))
+            .collect(),
+        selection_move: figures(
+            "selection one row down (no lookup)",
+            None,
+            String::new(),
+            moves,
+            None,
+        ),
         mean_results_per_caller: results as f64 / samples.len().max(1) as f64,
         selection_move_bytes_mean: if move_bytes.is_empty() {
             0.0
@@ -172,32 +348,57 @@ pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
         selection_move_bytes_max: move_bytes.iter().copied().max().unwrap_or(0),
         resident_memory_mb: memory_kb("VmRSS:").unwrap_or(0) as f64 / 1024.0,
         peak_resident_memory_mb: memory_kb("VmHWM:").unwrap_or(0) as f64 / 1024.0,
-    };
-    if args.json {
-        return print_json(&report);
-    }
+    })
+}
+
+pub fn print(report: &ScreenReport) {
     println!(
         "screen on {} customers at {}",
         report.customers, report.size
     );
     println!(
-        "start to first frame        {:>9.1} ms (open, load, first draw; in-process)",
-        report.start_to_first_frame_ms
+        "start to first frame, in-process           {:>8.1} ms (open, load, first draw)",
+        report.start_in_process_ms
+    );
+    let f = &report.start_process;
+    println!(
+        "start to first frame, process in a pty     p50 {:.1} ms  max {:.1} ms  ({} starts); peak memory {:.1} MB",
+        f.p50_ms, f.max_ms, f.samples, report.start_process_peak_memory_mb
     );
     println!(
-        "keystroke to drawn frame    p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  ({} keys)",
-        report.keystroke_to_frame.p50_ms,
-        report.keystroke_to_frame.p99_ms,
-        report.keystroke_to_frame.max_ms,
-        report.keystroke_to_frame.queries
+        "{:<44} {:>6} {:>8} {:>8} {:>8}  example",
+        "key to drawn frame", "keys", "p50 ms", "p99 ms", "max ms"
     );
+    for f in report
+        .typed
+        .iter()
+        .chain(std::iter::once(&report.selection_move))
+    {
+        println!(
+            "{:<44} {:>6} {:>8.3} {:>8} {:>8.3}  {}",
+            f.kind,
+            f.samples,
+            f.p50_ms,
+            f.p99_text(),
+            f.max_ms,
+            f.example
+        );
+    }
     println!(
-        "selection one row down      mean {:.0} bytes, max {} bytes written to the terminal",
+        "selection one row down: mean {:.0} bytes, max {} bytes written to the terminal",
         report.selection_move_bytes_mean, report.selection_move_bytes_max
     );
     println!(
-        "resident memory             {:.1} MB now, {:.1} MB peak",
+        "resident memory {:.1} MB now, {:.1} MB peak",
         report.resident_memory_mb, report.peak_resident_memory_mb
     );
+}
+
+pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
+    let report = run(ctx, &args)?;
+    if args.json {
+        return print_json(&report);
+    }
+    print(&report);
     Ok(())
 }

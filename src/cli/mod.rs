@@ -3,7 +3,9 @@
 
 mod admin;
 mod bench;
+mod bench_all;
 mod bench_log;
+mod bench_lookup;
 mod bench_screen;
 mod customer;
 mod log;
@@ -102,6 +104,8 @@ pub struct Context {
     pub as_login: Option<String>,
     pub allow_network_fs: bool,
     pub demo: bool,
+    /// The config file named with --config, if one was.
+    pub config_file: Option<PathBuf>,
 }
 
 impl Context {
@@ -128,6 +132,7 @@ impl Context {
             as_login: cli.as_login.clone(),
             allow_network_fs: cli.allow_network_fs,
             demo: cli.demo,
+            config_file: cli.config.clone(),
         }
     }
 

@@ -266,6 +266,38 @@ impl Store {
         &self.path
     }
 
+    /// Forgets every cached page of the database, so that the next statement reads from the
+    /// disk as after a reboot: SQLite's own cache (`PRAGMA shrink_memory`) and the operating
+    /// system's page cache of the database file and its WAL (`posix_fadvise(DONTNEED)`, after
+    /// writing back whatever is dirty, which the kernel would otherwise keep). For `careline
+    /// bench lookup --cold`.
+    pub fn drop_caches(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA shrink_memory")?;
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        for path in [self.path.clone(), PathBuf::from(wal)] {
+            let file = match std::fs::File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(StoreError::Io(e)),
+            };
+            file.sync_data().map_err(StoreError::Io)?;
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::fd::AsRawFd as _;
+                // SAFETY: the descriptor is open for the duration of the call; the advice only
+                // drops clean cached pages and never changes the file.
+                let rc = unsafe {
+                    libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED)
+                };
+                if rc != 0 {
+                    return Err(StoreError::Io(std::io::Error::from_raw_os_error(rc)));
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn phone_rules(&self) -> &PhoneRules {
         &self.options.phone
     }

@@ -1,0 +1,461 @@
+//! `careline bench all`: every benchmark in one run, on one database, with what it ran on
+//! (commit, machine, load average), and the headline table of `docs/BENCHMARKS.md` written
+//! from those figures, each beside its goal (DESIGN §7) with met or not met.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+use std::time::Instant;
+
+use anyhow::{bail, Context as _, Result};
+use chrono::Utc;
+use clap::Args;
+use serde::Serialize;
+
+use super::bench::{Figures, ScreenArgs};
+use super::bench_log::{LogArgs, LogReport};
+use super::bench_lookup::{LookupArgs, LookupReport};
+use super::bench_screen::ScreenReport;
+use super::{print_json, Context};
+
+#[derive(Debug, Args)]
+pub struct AllArgs {
+    /// First make the reference database at --db: `init`, then `demo --customers N`, each as
+    /// its own process, timed. The file must not exist yet.
+    #[arg(long, value_name = "N")]
+    pub generate: Option<u64>,
+    /// The commit the binary was built from, as it should be named in the table
+    /// (scripts/bench passes `git describe`).
+    #[arg(long, value_name = "COMMIT")]
+    pub commit: Option<String>,
+    /// Replace the headline section of this Markdown file (between its `bench all` markers)
+    /// with the figures of this run.
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    /// Sampled customers for the warm lookup run.
+    #[arg(long, default_value_t = 300)]
+    pub lookup_samples: usize,
+    /// Sampled customers for the cold lookup run (caches dropped before every query).
+    #[arg(long, default_value_t = 100)]
+    pub cold_samples: usize,
+    /// Callers typed in the screen runs.
+    #[arg(long, default_value_t = 100)]
+    pub screen_samples: usize,
+    /// Rounds of the log run.
+    #[arg(long, default_value_t = 100)]
+    pub log_samples: usize,
+    /// Print every figure as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What the figures were measured on.
+#[derive(Debug, Serialize)]
+pub struct Machine {
+    pub date: String,
+    pub commit: String,
+    pub cpus: usize,
+    pub cpu_model: String,
+    pub memory_gib: f64,
+    pub kernel: String,
+    pub sqlite: String,
+    pub load_at_start: String,
+    pub load_at_end: String,
+}
+
+/// The timed creation of the reference database.
+#[derive(Debug, Serialize)]
+pub struct Generation {
+    pub customers: u64,
+    pub seconds: f64,
+    pub peak_memory_mb: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AllReport {
+    pub machine: Machine,
+    pub generation: Option<Generation>,
+    pub lookup_warm: LookupReport,
+    pub lookup_cold: LookupReport,
+    pub screen: Vec<ScreenReport>,
+    pub log: LogReport,
+    pub seconds: f64,
+}
+
+fn first_line(path: &str, prefix: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with(prefix))?;
+    Some(line.split_once(':')?.1.trim().to_string())
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn machine(commit: Option<&str>) -> Machine {
+    let memory_kb: f64 = first_line("/proc/meminfo", "MemTotal")
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0);
+    Machine {
+        date: Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        commit: commit.unwrap_or("not given").to_string(),
+        cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cpu_model: first_line("/proc/cpuinfo", "model name").unwrap_or_else(|| "unknown".into()),
+        memory_gib: memory_kb / 1024.0 / 1024.0,
+        kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|k| k.trim().to_string())
+            .unwrap_or_else(|_| "unknown".into()),
+        sqlite: rusqlite::version().to_string(),
+        load_at_start: load_average(),
+        load_at_end: String::new(),
+    }
+}
+
+/// Runs this careline binary with `args` on the same database, as its own process.
+fn careline(ctx: &Context, args: &[&str]) -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find the careline binary")?;
+    let mut cmd = Process::new(exe);
+    cmd.arg("--db").arg(&ctx.db_path);
+    if let Some(config) = &ctx.config_file {
+        cmd.arg("--config").arg(config);
+    }
+    let status = cmd
+        .args(args)
+        .status()
+        .with_context(|| format!("cannot run careline {}", args.join(" ")))?;
+    if !status.success() {
+        bail!("careline {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Peak resident memory of the largest child process waited for so far, in MB.
+fn children_peak_mb() -> f64 {
+    // SAFETY: getrusage only writes into the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    if rc == 0 {
+        usage.ru_maxrss as f64 / 1024.0
+    } else {
+        0.0
+    }
+}
+
+fn generate(ctx: &Context, customers: u64) -> Result<Generation> {
+    if ctx.db_path.exists() {
+        bail!(
+            "--generate makes a new database, but {} exists; remove it or leave out --generate",
+            ctx.db_path.display()
+        );
+    }
+    careline(ctx, &["init"])?;
+    let started = Instant::now();
+    careline(ctx, &["demo", "--customers", &customers.to_string()])?;
+    Ok(Generation {
+        customers,
+        seconds: started.elapsed().as_secs_f64(),
+        peak_memory_mb: children_peak_mb(),
+    })
+}
+
+pub fn all(ctx: &Context, args: AllArgs) -> Result<()> {
+    let started = Instant::now();
+    if let Some(path) = &args.write {
+        // Refused before the run, not after minutes of it.
+        section_of(path)?;
+    }
+    let mut machine = machine(args.commit.as_deref());
+    let generation = args.generate.map(|n| generate(ctx, n)).transpose()?;
+    let lookup = |samples, cold| LookupArgs {
+        samples,
+        seed: 7,
+        limit: crate::store::DEFAULT_LIMIT,
+        cold,
+        json: false,
+    };
+    eprintln!("bench all: lookup, warm");
+    let lookup_warm = super::bench_lookup::run(ctx, &lookup(args.lookup_samples, false))?;
+    eprintln!("bench all: lookup, cold");
+    let lookup_cold = super::bench_lookup::run(ctx, &lookup(args.cold_samples, true))?;
+    let mut screen = Vec::new();
+    for (width, height) in [(80, 24), (132, 43)] {
+        eprintln!("bench all: screen at {width}x{height}");
+        screen.push(super::bench_screen::run(
+            ctx,
+            &ScreenArgs {
+                samples: args.screen_samples,
+                starts: 20,
+                seed: 11,
+                width,
+                height,
+                json: false,
+            },
+        )?);
+    }
+    eprintln!("bench all: log");
+    let log = super::bench_log::run(
+        ctx,
+        &LogArgs {
+            samples: args.log_samples,
+            contacts: 200,
+            seed: 13,
+            width: 80,
+            height: 24,
+            json: false,
+        },
+    )?;
+    machine.load_at_end = load_average();
+    let report = AllReport {
+        machine,
+        generation,
+        lookup_warm,
+        lookup_cold,
+        screen,
+        log,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    if let Some(path) = &args.write {
+        write_section(path, &markdown(&report))?;
+        eprintln!(
+            "bench all: wrote the headline figures to {}",
+            path.display()
+        );
+    }
+    if args.json {
+        print_json(&report)
+    } else {
+        print!("{}", markdown(&report));
+        Ok(())
+    }
+}
+
+const BEGIN: &str = "<!-- bench all: begin (written by `careline bench all`; do not edit) -->";
+const END: &str = "<!-- bench all: end -->";
+
+/// The text of `path` and where its section starts and ends.
+fn section_of(path: &Path) -> Result<(String, usize, usize)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        bail!(
+            "{} has no `bench all` markers; put the lines `{BEGIN}` and `{END}` where the figures go",
+            path.display()
+        );
+    };
+    if end < begin {
+        bail!(
+            "{}: the end marker comes before the begin marker",
+            path.display()
+        );
+    }
+    Ok((text, begin, end))
+}
+
+/// Replaces the text between the markers of `path` with `section`.
+fn write_section(path: &Path, section: &str) -> Result<()> {
+    let (text, begin, end) = section_of(path)?;
+    let updated = format!("{}{BEGIN}\n{section}{}", &text[..begin], &text[end..]);
+    std::fs::write(path, updated).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Met or not met: by p99 where there are enough samples for one; with fewer, only a median
+/// already past the goal says "not met", and only a maximum within it says "met".
+fn verdict(f: &Figures, goal_ms: f64) -> &'static str {
+    match f.p99_ms {
+        _ if f.samples == 0 => "not measured",
+        Some(p99) if p99 <= goal_ms => "met",
+        Some(_) => "**not met**",
+        None if f.p50_ms > goal_ms => "**not met**",
+        None if f.max_ms <= goal_ms => "met (by the maximum)",
+        None => "undecided (too few samples)",
+    }
+}
+
+fn ms(f: &Figures) -> String {
+    format!(
+        "p50 {:.3} · p99 {} · max {:.3}",
+        f.p50_ms,
+        f.p99_text(),
+        f.max_ms
+    )
+}
+
+fn lookup_table(out: &mut String, report: &LookupReport) {
+    let _ = writeln!(
+        out,
+        "| Kind | Outcome | Queries | Mean results | p50 ms | p99 ms | max ms | Goal p99 ≤ 5 ms | Example |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
+    for f in &report.kinds {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {:.1} | {:.3} | {} | {:.3} | {} | `{}` |",
+            f.kind,
+            f.outcome.map_or("", |o| o.as_str()),
+            f.samples,
+            f.mean_results.unwrap_or(0.0),
+            f.p50_ms,
+            f.p99_text(),
+            f.max_ms,
+            if f.kind.starts_with("reference") {
+                "(reference)"
+            } else {
+                verdict(f, 5.0)
+            },
+            f.example.replace('|', "\\|")
+        );
+    }
+}
+
+fn markdown(r: &AllReport) -> String {
+    let m = &r.machine;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Measured by `careline bench all` at commit `{}` on {}: {} CPUs ({}), {:.1} GiB, kernel {}, \
+         SQLite {}. Load average (1, 5, 15 min) {} at the start and {} at the end; the whole run took {:.0} s.\n",
+        m.commit,
+        m.date,
+        m.cpus,
+        m.cpu_model,
+        m.memory_gib,
+        m.kernel,
+        m.sqlite,
+        m.load_at_start,
+        m.load_at_end,
+        r.seconds
+    );
+    let first = r.screen.first();
+    let _ = writeln!(out, "| Goal (DESIGN §7) | Measured | |");
+    let _ = writeln!(out, "|---|---|---|");
+    if let Some(g) = &r.generation {
+        let _ = writeln!(
+            out,
+            "| demo generation of {} customers ≤ 60 s | {:.1} s, peak memory {:.0} MB | {} |",
+            g.customers,
+            g.seconds,
+            g.peak_memory_mb,
+            if g.seconds <= 60.0 {
+                "met"
+            } else {
+                "**not met**"
+            }
+        );
+    }
+    for (name, report) in [
+        ("warm", &r.lookup_warm),
+        ("cold: caches dropped before every query", &r.lookup_cold),
+    ] {
+        let worst = report
+            .kinds
+            .iter()
+            .filter(|f| !f.kind.starts_with("reference"))
+            .max_by(|a, b| {
+                a.p99_ms
+                    .unwrap_or(a.max_ms)
+                    .total_cmp(&b.p99_ms.unwrap_or(b.max_ms))
+            });
+        let failing = report
+            .kinds
+            .iter()
+            .filter(|f| !f.kind.starts_with("reference") && verdict(f, 5.0) != "met")
+            .count();
+        if let Some(w) = worst {
+            let _ = writeln!(
+                out,
+                "| every lookup kind, hit and miss, p99 ≤ 5 ms ({name}; {} customers) | worst: {} {} ({}); {} of {} rows over or undecided | {} |",
+                report.customers,
+                w.kind,
+                w.outcome.map_or("", |o| o.as_str()),
+                ms(w),
+                failing,
+                report.kinds.len() - 2,
+                if failing == 0 { "met" } else { "**not met**" }
+            );
+        }
+    }
+    for s in &r.screen {
+        for f in s.typed.iter().chain(std::iter::once(&s.selection_move)) {
+            let _ = writeln!(
+                out,
+                "| keystroke to drawn frame p99 ≤ 16 ms, {} ({}) | {} ms over {} keys | {} |",
+                f.kind,
+                s.size,
+                ms(f),
+                f.samples,
+                verdict(f, 16.0)
+            );
+        }
+        let f = &s.start_process;
+        let _ = writeln!(
+            out,
+            "| start to first frame ≤ 150 ms ({}) | real process in a pseudo-terminal: p50 {:.1} ms, max {:.1} ms over {} starts; in-process {:.1} ms | {} |",
+            s.size,
+            f.p50_ms,
+            f.max_ms,
+            f.samples,
+            s.start_in_process_ms,
+            if f.samples > 0 && f.max_ms <= 150.0 { "met" } else { "**not met**" }
+        );
+        let peak = s
+            .start_process_peak_memory_mb
+            .max(s.peak_resident_memory_mb);
+        let _ = writeln!(
+            out,
+            "| resident memory ≤ 64 MB ({}) | {:.1} MB peak of the started process at its first frame; {:.1} MB peak after {} callers | {} |",
+            s.size,
+            s.start_process_peak_memory_mb,
+            s.peak_resident_memory_mb,
+            s.typed.iter().map(|f| f.samples).sum::<usize>(),
+            if peak <= 64.0 { "met" } else { "**not met**" }
+        );
+    }
+    if let Some(s) = first {
+        let _ = writeln!(
+            out,
+            "| bytes for a one-row selection move at 80×24 ≤ 1 KB | mean {:.0}, max {} | {} |",
+            s.selection_move_bytes_mean,
+            s.selection_move_bytes_max,
+            if s.selection_move_bytes_max <= 1024 {
+                "met"
+            } else {
+                "**not met**"
+            }
+        );
+    }
+    for f in &r.log.steps {
+        let _ = writeln!(
+            out,
+            "| log, key to drawn frame p99 ≤ 16 ms: {} | {} ms over {} keys{}{} | {} |",
+            f.kind,
+            ms(f),
+            f.samples,
+            if f.example.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", f.example)
+            },
+            if f.stopped_early {
+                " (stopped after 5: median past 250 ms)"
+            } else {
+                ""
+            },
+            verdict(f, 16.0)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nEvery lookup row, warm ({} customers sampled):\n",
+        r.lookup_warm.sampled
+    );
+    lookup_table(&mut out, &r.lookup_warm);
+    let _ = writeln!(
+        out,
+        "\nEvery lookup row, cold: SQLite's cache and the page cache of the database file dropped before every query ({} customers sampled):\n",
+        r.lookup_cold.sampled
+    );
+    lookup_table(&mut out, &r.lookup_cold);
+    out
+}

@@ -1,0 +1,291 @@
+//! The benchmarks' own figures, on a small demo database through the real binary: every kind
+//! of lookup has a hit and a miss row, misses find nobody, p99 is given only from 100
+//! samples up, and `bench all` writes its table between the markers of a Markdown file.
+
+mod common;
+
+use common::Sandbox;
+use serde_json::Value;
+
+fn desk(customers: &str) -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["demo", "--customers", customers, "--seed", "5"]);
+    sandbox
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// The lookup kinds DESIGN §3.2 names, as the benchmark labels them.
+const KINDS: &[&str] = &[
+    "reference: exact phone, plain SQL",
+    "full phone (as written)",
+    "phone suffix (hit 4 digits, miss 7)",
+    "full name",
+    "two-character name",
+    "surname",
+    "full pinyin",
+    "pinyin initials",
+    "email",
+    "customer code",
+    "#tag",
+    "company (whole name)",
+    "company fragment (full text)",
+    "substring (3+ chars)",
+];
+
+fn kinds(report: &Value) -> &Vec<Value> {
+    report["kinds"].as_array().expect("a list of kinds")
+}
+
+#[test]
+fn bench_lookup_measures_hits_and_misses_of_every_kind() {
+    let sandbox = desk("2000");
+    let report = json(&sandbox.ok(&["bench", "lookup", "--samples", "100", "--json"]));
+    assert_eq!(report["customers"], 2000);
+    assert_eq!(report["cold"], false);
+    let rows = kinds(&report);
+    assert_eq!(rows.len(), KINDS.len() * 2, "{report:#}");
+    for kind in KINDS {
+        for outcome in ["hit", "miss"] {
+            let row = rows
+                .iter()
+                .find(|r| r["kind"] == *kind && r["outcome"] == outcome)
+                .unwrap_or_else(|| panic!("no {outcome} row for {kind}: {report:#}"));
+            let samples = row["samples"].as_u64().expect("samples");
+            assert!(samples > 0, "{kind} {outcome} was never measured: {row}");
+            let mean = row["mean_results"].as_f64().expect("mean results");
+            let example = row["example"].as_str().expect("an example");
+            if outcome == "miss" {
+                assert_eq!(mean, 0.0, "a miss found somebody: {row}");
+                // And the binary's own search agrees that nobody has it.
+                if !kind.starts_with("reference") {
+                    let found = json(&sandbox.ok(&["search", example, "--json"]));
+                    assert_eq!(found.as_array().map(Vec::len), Some(0), "{kind}: {example}");
+                }
+            } else {
+                assert!(mean >= 1.0, "a hit found nobody: {row}");
+            }
+            let (p50, max) = (row["p50_ms"].as_f64(), row["max_ms"].as_f64());
+            assert!(p50.is_some() && max.is_some(), "{row}");
+            // p99 only from 100 samples up; below that it is null, not the maximum.
+            match row["p99_ms"].as_f64() {
+                Some(p99) => {
+                    assert!(samples >= 100, "p99 of {samples} samples: {row}");
+                    assert!(p50 <= Some(p99) && Some(p99) <= max, "{row}");
+                }
+                None => {
+                    assert!(row["p99_ms"].is_null(), "{row}");
+                    assert!(samples < 100, "no p99 for {samples} samples: {row}");
+                }
+            }
+        }
+    }
+    // Plenty of customers have what every kind needs, so each has its 100 hits.
+    assert!(
+        rows.iter()
+            .filter(|r| r["outcome"] == "hit")
+            .all(|r| r["samples"] == 100),
+        "{report:#}"
+    );
+
+    // Fewer samples: no p99 anywhere. Cold: the run says so and still finds the same people.
+    let cold = json(&sandbox.ok(&["bench", "lookup", "--samples", "20", "--cold", "--json"]));
+    assert_eq!(cold["cold"], true);
+    for row in kinds(&cold) {
+        assert!(row["p99_ms"].is_null(), "{row}");
+        assert!(row["samples"].as_u64() <= Some(20), "{row}");
+        if row["outcome"] == "miss" {
+            assert_eq!(row["mean_results"], 0.0, "{row}");
+        }
+    }
+}
+
+#[test]
+fn bench_all_writes_its_table_between_the_markers() {
+    let sandbox = desk("600");
+    let doc = sandbox.write_file(
+        "BENCHMARKS.md",
+        "# Figures\n\nIntro kept.\n\n<!-- bench all: begin (written by `careline bench all`; do not edit) -->\nold figures\n<!-- bench all: end -->\n\nThe rest kept.\n"
+            .as_bytes(),
+    );
+    let doc_arg = doc.to_string_lossy().to_string();
+    sandbox.ok(&[
+        "bench",
+        "all",
+        "--commit",
+        "abc1234",
+        "--lookup-samples",
+        "10",
+        "--cold-samples",
+        "5",
+        "--screen-samples",
+        "6",
+        "--log-samples",
+        "2",
+        "--write",
+        &doc_arg,
+    ]);
+    let text = std::fs::read_to_string(&doc).expect("the document");
+    assert!(
+        text.starts_with("# Figures\n\nIntro kept.\n\n<!-- bench all: begin"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("<!-- bench all: end -->\n\nThe rest kept.\n"),
+        "{text}"
+    );
+    assert!(!text.contains("old figures"), "{text}");
+    assert!(text.contains("at commit `abc1234`"), "{text}");
+    for goal in [
+        "every lookup kind, hit and miss, p99 ≤ 5 ms (warm",
+        "every lookup kind, hit and miss, p99 ≤ 5 ms (cold",
+        "start to first frame ≤ 150 ms (80x24) | real process in a pseudo-terminal",
+        "start to first frame ≤ 150 ms (132x43)",
+        "typed key: a name nobody has (80x24)",
+        "selection one row down (no lookup) (80x24)",
+        "log, key to drawn frame p99 ≤ 16 ms: worst: busiest operator + unused code",
+        "bytes for a one-row selection move at 80×24",
+    ] {
+        assert!(text.contains(goal), "missing {goal:?} in\n{text}");
+    }
+    // With 2 rounds and 6 callers there are never 100 samples: no row claims a p99.
+    let p99s: Vec<&str> = text.split("· p99 ").skip(1).collect();
+    assert!(!p99s.is_empty(), "{text}");
+    assert!(p99s.iter().all(|rest| rest.starts_with("- ·")), "{text}");
+
+    // A file without the markers is refused, and left as it was.
+    let bare = sandbox.write_file("bare.md", b"no markers\n");
+    let bare_arg = bare.to_string_lossy().to_string();
+    let stderr = sandbox.fails(&[
+        "bench",
+        "all",
+        "--lookup-samples",
+        "2",
+        "--cold-samples",
+        "2",
+        "--screen-samples",
+        "2",
+        "--log-samples",
+        "1",
+        "--write",
+        &bare_arg,
+    ]);
+    assert!(stderr.contains("has no `bench all` markers"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&bare).expect("bare"),
+        "no markers\n"
+    );
+}
+
+#[test]
+fn bench_lookup_prints_a_line_per_kind_and_outcome() {
+    let sandbox = desk("300");
+    let stdout = sandbox.ok(&["bench", "lookup", "--samples", "20"]);
+    assert!(
+        stdout.starts_with("lookup on 300 customers, 240 sampled, limit 20, warm\n"),
+        "{stdout}"
+    );
+    for kind in KINDS {
+        for outcome in ["hit", "miss"] {
+            let line = stdout
+                .lines()
+                .find(|l| l.starts_with(kind) && l[kind.len()..].trim_start().starts_with(outcome))
+                .unwrap_or_else(|| panic!("no {outcome} line for {kind}: {stdout}"));
+            // queries, results, p50, p99 ("-": 20 samples are too few), max.
+            let cells: Vec<&str> = line[kind.len()..]
+                .split_whitespace()
+                .skip(1)
+                .take(5)
+                .collect();
+            assert_eq!(cells[3], "-", "{line}");
+            let p50: f64 = cells[2].parse().expect("p50");
+            let max: f64 = cells[4].parse().expect("max");
+            assert!(p50 <= max, "{line}");
+        }
+    }
+}
+
+#[test]
+fn bench_log_gives_a_customer_its_long_history_once_and_measures_every_step() {
+    let sandbox = desk("300");
+    let report = json(&sandbox.ok(&[
+        "bench",
+        "log",
+        "--samples",
+        "3",
+        "--contacts",
+        "30",
+        "--json",
+    ]));
+    assert_eq!(report["customers"], 301, "the busy customer was added");
+    assert_eq!(report["busy_contacts"], 30);
+    assert_eq!(report["logged_now"], 30);
+    let steps = report["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 21);
+    for step in steps {
+        let keys = step["samples"].as_u64().expect("keys");
+        assert!(keys >= 3, "every step is measured every round: {step}");
+        let (p50, max) = (
+            step["p50_ms"].as_f64().expect("p50"),
+            step["max_ms"].as_f64().expect("max"),
+        );
+        assert!(0.0 < p50 && p50 <= max, "{step}");
+        assert!(
+            step["p99_ms"].is_null(),
+            "no p99 from {keys} samples: {step}"
+        );
+    }
+    // The worst cases name the filter they chose and how many contacts match it. On a demo
+    // every operator has used every code but `do_not_call`, which nobody has: that is the
+    // busiest operator's unused code.
+    let worst = |label: &str| {
+        steps
+            .iter()
+            .find(|s| s["kind"] == label)
+            .and_then(|s| s["example"].as_str())
+            .unwrap_or_else(|| panic!("no {label}: {report:#}"))
+            .to_string()
+    };
+    let unused = worst("worst: busiest operator + unused code");
+    assert!(
+        unused.contains(" + do_not_call (0) -> 0 together"),
+        "{unused}"
+    );
+    assert!(
+        worst("worst: operator + channel + code").contains(" together"),
+        "{report:#}"
+    );
+
+    // The second run finds the busy customer and logs nothing more; the text report names it.
+    let stdout = sandbox.ok(&["bench", "log", "--samples", "2", "--contacts", "30"]);
+    let code = report["busy_customer"].as_str().expect("code");
+    assert!(
+        stdout.starts_with("log on 301 customers")
+            && stdout.contains(&format!("{code} has 30 contacts\n")),
+        "{stdout}"
+    );
+    for step in [
+        "open the busy customer's card",
+        "filter: operator + wrap-up code",
+        "desk log, scroll and next page",
+        "worst: channel + wrap-up code",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(step)),
+            "{step}: {stdout}"
+        );
+    }
+    let listed = json(&sandbox.ok(&[
+        "log",
+        "list",
+        "--customer",
+        code,
+        "--limit",
+        "100",
+        "--json",
+    ]));
+    assert_eq!(listed.as_array().map(Vec::len), Some(30));
+}
