@@ -172,11 +172,18 @@ fn lookup_card_and_form_snapshots() {
             ctrl(&mut app, 's');
             let form = draw(&mut app, w, h);
             insta::assert_snapshot!(format!("form_invalid_{lang_name}_{w}x{h}"), form.backend());
-            // Nothing was saved: the form stays open with the reason in place.
+            // Nothing was saved: the form stays open with the reason in place, the cursor on
+            // the marked field.
             assert_eq!(app.focus, Focus::Form);
+            // In a text field `?` is a character like any other: it goes into the email field,
+            // where the cursor is, and the help does not open.
             key(&mut app, KeyCode::Char('?'));
+            assert_eq!(app.dialog, None, "typed into the field, not help");
+            let form = app.form.as_ref().expect("the form stays open");
+            assert_eq!(form.focused().map(|f| f.key), Some("email"));
+            assert_eq!(form.value("email"), "not-an-email?");
             let text = screen_text(&draw(&mut app, w, h));
-            assert!(text.contains('?'), "typed into the field, not help");
+            assert!(text.contains("not-an-email?"), "{text}");
             // Esc asks before discarding; Enter discards (and forgets the draft).
             key(&mut app, KeyCode::Esc);
             assert_eq!(app.dialog, Some(Dialog::DiscardForm));
