@@ -224,10 +224,38 @@ fn bench_log_gives_a_customer_its_long_history_once_and_measures_every_step() {
     assert_eq!(report["busy_contacts"], 30);
     assert_eq!(report["logged_now"], 30);
     let steps = report["steps"].as_array().expect("steps");
-    assert_eq!(steps.len(), 21);
-    for step in steps {
-        let keys = step["samples"].as_u64().expect("keys");
-        assert!(keys >= 3, "every step is measured every round: {step}");
+    // Every step is measured in every round, as many times as a round presses its keys: one
+    // Enter opens the card, PgDn PgDn ↓ End Home scroll the history, PgDn End ↓ End ↓ the desk
+    // log, u and m twice each, `f` once for each of the six filters, the six worst filters,
+    // the busiest operator's filter before its due replies and the last clearing; each worst
+    // case once. Three rounds.
+    let keys_per_round = [
+        ("open the busy customer's card", 1),
+        ("its history in the Log pane", 1),
+        ("scroll the history", 5),
+        ("desk log, newest first", 1),
+        ("desk log, scroll and next page", 5),
+        ("due replies on / off", 2),
+        ("mine on / off", 2),
+        ("open the filter form", 14),
+        ("filter: channel", 1),
+        ("filter: wrap-up code", 1),
+        ("filter: operator", 1),
+        ("filter: operator + wrap-up code", 1),
+        ("filter: date range", 1),
+        ("filter: cleared", 1),
+        ("worst: operator + wrap-up code", 1),
+        ("worst: busiest operator + rarest code", 1),
+        ("worst: busiest operator + unused code", 1),
+        ("worst: operator + channel", 1),
+        ("worst: channel + wrap-up code", 1),
+        ("worst: operator + channel + code", 1),
+        ("worst: due replies of busiest operator", 1),
+    ];
+    assert_eq!(steps.len(), keys_per_round.len(), "{report:#}");
+    for (step, (kind, keys)) in steps.iter().zip(keys_per_round) {
+        assert_eq!(step["kind"], kind, "{step}");
+        assert_eq!(step["samples"], 3 * keys, "{step}");
         let (p50, max) = (
             step["p50_ms"].as_f64().expect("p50"),
             step["max_ms"].as_f64().expect("max"),

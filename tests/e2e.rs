@@ -438,22 +438,49 @@ fn a_hung_up_terminal_ends_the_screen_without_a_panic() {
     // The terminal goes away under a screen whose cursor is hidden (the Log pane): every
     // write then fails, and nothing may panic on the way out.
     let desk = Desk::new();
-    let (mut child, master) = desk.spawn(&[]);
+    let (mut child, master) = desk.spawn(&["--lang", "en", "--theme", "mono"]);
     let mut reader = master.try_clone_reader().expect("reader");
     let mut writer = master.take_writer().expect("writer");
-    // Read until the screen is up, then show the Log pane (no cursor there).
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut buf = [0u8; 8192];
-    while !String::from_utf8_lossy(&seen).contains("Search") && Instant::now() < deadline {
-        match reader.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => seen.extend_from_slice(&buf[..n]),
+    let fd = master.as_raw_fd().expect("the terminal's descriptor");
+    // Read here rather than on a thread as `Desk::screen` does: hanging up closes every end of
+    // the terminal, and a reader thread would keep one open. poll() keeps each read from
+    // blocking past the deadline.
+    let mut parser = vt100::Parser::new(24, 80, 0);
+    let mut read_until = |parser: &mut vt100::Parser, needle: &str| -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut buf = [0u8; 8192];
+        loop {
+            let text = parser.screen().contents();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "screen never showed {needle:?}; it shows:\n{text}"
+            );
+            let mut ready = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd, for the length of the call.
+            if unsafe { libc::poll(&mut ready, 1, 100) } > 0 {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => panic!("the terminal closed before {needle:?}:\n{text}"),
+                    Ok(n) => parser.process(&buf[..n]),
+                }
+            }
         }
-    }
+    };
+    // The first frame: the lookup pane, its box and the recent calls.
+    let first = read_until(&mut parser, "Recent calls");
+    assert!(first.contains("Search"), "{first}");
+    // F2 reaches the screen: the Log pane with the desk's latest contacts, a heading only that
+    // pane draws, in the lookup pane's place.
     writer.write_all(b"\x1bOQ").expect("F2");
     writer.flush().expect("flush");
-    std::thread::sleep(Duration::from_millis(300));
+    let log_pane = read_until(&mut parser, "the desk's latest contacts");
+    assert!(!log_pane.contains("Recent calls"), "{log_pane}");
     // Hang up: every end of the terminal closed, as when the SSH session drops.
     drop(reader);
     drop(writer);

@@ -28,6 +28,12 @@ pub fn filesystem_kind(dir: &Path) -> FsKind {
     }
     // SAFETY: statfs returned 0, so it filled the struct.
     let magic = unsafe { stat.assume_init() }.f_type as u32;
+    kind_of_magic(magic)
+}
+
+/// What a file system is, from the magic number `statfs` reports for it: a network one by
+/// name, any other local.
+fn kind_of_magic(magic: u32) -> FsKind {
     network_name(magic).map_or(FsKind::Local, FsKind::Network)
 }
 
@@ -65,9 +71,41 @@ mod tests {
         assert_eq!(network_name(0xEF53), None, "ext4 is local");
     }
 
+    /// The magic numbers as the kernel reports them (libc's copies of linux/magic.h where it
+    /// has them; CIFS and SMB2 are "\xFFSMB" and "\xFESMB" in ASCII, as the kernel spells them).
+    #[cfg(target_os = "linux")]
     #[test]
-    fn a_temporary_folder_is_local() {
+    fn network_file_systems_are_network_and_local_ones_local() {
+        for (magic, name) in [
+            (libc::NFS_SUPER_MAGIC as u32, "NFS"),
+            (libc::SMB_SUPER_MAGIC as u32, "SMB"),
+            (0xFF53_4D42, "CIFS"),
+            (0xFE53_4D42, "SMB2"),
+            (libc::AFS_SUPER_MAGIC as u32, "AFS"),
+            (libc::CODA_SUPER_MAGIC as u32, "Coda"),
+            (libc::NCP_SUPER_MAGIC as u32, "NCP"),
+        ] {
+            assert_eq!(kind_of_magic(magic), FsKind::Network(name), "{magic:#x}");
+        }
+        for (magic, name) in [
+            (libc::EXT4_SUPER_MAGIC as u32, "ext4"),
+            (libc::XFS_SUPER_MAGIC as u32, "xfs"),
+            (libc::BTRFS_SUPER_MAGIC as u32, "btrfs"),
+            (libc::TMPFS_MAGIC as u32, "tmpfs"),
+            (libc::OVERLAYFS_SUPER_MAGIC as u32, "overlayfs"),
+            (libc::PROC_SUPER_MAGIC as u32, "proc"),
+        ] {
+            assert_eq!(kind_of_magic(magic), FsKind::Local, "{name} is local");
+        }
+    }
+
+    /// Read through `statfs` itself: /proc is always the kernel's own (local) file system, and
+    /// the temporary folder the tests keep their databases in is local too.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_temporary_folder_and_proc_are_local() {
+        assert_eq!(filesystem_kind(Path::new("/proc")), FsKind::Local);
         let dir = std::env::temp_dir();
-        assert_ne!(filesystem_kind(&dir), FsKind::Network("NFS"));
+        assert_eq!(filesystem_kind(&dir), FsKind::Local, "{}", dir.display());
     }
 }
