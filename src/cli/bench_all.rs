@@ -285,13 +285,13 @@ fn ms(f: &Figures) -> String {
 fn lookup_table(out: &mut String, report: &LookupReport) {
     let _ = writeln!(
         out,
-        "| Kind | Outcome | Queries | Mean results | p50 ms | p99 ms | max ms | Goal p99 ≤ 5 ms | Example |"
+        "| Kind | Outcome | Queries | Mean results | p50 ms | p99 ms | max ms | Goal p99 ≤ 5 ms | Example | Slowest |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
     for f in &report.kinds {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {:.1} | {:.3} | {} | {:.3} | {} | `{}` |",
+            "| {} | {} | {} | {:.1} | {:.3} | {} | {:.3} | {} | `{}` | `{}` |",
             f.kind,
             f.outcome.map_or("", |o| o.as_str()),
             f.samples,
@@ -304,7 +304,8 @@ fn lookup_table(out: &mut String, report: &LookupReport) {
             } else {
                 verdict(f, 5.0)
             },
-            f.example.replace('|', "\\|")
+            f.example.replace('|', "\\|"),
+            f.slowest.replace('|', "\\|")
         );
     }
 }
