@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension as _, Transaction};
 use serde::Serialize;
 
 use super::customers::NormalContact;
@@ -151,6 +151,12 @@ const EXACT_SQL: &str = "SELECT customer_id FROM search_keys WHERE key = ?1 LIMI
 const PREFIX_SQL: &str =
     "SELECT customer_id FROM search_keys WHERE key > ?1 AND key < ?2 ORDER BY key LIMIT ?3";
 const TEXT_SQL: &str = "SELECT rowid FROM customer_text WHERE customer_text MATCH ?1 LIMIT ?2";
+const TEXT_ROW_SQL: &str = "SELECT name, company, email FROM customer_text WHERE rowid = ?1";
+
+/// Characters in one window of a long text query (four trigrams).
+const TEXT_WINDOW: usize = 6;
+/// A window found in fewer rows than this is rare enough to check those rows one by one.
+const RARE_WINDOW: i64 = 200;
 
 /// One indexed statement of a lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,13 +258,57 @@ fn run_probe(conn: &Connection, probe: &Probe, limit: i64) -> Result<Vec<i64>> {
                 stmt.query_map(params![key, prefix_upper_bound(key), limit], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<Vec<i64>>>()?
         }
-        Probe::Text(text, _) => {
-            let mut stmt = conn.prepare_cached(TEXT_SQL)?;
-            let rows = stmt.query_map(params![fts_phrase(text), limit], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<Vec<i64>>>()?
-        }
+        Probe::Text(text, _) => text_search(conn, text, limit)?,
     };
     Ok(ids)
+}
+
+fn phrase_rows(conn: &Connection, text: &str, limit: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(TEXT_SQL)?;
+    let rows = stmt.query_map(params![fts_phrase(text), limit], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
+}
+
+/// The customers whose name, company or email contains `text` (folded), first `limit` by id:
+/// what the FTS5 trigram phrase `text` finds. A long phrase is slow when most of its trigrams
+/// are common, even if the whole is rare or absent: FTS5 reads those trigrams' long lists
+/// (a typo'd `zhangxiuying538@outlook.com` took 20–30 ms on a million customers, where its piece
+/// `g538@o` alone takes 0.3 ms). So a query longer than a window is first looked up a window at
+/// a time, each window capped at [`RARE_WINDOW`] rows (a common one stops early, well under a
+/// millisecond); the first rare window's rows, all the candidates there are, are read and kept
+/// when they contain the whole text. Only when every window is common does the whole phrase
+/// run, and then it has many matches and its limit ends it early.
+fn text_search(conn: &Connection, text: &str, limit: i64) -> Result<Vec<i64>> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() > TEXT_WINDOW {
+        let last = chars.len() - TEXT_WINDOW;
+        let mut starts: Vec<usize> = (0..=last).step_by(TEXT_WINDOW / 2).collect();
+        if starts.last() != Some(&last) {
+            starts.push(last);
+        }
+        for start in starts {
+            let window: String = chars[start..start + TEXT_WINDOW].iter().collect();
+            let candidates = phrase_rows(conn, &window, RARE_WINDOW)?;
+            if candidates.len() as i64 >= RARE_WINDOW {
+                continue;
+            }
+            let mut row = conn.prepare_cached(TEXT_ROW_SQL)?;
+            let mut found = Vec::new();
+            for id in candidates {
+                if found.len() as i64 >= limit {
+                    break;
+                }
+                let columns: Option<[Option<String>; 3]> = row
+                    .query_row([id], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]))
+                    .optional()?;
+                if columns.is_some_and(|cs| cs.iter().flatten().any(|c| c.contains(text))) {
+                    found.push(id);
+                }
+            }
+            return Ok(found);
+        }
+    }
+    phrase_rows(conn, text, limit)
 }
 
 /// Runs the probes in rank order and keeps each customer's best match, stopping once `limit`
@@ -365,5 +415,81 @@ impl Store {
     /// The query plans of a lookup; see [`explain`].
     pub fn explain_search(&self, query: &str) -> Result<Vec<String>> {
         explain(self.conn(), query, self.phone_rules())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 500 customers whose emails share every window but the digits and one Latin name:
+    /// "zhangxiuying<n>@outlook.com", so most six-character windows are in more than
+    /// `RARE_WINDOW` rows and the digits' windows in few.
+    fn texts() -> Connection {
+        let conn = Connection::open_in_memory().expect("SQLite");
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE customer_text USING fts5(name, company, email, tokenize = 'trigram')",
+        )
+        .expect("FTS5 trigram");
+        for n in 1..=500 {
+            conn.execute(
+                "INSERT INTO customer_text (rowid, name, company, email) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    n,
+                    if n == 7 {
+                        "anna zhangxiuying"
+                    } else {
+                        "张秀英"
+                    },
+                    if n % 100 == 0 {
+                        "outlook trading co"
+                    } else {
+                        ""
+                    },
+                    format!("zhangxiuying{n}@outlook.com other{n}@163.com"),
+                ],
+            )
+            .expect("insert");
+        }
+        conn
+    }
+
+    #[test]
+    fn a_long_text_query_finds_what_the_whole_phrase_finds() {
+        let conn = texts();
+        // (query, limit, the ids that hold it, worked out from the rows above)
+        let cases: &[(&str, i64, &[i64])] = &[
+            // A typo'd address: its digits' window is rare, and nobody has it.
+            ("zhangxiuying538@outlook.com", 20, &[]),
+            ("zhangxiuyimg53@outlook.com", 20, &[]),
+            // One whole address, and the end of one.
+            ("zhangxiuying123@outlook.com", 20, &[123]),
+            ("ying45@outlook.com", 20, &[45]),
+            // 12, 120–129: in id order, and cut at the limit.
+            (
+                "zhangxiuying12",
+                20,
+                &[12, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129],
+            ),
+            ("zhangxiuying12", 4, &[12, 120, 121, 122]),
+            // Every window common: the whole phrase runs, first 3 by id.
+            ("zhangxiuying", 3, &[1, 2, 3]),
+            ("@outlook.com", 3, &[1, 2, 3]),
+            // In the name column only, and across the space between two emails.
+            ("anna zhangx", 20, &[7]),
+            ("outlook.com other50@", 20, &[50]),
+            // A company holding a window that is common in emails.
+            ("outlook trading", 20, &[100, 200, 300, 400, 500]),
+        ];
+        for (query, limit, want) in cases {
+            let got = text_search(&conn, query, *limit).expect("search");
+            assert_eq!(&got, want, "{query} (limit {limit})");
+            // And the whole phrase, FTS5's own answer, agrees.
+            assert_eq!(
+                phrase_rows(&conn, query, *limit).expect("phrase"),
+                got,
+                "{query}"
+            );
+        }
     }
 }
