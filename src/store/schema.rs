@@ -9,6 +9,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_interaction_log.sql"),
     include_str!("migrations/0003_log_filters.sql"),
+    include_str!("migrations/0004_log_filter_columns.sql"),
 ];
 
 /// The schema version this binary writes.
