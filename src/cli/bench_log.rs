@@ -228,8 +228,8 @@ impl Steps {
     }
 }
 
-/// Which column a desk-log filter names, in the order the log breaks ties between indexes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// Which column a desk-log filter names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Dim {
     Code,
     Channel,
@@ -248,9 +248,6 @@ impl Dim {
 
 /// Rows of a desk-log page (`tui/app/log_view.rs`).
 const PAGE: i64 = 60;
-/// What the desk log counts at most in each index when it picks one
-/// (`store::interactions::COUNT_CAP`).
-const COUNT_CAP: i64 = 20_000;
 
 /// The log's contacts counted by operator, channel and wrap-up code, from one pass over them
 /// (not timed), to find the filters that are slowest to answer.
@@ -300,26 +297,27 @@ impl Facets {
             .sum()
     }
 
-    /// Index entries read to fill the first page: the desk log walks the index of the rarest
-    /// value (each counted up to [`COUNT_CAP`]; ties go to the code, then the channel), and
-    /// reads all of it when fewer than a page match.
+    /// Index entries read to fill the first page. The desk log reads each named value's index
+    /// in turn, a chunk at a time, until one of them fills the page or runs out
+    /// (`Store::desk_log_race`): about as many entries from each as the quickest needs, which
+    /// is all of its entries when fewer than a page match together.
     fn cost(&self, filter: &[(Dim, String)]) -> f64 {
-        let Some(walked) = filter
+        let together = self.count(filter);
+        let quickest = filter
             .iter()
             .map(|eq| {
-                let n = self.count(std::slice::from_ref(eq));
-                (n.min(COUNT_CAP), eq.0, n)
+                let n = self.count(std::slice::from_ref(eq)) as f64;
+                if together < PAGE {
+                    n
+                } else {
+                    n * PAGE as f64 / together as f64
+                }
             })
-            .min_by_key(|(capped, dim, _)| (*capped, *dim))
-            .map(|(_, _, n)| n as f64)
-        else {
-            return 0.0;
-        };
-        let together = self.count(filter);
-        if together < PAGE {
-            walked
+            .fold(f64::INFINITY, f64::min);
+        if filter.is_empty() {
+            0.0
         } else {
-            walked * PAGE as f64 / together as f64
+            quickest * filter.len() as f64
         }
     }
 

@@ -191,9 +191,11 @@ pub struct LogFilter {
 /// Where the next page of the desk log starts: after this (started_at, id).
 pub type LogCursor = (i64, i64);
 
-/// Entries counted at most in each index when the desk log picks one (see
-/// `Store::desk_log_index`); counting them reads only the index, under a millisecond.
-const COUNT_CAP: i64 = 20_000;
+/// Index entries the desk log reads from each of a filter's indexes in its first turn when
+/// the filter names two or three of operator, channel and wrap-up code (see
+/// `Store::desk_log_race`); each turn reads twice as many, up to [`RACE_CHUNK_MAX`].
+const RACE_CHUNK: i64 = 256;
+const RACE_CHUNK_MAX: i64 = 8192;
 
 /// The desk log's statement and its arguments, walking `index` if given: see
 /// [`Store::desk_log`].
@@ -255,9 +257,82 @@ fn desk_log_sql(
     (sql, args)
 }
 
+/// The two statements of one turn of the desk log's race (see `Store::desk_log_race`) on
+/// `index`, whose first column is `column` = `value`, within the filter's days and after
+/// `cursor`, newest first, read from the index alone:
+/// - the boundary: the `chunk`-th entry of this turn, the last it looks at (none when fewer
+///   are left); SQLite steps over the entries before it without returning them;
+/// - the matches: (started_at, id) of the entries up to the boundary (with `?` for the
+///   boundary's two values appended to the arguments when there is one) that match every
+///   equality of the filter, at most `need`.
+fn race_turn_sql(
+    index: &str,
+    column: &str,
+    value: rusqlite::types::Value,
+    filter: &LogFilter,
+    cursor: Option<LogCursor>,
+    chunk: i64,
+    need: usize,
+) -> [(String, Vec<rusqlite::types::Value>); 2] {
+    let mut base = format!("FROM interactions INDEXED BY {index} WHERE {column} = ?1");
+    let mut args = vec![value];
+    fn arg(
+        sql: &mut String,
+        args: &mut Vec<rusqlite::types::Value>,
+        clause: &str,
+        value: rusqlite::types::Value,
+    ) {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    }
+    if let Some(from) = filter.from {
+        arg(
+            &mut base,
+            &mut args,
+            " AND started_at >= ?",
+            local_midnight(from).into(),
+        );
+    }
+    if let Some(to) = filter.to {
+        let next = to.succ_opt().unwrap_or(to);
+        arg(
+            &mut base,
+            &mut args,
+            " AND started_at < ?",
+            local_midnight(next).into(),
+        );
+    }
+    if let Some((started, id)) = cursor {
+        arg(
+            &mut base,
+            &mut args,
+            " AND (started_at, id) < (?",
+            started.into(),
+        );
+        arg(&mut base, &mut args, ", ?)", id.into());
+    }
+    let order = " ORDER BY started_at DESC, id DESC";
+    let boundary_args = args.clone();
+    let boundary = format!(
+        "SELECT started_at, id {base}{order} LIMIT 1 OFFSET {}",
+        chunk - 1
+    );
+    let mut matches = format!("SELECT started_at, id {base}");
+    for (_, other, value) in equalities(filter) {
+        if other != column {
+            arg(&mut matches, &mut args, &format!(" AND {other} = ?"), value);
+        }
+    }
+    let boundary_at = args.len() + 1;
+    matches.push_str(&format!(
+        " AND (started_at, id) >= (?{boundary_at}, ?{}){order} LIMIT {need}",
+        boundary_at + 1
+    ));
+    [(boundary, boundary_args), (matches, args)]
+}
+
 /// The filter's conditions of one column equal to a value, each with the index that leads with
-/// that column: (index, column, value). The wrap-up code comes before the channel and the
-/// channel before the operator, the order in which `Store::desk_log_index` breaks ties.
+/// that column: (index, column, value), in the order `Store::desk_log_race` takes its turns.
 fn equalities(filter: &LogFilter) -> Vec<(&'static str, &'static str, rusqlite::types::Value)> {
     let mut out = Vec::new();
     if let Some(id) = filter.customer_id {
@@ -444,43 +519,78 @@ impl Store {
         Ok(items)
     }
 
-    /// The index the desk log walks: due replies their own; when the filter names more than
-    /// one of operator, channel and wrap-up code, the one whose value is rarest, counted up to
-    /// [`COUNT_CAP`] entries in each (each of these indexes carries the other two columns, so
-    /// the others are checked without reading a row). The planner's statistics cannot tell a new operator with three contacts from a
-    /// busy one, or a code nobody uses from a common one; walking the wrong index reads every
-    /// contact of the busy one looking for the rare other.
-    fn desk_log_index(&self, filter: &LogFilter) -> Result<Option<&'static str>> {
-        if filter.customer_id.is_some() {
+    /// The index the desk log walks, when it is not the planner's choice: due replies their
+    /// own, whatever else is filtered. Left to the planner, an operator's index (which
+    /// carries the filter columns) looked cheaper before it had statistics, and the busiest
+    /// operator's due replies walked all 830,000 of their contacts (3 s on the reference
+    /// database).
+    fn desk_log_index(filter: &LogFilter) -> Option<&'static str> {
+        (filter.customer_id.is_none() && filter.due_replies)
+            .then_some("interactions_awaiting_reply")
+    }
+
+    /// The ids of a page of the desk log when the filter names two or three of operator,
+    /// channel and wrap-up code (None otherwise). No single index answers those, and which of
+    /// theirs is quick depends on how the values overlap: a busy operator with a code that
+    /// others use often but they never do reads every contact of one of them. So each of
+    /// their indexes is read in turn, a chunk of entries at a time, newest first, and the other
+    /// filters are checked in the entries themselves (each index carries the operator, channel
+    /// and code columns, so no row is read). The first index that fills the page, or runs out,
+    /// has the answer: every match holds its value, in its order. The work is about twice what
+    /// the quickest index alone would take, whatever the values.
+    fn desk_log_race(
+        &self,
+        filter: &LogFilter,
+        after: Option<LogCursor>,
+        limit: usize,
+    ) -> Result<Option<Vec<i64>>> {
+        if filter.customer_id.is_some() || filter.due_replies {
             return Ok(None);
         }
-        // Due replies are the few inbound contacts still open, nearest deadline first: their
-        // own index, whatever else is filtered. Left to the planner, an operator's index that
-        // carries the filter columns looked cheaper, and the busiest operator's due replies
-        // walked all 830,000 of their contacts (3 s on the reference database).
-        if filter.due_replies {
-            return Ok(Some("interactions_awaiting_reply"));
-        }
-        let candidates = equalities(filter);
-        if candidates.len() < 2 {
+        let walks = equalities(filter);
+        if walks.len() < 2 {
             return Ok(None);
         }
-        // On a tie (both past the cap) the first wins: a wrap-up code is usually rarer than
-        // a channel, and a channel than an operator's share of a busy desk.
-        let mut best: Option<(i64, &'static str)> = None;
-        for (index, column, value) in candidates {
-            let count: i64 = self
-                .conn()
-                .prepare_cached(&format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM interactions INDEXED BY {index}
-                 WHERE {column} = ?1 LIMIT {COUNT_CAP})"
-                ))?
-                .query_row([value], |r| r.get(0))?;
-            if best.is_none_or(|(fewest, _)| count < fewest) {
-                best = Some((count, index));
+        let mut cursors: Vec<Option<LogCursor>> = vec![after; walks.len()];
+        let mut found: Vec<Vec<i64>> = vec![Vec::new(); walks.len()];
+        let mut chunk = RACE_CHUNK;
+        loop {
+            for (w, (index, column, value)) in walks.iter().enumerate() {
+                let need = limit - found[w].len();
+                let [(boundary_sql, boundary_args), (matches_sql, mut matches_args)] =
+                    race_turn_sql(
+                        index,
+                        column,
+                        value.clone(),
+                        filter,
+                        cursors[w],
+                        chunk,
+                        need,
+                    );
+                let boundary: Option<LogCursor> = self
+                    .conn()
+                    .prepare_cached(&boundary_sql)?
+                    .query_row(rusqlite::params_from_iter(boundary_args), |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()?;
+                // With no boundary the turn reads to the end: any (started_at, id) will do.
+                let (started, id) = boundary.unwrap_or((i64::MIN, i64::MIN));
+                matches_args.extend([started.into(), id.into()]);
+                let matches: Vec<i64> = self
+                    .conn()
+                    .prepare_cached(&matches_sql)?
+                    .query_map(rusqlite::params_from_iter(matches_args), |r| r.get(1))?
+                    .collect::<rusqlite::Result<_>>()?;
+                found[w].extend(matches);
+                if found[w].len() >= limit || boundary.is_none() {
+                    // A full page, or every contact of this value read: the page is complete.
+                    return Ok(Some(std::mem::take(&mut found[w])));
+                }
+                cursors[w] = boundary;
             }
+            chunk = (chunk * 2).min(RACE_CHUNK_MAX);
         }
-        Ok(best.map(|(_, index)| index))
     }
 
     /// The desk's latest contacts matching `filter`, newest first (due replies: nearest
@@ -492,13 +602,27 @@ impl Store {
         after: Option<LogCursor>,
         limit: usize,
     ) -> Result<Vec<Interaction>> {
-        let index = self.desk_log_index(filter)?;
-        let (sql, args) = desk_log_sql(filter, after, limit, index);
-        let rows: Vec<(Interaction, bool, Option<i64>)> = self
-            .conn()
-            .prepare_cached(&sql)?
-            .query_map(rusqlite::params_from_iter(args), row)?
-            .collect::<rusqlite::Result<_>>()?;
+        let rows: Vec<(Interaction, bool, Option<i64>)> = match self
+            .desk_log_race(filter, after, limit)?
+        {
+            Some(ids) => {
+                let mut by_id = self
+                    .conn()
+                    .prepare_cached(&format!("{SELECT} WHERE i.id = ?1"))?;
+                let mut rows = Vec::with_capacity(ids.len());
+                for id in ids {
+                    rows.push(by_id.query_row([id], row)?);
+                }
+                rows
+            }
+            None => {
+                let (sql, args) = desk_log_sql(filter, after, limit, Self::desk_log_index(filter));
+                self.conn()
+                    .prepare_cached(&sql)?
+                    .query_map(rusqlite::params_from_iter(args), row)?
+                    .collect::<rusqlite::Result<_>>()?
+            }
+        };
         rows.into_iter().map(|r| self.visible(actor, r)).collect()
     }
 
@@ -1060,9 +1184,7 @@ mod tests {
     use crate::demo::DemoSpec;
     use crate::store::OpenOptions;
 
-    fn plan(store: &Store, filter: &LogFilter, after: Option<LogCursor>) -> Vec<String> {
-        let index = store.desk_log_index(filter).expect("index");
-        let (sql, args) = desk_log_sql(filter, after, 60, index);
+    fn explain(store: &Store, sql: &str, args: Vec<rusqlite::types::Value>) -> Vec<String> {
         let mut stmt = store
             .conn()
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
@@ -1071,6 +1193,27 @@ mod tests {
             .expect("query")
             .collect::<rusqlite::Result<_>>()
             .expect("plan")
+    }
+
+    /// The plan of the desk log's statement; for a filter of two or three of operator, channel
+    /// and code, the plans of its race's turns, one per index.
+    fn plan(store: &Store, filter: &LogFilter, after: Option<LogCursor>) -> Vec<String> {
+        let walks = equalities(filter);
+        if walks.len() >= 2 && filter.customer_id.is_none() && !filter.due_replies {
+            return walks
+                .into_iter()
+                .flat_map(|(index, column, value)| {
+                    let [(boundary, boundary_args), (matches, mut matches_args)] =
+                        race_turn_sql(index, column, value, filter, after, 256, 60);
+                    matches_args.extend([1_780_000_000.into(), 1.into()]);
+                    let mut lines = explain(store, &boundary, boundary_args);
+                    lines.extend(explain(store, &matches, matches_args));
+                    lines
+                })
+                .collect();
+        }
+        let (sql, args) = desk_log_sql(filter, after, 60, Store::desk_log_index(filter));
+        explain(store, &sql, args)
     }
 
     /// Every desk log filter walks an index of interactions in the order shown, looks each
@@ -1145,18 +1288,26 @@ mod tests {
             )
             .expect("log");
         let busy = store.actor("admin", None).expect("actor");
-        for (operator, code, walked) in [
-            (&newbie, "information_given", "interactions_operator"),
-            (&busy, "do_not_call", "interactions_disposition"),
-        ] {
+        for (operator, code) in [(&newbie, "information_given"), (&busy, "do_not_call")] {
             let filter = LogFilter {
                 operator_id: Some(operator.id),
                 channel: Some(Channel::PhoneIn),
                 disposition: Some(code.into()),
                 ..LogFilter::default()
             };
+            // Each of the three indexes is read on its own, from the index alone, in order.
             let text = plan(&store, &filter, None).join(" | ");
-            assert!(text.contains(walked), "{filter:?}: {text}");
+            for index in [
+                "interactions_operator",
+                "interactions_channel",
+                "interactions_disposition",
+            ] {
+                assert!(
+                    text.contains(&format!("USING COVERING INDEX {index}")),
+                    "{filter:?}: {text}"
+                );
+            }
+            assert!(!text.contains("TEMP B-TREE"), "{filter:?}: {text}");
             let found = store.desk_log(&admin, &filter, None, 60).expect("log");
             assert!(found
                 .iter()
@@ -1234,10 +1385,25 @@ mod tests {
                 ..LogFilter::default()
             },
         ];
+        let by_id = explain(&store, &format!("{SELECT} WHERE i.id = ?1"), vec![1.into()]);
+        assert!(
+            by_id[0].starts_with("SEARCH i USING INTEGER PRIMARY KEY"),
+            "{by_id:?}"
+        );
         for filter in &filters {
             for after in [None, Some((1_780_000_000, 5000))] {
                 let plan = plan(&store, filter, after);
                 let text = plan.join(" | ");
+                assert!(!text.contains("TEMP B-TREE"), "{filter:?}: {text}");
+                if equalities(filter).len() >= 2 && !filter.due_replies {
+                    // The race's turns read each index alone; the page's rows come by id.
+                    assert!(
+                        plan.iter()
+                            .all(|l| l.starts_with("SEARCH interactions USING COVERING INDEX")),
+                        "{filter:?}: {text}"
+                    );
+                    continue;
+                }
                 let outer = &plan[0];
                 assert!(
                     outer.starts_with("SEARCH i USING INDEX")
@@ -1268,5 +1434,144 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every combination of operator, channel and wrap-up code gives the page a plain query
+    /// gives (SQLite's own evaluation, no index chosen, no race), page after page to the end,
+    /// with and without a range of days; among them an operator who never used a code others
+    /// use often, the case the race exists for.
+    #[test]
+    fn the_desk_log_race_finds_what_a_plain_query_finds() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("race.db");
+        let mut store = Store::open(&path, OpenOptions::default()).expect("open");
+        let admin = store.init_admin("admin", "Admin").expect("init");
+        store
+            .generate_demo(
+                &admin,
+                DemoSpec {
+                    customers: 600,
+                    seed: 4,
+                },
+                false,
+                &|_| {},
+            )
+            .expect("demo");
+        // A busy newcomer who only ever sells, by phone: 700 contacts, more than a race turn.
+        store
+            .add_operator(&admin, "seller", "Seller", crate::store::Role::Operator)
+            .expect("operator");
+        let seller = store.actor("seller", None).expect("actor");
+        let start = Utc::now() - chrono::Duration::days(400);
+        for k in 0..700 {
+            let at = start + chrono::Duration::hours(13 * k);
+            store
+                .log_interaction(
+                    &seller,
+                    &NewInteraction::contact(
+                        1 + k % 600,
+                        Channel::PhoneOut,
+                        "sale",
+                        at,
+                        at,
+                        "sold",
+                    ),
+                )
+                .expect("log");
+        }
+        let ids = |sql: &str, args: Vec<rusqlite::types::Value>| -> Vec<i64> {
+            store
+                .conn()
+                .prepare(sql)
+                .expect("prepare")
+                .query_map(rusqlite::params_from_iter(args), |r| r.get(0))
+                .expect("query")
+                .collect::<rusqlite::Result<_>>()
+                .expect("ids")
+        };
+        let operators = ids("SELECT id FROM operators", vec![]);
+        let codes: Vec<String> = store
+            .log_rules()
+            .dispositions
+            .iter()
+            .map(|d| d.code.clone())
+            .collect();
+        let day = |d: i64| (Utc::now() - chrono::Duration::days(d)).date_naive();
+        let mut raced = 0;
+        for &operator in &operators {
+            for code in &codes {
+                for channel in [None, Some(Channel::PhoneOut), Some(Channel::Email)] {
+                    for (from, to) in [(None, None), (Some(day(200)), Some(day(100)))] {
+                        let filter = LogFilter {
+                            operator_id: Some(operator),
+                            channel,
+                            disposition: Some(code.clone()),
+                            from,
+                            to,
+                            ..LogFilter::default()
+                        };
+                        let mut sql = "SELECT id FROM interactions NOT INDEXED
+                             WHERE operator_id = ?1 AND disposition = ?2"
+                            .to_string();
+                        let mut args: Vec<rusqlite::types::Value> =
+                            vec![operator.into(), code.clone().into()];
+                        if let Some(c) = channel {
+                            args.push(c.as_str().to_string().into());
+                            sql.push_str(&format!(" AND channel = ?{}", args.len()));
+                        }
+                        if let (Some(f), Some(t)) = (from, to) {
+                            args.push(local_midnight(f).into());
+                            args.push(local_midnight(t.succ_opt().expect("day")).into());
+                            sql.push_str(&format!(
+                                " AND started_at >= ?{} AND started_at < ?{}",
+                                args.len() - 1,
+                                args.len()
+                            ));
+                        }
+                        sql.push_str(" ORDER BY started_at DESC, id DESC");
+                        let want = ids(&sql, args);
+                        // Pages of 7 to the end.
+                        let mut got = Vec::new();
+                        let mut after = None;
+                        loop {
+                            let page = store.desk_log(&admin, &filter, after, 7).expect("page");
+                            got.extend(page.iter().map(|i| i.id));
+                            match page.last() {
+                                Some(last) if page.len() == 7 => {
+                                    after = Some((last.started_at.timestamp(), last.id));
+                                }
+                                _ => break,
+                            }
+                        }
+                        assert_eq!(got, want, "{filter:?}");
+                        raced += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(raced, operators.len() * codes.len() * 6);
+        // The seller never used the commonest code: nothing, and the seller's sales all there.
+        let never = LogFilter {
+            operator_id: Some(seller.id),
+            disposition: Some("information_given".into()),
+            ..LogFilter::default()
+        };
+        assert!(store
+            .desk_log(&admin, &never, None, 60)
+            .expect("log")
+            .is_empty());
+        let sales = LogFilter {
+            operator_id: Some(seller.id),
+            disposition: Some("sale".into()),
+            channel: Some(Channel::PhoneOut),
+            ..LogFilter::default()
+        };
+        assert_eq!(
+            store
+                .desk_log(&admin, &sales, None, 1000)
+                .expect("log")
+                .len(),
+            700
+        );
     }
 }

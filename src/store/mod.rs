@@ -159,8 +159,8 @@ pub struct Store {
 /// keeps only the averages in `sqlite_stat1`: with `sqlite_stat4`'s samples SQLite plans
 /// every statement again each time it is bound to new values, which made a lookup by phone
 /// suffix six times slower on a million customers (0.52 → 3.4 ms at the median). The one
-/// choice the samples would help with, the desk log's index for two filters at once, the log
-/// makes itself (`desk_log_index`).
+/// choice the samples would help with, which index answers two filters of the desk log at
+/// once, the log does without them (`desk_log_race`).
 pub(crate) fn refresh_statistics(conn: &Connection, analysis: &str) -> rusqlite::Result<()> {
     conn.execute_batch(analysis)?;
     let samples: i64 = conn.query_row(
