@@ -218,9 +218,12 @@ fn bench_log_gives_a_customer_its_long_history_once_and_measures_every_step() {
         "3",
         "--contacts",
         "30",
+        "--seller-contacts",
+        "40",
         "--json",
     ]));
     assert_eq!(report["customers"], 301, "the busy customer was added");
+    assert_eq!(report["seller_contacts"], 40);
     assert_eq!(report["busy_contacts"], 30);
     assert_eq!(report["logged_now"], 30);
     let steps = report["steps"].as_array().expect("steps");
@@ -288,7 +291,16 @@ fn bench_log_gives_a_customer_its_long_history_once_and_measures_every_step() {
     );
 
     // The second run finds the busy customer and logs nothing more; the text report names it.
-    let stdout = sandbox.ok(&["bench", "log", "--samples", "2", "--contacts", "30"]);
+    let stdout = sandbox.ok(&[
+        "bench",
+        "log",
+        "--samples",
+        "2",
+        "--contacts",
+        "30",
+        "--seller-contacts",
+        "40",
+    ]);
     let code = report["busy_customer"].as_str().expect("code");
     assert!(
         stdout.starts_with("log on 301 customers")
@@ -316,4 +328,22 @@ fn bench_log_gives_a_customer_its_long_history_once_and_measures_every_step() {
         "--json",
     ]));
     assert_eq!(listed.as_array().map(Vec::len), Some(30));
+    // The seller made 40 sales by phone, once, and nothing else.
+    let sales = json(&sandbox.ok(&[
+        "log",
+        "list",
+        "--operator",
+        "bench.seller",
+        "--limit",
+        "100",
+        "--json",
+    ]));
+    let sales = sales.as_array().expect("entries");
+    assert_eq!(sales.len(), 40);
+    assert!(
+        sales
+            .iter()
+            .all(|e| e["disposition"] == "sale" && e["channel"] == "phone_out"),
+        "{sales:?}"
+    );
 }

@@ -200,6 +200,7 @@ pub fn all(ctx: &Context, args: AllArgs) -> Result<()> {
         &LogArgs {
             samples: args.log_samples,
             contacts: 200,
+            seller_contacts: 5000,
             seed: 13,
             width: 80,
             height: 24,

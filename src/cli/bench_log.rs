@@ -32,6 +32,10 @@ pub struct LogArgs {
     /// Contacts the busy customer has (logged once, the first time, and kept).
     #[arg(long, default_value_t = 200)]
     pub contacts: usize,
+    /// Outbound sales the operator `bench.seller` has (logged once, the first time, when you
+    /// are an admin): a busy operator who never used the other codes.
+    #[arg(long, default_value_t = 5000)]
+    pub seller_contacts: usize,
     /// Seed of the filter values.
     #[arg(long, default_value_t = 13)]
     pub seed: u64,
@@ -54,6 +58,8 @@ pub struct LogReport {
     pub busy_contacts: usize,
     /// Contacts the benchmark logged for the busy customer in this run (0 once it has them).
     pub logged_now: usize,
+    /// Sales of `bench.seller`, the operator who never used another code.
+    pub seller_contacts: usize,
     pub steps: Vec<Figures>,
     pub resident_memory_mb: f64,
     pub peak_resident_memory_mb: f64,
@@ -134,6 +140,57 @@ fn busy_customer(store: &mut Store, actor: &Actor, contacts: usize) -> Result<Bu
         contacts: have.max(0) as usize + missing,
         logged_now: missing,
     })
+}
+
+/// The operator the benchmark gives a narrow history: only sales made by phone.
+const SELLER: &str = "bench.seller";
+
+/// Gives the log the case that took a second before the desk log raced its indexes: a busy
+/// operator who never used a code that others use often (the demo's operators all use every
+/// code). The first run, when the acting operator is an admin, adds `bench.seller` and logs
+/// `contacts` outbound sales for them, a few hours apart over the last years, to as many
+/// demo customers; later runs find them. Returns how many the seller has (0 when they could
+/// not be added).
+fn seller(store: &mut Store, actor: &Actor, contacts: usize) -> Result<usize> {
+    let seller = match store.operator_by_login(SELLER)? {
+        Some(_) => store.actor(SELLER, None)?,
+        None if actor.role == crate::store::Role::Admin => {
+            store.add_operator(actor, SELLER, "压测 只做销售", crate::store::Role::Operator)?;
+            store.actor(SELLER, None)?
+        }
+        None => return Ok(0),
+    };
+    let have: i64 = store.conn().query_row(
+        "SELECT count(*) FROM interactions WHERE operator_id = ?1",
+        [seller.id],
+        |r| r.get(0),
+    )?;
+    let customers: i64 =
+        store
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| {
+                r.get(0)
+            })?;
+    if customers == 0 {
+        return Ok(have.max(0) as usize);
+    }
+    let now = Utc::now();
+    let missing = contacts.saturating_sub(have.max(0) as usize);
+    for k in 0..missing {
+        let started = now - Span::hours(3 + 5 * (missing - k) as i64);
+        store.log_interaction(
+            &seller,
+            &NewInteraction::contact(
+                1 + (k as i64 * 7919) % customers,
+                Channel::PhoneOut,
+                "sale",
+                started,
+                started + Span::minutes(6),
+                "回访后下单。Ordered after a follow-up call.",
+            ),
+        )?;
+    }
+    Ok(have.max(0) as usize + missing)
 }
 
 /// The steps measured, in the order they are reported.
@@ -462,6 +519,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
     let mut screen = BenchScreen::open(ctx, args.width, args.height)?;
     let actor = screen.app.actor.clone();
     let busy = busy_customer(&mut screen.app.store, &actor, args.contacts)?;
+    let seller_contacts = seller(&mut screen.app.store, &actor, args.seller_contacts)?;
     // Contacts are never deleted (the database refuses it), so the highest id counts them
     // without reading the table.
     let interactions: i64 = screen.app.store.conn().query_row(
@@ -625,6 +683,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
         busy_customer: busy.code,
         busy_contacts: busy.contacts,
         logged_now: busy.logged_now,
+        seller_contacts,
         steps: Step::ALL
             .iter()
             .zip(steps.0)
