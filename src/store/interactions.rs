@@ -1216,26 +1216,25 @@ mod tests {
         explain(store, &sql, args)
     }
 
-    /// Every desk log filter walks an index of interactions in the order shown, looks each
-    /// customer up by id, and never sorts or scans the big tables; a rare wrap-up code
-    /// with a common channel walks the wrap-up code's index.
-    #[test]
-    fn every_desk_log_filter_walks_an_index_in_order() {
+    /// A database of `customers` demo customers in a temporary folder, with its admin.
+    fn demo_store(customers: u64, seed: u64) -> (tempfile::TempDir, Store, Actor) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("plans.db");
-        let mut store = Store::open(&path, OpenOptions::default()).expect("open");
+        let mut store =
+            Store::open(&dir.path().join("demo.db"), OpenOptions::default()).expect("open");
         let admin = store.init_admin("admin", "Admin").expect("init");
         store
-            .generate_demo(
-                &admin,
-                DemoSpec {
-                    customers: 2000,
-                    seed: 9,
-                },
-                false,
-                &|_| {},
-            )
+            .generate_demo(&admin, DemoSpec { customers, seed }, false, &|_| {})
             .expect("demo");
+        (dir, store, admin)
+    }
+
+    /// Every desk log filter walks an index of interactions in the order shown, looks each
+    /// customer up by id, and never sorts or scans the big tables; two or three of operator,
+    /// channel and code read each of their indexes alone.
+    #[test]
+    fn every_desk_log_filter_walks_an_index_in_order() {
+        let (dir, store, admin) = demo_store(2000, 9);
+        let path = dir.path().join("demo.db");
         // Statistics lost for one index come back when the screen refreshes them.
         store
             .conn()
@@ -1442,21 +1441,7 @@ mod tests {
     /// use often, the case the race exists for.
     #[test]
     fn the_desk_log_race_finds_what_a_plain_query_finds() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("race.db");
-        let mut store = Store::open(&path, OpenOptions::default()).expect("open");
-        let admin = store.init_admin("admin", "Admin").expect("init");
-        store
-            .generate_demo(
-                &admin,
-                DemoSpec {
-                    customers: 600,
-                    seed: 4,
-                },
-                false,
-                &|_| {},
-            )
-            .expect("demo");
+        let (_dir, mut store, admin) = demo_store(600, 4);
         // A busy newcomer who only ever sells, by phone: 700 contacts, more than a race turn.
         store
             .add_operator(&admin, "seller", "Seller", crate::store::Role::Operator)
