@@ -807,3 +807,38 @@ fn an_unknown_screen_language_is_refused_by_name() {
         "{stderr}"
     );
 }
+
+#[test]
+fn codes_are_accepted_with_hyphens_as_with_underscores() {
+    let sandbox = demo_desk();
+    let list = |channel: &str, code: &str| {
+        json(&sandbox.ok(&[
+            "log",
+            "list",
+            "--channel",
+            channel,
+            "--disposition",
+            code,
+            "--limit",
+            "500",
+            "--json",
+        ]))
+    };
+    let underscores = list("phone_in", "callback_needed");
+    let entries = underscores.as_array().expect("entries");
+    assert!(
+        !entries.is_empty(),
+        "the demo has inbound calls needing a callback"
+    );
+    assert!(entries
+        .iter()
+        .all(|e| e["channel"] == "phone_in" && e["disposition"] == "callback_needed"));
+    assert_eq!(list("phone-in", "callback-needed"), underscores);
+    assert_eq!(list("Phone In", "Callback Needed"), underscores);
+    let stderr = sandbox.fails(&["log", "list", "--disposition", "callback"]);
+    one_line_error(&stderr);
+    assert!(
+        stderr.contains("'callback' is not a wrap-up code"),
+        "{stderr}"
+    );
+}

@@ -271,11 +271,14 @@ fn follow_up_time(text: &str) -> Option<NaiveTime> {
 }
 
 impl LogRules {
+    /// The wrap-up code typed as `code`, spelt as the vocabularies are accepted: any case,
+    /// `-` or a space for `_` (`Callback-Needed` is `callback_needed`).
     pub fn disposition(&self, code: &str) -> Option<&Disposition> {
-        let code = code.trim();
+        let spelling = |c: &str| c.trim().to_lowercase().replace(['-', ' '], "_");
+        let wanted = spelling(code);
         self.dispositions
             .iter()
-            .find(|d| d.code.eq_ignore_ascii_case(code))
+            .find(|d| spelling(&d.code) == wanted)
     }
 
     /// The codes, for error messages.
@@ -450,6 +453,33 @@ mod tests {
             parse_follow_up("soon", now(), &tz, "09:00"),
             Err(FollowUpError::Unreadable(_))
         ));
+    }
+
+    #[test]
+    fn a_wrap_up_code_reads_in_any_case_with_hyphens_or_spaces() {
+        let mut rules = LogRules::default();
+        for typed in [
+            "callback_needed",
+            "callback-needed",
+            " Callback Needed ",
+            "CALLBACK-NEEDED",
+        ] {
+            let found = rules.disposition(typed).map(|d| d.code.as_str());
+            assert_eq!(found, Some("callback_needed"), "{typed:?}");
+        }
+        assert!(rules.disposition("callback").is_none());
+        assert!(rules.disposition("callbackneeded").is_none());
+        // A centre's own code written with a hyphen is found however it is typed.
+        rules.dispositions.push(Disposition {
+            code: "gift-sent".into(),
+            en: "Gift sent".into(),
+            zh: "已寄礼品".into(),
+            flags: Vec::new(),
+        });
+        for typed in ["gift-sent", "gift_sent", "Gift Sent"] {
+            let found = rules.disposition(typed).map(|d| d.code.as_str());
+            assert_eq!(found, Some("gift-sent"), "{typed:?}");
+        }
     }
 
     #[test]

@@ -872,7 +872,7 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                     amends,
                     new.channel.as_str(),
                     new.direction.as_str(),
-                    new.disposition.trim(),
+                    disposition.code,
                     new.started_at.timestamp(),
                     new.ended_at.map(|t| t.timestamp()),
                     clean(&new.summary),
