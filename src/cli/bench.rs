@@ -56,6 +56,9 @@ pub struct ScreenArgs {
 /// Fewer samples than this and a p99 is only the maximum, so none is given.
 pub const P99_MIN_SAMPLES: usize = 100;
 
+/// Said under every table of figures.
+pub const P99_NOTE: &str = "p99 is given from 100 samples up; \"-\" where there are fewer";
+
 /// Whether a lookup was expected to find somebody.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

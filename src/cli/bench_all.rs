@@ -265,14 +265,54 @@ fn write_section(path: &Path, section: &str) -> Result<()> {
 
 /// Met or not met: by p99 where there are enough samples for one; with fewer, only a median
 /// already past the goal says "not met", and only a maximum within it says "met".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Met,
+    MetByMaximum,
+    NotMet,
+    Undecided,
+    NotMeasured,
+}
+
+impl Verdict {
+    fn of(f: &Figures, goal_ms: f64) -> Verdict {
+        match f.p99_ms {
+            _ if f.samples == 0 => Verdict::NotMeasured,
+            Some(p99) if p99 <= goal_ms => Verdict::Met,
+            Some(_) => Verdict::NotMet,
+            None if f.p50_ms > goal_ms => Verdict::NotMet,
+            None if f.max_ms <= goal_ms => Verdict::MetByMaximum,
+            None => Verdict::Undecided,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::MetByMaximum => "met (by the maximum)",
+            Verdict::NotMet => "**not met**",
+            Verdict::Undecided => "undecided (too few samples)",
+            Verdict::NotMeasured => "not measured",
+        }
+    }
+
+    fn is_met(self) -> bool {
+        matches!(self, Verdict::Met | Verdict::MetByMaximum)
+    }
+}
+
 fn verdict(f: &Figures, goal_ms: f64) -> &'static str {
-    match f.p99_ms {
-        _ if f.samples == 0 => "not measured",
-        Some(p99) if p99 <= goal_ms => "met",
-        Some(_) => "**not met**",
-        None if f.p50_ms > goal_ms => "**not met**",
-        None if f.max_ms <= goal_ms => "met (by the maximum)",
-        None => "undecided (too few samples)",
+    Verdict::of(f, goal_ms).as_str()
+}
+
+/// The verdict over many rows: not met if any is, undecided if any could not be decided.
+fn overall(verdicts: &[Verdict]) -> &'static str {
+    if verdicts.contains(&Verdict::NotMet) {
+        Verdict::NotMet.as_str()
+    } else if verdicts.iter().all(|v| v.is_met()) {
+        "met"
+    } else {
+        "undecided (too few samples)"
     }
 }
 
@@ -361,22 +401,25 @@ fn markdown(r: &AllReport) -> String {
                     .unwrap_or(a.max_ms)
                     .total_cmp(&b.p99_ms.unwrap_or(b.max_ms))
             });
-        let failing = report
+        let verdicts: Vec<Verdict> = report
             .kinds
             .iter()
-            .filter(|f| !f.kind.starts_with("reference") && verdict(f, 5.0) != "met")
-            .count();
+            .filter(|f| !f.kind.starts_with("reference"))
+            .map(|f| Verdict::of(f, 5.0))
+            .collect();
+        let count = |v: Verdict| verdicts.iter().filter(|&&x| x == v).count();
         if let Some(w) = worst {
             let _ = writeln!(
                 out,
-                "| every lookup kind, hit and miss, p99 ≤ 5 ms ({name}; {} customers) | worst: {} {} ({}); {} of {} rows over or undecided | {} |",
+                "| every lookup kind, hit and miss, p99 ≤ 5 ms ({name}; {} customers) | worst: {} {} ({}); of {} rows {} not met, {} undecided | {} |",
                 report.customers,
                 w.kind,
                 w.outcome.map_or("", |o| o.as_str()),
                 ms(w),
-                failing,
-                report.kinds.len() - 2,
-                if failing == 0 { "met" } else { "**not met**" }
+                verdicts.len(),
+                count(Verdict::NotMet),
+                count(Verdict::Undecided) + count(Verdict::NotMeasured),
+                overall(&verdicts)
             );
         }
     }
@@ -462,4 +505,44 @@ fn markdown(r: &AllReport) -> String {
     );
     lookup_table(&mut out, &r.lookup_cold);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Figures of `n` samples: all `low` ms but the slowest two, which take `high` ms.
+    fn figures_of(n: usize, low: u64, high: u64) -> Figures {
+        let mut times = vec![Duration::from_millis(low); n.saturating_sub(2)];
+        times.extend([Duration::from_millis(high); 2].iter().take(n.min(2)));
+        super::super::bench::figures("kind", None, String::new(), times, None)
+    }
+
+    #[test]
+    fn verdicts_go_by_p99_and_never_claim_one_from_few_samples() {
+        // 200 samples, the slowest two at 9 ms: p99 is the 198th, 4 ms.
+        assert_eq!(Verdict::of(&figures_of(200, 4, 9), 5.0), Verdict::Met);
+        // 100 samples: p99 is the 99th, one of the slow two.
+        assert_eq!(Verdict::of(&figures_of(100, 4, 9), 5.0), Verdict::NotMet);
+        // 20 samples: no p99. A median past the goal is not met; a maximum within it is met;
+        // anything between cannot be told.
+        assert_eq!(Verdict::of(&figures_of(20, 6, 7), 5.0), Verdict::NotMet);
+        assert_eq!(
+            Verdict::of(&figures_of(20, 1, 4), 5.0),
+            Verdict::MetByMaximum
+        );
+        assert_eq!(Verdict::of(&figures_of(20, 1, 9), 5.0), Verdict::Undecided);
+        assert_eq!(Verdict::of(&figures_of(0, 1, 1), 5.0), Verdict::NotMeasured);
+
+        assert_eq!(overall(&[Verdict::Met, Verdict::MetByMaximum]), "met");
+        assert_eq!(
+            overall(&[Verdict::Met, Verdict::Undecided]),
+            "undecided (too few samples)"
+        );
+        assert_eq!(
+            overall(&[Verdict::Undecided, Verdict::NotMet]),
+            "**not met**"
+        );
+    }
 }

@@ -737,6 +737,7 @@ pub fn print(report: &LogReport) {
         "resident memory {:.1} MB now, {:.1} MB peak",
         report.resident_memory_mb, report.peak_resident_memory_mb
     );
+    println!("{}", super::bench::P99_NOTE);
 }
 
 pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {

@@ -449,6 +449,7 @@ pub fn print(report: &LookupReport) {
             f.slowest
         );
     }
+    println!("{}", super::bench::P99_NOTE);
 }
 
 pub fn lookup(ctx: &Context, args: LookupArgs) -> Result<()> {

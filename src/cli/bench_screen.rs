@@ -392,6 +392,7 @@ pub fn print(report: &ScreenReport) {
         "resident memory {:.1} MB now, {:.1} MB peak",
         report.resident_memory_mb, report.peak_resident_memory_mb
     );
+    println!("{}", super::bench::P99_NOTE);
 }
 
 pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
