@@ -842,3 +842,28 @@ fn codes_are_accepted_with_hyphens_as_with_underscores() {
         "{stderr}"
     );
 }
+
+#[test]
+fn demo_creates_the_database_it_fills_when_there_is_none() {
+    let sandbox = Sandbox::new();
+    assert!(!sandbox.db.exists());
+    let out = sandbox.run(&["demo", "--customers", "25", "--seed", "2"]);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("with {} as its first admin", login()))
+            && stderr.contains("Generated 25 customers"),
+        "{stderr}"
+    );
+    let ops = json(&sandbox.ok(&["operator", "list", "--json"]));
+    let me = ops
+        .as_array()
+        .and_then(|ops| ops.iter().find(|o| o["login"] == login().as_str()))
+        .unwrap_or_else(|| panic!("{ops}"));
+    assert_eq!(me["role"], "admin");
+    assert_eq!(count(&sandbox.raw(), "SELECT count(*) FROM customers"), 25);
+    // A second demo finds the database made and refuses to fill it twice, as always.
+    let stderr = sandbox.fails(&["demo", "--customers", "5"]);
+    one_line_error(&stderr);
+    assert!(!stderr.contains("first admin"), "{stderr}");
+}

@@ -83,7 +83,11 @@ pub fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
     if args.customers == 0 {
         bail!("--customers must be at least 1");
     }
-    let (mut store, actor) = ctx.open()?;
+    let (mut store, actor) = if ctx.demo {
+        ctx.open()?
+    } else {
+        open_or_create(ctx)?
+    };
     actor.require(Role::Supervisor, "generate demo data")?;
     fill(
         &mut store,
@@ -94,6 +98,22 @@ pub fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
         },
         args.force,
     )
+}
+
+/// Opens the database for `demo`, creating it first when there is none, with you as its
+/// first admin as `init` would: filling a new file should not need a command before it.
+fn open_or_create(ctx: &Context) -> Result<(Store, Actor)> {
+    let login = Context::login()?;
+    let mut store = Store::open(&ctx.db_path, ctx.open_options(true))?;
+    if store.operators()?.is_empty() {
+        store.init_admin(&login, &login)?;
+        eprintln!(
+            "Created {} with {login} as its first admin.",
+            ctx.db_path.display()
+        );
+    }
+    let actor = store.actor(&login, ctx.as_login.as_deref())?;
+    Ok((store, actor))
 }
 
 /// Customers in the demo database made on first use of `--demo`.

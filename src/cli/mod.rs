@@ -64,7 +64,8 @@ pub struct Cli {
 pub enum Command {
     /// Create the database and register you (your OS login) as its first admin.
     Init(admin::InitArgs),
-    /// Fill the database with realistic generated customers and their history.
+    /// Fill the database with realistic generated customers and their history (creating it,
+    /// with you as its admin, when there is none).
     Demo(admin::DemoArgs),
     /// Look customers up by phone (or its last 4+ digits), name, pinyin, email, code, #tag or company.
     Search(customer::SearchArgs),
@@ -85,7 +86,7 @@ pub enum Command {
     Check(admin::CheckArgs),
     /// Announce an incoming call to your running careline screen (for a softphone or PBX hook).
     Pop(PopArgs),
-    /// Measure lookup speed on the current database.
+    /// Measure lookup, the screen and the interaction log on the current database (DESIGN §7).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
 }
