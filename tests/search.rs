@@ -346,7 +346,11 @@ fn a_company_is_found_by_name_and_by_its_beginning() {
     let acme = d.found("acme");
     assert_eq!(acme[0], row("John Smith", Prefix, "company"));
     assert_eq!(acme.len(), 1, "{acme:?}");
-    assert_eq!(d.found("Trading"), [row("John Smith", Substring, "name")]);
+    // Found inside the company name, and said so (it used to say "name" for any text match).
+    assert_eq!(
+        d.found("Trading"),
+        [row("John Smith", Substring, "company")]
+    );
 }
 
 #[test]

@@ -245,7 +245,13 @@ fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-fn run_probe(conn: &Connection, probe: &Probe, limit: i64) -> Result<Vec<i64>> {
+/// The customers a probe finds, each with the field it matched when the probe can tell
+/// (the text search names the column that holds the text).
+fn run_probe(
+    conn: &Connection,
+    probe: &Probe,
+    limit: i64,
+) -> Result<Vec<(i64, Option<&'static str>)>> {
     let ids = match probe {
         Probe::Exact(key, ..) => {
             let mut stmt = conn.prepare_cached(EXACT_SQL)?;
@@ -258,9 +264,9 @@ fn run_probe(conn: &Connection, probe: &Probe, limit: i64) -> Result<Vec<i64>> {
                 stmt.query_map(params![key, prefix_upper_bound(key), limit], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<Vec<i64>>>()?
         }
-        Probe::Text(text, _) => text_search(conn, text, limit)?,
+        Probe::Text(text, _) => return text_search(conn, text, limit),
     };
-    Ok(ids)
+    Ok(ids.into_iter().map(|id| (id, None)).collect())
 }
 
 fn phrase_rows(conn: &Connection, text: &str, limit: i64) -> Result<Vec<i64>> {
@@ -278,7 +284,13 @@ fn phrase_rows(conn: &Connection, text: &str, limit: i64) -> Result<Vec<i64>> {
 /// millisecond); the first rare window's rows, all the candidates there are, are read and kept
 /// when they contain the whole text. Only when every window is common does the whole phrase
 /// run, and then it has many matches and its limit ends it early.
-fn text_search(conn: &Connection, text: &str, limit: i64) -> Result<Vec<i64>> {
+///
+/// Each customer comes with the column that holds the text: name, company or email.
+fn text_search(
+    conn: &Connection,
+    text: &str,
+    limit: i64,
+) -> Result<Vec<(i64, Option<&'static str>)>> {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() > TEXT_WINDOW {
         let last = chars.len() - TEXT_WINDOW;
@@ -292,23 +304,37 @@ fn text_search(conn: &Connection, text: &str, limit: i64) -> Result<Vec<i64>> {
             if candidates.len() as i64 >= RARE_WINDOW {
                 continue;
             }
-            let mut row = conn.prepare_cached(TEXT_ROW_SQL)?;
             let mut found = Vec::new();
             for id in candidates {
                 if found.len() as i64 >= limit {
                     break;
                 }
-                let columns: Option<[Option<String>; 3]> = row
-                    .query_row([id], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]))
-                    .optional()?;
-                if columns.is_some_and(|cs| cs.iter().flatten().any(|c| c.contains(text))) {
-                    found.push(id);
+                if let Some(column) = column_holding(conn, id, text)? {
+                    found.push((id, Some(column)));
                 }
             }
             return Ok(found);
         }
     }
-    phrase_rows(conn, text, limit)
+    phrase_rows(conn, text, limit)?
+        .into_iter()
+        .map(|id| Ok((id, column_holding(conn, id, text)?)))
+        .collect()
+}
+
+/// Which of a customer's searchable columns holds `text`, first of name, company, email.
+fn column_holding(conn: &Connection, id: i64, text: &str) -> Result<Option<&'static str>> {
+    let columns: Option<[Option<String>; 3]> = conn
+        .prepare_cached(TEXT_ROW_SQL)?
+        .query_row([id], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]))
+        .optional()?;
+    Ok(columns.and_then(|cs| {
+        ["name", "company", "email"]
+            .into_iter()
+            .zip(cs)
+            .find(|(_, c)| c.as_deref().is_some_and(|c| c.contains(text)))
+            .map(|(name, _)| name)
+    }))
 }
 
 /// Runs the probes in rank order and keeps each customer's best match, stopping once `limit`
@@ -340,7 +366,7 @@ pub(crate) fn find(
             Probe::Exact(_, rank, field) | Probe::Prefix(_, rank, field) => (*rank, *field),
             Probe::Text(_, field) => (MatchRank::Substring, *field),
         };
-        for id in run_probe(
+        for (id, matched) in run_probe(
             conn,
             &probe,
             (limit - found.len()) as i64 + seen.len() as i64,
@@ -352,7 +378,7 @@ pub(crate) fn find(
                 found.push(Match {
                     customer_id: id,
                     rank,
-                    field,
+                    field: matched.unwrap_or(field),
                 });
             }
         }
@@ -455,6 +481,38 @@ mod tests {
     }
 
     #[test]
+    fn a_text_match_names_the_column_that_holds_it() {
+        let conn = texts();
+        let fields = |query: &str| -> Vec<(i64, Option<&'static str>)> {
+            text_search(&conn, query, 3).expect("search")
+        };
+        // Short (one phrase) and long (windows), in each column.
+        assert_eq!(fields("anna zhangx"), vec![(7, Some("name"))]);
+        assert_eq!(
+            fields("张秀英"),
+            vec![(1, Some("name")), (2, Some("name")), (3, Some("name"))]
+        );
+        assert_eq!(
+            fields("outlook trading"),
+            vec![
+                (100, Some("company")),
+                (200, Some("company")),
+                (300, Some("company"))
+            ]
+        );
+        assert_eq!(
+            fields("trad"),
+            vec![
+                (100, Some("company")),
+                (200, Some("company")),
+                (300, Some("company"))
+            ]
+        );
+        assert_eq!(fields("ying45@outlook.com"), vec![(45, Some("email"))]);
+        assert_eq!(fields("other9@"), vec![(9, Some("email"))]);
+    }
+
+    #[test]
     fn a_long_text_query_finds_what_the_whole_phrase_finds() {
         let conn = texts();
         // (query, limit, the ids that hold it, worked out from the rows above)
@@ -482,7 +540,11 @@ mod tests {
             ("outlook trading", 20, &[100, 200, 300, 400, 500]),
         ];
         for (query, limit, want) in cases {
-            let got = text_search(&conn, query, *limit).expect("search");
+            let got: Vec<i64> = text_search(&conn, query, *limit)
+                .expect("search")
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
             assert_eq!(&got, want, "{query} (limit {limit})");
             // And the whole phrase, FTS5's own answer, agrees.
             assert_eq!(
