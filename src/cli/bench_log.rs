@@ -354,10 +354,11 @@ impl Facets {
             .sum()
     }
 
-    /// Index entries read to fill the first page. The desk log reads each named value's index
-    /// in turn, a chunk at a time, until one of them fills the page or runs out
-    /// (`Store::desk_log_race`): about as many entries from each as the quickest needs, which
-    /// is all of its entries when fewer than a page match together.
+    /// Index entries read to fill the first page, at most. The desk log reads the named
+    /// values' indexes a chunk at a time, each next chunk from the one finding matches fastest,
+    /// until one fills the page or runs out (`Store::desk_log_race`): at most about as many
+    /// entries from each as the quickest needs, which is all of its entries when fewer than a
+    /// page match together.
     fn cost(&self, filter: &[(Dim, String)]) -> f64 {
         let together = self.count(filter);
         let quickest = filter
