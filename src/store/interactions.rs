@@ -197,6 +197,32 @@ pub type LogCursor = (i64, i64);
 const RACE_CHUNK: i64 = 256;
 const RACE_CHUNK_MAX: i64 = 8192;
 
+/// A statement being written with its numbered arguments.
+struct Statement {
+    sql: String,
+    args: Vec<rusqlite::types::Value>,
+}
+
+impl Statement {
+    /// Appends `clause`, whose `?` becomes the next argument, `value`.
+    fn and(&mut self, clause: &str, value: rusqlite::types::Value) {
+        self.args.push(value);
+        self.sql
+            .push_str(&clause.replace('?', &format!("?{}", self.args.len())));
+    }
+
+    /// The filter's first and last day, on `started_at` (as `column`).
+    fn days(&mut self, filter: &LogFilter, column: &str) {
+        if let Some(from) = filter.from {
+            self.and(&format!(" AND {column} >= ?"), local_midnight(from).into());
+        }
+        if let Some(to) = filter.to {
+            let next = to.succ_opt().unwrap_or(to);
+            self.and(&format!(" AND {column} < ?"), local_midnight(next).into());
+        }
+    }
+}
+
 /// The desk log's statement and its arguments, walking `index` if given: see
 /// [`Store::desk_log`].
 fn desk_log_sql(
@@ -213,48 +239,33 @@ fn desk_log_sql(
             1,
         );
     }
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let mut arg = |sql: &mut String, clause: &str, value: rusqlite::types::Value| {
-        args.push(value);
-        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    let mut st = Statement {
+        sql,
+        args: Vec::new(),
     };
     for (_, column, value) in equalities(filter) {
-        arg(&mut sql, &format!(" AND i.{column} = ?"), value);
+        st.and(&format!(" AND i.{column} = ?"), value);
     }
-    if let Some(from) = filter.from {
-        arg(
-            &mut sql,
-            " AND i.started_at >= ?",
-            local_midnight(from).into(),
-        );
-    }
-    if let Some(to) = filter.to {
-        let next = to.succ_opt().unwrap_or(to);
-        arg(
-            &mut sql,
-            " AND i.started_at < ?",
-            local_midnight(next).into(),
-        );
-    }
+    st.days(filter, "i.started_at");
     if filter.due_replies {
-        sql.push_str(
+        st.sql.push_str(
             " AND i.reply_by IS NOT NULL AND i.replied_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)",
         );
         if let Some((reply_by, id)) = after {
-            arg(&mut sql, " AND (i.reply_by, i.id) > (?", reply_by.into());
-            arg(&mut sql, ", ?)", id.into());
+            st.and(" AND (i.reply_by, i.id) > (?", reply_by.into());
+            st.and(", ?)", id.into());
         }
-        sql.push_str(" ORDER BY i.reply_by, i.id");
+        st.sql.push_str(" ORDER BY i.reply_by, i.id");
     } else {
         if let Some((started, id)) = after {
-            arg(&mut sql, " AND (i.started_at, i.id) < (?", started.into());
-            arg(&mut sql, ", ?)", id.into());
+            st.and(" AND (i.started_at, i.id) < (?", started.into());
+            st.and(", ?)", id.into());
         }
-        sql.push_str(" ORDER BY i.started_at DESC, i.id DESC");
+        st.sql.push_str(" ORDER BY i.started_at DESC, i.id DESC");
     }
-    arg(&mut sql, " LIMIT ?", (limit as i64).into());
-    (sql, args)
+    st.and(" LIMIT ?", (limit as i64).into());
+    (st.sql, st.args)
 }
 
 /// The two statements of one turn of the desk log's race (see `Store::desk_log_race`) on
@@ -274,61 +285,37 @@ fn race_turn_sql(
     chunk: i64,
     need: usize,
 ) -> [(String, Vec<rusqlite::types::Value>); 2] {
-    let mut base = format!("FROM interactions INDEXED BY {index} WHERE {column} = ?1");
-    let mut args = vec![value];
-    fn arg(
-        sql: &mut String,
-        args: &mut Vec<rusqlite::types::Value>,
-        clause: &str,
-        value: rusqlite::types::Value,
-    ) {
-        args.push(value);
-        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-    }
-    if let Some(from) = filter.from {
-        arg(
-            &mut base,
-            &mut args,
-            " AND started_at >= ?",
-            local_midnight(from).into(),
-        );
-    }
-    if let Some(to) = filter.to {
-        let next = to.succ_opt().unwrap_or(to);
-        arg(
-            &mut base,
-            &mut args,
-            " AND started_at < ?",
-            local_midnight(next).into(),
-        );
-    }
+    let mut base = Statement {
+        sql: format!("FROM interactions INDEXED BY {index} WHERE {column} = ?1"),
+        args: vec![value],
+    };
+    base.days(filter, "started_at");
     if let Some((started, id)) = cursor {
-        arg(
-            &mut base,
-            &mut args,
-            " AND (started_at, id) < (?",
-            started.into(),
-        );
-        arg(&mut base, &mut args, ", ?)", id.into());
+        base.and(" AND (started_at, id) < (?", started.into());
+        base.and(", ?)", id.into());
     }
     let order = " ORDER BY started_at DESC, id DESC";
-    let boundary_args = args.clone();
     let boundary = format!(
-        "SELECT started_at, id {base}{order} LIMIT 1 OFFSET {}",
+        "SELECT started_at, id {}{order} LIMIT 1 OFFSET {}",
+        base.sql,
         chunk - 1
     );
-    let mut matches = format!("SELECT started_at, id {base}");
+    let boundary_args = base.args.clone();
+    let mut matches = Statement {
+        sql: format!("SELECT started_at, id {}", base.sql),
+        args: base.args,
+    };
     for (_, other, value) in equalities(filter) {
         if other != column {
-            arg(&mut matches, &mut args, &format!(" AND {other} = ?"), value);
+            matches.and(&format!(" AND {other} = ?"), value);
         }
     }
-    let boundary_at = args.len() + 1;
-    matches.push_str(&format!(
+    let boundary_at = matches.args.len() + 1;
+    matches.sql.push_str(&format!(
         " AND (started_at, id) >= (?{boundary_at}, ?{}){order} LIMIT {need}",
         boundary_at + 1
     ));
-    [(boundary, boundary_args), (matches, args)]
+    [(boundary, boundary_args), (matches.sql, matches.args)]
 }
 
 /// The filter's conditions of one column equal to a value, each with the index that leads with
