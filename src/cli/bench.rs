@@ -146,12 +146,30 @@ pub(super) fn figures(
 }
 
 pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<()> {
+    use super::{bench_log, bench_lookup, bench_screen};
     match cmd {
-        BenchCommand::Lookup(args) => super::bench_lookup::lookup(ctx, args),
-        BenchCommand::Screen(args) => super::bench_screen::screen(ctx, args),
-        BenchCommand::Log(args) => super::bench_log::log(ctx, args),
+        BenchCommand::Lookup(args) => show(
+            &bench_lookup::run(ctx, &args)?,
+            args.json,
+            bench_lookup::print,
+        ),
+        BenchCommand::Screen(args) => show(
+            &bench_screen::run(ctx, &args)?,
+            args.json,
+            bench_screen::print,
+        ),
+        BenchCommand::Log(args) => show(&bench_log::run(ctx, &args)?, args.json, bench_log::print),
         BenchCommand::All(args) => super::bench_all::all(ctx, args),
     }
+}
+
+/// A benchmark's report as JSON, or as its table.
+fn show<R: Serialize>(report: &R, json: bool, table: fn(&R)) -> Result<()> {
+    if json {
+        return super::print_json(report);
+    }
+    table(report);
+    Ok(())
 }
 
 /// One sampled customer's lookup material.

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::bench::{figures, Figures};
 use super::bench_screen::{memory_kb, press, BenchScreen};
-use super::{print_json, Context};
+use super::Context;
 use crate::domain::customer::{Channel, CustomerFields};
 use crate::domain::interaction::DispositionFlag;
 use crate::store::{Actor, NewInteraction, Store};
@@ -739,13 +739,4 @@ pub fn print(report: &LogReport) {
         report.resident_memory_mb, report.peak_resident_memory_mb
     );
     println!("{}", super::bench::P99_NOTE);
-}
-
-pub fn log(ctx: &Context, args: LogArgs) -> Result<()> {
-    let report = run(ctx, &args)?;
-    if args.json {
-        return print_json(&report);
-    }
-    print(&report);
-    Ok(())
 }

@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::bench::{figures, national_digits, sample_customers, Figures, Outcome, Sample};
-use super::{print_json, Context};
+use super::Context;
 use crate::domain::search_key::{has_cjk, is_cjk, pinyin_full, pinyin_initials};
 use crate::store::{Actor, Store, DEFAULT_LIMIT};
 
@@ -450,13 +450,4 @@ pub fn print(report: &LookupReport) {
         );
     }
     println!("{}", super::bench::P99_NOTE);
-}
-
-pub fn lookup(ctx: &Context, args: LookupArgs) -> Result<()> {
-    let report = run(ctx, &args)?;
-    if args.json {
-        return print_json(&report);
-    }
-    print(&report);
-    Ok(())
 }

@@ -14,7 +14,7 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 use serde::Serialize;
 
 use super::bench::{figures, national_digits, sample_customers, Figures, Sample, ScreenArgs};
-use super::{print_json, Context};
+use super::Context;
 use crate::tui::app::App;
 use crate::tui::ui;
 
@@ -393,13 +393,4 @@ pub fn print(report: &ScreenReport) {
         report.resident_memory_mb, report.peak_resident_memory_mb
     );
     println!("{}", super::bench::P99_NOTE);
-}
-
-pub fn screen(ctx: &Context, args: ScreenArgs) -> Result<()> {
-    let report = run(ctx, &args)?;
-    if args.json {
-        return print_json(&report);
-    }
-    print(&report);
-    Ok(())
 }
