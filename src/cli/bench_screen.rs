@@ -289,8 +289,13 @@ pub fn run(ctx: &Context, args: &ScreenArgs) -> Result<ScreenReport> {
     let mut results = 0;
     let mut move_bytes: Vec<usize> = Vec::new();
     for (n, s) in samples.iter().enumerate() {
-        let kind = Typed::ALL[n % Typed::ALL.len()];
-        let Some(query) = kind.query(s).or_else(|| Typed::Name.query(s)) else {
+        // A caller without a mobile is looked up by name, and counted as a name.
+        let wanted = Typed::ALL[n % Typed::ALL.len()];
+        let Some((kind, query)) = wanted
+            .query(s)
+            .map(|q| (wanted, q))
+            .or_else(|| Typed::Name.query(s).map(|q| (Typed::Name, q)))
+        else {
             continue;
         };
         let (times, example) = &mut typed[kind as usize];
