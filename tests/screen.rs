@@ -13,6 +13,7 @@ use careline::tui::action::Action;
 use careline::tui::app::{App, Dialog, Focus, Settings};
 use careline::tui::i18n::Lang;
 use careline::tui::keymap::Keymap;
+use careline::tui::panes::lookup::Lookup;
 use careline::tui::theme::Theme;
 use careline::tui::ui;
 
@@ -87,8 +88,8 @@ fn type_text(app: &mut App, text: &str) {
 /// Lets `seconds` pass on the desk's clock and gives the screen the tick the running app gets
 /// between keys, so a footer message older than its timeout is gone, as it is for an operator.
 fn wait(app: &mut App, seconds: i64) {
-    let later = app.now + chrono::Duration::seconds(seconds);
-    app.store.set_clock(Clock::Fixed(later));
+    let later = app.desk.now + chrono::Duration::seconds(seconds);
+    app.desk.store.set_clock(Clock::Fixed(later));
     app.update(Action::Tick);
 }
 
@@ -166,7 +167,7 @@ fn lookup_card_and_form_snapshots() {
             );
 
             key(&mut app, KeyCode::Enter);
-            assert_eq!(app.focus, Focus::Card);
+            assert_eq!(app.focus(), Focus::Card);
             let card = draw(&mut app, w, h);
             insta::assert_snapshot!(format!("card_{lang_name}_{w}x{h}"), card.backend());
 
@@ -182,12 +183,12 @@ fn lookup_card_and_form_snapshots() {
             insta::assert_snapshot!(format!("form_invalid_{lang_name}_{w}x{h}"), form.backend());
             // Nothing was saved: the form stays open with the reason in place, the cursor on
             // the marked field.
-            assert_eq!(app.focus, Focus::Form);
+            assert_eq!(app.focus(), Focus::Form);
             // In a text field `?` is a character like any other: it goes into the email field,
             // where the cursor is, and the help does not open.
             key(&mut app, KeyCode::Char('?'));
             assert_eq!(app.dialog, None, "typed into the field, not help");
-            let form = app.form.as_ref().expect("the form stays open");
+            let form = app.form().expect("the form stays open");
             assert_eq!(form.focused().map(|f| f.key), Some("email"));
             assert_eq!(form.value("email"), "not-an-email?");
             let text = screen_text(&draw(&mut app, w, h));
@@ -201,11 +202,11 @@ fn lookup_card_and_form_snapshots() {
                 asking.backend()
             );
             key(&mut app, KeyCode::Enter);
-            assert!(app.form.is_none());
+            assert!(app.form().is_none());
             // The form's "fix the marked fields" went with the form: by the time the operator
             // reads the help it has timed out, and the snapshot shows what they see.
             wait(&mut app, 10);
-            assert!(app.message.is_none(), "{:?}", app.message);
+            assert!(app.desk.message.is_none(), "{:?}", app.desk.message);
             key(&mut app, KeyCode::Char('?'));
             let help = draw(&mut app, w, h);
             insta::assert_snapshot!(format!("help_card_{lang_name}_{w}x{h}"), help.backend());
@@ -224,11 +225,14 @@ fn interaction_form_and_log_snapshots() {
             let mut app = app(&path, lang);
             type_text(&mut app, &suffix);
             key(&mut app, KeyCode::Enter);
-            assert_eq!(app.focus, Focus::Card);
+            assert_eq!(app.focus(), Focus::Card);
             // n: the contact form, the timer running from now
             key(&mut app, KeyCode::Char('n'));
-            assert_eq!(app.focus, Focus::Form);
-            assert!(app.call.is_some(), "the call timer starts with the form");
+            assert_eq!(app.focus(), Focus::Form);
+            assert!(
+                app.desk.call.is_some(),
+                "the call timer starts with the form"
+            );
             key(&mut app, KeyCode::Char('c')); // wrap-up by first letter: callback needed
             key(&mut app, KeyCode::Tab);
             type_text(&mut app, "客户来电询问保修，已解释条款");
@@ -241,14 +245,14 @@ fn interaction_form_and_log_snapshots() {
             // the follow-up the code asks for, then saved
             type_text(&mut app, "+2d");
             ctrl(&mut app, 's');
-            assert!(app.form.is_none(), "saved");
+            assert!(app.form().is_none(), "saved");
             assert!(
-                app.call.is_none(),
+                app.desk.call.is_none(),
                 "the timer stops when the contact is saved"
             );
             // the customer's history in the Log pane
             key(&mut app, KeyCode::F(2));
-            assert_eq!(app.focus, Focus::Log);
+            assert_eq!(app.focus(), Focus::Log);
             let history = draw(&mut app, w, h);
             let text = screen_text(&history);
             assert!(text.contains(&name), "{text}");
@@ -280,20 +284,20 @@ fn interaction_form_and_log_snapshots() {
             // The "logged" notice is for the moment of saving (the history above shows it); a
             // few keys later it has timed out and the footer shows this screen's keys again.
             wait(&mut app, 10);
-            assert!(app.message.is_none(), "{:?}", app.message);
-            assert!(app.log.detail.is_some());
+            assert!(app.desk.message.is_none(), "{:?}", app.desk.message);
+            assert!(app.log().detail.is_some());
             assert!(!app.offers(&Action::Open), "the entry is already open");
             let entry = draw(&mut app, w, h);
             insta::assert_snapshot!(format!("log_entry_{lang_name}_{w}x{h}"), entry.backend());
             // Esc closes the entry, Esc again goes back to the caller's card, still open
             key(&mut app, KeyCode::Esc);
             key(&mut app, KeyCode::Esc);
-            assert_eq!(app.focus, Focus::Card);
-            assert!(app.card.is_some(), "the caller's card stays open");
+            assert_eq!(app.focus(), Focus::Card);
+            assert!(app.card().is_some(), "the caller's card stays open");
             // Esc closes the card; the Log pane then shows the desk's latest contacts
             key(&mut app, KeyCode::Esc);
             key(&mut app, KeyCode::F(2));
-            assert!(app.log.customer.is_none());
+            assert!(app.log().customer.is_none());
             assert!(app.offers(&Action::Filter) && app.offers(&Action::ToggleDueReplies));
             let desk = draw(&mut app, w, h);
             insta::assert_snapshot!(format!("log_desk_{lang_name}_{w}x{h}"), desk.backend());
@@ -305,7 +309,7 @@ fn interaction_form_and_log_snapshots() {
             insta::assert_snapshot!(format!("phrases_{lang_name}_{w}x{h}"), picker.backend());
             key(&mut app, KeyCode::Esc);
             key(&mut app, KeyCode::Esc);
-            assert!(app.form.is_none());
+            assert!(app.form().is_none());
         }
     }
 }
@@ -318,19 +322,18 @@ fn finding_a_caller_opening_the_card_and_adding_a_customer() {
     let mut app = app(&path, Lang::En);
     type_text(&mut app, &suffix);
     assert!(
-        app.lookup.results.iter().any(|r| r.customer.name == name),
+        app.lookup().results.iter().any(|r| r.customer.name == name),
         "{suffix} should find {name}"
     );
     // ↓ from the box goes to the first row; Enter opens it.
     key(&mut app, KeyCode::Down);
-    assert_eq!(app.focus, Focus::Results);
-    let chosen = app.lookup.results[app.lookup.selected].customer.id;
+    assert_eq!(app.focus(), Focus::Results);
+    let chosen = app.lookup().results[app.lookup().selected].customer.id;
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.card.as_ref().map(|c| c.customer.id), Some(chosen));
+    assert_eq!(app.card().map(|c| c.customer.id), Some(chosen));
     let text = screen_text(&draw(&mut app, 80, 24));
     let card_name = app
-        .card
-        .as_ref()
+        .card()
         .map(|c| c.customer.fields.name.clone())
         .expect("card");
     assert!(text.contains(&card_name), "{text}");
@@ -339,17 +342,17 @@ fn finding_a_caller_opening_the_card_and_adding_a_customer() {
     key(&mut app, KeyCode::Char('/'));
     key(&mut app, KeyCode::Esc);
     type_text(&mut app, "13912345678");
-    assert!(app.lookup.results.is_empty());
+    assert!(app.lookup().results.is_empty());
     let text = screen_text(&draw(&mut app, 80, 24));
     assert!(text.contains("No customer matches"), "{text}");
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.focus, Focus::Form);
-    let form = app.form.as_ref().expect("form");
+    assert_eq!(app.focus(), Focus::Form);
+    let form = app.form().expect("form");
     assert_eq!(form.value("phone"), "13912345678");
     type_text(&mut app, "赵新客");
     ctrl(&mut app, 's');
-    assert_eq!(app.focus, Focus::Card, "saved and opened");
-    assert!(app.form.is_none());
+    assert_eq!(app.focus(), Focus::Card, "saved and opened");
+    assert!(app.form().is_none());
 
     let check = open(&path);
     let admin = check.actor("li.na", None).expect("actor");
@@ -392,7 +395,7 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
     assert!(matches!(app.dialog, Some(Dialog::RestoreDraft(_))));
     key(&mut app, KeyCode::Enter);
     assert_eq!(
-        app.form.as_ref().map(|f| f.value("name")),
+        app.form().map(|f| f.value("name")),
         Some("草稿客户".to_string())
     );
     // Esc asks before throwing typed text away; Esc again keeps editing.
@@ -403,9 +406,9 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
     let hints = footer(&text);
     assert!(hints.contains("Esc 继续编辑"), "{hints}");
     key(&mut app, KeyCode::Esc);
-    assert!(app.form.is_some());
+    assert!(app.form().is_some());
     ctrl(&mut app, 's');
-    assert!(app.form.is_none());
+    assert!(app.form().is_none());
     let store = open(&path);
     let admin = store.actor("li.na", None).expect("actor");
     assert_eq!(
@@ -418,9 +421,9 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
 #[test]
 fn a_stale_edit_shows_the_conflict_and_can_be_reapplied() {
     let (_dir, path, mut app) = card_of_a_caller();
-    let id = app.card.as_ref().map(|c| c.customer.id).expect("card");
+    let id = app.card().map(|c| c.customer.id).expect("card");
     key(&mut app, KeyCode::Char('e'));
-    assert_eq!(app.focus, Focus::Form);
+    assert_eq!(app.focus(), Focus::Form);
     // A colleague saves the same customer first, through another connection.
     let mut other = open(&path);
     let admin = other.actor("li.na", None).expect("actor");
@@ -444,7 +447,7 @@ fn a_stale_edit_shows_the_conflict_and_can_be_reapplied() {
     let text = screen_text(&draw(&mut app, 80, 24));
     assert!(text.contains("Someone else saved first"), "{text}");
     key(&mut app, KeyCode::Char('a')); // re-apply mine on top
-    assert!(app.form.is_none(), "saved after re-applying");
+    assert!(app.form().is_none(), "saved after re-applying");
     let after = other.customer(&admin, id).expect("customer");
     assert!(after
         .fields
@@ -504,7 +507,7 @@ fn database_text_is_sanitised_before_it_is_drawn() {
     let _ = admin;
     let mut app = app(&path, Lang::En);
     type_text(&mut app, "eve");
-    assert_eq!(app.lookup.results.len(), 1);
+    assert_eq!(app.lookup().results.len(), 1);
     let text = screen_text(&draw(&mut app, 132, 43));
     assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{7}'));
     // Each escape sequence goes whole, not only its ESC: the name reads as if it had none, and
@@ -526,7 +529,7 @@ fn arrows_move_through_summary_lines_then_fields() {
     key(&mut app, KeyCode::Char('n'));
     key(&mut app, KeyCode::Char('i')); // information given
     key(&mut app, KeyCode::Tab);
-    let focused = |app: &App| app.form.as_ref().and_then(|f| f.focused()).map(|f| f.key);
+    let focused = |app: &App| app.form().and_then(|f| f.focused()).map(|f| f.key);
     assert_eq!(focused(&app), Some("summary"));
     type_text(&mut app, "first line");
     key(&mut app, KeyCode::Enter);
@@ -535,7 +538,7 @@ fn arrows_move_through_summary_lines_then_fields() {
     key(&mut app, KeyCode::Up);
     assert_eq!(focused(&app), Some("summary"));
     type_text(&mut app, "!");
-    let summary = app.form.as_ref().map(|f| f.value("summary"));
+    let summary = app.form().map(|f| f.value("summary"));
     assert_eq!(summary.as_deref(), Some("first !line\nsecond"));
     // From the first line ↑ goes to the field above; ↓ comes back, then down the lines.
     key(&mut app, KeyCode::Up);
@@ -550,12 +553,12 @@ fn the_selected_log_row_is_readable_in_every_shipped_theme() {
     let path = demo_db(&dir);
     for name in ["dark", "light", "high-contrast"] {
         let mut app = app(&path, Lang::En);
-        app.settings.theme = Theme::shipped(name).expect("shipped theme");
+        app.desk.settings.theme = Theme::shipped(name).expect("shipped theme");
         key(&mut app, KeyCode::F(2));
-        assert_eq!(app.focus, Focus::Log);
+        assert_eq!(app.focus(), Focus::Log);
         let terminal = draw(&mut app, 80, 24);
         let buffer = terminal.backend().buffer();
-        let selection = app.settings.theme.selection;
+        let selection = app.desk.settings.theme.selection;
         // The selected row is the one painted with the selection's background.
         let row = (0..24)
             .find(|&y| (2..20).all(|x| buffer[(x, y)].bg == selection.bg.unwrap_or_default()))
@@ -581,13 +584,14 @@ fn a_new_call_is_the_one_selected_in_recent_calls() {
     let mut app = app(&path, Lang::En);
     for number in ["13900000001", "13900000002", "13900000003"] {
         app.update(Action::Pop(number.into()));
-        app.form = None; // not adding these callers
+        app.editor = None; // not adding these callers
     }
-    app.lookup.selected = 2;
+    app.pane_mut::<Lookup>().expect("lookup").selected = 2;
     app.update(Action::Pop("13900000004".into()));
-    assert_eq!(app.lookup.pops[0].number, "13900000004");
+    assert_eq!(app.lookup().pops[0].number, "13900000004");
     assert_eq!(
-        app.lookup.selected, 0,
+        app.lookup().selected,
+        0,
         "↓ Enter calls the newest caller back"
     );
 }
@@ -598,30 +602,28 @@ fn mine_on_and_off_gives_back_the_operator_filter() {
     let path = demo_db(&dir);
     let mut app = app(&path, Lang::En);
     key(&mut app, KeyCode::F(2));
-    assert_eq!(app.focus, Focus::Log);
-    assert!(app.log.customer.is_none(), "the desk log");
+    assert_eq!(app.focus(), Focus::Log);
+    assert!(app.log().customer.is_none(), "the desk log");
     // `f`, one field of the filter form, Ctrl-S
     let filter = |app: &mut App, field: &str, value: &str| {
         key(app, KeyCode::Char('f'));
-        app.form
-            .as_mut()
-            .expect("the filter form")
-            .set(field, value);
+        app.form_mut().expect("the filter form").set(field, value);
         ctrl(app, 's');
-        assert!(app.form.is_none(), "filter {field} applied");
+        assert!(app.form().is_none(), "filter {field} applied");
     };
     filter(&mut app, "operator", "li.na");
-    let operator = app.log.filter.operator_id;
+    let operator = app.log().filter.operator_id;
     assert!(operator.is_some());
     key(&mut app, KeyCode::Char('m'));
-    assert!(app.log.mine);
+    assert!(app.log().mine);
     key(&mut app, KeyCode::Char('m'));
-    assert!(!app.log.mine);
+    assert!(!app.log().mine);
     assert_eq!(
-        app.log.filter.operator_id, operator,
+        app.log().filter.operator_id,
+        operator,
         "the typed filter is back"
     );
-    assert_eq!(app.log.operator_login.as_deref(), Some("li.na"));
+    assert_eq!(app.log().operator_login.as_deref(), Some("li.na"));
     // The pane's heading names the filter again (the status line always names the user).
     let text = screen_text(&draw(&mut app, 80, 24));
     let above_status: Vec<&str> = text.lines().rev().skip(1).collect();
@@ -630,7 +632,7 @@ fn mine_on_and_off_gives_back_the_operator_filter() {
     // Due replies under a phone channel filter: none, and the pane says the filters did it.
     filter(&mut app, "channel", "phone_in");
     key(&mut app, KeyCode::Char('u'));
-    assert!(app.log.rows.is_empty());
+    assert!(app.log().rows.is_empty());
     let text = screen_text(&draw(&mut app, 80, 24));
     assert!(text.contains("matches these filters"), "{text}");
 }

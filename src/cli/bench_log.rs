@@ -18,7 +18,8 @@ use super::Context;
 use crate::domain::customer::{Channel, CustomerFields};
 use crate::domain::interaction::DispositionFlag;
 use crate::store::{Actor, NewInteraction, Store};
-use crate::tui::app::{Focus, Pane};
+use crate::tui::app::Focus;
+use crate::tui::panes::log;
 
 /// The tag of the customer the benchmark gives a long history.
 const BUSY_TAG: &str = "bench-busy";
@@ -494,7 +495,7 @@ fn filter(
     values: &[(&str, &str)],
 ) -> Result<()> {
     steps.add(Step::FilterForm, screen.key(press(KeyCode::Char('f')))?);
-    let Some(form) = screen.app.form.as_mut() else {
+    let Some(form) = screen.app.form_mut() else {
         bail!("`f` on the desk log did not open the filter form");
     };
     for key in ["operator", "channel", "disposition", "from", "to"] {
@@ -507,7 +508,7 @@ fn filter(
     if let Some(step) = step {
         steps.add(step, time);
     }
-    if screen.app.form.is_some() {
+    if screen.app.form().is_some() {
         bail!("the filter {values:?} was refused");
     }
     Ok(())
@@ -518,19 +519,20 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
         bail!("--samples, --contacts, --width and --height must be at least 1");
     }
     let mut screen = BenchScreen::open(ctx, args.width, args.height)?;
-    let actor = screen.app.actor.clone();
-    let busy = busy_customer(&mut screen.app.store, &actor, args.contacts)?;
-    let seller_contacts = seller(&mut screen.app.store, &actor, args.seller_contacts)?;
+    let actor = screen.app.desk.actor.clone();
+    let busy = busy_customer(&mut screen.app.desk.store, &actor, args.contacts)?;
+    let seller_contacts = seller(&mut screen.app.desk.store, &actor, args.seller_contacts)?;
     // Contacts are never deleted (the database refuses it), so the highest id counts them
     // without reading the table.
-    let interactions: i64 = screen.app.store.conn().query_row(
+    let interactions: i64 = screen.app.desk.store.conn().query_row(
         "SELECT coalesce(max(id), 0) FROM interactions",
         [],
         |r| r.get(0),
     )?;
-    let customers = screen.app.store.customer_count()?;
+    let customers = screen.app.desk.store.customer_count()?;
     let logins: Vec<String> = screen
         .app
+        .desk
         .store
         .operators()?
         .into_iter()
@@ -538,13 +540,14 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
         .collect();
     let codes: Vec<String> = screen
         .app
+        .desk
         .store
         .log_rules()
         .dispositions
         .iter()
         .map(|d| d.code.clone())
         .collect();
-    let facets = Facets::load(&screen.app.store, &codes, &logins)?;
+    let facets = Facets::load(&screen.app.desk.store, &codes, &logins)?;
     let worst = worst_filters(&facets);
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let mut steps = Steps(std::array::from_fn(|_| Vec::new()));
@@ -553,10 +556,10 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
     for round in 0..args.samples {
         // The caller: typed into the lookup (not measured here; `bench screen` does), opened.
         screen.app.handle_key(press(KeyCode::F(1)));
-        if screen.app.focus != Focus::Search {
+        if screen.app.focus() != Focus::Search {
             screen.app.handle_key(press(KeyCode::Char('/')));
         }
-        if !screen.app.lookup.input.value().is_empty() {
+        if !screen.app.lookup().input.value().is_empty() {
             screen.app.handle_key(press(KeyCode::Esc));
         }
         for c in busy.code.chars() {
@@ -564,15 +567,15 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
         }
         screen.draw()?;
         steps.add(Step::OpenCard, screen.key(press(KeyCode::Enter))?);
-        if screen.app.card.as_ref().map(|c| c.customer.id) != Some(busy.id) {
+        if screen.app.card().map(|c| c.customer.id) != Some(busy.id) {
             bail!(
                 "looking up {} did not open its card (the lookup found {} customers)",
                 busy.code,
-                screen.app.lookup.results.len()
+                screen.app.lookup().results.len()
             );
         }
         steps.add(Step::History, screen.key(press(KeyCode::F(2)))?);
-        if screen.app.pane != Pane::Log || screen.app.log.rows.len() < busy.contacts {
+        if screen.app.tab() != log::ID || screen.app.log().rows.len() < busy.contacts {
             bail!(
                 "the Log pane did not show the {} contacts of {}",
                 busy.contacts,
@@ -591,11 +594,11 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
         // Esc goes back to the card and Esc closes it (not measured); F2 shows the desk's log.
         screen.key(press(KeyCode::Esc))?;
         screen.key(press(KeyCode::Esc))?;
-        if screen.app.card.is_some() {
+        if screen.app.card().is_some() {
             bail!("Esc, Esc from the history did not close the card");
         }
         steps.add(Step::Desk, screen.key(press(KeyCode::F(2)))?);
-        if screen.app.pane != Pane::Log || screen.app.log.customer.is_some() {
+        if screen.app.tab() != log::ID || screen.app.log().customer.is_some() {
             bail!("F2 without a card did not show the desk log");
         }
         for key in [
@@ -639,7 +642,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
             Some(Step::OperatorAndCode),
             &[("operator", login), ("disposition", code)],
         )?;
-        let today = screen.app.now.date_naive();
+        let today = screen.app.desk.now.date_naive();
         let from = today - Span::days(rng.random_range(7..730));
         let to = from + Span::days(rng.random_range(0..14));
         filter(

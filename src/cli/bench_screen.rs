@@ -278,9 +278,9 @@ pub fn run(ctx: &Context, args: &ScreenArgs) -> Result<ScreenReport> {
     screen.draw()?;
     let first_frame = started.elapsed();
     // Counted after the first frame: the screen itself never counts the whole table.
-    let customers = screen.app.store.customer_count()?;
+    let customers = screen.app.desk.store.customer_count()?;
 
-    let samples = sample_customers(&screen.app.store, args.samples, args.seed)?;
+    let samples = sample_customers(&screen.app.desk.store, args.samples, args.seed)?;
     let mut typed: Vec<(Vec<Duration>, String)> = Typed::ALL
         .iter()
         .map(|_| (Vec::new(), String::new()))
@@ -305,13 +305,13 @@ pub fn run(ctx: &Context, args: &ScreenArgs) -> Result<ScreenReport> {
         for c in query.chars() {
             times.push(screen.key(press(KeyCode::Char(c)))?);
         }
-        results += screen.app.lookup.results.len();
+        results += screen.app.lookup().results.len();
         // Move the selection one row down (the first ↓ enters the list) and count the bytes.
         screen.key(press(KeyCode::Down))?;
         for _ in 0..3 {
             let before = screen.bytes();
             let time = screen.key(press(KeyCode::Down))?;
-            if screen.app.lookup.results.len() > 4 {
+            if screen.app.lookup().results.len() > 4 {
                 moves.push(time);
                 move_bytes.push(screen.bytes() - before);
             }

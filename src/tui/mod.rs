@@ -3,14 +3,19 @@
 
 pub mod action;
 pub mod app;
+pub mod component;
+pub mod desk;
+pub mod dialog;
 pub mod event;
 pub mod field_errors;
+pub mod forms;
 pub mod i18n;
 pub mod keymap;
 pub mod panes;
 pub mod pop;
 pub mod theme;
 pub mod ui;
+pub mod view;
 pub mod widgets;
 
 use std::io::{Stdout, Write};
@@ -134,10 +139,10 @@ pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -
     let (tx, rx) = mpsc::channel();
     event::spawn_terminal_reader(tx.clone());
     let _pop = pop::listen(runtime_dir, tx);
-    tracing::info!("screen started for {}", app.actor.login);
+    tracing::info!("screen started for {}", app.desk.actor.login);
     let result = event_loop(&mut app, &mut terminal, &rx, &stop);
     app.flush_draft();
-    tracing::info!("screen closed for {}", app.actor.login);
+    tracing::info!("screen closed for {}", app.desk.actor.login);
     // ratatui's Terminal shows a hidden cursor again when dropped and reports a failure with
     // eprintln!, which panics when the terminal has hung up (the SSH session dropped) and
     // standard error is gone with it. The guard's restore_terminal shows the cursor instead,

@@ -1,8 +1,11 @@
-//! The customer card: the caller's whole situation on one screen (DESIGN §2).
+//! The customer card: the caller's whole situation on one screen (DESIGN §2). It shows the
+//! desk's open customer; the router tells it when that changes.
+
+use std::any::Any;
 
 use chrono::Duration;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
@@ -11,9 +14,200 @@ use crate::domain::contact::ContactKind;
 use crate::domain::tier::format_money;
 use crate::store::CardData;
 use crate::text::{sanitize, sanitize_multiline, truncate};
-use crate::tui::app::{clock, App, Focus};
+use crate::tui::action::Action;
+use crate::tui::component::{Msg, Pane, PaneId};
+use crate::tui::desk::{clock, Desk};
 use crate::tui::i18n::I18n;
+use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
+use crate::tui::view::View;
+
+pub const ID: PaneId = PaneId("card");
+
+/// Lines scrolled at most (the card is never longer).
+const MAX_SCROLL: i64 = 2000;
+
+#[derive(Debug, Clone, Default)]
+pub struct Card {
+    pub card: Option<CardData>,
+    pub scroll: u16,
+}
+
+impl Card {
+    pub fn customer_id(&self) -> Option<i64> {
+        self.card.as_ref().map(|c| c.customer.id)
+    }
+
+    fn act(&mut self, action: &Action, desk: &mut Desk) {
+        let by = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -(desk.page() as i64),
+            Action::PageDown => desk.page() as i64,
+            Action::Top => i64::MIN / 2,
+            Action::Bottom => i64::MAX / 2,
+            Action::Back => {
+                desk.post(Msg::CloseCustomer);
+                return;
+            }
+            Action::Edit => {
+                if let Some(id) = self.customer_id() {
+                    desk.post(Msg::EditCustomer(id));
+                }
+                return;
+            }
+            Action::NewInteraction => {
+                if let Some(id) = self.customer_id() {
+                    desk.post(Msg::LogContact {
+                        customer: id,
+                        reply_on: None,
+                    });
+                }
+                return;
+            }
+            _ => return,
+        };
+        self.scroll = (self.scroll as i64).saturating_add(by).clamp(0, MAX_SCROLL) as u16;
+    }
+}
+
+impl Pane for Card {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn context(&self) -> Context {
+        Context::Card
+    }
+
+    fn update(&mut self, msg: &Msg, desk: &mut Desk) {
+        match msg {
+            Msg::Action(action) => self.act(action, desk),
+            Msg::CloseCustomer => self.card = None,
+            _ => {}
+        }
+    }
+
+    /// The open customer's card: opened afresh (the view is audited) when it is another
+    /// customer, read again when it is the same one.
+    fn reload(&mut self, desk: &mut Desk) {
+        let Some(id) = desk.customer else {
+            self.card = None;
+            return;
+        };
+        let loaded = if self.customer_id() == Some(id) {
+            desk.store.reload_card(&desk.actor, id)
+        } else {
+            self.scroll = 0;
+            let card = desk.store.card(&desk.actor, id);
+            desk.own_write();
+            card
+        };
+        match loaded {
+            Ok(card) => self.card = Some(card),
+            Err(e) => {
+                desk.store_error(&e);
+                if self.customer_id() != Some(id) {
+                    self.card = None;
+                    desk.customer = None;
+                }
+            }
+        }
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, view: &View) -> Option<Position> {
+        let Some(card) = &self.card else {
+            return None;
+        };
+        let theme = view.theme;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(if view.focused {
+                theme.focus
+            } else {
+                theme.border
+            })
+            .title(Span::styled(
+                format!(" {} ", view.i18n.t("card.title")),
+                theme.title,
+            ));
+        let inner_width = area.width.saturating_sub(2);
+        let paragraph = Paragraph::new(lines(card, view, inner_width as usize))
+            .block(block)
+            .wrap(Wrap { trim: false });
+        // Wrapped lines count: a long line above must not hide the last ones.
+        let height = paragraph.line_count(inner_width) as u16;
+        let max_scroll = height.saturating_sub(area.height);
+        paragraph
+            .scroll((self.scroll.min(max_scroll), 0))
+            .render(area, buf);
+        None
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// The caller in one line, for when a form covers the card: name, code, tier, open and
+/// breached complaints, care due.
+pub fn summary_line<'a>(card: &CardData, view: &View, width: usize) -> Line<'a> {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let c = &card.customer;
+    let badge_style = match c.badge {
+        "vip" => theme.badge,
+        "high" => theme.accent,
+        _ => theme.muted,
+    };
+    let breached = card
+        .complaints
+        .iter()
+        .filter(|x| x.resolve_due_at < view.now)
+        .count();
+    let mut spans = vec![
+        Span::styled(
+            truncate(&sanitize(&c.fields.name), 16).into_owned(),
+            theme.title,
+        ),
+        Span::styled(format!(" {} ", sanitize(&c.code)), theme.muted),
+        Span::styled(format!(" {} ", i18n.value("badge", c.badge)), badge_style),
+        Span::raw(" "),
+        Span::styled(
+            i18n.f(
+                "card.summary_complaints",
+                &[
+                    ("open", &card.complaints.len().to_string()),
+                    ("breached", &breached.to_string()),
+                ],
+            ),
+            if breached > 0 {
+                theme.breach
+            } else {
+                theme.text
+            },
+        ),
+        Span::raw(" · "),
+        Span::styled(
+            i18n.f(
+                "card.summary_care",
+                &[("count", &card.reminders.len().to_string())],
+            ),
+            theme.text,
+        ),
+    ];
+    // Whatever is cut is cut at the right, by display cells.
+    let mut used = 0;
+    spans.retain(|s| {
+        used += s.width();
+        used <= width
+    });
+    Line::from(spans)
+}
 
 fn section<'a>(title: String, theme: &Theme) -> Line<'a> {
     Line::from(Span::styled(title, theme.title))
@@ -27,9 +221,9 @@ fn pair<'a>(label: &str, value: String, theme: &Theme, style: Style) -> Line<'a>
 }
 
 /// The card's lines, top to bottom.
-pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
-    let theme = &app.settings.theme;
-    let i18n: &I18n = &app.i18n;
+pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
+    let theme = view.theme;
+    let i18n: &I18n = view.i18n;
     let c = &card.customer;
     let f = &c.fields;
     let mut out: Vec<Line> = Vec::new();
@@ -59,7 +253,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
             theme.warn,
         )));
     }
-    let today = app.now.with_timezone(&app.settings.tz).date_naive();
+    let today = view.today();
     // level, membership, flags
     let mut status = vec![
         Span::styled(format!("{}: ", i18n.t("field.level")), theme.muted),
@@ -276,7 +470,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
         )));
     }
     for complaint in &card.complaints {
-        let left = complaint.resolve_due_at - app.now;
+        let left = complaint.resolve_due_at - view.now;
         let (state, style) = if left < Duration::zero() {
             (i18n.t("sla.breached").to_string(), theme.breach)
         } else if left < Duration::hours(24) {
@@ -286,7 +480,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
         };
         let due = complaint
             .resolve_due_at
-            .with_timezone(&app.settings.tz)
+            .with_timezone(&view.tz)
             .format("%m-%d %H:%M")
             .to_string();
         out.push(Line::from(vec![
@@ -323,7 +517,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
     for contact in &card.contacts {
         let at = contact
             .started_at
-            .with_timezone(&app.settings.tz)
+            .with_timezone(&view.tz)
             .format("%Y-%m-%d %H:%M")
             .to_string();
         let summary = contact.summary.as_deref().map(sanitize).unwrap_or_default();
@@ -334,7 +528,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
                 theme.text,
             ),
             Span::styled(
-                format!("{} ", app.disposition_label(&contact.disposition)),
+                format!("{} ", view.disposition_label(&contact.disposition)),
                 theme.accent,
             ),
             Span::styled(format!("{} ", sanitize(&contact.operator)), theme.muted),
@@ -362,7 +556,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
         )));
     }
     for r in &card.reminders {
-        let style = if r.due_on < today || r.due_at.is_some_and(|at| at <= app.now) {
+        let style = if r.due_on < today || r.due_at.is_some_and(|at| at <= view.now) {
             theme.breach
         } else if r.due_on == today {
             theme.warn
@@ -371,7 +565,7 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
         };
         let when = match r.due_at {
             Some(at) => at
-                .with_timezone(&app.settings.tz)
+                .with_timezone(&view.tz)
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
             None => r.due_on.to_string(),
@@ -397,24 +591,4 @@ pub fn lines<'a>(card: &CardData, app: &App, width: usize) -> Vec<Line<'a>> {
         }
     }
     out
-}
-
-pub fn render(app: &App, card: &CardData, area: Rect, buf: &mut Buffer) {
-    let theme = &app.settings.theme;
-    let focused = app.focus == Focus::Card && app.dialog.is_none();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { theme.focus } else { theme.border })
-        .title(Span::styled(
-            format!(" {} ", app.i18n.t("card.title")),
-            theme.title,
-        ));
-    let lines = lines(card, app, area.width.saturating_sub(2) as usize);
-    let inner_height = area.height.saturating_sub(2);
-    let max_scroll = (lines.len() as u16).saturating_sub(inner_height);
-    Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.card_scroll.min(max_scroll), 0))
-        .render(area, buf);
 }

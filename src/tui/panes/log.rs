@@ -1,23 +1,375 @@
 //! The Log pane (DESIGN §2, §3.3): with a customer open, that customer's history newest first
 //! with complaint events interleaved; with none, the desk's latest contacts under the chosen
-//! filters. Enter shows the whole entry.
+//! filters, paged as the selection reaches the end. Enter shows the whole entry.
+
+use std::any::Any;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::store::{ComplaintEvent, HistoryItem, Interaction};
+use crate::domain::customer::Channel;
+use crate::store::{ComplaintEvent, HistoryItem, Interaction, LogFilter};
 use crate::text::{pad, sanitize, sanitize_multiline, truncate};
-use crate::tui::app::{clock, App, Focus};
+use crate::tui::action::Action;
+use crate::tui::component::{Msg, Pane, PaneId, Tab};
+use crate::tui::desk::{clock, Desk};
+use crate::tui::forms::log_filter;
+use crate::tui::keymap::Context;
+use crate::tui::view::View;
+
+pub const ID: PaneId = PaneId("log");
+
+/// Rows loaded at a time.
+const PAGE: usize = 60;
+/// Most history items loaded for one customer.
+const HISTORY: usize = 500;
+
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    pub rows: Vec<HistoryItem>,
+    pub selected: usize,
+    /// The customer whose history is shown (id, "code name"); none for the desk log.
+    pub customer: Option<(i64, String)>,
+    /// The desk log's filters (the operator set from `mine` or the filter form).
+    pub filter: LogFilter,
+    pub mine: bool,
+    /// The login typed into the filter form.
+    pub operator_login: Option<String>,
+    pub due_replies: bool,
+    /// The desk log has more rows than loaded.
+    pub more: bool,
+    /// The entry shown in full.
+    pub detail: Option<Interaction>,
+    pub detail_scroll: u16,
+    /// Shown afresh: the next load starts at the top instead of keeping the selection.
+    fresh: bool,
+}
+
+impl Log {
+    pub fn selected_interaction(&self) -> Option<&Interaction> {
+        match self.rows.get(self.selected) {
+            Some(HistoryItem::Interaction(i)) => Some(i),
+            _ => None,
+        }
+    }
+
+    fn desk_filter(&self, desk: &Desk) -> LogFilter {
+        let mut filter = self.filter.clone();
+        if self.mine {
+            filter.operator_id = Some(desk.actor.id);
+        }
+        filter.due_replies = self.due_replies;
+        filter
+    }
+
+    /// Loads the rows again; `keep` keeps the selection on the same entry (others' changes).
+    fn load(&mut self, keep: bool, desk: &mut Desk) {
+        let kept = self.rows.get(self.selected).map(row_key);
+        let customer = match desk.customer {
+            Some(id) => match desk.store.customer(&desk.actor, id) {
+                Ok(c) if !c.restricted => Some((id, format!("{} {}", c.code, c.fields.name))),
+                Ok(_) => None,
+                Err(e) => {
+                    desk.store_error(&e);
+                    None
+                }
+            },
+            None => None,
+        };
+        let loaded = match &customer {
+            Some((id, _)) => desk.store.history(&desk.actor, *id, HISTORY),
+            None => {
+                let wanted = if keep {
+                    self.rows.len().clamp(PAGE, PAGE * 5)
+                } else {
+                    PAGE
+                };
+                desk.store
+                    .desk_log(&desk.actor, &self.desk_filter(desk), None, wanted)
+                    .map(|rows| {
+                        self.more = rows.len() == wanted;
+                        rows.into_iter()
+                            .map(|i| HistoryItem::Interaction(Box::new(i)))
+                            .collect()
+                    })
+            }
+        };
+        self.customer = customer;
+        match loaded {
+            Ok(rows) => self.rows = rows,
+            Err(e) => {
+                self.rows.clear();
+                desk.store_error(&e);
+            }
+        }
+        if self.customer.is_some() {
+            self.more = false;
+        }
+        self.selected = match (keep, kept) {
+            (true, Some(key)) => self
+                .rows
+                .iter()
+                .position(|r| row_key(r) == key)
+                .unwrap_or(self.selected),
+            _ => 0,
+        }
+        .min(self.rows.len().saturating_sub(1));
+        if let Some(detail) = &self.detail {
+            let id = detail.id;
+            if let Ok(fresh) = desk.store.interaction(&desk.actor, id) {
+                self.detail = Some(fresh);
+            }
+        }
+    }
+
+    /// The next page of the desk log, when the selection reaches the end.
+    fn load_more(&mut self, desk: &mut Desk) {
+        if !self.more || self.customer.is_some() {
+            return;
+        }
+        let Some(HistoryItem::Interaction(last)) = self.rows.last() else {
+            return;
+        };
+        let cursor = if self.due_replies {
+            (last.reply_by.map(|t| t.timestamp()).unwrap_or(0), last.id)
+        } else {
+            (last.started_at.timestamp(), last.id)
+        };
+        match desk
+            .store
+            .desk_log(&desk.actor, &self.desk_filter(desk), Some(cursor), PAGE)
+        {
+            Ok(rows) => {
+                self.more = rows.len() == PAGE;
+                self.rows.extend(
+                    rows.into_iter()
+                        .map(|i| HistoryItem::Interaction(Box::new(i))),
+                );
+            }
+            Err(e) => desk.store_error(&e),
+        }
+    }
+
+    fn move_by(&mut self, by: i64, desk: &mut Desk) {
+        if self.detail.is_some() {
+            let next = (self.detail_scroll as i64)
+                .saturating_add(by)
+                .clamp(0, 2000);
+            self.detail_scroll = next as u16;
+            return;
+        }
+        if by > 0 && self.selected as i64 + by >= self.rows.len() as i64 {
+            self.load_more(desk);
+        }
+        let rows = self.rows.len();
+        if rows == 0 {
+            return;
+        }
+        self.selected = (self.selected as i64)
+            .saturating_add(by)
+            .clamp(0, rows as i64 - 1) as usize;
+    }
+
+    fn open_entry(&mut self, desk: &mut Desk) {
+        if self.detail.is_some() {
+            return;
+        }
+        let Some(entry) = self.selected_interaction() else {
+            return;
+        };
+        let id = entry.id;
+        match desk.store.interaction(&desk.actor, id) {
+            Ok(entry) => {
+                self.detail = Some(entry);
+                self.detail_scroll = 0;
+            }
+            Err(e) => desk.store_error(&e),
+        }
+    }
+
+    /// Esc: close the entry; from a customer's history, back to that customer's card (the
+    /// caller stays open); from the desk's log, leave the pane.
+    fn back(&mut self, desk: &mut Desk) {
+        if self.detail.take().is_some() {
+            return;
+        }
+        if self.customer.is_some() && desk.customer.is_some() {
+            desk.post(Msg::Focus(super::card::ID));
+            return;
+        }
+        desk.post(Msg::Focus(super::lookup::ID));
+    }
+
+    /// `m` (mine) or `u` (due replies) on the desk log.
+    fn toggle(&mut self, mine: bool, desk: &mut Desk) {
+        if self.customer.is_some() {
+            return;
+        }
+        if mine {
+            // Mine stands in for an operator typed in the filter form while it is on, and gives
+            // it back when it is turned off.
+            self.mine = !self.mine;
+        } else {
+            self.due_replies = !self.due_replies;
+        }
+        self.detail = None;
+        self.load(false, desk);
+    }
+
+    /// `e`: an amendment of the entry shown or selected.
+    fn amend(&mut self, desk: &mut Desk) {
+        let entry = match &self.detail {
+            Some(d) => Some(d),
+            None => self.selected_interaction(),
+        };
+        let Some(entry) = entry else { return };
+        if let Some(later) = entry.amended_by {
+            let text = desk
+                .i18n
+                .f("log.amend_latest", &[("id", &later.to_string())]);
+            desk.warn(text);
+            return;
+        }
+        if entry.restricted {
+            desk.error_t("card.restricted_edit");
+            return;
+        }
+        desk.post(Msg::Amend(entry.id));
+    }
+
+    /// `n`: a contact with the customer whose history this is, or with the selected row's
+    /// customer — answering one that waits for a reply goes out on the same channel.
+    fn log_contact(&mut self, desk: &mut Desk) {
+        let (customer, reply_on) = match (&self.customer, self.selected_interaction()) {
+            (Some((id, _)), _) => (*id, None),
+            (None, Some(row)) => {
+                let reply_on = if row.awaiting_reply() {
+                    row.channel.parse::<Channel>().ok()
+                } else {
+                    None
+                };
+                (row.customer_id, reply_on)
+            }
+            _ => return,
+        };
+        desk.post(Msg::LogContact { customer, reply_on });
+    }
+
+    fn act(&mut self, action: &Action, desk: &mut Desk) {
+        match action {
+            Action::Up => self.move_by(-1, desk),
+            Action::Down => self.move_by(1, desk),
+            Action::PageUp => self.move_by(-(desk.page() as i64), desk),
+            Action::PageDown => self.move_by(desk.page() as i64, desk),
+            Action::Top => self.move_by(i64::MIN / 2, desk),
+            Action::Bottom => self.move_by(i64::MAX / 2, desk),
+            Action::Open => self.open_entry(desk),
+            Action::Back => self.back(desk),
+            Action::Edit => self.amend(desk),
+            Action::NewInteraction => self.log_contact(desk),
+            Action::ToggleMine => self.toggle(true, desk),
+            Action::ToggleDueReplies => self.toggle(false, desk),
+            Action::Filter if self.customer.is_none() => {
+                let form = log_filter::form(
+                    &self.filter,
+                    self.operator_login.as_deref(),
+                    desk.store.log_rules(),
+                    &desk.i18n,
+                );
+                desk.post(Msg::OpenForm(Box::new(form)));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Pane for Log {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn tab(&self) -> Option<Tab> {
+        Some(Tab {
+            label: "tab.log",
+            action: Action::PaneLog,
+        })
+    }
+
+    fn context(&self) -> Context {
+        Context::Log
+    }
+
+    fn update(&mut self, msg: &Msg, desk: &mut Desk) {
+        match msg {
+            Msg::Action(action) => self.act(action, desk),
+            Msg::Focus(id) if *id == ID => {
+                self.detail = None;
+                self.fresh = true;
+            }
+            Msg::LogFiltered { filter, login } => {
+                self.filter = filter.clone();
+                self.operator_login = login.clone();
+                if filter.operator_id.is_some() {
+                    self.mine = false;
+                }
+                self.load(false, desk);
+            }
+            _ => {}
+        }
+    }
+
+    fn reload(&mut self, desk: &mut Desk) {
+        let keep = !std::mem::take(&mut self.fresh);
+        self.load(keep, desk);
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, view: &View) -> Option<Position> {
+        draw(self, area, buf, view);
+        None
+    }
+
+    fn offers(&self, action: &Action) -> bool {
+        match action {
+            // The whole entry is already shown.
+            Action::Open => self.detail.is_none(),
+            // The desk's filters, not in a customer's history.
+            Action::Filter | Action::ToggleMine | Action::ToggleDueReplies => {
+                self.customer.is_none()
+            }
+            _ => true,
+        }
+    }
+
+    fn action_label(&self, action: &Action) -> Option<&'static str> {
+        // Saved contacts are never edited in place: `e` amends.
+        (*action == Action::Edit).then_some("action.amend")
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// Identifies a row across reloads.
+fn row_key(item: &HistoryItem) -> (bool, i64) {
+    match item {
+        HistoryItem::Interaction(i) => (true, i.id),
+        HistoryItem::ComplaintEvent(e) => (false, e.id),
+    }
+}
 
 /// Draws the pane.
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.settings.theme;
-    let i18n = &app.i18n;
-    let log = &app.log;
-    let focused = app.focus == Focus::Log && app.dialog.is_none();
+fn draw(log: &Log, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let focused = view.focused;
     let title = match &log.customer {
         Some((_, label)) => i18n.f(
             "log.title_customer",
@@ -27,7 +379,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ],
         ),
         None => {
-            let filters = filter_text(app);
+            let filters = filter_text(log, view);
             if filters.is_empty() {
                 i18n.t("log.title_desk").to_string()
             } else {
@@ -45,7 +397,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     if let Some(entry) = &log.detail {
-        render_detail(app, entry, inner, buf);
+        render_detail(log, view, entry, inner, buf);
         return;
     }
     if log.rows.is_empty() {
@@ -76,8 +428,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let y = inner.y + (n - first) as u16;
         let selected = n == log.selected;
         let line = match item {
-            HistoryItem::Interaction(i) => interaction_line(app, i, inner.width as usize),
-            HistoryItem::ComplaintEvent(e) => event_line(app, e),
+            HistoryItem::Interaction(i) => interaction_line(log, view, i, inner.width as usize),
+            HistoryItem::ComplaintEvent(e) => event_line(view, e),
         };
         let row_area = Rect {
             y,
@@ -111,9 +463,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// The active desk filters, for the title.
-fn filter_text(app: &App) -> String {
-    let i18n = &app.i18n;
-    let log = &app.log;
+fn filter_text(log: &Log, view: &View) -> String {
+    let i18n = view.i18n;
     let mut parts = Vec::new();
     if log.due_replies {
         parts.push(i18n.t("log.filter_due").to_string());
@@ -127,7 +478,7 @@ fn filter_text(app: &App) -> String {
         parts.push(i18n.value("channel", c.as_str()));
     }
     if let Some(d) = &log.filter.disposition {
-        parts.push(app.disposition_label(d));
+        parts.push(view.disposition_label(d));
     }
     match (log.filter.from, log.filter.to) {
         (Some(f), Some(t)) => parts.push(format!("{f}…{t}")),
@@ -139,10 +490,10 @@ fn filter_text(app: &App) -> String {
 }
 
 /// `MM-DD HH:MM` this year, `YYYY-MM-DD` before, always 11 cells.
-fn short_time(app: &App, t: chrono::DateTime<chrono::Utc>) -> String {
+fn short_time(view: &View, t: chrono::DateTime<chrono::Utc>) -> String {
     use chrono::Datelike;
-    let local = t.with_timezone(&app.settings.tz);
-    let now = app.now.with_timezone(&app.settings.tz);
+    let local = t.with_timezone(&view.tz);
+    let now = view.now.with_timezone(&view.tz);
     if local.year() == now.year() {
         local.format("%m-%d %H:%M").to_string()
     } else {
@@ -150,16 +501,16 @@ fn short_time(app: &App, t: chrono::DateTime<chrono::Utc>) -> String {
     }
 }
 
-fn interaction_line<'a>(app: &App, i: &Interaction, total: usize) -> Line<'a> {
-    let theme = &app.settings.theme;
-    let i18n = &app.i18n;
-    let when = short_time(app, i.started_at);
+fn interaction_line<'a>(log: &Log, view: &View, i: &Interaction, total: usize) -> Line<'a> {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let when = short_time(view, i.started_at);
     let (mark, mark_style) = if i.amended_by.is_some() {
         ("✎", theme.muted)
     } else if i.amends_id.is_some() {
         ("↻", theme.accent)
     } else if i.awaiting_reply() {
-        let overdue = i.reply_by.is_some_and(|by| by <= app.now);
+        let overdue = i.reply_by.is_some_and(|by| by <= view.now);
         ("⏰", if overdue { theme.breach } else { theme.warn })
     } else {
         (" ", theme.muted)
@@ -181,7 +532,7 @@ fn interaction_line<'a>(app: &App, i: &Interaction, total: usize) -> Line<'a> {
             text_style,
         ),
     ];
-    if app.log.customer.is_none() {
+    if log.customer.is_none() {
         let name = if wide { 12 } else { 8 };
         spans.push(Span::styled(
             format!(
@@ -196,7 +547,7 @@ fn interaction_line<'a>(app: &App, i: &Interaction, total: usize) -> Line<'a> {
         format!(
             "{} ",
             pad(
-                &truncate(&app.disposition_label(&i.disposition), disposition),
+                &truncate(&view.disposition_label(&i.disposition), disposition),
                 disposition
             )
         ),
@@ -235,10 +586,10 @@ fn interaction_line<'a>(app: &App, i: &Interaction, total: usize) -> Line<'a> {
     Line::from(spans)
 }
 
-fn event_line<'a>(app: &App, e: &ComplaintEvent) -> Line<'a> {
-    let theme = &app.settings.theme;
-    let i18n = &app.i18n;
-    let when = short_time(app, e.at);
+fn event_line<'a>(view: &View, e: &ComplaintEvent) -> Line<'a> {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let when = short_time(view, e.at);
     let what = match (&e.from_status, &e.to_status) {
         (_, Some(to)) if e.kind == "opened" => i18n.f(
             "log.complaint_opened",
@@ -273,10 +624,10 @@ fn event_line<'a>(app: &App, e: &ComplaintEvent) -> Line<'a> {
     ])
 }
 
-fn render_detail(app: &App, i: &Interaction, area: Rect, buf: &mut Buffer) {
-    let theme = &app.settings.theme;
-    let i18n = &app.i18n;
-    let tz = &app.settings.tz;
+fn render_detail(log: &Log, view: &View, i: &Interaction, area: Rect, buf: &mut Buffer) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let tz = &view.tz;
     let time = |t: chrono::DateTime<chrono::Utc>| {
         t.with_timezone(tz).format("%Y-%m-%d %H:%M:%S").to_string()
     };
@@ -309,7 +660,7 @@ fn render_detail(app: &App, i: &Interaction, area: Rect, buf: &mut Buffer) {
         ),
         pair(
             i18n.t("field.disposition"),
-            app.disposition_label(&i.disposition),
+            view.disposition_label(&i.disposition),
             theme.accent,
         ),
         pair(
@@ -350,7 +701,7 @@ fn render_detail(app: &App, i: &Interaction, area: Rect, buf: &mut Buffer) {
             Some(at) => i18n.f("log.replied", &[("by", &time(by)), ("at", &time(at))]),
             None => i18n.f("log.reply_due", &[("by", &time(by))]),
         };
-        let style = if i.replied_at.is_none() && by <= app.now {
+        let style = if i.replied_at.is_none() && by <= view.now {
             theme.breach
         } else {
             theme.text
@@ -398,9 +749,10 @@ fn render_detail(app: &App, i: &Interaction, area: Rect, buf: &mut Buffer) {
             lines.push(Line::from(Span::styled(format!("  {l}"), theme.text)));
         }
     }
-    let max = lines.len().saturating_sub(area.height as usize) as u16;
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((app.log.detail_scroll.min(max), 0))
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Wrapped lines count: a long summary must not hide the lines below it.
+    let max = (paragraph.line_count(area.width) as u16).saturating_sub(area.height);
+    paragraph
+        .scroll((log.detail_scroll.min(max), 0))
         .render(area, buf);
 }

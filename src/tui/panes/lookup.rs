@@ -1,77 +1,382 @@
 //! The lookup pane: the search box, the ranked results, and the recent screen pops while the
-//! box is empty.
+//! box is empty. A screen pop is looked up here too.
+
+use std::any::Any;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Widget};
+use tui_input::backend::crossterm::to_input_request;
+use tui_input::{Input, InputRequest};
 
+use crate::domain::contact::normalize_phone;
+use crate::store::{MatchRank, ScreenPop, SearchResult};
 use crate::text::{pad, sanitize, skip_cells, truncate};
-use crate::tui::app::{App, Focus};
+use crate::tui::action::Action;
+use crate::tui::component::{Msg, Pane, PaneId, Tab};
+use crate::tui::desk::Desk;
+use crate::tui::keymap::Context;
+use crate::tui::view::View;
 
-/// Draws the pane; returns the cursor position when the search box has focus.
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
-    let theme = &app.settings.theme;
-    let i18n = &app.i18n;
-    if area.height < 4 || area.width < 10 {
-        return None;
-    }
-    let box_area = Rect { height: 3, ..area };
-    let search_focused = app.focus == Focus::Search && app.dialog.is_none();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if search_focused {
-            theme.focus
+pub const ID: PaneId = PaneId("lookup");
+
+/// Recent pops listed while the box is empty.
+const RECENT_POPS: usize = 12;
+
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    pub input: Input,
+    /// The query the results are for.
+    pub query: String,
+    pub results: Vec<SearchResult>,
+    pub selected: usize,
+    /// Recent screen pops, shown while the box is empty.
+    pub pops: Vec<ScreenPop>,
+    /// The keyboard is in the list rather than the box.
+    pub in_results: bool,
+}
+
+impl Lookup {
+    /// How many rows the list has in its current mode.
+    pub fn rows(&self) -> usize {
+        if self.query.is_empty() {
+            self.pops.len()
         } else {
-            theme.border
+            self.results.len()
+        }
+    }
+
+    /// The customer of the selected result (not of a recent call).
+    pub fn selected_customer(&self) -> Option<i64> {
+        if self.query.is_empty() {
+            return None;
+        }
+        self.results.get(self.selected).map(|r| r.customer.id)
+    }
+
+    fn search(&mut self, query: &str, desk: &mut Desk) {
+        self.query = query.trim().to_string();
+        if self.query.is_empty() {
+            self.results.clear();
+            self.selected = 0;
+            return;
+        }
+        let limit = desk.settings.lookup_limit.max(1);
+        match desk.store.search(&desk.actor, &self.query, limit) {
+            Ok(results) => {
+                self.selected = self.selected.min(results.len().saturating_sub(1));
+                self.results = results;
+            }
+            Err(e) => {
+                self.results.clear();
+                desk.store_error(&e);
+            }
+        }
+    }
+
+    fn load_pops(&mut self, desk: &mut Desk) {
+        match desk.store.recent_pops(&desk.actor, RECENT_POPS) {
+            Ok(pops) => self.pops = pops,
+            Err(e) => desk.store_error(&e),
+        }
+        if self.query.is_empty() {
+            self.selected = self.selected.min(self.pops.len().saturating_sub(1));
+        }
+    }
+
+    fn typed(&mut self, request: InputRequest, desk: &mut Desk) {
+        let before = self.input.value().to_string();
+        self.input.handle(request);
+        if self.input.value() != before {
+            self.selected = 0;
+            let query = self.input.value().to_string();
+            self.search(&query, desk);
+        }
+    }
+
+    fn move_selection(&mut self, by: i64) {
+        let rows = self.rows();
+        if rows == 0 {
+            return;
+        }
+        match (self.in_results, by) {
+            // ↓ from the box enters the list at the row already marked.
+            (false, 1) => {
+                self.in_results = true;
+                return;
+            }
+            // ↑ from the first row goes back to the box.
+            (true, -1) if self.selected == 0 => {
+                self.in_results = false;
+                return;
+            }
+            (false, by) if by > 0 => self.in_results = true,
+            _ => {}
+        }
+        self.selected = (self.selected as i64)
+            .saturating_add(by)
+            .clamp(0, rows as i64 - 1) as usize;
+    }
+
+    fn open_selected(&mut self, desk: &mut Desk) {
+        if self.query.is_empty() {
+            let Some(pop) = self.pops.get(self.selected).cloned() else {
+                return;
+            };
+            match pop.customer_id {
+                Some(id) => desk.post(Msg::OpenCustomer { id, focus: true }),
+                None => desk.post(Msg::NewCustomer(pop.number)),
+            }
+            return;
+        }
+        match self.results.get(self.selected) {
+            Some(result) => desk.post(Msg::OpenCustomer {
+                id: result.customer.id,
+                focus: true,
+            }),
+            None => desk.post(Msg::NewCustomer(self.query.clone())),
+        }
+    }
+
+    fn back(&mut self, desk: &mut Desk) {
+        if self.in_results {
+            self.in_results = false;
+        } else if self.input.value().is_empty() {
+            desk.post(Msg::CloseCustomer);
+        } else {
+            self.input.reset();
+            self.search("", desk);
+        }
+    }
+
+    /// An incoming call announced by `careline pop`: the caller's card with a contact form
+    /// beside it, a prefilled new-customer form, or the holders of a shared number.
+    fn pop(&mut self, number: &str, form_open: bool, desk: &mut Desk) {
+        let limit = desk.settings.lookup_limit.max(1);
+        let matches: Vec<SearchResult> = match normalize_phone(number, desk.store.phone_rules()) {
+            Ok(_) => match desk.store.search(&desk.actor, number, limit) {
+                Ok(results) => results
+                    .into_iter()
+                    .filter(|r| r.rank == MatchRank::Exact && r.matched == "phone")
+                    .collect(),
+                Err(e) => {
+                    desk.store_error(&e);
+                    Vec::new()
+                }
+            },
+            Err(_) => Vec::new(),
+        };
+        let matched = (matches.len() == 1).then(|| matches[0].customer.id);
+        if let Err(e) = desk.store.record_pop(&desk.actor, number, matched) {
+            desk.store_error(&e);
+        }
+        desk.own_write();
+        self.load_pops(desk);
+        if self.query.is_empty() {
+            // The newest call is the one to call back: ↓ Enter from the box reaches it.
+            self.selected = 0;
+        }
+        if form_open {
+            // Never throw away a form being typed; the pop is listed for later.
+            let text = desk.i18n.f("pop.while_form", &[("number", number)]);
+            desk.warn(text);
+            return;
+        }
+        match matches.len() {
+            0 => {
+                desk.post(Msg::NewCustomer(number.to_string()));
+                let text = desk.i18n.f("pop.unknown", &[("number", number)]);
+                desk.info(text);
+            }
+            1 => {
+                let id = matches[0].customer.id;
+                desk.post(Msg::Focus(ID));
+                desk.post(Msg::OpenCustomer { id, focus: true });
+                // The contact is logged while the caller talks, beside the card.
+                desk.post(Msg::LogContact {
+                    customer: id,
+                    reply_on: None,
+                });
+                let text = desk.i18n.f("pop.matched", &[("number", number)]);
+                desk.info(text);
+            }
+            _ => {
+                self.input = Input::new(number.to_string());
+                self.search(number, desk);
+                self.results = matches;
+                self.selected = 0;
+                self.in_results = true;
+                desk.post(Msg::CloseCustomer);
+                desk.post(Msg::Focus(ID));
+                let text = desk.i18n.f("pop.several", &[("number", number)]);
+                desk.info(text);
+            }
+        }
+    }
+
+    fn act(&mut self, action: &Action, desk: &mut Desk) {
+        match action {
+            Action::Key(key) if !self.in_results => {
+                if let Some(request) = to_input_request(&crossterm::event::Event::Key(*key)) {
+                    self.typed(request, desk);
+                }
+            }
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp => self.move_selection(-(desk.page() as i64)),
+            Action::PageDown => self.move_selection(desk.page() as i64),
+            Action::Top => self.move_selection(i64::MIN / 2),
+            Action::Bottom => self.move_selection(i64::MAX / 2),
+            Action::Open => self.open_selected(desk),
+            Action::Back => self.back(desk),
+            Action::FocusSearch => self.in_results = false,
+            Action::Edit => {
+                if let Some(id) = self.selected_customer().filter(|_| self.in_results) {
+                    desk.post(Msg::EditCustomer(id));
+                }
+            }
+            Action::NewInteraction => {
+                if let Some(id) = self.selected_customer().filter(|_| self.in_results) {
+                    desk.post(Msg::LogContact {
+                        customer: id,
+                        reply_on: None,
+                    });
+                }
+            }
+            Action::NewCustomer => {
+                // What was typed becomes the new record's phone or name when it matched
+                // nobody; otherwise the form starts empty.
+                let prefill = if self.results.is_empty() {
+                    self.input.value().to_string()
+                } else {
+                    String::new()
+                };
+                desk.post(Msg::NewCustomer(prefill));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Pane for Lookup {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn tab(&self) -> Option<Tab> {
+        Some(Tab {
+            label: "tab.lookup",
+            action: Action::PaneLookup,
         })
-        .title(Span::styled(
-            format!(" {} ", i18n.t("lookup.search")),
-            theme.title,
-        ));
-    let inner = block.inner(box_area);
-    block.render(box_area, buf);
-    let mut cursor = None;
-    if app.lookup.input.value().is_empty() {
-        buf.set_string(
-            inner.x,
-            inner.y,
-            truncate(i18n.t("lookup.placeholder"), inner.width as usize),
-            theme.muted,
-        );
-        if search_focused {
-            cursor = Some(Position::new(inner.x, inner.y));
-        }
-    } else {
-        let value = sanitize(app.lookup.input.value());
-        let scroll = app
-            .lookup
-            .input
-            .visual_scroll(inner.width.saturating_sub(1) as usize);
-        let shown = skip_cells(&value, scroll);
-        buf.set_string(
-            inner.x,
-            inner.y,
-            truncate(shown, inner.width as usize),
-            theme.text,
-        );
-        if search_focused {
-            let col = (app.lookup.input.visual_cursor().saturating_sub(scroll) as u16)
-                .min(inner.width.saturating_sub(1));
-            cursor = Some(Position::new(inner.x + col, inner.y));
+    }
+
+    fn context(&self) -> Context {
+        if self.in_results {
+            Context::Results
+        } else {
+            Context::Search
         }
     }
-    let list_area = Rect {
-        y: area.y + 3,
-        height: area.height - 3,
-        ..area
-    };
-    if app.lookup.query.is_empty() {
-        render_pops(app, list_area, buf);
-    } else {
-        render_results(app, list_area, buf);
+
+    fn update(&mut self, msg: &Msg, desk: &mut Desk) {
+        match msg {
+            Msg::Action(action) => self.act(action, desk),
+            Msg::Paste(text) if !self.in_results => {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    self.input.handle(InputRequest::InsertChar(c));
+                }
+                let query = self.input.value().to_string();
+                self.search(&query, desk);
+            }
+            Msg::Pop { number, form_open } => self.pop(number, *form_open, desk),
+            Msg::NewSearch => {
+                self.input.reset();
+                self.in_results = false;
+                self.search("", desk);
+            }
+            _ => {}
+        }
     }
-    cursor
+
+    fn reload(&mut self, desk: &mut Desk) {
+        if !self.query.is_empty() {
+            let query = self.query.clone();
+            self.search(&query, desk);
+        }
+        self.load_pops(desk);
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, view: &View) -> Option<Position> {
+        let theme = view.theme;
+        let i18n = view.i18n;
+        if area.height < 4 || area.width < 10 {
+            return None;
+        }
+        let box_area = Rect { height: 3, ..area };
+        let search_focused = !self.in_results && view.focused;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(if search_focused {
+                theme.focus
+            } else {
+                theme.border
+            })
+            .title(Span::styled(
+                format!(" {} ", i18n.t("lookup.search")),
+                theme.title,
+            ));
+        let inner = block.inner(box_area);
+        block.render(box_area, buf);
+        let mut cursor = None;
+        if self.input.value().is_empty() {
+            buf.set_string(
+                inner.x,
+                inner.y,
+                truncate(i18n.t("lookup.placeholder"), inner.width as usize),
+                theme.muted,
+            );
+            if search_focused {
+                cursor = Some(Position::new(inner.x, inner.y));
+            }
+        } else {
+            let value = sanitize(self.input.value());
+            let scroll = self
+                .input
+                .visual_scroll(inner.width.saturating_sub(1) as usize);
+            let shown = skip_cells(&value, scroll);
+            buf.set_string(
+                inner.x,
+                inner.y,
+                truncate(shown, inner.width as usize),
+                theme.text,
+            );
+            if search_focused {
+                let col = (self.input.visual_cursor().saturating_sub(scroll) as u16)
+                    .min(inner.width.saturating_sub(1));
+                cursor = Some(Position::new(inner.x + col, inner.y));
+            }
+        }
+        let list_area = Rect {
+            y: area.y + 3,
+            height: area.height - 3,
+            ..area
+        };
+        if self.query.is_empty() {
+            render_pops(self, list_area, buf, view);
+        } else {
+            render_results(self, list_area, buf, view);
+        }
+        cursor
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 /// Column widths for a row of `total` cells: name, code, badge, phone, last contact, rest.
@@ -86,10 +391,10 @@ fn columns(total: usize) -> [usize; 6] {
     [name, code, badge, phone, last, rest]
 }
 
-fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.settings.theme;
-    let i18n = &app.i18n;
-    let results = &app.lookup.results;
+fn render_results(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let results = &lookup.results;
     let title = if results.is_empty() {
         format!(" {} ", i18n.t("lookup.results"))
     } else {
@@ -98,7 +403,7 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
             i18n.f("lookup.count", &[("count", &results.len().to_string())])
         )
     };
-    let focused = app.focus == Focus::Results && app.dialog.is_none();
+    let focused = lookup.in_results && view.focused;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused { theme.focus } else { theme.border })
@@ -110,7 +415,7 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let w = inner.width as usize;
     if results.is_empty() {
-        let query = sanitize(&app.lookup.query);
+        let query = sanitize(&lookup.query);
         buf.set_string(
             inner.x + 1,
             inner.y,
@@ -147,13 +452,13 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
     if rows == 0 {
         return;
     }
-    let selected = app.lookup.selected.min(results.len() - 1);
+    let selected = lookup.selected.min(results.len() - 1);
     let first = selected.saturating_sub(rows - 1);
     for (n, result) in results.iter().enumerate().skip(first).take(rows) {
         let y = inner.y + 1 + (n - first) as u16;
         let c = &result.customer;
         let is_selected = n == selected;
-        let style = if is_selected && (focused || app.focus == Focus::Search) {
+        let style = if is_selected && (focused || (!lookup.in_results && view.focused)) {
             theme.selection
         } else {
             theme.text
@@ -170,11 +475,7 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
         if last_w > 0 {
             let last = c
                 .last_contact_at
-                .map(|t| {
-                    t.with_timezone(&app.settings.tz)
-                        .format("%Y-%m-%d")
-                        .to_string()
-                })
+                .map(|t| t.with_timezone(&view.tz).format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| "—".into());
             line.push_str(&pad(&last, last_w + 1));
         }
@@ -191,7 +492,7 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
         };
         line.push_str(&truncate(&rest, rest_w));
         buf.set_string(inner.x, y, pad(&truncate(&line, w), w), style);
-        if !(is_selected && (focused || app.focus == Focus::Search)) {
+        if !(is_selected && (focused || (!lookup.in_results && view.focused))) {
             let badge_x = inner.x + (2 + name_w + 1 + code_w + 1) as u16;
             let badge_style = match c.badge {
                 "vip" => theme.badge,
@@ -203,10 +504,10 @@ fn render_results(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn render_pops(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.settings.theme;
-    let i18n = &app.i18n;
-    let focused = app.focus == Focus::Results && app.dialog.is_none();
+fn render_pops(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let focused = lookup.in_results && view.focused;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused { theme.focus } else { theme.border })
@@ -220,7 +521,7 @@ fn render_pops(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let w = inner.width as usize;
-    let pops = &app.lookup.pops;
+    let pops = &lookup.pops;
     if pops.is_empty() {
         let lines = [
             i18n.t("lookup.no_calls"),
@@ -238,14 +539,14 @@ fn render_pops(app: &App, area: Rect, buf: &mut Buffer) {
         }
         return;
     }
-    let selected = app.lookup.selected.min(pops.len() - 1);
+    let selected = lookup.selected.min(pops.len() - 1);
     let rows = inner.height as usize;
     let first = selected.saturating_sub(rows.saturating_sub(1));
     for (n, pop) in pops.iter().enumerate().skip(first).take(rows) {
         let y = inner.y + (n - first) as u16;
         let at = pop
             .at
-            .with_timezone(&app.settings.tz)
+            .with_timezone(&view.tz)
             .format("%m-%d %H:%M")
             .to_string();
         let who = match (&pop.customer_code, &pop.customer_name) {

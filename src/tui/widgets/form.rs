@@ -16,6 +16,7 @@ use tui_input::Input;
 
 use crate::domain::date_input::parse_date;
 use crate::text::{pad, sanitize, skip_cells, truncate, width};
+use crate::tui::forms::FormKind;
 use crate::tui::i18n::I18n;
 use crate::tui::theme::Theme;
 
@@ -165,14 +166,12 @@ impl Field {
 /// A whole form: its fields, which one has focus, and what was changed.
 #[derive(Debug, Clone)]
 pub struct Form {
-    /// Which form this is (`customer.new`, `customer.edit`): the draft's name.
-    pub id: &'static str,
+    /// Which form this is (its title, its draft's name, what saving it does).
+    pub kind: FormKind,
     /// The record it edits (0 for a new one).
     pub entity_id: i64,
     /// The record's version the edit started from.
     pub version: i64,
-    /// Catalogue key of the title.
-    pub title: &'static str,
     pub fields: Vec<Field>,
     pub focus: usize,
     /// Something was typed since the form opened (or was restored).
@@ -198,12 +197,11 @@ pub enum FormChange {
 }
 
 impl Form {
-    pub fn new(id: &'static str, title: &'static str, fields: Vec<Field>) -> Form {
+    pub fn new(kind: FormKind, fields: Vec<Field>) -> Form {
         Form {
-            id,
+            kind,
             entity_id: 0,
             version: 0,
-            title,
             fields,
             focus: 0,
             dirty: false,
@@ -462,11 +460,15 @@ impl Form {
         ok
     }
 
-    /// Puts a message on the named field (or the first field when none matches).
-    pub fn set_error(&mut self, key: &str, message: String) {
-        let index = self.fields.iter().position(|f| f.key == key).unwrap_or(0);
-        if let Some(field) = self.fields.get_mut(index) {
-            field.error = Some(message);
+    /// Puts a message on the named field; false when the form has no such field (the caller
+    /// then says it elsewhere: a message never lands on another field).
+    pub fn set_error(&mut self, key: &str, message: String) -> bool {
+        match self.field_mut(key) {
+            Some(field) => {
+                field.error = Some(message);
+                true
+            }
+            None => false,
         }
     }
 
@@ -556,7 +558,7 @@ impl Form {
             .borders(Borders::ALL)
             .border_style(theme.focus)
             .title(Line::from(vec![
-                Span::styled(format!(" {} ", i18n.t(self.title)), theme.title),
+                Span::styled(format!(" {} ", i18n.t(self.kind.title())), theme.title),
                 Span::styled(
                     if self.subtitle.is_empty() {
                         String::new()
@@ -802,8 +804,7 @@ mod tests {
 
     fn form() -> Form {
         Form::new(
-            "test",
-            "form.new_customer",
+            FormKind::NewCustomer,
             vec![
                 Field::new("name", "field.name", FieldKind::Text).required(),
                 Field::new("birthday", "field.birthday", FieldKind::Date),
@@ -831,8 +832,7 @@ mod tests {
         let i18n = I18n::new(Lang::En);
         let theme = crate::tui::theme::Theme::mono();
         let mut f = Form::new(
-            "test",
-            "form.new_customer",
+            FormKind::NewCustomer,
             vec![Field::new("notes", "field.notes", FieldKind::Notes).lines_shown(3)],
         );
         let typed = "Customer asked about the delivery of order SO123 and wants a callback tomorrow morning END";
@@ -866,8 +866,7 @@ mod tests {
     #[test]
     fn up_and_down_move_between_summary_lines_then_fields() {
         let mut f = Form::new(
-            "test",
-            "form.new_customer",
+            FormKind::NewCustomer,
             vec![
                 Field::new("notes", "field.notes", FieldKind::Notes).lines_shown(3),
                 Field::new("name", "field.name", FieldKind::Text),

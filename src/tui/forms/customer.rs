@@ -4,15 +4,15 @@
 
 use chrono::NaiveDate;
 
+use super::{mark_errors, FormKind, Saved};
 use crate::domain::contact::ContactKind;
 use crate::domain::customer::{Channel, ContactInput, CustomerFields, Level};
 use crate::domain::date_input::parse_date;
 use crate::domain::search_key::{classify, Query};
-use crate::store::Customer;
+use crate::store::{Customer, StoreError};
+use crate::tui::component::Msg;
+use crate::tui::desk::Desk;
 use crate::tui::widgets::form::{Choices, Field, FieldKind, Form};
-
-pub const NEW_FORM: &str = "customer.new";
-pub const EDIT_FORM: &str = "customer.edit";
 
 fn fields() -> Vec<Field> {
     let mut channels = vec![""];
@@ -53,7 +53,7 @@ fn fields() -> Vec<Field> {
 /// An empty new-customer form, prefilled from what was typed in the search box: digits go
 /// to the phone, other text to the name.
 pub fn new_customer(prefill: &str) -> Form {
-    let mut form = Form::new(NEW_FORM, "form.new_customer", fields());
+    let mut form = Form::new(FormKind::NewCustomer, fields());
     let prefill = prefill.trim();
     match classify(prefill) {
         Query::Empty => {}
@@ -81,7 +81,7 @@ fn yes_no(b: bool) -> &'static str {
 
 /// An edit form filled from the record as it is now.
 pub fn edit_customer(customer: &Customer) -> Form {
-    let mut form = Form::new(EDIT_FORM, "form.edit_customer", fields());
+    let mut form = Form::new(FormKind::EditCustomer, fields());
     form.entity_id = customer.id;
     form.version = customer.version;
     fill(&mut form, customer);
@@ -242,9 +242,10 @@ pub fn to_fields(
     Ok(fields)
 }
 
-/// Which form field a store validation message belongs to (`phone 2` → `phone2`).
-pub fn field_of(store_field: &str) -> &'static str {
-    match store_field {
+/// Which form field a store validation message belongs to (`phone 2` → `phone2`); `None`
+/// for a field the form does not show.
+pub fn field_of(store_field: &str) -> Option<&'static str> {
+    Some(match store_field {
         "name" => "name",
         "phone" => "phone",
         "phone 2" => "phone2",
@@ -254,7 +255,169 @@ pub fn field_of(store_field: &str) -> &'static str {
         "tags" => "tags",
         "address" => "address",
         "notes" => "notes",
-        _ => "name",
+        _ => return None,
+    })
+}
+
+/// Ctrl-S: every field the form or the store refuses is marked at once; a record saved is
+/// opened on its card.
+pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
+    let today = desk.today();
+    let basics = form.check_basics(&desk.i18n, today);
+    let base = if form.entity_id != 0 {
+        match desk.store.customer(&desk.actor, form.entity_id) {
+            Ok(c) => Some(c.fields),
+            Err(e) => {
+                desk.store_error(&e);
+                return Saved::Open;
+            }
+        }
+    } else {
+        None
+    };
+    let fields = match to_fields(form, base.as_ref(), today) {
+        Ok(fields) => Some(fields),
+        Err(key) => {
+            form.set_error(key, desk.i18n.t("form.bad_date").to_string());
+            None
+        }
+    };
+    let mut ok = basics && fields.is_some();
+    if let Some(fields) = &fields {
+        if let Err(errors) = desk.store.check_customer(fields) {
+            mark_errors(form, &errors, field_of, desk);
+            ok = false;
+        }
+    }
+    let (true, Some(fields)) = (ok, fields) else {
+        desk.error_t("form.fix_fields");
+        return Saved::Open;
+    };
+    let (id, version) = (form.entity_id, form.version);
+    let saved = if form.kind == FormKind::EditCustomer {
+        desk.store.edit_customer(&desk.actor, id, version, &fields)
+    } else {
+        desk.store.create_customer(&desk.actor, &fields)
+    };
+    match saved {
+        Ok(saved) => {
+            desk.own_write();
+            let mut text = desk.i18n.f(
+                "form.saved",
+                &[("code", &saved.code), ("name", &fields.name)],
+            );
+            if let Some(d) = saved.warnings.first() {
+                text.push_str(" · ");
+                text.push_str(&desk.i18n.f(
+                    "form.duplicate",
+                    &[("value", &d.value), ("code", &d.code), ("name", &d.name)],
+                ));
+            }
+            desk.post(Msg::OpenCustomer {
+                id: saved.id,
+                focus: true,
+            });
+            // The new number may answer a recent call, and the record a search.
+            desk.post(Msg::DataChanged);
+            if form.kind == FormKind::NewCustomer && desk.call.as_ref().is_some_and(|c| c.from_pop)
+            {
+                // The caller was new: now log the call itself.
+                desk.post(Msg::LogContact {
+                    customer: saved.id,
+                    reply_on: None,
+                });
+            }
+            if saved.warnings.is_empty() {
+                desk.info(text);
+            } else {
+                desk.warn(text);
+            }
+            Saved::Closed
+        }
+        Err(StoreError::Conflict(message)) => {
+            tracing::info!("save conflict: {message}");
+            let code = desk
+                .store
+                .customer(&desk.actor, id)
+                .map(|c| c.code)
+                .unwrap_or_default();
+            Saved::Conflict(desk.i18n.f("dialog.conflict", &[("code", &code)]))
+        }
+        Err(StoreError::Invalid(errors)) => {
+            mark_errors(form, &errors, field_of, desk);
+            desk.error_t("form.fix_fields");
+            Saved::Open
+        }
+        Err(e) => {
+            desk.store_error(&e);
+            Saved::Open
+        }
+    }
+}
+
+/// While a phone or email is typed: the customers who already have it, as notices.
+pub fn warn_duplicates(form: &mut Form, desk: &mut Desk) {
+    let key = form.focused().map(|f| f.key).unwrap_or("");
+    if !matches!(key, "phone" | "phone2" | "email") {
+        return;
+    }
+    let contacts = typed_contacts(form);
+    let except = (form.entity_id != 0).then_some(form.entity_id);
+    form.notices = match desk.store.find_duplicates(&contacts, except) {
+        Ok(found) => found
+            .iter()
+            .map(|d| {
+                desk.i18n.f(
+                    "form.duplicate",
+                    &[("value", &d.value), ("code", &d.code), ("name", &d.name)],
+                )
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+}
+
+/// After a conflict: takes the record's new version; `reapply` keeps what was typed, otherwise
+/// the form shows the record as saved. False when the record cannot be read.
+pub fn reload(form: &mut Form, reapply: bool, desk: &mut Desk) -> bool {
+    match desk.store.customer(&desk.actor, form.entity_id) {
+        Ok(customer) => {
+            form.version = customer.version;
+            if reapply {
+                desk.info_t("conflict.reapplied");
+            } else {
+                fill(form, &customer);
+                form.dirty = false;
+                form.notices.clear();
+                desk.info_t("conflict.reloaded");
+            }
+            true
+        }
+        Err(e) => {
+            desk.store_error(&e);
+            false
+        }
+    }
+}
+
+/// `e`: the edit form of a customer, unless the record may not be edited here.
+pub fn edit_form(id: i64, desk: &mut Desk) -> Option<Form> {
+    match desk.store.customer(&desk.actor, id) {
+        Ok(customer) if customer.restricted => {
+            desk.error_t("card.restricted_edit");
+            None
+        }
+        Ok(customer) if customer.merged_into.is_some() => {
+            let survivor = customer.merged_into.clone().unwrap_or_default();
+            let text = desk.i18n.f("card.merged", &[("code", &survivor)]);
+            desk.error(text);
+            None
+        }
+        Ok(customer) => Some(edit_customer(&customer)),
+        Err(e) => {
+            desk.store_error(&e);
+            None
+        }
     }
 }
 
@@ -290,7 +453,7 @@ mod tests {
                 label: None,
             });
         }
-        let mut form = Form::new(EDIT_FORM, "form.edit_customer", fields());
+        let mut form = Form::new(FormKind::EditCustomer, fields());
         form.set("name", "王芳芳");
         form.set("phone", "13900000009");
         form.set("email", "new@b.cn");

@@ -5,22 +5,26 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
+use super::{mark_errors, FormKind, Saved};
 use crate::domain::complaint::{Category, Severity};
 use crate::domain::customer::Channel;
 use crate::domain::interaction::{
     parse_follow_up, Direction, DispositionFlag, FollowUpError, FollowUpScope, LogRules,
 };
-use crate::store::{CardData, FollowUp, Interaction, NewComplaint, NewInteraction};
+use crate::store::{
+    CardData, Draft, FollowUp, Interaction, NewComplaint, NewInteraction, StoreError,
+};
+use crate::tui::component::Msg;
+use crate::tui::desk::{clock, Call, Desk};
 use crate::tui::i18n::{I18n, Lang};
 use crate::tui::widgets::form::{Choices, Field, FieldKind, Form};
-
-pub const NEW_FORM: &str = "interaction.new";
-pub const AMEND_FORM: &str = "interaction.amend";
 
 /// Keys of [`Form::extra`].
 pub const STARTED: &str = "started_at";
 pub const ENDED: &str = "ended_at";
 pub const AMENDS: &str = "amends";
+/// The channel the direction was last set for (the direction follows a changed channel).
+const CHANNEL_SEEN: &str = "channel_seen";
 
 fn channel_values() -> Vec<&'static str> {
     Channel::ALL.iter().map(|c| c.as_str()).collect()
@@ -120,7 +124,7 @@ pub fn new_interaction(
     channel: Channel,
     today: chrono::NaiveDate,
 ) -> Form {
-    let mut form = Form::new(NEW_FORM, "form.new_interaction", fields(rules, card, i18n));
+    let mut form = Form::new(FormKind::NewInteraction, fields(rules, card, i18n));
     form.entity_id = card.customer.id;
     form.subtitle = subtitle(card);
     form.extra
@@ -147,11 +151,7 @@ pub fn amend(entry: &Interaction, card: &CardData, rules: &LogRules, i18n: &I18n
     let mut card = card.clone();
     card.reminders
         .retain(|r| Some(r.id) != entry.follow_up_reminder_id);
-    let mut form = Form::new(
-        AMEND_FORM,
-        "form.amend_interaction",
-        fields(rules, &card, i18n),
-    );
+    let mut form = Form::new(FormKind::AmendInteraction, fields(rules, &card, i18n));
     form.entity_id = entry.customer_id;
     form.subtitle = format!("#{} · {}", entry.id, subtitle(&card));
     form.extra.insert(AMENDS.into(), entry.id.to_string());
@@ -180,6 +180,17 @@ pub fn amend(entry: &Interaction, card: &CardData, rules: &LogRules, i18n: &I18n
 /// Fields that depend on the wrap-up code: a callback asks for a follow-up date; a complaint
 /// code offers to open one (unless a complaint is linked).
 pub fn refresh(form: &mut Form, rules: &LogRules) {
+    // A changed channel brings its usual direction (a call out is outbound); a direction the
+    // operator chose for the channel stays.
+    let channel = form.value("channel");
+    if form.extra.get(CHANNEL_SEEN) != Some(&channel) {
+        if form.extra.contains_key(CHANNEL_SEEN) {
+            if let Ok(c) = channel.parse::<Channel>() {
+                form.set("direction", c.usual_direction().as_str());
+            }
+        }
+        form.extra.insert(CHANNEL_SEEN.into(), channel);
+    }
     let code = form.value("disposition");
     let disposition = rules.disposition(&code);
     let amending = form.extra.contains_key(AMENDS);
@@ -324,9 +335,9 @@ pub fn to_interaction(
     })
 }
 
-/// Maps a store field name to the form's field key.
-pub fn field_of(name: &str) -> &'static str {
-    match name {
+/// Maps a store field name to the form's field key; `None` for one the form does not show.
+pub fn field_of(name: &str) -> Option<&'static str> {
+    Some(match name {
         "disposition" => "disposition",
         "summary" => "summary",
         "feedback" => "feedback",
@@ -334,6 +345,212 @@ pub fn field_of(name: &str) -> &'static str {
         "complaint" => "complaint",
         "reminder" => "reminder",
         "complaint_title" => "complaint_title",
-        _ => "disposition",
+        "channel" => "channel",
+        "direction" => "direction",
+        _ => return None,
+    })
+}
+
+/// `n`: a contact with `customer`, beside the card. The call timer starts now unless a call
+/// is already running. A channel given means a reply on it (outbound).
+pub fn for_customer(customer: i64, reply_on: Option<Channel>, desk: &mut Desk) -> Option<Form> {
+    let card = match desk.store.reload_card(&desk.actor, customer) {
+        Ok(card) => card,
+        Err(e) => {
+            desk.store_error(&e);
+            return None;
+        }
+    };
+    if card.customer.restricted {
+        desk.error_t("card.restricted_edit");
+        return None;
+    }
+    if let Some(survivor) = &card.customer.merged_into {
+        let text = desk.i18n.f("card.merged", &[("code", survivor)]);
+        desk.error(text);
+        return None;
+    }
+    let started = match &desk.call {
+        Some(call) => call.started,
+        None => {
+            desk.call = Some(Call {
+                number: card.customer.code.clone(),
+                started: desk.now,
+                from_pop: false,
+            });
+            desk.now
+        }
+    };
+    let today = desk.today();
+    let mut form = new_interaction(
+        &card,
+        desk.store.log_rules(),
+        &desk.i18n,
+        started,
+        reply_on.unwrap_or(Channel::PhoneIn),
+        today,
+    );
+    if reply_on.is_some() {
+        form.set("direction", "outbound");
+    }
+    Some(form)
+}
+
+/// `e` on a Log entry: its amendment.
+pub fn amend_entry(id: i64, desk: &mut Desk) -> Option<Form> {
+    let loaded = desk.store.interaction(&desk.actor, id).and_then(|entry| {
+        let card = desk.store.reload_card(&desk.actor, entry.customer_id)?;
+        Ok((entry, card))
+    });
+    match loaded {
+        Ok((entry, card)) => Some(amend(&entry, &card, desk.store.log_rules(), &desk.i18n)),
+        Err(e) => {
+            desk.store_error(&e);
+            None
+        }
+    }
+}
+
+/// Reopens a contact form from its draft: the customer's card, the form as it was typed, and
+/// the call timer from when the call began.
+pub fn restore(draft: &Draft, kind: FormKind, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {
+    let card = match desk.store.reload_card(&desk.actor, draft.entity_id) {
+        Ok(card) => card,
+        Err(e) => {
+            desk.store_error(&e);
+            return None;
+        }
+    };
+    let today = desk.today();
+    let mut form = new_interaction(
+        &card,
+        desk.store.log_rules(),
+        &desk.i18n,
+        desk.now,
+        Channel::PhoneIn,
+        today,
+    );
+    form.restore_draft(&draft.content);
+    if kind == FormKind::AmendInteraction {
+        form.kind = FormKind::AmendInteraction;
+        if let Some(id) = form.extra.get(AMENDS) {
+            form.subtitle = format!("#{id} · {}", form.subtitle);
+        }
+    } else if let Some(started) = started(&form) {
+        desk.call = Some(Call {
+            number: card.customer.code.clone(),
+            started,
+            from_pop: false,
+        });
+    }
+    let msgs = vec![
+        Msg::Focus(crate::tui::panes::lookup::ID),
+        Msg::OpenCustomer {
+            id: draft.entity_id,
+            focus: true,
+        },
+    ];
+    Some((form, msgs))
+}
+
+/// Ctrl-S: log it, stop the timer, say what it set in motion.
+pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
+    let now = desk.now;
+    let tz = desk.settings.tz;
+    let today = desk.today();
+    let rules = desk.store.log_rules().clone();
+    let basics = form.check_basics(&desk.i18n, today);
+    let new = match to_interaction(form, &rules, now, &tz) {
+        Ok(new) if basics => new,
+        Ok(_) => {
+            desk.error_t("form.fix_fields");
+            return Saved::Open;
+        }
+        Err(problems) => {
+            for (key, message) in problems {
+                let text = desk.i18n.t(message).to_string();
+                if !form.set_error(key, text.clone()) {
+                    desk.error(format!("{key}: {text}"));
+                }
+            }
+            desk.error_t("form.fix_fields");
+            return Saved::Open;
+        }
+    };
+    let started_at = started(form);
+    let name = form.subtitle.clone();
+    match desk.store.log_interaction(&desk.actor, &new) {
+        Ok(logged) => {
+            desk.own_write();
+            let timer = desk.call.as_ref().map(|c| c.started.timestamp());
+            if timer == started_at.map(|s| s.timestamp()) && new.amends_id.is_none() {
+                desk.call = None; // the timer stops when the contact is saved
+            }
+            let seconds = new
+                .ended_at
+                .map(|end| (end - new.started_at).num_seconds())
+                .unwrap_or(0);
+            let key = if new.amends_id.is_some() {
+                "log.amended_saved"
+            } else {
+                "log.saved"
+            };
+            let i18n = &desk.i18n;
+            let mut text = i18n.f(key, &[("customer", &name), ("duration", &clock(seconds))]);
+            if let Some(f) = new
+                .follow_up
+                .filter(|_| logged.follow_up_reminder_id.is_some())
+            {
+                let when = f
+                    .due
+                    .at
+                    .with_timezone(&tz)
+                    .format("%m-%d %H:%M")
+                    .to_string();
+                text.push_str(" · ");
+                text.push_str(&i18n.f(
+                    "log.follow_up_created",
+                    &[
+                        ("when", &when),
+                        ("scope", &i18n.value("scope", f.scope.as_str())),
+                    ],
+                ));
+            }
+            if logged.follow_up_carried {
+                text.push_str(" · ");
+                text.push_str(i18n.t("log.follow_up_carried"));
+            }
+            if logged.follow_up_skipped.is_some() {
+                text.push_str(" · ");
+                text.push_str(i18n.t("log.follow_up_skipped"));
+            }
+            if let Some(id) = logged.complaint_opened {
+                text.push_str(" · ");
+                text.push_str(&i18n.f("log.complaint_created", &[("id", &id.to_string())]));
+            }
+            if !logged.answered.is_empty() {
+                text.push_str(" · ");
+                text.push_str(&i18n.f(
+                    "log.answered",
+                    &[("count", &logged.answered.len().to_string())],
+                ));
+            }
+            if logged.do_not_contact_set {
+                text.push_str(" · ");
+                text.push_str(i18n.t("log.do_not_contact_set"));
+            }
+            desk.post(Msg::DataChanged);
+            desk.info(text);
+            Saved::Closed
+        }
+        Err(StoreError::Invalid(errors)) => {
+            mark_errors(form, &errors, field_of, desk);
+            desk.error_t("form.fix_fields");
+            Saved::Open
+        }
+        Err(e) => {
+            desk.store_error(&e);
+            Saved::Open
+        }
     }
 }

@@ -1,0 +1,116 @@
+//! The surface every pane has (ARCHITECTURE habits 2 and 3), and the messages panes send each
+//! other through the desk's queue instead of reaching into each other's fields.
+//!
+//! A pane owns its state. Keys are offered to the focused pane first (`handle_key`); what it
+//! gives back, and everything the queue carries, reaches it through `update`; when the router
+//! marks it stale (its data changed, or it is shown again), `reload` reads the store; and
+//! `render` draws it from its own state and a [`View`] — it cannot reach the store.
+
+use std::any::Any;
+
+use crossterm::event::KeyEvent;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+
+use super::action::Action;
+use super::desk::Desk;
+use super::keymap::{Context, Keymap};
+use super::view::View;
+use super::widgets::form::Form;
+use crate::domain::customer::Channel;
+use crate::store::LogFilter;
+
+/// Names a registered pane; each pane's file declares its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PaneId(pub &'static str);
+
+/// A pane's tab in the top line (a pane without one is shown beside or inside others).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tab {
+    /// Catalogue key of its name.
+    pub label: &'static str,
+    /// The action that shows it (its key is the tab's number).
+    pub action: Action,
+}
+
+pub trait Pane {
+    fn id(&self) -> PaneId;
+
+    /// Its tab, if it has one; the tab line lists the registered panes that do, in order.
+    fn tab(&self) -> Option<Tab> {
+        None
+    }
+
+    /// Where the keyboard is inside the pane (its bindings).
+    fn context(&self) -> Context;
+
+    /// A key, offered to the focused pane first: the action it means here, or `None` when the
+    /// pane does not take it (the router then tries the global bindings).
+    fn handle_key(&mut self, key: &KeyEvent, keys: &Keymap) -> Option<Action> {
+        keys.action(self.context(), key)
+            .or_else(|| self.context().is_text().then_some(Action::Key(*key)))
+    }
+
+    /// An action for the focused pane, or a message every pane hears.
+    fn update(&mut self, msg: &Msg, desk: &mut Desk);
+
+    /// Reads its data again; called when the router marks it stale and it is visible.
+    fn reload(&mut self, desk: &mut Desk);
+
+    /// Draws it; returns the cursor when a text field of the pane has the keyboard.
+    fn render(&self, area: Rect, buf: &mut Buffer, view: &View) -> Option<Position>;
+
+    /// Whether an action does something here now (the footer and the help offer only those).
+    fn offers(&self, _action: &Action) -> bool {
+        true
+    }
+
+    /// The word for an action here, when it is not the action's usual one.
+    fn action_label(&self, _action: &Action) -> Option<&'static str> {
+        None
+    }
+
+    /// For state tests: the concrete pane.
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// What panes and forms ask of the router and of each other.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// An action for the pane with the keyboard.
+    Action(Action),
+    /// Text pasted into the pane with the keyboard.
+    Paste(String),
+    /// Open a customer's card; `focus` moves the keyboard to it.
+    OpenCustomer { id: i64, focus: bool },
+    /// No customer open any more.
+    CloseCustomer,
+    /// A fresh search: the box emptied, the keyboard in it (`/` from another pane).
+    NewSearch,
+    /// Move the keyboard to a pane (its tab, if it has one, is shown).
+    Focus(PaneId),
+    /// Something this screen wrote, or others did: every pane reads again when shown.
+    DataChanged,
+    /// The new-customer form, prefilled from what was typed (digits to the phone).
+    NewCustomer(String),
+    /// The edit form of a customer.
+    EditCustomer(i64),
+    /// Log a contact with a customer; a channel given means a reply on that channel.
+    LogContact {
+        customer: i64,
+        reply_on: Option<Channel>,
+    },
+    /// Amend a logged contact.
+    Amend(i64),
+    /// A form a pane built (the Log's filters).
+    OpenForm(Box<Form>),
+    /// The Log's filters, chosen in their form.
+    LogFiltered {
+        filter: LogFilter,
+        login: Option<String>,
+    },
+    /// A call announced by `careline pop` (`form_open`: a form is being typed, which a pop
+    /// never takes away).
+    Pop { number: String, form_open: bool },
+}

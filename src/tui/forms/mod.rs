@@ -1,0 +1,267 @@
+//! The open form: which kind it is, typing into it, its draft, and saving it. A form covers
+//! the body (beside the card or the pane it came from on a wide screen); the router opens it
+//! from a pane's message and closes it when it is saved or given up.
+
+pub mod customer;
+pub mod interaction;
+pub mod log_filter;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyEvent;
+
+use super::component::{Msg, PaneId};
+use super::desk::Desk;
+use super::field_errors;
+use super::widgets::form::{Form, FormChange};
+use crate::domain::customer::FieldError;
+use crate::store::Draft;
+
+/// Debounce of draft saving while typing.
+const DRAFT_DELAY: Duration = Duration::from_millis(400);
+
+/// Which form is open. The draft table keeps it by [`FormKind::draft_name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    NewCustomer,
+    EditCustomer,
+    NewInteraction,
+    AmendInteraction,
+    /// The desk log's filters (never kept as a draft).
+    LogFilter,
+}
+
+impl FormKind {
+    pub fn draft_name(self) -> &'static str {
+        match self {
+            FormKind::NewCustomer => "customer.new",
+            FormKind::EditCustomer => "customer.edit",
+            FormKind::NewInteraction => "interaction.new",
+            FormKind::AmendInteraction => "interaction.amend",
+            FormKind::LogFilter => "log.filter",
+        }
+    }
+
+    pub fn from_draft_name(name: &str) -> Option<FormKind> {
+        [
+            FormKind::NewCustomer,
+            FormKind::EditCustomer,
+            FormKind::NewInteraction,
+            FormKind::AmendInteraction,
+        ]
+        .into_iter()
+        .find(|k| k.draft_name() == name)
+    }
+
+    /// Typed text worth keeping if the screen goes away.
+    pub fn keeps_draft(self) -> bool {
+        self != FormKind::LogFilter
+    }
+
+    pub fn is_interaction(self) -> bool {
+        matches!(self, FormKind::NewInteraction | FormKind::AmendInteraction)
+    }
+
+    /// Catalogue key of its title.
+    pub fn title(self) -> &'static str {
+        match self {
+            FormKind::NewCustomer => "form.new_customer",
+            FormKind::EditCustomer => "form.edit_customer",
+            FormKind::NewInteraction => "form.new_interaction",
+            FormKind::AmendInteraction => "form.amend_interaction",
+            FormKind::LogFilter => "form.log_filter",
+        }
+    }
+}
+
+/// What saving a form came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Done: close the form (keeping no draft).
+    Closed,
+    /// Something to fix, marked on the form.
+    Open,
+    /// Someone else saved the record first.
+    Conflict(String),
+}
+
+/// The open form and where the keyboard goes when it closes.
+#[derive(Debug, Clone)]
+pub struct Editor {
+    pub form: Form,
+    pub return_to: PaneId,
+    draft_due: Option<Instant>,
+}
+
+impl Editor {
+    pub fn new(form: Form, return_to: PaneId) -> Editor {
+        Editor {
+            form,
+            return_to,
+            draft_due: None,
+        }
+    }
+
+    pub fn kind(&self) -> FormKind {
+        self.form.kind
+    }
+
+    /// A key no binding took: text for the field with focus.
+    pub fn typed(&mut self, key: &KeyEvent, desk: &mut Desk) {
+        if self.form.handle_key(key) == FormChange::Edited {
+            self.edited(desk);
+        }
+    }
+
+    pub fn paste(&mut self, text: &str, desk: &mut Desk) {
+        self.form.paste(text);
+        self.edited(desk);
+    }
+
+    /// ↑ and ↓ move between the lines of a summary, then between fields.
+    pub fn move_line(&mut self, up: bool) {
+        if !self.form.move_line(up) {
+            if up {
+                self.form.prev();
+            } else {
+                self.form.next();
+            }
+        }
+    }
+
+    /// After typing: plan a draft save and refresh what depends on the values.
+    pub fn edited(&mut self, desk: &mut Desk) {
+        if self.kind().keeps_draft() {
+            self.draft_due = Some(Instant::now() + DRAFT_DELAY);
+        }
+        match self.kind() {
+            FormKind::NewInteraction | FormKind::AmendInteraction => {
+                interaction::refresh(&mut self.form, desk.store.log_rules());
+            }
+            FormKind::NewCustomer | FormKind::EditCustomer => {
+                customer::warn_duplicates(&mut self.form, desk);
+            }
+            FormKind::LogFilter => {}
+        }
+    }
+
+    /// Whether the planned draft save is due.
+    pub fn draft_due(&self) -> bool {
+        self.draft_due.is_some_and(|due| Instant::now() >= due)
+    }
+
+    /// Saves the draft now, if it changed since the last save.
+    pub fn flush_draft(&mut self, desk: &mut Desk) {
+        self.draft_due = None;
+        if !self.form.dirty || !self.kind().keeps_draft() {
+            return;
+        }
+        let content = self.form.to_draft();
+        if let Err(e) = desk.store.save_draft(
+            &desk.actor,
+            self.kind().draft_name(),
+            self.form.entity_id,
+            &content,
+        ) {
+            let reason = field_errors::store(&e, &desk.i18n);
+            let text = desk.i18n.f("draft.not_saved", &[("reason", &reason)]);
+            desk.error(text);
+        }
+        // Our own write changes data_version; do not treat it as someone else's change.
+        desk.own_write();
+    }
+
+    pub fn discard_draft(&self, desk: &mut Desk) {
+        if !self.kind().keeps_draft() {
+            return;
+        }
+        if let Err(e) =
+            desk.store
+                .discard_draft(&desk.actor, self.kind().draft_name(), self.form.entity_id)
+        {
+            desk.store_error(&e);
+        }
+        desk.own_write();
+    }
+
+    /// Ctrl-S.
+    pub fn save(&mut self, desk: &mut Desk) -> Saved {
+        for field in &mut self.form.fields {
+            field.error = None;
+        }
+        let saved = match self.kind() {
+            FormKind::NewCustomer | FormKind::EditCustomer => customer::save(&mut self.form, desk),
+            FormKind::NewInteraction | FormKind::AmendInteraction => {
+                interaction::save(&mut self.form, desk)
+            }
+            FormKind::LogFilter => log_filter::apply(&mut self.form, desk),
+        };
+        if saved == Saved::Open {
+            self.form.focus = self.form.first_error().unwrap_or(self.form.focus);
+        }
+        saved
+    }
+
+    /// After a conflict: the record as saved (`reapply` keeps what was typed and takes only
+    /// the new version, so that saving again puts the operator's values on top).
+    pub fn reload(&mut self, reapply: bool, desk: &mut Desk) -> Saved {
+        match customer::reload(&mut self.form, reapply, desk) {
+            true if reapply => self.save(desk),
+            _ => Saved::Open,
+        }
+    }
+}
+
+/// Puts each refused field's reason, in the screen's language, next to its field; a reason
+/// for a field the form does not show goes to the message line, named.
+pub fn mark_errors(
+    form: &mut Form,
+    errors: &[FieldError],
+    field_of: fn(&str) -> Option<&'static str>,
+    desk: &mut Desk,
+) {
+    for e in errors {
+        let text = field_errors::field(e, &desk.i18n);
+        match field_of(&e.field) {
+            Some(key) if form.set_error(key, text.clone()) => {}
+            _ => desk.error(format!("{}: {text}", e.field)),
+        }
+    }
+}
+
+/// A form from a draft of an earlier session, with the messages that open it beside its
+/// customer; `None` (with a message said) when it cannot be reopened.
+pub fn restore(draft: &Draft, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {
+    let restored = match FormKind::from_draft_name(&draft.form) {
+        Some(FormKind::NewCustomer) => {
+            let mut form = customer::new_customer("");
+            form.restore_draft(&draft.content);
+            Some((form, Vec::new()))
+        }
+        Some(FormKind::EditCustomer) => match desk.store.customer(&desk.actor, draft.entity_id) {
+            Ok(c) => {
+                let mut form = customer::edit_customer(&c);
+                form.restore_draft(&draft.content);
+                Some((form, Vec::new()))
+            }
+            Err(e) => {
+                desk.store_error(&e);
+                None
+            }
+        },
+        Some(kind @ (FormKind::NewInteraction | FormKind::AmendInteraction)) => {
+            interaction::restore(draft, kind, desk)
+        }
+        Some(FormKind::LogFilter) | None => {
+            let text = desk.i18n.f("draft.unknown_form", &[("form", &draft.form)]);
+            desk.warn(text);
+            None
+        }
+    };
+    let (mut form, msgs) = restored?;
+    if form.kind.is_interaction() {
+        interaction::refresh(&mut form, desk.store.log_rules());
+    }
+    desk.info_t("draft.restored");
+    Some((form, msgs))
+}
