@@ -125,6 +125,10 @@ fn bench_all_writes_its_table_between_the_markers() {
         "6",
         "--log-samples",
         "2",
+        "--writers-processes",
+        "2",
+        "--writers-writes",
+        "6",
         "--write",
         &doc_arg,
     ]);
@@ -148,6 +152,7 @@ fn bench_all_writes_its_table_between_the_markers() {
         "selection one row down (no lookup) (80x24)",
         "log, key to drawn frame p99 ≤ 16 ms: worst: busiest operator + unused code",
         "bytes for a one-row selection move at 80×24",
+        "2 operator processes writing at once: no error shown, no lost write, p99 write ≤ 50 ms",
     ] {
         assert!(text.contains(goal), "missing {goal:?} in\n{text}");
     }
@@ -345,5 +350,122 @@ fn bench_log_gives_a_customer_its_long_history_once_and_measures_every_step() {
             .iter()
             .all(|e| e["disposition"] == "sale" && e["channel"] == "phone_out"),
         "{sales:?}"
+    );
+}
+
+#[test]
+fn bench_writers_saves_every_write_of_every_process_and_shows_no_error() {
+    let sandbox = desk("300");
+    // Contacts logged by this operator today whose summary the benchmark wrote.
+    let mine = |sandbox: &Sandbox| -> Vec<Value> {
+        json(&sandbox.ok(&[
+            "log", "list", "--mine", "--from", "today", "--limit", "1000", "--json",
+        ]))
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| {
+            e["summary"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("bench-writers "))
+        })
+        .cloned()
+        .collect()
+    };
+    assert!(mine(&sandbox).is_empty());
+    let report = json(&sandbox.ok(&[
+        "bench",
+        "writers",
+        "--processes",
+        "4",
+        "--writes",
+        "30",
+        "--shared-customers",
+        "2",
+        "--contact-customers",
+        "20",
+        "--json",
+    ]));
+    // 4 processes of 30 writes each, every other one a contact: 60 contacts, 60 edits.
+    assert_eq!(report["processes"], 4, "{report:#}");
+    assert_eq!(report["errors"], 0, "{report:#}");
+    assert_eq!(report["writes"], 120, "{report:#}");
+    assert_eq!(report["contacts_logged"], 60, "{report:#}");
+    assert_eq!(report["edits_saved"], 60, "{report:#}");
+    let check = &report["lost_write_check"];
+    assert_eq!(check["lost"], 0, "{report:#}");
+    assert_eq!(check["contacts_reported"], 60, "{report:#}");
+    assert_eq!(check["contacts_found"], 60, "{report:#}");
+    assert_eq!(check["edits_reported"], 60, "{report:#}");
+    assert_eq!(check["edit_versions_made"], 60, "{report:#}");
+    // Every store call is timed: the 120 that saved and each refused as a conflict.
+    let conflicts = report["conflicts"].as_u64().expect("conflicts");
+    let steps = report["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 3, "{report:#}");
+    assert_eq!(steps[0]["samples"], 120 + conflicts, "{report:#}");
+    assert_eq!(steps[1]["samples"], 60, "{report:#}");
+    assert_eq!(steps[2]["samples"], 60 + conflicts, "{report:#}");
+    // p99 from 100 samples up: for every write, not for the 60 contacts.
+    assert!(steps[0]["p99_ms"].as_f64().is_some(), "{report:#}");
+    assert!(steps[1]["p99_ms"].is_null(), "{report:#}");
+    for step in steps {
+        let (p50, max) = (
+            step["p50_ms"].as_f64().expect("p50"),
+            step["max_ms"].as_f64().expect("max"),
+        );
+        assert!(0.0 < p50 && p50 <= max, "{step}");
+    }
+
+    // The binary's own log and cards agree: 60 contacts of this run, each process's 15, and
+    // the two shared customers went from version 1 (the demo's) up by the 60 edits, each
+    // holding notes that one of the processes wrote.
+    let logged = mine(&sandbox);
+    assert_eq!(logged.len(), 60, "{logged:?}");
+    for worker in 0..4 {
+        let by_worker = logged
+            .iter()
+            .filter(|e| {
+                e["summary"]
+                    .as_str()
+                    .is_some_and(|s| s.contains(&format!(" · worker {worker} · ")))
+            })
+            .count();
+        assert_eq!(by_worker, 15, "worker {worker}: {logged:?}");
+    }
+    let shared = report["shared_customer_ids"].as_array().expect("ids");
+    assert_eq!(shared.len(), 2, "{report:#}");
+    let mut versions = 0;
+    for id in shared {
+        let card = json(&sandbox.ok(&["customer", "show", &id.to_string(), "--json"]));
+        versions += card["version"].as_i64().expect("version") - 1;
+        let notes = card["notes"].as_str().unwrap_or_default();
+        assert!(
+            notes.starts_with("bench-writers ") && notes.contains(" · worker "),
+            "{card:#}"
+        );
+    }
+    assert_eq!(versions, 60, "{report:#}");
+
+    // The text report says the same.
+    let stdout = sandbox.ok(&[
+        "bench",
+        "writers",
+        "--processes",
+        "2",
+        "--writes",
+        "4",
+        "--shared-customers",
+        "1",
+        "--contact-customers",
+        "5",
+    ]);
+    assert!(
+        stdout.starts_with("writers on 300 customers: 2 processes x 4 writes"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("errors shown to a worker: 0\n"), "{stdout}");
+    assert!(
+        stdout.contains("lost writes: 0 (contacts 4 reported, 4 found"),
+        "{stdout}"
     );
 }

@@ -26,6 +26,14 @@ pub enum BenchCommand {
     /// with each filter, at typical and worst selectivity, key to drawn frame. Adds a
     /// customer tagged #bench-busy the first time.
     Log(super::bench_log::LogArgs),
+    /// Many operators writing at once: each a careline process holding its store open, all
+    /// logging contacts and editing a few shared customers together; the write's time, errors,
+    /// conflicts, and a check that every saved write is in the database. Adds contacts and
+    /// changes the shared customers' notes.
+    Writers(super::bench_writers::WritersArgs),
+    /// One operator process of `bench writers`.
+    #[command(hide = true)]
+    WriterWorker(super::bench_writers::WorkerArgs),
     /// Every benchmark above in one run (lookup warm and cold, screen at 80x24 and 132x43,
     /// log), with the machine, load average and commit; optionally generates the reference
     /// database first and writes the headline table of docs/BENCHMARKS.md.
@@ -146,7 +154,7 @@ pub(super) fn figures(
 }
 
 pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<()> {
-    use super::{bench_log, bench_lookup, bench_screen};
+    use super::{bench_log, bench_lookup, bench_screen, bench_writers};
     match cmd {
         BenchCommand::Lookup(args) => show(
             &bench_lookup::run(ctx, &args)?,
@@ -159,6 +167,12 @@ pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<()> {
             bench_screen::print,
         ),
         BenchCommand::Log(args) => show(&bench_log::run(ctx, &args)?, args.json, bench_log::print),
+        BenchCommand::Writers(args) => show(
+            &bench_writers::run(ctx, &args)?,
+            args.json,
+            bench_writers::print,
+        ),
+        BenchCommand::WriterWorker(args) => bench_writers::worker(ctx, &args),
         BenchCommand::All(args) => super::bench_all::all(ctx, args),
     }
 }

@@ -16,6 +16,7 @@ use super::bench::{Figures, ScreenArgs};
 use super::bench_log::{LogArgs, LogReport};
 use super::bench_lookup::{LookupArgs, LookupReport};
 use super::bench_screen::ScreenReport;
+use super::bench_writers::{WritersArgs, WritersReport};
 use super::{print_json, Context};
 
 #[derive(Debug, Args)]
@@ -44,6 +45,12 @@ pub struct AllArgs {
     /// Rounds of the log run.
     #[arg(long, default_value_t = 100)]
     pub log_samples: usize,
+    /// Operator processes writing at once in the writers run.
+    #[arg(long, default_value_t = 50)]
+    pub writers_processes: usize,
+    /// Writes each of them makes.
+    #[arg(long, default_value_t = 40)]
+    pub writers_writes: usize,
     /// Print every figure as JSON.
     #[arg(long)]
     pub json: bool,
@@ -79,6 +86,7 @@ pub struct AllReport {
     pub lookup_cold: LookupReport,
     pub screen: Vec<ScreenReport>,
     pub log: LogReport,
+    pub writers: WritersReport,
     pub seconds: f64,
 }
 
@@ -205,6 +213,19 @@ pub fn all(ctx: &Context, args: AllArgs) -> Result<()> {
             json: false,
         },
     )?;
+    eprintln!("bench all: writers");
+    let writers = super::bench_writers::run(
+        ctx,
+        &WritersArgs {
+            processes: args.writers_processes,
+            writes: args.writers_writes,
+            shared_customers: 10,
+            contact_customers: 500,
+            pause_ms: 0,
+            seed: 17,
+            json: false,
+        },
+    )?;
     // Last: it drops the database from the page cache, which would make every run after it
     // partly cold.
     eprintln!("bench all: lookup, cold");
@@ -217,6 +238,7 @@ pub fn all(ctx: &Context, args: AllArgs) -> Result<()> {
         lookup_cold,
         screen,
         log,
+        writers,
         seconds: started.elapsed().as_secs_f64(),
     };
     if let Some(path) = &args.write {
@@ -351,6 +373,39 @@ fn lookup_table(out: &mut String, report: &LookupReport) {
             f.slowest.replace('|', "\\|")
         );
     }
+}
+
+/// The writers' row: the p99 of the write, and nothing shown to anyone and nothing lost.
+fn writers_row(out: &mut String, w: &WritersReport) {
+    let Some(f) = w.all_writes() else {
+        return;
+    };
+    let check = &w.lost_write_check;
+    let clean = w.errors == 0 && check.lost == 0;
+    let _ = writeln!(
+        out,
+        "| {} operator processes writing at once: no error shown, no lost write, p99 write ≤ 50 ms | \
+         {} ms over {} store calls ({} contacts, {} edits of {} shared customers, {} conflicts reloaded and saved again, {} busy retries); \
+         {} errors shown; lost writes {} ({} of {} contacts found as written, {} versions made by {} edits) | {} |",
+        w.processes,
+        ms(f),
+        f.samples,
+        w.contacts_logged,
+        w.edits_saved,
+        w.shared_customers,
+        w.conflicts,
+        w.busy_retries,
+        w.errors,
+        check.lost,
+        check.contacts_found,
+        check.contacts_reported,
+        check.edit_versions_made,
+        check.edits_reported,
+        match Verdict::of(f, super::bench_writers::GOAL_P99_MS) {
+            _ if !clean => Verdict::NotMet.as_str(),
+            v => v.as_str(),
+        }
+    );
 }
 
 fn markdown(r: &AllReport) -> String {
@@ -492,6 +547,7 @@ fn markdown(r: &AllReport) -> String {
             verdict(f, 16.0)
         );
     }
+    writers_row(&mut out, &r.writers);
     let _ = writeln!(
         out,
         "\nEvery lookup row, warm ({} customers sampled):\n",

@@ -7,6 +7,7 @@ mod bench_all;
 mod bench_log;
 mod bench_lookup;
 mod bench_screen;
+mod bench_writers;
 mod customer;
 mod log;
 mod operator;

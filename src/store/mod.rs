@@ -153,6 +153,8 @@ pub struct Store {
     path: PathBuf,
     options: OpenOptions,
     clock: Clock,
+    /// Writes begun again because SQLite reported the database busy within the busy timeout.
+    busy_retries: u64,
 }
 
 /// Runs `analysis` (`ANALYZE`, or `PRAGMA optimize` that analyses only what needs it) and
@@ -249,6 +251,7 @@ impl Store {
             path: path.to_path_buf(),
             options,
             clock: Clock::System,
+            busy_retries: 0,
         };
         schema::migrate(&mut store.conn, &display)?;
         Ok(store)
@@ -352,6 +355,7 @@ impl Store {
             match self.try_write(actor, &mut work) {
                 Err(e) if is_busy(&e) && started.elapsed() < deadline => {
                     tracing::debug!("write busy, retrying after {pause:?}");
+                    self.busy_retries += 1;
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
@@ -359,6 +363,14 @@ impl Store {
                 other => return other,
             }
         }
+    }
+
+    /// How many times [`Store::write`] began a write again, since this store was opened,
+    /// because SQLite reported the database busy before the busy timeout ran out. Waits that
+    /// SQLite's own busy handler absorbs (it sleeps and tries again within `busy_timeout`) are
+    /// not counted: they show only in the time of the write.
+    pub fn busy_retries(&self) -> u64 {
+        self.busy_retries
     }
 
     fn try_write<T>(
