@@ -40,17 +40,17 @@ fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let path = dir.path().join("desk.db");
     let mut store = open(&path);
     let admin = store.init_admin("li.na", "李娜").expect("init");
-    store
-        .generate_demo(
-            &admin,
-            DemoSpec {
-                customers: 120,
-                seed: 5,
-            },
-            false,
-            &|_| {},
-        )
-        .expect("demo");
+    careline::demo::generate(
+        &mut store,
+        &admin,
+        DemoSpec {
+            customers: 120,
+            seed: 5,
+        },
+        false,
+        &|_| {},
+    )
+    .expect("demo");
     path
 }
 

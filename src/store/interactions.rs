@@ -1218,9 +1218,14 @@ mod tests {
         let mut store =
             Store::open(&dir.path().join("demo.db"), OpenOptions::default()).expect("open");
         let admin = store.init_admin("admin", "Admin").expect("init");
-        store
-            .generate_demo(&admin, DemoSpec { customers, seed }, false, &|_| {})
-            .expect("demo");
+        crate::demo::generate(
+            &mut store,
+            &admin,
+            DemoSpec { customers, seed },
+            false,
+            &|_| {},
+        )
+        .expect("demo");
         (dir, store, admin)
     }
 

@@ -7,6 +7,7 @@ mod bulk;
 mod card;
 mod complaints;
 mod customers;
+mod demo_load;
 mod drafts;
 mod exports;
 mod imports;
@@ -19,10 +20,13 @@ pub(crate) mod schema;
 mod search;
 
 pub use audit::{AuditEntry, ChainReport};
-pub(crate) use bulk::{BulkLoad, Column, PreparedCustomer, Preparer, Rows};
 pub use card::{CardData, ContactLine, DeskCounts, DueReminder, OpenComplaint};
 pub use complaints::NewComplaint;
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
+pub use demo_load::{
+    DemoComplaint, DemoComplaintEvent, DemoCounts, DemoCustomer, DemoInteraction, DemoLoad,
+    DemoPurchase, DemoTexts, LoadStart,
+};
 pub use drafts::Draft;
 pub use exports::ExportedCustomer;
 pub use imports::{ImportDuplicate, ImportOutcome};
@@ -33,7 +37,6 @@ pub use interactions::{
 pub use location::{filesystem_kind, FsKind};
 pub use operators::{Actor, Operator, Role};
 pub use pops::ScreenPop;
-pub(crate) use purchases::PurchaseFigures;
 pub use purchases::{NewPurchase, Purchase};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, SearchResult, DEFAULT_LIMIT};
@@ -465,14 +468,6 @@ pub fn check_contacts(
     rules: &PhoneRules,
 ) -> std::result::Result<(), Vec<FieldError>> {
     customers::normalize_contacts(contacts, rules).map(|_| ())
-}
-
-/// Contacts of generated data, normalised; a generated contact that does not normalise is left out.
-pub(crate) fn normalize_for_demo(
-    fields: &crate::domain::customer::CustomerFields,
-    rules: &PhoneRules,
-) -> Vec<customers::NormalContact> {
-    customers::normalize_contacts(&fields.contacts, rules).unwrap_or_default()
 }
 
 /// Inserts a generated or imported customer without its own audit entry (the bulk operation
