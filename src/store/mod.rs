@@ -16,6 +16,7 @@ mod location;
 mod operators;
 mod pops;
 mod purchases;
+mod samples;
 pub(crate) mod schema;
 mod search;
 
@@ -38,6 +39,7 @@ pub use location::{filesystem_kind, FsKind};
 pub use operators::{Actor, Operator, Role};
 pub use pops::ScreenPop;
 pub use purchases::{NewPurchase, Purchase};
+pub use samples::{engine_version, LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, SearchResult, DEFAULT_LIMIT};
 
