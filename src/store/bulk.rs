@@ -112,9 +112,11 @@ impl<'c> Rows<'c> {
             self.values.push(value);
         }
         if self.values.len() - before != self.columns.len() {
-            return Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterCount(
+            return Err(StoreError::Database(format!(
+                "a row of {} values for the {} columns of `{}`",
                 self.values.len() - before,
                 self.columns.len(),
+                self.head
             )));
         }
         Ok(())

@@ -87,8 +87,13 @@ pub enum StoreError {
     Busy(Duration),
     #[error("cannot open {path}: {reason}")]
     Open { path: String, reason: String },
+    /// Another connection held the lock past the connection's busy timeout (a write retries
+    /// on this and reports [`StoreError::Busy`] when it gives up).
+    #[error("the database is locked by another careline ({0}); try again")]
+    Locked(String),
+    /// What the database engine reported, in its words.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -329,7 +334,7 @@ impl Store {
     }
 
     /// The connection, for reads. Writes go through [`Store::write`].
-    pub(crate) fn conn(&self) -> &Connection {
+    fn conn(&self) -> &Connection {
         &self.conn
     }
 
@@ -394,8 +399,22 @@ impl Store {
 }
 
 fn is_busy(e: &StoreError) -> bool {
-    matches!(e, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
-        if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+    matches!(e, StoreError::Locked(_))
+}
+
+/// The engine's error as the store's: a lock held by another connection apart (a write
+/// retries on it), everything else as the engine words it.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) =>
+            {
+                StoreError::Locked(e.to_string())
+            }
+            _ => StoreError::Database(e.to_string()),
+        }
+    }
 }
 
 /// An open write transaction with its actor, time and pending audit entries.
@@ -411,7 +430,7 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    pub(crate) fn tx(&self) -> &Transaction<'_> {
+    fn tx(&self) -> &Transaction<'_> {
         &self.tx
     }
 
@@ -560,6 +579,56 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_behind_another_writer_retries_then_says_how_long_it_waited() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("busy.db");
+        let options = OpenOptions {
+            busy_timeout: Duration::from_millis(300),
+            ..OpenOptions::default()
+        };
+        let mut store = Store::open(&path, options).expect("open");
+        let admin = store.init_admin("admin", "Admin").expect("init");
+        let other = Connection::open(&path).expect("second connection");
+        other
+            .execute_batch("BEGIN IMMEDIATE")
+            .expect("hold the write lock");
+        let mut runs = 0;
+        let outcome = store.write(&admin, |_| {
+            runs += 1;
+            Ok(())
+        });
+        match outcome {
+            Err(StoreError::Busy(waited)) => assert!(waited >= Duration::from_millis(300)),
+            other => panic!("expected Busy, got {other:?}"),
+        }
+        // Each attempt failed at BEGIN IMMEDIATE, before the work.
+        assert_eq!(runs, 0);
+        other.execute_batch("COMMIT").expect("release");
+        store.write(&admin, |_| Ok(())).expect("free again");
+    }
+
+    #[test]
+    fn engine_errors_become_the_stores_own() {
+        let locked = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("database is locked".into()),
+        );
+        assert!(matches!(StoreError::from(locked), StoreError::Locked(m) if m.contains("locked")));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("e.db"), OpenOptions::default()).expect("open");
+        let error = StoreError::from(
+            store
+                .conn()
+                .execute_batch("SELECT * FROM no_such_table")
+                .expect_err("no such table"),
+        );
+        assert!(
+            matches!(&error, StoreError::Database(m) if m.contains("no such table: no_such_table")),
+            "{error:?}"
+        );
+    }
 
     #[test]
     fn dates_are_stored_as_year_month_day() {
