@@ -166,7 +166,7 @@ impl Store {
         } else {
             CACHE_KIB
         };
-        self.conn().pragma_update(None, "cache_size", -cache_kib)?;
+        super::engine::set_cache_kib(self.conn(), cache_kib)?;
         let started = std::time::Instant::now();
         let fast = if existing == 0 {
             Some(self.begin_fast_load()?)
@@ -232,7 +232,7 @@ impl Store {
             Some(fast) => self.end_fast_load(fast),
             None => Ok(()),
         };
-        let cache = self.conn().pragma_update(None, "cache_size", -CACHE_KIB);
+        let cache = super::engine::set_cache_kib(self.conn(), CACHE_KIB);
         let counts = written?;
         restored?;
         cache?;
@@ -244,7 +244,7 @@ impl Store {
         progress(load.customers);
         // Statistics for the query planner over the new data.
         let analysed = std::time::Instant::now();
-        super::refresh_statistics(self.conn(), "ANALYZE")?;
+        super::engine::analyse(self.conn())?;
         tracing::info!(
             "demo: statistics in {:?}; {:?} in all",
             analysed.elapsed(),

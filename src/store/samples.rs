@@ -161,8 +161,3 @@ impl Store {
         Ok(facets)
     }
 }
-
-/// The version of SQLite this careline is built with.
-pub fn engine_version() -> &'static str {
-    rusqlite::version()
-}
