@@ -19,14 +19,17 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use rusqlite::types::{ToSqlOutput, Value};
-
-use crate::domain::contact::{ContactKind, PhoneRules};
+use crate::domain::contact::ContactKind;
 use crate::domain::customer::{
     ContactInput, CustomerFields, CustomerKind, Level, Membership, Source,
 };
+use crate::domain::interaction::LogRules;
 use crate::domain::search_key::pinyin_full;
-use crate::store::{Actor, Cell, Result, Store, StoreError};
+pub use crate::store::DemoCounts;
+use crate::store::{
+    Actor, DemoComplaint, DemoComplaintEvent, DemoCustomer, DemoInteraction, DemoLoad,
+    DemoPurchase, DemoTexts, LoadStart, Result, Store,
+};
 
 const SURNAMES: &[(&str, u32)] = &[
     ("王", 72),
@@ -331,16 +334,6 @@ pub struct DemoSpec {
     pub seed: u64,
 }
 
-/// What was generated.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct DemoCounts {
-    pub customers: u64,
-    pub contacts: u64,
-    pub purchases: u64,
-    pub interactions: u64,
-    pub complaints: u64,
-}
-
 fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
     let total: u32 = items.iter().map(|(_, w)| w).sum();
     let mut pick = rng.random_range(0..total);
@@ -484,223 +477,98 @@ fn customer(rng: &mut ChaCha8Rng, i: u64, seed: u64, today: NaiveDate) -> Custom
     }
 }
 
-impl Store {
-    /// Fills the database with `spec.customers` generated customers and their history.
-    /// Refuses a database that already holds customers unless `force`.
-    ///
-    /// Everything is one transaction, so a failure or a crash leaves nothing half-made. Each
-    /// customer is generated whole (on a second thread, while this one writes), so its row is
-    /// written once, complete with its purchase figures and last contact; the rows are written
-    /// many to a statement, and into a database without customers the indexes are built after
-    /// the rows and the connection is set up for the load (see [`crate::store::BulkLoad`] and
-    /// `Store::begin_fast_load`).
-    pub fn generate_demo(
-        &mut self,
-        actor: &Actor,
-        spec: DemoSpec,
-        force: bool,
-        progress: &dyn Fn(u64),
-    ) -> Result<DemoCounts> {
-        let existing: i64 = self
-            .conn()
-            .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
-        if existing > 0 && !force {
-            return Err(StoreError::Conflict(format!(
-                "{} already holds {existing} customers; pass --force to add demo data to it",
-                self.path().display()
-            )));
-        }
-        let operators: Vec<i64> = self.operators()?.iter().map(|o| o.id).collect();
-        let rules: PhoneRules = self.phone_rules().clone();
-        let log = self.log_rules().clone();
-        // Into a database with customers, the load inserts into the indexes in random order:
-        // a page cache that holds them (about 1 KiB a customer, at most 1 GiB) halves the
-        // time, because evicted pages are no longer written out and read back.
-        let cache_kib = if existing > 0 {
-            (spec.customers as i64).clamp(crate::store::CACHE_KIB, 1_048_576)
-        } else {
-            crate::store::CACHE_KIB
-        };
-        self.conn().pragma_update(None, "cache_size", -cache_kib)?;
-        let started = std::time::Instant::now();
-        let fast = if existing == 0 {
-            Some(self.begin_fast_load()?)
-        } else {
-            None
-        };
-        let written = self.write(actor, |w| {
-            let preparer = crate::store::Preparer::new(w)?;
-            let mut load = crate::store::BulkLoad::begin(w.tx())?;
-            let mut history = History::prepare(w.tx())?;
-            let generator = Generator {
-                spec,
-                first: load.next_id(),
-                first_complaint: history.next_complaint,
-                now: w.now(),
-                today: w.today(),
-                rules: rules.clone(),
-                log: log.clone(),
-                operators: operators.clone(),
-                preparer,
-            };
-            let mut counts = DemoCounts::default();
-            // A second thread generates the customers and prepares their rows while this one
-            // writes them to SQLite.
-            std::thread::scope(|scope| -> Result<()> {
-                let (sender, batches) = std::sync::mpsc::sync_channel(BATCHES_AHEAD);
-                scope.spawn(move || generator.run(&sender));
-                for batch in batches {
-                    for customer in batch? {
-                        counts.customers += 1;
-                        counts.contacts += customer.contacts;
-                        counts.purchases += customer.orders.len() as u64;
-                        counts.interactions += customer.interactions.len() as u64;
-                        counts.complaints += u64::from(customer.complaint.is_some());
-                        load.add(customer.customer)?;
-                        history.add(customer.orders, customer.interactions, customer.complaint)?;
-                        if counts.customers % 1000 == 0 {
-                            progress(counts.customers);
-                        }
-                    }
-                    // The customers first: the history refers to them.
-                    load.write()?;
-                    history.write(false)?;
-                }
-                Ok(())
-            })?;
-            load.write()?;
-            history.write(true)?;
-            drop(history);
-            tracing::info!(
-                "demo: rows generated and written in {:?}",
-                started.elapsed()
-            );
-            load.finish()?;
-            w.audit(
-                "demo.generate",
-                "database",
-                None,
-                serde_json::json!({"seed": spec.seed, "counts": counts}),
-            );
-            Ok(counts)
-        });
-        let committed = std::time::Instant::now();
-        let restored = match fast {
-            Some(fast) => self.end_fast_load(fast),
-            None => Ok(()),
-        };
-        let cache = self
-            .conn()
-            .pragma_update(None, "cache_size", -crate::store::CACHE_KIB);
-        let counts = written?;
-        restored?;
-        cache?;
-        tracing::info!(
-            "demo: committed at {:?}, journal restored in {:?}",
-            committed.duration_since(started),
-            committed.elapsed()
-        );
-        progress(spec.customers);
-        // Statistics for the query planner over the new data.
-        let analysed = std::time::Instant::now();
-        crate::store::refresh_statistics(self.conn(), "ANALYZE")?;
-        tracing::info!(
-            "demo: statistics in {:?}; {:?} in all",
-            analysed.elapsed(),
-            started.elapsed()
-        );
-        Ok(counts)
-    }
-}
-
-/// Customers generated and written at a time, the customers before their history.
-const BATCH: u64 = 64;
-/// Batches the generating thread may be ahead of the writing one.
-const BATCHES_AHEAD: usize = 4;
-
-/// Generates the customers of a demo, in order.
-struct Generator {
+/// Fills the database with `spec.customers` generated customers and their history (see
+/// [`Store::load_demo`]). Refuses a database that already holds customers unless `force`.
+pub fn generate(
+    store: &mut Store,
+    actor: &Actor,
     spec: DemoSpec,
-    /// The id of the first customer.
-    first: i64,
-    first_complaint: i64,
-    now: DateTime<Utc>,
-    today: NaiveDate,
-    rules: PhoneRules,
-    log: crate::domain::interaction::LogRules,
-    operators: Vec<i64>,
-    preparer: crate::store::Preparer,
+    force: bool,
+    progress: &dyn Fn(u64),
+) -> Result<DemoCounts> {
+    let operators: Vec<i64> = store.operators()?.iter().map(|o| o.id).collect();
+    let log = store.log_rules().clone();
+    let load = DemoLoad {
+        customers: spec.customers,
+        seed: spec.seed,
+        force,
+        texts: DemoTexts {
+            products: &PRODUCT_NAMES,
+            categories: &PRODUCT_CATEGORIES,
+            purchase_channels: PURCHASE_CHANNELS,
+            channels: &CHANNEL_NAMES,
+            dispositions: &DISPOSITION_NAMES,
+            summaries: SUMMARIES,
+        },
+    };
+    let (log, operators) = (&log, &operators);
+    store.load_demo(actor, &load, progress, move |start| Generator {
+        spec,
+        start,
+        log,
+        operators,
+        rng: ChaCha8Rng::seed_from_u64(spec.seed),
+        made: 0,
+    })
 }
 
-/// One generated customer with every row it adds.
-struct Generated {
-    customer: crate::store::PreparedCustomer,
-    contacts: u64,
-    orders: Vec<[Cell; 9]>,
-    interactions: Vec<[Cell; 11]>,
-    complaint: Option<([Cell; 18], Vec<[Cell; 8]>)>,
+/// Customers generated at a time; the store writes each batch's customers before their history.
+const BATCH: u64 = 64;
+
+/// Generates the customers of a demo, in order, in batches of [`BATCH`].
+struct Generator<'a> {
+    spec: DemoSpec,
+    start: LoadStart,
+    log: &'a LogRules,
+    operators: &'a [i64],
+    rng: ChaCha8Rng,
+    /// Customers generated so far.
+    made: u64,
 }
 
-impl Generator {
-    /// Sends the customers in batches of [`BATCH`], in order, until all are sent, one failed
-    /// (its error is sent) or nobody listens any more.
-    fn run(&self, sender: &std::sync::mpsc::SyncSender<Result<Vec<Generated>>>) {
-        let mut rng = ChaCha8Rng::seed_from_u64(self.spec.seed);
-        let mut next_complaint = self.first_complaint;
-        let mut n = 0;
-        while n < self.spec.customers {
-            let size = BATCH.min(self.spec.customers - n);
-            let batch = (n..n + size)
-                .map(|k| self.customer(&mut rng, k, &mut next_complaint))
-                .collect::<Result<Vec<_>>>();
-            let failed = batch.is_err();
-            if sender.send(batch).is_err() || failed {
-                return;
-            }
-            n += size;
+impl Iterator for Generator<'_> {
+    type Item = Vec<DemoCustomer>;
+
+    fn next(&mut self) -> Option<Vec<DemoCustomer>> {
+        let n = self.made;
+        if n >= self.spec.customers {
+            return None;
         }
+        let size = BATCH.min(self.spec.customers - n);
+        let batch = (n..n + size).map(|k| self.customer(k)).collect();
+        self.made += size;
+        Some(batch)
     }
+}
 
-    /// The `n`th customer of the demo (from 0).
-    fn customer(
-        &self,
-        rng: &mut ChaCha8Rng,
-        n: u64,
-        next_complaint: &mut i64,
-    ) -> Result<Generated> {
-        let id = self.first + n as i64;
-        let fields = customer(rng, id as u64, self.spec.seed, self.today);
-        let contacts = crate::store::normalize_for_demo(&fields, &self.rules);
-        let orders = orders(rng, self.today);
-        let interactions = interactions(rng, &self.operators, self.now);
-        let complaint = complaint(rng, &self.operators, self.now, fields.level == Level::Vip);
-        let mut figures = crate::store::PurchaseFigures::new(self.today);
-        for order in &orders {
-            figures.add(order.day, order.amount);
+impl Generator<'_> {
+    /// The `n`th customer of the demo (from 0), with its history.
+    fn customer(&mut self, n: u64) -> DemoCustomer {
+        let LoadStart {
+            first_id,
+            now,
+            today,
+        } = self.start;
+        let id = first_id + n as i64;
+        let rng = &mut self.rng;
+        let fields = customer(rng, id as u64, self.spec.seed, today);
+        let purchases = orders(rng, today)
+            .into_iter()
+            .enumerate()
+            .map(|(k, order)| order.purchase(id, k))
+            .collect();
+        let interactions = interactions(rng, self.operators, now)
+            .iter()
+            .map(|h| h.logged(self.log, now.timestamp()))
+            .collect();
+        let complaint =
+            complaint(rng, self.operators, now, fields.level == Level::Vip).map(Complaint::record);
+        DemoCustomer {
+            fields,
+            purchases,
+            interactions,
+            complaint,
         }
-        let last_contact = interactions.iter().map(|h| h.started).max();
-        let contact_count = contacts.len() as u64;
-        let now = self.now.timestamp();
-        Ok(Generated {
-            customer: self
-                .preparer
-                .customer(id, fields, contacts, &figures, last_contact)?,
-            contacts: contact_count,
-            orders: orders
-                .iter()
-                .enumerate()
-                .map(|(k, o)| o.row(id, k, now))
-                .collect(),
-            interactions: interactions
-                .iter()
-                .map(|h| h.row(id, &self.log, now))
-                .collect(),
-            complaint: complaint.map(|c| {
-                let complaint_id = *next_complaint;
-                *next_complaint += 1;
-                c.rows(complaint_id, id)
-            }),
-        })
     }
 }
 
@@ -713,6 +581,9 @@ struct Order {
     amount: i64,
     channel: &'static str,
 }
+
+/// Where a purchase was made.
+const PURCHASE_CHANNELS: &[&str] = &["online", "store"];
 
 /// No purchases for 3 customers in 10, otherwise 1–8 orders over the last two years.
 fn orders(rng: &mut ChaCha8Rng, today: NaiveDate) -> Vec<Order> {
@@ -727,9 +598,9 @@ fn orders(rng: &mut ChaCha8Rng, today: NaiveDate) -> Vec<Order> {
             let quantity = if rng.random_ratio(1, 6) { 2 } else { 1 };
             let amount = rng.random_range(lo..=hi) * 100 * quantity;
             let channel = if rng.random_bool(0.6) {
-                "online"
+                PURCHASE_CHANNELS[0]
             } else {
-                "store"
+                PURCHASE_CHANNELS[1]
             };
             Order {
                 product,
@@ -741,6 +612,21 @@ fn orders(rng: &mut ChaCha8Rng, today: NaiveDate) -> Vec<Order> {
             }
         })
         .collect()
+}
+
+impl Order {
+    /// The `k`th order of customer `customer`.
+    fn purchase(self, customer: i64, k: usize) -> DemoPurchase {
+        DemoPurchase {
+            order_no: format!("SO{customer:08}{k:02}"),
+            day: self.day,
+            quantity: self.quantity,
+            amount_cents: self.amount,
+            product: self.product,
+            category: self.category,
+            channel: self.channel,
+        }
+    }
 }
 
 /// One generated interaction.
@@ -909,22 +795,7 @@ fn complaint(
     })
 }
 
-/// The history of the customers of a load, written after the customers themselves.
-struct History<'c> {
-    orders: crate::store::Rows<'c>,
-    interactions: crate::store::Rows<'c>,
-    complaints: crate::store::Rows<'c>,
-    events: crate::store::Rows<'c>,
-    /// The id the first complaint gets: as if inserted one by one, the next after the highest.
-    next_complaint: i64,
-}
-
-/// A value that may be absent.
-fn opt<T: Into<Value>>(v: Option<T>) -> Cell {
-    ToSqlOutput::Owned(v.map_or(Value::Null, Into::into))
-}
-
-// The texts of the purchase and interaction columns that take a few: see `Column::OneOf`.
+// The texts of the purchase and interaction columns that take a few (see `DemoTexts`).
 static PRODUCT_NAMES: LazyLock<Vec<&str>> =
     LazyLock::new(|| PRODUCTS.iter().map(|p| p.0).collect());
 static PRODUCT_CATEGORIES: LazyLock<Vec<&str>> =
@@ -934,126 +805,13 @@ static CHANNEL_NAMES: LazyLock<Vec<&str>> =
 static DISPOSITION_NAMES: LazyLock<Vec<&str>> =
     LazyLock::new(|| DISPOSITIONS.iter().map(|(d, _)| *d).collect());
 
-impl<'c> History<'c> {
-    fn prepare(conn: &'c rusqlite::Connection) -> Result<History<'c>> {
-        use crate::store::Column::{OneOf, Value};
-        use crate::store::Rows;
-        Ok(History {
-            orders: Rows::with_columns(
-                conn,
-                "INSERT INTO purchases (customer_id, order_no, purchased_on, amount, product, category, quantity, channel, created_at)",
-                &[
-                    Value,
-                    Value,
-                    Value,
-                    Value,
-                    OneOf(&PRODUCT_NAMES),
-                    OneOf(&PRODUCT_CATEGORIES),
-                    Value,
-                    OneOf(&["online", "store"]),
-                    Value,
-                ],
-            )?,
-            interactions: Rows::with_columns(
-                conn,
-                "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at, reply_by, replied_at)",
-                &[
-                    Value,
-                    Value,
-                    OneOf(&CHANNEL_NAMES),
-                    OneOf(&["inbound", "outbound"]),
-                    OneOf(&DISPOSITION_NAMES),
-                    Value,
-                    Value,
-                    OneOf(SUMMARIES),
-                    Value,
-                    Value,
-                    Value,
-                ],
-            )?,
-            complaints: Rows::new(
-                conn,
-                "INSERT INTO complaints (id, customer_id, opened_by, assignee_id, category, severity, status, title, channel,
-                    opened_at, acknowledged_at, proposed_at, resolved_at, closed_at, ack_due_at, propose_due_at, resolve_due_at, csat)",
-                18,
-            )?,
-            events: Rows::new(
-                conn,
-                "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status, to_status, text, customer_contact)",
-                8,
-            )?,
-            next_complaint: conn.query_row(
-                "SELECT coalesce(max(id), 0) + 1 FROM complaints",
-                [],
-                |r| r.get(0),
-            )?,
-        })
-    }
-
-    fn add(
-        &mut self,
-        orders: Vec<[Cell; 9]>,
-        interactions: Vec<[Cell; 11]>,
-        complaint: Option<([Cell; 18], Vec<[Cell; 8]>)>,
-    ) -> Result<()> {
-        for row in orders {
-            self.orders.push(row)?;
-        }
-        for row in interactions {
-            self.interactions.push(row)?;
-        }
-        if let Some((row, events)) = complaint {
-            self.complaints.push(row)?;
-            for event in events {
-                self.events.push(event)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Writes the history added so far: `all` of it, or its full chunks (but every complaint,
-    /// so that the events written refer to written complaints).
-    fn write(&mut self, all: bool) -> Result<()> {
-        self.complaints.write_all()?;
-        for rows in [&mut self.orders, &mut self.interactions, &mut self.events] {
-            if all {
-                rows.write_all()?;
-            } else {
-                rows.write_chunks()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Order {
-    /// The purchase row of the `k`th order of `customer`.
-    fn row(&self, customer: i64, k: usize, now: i64) -> [Cell; 9] {
-        [
-            Cell::from(customer),
-            Cell::from(format!("SO{customer:08}{k:02}")),
-            self.day.to_string().into(),
-            Cell::from(self.amount),
-            Cell::from(self.product),
-            Cell::from(self.category),
-            Cell::from(self.quantity),
-            Cell::from(self.channel),
-            Cell::from(now),
-        ]
-    }
-}
-
 /// Inbound email and chat of the last week that needed a reply are still waiting for one
 /// (the desk's "due replies"); older ones were answered an hour after the contact ended.
-const AWAITING_REPLY_SECS: i64 = 7 * 86_400;
+pub(crate) const AWAITING_REPLY_SECS: i64 = 7 * 86_400;
 
 impl Interaction {
     /// When a reply is due, as the log rules set it for a contact logged now, and when it came.
-    fn reply(
-        &self,
-        log: &crate::domain::interaction::LogRules,
-        now: i64,
-    ) -> (Option<i64>, Option<i64>) {
+    fn reply(&self, log: &LogRules, now: i64) -> (Option<i64>, Option<i64>) {
         let (Ok(channel), Ok(direction), Some(disposition)) = (
             self.channel.parse(),
             self.direction.parse(),
@@ -1073,79 +831,63 @@ impl Interaction {
         (reply_by, replied)
     }
 
-    fn row(
-        &self,
-        customer: i64,
-        log: &crate::domain::interaction::LogRules,
-        now: i64,
-    ) -> [Cell; 11] {
+    /// The contact as logged, with its reply as the log rules ask for it.
+    fn logged(&self, log: &LogRules, now: i64) -> DemoInteraction {
         let (reply_by, replied_at) = self.reply(log, now);
-        [
-            Cell::from(customer),
-            Cell::from(self.operator),
-            Cell::from(self.channel),
-            Cell::from(self.direction),
-            Cell::from(self.disposition),
-            Cell::from(self.started),
-            Cell::from(self.ended),
-            Cell::from(self.summary),
-            // created when it started
-            Cell::from(self.started),
-            opt(reply_by),
-            opt(replied_at),
-        ]
+        DemoInteraction {
+            operator: self.operator,
+            channel: self.channel,
+            direction: self.direction,
+            disposition: self.disposition,
+            started: self.started,
+            ended: self.ended,
+            summary: self.summary,
+            reply_by,
+            replied_at,
+        }
     }
 }
 
 impl Complaint {
-    /// The complaint row, as complaint `id`, and its event rows.
-    fn rows(&self, id: i64, customer: i64) -> ([Cell; 18], Vec<[Cell; 8]>) {
-        let row = [
-            Cell::from(id),
-            Cell::from(customer),
-            Cell::from(self.operator),
-            opt((self.status != "new").then_some(self.operator)),
-            Cell::from(self.category),
-            Cell::from(self.severity),
-            Cell::from(self.status),
-            Cell::from(self.title),
-            Cell::from("phone_in"),
-            Cell::from(self.opened),
-            opt(self.acknowledged),
-            opt(self.proposed),
-            opt(self.resolved),
-            opt(self.closed),
-            Cell::from(self.due[0]),
-            Cell::from(self.due[1]),
-            Cell::from(self.due[2]),
-            opt(self.csat),
-        ];
-        let events = self
-            .events
-            .iter()
-            .map(|(at, kind, from, to, event)| {
-                [
-                    Cell::from(id),
-                    Cell::from(self.operator),
-                    Cell::from(*at),
-                    Cell::from(*kind),
-                    from.map_or(Cell::Owned(Value::Null), Cell::from),
-                    Cell::from(*to),
-                    Cell::from(*event),
-                    // every event is contact with the customer
-                    Cell::from(1i64),
-                ]
-            })
-            .collect();
-        (row, events)
+    /// The complaint as recorded: taken by phone, assigned to its operator once it left
+    /// "new", and every event a contact with the customer.
+    fn record(self) -> DemoComplaint {
+        let operator = self.operator;
+        DemoComplaint {
+            operator,
+            assignee: (self.status != "new").then_some(operator),
+            category: self.category,
+            severity: self.severity,
+            status: self.status,
+            title: self.title,
+            channel: "phone_in",
+            opened: self.opened,
+            acknowledged: self.acknowledged,
+            proposed: self.proposed,
+            resolved: self.resolved,
+            closed: self.closed,
+            due: self.due,
+            csat: self.csat,
+            events: self
+                .events
+                .into_iter()
+                .map(|(at, kind, from, to, text)| DemoComplaintEvent {
+                    at,
+                    kind,
+                    from,
+                    to,
+                    text,
+                    customer_contact: true,
+                })
+                .collect(),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::contact::normalize_phone;
-
+    use crate::domain::contact::{normalize_phone, PhoneRules};
     #[test]
     fn mobiles_are_unique_and_valid() {
         let rules = PhoneRules::default();
@@ -1193,312 +935,5 @@ mod tests {
             (150..250).contains(&chinese),
             "about two thirds Chinese: {chinese}/299"
         );
-    }
-
-    /// The indexes the migrations leave, in order (`DROP INDEX` removes one), with their
-    /// `CREATE INDEX` statements as SQLite keeps them.
-    fn migration_indexes() -> Vec<(String, String)> {
-        let mut indexes: Vec<(String, String)> = Vec::new();
-        let statements = crate::store::schema::MIGRATIONS
-            .iter()
-            .flat_map(|sql| sql.split(';'))
-            .map(|chunk| {
-                chunk
-                    .lines()
-                    .filter(|l| !l.trim_start().starts_with("--"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-                    .trim()
-                    .to_string()
-            });
-        for statement in statements {
-            if let Some(name) = statement.strip_prefix("DROP INDEX ") {
-                indexes.retain(|(n, _)| n != name.trim());
-                continue;
-            }
-            let Some(rest) = statement
-                .strip_prefix("CREATE INDEX ")
-                .or_else(|| statement.strip_prefix("CREATE UNIQUE INDEX "))
-            else {
-                continue;
-            };
-            if let Some(name) = rest.split_whitespace().next() {
-                indexes.push((name.to_string(), statement.clone()));
-            }
-        }
-        indexes
-    }
-
-    /// An empty database in a temporary directory (kept while the directory lives), with its
-    /// first admin.
-    fn fresh_store() -> (tempfile::TempDir, Store, Actor) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(
-            &dir.path().join("demo.db"),
-            crate::store::OpenOptions::default(),
-        )
-        .expect("open");
-        let admin = store.init_admin("admin", "Admin").expect("init");
-        (dir, store, admin)
-    }
-
-    fn schema_indexes(store: &Store) -> Vec<(String, String)> {
-        let mut stmt = store
-            .conn()
-            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
-            .expect("prepare");
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .collect::<rusqlite::Result<_>>()
-            .expect("rows")
-    }
-
-    #[test]
-    fn a_fresh_demo_keeps_every_index_and_is_found_by_lookup() {
-        let (_dir, mut store, admin) = fresh_store();
-        let mut expected = migration_indexes();
-        expected.sort();
-        assert!(expected.len() >= 25, "{expected:#?}");
-        assert_eq!(schema_indexes(&store), expected);
-
-        let spec = DemoSpec {
-            customers: 400,
-            seed: 3,
-        };
-        let counts = store
-            .generate_demo(&admin, spec, false, &|_| {})
-            .expect("demo");
-        assert_eq!(counts.customers, 400);
-        // The indexes dropped for the load are all back, defined as in the migration.
-        assert_eq!(schema_indexes(&store), expected);
-        let report = store.check().expect("check");
-        assert_eq!(report.integrity, ["ok"]);
-        assert!(report.ok(), "{report:?}");
-        let conn = store.conn();
-        let audited: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM audit_log WHERE action = 'demo.generate'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("audit");
-        assert_eq!(audited, 1);
-        let staged: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM temp.sqlite_master WHERE name = 'careline_bulk_index'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("temp schema");
-        assert_eq!(staged, 0, "the staging table is dropped");
-        // The connection is as it was before the load.
-        let setting = |pragma: &str| -> String {
-            conn.query_row(&format!("PRAGMA {pragma}"), [], |r| {
-                r.get::<_, rusqlite::types::Value>(0)
-            })
-            .map(|v| match v {
-                Value::Text(t) => t,
-                other => format!("{other:?}"),
-            })
-            .expect("pragma")
-        };
-        assert_eq!(setting("journal_mode"), "wal");
-        assert_eq!(setting("foreign_keys"), "Integer(1)");
-        assert_eq!(setting("ignore_check_constraints"), "Integer(0)");
-        assert_eq!(setting("threads"), "Integer(0)");
-        // The searchable text is whole, and FTS5 buffers as little as before the load.
-        conn.execute_batch("INSERT INTO customer_text (customer_text) VALUES ('integrity-check')")
-            .expect("FTS5 integrity");
-        let hash: i64 = conn
-            .query_row(
-                "SELECT v FROM customer_text_config WHERE k = 'hashsize'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("hashsize");
-        assert_eq!(hash, 1 << 20);
-
-        // Each row was written once with what the refreshes one by one would have computed.
-        let figures = |store: &Store| -> Vec<Vec<Value>> {
-            let mut stmt = store
-                .conn()
-                .prepare(
-                    "SELECT id, spend_12m, orders_12m, lifetime_spend, first_purchase, last_purchase,
-                            tier, churn_risk, last_contact_at, rfm_r, rfm_f, rfm_m
-                     FROM customers ORDER BY id",
-                )
-                .expect("prepare");
-            stmt.query_map([], |r| (0..12).map(|i| r.get::<_, Value>(i)).collect())
-                .expect("query")
-                .collect::<rusqlite::Result<_>>()
-                .expect("rows")
-        };
-        let written = figures(&store);
-        assert!(written.iter().any(|f| f[1] != Value::Integer(0)));
-        assert!(written.iter().any(|f| f[9] == Value::Null));
-        store
-            .write(&admin, |w| {
-                for id in 1..=400 {
-                    crate::store::refresh_purchase_summary(w, id)?;
-                    w.tx().execute(
-                        "UPDATE customers SET last_contact_at =
-                            (SELECT max(started_at) FROM interactions WHERE customer_id = ?1)
-                         WHERE id = ?1",
-                        [id],
-                    )?;
-                }
-                crate::store::refresh_rfm_in(w)?;
-                Ok(())
-            })
-            .expect("refresh");
-        assert_eq!(figures(&store), written);
-
-        // Lookup finds a generated customer by the last four digits of its mobile and by name.
-        let (id, name, mobile): (i64, String, String) = store
-            .conn()
-            .query_row(
-                "SELECT c.id, c.name, ct.normalized FROM customers c
-                 JOIN contacts ct ON ct.customer_id = c.id AND ct.position = 0
-                 WHERE c.id = 123",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .expect("customer 123");
-        let suffix = &mobile[mobile.len() - 4..];
-        let found = store.search(&admin, suffix, 20).expect("search");
-        assert!(
-            found.iter().any(|r| r.customer.id == id),
-            "{suffix}: {found:?}"
-        );
-        let found = store.search(&admin, &name, 400).expect("search");
-        assert!(
-            found
-                .iter()
-                .any(|r| r.customer.id == id && r.rank == crate::store::MatchRank::Exact),
-            "{name}: {found:?}"
-        );
-
-        // A second demo is refused, and with force goes in beside the first with the indexes kept.
-        assert!(matches!(
-            store.generate_demo(&admin, spec, false, &|_| {}),
-            Err(StoreError::Conflict(_))
-        ));
-        store
-            .generate_demo(&admin, spec, true, &|_| {})
-            .expect("forced demo");
-        assert_eq!(store.customer_count().expect("count"), 800);
-        assert_eq!(schema_indexes(&store), expected);
-        assert!(store.check().expect("check").ok());
-        let found = store.search(&admin, suffix, 20).expect("search");
-        assert!(found.iter().any(|r| r.customer.id == id), "{found:?}");
-    }
-
-    #[test]
-    fn demo_email_and_chat_wait_for_replies_as_the_log_rules_say() {
-        let (_dir, mut store, admin) = fresh_store();
-        let spec = DemoSpec {
-            customers: 3000,
-            seed: 5,
-        };
-        store
-            .generate_demo(&admin, spec, false, &|_| {})
-            .expect("demo");
-        let now = Utc::now().timestamp();
-        let rules = store.log_rules().clone();
-        let mut stmt = store
-            .conn()
-            .prepare(
-                "SELECT channel, direction, disposition, started_at, ended_at, reply_by, replied_at
-                 FROM interactions",
-            )
-            .expect("prepare");
-        type Row = (String, String, String, i64, i64, Option<i64>, Option<i64>);
-        let rows: Vec<Row> = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })
-            .expect("query")
-            .collect::<rusqlite::Result<_>>()
-            .expect("rows");
-        let (mut answered, mut waiting) = (0, 0);
-        for (channel, direction, disposition, started, ended, reply_by, replied_at) in &rows {
-            let expected = rules
-                .reply_by(
-                    channel.parse().expect("channel"),
-                    direction.parse().expect("direction"),
-                    rules.disposition(disposition).expect("disposition"),
-                    DateTime::from_timestamp(*started, 0).expect("time"),
-                )
-                .map(|t| t.timestamp());
-            assert_eq!(*reply_by, expected, "{channel} {direction} {disposition}");
-            match (reply_by, replied_at) {
-                (None, replied) => assert_eq!(*replied, None),
-                (Some(_), Some(replied)) => {
-                    answered += 1;
-                    assert!(*replied > *ended && now - started > AWAITING_REPLY_SECS - 5);
-                }
-                (Some(_), None) => {
-                    waiting += 1;
-                    assert!(now - started <= AWAITING_REPLY_SECS + 5, "{started}");
-                }
-            }
-        }
-        assert!(answered > 500, "{answered}");
-        assert!(waiting > 0, "{waiting}");
-        // The desk's due replies show exactly the waiting ones.
-        let filter = crate::store::LogFilter {
-            due_replies: true,
-            ..Default::default()
-        };
-        let due = store.desk_log(&admin, &filter, None, 500).expect("due");
-        assert_eq!(due.len(), waiting);
-        assert!(due.iter().all(|i| i.awaiting_reply()));
-    }
-
-    #[test]
-    fn a_demo_beside_customers_numbers_as_customers_created_one_by_one() {
-        let (_dir, mut store, admin) = fresh_store();
-        let taken = CustomerFields {
-            name: "王芳".into(),
-            code: Some("C0000003".into()),
-            ..CustomerFields::default()
-        };
-        store.create_customer(&admin, &taken).expect("create");
-        store
-            .generate_demo(
-                &admin,
-                DemoSpec {
-                    customers: 5,
-                    seed: 2,
-                },
-                true,
-                &|_| {},
-            )
-            .expect("demo");
-        let mut stmt = store
-            .conn()
-            .prepare("SELECT code FROM customers ORDER BY id")
-            .expect("prepare");
-        let codes: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
-            .expect("query")
-            .collect::<rusqlite::Result<_>>()
-            .expect("codes");
-        // As `next_code` numbers: from the id on, the first code no record holds.
-        assert_eq!(
-            codes,
-            ["C0000003", "C0000002", "C0000004", "C0000005", "C0000006", "C0000007"]
-        );
-        let found = store.search(&admin, "C0000004", 5).expect("search");
-        assert_eq!(found.first().map(|r| r.customer.id), Some(3));
-        assert!(store.check().expect("check").ok());
     }
 }

@@ -342,7 +342,7 @@ fn seed_history(db: &common::TempDb, customer_id: i64, operator_id: i64, n: i64)
             "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition,
                  started_at, created_at)
              VALUES (?1, ?2, 'phone_in', 'inbound', 'resolved', ?3, ?3)",
-            rusqlite::params![customer_id, operator_id, 1_700_000_000 + i],
+            (customer_id, operator_id, 1_700_000_000 + i),
         )
         .expect("interaction");
     }
@@ -350,7 +350,7 @@ fn seed_history(db: &common::TempDb, customer_id: i64, operator_id: i64, n: i64)
         "INSERT INTO complaints (customer_id, opened_by, category, severity, status, title,
              opened_at, ack_due_at, propose_due_at, resolve_due_at)
          VALUES (?1, ?2, 'delivery', 'normal', 'new', 'late parcel', 1, 2, 3, 4)",
-        rusqlite::params![customer_id, operator_id],
+        (customer_id, operator_id),
     )
     .expect("complaint");
     raw.execute(

@@ -1,6 +1,8 @@
 //! End to end: the real `careline` binary in a pseudo-terminal at 80×24, driven by keystrokes,
 //! the screen read back through a terminal emulator, and the database checked afterwards.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -109,8 +111,7 @@ impl Desk {
     }
 
     fn query(&self, sql: &str) -> i64 {
-        rusqlite::Connection::open(&self.db)
-            .expect("open")
+        common::raw(&self.db)
             .query_row(sql, [], |r| r.get(0))
             .expect("query")
     }
@@ -176,7 +177,7 @@ impl Screen {
 }
 
 fn a_mobile_suffix(db: &Path) -> (String, String) {
-    let conn = rusqlite::Connection::open(db).expect("open");
+    let conn = common::raw(db);
     let (name, e164): (String, String) = conn
         .query_row(
             "SELECT c.name, k.normalized FROM contacts k JOIN customers c ON c.id = k.customer_id
@@ -266,8 +267,7 @@ fn a_screen_pop_opens_the_caller_and_is_listed() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no careline screen is running"));
 
     let (suffix, name) = a_mobile_suffix(&desk.db);
-    let e164: String = rusqlite::Connection::open(&desk.db)
-        .expect("open")
+    let e164: String = common::raw(&desk.db)
         .query_row(
             "SELECT normalized FROM contacts WHERE kind = 'phone' AND normalized LIKE ?1 ORDER BY id LIMIT 1",
             [format!("%{suffix}")],
@@ -344,8 +344,7 @@ fn a_dropped_connection_saves_the_draft_and_restores_the_terminal() {
 fn a_call_from_a_screen_pop_is_logged_with_a_follow_up_and_survives_a_kill() {
     let desk = Desk::new();
     let (suffix, name) = a_mobile_suffix(&desk.db);
-    let e164: String = rusqlite::Connection::open(&desk.db)
-        .expect("open")
+    let e164: String = common::raw(&desk.db)
         .query_row(
             "SELECT normalized FROM contacts WHERE kind = 'phone' AND normalized LIKE ?1 ORDER BY id LIMIT 1",
             [format!("%{suffix}")],

@@ -381,7 +381,7 @@ fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
     let third = store.log_interaction(&admin, &moved).expect("amend again");
     assert_eq!(third.follow_up_reminder_id, Some(reminder));
     assert_eq!(follow_ups(&db), 1);
-    let reminder_row = |columns: &str| -> (rusqlite::types::Value, String) {
+    let reminder_row = |columns: &str| -> (common::RawValue, String) {
         db.raw()
             .query_row(
                 &format!("SELECT {columns} FROM reminders WHERE id = ?1"),
@@ -393,7 +393,7 @@ fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
     assert_eq!(
         reminder_row("due_at, scope"),
         (
-            rusqlite::types::Value::Integer(later.due.at.timestamp()),
+            common::RawValue::Integer(later.due.at.timestamp()),
             "anyone".to_string()
         )
     );
@@ -406,7 +406,7 @@ fn a_correction_takes_over_the_follow_up_and_never_doubles_it() {
     assert!(!fourth.follow_up_carried);
     assert_eq!(follow_ups(&db), 0);
     let (status, reason) = reminder_row("status, skip_reason");
-    assert_eq!(status, rusqlite::types::Value::Text("skipped".into()));
+    assert_eq!(status, common::RawValue::Text("skipped".into()));
     assert!(reason.contains("resolved_first_contact"), "{reason}");
     let last = store.interaction(&admin, fourth.id).expect("last");
     assert_eq!((last.follow_up_on, last.follow_up_at), (None, None));

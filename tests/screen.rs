@@ -2,6 +2,8 @@
 //! and 132×43 in both languages, and state tests that drive `App` key by key on a real
 //! temporary database.
 
+mod common;
+
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
@@ -41,17 +43,17 @@ fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let path = dir.path().join("desk.db");
     let mut store = open(&path);
     let admin = store.init_admin("li.na", "李娜").expect("init");
-    store
-        .generate_demo(
-            &admin,
-            DemoSpec {
-                customers: 120,
-                seed: 5,
-            },
-            false,
-            &|_| {},
-        )
-        .expect("demo");
+    careline::demo::generate(
+        &mut store,
+        &admin,
+        DemoSpec {
+            customers: 120,
+            seed: 5,
+        },
+        false,
+        &|_| {},
+    )
+    .expect("demo");
     path
 }
 
@@ -133,7 +135,7 @@ fn card_of_a_caller() -> (tempfile::TempDir, std::path::PathBuf, App) {
 }
 
 fn some_suffix(path: &std::path::Path) -> (String, String) {
-    let conn = rusqlite::Connection::open(path).expect("raw");
+    let conn = common::raw(path);
     let (name, e164): (String, String) = conn
         .query_row(
             "SELECT c.name, k.normalized FROM contacts k JOIN customers c ON c.id = k.customer_id
@@ -359,8 +361,7 @@ fn finding_a_caller_opening_the_card_and_adding_a_customer() {
     let found = check.search(&admin, "13912345678", 5).expect("search");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].customer.name, "赵新客");
-    let drafts: i64 = rusqlite::Connection::open(&path)
-        .expect("raw")
+    let drafts: i64 = common::raw(&path)
         .query_row("SELECT COUNT(*) FROM drafts", [], |r| r.get(0))
         .expect("count");
     assert_eq!(drafts, 0, "a saved form leaves no draft");
@@ -491,7 +492,7 @@ fn database_text_is_sanitised_before_it_is_drawn() {
     let path = dir.path().join("evil.db");
     let mut store = open(&path);
     let admin = store.init_admin("li.na", "李娜").expect("init");
-    let raw = rusqlite::Connection::open(&path).expect("raw");
+    let raw = common::raw(&path);
     drop(store);
     // Written behind careline's back, as a hostile import tool might.
     raw.execute(

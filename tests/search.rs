@@ -473,17 +473,17 @@ fn no_lookup_scans_the_customer_or_contact_tables() {
 #[test]
 fn no_lookup_scans_after_the_planner_has_statistics() {
     let (_db, mut store, admin) = fresh();
-    store
-        .generate_demo(
-            &admin,
-            careline::demo::DemoSpec {
-                customers: 300,
-                seed: 5,
-            },
-            false,
-            &|_| {},
-        )
-        .expect("demo data (which runs ANALYZE)");
+    careline::demo::generate(
+        &mut store,
+        &admin,
+        careline::demo::DemoSpec {
+            customers: 300,
+            seed: 5,
+        },
+        false,
+        &|_| {},
+    )
+    .expect("demo data (which runs ANALYZE)");
     assert_indexed_plans(&store);
 }
 

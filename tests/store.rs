@@ -327,16 +327,8 @@ fn the_audit_chain_verifies_after_writes() {
         entries >= 5,
         "init, operator.add, create, view, edit: {entries}"
     );
-    let actions: Vec<String> = {
-        let raw = db.raw();
-        let mut stmt = raw
-            .prepare("SELECT action FROM audit_log ORDER BY id")
-            .expect("prepare");
-        stmt.query_map([], |r| r.get(0))
-            .expect("query")
-            .collect::<rusqlite::Result<_>>()
-            .expect("rows")
-    };
+    let actions: Vec<String> =
+        common::column(&db.raw(), "SELECT action FROM audit_log ORDER BY id");
     assert_eq!(
         actions,
         [

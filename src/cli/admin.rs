@@ -65,7 +65,7 @@ fn fill(store: &mut Store, actor: &Actor, spec: DemoSpec, force: bool) -> Result
     }
     let bar = progress_bar(spec.customers, "generating customers");
     let started = std::time::Instant::now();
-    let counts = store.generate_demo(actor, spec, force, &|n| bar.set_position(n))?;
+    let counts = crate::demo::generate(store, actor, spec, force, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
     eprintln!(
         "Generated {} customers, {} contacts, {} purchases, {} interactions, {} complaints in {:.1} s.",

@@ -5,9 +5,6 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rusqlite::OptionalExtension as _;
 use serde::Serialize;
 
 use super::Context;
@@ -187,58 +184,14 @@ fn show<R: Serialize>(report: &R, json: bool, table: fn(&R)) -> Result<()> {
 }
 
 /// One sampled customer's lookup material.
-pub(super) struct Sample {
-    pub code: String,
-    pub name: String,
-    pub company: Option<String>,
-    pub phone: Option<(String, String)>,
-    pub email: Option<String>,
-    pub tag: Option<String>,
-}
+pub(super) type Sample = crate::store::LookupSample;
 
+/// Up to `count` customers sampled at random (from `seed`), with their lookup material.
 pub(super) fn sample_customers(store: &Store, count: usize, seed: u64) -> Result<Vec<Sample>> {
-    let conn = store.conn();
-    let max_id: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM customers", [], |r| {
-        r.get(0)
-    })?;
-    if max_id == 0 {
+    if !store.has_customers()? {
         bail!("the database holds no customers; fill it with `careline demo --customers N` first");
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut customer = conn.prepare(
-        "SELECT code, name, company FROM customers WHERE id = ?1 AND merged_into IS NULL",
-    )?;
-    let mut phone = conn.prepare(
-        "SELECT normalized, value FROM contacts WHERE customer_id = ?1 AND kind = 'phone' \
-         AND phone_kind = 'mobile' ORDER BY position LIMIT 1",
-    )?;
-    let mut email = conn.prepare(
-        "SELECT normalized FROM contacts WHERE customer_id = ?1 AND kind = 'email' ORDER BY position LIMIT 1",
-    )?;
-    let mut tag = conn.prepare("SELECT tag FROM customer_tags WHERE customer_id = ?1 LIMIT 1")?;
-    let mut out = Vec::with_capacity(count);
-    let mut attempts = 0;
-    while out.len() < count && attempts < count * 20 {
-        attempts += 1;
-        let id = rng.random_range(1..=max_id);
-        let row: Option<(String, String, Option<String>)> = customer
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        let Some((code, name, company)) = row else {
-            continue;
-        };
-        out.push(Sample {
-            code,
-            name,
-            company,
-            phone: phone
-                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?,
-            email: email.query_row([id], |r| r.get(0)).optional()?,
-            tag: tag.query_row([id], |r| r.get(0)).optional()?,
-        });
-    }
-    Ok(out)
+    Ok(store.lookup_samples(count, seed)?)
 }
 
 pub(super) fn national_digits(e164: &str) -> String {

@@ -115,7 +115,7 @@ fn machine(commit: Option<&str>) -> Machine {
         kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
             .map(|k| k.trim().to_string())
             .unwrap_or_else(|_| "unknown".into()),
-        sqlite: rusqlite::version().to_string(),
+        sqlite: crate::store::engine_version().to_string(),
         load_at_start: load_average(),
         load_at_end: String::new(),
     }

@@ -94,11 +94,7 @@ fn busy_customer(store: &mut Store, actor: &Actor, contacts: usize) -> Result<Bu
             (saved.id, saved.code)
         }
     };
-    let have: i64 = store.conn().query_row(
-        "SELECT count(*) FROM interactions WHERE customer_id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
+    let have = store.contacts_of_customer(id)?;
     let missing = contacts.saturating_sub(have.max(0) as usize);
     // Wrap-up codes that ask for nothing more (no follow-up, complaint or do-not-contact).
     let codes: Vec<String> = store
@@ -161,17 +157,8 @@ fn seller(store: &mut Store, actor: &Actor, contacts: usize) -> Result<usize> {
         }
         None => return Ok(0),
     };
-    let have: i64 = store.conn().query_row(
-        "SELECT count(*) FROM interactions WHERE operator_id = ?1",
-        [seller.id],
-        |r| r.get(0),
-    )?;
-    let customers: i64 =
-        store
-            .conn()
-            .query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| {
-                r.get(0)
-            })?;
+    let have = store.contacts_by_operator(seller.id)?;
+    let customers = store.highest_customer_id()?;
     if customers == 0 {
         return Ok(have.max(0) as usize);
     }
@@ -320,14 +307,10 @@ type Filter = Vec<(Dim, String)>;
 impl Facets {
     fn load(store: &Store, codes: &[String], logins: &[String]) -> Result<Facets> {
         let counts = store
-            .conn()
-            .prepare(
-                "SELECT i.disposition, i.channel, o.login, count(*) FROM interactions i
-                 JOIN operators o ON o.id = i.operator_id
-                 GROUP BY i.disposition, i.channel, i.operator_id",
-            )?
-            .query_map([], |r| Ok(([r.get(0)?, r.get(1)?, r.get(2)?], r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .log_facets()?
+            .into_iter()
+            .map(|facet| (facet.values, facet.contacts))
+            .collect();
         Ok(Facets {
             counts,
             codes: codes.to_vec(),
@@ -524,11 +507,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<LogReport> {
     let seller_contacts = seller(&mut screen.app.desk.store, &actor, args.seller_contacts)?;
     // Contacts are never deleted (the database refuses it), so the highest id counts them
     // without reading the table.
-    let interactions: i64 = screen.app.desk.store.conn().query_row(
-        "SELECT coalesce(max(id), 0) FROM interactions",
-        [],
-        |r| r.get(0),
-    )?;
+    let interactions = screen.app.desk.store.highest_interaction_id()?;
     let customers = screen.app.desk.store.customer_count()?;
     let logins: Vec<String> = screen
         .app

@@ -363,17 +363,12 @@ pub fn run(ctx: &Context, args: &LookupArgs) -> Result<LookupReport> {
         let misses: Vec<String> = (0..hits.len())
             .map(|_| format!("+86{}", national_digits(&mutator.mobile())))
             .collect();
-        let mut stmt = store
-            .conn()
-            .prepare_cached("SELECT customer_id FROM contacts WHERE normalized = ?1")
+        let mut reference = store
+            .phone_reference()
             .context("cannot prepare the reference query")?;
         for (outcome, queries) in [(Outcome::Hit, hits), (Outcome::Miss, misses)] {
-            let (times, results, slowest) = measure(&store, args.cold, &queries, |q| {
-                let ids: Vec<i64> = stmt
-                    .query_map([q], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                Ok(ids.len())
-            })?;
+            let (times, results, slowest) =
+                measure(&store, args.cold, &queries, |q| Ok(reference.count(q)?))?;
             kinds.push(
                 figures(
                     "reference: exact phone, plain SQL",

@@ -18,6 +18,7 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Statement, Transaction};
 
 use super::customers::{self, NormalContact};
+use super::engine::{self, FastLoad};
 use super::purchases::{self, PurchaseFigures, RfmFigures};
 use super::search::SearchDoc;
 use super::{Cell, Result, Store, StoreError, Writer};
@@ -42,18 +43,6 @@ const STAGED: &str = "temp.careline_bulk_index";
 
 /// Rows written by one statement.
 const CHUNK: usize = 64;
-
-/// The page cache, in KiB, while the lookup keys are sorted and the dropped indexes built:
-/// SQLite sorts in pieces as big as the page cache, and small pieces sort much faster than big
-/// ones (they stay in the CPU's caches): 3 s instead of 9 s for an index on 5 million rows
-/// with 4 MiB against the usual cache, and 1 MiB takes a tenth less again (5.3 s against
-/// 5.9 s for the log's index by wrap-up code, five runs each, alternating).
-const SORT_CACHE_KIB: i64 = 1_024;
-
-/// The memory FTS5 gathers terms in before it writes a segment, in bytes: while a load writes
-/// the searchable text, and otherwise (FTS5's default, kept small for the screen's memory).
-const FTS_LOAD_HASH: i64 = 64 << 20;
-const FTS_HASH: i64 = 1 << 20;
 
 /// How [`Rows`] binds one column.
 #[derive(Debug, Clone, Copy)]
@@ -112,9 +101,11 @@ impl<'c> Rows<'c> {
             self.values.push(value);
         }
         if self.values.len() - before != self.columns.len() {
-            return Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterCount(
+            return Err(StoreError::Database(format!(
+                "a row of {} values for the {} columns of `{}`",
                 self.values.len() - before,
                 self.columns.len(),
+                self.head
             )));
         }
         Ok(())
@@ -330,21 +321,11 @@ impl<'c> BulkLoad<'c> {
             .is_none();
         let mut dropped: Vec<(String, String)> = Vec::new();
         if fresh {
-            let mut stmt = tx.prepare(
-                "SELECT m.name, m.sql FROM main.sqlite_master m
-                 WHERE m.type = 'index' AND m.tbl_name = ?1 AND m.sql IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM pragma_index_list(?1) l
-                                   WHERE l.name = m.name AND l.partial)
-                 ORDER BY m.rowid",
-            )?;
             for table in FILLED {
-                let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                for row in rows {
-                    dropped.push(row?);
-                }
+                dropped.extend(engine::full_indexes(tx, table)?);
             }
             for (name, _) in &dropped {
-                tx.execute_batch(&format!("DROP INDEX main.{}", quoted(name)))?;
+                engine::drop_index(tx, name)?;
             }
         }
         tx.execute_batch(&format!(
@@ -445,21 +426,18 @@ impl<'c> BulkLoad<'c> {
         self.tags.write_all()?;
         self.staged.write_all()?;
         let tx = self.tx;
-        let cache: i64 = tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        let cache = engine::cache_setting(tx)?;
         if self.fresh {
             // Only sorting and appending from here on, no index filled at random.
-            tx.pragma_update(None, "cache_size", -SORT_CACHE_KIB)?;
+            engine::set_cache_kib(tx, engine::SORT_CACHE_KIB)?;
         }
         let started = std::time::Instant::now();
-        // FTS5 gathers the terms in memory and writes them out as a segment when the buffer is
-        // full; segments are merged as they pile up. With a buffer of 64 MiB instead of 1 MiB
-        // there are fewer segments to merge: 5.5 s instead of 7.5 s for a million customers.
-        tx.execute_batch(&format!(
-            "INSERT INTO customer_text (customer_text, rank) VALUES ('hashsize', {FTS_LOAD_HASH});
-             INSERT INTO customer_text (rowid, name, company, email)
-                 SELECT customer_id, name, company, email FROM {STAGED} ORDER BY customer_id;
-             INSERT INTO customer_text (customer_text, rank) VALUES ('hashsize', {FTS_HASH});"
-        ))?;
+        engine::fill_full_text(
+            tx,
+            "customer_text",
+            "name, company, email",
+            &format!("SELECT customer_id, name, company, email FROM {STAGED} ORDER BY customer_id"),
+        )?;
         tracing::info!("bulk load: searchable text in {:?}", started.elapsed());
         let started = std::time::Instant::now();
         tx.execute_batch(&format!(
@@ -474,7 +452,7 @@ impl<'c> BulkLoad<'c> {
             tx.execute_batch(sql)?;
             tracing::info!("bulk load: index {name} built in {:?}", started.elapsed());
         }
-        tx.pragma_update(None, "cache_size", cache)?;
+        engine::restore_cache_setting(tx, cache)?;
         let started = std::time::Instant::now();
         if self.fresh {
             // The load's customers are all the customers: their scores need no window query
@@ -492,83 +470,15 @@ impl<'c> BulkLoad<'c> {
     }
 }
 
-/// An SQL identifier in double quotes.
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// How the connection was before [`Store::begin_fast_load`], to put back.
-#[derive(Debug)]
-pub(crate) struct FastLoad {
-    /// The journal mode to return to, when it was changed.
-    journal: Option<String>,
-    threads: i64,
-}
-
-/// Worker threads SQLite may use to sort while the dropped indexes are built.
-const SORT_THREADS: i64 = 2;
-
 impl Store {
-    /// Sets the connection up for a bulk load into a database without customers, whose rows
-    /// are generated consistent by construction (and tested so):
-    /// - foreign keys and CHECK constraints are not checked row by row: SQLite rebuilds a
-    ///   temporary b-tree for every `IN (…)` list of a CHECK constraint on every row, which on a
-    ///   million customers costs more than writing the rows;
-    /// - the rollback journal instead of the write-ahead log: the new pages are written once,
-    ///   to the database, instead of to the log and then again to the database. The load is
-    ///   still one transaction (a crash rolls it back), but while it runs other connections
-    ///   cannot read. When another connection has the database open the log stays;
-    /// - SQLite may sort with a second thread.
-    ///
-    /// [`Store::end_fast_load`] puts everything back, whatever the load's outcome.
+    /// Sets the connection up for a bulk load into a database without customers (see
+    /// [`engine::begin_fast_load`]); [`Store::end_fast_load`] puts everything back.
     pub(crate) fn begin_fast_load(&mut self) -> Result<FastLoad> {
-        let conn = self.conn();
-        let threads: i64 = conn.query_row("PRAGMA threads", [], |r| r.get(0))?;
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        let journal = if mode.eq_ignore_ascii_case("wal") {
-            match conn.query_row("PRAGMA journal_mode = DELETE", [], |r| {
-                r.get::<_, String>(0)
-            }) {
-                Ok(now) if now.eq_ignore_ascii_case("delete") => Some(mode),
-                Ok(_) => None,
-                Err(e) => {
-                    tracing::info!("bulk load keeps the write-ahead log: {e}");
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let fast = FastLoad { journal, threads };
-        let set = conn
-            .pragma_update(None, "foreign_keys", false)
-            .and_then(|()| conn.pragma_update(None, "ignore_check_constraints", true))
-            .and_then(|()| conn.pragma_update(None, "threads", SORT_THREADS));
-        match set {
-            Ok(()) => Ok(fast),
-            Err(e) => {
-                self.end_fast_load(fast)?;
-                Err(e.into())
-            }
-        }
+        engine::begin_fast_load(self.conn(), self.path())
     }
 
     /// Puts back what [`Store::begin_fast_load`] changed.
     pub(crate) fn end_fast_load(&mut self, fast: FastLoad) -> Result<()> {
-        let conn = self.conn();
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "ignore_check_constraints", false)?;
-        conn.pragma_update(None, "threads", fast.threads)?;
-        if let Some(mode) = fast.journal {
-            let now: String =
-                conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| r.get(0))?;
-            if !now.eq_ignore_ascii_case(&mode) {
-                return Err(StoreError::Conflict(format!(
-                    "{} stayed in journal mode {now}; reopening it restores {mode}",
-                    self.path().display()
-                )));
-            }
-        }
-        Ok(())
+        engine::end_fast_load(self.conn(), self.path(), fast)
     }
 }

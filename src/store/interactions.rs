@@ -8,6 +8,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::customers::may_see;
+use super::engine::index;
 use super::{Actor, Result, Store, StoreError, Writer};
 use crate::domain::customer::{Channel, FieldError};
 use crate::domain::interaction::{Direction, DispositionFlag as Flag, FollowUpDue, FollowUpScope};
@@ -323,24 +324,24 @@ fn race_turn_sql(
 fn equalities(filter: &LogFilter) -> Vec<(&'static str, &'static str, rusqlite::types::Value)> {
     let mut out = Vec::new();
     if let Some(id) = filter.customer_id {
-        out.push(("interactions_customer", "customer_id", id.into()));
+        out.push((index::INTERACTIONS_CUSTOMER, "customer_id", id.into()));
     }
     if let Some(code) = &filter.disposition {
         out.push((
-            "interactions_disposition",
+            index::INTERACTIONS_DISPOSITION,
             "disposition",
             code.clone().into(),
         ));
     }
     if let Some(channel) = filter.channel {
         out.push((
-            "interactions_channel",
+            index::INTERACTIONS_CHANNEL,
             "channel",
             channel.as_str().to_string().into(),
         ));
     }
     if let Some(id) = filter.operator_id {
-        out.push(("interactions_operator", "operator_id", id.into()));
+        out.push((index::INTERACTIONS_OPERATOR, "operator_id", id.into()));
     }
     out
 }
@@ -513,7 +514,7 @@ impl Store {
     /// database).
     fn desk_log_index(filter: &LogFilter) -> Option<&'static str> {
         (filter.customer_id.is_none() && filter.due_replies)
-            .then_some("interactions_awaiting_reply")
+            .then_some(index::INTERACTIONS_AWAITING_REPLY)
     }
 
     /// The ids of a page of the desk log when the filter names two or three of operator,
@@ -1218,9 +1219,14 @@ mod tests {
         let mut store =
             Store::open(&dir.path().join("demo.db"), OpenOptions::default()).expect("open");
         let admin = store.init_admin("admin", "Admin").expect("init");
-        store
-            .generate_demo(&admin, DemoSpec { customers, seed }, false, &|_| {})
-            .expect("demo");
+        crate::demo::generate(
+            &mut store,
+            &admin,
+            DemoSpec { customers, seed },
+            false,
+            &|_| {},
+        )
+        .expect("demo");
         (dir, store, admin)
     }
 
@@ -1294,8 +1300,8 @@ mod tests {
             let text = plan(&store, &filter, None).join(" | ");
             for index in [
                 "interactions_operator",
-                "interactions_channel",
-                "interactions_disposition",
+                index::INTERACTIONS_CHANNEL,
+                index::INTERACTIONS_DISPOSITION,
             ] {
                 assert!(
                     text.contains(&format!("USING COVERING INDEX {index}")),

@@ -7,7 +7,9 @@ mod bulk;
 mod card;
 mod complaints;
 mod customers;
+mod demo_load;
 mod drafts;
+mod engine;
 mod exports;
 mod imports;
 mod interactions;
@@ -15,15 +17,20 @@ mod location;
 mod operators;
 mod pops;
 mod purchases;
+mod samples;
 pub(crate) mod schema;
 mod search;
 
 pub use audit::{AuditEntry, ChainReport};
-pub(crate) use bulk::{BulkLoad, Column, PreparedCustomer, Preparer, Rows};
 pub use card::{CardData, ContactLine, DeskCounts, DueReminder, OpenComplaint};
 pub use complaints::NewComplaint;
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
+pub use demo_load::{
+    DemoComplaint, DemoComplaintEvent, DemoCounts, DemoCustomer, DemoInteraction, DemoLoad,
+    DemoPurchase, DemoTexts, LoadStart,
+};
 pub use drafts::Draft;
+pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
 pub use imports::{ImportDuplicate, ImportOutcome};
 pub use interactions::{
@@ -33,8 +40,8 @@ pub use interactions::{
 pub use location::{filesystem_kind, FsKind};
 pub use operators::{Actor, Operator, Role};
 pub use pops::ScreenPop;
-pub(crate) use purchases::PurchaseFigures;
 pub use purchases::{NewPurchase, Purchase};
+pub use samples::{LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, SearchResult, DEFAULT_LIMIT};
 
@@ -43,7 +50,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+pub(crate) use engine::{Cell, CACHE_KIB};
 
 use crate::domain::complaint::SlaRules;
 use crate::domain::contact::PhoneRules;
@@ -82,8 +91,13 @@ pub enum StoreError {
     Busy(Duration),
     #[error("cannot open {path}: {reason}")]
     Open { path: String, reason: String },
+    /// Another connection held the lock past the connection's busy timeout (a write retries
+    /// on this and reports [`StoreError::Busy`] when it gives up).
+    #[error("the database is locked by another careline ({0}); try again")]
+    Locked(String),
+    /// What the database engine reported, in its words.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -144,9 +158,6 @@ impl Clock {
     }
 }
 
-/// The page cache of an operator's connection, in KiB.
-pub(crate) const CACHE_KIB: i64 = 16_000;
-
 /// One open database.
 pub struct Store {
     conn: Connection,
@@ -155,29 +166,6 @@ pub struct Store {
     clock: Clock,
     /// Writes begun again because SQLite reported the database busy within the busy timeout.
     busy_retries: u64,
-}
-
-/// Runs `analysis` (`ANALYZE`, or `PRAGMA optimize` that analyses only what needs it) and
-/// keeps only the averages in `sqlite_stat1`: with `sqlite_stat4`'s samples SQLite plans
-/// every statement again each time it is bound to new values, which made a lookup by phone
-/// suffix six times slower on a million customers (0.52 → 3.4 ms at the median). The one
-/// choice the samples would help with, which index answers two filters of the desk log at
-/// once, the log does without them (`desk_log_race`).
-pub(crate) fn refresh_statistics(conn: &Connection, analysis: &str) -> rusqlite::Result<()> {
-    conn.execute_batch(analysis)?;
-    let samples: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat4'",
-        [],
-        |r| r.get(0),
-    )?;
-    if samples > 0 {
-        let rows: i64 = conn.query_row("SELECT count(*) FROM sqlite_stat4", [], |r| r.get(0))?;
-        if rows > 0 {
-            // ANALYZE sqlite_schema makes the connection load the statistics again.
-            conn.execute_batch("DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?;
-        }
-    }
-    Ok(())
 }
 
 impl Store {
@@ -220,32 +208,7 @@ impl Store {
                     reason: e.to_string(),
                 })?;
         }
-        // SQLite counts every allocation it makes under a global mutex, for statistics careline
-        // never reads; the SQLite documentation recommends turning that off, and it saves 5 %
-        // of the time of a large demo. It can only be set before SQLite initialises, which
-        // the first connection of the process does; later calls fail harmlessly.
-        static NO_MEMORY_STATISTICS: std::sync::Once = std::sync::Once::new();
-        NO_MEMORY_STATISTICS.call_once(|| {
-            // SAFETY: SQLITE_CONFIG_MEMSTATUS takes one int argument; sqlite3_config is only
-            // refused (SQLITE_MISUSE), never unsafe, once SQLite is initialised.
-            unsafe {
-                rusqlite::ffi::sqlite3_config(
-                    rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
-                    0 as std::os::raw::c_int,
-                );
-            }
-        });
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Open {
-            path: display.clone(),
-            reason: e.to_string(),
-        })?;
-        conn.busy_timeout(options.busy_timeout)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
-        conn.set_prepared_statement_cache_capacity(64);
+        let conn = engine::connect(path, options.busy_timeout)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -262,7 +225,7 @@ impl Store {
     /// long-lived connection). The desk log's filters depend on them to pick the right index.
     /// The screen runs it after its first frame and then hourly, never before it draws.
     pub fn refresh_planner_statistics(&self) -> Result<()> {
-        Ok(refresh_statistics(&self.conn, "PRAGMA optimize=0x10002")?)
+        engine::refresh_planner_statistics(&self.conn)
     }
 
     pub fn path(&self) -> &Path {
@@ -275,30 +238,7 @@ impl Store {
     /// writing back whatever is dirty, which the kernel would otherwise keep). For `careline
     /// bench lookup --cold`.
     pub fn drop_caches(&self) -> Result<()> {
-        self.conn.execute_batch("PRAGMA shrink_memory")?;
-        let mut wal = self.path.clone().into_os_string();
-        wal.push("-wal");
-        for path in [self.path.clone(), PathBuf::from(wal)] {
-            let file = match std::fs::File::open(&path) {
-                Ok(file) => file,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(StoreError::Io(e)),
-            };
-            file.sync_data().map_err(StoreError::Io)?;
-            #[cfg(target_os = "linux")]
-            {
-                use std::os::fd::AsRawFd as _;
-                // SAFETY: the descriptor is open for the duration of the call; the advice only
-                // drops clean cached pages and never changes the file.
-                let rc = unsafe {
-                    libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED)
-                };
-                if rc != 0 {
-                    return Err(StoreError::Io(std::io::Error::from_raw_os_error(rc)));
-                }
-            }
-        }
-        Ok(())
+        engine::drop_caches(&self.conn, &self.path)
     }
 
     pub fn phone_rules(&self) -> &PhoneRules {
@@ -327,16 +267,14 @@ impl Store {
     }
 
     /// The connection, for reads. Writes go through [`Store::write`].
-    pub(crate) fn conn(&self) -> &Connection {
+    fn conn(&self) -> &Connection {
         &self.conn
     }
 
     /// `PRAGMA data_version`: changes when another connection commits, so a running TUI can
     /// notice other operators' work without re-reading everything.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        engine::data_version(&self.conn)
     }
 
     /// The one door for writes: begins `IMMEDIATE` (so two writers never deadlock on an
@@ -401,8 +339,7 @@ impl Store {
 }
 
 fn is_busy(e: &StoreError) -> bool {
-    matches!(e, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
-        if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+    matches!(e, StoreError::Locked(_))
 }
 
 /// An open write transaction with its actor, time and pending audit entries.
@@ -418,7 +355,7 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    pub(crate) fn tx(&self) -> &Transaction<'_> {
+    fn tx(&self) -> &Transaction<'_> {
         &self.tx
     }
 
@@ -479,14 +416,6 @@ pub fn check_contacts(
     customers::normalize_contacts(contacts, rules).map(|_| ())
 }
 
-/// Contacts of generated data, normalised; a generated contact that does not normalise is left out.
-pub(crate) fn normalize_for_demo(
-    fields: &crate::domain::customer::CustomerFields,
-    rules: &PhoneRules,
-) -> Vec<customers::NormalContact> {
-    customers::normalize_contacts(&fields.contacts, rules).unwrap_or_default()
-}
-
 /// Inserts a generated or imported customer without its own audit entry (the bulk operation
 /// records one for all).
 pub(crate) fn insert_customer_quiet(
@@ -504,10 +433,6 @@ pub(crate) fn refresh_purchase_summary(w: &Writer<'_>, customer_id: i64) -> Resu
 pub(crate) fn refresh_rfm_in(w: &Writer<'_>) -> Result<usize> {
     purchases::refresh_rfm(w.tx())
 }
-
-/// A value to bind that owns its text or borrows static text: a row a bulk load holds until it
-/// writes it.
-pub(crate) type Cell = rusqlite::types::ToSqlOutput<'static>;
 
 /// Reads a calendar date stored as text.
 pub(crate) fn parse_stored_date(text: Option<String>) -> Option<NaiveDate> {
@@ -575,6 +500,56 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_behind_another_writer_retries_then_says_how_long_it_waited() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("busy.db");
+        let options = OpenOptions {
+            busy_timeout: Duration::from_millis(300),
+            ..OpenOptions::default()
+        };
+        let mut store = Store::open(&path, options).expect("open");
+        let admin = store.init_admin("admin", "Admin").expect("init");
+        let other = Connection::open(&path).expect("second connection");
+        other
+            .execute_batch("BEGIN IMMEDIATE")
+            .expect("hold the write lock");
+        let mut runs = 0;
+        let outcome = store.write(&admin, |_| {
+            runs += 1;
+            Ok(())
+        });
+        match outcome {
+            Err(StoreError::Busy(waited)) => assert!(waited >= Duration::from_millis(300)),
+            other => panic!("expected Busy, got {other:?}"),
+        }
+        // Each attempt failed at BEGIN IMMEDIATE, before the work.
+        assert_eq!(runs, 0);
+        other.execute_batch("COMMIT").expect("release");
+        store.write(&admin, |_| Ok(())).expect("free again");
+    }
+
+    #[test]
+    fn engine_errors_become_the_stores_own() {
+        let locked = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("database is locked".into()),
+        );
+        assert!(matches!(StoreError::from(locked), StoreError::Locked(m) if m.contains("locked")));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("e.db"), OpenOptions::default()).expect("open");
+        let error = StoreError::from(
+            store
+                .conn()
+                .execute_batch("SELECT * FROM no_such_table")
+                .expect_err("no such table"),
+        );
+        assert!(
+            matches!(&error, StoreError::Database(m) if m.contains("no such table: no_such_table")),
+            "{error:?}"
+        );
+    }
 
     #[test]
     fn dates_are_stored_as_year_month_day() {

@@ -127,7 +127,7 @@ impl SearchDoc {
     /// and the searchable text.
     pub(crate) fn staged_values(self, customer_id: i64) -> Result<[super::Cell; 5]> {
         let keys = serde_json::to_string(&self.keys).map_err(|e| {
-            StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+            StoreError::Database(format!("lookup keys of customer {customer_id}: {e}"))
         })?;
         Ok([
             customer_id.into(),

@@ -52,6 +52,19 @@ pub fn open_store(path: &Path) -> Store {
     store
 }
 
+/// A value read straight from a column, for checks of what the store wrote.
+pub type RawValue = rusqlite::types::Value;
+
+/// The first column of every row `sql` returns, read through `conn`.
+pub fn column<T: rusqlite::types::FromSql>(conn: &rusqlite::Connection, sql: &str) -> Vec<T> {
+    let mut stmt = conn.prepare(sql).expect("prepare");
+    stmt.query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+}
+
+/// The one way tests look behind the store: a plain connection to the file.
 pub fn raw(path: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(path).expect("a raw connection opens");
     conn.busy_timeout(std::time::Duration::from_secs(5))
