@@ -50,8 +50,9 @@ pub struct WritersArgs {
     #[arg(long, default_value_t = 500)]
     pub contact_customers: usize,
     /// Mean pause between two writes of one process, in milliseconds (drawn between 0 and
-    /// twice this); 0 writes back to back, the hardest case.
-    #[arg(long, default_value_t = 0)]
+    /// twice this): 1 s is fifty operators saving together, each far faster than anyone
+    /// types; 0 writes back to back, a stress test.
+    #[arg(long, default_value_t = 1000)]
     pub pause_ms: u64,
     /// Seed of the customers chosen and of each process's choices.
     #[arg(long, default_value_t = 17)]

@@ -20,6 +20,7 @@ mod purchases;
 mod samples;
 pub(crate) mod schema;
 mod search;
+mod write_turns;
 
 pub use audit::{AuditEntry, ChainReport};
 pub use card::{CardData, ContactLine, DeskCounts, DueReminder, OpenComplaint};
@@ -166,6 +167,8 @@ pub struct Store {
     clock: Clock,
     /// Writes begun again because SQLite reported the database busy within the busy timeout.
     busy_retries: u64,
+    /// Writers of this database take turns (see `write_turns`).
+    turns: write_turns::WriteTurns,
 }
 
 impl Store {
@@ -215,6 +218,7 @@ impl Store {
             options,
             clock: Clock::System,
             busy_retries: 0,
+            turns: write_turns::WriteTurns::open(path),
         };
         schema::migrate(&mut store.conn, &display)?;
         Ok(store)
@@ -317,6 +321,7 @@ impl Store {
         work: &mut impl FnMut(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
         let now = self.clock.now();
+        let _turn = self.turns.wait(self.options.busy_timeout);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
