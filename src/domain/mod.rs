@@ -5,6 +5,7 @@ pub mod contact;
 pub mod customer;
 pub mod date_input;
 pub mod interaction;
+pub mod operator;
 pub mod search_key;
 pub mod tier;
 

@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::purchases::{PurchaseFigures, SUMMARY_COLUMNS};
 use super::search::{self, SearchDoc};
-use super::{date_text, parse_stored_date, Actor, Cell, Result, Role, Store, StoreError, Writer};
+use super::{
+    date_text, parse_stored_date, Actor, Cell, Permission, Result, Store, StoreError, Writer,
+};
 use crate::domain::contact::{
     mask_email, normalize_email, normalize_phone, ContactKind, Phone, PhoneKind, PhoneRules,
 };
@@ -358,7 +360,7 @@ pub(crate) fn may_see(
     owner_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    if !confidential || actor.role.includes(Role::Supervisor) || owner_id == Some(actor.id) {
+    if !confidential || actor.may(Permission::SeeConfidential) || owner_id == Some(actor.id) {
         return Ok(true);
     }
     let granted: bool = conn.query_row(
@@ -856,6 +858,7 @@ fn changes(before: &CustomerFields, after: &CustomerFields) -> serde_json::Value
 impl Store {
     /// Reads a customer as `actor` may see it, without recording a view.
     pub fn customer(&self, actor: &Actor, id: i64) -> Result<Customer> {
+        actor.require(Permission::ViewCustomer)?;
         load_customer(self.conn(), actor, id, self.phone_rules(), self.now())
     }
 
@@ -937,8 +940,9 @@ impl Store {
 
     /// Creates a customer. Duplicate phones or emails do not stop it; they come back as warnings.
     pub fn create_customer(&mut self, actor: &Actor, fields: &CustomerFields) -> Result<Saved> {
+        actor.require(Permission::CreateCustomer)?;
         if fields.level == Level::Vip || fields.confidential {
-            actor.require(Role::Supervisor, "create VIP or confidential customers")?;
+            actor.require(Permission::CreateVipOrConfidential)?;
         }
         let contacts = check(fields, self.phone_rules()).map_err(StoreError::Invalid)?;
         self.write(actor, |w| insert_customer(w, fields, &contacts))
@@ -953,6 +957,7 @@ impl Store {
         expected_version: i64,
         fields: &CustomerFields,
     ) -> Result<Saved> {
+        actor.require(Permission::EditCustomer)?;
         let before = self.customer(actor, id)?;
         if before.restricted {
             return Err(StoreError::Forbidden(format!(
@@ -967,16 +972,13 @@ impl Store {
             )));
         }
         if before.fields.level != fields.level {
-            actor.require(Role::Supervisor, "change a customer's level")?;
+            actor.require(Permission::SetLevel)?;
         }
         if before.fields.confidential != fields.confidential {
-            actor.require(
-                Role::Supervisor,
-                "change whether a customer is confidential",
-            )?;
+            actor.require(Permission::SetConfidential)?;
         }
         if before.fields.owner != fields.owner {
-            actor.require(Role::Supervisor, "hand a customer over to another owner")?;
+            actor.require(Permission::HandOver)?;
         }
         let mut fields = fields.clone();
         if opt_trim(&fields.code).is_some_and(|c| c != before.code) {
@@ -1032,6 +1034,7 @@ impl Store {
         keep: i64,
         other: i64,
     ) -> Result<serde_json::Value> {
+        actor.require(Permission::MergeCustomers)?;
         if keep == other {
             return Err(StoreError::Invalid(vec![FieldError::new(
                 "other",

@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::customers::may_see;
-use super::{Actor, Result, Store, StoreError, Writer};
+use super::{Actor, Permission, Result, Store, StoreError, Writer};
 use crate::domain::customer::{Channel, FieldError};
 use crate::domain::interaction::{Direction, DispositionFlag as Flag, FollowUpDue, FollowUpScope};
 
@@ -416,6 +416,10 @@ impl Store {
     /// Logs a contact and applies its wrap-up code's effects, all in one transaction with
     /// its audit entries.
     pub fn log_interaction(&mut self, actor: &Actor, new: &NewInteraction) -> Result<Logged> {
+        actor.require(Permission::LogContact)?;
+        if new.open_complaint.is_some() {
+            actor.require(Permission::OpenComplaint)?;
+        }
         check(new, self.log_rules(), self.now()).map_err(StoreError::Invalid)?;
         self.write(actor, |w| log_in(w, new))
     }
@@ -628,7 +632,7 @@ impl Store {
         actor: &Actor,
         each: &mut dyn FnMut(Interaction) -> std::io::Result<()>,
     ) -> Result<u64> {
-        actor.require(super::Role::Supervisor, "export the interaction log")?;
+        actor.require(Permission::ExportInteractions)?;
         let sql = format!("{SELECT} ORDER BY i.id");
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql)?;

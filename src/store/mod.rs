@@ -18,6 +18,7 @@ mod purchases;
 pub(crate) mod schema;
 mod search;
 
+pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport};
 pub(crate) use bulk::{BulkLoad, Column, PreparedCustomer, Preparer, Rows};
 pub use card::{CardData, ContactLine, DeskCounts, DueReminder, OpenComplaint};
@@ -31,7 +32,6 @@ pub use interactions::{
     NewInteraction,
 };
 pub use location::{filesystem_kind, FsKind};
-pub use operators::{Actor, Operator, Role};
 pub use pops::ScreenPop;
 pub(crate) use purchases::PurchaseFigures;
 pub use purchases::{NewPurchase, Purchase};
@@ -86,6 +86,12 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<crate::domain::operator::Denied> for StoreError {
+    fn from(denied: crate::domain::operator::Denied) -> Self {
+        StoreError::Forbidden(denied.to_string())
+    }
 }
 
 fn join_fields(errors: &[FieldError]) -> String {
