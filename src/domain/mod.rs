@@ -6,6 +6,7 @@ pub mod customer;
 pub mod date_input;
 pub mod interaction;
 pub mod operator;
+pub mod reminder;
 pub mod search_key;
 pub mod tier;
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 use serde::Serialize;
 
+use super::complaints::OPEN_STATUSES;
 use super::{Actor, Customer, Purchase, Result, Store};
 
 /// One logged contact, newest first on the card.
@@ -70,10 +71,6 @@ fn at(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
 
-/// Statuses in which a complaint still needs work.
-const OPEN_STATUSES: &str =
-    "('new', 'acknowledged', 'in_progress', 'escalated', 'waiting', 'solution_proposed', 'reopened')";
-
 impl Store {
     /// Opens a customer's card: the record (the view is audited) and its history. A restricted
     /// customer comes back with name and code only and nothing else.
@@ -134,8 +131,9 @@ impl Store {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT id, title, category, severity, status, opened_at, resolve_due_at
              FROM complaints WHERE customer_id = ?1 AND merged_into IS NULL
-               AND status IN {OPEN_STATUSES}
-             ORDER BY resolve_due_at LIMIT 10"
+               AND status IN {open}
+             ORDER BY resolve_due_at LIMIT 10",
+            open = *OPEN_STATUSES
         ))?;
         card.complaints = stmt
             .query_map([id], |r| {
@@ -196,7 +194,8 @@ impl Store {
             .prepare_cached(&format!(
                 "SELECT COALESCE(SUM(resolve_due_at < ?1), 0),
                         COALESCE(SUM(resolve_due_at >= ?1 AND resolve_due_at < ?1 + 86400), 0)
-                 FROM complaints WHERE status IN {OPEN_STATUSES} AND resolve_due_at < ?1 + 86400"
+                 FROM complaints WHERE status IN {open} AND resolve_due_at < ?1 + 86400",
+                open = *OPEN_STATUSES
             ))?
             .query_row([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let reminders_due: i64 = conn

@@ -94,6 +94,13 @@ impl From<crate::domain::operator::Denied> for StoreError {
     }
 }
 
+/// A list of names for `IN`, written into the statement so that the planner sees the values
+/// (a partial index whose `WHERE` names them stays usable): `('open', 'snoozed')`.
+pub(crate) fn sql_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = names.into_iter().map(|n| format!("'{n}'")).collect();
+    format!("({})", quoted.join(", "))
+}
+
 fn join_fields(errors: &[FieldError]) -> String {
     errors
         .iter()
@@ -569,6 +576,17 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statuses_written_into_a_statement_are_quoted_and_listed() {
+        assert_eq!(sql_list(["open", "snoozed"]), "('open', 'snoozed')");
+        assert_eq!(sql_list(["done"]), "('done')");
+        // The complaint statuses the card and desk counts read, as the queries had them.
+        assert_eq!(
+            *complaints::OPEN_STATUSES,
+            "('new', 'acknowledged', 'in_progress', 'escalated', 'waiting', 'solution_proposed', 'reopened')"
+        );
+    }
 
     #[test]
     fn dates_are_stored_as_year_month_day() {
