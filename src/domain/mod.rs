@@ -3,7 +3,9 @@
 pub mod complaint;
 pub mod contact;
 pub mod customer;
+pub mod customer_contacts;
 pub mod date_input;
+pub mod import_row;
 pub mod interaction;
 pub mod operator;
 pub mod reminder;

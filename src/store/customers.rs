@@ -12,11 +12,12 @@ use super::{
     date_text, parse_stored_date, Actor, Cell, Permission, Result, Store, StoreError, Writer,
 };
 use crate::domain::contact::{
-    mask_email, normalize_email, normalize_phone, ContactKind, Phone, PhoneKind, PhoneRules,
+    mask_email, normalize_email, normalize_phone, ContactKind, PhoneKind, PhoneRules,
 };
 use crate::domain::customer::{
-    self, normalize_tag, ContactCause, ContactInput, CustomerFields, FieldError, Level, Tier,
+    self, check, normalize_tag, ContactInput, CustomerFields, FieldError, Level, Tier,
 };
+use crate::domain::customer_contacts::{normalize_contacts, NormalContact};
 use crate::domain::tier::TierRules;
 
 /// A stored contact with its normalised and display forms.
@@ -108,96 +109,6 @@ pub struct Saved {
     pub code: String,
     pub version: i64,
     pub warnings: Vec<DuplicateWarning>,
-}
-
-/// A contact after normalising, ready to store and index.
-#[derive(Debug, Clone)]
-pub(crate) struct NormalContact {
-    pub input: ContactInput,
-    pub normalized: String,
-    pub phone: Option<Phone>,
-}
-
-impl NormalContact {
-    pub(crate) fn national_digits(&self) -> Option<&str> {
-        self.phone.as_ref().map(|p| p.national.as_str())
-    }
-}
-
-/// Normalises every contact; errors name the field (`phone`, `email`, `phone 2` …).
-pub(crate) fn normalize_contacts(
-    inputs: &[ContactInput],
-    rules: &PhoneRules,
-) -> std::result::Result<Vec<NormalContact>, Vec<FieldError>> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen = std::collections::HashMap::<ContactKind, usize>::new();
-    for input in inputs {
-        let nth = seen.entry(input.kind).or_default();
-        *nth += 1;
-        let field = if *nth == 1 {
-            input.kind.to_string()
-        } else {
-            format!("{} {}", input.kind, nth)
-        };
-        let value = input.value.trim();
-        let result = match input.kind {
-            ContactKind::Phone => normalize_phone(value, rules)
-                .map(|p| (p.e164.clone(), Some(p)))
-                .map_err(|e| FieldError::contact(&field, ContactCause::Phone(e))),
-            ContactKind::Email => normalize_email(value)
-                .map(|e| (e, None))
-                .map_err(|e| FieldError::contact(&field, ContactCause::Email(e))),
-            ContactKind::Wechat | ContactKind::Other => {
-                if value.is_empty() {
-                    Err(FieldError::new(&field, "is empty"))
-                } else {
-                    Ok((value.to_lowercase(), None))
-                }
-            }
-        };
-        match result {
-            Ok((normalized, phone)) => {
-                if out
-                    .iter()
-                    .any(|c: &NormalContact| c.normalized == normalized)
-                {
-                    continue; // the same number typed twice is one contact
-                }
-                out.push(NormalContact {
-                    input: ContactInput {
-                        kind: input.kind,
-                        value: value.to_string(),
-                        label: input.label.clone(),
-                    },
-                    normalized,
-                    phone,
-                })
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
-}
-
-/// Validates fields and contacts together, so a form or an import row gets every problem at once.
-pub(crate) fn check(
-    fields: &CustomerFields,
-    rules: &PhoneRules,
-) -> std::result::Result<Vec<NormalContact>, Vec<FieldError>> {
-    let mut errors = customer::validate(fields);
-    match normalize_contacts(&fields.contacts, rules) {
-        Ok(contacts) if errors.is_empty() => Ok(contacts),
-        Ok(_) => Err(errors),
-        Err(mut more) => {
-            errors.append(&mut more);
-            Err(errors)
-        }
-    }
 }
 
 fn contact_from_stored(
@@ -940,9 +851,8 @@ impl Store {
 
     /// Creates a customer. Duplicate phones or emails do not stop it; they come back as warnings.
     pub fn create_customer(&mut self, actor: &Actor, fields: &CustomerFields) -> Result<Saved> {
-        actor.require(Permission::CreateCustomer)?;
-        if fields.level == Level::Vip || fields.confidential {
-            actor.require(Permission::CreateVipOrConfidential)?;
+        for needed in customer::create_permissions(fields) {
+            actor.require(needed)?;
         }
         let contacts = check(fields, self.phone_rules()).map_err(StoreError::Invalid)?;
         self.write(actor, |w| insert_customer(w, fields, &contacts))
@@ -971,22 +881,12 @@ impl Store {
                 before.code
             )));
         }
-        if before.fields.level != fields.level {
-            actor.require(Permission::SetLevel)?;
+        for needed in customer::edit_permissions(&before.fields, fields) {
+            actor.require(needed)?;
         }
-        if before.fields.confidential != fields.confidential {
-            actor.require(Permission::SetConfidential)?;
-        }
-        if before.fields.owner != fields.owner {
-            actor.require(Permission::HandOver)?;
-        }
+        customer::check_code_kept(&before.code, fields)
+            .map_err(|e| StoreError::Invalid(vec![e]))?;
         let mut fields = fields.clone();
-        if opt_trim(&fields.code).is_some_and(|c| c != before.code) {
-            return Err(StoreError::Invalid(vec![FieldError::new(
-                "code",
-                "a customer's code cannot be changed",
-            )]));
-        }
         fields.code = Some(before.code.clone());
         let contacts = check(&fields, self.phone_rules()).map_err(StoreError::Invalid)?;
         let diff = changes(&before.fields, &fields);
@@ -1035,12 +935,7 @@ impl Store {
         other: i64,
     ) -> Result<serde_json::Value> {
         actor.require(Permission::MergeCustomers)?;
-        if keep == other {
-            return Err(StoreError::Invalid(vec![FieldError::new(
-                "other",
-                "a customer cannot be merged into itself",
-            )]));
-        }
+        customer::check_merge(keep, other).map_err(|e| StoreError::Invalid(vec![e]))?;
         for id in [keep, other] {
             let c = self.customer(actor, id)?;
             if c.restricted {

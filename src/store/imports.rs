@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::customers::{normalize_contacts, NormalContact};
 use super::purchases::{self, NewPurchase};
 use super::{Actor, DuplicateWarning, Permission, Result, Store, StoreError};
 use crate::domain::customer::CustomerFields;
-use crate::import::{PurchaseRow, RowError};
+use crate::domain::customer_contacts::{normalize_contacts, NormalContact};
+use crate::domain::import_row::{PurchaseRow, RowError};
 
 /// Rows written per transaction.
 const BATCH: usize = 2_000;

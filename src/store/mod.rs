@@ -472,20 +472,16 @@ impl Writer<'_> {
     }
 }
 
-/// Checks contacts as the store will normalise them, for import reports.
-pub fn check_contacts(
-    contacts: &[crate::domain::customer::ContactInput],
-    rules: &PhoneRules,
-) -> std::result::Result<(), Vec<FieldError>> {
-    customers::normalize_contacts(contacts, rules).map(|_| ())
-}
+/// Moved to the domain (rules, no SQL); kept here for callers not yet changed.
+pub use crate::domain::customer_contacts::check_contacts;
 
 /// Contacts of generated data, normalised; a generated contact that does not normalise is left out.
 pub(crate) fn normalize_for_demo(
     fields: &crate::domain::customer::CustomerFields,
     rules: &PhoneRules,
-) -> Vec<customers::NormalContact> {
-    customers::normalize_contacts(&fields.contacts, rules).unwrap_or_default()
+) -> Vec<crate::domain::customer_contacts::NormalContact> {
+    crate::domain::customer_contacts::normalize_contacts(&fields.contacts, rules)
+        .unwrap_or_default()
 }
 
 /// Inserts a generated or imported customer without its own audit entry (the bulk operation
@@ -493,7 +489,7 @@ pub(crate) fn normalize_for_demo(
 pub(crate) fn insert_customer_quiet(
     w: &Writer<'_>,
     fields: &crate::domain::customer::CustomerFields,
-    contacts: &[customers::NormalContact],
+    contacts: &[crate::domain::customer_contacts::NormalContact],
 ) -> Result<i64> {
     customers::insert_record(w, fields, contacts).map(|(id, _)| id)
 }
