@@ -25,6 +25,17 @@ vocabulary!(
     Severity { Low => "low", Normal => "normal", High => "high", Critical => "critical" }
 );
 
+/// A complaint to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComplaint {
+    pub category: Category,
+    pub severity: Severity,
+    pub title: String,
+    pub description: Option<String>,
+    /// Where it came in; one taken on the phone is acknowledged at once.
+    pub channel: Channel,
+}
+
 vocabulary!(
     /// Where a complaint stands (DESIGN §3.4): `new → acknowledged → in progress →
     /// (escalated) → solution proposed → resolved → closed`, with `reopened` back to in

@@ -4,19 +4,8 @@
 use rusqlite::params;
 
 use super::{Result, StoreError, Writer};
-use crate::domain::complaint::{taken_in_person, vip_targets, Category, Severity, Status};
-use crate::domain::customer::{Channel, FieldError, Level, Tier};
-
-/// A complaint to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewComplaint {
-    pub category: Category,
-    pub severity: Severity,
-    pub title: String,
-    pub description: Option<String>,
-    /// Where it came in; one taken on the phone is acknowledged at once.
-    pub channel: Channel,
-}
+use crate::domain::complaint::{taken_in_person, vip_targets, NewComplaint, Status};
+use crate::domain::customer::{FieldError, Level, Tier};
 
 /// The statuses in which a complaint still needs work, as an SQL list: `('new', …)`.
 pub(super) static OPEN_STATUSES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {

@@ -10,69 +10,11 @@ use serde::Serialize;
 use super::customers::may_see;
 use super::{Actor, Permission, Result, Store, StoreError, Writer};
 use crate::domain::customer::{Channel, FieldError};
-use crate::domain::interaction::{Direction, DispositionFlag as Flag, FollowUpDue, FollowUpScope};
-
-/// Longest summary kept, in characters.
-pub const SUMMARY_MAX: usize = 4000;
-/// Longest customer feedback kept, in characters.
-pub const FEEDBACK_MAX: usize = 1000;
-
-/// A contact to log.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewInteraction {
-    pub customer_id: i64,
-    pub channel: Channel,
-    pub direction: Direction,
-    /// A wrap-up code of the configured list.
-    pub disposition: String,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: Option<DateTime<Utc>>,
-    pub summary: Option<String>,
-    pub feedback: Option<String>,
-    pub complaint_id: Option<i64>,
-    pub reminder_id: Option<i64>,
-    pub follow_up: Option<FollowUp>,
-    /// The entry this one corrects.
-    pub amends_id: Option<i64>,
-    /// A complaint to open with this contact (its wrap-up code carries `complaint`).
-    pub open_complaint: Option<crate::store::NewComplaint>,
-}
-
-impl NewInteraction {
-    /// A plain contact on `channel` in its usual direction, from `started_at` to `ended_at`,
-    /// with nothing linked and no follow-up.
-    pub fn contact(
-        customer_id: i64,
-        channel: Channel,
-        disposition: &str,
-        started_at: DateTime<Utc>,
-        ended_at: DateTime<Utc>,
-        summary: &str,
-    ) -> NewInteraction {
-        NewInteraction {
-            customer_id,
-            channel,
-            direction: channel.usual_direction(),
-            disposition: disposition.to_string(),
-            started_at,
-            ended_at: Some(ended_at),
-            summary: Some(summary.to_string()),
-            feedback: None,
-            complaint_id: None,
-            reminder_id: None,
-            follow_up: None,
-            amends_id: None,
-            open_complaint: None,
-        }
-    }
-}
-
-/// The next follow-up a contact asks for: a care reminder for this customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FollowUp {
-    pub due: FollowUpDue,
-    pub scope: FollowUpScope,
-}
+use crate::domain::interaction::{
+    check, clean, follow_up_title, plan_log, wrap_up, AmendedFacts, CustomerFacts, Direction,
+    Disposition, DispositionFlag as Flag, FollowUpScope, LogFacts, LogPlan, LogRefusal,
+    NewInteraction,
+};
 
 /// What logging a contact did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -401,12 +343,6 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(Interaction, bool, Option<i64>)> {
     ))
 }
 
-fn clean(text: &Option<String>) -> Option<String> {
-    text.as_deref()
-        .map(|t| t.trim_end().trim_start_matches(['\n', '\r']).to_string())
-        .filter(|t| !t.trim().is_empty())
-}
-
 impl Store {
     /// Checks a contact before logging it: every problem, each naming its field.
     pub fn check_interaction(&self, new: &NewInteraction) -> Result<(), Vec<FieldError>> {
@@ -711,81 +647,28 @@ fn local_midnight(day: NaiveDate) -> i64 {
         .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
 }
 
-fn check(
-    new: &NewInteraction,
-    rules: &crate::domain::interaction::LogRules,
-    now: DateTime<Utc>,
-) -> Result<(), Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let disposition = rules.disposition(&new.disposition);
-    match disposition {
-        None if new.disposition.trim().is_empty() => {
-            errors.push(FieldError::new("disposition", "is required"));
-        }
-        None => errors.push(FieldError::new(
-            "disposition",
-            format!(
-                "'{}' is not a wrap-up code; use one of: {}",
-                new.disposition,
-                rules.codes()
-            ),
-        )),
-        Some(d) => {
-            // An amendment corrects what was logged; the original's follow-up stands.
-            if d.has(Flag::Callback) && new.follow_up.is_none() && new.amends_id.is_none() {
-                errors.push(FieldError::new(
-                    "follow_up",
-                    format!("'{}' asks for a follow-up date", d.code),
-                ));
-            }
-        }
-    }
-    if new.started_at > now + chrono::Duration::minutes(5) {
-        errors.push(FieldError::new("started", "is in the future"));
-    }
-    if let Some(end) = new.ended_at {
-        if end < new.started_at {
-            errors.push(FieldError::new("ended", "is before the start"));
-        } else if end - new.started_at > chrono::Duration::hours(24) {
-            errors.push(FieldError::new(
-                "ended",
-                "is more than 24 hours after the start",
-            ));
-        }
-    }
-    for (field, text, max) in [
-        ("summary", &new.summary, SUMMARY_MAX),
-        ("feedback", &new.feedback, FEEDBACK_MAX),
-    ] {
-        let n = text.as_deref().map(|t| t.chars().count()).unwrap_or(0);
-        if n > max {
-            errors.push(FieldError::new(
-                field,
-                format!("is {n} characters long; at most {max} are kept"),
-            ));
-        }
-    }
-    if let Some(f) = &new.follow_up {
-        if f.due.at < now - chrono::Duration::days(1) {
-            errors.push(FieldError::new("follow_up", "is in the past"));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
+fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
+    let rules = w.log_rules().clone();
+    let disposition = wrap_up(new, &rules).map_err(refused)?;
+    let facts = load(w.tx(), new, disposition)?;
+    let plan = plan_log(new, disposition, &rules, facts).map_err(refused)?;
+    apply(w, new, plan)
+}
+
+fn refused(refusal: LogRefusal) -> StoreError {
+    match refusal {
+        LogRefusal::NotFound(what) => StoreError::NotFound(what),
+        LogRefusal::Conflict(why) => StoreError::Conflict(why),
+        LogRefusal::Invalid(errors) => StoreError::Invalid(errors),
     }
 }
 
-fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
-    let rules = w.log_rules().clone();
-    let Some(disposition) = rules.disposition(&new.disposition).cloned() else {
-        return Err(StoreError::Invalid(vec![FieldError::new(
-            "disposition",
-            format!("'{}' is not a wrap-up code", new.disposition),
-        )]));
-    };
-    let tx = w.tx();
+/// Reads what checking a contact needs: its customer and whatever it links or corrects.
+fn load(
+    tx: &rusqlite::Transaction<'_>,
+    new: &NewInteraction,
+    disposition: &Disposition,
+) -> Result<LogFacts> {
     let customer: Option<(String, Option<i64>, bool)> = tx
         .query_row(
             "SELECT code, merged_into, do_not_contact FROM customers WHERE id = ?1",
@@ -793,75 +676,64 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((code, merged_into, already_dnc)) = customer else {
-        return Err(StoreError::NotFound(format!(
-            "customer {}",
-            new.customer_id
-        )));
+    let Some((code, merged_into, do_not_contact)) = customer else {
+        return Ok(LogFacts {
+            customer: None,
+            complaint_owner: None,
+            carried: None,
+            reminder: None,
+            amended: None,
+        });
     };
-    if let Some(survivor) = merged_into {
-        let survivor: String = tx.query_row(
+    let merged_into = match merged_into {
+        Some(survivor) => Some(tx.query_row(
             "SELECT code FROM customers WHERE id = ?1",
             [survivor],
             |r| r.get(0),
-        )?;
-        return Err(StoreError::Conflict(format!(
-            "{code} was merged into {survivor}; log the contact on {survivor}"
-        )));
+        )?),
+        None => None,
+    };
+    let customer = CustomerFacts {
+        code,
+        merged_into,
+        do_not_contact,
+    };
+    if customer.merged_into.is_some() {
+        return Ok(LogFacts {
+            customer: Some(customer),
+            complaint_owner: None,
+            carried: None,
+            reminder: None,
+            amended: None,
+        });
     }
-    let mut invalid = Vec::new();
-    if let Some(complaint) = new.complaint_id {
-        let owner: Option<i64> = tx
+    let complaint_owner: Option<i64> = match new.complaint_id {
+        Some(complaint) => tx
             .query_row(
                 "SELECT customer_id FROM complaints WHERE id = ?1",
                 [complaint],
                 |r| r.get(0),
             )
-            .optional()?;
-        if owner != Some(new.customer_id) {
-            invalid.push(FieldError::new(
-                "complaint",
-                format!("complaint {complaint} is not one of {code}'s"),
-            ));
-        }
-    }
-    // The follow-up the corrected entry asked for, still to do: it moves to the correction.
+            .optional()?,
+        None => None,
+    };
     let carried = match new.amends_id {
         Some(amended) => open_follow_up(tx, amended)?,
         None => None,
     };
-    if let Some(reminder) = new.reminder_id {
-        let found: Option<(i64, String)> = tx
+    let reminder: Option<(i64, String)> = match new.reminder_id {
+        Some(reminder) => tx
             .query_row(
                 "SELECT customer_id, status FROM reminders WHERE id = ?1",
                 [reminder],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?;
-        match found {
-            Some(_) if carried.as_ref().is_some_and(|(own, _)| *own == reminder) => {
-                invalid.push(FieldError::new(
-                    "reminder",
-                    format!(
-                        "reminder {reminder} is the follow-up the corrected entry asked for; \
-                         the correction carries it over"
-                    ),
-                ))
-            }
-            Some((owner, _)) if owner != new.customer_id => invalid.push(FieldError::new(
-                "reminder",
-                format!("reminder {reminder} is not one of {code}'s"),
-            )),
-            None => invalid.push(FieldError::new(
-                "reminder",
-                format!("reminder {reminder} does not exist"),
-            )),
-            _ => {}
-        }
-    }
-    if let Some(amends) = new.amends_id {
+            .optional()?,
+        None => None,
+    };
+    let amended = match new.amends_id {
         // Whether the correction says just what the original said: it would correct nothing.
-        let found: Option<(i64, Option<i64>, bool)> = tx
+        Some(amends) => tx
             .query_row(
                 "SELECT customer_id, (SELECT max(a.id) FROM interactions a WHERE a.amends_id = i.id),
                         channel = ?2 AND direction = ?3 AND disposition = ?4 AND started_at = ?5
@@ -880,43 +752,41 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                     new.complaint_id,
                     new.reminder_id,
                 ],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| {
+                    Ok(AmendedFacts {
+                        customer_id: r.get(0)?,
+                        corrected_by: r.get(1)?,
+                        unchanged: r.get(2)?,
+                    })
+                },
             )
-            .optional()?;
-        match found {
-            None => invalid.push(FieldError::new(
-                "amends",
-                format!("interaction {amends} does not exist"),
-            )),
-            Some((owner, _, _)) if owner != new.customer_id => invalid.push(FieldError::new(
-                "amends",
-                format!("interaction {amends} is not one of {code}'s"),
-            )),
-            Some((_, Some(later), _)) => {
-                return Err(StoreError::Conflict(format!(
-                    "interaction {amends} was already corrected by {later}; amend that one"
-                )))
-            }
-            Some((_, None, true)) if new.follow_up.is_none() && new.open_complaint.is_none() => {
-                invalid.push(FieldError::new(
-                    "summary",
-                    format!("nothing differs from interaction {amends}; change what was wrong"),
-                ))
-            }
-            _ => {}
-        }
-    }
-    if !invalid.is_empty() {
-        return Err(StoreError::Invalid(invalid));
-    }
+            .optional()?,
+        None => None,
+    };
+    Ok(LogFacts {
+        customer: Some(customer),
+        complaint_owner,
+        carried,
+        reminder,
+        amended,
+    })
+}
+
+/// Writes a checked contact and the effects of its wrap-up code.
+fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logged> {
+    let LogPlan {
+        disposition,
+        code,
+        already_do_not_contact: already_dnc,
+        carried,
+        keeps_carried,
+        follow_up_on,
+        reply_by,
+        summary,
+        feedback,
+    } = plan;
     let now = w.now();
     let actor_id = w.actor().id;
-    let reply_by = rules.reply_by(
-        new.channel,
-        new.direction,
-        &disposition,
-        at(new.started_at.timestamp()),
-    );
     let complaint_opened = match &new.open_complaint {
         Some(c) if disposition.has(Flag::Complaint) => {
             Some(crate::store::complaints::open_in(w, new.customer_id, c)?)
@@ -924,14 +794,6 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         _ => None,
     };
     let complaint_id = new.complaint_id.or(complaint_opened);
-    let summary = clean(&new.summary);
-    let feedback = clean(&new.feedback);
-    let keeps_carried = new.follow_up.is_none() && disposition.has(Flag::Callback);
-    let follow_up_on = match (&new.follow_up, &carried) {
-        (Some(f), _) => Some(f.due.on.format("%Y-%m-%d").to_string()),
-        (None, Some((_, due_on))) if keeps_carried => Some(due_on.clone()),
-        _ => None,
-    };
     w.tx()
         .prepare_cached(
             "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition,
@@ -1150,7 +1012,6 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
     Ok(logged)
 }
 
-/// A reminder's title from the summary's first line, or the wrap-up code's label.
 /// The follow-up reminder logged with `interaction`, when it is still to do: its id and day.
 fn open_follow_up(
     tx: &rusqlite::Transaction<'_>,
@@ -1165,17 +1026,6 @@ fn open_follow_up(
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?)
-}
-
-fn follow_up_title(summary: Option<&str>, fallback: &str) -> String {
-    let first = summary
-        .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty()))
-        .unwrap_or(fallback);
-    let mut title: String = first.chars().take(60).collect();
-    if first.chars().count() > 60 {
-        title.push('…');
-    }
-    title
 }
 
 #[cfg(test)]

@@ -18,19 +18,17 @@ mod purchases;
 pub(crate) mod schema;
 mod search;
 
+pub use crate::domain::complaint::NewComplaint;
+pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport};
 pub(crate) use bulk::{BulkLoad, Column, PreparedCustomer, Preparer, Rows};
 pub use card::{CardData, ContactLine, DeskCounts, DueReminder, OpenComplaint};
-pub use complaints::NewComplaint;
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use drafts::Draft;
 pub use exports::ExportedCustomer;
 pub use imports::{ImportDuplicate, ImportOutcome};
-pub use interactions::{
-    ComplaintEvent, FollowUp, HistoryItem, Interaction, LogCursor, LogFilter, Logged,
-    NewInteraction,
-};
+pub use interactions::{ComplaintEvent, HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
 pub use pops::ScreenPop;
 pub(crate) use purchases::PurchaseFigures;
