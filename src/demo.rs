@@ -21,6 +21,7 @@ use rand_chacha::ChaCha8Rng;
 
 use rusqlite::types::{ToSqlOutput, Value};
 
+use crate::domain::complaint::{Severity, SlaRules};
 use crate::domain::contact::{ContactKind, PhoneRules};
 use crate::domain::customer::{
     ContactInput, CustomerFields, CustomerKind, Level, Membership, Source,
@@ -540,6 +541,7 @@ impl Store {
                 today: w.today(),
                 rules: rules.clone(),
                 log: log.clone(),
+                sla: w.sla_rules().clone(),
                 operators: operators.clone(),
                 preparer,
             };
@@ -628,6 +630,7 @@ struct Generator {
     today: NaiveDate,
     rules: PhoneRules,
     log: crate::domain::interaction::LogRules,
+    sla: SlaRules,
     operators: Vec<i64>,
     preparer: crate::store::Preparer,
 }
@@ -673,7 +676,13 @@ impl Generator {
         let contacts = crate::store::normalize_for_demo(&fields, &self.rules);
         let orders = orders(rng, self.today);
         let interactions = interactions(rng, &self.operators, self.now);
-        let complaint = complaint(rng, &self.operators, self.now, fields.level == Level::Vip);
+        let complaint = complaint(
+            rng,
+            &self.operators,
+            self.now,
+            &self.sla,
+            fields.level == Level::Vip,
+        );
         let mut figures = crate::store::PurchaseFigures::new(self.today);
         for order in &orders {
             figures.add(order.day, order.amount);
@@ -813,6 +822,7 @@ fn complaint(
     rng: &mut ChaCha8Rng,
     operators: &[i64],
     now: DateTime<Utc>,
+    sla: &SlaRules,
     vip: bool,
 ) -> Option<Complaint> {
     if !rng.random_ratio(1, 5) {
@@ -821,15 +831,14 @@ fn complaint(
     let (category, title) = COMPLAINT_TITLES[rng.random_range(0..COMPLAINT_TITLES.len())];
     let severity = *weighted(
         rng,
-        &[("low", 2), ("normal", 5), ("high", 2), ("critical", 1)],
+        &[
+            (Severity::Low, 2),
+            (Severity::Normal, 5),
+            (Severity::High, 2),
+            (Severity::Critical, 1),
+        ],
     );
-    let resolve_hours: i64 = match severity {
-        "critical" => 24,
-        "high" => 48,
-        "normal" => 72,
-        _ => 120,
-    };
-    let factor = if vip { 2 } else { 1 };
+    let resolve_hours = sla.resolve_hours(severity);
     let still_open = rng.random_ratio(1, 10);
     let opened = if still_open {
         now.timestamp() - rng.random_range(600..4 * 86_400)
@@ -840,6 +849,11 @@ fn complaint(
     let ack = opened + rng.random_range(60..1_800);
     let proposed = ack + rng.random_range(600..7_200);
     let resolved = proposed + rng.random_range(3_600..resolve_hours * 3_600);
+    let deadlines = sla.deadlines(
+        DateTime::from_timestamp(opened, 0).unwrap_or_default(),
+        severity,
+        vip,
+    );
     let status = if still_open {
         *weighted(
             rng,
@@ -891,7 +905,7 @@ fn complaint(
     Some(Complaint {
         operator,
         category,
-        severity,
+        severity: severity.as_str(),
         status,
         title,
         opened,
@@ -900,9 +914,9 @@ fn complaint(
         resolved: reached("resolved").then_some(resolved),
         closed: (status == "closed").then_some(resolved + 3 * 86_400),
         due: [
-            opened + 1_800 / factor,
-            opened + 7_200 / factor,
-            opened + resolve_hours * 3_600 / factor,
+            deadlines.acknowledge.timestamp(),
+            deadlines.propose.timestamp(),
+            deadlines.resolve.timestamp(),
         ],
         csat,
         events,
@@ -1145,6 +1159,51 @@ impl Complaint {
 mod tests {
     use super::*;
     use crate::domain::contact::normalize_phone;
+
+    #[test]
+    fn generated_complaints_follow_the_configured_sla_targets() {
+        // Targets unlike the defaults, so that copied numbers would show.
+        let sla = SlaRules {
+            acknowledge_minutes: 10,
+            propose_minutes: 50,
+            resolve_hours_critical: 5,
+            resolve_hours_high: 6,
+            resolve_hours_normal: 7,
+            resolve_hours_low: 8,
+            vip_factor: 0.25,
+        };
+        let now = DateTime::from_timestamp(1_800_000_000, 0).expect("a time");
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut seen = 0;
+        for n in 0..400 {
+            let vip = n % 2 == 0;
+            let Some(c) = complaint(&mut rng, &[1, 2], now, &sla, vip) else {
+                continue;
+            };
+            seen += 1;
+            let hours = match c.severity {
+                "critical" => 5,
+                "high" => 6,
+                "normal" => 7,
+                _ => 8,
+            };
+            let scale = |secs: i64| if vip { secs / 4 } else { secs };
+            assert_eq!(
+                c.due,
+                [
+                    c.opened + scale(600),
+                    c.opened + scale(3_000),
+                    c.opened + scale(hours * 3_600)
+                ],
+                "{} vip={vip}",
+                c.severity
+            );
+        }
+        assert!(
+            seen > 40,
+            "about one customer in five has a complaint: {seen}"
+        );
+    }
 
     #[test]
     fn mobiles_are_unique_and_valid() {

@@ -144,6 +144,16 @@ pub struct Deadlines {
 }
 
 impl SlaRules {
+    /// The resolution target for `severity`, in hours, before any VIP factor.
+    pub fn resolve_hours(&self, severity: Severity) -> i64 {
+        match severity {
+            Severity::Critical => self.resolve_hours_critical,
+            Severity::High => self.resolve_hours_high,
+            Severity::Normal => self.resolve_hours_normal,
+            Severity::Low => self.resolve_hours_low,
+        }
+    }
+
     pub fn deadlines(&self, opened: DateTime<Utc>, severity: Severity, vip: bool) -> Deadlines {
         let factor = if vip && self.vip_factor > 0.0 {
             self.vip_factor.min(1.0)
@@ -152,12 +162,7 @@ impl SlaRules {
         };
         let scaled =
             |minutes: i64| Duration::seconds(((minutes * 60) as f64 * factor).round() as i64);
-        let resolve_hours = match severity {
-            Severity::Critical => self.resolve_hours_critical,
-            Severity::High => self.resolve_hours_high,
-            Severity::Normal => self.resolve_hours_normal,
-            Severity::Low => self.resolve_hours_low,
-        };
+        let resolve_hours = self.resolve_hours(severity);
         Deadlines {
             acknowledge: opened + scaled(self.acknowledge_minutes.max(0)),
             propose: opened + scaled(self.propose_minutes.max(0)),
