@@ -2,11 +2,11 @@
 //! complaints with their SLA deadlines, and the care items due. Read-only; nothing here is
 //! shown for a customer the actor may not see.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::params;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::complaints::OPEN_STATUSES;
+use super::reminders::DueReminder;
 use super::{Actor, Customer, Purchase, Result, Store};
 
 /// One logged contact, newest first on the card.
@@ -39,20 +39,6 @@ pub struct OpenComplaint {
     pub status: String,
     pub opened_at: DateTime<Utc>,
     pub resolve_due_at: DateTime<Utc>,
-}
-
-/// A care reminder that is due (or overdue) for this customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DueReminder {
-    pub id: i64,
-    pub kind: String,
-    pub title: String,
-    pub due_on: NaiveDate,
-    /// A follow-up's time of day.
-    pub due_at: Option<DateTime<Utc>>,
-    /// `me` (assigned to one operator) or `anyone`.
-    pub scope: String,
-    pub assignee: Option<String>,
 }
 
 /// Everything the card draws, loaded in one go by `update`, never by `render`.
@@ -149,26 +135,7 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let today = self.today();
-        let mut stmt = conn.prepare_cached(
-            "SELECT r.id, r.kind, r.title, r.due_on, r.due_at, r.scope, o.name FROM reminders r
-             LEFT JOIN operators o ON o.id = r.assignee_id
-             WHERE r.customer_id = ?1 AND r.status IN ('open', 'snoozed')
-               AND (COALESCE(r.snoozed_until, r.due_on) <= ?2 OR r.kind = 'follow_up')
-             ORDER BY r.due_on, r.due_at LIMIT 10",
-        )?;
-        card.reminders = stmt
-            .query_map(params![id, today.to_string()], |r| {
-                Ok(DueReminder {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    title: r.get(2)?,
-                    due_on: r.get(3)?,
-                    due_at: r.get::<_, Option<i64>>(4)?.map(at),
-                    scope: r.get(5)?,
-                    assignee: r.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        card.reminders = super::reminders::due_on_card(conn, id, today)?;
         card.purchases = self.purchases_of(id, 3)?;
         Ok(card)
     }
@@ -198,11 +165,7 @@ impl Store {
                 open = *OPEN_STATUSES
             ))?
             .query_row([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let reminders_due: i64 = conn
-            .prepare_cached(
-                "SELECT COUNT(*) FROM reminders WHERE status = 'open' AND due_on <= ?1",
-            )?
-            .query_row([self.today().to_string()], |r| r.get(0))?;
+        let reminders_due = super::reminders::due_count(conn, self.today())?;
         Ok(DeskCounts {
             breached,
             due_soon,

@@ -970,15 +970,7 @@ impl Store {
             )?;
             tx.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [other])?;
             // An open periodic reminder of the other record would pile up on the survivor.
-            tx.execute(
-                "UPDATE reminders SET status = 'deleted', skip_reason = 'merged duplicate', updated_at = ?3,
-                        version = version + 1
-                 WHERE customer_id = ?2 AND status IN ('open', 'snoozed')
-                   AND kind IN ('return_visit', 'profile_verification', 'renewal')
-                   AND EXISTS (SELECT 1 FROM reminders k WHERE k.customer_id = ?1 AND k.kind = reminders.kind
-                               AND k.status IN ('open', 'snoozed'))",
-                params![keep, other, now],
-            )?;
+            super::reminders::drop_periodic_held_by(tx, keep, other, now)?;
             for table in [
                 "contacts",
                 "purchases",

@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::customers::may_see;
-use super::{Actor, Permission, Result, Store, StoreError, Writer};
+use super::{reminders, Actor, Permission, Result, Store, StoreError, Writer};
 use crate::domain::customer::{Channel, FieldError};
 use crate::domain::interaction::{
     check, clean, follow_up_title, plan_log, wrap_up, AmendedFacts, CustomerFacts, Direction,
@@ -598,32 +598,14 @@ impl Store {
     /// many moved. Runs from every open screen; the audit names who noticed.
     pub fn escalate_follow_ups(&mut self, actor: &Actor) -> Result<usize> {
         let cutoff = (self.now() - self.log_rules().escalate_after()).timestamp();
-        let waiting: bool = self
-            .conn()
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM reminders WHERE kind = 'follow_up' AND scope = 'me'
-               AND status IN ('open', 'snoozed') AND due_at <= ?1)",
-            )?
-            .query_row([cutoff], |r| r.get(0))?;
-        if !waiting {
+        if !reminders::only_me_overdue_exists(self.conn(), cutoff)? {
             return Ok(0);
         }
         self.write(actor, |w| {
-            let ids: Vec<(i64, Option<i64>)> = w
-                .tx()
-                .prepare_cached(
-                    "SELECT id, assignee_id FROM reminders WHERE kind = 'follow_up' AND scope = 'me'
-                       AND status IN ('open', 'snoozed') AND due_at <= ?1",
-                )?
-                .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+            let ids = reminders::only_me_overdue(w.tx(), cutoff)?;
             let now = w.now().timestamp();
             for (id, owner) in &ids {
-                w.tx().execute(
-                    "UPDATE reminders SET scope = 'anyone', updated_at = ?2, version = version + 1
-                     WHERE id = ?1",
-                    params![id, now],
-                )?;
+                reminders::hand_to_anyone(w.tx(), *id, now)?;
                 w.audit(
                     "reminder.escalate",
                     "reminder",
@@ -718,17 +700,11 @@ fn load(
         None => None,
     };
     let carried = match new.amends_id {
-        Some(amended) => open_follow_up(tx, amended)?,
+        Some(amended) => reminders::open_follow_up(tx, amended)?,
         None => None,
     };
     let reminder: Option<(i64, String)> = match new.reminder_id {
-        Some(reminder) => tx
-            .query_row(
-                "SELECT customer_id, status FROM reminders WHERE id = ?1",
-                [reminder],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?,
+        Some(reminder) => reminders::owner_and_status(tx, reminder)?,
         None => None,
     };
     let amended = match new.amends_id {
@@ -869,12 +845,7 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
         );
     }
     if let (Some(reminder), true) = (new.reminder_id, contact_made) {
-        let n = w.tx().execute(
-            "UPDATE reminders SET status = 'done', done_interaction_id = ?2, updated_at = ?3,
-                    version = version + 1
-             WHERE id = ?1 AND status IN ('open', 'snoozed')",
-            params![reminder, id, now.timestamp()],
-        )?;
+        let n = reminders::mark_done(w.tx(), reminder, id, now.timestamp())?;
         if n > 0 {
             logged.reminder_done = Some(reminder);
             w.audit(
@@ -892,52 +863,22 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
             // A correction with a follow-up time moves the one its entry had; it never adds one.
             let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
             let due_on = f.due.on.format("%Y-%m-%d").to_string();
+            let row = reminders::FollowUpRow {
+                customer_id: new.customer_id,
+                source: &source,
+                due_on: &due_on,
+                due_at: f.due.at.timestamp(),
+                title: &title,
+                note: summary.as_deref(),
+                assignee,
+                scope: f.scope,
+            };
             let reminder = match &carried {
                 Some((reminder, _)) => {
-                    w.tx()
-                        .prepare_cached(
-                            "UPDATE reminders SET source_key = ?2, due_on = ?3, due_at = ?4,
-                                title = ?5, note = ?6, assignee_id = ?7, scope = ?8,
-                                status = 'open', snoozed_until = NULL, updated_at = ?9,
-                                version = version + 1
-                             WHERE id = ?1",
-                        )?
-                        .execute(params![
-                            reminder,
-                            source,
-                            due_on,
-                            f.due.at.timestamp(),
-                            title,
-                            summary,
-                            assignee,
-                            f.scope.as_str(),
-                            now.timestamp(),
-                        ])?;
+                    reminders::move_follow_up(w.tx(), *reminder, &row, now.timestamp())?;
                     *reminder
                 }
-                None => {
-                    w.tx()
-                        .prepare_cached(
-                            "INSERT INTO reminders (customer_id, kind, source_key, due_on, title,
-                                note, status, assignee_id, scope, due_at, created_by, created_at,
-                                updated_at)
-                             VALUES (?1, 'follow_up', ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9,
-                                ?10, ?10)",
-                        )?
-                        .execute(params![
-                            new.customer_id,
-                            source,
-                            due_on,
-                            title,
-                            summary,
-                            assignee,
-                            f.scope.as_str(),
-                            f.due.at.timestamp(),
-                            actor_id,
-                            now.timestamp(),
-                        ])?;
-                    w.tx().last_insert_rowid()
-                }
+                None => reminders::add_follow_up(w.tx(), &row, actor_id, now.timestamp())?,
             };
             logged.follow_up_reminder_id = Some(reminder);
             w.audit(
@@ -954,13 +895,14 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
         }
         (None, Some((reminder, _))) if keeps_carried => {
             // Still a callback: the follow-up stands as it was, now for the correction.
-            w.tx()
-                .prepare_cached(
-                    "UPDATE reminders SET source_key = ?2, title = ?3, note = ?4, updated_at = ?5,
-                        version = version + 1
-                     WHERE id = ?1",
-                )?
-                .execute(params![reminder, source, title, summary, now.timestamp()])?;
+            reminders::carry_follow_up(
+                w.tx(),
+                reminder,
+                &source,
+                &title,
+                summary.as_deref(),
+                now.timestamp(),
+            )?;
             logged.follow_up_reminder_id = Some(reminder);
             logged.follow_up_carried = true;
             w.audit(
@@ -974,13 +916,7 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
         (None, Some((reminder, _))) => {
             // No longer a callback: the follow-up was asked for by mistake; skipped, saying why.
             let reason = format!("the contact was corrected to {}", disposition.code);
-            w.tx()
-                .prepare_cached(
-                    "UPDATE reminders SET source_key = ?2, status = 'skipped', skip_reason = ?3,
-                        updated_at = ?4, version = version + 1
-                     WHERE id = ?1",
-                )?
-                .execute(params![reminder, source, reason, now.timestamp()])?;
+            reminders::skip_follow_up(w.tx(), reminder, &source, &reason, now.timestamp())?;
             logged.follow_up_skipped = Some(reminder);
             w.audit(
                 "reminder.skip",
@@ -1010,22 +946,6 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
         }),
     );
     Ok(logged)
-}
-
-/// The follow-up reminder logged with `interaction`, when it is still to do: its id and day.
-fn open_follow_up(
-    tx: &rusqlite::Transaction<'_>,
-    interaction: i64,
-) -> Result<Option<(i64, String)>> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT id, due_on FROM reminders
-             WHERE source_key = ?1 AND kind = 'follow_up' AND status IN ('open', 'snoozed')",
-        )?
-        .query_row([format!("follow_up:{interaction}")], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?)
 }
 
 #[cfg(test)]

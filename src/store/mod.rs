@@ -15,6 +15,7 @@ mod location;
 mod operators;
 mod pops;
 mod purchases;
+mod reminders;
 pub(crate) mod schema;
 mod search;
 
@@ -23,7 +24,7 @@ pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport};
 pub(crate) use bulk::{BulkLoad, Column, PreparedCustomer, Preparer, Rows};
-pub use card::{CardData, ContactLine, DeskCounts, DueReminder, OpenComplaint};
+pub use card::{CardData, ContactLine, DeskCounts, OpenComplaint};
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use drafts::Draft;
 pub use exports::ExportedCustomer;
@@ -33,6 +34,7 @@ pub use location::{filesystem_kind, FsKind};
 pub use pops::ScreenPop;
 pub(crate) use purchases::PurchaseFigures;
 pub use purchases::{NewPurchase, Purchase};
+pub use reminders::DueReminder;
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, SearchResult, DEFAULT_LIMIT};
 
