@@ -19,6 +19,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::domain::complaint::{Severity, SlaRules};
 use crate::domain::contact::ContactKind;
 use crate::domain::customer::{
     ContactInput, CustomerFields, CustomerKind, Level, Membership, Source,
@@ -488,6 +489,7 @@ pub fn generate(
 ) -> Result<DemoCounts> {
     let operators: Vec<i64> = store.operators()?.iter().map(|o| o.id).collect();
     let log = store.log_rules().clone();
+    let sla = store.sla_rules().clone();
     let load = DemoLoad {
         customers: spec.customers,
         seed: spec.seed,
@@ -501,11 +503,12 @@ pub fn generate(
             summaries: SUMMARIES,
         },
     };
-    let (log, operators) = (&log, &operators);
+    let (log, sla, operators) = (&log, &sla, &operators);
     store.load_demo(actor, &load, progress, move |start| Generator {
         spec,
         start,
         log,
+        sla,
         operators,
         rng: ChaCha8Rng::seed_from_u64(spec.seed),
         made: 0,
@@ -520,6 +523,7 @@ struct Generator<'a> {
     spec: DemoSpec,
     start: LoadStart,
     log: &'a LogRules,
+    sla: &'a SlaRules,
     operators: &'a [i64],
     rng: ChaCha8Rng,
     /// Customers generated so far.
@@ -561,8 +565,14 @@ impl Generator<'_> {
             .iter()
             .map(|h| h.logged(self.log, now.timestamp()))
             .collect();
-        let complaint =
-            complaint(rng, self.operators, now, fields.level == Level::Vip).map(Complaint::record);
+        let complaint = complaint(
+            rng,
+            self.operators,
+            now,
+            self.sla,
+            fields.level == Level::Vip,
+        )
+        .map(Complaint::record);
         DemoCustomer {
             fields,
             purchases,
@@ -699,6 +709,7 @@ fn complaint(
     rng: &mut ChaCha8Rng,
     operators: &[i64],
     now: DateTime<Utc>,
+    sla: &SlaRules,
     vip: bool,
 ) -> Option<Complaint> {
     if !rng.random_ratio(1, 5) {
@@ -707,15 +718,14 @@ fn complaint(
     let (category, title) = COMPLAINT_TITLES[rng.random_range(0..COMPLAINT_TITLES.len())];
     let severity = *weighted(
         rng,
-        &[("low", 2), ("normal", 5), ("high", 2), ("critical", 1)],
+        &[
+            (Severity::Low, 2),
+            (Severity::Normal, 5),
+            (Severity::High, 2),
+            (Severity::Critical, 1),
+        ],
     );
-    let resolve_hours: i64 = match severity {
-        "critical" => 24,
-        "high" => 48,
-        "normal" => 72,
-        _ => 120,
-    };
-    let factor = if vip { 2 } else { 1 };
+    let resolve_hours = sla.resolve_hours(severity);
     let still_open = rng.random_ratio(1, 10);
     let opened = if still_open {
         now.timestamp() - rng.random_range(600..4 * 86_400)
@@ -726,6 +736,11 @@ fn complaint(
     let ack = opened + rng.random_range(60..1_800);
     let proposed = ack + rng.random_range(600..7_200);
     let resolved = proposed + rng.random_range(3_600..resolve_hours * 3_600);
+    let deadlines = sla.deadlines(
+        DateTime::from_timestamp(opened, 0).unwrap_or_default(),
+        severity,
+        vip,
+    );
     let status = if still_open {
         *weighted(
             rng,
@@ -777,7 +792,7 @@ fn complaint(
     Some(Complaint {
         operator,
         category,
-        severity,
+        severity: severity.as_str(),
         status,
         title,
         opened,
@@ -786,9 +801,9 @@ fn complaint(
         resolved: reached("resolved").then_some(resolved),
         closed: (status == "closed").then_some(resolved + 3 * 86_400),
         due: [
-            opened + 1_800 / factor,
-            opened + 7_200 / factor,
-            opened + resolve_hours * 3_600 / factor,
+            deadlines.acknowledge.timestamp(),
+            deadlines.propose.timestamp(),
+            deadlines.resolve.timestamp(),
         ],
         csat,
         events,
@@ -907,6 +922,51 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn generated_complaints_follow_the_configured_sla_targets() {
+        // Targets unlike the defaults, so that copied numbers would show.
+        let sla = SlaRules {
+            acknowledge_minutes: 10,
+            propose_minutes: 50,
+            resolve_hours_critical: 5,
+            resolve_hours_high: 6,
+            resolve_hours_normal: 7,
+            resolve_hours_low: 8,
+            vip_factor: 0.25,
+        };
+        let now = DateTime::from_timestamp(1_800_000_000, 0).expect("a time");
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut seen = 0;
+        for n in 0..400 {
+            let vip = n % 2 == 0;
+            let Some(c) = complaint(&mut rng, &[1, 2], now, &sla, vip) else {
+                continue;
+            };
+            seen += 1;
+            let hours = match c.severity {
+                "critical" => 5,
+                "high" => 6,
+                "normal" => 7,
+                _ => 8,
+            };
+            let scale = |secs: i64| if vip { secs / 4 } else { secs };
+            assert_eq!(
+                c.due,
+                [
+                    c.opened + scale(600),
+                    c.opened + scale(3_000),
+                    c.opened + scale(hours * 3_600)
+                ],
+                "{} vip={vip}",
+                c.severity
+            );
+        }
+        assert!(
+            seen > 40,
+            "about one customer in five has a complaint: {seen}"
+        );
     }
 
     #[test]

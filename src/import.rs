@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use crate::domain::contact::{ContactKind, PhoneRules};
 use crate::domain::customer::{ContactInput, CustomerFields, FieldError};
 use crate::domain::date_input::parse_date;
+pub use crate::domain::import_row::{PurchaseRow, RowError};
 use crate::domain::search_key::fold;
 use crate::domain::tier::parse_money;
 
@@ -159,20 +159,6 @@ fn purchase_column(header: &str) -> Option<PurchaseColumn> {
         "channel" | "渠道" | "购买渠道" | "销售渠道" => Channel,
         _ => return None,
     })
-}
-
-/// One problem with one row (or, at line 1, with the header).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    pub line: u64,
-    pub column: String,
-    pub reason: String,
-}
-
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}: {}", self.line, self.column, self.reason)
-    }
 }
 
 /// A parsed file: the good rows with their line numbers, and every problem found.
@@ -331,7 +317,9 @@ pub fn parse_customers(
         }
         let mut checked = crate::domain::customer::validate(&fields);
         // Contacts are normalised by the store; check them here too so the report is complete.
-        if let Err(mut errs) = crate::store::check_contacts(&fields.contacts, rules) {
+        if let Err(mut errs) =
+            crate::domain::customer_contacts::check_contacts(&fields.contacts, rules)
+        {
             checked.append(&mut errs);
         }
         for e in checked {
@@ -440,20 +428,6 @@ fn apply_customer_cell(
         Derived => {}
     }
     Ok(())
-}
-
-/// A purchase row before its customer is resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PurchaseRow {
-    /// Code, phone or email naming the customer.
-    pub customer: String,
-    pub order_no: Option<String>,
-    pub purchased_on: NaiveDate,
-    pub amount_cents: i64,
-    pub product: Option<String>,
-    pub category: Option<String>,
-    pub quantity: i64,
-    pub channel: Option<String>,
 }
 
 /// Parses a purchase file.

@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::{print_json, progress_bar, Context};
 use crate::demo::DemoSpec;
-use crate::store::{Actor, Role, Store, SCHEMA_VERSION};
+use crate::store::{Actor, Permission, Role, Store, StoreError, SCHEMA_VERSION};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -56,7 +56,7 @@ const DEMO_OPERATORS: &[(&str, &str, Role)] = &[
 ];
 
 fn fill(store: &mut Store, actor: &Actor, spec: DemoSpec, force: bool) -> Result<()> {
-    if actor.role == Role::Admin {
+    if actor.may(Permission::AddOperator) {
         for (login, name, role) in DEMO_OPERATORS {
             if store.operator_by_login(login)?.is_none() {
                 store.add_operator(actor, login, name, *role)?;
@@ -88,7 +88,9 @@ pub fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
     } else {
         open_or_create(ctx)?
     };
-    actor.require(Role::Supervisor, "generate demo data")?;
+    actor
+        .require(Permission::GenerateDemo)
+        .map_err(StoreError::from)?;
     fill(
         &mut store,
         &actor,
@@ -145,7 +147,9 @@ pub fn open_demo(ctx: &Context) -> Result<(Store, Actor)> {
 
 pub fn check(ctx: &Context, args: CheckArgs) -> Result<()> {
     let (store, actor) = ctx.open()?;
-    actor.require(Role::Supervisor, "check the database")?;
+    actor
+        .require(Permission::CheckDatabase)
+        .map_err(StoreError::from)?;
     let report = store.check()?;
     if args.json {
         print_json(&report)?;

@@ -151,7 +151,7 @@ const SELLER: &str = "bench.seller";
 fn seller(store: &mut Store, actor: &Actor, contacts: usize) -> Result<usize> {
     let seller = match store.operator_by_login(SELLER)? {
         Some(_) => store.actor(SELLER, None)?,
-        None if actor.role == crate::store::Role::Admin => {
+        None if actor.may(crate::store::Permission::AddOperator) => {
             store.add_operator(actor, SELLER, "压测 只做销售", crate::store::Role::Operator)?;
             store.actor(SELLER, None)?
         }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
+use super::customer::{Channel, Level, Tier};
 use super::vocabulary;
 
 vocabulary!(
@@ -23,6 +24,88 @@ vocabulary!(
     /// How bad it is; sets the resolution target.
     Severity { Low => "low", Normal => "normal", High => "high", Critical => "critical" }
 );
+
+/// A complaint to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComplaint {
+    pub category: Category,
+    pub severity: Severity,
+    pub title: String,
+    pub description: Option<String>,
+    /// Where it came in; one taken on the phone is acknowledged at once.
+    pub channel: Channel,
+}
+
+vocabulary!(
+    /// Where a complaint stands (DESIGN §3.4): `new → acknowledged → in progress →
+    /// (escalated) → solution proposed → resolved → closed`, with `reopened` back to in
+    /// progress and `waiting` (on the customer or a third party) pausing the resolution clock.
+    Status {
+        New => "new",
+        Acknowledged => "acknowledged",
+        InProgress => "in_progress",
+        Escalated => "escalated",
+        Waiting => "waiting",
+        SolutionProposed => "solution_proposed",
+        Resolved => "resolved",
+        Closed => "closed",
+        Reopened => "reopened"
+    }
+);
+
+impl Status {
+    /// The statuses this one may change to.
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            New => &[Acknowledged],
+            Acknowledged => &[InProgress],
+            InProgress => &[Escalated, Waiting, SolutionProposed],
+            Escalated => &[Waiting, SolutionProposed],
+            Waiting => &[InProgress],
+            SolutionProposed => &[Resolved],
+            // The follow-up closes it, or reopens it when the customer is not satisfied.
+            Resolved => &[Closed, Reopened],
+            Closed => &[],
+            Reopened => &[InProgress],
+        }
+    }
+
+    /// Whether a complaint in this status may change to `next`.
+    pub fn may_become(self, next: Status) -> bool {
+        self.next().contains(&next)
+    }
+
+    /// Whether the complaint still needs work (it shows on the card and counts for the desk).
+    pub fn is_open(self) -> bool {
+        !matches!(self, Status::Resolved | Status::Closed)
+    }
+
+    /// The status a complaint opens with: one taken on the phone or face to face is
+    /// acknowledged at once.
+    pub fn opened_on(channel: Channel) -> Status {
+        if taken_in_person(channel) {
+            Status::Acknowledged
+        } else {
+            Status::New
+        }
+    }
+}
+
+/// Whether a complaint coming in on `channel` is taken by an operator talking to the customer
+/// (acknowledged at once and assigned to them).
+pub fn taken_in_person(channel: Channel) -> bool {
+    matches!(
+        channel,
+        Channel::PhoneIn | Channel::PhoneOut | Channel::Visit
+    )
+}
+
+/// Whether a customer gets the VIP targets (every SLA target times `vip_factor`): VIP level
+/// or the high-value tier (DESIGN §3.4).
+pub fn vip_targets(level: Level, tier: Tier) -> bool {
+    level == Level::Vip || tier == Tier::High
+}
 
 /// `[complaints]` in the config file: SLA targets on a 24×7 clock.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -61,6 +144,16 @@ pub struct Deadlines {
 }
 
 impl SlaRules {
+    /// The resolution target for `severity`, in hours, before any VIP factor.
+    pub fn resolve_hours(&self, severity: Severity) -> i64 {
+        match severity {
+            Severity::Critical => self.resolve_hours_critical,
+            Severity::High => self.resolve_hours_high,
+            Severity::Normal => self.resolve_hours_normal,
+            Severity::Low => self.resolve_hours_low,
+        }
+    }
+
     pub fn deadlines(&self, opened: DateTime<Utc>, severity: Severity, vip: bool) -> Deadlines {
         let factor = if vip && self.vip_factor > 0.0 {
             self.vip_factor.min(1.0)
@@ -69,12 +162,7 @@ impl SlaRules {
         };
         let scaled =
             |minutes: i64| Duration::seconds(((minutes * 60) as f64 * factor).round() as i64);
-        let resolve_hours = match severity {
-            Severity::Critical => self.resolve_hours_critical,
-            Severity::High => self.resolve_hours_high,
-            Severity::Normal => self.resolve_hours_normal,
-            Severity::Low => self.resolve_hours_low,
-        };
+        let resolve_hours = self.resolve_hours(severity);
         Deadlines {
             acknowledge: opened + scaled(self.acknowledge_minutes.max(0)),
             propose: opened + scaled(self.propose_minutes.max(0)),
@@ -86,6 +174,94 @@ impl SlaRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statuses_follow_the_designed_path() {
+        use Status::*;
+        // DESIGN §3.4, as written, step by step.
+        for (from, to) in [
+            (New, Acknowledged),
+            (Acknowledged, InProgress),
+            (InProgress, Escalated),
+            (InProgress, SolutionProposed),
+            (Escalated, SolutionProposed),
+            (SolutionProposed, Resolved),
+            (Resolved, Closed),
+            (Resolved, Reopened),
+            (Reopened, InProgress),
+            (InProgress, Waiting),
+            (Waiting, InProgress),
+        ] {
+            assert!(from.may_become(to), "{from} → {to} is allowed");
+        }
+        for (from, to) in [
+            (New, Resolved),
+            (New, InProgress),
+            (Acknowledged, Closed),
+            (InProgress, Closed),
+            (SolutionProposed, Closed),
+            (Closed, InProgress),
+            (Closed, New),
+            (Reopened, Closed),
+            (Waiting, Resolved),
+        ] {
+            assert!(!from.may_become(to), "{from} → {to} is refused");
+        }
+        for status in Status::ALL {
+            assert!(
+                !status.may_become(*status),
+                "{status} → {status} is no change"
+            );
+        }
+        assert!(
+            Closed.next().is_empty(),
+            "closed is final; a reopening needs resolved"
+        );
+    }
+
+    #[test]
+    fn open_statuses_are_those_before_resolved() {
+        let open: Vec<Status> = Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect();
+        assert_eq!(
+            open,
+            [
+                Status::New,
+                Status::Acknowledged,
+                Status::InProgress,
+                Status::Escalated,
+                Status::Waiting,
+                Status::SolutionProposed,
+                Status::Reopened
+            ]
+        );
+    }
+
+    #[test]
+    fn a_complaint_taken_in_person_opens_acknowledged() {
+        for channel in [Channel::PhoneIn, Channel::PhoneOut, Channel::Visit] {
+            assert_eq!(
+                Status::opened_on(channel),
+                Status::Acknowledged,
+                "{channel}"
+            );
+        }
+        for channel in [Channel::Email, Channel::Chat, Channel::Sms, Channel::Social] {
+            assert_eq!(Status::opened_on(channel), Status::New, "{channel}");
+        }
+    }
+
+    #[test]
+    fn vip_level_or_high_value_gets_the_vip_targets() {
+        assert!(vip_targets(Level::Vip, Tier::Normal));
+        assert!(vip_targets(Level::Vip, Tier::Potential));
+        assert!(vip_targets(Level::Normal, Tier::High));
+        assert!(!vip_targets(Level::Normal, Tier::Normal));
+        assert!(!vip_targets(Level::Normal, Tier::Potential));
+    }
 
     #[test]
     fn targets_follow_severity_and_halve_for_vips() {

@@ -3,7 +3,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::contact::{ContactKind, EmailError, PhoneError};
+use super::contact::{ContactKind, EmailError, PhoneError, PhoneRules};
+use super::customer_contacts::{normalize_contacts, NormalContact};
+use super::operator::Permission;
 use super::vocabulary;
 
 vocabulary!(
@@ -229,6 +231,71 @@ pub fn validate(fields: &CustomerFields) -> Vec<FieldError> {
     errors
 }
 
+/// Validates fields and contacts together, so a form or an import row gets every problem at once.
+pub fn check(
+    fields: &CustomerFields,
+    rules: &PhoneRules,
+) -> Result<Vec<NormalContact>, Vec<FieldError>> {
+    let mut errors = validate(fields);
+    match normalize_contacts(&fields.contacts, rules) {
+        Ok(contacts) if errors.is_empty() => Ok(contacts),
+        Ok(_) => Err(errors),
+        Err(mut more) => {
+            errors.append(&mut more);
+            Err(errors)
+        }
+    }
+}
+
+/// The permissions a new record asks for beyond creating one: a VIP or confidential record
+/// only by those who may make one.
+pub fn create_permissions(fields: &CustomerFields) -> Vec<Permission> {
+    let mut needed = vec![Permission::CreateCustomer];
+    if fields.level == Level::Vip || fields.confidential {
+        needed.push(Permission::CreateVipOrConfidential);
+    }
+    needed
+}
+
+/// The permissions an edit from `before` to `after` asks for beyond editing, in the order
+/// they are checked: the level, the confidential flag and the owner are a supervisor's.
+pub fn edit_permissions(before: &CustomerFields, after: &CustomerFields) -> Vec<Permission> {
+    let mut needed = Vec::new();
+    if before.level != after.level {
+        needed.push(Permission::SetLevel);
+    }
+    if before.confidential != after.confidential {
+        needed.push(Permission::SetConfidential);
+    }
+    if before.owner != after.owner {
+        needed.push(Permission::HandOver);
+    }
+    needed
+}
+
+/// A customer's code stays what it was: an edit may leave it empty or repeat it.
+pub fn check_code_kept(code: &str, after: &CustomerFields) -> Result<(), FieldError> {
+    match after.code.as_deref().map(str::trim) {
+        Some(typed) if !typed.is_empty() && typed != code => Err(FieldError::new(
+            "code",
+            "a customer's code cannot be changed",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Two records to merge must be two.
+pub fn check_merge(keep: i64, other: i64) -> Result<(), FieldError> {
+    if keep == other {
+        Err(FieldError::new(
+            "other",
+            "a customer cannot be merged into itself",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +305,108 @@ mod tests {
             name: name.into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_vip_or_confidential_record_is_a_supervisors_to_create() {
+        let plain = named("王芳");
+        assert_eq!(create_permissions(&plain), [Permission::CreateCustomer]);
+        let vip = CustomerFields {
+            level: Level::Vip,
+            ..named("王芳")
+        };
+        let secret = CustomerFields {
+            confidential: true,
+            ..named("王芳")
+        };
+        for fields in [vip, secret] {
+            assert_eq!(
+                create_permissions(&fields),
+                [
+                    Permission::CreateCustomer,
+                    Permission::CreateVipOrConfidential
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn level_confidentiality_and_owner_changes_need_their_permissions() {
+        let before = named("王芳");
+        assert!(edit_permissions(&before, &named("王芳 (Fang)")).is_empty());
+        let after = CustomerFields {
+            level: Level::Vip,
+            confidential: true,
+            owner: Some("li.na".into()),
+            notes: Some("moved".into()),
+            ..named("王芳")
+        };
+        assert_eq!(
+            edit_permissions(&before, &after),
+            [
+                Permission::SetLevel,
+                Permission::SetConfidential,
+                Permission::HandOver
+            ]
+        );
+        assert_eq!(
+            edit_permissions(&after, &before),
+            [
+                Permission::SetLevel,
+                Permission::SetConfidential,
+                Permission::HandOver
+            ]
+        );
+    }
+
+    #[test]
+    fn a_code_cannot_change_but_may_be_left_out() {
+        let mut after = named("Ann");
+        assert_eq!(check_code_kept("C0000007", &after), Ok(()));
+        after.code = Some(" C0000007 ".into());
+        assert_eq!(check_code_kept("C0000007", &after), Ok(()));
+        after.code = Some("  ".into());
+        assert_eq!(check_code_kept("C0000007", &after), Ok(()));
+        after.code = Some("C0000008".into());
+        assert_eq!(
+            check_code_kept("C0000007", &after),
+            Err(FieldError::new(
+                "code",
+                "a customer's code cannot be changed"
+            ))
+        );
+    }
+
+    #[test]
+    fn a_record_is_not_merged_into_itself() {
+        assert_eq!(check_merge(3, 4), Ok(()));
+        assert_eq!(check_merge(4, 4).map_err(|e| e.field), Err("other".into()));
+    }
+
+    #[test]
+    fn check_reports_field_and_contact_problems_together() {
+        let mut fields = named("");
+        fields.contacts = vec![
+            ContactInput {
+                kind: ContactKind::Phone,
+                value: "12".into(),
+                label: None,
+            },
+            ContactInput {
+                kind: ContactKind::Email,
+                value: "not an address".into(),
+                label: None,
+            },
+        ];
+        let errors = check(&fields, &PhoneRules::default()).expect_err("three problems");
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(names, ["name", "phone", "email"]);
+        fields.name = "Ann".into();
+        fields.contacts.truncate(0);
+        assert_eq!(
+            check(&fields, &PhoneRules::default()).map(|c| c.len()),
+            Ok(0)
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
 
-use super::customer::Channel;
+use super::complaint::NewComplaint;
+use super::customer::{Channel, FieldError};
 use super::date_input::parse_date;
 use super::vocabulary;
 
@@ -399,6 +400,336 @@ pub fn parse_follow_up<Tz: TimeZone>(
     Ok(FollowUpDue { on, at })
 }
 
+/// Longest summary kept, in characters.
+pub const SUMMARY_MAX: usize = 4000;
+/// Longest customer feedback kept, in characters.
+pub const FEEDBACK_MAX: usize = 1000;
+
+/// A contact to log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInteraction {
+    pub customer_id: i64,
+    pub channel: Channel,
+    pub direction: Direction,
+    /// A wrap-up code of the configured list.
+    pub disposition: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub summary: Option<String>,
+    pub feedback: Option<String>,
+    pub complaint_id: Option<i64>,
+    pub reminder_id: Option<i64>,
+    pub follow_up: Option<FollowUp>,
+    /// The entry this one corrects.
+    pub amends_id: Option<i64>,
+    /// A complaint to open with this contact (its wrap-up code carries `complaint`).
+    pub open_complaint: Option<NewComplaint>,
+}
+
+impl NewInteraction {
+    /// A plain contact on `channel` in its usual direction, from `started_at` to `ended_at`,
+    /// with nothing linked and no follow-up.
+    pub fn contact(
+        customer_id: i64,
+        channel: Channel,
+        disposition: &str,
+        started_at: DateTime<Utc>,
+        ended_at: DateTime<Utc>,
+        summary: &str,
+    ) -> NewInteraction {
+        NewInteraction {
+            customer_id,
+            channel,
+            direction: channel.usual_direction(),
+            disposition: disposition.to_string(),
+            started_at,
+            ended_at: Some(ended_at),
+            summary: Some(summary.to_string()),
+            feedback: None,
+            complaint_id: None,
+            reminder_id: None,
+            follow_up: None,
+            amends_id: None,
+            open_complaint: None,
+        }
+    }
+}
+
+/// The next follow-up a contact asks for: a care reminder for this customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUp {
+    pub due: FollowUpDue,
+    pub scope: FollowUpScope,
+}
+
+/// Text as kept: trailing white space and leading blank lines dropped; nothing when blank.
+pub fn clean(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(|t| t.trim_end().trim_start_matches(['\n', '\r']).to_string())
+        .filter(|t| !t.trim().is_empty())
+}
+
+/// Checks a contact before logging it: every problem, each naming its field.
+pub fn check(
+    new: &NewInteraction,
+    rules: &LogRules,
+    now: DateTime<Utc>,
+) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let disposition = rules.disposition(&new.disposition);
+    match disposition {
+        None if new.disposition.trim().is_empty() => {
+            errors.push(FieldError::new("disposition", "is required"));
+        }
+        None => errors.push(FieldError::new(
+            "disposition",
+            format!(
+                "'{}' is not a wrap-up code; use one of: {}",
+                new.disposition,
+                rules.codes()
+            ),
+        )),
+        Some(d) => {
+            // An amendment corrects what was logged; the original's follow-up stands.
+            if d.has(DispositionFlag::Callback)
+                && new.follow_up.is_none()
+                && new.amends_id.is_none()
+            {
+                errors.push(FieldError::new(
+                    "follow_up",
+                    format!("'{}' asks for a follow-up date", d.code),
+                ));
+            }
+        }
+    }
+    if new.started_at > now + chrono::Duration::minutes(5) {
+        errors.push(FieldError::new("started", "is in the future"));
+    }
+    if let Some(end) = new.ended_at {
+        if end < new.started_at {
+            errors.push(FieldError::new("ended", "is before the start"));
+        } else if end - new.started_at > chrono::Duration::hours(24) {
+            errors.push(FieldError::new(
+                "ended",
+                "is more than 24 hours after the start",
+            ));
+        }
+    }
+    for (field, text, max) in [
+        ("summary", &new.summary, SUMMARY_MAX),
+        ("feedback", &new.feedback, FEEDBACK_MAX),
+    ] {
+        let n = text.as_deref().map(|t| t.chars().count()).unwrap_or(0);
+        if n > max {
+            errors.push(FieldError::new(
+                field,
+                format!("is {n} characters long; at most {max} are kept"),
+            ));
+        }
+    }
+    if let Some(f) = &new.follow_up {
+        if f.due.at < now - chrono::Duration::days(1) {
+            errors.push(FieldError::new("follow_up", "is in the past"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// A reminder's title from the summary's first line, or the wrap-up code's label.
+pub fn follow_up_title(summary: Option<&str>, fallback: &str) -> String {
+    let first = summary
+        .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or(fallback);
+    let mut title: String = first.chars().take(60).collect();
+    if first.chars().count() > 60 {
+        title.push('…');
+    }
+    title
+}
+
+/// What the store read for one contact to log, before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogFacts {
+    /// The customer, when one has the id.
+    pub customer: Option<CustomerFacts>,
+    /// Whose the linked complaint is (read when one is linked; none when it does not exist).
+    pub complaint_owner: Option<i64>,
+    /// The follow-up the corrected entry asked for and still to do: reminder id and day.
+    pub carried: Option<(i64, String)>,
+    /// The linked reminder's customer and status (read when one is linked).
+    pub reminder: Option<(i64, String)>,
+    /// The corrected entry (read when the contact amends one).
+    pub amended: Option<AmendedFacts>,
+}
+
+/// The customer a contact is logged for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerFacts {
+    pub code: String,
+    /// The code of the record it was merged into, if it was.
+    pub merged_into: Option<String>,
+    pub do_not_contact: bool,
+}
+
+/// The entry a correction amends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmendedFacts {
+    pub customer_id: i64,
+    /// The latest correction already made to it.
+    pub corrected_by: Option<i64>,
+    /// The correction says just what the entry said.
+    pub unchanged: bool,
+}
+
+/// Why a contact cannot be logged, found against what is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogRefusal {
+    NotFound(String),
+    Conflict(String),
+    Invalid(Vec<FieldError>),
+}
+
+/// What logging a contact will write, decided from the contact, the rules and the facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogPlan {
+    pub disposition: Disposition,
+    pub code: String,
+    pub already_do_not_contact: bool,
+    /// The corrected entry's follow-up still to do.
+    pub carried: Option<(i64, String)>,
+    /// The correction is still a callback without a new time: the carried follow-up stands.
+    pub keeps_carried: bool,
+    pub follow_up_on: Option<String>,
+    pub reply_by: Option<DateTime<Utc>>,
+    pub summary: Option<String>,
+    pub feedback: Option<String>,
+}
+
+/// The wrap-up code of a contact, from the configured list.
+pub fn wrap_up<'r>(
+    new: &NewInteraction,
+    rules: &'r LogRules,
+) -> Result<&'r Disposition, LogRefusal> {
+    rules.disposition(&new.disposition).ok_or_else(|| {
+        LogRefusal::Invalid(vec![FieldError::new(
+            "disposition",
+            format!("'{}' is not a wrap-up code", new.disposition),
+        )])
+    })
+}
+
+/// Checks a contact against what is stored and decides what logging it writes.
+pub fn plan_log(
+    new: &NewInteraction,
+    disposition: &Disposition,
+    rules: &LogRules,
+    facts: LogFacts,
+) -> Result<LogPlan, LogRefusal> {
+    let Some(customer) = facts.customer else {
+        return Err(LogRefusal::NotFound(format!(
+            "customer {}",
+            new.customer_id
+        )));
+    };
+    let code = customer.code;
+    if let Some(survivor) = customer.merged_into {
+        return Err(LogRefusal::Conflict(format!(
+            "{code} was merged into {survivor}; log the contact on {survivor}"
+        )));
+    }
+    let mut invalid = Vec::new();
+    if let Some(complaint) = new.complaint_id {
+        if facts.complaint_owner != Some(new.customer_id) {
+            invalid.push(FieldError::new(
+                "complaint",
+                format!("complaint {complaint} is not one of {code}'s"),
+            ));
+        }
+    }
+    let carried = facts.carried;
+    if let Some(reminder) = new.reminder_id {
+        match facts.reminder {
+            Some(_) if carried.as_ref().is_some_and(|(own, _)| *own == reminder) => {
+                invalid.push(FieldError::new(
+                    "reminder",
+                    format!(
+                        "reminder {reminder} is the follow-up the corrected entry asked for; \
+                         the correction carries it over"
+                    ),
+                ))
+            }
+            Some((owner, _)) if owner != new.customer_id => invalid.push(FieldError::new(
+                "reminder",
+                format!("reminder {reminder} is not one of {code}'s"),
+            )),
+            None => invalid.push(FieldError::new(
+                "reminder",
+                format!("reminder {reminder} does not exist"),
+            )),
+            _ => {}
+        }
+    }
+    if let Some(amends) = new.amends_id {
+        match facts.amended {
+            None => invalid.push(FieldError::new(
+                "amends",
+                format!("interaction {amends} does not exist"),
+            )),
+            Some(a) if a.customer_id != new.customer_id => invalid.push(FieldError::new(
+                "amends",
+                format!("interaction {amends} is not one of {code}'s"),
+            )),
+            Some(AmendedFacts {
+                corrected_by: Some(later),
+                ..
+            }) => {
+                return Err(LogRefusal::Conflict(format!(
+                    "interaction {amends} was already corrected by {later}; amend that one"
+                )))
+            }
+            Some(AmendedFacts {
+                unchanged: true, ..
+            }) if new.follow_up.is_none() && new.open_complaint.is_none() => {
+                invalid.push(FieldError::new(
+                    "summary",
+                    format!("nothing differs from interaction {amends}; change what was wrong"),
+                ))
+            }
+            _ => {}
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(LogRefusal::Invalid(invalid));
+    }
+    let reply_by = rules.reply_by(
+        new.channel,
+        new.direction,
+        disposition,
+        DateTime::from_timestamp(new.started_at.timestamp(), 0).unwrap_or_default(),
+    );
+    let keeps_carried = new.follow_up.is_none() && disposition.has(DispositionFlag::Callback);
+    let follow_up_on = match (&new.follow_up, &carried) {
+        (Some(f), _) => Some(f.due.on.format("%Y-%m-%d").to_string()),
+        (None, Some((_, due_on))) if keeps_carried => Some(due_on.clone()),
+        _ => None,
+    };
+    Ok(LogPlan {
+        disposition: disposition.clone(),
+        code,
+        already_do_not_contact: customer.do_not_contact,
+        carried,
+        keeps_carried,
+        follow_up_on,
+        reply_by,
+        summary: clean(&new.summary),
+        feedback: clean(&new.feedback),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,6 +740,238 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
             .single()
             .expect("a time")
+    }
+
+    fn contact(disposition: &str) -> NewInteraction {
+        NewInteraction {
+            amends_id: None,
+            ..NewInteraction::contact(
+                5,
+                Channel::PhoneIn,
+                disposition,
+                now() - Duration::minutes(10),
+                now() - Duration::minutes(4),
+                "asked about the invoice",
+            )
+        }
+    }
+
+    fn facts() -> LogFacts {
+        LogFacts {
+            customer: Some(CustomerFacts {
+                code: "C0000005".into(),
+                merged_into: None,
+                do_not_contact: false,
+            }),
+            complaint_owner: None,
+            carried: None,
+            reminder: None,
+            amended: None,
+        }
+    }
+
+    fn plan(new: &NewInteraction, facts: LogFacts) -> Result<LogPlan, LogRefusal> {
+        let rules = LogRules::default();
+        let disposition = wrap_up(new, &rules)?.clone();
+        plan_log(new, &disposition, &rules, facts)
+    }
+
+    fn invalid_fields(refusal: Result<LogPlan, LogRefusal>) -> Vec<String> {
+        match refusal {
+            Err(LogRefusal::Invalid(errors)) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected invalid fields, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_contact_is_checked_field_by_field_before_anything_is_read() {
+        let rules = LogRules::default();
+        assert_eq!(check(&contact("information_given"), &rules, now()), Ok(()));
+        let mut bad = contact("");
+        bad.started_at = now() + Duration::minutes(6);
+        bad.ended_at = Some(bad.started_at - Duration::seconds(1));
+        bad.summary = Some("x".repeat(SUMMARY_MAX + 1));
+        let fields: Vec<String> = check(&bad, &rules, now())
+            .expect_err("four problems")
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["disposition", "started", "ended", "summary"]);
+        // A callback code asks for a follow-up time, except on a correction.
+        let callback = contact("callback_needed");
+        let errors = check(&callback, &rules, now()).expect_err("no follow-up");
+        assert_eq!(errors[0].field, "follow_up");
+        let correction = NewInteraction {
+            amends_id: Some(9),
+            ..callback
+        };
+        assert_eq!(check(&correction, &rules, now()), Ok(()));
+        let long = NewInteraction {
+            ended_at: Some(now() - Duration::minutes(10) + Duration::hours(25)),
+            started_at: now() - Duration::minutes(10),
+            ..contact("information_given")
+        };
+        let errors = check(&long, &rules, now()).expect_err("too long");
+        assert_eq!(errors[0].reason, "is more than 24 hours after the start");
+    }
+
+    #[test]
+    fn an_unknown_wrap_up_code_is_refused_by_name() {
+        let rules = LogRules::default();
+        let refusal = wrap_up(&contact("nonsense"), &rules).expect_err("not a code");
+        assert_eq!(
+            refusal,
+            LogRefusal::Invalid(vec![FieldError::new(
+                "disposition",
+                "'nonsense' is not a wrap-up code"
+            )])
+        );
+    }
+
+    #[test]
+    fn a_missing_or_merged_customer_stops_the_contact() {
+        let new = contact("information_given");
+        let missing = LogFacts {
+            customer: None,
+            ..facts()
+        };
+        assert_eq!(
+            plan(&new, missing),
+            Err(LogRefusal::NotFound("customer 5".into()))
+        );
+        let mut merged = facts();
+        if let Some(c) = merged.customer.as_mut() {
+            c.merged_into = Some("C0000002".into());
+        }
+        assert_eq!(
+            plan(&new, merged),
+            Err(LogRefusal::Conflict(
+                "C0000005 was merged into C0000002; log the contact on C0000002".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn links_to_another_customers_records_are_all_named_at_once() {
+        let new = NewInteraction {
+            complaint_id: Some(3),
+            reminder_id: Some(4),
+            amends_id: Some(8),
+            ..contact("information_given")
+        };
+        let other = LogFacts {
+            complaint_owner: Some(6),
+            reminder: Some((6, "open".into())),
+            amended: Some(AmendedFacts {
+                customer_id: 6,
+                corrected_by: None,
+                unchanged: false,
+            }),
+            ..facts()
+        };
+        assert_eq!(
+            invalid_fields(plan(&new, other)),
+            ["complaint", "reminder", "amends"]
+        );
+        let missing = LogFacts {
+            complaint_owner: None,
+            reminder: None,
+            amended: None,
+            ..facts()
+        };
+        assert_eq!(
+            invalid_fields(plan(&new, missing)),
+            ["complaint", "reminder", "amends"]
+        );
+    }
+
+    #[test]
+    fn a_correction_of_a_corrected_entry_is_a_conflict_and_one_that_changes_nothing_is_refused() {
+        let new = NewInteraction {
+            amends_id: Some(8),
+            ..contact("information_given")
+        };
+        let corrected = LogFacts {
+            amended: Some(AmendedFacts {
+                customer_id: 5,
+                corrected_by: Some(11),
+                unchanged: false,
+            }),
+            ..facts()
+        };
+        assert_eq!(
+            plan(&new, corrected),
+            Err(LogRefusal::Conflict(
+                "interaction 8 was already corrected by 11; amend that one".into()
+            ))
+        );
+        let same = LogFacts {
+            amended: Some(AmendedFacts {
+                customer_id: 5,
+                corrected_by: None,
+                unchanged: true,
+            }),
+            ..facts()
+        };
+        assert_eq!(invalid_fields(plan(&new, same)), ["summary"]);
+    }
+
+    #[test]
+    fn a_correction_still_a_callback_keeps_the_follow_up_it_carries() {
+        let new = NewInteraction {
+            amends_id: Some(8),
+            ..contact("callback_needed")
+        };
+        let carrying = LogFacts {
+            carried: Some((21, "2026-11-25".into())),
+            amended: Some(AmendedFacts {
+                customer_id: 5,
+                corrected_by: None,
+                unchanged: false,
+            }),
+            ..facts()
+        };
+        let plan_kept = plan(&new, carrying.clone()).expect("a plan");
+        assert!(plan_kept.keeps_carried);
+        assert_eq!(plan_kept.follow_up_on.as_deref(), Some("2026-11-25"));
+        // Linking the carried reminder itself is refused: the correction carries it over.
+        let linked = NewInteraction {
+            reminder_id: Some(21),
+            ..new.clone()
+        };
+        let with_reminder = LogFacts {
+            reminder: Some((5, "open".into())),
+            ..carrying.clone()
+        };
+        assert_eq!(invalid_fields(plan(&linked, with_reminder)), ["reminder"]);
+        // Corrected to a code without a callback: nothing is kept.
+        let resolved = NewInteraction {
+            amends_id: Some(8),
+            ..contact("information_given")
+        };
+        let plan_dropped = plan(&resolved, carrying).expect("a plan");
+        assert!(!plan_dropped.keeps_carried);
+        assert_eq!(plan_dropped.follow_up_on, None);
+    }
+
+    #[test]
+    fn text_is_kept_without_trailing_space_or_leading_blank_lines() {
+        assert_eq!(
+            clean(&Some("\n\n  hello  \n".into())),
+            Some("  hello".into())
+        );
+        assert_eq!(clean(&Some(" \n ".into())), None);
+        assert_eq!(clean(&None), None);
+        assert_eq!(
+            follow_up_title(Some("\n  call back re invoice \nmore"), "Callback"),
+            "call back re invoice"
+        );
+        assert_eq!(follow_up_title(None, "Callback needed"), "Callback needed");
+        let long = "长".repeat(61);
+        assert_eq!(
+            follow_up_title(Some(&long), "x"),
+            format!("{}…", "长".repeat(60))
+        );
     }
 
     fn beijing() -> FixedOffset {

@@ -3,8 +3,12 @@
 pub mod complaint;
 pub mod contact;
 pub mod customer;
+pub mod customer_contacts;
 pub mod date_input;
+pub mod import_row;
 pub mod interaction;
+pub mod operator;
+pub mod reminder;
 pub mod search_key;
 pub mod tier;
 

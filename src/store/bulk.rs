@@ -17,12 +17,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Statement, Transaction};
 
-use super::customers::{self, NormalContact};
+use super::customers;
 use super::engine::{self, FastLoad};
 use super::purchases::{self, PurchaseFigures, RfmFigures};
 use super::search::SearchDoc;
 use super::{Cell, Result, Store, StoreError, Writer};
 use crate::domain::customer::{CustomerFields, FieldError};
+use crate::domain::customer_contacts::NormalContact;
 use crate::domain::tier::TierRules;
 
 /// The tables a bulk load fills.

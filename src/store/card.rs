@@ -2,10 +2,11 @@
 //! complaints with their SLA deadlines, and the care items due. Read-only; nothing here is
 //! shown for a customer the actor may not see.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::params;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::complaints::OPEN_STATUSES;
+use super::reminders::DueReminder;
 use super::{Actor, Customer, Purchase, Result, Store};
 
 /// One logged contact, newest first on the card.
@@ -40,20 +41,6 @@ pub struct OpenComplaint {
     pub resolve_due_at: DateTime<Utc>,
 }
 
-/// A care reminder that is due (or overdue) for this customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DueReminder {
-    pub id: i64,
-    pub kind: String,
-    pub title: String,
-    pub due_on: NaiveDate,
-    /// A follow-up's time of day.
-    pub due_at: Option<DateTime<Utc>>,
-    /// `me` (assigned to one operator) or `anyone`.
-    pub scope: String,
-    pub assignee: Option<String>,
-}
-
 /// Everything the card draws, loaded in one go by `update`, never by `render`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CardData {
@@ -69,10 +56,6 @@ pub struct CardData {
 fn at(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
-
-/// Statuses in which a complaint still needs work.
-const OPEN_STATUSES: &str =
-    "('new', 'acknowledged', 'in_progress', 'escalated', 'waiting', 'solution_proposed', 'reopened')";
 
 impl Store {
     /// Opens a customer's card: the record (the view is audited) and its history. A restricted
@@ -134,8 +117,9 @@ impl Store {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT id, title, category, severity, status, opened_at, resolve_due_at
              FROM complaints WHERE customer_id = ?1 AND merged_into IS NULL
-               AND status IN {OPEN_STATUSES}
-             ORDER BY resolve_due_at LIMIT 10"
+               AND status IN {open}
+             ORDER BY resolve_due_at LIMIT 10",
+            open = *OPEN_STATUSES
         ))?;
         card.complaints = stmt
             .query_map([id], |r| {
@@ -151,26 +135,7 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let today = self.today();
-        let mut stmt = conn.prepare_cached(
-            "SELECT r.id, r.kind, r.title, r.due_on, r.due_at, r.scope, o.name FROM reminders r
-             LEFT JOIN operators o ON o.id = r.assignee_id
-             WHERE r.customer_id = ?1 AND r.status IN ('open', 'snoozed')
-               AND (COALESCE(r.snoozed_until, r.due_on) <= ?2 OR r.kind = 'follow_up')
-             ORDER BY r.due_on, r.due_at LIMIT 10",
-        )?;
-        card.reminders = stmt
-            .query_map(params![id, today.to_string()], |r| {
-                Ok(DueReminder {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    title: r.get(2)?,
-                    due_on: r.get(3)?,
-                    due_at: r.get::<_, Option<i64>>(4)?.map(at),
-                    scope: r.get(5)?,
-                    assignee: r.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        card.reminders = super::reminders::due_on_card(conn, id, today)?;
         card.purchases = self.purchases_of(id, 3)?;
         Ok(card)
     }
@@ -196,14 +161,11 @@ impl Store {
             .prepare_cached(&format!(
                 "SELECT COALESCE(SUM(resolve_due_at < ?1), 0),
                         COALESCE(SUM(resolve_due_at >= ?1 AND resolve_due_at < ?1 + 86400), 0)
-                 FROM complaints WHERE status IN {OPEN_STATUSES} AND resolve_due_at < ?1 + 86400"
+                 FROM complaints WHERE status IN {open} AND resolve_due_at < ?1 + 86400",
+                open = *OPEN_STATUSES
             ))?
             .query_row([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let reminders_due: i64 = conn
-            .prepare_cached(
-                "SELECT COUNT(*) FROM reminders WHERE status = 'open' AND due_on <= ?1",
-            )?
-            .query_row([self.today().to_string()], |r| r.get(0))?;
+        let reminders_due = super::reminders::due_count(conn, self.today())?;
         Ok(DeskCounts {
             breached,
             due_soon,

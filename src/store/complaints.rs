@@ -4,19 +4,18 @@
 use rusqlite::params;
 
 use super::{Result, StoreError, Writer};
-use crate::domain::complaint::{Category, Severity};
-use crate::domain::customer::{Channel, FieldError};
+use crate::domain::complaint::{taken_in_person, vip_targets, NewComplaint, Status};
+use crate::domain::customer::{FieldError, Level, Tier};
 
-/// A complaint to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewComplaint {
-    pub category: Category,
-    pub severity: Severity,
-    pub title: String,
-    pub description: Option<String>,
-    /// Where it came in; one taken on the phone is acknowledged at once.
-    pub channel: Channel,
-}
+/// The statuses in which a complaint still needs work, as an SQL list: `('new', …)`.
+pub(super) static OPEN_STATUSES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    super::sql_list(
+        Status::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.as_str()),
+    )
+});
 
 /// Opens a complaint inside a write; returns its id.
 pub(crate) fn open_in(w: &mut Writer<'_>, customer_id: i64, new: &NewComplaint) -> Result<i64> {
@@ -33,14 +32,14 @@ pub(crate) fn open_in(w: &mut Writer<'_>, customer_id: i64, new: &NewComplaint) 
         [customer_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let vip = level == "vip" || tier == "high";
+    let vip = vip_targets(
+        level.parse().unwrap_or(Level::Normal),
+        tier.parse().unwrap_or(Tier::Normal),
+    );
     let now = w.now();
     let deadlines = w.sla_rules().deadlines(now, new.severity, vip);
-    let on_phone = matches!(
-        new.channel,
-        Channel::PhoneIn | Channel::PhoneOut | Channel::Visit
-    );
-    let status = if on_phone { "acknowledged" } else { "new" };
+    let on_phone = taken_in_person(new.channel);
+    let status = Status::opened_on(new.channel).as_str();
     let actor = w.actor().id;
     w.tx().execute(
         "INSERT INTO complaints (customer_id, opened_by, assignee_id, category, severity, status,

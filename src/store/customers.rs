@@ -8,13 +8,16 @@ use serde::Serialize;
 
 use super::purchases::{PurchaseFigures, SUMMARY_COLUMNS};
 use super::search::{self, SearchDoc};
-use super::{date_text, parse_stored_date, Actor, Cell, Result, Role, Store, StoreError, Writer};
+use super::{
+    date_text, parse_stored_date, Actor, Cell, Permission, Result, Store, StoreError, Writer,
+};
 use crate::domain::contact::{
-    mask_email, normalize_email, normalize_phone, ContactKind, Phone, PhoneKind, PhoneRules,
+    mask_email, normalize_email, normalize_phone, ContactKind, PhoneKind, PhoneRules,
 };
 use crate::domain::customer::{
-    self, normalize_tag, ContactCause, ContactInput, CustomerFields, FieldError, Level, Tier,
+    self, check, normalize_tag, ContactInput, CustomerFields, FieldError, Level, Tier,
 };
+use crate::domain::customer_contacts::{normalize_contacts, NormalContact};
 use crate::domain::tier::TierRules;
 
 /// A stored contact with its normalised and display forms.
@@ -106,96 +109,6 @@ pub struct Saved {
     pub code: String,
     pub version: i64,
     pub warnings: Vec<DuplicateWarning>,
-}
-
-/// A contact after normalising, ready to store and index.
-#[derive(Debug, Clone)]
-pub(crate) struct NormalContact {
-    pub input: ContactInput,
-    pub normalized: String,
-    pub phone: Option<Phone>,
-}
-
-impl NormalContact {
-    pub(crate) fn national_digits(&self) -> Option<&str> {
-        self.phone.as_ref().map(|p| p.national.as_str())
-    }
-}
-
-/// Normalises every contact; errors name the field (`phone`, `email`, `phone 2` …).
-pub(crate) fn normalize_contacts(
-    inputs: &[ContactInput],
-    rules: &PhoneRules,
-) -> std::result::Result<Vec<NormalContact>, Vec<FieldError>> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen = std::collections::HashMap::<ContactKind, usize>::new();
-    for input in inputs {
-        let nth = seen.entry(input.kind).or_default();
-        *nth += 1;
-        let field = if *nth == 1 {
-            input.kind.to_string()
-        } else {
-            format!("{} {}", input.kind, nth)
-        };
-        let value = input.value.trim();
-        let result = match input.kind {
-            ContactKind::Phone => normalize_phone(value, rules)
-                .map(|p| (p.e164.clone(), Some(p)))
-                .map_err(|e| FieldError::contact(&field, ContactCause::Phone(e))),
-            ContactKind::Email => normalize_email(value)
-                .map(|e| (e, None))
-                .map_err(|e| FieldError::contact(&field, ContactCause::Email(e))),
-            ContactKind::Wechat | ContactKind::Other => {
-                if value.is_empty() {
-                    Err(FieldError::new(&field, "is empty"))
-                } else {
-                    Ok((value.to_lowercase(), None))
-                }
-            }
-        };
-        match result {
-            Ok((normalized, phone)) => {
-                if out
-                    .iter()
-                    .any(|c: &NormalContact| c.normalized == normalized)
-                {
-                    continue; // the same number typed twice is one contact
-                }
-                out.push(NormalContact {
-                    input: ContactInput {
-                        kind: input.kind,
-                        value: value.to_string(),
-                        label: input.label.clone(),
-                    },
-                    normalized,
-                    phone,
-                })
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
-}
-
-/// Validates fields and contacts together, so a form or an import row gets every problem at once.
-pub(crate) fn check(
-    fields: &CustomerFields,
-    rules: &PhoneRules,
-) -> std::result::Result<Vec<NormalContact>, Vec<FieldError>> {
-    let mut errors = customer::validate(fields);
-    match normalize_contacts(&fields.contacts, rules) {
-        Ok(contacts) if errors.is_empty() => Ok(contacts),
-        Ok(_) => Err(errors),
-        Err(mut more) => {
-            errors.append(&mut more);
-            Err(errors)
-        }
-    }
 }
 
 fn contact_from_stored(
@@ -358,7 +271,7 @@ pub(crate) fn may_see(
     owner_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    if !confidential || actor.role.includes(Role::Supervisor) || owner_id == Some(actor.id) {
+    if !confidential || actor.may(Permission::SeeConfidential) || owner_id == Some(actor.id) {
         return Ok(true);
     }
     let granted: bool = conn.query_row(
@@ -856,6 +769,7 @@ fn changes(before: &CustomerFields, after: &CustomerFields) -> serde_json::Value
 impl Store {
     /// Reads a customer as `actor` may see it, without recording a view.
     pub fn customer(&self, actor: &Actor, id: i64) -> Result<Customer> {
+        actor.require(Permission::ViewCustomer)?;
         load_customer(self.conn(), actor, id, self.phone_rules(), self.now())
     }
 
@@ -937,8 +851,8 @@ impl Store {
 
     /// Creates a customer. Duplicate phones or emails do not stop it; they come back as warnings.
     pub fn create_customer(&mut self, actor: &Actor, fields: &CustomerFields) -> Result<Saved> {
-        if fields.level == Level::Vip || fields.confidential {
-            actor.require(Role::Supervisor, "create VIP or confidential customers")?;
+        for needed in customer::create_permissions(fields) {
+            actor.require(needed)?;
         }
         let contacts = check(fields, self.phone_rules()).map_err(StoreError::Invalid)?;
         self.write(actor, |w| insert_customer(w, fields, &contacts))
@@ -953,6 +867,7 @@ impl Store {
         expected_version: i64,
         fields: &CustomerFields,
     ) -> Result<Saved> {
+        actor.require(Permission::EditCustomer)?;
         let before = self.customer(actor, id)?;
         if before.restricted {
             return Err(StoreError::Forbidden(format!(
@@ -966,25 +881,12 @@ impl Store {
                 before.code
             )));
         }
-        if before.fields.level != fields.level {
-            actor.require(Role::Supervisor, "change a customer's level")?;
+        for needed in customer::edit_permissions(&before.fields, fields) {
+            actor.require(needed)?;
         }
-        if before.fields.confidential != fields.confidential {
-            actor.require(
-                Role::Supervisor,
-                "change whether a customer is confidential",
-            )?;
-        }
-        if before.fields.owner != fields.owner {
-            actor.require(Role::Supervisor, "hand a customer over to another owner")?;
-        }
+        customer::check_code_kept(&before.code, fields)
+            .map_err(|e| StoreError::Invalid(vec![e]))?;
         let mut fields = fields.clone();
-        if opt_trim(&fields.code).is_some_and(|c| c != before.code) {
-            return Err(StoreError::Invalid(vec![FieldError::new(
-                "code",
-                "a customer's code cannot be changed",
-            )]));
-        }
         fields.code = Some(before.code.clone());
         let contacts = check(&fields, self.phone_rules()).map_err(StoreError::Invalid)?;
         let diff = changes(&before.fields, &fields);
@@ -1032,12 +934,8 @@ impl Store {
         keep: i64,
         other: i64,
     ) -> Result<serde_json::Value> {
-        if keep == other {
-            return Err(StoreError::Invalid(vec![FieldError::new(
-                "other",
-                "a customer cannot be merged into itself",
-            )]));
-        }
+        actor.require(Permission::MergeCustomers)?;
+        customer::check_merge(keep, other).map_err(|e| StoreError::Invalid(vec![e]))?;
         for id in [keep, other] {
             let c = self.customer(actor, id)?;
             if c.restricted {
@@ -1072,15 +970,7 @@ impl Store {
             )?;
             tx.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [other])?;
             // An open periodic reminder of the other record would pile up on the survivor.
-            tx.execute(
-                "UPDATE reminders SET status = 'deleted', skip_reason = 'merged duplicate', updated_at = ?3,
-                        version = version + 1
-                 WHERE customer_id = ?2 AND status IN ('open', 'snoozed')
-                   AND kind IN ('return_visit', 'profile_verification', 'renewal')
-                   AND EXISTS (SELECT 1 FROM reminders k WHERE k.customer_id = ?1 AND k.kind = reminders.kind
-                               AND k.status IN ('open', 'snoozed'))",
-                params![keep, other, now],
-            )?;
+            super::reminders::drop_periodic_held_by(tx, keep, other, now)?;
             for table in [
                 "contacts",
                 "purchases",

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::bulk::{BulkLoad, Column, PreparedCustomer, Preparer, Rows};
 use super::purchases::PurchaseFigures;
-use super::{customers, Actor, Cell, Result, Store, StoreError, CACHE_KIB};
+use super::{Actor, Cell, Result, Store, StoreError, CACHE_KIB};
 use crate::domain::contact::PhoneRules;
 use crate::domain::customer::CustomerFields;
 
@@ -306,7 +306,8 @@ impl RowMaker {
         } = customer;
         // A generated contact that does not normalise is left out.
         let contacts =
-            customers::normalize_contacts(&fields.contacts, &self.rules).unwrap_or_default();
+            crate::domain::customer_contacts::normalize_contacts(&fields.contacts, &self.rules)
+                .unwrap_or_default();
         let mut figures = PurchaseFigures::new(self.start.today);
         for purchase in &purchases {
             figures.add(purchase.day, purchase.amount_cents);

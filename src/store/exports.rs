@@ -5,7 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::purchases::{purchase_from_row, Purchase};
-use super::{Actor, Result, Role, Store};
+use super::{Actor, Permission, Result, Store};
 
 /// One customer as exported: the columns our importer reads back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,7 +51,7 @@ impl Store {
         actor: &Actor,
         each: &mut dyn FnMut(ExportedCustomer) -> std::io::Result<()>,
     ) -> Result<u64> {
-        actor.require(Role::Supervisor, "export customers")?;
+        actor.require(Permission::ExportCustomers)?;
         let sql = format!(
             "SELECT c.code, c.name, c.kind, {}, {}, {}, c.company, c.industry, c.birthday, c.region, c.address,
                     c.source, c.level, c.membership, c.membership_expiry, o.login, c.confidential, c.do_not_contact,
@@ -119,7 +119,7 @@ impl Store {
         actor: &Actor,
         each: &mut dyn FnMut(Purchase) -> std::io::Result<()>,
     ) -> Result<u64> {
-        actor.require(Role::Supervisor, "export purchases")?;
+        actor.require(Permission::ExportPurchases)?;
         let mut count = 0u64;
         {
             let mut stmt = self.conn().prepare(

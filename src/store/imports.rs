@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::customers::{normalize_contacts, NormalContact};
 use super::purchases::{self, NewPurchase};
-use super::{Actor, DuplicateWarning, Result, Role, Store, StoreError};
+use super::{Actor, DuplicateWarning, Permission, Result, Store, StoreError};
 use crate::domain::customer::CustomerFields;
-use crate::import::{PurchaseRow, RowError};
+use crate::domain::customer_contacts::{normalize_contacts, NormalContact};
+use crate::domain::import_row::{PurchaseRow, RowError};
 
 /// Rows written per transaction.
 const BATCH: usize = 2_000;
@@ -157,7 +157,7 @@ impl Store {
         skip_duplicates: bool,
         progress: &dyn Fn(u64),
     ) -> Result<ImportOutcome> {
-        actor.require(Role::Supervisor, "import customers")?;
+        actor.require(Permission::ImportCustomers)?;
         let (_, refused) = self.check_customer_rows(rows)?;
         if !refused.is_empty() {
             return Err(StoreError::Invalid(
@@ -303,7 +303,7 @@ impl Store {
         rows: &[(u64, NewPurchase)],
         progress: &dyn Fn(u64),
     ) -> Result<u64> {
-        actor.require(Role::Supervisor, "import purchases")?;
+        actor.require(Permission::ImportPurchases)?;
         let mut imported = 0u64;
         for batch in rows.chunks(BATCH) {
             self.write(actor, |w| {

@@ -9,71 +9,13 @@ use serde::Serialize;
 
 use super::customers::may_see;
 use super::engine::index;
-use super::{Actor, Result, Store, StoreError, Writer};
+use super::{reminders, Actor, Permission, Result, Store, StoreError, Writer};
 use crate::domain::customer::{Channel, FieldError};
-use crate::domain::interaction::{Direction, DispositionFlag as Flag, FollowUpDue, FollowUpScope};
-
-/// Longest summary kept, in characters.
-pub const SUMMARY_MAX: usize = 4000;
-/// Longest customer feedback kept, in characters.
-pub const FEEDBACK_MAX: usize = 1000;
-
-/// A contact to log.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewInteraction {
-    pub customer_id: i64,
-    pub channel: Channel,
-    pub direction: Direction,
-    /// A wrap-up code of the configured list.
-    pub disposition: String,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: Option<DateTime<Utc>>,
-    pub summary: Option<String>,
-    pub feedback: Option<String>,
-    pub complaint_id: Option<i64>,
-    pub reminder_id: Option<i64>,
-    pub follow_up: Option<FollowUp>,
-    /// The entry this one corrects.
-    pub amends_id: Option<i64>,
-    /// A complaint to open with this contact (its wrap-up code carries `complaint`).
-    pub open_complaint: Option<crate::store::NewComplaint>,
-}
-
-impl NewInteraction {
-    /// A plain contact on `channel` in its usual direction, from `started_at` to `ended_at`,
-    /// with nothing linked and no follow-up.
-    pub fn contact(
-        customer_id: i64,
-        channel: Channel,
-        disposition: &str,
-        started_at: DateTime<Utc>,
-        ended_at: DateTime<Utc>,
-        summary: &str,
-    ) -> NewInteraction {
-        NewInteraction {
-            customer_id,
-            channel,
-            direction: channel.usual_direction(),
-            disposition: disposition.to_string(),
-            started_at,
-            ended_at: Some(ended_at),
-            summary: Some(summary.to_string()),
-            feedback: None,
-            complaint_id: None,
-            reminder_id: None,
-            follow_up: None,
-            amends_id: None,
-            open_complaint: None,
-        }
-    }
-}
-
-/// The next follow-up a contact asks for: a care reminder for this customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FollowUp {
-    pub due: FollowUpDue,
-    pub scope: FollowUpScope,
-}
+use crate::domain::interaction::{
+    check, clean, follow_up_title, plan_log, wrap_up, AmendedFacts, CustomerFacts, Direction,
+    Disposition, DispositionFlag as Flag, FollowUpScope, LogFacts, LogPlan, LogRefusal,
+    NewInteraction,
+};
 
 /// What logging a contact did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -402,12 +344,6 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(Interaction, bool, Option<i64>)> {
     ))
 }
 
-fn clean(text: &Option<String>) -> Option<String> {
-    text.as_deref()
-        .map(|t| t.trim_end().trim_start_matches(['\n', '\r']).to_string())
-        .filter(|t| !t.trim().is_empty())
-}
-
 impl Store {
     /// Checks a contact before logging it: every problem, each naming its field.
     pub fn check_interaction(&self, new: &NewInteraction) -> Result<(), Vec<FieldError>> {
@@ -417,6 +353,10 @@ impl Store {
     /// Logs a contact and applies its wrap-up code's effects, all in one transaction with
     /// its audit entries.
     pub fn log_interaction(&mut self, actor: &Actor, new: &NewInteraction) -> Result<Logged> {
+        actor.require(Permission::LogContact)?;
+        if new.open_complaint.is_some() {
+            actor.require(Permission::OpenComplaint)?;
+        }
         check(new, self.log_rules(), self.now()).map_err(StoreError::Invalid)?;
         self.write(actor, |w| log_in(w, new))
     }
@@ -629,7 +569,7 @@ impl Store {
         actor: &Actor,
         each: &mut dyn FnMut(Interaction) -> std::io::Result<()>,
     ) -> Result<u64> {
-        actor.require(super::Role::Supervisor, "export the interaction log")?;
+        actor.require(Permission::ExportInteractions)?;
         let sql = format!("{SELECT} ORDER BY i.id");
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql)?;
@@ -659,32 +599,14 @@ impl Store {
     /// many moved. Runs from every open screen; the audit names who noticed.
     pub fn escalate_follow_ups(&mut self, actor: &Actor) -> Result<usize> {
         let cutoff = (self.now() - self.log_rules().escalate_after()).timestamp();
-        let waiting: bool = self
-            .conn()
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM reminders WHERE kind = 'follow_up' AND scope = 'me'
-               AND status IN ('open', 'snoozed') AND due_at <= ?1)",
-            )?
-            .query_row([cutoff], |r| r.get(0))?;
-        if !waiting {
+        if !reminders::only_me_overdue_exists(self.conn(), cutoff)? {
             return Ok(0);
         }
         self.write(actor, |w| {
-            let ids: Vec<(i64, Option<i64>)> = w
-                .tx()
-                .prepare_cached(
-                    "SELECT id, assignee_id FROM reminders WHERE kind = 'follow_up' AND scope = 'me'
-                       AND status IN ('open', 'snoozed') AND due_at <= ?1",
-                )?
-                .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+            let ids = reminders::only_me_overdue(w.tx(), cutoff)?;
             let now = w.now().timestamp();
             for (id, owner) in &ids {
-                w.tx().execute(
-                    "UPDATE reminders SET scope = 'anyone', updated_at = ?2, version = version + 1
-                     WHERE id = ?1",
-                    params![id, now],
-                )?;
+                reminders::hand_to_anyone(w.tx(), *id, now)?;
                 w.audit(
                     "reminder.escalate",
                     "reminder",
@@ -708,81 +630,28 @@ fn local_midnight(day: NaiveDate) -> i64 {
         .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
 }
 
-fn check(
-    new: &NewInteraction,
-    rules: &crate::domain::interaction::LogRules,
-    now: DateTime<Utc>,
-) -> Result<(), Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let disposition = rules.disposition(&new.disposition);
-    match disposition {
-        None if new.disposition.trim().is_empty() => {
-            errors.push(FieldError::new("disposition", "is required"));
-        }
-        None => errors.push(FieldError::new(
-            "disposition",
-            format!(
-                "'{}' is not a wrap-up code; use one of: {}",
-                new.disposition,
-                rules.codes()
-            ),
-        )),
-        Some(d) => {
-            // An amendment corrects what was logged; the original's follow-up stands.
-            if d.has(Flag::Callback) && new.follow_up.is_none() && new.amends_id.is_none() {
-                errors.push(FieldError::new(
-                    "follow_up",
-                    format!("'{}' asks for a follow-up date", d.code),
-                ));
-            }
-        }
-    }
-    if new.started_at > now + chrono::Duration::minutes(5) {
-        errors.push(FieldError::new("started", "is in the future"));
-    }
-    if let Some(end) = new.ended_at {
-        if end < new.started_at {
-            errors.push(FieldError::new("ended", "is before the start"));
-        } else if end - new.started_at > chrono::Duration::hours(24) {
-            errors.push(FieldError::new(
-                "ended",
-                "is more than 24 hours after the start",
-            ));
-        }
-    }
-    for (field, text, max) in [
-        ("summary", &new.summary, SUMMARY_MAX),
-        ("feedback", &new.feedback, FEEDBACK_MAX),
-    ] {
-        let n = text.as_deref().map(|t| t.chars().count()).unwrap_or(0);
-        if n > max {
-            errors.push(FieldError::new(
-                field,
-                format!("is {n} characters long; at most {max} are kept"),
-            ));
-        }
-    }
-    if let Some(f) = &new.follow_up {
-        if f.due.at < now - chrono::Duration::days(1) {
-            errors.push(FieldError::new("follow_up", "is in the past"));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
+fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
+    let rules = w.log_rules().clone();
+    let disposition = wrap_up(new, &rules).map_err(refused)?;
+    let facts = load(w.tx(), new, disposition)?;
+    let plan = plan_log(new, disposition, &rules, facts).map_err(refused)?;
+    apply(w, new, plan)
+}
+
+fn refused(refusal: LogRefusal) -> StoreError {
+    match refusal {
+        LogRefusal::NotFound(what) => StoreError::NotFound(what),
+        LogRefusal::Conflict(why) => StoreError::Conflict(why),
+        LogRefusal::Invalid(errors) => StoreError::Invalid(errors),
     }
 }
 
-fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
-    let rules = w.log_rules().clone();
-    let Some(disposition) = rules.disposition(&new.disposition).cloned() else {
-        return Err(StoreError::Invalid(vec![FieldError::new(
-            "disposition",
-            format!("'{}' is not a wrap-up code", new.disposition),
-        )]));
-    };
-    let tx = w.tx();
+/// Reads what checking a contact needs: its customer and whatever it links or corrects.
+fn load(
+    tx: &rusqlite::Transaction<'_>,
+    new: &NewInteraction,
+    disposition: &Disposition,
+) -> Result<LogFacts> {
     let customer: Option<(String, Option<i64>, bool)> = tx
         .query_row(
             "SELECT code, merged_into, do_not_contact FROM customers WHERE id = ?1",
@@ -790,75 +659,58 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((code, merged_into, already_dnc)) = customer else {
-        return Err(StoreError::NotFound(format!(
-            "customer {}",
-            new.customer_id
-        )));
+    let Some((code, merged_into, do_not_contact)) = customer else {
+        return Ok(LogFacts {
+            customer: None,
+            complaint_owner: None,
+            carried: None,
+            reminder: None,
+            amended: None,
+        });
     };
-    if let Some(survivor) = merged_into {
-        let survivor: String = tx.query_row(
+    let merged_into = match merged_into {
+        Some(survivor) => Some(tx.query_row(
             "SELECT code FROM customers WHERE id = ?1",
             [survivor],
             |r| r.get(0),
-        )?;
-        return Err(StoreError::Conflict(format!(
-            "{code} was merged into {survivor}; log the contact on {survivor}"
-        )));
+        )?),
+        None => None,
+    };
+    let customer = CustomerFacts {
+        code,
+        merged_into,
+        do_not_contact,
+    };
+    if customer.merged_into.is_some() {
+        return Ok(LogFacts {
+            customer: Some(customer),
+            complaint_owner: None,
+            carried: None,
+            reminder: None,
+            amended: None,
+        });
     }
-    let mut invalid = Vec::new();
-    if let Some(complaint) = new.complaint_id {
-        let owner: Option<i64> = tx
+    let complaint_owner: Option<i64> = match new.complaint_id {
+        Some(complaint) => tx
             .query_row(
                 "SELECT customer_id FROM complaints WHERE id = ?1",
                 [complaint],
                 |r| r.get(0),
             )
-            .optional()?;
-        if owner != Some(new.customer_id) {
-            invalid.push(FieldError::new(
-                "complaint",
-                format!("complaint {complaint} is not one of {code}'s"),
-            ));
-        }
-    }
-    // The follow-up the corrected entry asked for, still to do: it moves to the correction.
-    let carried = match new.amends_id {
-        Some(amended) => open_follow_up(tx, amended)?,
+            .optional()?,
         None => None,
     };
-    if let Some(reminder) = new.reminder_id {
-        let found: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT customer_id, status FROM reminders WHERE id = ?1",
-                [reminder],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        match found {
-            Some(_) if carried.as_ref().is_some_and(|(own, _)| *own == reminder) => {
-                invalid.push(FieldError::new(
-                    "reminder",
-                    format!(
-                        "reminder {reminder} is the follow-up the corrected entry asked for; \
-                         the correction carries it over"
-                    ),
-                ))
-            }
-            Some((owner, _)) if owner != new.customer_id => invalid.push(FieldError::new(
-                "reminder",
-                format!("reminder {reminder} is not one of {code}'s"),
-            )),
-            None => invalid.push(FieldError::new(
-                "reminder",
-                format!("reminder {reminder} does not exist"),
-            )),
-            _ => {}
-        }
-    }
-    if let Some(amends) = new.amends_id {
+    let carried = match new.amends_id {
+        Some(amended) => reminders::open_follow_up(tx, amended)?,
+        None => None,
+    };
+    let reminder: Option<(i64, String)> = match new.reminder_id {
+        Some(reminder) => reminders::owner_and_status(tx, reminder)?,
+        None => None,
+    };
+    let amended = match new.amends_id {
         // Whether the correction says just what the original said: it would correct nothing.
-        let found: Option<(i64, Option<i64>, bool)> = tx
+        Some(amends) => tx
             .query_row(
                 "SELECT customer_id, (SELECT max(a.id) FROM interactions a WHERE a.amends_id = i.id),
                         channel = ?2 AND direction = ?3 AND disposition = ?4 AND started_at = ?5
@@ -877,43 +729,41 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
                     new.complaint_id,
                     new.reminder_id,
                 ],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| {
+                    Ok(AmendedFacts {
+                        customer_id: r.get(0)?,
+                        corrected_by: r.get(1)?,
+                        unchanged: r.get(2)?,
+                    })
+                },
             )
-            .optional()?;
-        match found {
-            None => invalid.push(FieldError::new(
-                "amends",
-                format!("interaction {amends} does not exist"),
-            )),
-            Some((owner, _, _)) if owner != new.customer_id => invalid.push(FieldError::new(
-                "amends",
-                format!("interaction {amends} is not one of {code}'s"),
-            )),
-            Some((_, Some(later), _)) => {
-                return Err(StoreError::Conflict(format!(
-                    "interaction {amends} was already corrected by {later}; amend that one"
-                )))
-            }
-            Some((_, None, true)) if new.follow_up.is_none() && new.open_complaint.is_none() => {
-                invalid.push(FieldError::new(
-                    "summary",
-                    format!("nothing differs from interaction {amends}; change what was wrong"),
-                ))
-            }
-            _ => {}
-        }
-    }
-    if !invalid.is_empty() {
-        return Err(StoreError::Invalid(invalid));
-    }
+            .optional()?,
+        None => None,
+    };
+    Ok(LogFacts {
+        customer: Some(customer),
+        complaint_owner,
+        carried,
+        reminder,
+        amended,
+    })
+}
+
+/// Writes a checked contact and the effects of its wrap-up code.
+fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logged> {
+    let LogPlan {
+        disposition,
+        code,
+        already_do_not_contact: already_dnc,
+        carried,
+        keeps_carried,
+        follow_up_on,
+        reply_by,
+        summary,
+        feedback,
+    } = plan;
     let now = w.now();
     let actor_id = w.actor().id;
-    let reply_by = rules.reply_by(
-        new.channel,
-        new.direction,
-        &disposition,
-        at(new.started_at.timestamp()),
-    );
     let complaint_opened = match &new.open_complaint {
         Some(c) if disposition.has(Flag::Complaint) => {
             Some(crate::store::complaints::open_in(w, new.customer_id, c)?)
@@ -921,14 +771,6 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         _ => None,
     };
     let complaint_id = new.complaint_id.or(complaint_opened);
-    let summary = clean(&new.summary);
-    let feedback = clean(&new.feedback);
-    let keeps_carried = new.follow_up.is_none() && disposition.has(Flag::Callback);
-    let follow_up_on = match (&new.follow_up, &carried) {
-        (Some(f), _) => Some(f.due.on.format("%Y-%m-%d").to_string()),
-        (None, Some((_, due_on))) if keeps_carried => Some(due_on.clone()),
-        _ => None,
-    };
     w.tx()
         .prepare_cached(
             "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition,
@@ -1004,12 +846,7 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         );
     }
     if let (Some(reminder), true) = (new.reminder_id, contact_made) {
-        let n = w.tx().execute(
-            "UPDATE reminders SET status = 'done', done_interaction_id = ?2, updated_at = ?3,
-                    version = version + 1
-             WHERE id = ?1 AND status IN ('open', 'snoozed')",
-            params![reminder, id, now.timestamp()],
-        )?;
+        let n = reminders::mark_done(w.tx(), reminder, id, now.timestamp())?;
         if n > 0 {
             logged.reminder_done = Some(reminder);
             w.audit(
@@ -1027,52 +864,22 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
             // A correction with a follow-up time moves the one its entry had; it never adds one.
             let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
             let due_on = f.due.on.format("%Y-%m-%d").to_string();
+            let row = reminders::FollowUpRow {
+                customer_id: new.customer_id,
+                source: &source,
+                due_on: &due_on,
+                due_at: f.due.at.timestamp(),
+                title: &title,
+                note: summary.as_deref(),
+                assignee,
+                scope: f.scope,
+            };
             let reminder = match &carried {
                 Some((reminder, _)) => {
-                    w.tx()
-                        .prepare_cached(
-                            "UPDATE reminders SET source_key = ?2, due_on = ?3, due_at = ?4,
-                                title = ?5, note = ?6, assignee_id = ?7, scope = ?8,
-                                status = 'open', snoozed_until = NULL, updated_at = ?9,
-                                version = version + 1
-                             WHERE id = ?1",
-                        )?
-                        .execute(params![
-                            reminder,
-                            source,
-                            due_on,
-                            f.due.at.timestamp(),
-                            title,
-                            summary,
-                            assignee,
-                            f.scope.as_str(),
-                            now.timestamp(),
-                        ])?;
+                    reminders::move_follow_up(w.tx(), *reminder, &row, now.timestamp())?;
                     *reminder
                 }
-                None => {
-                    w.tx()
-                        .prepare_cached(
-                            "INSERT INTO reminders (customer_id, kind, source_key, due_on, title,
-                                note, status, assignee_id, scope, due_at, created_by, created_at,
-                                updated_at)
-                             VALUES (?1, 'follow_up', ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9,
-                                ?10, ?10)",
-                        )?
-                        .execute(params![
-                            new.customer_id,
-                            source,
-                            due_on,
-                            title,
-                            summary,
-                            assignee,
-                            f.scope.as_str(),
-                            f.due.at.timestamp(),
-                            actor_id,
-                            now.timestamp(),
-                        ])?;
-                    w.tx().last_insert_rowid()
-                }
+                None => reminders::add_follow_up(w.tx(), &row, actor_id, now.timestamp())?,
             };
             logged.follow_up_reminder_id = Some(reminder);
             w.audit(
@@ -1089,13 +896,14 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         }
         (None, Some((reminder, _))) if keeps_carried => {
             // Still a callback: the follow-up stands as it was, now for the correction.
-            w.tx()
-                .prepare_cached(
-                    "UPDATE reminders SET source_key = ?2, title = ?3, note = ?4, updated_at = ?5,
-                        version = version + 1
-                     WHERE id = ?1",
-                )?
-                .execute(params![reminder, source, title, summary, now.timestamp()])?;
+            reminders::carry_follow_up(
+                w.tx(),
+                reminder,
+                &source,
+                &title,
+                summary.as_deref(),
+                now.timestamp(),
+            )?;
             logged.follow_up_reminder_id = Some(reminder);
             logged.follow_up_carried = true;
             w.audit(
@@ -1109,13 +917,7 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         (None, Some((reminder, _))) => {
             // No longer a callback: the follow-up was asked for by mistake; skipped, saying why.
             let reason = format!("the contact was corrected to {}", disposition.code);
-            w.tx()
-                .prepare_cached(
-                    "UPDATE reminders SET source_key = ?2, status = 'skipped', skip_reason = ?3,
-                        updated_at = ?4, version = version + 1
-                     WHERE id = ?1",
-                )?
-                .execute(params![reminder, source, reason, now.timestamp()])?;
+            reminders::skip_follow_up(w.tx(), reminder, &source, &reason, now.timestamp())?;
             logged.follow_up_skipped = Some(reminder);
             w.audit(
                 "reminder.skip",
@@ -1145,34 +947,6 @@ fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
         }),
     );
     Ok(logged)
-}
-
-/// A reminder's title from the summary's first line, or the wrap-up code's label.
-/// The follow-up reminder logged with `interaction`, when it is still to do: its id and day.
-fn open_follow_up(
-    tx: &rusqlite::Transaction<'_>,
-    interaction: i64,
-) -> Result<Option<(i64, String)>> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT id, due_on FROM reminders
-             WHERE source_key = ?1 AND kind = 'follow_up' AND status IN ('open', 'snoozed')",
-        )?
-        .query_row([format!("follow_up:{interaction}")], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?)
-}
-
-fn follow_up_title(summary: Option<&str>, fallback: &str) -> String {
-    let first = summary
-        .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty()))
-        .unwrap_or(fallback);
-    let mut title: String = first.chars().take(60).collect();
-    if first.chars().count() > 60 {
-        title.push('…');
-    }
-    title
 }
 
 #[cfg(test)]

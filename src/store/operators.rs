@@ -2,88 +2,22 @@
 //! another operator (`--as`), and the audit log records both.
 
 use rusqlite::{params, OptionalExtension, Row};
-use serde::Serialize;
 
 use super::{Result, Store, StoreError};
-use crate::domain::vocabulary;
+use crate::domain::operator::{valid_login, Actor, Operator, Permission, Role};
 
-vocabulary!(
-    /// What an operator may do: operator < supervisor < admin.
-    Role { Operator => "operator", Supervisor => "supervisor", Admin => "admin" }
-);
-
-impl Role {
-    fn rank(self) -> u8 {
-        match self {
-            Role::Operator => 0,
-            Role::Supervisor => 1,
-            Role::Admin => 2,
-        }
-    }
-
-    /// True when this role has at least the rights of `other`.
-    pub fn includes(self, other: Role) -> bool {
-        self.rank() >= other.rank()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Operator {
-    pub id: i64,
-    pub login: String,
-    pub name: String,
-    pub role: Role,
-    pub active: bool,
-}
-
-impl Operator {
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<Operator> {
-        let role: String = r.get(3)?;
-        Ok(Operator {
-            id: r.get(0)?,
-            login: r.get(1)?,
-            name: r.get(2)?,
-            role: role.parse().unwrap_or(Role::Operator),
-            active: r.get(4)?,
-        })
-    }
+fn operator_from_row(r: &Row<'_>) -> rusqlite::Result<Operator> {
+    let role: String = r.get(3)?;
+    Ok(Operator {
+        id: r.get(0)?,
+        login: r.get(1)?,
+        name: r.get(2)?,
+        role: role.parse().unwrap_or(Role::Operator),
+        active: r.get(4)?,
+    })
 }
 
 const OPERATOR_COLUMNS: &str = "id, login, name, role, active";
-
-/// Who is doing something: every store call takes one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Actor {
-    pub id: i64,
-    pub login: String,
-    pub name: String,
-    pub role: Role,
-    /// The admin who acts for this operator with `--as`, if any.
-    pub via: Option<String>,
-}
-
-impl Actor {
-    /// Refuses unless the actor's role includes `role`; `what` completes "only … may …".
-    pub fn require(&self, role: Role, what: &str) -> Result<()> {
-        if self.role.includes(role) {
-            Ok(())
-        } else {
-            let article = if role == Role::Admin { "an" } else { "a" };
-            Err(StoreError::Forbidden(format!(
-                "only {article} {role} may {what}; {} is {}",
-                self.login, self.role
-            )))
-        }
-    }
-}
-
-fn valid_login(login: &str) -> bool {
-    !login.is_empty()
-        && login.len() <= 64
-        && login
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
-}
 
 impl Store {
     pub fn operator_by_login(&self, login: &str) -> Result<Option<Operator>> {
@@ -92,7 +26,7 @@ impl Store {
             .query_row(
                 &format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE login = ?1"),
                 [login],
-                Operator::from_row,
+                operator_from_row,
             )
             .optional()?)
     }
@@ -101,7 +35,7 @@ impl Store {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY login"
         ))?;
-        let rows = stmt.query_map([], Operator::from_row)?;
+        let rows = stmt.query_map([], operator_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -119,29 +53,14 @@ impl Store {
                 self.path().display().to_string(),
             ));
         }
-        let me = self.active_operator(login)?;
+        let me = Actor::from(self.active_operator(login)?);
         let Some(other) = as_login.filter(|o| *o != login) else {
-            return Ok(Actor {
-                id: me.id,
-                login: me.login,
-                name: me.name,
-                role: me.role,
-                via: None,
-            });
+            return Ok(me);
         };
-        if me.role != Role::Admin {
-            return Err(StoreError::Forbidden(format!(
-                "only an admin may act as another operator (--as); {} is {}",
-                me.login, me.role
-            )));
-        }
-        let target = self.active_operator(other)?;
+        me.require(Permission::ActAsOperator)?;
         Ok(Actor {
-            id: target.id,
-            login: target.login,
-            name: target.name,
-            role: target.role,
             via: Some(me.login),
+            ..Actor::from(self.active_operator(other)?)
         })
     }
 
@@ -199,7 +118,7 @@ impl Store {
         name: &str,
         role: Role,
     ) -> Result<Operator> {
-        actor.require(Role::Admin, "add operators")?;
+        actor.require(Permission::AddOperator)?;
         if !valid_login(login) {
             return Err(StoreError::Invalid(vec![
                 crate::domain::customer::FieldError::new(
@@ -250,7 +169,7 @@ impl Store {
         role: Option<Role>,
         active: Option<bool>,
     ) -> Result<Operator> {
-        actor.require(Role::Admin, "change operators")?;
+        actor.require(Permission::ChangeOperator)?;
         let before = self
             .operator_by_login(login)?
             .ok_or_else(|| StoreError::NotFound(format!("operator '{login}'")))?;

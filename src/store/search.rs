@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension as _, Transaction};
 use serde::Serialize;
 
-use super::customers::NormalContact;
 use super::{Actor, CustomerSummary, Result, Store, StoreError};
 use crate::domain::contact::{normalize_phone, ContactKind, PhoneRules};
 use crate::domain::customer::normalize_tag;
+use crate::domain::customer_contacts::NormalContact;
 use crate::domain::search_key::{
     cjk_bigrams, classify, fold, has_cjk, pinyin_full, pinyin_initials, prefix_upper_bound,
     reversed, Query, MIN_PHONE_SUFFIX,

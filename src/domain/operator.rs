@@ -1,0 +1,291 @@
+//! Operators, the acting identity and what each role may do (DESIGN §6). The store checks
+//! every call against [`Permission`]'s table, and the screen reads the same table to offer
+//! only the keys the operator may use, so the two cannot differ.
+
+use serde::Serialize;
+
+use super::vocabulary;
+
+vocabulary!(
+    /// What an operator may do: operator < supervisor < admin.
+    Role { Operator => "operator", Supervisor => "supervisor", Admin => "admin" }
+);
+
+impl Role {
+    fn rank(self) -> u8 {
+        match self {
+            Role::Operator => 0,
+            Role::Supervisor => 1,
+            Role::Admin => 2,
+        }
+    }
+
+    /// True when this role has at least the rights of `other`.
+    pub fn includes(self, other: Role) -> bool {
+        self.rank() >= other.rank()
+    }
+
+    /// Whether this role may do `what`, by [`Permission::least_role`].
+    pub fn may(self, what: Permission) -> bool {
+        self.includes(what.least_role())
+    }
+}
+
+vocabulary!(
+    /// Something only some roles may do. [`Permission::least_role`] is the table.
+    Permission {
+        ViewCustomer => "view_customer",
+        CreateCustomer => "create_customer",
+        EditCustomer => "edit_customer",
+        MergeCustomers => "merge_customers",
+        LogContact => "log_contact",
+        OpenComplaint => "open_complaint",
+        SeeConfidential => "see_confidential",
+        CreateVipOrConfidential => "create_vip_or_confidential",
+        SetLevel => "set_level",
+        SetConfidential => "set_confidential",
+        HandOver => "hand_over",
+        ImportCustomers => "import_customers",
+        ImportPurchases => "import_purchases",
+        ExportCustomers => "export_customers",
+        ExportPurchases => "export_purchases",
+        ExportInteractions => "export_interactions",
+        GenerateDemo => "generate_demo",
+        CheckDatabase => "check_database",
+        AddOperator => "add_operator",
+        ChangeOperator => "change_operator",
+        ActAsOperator => "act_as_operator"
+    }
+);
+
+impl Permission {
+    /// The table: the least role that may do this (every higher role may too), and what it
+    /// is, completing "only a supervisor may …".
+    pub fn rule(self) -> (Role, &'static str) {
+        use Permission::*;
+        let (operator, supervisor, admin) = (Role::Operator, Role::Supervisor, Role::Admin);
+        match self {
+            ViewCustomer => (operator, "look customers up"),
+            CreateCustomer => (operator, "create customers"),
+            EditCustomer => (operator, "edit customers"),
+            MergeCustomers => (operator, "merge customers"),
+            LogContact => (operator, "log contacts"),
+            OpenComplaint => (operator, "open complaints"),
+            // The owner and an operator holding a grant see the record too (store::may_see).
+            SeeConfidential => (supervisor, "see confidential customers"),
+            CreateVipOrConfidential => (supervisor, "create VIP or confidential customers"),
+            SetLevel => (supervisor, "change a customer's level"),
+            SetConfidential => (supervisor, "change whether a customer is confidential"),
+            HandOver => (supervisor, "hand a customer over to another owner"),
+            ImportCustomers => (supervisor, "import customers"),
+            ImportPurchases => (supervisor, "import purchases"),
+            ExportCustomers => (supervisor, "export customers"),
+            ExportPurchases => (supervisor, "export purchases"),
+            ExportInteractions => (supervisor, "export the interaction log"),
+            GenerateDemo => (supervisor, "generate demo data"),
+            CheckDatabase => (supervisor, "check the database"),
+            AddOperator => (admin, "add operators"),
+            ChangeOperator => (admin, "change operators"),
+            ActAsOperator => (admin, "act as another operator (--as)"),
+        }
+    }
+
+    /// The least role that may do this.
+    pub fn least_role(self) -> Role {
+        self.rule().0
+    }
+
+    /// What it is, completing "only a supervisor may …".
+    pub fn what(self) -> &'static str {
+        self.rule().1
+    }
+}
+
+/// An operator as registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Operator {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// Who is doing something: every store call takes one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// The admin who acts for this operator with `--as`, if any.
+    pub via: Option<String>,
+}
+
+impl From<Operator> for Actor {
+    /// The operator acting as themselves.
+    fn from(op: Operator) -> Actor {
+        Actor {
+            id: op.id,
+            login: op.login,
+            name: op.name,
+            role: op.role,
+            via: None,
+        }
+    }
+}
+
+/// An actor asked for something their role does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("only {} {} may {}; {login} is {role}", article(.permission.least_role()), .permission.least_role(), .permission.what())]
+pub struct Denied {
+    pub login: String,
+    pub role: Role,
+    pub permission: Permission,
+}
+
+fn article(role: Role) -> &'static str {
+    if role == Role::Admin {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+impl Actor {
+    /// Whether this actor's role may do `what`.
+    pub fn may(&self, what: Permission) -> bool {
+        self.role.may(what)
+    }
+
+    /// Refuses, naming who may, unless this actor's role may do `what`.
+    pub fn require(&self, what: Permission) -> Result<(), Denied> {
+        if self.may(what) {
+            Ok(())
+        } else {
+            Err(Denied {
+                login: self.login.clone(),
+                role: self.role,
+                permission: what,
+            })
+        }
+    }
+}
+
+/// Whether `login` can be an operator's OS login.
+pub fn valid_login(login: &str) -> bool {
+    !login.is_empty()
+        && login.len() <= 64
+        && login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            id: 7,
+            login: "li.na".into(),
+            name: "李娜".into(),
+            role,
+            via: None,
+        }
+    }
+
+    /// Each permission with whether an operator, a supervisor and an admin may, written out
+    /// from DESIGN as written: §6 (confidential records: an operator sees only name and code
+    /// unless owner or granted; supervisors grant access), §4 (an admin acts for another
+    /// operator with `--as`; admins manage operators; `init` makes the first an admin, §5),
+    /// §3.6 (VIP is a level an authorised operator sets), §3.1 (operators merge records), and
+    /// for imports, exports, demo data and `check`, the refusals the store and CLI made
+    /// before this table (tests/cli.rs, tests/store.rs, tests/customers.rs).
+    const EXPECTED: &[(Permission, [bool; 3])] = &[
+        (Permission::ViewCustomer, [true, true, true]),
+        (Permission::CreateCustomer, [true, true, true]),
+        (Permission::EditCustomer, [true, true, true]),
+        (Permission::MergeCustomers, [true, true, true]),
+        (Permission::LogContact, [true, true, true]),
+        (Permission::OpenComplaint, [true, true, true]),
+        (Permission::SeeConfidential, [false, true, true]),
+        (Permission::CreateVipOrConfidential, [false, true, true]),
+        (Permission::SetLevel, [false, true, true]),
+        (Permission::SetConfidential, [false, true, true]),
+        (Permission::HandOver, [false, true, true]),
+        (Permission::ImportCustomers, [false, true, true]),
+        (Permission::ImportPurchases, [false, true, true]),
+        (Permission::ExportCustomers, [false, true, true]),
+        (Permission::ExportPurchases, [false, true, true]),
+        (Permission::ExportInteractions, [false, true, true]),
+        (Permission::GenerateDemo, [false, true, true]),
+        (Permission::CheckDatabase, [false, true, true]),
+        (Permission::AddOperator, [false, false, true]),
+        (Permission::ChangeOperator, [false, false, true]),
+        (Permission::ActAsOperator, [false, false, true]),
+    ];
+
+    #[test]
+    fn every_role_may_do_what_the_design_says_and_nothing_more() {
+        assert_eq!(
+            EXPECTED.len(),
+            Permission::ALL.len(),
+            "every permission has a row"
+        );
+        for (permission, [operator, supervisor, admin]) in EXPECTED {
+            for (role, expected) in [
+                (Role::Operator, operator),
+                (Role::Supervisor, supervisor),
+                (Role::Admin, admin),
+            ] {
+                assert_eq!(role.may(*permission), *expected, "{role} may {permission}");
+                assert_eq!(actor(role).may(*permission), *expected);
+                assert_eq!(actor(role).require(*permission).is_ok(), *expected);
+            }
+        }
+    }
+
+    #[test]
+    fn a_refusal_says_who_may_and_who_asked() {
+        let err = actor(Role::Operator)
+            .require(Permission::AddOperator)
+            .expect_err("an operator adds no operators");
+        assert_eq!(
+            err.to_string(),
+            "only an admin may add operators; li.na is operator"
+        );
+        let err = actor(Role::Operator)
+            .require(Permission::ExportCustomers)
+            .expect_err("an operator exports nothing");
+        assert_eq!(
+            err.to_string(),
+            "only a supervisor may export customers; li.na is operator"
+        );
+        let err = actor(Role::Supervisor)
+            .require(Permission::ActAsOperator)
+            .expect_err("a supervisor cannot act as another");
+        assert_eq!(
+            err.to_string(),
+            "only an admin may act as another operator (--as); li.na is supervisor"
+        );
+    }
+
+    #[test]
+    fn roles_include_the_ones_below() {
+        assert!(Role::Admin.includes(Role::Supervisor));
+        assert!(Role::Supervisor.includes(Role::Operator));
+        assert!(!Role::Operator.includes(Role::Supervisor));
+        assert!(!Role::Supervisor.includes(Role::Admin));
+    }
+
+    #[test]
+    fn logins_are_os_logins() {
+        for good in ["li.na", "amy_lee", "ops-1", "x@corp"] {
+            assert!(valid_login(good), "{good}");
+        }
+        for bad in ["", "li na", "李娜", "a;b", &"x".repeat(65)] {
+            assert!(!valid_login(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Care reminders (DESIGN §3.5): their kinds and where each stands. A reminder is done
+//! (linked to the contact that did it), snoozed to a date, skipped with a reason, or deleted;
+//! one done, skipped or deleted never comes back.
+
+use super::vocabulary;
+
+vocabulary!(
+    /// What a reminder is for.
+    Kind {
+        Birthday => "birthday",
+        Holiday => "holiday",
+        PostPurchase => "post_purchase",
+        Renewal => "renewal",
+        ReturnVisit => "return_visit",
+        ProfileVerification => "profile_verification",
+        ComplaintFollowUp => "complaint_follow_up",
+        FollowUp => "follow_up",
+        Manual => "manual"
+    }
+);
+
+impl Kind {
+    /// Periodic kinds never pile up: at most one open per customer and kind.
+    pub fn is_periodic(self) -> bool {
+        matches!(
+            self,
+            Kind::ReturnVisit | Kind::ProfileVerification | Kind::Renewal
+        )
+    }
+}
+
+vocabulary!(
+    /// Where a reminder stands.
+    Status {
+        Open => "open",
+        Snoozed => "snoozed",
+        Done => "done",
+        Skipped => "skipped",
+        Deleted => "deleted"
+    }
+);
+
+impl Status {
+    /// Still to do: open, or snoozed to a later date.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Open | Status::Snoozed)
+    }
+
+    /// Whether a reminder in this status may be set to `next`. One still to do may be done,
+    /// skipped, deleted, snoozed (again) or set open again (a follow-up moved to a new time);
+    /// one done, skipped or deleted never changes again.
+    pub fn may_become(self, next: Status) -> bool {
+        matches!((self, next), (Status::Open | Status::Snoozed, _))
+    }
+
+    /// The statuses this one may be set to.
+    pub fn next(self) -> Vec<Status> {
+        Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| self.may_become(*s))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reminder_done_skipped_or_deleted_never_comes_back() {
+        use Status::*;
+        for from in [Done, Skipped, Deleted] {
+            for to in Status::ALL {
+                assert!(!from.may_become(*to), "{from} → {to} is refused");
+            }
+            assert!(!from.is_open());
+        }
+    }
+
+    #[test]
+    fn a_reminder_still_to_do_may_be_done_snoozed_or_skipped() {
+        use Status::*;
+        for from in [Open, Snoozed] {
+            assert!(from.is_open());
+            for to in [Done, Skipped, Deleted, Snoozed, Open] {
+                assert!(from.may_become(to), "{from} → {to} is allowed");
+            }
+        }
+    }
+
+    #[test]
+    fn periodic_kinds_are_return_visits_verification_and_renewal() {
+        let periodic: Vec<Kind> = Kind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.is_periodic())
+            .collect();
+        assert_eq!(
+            periodic,
+            [Kind::Renewal, Kind::ReturnVisit, Kind::ProfileVerification]
+        );
+    }
+}
