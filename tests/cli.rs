@@ -867,3 +867,42 @@ fn demo_creates_the_database_it_fills_when_there_is_none() {
     one_line_error(&stderr);
     assert!(!stderr.contains("first admin"), "{stderr}");
 }
+
+#[test]
+fn screen_options_are_offered_where_they_mean_something() {
+    let sandbox = Sandbox::new();
+    // A command's help lists the options that act on it, not the screen's.
+    let help = sandbox.ok(&["log", "add", "--help"]);
+    for screen_only in ["--theme", "--lang", "--demo"] {
+        assert!(!help.contains(screen_only), "{screen_only}: {help}");
+    }
+    for everywhere in ["--db", "--config", "--as", "--allow-network-fs"] {
+        assert!(help.contains(everywhere), "{everywhere}: {help}");
+    }
+    // careline's own help is the screen's: it lists them all.
+    let help = sandbox.ok(&["--help"]);
+    for option in ["--theme", "--lang", "--demo", "--db", "--config"] {
+        assert!(help.contains(option), "{option}: {help}");
+    }
+    // Given with a command, a screen option is refused by name instead of being ignored.
+    let stderr = sandbox.fails(&["--theme", "light", "search", "wang"]);
+    one_line_error(&stderr);
+    assert!(
+        stderr.contains(
+            "--theme: sets the operator's screen only; `careline search` does not use it"
+        ),
+        "{stderr}"
+    );
+    let stderr = sandbox.fails(&["--lang", "zh-CN", "check"]);
+    one_line_error(&stderr);
+    assert!(
+        stderr.contains("--lang: sets the operator's screen only"),
+        "{stderr}"
+    );
+    // Behind a command they are not options at all.
+    let out = sandbox.run(&["log", "add", "--theme", "light"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("unexpected argument '--theme'"), "{stderr}");
+    assert!(!sandbox.db.exists(), "nothing touched the database");
+}
