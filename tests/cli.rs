@@ -906,3 +906,62 @@ fn screen_options_are_offered_where_they_mean_something() {
     assert!(stderr.contains("unexpected argument '--theme'"), "{stderr}");
     assert!(!sandbox.db.exists(), "nothing touched the database");
 }
+
+#[test]
+fn merge_says_what_moved_in_a_sentence_and_never_invents_a_last_contact() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let add = |name: &str, phones: &[&str]| {
+        let mut args = vec!["customer", "add", "--name", name];
+        for p in phones {
+            args.extend(["--phone", p]);
+        }
+        sandbox.ok(&args).trim().to_string()
+    };
+    let keep = add("Ann Lee", &["13800138000"]);
+    let other = add("Ann Lee", &["13900139000"]);
+    // Neither was ever contacted: one phone moves, nothing else.
+    let stdout = sandbox.ok(&["customer", "merge", &keep, &other]);
+    assert_eq!(
+        stdout.trim(),
+        format!("Merged {other} into {keep}: moved 1 contact.")
+    );
+    let kept = json(&sandbox.ok(&["customer", "show", &keep, "--json"]));
+    assert_eq!(kept["last_contact_at"], Value::Null, "{kept}");
+    let found = json(&sandbox.ok(&["search", &keep, "--json"]));
+    assert_eq!(found[0]["last_contact_at"], Value::Null, "{found}");
+    let line = sandbox.ok(&["search", &keep]);
+    assert!(!line.contains("1970"), "{line}");
+
+    // The same number on both is held already; one more moves. --json gives the counts.
+    let third = add("Ann Lee", &["13800138000", "13700137000"]);
+    let moved = json(&sandbox.ok(&["customer", "merge", &keep, &third, "--json"]));
+    assert_eq!(moved["contacts"], 1, "{moved}");
+    assert_eq!(moved["contacts_already_held"], 1, "{moved}");
+    assert_eq!(moved["interactions"], 0, "{moved}");
+
+    // A contact logged on the kept record survives a merge as its last contact.
+    sandbox.ok(&[
+        "log",
+        "add",
+        "--customer",
+        &keep,
+        "--channel",
+        "phone_in",
+        "--disposition",
+        "information_given",
+        "--started",
+        "2026-03-04 10:00",
+    ]);
+    let before =
+        json(&sandbox.ok(&["customer", "show", &keep, "--json"]))["last_contact_at"].clone();
+    assert!(before.is_string(), "{before}");
+    let fourth = add("Ann Lee", &["13600136000"]);
+    let stdout = sandbox.ok(&["customer", "merge", &keep, &fourth]);
+    assert_eq!(
+        stdout.trim(),
+        format!("Merged {fourth} into {keep}: moved 1 contact.")
+    );
+    let after = json(&sandbox.ok(&["customer", "show", &keep, "--json"]));
+    assert_eq!(after["last_contact_at"], before, "{after}");
+}
