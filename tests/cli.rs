@@ -965,3 +965,42 @@ fn merge_says_what_moved_in_a_sentence_and_never_invents_a_last_contact() {
     let after = json(&sandbox.ok(&["customer", "show", &keep, "--json"]));
     assert_eq!(after["last_contact_at"], before, "{after}");
 }
+
+#[test]
+fn channel_and_direction_codes_take_hyphens_when_logging_and_on_a_customer() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let code = sandbox
+        .ok(&[
+            "customer",
+            "add",
+            "--name",
+            "Ann Lee",
+            "--phone",
+            "13800138000",
+            "--preferred-channel",
+            "phone-out",
+        ])
+        .trim()
+        .to_string();
+    let shown = json(&sandbox.ok(&["customer", "show", &code, "--json"]));
+    assert_eq!(shown["preferred_channel"], "phone_out", "{shown}");
+    sandbox.ok(&[
+        "log",
+        "add",
+        "--customer",
+        &code,
+        "--channel",
+        "phone-in",
+        "--direction",
+        "Inbound",
+        "--disposition",
+        "information-given",
+    ]);
+    let logged = json(&sandbox.ok(&["log", "list", "--channel", "Phone-In", "--json"]));
+    let entries = logged.as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{logged}");
+    assert_eq!(entries[0]["channel"], "phone_in");
+    assert_eq!(entries[0]["direction"], "inbound");
+    assert_eq!(entries[0]["disposition"], "information_given");
+}
