@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::contact::{ContactKind, PhoneRules};
-use crate::domain::customer::{ContactInput, CustomerFields, FieldError};
+use crate::domain::customer::{normalize_tag, ContactInput, CustomerFields, FieldError, Level};
 use crate::domain::date_input::parse_date;
 use crate::domain::search_key::fold;
 use crate::domain::tier::parse_money;
@@ -226,7 +226,7 @@ fn vocabulary_value<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
         "企业" | "公司" => "enterprise",
         "政府" | "事业单位" | "公共部门" => "public_sector",
         "普通" | "一般" => "normal",
-        "VIP" | "vip" | "贵宾" => "vip",
+        "VIP" | "vip" | "贵宾" | "VIP客户" | "贵宾客户" => "vip",
         "会员" => "member",
         "非会员" | "无" => "none",
         "到店" => "walk_in",
@@ -329,6 +329,9 @@ pub fn parse_customers(
                 problems.push(FieldError::new(header, reason));
             }
         }
+        if fields.tags.iter().any(|t| is_vip_tag(t)) {
+            fields.level = Level::Vip;
+        }
         let mut checked = crate::domain::customer::validate(&fields);
         // Contacts are normalised by the store; check them here too so the report is complete.
         if let Err(mut errs) = crate::store::check_contacts(&fields.contacts, rules) {
@@ -349,6 +352,13 @@ pub fn parse_customers(
         }
     }
     out
+}
+
+/// A tag that marks a VIP in a spreadsheet (`vip`, `#VIP`, `贵宾`): VIP is a level (DESIGN
+/// §3.6), so such a tag sets it, whatever the level column says.
+fn is_vip_tag(tag: &str) -> bool {
+    normalize_tag(tag)
+        .is_some_and(|t| matches!(t.as_str(), "vip" | "贵宾" | "vip客户" | "贵宾客户"))
 }
 
 /// Names a validation error by the header the user wrote, where there is one.

@@ -614,3 +614,44 @@ fn the_library_refuses_rows_the_database_cannot_take_before_writing() {
     );
     assert_eq!(store.customer_count().expect("count"), 0, "nothing written");
 }
+
+#[test]
+fn a_vip_tag_or_level_makes_an_imported_customer_a_vip() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    // DESIGN §3.6: VIP is a level; a spreadsheet says so with a tag or with its level column.
+    let file = sandbox.write_file(
+        "vip.csv",
+        "code,name,phone,level,tags,preferred channel\n\
+         V1,Ann Lee,13800138000,,\"VIP, frequent buyer\",phone-out\n\
+         V2,王秀英,13900139000,VIP客户,,\n\
+         V3,Bob Brown,13700137000,normal,#vip,\n\
+         V4,Carol King,13600136000,,老客户,\n"
+            .as_bytes(),
+    );
+    let stdout = sandbox.ok(&["import", "customers", file.to_str().expect("path")]);
+    assert!(stdout.contains("Imported 4 customers"), "{stdout}");
+    let shown = |code: &str| {
+        let text = sandbox.ok(&["customer", "show", code, "--json"]);
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON")
+    };
+    for code in ["V1", "V2", "V3"] {
+        let c = shown(code);
+        assert_eq!(
+            (&c["level"], &c["badge"]),
+            (&"vip".into(), &"vip".into()),
+            "{code}: {c}"
+        );
+    }
+    let plain = shown("V4");
+    assert_eq!(plain["level"], "normal", "{plain}");
+    assert_eq!(plain["badge"], "potential", "no purchase yet: {plain}");
+    assert_eq!(shown("V1")["preferred_channel"], "phone_out");
+    let found = sandbox.ok(&["search", "#vip", "--json"]);
+    let found: serde_json::Value = serde_json::from_str(&found).expect("JSON");
+    assert_eq!(
+        found.as_array().map(Vec::len),
+        Some(2),
+        "the two tagged: {found}"
+    );
+}
