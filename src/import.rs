@@ -361,6 +361,24 @@ fn is_vip_tag(tag: &str) -> bool {
         .is_some_and(|t| matches!(t.as_str(), "vip" | "贵宾" | "vip客户" | "贵宾客户"))
 }
 
+/// The numbers in a phone cell, which may hold several separated by ; or ， — but not by ","
+/// inside one number with an extension, which the phone rules read. A `;name=value` after a
+/// number is a parameter of its URI (`tel:+86-21-6529-4356;ext=12`) and stays with it.
+fn phones_in_cell(value: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for piece in value.split([';', '；', '|', '、', '\n']).map(str::trim) {
+        match out.last_mut() {
+            Some(number) if piece.contains('=') && number.contains(':') => {
+                number.push(';');
+                number.push_str(piece);
+            }
+            _ if piece.is_empty() => {}
+            _ => out.push(piece.to_string()),
+        }
+    }
+    out
+}
+
 /// Names a validation error by the header the user wrote, where there is one.
 fn header_for(headers: &[String], columns: &[Option<CustomerColumn>], field: &str) -> String {
     let base = field.split(' ').next().unwrap_or(field);
@@ -406,22 +424,17 @@ fn apply_customer_cell(
                 Email => ContactKind::Email,
                 _ => ContactKind::Wechat,
             };
-            // A phone cell may hold several numbers separated by ; or ， — but not by ","
-            // inside one number with an extension, which the phone rules read.
-            let values: Vec<&str> = if kind == ContactKind::Phone {
-                value
-                    .split([';', '；', '|', '、', '\n'])
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                    .collect()
+            let values: Vec<String> = if kind == ContactKind::Phone {
+                phones_in_cell(value)
             } else {
-                many(value).collect()
+                many(value).map(str::to_string).collect()
             };
-            f.contacts.extend(values.into_iter().map(|v| ContactInput {
-                kind,
-                value: v.to_string(),
-                label: None,
-            }));
+            f.contacts
+                .extend(values.into_iter().map(|value| ContactInput {
+                    kind,
+                    value,
+                    label: None,
+                }));
         }
         Company => f.company = text(),
         Industry => f.industry = text(),

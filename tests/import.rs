@@ -655,3 +655,54 @@ fn a_vip_tag_or_level_makes_an_imported_customer_a_vip() {
         "the two tagged: {found}"
     );
 }
+
+#[test]
+fn numbers_as_a_phone_system_or_a_spreadsheet_writes_them_import_as_one() {
+    let csv = "name,phone\n\
+               Ann Lee,sip:+8613800138000@pbx\n\
+               Bob Brown,tel:+86-21-6529-4356;ext=12; 2165294357\n\
+               Carol King,+86 10 6552 9988\n\
+               Dan Wu,0086 755 8888 6666\n";
+    let parsed = parse_customers(csv.as_bytes(), today(), &PhoneRules::default());
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let (db, mut store, admin) = fresh();
+    store
+        .import_customers(&admin, "pbx.csv", &parsed.rows, false, &|_| {})
+        .expect("import");
+    // E.164 by hand: +86, then the area code without its trunk 0 (021 Shanghai, 010 Beijing,
+    // 0755 Shenzhen) or the mobile, then the local number.
+    let stored: Vec<(String, String)> = {
+        let raw = db.raw();
+        let mut stmt = raw
+            .prepare(
+                "SELECT c.name, k.normalized FROM contacts k JOIN customers c ON c.id = k.customer_id
+                 ORDER BY c.id, k.position, k.id",
+            )
+            .expect("prepare");
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows");
+        rows
+    };
+    let want: Vec<(String, String)> = [
+        ("Ann Lee", "+8613800138000"),
+        ("Bob Brown", "+862165294356"),
+        ("Bob Brown", "+862165294357"),
+        ("Carol King", "+861065529988"),
+        ("Dan Wu", "+8675588886666"),
+    ]
+    .iter()
+    .map(|(n, p)| (n.to_string(), p.to_string()))
+    .collect();
+    assert_eq!(stored, want);
+    // The same lines written the usual way are the same customers.
+    let again = parse_customers(
+        "name,phone\nA,138 0013 8000\nB,021-6529 4356\n".as_bytes(),
+        today(),
+        &PhoneRules::default(),
+    );
+    let dups = store.import_duplicates(&again.rows).expect("check");
+    assert_eq!(dups.len(), 2, "{dups:?}");
+}
