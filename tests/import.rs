@@ -706,3 +706,74 @@ fn numbers_as_a_phone_system_or_a_spreadsheet_writes_them_import_as_one() {
     let dups = store.import_duplicates(&again.rows).expect("check");
     assert_eq!(dups.len(), 2, "{dups:?}");
 }
+
+#[test]
+fn many_warnings_are_summed_up_on_screen_and_all_kept_in_a_report_file() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "王秀英",
+        "--phone",
+        "13800138000",
+    ]);
+    // A BOM, then 15 rows that each hold the number 王秀英 holds, and one bad birthday.
+    let mut csv = String::from("\u{feff}name,phone,birthday\n");
+    for i in 0..15 {
+        csv.push_str(&format!("Caller {i},138 0013 8000,\n"));
+    }
+    csv.push_str("Late Row,13900139000,1990-02-30\n");
+    let file = sandbox.write_file("many.csv", csv.as_bytes());
+    let out = sandbox.run(&[
+        "import",
+        "customers",
+        file.to_str().expect("path"),
+        "--skip-invalid",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Row i of the file is on line i + 2 (the header is line 1). Each row's number is held by
+    // 王秀英, and from line 3 on also by line 2 of the file: 15 + 14 = 29 warnings.
+    assert!(
+        stdout.contains("Imported 15 customers") && stdout.contains("1 rows rejected, 29 flagged"),
+        "{stdout}"
+    );
+    // On screen: the first ten lines, then what the other twenty are, then where all are.
+    let shown = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: line "))
+        .count();
+    assert_eq!(shown, 10, "{stderr}");
+    assert!(
+        stderr.contains(
+            "… and 20 more lines; 30 lines in all: 29 possible duplicates, 1 rejected (birthday)"
+        ),
+        "{stderr}"
+    );
+    let path = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("Every line is in "))
+        .unwrap_or_else(|| panic!("no report path: {stderr}"));
+    let text = std::fs::read_to_string(path).expect("the report file");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 30, "{text}");
+    for n in 2..=16 {
+        let held = format!("warning: line {n}: phone 138 0013 8000 is already held by C");
+        assert!(lines.iter().any(|l| l.starts_with(&held)), "{held}: {text}");
+    }
+    for n in 3..=16 {
+        let held = format!(
+            "warning: line {n}: phone 138 0013 8000 is already held by line 2 of this file"
+        );
+        assert!(lines.contains(&held.as_str()), "{held}: {text}");
+    }
+    assert!(
+        lines[29].starts_with("line 17: birthday: "),
+        "{}",
+        lines[29]
+    );
+    assert_eq!(customers_in(&sandbox), 16);
+}

@@ -8,6 +8,7 @@ mod bench_log;
 mod bench_lookup;
 mod bench_screen;
 mod customer;
+mod import_report;
 mod log;
 mod operator;
 mod transfer;

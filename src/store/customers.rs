@@ -424,7 +424,7 @@ fn load_customer(
 }
 
 /// Finds the customers other than `except` that hold any of these contacts.
-fn duplicates_of(
+pub(super) fn duplicates_of(
     tx: &rusqlite::Connection,
     contacts: &[NormalContact],
     except: Option<i64>,

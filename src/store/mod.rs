@@ -25,7 +25,7 @@ pub use complaints::NewComplaint;
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use drafts::Draft;
 pub use exports::ExportedCustomer;
-pub use imports::{ImportDuplicate, ImportOutcome};
+pub use imports::{ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{
     ComplaintEvent, FollowUp, HistoryItem, Interaction, LogCursor, LogFilter, Logged,
     NewInteraction,
