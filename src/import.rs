@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::domain::contact::{ContactKind, PhoneRules};
-use crate::domain::customer::{ContactInput, CustomerFields, FieldError};
+use crate::domain::customer::{normalize_tag, ContactInput, CustomerFields, FieldError, Level};
 use crate::domain::date_input::parse_date;
 pub use crate::domain::import_row::{PurchaseRow, RowError};
 use crate::domain::search_key::fold;
@@ -23,6 +23,72 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
             let (text, _, _) = encoding_rs::GB18030.decode(bytes);
             (text.into_owned(), "GBK")
         }
+    }
+}
+
+/// Opens an import file as UTF-8 text read a piece at a time, however large: UTF-8 (a BOM is
+/// dropped) when every byte of it is, otherwise GB18030 (a superset of GBK), decoded as it is
+/// read. Returns the reader and the encoding it reads.
+pub fn open_text(
+    path: &std::path::Path,
+) -> std::io::Result<(Box<dyn std::io::Read>, &'static str)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    // One pass over the bytes decides the encoding; the text is never held whole.
+    let mut validator = Utf8Check::default();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 || !validator.feed(&buffer[..n]) {
+            break;
+        }
+    }
+    let utf8 = validator.finish();
+    let file = std::fs::File::open(path)?;
+    let builder = {
+        let mut b = encoding_rs_io::DecodeReaderBytesBuilder::new();
+        if utf8 {
+            b.utf8_passthru(true).strip_bom(true);
+        } else {
+            b.encoding(Some(encoding_rs::GB18030));
+        }
+        b
+    };
+    let reader = std::io::BufReader::with_capacity(1 << 16, builder.build(file));
+    Ok((Box::new(reader), if utf8 { "UTF-8" } else { "GBK" }))
+}
+
+/// Whether a stream of bytes is UTF-8, fed in pieces that may cut a character in two.
+#[derive(Default)]
+struct Utf8Check {
+    /// The start of a character the last piece ended inside.
+    carry: Vec<u8>,
+    bad: bool,
+}
+
+impl Utf8Check {
+    /// False once the bytes are known not to be UTF-8.
+    fn feed(&mut self, piece: &[u8]) -> bool {
+        let joined;
+        let bytes = if self.carry.is_empty() {
+            piece
+        } else {
+            joined = [std::mem::take(&mut self.carry).as_slice(), piece].concat();
+            joined.as_slice()
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(_) => {}
+            // Cut at the end of the piece: the rest of the character comes with the next one.
+            Err(e) if e.error_len().is_none() => {
+                self.carry = bytes[e.valid_up_to()..].to_vec();
+            }
+            Err(_) => self.bad = true,
+        }
+        !self.bad
+    }
+
+    fn finish(self) -> bool {
+        !self.bad && self.carry.is_empty()
     }
 }
 
@@ -212,7 +278,7 @@ fn vocabulary_value<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
         "企业" | "公司" => "enterprise",
         "政府" | "事业单位" | "公共部门" => "public_sector",
         "普通" | "一般" => "normal",
-        "VIP" | "vip" | "贵宾" => "vip",
+        "VIP" | "vip" | "贵宾" | "VIP客户" | "贵宾客户" => "vip",
         "会员" => "member",
         "非会员" | "无" => "none",
         "到店" => "walk_in",
@@ -255,54 +321,100 @@ pub fn parse_customers(
         encoding,
         ..Parsed::default()
     };
-    let mut reader = read_records(&text);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_string).collect(),
-        Err(e) => {
-            out.errors.push(RowError {
-                line: 1,
-                column: "header".into(),
-                reason: e.to_string(),
-            });
-            return out;
-        }
-    };
-    let columns: Vec<Option<CustomerColumn>> = headers.iter().map(|h| customer_column(h)).collect();
-    for (h, c) in headers.iter().zip(&columns) {
-        if c.is_none() && !h.trim().is_empty() {
-            out.unknown_columns.push(h.trim().to_string());
+    let mut rows = CustomerRows::new(text.as_bytes(), today, rules.clone());
+    out.unknown_columns = rows.unknown_columns().to_vec();
+    for row in &mut rows {
+        match row {
+            Ok(good) => out.rows.push(good),
+            Err(errors) => out.errors.extend(errors),
         }
     }
-    if !columns.contains(&Some(CustomerColumn::Name)) {
-        out.errors.push(RowError {
-            line: 1,
-            column: "header".into(),
-            reason: "no name column (name / 姓名 / 客户名称)".into(),
-        });
-        return out;
-    }
-    for record in reader.records() {
-        out.total_rows += 1;
-        let record = match record {
-            Ok(r) => r,
+    out.total_rows = rows.total_rows();
+    out
+}
+
+/// The rows of a customer file, read one at a time (a file of millions of rows is never held
+/// whole): each row is its fields with its line, or every problem found in it.
+pub struct CustomerRows<R: std::io::Read> {
+    reader: csv::Reader<R>,
+    headers: Vec<String>,
+    columns: Vec<Option<CustomerColumn>>,
+    unknown: Vec<String>,
+    /// A broken header: reported once, as the only row.
+    header_error: Option<RowError>,
+    record: csv::StringRecord,
+    total_rows: u64,
+    today: NaiveDate,
+    rules: PhoneRules,
+}
+
+impl<R: std::io::Read> CustomerRows<R> {
+    pub fn new(text: R, today: NaiveDate, rules: PhoneRules) -> CustomerRows<R> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::None)
+            .from_reader(text);
+        let mut header_error = None;
+        let headers: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(str::to_string).collect(),
             Err(e) => {
-                let line = e.position().map_or(out.total_rows + 1, |p| p.line());
-                out.errors.push(RowError {
-                    line,
-                    column: "row".into(),
+                header_error = Some(RowError {
+                    line: 1,
+                    column: "header".into(),
                     reason: e.to_string(),
                 });
-                continue;
+                Vec::new()
             }
         };
-        let line = record.position().map_or(out.total_rows + 1, |p| p.line());
-        if record.iter().all(|v| v.trim().is_empty()) {
-            out.total_rows -= 1; // blank lines are not rows
-            continue;
+        let columns: Vec<Option<CustomerColumn>> =
+            headers.iter().map(|h| customer_column(h)).collect();
+        let unknown = headers
+            .iter()
+            .zip(&columns)
+            .filter(|(h, c)| c.is_none() && !h.trim().is_empty())
+            .map(|(h, _)| h.trim().to_string())
+            .collect();
+        if header_error.is_none() && !columns.contains(&Some(CustomerColumn::Name)) {
+            header_error = Some(RowError {
+                line: 1,
+                column: "header".into(),
+                reason: "no name column (name / 姓名 / 客户名称)".into(),
+            });
         }
+        CustomerRows {
+            reader,
+            headers,
+            columns,
+            unknown,
+            header_error,
+            record: csv::StringRecord::new(),
+            total_rows: 0,
+            today,
+            rules,
+        }
+    }
+
+    /// Headers that match no field, by name.
+    pub fn unknown_columns(&self) -> &[String] {
+        &self.unknown
+    }
+
+    /// Rows read so far, header and blank lines excluded.
+    pub fn total_rows(&self) -> u64 {
+        self.total_rows
+    }
+
+    /// Bytes of the file read so far.
+    pub fn position(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
+    /// Checks one record's cells.
+    fn row(&self, line: u64) -> Result<(u64, CustomerFields), Vec<RowError>> {
+        let (headers, columns) = (&self.headers, &self.columns);
         let mut fields = CustomerFields::default();
         let mut problems: Vec<FieldError> = Vec::new();
-        for (i, raw) in record.iter().enumerate() {
+        for (i, raw) in self.record.iter().enumerate() {
             let Some(Some(column)) = columns.get(i) else {
                 continue;
             };
@@ -311,29 +423,98 @@ pub fn parse_customers(
                 continue;
             }
             let header = headers.get(i).map(String::as_str).unwrap_or("?");
-            if let Err(reason) = apply_customer_cell(&mut fields, *column, value, today) {
+            if let Err(reason) = apply_customer_cell(&mut fields, *column, value, self.today) {
                 problems.push(FieldError::new(header, reason));
             }
+        }
+        if fields.tags.iter().any(|t| is_vip_tag(t)) {
+            fields.level = Level::Vip;
         }
         let mut checked = crate::domain::customer::validate(&fields);
         // Contacts are normalised by the store; check them here too so the report is complete.
         if let Err(mut errs) =
-            crate::domain::customer_contacts::check_contacts(&fields.contacts, rules)
+            crate::domain::customer_contacts::check_contacts(&fields.contacts, &self.rules)
         {
             checked.append(&mut errs);
         }
         for e in checked {
-            let column = header_for(&headers, &columns, &e.field);
+            let column = header_for(headers, columns, &e.field);
             problems.push(FieldError::new(column, e.reason));
         }
         if problems.is_empty() {
-            out.rows.push((line, fields));
+            Ok((line, fields))
         } else {
-            out.errors.extend(problems.into_iter().map(|p| RowError {
-                line,
-                column: p.field,
-                reason: p.reason,
-            }));
+            Err(problems
+                .into_iter()
+                .map(|p| RowError {
+                    line,
+                    column: p.field,
+                    reason: p.reason,
+                })
+                .collect())
+        }
+    }
+}
+
+impl<R: std::io::Read> Iterator for CustomerRows<R> {
+    type Item = Result<(u64, CustomerFields), Vec<RowError>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(error) = self.header_error.take() {
+            // Nothing after a broken header can be read as rows.
+            self.columns.clear();
+            return Some(Err(vec![error]));
+        }
+        if self.columns.is_empty() {
+            return None;
+        }
+        loop {
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(e) => {
+                    self.total_rows += 1;
+                    let line = e.position().map_or(self.total_rows + 1, |p| p.line());
+                    return Some(Err(vec![RowError {
+                        line,
+                        column: "row".into(),
+                        reason: e.to_string(),
+                    }]));
+                }
+            }
+            if self.record.iter().all(|v| v.trim().is_empty()) {
+                continue; // blank lines are not rows
+            }
+            self.total_rows += 1;
+            let line = self
+                .record
+                .position()
+                .map_or(self.total_rows + 1, |p| p.line());
+            return Some(self.row(line));
+        }
+    }
+}
+
+/// A tag that marks a VIP in a spreadsheet (`vip`, `#VIP`, `贵宾`): VIP is a level (DESIGN
+/// §3.6), so such a tag sets it, whatever the level column says.
+fn is_vip_tag(tag: &str) -> bool {
+    normalize_tag(tag)
+        .is_some_and(|t| matches!(t.as_str(), "vip" | "贵宾" | "vip客户" | "贵宾客户"))
+}
+
+/// The numbers in a phone cell, which may hold several separated by ; or ， — but not by ","
+/// inside one number with an extension, which the phone rules read. A `;name=value` after a
+/// number is a parameter of its URI (`tel:+86-21-6529-4356;ext=12`) and stays with it.
+fn phones_in_cell(value: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for piece in value.split([';', '；', '|', '、', '\n']).map(str::trim) {
+        match out.last_mut() {
+            Some(number) if piece.contains('=') && number.contains(':') => {
+                number.push(';');
+                number.push_str(piece);
+            }
+            _ if piece.is_empty() => {}
+            _ => out.push(piece.to_string()),
         }
     }
     out
@@ -384,22 +565,17 @@ fn apply_customer_cell(
                 Email => ContactKind::Email,
                 _ => ContactKind::Wechat,
             };
-            // A phone cell may hold several numbers separated by ; or ， — but not by ","
-            // inside one number with an extension, which the phone rules read.
-            let values: Vec<&str> = if kind == ContactKind::Phone {
-                value
-                    .split([';', '；', '|', '、', '\n'])
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                    .collect()
+            let values: Vec<String> = if kind == ContactKind::Phone {
+                phones_in_cell(value)
             } else {
-                many(value).collect()
+                many(value).map(str::to_string).collect()
             };
-            f.contacts.extend(values.into_iter().map(|v| ContactInput {
-                kind,
-                value: v.to_string(),
-                label: None,
-            }));
+            f.contacts
+                .extend(values.into_iter().map(|value| ContactInput {
+                    kind,
+                    value,
+                    label: None,
+                }));
         }
         Company => f.company = text(),
         Industry => f.industry = text(),

@@ -869,3 +869,140 @@ fn demo_creates_the_database_it_fills_when_there_is_none() {
     one_line_error(&stderr);
     assert!(!stderr.contains("first admin"), "{stderr}");
 }
+
+#[test]
+fn screen_options_are_offered_where_they_mean_something() {
+    let sandbox = Sandbox::new();
+    // A command's help lists the options that act on it, not the screen's.
+    let help = sandbox.ok(&["log", "add", "--help"]);
+    for screen_only in ["--theme", "--lang", "--demo"] {
+        assert!(!help.contains(screen_only), "{screen_only}: {help}");
+    }
+    for everywhere in ["--db", "--config", "--as", "--allow-network-fs"] {
+        assert!(help.contains(everywhere), "{everywhere}: {help}");
+    }
+    // careline's own help is the screen's: it lists them all.
+    let help = sandbox.ok(&["--help"]);
+    for option in ["--theme", "--lang", "--demo", "--db", "--config"] {
+        assert!(help.contains(option), "{option}: {help}");
+    }
+    // Given with a command, a screen option is refused by name instead of being ignored.
+    let stderr = sandbox.fails(&["--theme", "light", "search", "wang"]);
+    one_line_error(&stderr);
+    assert!(
+        stderr.contains(
+            "--theme: sets the operator's screen only; `careline search` does not use it"
+        ),
+        "{stderr}"
+    );
+    let stderr = sandbox.fails(&["--lang", "zh-CN", "check"]);
+    one_line_error(&stderr);
+    assert!(
+        stderr.contains("--lang: sets the operator's screen only"),
+        "{stderr}"
+    );
+    // Behind a command they are not options at all.
+    let out = sandbox.run(&["log", "add", "--theme", "light"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("unexpected argument '--theme'"), "{stderr}");
+    assert!(!sandbox.db.exists(), "nothing touched the database");
+}
+
+#[test]
+fn merge_says_what_moved_in_a_sentence_and_never_invents_a_last_contact() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let add = |name: &str, phones: &[&str]| {
+        let mut args = vec!["customer", "add", "--name", name];
+        for p in phones {
+            args.extend(["--phone", p]);
+        }
+        sandbox.ok(&args).trim().to_string()
+    };
+    let keep = add("Ann Lee", &["13800138000"]);
+    let other = add("Ann Lee", &["13900139000"]);
+    // Neither was ever contacted: one phone moves, nothing else.
+    let stdout = sandbox.ok(&["customer", "merge", &keep, &other]);
+    assert_eq!(
+        stdout.trim(),
+        format!("Merged {other} into {keep}: moved 1 contact.")
+    );
+    let kept = json(&sandbox.ok(&["customer", "show", &keep, "--json"]));
+    assert_eq!(kept["last_contact_at"], Value::Null, "{kept}");
+    let found = json(&sandbox.ok(&["search", &keep, "--json"]));
+    assert_eq!(found[0]["last_contact_at"], Value::Null, "{found}");
+    let line = sandbox.ok(&["search", &keep]);
+    assert!(!line.contains("1970"), "{line}");
+
+    // The same number on both is held already; one more moves. --json gives the counts.
+    let third = add("Ann Lee", &["13800138000", "13700137000"]);
+    let moved = json(&sandbox.ok(&["customer", "merge", &keep, &third, "--json"]));
+    assert_eq!(moved["contacts"], 1, "{moved}");
+    assert_eq!(moved["contacts_already_held"], 1, "{moved}");
+    assert_eq!(moved["interactions"], 0, "{moved}");
+
+    // A contact logged on the kept record survives a merge as its last contact.
+    sandbox.ok(&[
+        "log",
+        "add",
+        "--customer",
+        &keep,
+        "--channel",
+        "phone_in",
+        "--disposition",
+        "information_given",
+        "--started",
+        "2026-03-04 10:00",
+    ]);
+    let before =
+        json(&sandbox.ok(&["customer", "show", &keep, "--json"]))["last_contact_at"].clone();
+    assert!(before.is_string(), "{before}");
+    let fourth = add("Ann Lee", &["13600136000"]);
+    let stdout = sandbox.ok(&["customer", "merge", &keep, &fourth]);
+    assert_eq!(
+        stdout.trim(),
+        format!("Merged {fourth} into {keep}: moved 1 contact.")
+    );
+    let after = json(&sandbox.ok(&["customer", "show", &keep, "--json"]));
+    assert_eq!(after["last_contact_at"], before, "{after}");
+}
+
+#[test]
+fn channel_and_direction_codes_take_hyphens_when_logging_and_on_a_customer() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let code = sandbox
+        .ok(&[
+            "customer",
+            "add",
+            "--name",
+            "Ann Lee",
+            "--phone",
+            "13800138000",
+            "--preferred-channel",
+            "phone-out",
+        ])
+        .trim()
+        .to_string();
+    let shown = json(&sandbox.ok(&["customer", "show", &code, "--json"]));
+    assert_eq!(shown["preferred_channel"], "phone_out", "{shown}");
+    sandbox.ok(&[
+        "log",
+        "add",
+        "--customer",
+        &code,
+        "--channel",
+        "phone-in",
+        "--direction",
+        "Inbound",
+        "--disposition",
+        "information-given",
+    ]);
+    let logged = json(&sandbox.ok(&["log", "list", "--channel", "Phone-In", "--json"]));
+    let entries = logged.as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{logged}");
+    assert_eq!(entries[0]["channel"], "phone_in");
+    assert_eq!(entries[0]["direction"], "inbound");
+    assert_eq!(entries[0]["disposition"], "information_given");
+}

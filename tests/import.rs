@@ -614,3 +614,166 @@ fn the_library_refuses_rows_the_database_cannot_take_before_writing() {
     );
     assert_eq!(store.customer_count().expect("count"), 0, "nothing written");
 }
+
+#[test]
+fn a_vip_tag_or_level_makes_an_imported_customer_a_vip() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    // DESIGN §3.6: VIP is a level; a spreadsheet says so with a tag or with its level column.
+    let file = sandbox.write_file(
+        "vip.csv",
+        "code,name,phone,level,tags,preferred channel\n\
+         V1,Ann Lee,13800138000,,\"VIP, frequent buyer\",phone-out\n\
+         V2,王秀英,13900139000,VIP客户,,\n\
+         V3,Bob Brown,13700137000,normal,#vip,\n\
+         V4,Carol King,13600136000,,老客户,\n"
+            .as_bytes(),
+    );
+    let stdout = sandbox.ok(&["import", "customers", file.to_str().expect("path")]);
+    assert!(stdout.contains("Imported 4 customers"), "{stdout}");
+    let shown = |code: &str| {
+        let text = sandbox.ok(&["customer", "show", code, "--json"]);
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON")
+    };
+    for code in ["V1", "V2", "V3"] {
+        let c = shown(code);
+        assert_eq!(
+            (&c["level"], &c["badge"]),
+            (&"vip".into(), &"vip".into()),
+            "{code}: {c}"
+        );
+    }
+    let plain = shown("V4");
+    assert_eq!(plain["level"], "normal", "{plain}");
+    assert_eq!(plain["badge"], "potential", "no purchase yet: {plain}");
+    assert_eq!(shown("V1")["preferred_channel"], "phone_out");
+    let found = sandbox.ok(&["search", "#vip", "--json"]);
+    let found: serde_json::Value = serde_json::from_str(&found).expect("JSON");
+    assert_eq!(
+        found.as_array().map(Vec::len),
+        Some(2),
+        "the two tagged: {found}"
+    );
+}
+
+#[test]
+fn numbers_as_a_phone_system_or_a_spreadsheet_writes_them_import_as_one() {
+    let csv = "name,phone\n\
+               Ann Lee,sip:+8613800138000@pbx\n\
+               Bob Brown,tel:+86-21-6529-4356;ext=12; 2165294357\n\
+               Carol King,+86 10 6552 9988\n\
+               Dan Wu,0086 755 8888 6666\n";
+    let parsed = parse_customers(csv.as_bytes(), today(), &PhoneRules::default());
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let (db, mut store, admin) = fresh();
+    store
+        .import_customers(&admin, "pbx.csv", &parsed.rows, false, &|_| {})
+        .expect("import");
+    // E.164 by hand: +86, then the area code without its trunk 0 (021 Shanghai, 010 Beijing,
+    // 0755 Shenzhen) or the mobile, then the local number.
+    let stored: Vec<(String, String)> = {
+        let raw = db.raw();
+        let mut stmt = raw
+            .prepare(
+                "SELECT c.name, k.normalized FROM contacts k JOIN customers c ON c.id = k.customer_id
+                 ORDER BY c.id, k.position, k.id",
+            )
+            .expect("prepare");
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows");
+        rows
+    };
+    let want: Vec<(String, String)> = [
+        ("Ann Lee", "+8613800138000"),
+        ("Bob Brown", "+862165294356"),
+        ("Bob Brown", "+862165294357"),
+        ("Carol King", "+861065529988"),
+        ("Dan Wu", "+8675588886666"),
+    ]
+    .iter()
+    .map(|(n, p)| (n.to_string(), p.to_string()))
+    .collect();
+    assert_eq!(stored, want);
+    // The same lines written the usual way are the same customers.
+    let again = parse_customers(
+        "name,phone\nA,138 0013 8000\nB,021-6529 4356\n".as_bytes(),
+        today(),
+        &PhoneRules::default(),
+    );
+    let dups = store.import_duplicates(&again.rows).expect("check");
+    assert_eq!(dups.len(), 2, "{dups:?}");
+}
+
+#[test]
+fn many_warnings_are_summed_up_on_screen_and_all_kept_in_a_report_file() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "王秀英",
+        "--phone",
+        "13800138000",
+    ]);
+    // A BOM, then 15 rows that each hold the number 王秀英 holds, and one bad birthday.
+    let mut csv = String::from("\u{feff}name,phone,birthday\n");
+    for i in 0..15 {
+        csv.push_str(&format!("Caller {i},138 0013 8000,\n"));
+    }
+    csv.push_str("Late Row,13900139000,1990-02-30\n");
+    let file = sandbox.write_file("many.csv", csv.as_bytes());
+    let out = sandbox.run(&[
+        "import",
+        "customers",
+        file.to_str().expect("path"),
+        "--skip-invalid",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Row i of the file is on line i + 2 (the header is line 1). Each row's number is held by
+    // 王秀英, and from line 3 on also by line 2 of the file: 15 + 14 = 29 warnings.
+    assert!(
+        stdout.contains("Imported 15 customers") && stdout.contains("1 rows rejected, 29 flagged"),
+        "{stdout}"
+    );
+    // On screen: the first ten lines, then what the other twenty are, then where all are.
+    let shown = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: line "))
+        .count();
+    assert_eq!(shown, 10, "{stderr}");
+    assert!(
+        stderr.contains(
+            "… and 20 more lines; 30 lines in all: 29 possible duplicates, 1 rejected (birthday)"
+        ),
+        "{stderr}"
+    );
+    let path = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("Every line is in "))
+        .unwrap_or_else(|| panic!("no report path: {stderr}"));
+    let text = std::fs::read_to_string(path).expect("the report file");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 30, "{text}");
+    for n in 2..=16 {
+        let held = format!("warning: line {n}: phone 138 0013 8000 is already held by C");
+        assert!(lines.iter().any(|l| l.starts_with(&held)), "{held}: {text}");
+    }
+    for n in 3..=16 {
+        let held = format!(
+            "warning: line {n}: phone 138 0013 8000 is already held by line 2 of this file"
+        );
+        assert!(lines.contains(&held.as_str()), "{held}: {text}");
+    }
+    assert!(
+        lines[29].starts_with("line 17: birthday: "),
+        "{}",
+        lines[29]
+    );
+    assert_eq!(customers_in(&sandbox), 16);
+}

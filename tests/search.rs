@@ -508,3 +508,36 @@ fn an_operator_sees_restricted_results_for_confidential_customers() {
         (None, None, "")
     );
 }
+
+#[test]
+fn a_number_from_a_phone_system_or_a_spreadsheet_finds_its_customer() {
+    let (_db, mut store, admin) = fresh();
+    // Stored as typed by an operator, with the trunk 0 (Shanghai's area code is 021).
+    store
+        .create_customer(
+            &admin,
+            &customer("周杰", vec![phone("021-6529 4356"), phone("138 0013 8000")]),
+        )
+        .expect("create");
+    let names = |query: &str| -> Vec<String> {
+        store
+            .search(&admin, query, 20)
+            .unwrap_or_else(|e| panic!("search {query:?}: {e}"))
+            .into_iter()
+            .filter(|r| r.rank == Exact && r.matched == "phone")
+            .map(|r| r.customer.name)
+            .collect()
+    };
+    for query in [
+        "sip:+8613800138000@pbx",
+        "tel:+86-138-0013-8000",
+        "tel:+86-21-6529-4356",
+        "tel:+86-21-6529-4356;ext=12",
+        "2165294356",
+        "862165294356",
+        "+86 21 6529 4356",
+        "0086 21 6529 4356",
+    ] {
+        assert_eq!(names(query), ["周杰"], "query {query:?}");
+    }
+}

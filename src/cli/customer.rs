@@ -47,7 +47,13 @@ pub enum CustomerCommand {
     },
     /// Merge OTHER into KEEP: contacts, purchases, interactions, complaints and reminders move
     /// to KEEP; OTHER stays as a tombstone pointing to it.
-    Merge { keep: String, other: String },
+    Merge {
+        keep: String,
+        other: String,
+        /// Print what moved as JSON instead of a sentence.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Every customer field as a flag. Dates take YYYY-MM-DD, today, +3d …; yes/no flags may be
@@ -375,14 +381,65 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
             }
             println!("{} saved (version {}).", saved.code, saved.version);
         }
-        CustomerCommand::Merge { keep, other } => {
+        CustomerCommand::Merge { keep, other, json } => {
             let keep_id = store.resolve_customer(&keep)?;
             let other_id = store.resolve_customer(&other)?;
             let moved = store.merge_customers(&actor, keep_id, other_id)?;
-            println!("Merged {other} into {keep}: {moved}");
+            if json {
+                print_json(&moved)?;
+            } else {
+                println!(
+                    "Merged {} into {}: {}",
+                    sanitize(&other),
+                    sanitize(&keep),
+                    merge_sentence(&moved)
+                );
+            }
         }
     }
     Ok(())
+}
+
+/// What a merge moved, as the end of a sentence: "moved 2 contacts and 3 interactions; 1
+/// contact was held by both already." Counts of zero are left out.
+fn merge_sentence(moved: &serde_json::Value) -> String {
+    let count = |key: &str| {
+        moved
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    };
+    let things = [
+        ("contacts", "contact", "contacts"),
+        ("purchases", "purchase", "purchases"),
+        ("interactions", "interaction", "interactions"),
+        ("complaints", "complaint", "complaints"),
+        ("reminders", "care reminder", "care reminders"),
+        ("surveys", "survey", "surveys"),
+        ("grants", "access grant", "access grants"),
+        ("points_ledger", "points entry", "points entries"),
+        ("screen_pops", "screen pop", "screen pops"),
+    ];
+    let parts: Vec<String> = things
+        .iter()
+        .filter_map(|(key, one, many)| match count(key) {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            n => Some(format!("{n} {many}")),
+        })
+        .collect();
+    let mut sentence = match parts.split_last() {
+        None => "nothing else to move".to_string(),
+        Some((last, [])) => format!("moved {last}"),
+        Some((last, rest)) => format!("moved {} and {last}", rest.join(", ")),
+    };
+    match count("contacts_already_held") {
+        0 => {}
+        1 => sentence.push_str("; 1 contact was held by both already"),
+        n => sentence.push_str(&format!("; {n} contacts were held by both already")),
+    }
+    sentence.push('.');
+    sentence
 }
 
 fn print_card(c: &Customer) {

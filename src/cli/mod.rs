@@ -9,6 +9,7 @@ mod bench_lookup;
 mod bench_screen;
 mod bench_writers;
 mod customer;
+mod import_report;
 mod log;
 mod operator;
 mod transfer;
@@ -45,16 +46,19 @@ pub struct Cli {
     /// Config file (default: careline.toml in the config directory).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    // The three options below are the screen's: they are not `global`, so a command's help
+    // does not list them. `--demo` may still come before a command (`careline --demo search
+    // …`); `--theme` and `--lang` before a command are refused, as nothing would read them.
     /// Use the separate demo database in the data directory, filled with generated
-    /// customers on first use.
-    #[arg(long, global = true)]
+    /// customers on first use (before a command, that command uses it too).
+    #[arg(long)]
     pub demo: bool,
     /// Colour theme of the screen: dark, light, high-contrast, mono, or one of yours
     /// (NO_COLOR selects mono).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
     /// Language of the screen: en or zh-CN (default: the config file, then LANG).
-    #[arg(long, global = true, value_name = "LANG")]
+    #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -211,7 +215,46 @@ fn screen(ctx: &Context, theme: &Option<String>, lang: &Option<String>) -> Resul
     crate::tui::run(store, actor, settings, &ctx.paths.runtime_dir)
 }
 
+/// `--theme` and `--lang` only mean something to the screen: given with a command they are
+/// refused by name rather than silently ignored.
+fn refuse_screen_options(cli: &Cli) -> Result<()> {
+    let Some(command) = &cli.command else {
+        return Ok(());
+    };
+    let given = [
+        ("--theme", cli.theme.is_some()),
+        ("--lang", cli.lang.is_some()),
+    ];
+    if let Some((option, _)) = given.iter().find(|(_, given)| *given) {
+        let name = command.name();
+        return Err(anyhow!(
+            "{option}: sets the operator's screen only; `careline {name}` does not use it (leave it out, or drop `{name}` to open the screen)"
+        ));
+    }
+    Ok(())
+}
+
+impl Command {
+    /// The name the command is typed as.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Init(_) => "init",
+            Command::Demo(_) => "demo",
+            Command::Search(_) => "search",
+            Command::Customer(_) => "customer",
+            Command::Log(_) => "log",
+            Command::Import(_) => "import",
+            Command::Export(_) => "export",
+            Command::Operator(_) => "operator",
+            Command::Check(_) => "check",
+            Command::Pop(_) => "pop",
+            Command::Bench(_) => "bench",
+        }
+    }
+}
+
 pub fn run(cli: Cli) -> Result<()> {
+    refuse_screen_options(&cli)?;
     let ctx = Context::new(&cli);
     match cli.command {
         None => screen(&ctx, &cli.theme, &cli.lang),

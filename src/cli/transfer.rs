@@ -10,8 +10,10 @@ use chrono::Local;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use super::import_report::ImportReport;
 use super::{progress_bar, Context};
-use crate::import::{parse_customers, parse_purchases, RowError};
+use crate::import::{parse_purchases, CustomerRows, RowError};
+use crate::store::BATCH;
 use crate::text::sanitize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,98 +91,186 @@ fn rejected_rows(errors: &[RowError]) -> usize {
     lines.len()
 }
 
+/// Line numbers, one bit each: the rows the write pass leaves out.
+#[derive(Default)]
+struct Lines(Vec<u64>);
+
+impl Lines {
+    fn insert(&mut self, line: u64) {
+        let (word, bit) = ((line / 64) as usize, line % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    fn contains(&self, line: u64) -> bool {
+        self.0
+            .get((line / 64) as usize)
+            .is_some_and(|w| w & (1 << (line % 64)) != 0)
+    }
+}
+
+/// Imports a customer file of any size in bounded memory: one pass reads and checks every
+/// row (the report gets every problem), a second pass reads it again and writes the good rows
+/// in batches. Nothing is held per row but one bit for the rows to leave out.
+fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
+    let (mut store, actor) = ctx.open()?;
+    let today = Local::now().date_naive();
+    let source = args.file.display().to_string();
+    let open = || {
+        crate::import::open_text(&args.file)
+            .with_context(|| format!("cannot read {}", args.file.display()))
+    };
+    let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    let rules = store.phone_rules().clone();
+    let mut report = ImportReport::new(&ctx.paths.data_dir, "customers");
+
+    let (text, encoding) = open()?;
+    let mut rows = CustomerRows::new(text, today, rules.clone());
+    for column in rows.unknown_columns() {
+        let verdict = if args.skip_invalid {
+            "ignored"
+        } else {
+            "rename it to a known header or remove it"
+        };
+        report.line(
+            "unknown column",
+            &format!("line 1: column '{column}': unknown column; {verdict}"),
+        )?;
+    }
+    let unknown_columns = rows.unknown_columns().len();
+    let mut check = store.begin_row_check()?;
+    let mut leave_out = Lines::default();
+    let (mut good, mut rejected, mut duplicates, mut flagged) = (0u64, 0u64, 0u64, 0u64);
+    let mut header_broken = false;
+    let bar = progress_bar(size, "checking customers");
+    let mut reject = |report: &mut ImportReport, errors: Vec<RowError>| -> Result<()> {
+        rejected += 1;
+        for e in errors {
+            header_broken |= e.line == 1;
+            report.line(&format!("rejected ({})", e.column), &e.to_string())?;
+        }
+        Ok(())
+    };
+    while let Some(row) = rows.next() {
+        match row {
+            Err(errors) => reject(&mut report, errors)?,
+            Ok((line, fields)) => {
+                let refused = store.refused_row(&mut check, line, &fields)?;
+                if !refused.is_empty() {
+                    leave_out.insert(line);
+                    reject(&mut report, refused)?;
+                    continue;
+                }
+                good += 1;
+                let found = store.row_duplicates(&mut check, line, &fields)?;
+                if !found.is_empty() {
+                    flagged += 1;
+                    if args.skip_duplicates {
+                        leave_out.insert(line);
+                    }
+                }
+                for d in found {
+                    duplicates += 1;
+                    report.line("possible duplicates", &format!("warning: {d}"))?;
+                }
+            }
+        }
+        bar.set_position(rows.position());
+    }
+    bar.finish_and_clear();
+    let total_rows = rows.total_rows();
+    drop(rows);
+    let stop = !args.skip_invalid && (rejected > 0 || unknown_columns > 0);
+    if header_broken || stop {
+        report.finish()?;
+        bail!(
+            "{rejected} of {total_rows} rows rejected{}; nothing imported (fix them, or pass --skip-invalid to import the {good} good rows)",
+            if unknown_columns == 0 { String::new() } else { format!(" and {unknown_columns} unknown columns") },
+        );
+    }
+    if args.dry_run {
+        report.finish()?;
+        println!(
+            "Dry run ({encoding}): {good} rows would be imported, {rejected} rejected, {duplicates} flagged as possible duplicates."
+        );
+        return Ok(());
+    }
+
+    let (text, _) = open()?;
+    let mut rows = CustomerRows::new(text, today, rules);
+    let bar = progress_bar(size, "importing customers");
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut imported = 0u64;
+    while let Some(row) = rows.next() {
+        // A row that failed its checks fails them again; the rows refused by the database or
+        // left out as duplicates are marked.
+        let Ok((line, fields)) = row else { continue };
+        if leave_out.contains(line) {
+            continue;
+        }
+        batch.push((line, fields));
+        if batch.len() == BATCH {
+            imported += store.import_customer_batch(&actor, &source, &batch)?;
+            batch.clear();
+            bar.set_position(rows.position());
+        }
+    }
+    if !batch.is_empty() {
+        imported += store.import_customer_batch(&actor, &source, &batch)?;
+    }
+    bar.finish_and_clear();
+    report.finish()?;
+    println!(
+        "Imported {imported} customers from {source} ({encoding}); {rejected} rows rejected, {duplicates} flagged as possible duplicates{}.",
+        if args.skip_duplicates { format!(" ({flagged} of them left out)") } else { String::new() }
+    );
+    Ok(())
+}
+
 pub fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
+    match args.kind {
+        ImportKind::Customers => import_customers(ctx, &args),
+        ImportKind::Purchases => import_purchases(ctx, &args),
+    }
+}
+
+fn import_purchases(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let (mut store, actor) = ctx.open()?;
     let today = Local::now().date_naive();
     let source = args.file.display().to_string();
-    match args.kind {
-        ImportKind::Customers => {
-            let mut parsed = parse_customers(&bytes, today, store.phone_rules());
-            let (rows, refused) = store.check_customer_rows(&parsed.rows)?;
-            parsed.rows = rows;
-            parsed.errors.extend(refused);
-            parsed.errors.sort_by_key(|e| e.line);
-            let header_broken = parsed.errors.iter().any(|e| e.line == 1);
-            let stop = report(&parsed.errors, &parsed.unknown_columns, args.skip_invalid);
-            let rejected = rejected_rows(&parsed.errors);
-            if header_broken || stop {
-                bail!(
-                    "{} of {} rows rejected{}; nothing imported (fix them, or pass --skip-invalid to import the {} good rows)",
-                    rejected,
-                    parsed.total_rows,
-                    if parsed.unknown_columns.is_empty() { String::new() } else { format!(" and {} unknown columns", parsed.unknown_columns.len()) },
-                    parsed.rows.len()
-                );
-            }
-            if args.dry_run {
-                let dups = store.import_duplicates(&parsed.rows)?;
-                for d in &dups {
-                    eprintln!("warning: {}", sanitize(&d.to_string()));
-                }
-                println!(
-                    "Dry run ({}): {} rows would be imported, {rejected} rejected, {} flagged as possible duplicates.",
-                    parsed.encoding,
-                    parsed.rows.len(),
-                    dups.len()
-                );
-                return Ok(());
-            }
-            let bar = progress_bar(parsed.rows.len() as u64, "importing customers");
-            let outcome = store.import_customers(
-                &actor,
-                &source,
-                &parsed.rows,
-                args.skip_duplicates,
-                &|n| bar.set_position(n),
-            )?;
-            bar.finish_and_clear();
-            for d in &outcome.duplicates {
-                eprintln!("warning: {}", sanitize(&d.to_string()));
-            }
-            println!(
-                "Imported {} customers from {} ({}); {rejected} rows rejected, {} flagged as possible duplicates{}.",
-                outcome.imported,
-                source,
-                parsed.encoding,
-                outcome.duplicates.len(),
-                if args.skip_duplicates { format!(" ({} of them left out)", outcome.skipped_duplicates) } else { String::new() }
-            );
-        }
-        ImportKind::Purchases => {
-            let parsed = parse_purchases(&bytes, today);
-            let (good, mut errors) = store.check_purchases(&parsed.rows)?;
-            errors.extend(parsed.errors.iter().cloned());
-            errors.sort_by_key(|e| e.line);
-            let header_broken = errors.iter().any(|e| e.line == 1);
-            let stop = report(&errors, &parsed.unknown_columns, args.skip_invalid);
-            let rejected = rejected_rows(&errors);
-            if header_broken || stop {
-                bail!(
-                    "{rejected} of {} rows rejected; nothing imported (fix them, or pass --skip-invalid to import the {} good rows)",
-                    parsed.total_rows,
-                    good.len()
-                );
-            }
-            if args.dry_run {
-                println!(
-                    "Dry run ({}): {} purchases would be imported, {rejected} rejected.",
-                    parsed.encoding,
-                    good.len()
-                );
-                return Ok(());
-            }
-            let bar = progress_bar(good.len() as u64, "importing purchases");
-            let imported =
-                store.import_purchases(&actor, &source, &good, &|n| bar.set_position(n))?;
-            bar.finish_and_clear();
-            println!(
-                "Imported {imported} purchases from {source} ({}); {rejected} rows rejected.",
-                parsed.encoding
-            );
-        }
+    let parsed = parse_purchases(&bytes, today);
+    let (good, mut errors) = store.check_purchases(&parsed.rows)?;
+    errors.extend(parsed.errors.iter().cloned());
+    errors.sort_by_key(|e| e.line);
+    let header_broken = errors.iter().any(|e| e.line == 1);
+    let stop = report(&errors, &parsed.unknown_columns, args.skip_invalid);
+    let rejected = rejected_rows(&errors);
+    if header_broken || stop {
+        bail!(
+            "{rejected} of {} rows rejected; nothing imported (fix them, or pass --skip-invalid to import the {} good rows)",
+            parsed.total_rows,
+            good.len()
+        );
     }
+    if args.dry_run {
+        println!(
+            "Dry run ({}): {} purchases would be imported, {rejected} rejected.",
+            parsed.encoding,
+            good.len()
+        );
+        return Ok(());
+    }
+    let bar = progress_bar(good.len() as u64, "importing purchases");
+    let imported = store.import_purchases(&actor, &source, &good, &|n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    println!(
+        "Imported {imported} purchases from {source} ({}); {rejected} rows rejected.",
+        parsed.encoding
+    );
     Ok(())
 }
 

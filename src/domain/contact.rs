@@ -202,7 +202,12 @@ pub enum PhoneError {
 /// Normalises a phone number as typed into its stored form; see the module tests for the formats.
 pub fn normalize_phone(input: &str, rules: &PhoneRules) -> Result<Phone, PhoneError> {
     let folded = fold_width(input);
-    let (number, extension) = split_extension(folded.trim())?;
+    let (text, uri_extension) = match phone_uri(folded.trim()) {
+        Some(uri) => (uri.number, uri.extension),
+        None => (folded.trim().to_string(), None),
+    };
+    let (number, extension) = split_extension(&text)?;
+    let extension = extension.or(uri_extension);
     let (plus, digits) = scan_number(number)?;
     if digits.is_empty() {
         return Err(PhoneError::Empty);
@@ -282,6 +287,45 @@ pub fn normalize_phone(input: &str, rules: &PhoneRules) -> Result<Phone, PhoneEr
         national,
         extension,
     })
+}
+
+/// The number a phone system hands over as a URI: `tel:+86-10-6552-9988` (RFC 3966),
+/// `tel:6552-9988;phone-context=+86-10`, `sip:+8613800138000@pbx` or `sips:…` (RFC 3261).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneUri {
+    /// The number as written in the URI, its context (if global) put in front.
+    pub number: String,
+    /// The `;ext=` parameter.
+    pub extension: Option<String>,
+}
+
+/// Reads a `tel:`, `sip:` or `sips:` URI (scheme in any case); None for anything else. The
+/// host of a SIP URI and parameters other than `ext` and `phone-context` carry no digits of
+/// the number and are left out.
+pub fn phone_uri(text: &str) -> Option<PhoneUri> {
+    let (scheme, rest) = text.split_once(':')?;
+    let rest = match scheme.trim().to_ascii_lowercase().as_str() {
+        "tel" => rest,
+        // The user part of sip:user@host; a SIP URI without a user part names no number.
+        "sip" | "sips" => rest.split_once('@').map_or(rest, |(user, _)| user),
+        _ => return None,
+    };
+    let mut parts = rest.split(';');
+    let mut number = parts.next().unwrap_or_default().trim().to_string();
+    let mut extension = None;
+    for parameter in parts {
+        let (name, value) = parameter.split_once('=').unwrap_or((parameter, ""));
+        match name.trim().to_ascii_lowercase().as_str() {
+            "ext" => extension = Some(value.trim().to_string()).filter(|e| !e.is_empty()),
+            // A local number's context: a global prefix such as +86-10 goes in front of it;
+            // a domain name (the other kind RFC 3966 allows) tells nothing of the digits.
+            "phone-context" if value.trim().starts_with('+') && !number.starts_with('+') => {
+                number = format!("{}{number}", value.trim());
+            }
+            _ => {}
+        }
+    }
+    Some(PhoneUri { number, extension })
 }
 
 /// Why an email address was refused. Shown to operators as "email: <message>".
@@ -564,6 +608,20 @@ fn cn_national(d: &str, rules: &PhoneRules) -> Result<(String, PhoneKind), Phone
         return Ok((d.to_string(), classify_cn(d)?));
     }
     if d.len() > 8 {
+        // A landline whose trunk 0 was lost ("2165294356" is Shanghai's 021-6529 4356: a
+        // spreadsheet read the cell as a number), or with the country code 86 before it and
+        // no '+' ("862165294356"). Read as libphonenumber reads them for region CN, where
+        // the national number needs no trunk 0 and a leading 86 is the country code when
+        // what follows it is a number and the whole is not.
+        if d.len() <= 11 && check_landline(d).is_ok() {
+            return Ok((d.to_string(), PhoneKind::Landline));
+        }
+        if let Some(rest) = d
+            .strip_prefix("86")
+            .filter(|rest| check_landline(rest).is_ok())
+        {
+            return Ok((rest.to_string(), PhoneKind::Landline));
+        }
         return Err(PhoneError::Unrecognised(d.len()));
     }
     // A bare 7–8 digit local number: only the configured area code can place it.
@@ -761,6 +819,27 @@ mod tests {
         ("+44 (0)20 7123 4567", Foreign, "+442071234567", "00442071234567", None),
         ("+1 (415) 555-2671", Foreign, "+14155552671", "0014155552671", None),
         ("+39 06 1234 5678", Foreign, "+390612345678", "00390612345678", None),
+        // What a PBX hands over (RFC 3966 tel: and RFC 3261 sip: URIs): the number inside.
+        ("tel:+86-10-6552-9988", Landline, "+861065529988", "01065529988", None),
+        ("TEL:+86-21-6529-4356;ext=12", Landline, "+862165294356", "02165294356", Some("12")),
+        ("tel:6552-9988;phone-context=+86-10", Landline, "+861065529988", "01065529988", None),
+        ("sip:+8613800138000@pbx", Mobile, "+8613800138000", "13800138000", None),
+        ("sips:013800138000@pbx.example.com;transport=tls", Mobile, "+8613800138000", "13800138000", None),
+        ("sip:+86-755-8888-6666;user=phone@pbx", Landline, "+8675588886666", "075588886666", None),
+        // Landlines without their trunk 0, as libphonenumber reads them for region CN: the
+        // national number is the area code without its 0 (published: Beijing 010, Shanghai
+        // 021, Chongqing 023, Hangzhou 0571, Shenzhen 0755) and the local number.
+        ("2165294356", Landline, "+862165294356", "02165294356", None),
+        ("21 6529 4356", Landline, "+862165294356", "02165294356", None),
+        ("1065529988", Landline, "+861065529988", "01065529988", None),
+        ("75588886666", Landline, "+8675588886666", "075588886666", None),
+        ("5718886666", Landline, "+865718886666", "05718886666", None),
+        ("2345678901", Landline, "+862345678901", "02345678901", None),
+        // ... and with the country code before them, with or without '+' / 00.
+        ("862165294356", Landline, "+862165294356", "02165294356", None),
+        ("+86 21 6529 4356", Landline, "+862165294356", "02165294356", None),
+        ("0086 21 6529 4356", Landline, "+862165294356", "02165294356", None),
+        ("+86 2165294356", Landline, "+862165294356", "02165294356", None),
     ];
 
     #[test]
@@ -802,7 +881,12 @@ mod tests {
         ("010-16668888", "after area code 010 the local number starts with 1"),
         ("010-6666888", "after area code 010 the local number has 7 digits; it needs 8"),
         ("0755-888 666", "after area code 0755 the local number has 6 digits; it needs 7 or 8"),
-        ("2345678901", "has 10 digits and is not a mainland mobile"),
+        // Was "2345678901": Chongqing's 023-4567 8901 without its 0, which libphonenumber
+        // reads for region CN and so careline now does (see ACCEPTED). After area code 023
+        // no local number starts with 0.
+        ("2301234567", "has 10 digits and is not a mainland mobile"),
+        ("sip:alice@pbx", "contains letters ('alice')"),
+        ("tel:", "is empty"),
         ("400-812-345", "a 400/800 service number has 10 digits, this has 9"),
         ("+852 9123 456", "a +852 number has 8 digits after the country code, this has 7"),
         ("+1 415 555 267", "a +1 number has 10 digits after the country code, this has 9"),

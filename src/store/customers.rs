@@ -337,7 +337,7 @@ fn load_customer(
 }
 
 /// Finds the customers other than `except` that hold any of these contacts.
-fn duplicates_of(
+pub(super) fn duplicates_of(
     tx: &rusqlite::Connection,
     contacts: &[NormalContact],
     except: Option<i64>,
@@ -994,8 +994,10 @@ impl Store {
             )?;
             tx.execute(
                 "UPDATE customers SET points = points + (SELECT points FROM customers WHERE id = ?2),
-                        last_contact_at = max(coalesce(last_contact_at, 0),
-                            coalesce((SELECT last_contact_at FROM customers WHERE id = ?2), 0)),
+                        -- The later of the two; NULL (never contacted) only when both are.
+                        last_contact_at = max(
+                            coalesce(last_contact_at, (SELECT last_contact_at FROM customers WHERE id = ?2)),
+                            coalesce((SELECT last_contact_at FROM customers WHERE id = ?2), last_contact_at)),
                         updated_at = ?3, version = version + 1
                  WHERE id = ?1",
                 params![keep, other, now],

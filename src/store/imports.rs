@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
+use super::customers::duplicates_of;
 use super::purchases::{self, NewPurchase};
 use super::{Actor, DuplicateWarning, Permission, Result, Store, StoreError};
 use crate::domain::customer::CustomerFields;
@@ -13,7 +14,22 @@ use crate::domain::customer_contacts::{normalize_contacts, NormalContact};
 use crate::domain::import_row::{PurchaseRow, RowError};
 
 /// Rows written per transaction.
-const BATCH: usize = 2_000;
+pub const BATCH: usize = 2_000;
+
+/// Field errors of the row on `line`, named by it.
+fn at_line(line: u64, errors: Vec<crate::domain::customer::FieldError>) -> StoreError {
+    StoreError::Invalid(
+        errors
+            .into_iter()
+            .map(|e| {
+                crate::domain::customer::FieldError::new(
+                    format!("line {line}: {}", e.field),
+                    e.reason,
+                )
+            })
+            .collect(),
+    )
+}
 
 /// Purchase rows that passed (with their line numbers) and the rejected ones.
 pub type CheckedPurchases = (Vec<(u64, NewPurchase)>, Vec<RowError>);
@@ -50,100 +66,213 @@ pub struct ImportOutcome {
     pub duplicates: Vec<ImportDuplicate>,
 }
 
+/// The checks of an import's rows read one at a time (see [`Store::begin_row_check`]): the
+/// codes and contacts of the rows seen so far sit in a temporary table on disk, not in
+/// memory, so a file of any size is checked in bounded memory.
+pub struct RowCheck {
+    /// Owner logins seen, and whether an operator has each.
+    owners: HashMap<String, bool>,
+}
+
+/// The temporary table of the codes (`c…`) and normalised contacts (`n…`) of the rows seen.
+const SEEN: &str = "temp.careline_import_seen";
+
 impl Store {
-    /// Finds, without writing, the rows whose contacts another customer or an earlier row holds.
-    pub fn import_duplicates(
+    /// Starts checking an import's rows one at a time, forgetting any earlier check.
+    pub fn begin_row_check(&self) -> Result<RowCheck> {
+        // On disk, so that its pages beyond SQLite's small temporary cache leave memory.
+        self.conn().pragma_update(None, "temp_store", "FILE")?;
+        self.conn().execute_batch(&format!(
+            "DROP TABLE IF EXISTS {SEEN};
+             CREATE TABLE {SEEN} (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;"
+        ))?;
+        Ok(RowCheck {
+            owners: HashMap::new(),
+        })
+    }
+
+    /// Records `key` as seen on `line`; the line it was first seen on if it was already.
+    fn seen_before(&self, key: &str, line: u64) -> Result<Option<u64>> {
+        let inserted = self
+            .conn()
+            .prepare_cached(&format!(
+                "INSERT OR IGNORE INTO {SEEN} (key, line) VALUES (?1, ?2)"
+            ))?
+            .execute(rusqlite::params![key, line as i64])?;
+        if inserted == 1 {
+            return Ok(None);
+        }
+        let first: i64 = self
+            .conn()
+            .prepare_cached(&format!("SELECT line FROM {SEEN} WHERE key = ?1"))?
+            .query_row([key], |r| r.get(0))?;
+        Ok(Some(first as u64))
+    }
+
+    /// What only the database can tell about one customer row, without writing: an owner
+    /// must be an operator, and a code must be free and not on an earlier row.
+    pub fn refused_row(
         &self,
-        rows: &[(u64, CustomerFields)],
+        check: &mut RowCheck,
+        line: u64,
+        fields: &CustomerFields,
+    ) -> Result<Vec<RowError>> {
+        let mut problems = Vec::new();
+        if let Some(owner) = fields
+            .owner
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+        {
+            let known = match check.owners.get(owner) {
+                Some(known) => *known,
+                None => {
+                    let known = self.operator_by_login(owner)?.is_some();
+                    check.owners.insert(owner.to_string(), known);
+                    known
+                }
+            };
+            if !known {
+                problems.push(("owner", format!("no operator with login '{owner}'")));
+            }
+        }
+        if let Some(code) = fields
+            .code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let taken: Option<String> = self
+                .conn()
+                .prepare_cached("SELECT name FROM customers WHERE code = ?1")?
+                .query_row([code], |r| r.get(0))
+                .optional()?;
+            if let Some(name) = taken {
+                problems.push(("code", format!("{code} is already used by {name}")));
+            } else if let Some(first) = self.seen_before(&format!("c{code}"), line)? {
+                problems.push(("code", format!("{code} is also on line {first}")));
+            }
+        }
+        Ok(problems
+            .into_iter()
+            .map(|(column, reason)| RowError {
+                line,
+                column: column.into(),
+                reason,
+            })
+            .collect())
+    }
+
+    /// The contacts of one row that another customer, or an earlier row, holds already.
+    pub fn row_duplicates(
+        &self,
+        _check: &mut RowCheck,
+        line: u64,
+        fields: &CustomerFields,
     ) -> Result<Vec<ImportDuplicate>> {
-        let mut in_file: HashMap<String, u64> = HashMap::new();
-        let mut out = Vec::new();
-        for (line, fields) in rows {
-            let contacts =
-                normalize_contacts(&fields.contacts, self.phone_rules()).unwrap_or_default();
-            for DuplicateWarning {
-                field,
-                value,
-                code,
-                name,
-                ..
-            } in self.find_duplicates(&fields.contacts, None)?
-            {
-                out.push(ImportDuplicate {
-                    line: *line,
+        let contacts = normalize_contacts(&fields.contacts, self.phone_rules()).unwrap_or_default();
+        let mut out: Vec<ImportDuplicate> = duplicates_of(self.conn(), &contacts, None)?
+            .into_iter()
+            .map(
+                |DuplicateWarning {
+                     field,
+                     value,
+                     code,
+                     name,
+                     ..
+                 }| ImportDuplicate {
+                    line,
                     field,
                     value,
                     held_by: format!("{code} {name}"),
+                },
+            )
+            .collect();
+        for c in contacts.iter().filter(|c| {
+            c.phone.is_some() || c.input.kind == crate::domain::contact::ContactKind::Email
+        }) {
+            if let Some(first) = self.seen_before(&format!("n{}", c.normalized), line)? {
+                out.push(ImportDuplicate {
+                    line,
+                    field: c.input.kind.to_string(),
+                    value: c.input.value.clone(),
+                    held_by: format!("line {first} of this file"),
                 });
-            }
-            for c in contacts.iter().filter(|c| {
-                c.phone.is_some() || c.input.kind == crate::domain::contact::ContactKind::Email
-            }) {
-                if let Some(first) = in_file.get(&c.normalized) {
-                    out.push(ImportDuplicate {
-                        line: *line,
-                        field: c.input.kind.to_string(),
-                        value: c.input.value.clone(),
-                        held_by: format!("line {first} of this file"),
-                    });
-                } else {
-                    in_file.insert(c.normalized.clone(), *line);
-                }
             }
         }
         Ok(out)
     }
 
-    /// Checks what only the database can tell about customer rows, without writing: an owner
-    /// must be an operator, and a code must be free and not repeated in the file. Returns the
-    /// rows that pass and the rejected ones.
+    /// Finds, without writing, the rows whose contacts another customer or an earlier row holds.
+    pub fn import_duplicates(
+        &self,
+        rows: &[(u64, CustomerFields)],
+    ) -> Result<Vec<ImportDuplicate>> {
+        let mut check = self.begin_row_check()?;
+        let mut out = Vec::new();
+        for (line, fields) in rows {
+            out.extend(self.row_duplicates(&mut check, *line, fields)?);
+        }
+        Ok(out)
+    }
+
+    /// Checks what only the database can tell about customer rows, without writing (see
+    /// [`Store::refused_row`]). Returns the rows that pass and the rejected ones.
     pub fn check_customer_rows(&self, rows: &[(u64, CustomerFields)]) -> Result<CheckedCustomers> {
+        let mut check = self.begin_row_check()?;
         let mut good = Vec::new();
         let mut errors = Vec::new();
-        let mut codes: HashMap<String, u64> = HashMap::new();
         for (line, fields) in rows {
-            let mut problems = Vec::new();
-            if let Some(owner) = fields
-                .owner
-                .as_deref()
-                .map(str::trim)
-                .filter(|o| !o.is_empty())
-            {
-                if self.operator_by_login(owner)?.is_none() {
-                    problems.push(("owner", format!("no operator with login '{owner}'")));
-                }
-            }
-            if let Some(code) = fields
-                .code
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-            {
-                let taken: Option<String> = self
-                    .conn()
-                    .query_row("SELECT name FROM customers WHERE code = ?1", [code], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                if let Some(name) = taken {
-                    problems.push(("code", format!("{code} is already used by {name}")));
-                } else if let Some(first) = codes.get(code) {
-                    problems.push(("code", format!("{code} is also on line {first}")));
-                } else {
-                    codes.insert(code.to_string(), *line);
-                }
-            }
+            let problems = self.refused_row(&mut check, *line, fields)?;
             if problems.is_empty() {
                 good.push((*line, fields.clone()));
             } else {
-                errors.extend(problems.into_iter().map(|(column, reason)| RowError {
-                    line: *line,
-                    column: column.into(),
-                    reason,
-                }));
+                errors.extend(problems);
             }
         }
         Ok((good, errors))
+    }
+
+    /// Writes one batch of checked customer rows in one transaction, audited as one entry.
+    /// Returns how many it wrote.
+    pub fn import_customer_batch(
+        &mut self,
+        actor: &Actor,
+        source: &str,
+        batch: &[(u64, CustomerFields)],
+    ) -> Result<u64> {
+        actor.require(Permission::ImportCustomers)?;
+        let rules = self.phone_rules().clone();
+        let prepared: Vec<(u64, &CustomerFields, Vec<NormalContact>)> = batch
+            .iter()
+            .map(|(line, f)| {
+                normalize_contacts(&f.contacts, &rules)
+                    .map(|c| (*line, f, c))
+                    .map_err(|errors| at_line(*line, errors))
+            })
+            .collect::<Result<_>>()?;
+        // A new customer has no purchases: its figures keep the schema's defaults (tier
+        // potential, no churn risk), which is what refreshing them would write.
+        self.write(actor, |w| {
+            let mut first = None;
+            let mut last = 0;
+            for (line, fields, contacts) in &prepared {
+                let id = super::insert_customer_quiet(w, fields, contacts).map_err(|e| match e {
+                    StoreError::Invalid(errs) => at_line(*line, errs),
+                    other => other,
+                })?;
+                first.get_or_insert(id);
+                last = id;
+            }
+            w.audit(
+                "import.customers",
+                "customer",
+                first,
+                serde_json::json!({"source": source, "rows": prepared.len(), "first_id": first, "last_id": last}),
+            );
+            Ok(())
+        })?;
+        Ok(prepared.len() as u64)
     }
 
     /// Writes checked customer rows. With `skip_duplicates`, flagged rows are left out.
@@ -174,57 +303,14 @@ impl Store {
         }
         let duplicates = self.import_duplicates(rows)?;
         let flagged: std::collections::HashSet<u64> = duplicates.iter().map(|d| d.line).collect();
-        let wanted: Vec<&(u64, CustomerFields)> = rows
+        let wanted: Vec<(u64, CustomerFields)> = rows
             .iter()
             .filter(|(line, _)| !(skip_duplicates && flagged.contains(line)))
+            .cloned()
             .collect();
-        let prepared: Vec<(u64, &CustomerFields, Vec<NormalContact>)> = wanted
-            .iter()
-            .map(|(line, f)| {
-                normalize_contacts(&f.contacts, self.phone_rules())
-                    .map(|c| (*line, f, c))
-                    .map_err(|errors| {
-                        StoreError::Invalid(
-                            errors
-                                .into_iter()
-                                .map(|e| {
-                                    crate::domain::customer::FieldError::new(
-                                        format!("line {line}: {}", e.field),
-                                        e.reason,
-                                    )
-                                })
-                                .collect(),
-                        )
-                    })
-            })
-            .collect::<Result<_>>()?;
         let mut imported = 0u64;
-        for batch in prepared.chunks(BATCH) {
-            self.write(actor, |w| {
-                let mut first = None;
-                let mut last = 0;
-                for (line, fields, contacts) in batch {
-                    let id = super::insert_customer_quiet(w, fields, contacts).map_err(|e| match e {
-                        StoreError::Invalid(errs) => StoreError::Invalid(
-                            errs.into_iter()
-                                .map(|e| crate::domain::customer::FieldError::new(format!("line {line}: {}", e.field), e.reason))
-                                .collect(),
-                        ),
-                        other => other,
-                    })?;
-                    super::refresh_purchase_summary(w, id)?;
-                    first.get_or_insert(id);
-                    last = id;
-                }
-                w.audit(
-                    "import.customers",
-                    "customer",
-                    first,
-                    serde_json::json!({"source": source, "rows": batch.len(), "first_id": first, "last_id": last}),
-                );
-                Ok(())
-            })?;
-            imported += batch.len() as u64;
+        for batch in wanted.chunks(BATCH) {
+            imported += self.import_customer_batch(actor, source, batch)?;
             progress(imported);
         }
         Ok(ImportOutcome {

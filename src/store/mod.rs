@@ -36,7 +36,7 @@ pub use demo_load::{
 pub use drafts::Draft;
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
-pub use imports::{ImportDuplicate, ImportOutcome};
+pub use imports::{ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{ComplaintEvent, HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
 pub use pops::ScreenPop;

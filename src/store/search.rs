@@ -178,6 +178,9 @@ pub(crate) enum Probe {
 pub(crate) fn probes(query: &str, rules: &PhoneRules) -> Vec<Probe> {
     use MatchRank::{Exact, Prefix, Substring};
     let mut out = Vec::new();
+    // A number handed over as a URI (`sip:+86…@pbx` has an '@') is looked up as the number.
+    let uri = crate::domain::contact::phone_uri(query.trim());
+    let query = uri.as_ref().map_or(query, |u| u.number.as_str());
     match classify(query) {
         Query::Empty => {}
         Query::Tag(tag) => {
