@@ -249,6 +249,18 @@ impl Store {
         &self.path
     }
 
+    /// A second connection to the same database with the same settings and clock, for work
+    /// done on another thread (the screen's slow reads).
+    pub fn open_another(&self) -> Result<Store> {
+        let options = OpenOptions {
+            create: false,
+            ..self.options.clone()
+        };
+        let mut other = Store::open(&self.path, options)?;
+        other.clock = self.clock;
+        Ok(other)
+    }
+
     /// Forgets every cached page of the database, so that the next statement reads from the
     /// disk as after a reboot: SQLite's own cache (`PRAGMA shrink_memory`) and the operating
     /// system's page cache of the database file and its WAL (`posix_fadvise(DONTNEED)`, after

@@ -58,6 +58,17 @@ pub enum Action {
 }
 
 impl Action {
+    /// What the action asks of the operator's role, from the one permission table the store
+    /// checks too: the footer and the help offer it only to those who may.
+    pub fn permission(&self) -> Option<crate::domain::operator::Permission> {
+        use crate::domain::operator::Permission;
+        match self {
+            Action::NewCustomer => Some(Permission::CreateCustomer),
+            Action::NewInteraction => Some(Permission::LogContact),
+            _ => None,
+        }
+    }
+
     /// The catalogue key of the action's help text.
     pub fn help_key(&self) -> &'static str {
         match self {

@@ -162,6 +162,9 @@ impl App {
     /// Whether a key's action does something in the present state (the footer hints only
     /// those).
     pub fn offers(&self, action: &Action) -> bool {
+        if action.permission().is_some_and(|p| !self.desk.actor.may(p)) {
+            return false;
+        }
         match action {
             // Not over a dialog (help included): a dialog shows its own keys.
             Action::Help => self.dialog.is_none(),
@@ -194,6 +197,12 @@ impl App {
                 .unwrap_or_else(|| action.help_key()),
         };
         self.desk.i18n.t(key)
+    }
+
+    /// A message from the reads worker: routed like any other.
+    pub fn loaded(&mut self, msg: Msg) {
+        self.desk.post(msg);
+        self.settle();
     }
 
     /// Whether a tick changed what the screen shows (and forget it).
@@ -533,6 +542,10 @@ impl App {
                 }
             }
             Msg::Focus(id) => self.focus_pane(*id),
+            Msg::Counts(counts) => {
+                self.desk.counts = *counts;
+                self.changed = true;
+            }
             Msg::DataChanged => {
                 self.changed = true;
                 self.stale.extend(self.panes.iter().map(|p| p.id()));

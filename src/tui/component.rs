@@ -18,7 +18,7 @@ use super::keymap::{Context, Keymap};
 use super::view::View;
 use super::widgets::form::Form;
 use crate::domain::customer::Channel;
-use crate::store::LogFilter;
+use crate::store::{DeskCounts, LogFilter};
 
 /// Names a registered pane; each pane's file declares its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -110,6 +110,8 @@ pub enum Msg {
         filter: LogFilter,
         login: Option<String>,
     },
+    /// The desk's counts, read by the worker.
+    Counts(DeskCounts),
     /// A call announced by `careline pop` (`form_open`: a form is being typed, which a pop
     /// never takes away).
     Pop { number: String, form_open: bool },

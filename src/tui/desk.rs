@@ -13,6 +13,7 @@ use super::i18n::{I18n, Lang};
 use super::keymap::Keymap;
 use super::theme::Theme;
 use super::view::View;
+use super::worker::{Job, Worker};
 use crate::store::{Actor, DeskCounts, Store, StoreError};
 
 /// How the screen was set up.
@@ -80,6 +81,8 @@ pub struct Desk {
     /// The database's change counter as of this screen's last look (or own write).
     pub data_version: i64,
     queue: VecDeque<Msg>,
+    /// Runs slow reads off the key path (none in state tests: they run at once).
+    pub worker: Option<Worker>,
     last_poll: Instant,
     last_escalation: Option<Instant>,
     last_statistics: Option<Instant>,
@@ -102,6 +105,7 @@ impl Desk {
             size: (80, 24),
             data_version,
             queue: VecDeque::new(),
+            worker: None,
             last_poll: Instant::now(),
             last_escalation: None,
             last_statistics: None,
@@ -113,7 +117,8 @@ impl Desk {
         self.queue.push_back(msg);
     }
 
-    pub(super) fn next_message(&mut self) -> Option<Msg> {
+    /// The next message posted and not yet carried (the router's, and state tests').
+    pub fn next_message(&mut self) -> Option<Msg> {
         self.queue.pop_front()
     }
 
@@ -181,7 +186,22 @@ impl Desk {
         }
     }
 
+    /// Reads the desk's counts again: on the worker when there is one (the answer comes back
+    /// as [`Msg::Counts`]), otherwise now.
     pub fn refresh_counts(&mut self) {
+        if let Some(worker) = &self.worker {
+            let job: Job = Box::new(|store: &mut Store| match store.desk_counts() {
+                Ok(counts) => Msg::Counts(counts),
+                Err(e) => {
+                    tracing::warn!("desk counts: {e}");
+                    Msg::DataChanged
+                }
+            });
+            match worker.submit(job) {
+                Ok(()) => return,
+                Err(_) => tracing::warn!("the reads worker is gone; counting on the key path"),
+            }
+        }
         match self.store.desk_counts() {
             Ok(counts) => self.counts = counts,
             Err(e) => self.store_error(&e),

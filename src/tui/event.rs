@@ -9,6 +9,8 @@ use crossterm::event::Event as TermEvent;
 pub enum Event {
     Term(TermEvent),
     Pop(String),
+    /// A slow read finished on the worker.
+    Loaded(Box<super::component::Msg>),
     /// The terminal can no longer be read (the SSH connection dropped).
     InputClosed,
 }

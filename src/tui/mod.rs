@@ -17,6 +17,7 @@ pub mod theme;
 pub mod ui;
 pub mod view;
 pub mod widgets;
+pub mod worker;
 
 use std::io::{Stdout, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -137,6 +138,15 @@ pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -
     app.update(Action::Resize(size.width, size.height));
 
     let (tx, rx) = mpsc::channel();
+    match app.desk.store.open_another() {
+        Ok(reader) => {
+            let loaded = tx.clone();
+            app.desk.worker = Some(worker::Worker::start(reader, move |msg| {
+                loaded.send(Event::Loaded(Box::new(msg))).is_ok()
+            }));
+        }
+        Err(e) => tracing::warn!("no second connection for slow reads: {e}"),
+    }
     event::spawn_terminal_reader(tx.clone());
     let _pop = pop::listen(runtime_dir, tx);
     tracing::info!("screen started for {}", app.desk.actor.login);
@@ -195,6 +205,7 @@ fn event_loop(
                 Event::Term(TermEvent::Paste(text)) => app.update(Action::Paste(text)),
                 Event::Term(_) => {}
                 Event::Pop(number) => app.update(Action::Pop(number)),
+                Event::Loaded(msg) => app.loaded(*msg),
                 Event::InputClosed => return Ok(()),
             }
             redraw = true;

@@ -275,14 +275,22 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
     } else {
         None
     };
-    let fields = match to_fields(form, base.as_ref(), today) {
-        Ok(fields) => Some(fields),
-        Err(key) => {
-            form.set_error(key, desk.i18n.t("form.bad_date").to_string());
-            None
+    // A date that does not read is marked, and the rest is still checked without it, so that
+    // every bad field shows at the first save.
+    let mut probe = form.clone();
+    let mut dates_ok = true;
+    let fields = loop {
+        match to_fields(&probe, base.as_ref(), today) {
+            Ok(fields) => break Some(fields),
+            Err(key) if probe.value(key).is_empty() => break None,
+            Err(key) => {
+                form.set_error(key, desk.i18n.t("form.bad_date").to_string());
+                probe.set(key, "");
+                dates_ok = false;
+            }
         }
     };
-    let mut ok = basics && fields.is_some();
+    let mut ok = basics && dates_ok && fields.is_some();
     if let Some(fields) = &fields {
         if let Err(errors) = desk.store.check_customer(fields) {
             mark_errors(form, &errors, field_of, desk);

@@ -31,6 +31,9 @@ const MAX_SCROLL: i64 = 2000;
 pub struct Card {
     pub card: Option<CardData>,
     pub scroll: u16,
+    /// How far the card could scroll when it was last drawn (its wrapped height at that
+    /// size): End goes there, and ↑ from past it moves at once.
+    last_max: std::cell::Cell<Option<u16>>,
 }
 
 impl Card {
@@ -138,6 +141,7 @@ impl Pane for Card {
         // Wrapped lines count: a long line above must not hide the last ones.
         let height = paragraph.line_count(inner_width) as u16;
         let max_scroll = height.saturating_sub(area.height);
+        self.last_max.set(Some(max_scroll));
         paragraph
             .scroll((self.scroll.min(max_scroll), 0))
             .render(area, buf);

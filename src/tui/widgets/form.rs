@@ -928,4 +928,16 @@ mod tests {
         assert_eq!(g.value("level"), "vip");
         assert_eq!(g.value("notes"), "a\nb");
     }
+
+    #[test]
+    fn an_error_for_a_field_the_form_lacks_lands_on_no_other_field() {
+        let mut f = Form::new(
+            FormKind::NewCustomer,
+            vec![Field::new("name", "field.name", FieldKind::Text)],
+        );
+        assert!(!f.set_error("no_such_field", "refused".into()));
+        assert!(f.field("name").is_some_and(|x| x.error.is_none()));
+        assert!(f.set_error("name", "required".into()));
+        assert_eq!(f.first_error(), Some(0));
+    }
 }

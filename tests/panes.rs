@@ -1,0 +1,446 @@
+//! Each pane driven through its own surface (`update`, `reload`, `render`) on a real
+//! temporary database, the messages it posts read from the desk's queue; and the defects the
+//! restructuring mended, each through the whole `App` as an operator meets it.
+
+use std::sync::mpsc;
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use careline::demo::{self, DemoSpec};
+use careline::domain::contact::ContactKind;
+use careline::domain::customer::{ContactInput, CustomerFields};
+use careline::store::{Clock, OpenOptions, Store};
+use careline::tui::action::Action;
+use careline::tui::app::{App, Dialog, Focus, Settings};
+use careline::tui::component::{Msg, Pane};
+use careline::tui::desk::Desk;
+use careline::tui::i18n::Lang;
+use careline::tui::keymap::Keymap;
+use careline::tui::panes::{card::Card, log::Log, lookup::Lookup};
+use careline::tui::theme::Theme;
+use careline::tui::worker::Worker;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 2, 30, 0)
+        .single()
+        .expect("time")
+}
+
+fn open(path: &std::path::Path) -> Store {
+    let mut store = Store::open(
+        path,
+        OpenOptions {
+            create: true,
+            ..OpenOptions::default()
+        },
+    )
+    .expect("open");
+    store.set_clock(Clock::Fixed(now()));
+    store
+}
+
+fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let path = dir.path().join("desk.db");
+    let mut store = open(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    demo::generate(
+        &mut store,
+        &admin,
+        DemoSpec {
+            customers: 60,
+            seed: 9,
+        },
+        false,
+        &|_| {},
+    )
+    .expect("demo");
+    path
+}
+
+fn settings(lang: Lang) -> Settings {
+    Settings {
+        lang,
+        theme: Theme::mono(),
+        keymap: Keymap::default(),
+        lookup_limit: 20,
+        shared: false,
+        db_label: "desk.db".into(),
+        tz: FixedOffset::east_opt(8 * 3600).expect("offset"),
+        warnings: Vec::new(),
+    }
+}
+
+fn desk(path: &std::path::Path) -> Desk {
+    let store = open(path);
+    let actor = store.actor("li.na", None).expect("actor");
+    Desk::new(store, actor, settings(Lang::En))
+}
+
+fn app(path: &std::path::Path, lang: Lang) -> App {
+    let store = open(path);
+    let actor = store.actor("li.na", None).expect("actor");
+    App::new(store, actor, settings(lang))
+}
+
+fn press(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(press(code));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn messages(desk: &mut Desk) -> Vec<Msg> {
+    std::iter::from_fn(|| desk.next_message()).collect()
+}
+
+/// A customer of the demo with a mobile, its id and full number.
+fn a_customer(path: &std::path::Path) -> (i64, String, String) {
+    let store = open(path);
+    let admin = store.actor("li.na", None).expect("actor");
+    for id in 1..60 {
+        let Ok(c) = store.customer(&admin, id) else {
+            continue;
+        };
+        if let Some(phone) = c
+            .fields
+            .contacts
+            .iter()
+            .find(|x| x.value.starts_with('1') && x.value.len() == 11)
+        {
+            return (id, c.fields.name.clone(), phone.value.clone());
+        }
+    }
+    panic!("the demo has customers with mobiles")
+}
+
+fn text_of(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            out.push_str(symbol);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_lookup_pane_searches_as_it_is_typed_and_asks_for_the_card_it_opens() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (id, name, phone) = a_customer(&path);
+    let mut desk = desk(&path);
+    let mut lookup = Lookup::default();
+    lookup.reload(&mut desk);
+    for c in phone[phone.len() - 4..].chars() {
+        let action = lookup
+            .handle_key(&press(KeyCode::Char(c)), &desk.settings.keymap)
+            .expect("typed text is the box's");
+        lookup.update(&Msg::Action(action), &mut desk);
+    }
+    assert!(
+        lookup.results.iter().any(|r| r.customer.name == name),
+        "the last four digits find {name}"
+    );
+    let row = lookup
+        .results
+        .iter()
+        .position(|r| r.customer.id == id)
+        .expect("the customer is listed");
+    lookup.update(&Msg::Action(Action::Down), &mut desk);
+    for _ in 0..row {
+        lookup.update(&Msg::Action(Action::Down), &mut desk);
+    }
+    assert_eq!(lookup.selected, row);
+    lookup.update(&Msg::Action(Action::Open), &mut desk);
+    let posted = messages(&mut desk);
+    assert!(
+        matches!(posted.as_slice(), [Msg::OpenCustomer { id: opened, focus: true }] if *opened == id),
+        "{posted:?}"
+    );
+    // Drawing reads only the pane and the view.
+    let mut buf = Buffer::empty(Rect::new(0, 0, 80, 20));
+    lookup.render(buf.area, &mut buf, &desk.view(true));
+    assert!(text_of(&buf).contains(&name));
+}
+
+#[test]
+fn the_card_pane_reads_the_open_customer_scrolls_and_hands_back() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (id, name, _) = a_customer(&path);
+    let mut desk = desk(&path);
+    let mut card = Card::default();
+    card.reload(&mut desk);
+    assert!(card.card.is_none(), "no customer open, no card");
+    desk.customer = Some(id);
+    card.reload(&mut desk);
+    assert_eq!(card.customer_id(), Some(id));
+    card.update(&Msg::Action(Action::Down), &mut desk);
+    card.update(&Msg::Action(Action::Down), &mut desk);
+    assert_eq!(card.scroll, 2);
+    for (action, wanted) in [
+        (Action::Edit, "edit"),
+        (Action::NewInteraction, "log"),
+        (Action::Back, "close"),
+    ] {
+        card.update(&Msg::Action(action), &mut desk);
+        let posted = messages(&mut desk);
+        let ok = match (wanted, posted.as_slice()) {
+            ("edit", [Msg::EditCustomer(c)]) => *c == id,
+            (
+                "log",
+                [Msg::LogContact {
+                    customer,
+                    reply_on: None,
+                }],
+            ) => *customer == id,
+            ("close", [Msg::CloseCustomer]) => true,
+            _ => false,
+        };
+        assert!(ok, "{wanted}: {posted:?}");
+    }
+    card.update(&Msg::CloseCustomer, &mut desk);
+    assert!(card.card.is_none());
+    let mut buf = Buffer::empty(Rect::new(0, 0, 60, 20));
+    desk.customer = Some(id);
+    card.reload(&mut desk);
+    card.render(buf.area, &mut buf, &desk.view(false));
+    assert!(text_of(&buf).contains(&name));
+}
+
+#[test]
+fn the_log_pane_lists_the_desk_filters_and_offers_only_what_works() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let mut desk = desk(&path);
+    let mut log = Log::default();
+    log.reload(&mut desk);
+    assert!(log.customer.is_none(), "no customer open: the desk's log");
+    assert!(!log.rows.is_empty());
+    assert!(log.offers(&Action::Filter));
+    log.update(&Msg::Action(Action::Filter), &mut desk);
+    assert!(
+        matches!(messages(&mut desk).as_slice(), [Msg::OpenForm(_)]),
+        "f asks for the filter form"
+    );
+    log.update(&Msg::Action(Action::ToggleMine), &mut desk);
+    assert!(log.mine);
+    log.update(&Msg::Action(Action::Open), &mut desk);
+    assert!(log.detail.is_some(), "Enter shows the entry");
+    assert!(!log.offers(&Action::Open), "the entry is already shown");
+    // With a customer open the pane is that customer's history: no desk filters.
+    let (id, _, _) = a_customer(&path);
+    desk.customer = Some(id);
+    log.reload(&mut desk);
+    assert_eq!(log.customer.as_ref().map(|c| c.0), Some(id));
+    assert!(!log.offers(&Action::Filter) && !log.offers(&Action::ToggleDueReplies));
+    assert_eq!(log.action_label(&Action::Edit), Some("action.amend"));
+}
+
+#[test]
+fn the_tab_line_lists_the_registered_panes_with_a_tab() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let app = app(&path, Lang::En);
+    let tabs: Vec<&str> = app.tabs().iter().map(|(_, t)| t.label).collect();
+    assert_eq!(tabs, ["tab.lookup", "tab.log"], "the card has no tab");
+}
+
+#[test]
+fn a_slow_read_on_the_worker_does_not_hold_up_the_keys() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let mut app = app(&path, Lang::En);
+    let reader = app.desk.store.open_another().expect("second connection");
+    let (release, gate) = mpsc::channel::<()>();
+    let (done, results) = mpsc::channel::<Msg>();
+    let worker = Worker::start(reader, move |msg| done.send(msg).is_ok());
+    let job = Box::new(move |store: &mut Store| {
+        // Held until the keys below are handled: a read that takes as long as it likes.
+        let _ = gate.recv();
+        Msg::Counts(store.desk_counts().expect("counts"))
+    });
+    assert!(worker.submit(job).is_ok());
+    // Meanwhile the screen takes keys and answers them.
+    type_text(&mut app, "zzzz");
+    assert_eq!(app.lookup().input.value(), "zzzz");
+    assert!(results.try_recv().is_err(), "the read is still running");
+    release.send(()).expect("release");
+    let msg = results.recv().expect("the read's answer");
+    assert!(matches!(msg, Msg::Counts(_)));
+    app.loaded(msg);
+    worker.finish();
+}
+
+#[test]
+fn the_card_scrolls_to_its_last_line_when_lines_above_wrap() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let mut store = open(&path);
+    let admin = store.actor("li.na", None).expect("actor");
+    let mut fields = CustomerFields {
+        name: "卷轴测试".into(),
+        ..CustomerFields::default()
+    };
+    fields.contacts.push(ContactInput {
+        kind: ContactKind::Phone,
+        value: "13700001111".into(),
+        label: None,
+    });
+    // An address far wider than 80 columns wraps over several lines above the notes.
+    fields.address = Some("上海市浦东新区世纪大道".repeat(12));
+    let notes: Vec<String> = (1..=12).map(|n| format!("note line {n}")).collect();
+    fields.notes = Some(notes.join("\n"));
+    let saved = store.create_customer(&admin, &fields).expect("create");
+    drop(store);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, "卷轴测试");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.card().map(|c| c.customer.id), Some(saved.id));
+    assert_eq!(app.focus(), Focus::Card);
+    key(&mut app, KeyCode::End);
+    let mut buf = Buffer::empty(Rect::new(0, 0, 80, 24));
+    careline::tui::ui::render(&app, buf.area, &mut buf);
+    let text = text_of(&buf);
+    assert!(
+        text.contains("note line 12"),
+        "the last note is reachable:\n{text}"
+    );
+}
+
+#[test]
+fn the_contact_forms_direction_follows_its_channel() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (id, _, _) = a_customer(&path);
+    let mut app = app(&path, Lang::En);
+    app.loaded(Msg::OpenCustomer { id, focus: true });
+    assert_eq!(app.focus(), Focus::Card);
+    key(&mut app, KeyCode::Char('n'));
+    let form = app.form().expect("the contact form");
+    assert_eq!(form.focused().map(|f| f.key), Some("disposition"));
+    assert_eq!(form.value("channel"), "phone_in");
+    assert_eq!(form.value("direction"), "inbound");
+    // Up to the channel, → to "phone out".
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(
+        app.form().and_then(|f| f.focused()).map(|f| f.key),
+        Some("channel")
+    );
+    key(&mut app, KeyCode::Right);
+    let form = app.form().expect("form");
+    assert_eq!(form.value("channel"), "phone_out");
+    assert_eq!(
+        form.value("direction"),
+        "outbound",
+        "a call out is outbound"
+    );
+    // Saved as it shows.
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('i'));
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{:?}", app.desk.message);
+    let store = open(&path);
+    let admin = store.actor("li.na", None).expect("actor");
+    let history = store.history(&admin, id, 5).expect("history");
+    let logged = history
+        .iter()
+        .find_map(|h| match h {
+            careline::store::HistoryItem::Interaction(i) => Some(i),
+            _ => None,
+        })
+        .expect("the contact");
+    assert_eq!(
+        (logged.channel.as_str(), logged.direction.as_str()),
+        ("phone_out", "outbound")
+    );
+}
+
+#[test]
+fn a_slash_from_the_card_starts_a_fresh_search() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (_, name, phone) = a_customer(&path);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, &phone);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.focus(), Focus::Card, "{name}");
+    key(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.focus(), Focus::Search);
+    type_text(&mut app, "139");
+    assert_eq!(app.lookup().input.value(), "139", "not appended to {phone}");
+}
+
+#[test]
+fn quitting_during_a_call_asks_first() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let mut app = app(&path, Lang::ZhCn);
+    app.update(Action::Pop("13900000009".into()));
+    key(&mut app, KeyCode::Esc); // not adding this caller now
+    assert!(app.form().is_none());
+    assert!(app.desk.call.is_some(), "the call's timer runs");
+    key(&mut app, KeyCode::Down); // into Recent calls, where q quits
+    assert_eq!(app.focus(), Focus::Results);
+    key(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit, "q asks while a call runs");
+    assert_eq!(app.dialog, Some(Dialog::QuitDuringCall));
+    let mut buf = Buffer::empty(Rect::new(0, 0, 80, 24));
+    careline::tui::ui::render(&app, buf.area, &mut buf);
+    let text = text_of(&buf);
+    assert!(
+        text.contains("13900000009") && text.contains("尚未记录"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.quit && app.dialog.is_none(), "Esc stays");
+    key(&mut app, KeyCode::Char('q'));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.quit, "Enter quits");
+}
+
+#[test]
+fn the_customer_form_marks_every_bad_field_at_the_first_save() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let mut app = app(&path, Lang::En);
+    ctrl(&mut app, 'n');
+    let form = app.form_mut().expect("the new-customer form");
+    form.set("name", "错三处");
+    form.set("phone", "12");
+    form.set("email", "not-an-email");
+    form.set("birthday", "2026-13-45");
+    ctrl(&mut app, 's');
+    let form = app.form().expect("still open");
+    for field in ["phone", "email", "birthday"] {
+        assert!(
+            form.field(field).is_some_and(|f| f.error.is_some()),
+            "{field} is marked at the first save"
+        );
+    }
+    assert!(form.field("name").is_some_and(|f| f.error.is_none()));
+}
