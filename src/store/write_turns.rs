@@ -62,7 +62,16 @@ impl WriteTurns {
             .mode(mode)
             .open(&path);
         match file {
-            Ok(file) => WriteTurns { file: Some(file) },
+            Ok(file) => {
+                // The umask narrows a new file's mode: a shared desk's group must write it too.
+                if file
+                    .metadata()
+                    .is_ok_and(|m| m.permissions().mode() & 0o777 != mode)
+                {
+                    let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
+                }
+                WriteTurns { file: Some(file) }
+            }
             Err(e) => {
                 tracing::info!("writers go without turns: {}: {e}", path.display());
                 WriteTurns { file: None }
@@ -107,9 +116,18 @@ mod tests {
         let db = dir.path().join("desk.db");
         std::fs::write(&db, b"").expect("db");
         // Two opens are two open file descriptions: they contend as two processes would.
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o660)).expect("chmod");
         let first = WriteTurns::open(&db);
         let second = WriteTurns::open(&db);
-        assert!(lock_path(&db).exists());
+        let mode = std::fs::metadata(lock_path(&db))
+            .expect("lock file")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o660,
+            "the database's group may take turns too"
+        );
         let turn = first.wait(Duration::from_secs(1));
         assert!(turn.file.is_some(), "the first writer has its turn");
         // While it writes, the second runs out of patience and goes on without a turn.
