@@ -83,7 +83,7 @@ const CHECK_CACHE_KIB: i64 = 65_536;
 
 /// The page cache while an import writes, in KiB: the rows' index entries land at random
 /// places, and pages evicted between batches would be written out and read back.
-const WRITE_CACHE_KIB: i64 = 131_072;
+const WRITE_CACHE_KIB: i64 = 65_536;
 
 /// The temporary table of the codes (`c…`) and normalised contacts (`n…`) of the rows seen.
 const SEEN: &str = "temp.careline_import_seen";
