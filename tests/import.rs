@@ -777,3 +777,43 @@ fn many_warnings_are_summed_up_on_screen_and_all_kept_in_a_report_file() {
     );
     assert_eq!(customers_in(&sandbox), 16);
 }
+
+#[test]
+fn a_code_or_number_repeated_far_down_a_long_file_is_still_found() {
+    // 2,500 rows of a code and a number each: 5,000 keys, so the check records them over
+    // three transactions and the repeats below sit in another one than their first use.
+    let (_db, mut store, admin) = fresh();
+    let mut csv = String::from("name,code,phone\n");
+    for i in 0..2_500u32 {
+        let code = match i {
+            2_398 => "K000001".to_string(),
+            _ => format!("K{:06}", i + 1),
+        };
+        let number = match i {
+            2_299 => "13900000001".to_string(),
+            _ => format!("139{:08}", i),
+        };
+        csv.push_str(&format!("Caller {i},{code},{number}\n"));
+    }
+    let parsed = parse_customers(csv.as_bytes(), today(), store.phone_rules());
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert_eq!(parsed.rows.len(), 2_500);
+
+    // Row i is on line i + 2: row 2,398 repeats row 0's code, row 2,299 row 1's number.
+    let (good, refused) = store.check_customer_rows(&parsed.rows).expect("check");
+    assert_eq!(good.len(), 2_499);
+    assert_eq!(lines_and_columns(&refused), [(2_400, "code")]);
+    assert_eq!(refused[0].reason, "K000001 is also on line 2");
+
+    let dups = store.import_duplicates(&parsed.rows).expect("check");
+    assert_eq!(dups.len(), 1, "{dups:?}");
+    assert_eq!(dups[0].line, 2_301);
+    assert_eq!(dups[0].held_by, "line 3 of this file");
+
+    // The checks left no transaction open: the good rows write.
+    let outcome = store
+        .import_customers(&admin, "long.csv", &good, false, &|_| {})
+        .expect("import");
+    assert_eq!(outcome.imported, 2_499);
+    assert_eq!(store.customer_count().expect("count"), 2_499);
+}

@@ -180,6 +180,7 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
         bar.set_position(rows.position());
     }
     bar.finish_and_clear();
+    store.end_row_check(check)?;
     let total_rows = rows.total_rows();
     drop(rows);
     let stop = !args.skip_invalid && (rejected > 0 || unknown_columns > 0);
@@ -203,6 +204,7 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let bar = progress_bar(size, "importing customers");
     let mut batch = Vec::with_capacity(BATCH);
     let mut imported = 0u64;
+    store.begin_import_writes()?;
     while let Some(row) = rows.next() {
         // A row that failed its checks fails them again; the rows refused by the database or
         // left out as duplicates are marked.
@@ -220,6 +222,7 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
     if !batch.is_empty() {
         imported += store.import_customer_batch(&actor, &source, &batch)?;
     }
+    store.end_import_writes()?;
     bar.finish_and_clear();
     report.finish()?;
     println!(

@@ -72,27 +72,68 @@ pub struct ImportOutcome {
 pub struct RowCheck {
     /// Owner logins seen, and whether an operator has each.
     owners: HashMap<String, bool>,
+    /// Keys recorded since the check's transaction began.
+    pending: usize,
 }
+
+/// The page cache of the temporary table of a check, in KiB: bounded whatever the file's
+/// size (pages beyond it go to the temporary file), and large enough that a million rows'
+/// keys are not read back from it at every insert.
+const CHECK_CACHE_KIB: i64 = 65_536;
+
+/// The page cache while an import writes, in KiB: the rows' index entries land at random
+/// places, and pages evicted between batches would be written out and read back.
+const WRITE_CACHE_KIB: i64 = 65_536;
 
 /// The temporary table of the codes (`c…`) and normalised contacts (`n…`) of the rows seen.
 const SEEN: &str = "temp.careline_import_seen";
 
 impl Store {
     /// Starts checking an import's rows one at a time, forgetting any earlier check.
+    /// The keys are recorded [`BATCH`] to a transaction (one transaction per row cost a
+    /// journal file's making and removal each); [`Store::end_row_check`] commits the last.
     pub fn begin_row_check(&self) -> Result<RowCheck> {
-        // On disk, so that its pages beyond SQLite's small temporary cache leave memory.
+        if !self.conn().is_autocommit() {
+            // An earlier check that stopped on an error: its keys are of no further use.
+            self.conn().execute_batch("ROLLBACK")?;
+        }
+        // On disk, so that its pages beyond the bounded cache leave memory.
         self.conn().pragma_update(None, "temp_store", "FILE")?;
+        self.conn()
+            .pragma_update(Some("temp"), "cache_size", -CHECK_CACHE_KIB)?;
         self.conn().execute_batch(&format!(
             "DROP TABLE IF EXISTS {SEEN};
              CREATE TABLE {SEEN} (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;"
         ))?;
         Ok(RowCheck {
             owners: HashMap::new(),
+            pending: 0,
         })
     }
 
+    /// Ends a check begun by [`Store::begin_row_check`]: commits its last keys and drops
+    /// its temporary table (and the cache it held).
+    pub fn end_row_check(&self, check: RowCheck) -> Result<()> {
+        drop(check);
+        if !self.conn().is_autocommit() {
+            self.conn().execute_batch("COMMIT")?;
+        }
+        self.conn()
+            .execute_batch(&format!("DROP TABLE IF EXISTS {SEEN};"))?;
+        Ok(())
+    }
+
     /// Records `key` as seen on `line`; the line it was first seen on if it was already.
-    fn seen_before(&self, key: &str, line: u64) -> Result<Option<u64>> {
+    fn seen_before(&self, check: &mut RowCheck, key: &str, line: u64) -> Result<Option<u64>> {
+        if check.pending == 0 && self.conn().is_autocommit() {
+            self.conn().execute_batch("BEGIN")?;
+        }
+        check.pending += 1;
+        if check.pending >= BATCH {
+            check.pending = 0;
+            self.conn().execute_batch("COMMIT")?;
+            self.conn().execute_batch("BEGIN")?;
+        }
         let inserted = self
             .conn()
             .prepare_cached(&format!(
@@ -149,7 +190,7 @@ impl Store {
                 .optional()?;
             if let Some(name) = taken {
                 problems.push(("code", format!("{code} is already used by {name}")));
-            } else if let Some(first) = self.seen_before(&format!("c{code}"), line)? {
+            } else if let Some(first) = self.seen_before(check, &format!("c{code}"), line)? {
                 problems.push(("code", format!("{code} is also on line {first}")));
             }
         }
@@ -166,7 +207,7 @@ impl Store {
     /// The contacts of one row that another customer, or an earlier row, holds already.
     pub fn row_duplicates(
         &self,
-        _check: &mut RowCheck,
+        check: &mut RowCheck,
         line: u64,
         fields: &CustomerFields,
     ) -> Result<Vec<ImportDuplicate>> {
@@ -191,7 +232,7 @@ impl Store {
         for c in contacts.iter().filter(|c| {
             c.phone.is_some() || c.input.kind == crate::domain::contact::ContactKind::Email
         }) {
-            if let Some(first) = self.seen_before(&format!("n{}", c.normalized), line)? {
+            if let Some(first) = self.seen_before(check, &format!("n{}", c.normalized), line)? {
                 out.push(ImportDuplicate {
                     line,
                     field: c.input.kind.to_string(),
@@ -210,9 +251,12 @@ impl Store {
     ) -> Result<Vec<ImportDuplicate>> {
         let mut check = self.begin_row_check()?;
         let mut out = Vec::new();
-        for (line, fields) in rows {
+        let found = rows.iter().try_for_each(|(line, fields)| {
             out.extend(self.row_duplicates(&mut check, *line, fields)?);
-        }
+            Ok(())
+        });
+        let ended = self.end_row_check(check);
+        found.and(ended)?;
         Ok(out)
     }
 
@@ -222,15 +266,29 @@ impl Store {
         let mut check = self.begin_row_check()?;
         let mut good = Vec::new();
         let mut errors = Vec::new();
-        for (line, fields) in rows {
+        let checked = rows.iter().try_for_each(|(line, fields)| {
             let problems = self.refused_row(&mut check, *line, fields)?;
             if problems.is_empty() {
                 good.push((*line, fields.clone()));
             } else {
                 errors.extend(problems);
             }
-        }
+            Ok(())
+        });
+        let ended = self.end_row_check(check);
+        checked.and(ended)?;
         Ok((good, errors))
+    }
+
+    /// Sets the page cache up for an import's writes (bounded, see [`WRITE_CACHE_KIB`]);
+    /// [`Store::end_import_writes`] puts it back.
+    pub fn begin_import_writes(&self) -> Result<()> {
+        super::engine::set_cache_kib(self.conn(), WRITE_CACHE_KIB)
+    }
+
+    /// Puts the page cache back to its usual size after an import's writes.
+    pub fn end_import_writes(&self) -> Result<()> {
+        super::engine::set_cache_kib(self.conn(), super::engine::CACHE_KIB)
     }
 
     /// Writes one batch of checked customer rows in one transaction, audited as one entry.
