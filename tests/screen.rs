@@ -637,3 +637,45 @@ fn mine_on_and_off_gives_back_the_operator_filter() {
     let text = screen_text(&draw(&mut app, 80, 24));
     assert!(text.contains("matches these filters"), "{text}");
 }
+
+/// An empty desk with an administrator, for screens whose customers a test writes itself.
+fn empty_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let path = dir.path().join("desk.db");
+    let mut store = open(&path);
+    store.init_admin("li.na", "李娜").expect("init");
+    path
+}
+
+/// Writes customers straight through the store, as another screen would.
+fn add_customers(path: &std::path::Path, people: &[(&str, &[&str])]) -> Vec<i64> {
+    let mut store = open(path);
+    let admin = store.actor("li.na", None).expect("actor");
+    people
+        .iter()
+        .map(|(name, phones)| {
+            let contacts = phones.iter().map(|p| common::phone(p)).collect();
+            store
+                .create_customer(&admin, &common::customer(name, contacts))
+                .expect("create")
+                .id
+        })
+        .collect()
+}
+
+#[test]
+fn a_result_row_shows_the_number_that_matched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_db(&dir);
+    add_customers(&path, &[("孙丽", &["138 0013 8000", "021-6529 4356"])]);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, "4356");
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(
+        text.contains("021****4356"),
+        "the landline that matched:\n{text}"
+    );
+    assert!(
+        !text.contains("138****8000"),
+        "not the first mobile:\n{text}"
+    );
+}

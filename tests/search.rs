@@ -541,3 +541,46 @@ fn a_number_from_a_phone_system_or_a_spreadsheet_finds_its_customer() {
         assert_eq!(names(query), ["周杰"], "query {query:?}");
     }
 }
+
+#[test]
+fn a_result_shows_the_number_that_matched() {
+    let (_db, mut store, admin) = fresh();
+    store
+        .create_customer(
+            &admin,
+            &customer(
+                "孙丽",
+                vec![
+                    phone("138 0013 8000"),
+                    phone("021-6529 4356"),
+                    phone("139 1234 5678"),
+                ],
+            ),
+        )
+        .expect("create");
+    let shown = |query: &str| -> (Option<String>, Option<String>) {
+        let found = store
+            .search(&admin, query, 20)
+            .unwrap_or_else(|e| panic!("search {query:?}: {e}"));
+        assert_eq!(found.len(), 1, "{query}");
+        (
+            found[0].customer.masked_phone.clone(),
+            found[0].matched_contact.clone(),
+        )
+    };
+    // Masked as the list masks: first 3 and last 4 of the national digits.
+    let first = Some("138****8000".to_string());
+    // The landline whole, by its start and by its end.
+    for query in ["021 6529 4356", "02165", "4356"] {
+        assert_eq!(
+            shown(query),
+            (first.clone(), Some("021****4356".into())),
+            "{query}"
+        );
+    }
+    // The second mobile by its end; the first mobile is itself.
+    assert_eq!(shown("5678"), (first.clone(), Some("139****5678".into())));
+    assert_eq!(shown("13800138000"), (first.clone(), first.clone()));
+    // A match that was not a number names none.
+    assert_eq!(shown("孙丽"), (first.clone(), None));
+}

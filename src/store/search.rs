@@ -32,6 +32,43 @@ pub struct Match {
     pub rank: MatchRank,
     /// The field that matched: name, pinyin, initials, code, company, email, tag, phone.
     pub field: &'static str,
+    /// For a phone match, which of the customer's numbers it was.
+    pub phone: Option<PhoneHit>,
+}
+
+/// How a phone probe matched a number's national digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum PhoneHit {
+    /// The whole number.
+    Whole(String),
+    /// Its first digits.
+    Starts(String),
+    /// Its last digits.
+    Ends(String),
+}
+
+impl PhoneHit {
+    /// Whether a number, by its national digits, is the one this probe found.
+    pub fn fits(&self, national: &str) -> bool {
+        match self {
+            PhoneHit::Whole(d) => national == d,
+            PhoneHit::Starts(d) => national.starts_with(d.as_str()),
+            PhoneHit::Ends(d) => national.ends_with(d.as_str()),
+        }
+    }
+
+    /// The hit a probe's key stands for (`d…` a number or its start, `r…` its end reversed).
+    fn of(probe: &Probe) -> Option<PhoneHit> {
+        match probe {
+            Probe::Exact(key, _, _) => key.strip_prefix('d').map(|d| PhoneHit::Whole(d.into())),
+            Probe::Prefix(key, _, _) => match key.split_at_checked(1) {
+                Some(("d", d)) => Some(PhoneHit::Starts(d.into())),
+                Some(("r", r)) => Some(PhoneHit::Ends(reversed(r))),
+                _ => None,
+            },
+            Probe::Text(..) => None,
+        }
+    }
 }
 
 /// A ranked result row.
@@ -41,6 +78,11 @@ pub struct SearchResult {
     pub customer: CustomerSummary,
     pub rank: MatchRank,
     pub matched: &'static str,
+    /// The number that matched, masked as the list shows numbers, when the match was a
+    /// phone number (a landline or second number, not always the first mobile); `None` for
+    /// other matches and for a customer the actor may not see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_contact: Option<String>,
 }
 
 /// The lookup keys and searchable text of one customer.
@@ -398,6 +440,7 @@ pub(crate) fn find(
                     customer_id: id,
                     rank,
                     field: matched.unwrap_or(field),
+                    phone: PhoneHit::of(&probe),
                 });
             }
         }
@@ -443,18 +486,40 @@ impl Store {
             .into_iter()
             .map(|s| (s.id, s))
             .collect();
-        Ok(matches
-            .into_iter()
-            .filter_map(|m| {
-                summaries
-                    .remove(&m.customer_id)
-                    .map(|customer| SearchResult {
-                        customer,
-                        rank: m.rank,
-                        matched: m.field,
-                    })
-            })
-            .collect())
+        let mut out = Vec::with_capacity(matches.len());
+        for m in matches {
+            let Some(customer) = summaries.remove(&m.customer_id) else {
+                continue;
+            };
+            let matched_contact = match &m.phone {
+                Some(hit) if !customer.restricted => self.matched_phone(customer.id, hit)?,
+                _ => None,
+            };
+            out.push(SearchResult {
+                customer,
+                rank: m.rank,
+                matched: m.field,
+                matched_contact,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The customer's first number that a phone probe found, masked.
+    fn matched_phone(&self, customer_id: i64, hit: &PhoneHit) -> Result<Option<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT value FROM contacts WHERE customer_id = ?1 AND kind = 'phone'
+             ORDER BY position, id",
+        )?;
+        let values = stmt.query_map([customer_id], |r| r.get::<_, String>(0))?;
+        for value in values {
+            if let Ok(phone) = normalize_phone(&value?, self.phone_rules()) {
+                if hit.fits(&phone.national) {
+                    return Ok(Some(phone.masked()));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// The query plans of a lookup; see [`explain`].

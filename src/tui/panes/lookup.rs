@@ -468,10 +468,13 @@ fn render_results(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
         line.push_str(&pad(&sanitize(&c.code), code_w + 1));
         let badge = i18n.value("badge", c.badge);
         line.push_str(&pad(&truncate(&badge, badge_w), badge_w + 1));
-        line.push_str(&pad(
-            &sanitize(c.masked_phone.as_deref().unwrap_or("—")),
-            phone_w + 1,
-        ));
+        // The number that matched, when a number did; otherwise the customer's first.
+        let phone = result
+            .matched_contact
+            .as_deref()
+            .or(c.masked_phone.as_deref())
+            .unwrap_or("—");
+        line.push_str(&pad(&sanitize(phone), phone_w + 1));
         if last_w > 0 {
             let last = c
                 .last_contact_at
