@@ -679,3 +679,48 @@ fn a_result_row_shows_the_number_that_matched() {
         "not the first mobile:\n{text}"
     );
 }
+
+#[test]
+fn the_results_title_counts_every_match_and_the_end_of_the_list_loads_more() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_db(&dir);
+    let people: Vec<(String, String)> = (0..45)
+        .map(|n| (format!("欧阳{n:02}"), format!("139 0000 {n:04}")))
+        .collect();
+    let people: Vec<(&str, [&str; 1])> = people
+        .iter()
+        .map(|(name, number)| (name.as_str(), [number.as_str()]))
+        .collect();
+    let people: Vec<(&str, &[&str])> = people.iter().map(|(n, p)| (*n, &p[..])).collect();
+    add_customers(&path, &people);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, "欧阳");
+    assert_eq!(app.lookup().results.len(), 20, "the lookup limit");
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("20 of 45 found"), "{text}");
+    // ↓ into the list, then down to the last row loaded: nothing more yet.
+    key(&mut app, KeyCode::Down);
+    for _ in 0..19 {
+        key(&mut app, KeyCode::Down);
+    }
+    assert_eq!(
+        (app.lookup().selected, app.lookup().results.len()),
+        (19, 20)
+    );
+    // One more ↓ reaches past the end: the next 20 come, and the selection moves on to them.
+    key(&mut app, KeyCode::Down);
+    assert_eq!(
+        (app.lookup().selected, app.lookup().results.len()),
+        (20, 40)
+    );
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("40 of 45 found"), "{text}");
+    // PageDown past the end brings the rest; then the title is the whole count.
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageDown);
+    assert_eq!(app.lookup().results.len(), 45);
+    assert_eq!(app.lookup().selected, 44);
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("45 found"), "{text}");
+    assert!(!text.contains(" of 45"), "{text}");
+}

@@ -584,3 +584,52 @@ fn a_result_shows_the_number_that_matched() {
     // A match that was not a number names none.
     assert_eq!(shown("孙丽"), (first.clone(), None));
 }
+
+#[test]
+fn a_page_of_results_knows_how_many_match_in_all() {
+    let (_db, mut store, admin) = fresh();
+    // 230 customers named 欧阳 and a number; one other.
+    for n in 0..230 {
+        let name = format!("欧阳{n:03}");
+        let number = format!("139 0000 {n:04}");
+        store
+            .create_customer(&admin, &customer(&name, vec![phone(&number)]))
+            .expect("create");
+    }
+    store
+        .create_customer(&admin, &customer("王芳", vec![phone("138 0013 8000")]))
+        .expect("create");
+    let page = |query: &str, rows: usize| -> (usize, usize, bool) {
+        let p = store
+            .search_page(&admin, query, rows)
+            .unwrap_or_else(|e| panic!("search {query:?}: {e}"));
+        (p.results.len(), p.total, p.more)
+    };
+    // 欧阳00x: 10 names (000–009); 欧阳1: 100 (100–199); both fewer than the cap.
+    assert_eq!(page("欧阳00", 20), (10, 10, false));
+    assert_eq!(page("欧阳1", 20), (20, 100, false));
+    // All 230 are more than the count's cap of 200: "200+".
+    assert_eq!(careline::store::COUNT_CAP, 200);
+    assert_eq!(page("欧阳", 20), (20, 200, true));
+    // Asking for more rows than the cap counts as far as the rows asked for.
+    assert_eq!(page("欧阳", 220), (220, 220, true));
+    assert_eq!(page("欧阳", 240), (230, 230, false));
+    // A page further down is the same order as the first rows.
+    let first: Vec<i64> = store
+        .search(&admin, "欧阳", 20)
+        .expect("search")
+        .into_iter()
+        .map(|r| r.customer.id)
+        .collect();
+    let longer: Vec<i64> = store
+        .search_page(&admin, "欧阳", 40)
+        .expect("search")
+        .results
+        .into_iter()
+        .map(|r| r.customer.id)
+        .collect();
+    assert_eq!(&longer[..20], &first[..]);
+    // One match, and none.
+    assert_eq!(page("王芳", 20), (1, 1, false));
+    assert_eq!(page("赵敏", 20), (0, 0, false));
+}

@@ -301,6 +301,7 @@ fn run_probe(
     conn: &Connection,
     probe: &Probe,
     limit: i64,
+    label: bool,
 ) -> Result<Vec<(i64, Option<&'static str>)>> {
     let ids = match probe {
         Probe::Exact(key, ..) => {
@@ -314,7 +315,7 @@ fn run_probe(
                 stmt.query_map(params![key, prefix_upper_bound(key), limit], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<Vec<i64>>>()?
         }
-        Probe::Text(text, _) => return text_search(conn, text, limit),
+        Probe::Text(text, _) => return text_search(conn, text, limit, label),
     };
     Ok(ids.into_iter().map(|id| (id, None)).collect())
 }
@@ -335,11 +336,13 @@ fn phrase_rows(conn: &Connection, text: &str, limit: i64) -> Result<Vec<i64>> {
 /// when they contain the whole text. Only when every window is common does the whole phrase
 /// run, and then it has many matches and its limit ends it early.
 ///
-/// Each customer comes with the column that holds the text: name, company or email.
+/// Each customer comes with the column that holds the text: name, company or email — unless
+/// `label` is false (a count needs only who), when the whole phrase's rows come unlabelled.
 fn text_search(
     conn: &Connection,
     text: &str,
     limit: i64,
+    label: bool,
 ) -> Result<Vec<(i64, Option<&'static str>)>> {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() > TEXT_WINDOW {
@@ -377,8 +380,11 @@ fn text_search(
             return Ok(found);
         }
     }
-    phrase_rows(conn, text, limit)?
-        .into_iter()
+    let rows = phrase_rows(conn, text, limit)?;
+    if !label {
+        return Ok(rows.into_iter().map(|id| (id, None)).collect());
+    }
+    rows.into_iter()
         .map(|id| Ok((id, column_holding(conn, id, text)?)))
         .collect()
 }
@@ -399,12 +405,14 @@ fn column_holding(conn: &Connection, id: i64, text: &str) -> Result<Option<&'sta
 }
 
 /// Runs the probes in rank order and keeps each customer's best match, stopping once `limit`
-/// customers are found.
+/// customers are found. Without `label` the field of a text match is the probe's (a count
+/// needs only who matched, and naming the column costs a read per row).
 pub(crate) fn find(
     conn: &Connection,
     query: &str,
     rules: &PhoneRules,
     limit: usize,
+    label: bool,
 ) -> Result<Vec<Match>> {
     let mut found: Vec<Match> = Vec::new();
     let mut seen: HashMap<i64, ()> = HashMap::new();
@@ -431,6 +439,7 @@ pub(crate) fn find(
             conn,
             &probe,
             (limit - found.len()) as i64 + seen.len() as i64,
+            label,
         )? {
             if found.len() >= limit {
                 break;
@@ -476,10 +485,55 @@ pub(crate) fn explain(conn: &Connection, query: &str, rules: &PhoneRules) -> Res
 /// Default number of results.
 pub const DEFAULT_LIMIT: usize = 20;
 
+/// A lookup counts its matches up to this many; past it the count is "200+". Counting every
+/// match of a broad query ("张" on a million customers) would cost a read per match; this many
+/// are index reads of well under a millisecond.
+pub const COUNT_CAP: usize = 200;
+
+/// The first rows of a lookup and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchPage {
+    pub results: Vec<SearchResult>,
+    /// How many customers match, counted up to the larger of [`COUNT_CAP`] and the rows asked
+    /// for.
+    pub total: usize,
+    /// More customers match than `total` says (the count stopped at its cap).
+    pub more: bool,
+}
+
 impl Store {
+    /// The first `rows` results of a lookup and their count (exact up to [`COUNT_CAP`], or the
+    /// rows asked for when more): what the lookup list shows, "20 of 171" or "20 of 200+".
+    pub fn search_page(&self, actor: &Actor, query: &str, rows: usize) -> Result<SearchPage> {
+        let rows = rows.max(1);
+        let matches = find(self.conn(), query, self.phone_rules(), rows, true)?;
+        let matched = matches.len();
+        let results = self.results_of(actor, matches)?;
+        if matched < rows {
+            // Fewer than asked for: every match is here (less any customer gone since).
+            return Ok(SearchPage {
+                total: results.len(),
+                more: false,
+                results,
+            });
+        }
+        let cap = rows.max(COUNT_CAP);
+        let counted = find(self.conn(), query, self.phone_rules(), cap + 1, false)?.len();
+        Ok(SearchPage {
+            results,
+            total: counted.min(cap),
+            more: counted > cap,
+        })
+    }
+
     /// Looks customers up by anything an operator might type (DESIGN §3.2), best first.
     pub fn search(&self, actor: &Actor, query: &str, limit: usize) -> Result<Vec<SearchResult>> {
-        let matches = find(self.conn(), query, self.phone_rules(), limit.max(1))?;
+        let matches = find(self.conn(), query, self.phone_rules(), limit.max(1), true)?;
+        self.results_of(actor, matches)
+    }
+
+    /// The result rows of matches, in their order (a customer gone since is left out).
+    fn results_of(&self, actor: &Actor, matches: Vec<Match>) -> Result<Vec<SearchResult>> {
         let ids: Vec<i64> = matches.iter().map(|m| m.customer_id).collect();
         let mut summaries: HashMap<i64, CustomerSummary> = self
             .customer_summaries(actor, &ids)?
@@ -568,7 +622,7 @@ mod tests {
     fn a_text_match_names_the_column_that_holds_it() {
         let conn = texts();
         let fields = |query: &str| -> Vec<(i64, Option<&'static str>)> {
-            text_search(&conn, query, 3).expect("search")
+            text_search(&conn, query, 3, true).expect("search")
         };
         // Short (one phrase) and long (windows), in each column.
         assert_eq!(fields("anna zhangx"), vec![(7, Some("name"))]);
@@ -624,7 +678,7 @@ mod tests {
             ("outlook trading", 20, &[100, 200, 300, 400, 500]),
         ];
         for (query, limit, want) in cases {
-            let got: Vec<i64> = text_search(&conn, query, *limit)
+            let got: Vec<i64> = text_search(&conn, query, *limit, true)
                 .expect("search")
                 .into_iter()
                 .map(|(id, _)| id)

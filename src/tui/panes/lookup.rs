@@ -30,6 +30,12 @@ pub struct Lookup {
     /// The query the results are for.
     pub query: String,
     pub results: Vec<SearchResult>,
+    /// How many customers match the query (counted up to a cap; see `more`).
+    pub total: usize,
+    /// More match than `total` (the count stopped at its cap): shown "200+".
+    pub more: bool,
+    /// Result rows asked of the store: a page more each time the operator reaches the end.
+    want: usize,
     pub selected: usize,
     /// Recent screen pops, shown while the box is empty.
     pub pops: Vec<ScreenPop>,
@@ -55,24 +61,47 @@ impl Lookup {
         self.results.get(self.selected).map(|r| r.customer.id)
     }
 
+    /// Whether more results match than the list holds (the next page can be loaded).
+    pub fn has_more(&self) -> bool {
+        !self.query.is_empty() && (self.results.len() < self.total || self.more)
+    }
+
     fn search(&mut self, query: &str, desk: &mut Desk) {
-        self.query = query.trim().to_string();
+        let query = query.trim().to_string();
+        let limit = desk.settings.lookup_limit.max(1);
+        if query != self.query || self.want == 0 {
+            // A new query starts from its first page.
+            self.want = limit;
+        }
+        self.query = query;
         if self.query.is_empty() {
             self.results.clear();
+            self.total = 0;
+            self.more = false;
             self.selected = 0;
             return;
         }
-        let limit = desk.settings.lookup_limit.max(1);
-        match desk.store.search(&desk.actor, &self.query, limit) {
-            Ok(results) => {
-                self.selected = self.selected.min(results.len().saturating_sub(1));
-                self.results = results;
+        match desk.store.search_page(&desk.actor, &self.query, self.want) {
+            Ok(page) => {
+                self.selected = self.selected.min(page.results.len().saturating_sub(1));
+                self.results = page.results;
+                self.total = page.total;
+                self.more = page.more;
             }
             Err(e) => {
                 self.results.clear();
+                self.total = 0;
+                self.more = false;
                 desk.store_error(&e);
             }
         }
+    }
+
+    /// The next page of results, below those shown.
+    fn load_more(&mut self, desk: &mut Desk) {
+        self.want = self.results.len() + desk.settings.lookup_limit.max(1);
+        let query = self.query.clone();
+        self.search(&query, desk);
     }
 
     fn load_pops(&mut self, desk: &mut Desk) {
@@ -95,7 +124,15 @@ impl Lookup {
         }
     }
 
-    fn move_selection(&mut self, by: i64) {
+    fn move_selection(&mut self, by: i64, desk: &mut Desk) {
+        // Reaching past the last row loaded brings the next rows (PageDown, ↓ at the end).
+        if by > 0
+            && (self.in_results || by > 1)
+            && self.has_more()
+            && self.selected as i64 + by >= self.results.len() as i64
+        {
+            self.load_more(desk);
+        }
         let rows = self.rows();
         if rows == 0 {
             return;
@@ -204,6 +241,8 @@ impl Lookup {
             _ => {
                 self.input = Input::new(number.to_string());
                 self.search(number, desk);
+                self.total = matches.len();
+                self.more = false;
                 self.results = matches;
                 self.selected = 0;
                 self.in_results = true;
@@ -222,12 +261,19 @@ impl Lookup {
                     self.typed(request, desk);
                 }
             }
-            Action::Up => self.move_selection(-1),
-            Action::Down => self.move_selection(1),
-            Action::PageUp => self.move_selection(-(desk.page() as i64)),
-            Action::PageDown => self.move_selection(desk.page() as i64),
-            Action::Top => self.move_selection(i64::MIN / 2),
-            Action::Bottom => self.move_selection(i64::MAX / 2),
+            Action::Up => self.move_selection(-1, desk),
+            Action::Down => self.move_selection(1, desk),
+            Action::PageUp => self.move_selection(-(desk.page() as i64), desk),
+            Action::PageDown => {
+                let page = desk.page() as i64;
+                self.move_selection(page, desk)
+            }
+            Action::Top => self.move_selection(i64::MIN / 2, desk),
+            Action::Bottom => {
+                // The end of what is loaded; the whole list may be far longer.
+                let to_end = self.rows() as i64 - self.selected as i64 - 1;
+                self.move_selection(to_end.max(1), desk)
+            }
             Action::Open => self.open_selected(desk),
             Action::Back => self.back(desk),
             Action::FocusSearch => self.in_results = false,
@@ -397,6 +443,19 @@ fn render_results(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
     let results = &lookup.results;
     let title = if results.is_empty() {
         format!(" {} ", i18n.t("lookup.results"))
+    } else if lookup.has_more() {
+        let total = if lookup.more {
+            format!("{}+", lookup.total)
+        } else {
+            lookup.total.to_string()
+        };
+        format!(
+            " {} ",
+            i18n.f(
+                "lookup.count_of",
+                &[("shown", &results.len().to_string()), ("total", &total)]
+            )
+        )
     } else {
         format!(
             " {} ",
