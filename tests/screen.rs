@@ -724,3 +724,30 @@ fn the_results_title_counts_every_match_and_the_end_of_the_list_loads_more() {
     assert!(text.contains("45 found"), "{text}");
     assert!(!text.contains(" of 45"), "{text}");
 }
+
+#[test]
+fn a_shared_number_in_recent_calls_names_its_holders_and_enter_lists_them() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_db(&dir);
+    let ids = add_customers(
+        &path,
+        &[("张三", &["138 0013 8000"]), ("李四", &["138 0013 8000"])],
+    );
+    let mut app = app(&path, Lang::En);
+    app.update(Action::Pop("13800138000".into()));
+    // The pop lists both; back in the empty box, Recent calls names them.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.lookup().query.is_empty());
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("2 customers: 张三, 李四"), "{text}");
+    assert!(!text.contains("unknown caller"), "{text}");
+    // Enter on it lists the holders to pick from; no new-customer form.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(app.form().is_none(), "no form inviting a third record");
+    let mut listed: Vec<i64> = app.lookup().results.iter().map(|r| r.customer.id).collect();
+    listed.sort();
+    assert_eq!(listed, ids);
+    assert_eq!(app.focus(), Focus::Results);
+}

@@ -163,6 +163,11 @@ impl Lookup {
             };
             match pop.customer_id {
                 Some(id) => desk.post(Msg::OpenCustomer { id, focus: true }),
+                // A shared number: its holders to pick from, never a third record.
+                None if !pop.holders.is_empty() => {
+                    let matches = self.holders_of(&pop.number, desk);
+                    self.list_holders(&pop.number, matches, desk);
+                }
                 None => desk.post(Msg::NewCustomer(pop.number)),
             }
             return;
@@ -187,11 +192,10 @@ impl Lookup {
         }
     }
 
-    /// An incoming call announced by `careline pop`: the caller's card with a contact form
-    /// beside it, a prefilled new-customer form, or the holders of a shared number.
-    fn pop(&mut self, number: &str, form_open: bool, desk: &mut Desk) {
+    /// The customers who hold a number, whole.
+    fn holders_of(&mut self, number: &str, desk: &mut Desk) -> Vec<SearchResult> {
         let limit = desk.settings.lookup_limit.max(1);
-        let matches: Vec<SearchResult> = match normalize_phone(number, desk.store.phone_rules()) {
+        match normalize_phone(number, desk.store.phone_rules()) {
             Ok(_) => match desk.store.search(&desk.actor, number, limit) {
                 Ok(results) => results
                     .into_iter()
@@ -203,7 +207,26 @@ impl Lookup {
                 }
             },
             Err(_) => Vec::new(),
-        };
+        }
+    }
+
+    /// The holders of a shared number as the results, the keyboard on the first.
+    fn list_holders(&mut self, number: &str, matches: Vec<SearchResult>, desk: &mut Desk) {
+        self.input = Input::new(number.to_string());
+        self.search(number, desk);
+        self.total = matches.len();
+        self.more = false;
+        self.results = matches;
+        self.selected = 0;
+        self.in_results = true;
+        desk.post(Msg::CloseCustomer);
+        desk.post(Msg::Focus(ID));
+    }
+
+    /// An incoming call announced by `careline pop`: the caller's card with a contact form
+    /// beside it, a prefilled new-customer form, or the holders of a shared number.
+    fn pop(&mut self, number: &str, form_open: bool, desk: &mut Desk) {
+        let matches = self.holders_of(number, desk);
         let matched = (matches.len() == 1).then(|| matches[0].customer.id);
         if let Err(e) = desk.store.record_pop(&desk.actor, number, matched) {
             desk.store_error(&e);
@@ -239,15 +262,7 @@ impl Lookup {
                 desk.info(text);
             }
             _ => {
-                self.input = Input::new(number.to_string());
-                self.search(number, desk);
-                self.total = matches.len();
-                self.more = false;
-                self.results = matches;
-                self.selected = 0;
-                self.in_results = true;
-                desk.post(Msg::CloseCustomer);
-                desk.post(Msg::Focus(ID));
+                self.list_holders(number, matches, desk);
                 let text = desk.i18n.f("pop.several", &[("number", number)]);
                 desk.info(text);
             }
@@ -613,6 +628,20 @@ fn render_pops(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
             .to_string();
         let who = match (&pop.customer_code, &pop.customer_name) {
             (Some(code), Some(name)) => format!("{} {}", sanitize(code), sanitize(name)),
+            _ if !pop.holders.is_empty() => {
+                let names: Vec<String> = pop
+                    .holders
+                    .iter()
+                    .map(|n| sanitize(n).into_owned())
+                    .collect();
+                i18n.f(
+                    "lookup.holders",
+                    &[
+                        ("count", &pop.holders.len().to_string()),
+                        ("names", &names.join(", ")),
+                    ],
+                )
+            }
             _ => i18n.t("lookup.unknown_caller").to_string(),
         };
         let is_selected = n == selected && focused;
