@@ -637,3 +637,117 @@ fn mine_on_and_off_gives_back_the_operator_filter() {
     let text = screen_text(&draw(&mut app, 80, 24));
     assert!(text.contains("matches these filters"), "{text}");
 }
+
+/// An empty desk with an administrator, for screens whose customers a test writes itself.
+fn empty_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let path = dir.path().join("desk.db");
+    let mut store = open(&path);
+    store.init_admin("li.na", "李娜").expect("init");
+    path
+}
+
+/// Writes customers straight through the store, as another screen would.
+fn add_customers(path: &std::path::Path, people: &[(&str, &[&str])]) -> Vec<i64> {
+    let mut store = open(path);
+    let admin = store.actor("li.na", None).expect("actor");
+    people
+        .iter()
+        .map(|(name, phones)| {
+            let contacts = phones.iter().map(|p| common::phone(p)).collect();
+            store
+                .create_customer(&admin, &common::customer(name, contacts))
+                .expect("create")
+                .id
+        })
+        .collect()
+}
+
+#[test]
+fn a_result_row_shows_the_number_that_matched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_db(&dir);
+    add_customers(&path, &[("孙丽", &["138 0013 8000", "021-6529 4356"])]);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, "4356");
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(
+        text.contains("021****4356"),
+        "the landline that matched:\n{text}"
+    );
+    assert!(
+        !text.contains("138****8000"),
+        "not the first mobile:\n{text}"
+    );
+}
+
+#[test]
+fn the_results_title_counts_every_match_and_the_end_of_the_list_loads_more() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_db(&dir);
+    let people: Vec<(String, String)> = (0..45)
+        .map(|n| (format!("欧阳{n:02}"), format!("139 0000 {n:04}")))
+        .collect();
+    let people: Vec<(&str, [&str; 1])> = people
+        .iter()
+        .map(|(name, number)| (name.as_str(), [number.as_str()]))
+        .collect();
+    let people: Vec<(&str, &[&str])> = people.iter().map(|(n, p)| (*n, &p[..])).collect();
+    add_customers(&path, &people);
+    let mut app = app(&path, Lang::En);
+    type_text(&mut app, "欧阳");
+    assert_eq!(app.lookup().results.len(), 20, "the lookup limit");
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("20 of 45 found"), "{text}");
+    // ↓ into the list, then down to the last row loaded: nothing more yet.
+    key(&mut app, KeyCode::Down);
+    for _ in 0..19 {
+        key(&mut app, KeyCode::Down);
+    }
+    assert_eq!(
+        (app.lookup().selected, app.lookup().results.len()),
+        (19, 20)
+    );
+    // One more ↓ reaches past the end: the next 20 come, and the selection moves on to them.
+    key(&mut app, KeyCode::Down);
+    assert_eq!(
+        (app.lookup().selected, app.lookup().results.len()),
+        (20, 40)
+    );
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("40 of 45 found"), "{text}");
+    // PageDown past the end brings the rest; then the title is the whole count.
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageDown);
+    assert_eq!(app.lookup().results.len(), 45);
+    assert_eq!(app.lookup().selected, 44);
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("45 found"), "{text}");
+    assert!(!text.contains(" of 45"), "{text}");
+}
+
+#[test]
+fn a_shared_number_in_recent_calls_names_its_holders_and_enter_lists_them() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_db(&dir);
+    let ids = add_customers(
+        &path,
+        &[("张三", &["138 0013 8000"]), ("李四", &["138 0013 8000"])],
+    );
+    let mut app = app(&path, Lang::En);
+    app.update(Action::Pop("13800138000".into()));
+    // The pop lists both; back in the empty box, Recent calls names them.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.lookup().query.is_empty());
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert!(text.contains("2 customers: 张三, 李四"), "{text}");
+    assert!(!text.contains("unknown caller"), "{text}");
+    // Enter on it lists the holders to pick from; no new-customer form.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(app.form().is_none(), "no form inviting a third record");
+    let mut listed: Vec<i64> = app.lookup().results.iter().map(|r| r.customer.id).collect();
+    listed.sort();
+    assert_eq!(listed, ids);
+    assert_eq!(app.focus(), Focus::Results);
+}

@@ -541,3 +541,95 @@ fn a_number_from_a_phone_system_or_a_spreadsheet_finds_its_customer() {
         assert_eq!(names(query), ["周杰"], "query {query:?}");
     }
 }
+
+#[test]
+fn a_result_shows_the_number_that_matched() {
+    let (_db, mut store, admin) = fresh();
+    store
+        .create_customer(
+            &admin,
+            &customer(
+                "孙丽",
+                vec![
+                    phone("138 0013 8000"),
+                    phone("021-6529 4356"),
+                    phone("139 1234 5678"),
+                ],
+            ),
+        )
+        .expect("create");
+    let shown = |query: &str| -> (Option<String>, Option<String>) {
+        let found = store
+            .search(&admin, query, 20)
+            .unwrap_or_else(|e| panic!("search {query:?}: {e}"));
+        assert_eq!(found.len(), 1, "{query}");
+        (
+            found[0].customer.masked_phone.clone(),
+            found[0].matched_contact.clone(),
+        )
+    };
+    // Masked as the list masks: first 3 and last 4 of the national digits.
+    let first = Some("138****8000".to_string());
+    // The landline whole, by its start and by its end.
+    for query in ["021 6529 4356", "02165", "4356"] {
+        assert_eq!(
+            shown(query),
+            (first.clone(), Some("021****4356".into())),
+            "{query}"
+        );
+    }
+    // The second mobile by its end; the first mobile is itself.
+    assert_eq!(shown("5678"), (first.clone(), Some("139****5678".into())));
+    assert_eq!(shown("13800138000"), (first.clone(), first.clone()));
+    // A match that was not a number names none.
+    assert_eq!(shown("孙丽"), (first.clone(), None));
+}
+
+#[test]
+fn a_page_of_results_knows_how_many_match_in_all() {
+    let (_db, mut store, admin) = fresh();
+    // 230 customers named 欧阳 and a number; one other.
+    for n in 0..230 {
+        let name = format!("欧阳{n:03}");
+        let number = format!("139 0000 {n:04}");
+        store
+            .create_customer(&admin, &customer(&name, vec![phone(&number)]))
+            .expect("create");
+    }
+    store
+        .create_customer(&admin, &customer("王芳", vec![phone("138 0013 8000")]))
+        .expect("create");
+    let page = |query: &str, rows: usize| -> (usize, usize, bool) {
+        let p = store
+            .search_page(&admin, query, rows)
+            .unwrap_or_else(|e| panic!("search {query:?}: {e}"));
+        (p.results.len(), p.total, p.more)
+    };
+    // 欧阳00x: 10 names (000–009); 欧阳1: 100 (100–199); both fewer than the cap.
+    assert_eq!(page("欧阳00", 20), (10, 10, false));
+    assert_eq!(page("欧阳1", 20), (20, 100, false));
+    // All 230 are more than the count's cap of 200: "200+".
+    assert_eq!(careline::store::COUNT_CAP, 200);
+    assert_eq!(page("欧阳", 20), (20, 200, true));
+    // Asking for more rows than the cap counts as far as the rows asked for.
+    assert_eq!(page("欧阳", 220), (220, 220, true));
+    assert_eq!(page("欧阳", 240), (230, 230, false));
+    // A page further down is the same order as the first rows.
+    let first: Vec<i64> = store
+        .search(&admin, "欧阳", 20)
+        .expect("search")
+        .into_iter()
+        .map(|r| r.customer.id)
+        .collect();
+    let longer: Vec<i64> = store
+        .search_page(&admin, "欧阳", 40)
+        .expect("search")
+        .results
+        .into_iter()
+        .map(|r| r.customer.id)
+        .collect();
+    assert_eq!(&longer[..20], &first[..]);
+    // One match, and none.
+    assert_eq!(page("王芳", 20), (1, 1, false));
+    assert_eq!(page("赵敏", 20), (0, 0, false));
+}

@@ -44,7 +44,7 @@ pub use purchases::{NewPurchase, Purchase};
 pub use reminders::DueReminder;
 pub use samples::{LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
-pub use search::{Match, MatchRank, SearchResult, DEFAULT_LIMIT};
+pub use search::{Match, MatchRank, PhoneHit, SearchPage, SearchResult, COUNT_CAP, DEFAULT_LIMIT};
 
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};

@@ -16,6 +16,9 @@ pub struct ScreenPop {
     pub customer_id: Option<i64>,
     pub customer_code: Option<String>,
     pub customer_name: Option<String>,
+    /// The names of the customers who share the number now, when more than one does (the
+    /// call matched nobody alone): the operator picks among them.
+    pub holders: Vec<String>,
 }
 
 impl Store {
@@ -51,6 +54,7 @@ impl Store {
                 customer_id: r.get(2)?,
                 customer_code: r.get(3)?,
                 customer_name: r.get(4)?,
+                holders: Vec::new(),
             })
         })?;
         let mut pops: Vec<ScreenPop> = rows.collect::<rusqlite::Result<_>>()?;
@@ -61,14 +65,24 @@ impl Store {
             let Ok(phone) = normalize_phone(&pop.number, self.phone_rules()) else {
                 continue;
             };
-            if let [id] = super::customers::holders(self.conn(), &phone.e164)?[..] {
-                let (code, name) = self
+            let ids = super::customers::holders(self.conn(), &phone.e164)?;
+            let mut named = Vec::with_capacity(ids.len());
+            for &id in &ids {
+                let (code, name): (String, String) = self
                     .conn()
                     .prepare_cached("SELECT code, name FROM customers WHERE id = ?1")?
                     .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                pop.customer_id = Some(id);
-                pop.customer_code = Some(code);
-                pop.customer_name = Some(name);
+                named.push((id, code, name));
+            }
+            match named.len() {
+                0 => {}
+                1 => {
+                    let (id, code, name) = named.remove(0);
+                    pop.customer_id = Some(id);
+                    pop.customer_code = Some(code);
+                    pop.customer_name = Some(name);
+                }
+                _ => pop.holders = named.into_iter().map(|(_, _, name)| name).collect(),
             }
         }
         Ok(pops)

@@ -32,6 +32,43 @@ pub struct Match {
     pub rank: MatchRank,
     /// The field that matched: name, pinyin, initials, code, company, email, tag, phone.
     pub field: &'static str,
+    /// For a phone match, which of the customer's numbers it was.
+    pub phone: Option<PhoneHit>,
+}
+
+/// How a phone probe matched a number's national digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum PhoneHit {
+    /// The whole number.
+    Whole(String),
+    /// Its first digits.
+    Starts(String),
+    /// Its last digits.
+    Ends(String),
+}
+
+impl PhoneHit {
+    /// Whether a number, by its national digits, is the one this probe found.
+    pub fn fits(&self, national: &str) -> bool {
+        match self {
+            PhoneHit::Whole(d) => national == d,
+            PhoneHit::Starts(d) => national.starts_with(d.as_str()),
+            PhoneHit::Ends(d) => national.ends_with(d.as_str()),
+        }
+    }
+
+    /// The hit a probe's key stands for (`d…` a number or its start, `r…` its end reversed).
+    fn of(probe: &Probe) -> Option<PhoneHit> {
+        match probe {
+            Probe::Exact(key, _, _) => key.strip_prefix('d').map(|d| PhoneHit::Whole(d.into())),
+            Probe::Prefix(key, _, _) => match key.split_at_checked(1) {
+                Some(("d", d)) => Some(PhoneHit::Starts(d.into())),
+                Some(("r", r)) => Some(PhoneHit::Ends(reversed(r))),
+                _ => None,
+            },
+            Probe::Text(..) => None,
+        }
+    }
 }
 
 /// A ranked result row.
@@ -41,6 +78,11 @@ pub struct SearchResult {
     pub customer: CustomerSummary,
     pub rank: MatchRank,
     pub matched: &'static str,
+    /// The number that matched, masked as the list shows numbers, when the match was a
+    /// phone number (a landline or second number, not always the first mobile); `None` for
+    /// other matches and for a customer the actor may not see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_contact: Option<String>,
 }
 
 /// The lookup keys and searchable text of one customer.
@@ -259,6 +301,7 @@ fn run_probe(
     conn: &Connection,
     probe: &Probe,
     limit: i64,
+    label: bool,
 ) -> Result<Vec<(i64, Option<&'static str>)>> {
     let ids = match probe {
         Probe::Exact(key, ..) => {
@@ -272,7 +315,7 @@ fn run_probe(
                 stmt.query_map(params![key, prefix_upper_bound(key), limit], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<Vec<i64>>>()?
         }
-        Probe::Text(text, _) => return text_search(conn, text, limit),
+        Probe::Text(text, _) => return text_search(conn, text, limit, label),
     };
     Ok(ids.into_iter().map(|id| (id, None)).collect())
 }
@@ -293,11 +336,13 @@ fn phrase_rows(conn: &Connection, text: &str, limit: i64) -> Result<Vec<i64>> {
 /// when they contain the whole text. Only when every window is common does the whole phrase
 /// run, and then it has many matches and its limit ends it early.
 ///
-/// Each customer comes with the column that holds the text: name, company or email.
+/// Each customer comes with the column that holds the text: name, company or email — unless
+/// `label` is false (a count needs only who), when the whole phrase's rows come unlabelled.
 fn text_search(
     conn: &Connection,
     text: &str,
     limit: i64,
+    label: bool,
 ) -> Result<Vec<(i64, Option<&'static str>)>> {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() > TEXT_WINDOW {
@@ -335,8 +380,11 @@ fn text_search(
             return Ok(found);
         }
     }
-    phrase_rows(conn, text, limit)?
-        .into_iter()
+    let rows = phrase_rows(conn, text, limit)?;
+    if !label {
+        return Ok(rows.into_iter().map(|id| (id, None)).collect());
+    }
+    rows.into_iter()
         .map(|id| Ok((id, column_holding(conn, id, text)?)))
         .collect()
 }
@@ -357,12 +405,14 @@ fn column_holding(conn: &Connection, id: i64, text: &str) -> Result<Option<&'sta
 }
 
 /// Runs the probes in rank order and keeps each customer's best match, stopping once `limit`
-/// customers are found.
+/// customers are found. Without `label` the field of a text match is the probe's (a count
+/// needs only who matched, and naming the column costs a read per row).
 pub(crate) fn find(
     conn: &Connection,
     query: &str,
     rules: &PhoneRules,
     limit: usize,
+    label: bool,
 ) -> Result<Vec<Match>> {
     let mut found: Vec<Match> = Vec::new();
     let mut seen: HashMap<i64, ()> = HashMap::new();
@@ -389,6 +439,7 @@ pub(crate) fn find(
             conn,
             &probe,
             (limit - found.len()) as i64 + seen.len() as i64,
+            label,
         )? {
             if found.len() >= limit {
                 break;
@@ -398,6 +449,7 @@ pub(crate) fn find(
                     customer_id: id,
                     rank,
                     field: matched.unwrap_or(field),
+                    phone: PhoneHit::of(&probe),
                 });
             }
         }
@@ -433,28 +485,95 @@ pub(crate) fn explain(conn: &Connection, query: &str, rules: &PhoneRules) -> Res
 /// Default number of results.
 pub const DEFAULT_LIMIT: usize = 20;
 
+/// A lookup counts its matches up to this many; past it the count is "200+". Counting every
+/// match of a broad query ("张" on a million customers) would cost a read per match; this many
+/// are index reads of well under a millisecond.
+pub const COUNT_CAP: usize = 200;
+
+/// The first rows of a lookup and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchPage {
+    pub results: Vec<SearchResult>,
+    /// How many customers match, counted up to the larger of [`COUNT_CAP`] and the rows asked
+    /// for.
+    pub total: usize,
+    /// More customers match than `total` says (the count stopped at its cap).
+    pub more: bool,
+}
+
 impl Store {
+    /// The first `rows` results of a lookup and their count (exact up to [`COUNT_CAP`], or the
+    /// rows asked for when more): what the lookup list shows, "20 of 171" or "20 of 200+".
+    pub fn search_page(&self, actor: &Actor, query: &str, rows: usize) -> Result<SearchPage> {
+        let rows = rows.max(1);
+        let matches = find(self.conn(), query, self.phone_rules(), rows, true)?;
+        let matched = matches.len();
+        let results = self.results_of(actor, matches)?;
+        if matched < rows {
+            // Fewer than asked for: every match is here (less any customer gone since).
+            return Ok(SearchPage {
+                total: results.len(),
+                more: false,
+                results,
+            });
+        }
+        let cap = rows.max(COUNT_CAP);
+        let counted = find(self.conn(), query, self.phone_rules(), cap + 1, false)?.len();
+        Ok(SearchPage {
+            results,
+            total: counted.min(cap),
+            more: counted > cap,
+        })
+    }
+
     /// Looks customers up by anything an operator might type (DESIGN §3.2), best first.
     pub fn search(&self, actor: &Actor, query: &str, limit: usize) -> Result<Vec<SearchResult>> {
-        let matches = find(self.conn(), query, self.phone_rules(), limit.max(1))?;
+        let matches = find(self.conn(), query, self.phone_rules(), limit.max(1), true)?;
+        self.results_of(actor, matches)
+    }
+
+    /// The result rows of matches, in their order (a customer gone since is left out).
+    fn results_of(&self, actor: &Actor, matches: Vec<Match>) -> Result<Vec<SearchResult>> {
         let ids: Vec<i64> = matches.iter().map(|m| m.customer_id).collect();
         let mut summaries: HashMap<i64, CustomerSummary> = self
             .customer_summaries(actor, &ids)?
             .into_iter()
             .map(|s| (s.id, s))
             .collect();
-        Ok(matches
-            .into_iter()
-            .filter_map(|m| {
-                summaries
-                    .remove(&m.customer_id)
-                    .map(|customer| SearchResult {
-                        customer,
-                        rank: m.rank,
-                        matched: m.field,
-                    })
-            })
-            .collect())
+        let mut out = Vec::with_capacity(matches.len());
+        for m in matches {
+            let Some(customer) = summaries.remove(&m.customer_id) else {
+                continue;
+            };
+            let matched_contact = match &m.phone {
+                Some(hit) if !customer.restricted => self.matched_phone(customer.id, hit)?,
+                _ => None,
+            };
+            out.push(SearchResult {
+                customer,
+                rank: m.rank,
+                matched: m.field,
+                matched_contact,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The customer's first number that a phone probe found, masked.
+    fn matched_phone(&self, customer_id: i64, hit: &PhoneHit) -> Result<Option<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT value FROM contacts WHERE customer_id = ?1 AND kind = 'phone'
+             ORDER BY position, id",
+        )?;
+        let values = stmt.query_map([customer_id], |r| r.get::<_, String>(0))?;
+        for value in values {
+            if let Ok(phone) = normalize_phone(&value?, self.phone_rules()) {
+                if hit.fits(&phone.national) {
+                    return Ok(Some(phone.masked()));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// The query plans of a lookup; see [`explain`].
@@ -503,7 +622,7 @@ mod tests {
     fn a_text_match_names_the_column_that_holds_it() {
         let conn = texts();
         let fields = |query: &str| -> Vec<(i64, Option<&'static str>)> {
-            text_search(&conn, query, 3).expect("search")
+            text_search(&conn, query, 3, true).expect("search")
         };
         // Short (one phrase) and long (windows), in each column.
         assert_eq!(fields("anna zhangx"), vec![(7, Some("name"))]);
@@ -559,7 +678,7 @@ mod tests {
             ("outlook trading", 20, &[100, 200, 300, 400, 500]),
         ];
         for (query, limit, want) in cases {
-            let got: Vec<i64> = text_search(&conn, query, *limit)
+            let got: Vec<i64> = text_search(&conn, query, *limit, true)
                 .expect("search")
                 .into_iter()
                 .map(|(id, _)| id)

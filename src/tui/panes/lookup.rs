@@ -30,6 +30,12 @@ pub struct Lookup {
     /// The query the results are for.
     pub query: String,
     pub results: Vec<SearchResult>,
+    /// How many customers match the query (counted up to a cap; see `more`).
+    pub total: usize,
+    /// More match than `total` (the count stopped at its cap): shown "200+".
+    pub more: bool,
+    /// Result rows asked of the store: a page more each time the operator reaches the end.
+    want: usize,
     pub selected: usize,
     /// Recent screen pops, shown while the box is empty.
     pub pops: Vec<ScreenPop>,
@@ -55,24 +61,47 @@ impl Lookup {
         self.results.get(self.selected).map(|r| r.customer.id)
     }
 
+    /// Whether more results match than the list holds (the next page can be loaded).
+    pub fn has_more(&self) -> bool {
+        !self.query.is_empty() && (self.results.len() < self.total || self.more)
+    }
+
     fn search(&mut self, query: &str, desk: &mut Desk) {
-        self.query = query.trim().to_string();
+        let query = query.trim().to_string();
+        let limit = desk.settings.lookup_limit.max(1);
+        if query != self.query || self.want == 0 {
+            // A new query starts from its first page.
+            self.want = limit;
+        }
+        self.query = query;
         if self.query.is_empty() {
             self.results.clear();
+            self.total = 0;
+            self.more = false;
             self.selected = 0;
             return;
         }
-        let limit = desk.settings.lookup_limit.max(1);
-        match desk.store.search(&desk.actor, &self.query, limit) {
-            Ok(results) => {
-                self.selected = self.selected.min(results.len().saturating_sub(1));
-                self.results = results;
+        match desk.store.search_page(&desk.actor, &self.query, self.want) {
+            Ok(page) => {
+                self.selected = self.selected.min(page.results.len().saturating_sub(1));
+                self.results = page.results;
+                self.total = page.total;
+                self.more = page.more;
             }
             Err(e) => {
                 self.results.clear();
+                self.total = 0;
+                self.more = false;
                 desk.store_error(&e);
             }
         }
+    }
+
+    /// The next page of results, below those shown.
+    fn load_more(&mut self, desk: &mut Desk) {
+        self.want = self.results.len() + desk.settings.lookup_limit.max(1);
+        let query = self.query.clone();
+        self.search(&query, desk);
     }
 
     fn load_pops(&mut self, desk: &mut Desk) {
@@ -95,7 +124,15 @@ impl Lookup {
         }
     }
 
-    fn move_selection(&mut self, by: i64) {
+    fn move_selection(&mut self, by: i64, desk: &mut Desk) {
+        // Reaching past the last row loaded brings the next rows (PageDown, ↓ at the end).
+        if by > 0
+            && (self.in_results || by > 1)
+            && self.has_more()
+            && self.selected as i64 + by >= self.results.len() as i64
+        {
+            self.load_more(desk);
+        }
         let rows = self.rows();
         if rows == 0 {
             return;
@@ -126,6 +163,11 @@ impl Lookup {
             };
             match pop.customer_id {
                 Some(id) => desk.post(Msg::OpenCustomer { id, focus: true }),
+                // A shared number: its holders to pick from, never a third record.
+                None if !pop.holders.is_empty() => {
+                    let matches = self.holders_of(&pop.number, desk);
+                    self.list_holders(&pop.number, matches, desk);
+                }
                 None => desk.post(Msg::NewCustomer(pop.number)),
             }
             return;
@@ -150,11 +192,10 @@ impl Lookup {
         }
     }
 
-    /// An incoming call announced by `careline pop`: the caller's card with a contact form
-    /// beside it, a prefilled new-customer form, or the holders of a shared number.
-    fn pop(&mut self, number: &str, form_open: bool, desk: &mut Desk) {
+    /// The customers who hold a number, whole.
+    fn holders_of(&mut self, number: &str, desk: &mut Desk) -> Vec<SearchResult> {
         let limit = desk.settings.lookup_limit.max(1);
-        let matches: Vec<SearchResult> = match normalize_phone(number, desk.store.phone_rules()) {
+        match normalize_phone(number, desk.store.phone_rules()) {
             Ok(_) => match desk.store.search(&desk.actor, number, limit) {
                 Ok(results) => results
                     .into_iter()
@@ -166,7 +207,26 @@ impl Lookup {
                 }
             },
             Err(_) => Vec::new(),
-        };
+        }
+    }
+
+    /// The holders of a shared number as the results, the keyboard on the first.
+    fn list_holders(&mut self, number: &str, matches: Vec<SearchResult>, desk: &mut Desk) {
+        self.input = Input::new(number.to_string());
+        self.search(number, desk);
+        self.total = matches.len();
+        self.more = false;
+        self.results = matches;
+        self.selected = 0;
+        self.in_results = true;
+        desk.post(Msg::CloseCustomer);
+        desk.post(Msg::Focus(ID));
+    }
+
+    /// An incoming call announced by `careline pop`: the caller's card with a contact form
+    /// beside it, a prefilled new-customer form, or the holders of a shared number.
+    fn pop(&mut self, number: &str, form_open: bool, desk: &mut Desk) {
+        let matches = self.holders_of(number, desk);
         let matched = (matches.len() == 1).then(|| matches[0].customer.id);
         if let Err(e) = desk.store.record_pop(&desk.actor, number, matched) {
             desk.store_error(&e);
@@ -202,13 +262,7 @@ impl Lookup {
                 desk.info(text);
             }
             _ => {
-                self.input = Input::new(number.to_string());
-                self.search(number, desk);
-                self.results = matches;
-                self.selected = 0;
-                self.in_results = true;
-                desk.post(Msg::CloseCustomer);
-                desk.post(Msg::Focus(ID));
+                self.list_holders(number, matches, desk);
                 let text = desk.i18n.f("pop.several", &[("number", number)]);
                 desk.info(text);
             }
@@ -222,12 +276,19 @@ impl Lookup {
                     self.typed(request, desk);
                 }
             }
-            Action::Up => self.move_selection(-1),
-            Action::Down => self.move_selection(1),
-            Action::PageUp => self.move_selection(-(desk.page() as i64)),
-            Action::PageDown => self.move_selection(desk.page() as i64),
-            Action::Top => self.move_selection(i64::MIN / 2),
-            Action::Bottom => self.move_selection(i64::MAX / 2),
+            Action::Up => self.move_selection(-1, desk),
+            Action::Down => self.move_selection(1, desk),
+            Action::PageUp => self.move_selection(-(desk.page() as i64), desk),
+            Action::PageDown => {
+                let page = desk.page() as i64;
+                self.move_selection(page, desk)
+            }
+            Action::Top => self.move_selection(i64::MIN / 2, desk),
+            Action::Bottom => {
+                // The end of what is loaded; the whole list may be far longer.
+                let to_end = self.rows() as i64 - self.selected as i64 - 1;
+                self.move_selection(to_end.max(1), desk)
+            }
             Action::Open => self.open_selected(desk),
             Action::Back => self.back(desk),
             Action::FocusSearch => self.in_results = false,
@@ -397,6 +458,19 @@ fn render_results(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
     let results = &lookup.results;
     let title = if results.is_empty() {
         format!(" {} ", i18n.t("lookup.results"))
+    } else if lookup.has_more() {
+        let total = if lookup.more {
+            format!("{}+", lookup.total)
+        } else {
+            lookup.total.to_string()
+        };
+        format!(
+            " {} ",
+            i18n.f(
+                "lookup.count_of",
+                &[("shown", &results.len().to_string()), ("total", &total)]
+            )
+        )
     } else {
         format!(
             " {} ",
@@ -468,10 +542,13 @@ fn render_results(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
         line.push_str(&pad(&sanitize(&c.code), code_w + 1));
         let badge = i18n.value("badge", c.badge);
         line.push_str(&pad(&truncate(&badge, badge_w), badge_w + 1));
-        line.push_str(&pad(
-            &sanitize(c.masked_phone.as_deref().unwrap_or("—")),
-            phone_w + 1,
-        ));
+        // The number that matched, when a number did; otherwise the customer's first.
+        let phone = result
+            .matched_contact
+            .as_deref()
+            .or(c.masked_phone.as_deref())
+            .unwrap_or("—");
+        line.push_str(&pad(&sanitize(phone), phone_w + 1));
         if last_w > 0 {
             let last = c
                 .last_contact_at
@@ -551,6 +628,20 @@ fn render_pops(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
             .to_string();
         let who = match (&pop.customer_code, &pop.customer_name) {
             (Some(code), Some(name)) => format!("{} {}", sanitize(code), sanitize(name)),
+            _ if !pop.holders.is_empty() => {
+                let names: Vec<String> = pop
+                    .holders
+                    .iter()
+                    .map(|n| sanitize(n).into_owned())
+                    .collect();
+                i18n.f(
+                    "lookup.holders",
+                    &[
+                        ("count", &pop.holders.len().to_string()),
+                        ("names", &names.join(", ")),
+                    ],
+                )
+            }
             _ => i18n.t("lookup.unknown_caller").to_string(),
         };
         let is_selected = n == selected && focused;
