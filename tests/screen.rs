@@ -766,3 +766,49 @@ fn a_duplicate_can_be_merged_saved_apart_or_opened_instead() {
         .expect("count");
     assert_eq!(drafts, 0, "the discarded form leaves no draft");
 }
+
+#[test]
+fn the_conflict_dialog_names_who_saved_first_and_the_fields_that_differ() {
+    let (_dir, path, mut app) = card_of_a_caller();
+    let id = app.card().map(|c| c.customer.id).expect("card");
+    key(&mut app, KeyCode::Char('e'));
+    // A colleague, 王伟, saves a note first, through another connection.
+    let mut other = open(&path);
+    let admin = other.actor("li.na", None).expect("actor");
+    other
+        .add_operator(&admin, "wang.wei", "王伟", careline::store::Role::Operator)
+        .expect("operator");
+    let colleague = other.actor("wang.wei", None).expect("actor");
+    let current = other.customer(&colleague, id).expect("customer");
+    let mut fields = current.fields.clone();
+    fields.notes = Some("colleague's note".into());
+    other
+        .edit_customer(&colleague, id, current.version, &fields)
+        .expect("colleague saves");
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "Acme");
+    let company = app.form().map(|f| f.value("company")).expect("form");
+    ctrl(&mut app, 's');
+    assert!(matches!(app.dialog, Some(Dialog::Conflict(_))));
+    let text = screen_text(&draw(&mut app, 80, 24));
+    // Who and when: the clock is 02:30 UTC, shown in the desk's UTC+8.
+    assert!(text.contains("王伟 (wang.wei)"), "{text}");
+    assert!(text.contains("2026-11-23 10:30"), "{text}");
+    // The note they wrote (the form still has the old one) and the company typed here.
+    assert!(text.contains("Notes: colleague's note → "), "{text}");
+    let theirs_company = current.fields.company.clone().unwrap_or_else(|| "—".into());
+    assert!(
+        text.contains(&format!("Company: {theirs_company} → {company}")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Name:"),
+        "an equal field is not listed: {text}"
+    );
+    let hints = text.lines().rev().nth(1).unwrap_or_default().to_string();
+    for w in ["Enter reload theirs", "a re-apply mine", "Esc back to form"] {
+        assert!(hints.contains(w), "{w:?} in the footer: {hints}");
+    }
+}

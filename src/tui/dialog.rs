@@ -83,6 +83,7 @@ impl Dialog {
             (Dialog::QuitDuringCall, Action::Back) => "action.stay",
             (Dialog::Conflict(_), Action::Confirm) => "action.reload_theirs",
             (Dialog::Conflict(_), Action::Alternate) => "action.reapply_mine",
+            (Dialog::Conflict(_), Action::Back) => "action.back_to_form",
             (Dialog::Duplicates(_), Action::Confirm) => "action.open_existing",
             (Dialog::Duplicates(_), Action::Alternate) => "action.save_as_new",
             (Dialog::Duplicates(d), Action::Merge) if d.can_merge => "action.merge_into",
@@ -371,14 +372,17 @@ pub fn render(dialog: &Dialog, contents: &Contents, area: Rect, buf: &mut Buffer
         ),
         Dialog::Conflict(message) => (
             i18n.t("dialog.conflict_title").to_string(),
-            vec![
-                Line::from(Span::styled(sanitize(message).into_owned(), theme.warn)),
-                Line::from(""),
-                Line::from(Span::styled(
-                    i18n.t("dialog.conflict_keys").to_string(),
-                    theme.accent,
-                )),
-            ],
+            message
+                .lines()
+                .map(|l| Line::from(Span::styled(sanitize(l).into_owned(), theme.warn)))
+                .chain([
+                    Line::from(""),
+                    Line::from(Span::styled(
+                        i18n.t("dialog.conflict_keys").to_string(),
+                        theme.accent,
+                    )),
+                ])
+                .collect(),
         ),
     };
     let width = (lines

@@ -380,12 +380,7 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
         }
         Err(StoreError::Conflict(message)) => {
             tracing::info!("save conflict: {message}");
-            let code = desk
-                .store
-                .customer(&desk.actor, id)
-                .map(|c| c.code)
-                .unwrap_or_default();
-            Saved::Conflict(desk.i18n.f("dialog.conflict", &[("code", &code)]))
+            Saved::Conflict(conflict_text(form, desk))
         }
         Err(StoreError::Invalid(errors)) => {
             mark_errors(form, &errors, field_of, desk);
@@ -431,6 +426,60 @@ fn merge_into(keep: i64, saved: &crate::store::Saved, desk: &mut Desk) -> Option
             None
         }
     }
+}
+
+/// What the conflict dialog says, one line each: who saved first and when, then every field
+/// whose saved value differs from what this form holds (theirs → mine).
+fn conflict_text(form: &Form, desk: &mut Desk) -> String {
+    let id = form.entity_id;
+    let theirs = match desk.store.customer(&desk.actor, id) {
+        Ok(c) => c,
+        Err(e) => return crate::tui::field_errors::store(&e, &desk.i18n),
+    };
+    let i18n = &desk.i18n;
+    let who = match desk.store.last_change("customer", id) {
+        Ok(Some(change)) => {
+            let name = change
+                .name
+                .map(|n| format!("{n} ({})", change.login))
+                .unwrap_or(change.login);
+            let when = change
+                .at
+                .with_timezone(&desk.settings.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string();
+            i18n.f(
+                "dialog.conflict_by",
+                &[("code", &theirs.code), ("who", &name), ("when", &when)],
+            )
+        }
+        _ => i18n.f("dialog.conflict", &[("code", &theirs.code)]),
+    };
+    let saved = edit_customer(&theirs);
+    let mut lines = vec![who];
+    let differ: Vec<String> = form
+        .fields
+        .iter()
+        .filter(|f| saved.value(f.key) != form.value(f.key))
+        .map(|f| {
+            let shown = |v: String| if v.is_empty() { "—".to_string() } else { v };
+            i18n.f(
+                "dialog.conflict_field",
+                &[
+                    ("field", i18n.t(f.label)),
+                    ("theirs", &shown(saved.value(f.key))),
+                    ("mine", &shown(form.value(f.key))),
+                ],
+            )
+        })
+        .collect();
+    if differ.is_empty() {
+        lines.push(i18n.t("dialog.conflict_same").to_string());
+    } else {
+        lines.push(i18n.t("dialog.conflict_differ").to_string());
+        lines.extend(differ);
+    }
+    lines.join("\n")
 }
 
 /// While a phone or email is typed: the customers who already have it, as notices.
