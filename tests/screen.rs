@@ -812,3 +812,36 @@ fn the_conflict_dialog_names_who_saved_first_and_the_fields_that_differ() {
         assert!(hints.contains(w), "{w:?} in the footer: {hints}");
     }
 }
+
+#[test]
+fn pop_messages_fit_80_columns_in_both_languages() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (_, _, _, national) = a_mobile_holder(&path);
+    for (lang, _) in LANGS {
+        for (number, form_open) in [
+            ("13912345678", false),
+            (national.as_str(), false),
+            ("13912345678", true),
+            ("01065529988", true),
+        ] {
+            let mut app = app(&path, lang);
+            if form_open {
+                ctrl(&mut app, 'n');
+                type_text(&mut app, "x");
+            }
+            app.update(Action::Pop(number.to_string()));
+            let message = app
+                .desk
+                .message
+                .as_ref()
+                .expect("a pop says so")
+                .text
+                .clone();
+            let text = screen_text(&draw(&mut app, 80, 24));
+            let cells = unicode_width::UnicodeWidthStr::width(message.as_str());
+            assert!(cells < 80, "{cells} cells: {message}");
+            assert!(text.contains(&message), "shown whole: {text}");
+        }
+    }
+}
