@@ -751,3 +751,211 @@ fn a_shared_number_in_recent_calls_names_its_holders_and_enter_lists_them() {
     assert_eq!(listed, ids);
     assert_eq!(app.focus(), Focus::Results);
 }
+
+/// A customer of the demo desk with a mobile: (id, code, name, national number).
+fn a_mobile_holder(path: &std::path::Path) -> (i64, String, String, String) {
+    let conn = common::raw(path);
+    let (id, code, name, e164): (i64, String, String, String) = conn
+        .query_row(
+            "SELECT c.id, c.code, c.name, k.normalized FROM contacts k
+             JOIN customers c ON c.id = k.customer_id
+             WHERE k.kind = 'phone' AND k.phone_kind = 'mobile' AND c.merged_into IS NULL
+               AND (SELECT COUNT(*) FROM contacts o WHERE o.normalized = k.normalized) = 1
+             ORDER BY k.id LIMIT 1 OFFSET 3",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .expect("a mobile");
+    let national = e164.trim_start_matches("+86").to_string();
+    (id, code, name, national)
+}
+
+fn customers_named(path: &std::path::Path, name: &str) -> i64 {
+    common::raw(path)
+        .query_row(
+            "SELECT COUNT(*) FROM customers WHERE name = ?1 AND merged_into IS NULL",
+            [name],
+            |r| r.get(0),
+        )
+        .expect("count")
+}
+
+/// The new-customer form with `name` and a phone another customer holds, typed key by key,
+/// and Ctrl-S: (dir, path, app, holder id, holder code, the number typed).
+fn duplicate_on_save(
+    lang: Lang,
+    name: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    App,
+    i64,
+    String,
+    String,
+) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (holder, code, _, national) = a_mobile_holder(&path);
+    let mut app = app(&path, lang);
+    ctrl(&mut app, 'n');
+    type_text(&mut app, name);
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, &national);
+    ctrl(&mut app, 's');
+    (dir, path, app, holder, code, national)
+}
+
+#[test]
+fn a_duplicate_phone_on_save_asks_before_anything_is_written() {
+    for (lang, _) in LANGS {
+        let (_dir, path, mut app, holder, code, national) = duplicate_on_save(lang, "钱重复");
+        let Some(Dialog::Duplicates(d)) = &app.dialog else {
+            panic!("a dialog should ask first: {:?}", app.dialog);
+        };
+        assert_eq!(d.found.len(), 1, "{d:?}");
+        assert_eq!(d.found[0].customer_id, holder);
+        assert!(d.can_merge, "a new customer may be merged by an admin");
+        assert_eq!(customers_named(&path, "钱重复"), 0, "nothing saved yet");
+        let text = screen_text(&draw(&mut app, 80, 24));
+        assert!(text.contains(&code), "the holder is named: {text}");
+        assert!(text.contains(&national), "the value is named: {text}");
+        let hints = text.lines().rev().nth(1).unwrap_or_default().to_string();
+        let words: [&str; 4] = match lang {
+            Lang::En => [
+                "Enter open theirs",
+                "a save as new",
+                "m merge into theirs",
+                "Esc back to form",
+            ],
+            Lang::ZhCn => [
+                "Enter 打开已有",
+                "a 另存新客户",
+                "m 合并到已有",
+                "Esc 返回表单",
+            ],
+        };
+        for w in words {
+            assert!(hints.contains(w), "{w:?} in the footer: {hints}");
+        }
+        // Esc goes back to the form, typed text intact.
+        key(&mut app, KeyCode::Esc);
+        assert!(app.dialog.is_none());
+        assert_eq!(app.form().map(|f| f.value("name")), Some("钱重复".into()));
+        assert_eq!(customers_named(&path, "钱重复"), 0);
+    }
+}
+
+#[test]
+fn a_duplicate_can_be_merged_saved_apart_or_opened_instead() {
+    // m: saved, then merged into the holder, whose card opens.
+    let (_dir, path, mut app, holder, _, _) = duplicate_on_save(Lang::En, "Merge Me");
+    assert!(matches!(app.dialog, Some(Dialog::Duplicates(_))));
+    key(&mut app, KeyCode::Char('m'));
+    assert!(app.form().is_none() && app.dialog.is_none());
+    assert_eq!(app.card().map(|c| c.customer.id), Some(holder));
+    let tombstones: i64 = common::raw(&path)
+        .query_row(
+            "SELECT COUNT(*) FROM customers WHERE name = 'Merge Me' AND merged_into = ?1",
+            [holder],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(tombstones, 1, "the new record was merged into the holder");
+
+    // a: a separate customer holding the same number.
+    let (_dir, path, mut app, holder, _, _) = duplicate_on_save(Lang::En, "Apart Person");
+    key(&mut app, KeyCode::Char('a'));
+    assert!(app.form().is_none());
+    assert_eq!(customers_named(&path, "Apart Person"), 1);
+    assert_ne!(app.card().map(|c| c.customer.id), Some(holder));
+
+    // Enter: the holder opens, the form and its draft are gone, nothing is saved.
+    let (_dir, path, mut app, holder, _, _) = duplicate_on_save(Lang::En, "Never Saved");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.form().is_none());
+    assert_eq!(app.card().map(|c| c.customer.id), Some(holder));
+    assert_eq!(customers_named(&path, "Never Saved"), 0);
+    let drafts: i64 = common::raw(&path)
+        .query_row("SELECT COUNT(*) FROM drafts", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(drafts, 0, "the discarded form leaves no draft");
+}
+
+#[test]
+fn the_conflict_dialog_names_who_saved_first_and_the_fields_that_differ() {
+    let (_dir, path, mut app) = card_of_a_caller();
+    let id = app.card().map(|c| c.customer.id).expect("card");
+    key(&mut app, KeyCode::Char('e'));
+    // A colleague, 王伟, saves a note first, through another connection.
+    let mut other = open(&path);
+    let admin = other.actor("li.na", None).expect("actor");
+    other
+        .add_operator(&admin, "wang.wei", "王伟", careline::store::Role::Operator)
+        .expect("operator");
+    let colleague = other.actor("wang.wei", None).expect("actor");
+    let current = other.customer(&colleague, id).expect("customer");
+    let mut fields = current.fields.clone();
+    fields.notes = Some("colleague's note".into());
+    other
+        .edit_customer(&colleague, id, current.version, &fields)
+        .expect("colleague saves");
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "Acme");
+    let company = app.form().map(|f| f.value("company")).expect("form");
+    ctrl(&mut app, 's');
+    assert!(matches!(app.dialog, Some(Dialog::Conflict(_))));
+    let text = screen_text(&draw(&mut app, 80, 24));
+    // Who and when: the clock is 02:30 UTC, shown in the desk's UTC+8.
+    assert!(text.contains("王伟 (wang.wei)"), "{text}");
+    assert!(text.contains("2026-11-23 10:30"), "{text}");
+    // The note they wrote (the form still has the old one) and the company typed here.
+    assert!(text.contains("Notes: colleague's note → "), "{text}");
+    let theirs_company = current.fields.company.clone().unwrap_or_else(|| "—".into());
+    assert!(
+        text.contains(&format!("Company: {theirs_company} → {company}")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Name:"),
+        "an equal field is not listed: {text}"
+    );
+    let hints = text.lines().rev().nth(1).unwrap_or_default().to_string();
+    for w in ["Enter reload theirs", "a re-apply mine", "Esc back to form"] {
+        assert!(hints.contains(w), "{w:?} in the footer: {hints}");
+    }
+}
+
+#[test]
+fn pop_messages_fit_80_columns_in_both_languages() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (_, _, _, national) = a_mobile_holder(&path);
+    for (lang, _) in LANGS {
+        for (number, form_open) in [
+            ("13912345678", false),
+            (national.as_str(), false),
+            ("13912345678", true),
+            ("01065529988", true),
+        ] {
+            let mut app = app(&path, lang);
+            if form_open {
+                ctrl(&mut app, 'n');
+                type_text(&mut app, "x");
+            }
+            app.update(Action::Pop(number.to_string()));
+            let message = app
+                .desk
+                .message
+                .as_ref()
+                .expect("a pop says so")
+                .text
+                .clone();
+            let text = screen_text(&draw(&mut app, 80, 24));
+            let cells = unicode_width::UnicodeWidthStr::width(message.as_str());
+            assert!(cells < 80, "{cells} cells: {message}");
+            assert!(text.contains(&message), "shown whole: {text}");
+        }
+    }
+}

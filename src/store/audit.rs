@@ -163,3 +163,34 @@ pub fn verify(conn: &Connection) -> Result<ChainReport> {
         broken_at: None,
     })
 }
+
+/// Who last changed a record, and when: what a conflict dialog names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastChange {
+    pub login: String,
+    /// The operator's name, when the login is still an operator's.
+    pub name: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl super::Store {
+    /// The latest audited change of `entity` `id` (`customer`, 42), if any.
+    pub fn last_change(&self, entity: &str, id: i64) -> Result<Option<LastChange>> {
+        let row: Option<(String, Option<String>, i64)> = self
+            .conn()
+            .query_row(
+                "SELECT a.actor_login, o.name, a.at FROM audit_log a
+                 LEFT JOIN operators o ON o.login = a.actor_login
+                 WHERE a.entity = ?1 AND a.entity_id = ?2 AND a.action NOT LIKE '%.view'
+                 ORDER BY a.id DESC LIMIT 1",
+                params![entity, id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(login, name, at)| LastChange {
+            login,
+            name,
+            at: DateTime::from_timestamp(at, 0).unwrap_or_default(),
+        }))
+    }
+}

@@ -26,7 +26,7 @@ mod write_turns;
 pub use crate::domain::complaint::NewComplaint;
 pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
-pub use audit::{AuditEntry, ChainReport};
+pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use card::{CardData, ContactLine, DeskCounts, OpenComplaint};
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use demo_load::{

@@ -41,8 +41,10 @@ pub enum Action {
     PrevPane,
     /// A dialog's answer: yes / restore / reload.
     Confirm,
-    /// A dialog's other answer: re-apply my changes.
+    /// A dialog's other answer: re-apply my changes, save as a separate customer.
     Alternate,
+    /// A dialog's answer: merge into the customer already on file.
+    Merge,
     #[serde(skip)]
     Tick,
     #[serde(skip)]
@@ -101,6 +103,7 @@ impl Action {
             Action::PrevPane => "action.prev_pane",
             Action::Confirm => "action.confirm",
             Action::Alternate => "action.alternate",
+            Action::Merge => "action.merge",
             _ => "action.other",
         }
     }

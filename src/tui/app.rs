@@ -12,12 +12,13 @@ use super::action::Action;
 use super::component::{Msg, Pane, PaneId, Tab};
 pub use super::desk::{clock, Call, Desk, Message, MessageKind, Settings};
 pub use super::dialog::Dialog;
+use super::dialog::Duplicates;
 use super::dialog::{self, Picked};
-use super::forms::{self, customer, interaction, Editor, FormKind, Saved};
+use super::forms::{self, customer, interaction, Duplicated, Editor, FormKind, Saved};
 use super::keymap::Context;
 use super::panes::{self, card, log, lookup};
 use super::widgets::form::{FieldKind, Form};
-use crate::store::{Actor, CardData, Store};
+use crate::store::{Actor, CardData, DuplicateWarning, Permission, Store};
 
 /// Where the keyboard is, as state tests and the bench see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +169,17 @@ impl App {
         match action {
             // Not over a dialog (help included): a dialog shows its own keys.
             Action::Help => self.dialog.is_none(),
+            // A dialog's answers are offered where a dialog names them.
+            Action::Confirm | Action::Alternate | Action::Merge => self
+                .dialog
+                .as_ref()
+                .is_some_and(|d| d.label(action).is_some()),
+            // A question offers the choices it names, every one of them (help lists the keys
+            // of what is under it, the picker its own).
+            _ if self.asking() => self
+                .dialog
+                .as_ref()
+                .is_some_and(|d| d.label(action).is_some()),
             // Phrases go into a summary or a note.
             Action::Phrases => self
                 .editor
@@ -178,6 +190,13 @@ impl App {
                 .pane_by_id(self.focused)
                 .is_none_or(|p| p.offers(action)),
         }
+    }
+
+    /// Whether a question is open whose answers are its own keys.
+    fn asking(&self) -> bool {
+        self.dialog
+            .as_ref()
+            .is_some_and(|d| !matches!(d, Dialog::Help(_) | Dialog::Phrases { .. }))
     }
 
     /// The word for an action in a context, in the footer and the help. Under a dialog, the
@@ -339,16 +358,58 @@ impl App {
     }
 
     fn save_form(&mut self) {
+        self.save_form_as(Duplicated::Ask);
+    }
+
+    fn save_form_as(&mut self, duplicated: Duplicated) {
         let Some(editor) = &mut self.editor else {
             return;
         };
-        match editor.save(&mut self.desk) {
+        let saved = editor.save_as(duplicated, &mut self.desk);
+        self.saved(saved);
+    }
+
+    /// What the router does with a save's outcome.
+    fn saved(&mut self, saved: Saved) {
+        let Some(editor) = &self.editor else {
+            return;
+        };
+        match saved {
             Saved::Closed => {
                 let keep_draft = editor.kind() == FormKind::LogFilter;
                 self.close_form(!keep_draft);
             }
             Saved::Open => {}
             Saved::Conflict(text) => self.dialog = Some(Dialog::Conflict(text)),
+            Saved::Duplicates(found) => {
+                let can_merge = editor.kind() == FormKind::NewCustomer
+                    && self.desk.actor.may(Permission::MergeCustomers)
+                    && one_holder(&found);
+                self.dialog = Some(Dialog::Duplicates(Duplicates { found, can_merge }));
+            }
+        }
+    }
+
+    /// The answer to "already on file": open theirs (this form is discarded), save as a
+    /// separate customer, merge into theirs, or back to the form.
+    fn answer_duplicates(&mut self, d: Duplicates, action: Action) {
+        let Some(holder) = d.holder().map(|h| h.customer_id) else {
+            return;
+        };
+        match action {
+            Action::Confirm => {
+                self.close_form(true);
+                let text = self.desk.i18n.t("form.discarded_opened").to_string();
+                self.desk.info(text);
+                self.desk.post(Msg::OpenCustomer {
+                    id: holder,
+                    focus: true,
+                });
+            }
+            Action::Alternate => self.save_form_as(Duplicated::SaveAnyway),
+            Action::Merge if d.can_merge => self.save_form_as(Duplicated::MergeInto(holder)),
+            Action::Back => {}
+            _ => self.dialog = Some(Dialog::Duplicates(d)),
         }
     }
 
@@ -423,12 +484,10 @@ impl App {
                 let Some(editor) = &mut self.editor else {
                     return;
                 };
-                match editor.reload(action == Action::Alternate, &mut self.desk) {
-                    Saved::Closed => self.close_form(true),
-                    Saved::Open => {}
-                    Saved::Conflict(text) => self.dialog = Some(Dialog::Conflict(text)),
-                }
+                let saved = editor.reload(action == Action::Alternate, &mut self.desk);
+                self.saved(saved);
             }
+            (Dialog::Duplicates(d), action) => self.answer_duplicates(d, action),
             (Dialog::Conflict(_), _) => {}
             (Dialog::Help(_), _) => {}
             (Dialog::Phrases { input, selected }, action) => {
@@ -610,4 +669,11 @@ impl App {
         }
         self.desk.post(Msg::Pop { number, form_open });
     }
+}
+
+/// Whether every duplicate is held by the same customer (the only case a merge can settle).
+fn one_holder(found: &[DuplicateWarning]) -> bool {
+    found
+        .first()
+        .is_some_and(|first| found.iter().all(|d| d.customer_id == first.customer_id))
 }

@@ -11,7 +11,7 @@ use super::action::Action;
 use super::keymap::Context;
 use super::view::View;
 use crate::domain::interaction::Phrase;
-use crate::store::Draft;
+use crate::store::{Draft, DuplicateWarning};
 use crate::text::{pad, sanitize, truncate, width};
 
 /// A question or notice over the screen.
@@ -29,6 +29,24 @@ pub enum Dialog {
     Phrases { input: Input, selected: usize },
     /// `q` while a call's timer runs (the contact is not logged yet).
     QuitDuringCall,
+    /// Ctrl-S on a customer form whose phone or email other customers hold already.
+    Duplicates(Duplicates),
+}
+
+/// Who holds the phones or emails a customer form is about to save, and what may be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicates {
+    pub found: Vec<DuplicateWarning>,
+    /// Merging is offered only for a new customer, when one customer holds them all and the
+    /// operator's role may merge.
+    pub can_merge: bool,
+}
+
+impl Duplicates {
+    /// The customer Enter opens and `m` merges into: the first one named.
+    pub fn holder(&self) -> Option<&DuplicateWarning> {
+        self.found.first()
+    }
 }
 
 impl PartialEq for Dialog {
@@ -46,6 +64,7 @@ impl PartialEq for Dialog {
                 },
             ) => input.value() == other_input.value() && selected == other_selected,
             (Dialog::QuitDuringCall, Dialog::QuitDuringCall) => true,
+            (Dialog::Duplicates(a), Dialog::Duplicates(b)) => a == b,
             _ => false,
         }
     }
@@ -64,6 +83,11 @@ impl Dialog {
             (Dialog::QuitDuringCall, Action::Back) => "action.stay",
             (Dialog::Conflict(_), Action::Confirm) => "action.reload_theirs",
             (Dialog::Conflict(_), Action::Alternate) => "action.reapply_mine",
+            (Dialog::Conflict(_), Action::Back) => "action.back_to_form",
+            (Dialog::Duplicates(_), Action::Confirm) => "action.open_existing",
+            (Dialog::Duplicates(_), Action::Alternate) => "action.save_as_new",
+            (Dialog::Duplicates(d), Action::Merge) if d.can_merge => "action.merge_into",
+            (Dialog::Duplicates(_), Action::Back) => "action.back_to_form",
             (Dialog::Help(_), Action::Confirm | Action::Back) => "action.close",
             (Dialog::Phrases { .. }, Action::Confirm) => "action.insert",
             (Dialog::Phrases { .. }, Action::Back) => "action.close",
@@ -190,6 +214,47 @@ fn text_lines<'a>(view: &View, body: String, keys: &str) -> Vec<Line<'a>> {
     ]
 }
 
+/// Each holder with the value they hold, then every choice with its key.
+fn duplicate_lines<'a>(d: &Duplicates, view: &View) -> Vec<Line<'a>> {
+    let (theme, i18n) = (view.theme, view.i18n);
+    let mut lines = vec![Line::from(Span::styled(
+        i18n.t("dialog.duplicates").to_string(),
+        theme.text,
+    ))];
+    for w in &d.found {
+        let field = i18n.t(&format!("field.{}", w.field)).to_string();
+        lines.push(Line::from(Span::styled(
+            i18n.f(
+                "dialog.duplicate_holder",
+                &[
+                    ("code", &sanitize(&w.code)),
+                    ("name", &sanitize(&w.name)),
+                    ("field", &field),
+                    ("value", &sanitize(&w.value)),
+                ],
+            ),
+            theme.warn,
+        )));
+    }
+    lines.push(Line::from(""));
+    let code = d
+        .holder()
+        .map(|h| sanitize(&h.code).into_owned())
+        .unwrap_or_default();
+    let mut keys = vec!["dialog.duplicates_open", "dialog.duplicates_save"];
+    if d.can_merge {
+        keys.push("dialog.duplicates_merge");
+    }
+    keys.push("dialog.duplicates_back");
+    for key in keys {
+        lines.push(Line::from(Span::styled(
+            i18n.f(key, &[("code", &code)]),
+            theme.accent,
+        )));
+    }
+    lines
+}
+
 pub fn render(dialog: &Dialog, contents: &Contents, area: Rect, buf: &mut Buffer, view: &View) {
     let theme = view.theme;
     let i18n = view.i18n;
@@ -301,16 +366,23 @@ pub fn render(dialog: &Dialog, contents: &Contents, area: Rect, buf: &mut Buffer
             )));
             (i18n.t("phrases.title").to_string(), lines)
         }
+        Dialog::Duplicates(d) => (
+            i18n.t("dialog.duplicates_title").to_string(),
+            duplicate_lines(d, view),
+        ),
         Dialog::Conflict(message) => (
             i18n.t("dialog.conflict_title").to_string(),
-            vec![
-                Line::from(Span::styled(sanitize(message).into_owned(), theme.warn)),
-                Line::from(""),
-                Line::from(Span::styled(
-                    i18n.t("dialog.conflict_keys").to_string(),
-                    theme.accent,
-                )),
-            ],
+            message
+                .lines()
+                .map(|l| Line::from(Span::styled(sanitize(l).into_owned(), theme.warn)))
+                .chain([
+                    Line::from(""),
+                    Line::from(Span::styled(
+                        i18n.t("dialog.conflict_keys").to_string(),
+                        theme.accent,
+                    )),
+                ])
+                .collect(),
         ),
     };
     let width = (lines

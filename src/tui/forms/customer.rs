@@ -4,12 +4,12 @@
 
 use chrono::NaiveDate;
 
-use super::{mark_errors, FormKind, Saved};
+use super::{mark_errors, Duplicated, FormKind, Saved};
 use crate::domain::contact::ContactKind;
 use crate::domain::customer::{Channel, ContactInput, CustomerFields, Level};
 use crate::domain::date_input::parse_date;
 use crate::domain::search_key::{classify, Query};
-use crate::store::{Customer, StoreError};
+use crate::store::{Customer, DuplicateWarning, StoreError};
 use crate::tui::component::Msg;
 use crate::tui::desk::Desk;
 use crate::tui::widgets::form::{Choices, Field, FieldKind, Form};
@@ -259,9 +259,37 @@ pub fn field_of(store_field: &str) -> Option<&'static str> {
     })
 }
 
-/// Ctrl-S: every field the form or the store refuses is marked at once; a record saved is
+/// The typed phones and emails other customers hold already: on an edit only those the
+/// operator changed (a number already shared is not asked about at every save).
+fn duplicates(form: &Form, desk: &mut Desk) -> Vec<DuplicateWarning> {
+    let edit = form.kind == FormKind::EditCustomer;
+    let mut contacts = typed_contacts(form);
+    if edit {
+        let changed: Vec<String> = ["phone", "phone2", "email"]
+            .into_iter()
+            .filter(|k| form.changed(k))
+            .map(|k| form.value(k))
+            .collect();
+        contacts.retain(|c| changed.contains(&c.value));
+    }
+    if contacts.is_empty() {
+        return Vec::new();
+    }
+    let except = edit.then_some(form.entity_id);
+    match desk.store.find_duplicates(&contacts, except) {
+        Ok(found) => found,
+        Err(e) => {
+            // The save goes on (the store does not refuse duplicates); say why nobody asked.
+            desk.store_error(&e);
+            Vec::new()
+        }
+    }
+}
+
+/// Ctrl-S: every field the form or the store refuses is marked at once; a phone or email other
+/// customers hold is asked about before anything is written (`duplicated`); a record saved is
 /// opened on its card.
-pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
+pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
     let today = desk.today();
     let basics = form.check_basics(&desk.i18n, today);
     let base = if form.entity_id != 0 {
@@ -301,6 +329,12 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
         desk.error_t("form.fix_fields");
         return Saved::Open;
     };
+    if duplicated == Duplicated::Ask {
+        let found = duplicates(form, desk);
+        if !found.is_empty() {
+            return Saved::Duplicates(found);
+        }
+    }
     let (id, version) = (form.entity_id, form.version);
     let saved = if form.kind == FormKind::EditCustomer {
         desk.store.edit_customer(&desk.actor, id, version, &fields)
@@ -308,12 +342,22 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
         desk.store.create_customer(&desk.actor, &fields)
     };
     match saved {
-        Ok(saved) => {
+        Ok(mut saved) => {
             desk.own_write();
             let mut text = desk.i18n.f(
                 "form.saved",
                 &[("code", &saved.code), ("name", &fields.name)],
             );
+            if let Duplicated::MergeInto(keep) = duplicated {
+                match merge_into(keep, &saved, desk) {
+                    Some((id, merged)) => {
+                        saved.id = id;
+                        saved.warnings.clear();
+                        text = merged;
+                    }
+                    None => return Saved::Closed,
+                }
+            }
             if let Some(d) = saved.warnings.first() {
                 text.push_str(" · ");
                 text.push_str(&desk.i18n.f(
@@ -344,12 +388,7 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
         }
         Err(StoreError::Conflict(message)) => {
             tracing::info!("save conflict: {message}");
-            let code = desk
-                .store
-                .customer(&desk.actor, id)
-                .map(|c| c.code)
-                .unwrap_or_default();
-            Saved::Conflict(desk.i18n.f("dialog.conflict", &[("code", &code)]))
+            Saved::Conflict(conflict_text(form, desk))
         }
         Err(StoreError::Invalid(errors)) => {
             mark_errors(form, &errors, field_of, desk);
@@ -361,6 +400,94 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
             Saved::Open
         }
     }
+}
+
+/// The record just created merged into `keep`: the kept record's id and what to say, or `None`
+/// (with the reason on the message line and the new record opened) when the store refused.
+fn merge_into(keep: i64, saved: &crate::store::Saved, desk: &mut Desk) -> Option<(i64, String)> {
+    match desk.store.merge_customers(&desk.actor, keep, saved.id) {
+        Ok(_) => {
+            desk.own_write();
+            let survivor = desk
+                .store
+                .customer(&desk.actor, keep)
+                .map(|c| c.code)
+                .unwrap_or_default();
+            Some((
+                keep,
+                desk.i18n
+                    .f("form.merged", &[("code", &saved.code), ("into", &survivor)]),
+            ))
+        }
+        Err(e) => {
+            desk.post(Msg::OpenCustomer {
+                id: saved.id,
+                focus: true,
+            });
+            desk.post(Msg::DataChanged);
+            let reason = crate::tui::field_errors::store(&e, &desk.i18n);
+            let text = desk.i18n.f(
+                "form.not_merged",
+                &[("code", &saved.code), ("reason", &reason)],
+            );
+            desk.error(text);
+            None
+        }
+    }
+}
+
+/// What the conflict dialog says, one line each: who saved first and when, then every field
+/// whose saved value differs from what this form holds (theirs → mine).
+fn conflict_text(form: &Form, desk: &mut Desk) -> String {
+    let id = form.entity_id;
+    let theirs = match desk.store.customer(&desk.actor, id) {
+        Ok(c) => c,
+        Err(e) => return crate::tui::field_errors::store(&e, &desk.i18n),
+    };
+    let i18n = &desk.i18n;
+    let who = match desk.store.last_change("customer", id) {
+        Ok(Some(change)) => {
+            let name = change
+                .name
+                .map(|n| format!("{n} ({})", change.login))
+                .unwrap_or(change.login);
+            let when = change
+                .at
+                .with_timezone(&desk.settings.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string();
+            i18n.f(
+                "dialog.conflict_by",
+                &[("code", &theirs.code), ("who", &name), ("when", &when)],
+            )
+        }
+        _ => i18n.f("dialog.conflict", &[("code", &theirs.code)]),
+    };
+    let saved = edit_customer(&theirs);
+    let mut lines = vec![who];
+    let differ: Vec<String> = form
+        .fields
+        .iter()
+        .filter(|f| saved.value(f.key) != form.value(f.key))
+        .map(|f| {
+            let shown = |v: String| if v.is_empty() { "—".to_string() } else { v };
+            i18n.f(
+                "dialog.conflict_field",
+                &[
+                    ("field", i18n.t(f.label)),
+                    ("theirs", &shown(saved.value(f.key))),
+                    ("mine", &shown(form.value(f.key))),
+                ],
+            )
+        })
+        .collect();
+    if differ.is_empty() {
+        lines.push(i18n.t("dialog.conflict_same").to_string());
+    } else {
+        lines.push(i18n.t("dialog.conflict_differ").to_string());
+        lines.extend(differ);
+    }
+    lines.join("\n")
 }
 
 /// While a phone or email is typed: the customers who already have it, as notices.

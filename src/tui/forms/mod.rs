@@ -15,7 +15,7 @@ use super::desk::Desk;
 use super::field_errors;
 use super::widgets::form::{Form, FormChange};
 use crate::domain::customer::FieldError;
-use crate::store::Draft;
+use crate::store::{Draft, DuplicateWarning};
 
 /// Debounce of draft saving while typing.
 const DRAFT_DELAY: Duration = Duration::from_millis(400);
@@ -83,6 +83,20 @@ pub enum Saved {
     Open,
     /// Someone else saved the record first.
     Conflict(String),
+    /// Other customers hold a typed phone or email: nothing is saved until the operator says
+    /// what to do.
+    Duplicates(Vec<DuplicateWarning>),
+}
+
+/// How Ctrl-S treats phones and emails other customers hold already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicated {
+    /// Ask first.
+    Ask,
+    /// Save as a separate customer all the same.
+    SaveAnyway,
+    /// Save, then merge the new record into this customer (the store's merge).
+    MergeInto(i64),
 }
 
 /// The open form and where the keyboard goes when it closes.
@@ -186,11 +200,18 @@ impl Editor {
 
     /// Ctrl-S.
     pub fn save(&mut self, desk: &mut Desk) -> Saved {
+        self.save_as(Duplicated::Ask, desk)
+    }
+
+    /// Ctrl-S, with what to do about duplicates already decided.
+    pub fn save_as(&mut self, duplicated: Duplicated, desk: &mut Desk) -> Saved {
         for field in &mut self.form.fields {
             field.error = None;
         }
         let saved = match self.kind() {
-            FormKind::NewCustomer | FormKind::EditCustomer => customer::save(&mut self.form, desk),
+            FormKind::NewCustomer | FormKind::EditCustomer => {
+                customer::save(&mut self.form, duplicated, desk)
+            }
             FormKind::NewInteraction | FormKind::AmendInteraction => {
                 interaction::save(&mut self.form, desk)
             }
