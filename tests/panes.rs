@@ -2,17 +2,18 @@
 //! temporary database, the messages it posts read from the desk's queue; and the defects the
 //! restructuring mended, each through the whole `App` as an operator meets it.
 
+mod common;
+
 use std::sync::mpsc;
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::FixedOffset;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use careline::demo::{self, DemoSpec};
 use careline::domain::contact::ContactKind;
 use careline::domain::customer::{ContactInput, CustomerFields};
-use careline::store::{Clock, OpenOptions, Store};
+use careline::store::Store;
 use careline::tui::action::Action;
 use careline::tui::app::{App, Dialog, Focus, Settings};
 use careline::tui::component::{Msg, Pane};
@@ -23,41 +24,12 @@ use careline::tui::panes::{card::Card, log::Log, lookup::Lookup};
 use careline::tui::theme::Theme;
 use careline::tui::worker::Worker;
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 2, 30, 0)
-        .single()
-        .expect("time")
-}
-
 fn open(path: &std::path::Path) -> Store {
-    let mut store = Store::open(
-        path,
-        OpenOptions {
-            create: true,
-            ..OpenOptions::default()
-        },
-    )
-    .expect("open");
-    store.set_clock(Clock::Fixed(now()));
-    store
+    common::screen::open_at_screen_time(path)
 }
 
 fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    let path = dir.path().join("desk.db");
-    let mut store = open(&path);
-    let admin = store.init_admin("li.na", "李娜").expect("init");
-    demo::generate(
-        &mut store,
-        &admin,
-        DemoSpec {
-            customers: 60,
-            seed: 9,
-        },
-        false,
-        &|_| {},
-    )
-    .expect("demo");
-    path
+    common::screen::demo_desk(dir, 60, 9)
 }
 
 fn settings(lang: Lang) -> Settings {
@@ -128,21 +100,7 @@ fn a_customer(path: &std::path::Path) -> (i64, String, String) {
 }
 
 fn text_of(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buf[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            out.push_str(symbol);
-        }
-        out.push('\n');
-    }
-    out
+    common::screen::buffer_text(buf)
 }
 
 #[test]

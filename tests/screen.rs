@@ -4,13 +4,12 @@
 
 mod common;
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::FixedOffset;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use careline::demo::DemoSpec;
-use careline::store::{Clock, OpenOptions, Store};
+use careline::store::{Clock, Store};
 use careline::tui::action::Action;
 use careline::tui::app::{App, Dialog, Focus, Settings};
 use careline::tui::i18n::Lang;
@@ -19,42 +18,13 @@ use careline::tui::panes::lookup::Lookup;
 use careline::tui::theme::Theme;
 use careline::tui::ui;
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 2, 30, 0)
-        .single()
-        .expect("time")
-}
-
 fn open(path: &std::path::Path) -> Store {
-    let mut store = Store::open(
-        path,
-        OpenOptions {
-            create: true,
-            ..OpenOptions::default()
-        },
-    )
-    .expect("open");
-    store.set_clock(Clock::Fixed(now()));
-    store
+    common::screen::open_at_screen_time(path)
 }
 
 /// A small demo database with a fixed clock, so every screen is the same on every run.
 fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    let path = dir.path().join("desk.db");
-    let mut store = open(&path);
-    let admin = store.init_admin("li.na", "李娜").expect("init");
-    careline::demo::generate(
-        &mut store,
-        &admin,
-        DemoSpec {
-            customers: 120,
-            seed: 5,
-        },
-        false,
-        &|_| {},
-    )
-    .expect("demo");
-    path
+    common::screen::demo_desk(dir, 120, 5)
 }
 
 fn app(path: &std::path::Path, lang: Lang) -> App {
@@ -104,22 +74,7 @@ fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
 
 /// The screen as text, wide characters taking their two cells once.
 fn screen_text(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let mut skip = 0;
-        for x in 0..buffer.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            out.push_str(symbol);
-        }
-        out.push('\n');
-    }
-    out
+    common::screen::buffer_text(terminal.backend().buffer())
 }
 
 /// A phone suffix that the demo data holds, read from the database itself.

@@ -2,6 +2,8 @@
 //! field by field, a raw SQLite connection beside the store, and the real binary.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod screen;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,66 @@
+//! What the screen tests share: the desk's fixed moment, a store opened at it, a small demo
+//! desk, and a drawn buffer read back as text.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+use ratatui::buffer::Buffer;
+
+use careline::demo::DemoSpec;
+use careline::store::{Clock, OpenOptions, Store};
+
+/// The desk's "now" in every screen test (10:30 in China).
+pub fn screen_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 2, 30, 0)
+        .single()
+        .expect("time")
+}
+
+/// The database at `path` (created if new), its clock fixed at [`screen_now`].
+pub fn open_at_screen_time(path: &Path) -> Store {
+    let mut store = Store::open(
+        path,
+        OpenOptions {
+            create: true,
+            ..OpenOptions::default()
+        },
+    )
+    .expect("open");
+    store.set_clock(Clock::Fixed(screen_now()));
+    store
+}
+
+/// A demo desk of `customers` with the administrator li.na, the same on every run.
+pub fn demo_desk(dir: &tempfile::TempDir, customers: u64, seed: u64) -> PathBuf {
+    let path = dir.path().join("desk.db");
+    let mut store = open_at_screen_time(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    careline::demo::generate(
+        &mut store,
+        &admin,
+        DemoSpec { customers, seed },
+        false,
+        &|_| {},
+    )
+    .expect("demo");
+    path
+}
+
+/// A drawn buffer as text, wide characters taking their two cells once.
+pub fn buffer_text(buffer: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut skip = 0;
+        for x in 0..buffer.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            out.push_str(symbol);
+        }
+        out.push('\n');
+    }
+    out
+}
