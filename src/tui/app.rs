@@ -538,9 +538,6 @@ impl App {
             Some(_) => id,
             None => self.tabs().first().map(|(id, _)| *id).unwrap_or(id),
         };
-        if pane.tab().is_some() {
-            self.stale.insert(id);
-        }
         self.tab = tab;
         self.focused = id;
     }
@@ -600,7 +597,14 @@ impl App {
                     self.focus_pane(lookup::ID);
                 }
             }
-            Msg::Focus(id) => self.focus_pane(*id),
+            Msg::Focus(id) => {
+                // A tab asked for is read afresh; the keyboard coming back to it (a form
+                // closed) is not a reason to read it again.
+                if self.pane_by_id(*id).is_some_and(|p| p.tab().is_some()) {
+                    self.stale.insert(*id);
+                }
+                self.focus_pane(*id);
+            }
             Msg::Counts(counts) => {
                 self.desk.counts = *counts;
                 self.changed = true;
