@@ -402,3 +402,27 @@ fn the_customer_form_marks_every_bad_field_at_the_first_save() {
     }
     assert!(form.field("name").is_some_and(|f| f.error.is_none()));
 }
+
+#[test]
+fn the_too_small_notice_breaks_between_phrases_not_inside_words() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    for (lang, phrases) in [
+        (Lang::ZhCn, vec!["终端窗口太小", "至少需要 40×12"]),
+        (
+            Lang::En,
+            vec!["Terminal too small:", "careline needs at", "least 40×12."],
+        ),
+    ] {
+        let app = app(&path, lang);
+        let mut buf = Buffer::empty(Rect::new(0, 0, 20, 8));
+        careline::tui::ui::render(&app, buf.area, &mut buf);
+        let text = text_of(&buf);
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lines, phrases, "at 20×8:\n{text}");
+    }
+}
