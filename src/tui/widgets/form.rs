@@ -149,8 +149,12 @@ impl Field {
                 Some(l) => l.get(i).cloned().unwrap_or_default(),
                 None => String::new(),
             };
+            // The stored code's letter (`i` info given), the label's own (English), or the
+            // pinyin initial of a Chinese label (`y` 已告知), so a Chinese screen has keys too.
             choices.values[i].to_lowercase().starts_with(&lower)
                 || label.to_lowercase().starts_with(&lower)
+                || crate::domain::search_key::pinyin_initials(&label)
+                    .is_some_and(|p| p.starts_with(&lower))
         };
         for step in 1..=n {
             let i = (self.choice + step) % n;
@@ -939,5 +943,28 @@ mod tests {
         assert!(f.field("name").is_some_and(|x| x.error.is_none()));
         assert!(f.set_error("name", "required".into()));
         assert_eq!(f.first_error(), Some(0));
+    }
+
+    #[test]
+    fn a_chinese_choice_is_reached_by_the_pinyin_initial_of_its_label() {
+        let mut f = Form::new(
+            FormKind::NewInteraction,
+            vec![Field::new(
+                "disposition",
+                "field.disposition",
+                FieldKind::Choice(Choices::given(
+                    vec!["".into(), "info_given".into(), "callback".into()],
+                    vec!["（请选择）".into(), "已告知".into(), "需回电".into()],
+                )),
+            )],
+        );
+        // 需回电 is xū huí diàn: x.
+        assert_eq!(f.handle_key(&key(KeyCode::Char('x'))), FormChange::Edited);
+        assert_eq!(f.value("disposition"), "callback");
+        // 已告知 is yǐ gào zhī: y; the code's own letter still works too.
+        f.handle_key(&key(KeyCode::Char('y')));
+        assert_eq!(f.value("disposition"), "info_given");
+        f.handle_key(&key(KeyCode::Char('c')));
+        assert_eq!(f.value("disposition"), "callback");
     }
 }
