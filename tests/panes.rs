@@ -426,3 +426,22 @@ fn the_too_small_notice_breaks_between_phrases_not_inside_words() {
         assert_eq!(lines, phrases, "at 20×8:\n{text}");
     }
 }
+
+#[test]
+fn a_failed_read_on_the_worker_is_said_once_and_not_retried_by_itself() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let mut app = app(&path, Lang::En);
+    let busy = careline::store::StoreError::Busy(std::time::Duration::from_secs(5));
+    app.loaded(Msg::ReadFailed(busy));
+    let said = app
+        .desk
+        .message
+        .as_ref()
+        .expect("the failure is on the message line");
+    assert_eq!(said.kind, careline::tui::desk::MessageKind::Error);
+    assert!(
+        app.desk.next_message().is_none(),
+        "nothing asks for the read again"
+    );
+}

@@ -605,6 +605,7 @@ impl App {
                 }
                 self.focus_pane(*id);
             }
+            Msg::ReadFailed(e) => self.desk.store_error(e),
             Msg::Counts(counts) => {
                 self.desk.counts = *counts;
                 self.changed = true;

@@ -18,7 +18,7 @@ use super::keymap::{Context, Keymap};
 use super::view::View;
 use super::widgets::form::Form;
 use crate::domain::customer::Channel;
-use crate::store::{DeskCounts, LogFilter};
+use crate::store::{DeskCounts, LogFilter, StoreError};
 
 /// Names a registered pane; each pane's file declares its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -76,7 +76,7 @@ pub trait Pane {
 }
 
 /// What panes and forms ask of the router and of each other.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Msg {
     /// An action for the pane with the keyboard.
     Action(Action),
@@ -112,6 +112,8 @@ pub enum Msg {
     },
     /// The desk's counts, read by the worker.
     Counts(DeskCounts),
+    /// A read on the worker failed (said on the message line; nothing is retried by itself).
+    ReadFailed(StoreError),
     /// A call announced by `careline pop` (`form_open`: a form is being typed, which a pop
     /// never takes away).
     Pop { number: String, form_open: bool },

@@ -192,10 +192,7 @@ impl Desk {
         if let Some(worker) = &self.worker {
             let job: Job = Box::new(|store: &mut Store| match store.desk_counts() {
                 Ok(counts) => Msg::Counts(counts),
-                Err(e) => {
-                    tracing::warn!("desk counts: {e}");
-                    Msg::DataChanged
-                }
+                Err(e) => Msg::ReadFailed(e),
             });
             match worker.submit(job) {
                 Ok(()) => return,
