@@ -16,7 +16,6 @@ use super::bench::{figures, Figures};
 use super::bench_screen::{memory_kb, press, BenchScreen};
 use super::Context;
 use crate::domain::customer::{Channel, CustomerFields};
-use crate::domain::interaction::DispositionFlag;
 use crate::store::{Actor, NewInteraction, Store};
 use crate::tui::app::Focus;
 use crate::tui::panes::log;
@@ -97,17 +96,7 @@ fn busy_customer(store: &mut Store, actor: &Actor, contacts: usize) -> Result<Bu
     let have = store.contacts_of_customer(id)?;
     let missing = contacts.saturating_sub(have.max(0) as usize);
     // Wrap-up codes that ask for nothing more (no follow-up, complaint or do-not-contact).
-    let codes: Vec<String> = store
-        .log_rules()
-        .dispositions
-        .iter()
-        .filter(|d| {
-            !d.has(DispositionFlag::Callback)
-                && !d.has(DispositionFlag::Complaint)
-                && !d.has(DispositionFlag::DoNotContact)
-        })
-        .map(|d| d.code.clone())
-        .collect();
+    let codes = store.log_rules().plain_codes();
     if missing > 0 && codes.is_empty() {
         bail!("no wrap-up code in [log] needs nothing more; the benchmark cannot log contacts");
     }

@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use super::bench::{figures, Figures};
 use super::Context;
 use crate::domain::customer::Channel;
-use crate::domain::interaction::DispositionFlag;
 use crate::store::{Actor, NewInteraction, Store, StoreError};
 
 /// The goal of DESIGN §7 for the write itself.
@@ -180,22 +179,6 @@ impl WritersReport {
     pub fn all_writes(&self) -> Option<&Figures> {
         self.steps.first()
     }
-}
-
-/// Wrap-up codes that ask for nothing more (no follow-up, complaint or do-not-contact): a
-/// contact logged with one of them changes no customer's version.
-fn plain_codes(store: &Store) -> Vec<String> {
-    store
-        .log_rules()
-        .dispositions
-        .iter()
-        .filter(|d| {
-            !d.has(DispositionFlag::Callback)
-                && !d.has(DispositionFlag::Complaint)
-                && !d.has(DispositionFlag::DoNotContact)
-        })
-        .map(|d| d.code.clone())
-        .collect()
 }
 
 /// Customers the run writes to: `shared` to edit (each must pass the form's checks as it is,
@@ -370,7 +353,7 @@ pub fn run(ctx: &Context, args: &WritersArgs) -> Result<WritersReport> {
         bail!("--shared-customers and --contact-customers must be at least 1");
     }
     let (store, actor) = ctx.open()?;
-    if plain_codes(&store).is_empty() {
+    if store.log_rules().plain_codes().is_empty() {
         bail!("no wrap-up code in [log] needs nothing more; the benchmark cannot log contacts");
     }
     let (edit_pool, log_pool, customers) = choose_customers(
@@ -648,7 +631,7 @@ pub fn print(r: &WritersReport) {
 /// makes its writes and prints its report as one JSON line.
 pub fn worker(ctx: &Context, args: &WorkerArgs) -> Result<()> {
     let (mut store, actor) = ctx.open()?;
-    let codes = plain_codes(&store);
+    let codes = store.log_rules().plain_codes();
     if codes.is_empty() {
         bail!("no wrap-up code in [log] needs nothing more; the benchmark cannot log contacts");
     }
@@ -823,7 +806,9 @@ mod tests {
         let boss = store.init_admin("boss", "The Boss").expect("init");
         let shared = customer(&mut store, &boss, "张三");
         let caller = customer(&mut store, &boss, "李四");
-        let code = plain_codes(&store)
+        let code = store
+            .log_rules()
+            .plain_codes()
             .into_iter()
             .next()
             .expect("a plain code");

@@ -272,6 +272,20 @@ fn follow_up_time(text: &str) -> Option<NaiveTime> {
 }
 
 impl LogRules {
+    /// The wrap-up codes that ask for nothing more: no follow-up, no complaint, no
+    /// do-not-contact; a contact logged with one changes nothing but the log.
+    pub fn plain_codes(&self) -> Vec<String> {
+        self.dispositions
+            .iter()
+            .filter(|d| {
+                !d.has(DispositionFlag::Callback)
+                    && !d.has(DispositionFlag::Complaint)
+                    && !d.has(DispositionFlag::DoNotContact)
+            })
+            .map(|d| d.code.clone())
+            .collect()
+    }
+
     /// The wrap-up code typed as `code`, spelt as the vocabularies are accepted: any case,
     /// `-` or a space for `_` (`Callback-Needed` is `callback_needed`).
     pub fn disposition(&self, code: &str) -> Option<&Disposition> {
