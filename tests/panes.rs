@@ -366,7 +366,7 @@ fn quitting_during_a_call_asks_first() {
     assert_eq!(app.focus(), Focus::Results);
     key(&mut app, KeyCode::Char('q'));
     assert!(!app.quit, "q asks while a call runs");
-    assert_eq!(app.dialog, Some(Dialog::QuitDuringCall));
+    assert_eq!(app.dialog(), Some(&Dialog::QuitDuringCall));
     let mut buf = Buffer::empty(Rect::new(0, 0, 80, 24));
     careline::tui::ui::render(&app, buf.area, &mut buf);
     let text = text_of(&buf);
@@ -375,7 +375,7 @@ fn quitting_during_a_call_asks_first() {
         "{text}"
     );
     key(&mut app, KeyCode::Esc);
-    assert!(!app.quit && app.dialog.is_none(), "Esc stays");
+    assert!(!app.quit && app.dialog().is_none(), "Esc stays");
     key(&mut app, KeyCode::Char('q'));
     key(&mut app, KeyCode::Enter);
     assert!(app.quit, "Enter quits");
@@ -444,4 +444,38 @@ fn a_failed_read_on_the_worker_is_said_once_and_not_retried_by_itself() {
         app.desk.next_message().is_none(),
         "nothing asks for the read again"
     );
+}
+
+/// The tabs are the registered panes, in order: `F1`… shows the n-th, help names each by
+/// its tab's label, and a key for a tab nobody registered is neither offered nor acted on.
+#[test]
+fn tab_keys_follow_the_registered_panes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let mut app = app(&path, Lang::En);
+    let tabs = app.tabs();
+    assert_eq!(tabs.len(), 2, "Lookup and Log are registered");
+    app.handle_key(press(KeyCode::F(2)));
+    assert_eq!(app.tab(), tabs[1].0);
+    assert_eq!(app.focus(), Focus::Log);
+    app.handle_key(press(KeyCode::F(1)));
+    assert_eq!(app.tab(), tabs[0].0);
+    assert!(app.offers(&Action::Tab(2)));
+    assert!(!app.offers(&Action::Tab(3)), "no third pane yet");
+    app.handle_key(press(KeyCode::F(2))); // the Log's list, where 3 is a key, not text
+    assert!(!app.context().is_text());
+    let before = (app.tab(), app.focus());
+    app.handle_key(press(KeyCode::F(3)));
+    app.handle_key(press(KeyCode::Char('3')));
+    assert_eq!((app.tab(), app.focus()), before, "nothing happens");
+    let context = app.context();
+    assert_eq!(
+        app.action_label(context, &Action::Tab(2)),
+        "Log pane",
+        "the tab's own label"
+    );
+    let mut zh = self::app(&path, Lang::ZhCn);
+    assert_eq!(zh.action_label(zh.context(), &Action::Tab(1)), "查找面板");
+    zh.update(Action::Tab(2));
+    assert_eq!(zh.focus(), Focus::Log);
 }

@@ -144,7 +144,7 @@ fn lookup_card_and_form_snapshots() {
             // In a text field `?` is a character like any other: it goes into the email field,
             // where the cursor is, and the help does not open.
             key(&mut app, KeyCode::Char('?'));
-            assert_eq!(app.dialog, None, "typed into the field, not help");
+            assert_eq!(app.dialog(), None, "typed into the field, not help");
             let form = app.form().expect("the form stays open");
             assert_eq!(form.focused().map(|f| f.key), Some("email"));
             assert_eq!(form.value("email"), "not-an-email?");
@@ -152,7 +152,7 @@ fn lookup_card_and_form_snapshots() {
             assert!(text.contains("not-an-email?"), "{text}");
             // Esc asks before discarding; Enter discards (and forgets the draft).
             key(&mut app, KeyCode::Esc);
-            assert_eq!(app.dialog, Some(Dialog::DiscardForm));
+            assert_eq!(app.dialog(), Some(&Dialog::DiscardForm));
             let asking = draw(&mut app, w, h);
             insta::assert_snapshot!(
                 format!("form_discard_{lang_name}_{w}x{h}"),
@@ -335,7 +335,7 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
         assert!(app.quit);
     }
     let mut app = app(&path, Lang::ZhCn);
-    assert!(matches!(app.dialog, Some(Dialog::RestoreDraft(_))));
+    assert!(matches!(app.dialog(), Some(Dialog::RestoreDraft(_))));
     let text = screen_text(&draw(&mut app, 80, 24));
     assert!(text.contains("未保存的表单"), "{text}");
     // The key hints under the dialog say what its keys do: Esc throws the draft away.
@@ -348,7 +348,7 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
     assert!(!hints.contains("帮助"), "no help over a dialog: {hints}");
     // `?` does not put help in the dialog's place: the draft is still offered.
     key(&mut app, KeyCode::Char('?'));
-    assert!(matches!(app.dialog, Some(Dialog::RestoreDraft(_))));
+    assert!(matches!(app.dialog(), Some(Dialog::RestoreDraft(_))));
     key(&mut app, KeyCode::Enter);
     assert_eq!(
         app.form().map(|f| f.value("name")),
@@ -356,7 +356,7 @@ fn a_form_survives_as_a_draft_and_is_offered_again() {
     );
     // Esc asks before throwing typed text away; Esc again keeps editing.
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.dialog, Some(Dialog::DiscardForm));
+    assert_eq!(app.dialog(), Some(&Dialog::DiscardForm));
     // Here Esc keeps the form: the hints say so, not "back".
     let text = screen_text(&draw(&mut app, 80, 24));
     let hints = footer(&text);
@@ -396,9 +396,9 @@ fn a_stale_edit_shows_the_conflict_and_can_be_reapplied() {
     type_text(&mut app, "Acme");
     ctrl(&mut app, 's');
     assert!(
-        matches!(app.dialog, Some(Dialog::Conflict(_))),
+        matches!(app.dialog(), Some(Dialog::Conflict(_))),
         "{:?}",
-        app.dialog
+        app.dialog()
     );
     let text = screen_text(&draw(&mut app, 80, 24));
     assert!(text.contains("Someone else saved first"), "{text}");
@@ -540,7 +540,7 @@ fn a_new_call_is_the_one_selected_in_recent_calls() {
     let mut app = app(&path, Lang::En);
     for number in ["13900000001", "13900000002", "13900000003"] {
         app.update(Action::Pop(number.into()));
-        app.editor = None; // not adding these callers
+        app.overlay.editor = None; // not adding these callers
     }
     app.pane_mut::<Lookup>().expect("lookup").selected = 2;
     app.update(Action::Pop("13900000004".into()));
@@ -764,8 +764,8 @@ fn duplicate_on_save(
 fn a_duplicate_phone_on_save_asks_before_anything_is_written() {
     for (lang, _) in LANGS {
         let (_dir, path, mut app, holder, code, national) = duplicate_on_save(lang, "钱重复");
-        let Some(Dialog::Duplicates(d)) = &app.dialog else {
-            panic!("a dialog should ask first: {:?}", app.dialog);
+        let Some(Dialog::Duplicates(d)) = app.dialog() else {
+            panic!("a dialog should ask first: {:?}", app.dialog());
         };
         assert_eq!(d.found.len(), 1, "{d:?}");
         assert_eq!(d.found[0].customer_id, holder);
@@ -794,7 +794,7 @@ fn a_duplicate_phone_on_save_asks_before_anything_is_written() {
         }
         // Esc goes back to the form, typed text intact.
         key(&mut app, KeyCode::Esc);
-        assert!(app.dialog.is_none());
+        assert!(app.dialog().is_none());
         assert_eq!(app.form().map(|f| f.value("name")), Some("钱重复".into()));
         assert_eq!(customers_named(&path, "钱重复"), 0);
     }
@@ -804,9 +804,9 @@ fn a_duplicate_phone_on_save_asks_before_anything_is_written() {
 fn a_duplicate_can_be_merged_saved_apart_or_opened_instead() {
     // m: saved, then merged into the holder, whose card opens.
     let (_dir, path, mut app, holder, _, _) = duplicate_on_save(Lang::En, "Merge Me");
-    assert!(matches!(app.dialog, Some(Dialog::Duplicates(_))));
+    assert!(matches!(app.dialog(), Some(Dialog::Duplicates(_))));
     key(&mut app, KeyCode::Char('m'));
-    assert!(app.form().is_none() && app.dialog.is_none());
+    assert!(app.form().is_none() && app.dialog().is_none());
     assert_eq!(app.card().map(|c| c.customer.id), Some(holder));
     let tombstones: i64 = common::raw(&path)
         .query_row(
@@ -860,7 +860,7 @@ fn the_conflict_dialog_names_who_saved_first_and_the_fields_that_differ() {
     type_text(&mut app, "Acme");
     let company = app.form().map(|f| f.value("company")).expect("form");
     ctrl(&mut app, 's');
-    assert!(matches!(app.dialog, Some(Dialog::Conflict(_))));
+    assert!(matches!(app.dialog(), Some(Dialog::Conflict(_))));
     let text = screen_text(&draw(&mut app, 80, 24));
     // Who and when: the clock is 02:30 UTC, shown in the desk's UTC+8.
     assert!(text.contains("王伟 (wang.wei)"), "{text}");

@@ -91,7 +91,7 @@ impl BenchScreen {
         let settings = crate::tui::settings(&ctx.config, &ctx.paths, &choices, &ctx.db_path);
         let counter = Counter::default();
         let mut app = App::new(store, actor, settings);
-        app.dialog = None; // a draft offer would cover the screen being measured
+        app.overlay.dialog = None; // a draft offer would cover the screen being measured
         app.update(crate::tui::action::Action::Resize(width, height));
         let terminal = Terminal::with_options(
             CrosstermBackend::new(counter.clone()),

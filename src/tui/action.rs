@@ -26,7 +26,6 @@ pub enum Action {
     NewInteraction,
     /// Insert a standard phrase into the field being typed.
     Phrases,
-    PaneLog,
     /// The Log pane's filters.
     Filter,
     ToggleMine,
@@ -36,7 +35,10 @@ pub enum Action {
     NextField,
     PrevField,
     EndCall,
-    PaneLookup,
+    /// Show the n-th tab (from 1, in the order the panes are registered): `F1`–`F5`,
+    /// `Alt-1`–`Alt-5`, `1`–`5` outside text fields. Named `tab_1` … in the config file.
+    #[serde(skip)]
+    Tab(u8),
     NextPane,
     PrevPane,
     /// A dialog's answer: yes / restore / reload.
@@ -59,6 +61,9 @@ pub enum Action {
     Paste(String),
 }
 
+/// The tabs a key can reach directly (`F1` … `F5`, DESIGN §2).
+pub const MAX_TABS: u8 = 5;
+
 impl Action {
     /// What the action asks of the operator's role, from the one permission table the store
     /// checks too: the footer and the help offer it only to those who may.
@@ -69,6 +74,23 @@ impl Action {
             Action::NewInteraction => Some(Permission::LogContact),
             _ => None,
         }
+    }
+
+    /// The action a config file's `[keys]` names: an action's snake_case name, `tab_1` …
+    /// `tab_5`, or the older `pane_lookup` / `pane_log` (the first and second tabs).
+    pub fn from_config_name(name: &str) -> Option<Action> {
+        let tab = match name {
+            "pane_lookup" => Some(1),
+            "pane_log" => Some(2),
+            _ => name
+                .strip_prefix("tab_")
+                .and_then(|n| n.parse::<u8>().ok())
+                .filter(|n| (1..=MAX_TABS).contains(n)),
+        };
+        if let Some(n) = tab {
+            return Some(Action::Tab(n));
+        }
+        serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
     }
 
     /// The catalogue key of the action's help text.
@@ -89,7 +111,6 @@ impl Action {
             Action::NewCustomer => "action.new_customer",
             Action::NewInteraction => "action.new_interaction",
             Action::Phrases => "action.phrases",
-            Action::PaneLog => "action.pane_log",
             Action::Filter => "action.filter",
             Action::ToggleMine => "action.toggle_mine",
             Action::ToggleDueReplies => "action.toggle_due_replies",
@@ -98,7 +119,7 @@ impl Action {
             Action::NextField => "action.next_field",
             Action::PrevField => "action.prev_field",
             Action::EndCall => "action.end_call",
-            Action::PaneLookup => "action.pane_lookup",
+            Action::Tab(_) => "action.tab",
             Action::NextPane => "action.next_pane",
             Action::PrevPane => "action.prev_pane",
             Action::Confirm => "action.confirm",

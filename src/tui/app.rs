@@ -6,19 +6,17 @@
 use std::collections::BTreeSet;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
-use tui_input::Input;
 
 use super::action::Action;
 use super::component::{Msg, Pane, PaneId, Tab};
 pub use super::desk::{clock, Call, Desk, Message, MessageKind, Settings};
 pub use super::dialog::Dialog;
-use super::dialog::Duplicates;
-use super::dialog::{self, Picked};
-use super::forms::{self, customer, interaction, Duplicated, Editor, FormKind, Saved};
+use super::forms::{customer, interaction};
 use super::keymap::Context;
+pub use super::overlay::Overlay;
 use super::panes::{self, card, log, lookup};
-use super::widgets::form::{FieldKind, Form};
-use crate::store::{Actor, CardData, DuplicateWarning, Permission, Store};
+use super::widgets::form::Form;
+use crate::store::{Actor, CardData, Store};
 
 /// Where the keyboard is, as state tests and the bench see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +34,8 @@ pub enum Focus {
 pub struct App {
     pub desk: Desk,
     panes: Vec<Box<dyn Pane>>,
-    pub editor: Option<Editor>,
-    pub dialog: Option<Dialog>,
+    /// The form and the dialog over the panes.
+    pub overlay: Overlay,
     /// The pane with the keyboard (under any form or dialog).
     focused: PaneId,
     /// The tab shown.
@@ -61,8 +59,7 @@ impl App {
             desk: Desk::new(store, actor, settings),
             stale: panes.iter().map(|p| p.id()).collect(),
             panes,
-            editor: None,
-            dialog: None,
+            overlay: Overlay::default(),
             focused: first,
             tab: first,
             quit: false,
@@ -72,7 +69,7 @@ impl App {
         if let Some(first) = app.desk.settings.warnings.first().cloned() {
             app.desk.warn(first);
         }
-        app.offer_next_draft();
+        app.overlay.offer_next_draft(&mut app.desk);
         app.settle();
         app
     }
@@ -109,11 +106,15 @@ impl App {
     }
 
     pub fn form(&self) -> Option<&Form> {
-        self.editor.as_ref().map(|e| &e.form)
+        self.overlay.editor.as_ref().map(|e| &e.form)
     }
 
     pub fn form_mut(&mut self) -> Option<&mut Form> {
-        self.editor.as_mut().map(|e| &mut e.form)
+        self.overlay.editor.as_mut().map(|e| &mut e.form)
+    }
+
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.overlay.dialog.as_ref()
     }
 
     /// The tabs, in the order the panes were registered.
@@ -133,7 +134,7 @@ impl App {
     }
 
     pub fn focus(&self) -> Focus {
-        if self.editor.is_some() {
+        if self.overlay.editor.is_some() {
             return Focus::Form;
         }
         match self.pane_by_id(self.focused).map(|p| p.context()) {
@@ -147,75 +148,59 @@ impl App {
 
     /// The keyboard context: an open dialog first, then a form, then the focused pane.
     pub fn context(&self) -> Context {
-        match self.dialog {
-            Some(Dialog::Phrases { .. }) => return Context::Picker,
-            Some(_) => return Context::Dialog,
-            None => {}
-        }
-        if self.editor.is_some() {
-            return Context::Form;
-        }
-        self.pane_by_id(self.focused)
-            .map(|p| p.context())
-            .unwrap_or(Context::Global)
+        self.overlay.context().unwrap_or_else(|| {
+            self.pane_by_id(self.focused)
+                .map(|p| p.context())
+                .unwrap_or(Context::Global)
+        })
     }
 
     /// Whether a key's action does something in the present state (the footer hints only
-    /// those).
+    /// those): what the operator's role allows, then what is open over the panes, then the
+    /// pane with the keyboard.
     pub fn offers(&self, action: &Action) -> bool {
         if action.permission().is_some_and(|p| !self.desk.actor.may(p)) {
             return false;
         }
+        if let Some(offered) = self.overlay.offers(action) {
+            return offered;
+        }
         match action {
-            // Not over a dialog (help included): a dialog shows its own keys.
-            Action::Help => self.dialog.is_none(),
-            // A dialog's answers are offered where a dialog names them.
-            Action::Confirm | Action::Alternate | Action::Merge => self
-                .dialog
-                .as_ref()
-                .is_some_and(|d| d.label(action).is_some()),
-            // A question offers the choices it names, every one of them (help lists the keys
-            // of what is under it, the picker its own).
-            _ if self.asking() => self
-                .dialog
-                .as_ref()
-                .is_some_and(|d| d.label(action).is_some()),
-            // Phrases go into a summary or a note.
-            Action::Phrases => self
-                .editor
-                .as_ref()
-                .is_some_and(|e| e.kind() != FormKind::LogFilter),
-            _ if self.editor.is_some() => true,
+            Action::Tab(n) => self.nth_tab(*n).is_some(),
             _ => self
                 .pane_by_id(self.focused)
                 .is_none_or(|p| p.offers(action)),
         }
     }
 
-    /// Whether a question is open whose answers are its own keys.
-    fn asking(&self) -> bool {
-        self.dialog
-            .as_ref()
-            .is_some_and(|d| !matches!(d, Dialog::Help(_) | Dialog::Phrases { .. }))
-    }
-
     /// The word for an action in a context, in the footer and the help. Under a dialog, the
     /// words of the dialog itself: Esc discards an unsaved form's draft but keeps a form
     /// being discarded.
-    pub fn action_label(&self, context: Context, action: &Action) -> &str {
-        let dialog = self
-            .dialog
-            .as_ref()
-            .filter(|_| matches!(context, Context::Dialog | Context::Picker));
-        let key = match dialog.and_then(|d| d.label(action)) {
-            Some(key) => key,
-            None => self
-                .pane_by_id(self.focused)
-                .filter(|p| p.context() == context)
-                .and_then(|p| p.action_label(action))
-                .unwrap_or_else(|| action.help_key()),
-        };
-        self.desk.i18n.t(key)
+    pub fn action_label(&self, context: Context, action: &Action) -> String {
+        let i18n = &self.desk.i18n;
+        if let Some(key) = self.overlay.label(context, action) {
+            return i18n.t(key).to_string();
+        }
+        if let Action::Tab(n) = action {
+            if let Some((_, tab)) = self.nth_tab(*n) {
+                return i18n.f("action.tab", &[("tab", i18n.t(tab.label))]);
+            }
+        }
+        let key = self
+            .pane_by_id(self.focused)
+            .filter(|p| p.context() == context)
+            .and_then(|p| p.action_label(action))
+            .unwrap_or_else(|| action.help_key());
+        i18n.t(key).to_string()
+    }
+
+    /// The n-th tab, from 1.
+    fn nth_tab(&self, n: u8) -> Option<(PaneId, Tab)> {
+        self.tabs().into_iter().nth(usize::from(n).checked_sub(1)?)
+    }
+
+    pub fn flush_draft(&mut self) {
+        self.overlay.flush_draft(&mut self.desk);
     }
 
     /// A message from the reads worker: routed like any other.
@@ -237,13 +222,13 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return;
         }
-        if let Some(Dialog::Help(_)) = self.dialog {
-            self.dialog = None; // any key closes help
+        if let Some(Dialog::Help(_)) = self.overlay.dialog {
+            self.overlay.dialog = None; // any key closes help
             return;
         }
         let keymap = &self.desk.settings.keymap;
-        let action = if self.dialog.is_some() || self.editor.is_some() {
-            keymap.action(self.context(), &key)
+        let action = if let Some(context) = self.overlay.context() {
+            keymap.action(context, &key)
         } else {
             let focused = self.focused;
             match self.panes.iter_mut().find(|p| p.id() == focused) {
@@ -257,30 +242,33 @@ impl App {
     /// The one place state changes: the router's own actions, then the open dialog's, the
     /// open form's, or the focused pane's.
     pub fn update(&mut self, action: Action) {
+        let overlay = &mut self.overlay;
         match action {
             Action::Tick => self.tick(),
             Action::Resize(w, h) => self.desk.size = (w, h),
             Action::DatabaseChanged => self.desk.post(Msg::DataChanged),
             Action::Pop(number) => self.pop(&number),
             Action::ForceQuit => {
-                self.flush_draft();
+                overlay.flush_draft(&mut self.desk);
                 self.quit = true;
             }
             // A dialog shows its own keys; help over it would take its place, and an unsaved
             // form's draft would no longer be offered.
-            Action::Help if self.dialog.is_some() => {}
-            Action::Help => self.dialog = Some(Dialog::Help(self.context())),
-            _ if self.dialog.is_some() => self.answer(action),
-            Action::Quit if self.desk.call.is_some() => self.dialog = Some(Dialog::QuitDuringCall),
+            Action::Help if overlay.dialog.is_some() => {}
+            Action::Help => self.overlay.dialog = Some(Dialog::Help(self.context())),
+            _ if overlay.dialog.is_some() => overlay.answer(action, &mut self.desk),
+            Action::Quit if self.desk.call.is_some() => {
+                overlay.dialog = Some(Dialog::QuitDuringCall)
+            }
             Action::Quit => self.quit = true,
             Action::EndCall => self.end_call(),
-            Action::Paste(text) => match &mut self.editor {
-                Some(editor) => editor.paste(&text, &mut self.desk),
-                None => self.deliver_to_focused(Msg::Paste(text)),
-            },
-            _ if self.editor.is_some() => self.form_action(action),
-            Action::PaneLookup => self.desk.post(Msg::Focus(lookup::ID)),
-            Action::PaneLog => self.desk.post(Msg::Focus(log::ID)),
+            _ if overlay.editor.is_some() => overlay.form_action(action, &mut self.desk),
+            Action::Paste(text) => self.deliver_to_focused(Msg::Paste(text)),
+            Action::Tab(n) => {
+                if let Some((id, _)) = self.nth_tab(n) {
+                    self.desk.post(Msg::Focus(id));
+                }
+            }
             Action::FocusSearch if self.focused != lookup::ID => {
                 self.desk.post(Msg::Focus(lookup::ID));
                 self.desk.post(Msg::NewSearch);
@@ -290,6 +278,13 @@ impl App {
                 self.desk.post(Msg::NewCustomer(String::new()))
             }
             action => self.deliver_to_focused(Msg::Action(action)),
+        }
+        if let Some(back) = self.overlay.take_closed() {
+            let back = match back {
+                card::ID if self.desk.customer.is_none() => lookup::ID,
+                id => id,
+            };
+            self.focus_pane(back);
         }
         self.settle();
     }
@@ -323,207 +318,6 @@ impl App {
                 &[("number", &call.number), ("duration", &clock(seconds))],
             );
             self.desk.info(text);
-        }
-    }
-
-    /// An action while a form is open.
-    fn form_action(&mut self, action: Action) {
-        let Some(editor) = &mut self.editor else {
-            return;
-        };
-        match action {
-            Action::Key(key) => editor.typed(&key, &mut self.desk),
-            Action::Save => self.save_form(),
-            Action::NextField => editor.form.next(),
-            Action::PrevField => editor.form.prev(),
-            Action::Up => editor.move_line(true),
-            Action::Down => editor.move_line(false),
-            Action::Back if editor.kind() == FormKind::LogFilter => self.close_form(false),
-            Action::Back if editor.form.dirty => self.dialog = Some(Dialog::DiscardForm),
-            Action::Back => self.close_form(true),
-            Action::Phrases => {
-                let text_field = editor
-                    .form
-                    .focused()
-                    .is_some_and(|f| matches!(f.kind, FieldKind::Text | FieldKind::Notes));
-                if text_field && editor.kind() != FormKind::LogFilter {
-                    self.dialog = Some(Dialog::Phrases {
-                        input: Input::default(),
-                        selected: 0,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn save_form(&mut self) {
-        self.save_form_as(Duplicated::Ask);
-    }
-
-    fn save_form_as(&mut self, duplicated: Duplicated) {
-        let Some(editor) = &mut self.editor else {
-            return;
-        };
-        let saved = editor.save_as(duplicated, &mut self.desk);
-        self.saved(saved);
-    }
-
-    /// What the router does with a save's outcome.
-    fn saved(&mut self, saved: Saved) {
-        let Some(editor) = &self.editor else {
-            return;
-        };
-        match saved {
-            Saved::Closed => {
-                let keep_draft = editor.kind() == FormKind::LogFilter;
-                self.close_form(!keep_draft);
-            }
-            Saved::Open => {}
-            Saved::Conflict(text) => self.dialog = Some(Dialog::Conflict(text)),
-            Saved::Duplicates(found) => {
-                let can_merge = editor.kind() == FormKind::NewCustomer
-                    && self.desk.actor.may(Permission::MergeCustomers)
-                    && one_holder(&found);
-                self.dialog = Some(Dialog::Duplicates(Duplicates { found, can_merge }));
-            }
-        }
-    }
-
-    /// The answer to "already on file": open theirs (this form is discarded), save as a
-    /// separate customer, merge into theirs, or back to the form.
-    fn answer_duplicates(&mut self, d: Duplicates, action: Action) {
-        let Some(holder) = d.holder().map(|h| h.customer_id) else {
-            return;
-        };
-        match action {
-            Action::Confirm => {
-                self.close_form(true);
-                let text = self.desk.i18n.t("form.discarded_opened").to_string();
-                self.desk.info(text);
-                self.desk.post(Msg::OpenCustomer {
-                    id: holder,
-                    focus: true,
-                });
-            }
-            Action::Alternate => self.save_form_as(Duplicated::SaveAnyway),
-            Action::Merge if d.can_merge => self.save_form_as(Duplicated::MergeInto(holder)),
-            Action::Back => {}
-            _ => self.dialog = Some(Dialog::Duplicates(d)),
-        }
-    }
-
-    fn open_form(&mut self, form: Form) {
-        if self.editor.is_some() {
-            return;
-        }
-        self.editor = Some(Editor::new(form, self.focused));
-    }
-
-    fn close_form(&mut self, discard_draft: bool) {
-        let Some(editor) = self.editor.take() else {
-            return;
-        };
-        if editor.kind() == FormKind::NewInteraction
-            && self.desk.call.as_ref().is_some_and(|c| !c.from_pop)
-        {
-            self.desk.call = None; // the timer began with this form and ends with it
-        }
-        if discard_draft {
-            editor.discard_draft(&mut self.desk);
-        }
-        let back = match editor.return_to {
-            card::ID if self.desk.customer.is_none() => lookup::ID,
-            id => id,
-        };
-        self.focus_pane(back);
-    }
-
-    pub fn flush_draft(&mut self) {
-        if let Some(editor) = &mut self.editor {
-            editor.flush_draft(&mut self.desk);
-        }
-    }
-
-    /// The answer to the open dialog.
-    fn answer(&mut self, action: Action) {
-        let Some(dialog) = self.dialog.take() else {
-            return;
-        };
-        match (dialog, action) {
-            (Dialog::DiscardForm, Action::Confirm) => self.close_form(true),
-            (Dialog::DiscardForm, _) => {}
-            (Dialog::QuitDuringCall, Action::Confirm) => {
-                self.flush_draft();
-                self.quit = true;
-            }
-            (dialog @ Dialog::QuitDuringCall, Action::Key(_)) => self.dialog = Some(dialog),
-            (Dialog::QuitDuringCall, _) => {}
-            (Dialog::RestoreDraft(draft), Action::Confirm) => {
-                if let Some((form, msgs)) = forms::restore(&draft, &mut self.desk) {
-                    for msg in msgs {
-                        self.desk.post(msg);
-                    }
-                    self.settle();
-                    self.open_form(form);
-                }
-            }
-            (Dialog::RestoreDraft(draft), Action::Back) => {
-                if let Err(e) =
-                    self.desk
-                        .store
-                        .discard_draft(&self.desk.actor, &draft.form, draft.entity_id)
-                {
-                    self.desk.store_error(&e);
-                }
-                self.desk.own_write();
-                self.offer_next_draft();
-            }
-            (dialog @ Dialog::RestoreDraft(_), _) => self.dialog = Some(dialog),
-            (Dialog::Conflict(_), action @ (Action::Confirm | Action::Alternate)) => {
-                let Some(editor) = &mut self.editor else {
-                    return;
-                };
-                let saved = editor.reload(action == Action::Alternate, &mut self.desk);
-                self.saved(saved);
-            }
-            (Dialog::Duplicates(d), action) => self.answer_duplicates(d, action),
-            (Dialog::Conflict(_), _) => {}
-            (Dialog::Help(_), _) => {}
-            (Dialog::Phrases { input, selected }, action) => {
-                self.answer_phrases(input, selected, action)
-            }
-        }
-    }
-
-    fn offer_next_draft(&mut self) {
-        match self.desk.store.drafts(&self.desk.actor) {
-            Ok(drafts) => self.dialog = drafts.into_iter().next().map(Dialog::RestoreDraft),
-            Err(e) => self.desk.store_error(&e),
-        }
-    }
-
-    /// The phrases the picker lists for `filter`, in the screen's language first.
-    pub fn phrases(&self, filter: &str) -> Vec<&crate::domain::interaction::Phrase> {
-        let lang = match self.desk.i18n.lang {
-            super::i18n::Lang::ZhCn => "zh-CN",
-            super::i18n::Lang::En => "en",
-        };
-        self.desk.store.log_rules().phrases_for(lang, filter)
-    }
-
-    fn answer_phrases(&mut self, input: Input, selected: usize, action: Action) {
-        let phrases = self.phrases(input.value());
-        match dialog::pick(input.clone(), selected, &action, &phrases) {
-            Picked::Open(d) => self.dialog = Some(d),
-            Picked::Insert(text) => {
-                if let Some(editor) = &mut self.editor {
-                    if editor.form.insert(&text) {
-                        editor.edited(&mut self.desk);
-                    }
-                }
-            }
-            Picked::Closed => {}
         }
     }
 
@@ -615,6 +409,7 @@ impl App {
                 self.stale.extend(self.panes.iter().map(|p| p.id()));
                 self.desk.refresh_counts();
             }
+            Msg::Quit => self.quit = true,
             Msg::NewCustomer(prefill) => self.open_form(customer::new_customer(prefill)),
             Msg::EditCustomer(id) => {
                 if let Some(form) = customer::edit_form(*id, &mut self.desk) {
@@ -622,7 +417,7 @@ impl App {
                 }
             }
             Msg::LogContact { customer, reply_on } => {
-                if self.editor.is_some() {
+                if self.overlay.editor.is_some() {
                     return;
                 }
                 if self.desk.customer != Some(*customer) {
@@ -655,9 +450,11 @@ impl App {
         if self.desk.tick() {
             self.changed = true;
         }
-        if self.editor.as_ref().is_some_and(|e| e.draft_due()) {
-            self.flush_draft();
-        }
+        self.overlay.tick(&mut self.desk);
+    }
+
+    fn open_form(&mut self, form: Form) {
+        self.overlay.open_form(form, self.focused);
     }
 
     /// An incoming call announced by `careline pop`: the call timer starts and the lookup
@@ -666,19 +463,12 @@ impl App {
         let Some(number) = self.desk.start_call(number) else {
             return;
         };
-        let form_open = self.editor.is_some();
+        let form_open = self.overlay.editor.is_some();
         if form_open {
             self.flush_draft();
         } else {
-            self.dialog = None;
+            self.overlay.dialog = None;
         }
         self.desk.post(Msg::Pop { number, form_open });
     }
-}
-
-/// Whether every duplicate is held by the same customer (the only case a merge can settle).
-fn one_holder(found: &[DuplicateWarning]) -> bool {
-    found
-        .first()
-        .is_some_and(|first| found.iter().all(|d| d.customer_id == first.customer_id))
 }

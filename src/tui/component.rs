@@ -27,10 +27,9 @@ pub struct PaneId(pub &'static str);
 /// A pane's tab in the top line (a pane without one is shown beside or inside others).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tab {
-    /// Catalogue key of its name.
+    /// Catalogue key of its name. The tab's number (its place in `panes::registered`) is
+    /// its key: `F1`, `Alt-1`, `1` for the first.
     pub label: &'static str,
-    /// The action that shows it (its key is the tab's number).
-    pub action: Action,
 }
 
 pub trait Pane {
@@ -90,6 +89,8 @@ pub enum Msg {
     NewSearch,
     /// Move the keyboard to a pane (its tab, if it has one, is shown).
     Focus(PaneId),
+    /// The screen ends (a question about it was answered yes).
+    Quit,
     /// Something this screen wrote, or others did: every pane reads again when shown.
     DataChanged,
     /// The new-customer form, prefilled from what was typed (digits to the phone).

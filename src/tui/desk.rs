@@ -174,6 +174,15 @@ impl Desk {
         self.now.with_timezone(&self.settings.tz).date_naive()
     }
 
+    /// The standard phrases the picker lists for `filter`, in the screen's language first.
+    pub fn phrases(&self, filter: &str) -> Vec<&crate::domain::interaction::Phrase> {
+        let lang = match self.i18n.lang {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        };
+        self.store.log_rules().phrases_for(lang, filter)
+    }
+
     /// What a pane may read while drawing.
     pub fn view(&self, focused: bool) -> View<'_> {
         View {

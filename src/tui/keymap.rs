@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::Action;
+use super::action::{Action, MAX_TABS};
 
 /// Where the keyboard focus is; each has its own bindings, then the global ones apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -222,7 +222,7 @@ fn default_bindings() -> Vec<Binding> {
         action,
         hint,
     };
-    vec![
+    let mut bindings = vec![
         b(C::Search, K::Enter, NONE, A::Open, true),
         b(C::Search, K::Down, NONE, A::Down, false),
         b(C::Search, K::Up, NONE, A::Up, false),
@@ -297,18 +297,23 @@ fn default_bindings() -> Vec<Binding> {
         b(C::Dialog, K::Esc, NONE, A::Back, true),
         b(C::Dialog, K::Char('n'), NONE, A::Back, false),
         b(C::Global, K::Char('c'), CTRL, A::ForceQuit, false),
-        b(C::Global, K::F(1), NONE, A::PaneLookup, false),
-        b(C::Global, K::Char('1'), ALT, A::PaneLookup, false),
-        b(C::Global, K::F(2), NONE, A::PaneLog, false),
-        b(C::Global, K::Char('2'), ALT, A::PaneLog, false),
-        b(C::Global, K::Char('2'), NONE, A::PaneLog, false),
+    ];
+    // Every tab a key can reach: F1, Alt-1 and 1 show the first registered pane's tab, and
+    // so on; a tab added later has its keys without a binding of its own.
+    for n in 1..=MAX_TABS {
+        let digit = char::from(b'0' + n);
+        bindings.push(b(C::Global, K::F(n), NONE, A::Tab(n), false));
+        bindings.push(b(C::Global, K::Char(digit), ALT, A::Tab(n), false));
+        bindings.push(b(C::Global, K::Char(digit), NONE, A::Tab(n), false));
+    }
+    bindings.extend([
         b(C::Global, K::Char('['), NONE, A::PrevPane, false),
         b(C::Global, K::Char(']'), NONE, A::NextPane, false),
         b(C::Global, K::Char('n'), CTRL, A::NewCustomer, true),
         b(C::Global, K::Char('e'), CTRL, A::EndCall, false),
         b(C::Global, K::Char('?'), NONE, A::Help, true),
-        b(C::Global, K::Char('1'), NONE, A::PaneLookup, false),
-    ]
+    ]);
+    bindings
 }
 
 impl Default for Keymap {
@@ -327,14 +332,10 @@ impl Keymap {
         let mut keymap = Keymap::default();
         let mut problems = Vec::new();
         for (name, keys) in overrides {
-            let action: Action =
-                match serde_json::from_value(serde_json::Value::String(name.clone())) {
-                    Ok(a) => a,
-                    Err(_) => {
-                        problems.push(format!("[keys] {name}: no such action"));
-                        continue;
-                    }
-                };
+            let Some(action) = Action::from_config_name(name) else {
+                problems.push(format!("[keys] {name}: no such action"));
+                continue;
+            };
             let parsed: Result<Vec<Key>, String> = keys.iter().map(|k| Key::parse(k)).collect();
             let parsed = match parsed {
                 Ok(p) if !p.is_empty() => p,
@@ -437,6 +438,65 @@ mod tests {
 
     fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn every_tab_of_design_2_has_its_keys_without_a_binding_of_its_own() {
+        // DESIGN §2: tabs are switched with F1–F5 or Alt-1–Alt-5 from anywhere, and with
+        // 1–5 when no text field has focus.
+        let keymap = Keymap::default();
+        for n in 1..=5u8 {
+            let digit = char::from(b'0' + n);
+            let tab = Some(Action::Tab(n));
+            assert_eq!(
+                keymap.action(Context::Search, &press(KeyCode::F(n), NONE)),
+                tab
+            );
+            assert_eq!(
+                keymap.action(Context::Form, &press(KeyCode::Char(digit), ALT)),
+                tab
+            );
+            assert_eq!(
+                keymap.action(Context::Card, &press(KeyCode::Char(digit), NONE)),
+                tab
+            );
+            assert_eq!(
+                keymap.action(Context::Search, &press(KeyCode::Char(digit), NONE)),
+                None,
+                "a digit typed in the search box is text"
+            );
+        }
+        assert_eq!(
+            keymap.action(Context::Card, &press(KeyCode::F(6), NONE)),
+            None
+        );
+    }
+
+    #[test]
+    fn tabs_are_named_by_number_in_the_config_and_the_older_names_still_work() {
+        let overrides = BTreeMap::from([
+            ("tab_3".to_string(), vec!["ctrl-t".to_string()]),
+            ("pane_log".to_string(), vec!["f9".to_string()]),
+            ("tab_6".to_string(), vec!["f6".to_string()]),
+        ]);
+        let (keymap, problems) = Keymap::with_overrides(&overrides);
+        assert_eq!(problems, vec!["[keys] tab_6: no such action".to_string()]);
+        assert_eq!(
+            keymap.action(Context::Card, &press(KeyCode::Char('t'), CTRL)),
+            Some(Action::Tab(3))
+        );
+        assert_eq!(
+            keymap.action(Context::Card, &press(KeyCode::F(3), NONE)),
+            None
+        );
+        assert_eq!(
+            keymap.action(Context::Card, &press(KeyCode::F(9), NONE)),
+            Some(Action::Tab(2))
+        );
+        assert_eq!(
+            keymap.action(Context::Card, &press(KeyCode::F(2), NONE)),
+            None
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod field_errors;
 pub mod forms;
 pub mod i18n;
 pub mod keymap;
+pub mod overlay;
 pub mod panes;
 pub mod pop;
 pub mod theme;

@@ -56,7 +56,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let mut cursor = render_body(app, body, buf);
     render_footer(app, footer, buf);
     render_status(app, status, buf);
-    if let Some(d) = &app.dialog {
+    if let Some(d) = app.dialog() {
         let contents = dialog_contents(app, d);
         dialog::render(d, &contents, body, buf, &app.desk.view(true));
         cursor = None;
@@ -106,7 +106,8 @@ fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// Draws a registered pane, with the keyboard if it is the focused one and nothing is over it.
 fn draw_pane(app: &App, id: PaneId, area: Rect, buf: &mut Buffer) -> Option<Position> {
-    let focused = app.dialog.is_none() && app.editor.is_none() && app.focused_pane() == id;
+    let focused =
+        app.dialog().is_none() && app.overlay.editor.is_none() && app.focused_pane() == id;
     let view = app.desk.view(focused);
     app.pane_by_id(id)
         .and_then(|pane| pane.render(area, buf, &view))
@@ -127,7 +128,7 @@ fn split(area: Rect, left_share: u16) -> (Rect, Rect) {
 
 fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let has_card = app.card().is_some();
-    if let Some(editor) = &app.editor {
+    if let Some(editor) = &app.overlay.editor {
         let theme = &app.desk.settings.theme;
         let i18n = &app.desk.i18n;
         if area.width >= WIDE {
@@ -188,7 +189,7 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
         .desk
         .message
         .as_ref()
-        .filter(|m| app.dialog.is_none() || m.kind != MessageKind::Info)
+        .filter(|m| app.dialog().is_none() || m.kind != MessageKind::Info)
     {
         let style = match message.kind {
             MessageKind::Info => theme.ok,
@@ -351,7 +352,7 @@ fn dialog_contents<'a>(app: &'a App, d: &Dialog) -> Contents<'a> {
                 }
             }
         }
-        Dialog::Phrases { input, .. } => contents.phrases = app.phrases(input.value()),
+        Dialog::Phrases { input, .. } => contents.phrases = app.desk.phrases(input.value()),
         Dialog::QuitDuringCall => {
             contents.call = app.desk.call.as_ref().map(|c| {
                 (

@@ -292,10 +292,7 @@ impl Pane for Log {
     }
 
     fn tab(&self) -> Option<Tab> {
-        Some(Tab {
-            label: "tab.log",
-            action: Action::PaneLog,
-        })
+        Some(Tab { label: "tab.log" })
     }
 
     fn context(&self) -> Context {

@@ -328,7 +328,6 @@ impl Pane for Lookup {
     fn tab(&self) -> Option<Tab> {
         Some(Tab {
             label: "tab.lookup",
-            action: Action::PaneLookup,
         })
     }
 
