@@ -479,3 +479,266 @@ fn tab_keys_follow_the_registered_panes() {
     zh.update(Action::Tab(2));
     assert_eq!(zh.focus(), Focus::Log);
 }
+
+/// A moment `minutes` after (or before) the desk's fixed "now".
+fn at_minutes(minutes: i64) -> chrono::DateTime<chrono::Utc> {
+    common::screen::screen_now() + chrono::Duration::minutes(minutes)
+}
+
+/// Logs a phone contact with `customer` as `login`, begun at `started`, saved at `saved`.
+fn log_contact_as(
+    path: &std::path::Path,
+    login: &str,
+    customer: i64,
+    started: chrono::DateTime<chrono::Utc>,
+    saved: chrono::DateTime<chrono::Utc>,
+) -> i64 {
+    let mut store = open(path);
+    store.set_clock(careline::store::Clock::Fixed(saved));
+    let actor = store.actor(login, None).expect("actor");
+    store
+        .log_interaction(
+            &actor,
+            &careline::store::NewInteraction::contact(
+                customer,
+                careline::domain::customer::Channel::PhoneIn,
+                "resolved_first_contact",
+                started,
+                started + chrono::Duration::minutes(2),
+                "来电已处理",
+            ),
+        )
+        .expect("log")
+        .id
+}
+
+/// A call from `number` announced to li.na at `when`, matched to `customer`.
+fn pop_at(
+    path: &std::path::Path,
+    number: &str,
+    customer: Option<i64>,
+    when: chrono::DateTime<chrono::Utc>,
+) {
+    let mut store = open(path);
+    store.set_clock(careline::store::Clock::Fixed(when));
+    let admin = store.actor("li.na", None).expect("actor");
+    store.record_pop(&admin, number, customer).expect("pop");
+}
+
+/// The Lookup pane read afresh, and its Recent calls drawn 80 columns wide.
+fn recent_calls(path: &std::path::Path, lang: Lang) -> (Lookup, String) {
+    let store = open(path);
+    let actor = store.actor("li.na", None).expect("actor");
+    let mut desk = Desk::new(store, actor, settings(lang));
+    let mut lookup = Lookup::default();
+    lookup.reload(&mut desk);
+    let mut buf = Buffer::empty(Rect::new(0, 0, 80, 20));
+    lookup.render(buf.area, &mut buf, &desk.view(false));
+    (lookup, text_of(&buf))
+}
+
+/// The drawn row of the call from `number`.
+fn row_of(text: &str, number: &str) -> String {
+    text.lines()
+        .find(|l| l.contains(number))
+        .unwrap_or_else(|| panic!("no row for {number}:\n{text}"))
+        .to_string()
+}
+
+fn empty_desk(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let path = dir.path().join("desk.db");
+    let mut store = open(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    store
+        .add_operator(&admin, "wang.fang", "王芳", careline::store::Role::Operator)
+        .expect("a colleague");
+    path
+}
+
+fn add_customer(path: &std::path::Path, name: &str, phones: &[&str]) -> i64 {
+    let mut store = open(path);
+    let admin = store.actor("li.na", None).expect("actor");
+    let contacts = phones.iter().map(|p| common::phone(p)).collect();
+    store
+        .create_customer(&admin, &common::customer(name, contacts))
+        .expect("create")
+        .id
+}
+
+#[test]
+fn a_call_nobody_logged_is_marked_until_a_contact_is_logged_after_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_desk(&dir);
+    let caller = add_customer(&path, "周敏", &["13700002468"]);
+    let other = add_customer(&path, "Other Caller", &["13700001357"]);
+    // A contact logged an hour before the call is about something earlier.
+    let before = log_contact_as(&path, "li.na", caller, at_minutes(-65), at_minutes(-60));
+    pop_at(&path, "13700002468", Some(caller), at_minutes(0));
+    let (lookup, text) = recent_calls(&path, Lang::En);
+    assert!(!lookup.pops[0].logged, "only a contact before the call");
+    assert!(
+        row_of(&text, "13700002468").contains("not logged"),
+        "{text}"
+    );
+    // Amending that earlier entry after the call corrects it; it logs no new contact.
+    {
+        let mut store = open(&path);
+        store.set_clock(careline::store::Clock::Fixed(at_minutes(3)));
+        let admin = store.actor("li.na", None).expect("actor");
+        let mut amendment = careline::store::NewInteraction::contact(
+            caller,
+            careline::domain::customer::Channel::PhoneIn,
+            "resolved_first_contact",
+            at_minutes(-65),
+            at_minutes(-63),
+            "更正：来电已处理",
+        );
+        amendment.amends_id = Some(before);
+        store.log_interaction(&admin, &amendment).expect("amend");
+    }
+    assert!(!recent_calls(&path, Lang::En).0.pops[0].logged);
+    // A contact begun well before the call (another conversation) saved after it: not it.
+    log_contact_as(&path, "li.na", caller, at_minutes(-6), at_minutes(1));
+    assert!(!recent_calls(&path, Lang::En).0.pops[0].logged);
+    // Another customer's contact logs nothing of this call.
+    log_contact_as(&path, "li.na", other, at_minutes(0), at_minutes(4));
+    assert!(!recent_calls(&path, Lang::En).0.pops[0].logged);
+    // The call's own contact, its timer started at the tick a moment before the pop was
+    // written, saved ten minutes later: the call is logged and the mark is gone.
+    log_contact_as(
+        &path,
+        "li.na",
+        caller,
+        at_minutes(0) - chrono::Duration::seconds(1),
+        at_minutes(10),
+    );
+    let (lookup, text) = recent_calls(&path, Lang::En);
+    assert!(lookup.pops[0].logged);
+    let row = row_of(&text, "13700002468");
+    assert!(
+        !row.contains("not logged") && row.contains("周敏"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_colleagues_contact_logs_the_call_and_the_rows_stay_in_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_desk(&dir);
+    let first = add_customer(&path, "周敏", &["13700002468"]);
+    let second = add_customer(&path, "Ann Lee", &["13700001357"]);
+    pop_at(&path, "13700002468", Some(first), at_minutes(-30));
+    pop_at(&path, "13700001357", Some(second), at_minutes(-20));
+    // The caller rang back and a colleague on the shared desk logged it: dealt with.
+    log_contact_as(&path, "wang.fang", first, at_minutes(-10), at_minutes(-8));
+    for (lang, mark) in [(Lang::En, "not logged"), (Lang::ZhCn, "未记录")] {
+        let (lookup, text) = recent_calls(&path, lang);
+        let logged: Vec<bool> = lookup.pops.iter().map(|p| p.logged).collect();
+        assert_eq!(logged, [false, true], "newest first");
+        let marked = row_of(&text, "13700001357");
+        let clear = row_of(&text, "13700002468");
+        assert!(
+            marked.contains(mark) && marked.contains("Ann Lee"),
+            "{text}"
+        );
+        assert!(!clear.contains(mark) && clear.contains("周敏"), "{text}");
+        // The numbers start in the same column with the mark and without it.
+        let column = |row: &str, number: &str| {
+            let before = &row[..row.find(number).expect("number")];
+            unicode_width::UnicodeWidthStr::width(before)
+        };
+        assert_eq!(
+            column(&marked, "13700001357"),
+            column(&clear, "13700002468"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_call_from_an_unknown_number_is_logged_by_a_contact_with_whoever_holds_it_now() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_desk(&dir);
+    pop_at(&path, "138 0013 8000", None, at_minutes(0));
+    let (lookup, text) = recent_calls(&path, Lang::En);
+    assert!(!lookup.pops[0].logged);
+    let row = row_of(&text, "138 0013 8000");
+    assert!(
+        row.contains("not logged") && row.contains("unknown caller"),
+        "{text}"
+    );
+    // Added during the call, written another way: the row names the customer, still unlogged.
+    let added = add_customer(&path, "新客户", &["+86 138-0013-8000"]);
+    let (lookup, text) = recent_calls(&path, Lang::En);
+    assert_eq!(lookup.pops[0].customer_id, Some(added));
+    assert!(!lookup.pops[0].logged);
+    assert!(
+        row_of(&text, "138 0013 8000").contains("not logged"),
+        "{text}"
+    );
+    log_contact_as(&path, "li.na", added, at_minutes(1), at_minutes(6));
+    let (lookup, text) = recent_calls(&path, Lang::En);
+    assert!(lookup.pops[0].logged);
+    assert!(
+        !row_of(&text, "138 0013 8000").contains("not logged"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_call_from_a_shared_number_is_logged_by_a_contact_with_any_of_its_holders() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = empty_desk(&dir);
+    add_customer(&path, "张三", &["13800138000"]);
+    add_customer(&path, "李四", &["13800138000"]);
+    let third = add_customer(&path, "王五", &["138 0013 8000"]);
+    pop_at(&path, "13800138000", None, at_minutes(0));
+    let (lookup, text) = recent_calls(&path, Lang::ZhCn);
+    assert_eq!(
+        lookup.pops[0].holders,
+        ["张三", "李四", "王五"],
+        "every holder"
+    );
+    let row = row_of(&text, "13800138000");
+    assert!(row.contains("未记录") && row.contains("3 位客户"), "{text}");
+    // The third holder's contact, logged after the call, logs it.
+    log_contact_as(&path, "wang.fang", third, at_minutes(2), at_minutes(5));
+    let (lookup, text) = recent_calls(&path, Lang::ZhCn);
+    assert!(lookup.pops[0].logged);
+    assert!(!row_of(&text, "13800138000").contains("未记录"), "{text}");
+}
+
+#[test]
+fn logging_the_call_clears_its_mark_when_the_operator_comes_back_at_80x24() {
+    for (lang, mark, code_key) in [(Lang::En, "not logged", 'i'), (Lang::ZhCn, "未记录", 'y')] {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = empty_desk(&dir);
+        add_customer(&path, "周敏", &["13700002468"]);
+        let mut app = app(&path, lang);
+        app.update(Action::Pop("13700002468".into()));
+        assert!(app.form().is_some(), "the contact form beside the card");
+        // Not now: the form (nothing typed) and the card close; the call is listed, marked.
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Esc);
+        let mut buf = Buffer::empty(Rect::new(0, 0, 80, 24));
+        careline::tui::ui::render(&app, buf.area, &mut buf);
+        let text = text_of(&buf);
+        let row = row_of(&text, "13700002468");
+        assert!(row.contains(mark) && row.contains("周敏"), "{text}");
+        // Back to the call: open it from Recent calls, log the contact, come back.
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.focus(), Focus::Card);
+        key(&mut app, KeyCode::Char('n'));
+        key(&mut app, KeyCode::Char(code_key));
+        ctrl(&mut app, 's');
+        assert!(app.form().is_none(), "saved: {:?}", app.desk.message);
+        key(&mut app, KeyCode::Esc);
+        assert_ne!(app.focus(), Focus::Card, "the card closed");
+        let mut buf = Buffer::empty(Rect::new(0, 0, 80, 24));
+        careline::tui::ui::render(&app, buf.area, &mut buf);
+        let text = text_of(&buf);
+        let row = row_of(&text, "13700002468");
+        assert!(!row.contains(mark) && row.contains("周敏"), "{text}");
+    }
+}

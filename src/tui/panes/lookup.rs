@@ -12,7 +12,7 @@ use tui_input::{Input, InputRequest};
 
 use crate::domain::contact::normalize_phone;
 use crate::store::{MatchRank, ScreenPop, SearchResult};
-use crate::text::{pad, sanitize, skip_cells, truncate};
+use crate::text::{pad, sanitize, skip_cells, truncate, width};
 use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId, Tab};
 use crate::tui::desk::Desk;
@@ -618,6 +618,11 @@ fn render_pops(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
     let selected = lookup.selected.min(pops.len() - 1);
     let rows = inner.height as usize;
     let first = selected.saturating_sub(rows.saturating_sub(1));
+    // A call nobody has logged a contact for says so in a column of its own after the time,
+    // as wide as the mark in the language shown, so the numbers and names stay in line.
+    let unlogged = i18n.t("lookup.unlogged");
+    let mark_w = width(unlogged) + 1;
+    const MARK_X: usize = 2 + 12;
     for (n, pop) in pops.iter().enumerate().skip(first).take(rows) {
         let y = inner.y + (n - first) as u16;
         let at = pop
@@ -646,6 +651,7 @@ fn render_pops(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
         let is_selected = n == selected && focused;
         let mut line = String::from(if is_selected { "▶ " } else { "  " });
         line.push_str(&pad(&at, 12));
+        line.push_str(&pad(if pop.logged { "" } else { unlogged }, mark_w));
         line.push_str(&pad(&truncate(&sanitize(&pop.number), 18), 19));
         line.push_str(&who);
         let style = if is_selected {
@@ -656,5 +662,13 @@ fn render_pops(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
             theme.text
         };
         buf.set_string(inner.x, y, pad(&truncate(&line, w), w), style);
+        if !pop.logged && !is_selected && w > MARK_X {
+            buf.set_string(
+                inner.x + MARK_X as u16,
+                y,
+                truncate(unlogged, w - MARK_X),
+                theme.breach,
+            );
+        }
     }
 }
