@@ -41,7 +41,7 @@ pub use interactions::{ComplaintEvent, HistoryItem, Interaction, LogCursor, LogF
 pub use location::{filesystem_kind, FsKind};
 pub use pops::ScreenPop;
 pub use purchases::{NewPurchase, Purchase};
-pub use reminders::DueReminder;
+pub use reminders::{DueReminder, Reminder};
 pub use samples::{LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, PhoneHit, SearchPage, SearchResult, COUNT_CAP, DEFAULT_LIMIT};
