@@ -12,7 +12,6 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
@@ -161,18 +160,6 @@ pub struct Reminder {
     pub restricted: bool,
 }
 
-/// A stored name read back as its type; a name the type does not know is the database's
-/// error, saying which column held it.
-fn named<T>(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<T>
-where
-    T: std::str::FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    r.get::<_, String>(column)?
-        .parse()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
-}
-
 /// A reminder with its customer's confidentiality and owner, for `may_see`.
 const REMINDER: &str = "SELECT r.id, r.customer_id, r.kind, r.status, r.title, r.note, r.due_on,
         r.due_at, r.snoozed_until, r.scope, r.assignee_id, r.source_key, r.done_interaction_id,
@@ -184,14 +171,14 @@ fn reminder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Reminder, bool, Opti
         Reminder {
             id: r.get(0)?,
             customer_id: r.get(1)?,
-            kind: named(r, 2)?,
-            status: named(r, 3)?,
+            kind: super::stored_name(r, 2)?,
+            status: super::stored_name(r, 3)?,
             title: r.get(4)?,
             note: r.get(5)?,
             due_on: r.get(6)?,
             due_at: r.get::<_, Option<i64>>(7)?.map(at),
             snoozed_until: r.get(8)?,
-            scope: named(r, 9)?,
+            scope: super::stored_name(r, 9)?,
             assignee_id: r.get(10)?,
             source_key: r.get(11)?,
             done_interaction_id: r.get(12)?,
