@@ -190,6 +190,14 @@ impl Sandbox {
         raw(&self.db)
     }
 
+    /// Every customer record (tombstones included), as the sandbox's admin (the OS login that
+    /// ran `init`) sees them through the store.
+    pub fn customers(&self) -> Vec<careline::store::Customer> {
+        let store = self.store();
+        let admin = store.actor(&login(), None).expect("the admin");
+        every_customer(&store, &admin)
+    }
+
     pub fn write_file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, bytes).expect("write a test file");
@@ -206,4 +214,13 @@ pub fn one_line_error(stderr: &str) {
         "expected one line on stderr, got {stderr:?}"
     );
     assert!(lines[0].starts_with("careline: "), "{stderr:?}");
+}
+
+/// Every customer record the store holds (tombstones of merges included), by id, read one by
+/// one through the store as `actor` sees them.
+pub fn every_customer(store: &Store, actor: &Actor) -> Vec<careline::store::Customer> {
+    let last = store.highest_customer_id().expect("the highest id");
+    (1..=last)
+        .map(|id| store.customer(actor, id).expect("ids are given in turn"))
+        .collect()
 }
