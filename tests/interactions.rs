@@ -609,3 +609,69 @@ fn a_caller_unknown_at_the_pop_shows_as_the_customer_added_since() {
     let pops = store.recent_pops(&admin, 10).expect("pops");
     assert_eq!(pops[0].customer_id, None);
 }
+
+#[test]
+fn a_confidential_customers_follow_up_and_complaint_are_withheld_from_operators_without_access() {
+    let (_db, mut store, admin) = fresh();
+    for (login, name) in [("li.na", "李娜"), ("zhang.wei", "张伟")] {
+        store
+            .add_operator(&admin, login, name, Role::Operator)
+            .expect("add");
+    }
+    let li = store.actor("li.na", None).expect("li.na");
+    let zhang = store.actor("zhang.wei", None).expect("zhang.wei");
+    let mut secret = customer("赵敏", vec![phone("13600001111")]);
+    secret.confidential = true;
+    secret.owner = Some("li.na".into());
+    let id = store.create_customer(&admin, &secret).expect("create").id;
+
+    let mut call = contact(id, Channel::PhoneIn, "complaint_opened");
+    call.summary = Some("客户说离婚诉讼期间勿寄账单\n详情见备注".into());
+    call.follow_up = Some(tomorrow(&store, FollowUpScope::Anyone));
+    call.open_complaint = Some(NewComplaint {
+        category: "after_sales".parse().expect("category"),
+        severity: "high".parse().expect("severity"),
+        title: "账单寄错地址".into(),
+        description: Some("寄到了前夫的住址".into()),
+        channel: Channel::PhoneIn,
+    });
+    let logged = store.log_interaction(&admin, &call).expect("log");
+    let reminder = logged.follow_up_reminder_id.expect("a reminder");
+    let complaint = logged.complaint_opened.expect("a complaint");
+
+    // The owner sees the follow-up whole: its title is the summary's first line.
+    let seen = store.reminder(&li, reminder).expect("reminder");
+    assert!(!seen.restricted);
+    assert_eq!(seen.title.as_deref(), Some("客户说离婚诉讼期间勿寄账单"));
+    assert_eq!(
+        seen.note.as_deref(),
+        Some("客户说离婚诉讼期间勿寄账单\n详情见备注")
+    );
+    let due = seen.due_at;
+    assert!(due.is_some(), "a follow-up has its time");
+    let seen = store.complaint(&li, complaint).expect("complaint");
+    assert_eq!(seen.description.as_deref(), Some("寄到了前夫的住址"));
+
+    // Another operator learns that it exists and when it is due, not what it says.
+    let withheld = store.reminder(&zhang, reminder).expect("reminder");
+    assert!(withheld.restricted);
+    assert_eq!((withheld.title, withheld.note), (None, None));
+    assert_eq!(withheld.due_at, due);
+    let all = store.reminders_of(&zhang, id).expect("reminders");
+    assert!(
+        all.iter().all(|r| r.restricted && r.title.is_none()),
+        "{all:?}"
+    );
+    let withheld = store.complaint(&zhang, complaint).expect("complaint");
+    assert!(withheld.restricted);
+    assert_eq!(withheld.description, None);
+
+    // Ids that do not exist are named.
+    let err = store.reminder(&admin, reminder + 100).expect_err("none");
+    assert!(
+        matches!(&err, StoreError::NotFound(what) if what == &format!("reminder {}", reminder + 100)),
+        "{err:?}"
+    );
+    let err = store.complaint(&admin, complaint + 100).expect_err("none");
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+}

@@ -142,8 +142,9 @@ pub struct Reminder {
     pub customer_id: i64,
     pub kind: Kind,
     pub status: Status,
-    pub title: String,
-    /// Hidden (with the skip reason) when the customer is confidential to this actor.
+    /// Withheld (None), with the note and the skip reason, when the customer is confidential
+    /// to this actor: a follow-up's title is the first line of the contact's summary.
+    pub title: Option<String>,
     pub note: Option<String>,
     pub due_on: NaiveDate,
     /// A follow-up's time of day.
@@ -156,7 +157,7 @@ pub struct Reminder {
     /// The contact that did it, once done.
     pub done_interaction_id: Option<i64>,
     pub skip_reason: Option<String>,
-    /// Whether the note and skip reason were withheld from this actor.
+    /// Whether the title, note and skip reason were withheld from this actor.
     pub restricted: bool,
 }
 
@@ -234,6 +235,7 @@ impl Store {
             self.now(),
         )? {
             reminder.restricted = true;
+            reminder.title = None;
             reminder.note = None;
             reminder.skip_reason = None;
         }

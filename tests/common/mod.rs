@@ -54,9 +54,6 @@ pub fn open_store(path: &Path) -> Store {
     store
 }
 
-/// A value read straight from a column, for checks of what the store wrote.
-pub type RawValue = rusqlite::types::Value;
-
 /// The first column of every row `sql` returns, read through `conn`.
 pub fn column<T: rusqlite::types::FromSql>(conn: &rusqlite::Connection, sql: &str) -> Vec<T> {
     let mut stmt = conn.prepare(sql).expect("prepare");
