@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests: real temporary database files, customers built
-//! field by field, a raw SQLite connection beside the store, and the real binary.
+//! field by field, every record read back through the store, the real binary, and the one
+//! way behind the store ([`raw`], with [`count`] and [`column`]) for the few checks that must
+//! look there on purpose: the engine's settings on disk, audit rows, triggers, nothing left
+//! half-written, text written round careline's checks. Each such look says why.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod screen;
@@ -42,7 +45,7 @@ impl TempDb {
         open_store(&self.path)
     }
 
-    /// A second, independent connection straight to the file, for looking behind the store.
+    /// [`raw`] on this database.
     pub fn raw(&self) -> rusqlite::Connection {
         raw(&self.path)
     }
@@ -63,7 +66,8 @@ pub fn column<T: rusqlite::types::FromSql>(conn: &rusqlite::Connection, sql: &st
         .expect("rows")
 }
 
-/// The one way tests look behind the store: a plain connection to the file.
+/// The one way tests look behind the store: a plain connection to the file. Tests set state
+/// up and read it back through the store or the binary; a test that comes here says why.
 pub fn raw(path: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(path).expect("a raw connection opens");
     conn.busy_timeout(std::time::Duration::from_secs(5))
