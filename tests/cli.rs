@@ -3,6 +3,9 @@
 
 mod common;
 
+use careline::domain::contact::{ContactKind, PhoneKind};
+use careline::domain::customer::Level;
+use careline::store::Customer;
 use common::{count, login, one_line_error, Sandbox};
 use serde_json::Value;
 
@@ -66,9 +69,12 @@ fn by_hand(table: &[(&str, &'static str)], key: &str) -> &'static str {
 }
 
 /// `('a', 'b', …)` for SQL, from the first column of a hand-written table.
-fn sql_list(table: &[(&str, &str)]) -> String {
-    let quoted: Vec<String> = table.iter().map(|(k, _)| format!("'{k}'")).collect();
-    format!("({})", quoted.join(", "))
+/// A customer's mobile numbers, national (without +86), in the record's order.
+fn mobiles(c: &Customer) -> impl Iterator<Item = String> + '_ {
+    c.contacts_normalized
+        .iter()
+        .filter(|k| k.kind == ContactKind::Phone && k.phone_kind == Some(PhoneKind::Mobile))
+        .map(|k| k.normalized.trim_start_matches("+86").to_string())
 }
 
 /// A sandbox with `careline init` and 300 demo customers, built once per test that needs it.
@@ -156,14 +162,25 @@ fn an_os_user_without_an_operator_record_is_told_to_ask_an_admin() {
 #[test]
 fn demo_fills_once_and_refuses_a_database_with_customers() {
     let sandbox = demo_desk();
-    let raw = sandbox.raw();
-    assert_eq!(count(&raw, "SELECT count(*) FROM customers"), 300);
-    assert!(count(&raw, "SELECT count(*) FROM purchases") > 0);
-    assert!(count(&raw, "SELECT count(*) FROM interactions") > 0);
-    let chinese = count(
-        &raw,
-        "SELECT count(*) FROM customers WHERE unicode(name) BETWEEN 19968 AND 40959",
-    );
+    let everyone = sandbox.customers();
+    assert_eq!(everyone.len(), 300);
+    let store = sandbox.store();
+    assert!(everyone
+        .iter()
+        .any(|c| !store.purchases_of(c.id, 1).expect("purchases").is_empty()));
+    // Contacts are never deleted, so the highest id given is how many were logged.
+    assert!(store.highest_interaction_id().expect("contacts") > 0);
+    // Names whose first character is a CJK ideograph (U+4E00..U+9FFF).
+    let chinese = everyone
+        .iter()
+        .filter(|c| {
+            c.fields
+                .name
+                .chars()
+                .next()
+                .is_some_and(|f| ('\u{4e00}'..='\u{9fff}').contains(&f))
+        })
+        .count();
     assert!(
         (150..=250).contains(&chinese),
         "about two thirds Chinese: {chinese}"
@@ -172,10 +189,10 @@ fn demo_fills_once_and_refuses_a_database_with_customers() {
     let stderr = sandbox.fails(&["demo", "--customers", "10"]);
     one_line_error(&stderr);
     assert!(stderr.contains("--force"), "{stderr}");
-    assert_eq!(count(&raw, "SELECT count(*) FROM customers"), 300);
+    assert_eq!(sandbox.customers().len(), 300);
 
     sandbox.ok(&["demo", "--customers", "10", "--seed", "4", "--force"]);
-    assert_eq!(count(&raw, "SELECT count(*) FROM customers"), 310);
+    assert_eq!(sandbox.customers().len(), 310);
     let stdout = sandbox.ok(&["check"]);
     assert!(stdout.contains("audit chain   ok"), "{stdout}");
 }
@@ -183,14 +200,12 @@ fn demo_fills_once_and_refuses_a_database_with_customers() {
 #[test]
 fn search_finds_demo_customers_by_phone_tail_name_and_initials() {
     let sandbox = demo_desk();
-    let raw = sandbox.raw();
-    let (code, national): (String, String) = raw
-        .query_row(
-            "SELECT c.code, substr(ct.normalized, 4) FROM contacts ct JOIN customers c ON c.id = ct.customer_id
-             WHERE ct.phone_kind = 'mobile' AND c.confidential = 0 ORDER BY c.id LIMIT 1 OFFSET 17",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    let everyone = sandbox.customers();
+    let (code, national) = everyone
+        .iter()
+        .filter(|c| !c.fields.confidential)
+        .flat_map(|c| mobiles(c).map(|n| (c.code.clone(), n)))
+        .nth(17)
         .expect("a demo mobile");
     let tail = &national[national.len() - 4..];
     let found = json(&sandbox.ok(&["search", tail, "--json", "--limit", "100"]));
@@ -215,20 +230,18 @@ fn search_finds_demo_customers_by_phone_tail_name_and_initials() {
 
     // A three-character name (surname and a two-character given name) whose initials are in
     // the tables above.
-    let (code, name): (String, String) = raw
-        .query_row(
-            &format!(
-                "SELECT code, name FROM customers WHERE length(name) = 3
-                   AND substr(name, 1, 1) IN {} AND substr(name, 2) IN {}
-                   AND confidential = 0
-                 ORDER BY id LIMIT 1",
-                sql_list(SURNAME_INITIALS),
-                sql_list(GIVEN_INITIALS)
-            ),
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("a three-character Chinese name");
+    let initial = |table: &[(&str, &str)], text: &str| table.iter().any(|(k, _)| *k == text);
+    let (code, name) = everyone
+        .iter()
+        .find(|c| {
+            let name: Vec<char> = c.fields.name.chars().collect();
+            name.len() == 3
+                && initial(SURNAME_INITIALS, &name[..1].iter().collect::<String>())
+                && initial(GIVEN_INITIALS, &name[1..].iter().collect::<String>())
+                && !c.fields.confidential
+        })
+        .map(|c| (c.code.clone(), c.fields.name.clone()))
+        .expect("a three-character name in the tables");
     let given: String = name.chars().skip(1).collect();
     let found = json(&sandbox.ok(&["search", &given, "--json", "--limit", "300"]));
     assert!(codes(&found).contains(&code), "{given} → {found}");
@@ -262,10 +275,11 @@ fn search_by_tag_as_json_gives_the_vip_customers() {
     let sandbox = demo_desk();
     let found = json(&sandbox.ok(&["search", "#vip", "--json", "--limit", "300"]));
     let items = found.as_array().expect("an array");
-    let vips = count(
-        &sandbox.raw(),
-        "SELECT count(*) FROM customer_tags WHERE tag = 'vip'",
-    );
+    let vips = sandbox
+        .customers()
+        .iter()
+        .filter(|c| c.fields.tags.iter().any(|t| t == "vip"))
+        .count() as i64;
     assert!(vips > 0, "the demo has VIP customers");
     assert_eq!(items.len() as i64, vips);
     for item in items {
@@ -342,6 +356,7 @@ fn customer_add_show_edit_and_merge() {
         card.contains("王秀英") && card.contains("138 0013 8000"),
         "{card}"
     );
+    // The audit log has no reader but `check`: counted behind the store.
     assert_eq!(
         count(
             &sandbox.raw(),
@@ -497,7 +512,10 @@ fn errors_exit_non_zero_with_one_line_on_stderr() {
         one_line_error(&stderr);
         assert!(stderr.contains(wanted), "{args:?}: {stderr}");
     }
-    assert_eq!(count(&sandbox.raw(), "SELECT count(*) FROM customers"), 0);
+    assert!(
+        !sandbox.store().has_customers().expect("read"),
+        "nothing written"
+    );
 
     // A usage error is clap's: exit code 2 and a usage hint.
     let out = sandbox.run(&["customer", "frobnicate"]);
@@ -522,6 +540,7 @@ fn operators_and_acting_as_another_from_the_command_line() {
         "--phone",
         "13912345678",
     ]);
+    // The audit row itself (no store call reads the audit log back).
     let (actor, via): (String, Option<String>) = sandbox
         .raw()
         .query_row(
@@ -698,7 +717,7 @@ fn the_done_means_queries_return_the_right_customers_ranked() {
     ] {
         sandbox.ok(&["customer", "add", "--name", name, "--phone", phone]);
     }
-    let raw = sandbox.raw();
+    let everyone = sandbox.customers();
     let names = |found: &Value| -> Vec<String> {
         found
             .as_array()
@@ -708,10 +727,10 @@ fn the_done_means_queries_return_the_right_customers_ranked() {
             .collect()
     };
 
-    let xiuying = count(
-        &raw,
-        "SELECT count(*) FROM customers WHERE name LIKE '%秀英%'",
-    );
+    let xiuying = everyone
+        .iter()
+        .filter(|c| c.fields.name.contains("秀英"))
+        .count() as i64;
     assert!(xiuying > 3, "the demo has names with 秀英");
     let found = json(&sandbox.ok(&["search", "秀英", "--json", "--limit", "1000"]));
     assert_eq!(found.as_array().map(Vec::len), Some(xiuying as usize));
@@ -735,14 +754,10 @@ fn the_done_means_queries_return_the_right_customers_ranked() {
         .iter()
         .flat_map(|s| ["秀英", "晓燕", "欣怡"].map(|g| format!("{s}{g}")))
         .collect();
-    let in_list: Vec<String> = wxy_names.iter().map(|n| format!("'{n}'")).collect();
-    let exact_wxy = count(
-        &raw,
-        &format!(
-            "SELECT count(*) FROM customers WHERE name IN ({})",
-            in_list.join(", ")
-        ),
-    );
+    let exact_wxy = everyone
+        .iter()
+        .filter(|c| wxy_names.contains(&c.fields.name))
+        .count() as i64;
     assert!(exact_wxy > 0, "the demo has a 王秀英 or another wxy");
     let found = json(&sandbox.ok(&["search", "wxy", "--json", "--limit", "1000"]));
     let mut expected = vec![0; exact_wxy as usize];
@@ -755,7 +770,10 @@ fn the_done_means_queries_return_the_right_customers_ranked() {
         assert_eq!(hit["matched"], "initials", "{hit}");
     }
     assert_eq!(hits[exact_wxy as usize]["name"], "王秀英华");
-    let wang_xiuying = count(&raw, "SELECT count(*) FROM customers WHERE name = '王秀英'");
+    let wang_xiuying = everyone
+        .iter()
+        .filter(|c| c.fields.name == "王秀英")
+        .count() as i64;
     assert!(wang_xiuying > 0, "the demo has a 王秀英");
     assert_eq!(
         names(&found).iter().filter(|n| *n == "王秀英").count() as i64,
@@ -764,23 +782,20 @@ fn the_done_means_queries_return_the_right_customers_ranked() {
     );
 
     // The last four digits of a number the desk holds find its customer first among equals.
-    let (code, national): (String, String) = raw
-        .query_row(
-            "SELECT c.code, substr(ct.normalized, 4) FROM contacts ct
-             JOIN customers c ON c.id = ct.customer_id
-             WHERE ct.phone_kind = 'mobile' ORDER BY c.id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    let (code, national) = everyone
+        .iter()
+        .rev()
+        .find_map(|c| mobiles(c).next().map(|n| (c.code.clone(), n)))
         .expect("a mobile");
     let tail = &national[national.len() - 4..];
-    let holders = count(
-        &raw,
-        &format!(
-            "SELECT count(DISTINCT customer_id) FROM contacts
-             WHERE kind = 'phone' AND normalized LIKE '%{tail}'"
-        ),
-    );
+    let holders = everyone
+        .iter()
+        .filter(|c| {
+            c.contacts_normalized
+                .iter()
+                .any(|k| k.kind == ContactKind::Phone && k.normalized.ends_with(tail))
+        })
+        .count() as i64;
     let found = json(&sandbox.ok(&["search", tail, "--json", "--limit", "1000"]));
     assert!(codes(&found).contains(&code), "{tail} → {found}");
     assert!(
@@ -789,7 +804,10 @@ fn the_done_means_queries_return_the_right_customers_ranked() {
     );
 
     let found = json(&sandbox.ok(&["search", "#vip", "--json", "--limit", "1000"]));
-    let vips = count(&raw, "SELECT count(*) FROM customers WHERE level = 'vip'");
+    let vips = everyone
+        .iter()
+        .filter(|c| c.fields.level == Level::Vip)
+        .count() as i64;
     assert!(vips > 0);
     assert_eq!(found.as_array().map(Vec::len), Some(vips as usize));
     assert!(found
@@ -863,7 +881,7 @@ fn demo_creates_the_database_it_fills_when_there_is_none() {
         .and_then(|ops| ops.iter().find(|o| o["login"] == login().as_str()))
         .unwrap_or_else(|| panic!("{ops}"));
     assert_eq!(me["role"], "admin");
-    assert_eq!(count(&sandbox.raw(), "SELECT count(*) FROM customers"), 25);
+    assert_eq!(sandbox.customers().len(), 25);
     // A second demo finds the database made and refuses to fill it twice, as always.
     let stderr = sandbox.fails(&["demo", "--customers", "5"]);
     one_line_error(&stderr);

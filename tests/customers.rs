@@ -6,10 +6,13 @@ mod common;
 use std::sync::{Arc, Barrier};
 
 use careline::domain::contact::ContactKind;
-use careline::domain::customer::Level;
-use careline::store::{NewPurchase, Role, Saved, StoreError};
-use chrono::NaiveDate;
-use common::{count, customer, email, fresh, open_store, phone, Sandbox, ADMIN};
+use careline::domain::customer::{Channel, Level};
+use careline::domain::interaction::{parse_follow_up, FollowUpScope};
+use careline::store::{
+    Actor, FollowUp, NewComplaint, NewInteraction, NewPurchase, Role, Saved, Store, StoreError,
+};
+use chrono::{Duration, Local, NaiveDate};
+use common::{count, customer, email, fixed_now, fresh, open_store, phone, Sandbox, ADMIN};
 
 #[test]
 fn contacts_are_stored_normalised_and_emails_lower_cased() {
@@ -156,6 +159,7 @@ fn invalid_fields_are_refused_naming_the_field_and_the_reason() {
         ]
     );
     assert_eq!(store.customer_count().expect("count"), 0);
+    // Behind the store on purpose: no contact row half-written on disk.
     assert_eq!(
         count(&db.raw(), "SELECT count(*) FROM contacts"),
         0,
@@ -223,6 +227,7 @@ fn a_stale_save_from_a_second_connection_is_a_conflict_not_an_overwrite() {
         .edit_customer(&admin2, saved.id, reloaded.version, &fields)
         .expect("a fresh save");
     assert_eq!(ok.version, 3);
+    // The audit log has no reader but `check`: counted behind the store.
     assert_eq!(
         count(
             &db.raw(),
@@ -335,30 +340,41 @@ fn a_stale_version_from_a_second_process_is_refused() {
     assert_eq!(c.fields.notes.as_deref(), Some("first"));
 }
 
-fn seed_history(db: &common::TempDb, customer_id: i64, operator_id: i64, n: i64) {
-    let raw = db.raw();
+/// `n` logged contacts of one customer, the last of them opening a complaint and asking for a
+/// follow-up (a care reminder): what a merge has to move.
+fn seed_history(store: &mut Store, admin: &Actor, customer_id: i64, n: i64) {
     for i in 0..n {
-        raw.execute(
-            "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition,
-                 started_at, created_at)
-             VALUES (?1, ?2, 'phone_in', 'inbound', 'resolved', ?3, ?3)",
-            (customer_id, operator_id, 1_700_000_000 + i),
-        )
-        .expect("interaction");
+        let started = fixed_now() - Duration::days(1) + Duration::minutes(10 * i);
+        let last = i == n - 1;
+        let code = if last {
+            "complaint_opened"
+        } else {
+            "resolved_first_contact"
+        };
+        let mut contact = NewInteraction::contact(
+            customer_id,
+            Channel::PhoneIn,
+            code,
+            started,
+            started + Duration::minutes(5),
+            "call",
+        );
+        if last {
+            contact.open_complaint = Some(NewComplaint {
+                category: "delivery".parse().expect("category"),
+                severity: "normal".parse().expect("severity"),
+                title: "late parcel".into(),
+                description: None,
+                channel: Channel::PhoneIn,
+            });
+            contact.follow_up = Some(FollowUp {
+                due: parse_follow_up("2026-06-01 10:00", store.now(), &Local, "09:00")
+                    .expect("a due time"),
+                scope: FollowUpScope::Anyone,
+            });
+        }
+        store.log_interaction(admin, &contact).expect("a contact");
     }
-    raw.execute(
-        "INSERT INTO complaints (customer_id, opened_by, category, severity, status, title,
-             opened_at, ack_due_at, propose_due_at, resolve_due_at)
-         VALUES (?1, ?2, 'delivery', 'normal', 'new', 'late parcel', 1, 2, 3, 4)",
-        (customer_id, operator_id),
-    )
-    .expect("complaint");
-    raw.execute(
-        "INSERT INTO reminders (customer_id, kind, due_on, title, created_at, updated_at)
-         VALUES (?1, 'manual', '2026-06-01', 'call back', 1, 1)",
-        [customer_id],
-    )
-    .expect("reminder");
 }
 
 #[test]
@@ -403,8 +419,8 @@ fn merge_moves_everything_to_the_kept_record_and_leaves_an_audited_tombstone() {
             )
             .expect("purchase");
     }
-    seed_history(&db, other.id, admin.id, 3);
-    seed_history(&db, keep.id, admin.id, 1);
+    seed_history(&mut store, &admin, other.id, 3);
+    seed_history(&mut store, &admin, keep.id, 1);
 
     let moved = store
         .merge_customers(&admin, keep.id, other.id)
@@ -415,6 +431,8 @@ fn merge_moves_everything_to_the_kept_record_and_leaves_an_audited_tombstone() {
     assert_eq!(moved["reminders"], 1, "{moved}");
     assert_eq!(moved["contacts_already_held"], 1, "{moved}");
 
+    // Every row of every table a customer owns, counted behind the store: a merge must leave
+    // nothing on the tombstone, also where no read would show it.
     let raw = db.raw();
     let of = |table: &str, id: i64| {
         count(
@@ -460,6 +478,7 @@ fn merge_moves_everything_to_the_kept_record_and_leaves_an_audited_tombstone() {
         assert_eq!(ids, vec![keep.id], "{query}");
     }
 
+    // The audit rows' own text (no store call reads the audit log back).
     let (actor_login, detail): (String, String) = raw
         .query_row(
             "SELECT actor_login, detail FROM audit_log WHERE action = 'customer.merge' AND entity_id = ?1",
@@ -543,6 +562,7 @@ fn confidential_customers_are_restricted_to_their_owner_and_supervisors() {
     assert!(c.fields.contacts.is_empty());
     assert_eq!(c.fields.notes, None);
     assert_eq!(c.fields.company, None);
+    // The audit row's own text (no store call reads the audit log back).
     let detail: String = db
         .raw()
         .query_row(

@@ -4,12 +4,17 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+use careline::domain::contact::{ContactKind, PhoneKind};
+use careline::domain::interaction::FollowUpScope;
+use careline::domain::reminder::{Kind, Status};
+use careline::store::{Actor, Customer, OpenOptions, Store};
 
 const BIN: &str = env!("CARGO_BIN_EXE_careline");
 
@@ -110,10 +115,27 @@ impl Desk {
         }
     }
 
-    fn query(&self, sql: &str) -> i64 {
-        common::raw(&self.db)
-            .query_row(sql, [], |r| r.get(0))
-            .expect("query")
+    /// The desk's database through the store, as the OS login that ran `init` (its admin,
+    /// and the operator of every screen started here). Each read sees the latest commit.
+    fn store(&self) -> (Store, Actor) {
+        let store = Store::open(&self.db, OpenOptions::default()).expect("the desk opens");
+        let me = store
+            .actor(&common::login(), None)
+            .expect("the desk's admin");
+        (store, me)
+    }
+
+    fn customers(&self) -> Vec<Customer> {
+        let (store, me) = self.store();
+        common::every_customer(&store, &me)
+    }
+
+    /// Customers (not merged away) of this name.
+    fn named(&self, name: &str) -> usize {
+        self.customers()
+            .iter()
+            .filter(|c| c.fields.name == name && c.merged_into.is_none())
+            .count()
     }
 }
 
@@ -176,23 +198,38 @@ impl Screen {
     }
 }
 
-fn a_mobile_suffix(db: &Path) -> (String, String) {
-    let conn = common::raw(db);
-    let (name, e164): (String, String) = conn
-        .query_row(
-            "SELECT c.name, k.normalized FROM contacts k JOIN customers c ON c.id = k.customer_id
-             WHERE k.kind = 'phone' AND k.phone_kind = 'mobile' ORDER BY k.id LIMIT 1 OFFSET 11",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+/// The last four digits of the demo desk's twelfth mobile number (customer by customer, in
+/// each one's order) and its holder's name.
+fn a_mobile_suffix(desk: &Desk) -> (String, String) {
+    let (name, e164) = desk
+        .customers()
+        .into_iter()
+        .flat_map(|c| {
+            let name = c.fields.name.clone();
+            c.contacts_normalized
+                .into_iter()
+                .filter(|k| k.kind == ContactKind::Phone && k.phone_kind == Some(PhoneKind::Mobile))
+                .map(move |k| (name.clone(), k.normalized))
+        })
+        .nth(11)
         .expect("a phone");
     (e164[e164.len() - 4..].to_string(), name)
+}
+
+/// The first phone number of the desk that ends with `suffix`, in E.164.
+fn a_phone_ending(desk: &Desk, suffix: &str) -> String {
+    desk.customers()
+        .into_iter()
+        .flat_map(|c| c.contacts_normalized)
+        .find(|k| k.kind == ContactKind::Phone && k.normalized.ends_with(suffix))
+        .map(|k| k.normalized)
+        .expect("number")
 }
 
 #[test]
 fn find_a_caller_open_the_card_add_a_customer_and_quit() {
     let desk = Desk::new();
-    let (suffix, name) = a_mobile_suffix(&desk.db);
+    let (suffix, name) = a_mobile_suffix(&desk);
     let mut screen = desk.screen("en");
     screen.wait_for("Search");
     screen.send(&suffix);
@@ -209,10 +246,17 @@ fn find_a_caller_open_the_card_add_a_customer_and_quit() {
     screen.wait_for("Saved");
     screen.send("q");
     screen.wait_exit();
-    assert_eq!(
-        desk.query("SELECT COUNT(*) FROM customers c JOIN contacts k ON k.customer_id = c.id WHERE c.name = '端到端' AND k.normalized = '+8613700001111'"),
-        1
-    );
+    let saved = desk
+        .customers()
+        .into_iter()
+        .filter(|c| {
+            c.fields.name == "端到端"
+                && c.contacts_normalized
+                    .iter()
+                    .any(|k| k.normalized == "+8613700001111")
+        })
+        .count();
+    assert_eq!(saved, 1);
 }
 
 #[test]
@@ -224,7 +268,8 @@ fn a_killed_screen_offers_the_draft_again() {
     screen.wait_for("新建客户");
     screen.send("没保存的客户");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while desk.query("SELECT COUNT(*) FROM drafts") == 0 {
+    let (store, me) = desk.store();
+    while store.drafts(&me).expect("drafts").is_empty() {
         assert!(
             Instant::now() < deadline,
             "no draft was written while typing"
@@ -232,10 +277,7 @@ fn a_killed_screen_offers_the_draft_again() {
         std::thread::sleep(Duration::from_millis(50));
     }
     screen.kill_hard();
-    assert_eq!(
-        desk.query("SELECT COUNT(*) FROM customers WHERE name = '没保存的客户'"),
-        0
-    );
+    assert_eq!(desk.named("没保存的客户"), 0);
 
     let mut screen = desk.screen("zh-CN");
     screen.wait_for("未保存的表单");
@@ -245,11 +287,8 @@ fn a_killed_screen_offers_the_draft_again() {
     screen.wait_for("已保存");
     screen.send("\x03"); // Ctrl-C quits
     screen.wait_exit();
-    assert_eq!(
-        desk.query("SELECT COUNT(*) FROM customers WHERE name = '没保存的客户'"),
-        1
-    );
-    assert_eq!(desk.query("SELECT COUNT(*) FROM drafts"), 0);
+    assert_eq!(desk.named("没保存的客户"), 1);
+    assert_eq!(store.drafts(&me).expect("drafts").len(), 0);
     let check = desk.cli(&["check"]);
     assert!(String::from_utf8_lossy(&check.stdout).contains("audit chain   ok"));
 }
@@ -266,14 +305,8 @@ fn a_screen_pop_opens_the_caller_and_is_listed() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no careline screen is running"));
 
-    let (suffix, name) = a_mobile_suffix(&desk.db);
-    let e164: String = common::raw(&desk.db)
-        .query_row(
-            "SELECT normalized FROM contacts WHERE kind = 'phone' AND normalized LIKE ?1 ORDER BY id LIMIT 1",
-            [format!("%{suffix}")],
-            |r| r.get(0),
-        )
-        .expect("number");
+    let (suffix, name) = a_mobile_suffix(&desk);
+    let e164 = a_phone_ending(&desk, &suffix);
     let mut screen = desk.screen("en");
     screen.wait_for("Search");
     let national = e164.trim_start_matches("+86").to_string();
@@ -309,7 +342,8 @@ fn a_screen_pop_opens_the_caller_and_is_listed() {
     screen.wait_for("unknown caller");
     screen.send("\x03");
     screen.wait_exit();
-    assert_eq!(desk.query("SELECT COUNT(*) FROM screen_pops"), 2);
+    let (store, me) = desk.store();
+    assert_eq!(store.recent_pops(&me, 10).expect("pops").len(), 2);
 }
 
 #[test]
@@ -327,8 +361,13 @@ fn a_dropped_connection_saves_the_draft_and_restores_the_terminal() {
         }
     }
     screen.wait_exit();
+    let (store, me) = desk.store();
+    let drafts = store.drafts(&me).expect("drafts");
     assert_eq!(
-        desk.query("SELECT COUNT(*) FROM drafts WHERE content LIKE '%Hang Up%'"),
+        drafts
+            .iter()
+            .filter(|d| d.content.contains("Hang Up"))
+            .count(),
         1
     );
     // The alternate screen was left: the emulator shows the normal screen again.
@@ -343,14 +382,8 @@ fn a_dropped_connection_saves_the_draft_and_restores_the_terminal() {
 #[test]
 fn a_call_from_a_screen_pop_is_logged_with_a_follow_up_and_survives_a_kill() {
     let desk = Desk::new();
-    let (suffix, name) = a_mobile_suffix(&desk.db);
-    let e164: String = common::raw(&desk.db)
-        .query_row(
-            "SELECT normalized FROM contacts WHERE kind = 'phone' AND normalized LIKE ?1 ORDER BY id LIMIT 1",
-            [format!("%{suffix}")],
-            |r| r.get(0),
-        )
-        .expect("number");
+    let (suffix, name) = a_mobile_suffix(&desk);
+    let e164 = a_phone_ending(&desk, &suffix);
     let national = e164.trim_start_matches("+86").to_string();
     let pop = |number: &str| {
         let out = Command::new(BIN)
@@ -364,7 +397,9 @@ fn a_call_from_a_screen_pop_is_logged_with_a_follow_up_and_survives_a_kill() {
             String::from_utf8_lossy(&out.stderr)
         );
     };
-    let before = desk.query("SELECT COUNT(*) FROM interactions");
+    // Contacts are never deleted, so the highest id given is how many were logged.
+    let (store, me) = desk.store();
+    let before = store.highest_interaction_id().expect("contacts");
 
     // First call: the operator starts the summary and the terminal dies mid-sentence.
     let mut screen = desk.screen("en");
@@ -377,7 +412,12 @@ fn a_call_from_a_screen_pop_is_logged_with_a_follow_up_and_survives_a_kill() {
     screen.send("\t");
     screen.send("客户说洗衣机有异响");
     let deadline = Instant::now() + Duration::from_secs(5);
-    while desk.query("SELECT COUNT(*) FROM drafts WHERE form = 'interaction.new'") == 0 {
+    while !store
+        .drafts(&me)
+        .expect("drafts")
+        .iter()
+        .any(|d| d.form == "interaction.new")
+    {
         assert!(
             Instant::now() < deadline,
             "no draft was written while typing"
@@ -385,7 +425,7 @@ fn a_call_from_a_screen_pop_is_logged_with_a_follow_up_and_survives_a_kill() {
         std::thread::sleep(Duration::from_millis(50));
     }
     screen.kill_hard();
-    assert_eq!(desk.query("SELECT COUNT(*) FROM interactions"), before);
+    assert_eq!(store.highest_interaction_id().expect("contacts"), before);
 
     // The next start offers the form back, with the card and the timer.
     let mut screen = desk.screen("en");
@@ -423,13 +463,16 @@ fn a_call_from_a_screen_pop_is_logged_with_a_follow_up_and_survives_a_kill() {
     assert!(entry["follow_up_on"].is_string(), "{entry}");
     assert!(entry["follow_up_at"].is_string(), "the time too: {entry}");
     assert!(entry["ended_at"].is_string());
-    assert_eq!(
-        desk.query(
-            "SELECT COUNT(*) FROM reminders WHERE kind = 'follow_up' AND scope = 'me' AND status = 'open'"
-        ),
-        1
-    );
-    assert_eq!(desk.query("SELECT COUNT(*) FROM drafts"), 0);
+    let mine_to_do = desk
+        .customers()
+        .iter()
+        .flat_map(|c| store.reminders_of(&me, c.id).expect("reminders"))
+        .filter(|r| {
+            r.kind == Kind::FollowUp && r.scope == FollowUpScope::Me && r.status == Status::Open
+        })
+        .count();
+    assert_eq!(mine_to_do, 1);
+    assert_eq!(store.drafts(&me).expect("drafts").len(), 0);
 }
 
 #[test]

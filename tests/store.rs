@@ -33,6 +33,8 @@ fn open_creates_an_owner_only_file_in_wal_mode_at_the_current_schema() {
     assert!(wal.exists(), "a WAL file beside the database");
     assert_eq!(mode(&wal), 0o600, "the WAL file is owner-only too");
 
+    // What is on disk, seen by a plain connection: the journal mode, the schema version and
+    // the tables the migrations made (the engine's own settings, no store call shows them).
     let raw = db.raw();
     let journal: String = raw
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -82,10 +84,7 @@ fn reopening_keeps_data_and_does_not_migrate_again() {
     drop(store);
     let store = db.open();
     assert_eq!(store.customer_count().expect("count"), 1);
-    let version: i64 = db
-        .raw()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .expect("user_version");
+    let version = store.check().expect("check").schema_version;
     assert_eq!(version, SCHEMA_VERSION);
 }
 
@@ -94,6 +93,7 @@ fn a_database_newer_than_this_binary_is_refused_by_name_and_version() {
     let (db, store, _) = fresh();
     drop(store);
     let newer = SCHEMA_VERSION + 1;
+    // A newer careline's file, made by hand: no store of this version writes one.
     db.raw()
         .pragma_update(None, "user_version", newer)
         .expect("set user_version");
@@ -114,7 +114,7 @@ fn a_database_newer_than_this_binary_is_refused_by_name_and_version() {
         message.contains(&db.path.display().to_string()),
         "{message}"
     );
-    // Nothing was changed by the refusal.
+    // Nothing was changed by the refusal (on disk: the store does not open it).
     let still: i64 = db
         .raw()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -157,11 +157,11 @@ fn init_makes_the_first_admin_once() {
 
     let me = store.actor(ADMIN, None).expect("the admin is known");
     assert_eq!((me.id, me.role), (admin.id, Role::Admin));
-    let raw = db.raw();
-    assert_eq!(count(&raw, "SELECT count(*) FROM operators"), 1);
+    assert_eq!(store.operators().expect("operators").len(), 1);
+    // The audit log has no reader but `check`: counted behind the store.
     assert_eq!(
         count(
-            &raw,
+            &db.raw(),
             "SELECT count(*) FROM audit_log WHERE action = 'init' AND actor_login = 'boss'"
         ),
         1
@@ -242,6 +242,7 @@ fn an_admin_acts_as_another_operator_and_the_audit_log_records_both() {
         .create_customer(&as_li, &customer("王芳", vec![phone("13912345678")]))
         .expect("li.na creates a customer");
 
+    // The audit row itself (no store call reads the audit log back).
     let (actor_login, via_login): (String, Option<String>) = db
         .raw()
         .query_row(
@@ -321,6 +322,7 @@ fn the_audit_chain_verifies_after_writes() {
     let report = store.check().expect("check");
     assert!(report.ok(), "{report:?}");
     assert_eq!(report.audit.broken_at, None);
+    // The rows on disk, counted behind the store, against what `check` walked.
     let entries = count(&db.raw(), "SELECT count(*) FROM audit_log");
     assert_eq!(report.audit.entries, entries);
     assert!(
@@ -344,6 +346,7 @@ fn the_audit_chain_verifies_after_writes() {
 #[test]
 fn the_audit_log_refuses_updates_and_deletes() {
     let (db, _store, _) = fresh();
+    // The triggers are what is tested: SQL round the store on purpose.
     let raw = db.raw();
     let err = raw
         .execute(
@@ -358,7 +361,8 @@ fn the_audit_log_refuses_updates_and_deletes() {
     assert!(err.to_string().contains("append-only"), "{err}");
 }
 
-/// A database with a few audit entries, for tampering.
+/// A database with a few audit entries, for tampering: the tests below edit the file behind
+/// the store, as an intruder would, and `check` must see it.
 fn audited() -> (TempDb, Store) {
     let (db, mut store, admin) = fresh();
     for (name, number) in [("王秀英", "13800138000"), ("王芳", "13912345678")] {
@@ -367,6 +371,7 @@ fn audited() -> (TempDb, Store) {
             .expect("create");
     }
     assert!(store.check().expect("check").ok());
+    // The rows on disk that the tests below tamper with.
     assert_eq!(count(&db.raw(), "SELECT count(*) FROM audit_log"), 3);
     (db, store)
 }

@@ -1,10 +1,14 @@
 //! Opening a complaint: category, severity and title, SLA deadlines from the settings (halved
 //! for VIP and high-value customers), and the `opened` event that shows in the customer's log.
 
-use rusqlite::params;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
 
-use super::{Result, StoreError, Writer};
-use crate::domain::complaint::{taken_in_person, vip_targets, NewComplaint, Status};
+use super::{Actor, Result, Store, StoreError, Writer};
+use crate::domain::complaint::{
+    taken_in_person, vip_targets, Category, NewComplaint, Severity, Status,
+};
 use crate::domain::customer::{FieldError, Level, Tier};
 
 /// The statuses in which a complaint still needs work, as an SQL list: `('new', …)`.
@@ -81,4 +85,83 @@ pub(crate) fn open_in(w: &mut Writer<'_>, customer_id: i64, new: &NewComplaint) 
             "severity": new.severity.as_str(), "vip": vip, "resolve_due_at": deadlines.resolve}),
     );
     Ok(id)
+}
+
+/// One complaint as it stands, with its SLA deadlines: what the Complaints pane shows of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Complaint {
+    pub id: i64,
+    pub customer_id: i64,
+    pub category: Category,
+    pub severity: Severity,
+    pub status: Status,
+    pub title: String,
+    /// Withheld when the customer is confidential to this actor.
+    pub description: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub opened_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub ack_due_at: DateTime<Utc>,
+    pub propose_due_at: DateTime<Utc>,
+    pub resolve_due_at: DateTime<Utc>,
+    /// Whether the description was withheld from this actor.
+    pub restricted: bool,
+}
+
+fn at(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+impl Store {
+    /// One complaint by id, in any status.
+    pub fn complaint(&self, actor: &Actor, id: i64) -> Result<Complaint> {
+        let found = self
+            .conn()
+            .prepare_cached(
+                "SELECT k.id, k.customer_id, k.category, k.severity, k.status, k.title,
+                        k.description, k.assignee_id, k.opened_at, k.acknowledged_at,
+                        k.ack_due_at, k.propose_due_at, k.resolve_due_at, c.confidential,
+                        c.owner_id
+                 FROM complaints k JOIN customers c ON c.id = k.customer_id WHERE k.id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok((
+                    Complaint {
+                        id: r.get(0)?,
+                        customer_id: r.get(1)?,
+                        category: super::stored_name(r, 2)?,
+                        severity: super::stored_name(r, 3)?,
+                        status: super::stored_name(r, 4)?,
+                        title: r.get(5)?,
+                        description: r.get(6)?,
+                        assignee_id: r.get(7)?,
+                        opened_at: at(r.get(8)?),
+                        acknowledged_at: r.get::<_, Option<i64>>(9)?.map(at),
+                        ack_due_at: at(r.get(10)?),
+                        propose_due_at: at(r.get(11)?),
+                        resolve_due_at: at(r.get(12)?),
+                        restricted: false,
+                    },
+                    r.get::<_, bool>(13)?,
+                    r.get::<_, Option<i64>>(14)?,
+                ))
+            })
+            .optional()?;
+        let Some((mut complaint, confidential, owner)) = found else {
+            return Err(StoreError::NotFound(format!("complaint {id}")));
+        };
+        let customer = complaint.customer_id;
+        if !super::customers::may_see(
+            self.conn(),
+            actor,
+            customer,
+            confidential,
+            owner,
+            self.now(),
+        )? {
+            complaint.restricted = true;
+            complaint.description = None;
+        }
+        Ok(complaint)
+    }
 }

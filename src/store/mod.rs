@@ -28,6 +28,7 @@ pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use card::{CardData, ContactLine, DeskCounts, OpenComplaint};
+pub use complaints::Complaint;
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use demo_load::{
     DemoComplaint, DemoComplaintEvent, DemoCounts, DemoCustomer, DemoInteraction, DemoLoad,
@@ -41,7 +42,7 @@ pub use interactions::{ComplaintEvent, HistoryItem, Interaction, LogCursor, LogF
 pub use location::{filesystem_kind, FsKind};
 pub use pops::ScreenPop;
 pub use purchases::{NewPurchase, Purchase};
-pub use reminders::DueReminder;
+pub use reminders::{DueReminder, Reminder};
 pub use samples::{LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, PhoneHit, SearchPage, SearchResult, COUNT_CAP, DEFAULT_LIMIT};
@@ -465,6 +466,18 @@ pub(crate) fn refresh_rfm_in(w: &Writer<'_>) -> Result<usize> {
 }
 
 /// Reads a calendar date stored as text.
+/// A stored name (a status, kind, scope…) read back as its vocabulary's type; a name the
+/// type does not know is the database's error, saying which column held it.
+pub(crate) fn stored_name<T>(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    r.get::<_, String>(column)?.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 pub(crate) fn parse_stored_date(text: Option<String>) -> Option<NaiveDate> {
     text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
 }

@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests: real temporary database files, customers built
-//! field by field, a raw SQLite connection beside the store, and the real binary.
+//! field by field, every record read back through the store, the real binary, and the one
+//! way behind the store ([`raw`], with [`count`] and [`column`]) for the few checks that must
+//! look there on purpose: the engine's settings on disk, audit rows, triggers, nothing left
+//! half-written, text written round careline's checks. Each such look says why.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod screen;
@@ -42,7 +45,7 @@ impl TempDb {
         open_store(&self.path)
     }
 
-    /// A second, independent connection straight to the file, for looking behind the store.
+    /// [`raw`] on this database.
     pub fn raw(&self) -> rusqlite::Connection {
         raw(&self.path)
     }
@@ -54,9 +57,6 @@ pub fn open_store(path: &Path) -> Store {
     store
 }
 
-/// A value read straight from a column, for checks of what the store wrote.
-pub type RawValue = rusqlite::types::Value;
-
 /// The first column of every row `sql` returns, read through `conn`.
 pub fn column<T: rusqlite::types::FromSql>(conn: &rusqlite::Connection, sql: &str) -> Vec<T> {
     let mut stmt = conn.prepare(sql).expect("prepare");
@@ -66,7 +66,8 @@ pub fn column<T: rusqlite::types::FromSql>(conn: &rusqlite::Connection, sql: &st
         .expect("rows")
 }
 
-/// The one way tests look behind the store: a plain connection to the file.
+/// The one way tests look behind the store: a plain connection to the file. Tests set state
+/// up and read it back through the store or the binary; a test that comes here says why.
 pub fn raw(path: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(path).expect("a raw connection opens");
     conn.busy_timeout(std::time::Duration::from_secs(5))
@@ -190,6 +191,14 @@ impl Sandbox {
         raw(&self.db)
     }
 
+    /// Every customer record (tombstones included), as the sandbox's admin (the OS login that
+    /// ran `init`) sees them through the store.
+    pub fn customers(&self) -> Vec<careline::store::Customer> {
+        let store = self.store();
+        let admin = store.actor(&login(), None).expect("the admin");
+        every_customer(&store, &admin)
+    }
+
     pub fn write_file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, bytes).expect("write a test file");
@@ -206,4 +215,13 @@ pub fn one_line_error(stderr: &str) {
         "expected one line on stderr, got {stderr:?}"
     );
     assert!(lines[0].starts_with("careline: "), "{stderr:?}");
+}
+
+/// Every customer record the store holds (tombstones of merges included), by id, read one by
+/// one through the store as `actor` sees them.
+pub fn every_customer(store: &Store, actor: &Actor) -> Vec<careline::store::Customer> {
+    let last = store.highest_customer_id().expect("the highest id");
+    (1..=last)
+        .map(|id| store.customer(actor, id).expect("ids are given in turn"))
+        .collect()
 }
