@@ -575,7 +575,7 @@ pub struct LogFacts {
     /// The follow-up the corrected entry asked for and still to do: reminder id and day.
     pub carried: Option<(i64, String)>,
     /// The linked reminder's customer and status (read when one is linked).
-    pub reminder: Option<(i64, String)>,
+    pub reminder: Option<(i64, super::reminder::Status)>,
     /// The corrected entry (read when the contact amends one).
     pub amended: Option<AmendedFacts>,
 }
@@ -875,7 +875,7 @@ mod tests {
         };
         let other = LogFacts {
             complaint_owner: Some(6),
-            reminder: Some((6, "open".into())),
+            reminder: Some((6, super::super::reminder::Status::Open)),
             amended: Some(AmendedFacts {
                 customer_id: 6,
                 corrected_by: None,
@@ -954,7 +954,7 @@ mod tests {
             ..new.clone()
         };
         let with_reminder = LogFacts {
-            reminder: Some((5, "open".into())),
+            reminder: Some((5, super::super::reminder::Status::Open)),
             ..carrying.clone()
         };
         assert_eq!(invalid_fields(plan(&linked, with_reminder)), ["reminder"]);

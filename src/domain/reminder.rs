@@ -20,6 +20,12 @@ vocabulary!(
 );
 
 impl Kind {
+    /// The source key of the follow-up a logged contact asked for (`follow_up:<contact id>`):
+    /// one contact asks for at most one, and its corrections carry that one over.
+    pub fn follow_up_source(interaction: i64) -> String {
+        format!("{}:{interaction}", Kind::FollowUp.as_str())
+    }
+
     /// Periodic kinds never pile up: at most one open per customer and kind.
     pub fn is_periodic(self) -> bool {
         matches!(

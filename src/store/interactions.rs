@@ -13,9 +13,10 @@ use super::{reminders, Actor, Permission, Result, Store, StoreError, Writer};
 use crate::domain::customer::{Channel, FieldError};
 use crate::domain::interaction::{
     check, clean, follow_up_title, plan_log, wrap_up, AmendedFacts, CustomerFacts, Direction,
-    Disposition, DispositionFlag as Flag, FollowUpScope, LogFacts, LogPlan, LogRefusal,
+    Disposition, DispositionFlag as Flag, FollowUp, FollowUpScope, LogFacts, LogPlan, LogRefusal,
     NewInteraction,
 };
+use crate::domain::reminder::Kind;
 
 /// What logging a contact did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -305,6 +306,7 @@ const SELECT: &str = "SELECT i.id, i.customer_id, c.code, c.name, o.login, o.nam
     CROSS JOIN customers c ON c.id = i.customer_id
     CROSS JOIN operators o ON o.id = i.operator_id
     LEFT JOIN reminders f ON i.follow_up_on IS NOT NULL AND f.source_key = 'follow_up:' || i.id";
+// (`'follow_up:' || i.id` is `Kind::follow_up_source` in SQL; a test holds the two together.)
 
 /// A row of [`SELECT`] with the confidential flag and owner for the visibility check.
 fn row(r: &Row<'_>) -> rusqlite::Result<(Interaction, bool, Option<i64>)> {
@@ -704,7 +706,7 @@ fn load(
         Some(amended) => reminders::open_follow_up(tx, amended)?,
         None => None,
     };
-    let reminder: Option<(i64, String)> = match new.reminder_id {
+    let reminder = match new.reminder_id {
         Some(reminder) => reminders::owner_and_status(tx, reminder)?,
         None => None,
     };
@@ -749,7 +751,9 @@ fn load(
     })
 }
 
-/// Writes a checked contact and the effects of its wrap-up code.
+/// Writes a checked contact and the effects of its wrap-up code: the contact itself, the
+/// customer's last contact, the replies it answers, do-not-contact, the reminder it did, and
+/// its follow-up.
 fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logged> {
     let LogPlan {
         disposition,
@@ -762,40 +766,20 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
         summary,
         feedback,
     } = plan;
-    let now = w.now();
-    let actor_id = w.actor().id;
     let complaint_opened = match &new.open_complaint {
         Some(c) if disposition.has(Flag::Complaint) => {
             Some(crate::store::complaints::open_in(w, new.customer_id, c)?)
         }
         _ => None,
     };
-    let complaint_id = new.complaint_id.or(complaint_opened);
-    w.tx()
-        .prepare_cached(
-            "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition,
-                started_at, ended_at, summary, feedback, complaint_id, reminder_id, follow_up_on,
-                reply_by, amends_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?
-        .execute(params![
-            new.customer_id,
-            actor_id,
-            new.channel.as_str(),
-            new.direction.as_str(),
-            disposition.code,
-            new.started_at.timestamp(),
-            new.ended_at.map(|t| t.timestamp()),
-            summary,
-            feedback,
-            complaint_id,
-            new.reminder_id,
-            follow_up_on,
-            reply_by.map(|t| t.timestamp()),
-            new.amends_id,
-            now.timestamp(),
-        ])?;
-    let id = w.tx().last_insert_rowid();
+    let written = Written {
+        complaint_id: new.complaint_id.or(complaint_opened),
+        follow_up_on,
+        reply_by,
+        summary: summary.as_deref(),
+        feedback: feedback.as_deref(),
+    };
+    let id = insert(w, new, &disposition, &written)?;
     let mut logged = Logged {
         id,
         reply_by,
@@ -815,39 +799,14 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
     let contact_made = disposition.has(Flag::ContactMade);
     // A reply: we reached the customer.
     if contact_made && new.direction == Direction::Outbound {
-        let waiting: Vec<i64> = w
-            .tx()
-            .prepare_cached(
-                "SELECT id FROM interactions WHERE customer_id = ?1 AND reply_by IS NOT NULL
-                   AND replied_at IS NULL AND id <> ?2",
-            )?
-            .query_map(params![new.customer_id, id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for answered in &waiting {
-            w.tx().execute(
-                "UPDATE interactions SET replied_at = ?2, reply_id = ?3 WHERE id = ?1",
-                params![answered, now.timestamp(), id],
-            )?;
-        }
-        logged.answered = waiting;
+        logged.answered = answer_waiting(w, new.customer_id, id)?;
     }
     if disposition.has(Flag::DoNotContact) && !already_dnc {
-        w.tx().execute(
-            "UPDATE customers SET do_not_contact = 1, updated_at = ?2, version = version + 1
-             WHERE id = ?1",
-            params![new.customer_id, now.timestamp()],
-        )?;
+        set_do_not_contact(w, new.customer_id, &code, id, &disposition)?;
         logged.do_not_contact_set = true;
-        w.audit(
-            "customer.do_not_contact",
-            "customer",
-            Some(new.customer_id),
-            serde_json::json!({"code": code, "by_interaction": id, "disposition": disposition.code}),
-        );
     }
     if let (Some(reminder), true) = (new.reminder_id, contact_made) {
-        let n = reminders::mark_done(w.tx(), reminder, id, now.timestamp())?;
-        if n > 0 {
+        if reminders::mark_done(w.tx(), reminder, id, w.now().timestamp())? > 0 {
             logged.reminder_done = Some(reminder);
             w.audit(
                 "reminder.done",
@@ -857,75 +816,25 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
             );
         }
     }
-    let title = follow_up_title(summary.as_deref(), &disposition.en);
-    let source = format!("follow_up:{id}");
+    let contact = LoggedContact {
+        id,
+        code: &code,
+        title: follow_up_title(summary.as_deref(), &disposition.en),
+        summary: summary.as_deref(),
+    };
     match (new.follow_up, carried) {
         (Some(f), carried) => {
-            // A correction with a follow-up time moves the one its entry had; it never adds one.
-            let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
-            let due_on = f.due.on.format("%Y-%m-%d").to_string();
-            let row = reminders::FollowUpRow {
-                customer_id: new.customer_id,
-                source: &source,
-                due_on: &due_on,
-                due_at: f.due.at.timestamp(),
-                title: &title,
-                note: summary.as_deref(),
-                assignee,
-                scope: f.scope,
-            };
-            let reminder = match &carried {
-                Some((reminder, _)) => {
-                    reminders::move_follow_up(w.tx(), *reminder, &row, now.timestamp())?;
-                    *reminder
-                }
-                None => reminders::add_follow_up(w.tx(), &row, actor_id, now.timestamp())?,
-            };
+            let reminder = set_follow_up(w, new, &contact, f, carried.map(|(r, _)| r))?;
             logged.follow_up_reminder_id = Some(reminder);
-            w.audit(
-                if carried.is_some() {
-                    "reminder.update"
-                } else {
-                    "reminder.create"
-                },
-                "reminder",
-                Some(reminder),
-                serde_json::json!({"kind": "follow_up", "customer": code, "due_at": f.due.at,
-                    "scope": f.scope.as_str(), "interaction": id, "amends": new.amends_id}),
-            );
         }
         (None, Some((reminder, _))) if keeps_carried => {
-            // Still a callback: the follow-up stands as it was, now for the correction.
-            reminders::carry_follow_up(
-                w.tx(),
-                reminder,
-                &source,
-                &title,
-                summary.as_deref(),
-                now.timestamp(),
-            )?;
+            carry_follow_up(w, new, &contact, reminder)?;
             logged.follow_up_reminder_id = Some(reminder);
             logged.follow_up_carried = true;
-            w.audit(
-                "reminder.update",
-                "reminder",
-                Some(reminder),
-                serde_json::json!({"kind": "follow_up", "customer": code, "interaction": id,
-                    "amends": new.amends_id, "carried": true}),
-            );
         }
         (None, Some((reminder, _))) => {
-            // No longer a callback: the follow-up was asked for by mistake; skipped, saying why.
-            let reason = format!("the contact was corrected to {}", disposition.code);
-            reminders::skip_follow_up(w.tx(), reminder, &source, &reason, now.timestamp())?;
+            skip_follow_up(w, &contact, &disposition, reminder)?;
             logged.follow_up_skipped = Some(reminder);
-            w.audit(
-                "reminder.skip",
-                "reminder",
-                Some(reminder),
-                serde_json::json!({"kind": "follow_up", "customer": code, "interaction": id,
-                    "reason": reason}),
-            );
         }
         (None, None) => {}
     }
@@ -949,11 +858,207 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
     Ok(logged)
 }
 
+/// What the plan decided beside the contact's own fields.
+struct Written<'a> {
+    complaint_id: Option<i64>,
+    follow_up_on: Option<String>,
+    reply_by: Option<DateTime<Utc>>,
+    summary: Option<&'a str>,
+    feedback: Option<&'a str>,
+}
+
+/// The contact's row; its id.
+fn insert(
+    w: &mut Writer<'_>,
+    new: &NewInteraction,
+    disposition: &Disposition,
+    written: &Written<'_>,
+) -> Result<i64> {
+    let (actor_id, now) = (w.actor().id, w.now().timestamp());
+    w.tx()
+        .prepare_cached(
+            "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition,
+                started_at, ended_at, summary, feedback, complaint_id, reminder_id, follow_up_on,
+                reply_by, amends_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?
+        .execute(params![
+            new.customer_id,
+            actor_id,
+            new.channel.as_str(),
+            new.direction.as_str(),
+            disposition.code,
+            new.started_at.timestamp(),
+            new.ended_at.map(|t| t.timestamp()),
+            written.summary,
+            written.feedback,
+            written.complaint_id,
+            new.reminder_id,
+            written.follow_up_on,
+            written.reply_by.map(|t| t.timestamp()),
+            new.amends_id,
+            now,
+        ])?;
+    Ok(w.tx().last_insert_rowid())
+}
+
+/// Marks the customer's contacts still waiting for a reply as answered by `reply`.
+fn answer_waiting(w: &mut Writer<'_>, customer: i64, reply: i64) -> Result<Vec<i64>> {
+    let now = w.now().timestamp();
+    let waiting: Vec<i64> = w
+        .tx()
+        .prepare_cached(
+            "SELECT id FROM interactions WHERE customer_id = ?1 AND reply_by IS NOT NULL
+               AND replied_at IS NULL AND id <> ?2",
+        )?
+        .query_map(params![customer, reply], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for answered in &waiting {
+        w.tx().execute(
+            "UPDATE interactions SET replied_at = ?2, reply_id = ?3 WHERE id = ?1",
+            params![answered, now, reply],
+        )?;
+    }
+    Ok(waiting)
+}
+
+/// The customer asked not to be contacted again (a wrap-up code that says so).
+fn set_do_not_contact(
+    w: &mut Writer<'_>,
+    customer: i64,
+    code: &str,
+    interaction: i64,
+    disposition: &Disposition,
+) -> Result<()> {
+    w.tx().execute(
+        "UPDATE customers SET do_not_contact = 1, updated_at = ?2, version = version + 1
+         WHERE id = ?1",
+        params![customer, w.now().timestamp()],
+    )?;
+    w.audit(
+        "customer.do_not_contact",
+        "customer",
+        Some(customer),
+        serde_json::json!({"code": code, "by_interaction": interaction, "disposition": disposition.code}),
+    );
+    Ok(())
+}
+
+/// The logged contact as its follow-up sees it.
+struct LoggedContact<'a> {
+    id: i64,
+    /// The customer's code.
+    code: &'a str,
+    title: String,
+    summary: Option<&'a str>,
+}
+
+/// The follow-up the contact asks for: a new reminder, or, for a correction, the one its
+/// entry had moved to the new time (a correction never adds one). Its id.
+fn set_follow_up(
+    w: &mut Writer<'_>,
+    new: &NewInteraction,
+    contact: &LoggedContact<'_>,
+    f: FollowUp,
+    carried: Option<i64>,
+) -> Result<i64> {
+    let (actor_id, now) = (w.actor().id, w.now().timestamp());
+    let source = Kind::follow_up_source(contact.id);
+    let assignee = (f.scope == FollowUpScope::Me).then_some(actor_id);
+    let due_on = f.due.on.format("%Y-%m-%d").to_string();
+    let row = reminders::FollowUpRow {
+        customer_id: new.customer_id,
+        source: &source,
+        due_on: &due_on,
+        due_at: f.due.at.timestamp(),
+        title: &contact.title,
+        note: contact.summary,
+        assignee,
+        scope: f.scope,
+    };
+    let reminder = match carried {
+        Some(reminder) => {
+            reminders::move_follow_up(w.tx(), reminder, &row, now)?;
+            reminder
+        }
+        None => reminders::add_follow_up(w.tx(), &row, actor_id, now)?,
+    };
+    w.audit(
+        if carried.is_some() {
+            "reminder.update"
+        } else {
+            "reminder.create"
+        },
+        "reminder",
+        Some(reminder),
+        serde_json::json!({"kind": Kind::FollowUp.as_str(), "customer": contact.code,
+            "due_at": f.due.at, "scope": f.scope.as_str(), "interaction": contact.id,
+            "amends": new.amends_id}),
+    );
+    Ok(reminder)
+}
+
+/// A correction that is still a callback: the follow-up stands as it was, now for it.
+fn carry_follow_up(
+    w: &mut Writer<'_>,
+    new: &NewInteraction,
+    contact: &LoggedContact<'_>,
+    reminder: i64,
+) -> Result<()> {
+    let source = Kind::follow_up_source(contact.id);
+    let now = w.now().timestamp();
+    reminders::carry_follow_up(
+        w.tx(),
+        reminder,
+        &source,
+        &contact.title,
+        contact.summary,
+        now,
+    )?;
+    w.audit(
+        "reminder.update",
+        "reminder",
+        Some(reminder),
+        serde_json::json!({"kind": Kind::FollowUp.as_str(), "customer": contact.code,
+            "interaction": contact.id, "amends": new.amends_id, "carried": true}),
+    );
+    Ok(())
+}
+
+/// A correction that is no longer a callback: the follow-up was asked for by mistake, and is
+/// skipped, saying why.
+fn skip_follow_up(
+    w: &mut Writer<'_>,
+    contact: &LoggedContact<'_>,
+    disposition: &Disposition,
+    reminder: i64,
+) -> Result<()> {
+    let source = Kind::follow_up_source(contact.id);
+    let reason = format!("the contact was corrected to {}", disposition.code);
+    reminders::skip_follow_up(w.tx(), reminder, &source, &reason, w.now().timestamp())?;
+    w.audit(
+        "reminder.skip",
+        "reminder",
+        Some(reminder),
+        serde_json::json!({"kind": Kind::FollowUp.as_str(), "customer": contact.code,
+            "interaction": contact.id, "reason": reason}),
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::demo::DemoSpec;
     use crate::store::OpenOptions;
+
+    #[test]
+    fn the_log_finds_a_contact_s_follow_up_by_the_source_key_it_was_written_with() {
+        let source = Kind::follow_up_source(42);
+        assert_eq!(source, "follow_up:42");
+        let (prefix, _) = source.split_at(source.len() - 2);
+        assert!(SELECT.contains(&format!("f.source_key = '{prefix}' || i.id")));
+    }
 
     fn explain(store: &Store, sql: &str, args: Vec<rusqlite::types::Value>) -> Vec<String> {
         let mut stmt = store

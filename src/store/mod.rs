@@ -465,7 +465,6 @@ pub(crate) fn refresh_rfm_in(w: &Writer<'_>) -> Result<usize> {
     purchases::refresh_rfm(w.tx())
 }
 
-/// Reads a calendar date stored as text.
 /// A stored name (a status, kind, scope…) read back as its vocabulary's type; a name the
 /// type does not know is the database's error, saying which column held it.
 pub(crate) fn stored_name<T>(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<T>
@@ -478,6 +477,7 @@ where
     })
 }
 
+/// Reads a calendar date stored as text.
 pub(crate) fn parse_stored_date(text: Option<String>) -> Option<NaiveDate> {
     text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
 }

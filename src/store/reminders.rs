@@ -306,12 +306,12 @@ pub(super) fn hand_to_anyone(tx: &Transaction<'_>, id: i64, now: i64) -> Result<
 }
 
 /// A reminder's customer and status, when it exists.
-pub(super) fn owner_and_status(tx: &Transaction<'_>, id: i64) -> Result<Option<(i64, String)>> {
+pub(super) fn owner_and_status(tx: &Transaction<'_>, id: i64) -> Result<Option<(i64, Status)>> {
     Ok(tx
         .query_row(
             "SELECT customer_id, status FROM reminders WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, super::stored_name(r, 1)?)),
         )
         .optional()?)
 }
@@ -323,7 +323,7 @@ pub(super) fn open_follow_up(
 ) -> Result<Option<(i64, String)>> {
     Ok(tx
         .prepare_cached(&OPEN_FOLLOW_UP)?
-        .query_row([format!("follow_up:{interaction}")], |r| {
+        .query_row([Kind::follow_up_source(interaction)], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?)
