@@ -1,7 +1,12 @@
 //! A customer's contacts as a list: each normalised (phones to E.164, emails to lower
-//! case), repeats folded into one, and every refusal naming its field (`phone`, `email 2` …).
+//! case), repeats folded into one, and every refusal naming its field (`phone`, `email 2` …);
+//! and a stored contact with the forms it is shown in (readable, masked for lists).
 
-use super::contact::{normalize_email, normalize_phone, ContactKind, Phone, PhoneRules};
+use serde::Serialize;
+
+use super::contact::{
+    mask_email, normalize_email, normalize_phone, ContactKind, Phone, PhoneKind, PhoneRules,
+};
 use super::customer::{ContactCause, ContactInput, FieldError};
 
 /// A contact after normalising, ready to store and index.
@@ -83,9 +88,78 @@ pub fn check_contacts(inputs: &[ContactInput], rules: &PhoneRules) -> Result<(),
     normalize_contacts(inputs, rules).map(|_| ())
 }
 
+/// A stored contact with its normalised and display forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub kind: ContactKind,
+    pub phone_kind: Option<PhoneKind>,
+    /// As typed.
+    pub value: String,
+    /// E.164 for phones, lower case for emails.
+    pub normalized: String,
+    pub extension: Option<String>,
+    pub label: Option<String>,
+    /// Readable form: `138 1234 5678`, `010-6666 8888 ext 12`.
+    pub display: String,
+    /// Masked for lists: `138****5678`, `w***@example.com`.
+    pub masked: String,
+}
+
+impl Contact {
+    /// A contact as stored (`value` as typed, `normalized` as checked when it was saved) with
+    /// its readable and masked forms: a phone by its kind, an email with its name hidden,
+    /// anything else (a phone no rule reads any more) by [`mask_unparsed`].
+    pub fn from_stored(
+        kind: ContactKind,
+        value: String,
+        normalized: String,
+        extension: Option<String>,
+        label: Option<String>,
+        rules: &PhoneRules,
+    ) -> Contact {
+        let phone = (kind == ContactKind::Phone)
+            .then(|| normalize_phone(&value, rules).ok())
+            .flatten();
+        let (display, masked) = match (&phone, kind) {
+            (Some(p), _) => (p.display(), p.masked()),
+            (None, ContactKind::Email) => (normalized.clone(), mask_email(&normalized)),
+            (None, _) => (value.clone(), mask_unparsed(&value)),
+        };
+        Contact {
+            kind,
+            phone_kind: phone.as_ref().map(|p| p.kind),
+            value,
+            normalized,
+            extension,
+            label,
+            display,
+            masked,
+        }
+    }
+}
+
+/// Masks an identifier no rule reads: the first two and last two characters stay.
+pub fn mask_unparsed(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 4 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..2].iter().collect();
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{head}***{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_identifier_no_rule_reads_keeps_two_characters_at_each_end() {
+        assert_eq!(mask_unparsed("PBX-0042-7"), "PB***-7");
+        assert_eq!(mask_unparsed("客服热线一号"), "客服***一号");
+        assert_eq!(mask_unparsed("1234"), "****", "four or fewer are hidden whole");
+        assert_eq!(mask_unparsed(""), "");
+    }
 
     fn input(kind: ContactKind, value: &str) -> ContactInput {
         ContactInput {

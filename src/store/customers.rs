@@ -11,31 +11,13 @@ use super::search::{self, SearchDoc};
 use super::{
     date_text, parse_stored_date, Actor, Cell, Permission, Result, Store, StoreError, Writer,
 };
-use crate::domain::contact::{
-    mask_email, normalize_email, normalize_phone, ContactKind, PhoneKind, PhoneRules,
-};
+use crate::domain::contact::{normalize_email, normalize_phone, ContactKind, PhoneRules};
 use crate::domain::customer::{
     self, check, normalize_tag, ContactInput, CustomerFields, FieldError, Level, Tier,
 };
-use crate::domain::customer_contacts::{normalize_contacts, NormalContact};
+pub use crate::domain::customer_contacts::Contact;
+use crate::domain::customer_contacts::{mask_unparsed, normalize_contacts, NormalContact};
 use crate::domain::tier::TierRules;
-
-/// A stored contact with its normalised and display forms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Contact {
-    pub kind: ContactKind,
-    pub phone_kind: Option<PhoneKind>,
-    /// As typed.
-    pub value: String,
-    /// E.164 for phones, lower case for emails.
-    pub normalized: String,
-    pub extension: Option<String>,
-    pub label: Option<String>,
-    /// Readable form: `138 1234 5678`, `010-6666 8888 ext 12`.
-    pub display: String,
-    /// Masked for lists: `138****5678`, `w***@example.com`.
-    pub masked: String,
-}
 
 /// A whole customer record as the actor may see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,45 +91,6 @@ pub struct Saved {
     pub code: String,
     pub version: i64,
     pub warnings: Vec<DuplicateWarning>,
-}
-
-fn contact_from_stored(
-    kind: ContactKind,
-    value: String,
-    normalized: String,
-    extension: Option<String>,
-    label: Option<String>,
-    rules: &PhoneRules,
-) -> Contact {
-    let phone = (kind == ContactKind::Phone)
-        .then(|| normalize_phone(&value, rules).ok())
-        .flatten();
-    let (display, masked) = match (&phone, kind) {
-        (Some(p), _) => (p.display(), p.masked()),
-        (None, ContactKind::Email) => (normalized.clone(), mask_email(&normalized)),
-        (None, _) => (value.clone(), mask_text(&value)),
-    };
-    Contact {
-        kind,
-        phone_kind: phone.as_ref().map(|p| p.kind),
-        value,
-        normalized,
-        extension,
-        label,
-        display,
-        masked,
-    }
-}
-
-/// Keeps the first two and last two characters of an identifier.
-fn mask_text(value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    if chars.len() <= 4 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..2].iter().collect();
-    let tail: String = chars[chars.len() - 2..].iter().collect();
-    format!("{head}***{tail}")
 }
 
 const CUSTOMER_COLUMNS: &str = "c.id, c.code, c.name, c.kind, c.company, c.industry, c.company_size,
@@ -324,7 +267,7 @@ fn load_customer(
             value: value.clone(),
             label: label.clone(),
         });
-        customer.contacts_normalized.push(contact_from_stored(
+        customer.contacts_normalized.push(Contact::from_stored(
             kind, value, normalized, extension, label, rules,
         ));
     }
@@ -1066,7 +1009,7 @@ impl Store {
                 masked_phone: phone.filter(|_| visible).map(|p| {
                     match normalize_phone(&p, self.phone_rules()) {
                         Ok(phone) => phone.masked(),
-                        Err(_) => mask_text(&p),
+                        Err(_) => mask_unparsed(&p),
                     }
                 }),
                 last_contact_at: last.filter(|_| visible).map(timestamp),
