@@ -7,12 +7,17 @@
 //!
 //! Where careline knowingly differs, [`known_difference`] says so and why.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use careline::domain::contact::{mainland_plan, normalize_phone, PhoneKind, PhoneRules};
 use phonenumber::metadata::{Metadata, DATABASE};
 use phonenumber::{country::Id, Mode, Type};
 use regex::Regex;
+use serde_json::Value;
+
+use common::Sandbox;
 
 fn cn() -> &'static Metadata {
     DATABASE
@@ -327,5 +332,64 @@ fn the_forms_issue_12_names() {
             .unwrap_or_else(|| panic!("libphonenumber refuses {theirs:?}"));
         let phone = normalize_phone(ours, &rules).unwrap_or_else(|e| panic!("{ours:?}: {e}"));
         assert_eq!(phone.e164, e164, "{ours:?}");
+    }
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn the_binary_adds_and_finds_numbers_as_libphonenumber_reads_them() {
+    // Through the real binary: `customer add` stores libphonenumber's E.164 for numbers this
+    // check found refused before (a Beijing local number starting 0, a 166 mobile handed over
+    // as a SIP URI, a toll-free number behind Beijing's area code), `search` finds each by
+    // another form, and numbers libphonenumber refuses are refused with the field and reason.
+    let reference = Reference::new();
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    for (name, typed, searched) in [
+        ("Beijing desk", "010-0123 4567", "+86 10 0123 4567"),
+        ("SIP caller", "sip:+8616612345678@pbx", "166 1234 5678"),
+        ("Toll free", "010 800 812 3456", "0086 108008123456"),
+    ] {
+        let (e164, _) = reference
+            .verdict(typed.trim_start_matches("sip:").trim_end_matches("@pbx"))
+            .unwrap_or_else(|| panic!("libphonenumber refuses {typed:?}"));
+        let code = sandbox.ok(&["customer", "add", "--name", name, "--phone", typed]);
+        let shown = json(&sandbox.ok(&["customer", "show", code.trim(), "--json"]));
+        assert_eq!(
+            shown["contacts_normalized"][0]["normalized"], e164,
+            "{typed:?}: {shown}"
+        );
+        let found = json(&sandbox.ok(&["search", searched, "--json"]));
+        assert_eq!(found[0]["code"], code.trim(), "{searched:?} → {found}");
+        assert_eq!(found[0]["rank"], "exact", "{searched:?} → {found}");
+    }
+    for (typed, reason) in [
+        // Hangzhou's local numbers have 8 digits.
+        (
+            "0571-888 6666",
+            "after area code 0571 the local number has 7 digits; it needs 8",
+        ),
+        (
+            "140 1234 5678",
+            "has 11 digits and is not a mainland number in use",
+        ),
+        (
+            "010-8000 1234",
+            "has 10 digits and is not a mainland number in use",
+        ),
+    ] {
+        assert_eq!(
+            reference.verdict(typed),
+            None,
+            "libphonenumber takes {typed:?}"
+        );
+        let stderr = sandbox.fails(&["customer", "add", "--name", "Nobody", "--phone", typed]);
+        assert!(
+            stderr.contains("phone") && stderr.contains(reason),
+            "{typed:?}: {stderr}"
+        );
     }
 }
