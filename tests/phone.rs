@@ -164,6 +164,9 @@ fn forms(nsn: &str) -> Vec<(String, String)> {
         same(format!("+86 (0){a} {b}{c}")),
         same(format!("0086-{a}-{b}{c}")),
         same(format!("tel:+86-{a}-{b}-{c}")),
+        // A carrier-selection code first, as a PBX dials cheaper long-distance or IP calls.
+        same(format!("17951{nsn}")),
+        same(format!("12593 0{a} {b} {c}")),
         (format!("sip:+86{nsn}@pbx"), format!("+86{nsn}")),
         (
             format!("sips:0{nsn}@pbx.example.com;transport=tls"),

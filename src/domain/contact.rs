@@ -229,7 +229,11 @@ pub fn normalize_phone(input: &str, rules: &PhoneRules) -> Result<Phone, PhoneEr
         _ if plus || bare_86 => Some(digits.as_str()),
         stripped => stripped,
     };
-    let counted = international.unwrap_or(&digits).len();
+    let home = rules.default_country.trim().to_ascii_uppercase();
+    let mut counted = international.unwrap_or(&digits).len();
+    if international.is_none() && home == "CN" && after_carrier_code(&digits).is_some() {
+        counted -= CARRIER_CODE_LEN; // "17951 138…": the carrier's code is no part of the number
+    }
     if counted > 15 {
         return Err(PhoneError::TooLong(counted));
     }
@@ -237,7 +241,6 @@ pub fn normalize_phone(input: &str, rules: &PhoneRules) -> Result<Phone, PhoneEr
         return Err(PhoneError::TooShort(counted));
     }
 
-    let home = rules.default_country.trim().to_ascii_uppercase();
     // (country code, national significant number, kind if it is a domestic mainland number)
     let (code, nsn, cn_kind) = match international {
         Some(digits) => {
@@ -762,6 +765,12 @@ fn cn_national(d: &str, rules: &PhoneRules) -> Result<(String, PhoneKind), Phone
             return Ok((rest.to_string(), kind));
         }
     }
+    // A carrier-selection code before the number, as a PBX dials it for cheaper long-distance
+    // or IP calls ("17951 138 1234 5678", "12593 010 6666 8888"): libphonenumber's
+    // nationalPrefixForParsing for CN strips it, and the trunk 0 after it.
+    if let Some(reading) = after_carrier_code(d) {
+        return Ok(reading);
+    }
     if d.starts_with('1') || d.starts_with("400") || d.starts_with("800") || d.len() > 8 {
         return Err(explain_cn(d));
     }
@@ -783,6 +792,19 @@ fn cn_national(d: &str, rules: &PhoneRules) -> Result<(String, PhoneKind), Phone
         Some(kind) => Ok((nsn, kind)),
         None => Err(explain_cn(&nsn)),
     }
+}
+
+/// Digits of a mainland carrier-selection code: 11xxx, 12xxx or 179xx (libphonenumber's
+/// `1(?:[12]\d|79)\d\d`).
+const CARRIER_CODE_LEN: usize = 5;
+
+/// The mainland number after a carrier-selection code at the start of `d` (and the trunk 0
+/// after the code), with its kind; None when `d` does not start with a code and a valid number.
+fn after_carrier_code(d: &str) -> Option<(String, PhoneKind)> {
+    let coded = d.starts_with("11") || d.starts_with("12") || d.starts_with("179");
+    let rest = d.get(CARRIER_CODE_LEN..).filter(|_| coded)?;
+    let rest = rest.strip_prefix('0').unwrap_or(rest);
+    mainland_kind(rest).map(|kind| (rest.to_string(), kind))
 }
 
 /// Kind of a mainland national significant number (after +86, without the trunk 0).
@@ -962,6 +984,10 @@ mod tests {
         ("0400-812-3456", Service, "+864008123456", "4008123456", None),
         ("010-800 812 3456", Service, "+86108008123456", "0108008123456", None),
         ("168 12345", Service, "+8616812345", "16812345", None),
+        // A carrier-selection code before the number (libphonenumber strips it for CN).
+        ("17951 138 1234 5678", Mobile, "+8613812345678", "13812345678", None),
+        ("12593 010 6666 8888", Landline, "+861066668888", "01066668888", None),
+        ("17911-02165294356", Landline, "+862165294356", "02165294356", None),
         // Mobile ranges opened since 2016 (libphonenumber's CN plan): 16x, 17x, 19x.
         ("166 1234 5678", Mobile, "+8616612345678", "16612345678", None),
         ("17400123456", Mobile, "+8617400123456", "17400123456", None),
