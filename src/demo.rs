@@ -395,12 +395,15 @@ fn customer(rng: &mut ChaCha8Rng, i: u64, seed: u64, today: NaiveDate) -> Custom
         label: Some("mobile".into()),
     }];
     if rng.random_ratio(1, 4) {
-        let local = rng.random_range(20_000_000..89_999_999u32);
-        let local = if area.len() == 4 && rng.random_bool(0.3) {
-            local / 10
-        } else {
-            local
-        };
+        let mut local = rng.random_range(20_000_000..89_999_999u32);
+        // Every city here has 8-digit local numbers (libphonenumber's plan for CN: Hangzhou,
+        // Shenzhen… dropped 7 digits long ago), and 010/021-800… is kept for 10800/21800
+        // toll-free numbers. The draw that once picked a 7-digit number stays, so that the
+        // rest of the demo data is what it was.
+        let _seven_digits_once = area.len() == 4 && rng.random_bool(0.3);
+        if local / 100_000 == 800 {
+            local += 100_000;
+        }
         let ext = if rng.random_ratio(1, 10) {
             format!(" 转{}", rng.random_range(100..999))
         } else {

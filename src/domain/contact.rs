@@ -5,6 +5,10 @@
 //! "+86 138 1234 5678", "(+86)138 1234 5678" and "１３８１２３４５６７８" are one line and must be
 //! stored as one. Everything here is a pure function of its input and the [`PhoneRules`].
 
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexBuilder};
+
 use super::vocabulary;
 
 vocabulary!(
@@ -60,7 +64,7 @@ pub struct Phone {
 
 impl Phone {
     /// Readable form: mobile "138 1234 5678", landline "010-6666 8888" / "0755-8888 6666" /
-    /// "0571-888 6666", service "400-812-3456", foreign "+44 2071234567"; " ext 12" appended.
+    /// "0310-888 6666", service "400-812-3456", foreign "+44 2071234567"; " ext 12" appended.
     pub fn display(&self) -> String {
         let n = self.national.as_str();
         let grouped = match self.kind {
@@ -167,7 +171,7 @@ pub enum PhoneError {
     MobilePrefix(String),
     #[error("a 400/800 service number has 10 digits, this has {0}")]
     ServiceLength(usize),
-    #[error("{0} is not a mainland area code (those are 010, 020–029, or 0 and three digits starting 3–9)")]
+    #[error("{0} is not a mainland area code (such as 010, 021, 0755)")]
     AreaCode(String),
     #[error("after area code {area} the local number has {got} digits; it needs {needs}")]
     LocalLength {
@@ -175,6 +179,9 @@ pub enum PhoneError {
         got: usize,
         needs: &'static str,
     },
+    /// No longer given: libphonenumber takes local numbers starting 0 or 1 after many area
+    /// codes, so a refused local number is [`PhoneError::Unrecognised`]. Kept while the
+    /// screen's catalogue (tui/field_errors.rs) still names it.
     #[error(
         "after area code {area} the local number starts with {first}; local numbers start with 2–9"
     )]
@@ -183,7 +190,7 @@ pub enum PhoneError {
     NeedsAreaCode,
     #[error("the configured default area code '{0}' is not a mainland area code (e.g. 010, 0755)")]
     BadDefaultAreaCode(String),
-    #[error("has {0} digits and is not a mainland mobile (11 digits from 1), landline (0 and area code first) or service number (400/800/95…)")]
+    #[error("has {0} digits and is not a mainland number in use: not a mobile of an allocated range (13x–19x), a landline (area code, then a local number in use) or a service number (400/800/95…)")]
     Unrecognised(usize),
     #[error("unknown country code +{0}")]
     UnknownCountry(String),
@@ -217,12 +224,16 @@ pub fn normalize_phone(input: &str, rules: &PhoneRules) -> Result<Phone, PhoneEr
         && digits.starts_with("86")
         && digits
             .get(2..)
-            .is_some_and(|rest| check_mobile(rest).is_ok());
+            .is_some_and(|rest| mainland_kind(rest) == Some(PhoneKind::Mobile));
     let international = match digits.strip_prefix("00") {
         _ if plus || bare_86 => Some(digits.as_str()),
         stripped => stripped,
     };
-    let counted = international.unwrap_or(&digits).len();
+    let home = rules.default_country.trim().to_ascii_uppercase();
+    let mut counted = international.unwrap_or(&digits).len();
+    if international.is_none() && home == "CN" && after_carrier_code(&digits).is_some() {
+        counted -= CARRIER_CODE_LEN; // "17951 138…": the carrier's code is no part of the number
+    }
     if counted > 15 {
         return Err(PhoneError::TooLong(counted));
     }
@@ -230,7 +241,6 @@ pub fn normalize_phone(input: &str, rules: &PhoneRules) -> Result<Phone, PhoneEr
         return Err(PhoneError::TooShort(counted));
     }
 
-    let home = rules.default_country.trim().to_ascii_uppercase();
     // (country code, national significant number, kind if it is a domestic mainland number)
     let (code, nsn, cn_kind) = match international {
         Some(digits) => {
@@ -277,6 +287,8 @@ pub fn normalize_phone(input: &str, rules: &PhoneRules) -> Result<Phone, PhoneEr
     let national = match kind {
         PhoneKind::Foreign => format!("00{code}{nsn}"),
         PhoneKind::Landline if code == 86 => format!("0{nsn}"),
+        // 10800…, 021-96xxx: service numbers behind an area code are dialled with its 0.
+        PhoneKind::Service if code == 86 && behind_area_code(&nsn) => format!("0{nsn}"),
         _ if code != 86 && !NO_TRUNK_ZERO.contains(&home.as_str()) => format!("0{nsn}"),
         _ => nsn.clone(),
     };
@@ -587,124 +599,251 @@ fn guess_kind(home: &str, nsn: &str) -> PhoneKind {
     }
 }
 
-/// A mainland number typed without a country code, read as dialled inside the mainland.
-/// Returns the national significant number (no trunk 0) and its kind.
+/// libphonenumber's numbering plan for the mainland (region CN), from its metadata
+/// (PhoneNumberMetadata.xml, Apache License 2.0, the version the `phonenumber` crate 0.3.10+9.0.33
+/// carries): the national significant number (after +86, without the trunk 0) of each kind of
+/// number it calls valid. tests/phone.rs asserts that these are its patterns, character for
+/// character, and that [`normalize_phone`] accepts what it accepts; a new release of the crate
+/// that moves them fails that test instead of drifting silently.
+pub mod mainland_plan {
+    /// Every number of the region (libphonenumber's `generalDesc`).
+    pub const GENERAL: &str = r"(?:(?:1[03-689]|2\d)\d\d|6)\d{8}|1\d{10}|[126]\d{6}(?:\d(?:\d{2})?)?|86\d{5,6}|(?:[3-579]\d|8[0-57-9])\d{5,9}";
+    /// Landlines: area code and local number, also 10xxx, 123xx and 95xxx(x) after an area code.
+    pub const FIXED_LINE: &str = r"(?:10(?:[02-79]\d\d|[18](?:0[1-9]|[1-9]\d))|2(?:[02-57-9]\d{3}|1(?:[18](?:0[1-9]|[1-9]\d)|[2-79]\d\d))|(?:41[03]|8078|9(?:78|94))\d\d)\d{5}|(?:10|2[0-57-9])(?:1(?:00|23)\d\d|95\d{3,4})|(?:41[03]|9(?:78|94))(?:100\d\d|95\d{3,4})|8078123|(?:43[35]|754|851)\d{7,8}|(?:43[35]|754|851)(?:1(?:00\d|23)\d|95\d{3,4})|(?:3(?:11|7[179])|4(?:[15]1|3[12])|5(?:1\d|2[37]|3[12]|51|7[13-79]|9[15])|7(?:[39]1|5[57]|6[09])|8(?:71|98))(?:[02-8]\d{7}|1(?:0(?:0\d\d(?:\d{3})?|[1-9]\d{5})|[13-9]\d{6}|2(?:[0-24-9]\d{5}|3\d(?:\d{4})?))|9(?:[0-46-9]\d{6}|5\d{3}(?:\d(?:\d{2})?)?))|(?:3(?:1[02-9]|35|49|5\d|7[02-68]|9[1-68])|4(?:1[24-9]|2[179]|3[46-9]|5[2-9]|6[47-9]|7\d|8[23])|5(?:3[03-9]|4[36]|5[02-9]|6[1-46]|7[028]|80|9[2-46-9])|6(?:3[1-5]|6[0238]|9[12])|7(?:01|[17]\d|2[248]|3[04-9]|4[3-6]|5[0-3689]|6[2368]|9[02-9])|8(?:1[236-8]|2[5-7]|3\d|5[2-9]|7[02-9]|8[36-8]|9[1-7])|9(?:0[1-3689]|1[1-79]|3\d|4[13]|5[1-5]|7[0-79]|9[0-35-9]))(?:[02-8]\d{6}|1(?:0(?:0\d\d(?:\d{2})?|[1-9]\d{4})|[13-9]\d{5}|2(?:[0-24-9]\d{4}|3\d(?:\d{3})?))|9(?:[0-46-9]\d{5}|5\d{3,5}))";
+    /// Mobiles: 11 digits, in the ranges allocated (not every 13x–19x is).
+    pub const MOBILE: &str =
+        r"1740[0-5]\d{6}|1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\d{8}";
+    /// Toll-free: 800, and 800 after Beijing's or Shanghai's area code.
+    pub const TOLL_FREE: &str = r"(?:(?:10|21)8|8)00\d{7}";
+    /// Premium rate: 160 and 168.
+    pub const PREMIUM_RATE: &str = r"16[08]\d{5}";
+    /// Shared cost: 400, 950, and 96xxx(x) after an area code.
+    pub const SHARED_COST: &str = r"10(?:10\d{4}|96\d{3,4})|400\d{7}|950\d{7,8}|(?:2[0-57-9]|3(?:[157]\d|35|49|9[1-68])|4(?:[17]\d|2[179]|[35][1-9]|6[47-9]|8[23])|5(?:[1357]\d|2[37]|4[36]|6[1-46]|80|9[1-9])|6(?:3[1-5]|6[0238]|9[12])|7(?:01|[1579]\d|2[248]|3[014-9]|4[3-6]|6[023689])|8(?:1[236-8]|2[5-7]|[37]\d|5[14-9]|8[36-8]|9[1-8])|9(?:0[1-3689]|1[1-79]|[379]\d|4[13]|5[1-5]))96\d{3,4}";
+}
+
+/// [`mainland_plan`] compiled, each pattern matched against the whole number as libphonenumber
+/// does.
+struct MainlandPlan {
+    general: Regex,
+    fixed_line: Regex,
+    mobile: Regex,
+    /// Premium rate, toll free and shared cost, which careline calls service numbers.
+    service: [Regex; 3],
+}
+
+/// How many digits an ordinary local number has after an area code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LocalLengths {
+    Seven,
+    Eight,
+    SevenOrEight,
+}
+
+impl LocalLengths {
+    /// The lengths libphonenumber's landline pattern takes for an ordinary local number (one
+    /// starting 2) after `code` (without its trunk 0: "10", "21", "755"); None when `code` is
+    /// not an area code of its plan.
+    fn after(code: &str) -> Option<LocalLengths> {
+        let takes = |len: usize| {
+            let number = format!("{code}{}", "23456789".get(..len).unwrap_or_default());
+            MAINLAND.fixed_line.is_match(&number)
+        };
+        match (takes(7), takes(8)) {
+            (true, true) => Some(LocalLengths::SevenOrEight),
+            (true, false) => Some(LocalLengths::Seven),
+            (false, true) => Some(LocalLengths::Eight),
+            (false, false) => None,
+        }
+    }
+
+    fn fits(self, len: usize) -> bool {
+        match self {
+            LocalLengths::Seven => len == 7,
+            LocalLengths::Eight => len == 8,
+            LocalLengths::SevenOrEight => (7..=8).contains(&len),
+        }
+    }
+
+    fn needs(self) -> &'static str {
+        match self {
+            LocalLengths::Seven => "7",
+            LocalLengths::Eight => "8",
+            LocalLengths::SevenOrEight => "7 or 8",
+        }
+    }
+}
+
+/// An area code is two digits for 10 and 20–29, three for all others (without the trunk 0).
+fn area_code_len(nsn: &str) -> usize {
+    if nsn.starts_with("10") || nsn.starts_with('2') {
+        2
+    } else {
+        3
+    }
+}
+
+fn whole(pattern: &str) -> Regex {
+    // The numbers are ASCII digits, so \d need not be Unicode's (a far smaller automaton).
+    // The patterns are constants of this file that tests/phone.rs compiles; they cannot fail.
+    RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .unicode(false)
+        .build()
+        .expect("libphonenumber's CN pattern compiles")
+}
+
+static MAINLAND: LazyLock<MainlandPlan> = LazyLock::new(|| {
+    use mainland_plan::*;
+    MainlandPlan {
+        general: whole(GENERAL),
+        fixed_line: whole(FIXED_LINE),
+        mobile: whole(MOBILE),
+        service: [whole(PREMIUM_RATE), whole(TOLL_FREE), whole(SHARED_COST)],
+    }
+});
+
+/// The kind of a mainland national significant number libphonenumber calls valid for CN
+/// (in its order: premium rate, toll free, shared cost, then landline and mobile); None for
+/// any other.
+fn mainland_kind(nsn: &str) -> Option<PhoneKind> {
+    let plan = &*MAINLAND;
+    if !plan.general.is_match(nsn) {
+        None
+    } else if plan.service.iter().any(|p| p.is_match(nsn)) {
+        Some(PhoneKind::Service)
+    } else if plan.fixed_line.is_match(nsn) {
+        Some(PhoneKind::Landline)
+    } else if plan.mobile.is_match(nsn) {
+        Some(PhoneKind::Mobile)
+    } else {
+        None
+    }
+}
+
+/// Bank and carrier hotlines (95588, 95533, 955xx(x)): libphonenumber keeps these apart as short
+/// numbers (its ShortNumberInfo), not as numbers of the region, but callers give them and
+/// careline stores them as service numbers.
+fn is_short_service(nsn: &str) -> bool {
+    nsn.starts_with("95") && (5..=6).contains(&nsn.len())
+}
+
+/// A mainland service number that starts with an area code (toll-free 10800… and 21800…,
+/// 96xxx after an area code, Beijing's 1010xxxx), unlike 400, 800, 950, 160/168 and 95xxx.
+fn behind_area_code(nsn: &str) -> bool {
+    let national_wide = ["400", "800", "950", "16"];
+    !(is_short_service(nsn) || national_wide.iter().any(|p| nsn.starts_with(p)))
+}
+
+/// A mainland number typed without a country code, read as dialled inside the mainland and as
+/// libphonenumber reads it for region CN. Returns the national significant number (no trunk 0)
+/// and its kind.
 fn cn_national(d: &str, rules: &PhoneRules) -> Result<(String, PhoneKind), PhoneError> {
     if let Some(rest) = d.strip_prefix('0') {
-        // "0138…": a mobile dialled with the long-distance 0, as from another city's landline.
-        if check_mobile(rest).is_ok() {
-            return Ok((rest.to_string(), PhoneKind::Mobile));
-        }
-        check_landline(rest)?;
-        return Ok((rest.to_string(), PhoneKind::Landline));
+        // "010 …", or "0138…": a mobile dialled with the long-distance 0.
+        return match classify_cn(rest) {
+            // "0123…" is not an 11-digit mobile after a 0, so it was meant as an area code.
+            Err(PhoneError::MobileLength(_)) | Err(PhoneError::MobilePrefix(_)) => Err(
+                PhoneError::AreaCode(format!("0{}", rest.get(..3).unwrap_or(rest))),
+            ),
+            kind => Ok((rest.to_string(), kind?)),
+        };
     }
-    if d.starts_with("95") && d.len() <= 6 {
-        return Ok((d.to_string(), PhoneKind::Service)); // bank and carrier lines: 95588, 95533
+    if is_short_service(d) {
+        return Ok((d.to_string(), PhoneKind::Service));
     }
     if d.len() <= 6 {
+        return Err(PhoneError::TooShort(d.len())); // no mainland number is this short
+    }
+    // A whole national number, including a landline whose trunk 0 a spreadsheet dropped
+    // ("2165294356" is Shanghai's 021-6529 4356).
+    if let Some(kind) = mainland_kind(d) {
+        return Ok((d.to_string(), kind));
+    }
+    // The country code 86 without '+' or 00 ("862165294356"), when what follows it is a number.
+    if let Some(rest) = d.strip_prefix("86") {
+        let rest = rest.strip_prefix('0').unwrap_or(rest);
+        if let Some(kind) = mainland_kind(rest) {
+            return Ok((rest.to_string(), kind));
+        }
+    }
+    // A carrier-selection code before the number, as a PBX dials it for cheaper long-distance
+    // or IP calls ("17951 138 1234 5678", "12593 010 6666 8888"): libphonenumber's
+    // nationalPrefixForParsing for CN strips it, and the trunk 0 after it.
+    if let Some(reading) = after_carrier_code(d) {
+        return Ok(reading);
+    }
+    if d.starts_with('1') || d.starts_with("400") || d.starts_with("800") || d.len() > 8 {
+        return Err(explain_cn(d));
+    }
+    // A bare 5–8 digit local number: only the configured area code can place it.
+    if d.len() < 7 {
         return Err(PhoneError::TooShort(d.len()));
     }
-    if d.starts_with('1') || d.starts_with("400") || d.starts_with("800") {
-        return Ok((d.to_string(), classify_cn(d)?));
-    }
-    if d.len() > 8 {
-        // A landline whose trunk 0 was lost ("2165294356" is Shanghai's 021-6529 4356: a
-        // spreadsheet read the cell as a number), or with the country code 86 before it and
-        // no '+' ("862165294356"). Read as libphonenumber reads them for region CN, where
-        // the national number needs no trunk 0 and a leading 86 is the country code when
-        // what follows it is a number and the whole is not.
-        if d.len() <= 11 && check_landline(d).is_ok() {
-            return Ok((d.to_string(), PhoneKind::Landline));
-        }
-        if let Some(rest) = d
-            .strip_prefix("86")
-            .filter(|rest| check_landline(rest).is_ok())
-        {
-            return Ok((rest.to_string(), PhoneKind::Landline));
-        }
-        return Err(PhoneError::Unrecognised(d.len()));
-    }
-    // A bare 7–8 digit local number: only the configured area code can place it.
     let area = rules
         .default_area_code
         .as_deref()
         .ok_or(PhoneError::NeedsAreaCode)?;
     let area_digits = digits_of(area);
     let area_nsn = area_digits.strip_prefix('0').unwrap_or(&area_digits);
-    if area_nsn.is_empty() || area_code_len(area_nsn) != Some(area_nsn.len()) {
+    if area_nsn.len() != area_code_len(area_nsn) || LocalLengths::after(area_nsn).is_none() {
         return Err(PhoneError::BadDefaultAreaCode(area.to_string()));
     }
     let nsn = format!("{area_nsn}{d}");
-    check_landline(&nsn)?;
-    Ok((nsn, PhoneKind::Landline))
+    match mainland_kind(&nsn) {
+        Some(kind) => Ok((nsn, kind)),
+        None => Err(explain_cn(&nsn)),
+    }
+}
+
+/// Digits of a mainland carrier-selection code: 11xxx, 12xxx or 179xx (libphonenumber's
+/// `1(?:[12]\d|79)\d\d`).
+const CARRIER_CODE_LEN: usize = 5;
+
+/// The mainland number after a carrier-selection code at the start of `d` (and the trunk 0
+/// after the code), with its kind; None when `d` does not start with a code and a valid number.
+fn after_carrier_code(d: &str) -> Option<(String, PhoneKind)> {
+    let coded = d.starts_with("11") || d.starts_with("12") || d.starts_with("179");
+    let rest = d.get(CARRIER_CODE_LEN..).filter(|_| coded)?;
+    let rest = rest.strip_prefix('0').unwrap_or(rest);
+    mainland_kind(rest).map(|kind| (rest.to_string(), kind))
 }
 
 /// Kind of a mainland national significant number (after +86, without the trunk 0).
 fn classify_cn(nsn: &str) -> Result<PhoneKind, PhoneError> {
-    if nsn.starts_with('1') && !nsn.starts_with("10") {
-        check_mobile(nsn)?;
-        return Ok(PhoneKind::Mobile);
-    }
-    if nsn.starts_with("400") || nsn.starts_with("800") {
-        return match nsn.len() {
-            10 => Ok(PhoneKind::Service),
-            got => Err(PhoneError::ServiceLength(got)),
-        };
-    }
-    if nsn.starts_with("95") && (5..=6).contains(&nsn.len()) {
+    if is_short_service(nsn) {
         return Ok(PhoneKind::Service);
     }
-    check_landline(nsn)?;
-    Ok(PhoneKind::Landline)
+    mainland_kind(nsn).ok_or_else(|| explain_cn(nsn))
 }
 
-/// A mainland mobile: 11 digits, "1" then 3–9.
-fn check_mobile(nsn: &str) -> Result<(), PhoneError> {
-    if nsn.len() != 11 {
-        return Err(PhoneError::MobileLength(nsn.len()));
+/// Why a mainland national significant number is not one libphonenumber calls valid, said
+/// as the kind of number it looks like.
+fn explain_cn(nsn: &str) -> PhoneError {
+    let len = nsn.len();
+    if nsn.starts_with('1') && !nsn.starts_with("10") {
+        return match nsn.as_bytes() {
+            _ if len != 11 => PhoneError::MobileLength(len),
+            // 13x–19x, but not a range libphonenumber knows as allocated (140, 154, 160…).
+            [b'1', b'3'..=b'9', ..] => PhoneError::Unrecognised(len),
+            _ => PhoneError::MobilePrefix(nsn[..2].to_string()),
+        };
     }
-    match nsn.as_bytes() {
-        [b'1', b'3'..=b'9', ..] => Ok(()),
-        _ => Err(PhoneError::MobilePrefix(nsn.chars().take(2).collect())),
+    if (nsn.starts_with("400") || nsn.starts_with("800")) && len != 10 {
+        return PhoneError::ServiceLength(len);
     }
-}
-
-/// Digits of the area code (without its trunk 0) at the start of `nsn`: 10 and 20–29 are the
-/// two-digit codes of the largest cities; every other code has three digits starting 3–9.
-fn area_code_len(nsn: &str) -> Option<usize> {
-    match nsn.as_bytes() {
-        [b'1', b'0', ..] | [b'2', ..] => Some(2),
-        [b'3'..=b'9', ..] => Some(3),
-        _ => None,
-    }
-}
-
-/// A mainland landline without its trunk 0: area code, then a local number of 8 digits (after a
-/// two-digit area code) or 7–8 digits (after a three-digit one) that starts with 2–9.
-fn check_landline(nsn: &str) -> Result<(), PhoneError> {
-    let Some((area, local)) = area_code_len(nsn).and_then(|len| nsn.get(..len).zip(nsn.get(len..)))
-    else {
-        return Err(PhoneError::AreaCode(format!(
-            "0{}",
-            nsn.get(..3).unwrap_or(nsn)
-        )));
+    let area_len = area_code_len(nsn);
+    let (Some(code), Some(local)) = (nsn.get(..area_len), nsn.get(area_len..)) else {
+        return PhoneError::Unrecognised(len);
     };
-    let area = format!("0{area}");
-    let (fits, needs) = if area.len() == 3 {
-        (local.len() == 8, "8")
-    } else {
-        ((7..=8).contains(&local.len()), "7 or 8")
-    };
-    if !fits {
-        return Err(PhoneError::LocalLength {
+    let area = format!("0{code}");
+    match LocalLengths::after(code) {
+        None => PhoneError::AreaCode(area),
+        Some(lengths) if !lengths.fits(local.len()) => PhoneError::LocalLength {
             area,
             got: local.len(),
-            needs,
-        });
-    }
-    match local.chars().next() {
-        Some(first @ ('0' | '1')) => Err(PhoneError::LocalStart { area, first }),
-        _ => Ok(()),
+            needs: lengths.needs(),
+        },
+        // A known area code and a local number of its length that is not in use.
+        Some(_) => PhoneError::Unrecognised(len),
     }
 }
 
@@ -792,7 +931,9 @@ mod tests {
         ("+86 (0)10 6666 8888", Landline, "+861066668888", "01066668888", None),
         ("0755-8888 6666", Landline, "+8675588886666", "075588886666", None),
         ("+86-755-8888-6666", Landline, "+8675588886666", "075588886666", None),
-        ("0571-888 6666", Landline, "+865718886666", "05718886666", None),
+        // Handan's local numbers have 7 digits; Hangzhou's (0571) have had 8 since 2003.
+        ("0310-888 6666", Landline, "+863108886666", "03108886666", None),
+        ("0571-8888 6666", Landline, "+8657188886666", "057188886666", None),
         ("[020] 3888 1234", Landline, "+862038881234", "02038881234", None),
         ("021-5555 1234 转 8021", Landline, "+862155551234", "02155551234", Some("8021")),
         ("010-66668888 ext 12", Landline, "+861066668888", "01066668888", Some("12")),
@@ -827,13 +968,30 @@ mod tests {
         ("sips:013800138000@pbx.example.com;transport=tls", Mobile, "+8613800138000", "13800138000", None),
         ("sip:+86-755-8888-6666;user=phone@pbx", Landline, "+8675588886666", "075588886666", None),
         // Landlines without their trunk 0, as libphonenumber reads them for region CN: the
-        // national number is the area code without its 0 (published: Beijing 010, Shanghai
-        // 021, Chongqing 023, Hangzhou 0571, Shenzhen 0755) and the local number.
+        // national number is the area code without its 0 (Beijing 010, Shanghai 021,
+        // Chongqing 023, Hangzhou 0571, Shenzhen 0755) and the local number. tests/phone.rs
+        // checks every area code against libphonenumber.
         ("2165294356", Landline, "+862165294356", "02165294356", None),
         ("21 6529 4356", Landline, "+862165294356", "02165294356", None),
         ("1065529988", Landline, "+861065529988", "01065529988", None),
         ("75588886666", Landline, "+8675588886666", "075588886666", None),
-        ("5718886666", Landline, "+865718886666", "05718886666", None),
+        ("57188886666", Landline, "+8657188886666", "057188886666", None),
+        // libphonenumber takes local numbers starting 0 or 1 after many area codes.
+        ("2301234567", Landline, "+862301234567", "02301234567", None),
+        ("010-16668888", Landline, "+861016668888", "01016668888", None),
+        // 400 and 800 numbers dialled with a trunk 0 (as libphonenumber reads them), the 800
+        // numbers behind Beijing's area code, premium-rate 168.
+        ("0400-812-3456", Service, "+864008123456", "4008123456", None),
+        ("010-800 812 3456", Service, "+86108008123456", "0108008123456", None),
+        ("168 12345", Service, "+8616812345", "16812345", None),
+        // A carrier-selection code before the number (libphonenumber strips it for CN).
+        ("17951 138 1234 5678", Mobile, "+8613812345678", "13812345678", None),
+        ("12593 010 6666 8888", Landline, "+861066668888", "01066668888", None),
+        ("17911-02165294356", Landline, "+862165294356", "02165294356", None),
+        // Mobile ranges opened since 2016 (libphonenumber's CN plan): 16x, 17x, 19x.
+        ("166 1234 5678", Mobile, "+8616612345678", "16612345678", None),
+        ("17400123456", Mobile, "+8617400123456", "17400123456", None),
+        ("199 1234 5678", Mobile, "+8619912345678", "19912345678", None),
         ("2345678901", Landline, "+862345678901", "02345678901", None),
         // ... and with the country code before them, with or without '+' / 00.
         ("862165294356", Landline, "+862165294356", "02165294356", None),
@@ -878,13 +1036,24 @@ mod tests {
         ("1234567890123456", "has 16 digits; longer than any phone number (15)"),
         ("0123456", "0123 is not a mainland area code"),
         ("66668888", "a local number needs an area code (e.g. 010)"),
-        ("010-16668888", "after area code 010 the local number starts with 1"),
+        // Local numbers libphonenumber does not know after their area code.
+        ("010-10000000", "has 10 digits and is not a mainland number in use"),
+        ("010-80001234", "has 10 digits and is not a mainland number in use"),
+        ("0571-888 6666", "after area code 0571 the local number has 7 digits; it needs 8"),
+        ("5718886666", "after area code 0571 the local number has 7 digits; it needs 8"),
+        ("0300-1234567", "0300 is not a mainland area code"),
+        ("026-12345678", "026 is not a mainland area code"),
+        // Mobile ranges libphonenumber does not know as allocated (140, 154, 160, 174x, 194).
+        ("14012345678", "has 11 digits and is not a mainland number in use"),
+        ("154 1234 5678", "has 11 digits and is not a mainland number in use"),
+        ("+86 160 1234 5678", "has 11 digits and is not a mainland number in use"),
+        ("17412345678", "has 11 digits and is not a mainland number in use"),
+        ("19412345678", "has 11 digits and is not a mainland number in use"),
         ("010-6666888", "after area code 010 the local number has 7 digits; it needs 8"),
-        ("0755-888 666", "after area code 0755 the local number has 6 digits; it needs 7 or 8"),
-        // Was "2345678901": Chongqing's 023-4567 8901 without its 0, which libphonenumber
-        // reads for region CN and so careline now does (see ACCEPTED). After area code 023
-        // no local number starts with 0.
-        ("2301234567", "has 10 digits and is not a mainland mobile"),
+        // Shenzhen's local numbers have 8 digits (libphonenumber), Shantou's 7 or 8.
+        ("0755-888 666", "after area code 0755 the local number has 6 digits; it needs 8"),
+        ("0754-888 666", "after area code 0754 the local number has 6 digits; it needs 7 or 8"),
+        ("2601234567", "026 is not a mainland area code"),
         ("sip:alice@pbx", "contains letters ('alice')"),
         ("tel:", "is empty"),
         ("400-812-345", "a 400/800 service number has 10 digits, this has 9"),
@@ -916,8 +1085,8 @@ mod tests {
             (Landline, "+861066668888", "01066668888")
         );
         assert_eq!(
-            read("888 6666", &rules("CN", Some("0571"))).e164,
-            "+865718886666"
+            read("888 6666", &rules("CN", Some("0310"))).e164,
+            "+863108886666"
         );
         // Numbers with their own area code, and mobiles, ignore the default.
         assert_eq!(read("0755-8888 6666", &beijing).e164, "+8675588886666");
@@ -965,7 +1134,7 @@ mod tests {
             ("13812345678", "138 1234 5678", "138****5678"),
             ("01066668888", "010-6666 8888", "010****8888"),
             ("075588886666", "0755-8888 6666", "075*****6666"),
-            ("05718886666", "0571-888 6666", "057****6666"),
+            ("03108886666", "0310-888 6666", "031****6666"),
             ("4008123456", "400-812-3456", "400***3456"),
             ("95588", "95588", "955**"),
             ("+44 20 7123 4567", "+44 2071234567", "004*******4567"),
@@ -1046,7 +1215,8 @@ mod tests {
     proptest! {
         #[test]
         fn any_mobile_format_gives_one_e164(
-            mobile in "1[3-9][0-9]{9}",
+            // The ranges libphonenumber knows as allocated (tests/phone.rs checks them all).
+            mobile in "1740[0-5][0-9]{6}|1([38][0-9]|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])[0-9]{8}",
             seps in prop::collection::vec(
                 prop::sample::select(vec!["", "", " ", "-", ".", "/", "　", "－", "(", ")"]), 11),
             prefix in prop::sample::select(
