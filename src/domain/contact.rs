@@ -599,26 +599,13 @@ fn guess_kind(home: &str, nsn: &str) -> PhoneKind {
     }
 }
 
-/// libphonenumber's numbering plan for the mainland (region CN), from its metadata
-/// (PhoneNumberMetadata.xml, Apache License 2.0, the version the `phonenumber` crate 0.3.10+9.0.33
-/// carries): the national significant number (after +86, without the trunk 0) of each kind of
-/// number it calls valid. tests/phone.rs asserts that these are its patterns, character for
-/// character, and that [`normalize_phone`] accepts what it accepts; a new release of the crate
-/// that moves them fails that test instead of drifting silently.
+/// libphonenumber's numbering plan for the mainland (region CN): the national significant
+/// number (after +86, without the trunk 0) of each kind of number it calls valid. `build.rs`
+/// reads the patterns out of the metadata the `phonenumber` crate carries (libphonenumber's
+/// PhoneNumberMetadata.xml), so they are its own, and a newer crate brings newer ones;
+/// tests/phone.rs sweeps every mainland form through both.
 pub mod mainland_plan {
-    /// Every number of the region (libphonenumber's `generalDesc`).
-    pub const GENERAL: &str = r"(?:(?:1[03-689]|2\d)\d\d|6)\d{8}|1\d{10}|[126]\d{6}(?:\d(?:\d{2})?)?|86\d{5,6}|(?:[3-579]\d|8[0-57-9])\d{5,9}";
-    /// Landlines: area code and local number, also 10xxx, 123xx and 95xxx(x) after an area code.
-    pub const FIXED_LINE: &str = r"(?:10(?:[02-79]\d\d|[18](?:0[1-9]|[1-9]\d))|2(?:[02-57-9]\d{3}|1(?:[18](?:0[1-9]|[1-9]\d)|[2-79]\d\d))|(?:41[03]|8078|9(?:78|94))\d\d)\d{5}|(?:10|2[0-57-9])(?:1(?:00|23)\d\d|95\d{3,4})|(?:41[03]|9(?:78|94))(?:100\d\d|95\d{3,4})|8078123|(?:43[35]|754|851)\d{7,8}|(?:43[35]|754|851)(?:1(?:00\d|23)\d|95\d{3,4})|(?:3(?:11|7[179])|4(?:[15]1|3[12])|5(?:1\d|2[37]|3[12]|51|7[13-79]|9[15])|7(?:[39]1|5[57]|6[09])|8(?:71|98))(?:[02-8]\d{7}|1(?:0(?:0\d\d(?:\d{3})?|[1-9]\d{5})|[13-9]\d{6}|2(?:[0-24-9]\d{5}|3\d(?:\d{4})?))|9(?:[0-46-9]\d{6}|5\d{3}(?:\d(?:\d{2})?)?))|(?:3(?:1[02-9]|35|49|5\d|7[02-68]|9[1-68])|4(?:1[24-9]|2[179]|3[46-9]|5[2-9]|6[47-9]|7\d|8[23])|5(?:3[03-9]|4[36]|5[02-9]|6[1-46]|7[028]|80|9[2-46-9])|6(?:3[1-5]|6[0238]|9[12])|7(?:01|[17]\d|2[248]|3[04-9]|4[3-6]|5[0-3689]|6[2368]|9[02-9])|8(?:1[236-8]|2[5-7]|3\d|5[2-9]|7[02-9]|8[36-8]|9[1-7])|9(?:0[1-3689]|1[1-79]|3\d|4[13]|5[1-5]|7[0-79]|9[0-35-9]))(?:[02-8]\d{6}|1(?:0(?:0\d\d(?:\d{2})?|[1-9]\d{4})|[13-9]\d{5}|2(?:[0-24-9]\d{4}|3\d(?:\d{3})?))|9(?:[0-46-9]\d{5}|5\d{3,5}))";
-    /// Mobiles: 11 digits, in the ranges allocated (not every 13x–19x is).
-    pub const MOBILE: &str =
-        r"1740[0-5]\d{6}|1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\d{8}";
-    /// Toll-free: 800, and 800 after Beijing's or Shanghai's area code.
-    pub const TOLL_FREE: &str = r"(?:(?:10|21)8|8)00\d{7}";
-    /// Premium rate: 160 and 168.
-    pub const PREMIUM_RATE: &str = r"16[08]\d{5}";
-    /// Shared cost: 400, 950, and 96xxx(x) after an area code.
-    pub const SHARED_COST: &str = r"10(?:10\d{4}|96\d{3,4})|400\d{7}|950\d{7,8}|(?:2[0-57-9]|3(?:[157]\d|35|49|9[1-68])|4(?:[17]\d|2[179]|[35][1-9]|6[47-9]|8[23])|5(?:[1357]\d|2[37]|4[36]|6[1-46]|80|9[1-9])|6(?:3[1-5]|6[0238]|9[12])|7(?:01|[1579]\d|2[248]|3[014-9]|4[3-6]|6[023689])|8(?:1[236-8]|2[5-7]|[37]\d|5[14-9]|8[36-8]|9[1-8])|9(?:0[1-3689]|1[1-79]|[379]\d|4[13]|5[1-5]))96\d{3,4}";
+    include!(concat!(env!("OUT_DIR"), "/mainland_plan.rs"));
 }
 
 /// [`mainland_plan`] compiled, each pattern matched against the whole number as libphonenumber

@@ -157,7 +157,11 @@ mod tests {
     fn an_identifier_no_rule_reads_keeps_two_characters_at_each_end() {
         assert_eq!(mask_unparsed("PBX-0042-7"), "PB***-7");
         assert_eq!(mask_unparsed("客服热线一号"), "客服***一号");
-        assert_eq!(mask_unparsed("1234"), "****", "four or fewer are hidden whole");
+        assert_eq!(
+            mask_unparsed("1234"),
+            "****",
+            "four or fewer are hidden whole"
+        );
         assert_eq!(mask_unparsed(""), "");
     }
 
