@@ -31,7 +31,7 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
 /// read. Returns the reader and the encoding it reads.
 pub fn open_text(
     path: &std::path::Path,
-) -> std::io::Result<(Box<dyn std::io::Read>, &'static str)> {
+) -> std::io::Result<(Box<dyn std::io::Read + Send>, &'static str)> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     // One pass over the bytes decides the encoding; the text is never held whole.
