@@ -176,9 +176,9 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
                         unreadable += 1;
                         check.reject(&errors)?;
                     }
-                    Ok((line, fields)) => {
+                    Ok(row) => {
                         parsed += 1;
-                        check.row(line, &fields)?;
+                        check.normalized_row(row.line, &row.fields, &row.contacts)?;
                     }
                 }
             }
@@ -262,7 +262,8 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
             // database or left out as duplicates are marked.
             Ok(CustomerRows::new(text, today, rules.clone())
                 .filter_map(|row| row.ok())
-                .filter(|(line, _)| !leave_out.contains(*line)))
+                .filter(|row| !leave_out.contains(row.line))
+                .map(|row| Ok((row.line, row.fields, row.contacts))))
         };
         let imported = store.import_customer_rows(&actor, &source, &checked, &mut rows, &|n| {
             bar.set_position(n)

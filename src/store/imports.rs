@@ -2,6 +2,7 @@
 //! (one transaction, one audit entry), purchases in short batches, each batch audited.
 
 use std::collections::HashMap;
+use std::sync::mpsc::SyncSender;
 
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -10,7 +11,7 @@ use super::bulk::{BulkLoad, PreparedCustomer, Preparer, Rows};
 use super::purchases::{self, NewPurchase, PurchaseFigures};
 use super::{Actor, Permission, Result, Store, StoreError};
 use crate::domain::customer::CustomerFields;
-use crate::domain::customer_contacts::normalize_contacts;
+use crate::domain::customer_contacts::{normalize_contacts, NormalContact};
 use crate::domain::import_row::{PurchaseRow, RowError};
 
 /// Rows written per transaction.
@@ -126,9 +127,11 @@ const BATCHES_AHEAD: usize = 4;
 struct RowPreparer {
     preparer: Preparer,
     none: PurchaseFigures,
-    rules: crate::domain::contact::PhoneRules,
     first_id: i64,
 }
+
+/// A row to write: its line, fields and normalised contacts, or why it has none.
+pub type ImportRow = Result<(u64, CustomerFields, Vec<NormalContact>)>;
 
 /// Prepared rows with their lines, or why one could not be prepared.
 type PreparedBatch = Result<Vec<(u64, PreparedCustomer)>>;
@@ -136,22 +139,17 @@ type PreparedBatch = Result<Vec<(u64, PreparedCustomer)>>;
 impl RowPreparer {
     /// Sends the rows prepared, in order and numbered from `first_id`, until all are sent, one
     /// failed (its error is sent) or nobody listens any more.
-    fn run(
-        self,
-        rows: impl Iterator<Item = (u64, CustomerFields)>,
-        sender: &std::sync::mpsc::SyncSender<PreparedBatch>,
-    ) {
+    fn run(self, rows: impl Iterator<Item = ImportRow>, sender: &SyncSender<PreparedBatch>) {
         let mut batch = Vec::with_capacity(PREPARED_BATCH);
-        for (id, (line, fields)) in (self.first_id..).zip(rows) {
-            let prepared = normalize_contacts(&fields.contacts, &self.rules)
-                .map_err(|e| at_line(line, e))
-                .and_then(|contacts| {
-                    self.preparer
-                        .customer(id, fields, contacts, &self.none, None)
-                        .map_err(|e| on_line(line, e))
-                });
+        for (id, row) in (self.first_id..).zip(rows) {
+            let prepared = row.and_then(|(line, fields, contacts)| {
+                self.preparer
+                    .customer(id, fields, contacts, &self.none, None)
+                    .map(|customer| (line, customer))
+                    .map_err(|e| on_line(line, e))
+            });
             match prepared {
-                Ok(customer) => batch.push((line, customer)),
+                Ok(prepared) => batch.push(prepared),
                 Err(e) => {
                     // Nobody listening means the writer stopped on an error of its own, which
                     // it reports.
@@ -178,9 +176,12 @@ impl RowPreparer {
 /// size (pages beyond it go to the temporary file).
 const CHECK_CACHE_KIB: i64 = 65_536;
 
-/// The page cache while an import writes, in KiB: into a database with customers, the rows'
+/// The page cache while an import writes into a database with customers, in KiB: the rows'
 /// index entries land at random places, and pages evicted would be written out and read back.
-const WRITE_CACHE_KIB: i64 = 65_536;
+/// SQLite sorts in pieces as large as the page cache, and FTS5 gathers 64 MiB of terms (see
+/// `engine::fill_full_text`): with 64 MiB here an import of 200,000 customers into the
+/// million of the reference database peaked at 250 MiB, too close to the 256 MB of DESIGN §7.
+const WRITE_CACHE_KIB: i64 = 32_768;
 
 /// The codes (`c…`) and normalised phones and emails (`n…`) of the rows checked, in the order
 /// read (`seq`), with the line, field and value as written, for the warnings.
@@ -214,9 +215,21 @@ impl RowCheck<'_> {
     /// owner that is no operator, a code another customer holds) is kept as its rejection;
     /// otherwise its code and contacts are noted for [`Store::end_row_check`].
     pub fn row(&mut self, line: u64, fields: &CustomerFields) -> Result<()> {
+        let contacts =
+            normalize_contacts(&fields.contacts, self.store.phone_rules()).unwrap_or_default();
+        self.normalized_row(line, fields, &contacts)
+    }
+
+    /// [`RowCheck::row`] for a row whose contacts are already normalised.
+    pub fn normalized_row(
+        &mut self,
+        line: u64,
+        fields: &CustomerFields,
+        contacts: &[NormalContact],
+    ) -> Result<()> {
         let refused = self.refusals(line, fields)?;
         if refused.is_empty() {
-            self.contacts(line, fields)
+            self.note_contacts(line, contacts)
         } else {
             self.reject(&refused)
         }
@@ -283,6 +296,10 @@ impl RowCheck<'_> {
     fn contacts(&mut self, line: u64, fields: &CustomerFields) -> Result<()> {
         let contacts =
             normalize_contacts(&fields.contacts, self.store.phone_rules()).unwrap_or_default();
+        self.note_contacts(line, &contacts)
+    }
+
+    fn note_contacts(&mut self, line: u64, contacts: &[NormalContact]) -> Result<()> {
         for c in contacts.iter().filter(|c| {
             c.phone.is_some() || c.input.kind == crate::domain::contact::ContactKind::Email
         }) {
@@ -545,14 +562,13 @@ impl Store {
         progress: &dyn Fn(u64),
     ) -> Result<u64>
     where
-        I: Iterator<Item = (u64, CustomerFields)> + Send,
+        I: Iterator<Item = ImportRow> + Send,
     {
         actor.require(Permission::ImportCustomers)?;
         let started = std::time::Instant::now();
         let populated: bool =
             self.conn()
                 .query_row("SELECT EXISTS (SELECT 1 FROM customers)", [], |r| r.get(0))?;
-        let rules = self.phone_rules().clone();
         // Into a database without customers the load appends and builds its indexes at the
         // end: the usual cache does. Into one with customers, index entries land at random.
         if populated {
@@ -573,7 +589,6 @@ impl Store {
                 // A new customer has no purchases: the figures of none (tier potential, no
                 // churn risk), as a customer created on its own gets.
                 none: PurchaseFigures::new(w.today()),
-                rules: rules.clone(),
                 first_id: bulk.next_id(),
             };
             let rows = rows()?;
@@ -665,6 +680,7 @@ impl Store {
             ));
         }
         let flagged: std::collections::HashSet<u64> = duplicates.iter().map(|d| d.line).collect();
+        let rules = self.phone_rules().clone();
         let wanted: Vec<&(u64, CustomerFields)> = rows
             .iter()
             .filter(|(line, _)| !(skip_duplicates && flagged.contains(line)))
@@ -676,7 +692,13 @@ impl Store {
                 actor,
                 source,
                 &checked,
-                &mut || Ok(wanted.iter().map(|row| (*row).clone())),
+                &mut || {
+                    Ok(wanted.iter().map(|(line, fields)| {
+                        normalize_contacts(&fields.contacts, &rules)
+                            .map(|contacts| (*line, fields.clone(), contacts))
+                            .map_err(|e| at_line(*line, e))
+                    }))
+                },
                 progress,
             )?
         };
