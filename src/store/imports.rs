@@ -391,14 +391,16 @@ impl Store {
         check.keys.write_all()?;
         let started = std::time::Instant::now();
         let conn = self.conn();
-        let (repeated_codes, rows_kinds) = (
-            "SELECT key, min(seq) AS seq FROM {KEYS} WHERE key >= 'c' AND key < 'd'
-             GROUP BY key HAVING count(*) > 1",
-            "SELECT key, min(seq) AS seq FROM {KEYS} WHERE key >= 'n' AND key < 'o'
-             GROUP BY key HAVING count(*) > 1",
-        );
-        let repeated_codes = repeated_codes.replace("{KEYS}", KEYS);
-        let repeated_contacts = rows_kinds.replace("{KEYS}", KEYS);
+        // The keys of one kind (`c` codes, `n` numbers) noted more than once, each with its
+        // first note.
+        let repeated = |kind: char| {
+            let next = (kind as u8 + 1) as char;
+            format!(
+                "SELECT key, min(seq) AS seq FROM {KEYS} WHERE key >= '{kind}' AND key < '{next}'
+                 GROUP BY key HAVING count(*) > 1"
+            )
+        };
+        let (repeated_codes, repeated_contacts) = (repeated('c'), repeated('n'));
         conn.execute_batch(&format!(
             "CREATE INDEX temp.careline_import_keys_key ON careline_import_keys (key, seq);
              INSERT INTO {FINDINGS} (line, kind, field, reason)
