@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use crate::domain::contact::{ContactKind, PhoneRules};
 use crate::domain::customer::{normalize_tag, ContactInput, CustomerFields, FieldError, Level};
+use crate::domain::customer_contacts::NormalContact;
 use crate::domain::date_input::parse_date;
 pub use crate::domain::import_row::{PurchaseRow, RowError};
 use crate::domain::search_key::fold;
@@ -31,7 +32,7 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
 /// read. Returns the reader and the encoding it reads.
 pub fn open_text(
     path: &std::path::Path,
-) -> std::io::Result<(Box<dyn std::io::Read>, &'static str)> {
+) -> std::io::Result<(Box<dyn std::io::Read + Send>, &'static str)> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     // One pass over the bytes decides the encoding; the text is never held whole.
@@ -325,12 +326,21 @@ pub fn parse_customers(
     out.unknown_columns = rows.unknown_columns().to_vec();
     for row in &mut rows {
         match row {
-            Ok(good) => out.rows.push(good),
+            Ok(good) => out.rows.push((good.line, good.fields)),
             Err(errors) => out.errors.extend(errors),
         }
     }
     out.total_rows = rows.total_rows();
     out
+}
+
+/// A customer row that passed its own checks: its line, its fields and its contacts
+/// normalised as the store keeps them.
+#[derive(Debug, Clone)]
+pub struct CheckedRow {
+    pub line: u64,
+    pub fields: CustomerFields,
+    pub contacts: Vec<NormalContact>,
 }
 
 /// The rows of a customer file, read one at a time (a file of millions of rows is never held
@@ -410,7 +420,7 @@ impl<R: std::io::Read> CustomerRows<R> {
     }
 
     /// Checks one record's cells.
-    fn row(&self, line: u64) -> Result<(u64, CustomerFields), Vec<RowError>> {
+    fn row(&self, line: u64) -> Result<CheckedRow, Vec<RowError>> {
         let (headers, columns) = (&self.headers, &self.columns);
         let mut fields = CustomerFields::default();
         let mut problems: Vec<FieldError> = Vec::new();
@@ -431,18 +441,27 @@ impl<R: std::io::Read> CustomerRows<R> {
             fields.level = Level::Vip;
         }
         let mut checked = crate::domain::customer::validate(&fields);
-        // Contacts are normalised by the store; check them here too so the report is complete.
-        if let Err(mut errs) =
-            crate::domain::customer_contacts::check_contacts(&fields.contacts, &self.rules)
-        {
-            checked.append(&mut errs);
-        }
+        // The contacts as the store keeps them: normalising them checks them.
+        let contacts = match crate::domain::customer_contacts::normalize_contacts(
+            &fields.contacts,
+            &self.rules,
+        ) {
+            Ok(contacts) => contacts,
+            Err(mut errs) => {
+                checked.append(&mut errs);
+                Vec::new()
+            }
+        };
         for e in checked {
             let column = header_for(headers, columns, &e.field);
             problems.push(FieldError::new(column, e.reason));
         }
         if problems.is_empty() {
-            Ok((line, fields))
+            Ok(CheckedRow {
+                line,
+                fields,
+                contacts,
+            })
         } else {
             Err(problems
                 .into_iter()
@@ -457,7 +476,7 @@ impl<R: std::io::Read> CustomerRows<R> {
 }
 
 impl<R: std::io::Read> Iterator for CustomerRows<R> {
-    type Item = Result<(u64, CustomerFields), Vec<RowError>>;
+    type Item = Result<CheckedRow, Vec<RowError>>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(error) = self.header_error.take() {

@@ -817,3 +817,156 @@ fn a_code_or_number_repeated_far_down_a_long_file_is_still_found() {
     assert_eq!(outcome.imported, 2_499);
     assert_eq!(store.customer_count().expect("count"), 2_499);
 }
+
+/// Codes, numbers, emails, tags (one of them VIP), an owner, a landline and repeats: the
+/// cases a bulk write must number, index and flag as customers created one at a time are.
+const VARIED: &str = "name,code,phone,email,company,tags,owner,level
+王秀英,,138 0013 8000,wxy@example.com,星辰科技,\"vip, 老客户\",,
+Ann Lee,K-7,13812345678; 021-6529 4356,ann@example.com,,frequent buyer,li.na,
+Bob Brown,,13912345678,ANN@example.com,Brown & Co,,,vip
+张伟,,+86 138-0013-8000,,星辰科技,,,
+Carol King,K-9,,carol@example.com,,#VIP,,
+";
+
+/// Everything a customer is as the store shows it: its record as exported (the times it was
+/// written at apart), its contacts and the customers each query finds.
+fn everything(store: &mut careline::store::Store, admin: &careline::store::Actor) -> String {
+    let mut records = Vec::new();
+    store
+        .export_customers(admin, &mut |c| {
+            let mut value = serde_json::to_value(&c).map_err(std::io::Error::other)?;
+            if let Some(map) = value.as_object_mut() {
+                map.remove("created_at");
+                map.remove("updated_at");
+            }
+            records.push(value);
+            Ok(())
+        })
+        .expect("export");
+    let mut out = serde_json::to_string_pretty(&records).expect("JSON");
+    for n in 1..=records.len() as i64 {
+        let c = store.customer(admin, n).expect("customer");
+        out.push_str(&format!(
+            "\n{n} {} {:?} {:?} {:?}",
+            c.code,
+            c.fields.level,
+            c.fields.tags,
+            c.contacts_normalized
+                .iter()
+                .map(|ct| ct.normalized.as_str())
+                .collect::<Vec<_>>()
+        ));
+    }
+    for query in [
+        "wxy",
+        "王秀英",
+        "6529",
+        "8000",
+        "ann@example.com",
+        "K-7",
+        "#vip",
+        "星辰",
+        "brown",
+        "zhang",
+    ] {
+        let found: Vec<String> = store
+            .search(admin, query, 20)
+            .expect("search")
+            .into_iter()
+            .map(|r| r.customer.code)
+            .collect();
+        out.push_str(&format!("\n{query}: {found:?}"));
+    }
+    out
+}
+
+#[test]
+fn a_bulk_import_writes_the_customers_one_at_a_time_creation_would() {
+    for held_before in [false, true] {
+        let (_a, mut bulk, admin_a) = fresh();
+        let (_b, mut single, admin_b) = fresh();
+        for (store, admin) in [(&mut bulk, &admin_a), (&mut single, &admin_b)] {
+            store
+                .add_operator(admin, "li.na", "李娜", careline::store::Role::Operator)
+                .expect("operator");
+        }
+        let mut warned_singly = Vec::new();
+        if held_before {
+            // Into a database with customers: one already holds 王秀英's number.
+            for (store, admin) in [(&mut bulk, &admin_a), (&mut single, &admin_b)] {
+                store
+                    .create_customer(admin, &customer("Held", vec![phone("13800138000")]))
+                    .expect("create");
+            }
+        }
+        let parsed = parse_customers(VARIED.as_bytes(), today(), bulk.phone_rules());
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        for (line, fields) in &parsed.rows {
+            let saved = single.create_customer(&admin_b, fields).expect("create");
+            warned_singly.push((*line, saved.warnings.len()));
+        }
+        let outcome = bulk
+            .import_customers(&admin_a, "varied.csv", &parsed.rows, false, &|_| {})
+            .expect("import");
+        assert_eq!(outcome.imported, 5);
+
+        // A row is flagged as often as creating it alone warns: once for each customer
+        // holding one of its numbers, earlier rows of the file included.
+        let warned_in_bulk: Vec<(u64, usize)> = parsed
+            .rows
+            .iter()
+            .map(|(line, _)| {
+                let n = outcome
+                    .duplicates
+                    .iter()
+                    .filter(|d| d.line == *line)
+                    .count();
+                (*line, n)
+            })
+            .collect();
+        assert_eq!(warned_in_bulk, warned_singly, "{:?}", outcome.duplicates);
+        // 张伟 (line 5) holds 王秀英's number (line 2), Bob's email is Ann's (lines 4, 3).
+        let expected_warnings = if held_before {
+            [(2, 1), (3, 0), (4, 1), (5, 2), (6, 0)]
+        } else {
+            [(2, 0), (3, 0), (4, 1), (5, 1), (6, 0)]
+        };
+        assert_eq!(warned_in_bulk, expected_warnings);
+
+        let (in_bulk, singly) = (
+            everything(&mut bulk, &admin_a),
+            everything(&mut single, &admin_b),
+        );
+        assert_eq!(in_bulk, singly);
+        // The VIP tags and level made VIPs; codes given are kept, the others numbered.
+        assert!(
+            in_bulk.contains(" C0000001 Vip") || in_bulk.contains(" C0000002 Vip"),
+            "{in_bulk}"
+        );
+        assert!(
+            in_bulk.contains(" K-7 Normal") && in_bulk.contains(" K-9 Vip"),
+            "{in_bulk}"
+        );
+        assert!(bulk.check().expect("check").ok());
+    }
+}
+
+#[test]
+fn a_code_a_later_row_brings_is_left_to_it_when_rows_without_one_are_numbered() {
+    // The first customer of a fresh database is numbered C0000001: the third row brings that
+    // code, so the first row must get another one, not fail the import half-way.
+    let (_db, mut store, admin) = fresh();
+    let csv = "name,code\nFirst,\nSecond,C0000003\nThird,C0000001\nFourth,\n";
+    let parsed = parse_customers(csv.as_bytes(), today(), store.phone_rules());
+    let outcome = store
+        .import_customers(&admin, "codes.csv", &parsed.rows, false, &|_| {})
+        .expect("import");
+    assert_eq!(outcome.imported, 4);
+    let codes: Vec<String> = (1..=4)
+        .map(|id| store.customer(&admin, id).expect("customer").code)
+        .collect();
+    // Rows 1 and 4 take the next codes from their ids on that no row brings: C0000002 and
+    // C0000004.
+    assert_eq!(codes, ["C0000002", "C0000003", "C0000001", "C0000004"]);
+    assert!(store.check().expect("check").ok());
+}

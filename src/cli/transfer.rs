@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::import_report::ImportReport;
 use super::{progress_bar, Context};
 use crate::import::{parse_purchases, CustomerRows, RowError};
-use crate::store::BATCH;
+use crate::store::{Finding, StoreError};
 use crate::text::sanitize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,9 +111,16 @@ impl Lines {
     }
 }
 
+/// Rows read in one go by the thread that reads a file.
+const READ_BATCH: usize = 1_000;
+
+/// Batches the reading thread may be ahead of the checking one.
+const READ_AHEAD: usize = 4;
+
 /// Imports a customer file of any size in bounded memory: one pass reads and checks every
-/// row (the report gets every problem), a second pass reads it again and writes the good rows
-/// in batches. Nothing is held per row but one bit for the rows to leave out.
+/// row (the report gets every problem, in the order of the file's lines), a second pass reads
+/// it again and writes the good rows in one transaction. Nothing is held per row but one bit
+/// for the rows to leave out.
 fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let (mut store, actor) = ctx.open()?;
     let today = Local::now().date_naive();
@@ -141,48 +148,89 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
     }
     let unknown_columns = rows.unknown_columns().len();
     let mut check = store.begin_row_check()?;
-    let mut leave_out = Lines::default();
-    let (mut good, mut rejected, mut duplicates, mut flagged) = (0u64, 0u64, 0u64, 0u64);
-    let mut header_broken = false;
+    let (mut parsed, mut unreadable) = (0u64, 0u64);
     let bar = progress_bar(size, "checking customers");
-    let mut reject = |report: &mut ImportReport, errors: Vec<RowError>| -> Result<()> {
-        rejected += 1;
-        for e in errors {
-            header_broken |= e.line == 1;
-            report.line(&format!("rejected ({})", e.column), &e.to_string())?;
-        }
-        Ok(())
-    };
-    while let Some(row) = rows.next() {
-        match row {
-            Err(errors) => reject(&mut report, errors)?,
-            Ok((line, fields)) => {
-                let refused = store.refused_row(&mut check, line, &fields)?;
-                if !refused.is_empty() {
-                    leave_out.insert(line);
-                    reject(&mut report, refused)?;
-                    continue;
-                }
-                good += 1;
-                let found = store.row_duplicates(&mut check, line, &fields)?;
-                if !found.is_empty() {
-                    flagged += 1;
-                    if args.skip_duplicates {
-                        leave_out.insert(line);
+    // A second thread reads and checks the rows on their own while this one notes them.
+    let total_rows = std::thread::scope(|scope| -> Result<u64> {
+        let (sender, batches) = std::sync::mpsc::sync_channel(READ_AHEAD);
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(READ_BATCH);
+            while let Some(row) = rows.next() {
+                batch.push(row);
+                if batch.len() == READ_BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+                    if sender.send((full, rows.position())).is_err() {
+                        break;
                     }
                 }
-                for d in found {
-                    duplicates += 1;
-                    report.line("possible duplicates", &format!("warning: {d}"))?;
+            }
+            if !batch.is_empty() && sender.send((batch, rows.position())).is_err() {
+                tracing::debug!("import: the check stopped before the last rows");
+            }
+            rows.total_rows()
+        });
+        for (batch, position) in batches {
+            for row in batch {
+                match row {
+                    Err(errors) => {
+                        unreadable += 1;
+                        check.reject(&errors)?;
+                    }
+                    Ok(row) => {
+                        parsed += 1;
+                        check.normalized_row(row.line, &row.fields, &row.contacts)?;
+                    }
                 }
             }
+            bar.set_position(position);
         }
-        bar.set_position(rows.position());
-    }
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("reading {} failed unexpectedly", args.file.display()))
+    })?;
+
+    let mut leave_out = Lines::default();
+    let (mut rejected, mut duplicates, mut flagged) = (0u64, 0u64, 0u64);
+    let (mut last_rejected, mut last_flagged) = (None, None);
+    let mut header_broken = false;
+    let mut failed: Option<anyhow::Error> = None;
+    let checked = store.end_row_check(check, &mut |finding| {
+        let (kind, text) = match finding {
+            Finding::Rejected(e) => {
+                header_broken |= e.line == 1;
+                if last_rejected != Some(e.line) {
+                    last_rejected = Some(e.line);
+                    rejected += 1;
+                    leave_out.insert(e.line);
+                }
+                (format!("rejected ({})", e.column), e.to_string())
+            }
+            Finding::Duplicate(d) => {
+                duplicates += 1;
+                if last_flagged != Some(d.line) {
+                    last_flagged = Some(d.line);
+                    flagged += 1;
+                    if args.skip_duplicates {
+                        leave_out.insert(d.line);
+                    }
+                }
+                ("possible duplicates".to_string(), format!("warning: {d}"))
+            }
+        };
+        if failed.is_none() {
+            if let Err(e) = report.line(&kind, &text) {
+                failed = Some(e);
+            }
+        }
+        Ok(())
+    });
     bar.finish_and_clear();
-    store.end_row_check(check)?;
-    let total_rows = rows.total_rows();
-    drop(rows);
+    let checked = checked?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    // The rows that passed their own checks and were then refused by the database.
+    let good = parsed.saturating_sub(rejected.saturating_sub(unreadable));
     let stop = !args.skip_invalid && (rejected > 0 || unknown_columns > 0);
     if header_broken || stop {
         report.finish()?;
@@ -199,31 +247,30 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
         return Ok(());
     }
 
-    let (text, _) = open()?;
-    let mut rows = CustomerRows::new(text, today, rules);
-    let bar = progress_bar(size, "importing customers");
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut imported = 0u64;
-    store.begin_import_writes()?;
-    while let Some(row) = rows.next() {
-        // A row that failed its checks fails them again; the rows refused by the database or
-        // left out as duplicates are marked.
-        let Ok((line, fields)) = row else { continue };
-        if leave_out.contains(line) {
-            continue;
-        }
-        batch.push((line, fields));
-        if batch.len() == BATCH {
-            imported += store.import_customer_batch(&actor, &source, &batch)?;
-            batch.clear();
-            bar.set_position(rows.position());
-        }
-    }
-    if !batch.is_empty() {
-        imported += store.import_customer_batch(&actor, &source, &batch)?;
-    }
-    store.end_import_writes()?;
-    bar.finish_and_clear();
+    let wanted = if args.skip_duplicates {
+        good.saturating_sub(flagged)
+    } else {
+        good
+    };
+    let imported = if wanted == 0 {
+        0
+    } else {
+        let bar = progress_bar(wanted, "importing customers");
+        let mut rows = || -> crate::store::Result<_> {
+            let (text, _) = crate::import::open_text(&args.file).map_err(StoreError::Io)?;
+            // A row that failed its checks fails them again; the rows refused by the
+            // database or left out as duplicates are marked.
+            Ok(CustomerRows::new(text, today, rules.clone())
+                .filter_map(|row| row.ok())
+                .filter(|row| !leave_out.contains(row.line))
+                .map(|row| Ok((row.line, row.fields, row.contacts))))
+        };
+        let imported = store.import_customer_rows(&actor, &source, &checked, &mut rows, &|n| {
+            bar.set_position(n)
+        })?;
+        bar.finish_and_clear();
+        imported
+    };
     report.finish()?;
     println!(
         "Imported {imported} customers from {source} ({encoding}); {rejected} rows rejected, {duplicates} flagged as possible duplicates{}.",

@@ -22,7 +22,7 @@ use super::engine::{self, FastLoad};
 use super::purchases::{self, PurchaseFigures, RfmFigures};
 use super::search::SearchDoc;
 use super::{Cell, Result, Store, StoreError, Writer};
-use crate::domain::customer::{CustomerFields, FieldError};
+use crate::domain::customer::CustomerFields;
 use crate::domain::customer_contacts::NormalContact;
 use crate::domain::tier::TierRules;
 
@@ -195,8 +195,9 @@ pub(crate) struct Preparer {
 #[derive(Debug)]
 pub(crate) struct PreparedCustomer {
     id: i64,
-    /// The number in the code it was prepared with.
-    code: i64,
+    /// The number in the code it was prepared with; none for a code its fields give, which it
+    /// keeps.
+    code: Option<i64>,
     fields: CustomerFields,
     contacts: Vec<NormalContact>,
     row: Vec<Cell>,
@@ -222,7 +223,9 @@ impl Preparer {
 
     /// Prepares the rows of new customer `id` whose purchases and last contact are already
     /// known, numbered as a customer created on its own would be: id and code come next, and
-    /// the code is the id's unless an earlier record holds it ([`BulkLoad::add`] checks).
+    /// the code is the one its fields give, or else the id's unless an earlier record holds it
+    /// ([`BulkLoad::add`] checks). A given code must be free: a code the database holds
+    /// already fails the load (its unique index stays while the load runs).
     pub(crate) fn customer(
         &self,
         id: i64,
@@ -231,16 +234,17 @@ impl Preparer {
         purchases: &PurchaseFigures,
         last_contact_at: Option<i64>,
     ) -> Result<PreparedCustomer> {
-        if fields.code.is_some() {
-            return Err(StoreError::Invalid(vec![FieldError::new(
-                "code",
-                "a bulk load numbers its customers itself",
-            )]));
-        }
+        let given = fields
+            .code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
         let owner = customers::owner_by(fields.owner.as_deref(), |login| {
             Ok(self.operators.get(login).copied())
         })?;
-        let code = customers::code_of(id);
+        let number = given.is_none().then_some(id);
+        let code = given.unwrap_or_else(|| customers::code_of(id));
         let now = self.now.timestamp();
         let contact_rows = contacts
             .iter()
@@ -264,7 +268,7 @@ impl Preparer {
         );
         Ok(PreparedCustomer {
             id,
-            code: id,
+            code: number,
             fields,
             contacts,
             row,
@@ -303,6 +307,9 @@ pub(crate) struct BulkLoad<'c> {
     next_id: i64,
     /// The number in the last code given.
     last_code: i64,
+    /// A table of codes (column `code`, its key) that the load's own numbering must leave
+    /// free: those that customers later in the load bring with them.
+    reserved: Option<String>,
     customers: Rows<'c>,
     contacts: Rows<'c>,
     tags: Rows<'c>,
@@ -343,6 +350,7 @@ impl<'c> BulkLoad<'c> {
             fresh,
             next_id: last_id + 1,
             last_code: 0,
+            reserved: None,
             customers: Rows::new(
                 tx,
                 &format!("INSERT INTO customers ({})", *customers::KNOWN_COLUMNS),
@@ -367,6 +375,28 @@ impl<'c> BulkLoad<'c> {
         })
     }
 
+    /// Leaves the codes in `table` (column `code`, its key) free when the load numbers a
+    /// customer: customers that bring their own code may come later in the load.
+    pub(crate) fn reserve_codes_in(&mut self, table: &str) {
+        self.reserved = Some(table.to_string());
+    }
+
+    /// Whether the load's own numbering must pass over `code`.
+    fn code_unavailable(&self, code: &str) -> Result<bool> {
+        if !self.fresh && customers::code_taken(self.tx, code)? {
+            return Ok(true);
+        }
+        match &self.reserved {
+            Some(table) => Ok(self
+                .tx
+                .prepare_cached(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM {table} WHERE code = ?1)"
+                ))?
+                .query_row([code], |r| r.get(0))?),
+            None => Ok(false),
+        }
+    }
+
     /// The id the next customer added gets.
     pub(crate) fn next_id(&self) -> i64 {
         self.next_id
@@ -381,19 +411,22 @@ impl<'c> BulkLoad<'c> {
                 customer.id, self.next_id
             )));
         }
-        // As a customer created on its own: the next code from the id on that no record
-        // holds. The codes this load gave are at most `last_code`; others only a record that
-        // was there before can hold.
-        let mut n = customer.id.max(self.last_code + 1);
-        while !self.fresh && customers::code_taken(self.tx, &customers::code_of(n))? {
-            n += 1;
-        }
-        if n != customer.code {
-            let code = customers::code_of(n);
-            customer.staged =
-                staged_values(customer.id, &code, &customer.fields, &customer.contacts)?;
-            customer.row[1] = code.into();
-            customer.code = n;
+        // As a customer created on its own: the code it brings, or else the next code from
+        // the id on that no record holds. The codes this load numbered are at most
+        // `last_code`; others only a record that was there before, or one the load brings,
+        // can hold.
+        if let Some(prepared) = customer.code {
+            let mut n = customer.id.max(self.last_code + 1);
+            while self.code_unavailable(&customers::code_of(n))? {
+                n += 1;
+            }
+            if n != prepared {
+                let code = customers::code_of(n);
+                customer.staged =
+                    staged_values(customer.id, &code, &customer.fields, &customer.contacts)?;
+                customer.row[1] = code.into();
+            }
+            self.last_code = n;
         }
         self.customers.push(customer.row)?;
         for row in customer.contact_rows {
@@ -405,7 +438,6 @@ impl<'c> BulkLoad<'c> {
         self.staged.push(customer.staged)?;
         self.rfm.extend(customer.rfm);
         self.next_id += 1;
-        self.last_code = n;
         Ok(())
     }
 
@@ -463,7 +495,9 @@ impl<'c> BulkLoad<'c> {
             for (id, [r, f, m]) in purchases::rfm_scores(std::mem::take(&mut self.rfm)) {
                 update.execute([id, r, f, m])?;
             }
-        } else {
+        } else if !self.rfm.is_empty() {
+            // Scores are quintiles over the customers with purchases: customers added
+            // without any change nobody's.
             purchases::refresh_rfm(tx)?;
         }
         tracing::info!("bulk load: RFM scores in {:?}", started.elapsed());

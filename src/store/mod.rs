@@ -37,7 +37,7 @@ pub use demo_load::{
 pub use drafts::Draft;
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
-pub use imports::{ImportDuplicate, ImportOutcome, RowCheck, BATCH};
+pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{ComplaintEvent, HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
 pub use pops::ScreenPop;
@@ -446,16 +446,6 @@ impl Writer<'_> {
 
 /// Moved to the domain (rules, no SQL); kept here for callers not yet changed.
 pub use crate::domain::customer_contacts::check_contacts;
-
-/// Inserts a generated or imported customer without its own audit entry (the bulk operation
-/// records one for all).
-pub(crate) fn insert_customer_quiet(
-    w: &Writer<'_>,
-    fields: &crate::domain::customer::CustomerFields,
-    contacts: &[crate::domain::customer_contacts::NormalContact],
-) -> Result<i64> {
-    customers::insert_record(w, fields, contacts).map(|(id, _)| id)
-}
 
 pub(crate) fn refresh_purchase_summary(w: &Writer<'_>, customer_id: i64) -> Result<()> {
     purchases::refresh_summary(w.tx(), customer_id, w.today(), w.tiers)
