@@ -55,6 +55,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub(crate) use engine::{Cell, CACHE_KIB};
+pub use write_turns::WriteParts;
 
 use crate::domain::complaint::SlaRules;
 use crate::domain::contact::PhoneRules;
@@ -183,6 +184,8 @@ pub struct Store {
     busy_retries: u64,
     /// Writers of this database take turns (see `write_turns`).
     turns: write_turns::WriteTurns,
+    /// Where the time of the last write went.
+    last_write: WriteParts,
 }
 
 impl Store {
@@ -233,6 +236,7 @@ impl Store {
             clock: Clock::System,
             busy_retries: 0,
             turns: write_turns::WriteTurns::open(path),
+            last_write: WriteParts::default(),
         };
         schema::migrate(&mut store.conn, &display)?;
         Ok(store)
@@ -322,6 +326,7 @@ impl Store {
         mut work: impl FnMut(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
         let started = Instant::now();
+        self.last_write = WriteParts::default();
         let deadline = self.options.busy_timeout;
         let mut pause = Duration::from_millis(2);
         loop {
@@ -346,16 +351,32 @@ impl Store {
         self.busy_retries
     }
 
+    /// Where the time of the last [`Store::write`] went (for `bench writers`).
+    pub fn last_write_parts(&self) -> WriteParts {
+        self.last_write
+    }
+
     fn try_write<T>(
         &mut self,
         actor: &Actor,
         work: &mut impl FnMut(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
         let now = self.clock.now();
-        let _turn = self.turns.wait(self.options.busy_timeout);
+        let mut lap = Instant::now();
+        let mut elapsed = || {
+            let at = Instant::now();
+            let part = at - lap;
+            lap = at;
+            part
+        };
+        let turn = self.turns.wait(self.options.busy_timeout);
+        self.last_write.turn += elapsed();
+        self.last_write.without_turn += u32::from(turn.is_missing());
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate);
+        self.last_write.begin += elapsed();
+        let tx = tx?;
         let mut writer = Writer {
             tx,
             actor,
@@ -366,10 +387,22 @@ impl Store {
             log: &self.options.log,
             sla: &self.options.sla,
         };
-        let value = work(&mut writer)?;
+        let value = work(&mut writer);
+        let parts = &mut self.last_write;
         let Writer { tx, audit, .. } = writer;
-        audit::append(&tx, actor, now, &audit)?;
-        tx.commit()?;
+        let value = value.and_then(|value| {
+            audit::append(&tx, actor, now, &audit)?;
+            Ok(value)
+        });
+        parts.statements += elapsed();
+        let value = value?;
+        let watch = engine::CommitWatch::start(false);
+        let committed = tx.commit();
+        parts.commit += elapsed();
+        parts.checkpoint_in_commit = watch.seen().checkpoint_in_commit;
+        drop(watch);
+        committed?;
+        drop(turn);
         Ok(value)
     }
 }
