@@ -833,6 +833,11 @@ pub fn worker(ctx: &Context, args: &WorkerArgs) -> Result<()> {
     }
     report.busy_retries = store.busy_retries();
     report.cpu_us = cpu_used().as_micros() as u64;
+    report.checkpoint_us = store
+        .checkpoint_times()
+        .iter()
+        .map(|d| d.as_micros() as u64)
+        .collect();
     writeln!(out, "{}", serde_json::to_string(&report)?)?;
     out.flush()?;
     Ok(())

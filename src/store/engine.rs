@@ -129,6 +129,7 @@ pub(crate) struct CommitWatch(());
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct CommitSeen {
     pub(crate) checkpoint_in_commit: Option<Duration>,
+    pub(crate) checkpoint_due: bool,
 }
 
 impl CommitWatch {
@@ -142,6 +143,7 @@ impl CommitWatch {
     pub(crate) fn seen(&self) -> CommitSeen {
         CommitSeen {
             checkpoint_in_commit: CHECKPOINT_IN_COMMIT.get(),
+            checkpoint_due: CHECKPOINT_DUE.get(),
         }
     }
 }
@@ -361,5 +363,13 @@ pub(crate) fn end_fast_load(conn: &Connection, path: &Path, fast: FastLoad) -> R
             )));
         }
     }
+    Ok(())
+}
+
+/// Copies what the log holds back into the database as far as no reader still needs it,
+/// without waiting for anyone (`PRAGMA wal_checkpoint(PASSIVE)`); the log starts again from its
+/// beginning at the next write once all of it is copied.
+pub(crate) fn checkpoint_passive(conn: &Connection) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 mod audit;
 mod bulk;
 mod card;
+mod checkpoints;
 mod complaints;
 mod customers;
 mod demo_load;
@@ -186,6 +187,8 @@ pub struct Store {
     turns: write_turns::WriteTurns,
     /// Where the time of the last write went.
     last_write: WriteParts,
+    /// Checkpoints of the write-ahead log, run off the write path (see `checkpoints`).
+    checkpoints: checkpoints::Checkpoints,
 }
 
 impl Store {
@@ -228,7 +231,8 @@ impl Store {
                     reason: e.to_string(),
                 })?;
         }
-        let conn = engine::connect(path, options.busy_timeout)?;
+        let busy_timeout = options.busy_timeout;
+        let conn = engine::connect(path, busy_timeout)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -237,6 +241,7 @@ impl Store {
             busy_retries: 0,
             turns: write_turns::WriteTurns::open(path),
             last_write: WriteParts::default(),
+            checkpoints: checkpoints::Checkpoints::new(path, busy_timeout),
         };
         schema::migrate(&mut store.conn, &display)?;
         Ok(store)
@@ -351,6 +356,11 @@ impl Store {
         self.busy_retries
     }
 
+    /// How long each checkpoint this store ran off the write path took (for `bench writers`).
+    pub fn checkpoint_times(&self) -> Vec<Duration> {
+        self.checkpoints.times()
+    }
+
     /// Where the time of the last [`Store::write`] went (for `bench writers`).
     pub fn last_write_parts(&self) -> WriteParts {
         self.last_write
@@ -377,32 +387,42 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate);
         self.last_write.begin += elapsed();
         let tx = tx?;
-        let mut writer = Writer {
-            tx,
-            actor,
-            now,
-            audit: Vec::new(),
-            phone: &self.options.phone,
-            tiers: &self.options.tiers,
-            log: &self.options.log,
-            sla: &self.options.sla,
+        let (value, seen) = {
+            let mut writer = Writer {
+                tx,
+                actor,
+                now,
+                audit: Vec::new(),
+                phone: &self.options.phone,
+                tiers: &self.options.tiers,
+                log: &self.options.log,
+                sla: &self.options.sla,
+            };
+            let value = work(&mut writer);
+            let parts = &mut self.last_write;
+            let Writer { tx, audit, .. } = writer;
+            let value = value.and_then(|value| {
+                audit::append(&tx, actor, now, &audit)?;
+                Ok(value)
+            });
+            parts.statements += elapsed();
+            let value = value?;
+            // A checkpoint the commit makes due waits until the turn has passed.
+            let watch = engine::CommitWatch::start(true);
+            let committed = tx.commit();
+            parts.commit += elapsed();
+            let seen = watch.seen();
+            parts.checkpoint_in_commit = seen.checkpoint_in_commit;
+            drop(watch);
+            committed?;
+            (value, seen)
         };
-        let value = work(&mut writer);
-        let parts = &mut self.last_write;
-        let Writer { tx, audit, .. } = writer;
-        let value = value.and_then(|value| {
-            audit::append(&tx, actor, now, &audit)?;
-            Ok(value)
-        });
-        parts.statements += elapsed();
-        let value = value?;
-        let watch = engine::CommitWatch::start(false);
-        let committed = tx.commit();
-        parts.commit += elapsed();
-        parts.checkpoint_in_commit = watch.seen().checkpoint_in_commit;
-        drop(watch);
-        committed?;
         drop(turn);
+        if seen.checkpoint_due && !self.checkpoints.ask() {
+            if let Err(e) = engine::checkpoint_passive(&self.conn) {
+                tracing::debug!("checkpoint: {e}");
+            }
+        }
         Ok(value)
     }
 }
