@@ -450,6 +450,22 @@ fn bench_writers_saves_every_write_of_every_process_and_shows_no_error() {
         );
     }
     assert_eq!(versions, 60, "{report:#}");
+    // Every store call is broken down into the parts its time went to.
+    let calls = report["steps"][0]["samples"].as_u64().expect("samples");
+    let parts = report["breakdown"]["parts"].as_array().expect("parts");
+    for (part, kind) in parts.iter().zip([
+        "waiting for the turn",
+        "BEGIN IMMEDIATE (SQLite's lock)",
+        "statements and audit entries",
+        "COMMIT (fsync, checkpoint if due)",
+    ]) {
+        assert_eq!(part["kind"], kind, "{report:#}");
+        assert_eq!(part["samples"].as_u64(), Some(calls), "{report:#}");
+    }
+    assert!(
+        report["breakdown"]["worker_cpu_seconds"].as_f64() > Some(0.0),
+        "{report:#}"
+    );
 
     // The text report says the same.
     let stdout = sandbox.ok(&[
@@ -473,6 +489,12 @@ fn bench_writers_saves_every_write_of_every_process_and_shows_no_error() {
     assert!(stdout.contains("errors shown to a worker: 0\n"), "{stdout}");
     assert!(
         stdout.contains("lost writes: 0 (contacts 4 reported, 4 found"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("where the time of a write went")
+            && stdout.contains("\nwaiting for the turn ")
+            && stdout.contains("\nCOMMIT (fsync, checkpoint if due) "),
         "{stdout}"
     );
 }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::bench::{figures, Figures};
 use super::Context;
 use crate::domain::customer::Channel;
-use crate::store::{Actor, NewInteraction, Store, StoreError};
+use crate::store::{Actor, NewInteraction, Store, StoreError, WriteParts};
 
 /// The goal of DESIGN §7 for the write itself.
 pub const GOAL_P99_MS: f64 = 50.0;
@@ -112,6 +112,63 @@ pub struct WorkerReport {
     pub errors: Vec<String>,
     pub conflicts: usize,
     pub busy_retries: u64,
+    /// Where the time of every timed store call went, in the order the calls were made.
+    #[serde(default)]
+    pub parts: Vec<PartsUs>,
+    /// Checkpoints this process ran off the write path, in microseconds.
+    #[serde(default)]
+    pub checkpoint_us: Vec<u64>,
+    /// CPU time this process used, user and system, in microseconds.
+    #[serde(default)]
+    pub cpu_us: u64,
+}
+
+/// The parts of one store call, in microseconds (see [`WriteParts`]).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct PartsUs {
+    pub total: u64,
+    pub turn: u64,
+    pub begin: u64,
+    pub statements: u64,
+    pub commit: u64,
+    /// The checkpoint inside the commit, when one ran there (part of `commit`).
+    pub checkpoint_in_commit: Option<u64>,
+    pub without_turn: u32,
+}
+
+impl PartsUs {
+    fn of(total: Duration, parts: WriteParts) -> PartsUs {
+        let us = |d: Duration| d.as_micros() as u64;
+        PartsUs {
+            total: us(total),
+            turn: us(parts.turn),
+            begin: us(parts.begin),
+            statements: us(parts.statements),
+            commit: us(parts.commit),
+            checkpoint_in_commit: parts.checkpoint_in_commit.map(us),
+            without_turn: parts.without_turn,
+        }
+    }
+}
+
+/// Where the time of the writes went.
+#[derive(Debug, Default, Serialize)]
+pub struct Breakdown {
+    /// Each part of every write (turn, begin, statements, commit), and the checkpoints that
+    /// ran inside a commit.
+    pub parts: Vec<Figures>,
+    /// The slowest 1 % of writes (at or above the p99 of the whole): how many, and the mean
+    /// of each part among them, in milliseconds, in the order of `parts`' first four.
+    pub slowest_writes: usize,
+    pub slowest_mean_ms: Vec<(String, f64)>,
+    /// Writes whose commit ran a checkpoint.
+    pub checkpoints_in_commit: usize,
+    /// Writes that went without a turn (patience ran out) at least once.
+    pub writes_without_turn: usize,
+    /// Checkpoints run off the write path, by every process.
+    pub checkpoints_off_write_path: Option<Figures>,
+    /// CPU the worker processes used, summed, in seconds.
+    pub worker_cpu_seconds: f64,
 }
 
 /// What the parent found when it looked every reported write up.
@@ -169,6 +226,8 @@ pub struct WritersReport {
     pub writes_per_second: f64,
     /// The store call of every write, then contacts and edits apart.
     pub steps: Vec<Figures>,
+    /// Where the time of a write went.
+    pub breakdown: Breakdown,
     pub lost_write_check: LostWriteCheck,
     pub goal: &'static str,
     pub met: bool,
@@ -550,6 +609,7 @@ fn report(
     ];
     let writes = contacts_logged + edits_saved;
     let p99_met = steps[0].p99_ms.is_some_and(|p| p <= GOAL_P99_MS);
+    let breakdown = breakdown(&reports, steps[0].p99_ms);
     WritersReport {
         customers,
         processes: args.processes,
@@ -573,8 +633,82 @@ fn report(
         },
         met: p99_met && check.lost == 0 && reports.iter().all(|r| r.errors.is_empty()),
         steps,
+        breakdown,
         lost_write_check: check,
         goal: "no error shown, no lost write, p99 of the write ≤ 50 ms",
+    }
+}
+
+/// One part of a write, read from its [`PartsUs`].
+type Part = fn(&PartsUs) -> u64;
+
+/// Where the time of the writes went: each part's figures, and the parts of the slowest 1 %.
+fn breakdown(reports: &[WorkerReport], p99_ms: Option<f64>) -> Breakdown {
+    let parts: Vec<&PartsUs> = reports.iter().flat_map(|r| &r.parts).collect();
+    let micros = Duration::from_micros;
+    let of = |kind: &'static str, part: Part| {
+        let times = parts.iter().map(|p| micros(part(p))).collect();
+        figures(kind, None, String::new(), times, None)
+    };
+    let named: [(&'static str, Part); 4] = [
+        ("waiting for the turn", |p| p.turn),
+        ("BEGIN IMMEDIATE (SQLite's lock)", |p| p.begin),
+        ("statements and audit entries", |p| p.statements),
+        ("COMMIT (fsync, checkpoint if due)", |p| p.commit),
+    ];
+    let mut figures_of: Vec<Figures> = named.iter().map(|(k, f)| of(k, *f)).collect();
+    let in_commit: Vec<Duration> = parts
+        .iter()
+        .filter_map(|p| p.checkpoint_in_commit.map(micros))
+        .collect();
+    let checkpoints_in_commit = in_commit.len();
+    figures_of.push(figures(
+        "of which a checkpoint inside the commit",
+        None,
+        String::new(),
+        in_commit,
+        None,
+    ));
+    let threshold = p99_ms.map(|ms| (ms * 1000.0) as u64);
+    let slowest: Vec<&&PartsUs> = parts
+        .iter()
+        .filter(|p| threshold.is_some_and(|t| p.total >= t))
+        .collect();
+    let mean = |part: Part| {
+        if slowest.is_empty() {
+            0.0
+        } else {
+            slowest.iter().map(|p| part(p) as f64).sum::<f64>() / slowest.len() as f64 / 1000.0
+        }
+    };
+    let mut slowest_mean_ms: Vec<(String, f64)> = named
+        .iter()
+        .map(|(k, f)| (k.to_string(), mean(*f)))
+        .collect();
+    slowest_mean_ms.push((
+        "of which a checkpoint inside the commit".into(),
+        mean(|p| p.checkpoint_in_commit.unwrap_or(0)),
+    ));
+    let off: Vec<Duration> = reports
+        .iter()
+        .flat_map(|r| r.checkpoint_us.iter().copied().map(micros))
+        .collect();
+    Breakdown {
+        parts: figures_of,
+        slowest_writes: slowest.len(),
+        slowest_mean_ms,
+        checkpoints_in_commit,
+        writes_without_turn: parts.iter().filter(|p| p.without_turn > 0).count(),
+        checkpoints_off_write_path: (!off.is_empty()).then(|| {
+            figures(
+                "checkpoints off the write path",
+                None,
+                String::new(),
+                off,
+                None,
+            )
+        }),
+        worker_cpu_seconds: reports.iter().map(|r| r.cpu_us).sum::<u64>() as f64 / 1e6,
     }
 }
 
@@ -619,6 +753,37 @@ pub fn print(r: &WritersReport) {
             f.max_ms
         );
     }
+    let b = &r.breakdown;
+    println!(
+        "{:<44} {:>6} {:>8} {:>8} {:>8}",
+        "where the time of a write went", "writes", "p50 ms", "p99 ms", "max ms"
+    );
+    for f in b.parts.iter().chain(&b.checkpoints_off_write_path) {
+        println!(
+            "{:<44} {:>6} {:>8.3} {:>8} {:>8.3}",
+            f.kind,
+            f.samples,
+            f.p50_ms,
+            f.p99_text(),
+            f.max_ms
+        );
+    }
+    if b.slowest_writes > 0 {
+        let means: Vec<String> = b
+            .slowest_mean_ms
+            .iter()
+            .map(|(part, ms)| format!("{part} {ms:.1}"))
+            .collect();
+        println!(
+            "the slowest 1 % ({} writes), mean ms: {}",
+            b.slowest_writes,
+            means.join("; ")
+        );
+    }
+    println!(
+        "writes that went without a turn: {}; checkpoints inside a commit: {}; CPU of the workers: {:.1} s",
+        b.writes_without_turn, b.checkpoints_in_commit, b.worker_cpu_seconds
+    );
     println!(
         "goal: {}: {}",
         r.goal,
@@ -667,9 +832,29 @@ pub fn worker(ctx: &Context, args: &WorkerArgs) -> Result<()> {
         }
     }
     report.busy_retries = store.busy_retries();
+    report.cpu_us = cpu_used().as_micros() as u64;
+    report.checkpoint_us = store
+        .checkpoint_times()
+        .iter()
+        .map(|d| d.as_micros() as u64)
+        .collect();
     writeln!(out, "{}", serde_json::to_string(&report)?)?;
     out.flush()?;
     Ok(())
+}
+
+/// CPU time this process has used, user and system.
+fn cpu_used() -> Duration {
+    // SAFETY: getrusage fills the struct it is given; on failure it is left zeroed.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let of = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
+    };
+    of(usage.ru_utime) + of(usage.ru_stime)
 }
 
 fn log_contact(
@@ -697,7 +882,11 @@ fn log_contact(
     );
     let started = Instant::now();
     let result = store.log_interaction(actor, &new);
-    report.log_us.push(started.elapsed().as_micros() as u64);
+    let took = started.elapsed();
+    report.log_us.push(took.as_micros() as u64);
+    report
+        .parts
+        .push(PartsUs::of(took, store.last_write_parts()));
     match result {
         Ok(logged) => report.logged.push(LoggedContact {
             id: logged.id,
@@ -735,7 +924,11 @@ fn edit_customer(
         fields.notes = Some(notes.clone());
         let started = Instant::now();
         let result = store.edit_customer(actor, customer, opened.version, &fields);
-        report.edit_us.push(started.elapsed().as_micros() as u64);
+        let took = started.elapsed();
+        report.edit_us.push(took.as_micros() as u64);
+        report
+            .parts
+            .push(PartsUs::of(took, store.last_write_parts()));
         match result {
             Ok(saved) => {
                 report.edits.push(SavedEdit {

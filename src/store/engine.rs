@@ -5,9 +5,12 @@
 //! connection set-up and index rebuild of a bulk load, planner statistics, and the names of
 //! the indexes that statements name in `INDEXED BY`.
 
+use std::cell::Cell as StateCell;
+use std::os::raw::c_int;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use rusqlite::hooks::Wal;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::{Result, StoreError};
@@ -78,7 +81,77 @@ pub(crate) fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection>
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.set_prepared_statement_cache_capacity(64);
+    // Replaces SQLite's own automatic checkpoint (the same size, the same passive checkpoint)
+    // with one that says when it ran and for how long, and that a writer can put off.
+    conn.wal_hook(Some(after_commit_to_log));
     Ok(conn)
+}
+
+/// Frames in the write-ahead log past which a commit asks for its pages to be copied back
+/// into the database: SQLite's default `wal_autocheckpoint`.
+pub(crate) const CHECKPOINT_PAGES: c_int = 1000;
+
+thread_local! {
+    /// Whether a commit on this thread leaves a due checkpoint to its writer.
+    static DEFER_CHECKPOINT: StateCell<bool> = const { StateCell::new(false) };
+    /// A checkpoint was due after the last commit on this thread and was put off.
+    static CHECKPOINT_DUE: StateCell<bool> = const { StateCell::new(false) };
+    /// The checkpoint that ran inside the last commit on this thread, and how long it took.
+    static CHECKPOINT_IN_COMMIT: StateCell<Option<Duration>> = const { StateCell::new(None) };
+}
+
+/// Called by SQLite on the committing thread after every commit to the log, with the log's
+/// frames. Past [`CHECKPOINT_PAGES`] it checkpoints passively as SQLite's own hook does, or
+/// notes the checkpoint as due while a [`CommitWatch`] puts it off. A checkpoint's failure
+/// is never the commit's: the commit has happened, and SQLite would report the error as if
+/// the write had failed.
+fn after_commit_to_log(wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
+    if frames < CHECKPOINT_PAGES {
+        return Ok(());
+    }
+    if DEFER_CHECKPOINT.get() {
+        CHECKPOINT_DUE.set(true);
+        return Ok(());
+    }
+    let started = Instant::now();
+    if let Err(e) = wal.checkpoint() {
+        tracing::debug!("checkpoint after a commit: {e}");
+    }
+    CHECKPOINT_IN_COMMIT.set(Some(started.elapsed()));
+    Ok(())
+}
+
+/// Watches the commits made on this thread while it lives: whether a checkpoint ran inside
+/// one, or (when asked to put checkpoints off) whether one is due.
+pub(crate) struct CommitWatch(());
+
+/// What a [`CommitWatch`] saw.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CommitSeen {
+    pub(crate) checkpoint_in_commit: Option<Duration>,
+    pub(crate) checkpoint_due: bool,
+}
+
+impl CommitWatch {
+    pub(crate) fn start(defer_checkpoint: bool) -> CommitWatch {
+        CHECKPOINT_DUE.set(false);
+        CHECKPOINT_IN_COMMIT.set(None);
+        DEFER_CHECKPOINT.set(defer_checkpoint);
+        CommitWatch(())
+    }
+
+    pub(crate) fn seen(&self) -> CommitSeen {
+        CommitSeen {
+            checkpoint_in_commit: CHECKPOINT_IN_COMMIT.get(),
+            checkpoint_due: CHECKPOINT_DUE.get(),
+        }
+    }
+}
+
+impl Drop for CommitWatch {
+    fn drop(&mut self) {
+        DEFER_CHECKPOINT.set(false);
+    }
 }
 
 /// Sets the page cache of `conn`, in KiB.
@@ -290,5 +363,13 @@ pub(crate) fn end_fast_load(conn: &Connection, path: &Path, fast: FastLoad) -> R
             )));
         }
     }
+    Ok(())
+}
+
+/// Copies what the log holds back into the database as far as no reader still needs it,
+/// without waiting for anyone (`PRAGMA wal_checkpoint(PASSIVE)`); the log starts again from its
+/// beginning at the next write once all of it is copied.
+pub(crate) fn checkpoint_passive(conn: &Connection) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
     Ok(())
 }

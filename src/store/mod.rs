@@ -5,6 +5,7 @@
 mod audit;
 mod bulk;
 mod card;
+mod checkpoints;
 mod complaints;
 mod customers;
 mod demo_load;
@@ -55,6 +56,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub(crate) use engine::{Cell, CACHE_KIB};
+pub use write_turns::WriteParts;
 
 use crate::domain::complaint::SlaRules;
 use crate::domain::contact::PhoneRules;
@@ -183,6 +185,10 @@ pub struct Store {
     busy_retries: u64,
     /// Writers of this database take turns (see `write_turns`).
     turns: write_turns::WriteTurns,
+    /// Where the time of the last write went.
+    last_write: WriteParts,
+    /// Checkpoints of the write-ahead log, run off the write path (see `checkpoints`).
+    checkpoints: checkpoints::Checkpoints,
 }
 
 impl Store {
@@ -225,7 +231,8 @@ impl Store {
                     reason: e.to_string(),
                 })?;
         }
-        let conn = engine::connect(path, options.busy_timeout)?;
+        let busy_timeout = options.busy_timeout;
+        let conn = engine::connect(path, busy_timeout)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -233,6 +240,8 @@ impl Store {
             clock: Clock::System,
             busy_retries: 0,
             turns: write_turns::WriteTurns::open(path),
+            last_write: WriteParts::default(),
+            checkpoints: checkpoints::Checkpoints::new(path, busy_timeout),
         };
         schema::migrate(&mut store.conn, &display)?;
         Ok(store)
@@ -322,6 +331,7 @@ impl Store {
         mut work: impl FnMut(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
         let started = Instant::now();
+        self.last_write = WriteParts::default();
         let deadline = self.options.busy_timeout;
         let mut pause = Duration::from_millis(2);
         loop {
@@ -346,30 +356,73 @@ impl Store {
         self.busy_retries
     }
 
+    /// How long each checkpoint this store ran off the write path took (for `bench writers`).
+    pub fn checkpoint_times(&self) -> Vec<Duration> {
+        self.checkpoints.times()
+    }
+
+    /// Where the time of the last [`Store::write`] went (for `bench writers`).
+    pub fn last_write_parts(&self) -> WriteParts {
+        self.last_write
+    }
+
     fn try_write<T>(
         &mut self,
         actor: &Actor,
         work: &mut impl FnMut(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
         let now = self.clock.now();
-        let _turn = self.turns.wait(self.options.busy_timeout);
+        let mut lap = Instant::now();
+        let mut elapsed = || {
+            let at = Instant::now();
+            let part = at - lap;
+            lap = at;
+            part
+        };
+        let turn = self.turns.wait(self.options.busy_timeout);
+        self.last_write.turn += elapsed();
+        self.last_write.without_turn += u32::from(turn.is_missing());
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer {
-            tx,
-            actor,
-            now,
-            audit: Vec::new(),
-            phone: &self.options.phone,
-            tiers: &self.options.tiers,
-            log: &self.options.log,
-            sla: &self.options.sla,
+            .transaction_with_behavior(TransactionBehavior::Immediate);
+        self.last_write.begin += elapsed();
+        let tx = tx?;
+        let (value, seen) = {
+            let mut writer = Writer {
+                tx,
+                actor,
+                now,
+                audit: Vec::new(),
+                phone: &self.options.phone,
+                tiers: &self.options.tiers,
+                log: &self.options.log,
+                sla: &self.options.sla,
+            };
+            let value = work(&mut writer);
+            let parts = &mut self.last_write;
+            let Writer { tx, audit, .. } = writer;
+            let value = value.and_then(|value| {
+                audit::append(&tx, actor, now, &audit)?;
+                Ok(value)
+            });
+            parts.statements += elapsed();
+            let value = value?;
+            // A checkpoint the commit makes due waits until the turn has passed.
+            let watch = engine::CommitWatch::start(true);
+            let committed = tx.commit();
+            parts.commit += elapsed();
+            let seen = watch.seen();
+            parts.checkpoint_in_commit = seen.checkpoint_in_commit;
+            drop(watch);
+            committed?;
+            (value, seen)
         };
-        let value = work(&mut writer)?;
-        let Writer { tx, audit, .. } = writer;
-        audit::append(&tx, actor, now, &audit)?;
-        tx.commit()?;
+        drop(turn);
+        if seen.checkpoint_due && !self.checkpoints.ask() {
+            if let Err(e) = engine::checkpoint_passive(&self.conn) {
+                tracing::debug!("checkpoint: {e}");
+            }
+        }
         Ok(value)
     }
 }

@@ -28,6 +28,33 @@ pub struct Turn<'a> {
     file: Option<&'a File>,
 }
 
+impl Turn<'_> {
+    /// Whether this write goes without a turn: patience ran out, or there are no turns.
+    pub fn is_missing(&self) -> bool {
+        self.file.is_none()
+    }
+}
+
+/// Where the time of one write went, summed over the times it was begun again, for `bench
+/// writers` to say which part makes a slow write slow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteParts {
+    /// Waiting for the turn.
+    pub turn: Duration,
+    /// `BEGIN IMMEDIATE`: SQLite's write lock, with the naps of its busy handler when another
+    /// writer holds it (a write that went without a turn).
+    pub begin: Duration,
+    /// The write's statements and its audit entries.
+    pub statements: Duration,
+    /// `COMMIT`: the log's fsync, and a checkpoint when one ran inside it.
+    pub commit: Duration,
+    /// The checkpoint that ran inside the commit (copying the log back into the database and
+    /// fsyncing it), when this write's commit crossed the log's checkpoint size.
+    pub checkpoint_in_commit: Option<Duration>,
+    /// Times the write went ahead without a turn (its patience ran out).
+    pub without_turn: u32,
+}
+
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
         if let Some(file) = self.file {
