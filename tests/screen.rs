@@ -928,3 +928,25 @@ fn pop_messages_fit_80_columns_in_both_languages() {
         }
     }
 }
+
+/// A PBX hands the number over as a SIP URI: the caller is found, and the call is shown as the
+/// readable number (`138 1234 5678`, DESIGN §2's mobile grouping 3-4-4), not as the URI.
+#[test]
+fn a_pop_from_a_pbx_uri_finds_the_caller_and_shows_the_number() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (holder, _, name, national) = a_mobile_holder(&path);
+    let readable = format!("{} {} {}", &national[..3], &national[3..7], &national[7..]);
+    for (lang, _) in LANGS {
+        let mut app = app(&path, lang);
+        app.update(Action::Pop(format!("sip:+86{national}@pbx.example")));
+        assert_eq!(app.card().map(|c| c.customer.id), Some(holder));
+        assert_eq!(
+            app.desk.call.as_ref().map(|c| c.number.as_str()),
+            Some(readable.as_str())
+        );
+        let text = screen_text(&draw(&mut app, 80, 24));
+        assert!(text.contains(&readable) && !text.contains("sip:"), "{text}");
+        assert!(text.contains(&name), "{text}");
+    }
+}

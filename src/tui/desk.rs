@@ -14,6 +14,7 @@ use super::keymap::Keymap;
 use super::theme::Theme;
 use super::view::View;
 use super::worker::{Job, Worker};
+use crate::domain::contact::normalize_phone;
 use crate::store::{Actor, DeskCounts, Store, StoreError};
 
 /// How the screen was set up.
@@ -281,6 +282,12 @@ impl Desk {
         if number.is_empty() {
             return None;
         }
+        // What a PBX hands over (`sip:+8621…@pbx`, `tel:…`, `0086…`) is shown, searched and
+        // prefilled as the number it is; anything no rule reads stays as it came.
+        let number = match normalize_phone(&number, self.store.phone_rules()) {
+            Ok(phone) => phone.display(),
+            Err(_) => number,
+        };
         self.call = Some(Call {
             number: number.clone(),
             started: self.now,
