@@ -1,5 +1,6 @@
 //! Pure types and rules of the call-centre domain: no SQL, no terminal, no clock reads.
 
+pub mod calendar;
 pub mod complaint;
 pub mod contact;
 pub mod customer;
