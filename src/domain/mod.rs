@@ -11,6 +11,7 @@ pub mod interaction;
 pub mod operator;
 pub mod reminder;
 pub mod search_key;
+pub mod sla_clock;
 pub mod tier;
 
 /// Declares a closed vocabulary stored as text in the database and typed on the
