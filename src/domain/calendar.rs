@@ -81,11 +81,38 @@ pub enum HoursError {
 
 /// `business_hours` as written in the config: one range for Monday to Friday, or a table of
 /// weekdays (`mon` … `sun`) to ranges, the days not named being closed.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WeeklyHoursSetting {
     MondayToFriday(String),
     ByWeekday(BTreeMap<String, String>),
+}
+
+impl<'de> Deserialize<'de> for WeeklyHoursSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = WeeklyHoursSetting;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "opening hours such as \"09:00-18:00\", or a table of weekdays such as { mon = \"09:00-18:00\", sat = \"10:00-16:00\" }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(WeeklyHoursSetting::MondayToFriday(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut days = BTreeMap::new();
+                while let Some((day, hours)) = map.next_entry::<String, String>()? {
+                    days.insert(day, hours);
+                }
+                Ok(WeeklyHoursSetting::ByWeekday(days))
+            }
+        }
+        deserializer.deserialize_any(Shape)
+    }
 }
 
 impl Default for WeeklyHoursSetting {

@@ -379,4 +379,85 @@ mod tests {
         assert_eq!(v.acknowledge - t, Duration::minutes(15));
         assert_eq!(v.resolve - t, Duration::hours(12));
     }
+
+    #[test]
+    fn the_complaints_table_reads_a_business_calendar() {
+        let rules: SlaRules = toml::from_str(
+            r#"
+            clock = "business"
+            business_hours = { mon = "09:00-18:00", sat = "10:00-16:00" }
+            holidays = "cn"
+            extra_holidays = ["2026-12-31"]
+            extra_workdays = ["2026-12-27"]
+            due_soon_share = 0.2
+            "#,
+        )
+        .expect("a [complaints] table");
+        assert!(rules.problems().is_empty(), "{:?}", rules.problems());
+        let tz = FixedOffset::east_opt(8 * 3600).expect("an offset");
+        let calendar = rules.calendar(tz).expect("a calendar");
+        let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date");
+        // Thursday 12-31 is the centre's holiday, Sunday 12-27 its working day, Tuesday closed.
+        assert!(!calendar.is_working_day(day("2026-12-31")));
+        assert!(calendar.is_working_day(day("2026-12-27")));
+        assert!(calendar.is_working_day(day("2026-12-26")));
+        assert!(!calendar.is_working_day(day("2026-12-29")));
+        // The one-range form is Monday to Friday.
+        let weekdays: SlaRules = toml::from_str(
+            r#"clock = "business"
+business_hours = "08:30-17:30""#,
+        )
+        .expect("a table");
+        let calendar = weekdays.calendar(tz).expect("a calendar");
+        assert!(calendar.is_working_day(day("2026-12-04")));
+        assert!(!calendar.is_working_day(day("2026-12-05")));
+        // The defaults: round the clock, due soon at a quarter left.
+        let defaults = SlaRules::default();
+        assert!(defaults.problems().is_empty());
+        assert_eq!(defaults.due_soon_share, 0.25);
+        assert_eq!(
+            defaults
+                .calendar(tz)
+                .expect("a calendar")
+                .summary()
+                .to_string(),
+            "24×7"
+        );
+    }
+
+    #[test]
+    fn unusable_targets_and_calendars_are_named() {
+        let rules: SlaRules = toml::from_str(
+            r#"
+            clock = "business"
+            business_hours = "18:00-09:00"
+            holidays = "us"
+            due_soon_share = 1.5
+            vip_factor = 0
+            resolve_hours_low = -1
+            "#,
+        )
+        .expect("a [complaints] table");
+        let named: Vec<String> = rules.problems().into_iter().map(|p| p.setting).collect();
+        assert_eq!(
+            named,
+            [
+                "holidays",
+                "business_hours",
+                "due_soon_share",
+                "vip_factor",
+                "resolve_hours_low"
+            ]
+        );
+        let shape = toml::from_str::<SlaRules>("business_hours = 9");
+        assert!(
+            shape.is_err_and(|e| e.message().contains("a table of weekdays")),
+            "a number is not opening hours"
+        );
+        let unknown = toml::from_str::<SlaRules>("business_days = \"mon\"");
+        assert!(
+            unknown.is_err_and(|e| e.message().contains("business_days")),
+            "an unknown setting is refused by name"
+        );
+    }
 }
