@@ -310,30 +310,60 @@ impl Calendar {
         self.at(day, 0) + left
     }
 
-    /// Working time between `a` and `b` (zero when `b` is not after `a`).
+    /// Working time between `a` and `b` (zero when `b` is not after `a`). Whole days between
+    /// are counted by the week, corrected by the holidays and extra days among them, so a span
+    /// of years costs no more than one of days.
     pub fn working_between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> Duration {
         if b <= a {
             return Duration::zero();
         }
-        if self.business.is_none() {
+        let Some(business) = &self.business else {
             return b - a;
+        };
+        let overlap = |day: NaiveDate| match self.window(day) {
+            Some((open, close)) => (close.min(b) - open.max(a)).max(Duration::zero()),
+            None => Duration::zero(),
+        };
+        let (first, last) = (self.local_date(a), self.local_date(b));
+        if first == last {
+            return overlap(first);
         }
-        let mut total = Duration::zero();
-        let mut day = self.local_date(a);
-        let last = self.local_date(b);
-        while day <= last {
-            if let Some((open, close)) = self.window(day) {
-                let (from, to) = (open.max(a), close.min(b));
-                if from < to {
-                    total += to - from;
-                }
-            }
-            match day.succ_opt() {
-                Some(next) => day = next,
-                None => break,
+        let mut total = overlap(first) + overlap(last);
+        if let (Some(from), Some(to)) = (first.succ_opt(), last.pred_opt()) {
+            if from <= to {
+                total += Duration::minutes(self.whole_days_minutes(business, from, to));
             }
         }
         total
+    }
+
+    /// Working minutes of the whole local days `from..=to`.
+    fn whole_days_minutes(&self, b: &Business, from: NaiveDate, to: NaiveDate) -> i64 {
+        let weekly = |day: NaiveDate| b.week[weekday_index(day)].map_or(0, Hours::minutes);
+        let days = (to - from).num_days() + 1;
+        let week_minutes: i64 = b.week.iter().flatten().map(|h| h.minutes()).sum();
+        let mut minutes = days / 7 * week_minutes;
+        let mut day = from + Duration::days(days / 7 * 7);
+        while day <= to {
+            minutes += weekly(day);
+            day = day.succ_opt().unwrap_or(to + Duration::days(1));
+        }
+        let correction =
+            |day: &NaiveDate| self.hours_on(*day).map_or(0, Hours::minutes) - weekly(*day);
+        let extra = b
+            .extra_holidays
+            .range(from..=to)
+            .chain(b.extra_workdays.range(from..=to));
+        minutes += extra.map(correction).sum::<i64>();
+        if b.holidays == HolidaySource::China {
+            minutes += china_schedule()
+                .range(from..=to)
+                .map(|(day, _)| day)
+                .filter(|day| !b.extra_holidays.contains(day) && !b.extra_workdays.contains(day))
+                .map(correction)
+                .sum::<i64>();
+        }
+        minutes
     }
 
     /// What the calendar is, for `careline complaint show` (the caller words it per language;
@@ -873,6 +903,56 @@ mod tests {
                 "business hours 09:00–18:00 Mon–Fri, CN statutory holidays {first}–{last} + 2 extra holidays"
             )
         );
+    }
+
+    #[test]
+    fn working_time_over_years_is_the_sum_of_each_days_hours() {
+        // A reference: walk every local day and add the part of its opening hours in range.
+        let table: BTreeMap<String, String> = [("mon", "08:30-17:00"), ("sat", "10:00-12:15")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let centre = calendar(
+            WeeklyHoursSetting::ByWeekday(table),
+            "cn",
+            &["2025-03-03", "2026-07-04"],
+            &["2025-03-05", "2026-01-01"],
+        )
+        .expect("a calendar");
+        let walk = |cal: &Calendar, a: DateTime<Utc>, b: DateTime<Utc>| {
+            let mut total = Duration::zero();
+            for day in days("2024-12-30", "2027-01-02") {
+                if let Some(h) = cal.hours_on(day) {
+                    let open = local(day.year(), day.month(), day.day(), 0, 0)
+                        + Duration::minutes(i64::from(h.start));
+                    let close = open + Duration::minutes(i64::from(h.end - h.start));
+                    total += (close.min(b) - open.max(a)).max(Duration::zero());
+                }
+            }
+            total
+        };
+        let instants = [
+            local(2025, 1, 1, 0, 0),
+            local(2025, 1, 27, 9, 0),
+            local(2025, 3, 3, 11, 0),
+            local(2025, 9, 28, 12, 40),
+            local(2025, 10, 11, 23, 0),
+            local(2026, 2, 14, 10, 30),
+            local(2026, 6, 20, 7, 0),
+            local(2026, 12, 31, 17, 59),
+        ];
+        for cal in [&office(), &centre] {
+            for a in instants {
+                for b in instants {
+                    let expected = if b > a {
+                        walk(cal, a, b)
+                    } else {
+                        Duration::zero()
+                    };
+                    assert_eq!(cal.working_between(a, b), expected, "{a} → {b}");
+                }
+            }
+        }
     }
 
     #[test]
