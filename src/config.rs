@@ -120,6 +120,18 @@ impl Config {
                     .map(|p| format!("{origin}: {p}"))
                     .collect();
                 config.log = interaction::usable(config.log);
+                let unusable = config.complaints.problems();
+                if !unusable.is_empty() {
+                    // A complaint's clocks on settings half read would be wrong without a
+                    // word: every problem is named, and the whole section falls back.
+                    for p in unusable {
+                        warnings.push(format!("{origin}: complaints.{}: {}", p.setting, p.reason));
+                    }
+                    warnings.push(format!(
+                        "{origin}: [complaints] has unusable settings; using the defaults (24x7 clocks)"
+                    ));
+                    config.complaints = Default::default();
+                }
                 if calling_code(&config.phone.default_country).is_none() {
                     warnings.push(format!(
                         "{origin}: phone.default_country '{}' is not a known country; using CN",
@@ -241,6 +253,22 @@ mod tests {
         assert_eq!(config, Config::default());
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].starts_with("c.toml line 4:"), "{}", warnings[0]);
+        let (config, warnings) = Config::parse(
+            "[complaints]\nclock = \"business\"\nbusiness_hours = \"18:00-09:00\"\n",
+            "c.toml",
+        );
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("c.toml: complaints.business_hours: '18:00-09:00'"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[1].contains("using the defaults"),
+            "{}",
+            warnings[1]
+        );
+        assert_eq!(config.complaints, Default::default());
         let (_, warnings) = Config::parse("[phone]\ncountry = \"CN\"\n", "c.toml");
         assert!(
             warnings[0].contains("line 2") && warnings[0].contains("country"),

@@ -938,6 +938,7 @@ mod tests {
             resolve_hours_normal: 7,
             resolve_hours_low: 8,
             vip_factor: 0.25,
+            ..SlaRules::default()
         };
         let now = DateTime::from_timestamp(1_800_000_000, 0).expect("a time");
         let mut rng = ChaCha8Rng::seed_from_u64(7);

@@ -2,8 +2,10 @@
 //! escalate, propose, resolve, close) builds on these; opening one is what the interaction log
 //! needs when a contact's wrap-up code says a complaint was raised.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Offset, Utc};
 use serde::Deserialize;
+
+use super::calendar::{Calendar, CalendarSetting, SettingError, WeeklyHoursSetting};
 
 use super::customer::{Channel, Level, Tier};
 use super::vocabulary;
@@ -107,7 +109,7 @@ pub fn vip_targets(level: Level, tier: Tier) -> bool {
     level == Level::Vip || tier == Tier::High
 }
 
-/// `[complaints]` in the config file: SLA targets on a 24×7 clock.
+/// `[complaints]` in the config file: SLA targets, and the working calendar they count in.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SlaRules {
@@ -119,6 +121,19 @@ pub struct SlaRules {
     pub resolve_hours_low: i64,
     /// Every target is multiplied by this for VIP and high-value customers.
     pub vip_factor: f64,
+    /// A running clock is due soon when this share of its span (or less) is left.
+    pub due_soon_share: f64,
+    /// `24x7` (targets in wall-clock time) or `business` (in working time of the calendar).
+    pub clock: String,
+    /// With `clock = "business"`: `"09:00-18:00"` for Monday to Friday, or a table by weekday,
+    /// e.g. `{ mon = "09:00-18:00", sat = "10:00-16:00" }` (days not named are closed).
+    pub business_hours: WeeklyHoursSetting,
+    /// `cn`: mainland China's statutory holidays and make-up working days; `none`.
+    pub holidays: String,
+    /// The centre's own days off, `YYYY-MM-DD`.
+    pub extra_holidays: Vec<String>,
+    /// The centre's own working days (on a weekend or holiday), `YYYY-MM-DD`.
+    pub extra_workdays: Vec<String>,
 }
 
 impl Default for SlaRules {
@@ -131,8 +146,22 @@ impl Default for SlaRules {
             resolve_hours_normal: 72,
             resolve_hours_low: 120,
             vip_factor: 0.5,
+            due_soon_share: 0.25,
+            clock: "24x7".into(),
+            business_hours: WeeklyHoursSetting::default(),
+            holidays: "cn".into(),
+            extra_holidays: Vec::new(),
+            extra_workdays: Vec::new(),
         }
     }
+}
+
+/// The three targets of a complaint, as spans of working time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spans {
+    pub acknowledge: Duration,
+    pub propose: Duration,
+    pub resolve: Duration,
 }
 
 /// The three deadlines of a complaint opened at `opened`.
@@ -154,7 +183,9 @@ impl SlaRules {
         }
     }
 
-    pub fn deadlines(&self, opened: DateTime<Utc>, severity: Severity, vip: bool) -> Deadlines {
+    /// The targets for a complaint of `severity`, times `vip_factor` for a VIP (a factor above
+    /// 1 or not above 0 is not applied).
+    pub fn spans(&self, severity: Severity, vip: bool) -> Spans {
         let factor = if vip && self.vip_factor > 0.0 {
             self.vip_factor.min(1.0)
         } else {
@@ -162,12 +193,85 @@ impl SlaRules {
         };
         let scaled =
             |minutes: i64| Duration::seconds(((minutes * 60) as f64 * factor).round() as i64);
-        let resolve_hours = self.resolve_hours(severity);
-        Deadlines {
-            acknowledge: opened + scaled(self.acknowledge_minutes.max(0)),
-            propose: opened + scaled(self.propose_minutes.max(0)),
-            resolve: opened + scaled(resolve_hours.max(0) * 60),
+        Spans {
+            acknowledge: scaled(self.acknowledge_minutes.max(0)),
+            propose: scaled(self.propose_minutes.max(0)),
+            resolve: scaled(self.resolve_hours(severity).max(0) * 60),
         }
+    }
+
+    /// The deadlines on a 24×7 clock (what the store records today).
+    pub fn deadlines(&self, opened: DateTime<Utc>, severity: Severity, vip: bool) -> Deadlines {
+        self.deadlines_in(&Calendar::all_hours(Utc.fix()), opened, severity, vip)
+    }
+
+    /// The deadlines of a complaint opened at `opened`, counted in `calendar`'s working time.
+    pub fn deadlines_in(
+        &self,
+        calendar: &Calendar,
+        opened: DateTime<Utc>,
+        severity: Severity,
+        vip: bool,
+    ) -> Deadlines {
+        let spans = self.spans(severity, vip);
+        Deadlines {
+            acknowledge: calendar.add_working(opened, spans.acknowledge),
+            propose: calendar.add_working(opened, spans.propose),
+            resolve: calendar.add_working(opened, spans.resolve),
+        }
+    }
+
+    /// The working calendar these settings describe, in the centre's time zone `tz`.
+    pub fn calendar(&self, tz: FixedOffset) -> Result<Calendar, Vec<SettingError>> {
+        Calendar::from_setting(
+            &CalendarSetting {
+                clock: &self.clock,
+                business_hours: &self.business_hours,
+                holidays: &self.holidays,
+                extra_holidays: &self.extra_holidays,
+                extra_workdays: &self.extra_workdays,
+            },
+            tz,
+        )
+    }
+
+    /// Every unusable setting of `[complaints]`, named with its reason (empty when all is well).
+    pub fn problems(&self) -> Vec<SettingError> {
+        let mut problems = self.calendar(Utc.fix()).err().unwrap_or_default();
+        if !(self.due_soon_share > 0.0 && self.due_soon_share < 1.0) {
+            problems.push(SettingError {
+                setting: "due_soon_share".into(),
+                reason: format!(
+                    "{} is not a share of the span; use a number between 0 and 1, e.g. 0.25",
+                    self.due_soon_share
+                ),
+            });
+        }
+        if !(self.vip_factor > 0.0 && self.vip_factor <= 1.0) {
+            problems.push(SettingError {
+                setting: "vip_factor".into(),
+                reason: format!(
+                    "{} is not a factor careline applies; use a number above 0 and at most 1, e.g. 0.5",
+                    self.vip_factor
+                ),
+            });
+        }
+        for (setting, value) in [
+            ("acknowledge_minutes", self.acknowledge_minutes),
+            ("propose_minutes", self.propose_minutes),
+            ("resolve_hours_critical", self.resolve_hours_critical),
+            ("resolve_hours_high", self.resolve_hours_high),
+            ("resolve_hours_normal", self.resolve_hours_normal),
+            ("resolve_hours_low", self.resolve_hours_low),
+        ] {
+            if value <= 0 {
+                problems.push(SettingError {
+                    setting: setting.into(),
+                    reason: format!("{value} is not a target; use a whole number above 0"),
+                });
+            }
+        }
+        problems
     }
 }
 
@@ -274,5 +378,86 @@ mod tests {
         let v = rules.deadlines(t, Severity::Critical, true);
         assert_eq!(v.acknowledge - t, Duration::minutes(15));
         assert_eq!(v.resolve - t, Duration::hours(12));
+    }
+
+    #[test]
+    fn the_complaints_table_reads_a_business_calendar() {
+        let rules: SlaRules = toml::from_str(
+            r#"
+            clock = "business"
+            business_hours = { mon = "09:00-18:00", sat = "10:00-16:00" }
+            holidays = "cn"
+            extra_holidays = ["2026-12-31"]
+            extra_workdays = ["2026-12-27"]
+            due_soon_share = 0.2
+            "#,
+        )
+        .expect("a [complaints] table");
+        assert!(rules.problems().is_empty(), "{:?}", rules.problems());
+        let tz = FixedOffset::east_opt(8 * 3600).expect("an offset");
+        let calendar = rules.calendar(tz).expect("a calendar");
+        let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date");
+        // Thursday 12-31 is the centre's holiday, Sunday 12-27 its working day, Tuesday closed.
+        assert!(!calendar.is_working_day(day("2026-12-31")));
+        assert!(calendar.is_working_day(day("2026-12-27")));
+        assert!(calendar.is_working_day(day("2026-12-26")));
+        assert!(!calendar.is_working_day(day("2026-12-29")));
+        // The one-range form is Monday to Friday.
+        let weekdays: SlaRules = toml::from_str(
+            r#"clock = "business"
+business_hours = "08:30-17:30""#,
+        )
+        .expect("a table");
+        let calendar = weekdays.calendar(tz).expect("a calendar");
+        assert!(calendar.is_working_day(day("2026-12-04")));
+        assert!(!calendar.is_working_day(day("2026-12-05")));
+        // The defaults: round the clock, due soon at a quarter left.
+        let defaults = SlaRules::default();
+        assert!(defaults.problems().is_empty());
+        assert_eq!(defaults.due_soon_share, 0.25);
+        assert_eq!(
+            defaults
+                .calendar(tz)
+                .expect("a calendar")
+                .summary()
+                .to_string(),
+            "24×7"
+        );
+    }
+
+    #[test]
+    fn unusable_targets_and_calendars_are_named() {
+        let rules: SlaRules = toml::from_str(
+            r#"
+            clock = "business"
+            business_hours = "18:00-09:00"
+            holidays = "us"
+            due_soon_share = 1.5
+            vip_factor = 0
+            resolve_hours_low = -1
+            "#,
+        )
+        .expect("a [complaints] table");
+        let named: Vec<String> = rules.problems().into_iter().map(|p| p.setting).collect();
+        assert_eq!(
+            named,
+            [
+                "holidays",
+                "business_hours",
+                "due_soon_share",
+                "vip_factor",
+                "resolve_hours_low"
+            ]
+        );
+        let shape = toml::from_str::<SlaRules>("business_hours = 9");
+        assert!(
+            shape.is_err_and(|e| e.message().contains("a table of weekdays")),
+            "a number is not opening hours"
+        );
+        let unknown = toml::from_str::<SlaRules>("business_days = \"mon\"");
+        assert!(
+            unknown.is_err_and(|e| e.message().contains("business_days")),
+            "an unknown setting is refused by name"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Pure types and rules of the call-centre domain: no SQL, no terminal, no clock reads.
 
+pub mod calendar;
 pub mod complaint;
 pub mod contact;
 pub mod customer;
@@ -10,6 +11,7 @@ pub mod interaction;
 pub mod operator;
 pub mod reminder;
 pub mod search_key;
+pub mod sla_clock;
 pub mod tier;
 
 /// Declares a closed vocabulary stored as text in the database and typed on the

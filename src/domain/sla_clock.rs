@@ -1,0 +1,510 @@
+//! The three SLA clocks of a complaint (DESIGN §3.4): acknowledge, first solution proposed, and
+//! resolution, each counted in the working time of a [`Calendar`]. Waiting on the customer or a
+//! third party pauses the resolution clock; a reopening starts it again from the reopening. Pure:
+//! the caller passes `now`, the calendar and what happened to the complaint.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::calendar::Calendar;
+use super::complaint::Spans;
+
+/// Which clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClockKind {
+    Acknowledge,
+    Propose,
+    Resolve,
+}
+
+/// A span the complaint spent waiting (status `waiting`); `until` is `None` while it still waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    pub from: DateTime<Utc>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// What happened to a complaint, as far as its clocks go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockFacts {
+    pub opened: DateTime<Utc>,
+    /// Taken by an operator talking to the customer (phone, visit): acknowledged at once.
+    pub taken_in_person: bool,
+    /// The first contact with the customer acknowledging it.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// The first solution proposed to the customer.
+    pub proposed_at: Option<DateTime<Utc>>,
+    /// The last resolution.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The last reopening, which restarts the resolution clock.
+    pub reopened_at: Option<DateTime<Utc>>,
+    /// Every waiting period, in any order.
+    pub waiting: Vec<Waiting>,
+}
+
+/// Where a clock stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockState {
+    /// Stopped at `at`; `on_time` when that was within its span. The caller keeps `at` (and
+    /// `on_time`) so that later reports do not depend on the config of the day they run.
+    Met {
+        at: DateTime<Utc>,
+        on_time: bool,
+    },
+    Running,
+    /// Running with `due_soon_share` of its span or less left.
+    DueSoon,
+    Breached,
+}
+
+/// One clock of a complaint, as of `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub kind: ClockKind,
+    pub state: ClockState,
+    /// The target, in working time.
+    pub span: Duration,
+    /// When the clock started: the opening, or the last reopening for the resolution clock.
+    pub started: DateTime<Utc>,
+    /// The deadline; `None` while the complaint waits (the clock is paused).
+    pub due: Option<DateTime<Utc>>,
+    /// Working time left of the span, negative when overdue; for a met clock, as it was when met.
+    pub left: Duration,
+    /// Working time the clock spent paused (waiting), counted so far.
+    pub paused: Duration,
+    /// Whether the clock is paused now.
+    pub waiting_now: bool,
+}
+
+impl Clock {
+    pub fn is_met(&self) -> bool {
+        matches!(self.state, ClockState::Met { .. })
+    }
+
+    /// Working time overdue (zero when not).
+    pub fn overdue(&self) -> Duration {
+        (-self.left).max(Duration::zero())
+    }
+}
+
+/// The three clocks of a complaint with targets `spans`, as of `now`.
+pub fn clocks(
+    facts: &ClockFacts,
+    spans: &Spans,
+    calendar: &Calendar,
+    due_soon_share: f64,
+    now: DateTime<Utc>,
+) -> [Clock; 3] {
+    let acknowledged = if facts.taken_in_person {
+        Some(facts.opened)
+    } else {
+        facts.acknowledged_at
+    };
+    let reopened = facts.reopened_at.filter(|r| *r >= facts.opened);
+    let resolve_start = reopened.unwrap_or(facts.opened);
+    // A resolution before the last reopening no longer stops the clock.
+    let resolved = facts.resolved_at.filter(|r| *r >= resolve_start);
+    let judge = |kind, start, span, met: Option<DateTime<Utc>>, waiting: &[Waiting]| {
+        clock(
+            kind,
+            start,
+            span,
+            met,
+            waiting,
+            calendar,
+            due_soon_share,
+            now,
+        )
+    };
+    [
+        judge(
+            ClockKind::Acknowledge,
+            facts.opened,
+            spans.acknowledge,
+            acknowledged,
+            &[],
+        ),
+        judge(
+            ClockKind::Propose,
+            facts.opened,
+            spans.propose,
+            facts.proposed_at,
+            &[],
+        ),
+        judge(
+            ClockKind::Resolve,
+            resolve_start,
+            spans.resolve,
+            resolved,
+            &facts.waiting,
+        ),
+    ]
+}
+
+/// The clock a complaint must beat next: the unmet one with the earliest deadline (a paused
+/// one after those running); `None` when all are met. The queue orders by it.
+pub fn next_clock(clocks: &[Clock]) -> Option<&Clock> {
+    clocks
+        .iter()
+        .filter(|c| !c.is_met())
+        .min_by_key(|c| (c.due.is_none(), c.due, c.kind))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn clock(
+    kind: ClockKind,
+    started: DateTime<Utc>,
+    span: Duration,
+    met: Option<DateTime<Utc>>,
+    waiting: &[Waiting],
+    calendar: &Calendar,
+    due_soon_share: f64,
+    now: DateTime<Utc>,
+) -> Clock {
+    let end = met.unwrap_or(now).max(started);
+    let pauses = pauses(waiting, started, end);
+    let waiting_now = met.is_none() && pauses.last().is_some_and(|(_, until)| *until >= now);
+    let paused: Duration = pauses
+        .iter()
+        .map(|(from, until)| calendar.working_between(*from, *until))
+        .sum();
+    let counted = calendar.working_between(started, end) - paused;
+    let left = span - counted;
+    let due = if waiting_now {
+        None
+    } else {
+        Some(deadline(calendar, started, span, &pauses))
+    };
+    let state = match met {
+        Some(at) => ClockState::Met {
+            at,
+            on_time: left >= Duration::zero(),
+        },
+        None if left <= Duration::zero() => ClockState::Breached,
+        None if (left.num_seconds() as f64) <= span.num_seconds() as f64 * due_soon_share => {
+            ClockState::DueSoon
+        }
+        None => ClockState::Running,
+    };
+    Clock {
+        kind,
+        state,
+        span,
+        started,
+        due,
+        left,
+        paused,
+        waiting_now,
+    }
+}
+
+/// The waiting periods within `[start, end]`, sorted and merged; an open one ends at `end`.
+fn pauses(
+    waiting: &[Waiting],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = waiting
+        .iter()
+        .map(|w| (w.from.max(start), w.until.unwrap_or(end).min(end)))
+        .filter(|(from, until)| from < until)
+        .collect();
+    spans.sort();
+    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(spans.len());
+    for (from, until) in spans {
+        match merged.last_mut() {
+            Some((_, last)) if from <= *last => *last = (*last).max(until),
+            _ => merged.push((from, until)),
+        }
+    }
+    merged
+}
+
+/// The instant `span` of working time after `start`, not counting the (sorted, disjoint) pauses.
+fn deadline(
+    calendar: &Calendar,
+    start: DateTime<Utc>,
+    span: Duration,
+    pauses: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> DateTime<Utc> {
+    let mut cursor = start;
+    let mut left = span;
+    for (from, until) in pauses {
+        let before = calendar.working_between(cursor, *from);
+        if left <= before {
+            return calendar.add_working(cursor, left);
+        }
+        left -= before;
+        cursor = cursor.max(*until);
+    }
+    calendar.add_working(cursor, left)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::{CalendarSetting, WeeklyHoursSetting};
+    use crate::domain::complaint::{Severity, SlaRules};
+    use chrono::{FixedOffset, TimeZone};
+
+    fn beijing() -> FixedOffset {
+        FixedOffset::east_opt(8 * 3600).expect("an offset")
+    }
+
+    /// A Beijing wall-clock time.
+    fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        beijing()
+            .with_ymd_and_hms(y, m, d, h, min, 0)
+            .single()
+            .expect("a time")
+            .with_timezone(&Utc)
+    }
+
+    /// 09:00–18:00 Monday to Friday with mainland China's holidays.
+    fn office() -> Calendar {
+        Calendar::from_setting(
+            &CalendarSetting {
+                clock: "business",
+                business_hours: &WeeklyHoursSetting::default(),
+                holidays: "cn",
+                extra_holidays: &[],
+                extra_workdays: &[],
+            },
+            beijing(),
+        )
+        .expect("a calendar")
+    }
+
+    fn opened(at: DateTime<Utc>) -> ClockFacts {
+        ClockFacts {
+            opened: at,
+            taken_in_person: false,
+            acknowledged_at: None,
+            proposed_at: None,
+            resolved_at: None,
+            reopened_at: None,
+            waiting: vec![],
+        }
+    }
+
+    fn spans(severity: Severity, vip: bool) -> Spans {
+        SlaRules::default().spans(severity, vip)
+    }
+
+    #[test]
+    fn acknowledging_at_ten_to_six_is_due_twenty_past_nine_next_morning() {
+        // Wednesday 2026-11-25 17:50, 30 min to acknowledge, 25% share: due soon at 7.5 min left.
+        let facts = opened(local(2026, 11, 25, 17, 50));
+        let targets = spans(Severity::Normal, false);
+        let at = |h, m| clocks(&facts, &targets, &office(), 0.25, local(2026, 11, 26, h, m))[0];
+        let ack = at(9, 10);
+        assert_eq!(ack.kind, ClockKind::Acknowledge);
+        assert_eq!(ack.due, Some(local(2026, 11, 26, 9, 20)));
+        assert_eq!(ack.left, Duration::minutes(10));
+        assert_eq!(ack.state, ClockState::Running);
+        assert_eq!(at(9, 15).state, ClockState::DueSoon);
+        let late = at(9, 30);
+        assert_eq!(late.state, ClockState::Breached);
+        assert_eq!(late.overdue(), Duration::minutes(10));
+        // Overnight counts nothing: at 08:00 Thursday the ten minutes of Wednesday are gone.
+        assert_eq!(at(8, 0).left, Duration::minutes(20));
+    }
+
+    #[test]
+    fn a_complaint_taken_on_the_phone_is_acknowledged_at_once() {
+        let start = local(2026, 11, 25, 10, 0);
+        let facts = ClockFacts {
+            taken_in_person: true,
+            ..opened(start)
+        };
+        let [ack, propose, _] = clocks(
+            &facts,
+            &spans(Severity::Normal, false),
+            &office(),
+            0.25,
+            local(2026, 11, 25, 11, 0),
+        );
+        assert_eq!(
+            ack.state,
+            ClockState::Met {
+                at: start,
+                on_time: true
+            }
+        );
+        assert_eq!(propose.state, ClockState::Running);
+        assert_eq!(propose.due, Some(local(2026, 11, 25, 12, 0)));
+    }
+
+    #[test]
+    fn vip_targets_are_halved_in_working_time() {
+        // Monday 2026-11-23 09:00, normal severity: 72 h = 8 days of 9 h; a VIP 36 h = 4 days.
+        let facts = opened(local(2026, 11, 23, 9, 0));
+        let now = local(2026, 11, 23, 9, 0);
+        let plain = clocks(
+            &facts,
+            &spans(Severity::Normal, false),
+            &office(),
+            0.25,
+            now,
+        );
+        let vip = clocks(&facts, &spans(Severity::Normal, true), &office(), 0.25, now);
+        assert_eq!(plain[2].due, Some(local(2026, 12, 2, 18, 0)));
+        assert_eq!(vip[2].due, Some(local(2026, 11, 26, 18, 0)));
+        assert_eq!(vip[0].due, Some(local(2026, 11, 23, 9, 15)));
+        assert_eq!(vip[1].due, Some(local(2026, 11, 23, 10, 0)));
+        // The same through SlaRules::deadlines_in.
+        let d = SlaRules::default().deadlines_in(&office(), facts.opened, Severity::Normal, true);
+        assert_eq!(d.resolve, local(2026, 11, 26, 18, 0));
+    }
+
+    #[test]
+    fn waiting_pauses_the_resolution_clock_and_is_counted() {
+        // Round the clock: critical, 24 h from T; waiting T+2h..T+12h; now T+30h.
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 2, 0, 0, 0)
+            .single()
+            .expect("a time");
+        let always = Calendar::all_hours(beijing());
+        let mut facts = opened(t);
+        facts.waiting = vec![Waiting {
+            from: t + Duration::hours(2),
+            until: Some(t + Duration::hours(12)),
+        }];
+        let targets = spans(Severity::Critical, false);
+        let resolve = clocks(&facts, &targets, &always, 0.25, t + Duration::hours(30))[2];
+        assert_eq!(resolve.paused, Duration::hours(10));
+        assert_eq!(resolve.left, Duration::hours(4));
+        assert_eq!(resolve.due, Some(t + Duration::hours(34)));
+        assert_eq!(resolve.state, ClockState::DueSoon);
+        // The acknowledge clock does not pause: it breached at T+30min.
+        let ack = clocks(&facts, &targets, &always, 0.25, t + Duration::hours(30))[0];
+        assert_eq!(ack.state, ClockState::Breached);
+        assert_eq!(ack.paused, Duration::zero());
+        // Still waiting at T+5h: no deadline while paused, three hours paused so far.
+        facts.waiting[0].until = None;
+        let paused = clocks(&facts, &targets, &always, 0.25, t + Duration::hours(5))[2];
+        assert!(paused.waiting_now);
+        assert_eq!(paused.due, None);
+        assert_eq!(paused.paused, Duration::hours(3));
+        assert_eq!(paused.left, Duration::hours(22));
+    }
+
+    #[test]
+    fn waiting_in_business_hours_moves_the_deadline_by_working_time() {
+        // Monday 2026-11-23 09:00, normal (8 working days, due Wednesday 12-02 18:00 unpaused);
+        // waiting Tuesday 09:00 to Wednesday 09:00 = one working day paused: due Thursday 12-03.
+        let mut facts = opened(local(2026, 11, 23, 9, 0));
+        facts.waiting = vec![Waiting {
+            from: local(2026, 11, 24, 9, 0),
+            until: Some(local(2026, 11, 25, 9, 0)),
+        }];
+        let resolve = clocks(
+            &facts,
+            &spans(Severity::Normal, false),
+            &office(),
+            0.25,
+            local(2026, 11, 25, 12, 0),
+        )[2];
+        assert_eq!(resolve.paused, Duration::hours(9));
+        // Counted: Monday 9 h + Tuesday 9 h + Wednesday 3 h, less 9 h paused = 12 h of 72.
+        assert_eq!(resolve.left, Duration::hours(60));
+        assert_eq!(resolve.due, Some(local(2026, 12, 3, 18, 0)));
+        assert_eq!(resolve.state, ClockState::Running);
+    }
+
+    #[test]
+    fn reopening_restarts_the_resolution_clock() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 2, 0, 0, 0)
+            .single()
+            .expect("a time");
+        let always = Calendar::all_hours(beijing());
+        let facts = ClockFacts {
+            acknowledged_at: Some(t + Duration::minutes(10)),
+            proposed_at: Some(t + Duration::hours(3)),
+            resolved_at: Some(t + Duration::hours(20)),
+            reopened_at: Some(t + Duration::hours(100)),
+            ..opened(t)
+        };
+        let [ack, propose, resolve] = clocks(
+            &facts,
+            &spans(Severity::Critical, false),
+            &always,
+            0.25,
+            t + Duration::hours(110),
+        );
+        assert_eq!(
+            ack.state,
+            ClockState::Met {
+                at: t + Duration::minutes(10),
+                on_time: true
+            }
+        );
+        // Proposed after 3 h of 2: met, late.
+        assert_eq!(
+            propose.state,
+            ClockState::Met {
+                at: t + Duration::hours(3),
+                on_time: false
+            }
+        );
+        assert_eq!(propose.overdue(), Duration::hours(1));
+        assert_eq!(resolve.started, t + Duration::hours(100));
+        assert_eq!(resolve.state, ClockState::Running);
+        assert_eq!(resolve.left, Duration::hours(14));
+        assert_eq!(resolve.due, Some(t + Duration::hours(124)));
+        // Resolved again after the reopening: met from then.
+        let again = ClockFacts {
+            resolved_at: Some(t + Duration::hours(112)),
+            ..facts
+        };
+        let resolve = clocks(
+            &again,
+            &spans(Severity::Critical, false),
+            &always,
+            0.25,
+            t + Duration::hours(200),
+        )[2];
+        assert_eq!(
+            resolve.state,
+            ClockState::Met {
+                at: t + Duration::hours(112),
+                on_time: true
+            }
+        );
+    }
+
+    #[test]
+    fn the_next_clock_is_the_earliest_unmet_deadline() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 2, 0, 0, 0)
+            .single()
+            .expect("a time");
+        let always = Calendar::all_hours(beijing());
+        let targets = spans(Severity::Normal, false);
+        let mut facts = opened(t);
+        let now = t + Duration::minutes(5);
+        let all = clocks(&facts, &targets, &always, 0.25, now);
+        assert_eq!(
+            next_clock(&all).map(|c| c.kind),
+            Some(ClockKind::Acknowledge)
+        );
+        facts.acknowledged_at = Some(t + Duration::minutes(1));
+        let all = clocks(&facts, &targets, &always, 0.25, now);
+        let next = next_clock(&all).expect("a clock");
+        assert_eq!(next.kind, ClockKind::Propose);
+        assert_eq!(next.due, Some(t + Duration::hours(2)));
+        // Proposed, and waiting: the paused resolution clock is next, with no deadline.
+        facts.proposed_at = Some(t + Duration::minutes(2));
+        facts.waiting = vec![Waiting {
+            from: t + Duration::minutes(3),
+            until: None,
+        }];
+        let all = clocks(&facts, &targets, &always, 0.25, now);
+        let next = next_clock(&all).expect("a clock");
+        assert_eq!((next.kind, next.due), (ClockKind::Resolve, None));
+        facts.resolved_at = Some(t + Duration::minutes(4));
+        facts.waiting[0].until = Some(t + Duration::minutes(4));
+        let all = clocks(&facts, &targets, &always, 0.25, now);
+        assert_eq!(next_clock(&all), None);
+    }
+}
