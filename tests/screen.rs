@@ -555,7 +555,11 @@ fn a_new_call_is_the_one_selected_in_recent_calls() {
     }
     app.pane_mut::<Lookup>().expect("lookup").selected = 2;
     app.update(Action::Pop("13900000004".into()));
-    assert_eq!(app.lookup().pops[0].number, "13900000004");
+    assert_eq!(
+        app.lookup().pops[0].number,
+        "139 0000 0004",
+        "listed as read, 3-4-4"
+    );
     assert_eq!(
         app.lookup().selected,
         0,
