@@ -179,13 +179,6 @@ pub enum PhoneError {
         got: usize,
         needs: &'static str,
     },
-    /// No longer given: libphonenumber takes local numbers starting 0 or 1 after many area
-    /// codes, so a refused local number is [`PhoneError::Unrecognised`]. Kept while the
-    /// screen's catalogue (tui/field_errors.rs) still names it.
-    #[error(
-        "after area code {area} the local number starts with {first}; local numbers start with 2–9"
-    )]
-    LocalStart { area: String, first: char },
     #[error("a local number needs an area code (e.g. 010)")]
     NeedsAreaCode,
     #[error("the configured default area code '{0}' is not a mainland area code (e.g. 010, 0755)")]

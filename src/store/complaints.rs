@@ -150,15 +150,7 @@ impl Store {
         let Some((mut complaint, confidential, owner)) = found else {
             return Err(StoreError::NotFound(format!("complaint {id}")));
         };
-        let customer = complaint.customer_id;
-        if !super::customers::may_see(
-            self.conn(),
-            actor,
-            customer,
-            confidential,
-            owner,
-            self.now(),
-        )? {
+        if !self.may_see_customer(actor, complaint.customer_id, confidential, owner)? {
             complaint.restricted = true;
             complaint.description = None;
         }

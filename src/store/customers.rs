@@ -204,6 +204,28 @@ fn restrict(c: Customer) -> Customer {
     }
 }
 
+impl Store {
+    /// Whether `actor` may see the details of a row of `customer` (confidential, owned by
+    /// `owner`): what each read of complaints, reminders and contacts asks before it shows
+    /// them whole.
+    pub(crate) fn may_see_customer(
+        &self,
+        actor: &Actor,
+        customer: i64,
+        confidential: bool,
+        owner: Option<i64>,
+    ) -> Result<bool> {
+        may_see(
+            self.conn(),
+            actor,
+            customer,
+            confidential,
+            owner,
+            self.now(),
+        )
+    }
+}
+
 /// Whether `actor` may see a confidential customer's details: supervisors and admins, the
 /// owning operator, or an operator holding an unexpired grant.
 pub(crate) fn may_see(

@@ -7,7 +7,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::customers::may_see;
 use super::engine::index;
 use super::{reminders, Actor, Permission, Result, Store, StoreError, Writer};
 use crate::domain::customer::{Channel, FieldError};
@@ -383,14 +382,7 @@ impl Store {
         found: (Interaction, bool, Option<i64>),
     ) -> Result<Interaction> {
         let (mut i, confidential, owner) = found;
-        if !may_see(
-            self.conn(),
-            actor,
-            i.customer_id,
-            confidential,
-            owner,
-            self.now(),
-        )? {
+        if !self.may_see_customer(actor, i.customer_id, confidential, owner)? {
             i.restricted = true;
             i.summary = None;
             i.feedback = None;

@@ -225,15 +225,7 @@ impl Store {
         actor: &Actor,
         (mut reminder, confidential, owner): (Reminder, bool, Option<i64>),
     ) -> Result<Reminder> {
-        let customer = reminder.customer_id;
-        if !super::customers::may_see(
-            self.conn(),
-            actor,
-            customer,
-            confidential,
-            owner,
-            self.now(),
-        )? {
+        if !self.may_see_customer(actor, reminder.customer_id, confidential, owner)? {
             reminder.restricted = true;
             reminder.title = None;
             reminder.note = None;

@@ -44,10 +44,6 @@ pub fn phone(e: &PhoneError, i18n: &I18n) -> String {
                 ("needs", needs),
             ],
         ),
-        P::LocalStart { area, first } => i18n.f(
-            "phone_error.local_start",
-            &[("area", area), ("first", &first.to_string())],
-        ),
         P::NeedsAreaCode => i18n.t("phone_error.needs_area_code").to_string(),
         P::Unrecognised(n) => i18n.f("phone_error.unrecognised", &[("digits", &n.to_string())]),
         P::UnknownCountry(c) | P::UnknownDefaultCountry(c) => {
