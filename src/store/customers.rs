@@ -1061,8 +1061,10 @@ pub(crate) fn reindex(tx: &Transaction<'_>, id: i64, rules: &PhoneRules) -> Resu
                 r.get::<_, Option<String>>(3)?,
             ))
         })?
-        .filter_map(|row| row.ok())
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
         .map(|(kind, value, normalized, label)| {
+            // A kind this careline does not know (a newer one's) is still indexed, as other.
             let kind: ContactKind = kind.parse().unwrap_or(ContactKind::Other);
             NormalContact {
                 phone: (kind == ContactKind::Phone)

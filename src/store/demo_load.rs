@@ -304,10 +304,18 @@ impl RowMaker {
             interactions,
             complaint,
         } = customer;
-        // A generated contact that does not normalise is left out.
+        // The generator makes only numbers and addresses the rules take; one they refuse is
+        // the generator's error, said as such, never a customer left without contacts.
         let contacts =
             crate::domain::customer_contacts::normalize_contacts(&fields.contacts, &self.rules)
-                .unwrap_or_default();
+                .map_err(|errors| {
+                    let why: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                    StoreError::Conflict(format!(
+                        "demo customer {id} ({}): a generated contact is refused: {}",
+                        fields.name,
+                        why.join("; ")
+                    ))
+                })?;
         let mut figures = PurchaseFigures::new(self.start.today);
         for purchase in &purchases {
             figures.add(purchase.day, purchase.amount_cents);
