@@ -586,16 +586,16 @@ impl fmt::Display for CalendarSummary {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn beijing() -> FixedOffset {
+    pub(crate) fn beijing() -> FixedOffset {
         FixedOffset::east_opt(8 * 3600).expect("an offset")
     }
 
     /// A Beijing wall-clock time.
-    fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    pub(crate) fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         beijing()
             .with_ymd_and_hms(y, m, d, h, min, 0)
             .single()

@@ -242,22 +242,10 @@ fn deadline(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::calendar::tests::{beijing, local};
     use crate::domain::calendar::{CalendarSetting, WeeklyHoursSetting};
     use crate::domain::complaint::{Severity, SlaRules};
-    use chrono::{FixedOffset, TimeZone};
-
-    fn beijing() -> FixedOffset {
-        FixedOffset::east_opt(8 * 3600).expect("an offset")
-    }
-
-    /// A Beijing wall-clock time.
-    fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        beijing()
-            .with_ymd_and_hms(y, m, d, h, min, 0)
-            .single()
-            .expect("a time")
-            .with_timezone(&Utc)
-    }
+    use chrono::TimeZone;
 
     /// 09:00–18:00 Monday to Friday with mainland China's holidays.
     fn office() -> Calendar {
