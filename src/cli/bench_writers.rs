@@ -61,6 +61,24 @@ pub struct WritersArgs {
     pub json: bool,
 }
 
+/// A table of figures under `title`: samples, p50, p99 (from 100 samples up) and max.
+fn print_table<'a>(title: &str, rows: impl Iterator<Item = &'a Figures>) {
+    println!(
+        "{:<44} {:>6} {:>8} {:>8} {:>8}",
+        title, "writes", "p50 ms", "p99 ms", "max ms"
+    );
+    for f in rows {
+        println!(
+            "{:<44} {:>6} {:>8.3} {:>8} {:>8.3}",
+            f.kind,
+            f.samples,
+            f.p50_ms,
+            f.p99_text(),
+            f.max_ms
+        );
+    }
+}
+
 /// One operator process of `bench writers` (started by it; not for people).
 #[derive(Debug, Args, Clone)]
 pub struct WorkerArgs {
@@ -739,35 +757,12 @@ pub fn print(r: &WritersReport) {
         c.edits_duplicate_versions,
         c.final_values_wrong
     );
-    println!(
-        "{:<44} {:>6} {:>8} {:>8} {:>8}",
-        "write, store call", "writes", "p50 ms", "p99 ms", "max ms"
-    );
-    for f in &r.steps {
-        println!(
-            "{:<44} {:>6} {:>8.3} {:>8} {:>8.3}",
-            f.kind,
-            f.samples,
-            f.p50_ms,
-            f.p99_text(),
-            f.max_ms
-        );
-    }
+    print_table("write, store call", r.steps.iter());
     let b = &r.breakdown;
-    println!(
-        "{:<44} {:>6} {:>8} {:>8} {:>8}",
-        "where the time of a write went", "writes", "p50 ms", "p99 ms", "max ms"
+    print_table(
+        "where the time of a write went",
+        b.parts.iter().chain(&b.checkpoints_off_write_path),
     );
-    for f in b.parts.iter().chain(&b.checkpoints_off_write_path) {
-        println!(
-            "{:<44} {:>6} {:>8.3} {:>8} {:>8.3}",
-            f.kind,
-            f.samples,
-            f.p50_ms,
-            f.p99_text(),
-            f.max_ms
-        );
-    }
     if b.slowest_writes > 0 {
         let means: Vec<String> = b
             .slowest_mean_ms

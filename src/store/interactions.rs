@@ -1041,7 +1041,6 @@ fn skip_follow_up(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::DemoSpec;
     use crate::store::OpenOptions;
 
     #[test]
@@ -1084,22 +1083,7 @@ mod tests {
         explain(store, &sql, args)
     }
 
-    /// A database of `customers` demo customers in a temporary folder, with its admin.
-    fn demo_store(customers: u64, seed: u64) -> (tempfile::TempDir, Store, Actor) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store =
-            Store::open(&dir.path().join("demo.db"), OpenOptions::default()).expect("open");
-        let admin = store.init_admin("admin", "Admin").expect("init");
-        crate::demo::generate(
-            &mut store,
-            &admin,
-            DemoSpec { customers, seed },
-            false,
-            &|_| {},
-        )
-        .expect("demo");
-        (dir, store, admin)
-    }
+    use crate::store::demo_store;
 
     /// Every desk log filter walks an index of interactions in the order shown, looks each
     /// customer up by id, and never sorts or scans the big tables; two or three of operator,

@@ -583,6 +583,24 @@ impl Store {
     }
 }
 
+/// A database of `customers` demo customers in a temporary folder, with its admin: for the
+/// store's own tests of query plans on realistic data.
+#[cfg(test)]
+pub(crate) fn demo_store(customers: u64, seed: u64) -> (tempfile::TempDir, Store, Actor) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("demo.db"), OpenOptions::default()).expect("open");
+    let admin = store.init_admin("admin", "Admin").expect("init");
+    crate::demo::generate(
+        &mut store,
+        &admin,
+        crate::demo::DemoSpec { customers, seed },
+        false,
+        &|_| {},
+    )
+    .expect("demo");
+    (dir, store, admin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,29 +174,13 @@ fn logged_calls_query(pops: &[ScreenPop], callers: &[Vec<i64>]) -> (String, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::DemoSpec;
-    use crate::store::OpenOptions;
 
     /// Marking the recent calls reads each caller's contacts since a moment before the call
     /// through `interactions(customer_id, started_at)`: never a scan of the interactions, and
     /// never a sort, whatever the planner's statistics say of a real desk.
     #[test]
     fn marking_recent_calls_reads_an_index_range_per_caller() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store =
-            Store::open(&dir.path().join("demo.db"), OpenOptions::default()).expect("open");
-        let admin = store.init_admin("admin", "Admin").expect("init");
-        crate::demo::generate(
-            &mut store,
-            &admin,
-            DemoSpec {
-                customers: 500,
-                seed: 3,
-            },
-            false,
-            &|_| {},
-        )
-        .expect("demo");
+        let (_dir, store, _admin) = crate::store::demo_store(500, 3);
         store.refresh_planner_statistics().expect("statistics");
         let pop = |customer_id: Option<i64>| ScreenPop {
             number: "13800138000".into(),
