@@ -40,8 +40,9 @@ pub struct NewComplaint {
 
 vocabulary!(
     /// Where a complaint stands (DESIGN §3.4): `new → acknowledged → in progress →
-    /// (escalated) → solution proposed → resolved → closed`, with `reopened` back to in
-    /// progress and `waiting` (on the customer or a third party) pausing the resolution clock.
+    /// (escalated) → solution proposed → resolved → closed`; `waiting` (on the customer or a
+    /// third party) from any open status and back, pausing the resolution clock; `reopened`
+    /// back to in progress; `merged` into another complaint of the same customer.
     Status {
         New => "new",
         Acknowledged => "acknowledged",
@@ -51,25 +52,34 @@ vocabulary!(
         SolutionProposed => "solution_proposed",
         Resolved => "resolved",
         Closed => "closed",
-        Reopened => "reopened"
+        Reopened => "reopened",
+        Merged => "merged"
     }
 );
 
 impl Status {
-    /// The statuses this one may change to.
+    /// The statuses this one may change to (a wait goes back to the status it came from).
     pub fn next(self) -> &'static [Status] {
         use Status::*;
         match self {
-            New => &[Acknowledged],
-            Acknowledged => &[InProgress],
-            InProgress => &[Escalated, Waiting, SolutionProposed],
-            Escalated => &[Waiting, SolutionProposed],
-            Waiting => &[InProgress],
-            SolutionProposed => &[Resolved],
+            New => &[Acknowledged, Waiting, Merged],
+            Acknowledged => &[InProgress, Escalated, Waiting, SolutionProposed, Merged],
+            InProgress => &[Escalated, Waiting, SolutionProposed, Merged],
+            Reopened => &[InProgress, Escalated, Waiting, SolutionProposed, Merged],
+            Escalated => &[Waiting, SolutionProposed, Merged],
+            Waiting => &[
+                New,
+                Acknowledged,
+                InProgress,
+                Escalated,
+                SolutionProposed,
+                Reopened,
+                Merged,
+            ],
+            SolutionProposed => &[Escalated, Waiting, Resolved, Merged],
             // The follow-up closes it, or reopens it when the customer is not satisfied.
             Resolved => &[Closed, Reopened],
-            Closed => &[],
-            Reopened => &[InProgress],
+            Closed | Merged => &[],
         }
     }
 
@@ -78,9 +88,10 @@ impl Status {
         self.next().contains(&next)
     }
 
-    /// Whether the complaint still needs work (it shows on the card and counts for the desk).
+    /// Whether the complaint still needs work (it is in the queue, on the card and counted for
+    /// the desk). A resolved one waits only for its follow-up.
     pub fn is_open(self) -> bool {
-        !matches!(self, Status::Resolved | Status::Closed)
+        !matches!(self, Status::Resolved | Status::Closed | Status::Merged)
     }
 
     /// The status a complaint opens with: one taken on the phone or face to face is
@@ -134,6 +145,12 @@ pub struct SlaRules {
     pub extra_holidays: Vec<String>,
     /// The centre's own working days (on a weekend or holiday), `YYYY-MM-DD`.
     pub extra_workdays: Vec<String>,
+    /// The centre's time zone as an offset (`"+08:00"`); empty: this machine's.
+    pub time_zone: String,
+    /// A breached clock escalates the complaint one level, once per clock.
+    pub auto_escalate: bool,
+    /// Days after the resolution that its follow-up call is due.
+    pub follow_up_days: i64,
 }
 
 impl Default for SlaRules {
@@ -152,6 +169,9 @@ impl Default for SlaRules {
             holidays: "cn".into(),
             extra_holidays: Vec::new(),
             extra_workdays: Vec::new(),
+            time_zone: String::new(),
+            auto_escalate: false,
+            follow_up_days: 3,
         }
     }
 }
@@ -236,8 +256,40 @@ impl SlaRules {
     }
 
     /// Every unusable setting of `[complaints]`, named with its reason (empty when all is well).
+    /// The centre's time zone: `time_zone`, or this machine's offset now when it is empty (or
+    /// unusable, which [`SlaRules::problems`] reports).
+    pub fn tz(&self) -> FixedOffset {
+        parse_offset(&self.time_zone).unwrap_or_else(|| chrono::Local::now().offset().fix())
+    }
+
+    /// The working calendar the clocks count in, in the centre's time zone; around the clock
+    /// when the settings are unusable (the config reports them and falls back to defaults).
+    pub fn working_calendar(&self) -> Calendar {
+        let tz = self.tz();
+        self.calendar(tz)
+            .unwrap_or_else(|_| Calendar::all_hours(tz))
+    }
+
     pub fn problems(&self) -> Vec<SettingError> {
         let mut problems = self.calendar(Utc.fix()).err().unwrap_or_default();
+        if !self.time_zone.trim().is_empty() && parse_offset(&self.time_zone).is_none() {
+            problems.push(SettingError {
+                setting: "time_zone".into(),
+                reason: format!(
+                    "'{}' is not an offset from UTC; write it as \"+08:00\" (Beijing)",
+                    self.time_zone
+                ),
+            });
+        }
+        if !(1..=365).contains(&self.follow_up_days) {
+            problems.push(SettingError {
+                setting: "follow_up_days".into(),
+                reason: format!(
+                    "{} is not a number of days careline waits; use 1 to 365, e.g. 3",
+                    self.follow_up_days
+                ),
+            });
+        }
         if !(self.due_soon_share > 0.0 && self.due_soon_share < 1.0) {
             problems.push(SettingError {
                 setting: "due_soon_share".into(),
@@ -275,9 +327,53 @@ impl SlaRules {
     }
 }
 
+/// `+08:00`, `+0800`, `-05:30`, `UTC`, `Z`.
+fn parse_offset(text: &str) -> Option<FixedOffset> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("utc") || text.eq_ignore_ascii_case("z") {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_zones_are_offsets() {
+        assert_eq!(parse_offset("+08:00"), FixedOffset::east_opt(8 * 3600));
+        assert_eq!(parse_offset("+0800"), FixedOffset::east_opt(8 * 3600));
+        assert_eq!(
+            parse_offset("-05:30"),
+            FixedOffset::east_opt(-(5 * 3600 + 1800))
+        );
+        assert_eq!(parse_offset("UTC"), FixedOffset::east_opt(0));
+        for bad in ["Asia/Shanghai", "8", "+8:00", "+25:00", ""] {
+            assert_eq!(parse_offset(bad), None, "{bad}");
+        }
+        let rules = SlaRules {
+            time_zone: "Beijing".into(),
+            follow_up_days: 0,
+            ..SlaRules::default()
+        };
+        let named: Vec<String> = rules.problems().into_iter().map(|p| p.setting).collect();
+        assert_eq!(named, ["time_zone", "follow_up_days"]);
+    }
 
     #[test]
     fn statuses_follow_the_designed_path() {

@@ -149,6 +149,93 @@ pub fn next_clock(clocks: &[Clock]) -> Option<&Clock> {
         .min_by_key(|c| (c.due.is_none(), c.due, c.kind))
 }
 
+/// A clock as the store keeps it on the complaint: its deadline, when it turns due soon, when
+/// it was met, and (for the resolution clock) since when it is paused. The store moves these
+/// instants as the complaint changes (with [`after_pause`], [`soon_at`]); reading one is then
+/// [`KeptClock::read`], without the complaint's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeptClock {
+    pub kind: ClockKind,
+    pub due: DateTime<Utc>,
+    pub soon: DateTime<Utc>,
+    pub met: Option<DateTime<Utc>>,
+    pub paused_since: Option<DateTime<Utc>>,
+}
+
+/// A kept clock as of `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    pub kind: ClockKind,
+    pub state: ClockState,
+    pub due: DateTime<Utc>,
+    /// Working time left, negative when overdue; for a met clock, as it was when met; for a
+    /// paused one, as it was when the pause began.
+    pub left: Duration,
+    pub paused: bool,
+}
+
+impl KeptClock {
+    /// Where the clock stands at `now`, in the calendar's working time.
+    pub fn read(&self, calendar: &Calendar, now: DateTime<Utc>) -> Reading {
+        let at = self.met.or(self.paused_since).unwrap_or(now);
+        let left = if at <= self.due {
+            calendar.working_between(at, self.due)
+        } else {
+            -calendar.working_between(self.due, at)
+        };
+        let state = match self.met {
+            Some(met) => ClockState::Met {
+                at: met,
+                on_time: met <= self.due,
+            },
+            None if at >= self.due => ClockState::Breached,
+            None if at >= self.soon => ClockState::DueSoon,
+            None => ClockState::Running,
+        };
+        Reading {
+            kind: self.kind,
+            state,
+            due: self.due,
+            left,
+            paused: self.met.is_none() && self.paused_since.is_some(),
+        }
+    }
+}
+
+/// The clock a complaint must beat next, of those kept: the unmet, running one with the
+/// earliest deadline. `None` when every clock is met or only a paused one is left.
+pub fn next_kept(clocks: &[KeptClock]) -> Option<&KeptClock> {
+    clocks
+        .iter()
+        .filter(|c| c.met.is_none() && c.paused_since.is_none())
+        .min_by_key(|c| (c.due, c.kind))
+}
+
+/// When a clock started at `start` with `span` turns due soon: `share` of the span left.
+pub fn soon_at(
+    calendar: &Calendar,
+    start: DateTime<Utc>,
+    span: Duration,
+    share: f64,
+) -> DateTime<Utc> {
+    let before = Duration::seconds((span.num_seconds() as f64 * (1.0 - share)).round() as i64);
+    calendar.add_working(start, before.clamp(Duration::zero(), span))
+}
+
+/// An instant of a clock (its deadline, its due-soon moment) after a pause from `paused` to
+/// `resumed`: moved on by the working time paused, when it had not passed before the pause.
+pub fn after_pause(
+    calendar: &Calendar,
+    instant: DateTime<Utc>,
+    paused: DateTime<Utc>,
+    resumed: DateTime<Utc>,
+) -> DateTime<Utc> {
+    if instant <= paused {
+        return instant;
+    }
+    calendar.add_working(instant, calendar.working_between(paused, resumed))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn clock(
     kind: ClockKind,
@@ -397,6 +484,82 @@ mod tests {
         assert_eq!(resolve.left, Duration::hours(60));
         assert_eq!(resolve.due, Some(local(2026, 12, 3, 18, 0)));
         assert_eq!(resolve.state, ClockState::Running);
+    }
+
+    #[test]
+    fn a_kept_clock_moved_past_a_pause_reads_as_the_clocks_of_the_events() {
+        // The same complaint as above, kept as the store keeps it: due Wednesday 12-02 18:00
+        // unpaused, turning due soon with 18 of 72 working hours left (Monday 11-30 09:00);
+        // waiting Tuesday 09:00 to Wednesday 09:00 moves both by one working day.
+        let cal = office();
+        let opened_at = local(2026, 11, 23, 9, 0);
+        let span = spans(Severity::Normal, false).resolve;
+        let due = cal.add_working(opened_at, span);
+        assert_eq!(due, local(2026, 12, 2, 18, 0));
+        let soon = soon_at(&cal, opened_at, span, 0.25);
+        assert_eq!(soon, local(2026, 11, 30, 18, 0));
+        let (from, until) = (local(2026, 11, 24, 9, 0), local(2026, 11, 25, 9, 0));
+        let kept = KeptClock {
+            kind: ClockKind::Resolve,
+            due: after_pause(&cal, due, from, until),
+            soon: after_pause(&cal, soon, from, until),
+            met: None,
+            paused_since: None,
+        };
+        assert_eq!(kept.due, local(2026, 12, 3, 18, 0));
+        assert_eq!(kept.soon, local(2026, 12, 1, 18, 0));
+        let now = local(2026, 11, 25, 12, 0);
+        let mut facts = opened(opened_at);
+        facts.waiting = vec![Waiting {
+            from,
+            until: Some(until),
+        }];
+        let from_events = clocks(&facts, &spans(Severity::Normal, false), &cal, 0.25, now)[2];
+        let read = kept.read(&cal, now);
+        assert_eq!(Some(read.due), from_events.due);
+        assert_eq!(read.left, from_events.left);
+        assert_eq!(read.state, from_events.state);
+        // Wednesday 12-02 at noon: 15 working hours left of 72, under a quarter: due soon.
+        assert_eq!(
+            kept.read(&cal, local(2026, 12, 2, 12, 0)).state,
+            ClockState::DueSoon
+        );
+        // Friday 12-04 10:00: one working hour overdue.
+        let late = kept.read(&cal, local(2026, 12, 4, 10, 0));
+        assert_eq!(late.state, ClockState::Breached);
+        assert_eq!(late.left, -Duration::hours(1));
+    }
+
+    #[test]
+    fn a_paused_kept_clock_holds_its_time_left_and_is_not_next() {
+        let cal = Calendar::all_hours(beijing());
+        let t = local(2026, 11, 2, 10, 0);
+        let resolve = KeptClock {
+            kind: ClockKind::Resolve,
+            due: t + Duration::hours(72),
+            soon: t + Duration::hours(54),
+            met: None,
+            paused_since: Some(t + Duration::hours(10)),
+        };
+        let read = resolve.read(&cal, t + Duration::hours(100));
+        assert!(read.paused);
+        assert_eq!(read.left, Duration::hours(62));
+        assert_eq!(read.state, ClockState::Running);
+        let propose = KeptClock {
+            kind: ClockKind::Propose,
+            due: t + Duration::hours(2),
+            soon: t + Duration::minutes(90),
+            met: Some(t + Duration::hours(3)),
+            paused_since: None,
+        };
+        assert_eq!(
+            propose.read(&cal, t + Duration::hours(100)).state,
+            ClockState::Met {
+                at: t + Duration::hours(3),
+                on_time: false
+            }
+        );
+        assert_eq!(next_kept(&[propose, resolve]), None);
     }
 
     #[test]

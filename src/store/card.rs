@@ -144,9 +144,9 @@ impl Store {
 /// The desk's figures in the status bar.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct DeskCounts {
-    /// Open complaints past their resolution deadline.
+    /// Open complaints whose next clock is past its deadline.
     pub breached: i64,
-    /// Open complaints due within the next 24 hours.
+    /// Open complaints whose next clock is due soon (the configured share of its span left).
     pub due_soon: i64,
     /// Care reminders due today or overdue.
     pub reminders_due: i64,
@@ -155,16 +155,8 @@ pub struct DeskCounts {
 impl Store {
     /// Counts for the status bar; indexed, cheap enough to refresh whenever the data changes.
     pub fn desk_counts(&self) -> Result<DeskCounts> {
-        let now = self.now().timestamp();
+        let (breached, due_soon) = self.complaint_counts()?;
         let conn = self.conn();
-        let (breached, due_soon): (i64, i64) = conn
-            .prepare_cached(&format!(
-                "SELECT COALESCE(SUM(resolve_due_at < ?1), 0),
-                        COALESCE(SUM(resolve_due_at >= ?1 AND resolve_due_at < ?1 + 86400), 0)
-                 FROM complaints WHERE status IN {open} AND resolve_due_at < ?1 + 86400",
-                open = *OPEN_STATUSES
-            ))?
-            .query_row([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let reminders_due = super::reminders::due_count(conn, self.today())?;
         Ok(DeskCounts {
             breached,

@@ -760,7 +760,15 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
     } = plan;
     let complaint_opened = match &new.open_complaint {
         Some(c) if disposition.has(Flag::Complaint) => {
-            Some(crate::store::complaints::open_in(w, new.customer_id, c)?)
+            // Received when the contact began (a call is logged at its end).
+            let received = Some(new.started_at.min(w.now()));
+            Some(crate::store::complaints::open_in(
+                w,
+                new.customer_id,
+                c,
+                received,
+                None,
+            )?)
         }
         _ => None,
     };
@@ -789,6 +797,17 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
         params![new.customer_id, new.started_at.timestamp()],
     )?;
     let contact_made = disposition.has(Flag::ContactMade);
+    if let Some(complaint) = complaint_opened {
+        w.tx().execute(
+            "UPDATE complaint_events SET interaction_id = ?2
+             WHERE complaint_id = ?1 AND kind = 'opened'",
+            params![complaint, id],
+        )?;
+    }
+    // Contact with the customer about a complaint acknowledges it (DESIGN §3.4).
+    if let (Some(complaint), None, true) = (new.complaint_id, complaint_opened, contact_made) {
+        crate::store::complaint_work::contact_logged_in(w, complaint, id)?;
+    }
     // A reply: we reached the customer.
     if contact_made && new.direction == Direction::Outbound {
         logged.answered = answer_waiting(w, new.customer_id, id)?;

@@ -6,6 +6,7 @@ mod audit;
 mod bulk;
 mod card;
 mod checkpoints;
+mod complaint_work;
 mod complaints;
 mod customers;
 mod demo_load;
@@ -29,7 +30,10 @@ pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use card::{CardData, ContactLine, DeskCounts, OpenComplaint};
-pub use complaints::Complaint;
+pub use complaint_work::{Sweep, Work, Worked};
+pub use complaints::{
+    CompensationRow, Complaint, ComplaintDetail, ComplaintEventRow, ComplaintFilter, QueueRow,
+};
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use demo_load::{
     DemoComplaint, DemoComplaintEvent, DemoCounts, DemoCustomer, DemoInteraction, DemoLoad,
@@ -58,6 +62,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 pub(crate) use engine::{Cell, CACHE_KIB};
 pub use write_turns::WriteParts;
 
+use crate::domain::calendar::Calendar;
 use crate::domain::complaint::SlaRules;
 use crate::domain::contact::PhoneRules;
 use crate::domain::customer::FieldError;
@@ -189,6 +194,8 @@ pub struct Store {
     last_write: WriteParts,
     /// Checkpoints of the write-ahead log, run off the write path (see `checkpoints`).
     checkpoints: checkpoints::Checkpoints,
+    /// The working calendar the complaint clocks count in (from `options.sla`).
+    calendar: Calendar,
 }
 
 impl Store {
@@ -233,7 +240,9 @@ impl Store {
         }
         let busy_timeout = options.busy_timeout;
         let conn = engine::connect(path, busy_timeout)?;
+        let calendar = options.sla.working_calendar();
         let mut store = Store {
+            calendar,
             conn,
             path: path.to_path_buf(),
             options,
@@ -296,6 +305,11 @@ impl Store {
     /// The complaint SLA targets of this database's settings.
     pub fn sla_rules(&self) -> &SlaRules {
         &self.options.sla
+    }
+
+    /// The working calendar the complaint clocks count in.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
     }
 
     pub fn set_clock(&mut self, clock: Clock) {
@@ -397,6 +411,7 @@ impl Store {
                 tiers: &self.options.tiers,
                 log: &self.options.log,
                 sla: &self.options.sla,
+                calendar: &self.calendar,
             };
             let value = work(&mut writer);
             let parts = &mut self.last_write;
@@ -441,6 +456,7 @@ pub struct Writer<'a> {
     tiers: &'a TierRules,
     log: &'a LogRules,
     sla: &'a SlaRules,
+    calendar: &'a Calendar,
 }
 
 impl Writer<'_> {
@@ -478,6 +494,11 @@ impl Writer<'_> {
     /// The complaint SLA targets of this database's settings.
     pub fn sla_rules(&self) -> &SlaRules {
         self.sla
+    }
+
+    /// The working calendar the complaint clocks count in.
+    pub fn calendar(&self) -> &Calendar {
+        self.calendar
     }
 
     /// Records what this write did; written with the commit.
