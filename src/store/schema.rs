@@ -119,11 +119,14 @@ mod tests {
         (dir, conn)
     }
 
+    /// id, status, next clock, its deadline, the status a wait goes back to.
+    type Placed = (i64, String, Option<String>, Option<i64>, Option<String>);
+
     #[test]
     fn complaints_keep_their_rows_and_gain_their_queue_places() {
         let (_dir, mut conn) = version_4();
         migrate(&mut conn, "v4.db").expect("migrates");
-        let rows: Vec<(i64, String, Option<String>, Option<i64>, Option<String>)> = conn
+        let rows: Vec<Placed> = conn
             .prepare(
                 "SELECT id, status, next_clock, next_due_at, waiting_from FROM complaints
                  ORDER BY id",
