@@ -138,10 +138,10 @@ impl App {
             return Focus::Form;
         }
         match self.pane_by_id(self.focused).map(|p| p.context()) {
-            Some(Context::Search) => Focus::Search,
-            Some(Context::Results) => Focus::Results,
-            Some(Context::Card) => Focus::Card,
-            Some(Context::Log) => Focus::Log,
+            Some(Context::Pane(t)) if *t == lookup::SEARCH => Focus::Search,
+            Some(Context::Pane(t)) if *t == lookup::RESULTS => Focus::Results,
+            Some(Context::Pane(t)) if *t == card::KEYS => Focus::Card,
+            Some(Context::Pane(t)) if *t == log::KEYS => Focus::Log,
             _ => Focus::Other,
         }
     }
