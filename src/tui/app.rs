@@ -49,7 +49,17 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, actor: Actor, settings: Settings) -> App {
-        let panes = panes::registered();
+        App::with_panes(store, actor, settings, panes::registered())
+    }
+
+    /// The screen with these panes, in this order (a test adds one of its own); the keymap in
+    /// `settings` is built from the same panes (`Keymap::new`).
+    pub fn with_panes(
+        store: Store,
+        actor: Actor,
+        settings: Settings,
+        panes: Vec<Box<dyn Pane>>,
+    ) -> App {
         let first = panes
             .iter()
             .find(|p| p.tab().is_some())

@@ -449,7 +449,7 @@ impl Keymap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::panes::{card, lookup};
+    use crate::tui::panes::{self, card, log, lookup};
 
     fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, modifiers)
@@ -603,5 +603,62 @@ mod tests {
             ),
             Some(Action::Quit)
         );
+    }
+
+    #[test]
+    fn the_logs_actions_keep_their_config_names() {
+        let overrides = BTreeMap::from([
+            ("filter".to_string(), vec!["ctrl-f".to_string()]),
+            ("toggle_mine".to_string(), vec!["M".to_string()]),
+            ("toggle_due_replies".to_string(), vec!["f7".to_string()]),
+        ]);
+        let (keymap, problems) = Keymap::with_overrides(&overrides);
+        assert!(problems.is_empty(), "{problems:?}");
+        let log = Context::Pane(&log::KEYS);
+        let cases = [
+            (press(KeyCode::Char('f'), CTRL), Some(&log::FILTER)),
+            (press(KeyCode::Char('f'), NONE), None),
+            (
+                press(KeyCode::Char('M'), KeyModifiers::SHIFT),
+                Some(&log::TOGGLE_MINE),
+            ),
+            (press(KeyCode::Char('m'), NONE), None),
+            (press(KeyCode::F(7), NONE), Some(&log::TOGGLE_DUE_REPLIES)),
+            (press(KeyCode::Char('u'), NONE), None),
+        ];
+        for (key, wanted) in cases {
+            assert_eq!(
+                keymap.action(log, &key),
+                wanted.map(Action::Pane),
+                "{key:?}"
+            );
+        }
+        // The footer hints the key given in place of the default.
+        let hints = keymap.hints(log);
+        assert!(hints.contains(&("M".to_string(), Action::Pane(&log::TOGGLE_MINE))));
+    }
+
+    #[test]
+    fn the_registered_panes_places_and_own_actions_have_names_of_their_own() {
+        let panes = panes::registered();
+        let tables: Vec<&KeyTable> = panes.iter().flat_map(|p| p.keys()).collect();
+        for (i, table) in tables.iter().enumerate() {
+            assert!(
+                tables[..i].iter().all(|t| t.name != table.name),
+                "two places are named {}",
+                table.name
+            );
+            for line in table.keys {
+                if let Action::Pane(own) = &line.action {
+                    assert_eq!(
+                        Action::from_config_name(own.name),
+                        None,
+                        "{}'s {} is also an action every place shares",
+                        table.name,
+                        own.name
+                    );
+                }
+            }
+        }
     }
 }
