@@ -1,11 +1,14 @@
-//! Keys to actions, by where the focus is. The help overlay and the footer hints are built from
-//! the same table, so they cannot drift from what the keys do. Bindings can be changed in the
-//! config file:
+//! Keys to actions, by where the focus is. The bindings of forms, dialogs and of everywhere are
+//! here; each pane declares its own places and keys in its file ([`KeyTable`]), and the keymap
+//! is built from the registered panes' tables. The help overlay and the footer hints are built
+//! from the same table, so they cannot drift from what the keys do. Bindings can be changed in
+//! the config file, by the action's name (a pane's own action by the name its file gives it):
 //!
 //! ```toml
 //! [keys]
 //! save = ["ctrl-s", "f2"]
 //! new_customer = ["ctrl-n"]
+//! toggle_mine = ["M"]
 //! ```
 
 use std::collections::BTreeMap;
