@@ -664,4 +664,23 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn every_bound_action_and_place_has_its_words_in_both_catalogues() {
+        use crate::tui::i18n::{I18n, Lang};
+        let keymap = Keymap::default();
+        let mut missing = Vec::new();
+        for lang in [Lang::En, Lang::ZhCn] {
+            let i18n = I18n::new(lang);
+            for b in &keymap.bindings {
+                for key in [b.action.help_key(), b.context.title()] {
+                    if i18n.t(key) == key {
+                        missing.push(format!("{lang:?} {key}"));
+                    }
+                }
+            }
+        }
+        missing.dedup();
+        assert!(missing.is_empty(), "not in the catalogue: {missing:?}");
+    }
 }
