@@ -4,8 +4,12 @@
 
 use serde::Deserialize;
 
+use super::pane_keys::PaneAction;
+
 /// One thing to do. The user-facing variants can be bound to keys in the config file
-/// (`[keys]`, snake_case names); the internal ones cannot.
+/// (`[keys]`, snake_case names); the internal ones cannot. The variants are what the router,
+/// forms, dialogs and every list share; what only one pane does is that pane's own
+/// [`Action::Pane`], declared in the pane's file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -26,10 +30,6 @@ pub enum Action {
     NewInteraction,
     /// Insert a standard phrase into the field being typed.
     Phrases,
-    /// The Log pane's filters.
-    Filter,
-    ToggleMine,
-    ToggleDueReplies,
     Edit,
     Save,
     NextField,
@@ -47,6 +47,10 @@ pub enum Action {
     Alternate,
     /// A dialog's answer: merge into the customer already on file.
     Merge,
+    /// An action of one pane's own, declared in its file with its name in the config file,
+    /// its word and the permission it needs (see [`PaneAction`]).
+    #[serde(skip)]
+    Pane(&'static PaneAction),
     #[serde(skip)]
     Tick,
     #[serde(skip)]
@@ -72,6 +76,7 @@ impl Action {
         match self {
             Action::NewCustomer => Some(Permission::CreateCustomer),
             Action::NewInteraction => Some(Permission::LogContact),
+            Action::Pane(own) => own.permission,
             _ => None,
         }
     }
@@ -111,9 +116,6 @@ impl Action {
             Action::NewCustomer => "action.new_customer",
             Action::NewInteraction => "action.new_interaction",
             Action::Phrases => "action.phrases",
-            Action::Filter => "action.filter",
-            Action::ToggleMine => "action.toggle_mine",
-            Action::ToggleDueReplies => "action.toggle_due_replies",
             Action::Edit => "action.edit",
             Action::Save => "action.save",
             Action::NextField => "action.next_field",
@@ -125,6 +127,7 @@ impl Action {
             Action::Confirm => "action.confirm",
             Action::Alternate => "action.alternate",
             Action::Merge => "action.merge",
+            Action::Pane(own) => own.help,
             _ => "action.other",
         }
     }

@@ -12,6 +12,7 @@ pub mod forms;
 pub mod i18n;
 pub mod keymap;
 pub mod overlay;
+pub mod pane_keys;
 pub mod panes;
 pub mod pop;
 pub mod theme;
