@@ -215,7 +215,7 @@ pub struct CompensateArgs {
     pub kind: String,
     /// How much, as a whole number: in fen (1/100 yuan; 5000 is ¥50.00), or in points for
     /// `points`. An apology may leave it out.
-    #[arg(long, default_value = "0")]
+    #[arg(long, default_value = "0", allow_hyphen_values = true)]
     pub amount: String,
     /// What was given, in words.
     #[arg(long)]
