@@ -215,13 +215,21 @@ fn a_complaint_lives_from_opening_to_a_satisfied_follow_up() {
 #[test]
 fn a_customer_not_satisfied_reopens_the_complaint_and_restarts_its_clock() {
     let (sandbox, customer) = desk();
-    // Taken on the phone: acknowledged at once and assigned to the operator who took it.
-    let k = open(&sandbox, &customer, &["--channel", "phone-in"]);
+    // Taken on the phone: acknowledged at once and assigned to the operator who took it. The
+    // customer is named by the phone number, as `log add` takes it.
+    let k = open(&sandbox, "138 0013 8000", &["--channel", "phone-in"]);
+    assert_eq!(k["customer_code"], customer.as_str());
     assert_eq!(k["status"], "acknowledged");
     assert_eq!(k["assignee"], login().as_str());
     let id = id_of(&k);
     sandbox.ok(&["complaint", "propose", &id, "--text", "a repair"]);
-    sandbox.ok(&["complaint", "resolve", &id, "--text", "repaired"]);
+    let said = sandbox.ok(&["complaint", "resolve", &id, "--text", "repaired"]);
+    // The follow-up call is due 3 days after the resolution (the default follow_up_days).
+    let due = chrono::Local::now().date_naive() + chrono::Days::new(3);
+    assert!(
+        said.contains(&format!("Follow-up reminder 1 created, due {due}.")),
+        "{said}"
+    );
     let out = json(&sandbox.ok(&[
         "complaint",
         "follow-up",

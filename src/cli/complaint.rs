@@ -306,7 +306,7 @@ pub fn run(ctx: &Context, cmd: ComplaintCommand) -> Result<()> {
             if target.json {
                 return print_json(&worked);
             }
-            say_worked(&store, &work, &worked);
+            say_worked(&store, &actor, &work, &worked);
             Ok(())
         }
     }
@@ -613,7 +613,7 @@ fn amount_text(kind: Compensation, amount: i64) -> String {
 }
 
 /// What a step did, in a line or two.
-fn say_worked(store: &Store, work: &Work, w: &Worked) {
+fn say_worked(store: &Store, actor: &Actor, work: &Work, w: &Worked) {
     let k = &w.complaint;
     let step = work.step();
     println!(
@@ -627,8 +627,12 @@ fn say_worked(store: &Store, work: &Work, w: &Worked) {
         println!("Recorded {kind} of {}.", amount_text(*kind, *amount));
     }
     if let Some(r) = w.follow_up_reminder {
-        let days = store.sla_rules().follow_up_days;
-        println!("Follow-up reminder {r} created, due in {days} day(s).");
+        match store.complaint_detail(actor, k.id).map(|d| d.follow_up) {
+            Ok(Some(f)) if f.reminder_id == r => {
+                println!("Follow-up reminder {r} created, due {}.", f.due_on)
+            }
+            _ => println!("Follow-up reminder {r} created."),
+        }
     }
     if let Some(next) = k.next_reading() {
         println!("Next: {}.", next_text(next));
