@@ -372,7 +372,8 @@ impl Complaint {
     }
 }
 
-const SELECT: &str = "SELECT k.id, k.customer_id, c.code, c.name, c.tier, c.level, c.confidential,
+pub(super) const SELECT: &str =
+    "SELECT k.id, k.customer_id, c.code, c.name, c.tier, c.level, c.confidential,
         c.owner_id, k.category, k.severity, k.status, k.title, k.description, k.channel,
         ob.login, k.assignee_id, a.login, a.name, k.escalation_level, k.opened_at,
         k.acknowledged_at, k.proposed_at, k.resolved_at, k.closed_at, k.reopened_at,
@@ -392,7 +393,7 @@ fn maybe_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
     Ok(r.get::<_, Option<i64>>(i)?.map(at))
 }
 
-fn complaint_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
+pub(super) fn complaint_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
     let due = |i: usize| -> rusqlite::Result<DateTime<Utc>> { Ok(at(r.get(i)?)) };
     let ack_due_at = due(26)?;
     let propose_due_at = due(27)?;
@@ -459,7 +460,7 @@ pub(super) fn read_in(w: &Writer<'_>, id: i64) -> Result<Complaint> {
 }
 
 /// Fills in the clocks as of `now` (a closed complaint's clocks read as they stopped).
-fn with_clocks(mut k: Complaint, calendar: &Calendar, now: DateTime<Utc>) -> Complaint {
+pub(super) fn with_clocks(mut k: Complaint, calendar: &Calendar, now: DateTime<Utc>) -> Complaint {
     let until = if k.status.is_open() {
         now
     } else {

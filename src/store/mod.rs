@@ -32,7 +32,8 @@ pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use card::{CardData, ContactLine, DeskCounts, OpenComplaint};
 pub use complaint_work::{Sweep, Work, Worked};
 pub use complaints::{
-    CompensationRow, Complaint, ComplaintDetail, ComplaintEventRow, ComplaintFilter, QueueRow,
+    ClockView, CompensationRow, Complaint, ComplaintDetail, ComplaintEventRow, ComplaintFilter,
+    QueueRow,
 };
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use demo_load::{
