@@ -112,7 +112,8 @@ pub(crate) fn open_in(
             soon(spans.resolve).timestamp(),
             vip,
             calendar.summary().to_string(),
-            in_person.then_some(now.timestamp()),
+            // Taken in person: the operator who took it holds it from then.
+            in_person.then_some(opened.timestamp()),
         ],
     )?;
     let id = w.tx().last_insert_rowid();
