@@ -16,12 +16,12 @@
 //!   a demo take every status once (the tenth a duplicate merged into the customer's other
 //!   complaint); after them 1 complaint in 50 is still open (new 1 : acknowledged 2 : in
 //!   progress 4 : escalated 2 : waiting 2 : solution proposed 2 : reopened 1), 1 in 100 is
-//!   resolved and waits for its follow-up call, the rest are closed (so about 2,000 of the
+//!   resolved and waits for its follow-up call, the rest are closed (so about 4,000 of the
 //!   200,000 complaints of a million customers are open, and 2,000 resolved); 1 in 100 has a
 //!   duplicate merged into it. Open ones opened as long ago as their steps took and a little
 //!   more, so some clocks run, some are due soon and some are breached; closed ones opened over
 //!   the last two years. On the way: 1 in 6 escalated (levels 1, 2, 3 as 6 : 3 : 2), 1 in 5
-//!   waited and resumed, 1 in 4 of those proposed a solution compensated (every kind alike;
+//!   waited and resumed, 1 in 4 of those with a solution proposed compensated (every kind alike;
 //!   points credited to the points ledger), a follow-up reminder for every resolution, a CSAT
 //!   survey at every follow-up call (1 in 12 closed ones reopened once by an unhappy customer,
 //!   1 in 10 closed without a call); with `auto_escalate`, every clock breached on the way

@@ -1098,6 +1098,23 @@ mod tests {
     }
 
     #[test]
+    fn the_reference_demo_has_a_few_thousand_open_complaints() {
+        // 1,000,000 customers, 1 in 5 with a complaint: 200,000 complaints, of which 1 in 50
+        // open (4,000) and 1 in 100 of the rest resolved (1,960), by the rule in the module doc.
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let (mut open, mut resolved, mut duplicates) = (0, 0, 0);
+        for k in 10..200_010 {
+            let (status, duplicate) = destination(k, &mut rng);
+            open += usize::from(status.is_open());
+            resolved += usize::from(status == Status::Resolved);
+            duplicates += usize::from(duplicate);
+        }
+        assert!((3_700..4_300).contains(&open), "{open}");
+        assert!((1_760..2_160).contains(&resolved), "{resolved}");
+        assert!((1_800..2_200).contains(&duplicates), "{duplicates}");
+    }
+
+    #[test]
     fn kept_clocks_are_the_configured_targets_in_the_calendar() {
         for rules in [SlaRules::default(), business(true)] {
             let calendar = rules.working_calendar();
