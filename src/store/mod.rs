@@ -37,8 +37,8 @@ pub use complaints::{
 };
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use demo_load::{
-    DemoComplaint, DemoComplaintEvent, DemoCounts, DemoCustomer, DemoInteraction, DemoLoad,
-    DemoPurchase, DemoTexts, LoadStart,
+    DemoCompensation, DemoComplaint, DemoComplaintEvent, DemoCounts, DemoCustomer, DemoFollowUp,
+    DemoInteraction, DemoLoad, DemoPurchase, DemoSurvey, DemoTexts, LoadStart,
 };
 pub use drafts::Draft;
 pub use engine::version as engine_version;
