@@ -40,7 +40,7 @@ struct Desk {
     breached: i64,
     /// Chen Jing, on the phone (acknowledged at once, claimed by li.na), high, opened 08:50:
     /// solution due 10:50 — 20 min left of 2 h, under 25 %: due soon.
-    #[allow(dead_code)] // later tests read it
+    #[allow(dead_code)] // the step forms' tests read it
     due_soon: i64,
     /// 张伟, by email, low, opened 10:25: acknowledge due 10:55 — 25 min left, on time.
     on_time: i64,
@@ -49,7 +49,6 @@ struct Desk {
     #[allow(dead_code)] // the pane's tests read it
     waiting: i64,
     wang_xiuying: i64,
-    #[allow(dead_code)] // later tests read it
     chen_jing: i64,
 }
 
@@ -184,6 +183,10 @@ fn desk_with(sla: SlaRules) -> Desk {
     }
 }
 
+fn desk() -> Desk {
+    desk_with(SlaRules::default())
+}
+
 fn app_as(path: &Path, login: &str, lang: Lang) -> App {
     let store = open_store(path, SlaRules::default());
     let actor = store.actor(login, None).expect("actor");
@@ -202,6 +205,13 @@ fn app_as(path: &Path, login: &str, lang: Lang) -> App {
 
 fn app(path: &Path, lang: Lang) -> App {
     app_as(path, "li.na", lang)
+}
+
+/// Lets `seconds` pass on the desk's clock, with the tick the running app gets.
+fn wait(app: &mut App, seconds: i64) {
+    let later = app.desk.now + Duration::seconds(seconds);
+    app.desk.store.set_clock(Clock::Fixed(later));
+    app.update(Action::Tick);
 }
 
 fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -224,6 +234,54 @@ fn open_card(app: &mut App, customer: i64) {
 }
 
 // ----- the card and the log -----
+
+#[test]
+fn the_card_shows_each_open_complaint_with_its_next_clock_ticking_in_working_time() {
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    open_card(&mut app, desk.wang_xiuying);
+    let text = screen(&mut app, 80, 24);
+    // Acknowledge (VIP: 30 min × 0.5) was due at 10:15; it is 10:30.
+    assert!(text.contains("15m over ack"), "{text}");
+    assert!(text.contains("complaints 1 open, 1 breached") || text.contains("耳机左声道无声"));
+    // A minute later, without a key press, the clock has moved on.
+    wait(&mut app, 60);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("16m over ack"), "{text}");
+
+    open_card(&mut app, desk.chen_jing);
+    let text = screen(&mut app, 80, 24);
+    // Solution due 10:50 (opened 08:50 + 2 h); at 10:31, 19 min left.
+    assert!(text.contains("19m left solution"), "{text}");
+}
+
+#[test]
+fn the_card_colours_the_clock_on_time_due_soon_and_breached() {
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    for (customer, wanted, style) in [
+        (
+            desk.wang_xiuying,
+            "15m over",
+            app.desk.settings.theme.breach,
+        ),
+        (desk.chen_jing, "20m left", app.desk.settings.theme.warn),
+    ] {
+        open_card(&mut app, customer);
+        let terminal = draw(&mut app, 80, 24);
+        let buffer = terminal.backend().buffer();
+        let text = buffer_text(buffer);
+        let (row, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(wanted))
+            .unwrap_or_else(|| panic!("{wanted} on the card:\n{text}"));
+        let column = line.find(wanted).expect("found") as u16;
+        // The line starts with the clock at a narrow column: bytes before it are ASCII.
+        let cell = &buffer[(column, row as u16)];
+        assert_eq!(cell.modifier, style.add_modifier, "{wanted}: {:?}", cell);
+    }
+}
 
 #[test]
 fn the_customers_log_shows_every_complaint_event_with_who_and_the_system_escalation() {
