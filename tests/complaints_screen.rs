@@ -13,16 +13,18 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use careline::domain::complaint::{Category, NewComplaint, Severity, SlaRules};
+use careline::domain::complaint::{Category, NewComplaint, Severity, SlaRules, Status};
 use careline::domain::customer::{Channel, Level};
 use careline::domain::operator::Role;
 use careline::store::{Actor, Clock, OpenOptions, Store, Work};
 use careline::tui::action::Action;
-use careline::tui::app::{App, Focus, Settings};
+use careline::tui::app::{App, Call, Focus, Settings};
 use careline::tui::component::Msg;
+use careline::tui::forms::FormKind;
 use careline::tui::i18n::Lang;
 use careline::tui::keymap::Keymap;
 use careline::tui::theme::Theme;
@@ -40,7 +42,6 @@ struct Desk {
     breached: i64,
     /// Chen Jing, on the phone (acknowledged at once, claimed by li.na), high, opened 08:50:
     /// solution due 10:50 — 20 min left of 2 h, under 25 %: due soon.
-    #[allow(dead_code)] // the step forms' tests read it
     due_soon: i64,
     /// 张伟, by email, low, opened 10:25: acknowledge due 10:55 — 25 min left, on time.
     on_time: i64,
@@ -207,6 +208,20 @@ fn app(path: &Path, lang: Lang) -> App {
     app_as(path, "li.na", lang)
 }
 
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
 /// Lets `seconds` pass on the desk's clock, with the tick the running app gets.
 fn wait(app: &mut App, seconds: i64) {
     let later = app.desk.now + Duration::seconds(seconds);
@@ -231,6 +246,20 @@ fn open_card(app: &mut App, customer: i64) {
         focus: true,
     });
     assert_eq!(app.focus(), Focus::Card);
+}
+
+fn message(app: &App) -> String {
+    app.desk
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+fn reader(path: &Path) -> (Store, Actor) {
+    let store = open_store(path, SlaRules::default());
+    let actor = store.actor("li.na", None).expect("actor");
+    (store, actor)
 }
 
 // ----- the card and the log -----
@@ -354,4 +383,232 @@ fn the_customers_log_shows_every_complaint_event_with_who_and_the_system_escalat
         text.contains("system"),
         "a wide log names who did each step, careline itself as system: {text}"
     );
+}
+
+// ----- the new-complaint form -----
+
+#[test]
+fn c_on_the_card_opens_a_complaint_for_the_caller_taken_in_the_call() {
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    open_card(&mut app, desk.chen_jing);
+    // The caller is on the line (as a screen pop or a contact form starts the timer).
+    let call_started = app.desk.now;
+    app.desk.call = Some(Call {
+        number: "138 0000 0002".into(),
+        started: call_started,
+        from_pop: true,
+        complaint: None,
+    });
+    wait(&mut app, 90);
+    key(&mut app, KeyCode::Char('c'));
+    let form = app.form().expect("the new-complaint form");
+    assert_eq!(form.kind, FormKind::NewComplaint);
+    assert!(form.subtitle.contains("Chen Jing"), "{}", form.subtitle);
+    // Ctrl-S with no title: refused, the field says why.
+    ctrl(&mut app, 's');
+    let form = app.form().expect("still open");
+    assert_eq!(
+        form.field("title").and_then(|f| f.error.clone()).as_deref(),
+        Some("required")
+    );
+    // The keyboard is on the field to fix.
+    assert_eq!(form.focused().map(|f| f.key), Some("title"));
+    type_text(&mut app, "Charged twice");
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "saved: {}", message(&app));
+    let (store, reader) = reader(&desk.path);
+    let list = store
+        .complaints(
+            &reader,
+            &careline::store::ComplaintFilter {
+                customer: Some(desk.chen_jing),
+                ..Default::default()
+            },
+        )
+        .expect("complaints");
+    let opened = list
+        .iter()
+        .find(|k| k.title == "Charged twice")
+        .expect("opened");
+    // Received when the call began, on the phone: acknowledged at once, and li.na's.
+    assert_eq!(opened.opened_at, call_started);
+    assert_eq!(opened.channel, Some(Channel::PhoneIn));
+    assert_eq!(opened.status, Status::Acknowledged);
+    assert_eq!(opened.acknowledged_at, Some(call_started));
+    assert_eq!(opened.assignee.as_deref(), Some("li.na"));
+    assert!(message(&app).contains(&format!("#{}", opened.id)));
+    // The contact logged for the call is about that complaint.
+    key(&mut app, KeyCode::Char('n'));
+    let form = app.form().expect("the contact form");
+    assert_eq!(form.value("complaint"), opened.id.to_string());
+}
+
+#[test]
+fn a_confidential_customer_gets_no_complaint_form_and_is_told_why() {
+    let desk = desk();
+    let mut store = open_store(&desk.path, SlaRules::default());
+    let admin = store.actor("li.na", None).expect("admin");
+    let mut fields = common::customer("秘密客户", vec![common::phone("13800000009")]);
+    fields.confidential = true;
+    fields.owner = Some("li.na".into());
+    let secret = store.create_customer(&admin, &fields).expect("customer").id;
+    let mut app = app_as(&desk.path, "wang.fang", Lang::En);
+    open_card(&mut app, secret);
+    key(&mut app, KeyCode::Char('c'));
+    assert!(app.form().is_none());
+    assert!(!message(&app).is_empty(), "the message line says why");
+}
+
+// ----- the step forms -----
+
+fn step_form(app: &mut App, complaint: i64, step: careline::domain::complaint_step::Step) {
+    let k = app
+        .desk
+        .store
+        .complaint(&app.desk.actor, complaint)
+        .expect("complaint");
+    let form = careline::tui::forms::complaint::step_form(&k, step, &app.desk.i18n);
+    app.loaded(Msg::OpenForm(Box::new(form)));
+    assert_eq!(
+        app.form().map(|f| f.kind),
+        Some(FormKind::ComplaintStep),
+        "{}",
+        message(app)
+    );
+}
+
+#[test]
+fn a_note_sent_to_the_customer_acknowledges_and_an_internal_one_does_not() {
+    use careline::domain::complaint_step::Step;
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    step_form(&mut app, desk.on_time, Step::Note);
+    type_text(&mut app, "checked the invoice system");
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{}", message(&app));
+    let (store, reader) = reader(&desk.path);
+    let k = store.complaint(&reader, desk.on_time).expect("complaint");
+    assert_eq!(k.status, Status::New, "an internal note stops no clock");
+    assert_eq!(k.acknowledged_at, None);
+
+    step_form(&mut app, desk.on_time, Step::Note);
+    type_text(&mut app, "called the customer back");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Right); // no → yes
+    assert_eq!(
+        app.form().map(|f| f.value("to_customer")).as_deref(),
+        Some("yes")
+    );
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{}", message(&app));
+    let k = store.complaint(&reader, desk.on_time).expect("complaint");
+    assert_eq!(k.status, Status::Acknowledged);
+    assert_eq!(k.acknowledged_at, Some(screen_now()));
+}
+
+#[test]
+fn a_compensation_reads_yuan_into_fen_and_names_a_bad_amount() {
+    use careline::domain::complaint_step::Step;
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    step_form(&mut app, desk.due_soon, Step::Compensate);
+    // refund is the first kind; an amount with three decimals is no amount of yuan.
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "12.345");
+    ctrl(&mut app, 's');
+    let form = app.form().expect("still open");
+    assert_eq!(
+        form.field("amount")
+            .and_then(|f| f.error.clone())
+            .as_deref(),
+        Some("an amount in yuan, such as 50 or 12.50")
+    );
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "¥1,200.50");
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{}", message(&app));
+    let (store, reader) = reader(&desk.path);
+    let detail = store
+        .complaint_detail(&reader, desk.due_soon)
+        .expect("detail");
+    let given = detail.compensations.last().expect("a compensation");
+    assert_eq!(given.amount, 120_050, "¥1,200.50 is 120,050 fen");
+    assert_eq!(given.kind.as_str(), "refund");
+}
+
+#[test]
+fn an_escalation_needs_its_reason_and_names_an_unknown_assignee() {
+    use careline::domain::complaint_step::Step;
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    step_form(&mut app, desk.due_soon, Step::Escalate);
+    let notice = app.form().map(|f| f.notices.join(" ")).unwrap_or_default();
+    assert!(notice.contains("level 1 (specialist)"), "{notice}");
+    ctrl(&mut app, 's');
+    assert_eq!(
+        app.form()
+            .and_then(|f| f.field("reason"))
+            .and_then(|f| f.error.clone())
+            .as_deref(),
+        Some("required")
+    );
+    type_text(&mut app, "customer asks for a supervisor");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "nobody");
+    ctrl(&mut app, 's');
+    let error = app
+        .form()
+        .and_then(|f| f.field("to"))
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(error.contains("not a registered operator"), "{error}");
+    for _ in 0.."nobody".len() {
+        key(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "wang.fang");
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{}", message(&app));
+    let (store, reader) = reader(&desk.path);
+    let k = store.complaint(&reader, desk.due_soon).expect("complaint");
+    assert_eq!(k.escalation_level, 1);
+    assert_eq!(k.status, Status::Escalated);
+    assert_eq!(k.assignee.as_deref(), Some("wang.fang"));
+}
+
+#[test]
+fn a_follow_up_records_the_satisfaction_and_closes_or_reopens() {
+    use careline::domain::complaint_step::Step;
+    let desk = desk();
+    let (mut store, admin) = reader(&desk.path);
+    store
+        .work_complaint(
+            &admin,
+            desk.due_soon,
+            &Work::Propose {
+                text: "refund the second charge".into(),
+            },
+        )
+        .expect("propose");
+    store
+        .work_complaint(
+            &admin,
+            desk.due_soon,
+            &Work::Resolve {
+                text: "refunded".into(),
+            },
+        )
+        .expect("resolve");
+    let mut app = app(&desk.path, Lang::En);
+    step_form(&mut app, desk.due_soon, Step::FollowUp);
+    key(&mut app, KeyCode::Left); // 5 → 4
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "fast refund");
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{}", message(&app));
+    let k = store.complaint(&admin, desk.due_soon).expect("complaint");
+    assert_eq!(k.csat, Some(4));
+    assert_eq!(k.status, Status::Closed);
 }

@@ -24,6 +24,8 @@ pub enum Action {
     NewCustomer,
     /// Log a contact with the customer on the card (or the selected one).
     NewInteraction,
+    /// Open a complaint for the customer on the card (the call in progress linked).
+    NewComplaint,
     /// Insert a standard phrase into the field being typed.
     Phrases,
     /// The Log pane's filters.
@@ -72,6 +74,7 @@ impl Action {
         match self {
             Action::NewCustomer => Some(Permission::CreateCustomer),
             Action::NewInteraction => Some(Permission::LogContact),
+            Action::NewComplaint => Some(Permission::OpenComplaint),
             _ => None,
         }
     }
@@ -110,6 +113,7 @@ impl Action {
             Action::FocusSearch => "action.focus_search",
             Action::NewCustomer => "action.new_customer",
             Action::NewInteraction => "action.new_interaction",
+            Action::NewComplaint => "action.new_complaint",
             Action::Phrases => "action.phrases",
             Action::Filter => "action.filter",
             Action::ToggleMine => "action.toggle_mine",

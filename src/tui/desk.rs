@@ -55,6 +55,9 @@ pub struct Call {
     pub started: DateTime<Utc>,
     /// Announced by `careline pop` (it runs on when a form is given up).
     pub from_pop: bool,
+    /// The complaint opened during the call (`c` on the card): the contact logged for the
+    /// call links it.
+    pub complaint: Option<i64>,
 }
 
 /// How often the database is asked whether others changed it.
@@ -292,6 +295,7 @@ impl Desk {
             number: number.clone(),
             started: self.now,
             from_pop: true,
+            complaint: None,
         });
         Some(number)
     }

@@ -247,6 +247,7 @@ fn default_bindings() -> Vec<Binding> {
         b(C::Results, K::Char('q'), NONE, A::Quit, true),
         b(C::Card, K::Esc, NONE, A::Back, true),
         b(C::Card, K::Char('n'), NONE, A::NewInteraction, true),
+        b(C::Card, K::Char('c'), NONE, A::NewComplaint, false),
         b(C::Card, K::Char('e'), NONE, A::Edit, true),
         b(C::Card, K::Char('/'), NONE, A::FocusSearch, true),
         b(C::Card, K::Down, NONE, A::Down, false),

@@ -17,6 +17,7 @@ use crate::text::{sanitize, sanitize_multiline, truncate};
 use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId};
 use crate::tui::desk::{clock, Desk};
+use crate::tui::forms::complaint;
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
@@ -57,6 +58,16 @@ impl Card {
             Action::Edit => {
                 if let Some(id) = self.customer_id() {
                     desk.post(Msg::EditCustomer(id));
+                }
+                return;
+            }
+            Action::NewComplaint => {
+                if let Some(form) = self
+                    .card
+                    .as_ref()
+                    .and_then(|card| complaint::for_customer(card, desk))
+                {
+                    desk.post(Msg::OpenForm(Box::new(form)));
                 }
                 return;
             }
