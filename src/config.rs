@@ -132,6 +132,10 @@ impl Config {
                     ));
                     config.complaints = Default::default();
                 }
+                warnings.extend(
+                    holidays_unknown(&config.complaints, chrono::Local::now().date_naive())
+                        .map(|w| format!("{origin}: {w}")),
+                );
                 if calling_code(&config.phone.default_country).is_none() {
                     warnings.push(format!(
                         "{origin}: phone.default_country '{}' is not a known country; using CN",
@@ -231,6 +235,27 @@ pub fn os_login() -> Option<String> {
     }
 }
 
+/// A warning when the clocks count in business hours with mainland China's holidays and this
+/// careline does not know `today`'s year's schedule (the State Council publishes it each
+/// autumn): its holidays would count as working days without a word.
+fn holidays_unknown(
+    rules: &crate::domain::complaint::SlaRules,
+    today: chrono::NaiveDate,
+) -> Option<String> {
+    let calendar = rules.working_calendar();
+    if calendar.knows_holidays_of(today) {
+        return None;
+    }
+    use chrono::Datelike;
+    Some(format!(
+        "complaints.holidays: mainland China's statutory holidays for {} are not in this careline \
+         ({}); until careline is updated, that year's holidays count as working days: list them \
+         in extra_holidays and extra_workdays, or update careline",
+        today.year(),
+        calendar.summary()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +305,26 @@ mod tests {
     #[test]
     fn the_login_comes_from_the_password_database() {
         assert!(os_login().is_some_and(|l| !l.is_empty()));
+    }
+
+    #[test]
+    fn a_year_whose_statutory_holidays_careline_lacks_is_said() {
+        let business = crate::domain::complaint::SlaRules {
+            clock: "business".into(),
+            ..Default::default()
+        };
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+        // 2026's schedule was published by the State Council in November 2025.
+        assert_eq!(holidays_unknown(&business, day(2026, 6, 1)), None);
+        let far = holidays_unknown(&business, day(2099, 1, 1)).expect("a warning");
+        assert!(far.contains("for 2099 are not in this careline"), "{far}");
+        // Around the clock, or without the statutory holidays, nothing is missing.
+        let around = crate::domain::complaint::SlaRules::default();
+        assert_eq!(holidays_unknown(&around, day(2099, 1, 1)), None);
+        let none = crate::domain::complaint::SlaRules {
+            holidays: "none".into(),
+            ..business
+        };
+        assert_eq!(holidays_unknown(&none, day(2099, 1, 1)), None);
     }
 }

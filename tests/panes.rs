@@ -20,7 +20,8 @@ use careline::tui::component::{Msg, Pane};
 use careline::tui::desk::Desk;
 use careline::tui::i18n::Lang;
 use careline::tui::keymap::Keymap;
-use careline::tui::panes::{card::Card, log::Log, lookup::Lookup};
+use careline::tui::panes::log::{self, Log};
+use careline::tui::panes::{card::Card, lookup::Lookup};
 use careline::tui::theme::Theme;
 use careline::tui::worker::Worker;
 
@@ -197,13 +198,13 @@ fn the_log_pane_lists_the_desk_filters_and_offers_only_what_works() {
     log.reload(&mut desk);
     assert!(log.customer.is_none(), "no customer open: the desk's log");
     assert!(!log.rows.is_empty());
-    assert!(log.offers(&Action::Filter));
-    log.update(&Msg::Action(Action::Filter), &mut desk);
+    assert!(log.offers(&Action::Pane(&log::FILTER)));
+    log.update(&Msg::Action(Action::Pane(&log::FILTER)), &mut desk);
     assert!(
         matches!(messages(&mut desk).as_slice(), [Msg::OpenForm(_)]),
         "f asks for the filter form"
     );
-    log.update(&Msg::Action(Action::ToggleMine), &mut desk);
+    log.update(&Msg::Action(Action::Pane(&log::TOGGLE_MINE)), &mut desk);
     assert!(log.mine);
     log.update(&Msg::Action(Action::Open), &mut desk);
     assert!(log.detail.is_some(), "Enter shows the entry");
@@ -213,7 +214,10 @@ fn the_log_pane_lists_the_desk_filters_and_offers_only_what_works() {
     desk.customer = Some(id);
     log.reload(&mut desk);
     assert_eq!(log.customer.as_ref().map(|c| c.0), Some(id));
-    assert!(!log.offers(&Action::Filter) && !log.offers(&Action::ToggleDueReplies));
+    assert!(
+        !log.offers(&Action::Pane(&log::FILTER))
+            && !log.offers(&Action::Pane(&log::TOGGLE_DUE_REPLIES))
+    );
     assert_eq!(log.action_label(&Action::Edit), Some("action.amend"));
 }
 

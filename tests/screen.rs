@@ -15,6 +15,7 @@ use careline::tui::action::Action;
 use careline::tui::app::{App, Dialog, Focus, Settings};
 use careline::tui::i18n::Lang;
 use careline::tui::keymap::Keymap;
+use careline::tui::panes::log;
 use careline::tui::panes::lookup::Lookup;
 use careline::tui::theme::Theme;
 use careline::tui::ui;
@@ -232,7 +233,11 @@ fn interaction_form_and_log_snapshots() {
             );
             // The footer offers only what works here: no desk filters in a customer's history,
             // and `e` amends.
-            for desk_only in [Action::Filter, Action::ToggleMine, Action::ToggleDueReplies] {
+            for desk_only in [
+                Action::Pane(&log::FILTER),
+                Action::Pane(&log::TOGGLE_MINE),
+                Action::Pane(&log::TOGGLE_DUE_REPLIES),
+            ] {
                 assert!(!app.offers(&desk_only), "{desk_only:?}");
             }
             let amend = if lang_name == "en" { "amend" } else { "更正" };
@@ -267,7 +272,10 @@ fn interaction_form_and_log_snapshots() {
             key(&mut app, KeyCode::Esc);
             key(&mut app, KeyCode::F(2));
             assert!(app.log().customer.is_none());
-            assert!(app.offers(&Action::Filter) && app.offers(&Action::ToggleDueReplies));
+            assert!(
+                app.offers(&Action::Pane(&log::FILTER))
+                    && app.offers(&Action::Pane(&log::TOGGLE_DUE_REPLIES))
+            );
             let desk = draw(&mut app, w, h);
             insta::assert_snapshot!(format!("log_desk_{lang_name}_{w}x{h}"), desk.backend());
             // Ctrl-P in the summary: the phrase picker in the screen's language first

@@ -28,6 +28,10 @@ pub enum BenchCommand {
     /// conflicts, and a check that every saved write is in the database. Adds contacts and
     /// changes the shared customers' notes.
     Writers(super::bench_writers::WritersArgs),
+    /// The complaint queue: on the screen, key to drawn frame (the tab's queue read, moves,
+    /// each filter), and `complaint list --open --json` as a whole process against the
+    /// sqlite3 shell's one indexed read.
+    Complaints(super::bench_complaints::ComplaintsArgs),
     /// One operator process of `bench writers`.
     #[command(hide = true)]
     WriterWorker(super::bench_writers::WorkerArgs),
@@ -168,6 +172,11 @@ pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<()> {
             &bench_writers::run(ctx, &args)?,
             args.json,
             bench_writers::print,
+        ),
+        BenchCommand::Complaints(args) => show(
+            &super::bench_complaints::run(ctx, &args)?,
+            args.json,
+            super::bench_complaints::print,
         ),
         BenchCommand::WriterWorker(args) => bench_writers::worker(ctx, &args),
         BenchCommand::All(args) => super::bench_all::all(ctx, args),

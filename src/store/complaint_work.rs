@@ -362,7 +362,9 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
                 "UPDATE complaints SET resolved_at = ?2 WHERE id = ?1",
                 params![id, t],
             )?;
-            let due = w.today() + chrono::Days::new(rules.follow_up_days.clamp(1, 365) as u64);
+            // Days in the centre's time zone, as the calendar counts them.
+            let today = now.with_timezone(&calendar.tz()).date_naive();
+            let due = today + chrono::Days::new(rules.follow_up_days.clamp(1, 365) as u64);
             let round: i64 = w.tx().query_row(
                 "SELECT count(*) FROM reminders WHERE complaint_id = ?1 AND kind = ?2",
                 params![id, ReminderKind::ComplaintFollowUp.as_str()],
@@ -657,6 +659,8 @@ fn sweep_in(w: &mut Writer<'_>) -> Result<Sweep> {
                 "UPDATE complaints SET auto_escalated = auto_escalated | ?2 WHERE id = ?1",
                 params![id, bits],
             )?;
+            // A clock that breaches while the complaint waits on the customer (or at the top
+            // level) is marked as looked at, not escalated: nobody can act on it sooner.
             if !status.is_open() || status == Status::Waiting || level >= TOP_LEVEL {
                 continue;
             }

@@ -690,6 +690,13 @@ impl Store {
             .collect()
     }
 
+    /// How many complaints the database holds, in any status.
+    pub fn complaint_total(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))?)
+    }
+
     /// Open complaints whose next clock is breached, and those due soon: the status bar.
     pub fn complaint_counts(&self) -> Result<(i64, i64)> {
         let now = self.now().timestamp();

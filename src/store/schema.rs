@@ -70,3 +70,118 @@ fn step(conn: &mut Connection, sql: &str, version: i64, keys_off: bool, path: &s
     tracing::info!("migrated {path} to schema version {version}");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database as schema version 4 left it, with three complaints: one open and never
+    /// acknowledged, one waiting, one merged into the first (the status `merged` did not exist:
+    /// `merged_into` said it); each with an event, and one with an interaction pointing at it.
+    fn version_4() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = Connection::open(dir.path().join("v4.db")).expect("open");
+        conn.pragma_update(None, "foreign_keys", true).expect("fk");
+        for (i, sql) in MIGRATIONS.iter().take(4).enumerate() {
+            let tx = conn.transaction().expect("tx");
+            tx.execute_batch(sql).expect("migration");
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .expect("version");
+            tx.commit().expect("commit");
+        }
+        conn.execute_batch(
+            "INSERT INTO operators (id, login, name, role, created_at)
+                 VALUES (1, 'boss', 'Boss', 'admin', 0);
+             INSERT INTO customers (id, code, name, created_at, updated_at)
+                 VALUES (1, 'C1', '王秀英', 0, 0);
+             INSERT INTO complaints (id, customer_id, opened_by, category, severity, status,
+                 title, channel, opened_at, ack_due_at, propose_due_at, resolve_due_at)
+                 VALUES (1, 1, 1, 'delivery', 'normal', 'new', 'late', 'email', 1000,
+                         2800, 8200, 260200);
+             INSERT INTO complaints (id, customer_id, opened_by, category, severity, status,
+                 title, channel, opened_at, acknowledged_at, proposed_at, ack_due_at,
+                 propose_due_at, resolve_due_at, paused_at)
+                 VALUES (2, 1, 1, 'price', 'low', 'waiting', 'price', 'phone_in', 1000, 1000,
+                         2000, 2800, 8200, 433000, 5000);
+             INSERT INTO complaints (id, customer_id, opened_by, category, severity, status,
+                 title, channel, opened_at, ack_due_at, propose_due_at, resolve_due_at,
+                 merged_into)
+                 VALUES (3, 1, 1, 'delivery', 'normal', 'closed', 'late again', 'email', 1500,
+                         3300, 8700, 260700, 1);
+             INSERT INTO complaint_events (complaint_id, operator_id, at, kind, to_status)
+                 VALUES (1, 1, 1000, 'opened', 'new'), (2, 1, 1000, 'opened', 'acknowledged'),
+                        (3, 1, 1500, 'opened', 'new');
+             INSERT INTO interactions (id, customer_id, operator_id, channel, direction,
+                 disposition, started_at, complaint_id, created_at)
+                 VALUES (1, 1, 1, 'email', 'inbound', 'complaint_opened', 1000, 1, 1000);",
+        )
+        .expect("version 4 rows");
+        (dir, conn)
+    }
+
+    /// id, status, next clock, its deadline, the status a wait goes back to.
+    type Placed = (i64, String, Option<String>, Option<i64>, Option<String>);
+
+    #[test]
+    fn complaints_keep_their_rows_and_gain_their_queue_places() {
+        let (_dir, mut conn) = version_4();
+        migrate(&mut conn, "v4.db").expect("migrates");
+        let rows: Vec<Placed> = conn
+            .prepare(
+                "SELECT id, status, next_clock, next_due_at, waiting_from FROM complaints
+                 ORDER BY id",
+            )
+            .expect("prepare")
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(
+            rows,
+            [
+                // Never acknowledged: its acknowledge clock (due 2800) comes first.
+                (
+                    1,
+                    "new".into(),
+                    Some("acknowledge".into()),
+                    Some(2800),
+                    None
+                ),
+                // Waiting, acknowledged and proposed: only the paused resolution clock is left.
+                (2, "waiting".into(), None, None, Some("in_progress".into())),
+                // Merged into the first: the status says so now, and it leaves the queue.
+                (3, "merged".into(), None, None, None),
+            ]
+        );
+        // Due soon with a quarter of the span left, as 24×7 clocks counted: 2800 - 1800/4.
+        let soon: i64 = conn
+            .query_row("SELECT ack_soon_at FROM complaints WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .expect("soon");
+        assert_eq!(soon, 2350);
+        let events: i64 = conn
+            .query_row("SELECT count(*) FROM complaint_events", [], |r| r.get(0))
+            .expect("events");
+        assert_eq!(events, 3);
+        let broken: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .expect("fk check");
+        assert_eq!(broken, 0);
+        let fk: bool = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("pragma");
+        assert!(fk, "foreign keys are on again after the migration");
+        // The new status is accepted, and a complaint event may be careline's own.
+        conn.execute(
+            "INSERT INTO complaint_events (complaint_id, operator_id, at, kind)
+             VALUES (1, NULL, 3000, 'auto_escalate')",
+            [],
+        )
+        .expect("a system event");
+    }
+}

@@ -4,8 +4,12 @@
 
 use serde::Deserialize;
 
+use super::pane_keys::PaneAction;
+
 /// One thing to do. The user-facing variants can be bound to keys in the config file
-/// (`[keys]`, snake_case names); the internal ones cannot.
+/// (`[keys]`, snake_case names); the internal ones cannot. The variants are what the router,
+/// forms, dialogs and every list share; what only one pane does is that pane's own
+/// [`Action::Pane`], declared in the pane's file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -28,10 +32,6 @@ pub enum Action {
     NewComplaint,
     /// Insert a standard phrase into the field being typed.
     Phrases,
-    /// The Log pane's filters.
-    Filter,
-    ToggleMine,
-    ToggleDueReplies,
     Edit,
     Save,
     NextField,
@@ -49,6 +49,10 @@ pub enum Action {
     Alternate,
     /// A dialog's answer: merge into the customer already on file.
     Merge,
+    /// An action of one pane's own, declared in its file with its name in the config file,
+    /// its word and the permission it needs (see [`PaneAction`]).
+    #[serde(skip)]
+    Pane(&'static PaneAction),
     #[serde(skip)]
     Tick,
     #[serde(skip)]
@@ -75,6 +79,7 @@ impl Action {
             Action::NewCustomer => Some(Permission::CreateCustomer),
             Action::NewInteraction => Some(Permission::LogContact),
             Action::NewComplaint => Some(Permission::OpenComplaint),
+            Action::Pane(own) => own.permission,
             _ => None,
         }
     }
@@ -115,9 +120,6 @@ impl Action {
             Action::NewInteraction => "action.new_interaction",
             Action::NewComplaint => "action.new_complaint",
             Action::Phrases => "action.phrases",
-            Action::Filter => "action.filter",
-            Action::ToggleMine => "action.toggle_mine",
-            Action::ToggleDueReplies => "action.toggle_due_replies",
             Action::Edit => "action.edit",
             Action::Save => "action.save",
             Action::NextField => "action.next_field",
@@ -129,6 +131,7 @@ impl Action {
             Action::Confirm => "action.confirm",
             Action::Alternate => "action.alternate",
             Action::Merge => "action.merge",
+            Action::Pane(own) => own.help,
             _ => "action.other",
         }
     }

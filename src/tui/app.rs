@@ -49,7 +49,17 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, actor: Actor, settings: Settings) -> App {
-        let panes = panes::registered();
+        App::with_panes(store, actor, settings, panes::registered())
+    }
+
+    /// The screen with these panes, in this order (a test adds one of its own); the keymap in
+    /// `settings` is built from the same panes (`Keymap::new`).
+    pub fn with_panes(
+        store: Store,
+        actor: Actor,
+        settings: Settings,
+        panes: Vec<Box<dyn Pane>>,
+    ) -> App {
         let first = panes
             .iter()
             .find(|p| p.tab().is_some())
@@ -138,10 +148,10 @@ impl App {
             return Focus::Form;
         }
         match self.pane_by_id(self.focused).map(|p| p.context()) {
-            Some(Context::Search) => Focus::Search,
-            Some(Context::Results) => Focus::Results,
-            Some(Context::Card) => Focus::Card,
-            Some(Context::Log) => Focus::Log,
+            Some(Context::Pane(t)) if *t == lookup::SEARCH => Focus::Search,
+            Some(Context::Pane(t)) if *t == lookup::RESULTS => Focus::Results,
+            Some(Context::Pane(t)) if *t == card::KEYS => Focus::Card,
+            Some(Context::Pane(t)) if *t == log::KEYS => Focus::Log,
             _ => Focus::Other,
         }
     }

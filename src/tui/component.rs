@@ -15,6 +15,7 @@ use ratatui::layout::{Position, Rect};
 use super::action::Action;
 use super::desk::Desk;
 use super::keymap::{Context, Keymap};
+use super::pane_keys::KeyTable;
 use super::view::View;
 use super::widgets::form::Form;
 use crate::domain::customer::Channel;
@@ -40,7 +41,11 @@ pub trait Pane {
         None
     }
 
-    /// Where the keyboard is inside the pane (its bindings).
+    /// Its key tables, every one (Lookup has two: the search box and the result list): the
+    /// keymap is built from them, and help and the footer read the keymap.
+    fn keys(&self) -> &'static [KeyTable];
+
+    /// Where the keyboard is inside the pane: `Context::Pane` of one of its tables.
     fn context(&self) -> Context;
 
     /// A key, offered to the focused pane first: the action it means here, or `None` when the

@@ -260,7 +260,7 @@ pub fn render(dialog: &Dialog, contents: &Contents, area: Rect, buf: &mut Buffer
     let i18n = view.i18n;
     let (title, lines): (String, Vec<Line>) = match dialog {
         Dialog::Help(context) => (
-            i18n.f("help.title", &[("context", i18n.t(context_key(*context)))]),
+            i18n.f("help.title", &[("context", i18n.t(context.title()))]),
             help_lines(&contents.help, area, view),
         ),
         Dialog::DiscardForm => (
@@ -410,19 +410,6 @@ pub fn render(dialog: &Dialog, contents: &Contents, area: Rect, buf: &mut Buffer
                 .title(Span::styled(format!(" {title} "), theme.title)),
         )
         .render(rect, buf);
-}
-
-pub fn context_key(context: Context) -> &'static str {
-    match context {
-        Context::Search => "context.search",
-        Context::Results => "context.results",
-        Context::Card => "context.card",
-        Context::Form => "context.form",
-        Context::Log => "context.log",
-        Context::Picker => "context.picker",
-        Context::Dialog => "context.dialog",
-        Context::Global => "context.global",
-    }
 }
 
 /// Clears `rect` for a popup, and the halves of wide characters (Chinese) cut by its edges:

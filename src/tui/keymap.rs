@@ -1,11 +1,14 @@
-//! Keys to actions, by where the focus is. The help overlay and the footer hints are built from
-//! the same table, so they cannot drift from what the keys do. Bindings can be changed in the
-//! config file:
+//! Keys to actions, by where the focus is. The bindings of forms, dialogs and of everywhere are
+//! here; each pane declares its own places and keys in its file ([`KeyTable`]), and the keymap
+//! is built from the registered panes' tables. The help overlay and the footer hints are built
+//! from the same table, so they cannot drift from what the keys do. Bindings can be changed in
+//! the config file, by the action's name (a pane's own action by the name its file gives it):
 //!
 //! ```toml
 //! [keys]
 //! save = ["ctrl-s", "f2"]
 //! new_customer = ["ctrl-n"]
+//! toggle_mine = ["M"]
 //! ```
 
 use std::collections::BTreeMap;
@@ -13,20 +16,18 @@ use std::collections::BTreeMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, MAX_TABS};
+use super::component::Pane;
+pub use super::pane_keys::{KeyTable, PaneAction, PaneKey};
+use super::panes;
 
-/// Where the keyboard focus is; each has its own bindings, then the global ones apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Where the keyboard focus is; each has its own bindings, then the global ones apply. A
+/// pane's places, and their keys, are declared in the pane's own file ([`KeyTable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
-    /// The lookup search box (a text field: printable keys are text).
-    Search,
-    /// The lookup result list.
-    Results,
-    /// The customer card.
-    Card,
+    /// A place inside a pane (the lookup's search box, the card …).
+    Pane(&'static KeyTable),
     /// A form (text fields: printable keys are text).
     Form,
-    /// The Log pane's list or an entry shown in full.
-    Log,
     /// A list filtered by what is typed (standard phrases).
     Picker,
     /// A question to answer.
@@ -38,7 +39,22 @@ pub enum Context {
 impl Context {
     /// Whether printable keys are typed text here.
     pub fn is_text(self) -> bool {
-        matches!(self, Context::Search | Context::Form | Context::Picker)
+        match self {
+            Context::Pane(table) => table.text,
+            Context::Form | Context::Picker => true,
+            Context::Dialog | Context::Global => false,
+        }
+    }
+
+    /// Catalogue key of the context's name (help's title).
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Pane(table) => table.title,
+            Context::Form => "context.form",
+            Context::Picker => "context.picker",
+            Context::Dialog => "context.dialog",
+            Context::Global => "context.global",
+        }
     }
 }
 
@@ -52,6 +68,21 @@ pub struct Key {
 impl Key {
     pub const fn new(code: KeyCode, modifiers: KeyModifiers) -> Key {
         Key { code, modifiers }
+    }
+
+    /// A key without modifiers: `Key::plain(KeyCode::Enter)`.
+    pub const fn plain(code: KeyCode) -> Key {
+        Key::new(code, KeyModifiers::NONE)
+    }
+
+    /// A character key without modifiers: `Key::char('j')`.
+    pub const fn char(c: char) -> Key {
+        Key::plain(KeyCode::Char(c))
+    }
+
+    /// A character key with Ctrl: `Key::ctrl('s')`.
+    pub const fn ctrl(c: char) -> Key {
+        Key::new(KeyCode::Char(c), KeyModifiers::CONTROL)
     }
 
     pub fn from_event(event: &KeyEvent) -> Key {
@@ -212,6 +243,8 @@ const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const ALT: KeyModifiers = KeyModifiers::ALT;
 
+/// The bindings of the places outside the panes: forms, the phrase picker, dialogs and
+/// everywhere.
 fn default_bindings() -> Vec<Binding> {
     use Action as A;
     use Context as C;
@@ -223,44 +256,6 @@ fn default_bindings() -> Vec<Binding> {
         hint,
     };
     let mut bindings = vec![
-        b(C::Search, K::Enter, NONE, A::Open, true),
-        b(C::Search, K::Down, NONE, A::Down, false),
-        b(C::Search, K::Up, NONE, A::Up, false),
-        b(C::Search, K::PageDown, NONE, A::PageDown, false),
-        b(C::Search, K::PageUp, NONE, A::PageUp, false),
-        b(C::Search, K::Esc, NONE, A::Back, true),
-        b(C::Results, K::Enter, NONE, A::Open, true),
-        b(C::Results, K::Down, NONE, A::Down, false),
-        b(C::Results, K::Char('j'), NONE, A::Down, false),
-        b(C::Results, K::Up, NONE, A::Up, false),
-        b(C::Results, K::Char('k'), NONE, A::Up, false),
-        b(C::Results, K::PageDown, NONE, A::PageDown, false),
-        b(C::Results, K::PageUp, NONE, A::PageUp, false),
-        b(C::Results, K::Home, NONE, A::Top, false),
-        b(C::Results, K::Char('g'), NONE, A::Top, false),
-        b(C::Results, K::End, NONE, A::Bottom, false),
-        b(C::Results, K::Char('G'), NONE, A::Bottom, false),
-        b(C::Results, K::Char('/'), NONE, A::FocusSearch, true),
-        b(C::Results, K::Char('e'), NONE, A::Edit, false),
-        b(C::Results, K::Char('n'), NONE, A::NewInteraction, true),
-        b(C::Results, K::Esc, NONE, A::Back, false),
-        b(C::Results, K::Char('q'), NONE, A::Quit, true),
-        b(C::Card, K::Esc, NONE, A::Back, true),
-        b(C::Card, K::Char('n'), NONE, A::NewInteraction, true),
-        b(C::Card, K::Char('c'), NONE, A::NewComplaint, false),
-        b(C::Card, K::Char('e'), NONE, A::Edit, true),
-        b(C::Card, K::Char('/'), NONE, A::FocusSearch, true),
-        b(C::Card, K::Down, NONE, A::Down, false),
-        b(C::Card, K::Char('j'), NONE, A::Down, false),
-        b(C::Card, K::Up, NONE, A::Up, false),
-        b(C::Card, K::Char('k'), NONE, A::Up, false),
-        b(C::Card, K::PageDown, NONE, A::PageDown, false),
-        b(C::Card, K::PageUp, NONE, A::PageUp, false),
-        b(C::Card, K::Home, NONE, A::Top, false),
-        b(C::Card, K::Char('g'), NONE, A::Top, false),
-        b(C::Card, K::End, NONE, A::Bottom, false),
-        b(C::Card, K::Char('G'), NONE, A::Bottom, false),
-        b(C::Card, K::Char('q'), NONE, A::Quit, true),
         b(C::Form, K::Tab, NONE, A::NextField, true),
         b(C::Form, K::BackTab, NONE, A::PrevField, false),
         b(C::Form, K::Down, NONE, A::Down, false),
@@ -268,25 +263,6 @@ fn default_bindings() -> Vec<Binding> {
         b(C::Form, K::Char('s'), CTRL, A::Save, true),
         b(C::Form, K::Esc, NONE, A::Back, true),
         b(C::Form, K::Char('p'), CTRL, A::Phrases, true),
-        b(C::Log, K::Enter, NONE, A::Open, true),
-        b(C::Log, K::Char('n'), NONE, A::NewInteraction, true),
-        b(C::Log, K::Char('e'), NONE, A::Edit, true),
-        b(C::Log, K::Char('f'), NONE, A::Filter, true),
-        b(C::Log, K::Char('m'), NONE, A::ToggleMine, true),
-        b(C::Log, K::Char('u'), NONE, A::ToggleDueReplies, true),
-        b(C::Log, K::Esc, NONE, A::Back, true),
-        b(C::Log, K::Down, NONE, A::Down, false),
-        b(C::Log, K::Char('j'), NONE, A::Down, false),
-        b(C::Log, K::Up, NONE, A::Up, false),
-        b(C::Log, K::Char('k'), NONE, A::Up, false),
-        b(C::Log, K::PageDown, NONE, A::PageDown, false),
-        b(C::Log, K::PageUp, NONE, A::PageUp, false),
-        b(C::Log, K::Home, NONE, A::Top, false),
-        b(C::Log, K::Char('g'), NONE, A::Top, false),
-        b(C::Log, K::End, NONE, A::Bottom, false),
-        b(C::Log, K::Char('G'), NONE, A::Bottom, false),
-        b(C::Log, K::Char('/'), NONE, A::FocusSearch, false),
-        b(C::Log, K::Char('q'), NONE, A::Quit, false),
         b(C::Picker, K::Enter, NONE, A::Confirm, true),
         b(C::Picker, K::Esc, NONE, A::Back, true),
         b(C::Picker, K::Down, NONE, A::Down, false),
@@ -317,26 +293,48 @@ fn default_bindings() -> Vec<Binding> {
     bindings
 }
 
+/// The keys of the registered panes, without changes from a config file.
 impl Default for Keymap {
     fn default() -> Self {
-        Keymap {
-            bindings: default_bindings(),
-        }
+        Keymap::new(&panes::registered(), &BTreeMap::new()).0
     }
 }
 
 impl Keymap {
-    /// The default bindings with the config file's `[keys]` applied: each listed action gets
-    /// exactly the keys given, in every place it was bound. Problems are returned as messages
-    /// and the default binding stays.
+    /// The registered panes' keys with the config file's `[keys]` applied.
     pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> (Keymap, Vec<String>) {
-        let mut keymap = Keymap::default();
+        Keymap::new(&panes::registered(), overrides)
+    }
+
+    /// The default bindings and every pane's declared keys, with the config file's `[keys]`
+    /// applied: each listed action gets exactly the keys given, in every place it was bound.
+    /// Problems are returned as messages and the default binding stays.
+    pub fn new(
+        panes: &[Box<dyn Pane>],
+        overrides: &BTreeMap<String, Vec<String>>,
+    ) -> (Keymap, Vec<String>) {
+        let mut bindings = Vec::new();
+        for table in panes.iter().flat_map(|p| p.keys()) {
+            for line in table.keys {
+                for (i, key) in line.keys.iter().enumerate() {
+                    bindings.push(Binding {
+                        context: Context::Pane(table),
+                        key: *key,
+                        action: line.action.clone(),
+                        hint: line.hint && i == 0,
+                    });
+                }
+            }
+        }
+        bindings.extend(default_bindings());
+        let mut keymap = Keymap { bindings };
         let mut problems = Vec::new();
         for (name, keys) in overrides {
-            let Some(action) = Action::from_config_name(name) else {
+            let actions = keymap.named(name);
+            if actions.is_empty() {
                 problems.push(format!("[keys] {name}: no such action"));
                 continue;
-            };
+            }
             let parsed: Result<Vec<Key>, String> = keys.iter().map(|k| Key::parse(k)).collect();
             let parsed = match parsed {
                 Ok(p) if !p.is_empty() => p,
@@ -349,37 +347,55 @@ impl Keymap {
                     continue;
                 }
             };
-            let contexts: Vec<(Context, bool)> = {
-                let mut seen: Vec<(Context, bool)> = Vec::new();
-                for b in keymap.bindings.iter().filter(|b| b.action == action) {
-                    if !seen.iter().any(|(c, _)| *c == b.context) {
-                        seen.push((b.context, b.hint));
-                    }
-                }
-                if seen.is_empty() {
-                    seen.push((Context::Global, false));
-                }
-                seen
-            };
-            keymap.bindings.retain(|b| b.action != action);
-            for (context, hint) in contexts {
-                for (i, key) in parsed.iter().enumerate() {
-                    if context.is_text() && key.modifiers.difference(KeyModifiers::SHIFT).is_empty()
-                    {
-                        if let KeyCode::Char(_) = key.code {
-                            continue; // in a text field a printable key is text
-                        }
-                    }
-                    keymap.bindings.push(Binding {
-                        context,
-                        key: *key,
-                        action: action.clone(),
-                        hint: hint && i == 0,
-                    });
-                }
+            for action in actions {
+                keymap.rebind(&action, &parsed);
             }
         }
         (keymap, problems)
+    }
+
+    /// The actions a config name binds: one that every place shares (`save`, `tab_1` …), or
+    /// each pane's own action of that name.
+    fn named(&self, name: &str) -> Vec<Action> {
+        let mut found: Vec<Action> = Action::from_config_name(name).into_iter().collect();
+        for b in &self.bindings {
+            if matches!(&b.action, Action::Pane(own) if own.name == name)
+                && !found.contains(&b.action)
+            {
+                found.push(b.action.clone());
+            }
+        }
+        found
+    }
+
+    /// Gives an action exactly these keys, in every place it was bound (anywhere, when it
+    /// was bound nowhere).
+    fn rebind(&mut self, action: &Action, keys: &[Key]) {
+        let mut contexts: Vec<(Context, bool)> = Vec::new();
+        for b in self.bindings.iter().filter(|b| b.action == *action) {
+            if !contexts.iter().any(|(c, _)| *c == b.context) {
+                contexts.push((b.context, b.hint));
+            }
+        }
+        if contexts.is_empty() {
+            contexts.push((Context::Global, false));
+        }
+        self.bindings.retain(|b| b.action != *action);
+        for (context, hint) in contexts {
+            for (i, key) in keys.iter().enumerate() {
+                if context.is_text() && key.modifiers.difference(KeyModifiers::SHIFT).is_empty() {
+                    if let KeyCode::Char(_) = key.code {
+                        continue; // in a text field a printable key is text
+                    }
+                }
+                self.bindings.push(Binding {
+                    context,
+                    key: *key,
+                    action: action.clone(),
+                    hint: hint && i == 0,
+                });
+            }
+        }
     }
 
     /// The action for a key in a context: the context's own binding first, then the global
@@ -436,6 +452,7 @@ impl Keymap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::panes::{self, card, log, lookup};
 
     fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, modifiers)
@@ -450,7 +467,7 @@ mod tests {
             let digit = char::from(b'0' + n);
             let tab = Some(Action::Tab(n));
             assert_eq!(
-                keymap.action(Context::Search, &press(KeyCode::F(n), NONE)),
+                keymap.action(Context::Pane(&lookup::SEARCH), &press(KeyCode::F(n), NONE)),
                 tab
             );
             assert_eq!(
@@ -458,17 +475,23 @@ mod tests {
                 tab
             );
             assert_eq!(
-                keymap.action(Context::Card, &press(KeyCode::Char(digit), NONE)),
+                keymap.action(
+                    Context::Pane(&card::KEYS),
+                    &press(KeyCode::Char(digit), NONE)
+                ),
                 tab
             );
             assert_eq!(
-                keymap.action(Context::Search, &press(KeyCode::Char(digit), NONE)),
+                keymap.action(
+                    Context::Pane(&lookup::SEARCH),
+                    &press(KeyCode::Char(digit), NONE)
+                ),
                 None,
                 "a digit typed in the search box is text"
             );
         }
         assert_eq!(
-            keymap.action(Context::Card, &press(KeyCode::F(6), NONE)),
+            keymap.action(Context::Pane(&card::KEYS), &press(KeyCode::F(6), NONE)),
             None
         );
     }
@@ -483,19 +506,19 @@ mod tests {
         let (keymap, problems) = Keymap::with_overrides(&overrides);
         assert_eq!(problems, vec!["[keys] tab_6: no such action".to_string()]);
         assert_eq!(
-            keymap.action(Context::Card, &press(KeyCode::Char('t'), CTRL)),
+            keymap.action(Context::Pane(&card::KEYS), &press(KeyCode::Char('t'), CTRL)),
             Some(Action::Tab(3))
         );
         assert_eq!(
-            keymap.action(Context::Card, &press(KeyCode::F(3), NONE)),
+            keymap.action(Context::Pane(&card::KEYS), &press(KeyCode::F(3), NONE)),
             None
         );
         assert_eq!(
-            keymap.action(Context::Card, &press(KeyCode::F(9), NONE)),
+            keymap.action(Context::Pane(&card::KEYS), &press(KeyCode::F(9), NONE)),
             Some(Action::Tab(2))
         );
         assert_eq!(
-            keymap.action(Context::Card, &press(KeyCode::F(2), NONE)),
+            keymap.action(Context::Pane(&card::KEYS), &press(KeyCode::F(2), NONE)),
             None
         );
     }
@@ -504,20 +527,29 @@ mod tests {
     fn printable_keys_are_text_in_a_text_field() {
         let keymap = Keymap::default();
         assert_eq!(
-            keymap.action(Context::Search, &press(KeyCode::Char('q'), NONE)),
+            keymap.action(
+                Context::Pane(&lookup::SEARCH),
+                &press(KeyCode::Char('q'), NONE)
+            ),
             None
         );
         assert_eq!(
-            keymap.action(Context::Search, &press(KeyCode::Char('?'), NONE)),
+            keymap.action(
+                Context::Pane(&lookup::SEARCH),
+                &press(KeyCode::Char('?'), NONE)
+            ),
             None
         );
         assert_eq!(
-            keymap.action(Context::Results, &press(KeyCode::Char('q'), NONE)),
+            keymap.action(
+                Context::Pane(&lookup::RESULTS),
+                &press(KeyCode::Char('q'), NONE)
+            ),
             Some(Action::Quit)
         );
         assert_eq!(
             keymap.action(
-                Context::Results,
+                Context::Pane(&lookup::RESULTS),
                 &press(KeyCode::Char('?'), KeyModifiers::SHIFT)
             ),
             Some(Action::Help)
@@ -527,7 +559,10 @@ mod tests {
             Some(Action::Save)
         );
         assert_eq!(
-            keymap.action(Context::Search, &press(KeyCode::Char('c'), CTRL)),
+            keymap.action(
+                Context::Pane(&lookup::SEARCH),
+                &press(KeyCode::Char('c'), CTRL)
+            ),
             Some(Action::ForceQuit)
         );
     }
@@ -565,8 +600,87 @@ mod tests {
         assert!(problems.iter().any(|p| p.contains("fly")));
         // quit kept its default key
         assert_eq!(
-            keymap.action(Context::Results, &press(KeyCode::Char('q'), NONE)),
+            keymap.action(
+                Context::Pane(&lookup::RESULTS),
+                &press(KeyCode::Char('q'), NONE)
+            ),
             Some(Action::Quit)
         );
+    }
+
+    #[test]
+    fn the_logs_actions_keep_their_config_names() {
+        let overrides = BTreeMap::from([
+            ("filter".to_string(), vec!["ctrl-f".to_string()]),
+            ("toggle_mine".to_string(), vec!["M".to_string()]),
+            ("toggle_due_replies".to_string(), vec!["f7".to_string()]),
+        ]);
+        let (keymap, problems) = Keymap::with_overrides(&overrides);
+        assert!(problems.is_empty(), "{problems:?}");
+        let log = Context::Pane(&log::KEYS);
+        let cases = [
+            (press(KeyCode::Char('f'), CTRL), Some(&log::FILTER)),
+            (press(KeyCode::Char('f'), NONE), None),
+            (
+                press(KeyCode::Char('M'), KeyModifiers::SHIFT),
+                Some(&log::TOGGLE_MINE),
+            ),
+            (press(KeyCode::Char('m'), NONE), None),
+            (press(KeyCode::F(7), NONE), Some(&log::TOGGLE_DUE_REPLIES)),
+            (press(KeyCode::Char('u'), NONE), None),
+        ];
+        for (key, wanted) in cases {
+            assert_eq!(
+                keymap.action(log, &key),
+                wanted.map(Action::Pane),
+                "{key:?}"
+            );
+        }
+        // The footer hints the key given in place of the default.
+        let hints = keymap.hints(log);
+        assert!(hints.contains(&("M".to_string(), Action::Pane(&log::TOGGLE_MINE))));
+    }
+
+    #[test]
+    fn the_registered_panes_places_and_own_actions_have_names_of_their_own() {
+        let panes = panes::registered();
+        let tables: Vec<&KeyTable> = panes.iter().flat_map(|p| p.keys()).collect();
+        for (i, table) in tables.iter().enumerate() {
+            assert!(
+                tables[..i].iter().all(|t| t.name != table.name),
+                "two places are named {}",
+                table.name
+            );
+            for line in table.keys {
+                if let Action::Pane(own) = &line.action {
+                    assert_eq!(
+                        Action::from_config_name(own.name),
+                        None,
+                        "{}'s {} is also an action every place shares",
+                        table.name,
+                        own.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_bound_action_and_place_has_its_words_in_both_catalogues() {
+        use crate::tui::i18n::{I18n, Lang};
+        let keymap = Keymap::default();
+        let mut missing = Vec::new();
+        for lang in [Lang::En, Lang::ZhCn] {
+            let i18n = I18n::new(lang);
+            for b in &keymap.bindings {
+                for key in [b.action.help_key(), b.context.title()] {
+                    if i18n.t(key) == key {
+                        missing.push(format!("{lang:?} {key}"));
+                    }
+                }
+            }
+        }
+        missing.dedup();
+        assert!(missing.is_empty(), "not in the catalogue: {missing:?}");
     }
 }

@@ -12,6 +12,7 @@ pub mod forms;
 pub mod i18n;
 pub mod keymap;
 pub mod overlay;
+pub mod pane_keys;
 pub mod panes;
 pub mod pop;
 pub mod theme;
@@ -29,7 +30,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use chrono::Offset;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent};
 use crossterm::execute;
 use crossterm::terminal::{
@@ -83,7 +83,8 @@ pub fn settings(
         lookup_limit: config.lookup.limit,
         shared,
         db_label: db_path.display().to_string(),
-        tz: chrono::Local::now().offset().fix(),
+        // The centre's time zone (`[complaints] time_zone`), this machine's when unset.
+        tz: config.complaints.tz(),
         warnings,
     }
 }

@@ -3,6 +3,7 @@
 
 use std::any::Any;
 
+use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -19,12 +20,33 @@ use crate::tui::component::{Msg, Pane, PaneId};
 use crate::tui::desk::{clock, Desk};
 use crate::tui::forms::complaint;
 use crate::tui::i18n::I18n;
-use crate::tui::keymap::Context;
+use crate::tui::keymap::{Context, Key, KeyTable, PaneKey};
 use crate::tui::theme::Theme;
 use crate::tui::view::View;
 use crate::tui::widgets::sla_clock::{clock_name, clock_style, clock_text};
 
 pub const ID: PaneId = PaneId("card");
+
+/// The card's keys: it scrolls, and acts on its customer.
+pub const KEYS: KeyTable = KeyTable {
+    name: "card",
+    title: "context.card",
+    text: false,
+    keys: &[
+        PaneKey::hint(Action::Back, &[Key::plain(KeyCode::Esc)]),
+        PaneKey::hint(Action::NewInteraction, &[Key::char('n')]),
+        PaneKey::new(Action::NewComplaint, &[Key::char('c')]),
+        PaneKey::hint(Action::Edit, &[Key::char('e')]),
+        PaneKey::hint(Action::FocusSearch, &[Key::char('/')]),
+        PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
+        PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up), Key::char('k')]),
+        PaneKey::new(Action::PageDown, &[Key::plain(KeyCode::PageDown)]),
+        PaneKey::new(Action::PageUp, &[Key::plain(KeyCode::PageUp)]),
+        PaneKey::new(Action::Top, &[Key::plain(KeyCode::Home), Key::char('g')]),
+        PaneKey::new(Action::Bottom, &[Key::plain(KeyCode::End), Key::char('G')]),
+        PaneKey::hint(Action::Quit, &[Key::char('q')]),
+    ],
+};
 
 /// Lines scrolled at most (the card is never longer).
 const MAX_SCROLL: i64 = 2000;
@@ -91,8 +113,12 @@ impl Pane for Card {
         ID
     }
 
+    fn keys(&self) -> &'static [KeyTable] {
+        &[KEYS]
+    }
+
     fn context(&self) -> Context {
-        Context::Card
+        Context::Pane(&KEYS)
     }
 
     fn update(&mut self, msg: &Msg, desk: &mut Desk) {

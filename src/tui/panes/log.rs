@@ -4,6 +4,7 @@
 
 use std::any::Any;
 
+use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -17,10 +18,42 @@ use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId, Tab};
 use crate::tui::desk::{clock, Desk};
 use crate::tui::forms::log_filter;
-use crate::tui::keymap::Context;
+use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::view::View;
 
 pub const ID: PaneId = PaneId("log");
+
+/// The desk log's filters (a form), named `filter` in the config file's `[keys]`.
+pub const FILTER: PaneAction = PaneAction::new("filter", "action.filter");
+/// Only my contacts in the desk log, or everyone's.
+pub const TOGGLE_MINE: PaneAction = PaneAction::new("toggle_mine", "action.toggle_mine");
+/// Only contacts waiting for a reply in the desk log, or all.
+pub const TOGGLE_DUE_REPLIES: PaneAction =
+    PaneAction::new("toggle_due_replies", "action.toggle_due_replies");
+
+/// The Log's keys, in its list and in an entry shown in full.
+pub const KEYS: KeyTable = KeyTable {
+    name: "log",
+    title: "context.log",
+    text: false,
+    keys: &[
+        PaneKey::hint(Action::Open, &[Key::plain(KeyCode::Enter)]),
+        PaneKey::hint(Action::NewInteraction, &[Key::char('n')]),
+        PaneKey::hint(Action::Edit, &[Key::char('e')]),
+        PaneKey::hint(Action::Pane(&FILTER), &[Key::char('f')]),
+        PaneKey::hint(Action::Pane(&TOGGLE_MINE), &[Key::char('m')]),
+        PaneKey::hint(Action::Pane(&TOGGLE_DUE_REPLIES), &[Key::char('u')]),
+        PaneKey::hint(Action::Back, &[Key::plain(KeyCode::Esc)]),
+        PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
+        PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up), Key::char('k')]),
+        PaneKey::new(Action::PageDown, &[Key::plain(KeyCode::PageDown)]),
+        PaneKey::new(Action::PageUp, &[Key::plain(KeyCode::PageUp)]),
+        PaneKey::new(Action::Top, &[Key::plain(KeyCode::Home), Key::char('g')]),
+        PaneKey::new(Action::Bottom, &[Key::plain(KeyCode::End), Key::char('G')]),
+        PaneKey::new(Action::FocusSearch, &[Key::char('/')]),
+        PaneKey::new(Action::Quit, &[Key::char('q')]),
+    ],
+};
 
 /// Rows loaded at a time.
 const PAGE: usize = 60;
@@ -270,9 +303,9 @@ impl Log {
             Action::Back => self.back(desk),
             Action::Edit => self.amend(desk),
             Action::NewInteraction => self.log_contact(desk),
-            Action::ToggleMine => self.toggle(true, desk),
-            Action::ToggleDueReplies => self.toggle(false, desk),
-            Action::Filter if self.customer.is_none() => {
+            Action::Pane(&TOGGLE_MINE) => self.toggle(true, desk),
+            Action::Pane(&TOGGLE_DUE_REPLIES) => self.toggle(false, desk),
+            Action::Pane(&FILTER) if self.customer.is_none() => {
                 let form = log_filter::form(
                     &self.filter,
                     self.operator_login.as_deref(),
@@ -295,8 +328,12 @@ impl Pane for Log {
         Some(Tab { label: "tab.log" })
     }
 
+    fn keys(&self) -> &'static [KeyTable] {
+        &[KEYS]
+    }
+
     fn context(&self) -> Context {
-        Context::Log
+        Context::Pane(&KEYS)
     }
 
     fn update(&mut self, msg: &Msg, desk: &mut Desk) {
@@ -333,9 +370,7 @@ impl Pane for Log {
             // The whole entry is already shown.
             Action::Open => self.detail.is_none(),
             // The desk's filters, not in a customer's history.
-            Action::Filter | Action::ToggleMine | Action::ToggleDueReplies => {
-                self.customer.is_none()
-            }
+            Action::Pane(&FILTER | &TOGGLE_MINE | &TOGGLE_DUE_REPLIES) => self.customer.is_none(),
             _ => true,
         }
     }

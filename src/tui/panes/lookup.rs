@@ -3,6 +3,7 @@
 
 use std::any::Any;
 
+use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Span;
@@ -16,10 +17,46 @@ use crate::text::{pad, sanitize, skip_cells, truncate, width};
 use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId, Tab};
 use crate::tui::desk::Desk;
-use crate::tui::keymap::Context;
+use crate::tui::keymap::{Context, Key, KeyTable, PaneKey};
 use crate::tui::view::View;
 
 pub const ID: PaneId = PaneId("lookup");
+
+/// The search box: printable keys are the query.
+pub const SEARCH: KeyTable = KeyTable {
+    name: "search",
+    title: "context.search",
+    text: true,
+    keys: &[
+        PaneKey::hint(Action::Open, &[Key::plain(KeyCode::Enter)]),
+        PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down)]),
+        PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up)]),
+        PaneKey::new(Action::PageDown, &[Key::plain(KeyCode::PageDown)]),
+        PaneKey::new(Action::PageUp, &[Key::plain(KeyCode::PageUp)]),
+        PaneKey::hint(Action::Back, &[Key::plain(KeyCode::Esc)]),
+    ],
+};
+
+/// The result list (and the recent pops while the box is empty).
+pub const RESULTS: KeyTable = KeyTable {
+    name: "results",
+    title: "context.results",
+    text: false,
+    keys: &[
+        PaneKey::hint(Action::Open, &[Key::plain(KeyCode::Enter)]),
+        PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
+        PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up), Key::char('k')]),
+        PaneKey::new(Action::PageDown, &[Key::plain(KeyCode::PageDown)]),
+        PaneKey::new(Action::PageUp, &[Key::plain(KeyCode::PageUp)]),
+        PaneKey::new(Action::Top, &[Key::plain(KeyCode::Home), Key::char('g')]),
+        PaneKey::new(Action::Bottom, &[Key::plain(KeyCode::End), Key::char('G')]),
+        PaneKey::hint(Action::FocusSearch, &[Key::char('/')]),
+        PaneKey::new(Action::Edit, &[Key::char('e')]),
+        PaneKey::hint(Action::NewInteraction, &[Key::char('n')]),
+        PaneKey::new(Action::Back, &[Key::plain(KeyCode::Esc)]),
+        PaneKey::hint(Action::Quit, &[Key::char('q')]),
+    ],
+};
 
 /// Recent pops listed while the box is empty.
 const RECENT_POPS: usize = 12;
@@ -331,11 +368,15 @@ impl Pane for Lookup {
         })
     }
 
+    fn keys(&self) -> &'static [KeyTable] {
+        &[SEARCH, RESULTS]
+    }
+
     fn context(&self) -> Context {
         if self.in_results {
-            Context::Results
+            Context::Pane(&RESULTS)
         } else {
-            Context::Search
+            Context::Pane(&SEARCH)
         }
     }
 

@@ -1,0 +1,274 @@
+//! `careline bench complaints`: the complaint queue on the current database. On the screen,
+//! in-process, key to drawn frame: opening the Complaints tab (the queue read), moving the
+//! selection, and each of the queue's filters switched on and off (the worst is the one that
+//! keeps the most rows). As a whole process: `careline complaint list --open --json` against
+//! the `sqlite3` shell doing one indexed read of the same file (issue 13: within 3×).
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _, Result};
+use clap::Args;
+use crossterm::event::KeyCode;
+use serde::Serialize;
+
+use super::bench::{figures, Figures};
+use super::bench_screen::{press, BenchScreen};
+use super::Context;
+use crate::tui::action::Action;
+use crate::tui::keymap::Context as KeyContext;
+
+#[derive(Debug, Args, Clone)]
+pub struct ComplaintsArgs {
+    /// Key presses measured for each kind of key.
+    #[arg(long, default_value_t = 200)]
+    pub samples: usize,
+    /// Runs of each whole process (`careline complaint list`, `sqlite3`).
+    #[arg(long, default_value_t = 100)]
+    pub processes: usize,
+    /// Terminal width and height to draw.
+    #[arg(long, default_value_t = 80)]
+    pub width: u16,
+    #[arg(long, default_value_t = 24)]
+    pub height: u16,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComplaintsReport {
+    pub complaints: i64,
+    pub open: usize,
+    pub size: String,
+    /// Key to drawn frame on the screen.
+    pub keys: Vec<Figures>,
+    /// `careline complaint list --open --json`, spawn to exit.
+    pub list_process: Figures,
+    /// `sqlite3 -readonly FILE "<one indexed read>"`, spawn to exit; `None` without sqlite3.
+    pub sqlite3_process: Option<Figures>,
+    /// list_process p50 / sqlite3_process p50.
+    pub ratio_p50: Option<f64>,
+    pub bytes_of_list: usize,
+}
+
+/// The Complaints pane's tab number and its own actions (the filters among them).
+fn complaints_tab() -> Result<(u8, Vec<(&'static str, crossterm::event::KeyEvent)>)> {
+    let panes = crate::tui::panes::registered();
+    let mut tab = 0u8;
+    for pane in &panes {
+        if pane.tab().is_some() {
+            tab += 1;
+        }
+        if pane.id().0 != "complaints" {
+            continue;
+        }
+        let mut filters = Vec::new();
+        for table in pane.keys() {
+            for key in table.keys {
+                if let Action::Pane(action) = key.action {
+                    if FILTERS.contains(&action.name) {
+                        if let Some(first) = key.keys.first() {
+                            filters.push((
+                                action.name,
+                                crossterm::event::KeyEvent::new(first.code, first.modifiers),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        return Ok((tab, filters));
+    }
+    bail!("this careline has no Complaints pane")
+}
+
+/// The pane's actions that filter the queue in place (no form, no question).
+const FILTERS: &[&str] = &[
+    "toggle_mine",
+    "toggle_unassigned",
+    "toggle_escalated",
+    "toggle_breached",
+    "toggle_waiting",
+    "toggle_due_soon",
+];
+
+pub fn run(ctx: &Context, args: &ComplaintsArgs) -> Result<ComplaintsReport> {
+    let (tab, filters) = complaints_tab()?;
+    let (store, actor) = ctx.open()?;
+    let queue = store.complaints(
+        &actor,
+        &crate::store::ComplaintFilter {
+            open: true,
+            ..Default::default()
+        },
+    )?;
+    let complaints = store.complaint_total()?;
+    drop(store);
+
+    let mut screen = BenchScreen::open(ctx, args.width, args.height)?;
+    screen.draw()?;
+    let tab_key = press(KeyCode::F(tab));
+    let other_tab = press(KeyCode::F(1));
+    let mut keys = Vec::new();
+    // Opening the tab reads the queue: away and back, each time.
+    let mut times = Vec::with_capacity(args.samples);
+    for _ in 0..args.samples {
+        screen.key(other_tab)?;
+        times.push(screen.key(tab_key)?);
+    }
+    keys.push(figures(
+        "open the Complaints tab (queue read)",
+        None,
+        format!("{} open", queue.len()),
+        times,
+        None,
+    ));
+    if !matches!(screen.app.context(), KeyContext::Pane(t) if t.name == "complaints") {
+        bail!("F{tab} did not bring the Complaints pane to the keyboard");
+    }
+    for (label, code) in [
+        ("↓ in the queue", KeyCode::Down),
+        ("PgDn in the queue", KeyCode::PageDown),
+    ] {
+        let mut times = Vec::with_capacity(args.samples);
+        for i in 0..args.samples {
+            if i % 50 == 0 {
+                screen.key(press(KeyCode::Home))?;
+            }
+            times.push(screen.key(press(code))?);
+        }
+        keys.push(figures(label, None, String::new(), times, None));
+    }
+    for (name, key) in filters {
+        let mut times = Vec::with_capacity(args.samples);
+        for _ in 0..args.samples {
+            times.push(screen.key(key)?);
+        }
+        keys.push(figures(
+            "filter switched on or off",
+            None,
+            name.to_string(),
+            times,
+            None,
+        ));
+    }
+    drop(screen);
+
+    let exe = std::env::current_exe().context("cannot find the careline binary")?;
+    let mut list = Command::new(&exe);
+    list.arg("--db").arg(&ctx.db_path);
+    if let Some(login) = &ctx.as_login {
+        list.arg("--as").arg(login);
+    }
+    if let Some(config) = &ctx.config_file {
+        list.arg("--config").arg(config);
+    }
+    list.args(["complaint", "list", "--open", "--json"]);
+    let output = list
+        .output()
+        .context("cannot run careline complaint list")?;
+    if !output.status.success() {
+        bail!(
+            "careline complaint list failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let bytes_of_list = output.stdout.len();
+    let list_times = time_process(&mut list, args.processes)?;
+    let mut sqlite = Command::new("sqlite3");
+    sqlite.arg("-readonly").arg(&ctx.db_path).arg(
+        "SELECT id FROM complaints INDEXED BY complaints_queue \
+         WHERE status = 'in_progress' ORDER BY next_due_at LIMIT 1;",
+    );
+    let sqlite_times = match sqlite.stdout(Stdio::null()).stderr(Stdio::null()).status() {
+        Ok(s) if s.success() => Some(time_process(&mut sqlite, args.processes)?),
+        _ => None,
+    };
+    let list_process = figures(
+        "careline complaint list --open --json",
+        None,
+        String::new(),
+        list_times,
+        None,
+    );
+    let sqlite3_process =
+        sqlite_times.map(|t| figures("sqlite3: one indexed read", None, String::new(), t, None));
+    let ratio_p50 = sqlite3_process
+        .as_ref()
+        .map(|s| list_process.p50_ms / s.p50_ms.max(f64::EPSILON));
+    Ok(ComplaintsReport {
+        complaints,
+        open: queue.len(),
+        size: format!("{}x{}", args.width, args.height),
+        keys,
+        list_process,
+        sqlite3_process,
+        ratio_p50,
+        bytes_of_list,
+    })
+}
+
+fn time_process(cmd: &mut Command, runs: usize) -> Result<Vec<Duration>> {
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let status = cmd.status().context("cannot start the process")?;
+        times.push(t.elapsed());
+        if !status.success() {
+            bail!("{cmd:?} failed");
+        }
+    }
+    Ok(times)
+}
+
+pub fn print(r: &ComplaintsReport) {
+    println!(
+        "complaint queue: {} complaints, {} open, screen {}",
+        r.complaints, r.open, r.size
+    );
+    println!(
+        "{:<42} {:>8} {:>9} {:>9} {:>9}",
+        "key to drawn frame", "samples", "p50 ms", "p99 ms", "max ms"
+    );
+    for f in &r.keys {
+        let label = if f.example.is_empty() {
+            f.kind.to_string()
+        } else {
+            format!("{} ({})", f.kind, f.example)
+        };
+        println!(
+            "{:<42} {:>8} {:>9.3} {:>9} {:>9.3}",
+            label,
+            f.samples,
+            f.p50_ms,
+            f.p99_text(),
+            f.max_ms
+        );
+    }
+    println!();
+    println!(
+        "{:<42} {:>8} {:>9} {:>9} {:>9}",
+        "whole process, spawn to exit", "runs", "p50 ms", "p99 ms", "max ms"
+    );
+    for f in std::iter::once(&r.list_process).chain(r.sqlite3_process.as_ref()) {
+        println!(
+            "{:<42} {:>8} {:>9.3} {:>9} {:>9.3}",
+            f.kind,
+            f.samples,
+            f.p50_ms,
+            f.p99_text(),
+            f.max_ms
+        );
+    }
+    match r.ratio_p50 {
+        Some(ratio) => println!(
+            "complaint list is {ratio:.1}× the sqlite3 shell's indexed read (goal: within 3×); \
+             its JSON is {} bytes",
+            r.bytes_of_list
+        ),
+        None => println!("sqlite3 is not installed here: no comparison"),
+    }
+    println!("{}", super::bench::P99_NOTE);
+}
