@@ -22,19 +22,17 @@ pub fn span_text(d: Duration) -> String {
     }
 }
 
-/// `3h05m left`, `15m over`, `paused 2h10m left`, `met`.
+/// `3h05m left`, `15m over`, `paused 2h10m` (left when it resumes), `met`.
 pub fn clock_text(r: &Reading, i18n: &I18n) -> String {
     let time = span_text(r.left);
-    let text = match r.state {
-        ClockState::Met { on_time: true, .. } => return i18n.t("sla.met").to_string(),
-        ClockState::Met { .. } => return i18n.t("sla.met_late").to_string(),
+    if r.paused && !matches!(r.state, ClockState::Met { .. }) {
+        return i18n.f("sla.paused", &[("time", &time)]);
+    }
+    match r.state {
+        ClockState::Met { on_time: true, .. } => i18n.t("sla.met").to_string(),
+        ClockState::Met { .. } => i18n.t("sla.met_late").to_string(),
         ClockState::Breached => i18n.f("sla.over", &[("time", &time)]),
         ClockState::Running | ClockState::DueSoon => i18n.f("sla.left", &[("time", &time)]),
-    };
-    if r.paused {
-        i18n.f("sla.paused", &[("text", &text)])
-    } else {
-        text
     }
 }
 
