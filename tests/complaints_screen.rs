@@ -612,3 +612,269 @@ fn a_follow_up_records_the_satisfaction_and_closes_or_reopens() {
     assert_eq!(k.csat, Some(4));
     assert_eq!(k.status, Status::Closed);
 }
+
+// ----- the Complaints pane -----
+
+use careline::tui::panes::complaints::Complaints;
+
+/// The desk with the Complaints tab (the third) shown.
+fn queue(path: &Path, login: &str, lang: Lang) -> App {
+    let mut app = app_as(path, login, lang);
+    app.update(Action::Tab(3));
+    assert_eq!(app.tab().0, "complaints");
+    app
+}
+
+fn pane(app: &App) -> &Complaints {
+    app.pane::<Complaints>()
+        .expect("the Complaints pane is registered")
+}
+
+fn ids(app: &App) -> Vec<i64> {
+    pane(app).rows.iter().map(|k| k.id).collect()
+}
+
+#[test]
+fn the_queue_lists_open_complaints_nearest_deadline_first_and_filters_them() {
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    // Deadlines 10:15, 10:50, 10:55; the waiting one has no running clock and comes last.
+    assert_eq!(
+        ids(&app),
+        vec![desk.breached, desk.due_soon, desk.on_time, desk.waiting]
+    );
+    key(&mut app, KeyCode::Char('b'));
+    assert_eq!(ids(&app), vec![desk.breached], "breached");
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(
+        ids(&app),
+        vec![desk.due_soon],
+        "due soon (breached goes off)"
+    );
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(
+        ids(&app),
+        vec![desk.due_soon],
+        "mine: taken on li.na's phone"
+    );
+    key(&mut app, KeyCode::Char('u'));
+    assert_eq!(
+        ids(&app),
+        vec![desk.breached, desk.on_time],
+        "unassigned (mine goes off)"
+    );
+    key(&mut app, KeyCode::Char('0'));
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(ids(&app), vec![desk.waiting], "waiting");
+    key(&mut app, KeyCode::Char('w'));
+    // The filter line: category, then severity; → moves to the next value.
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Left); // severity: all → critical (the last)
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(ids(&app), vec![desk.breached], "critical only");
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("critical"),
+        "the filters in force are named: {text}"
+    );
+    key(&mut app, KeyCode::Char('0'));
+    assert_eq!(ids(&app).len(), 4);
+}
+
+#[test]
+fn the_queue_clock_ticks_without_a_key_press() {
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    let before = screen(&mut app, 80, 24);
+    assert!(before.contains("15m over"), "{before}");
+    assert!(before.contains("20m left"), "{before}");
+    wait(&mut app, 60);
+    let after = screen(&mut app, 80, 24);
+    assert!(after.contains("16m over"), "{after}");
+    assert!(after.contains("19m left"), "{after}");
+    // 70 h 30 min of the resolution clock were left when the wait began; it stays paused.
+    assert!(after.contains("paused 2d22h"), "{after}");
+}
+
+#[test]
+fn in_mono_the_clock_is_plain_on_time_bold_due_soon_and_reverse_breached() {
+    use ratatui::style::Modifier;
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    key(&mut app, KeyCode::Char('j')); // the selection off the first row
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char('j'));
+    let terminal = draw(&mut app, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let text = buffer_text(buffer);
+    for (wanted, modifier) in [
+        ("15m over", Modifier::REVERSED),
+        ("20m left", Modifier::BOLD),
+        ("25m left", Modifier::empty()),
+    ] {
+        let (row, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(wanted))
+            .unwrap_or_else(|| panic!("{wanted}:\n{text}"));
+        // Cells before the clock: count display cells, not bytes.
+        let before = &line[..line.find(wanted).expect("found")];
+        let column = unicode_width::UnicodeWidthStr::width(before) as u16;
+        let cell = &buffer[(column, row as u16)];
+        assert!(
+            cell.modifier.contains(modifier)
+                && (modifier != Modifier::empty() || cell.modifier.is_empty()),
+            "{wanted}: {:?}",
+            cell.modifier
+        );
+    }
+}
+
+#[test]
+fn a_claim_race_between_two_screens_tells_the_loser_who_holds_it() {
+    let desk = desk();
+    {
+        let (mut store, admin) = reader(&desk.path);
+        store
+            .add_operator(&admin, "zhou.jie", "周杰", Role::Operator)
+            .expect("operator");
+    }
+    // Both see the unassigned complaint at the top of the queue.
+    let mut wang = queue(&desk.path, "wang.fang", Lang::En);
+    let mut zhou = queue(&desk.path, "zhou.jie", Lang::ZhCn);
+    assert_eq!(pane(&wang).current().map(|k| k.id), Some(desk.breached));
+    assert_eq!(pane(&zhou).current().map(|k| k.id), Some(desk.breached));
+    key(&mut wang, KeyCode::Char('a'));
+    assert!(
+        message(&wang).contains(&format!("#{}", desk.breached)),
+        "{}",
+        message(&wang)
+    );
+    // zhou.jie's screen has not read the change yet: the store refuses, and says who has it.
+    key(&mut zhou, KeyCode::Char('a'));
+    assert_eq!(
+        message(&zhou),
+        format!(
+            "投诉 #{} 已被 王芳（wang.fang）于 10:30 认领。",
+            desk.breached
+        )
+    );
+    let (store, admin) = reader(&desk.path);
+    let k = store.complaint(&admin, desk.breached).expect("complaint");
+    assert_eq!(k.assignee.as_deref(), Some("wang.fang"));
+    // And the loser's queue now shows it.
+    assert_eq!(pane(&zhou).rows[0].assignee.as_deref(), Some("wang.fang"));
+}
+
+#[test]
+fn escalating_asks_first_then_asks_the_reason() {
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(pane(&app).question.map(|(id, _)| id), Some(desk.breached));
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains(&format!(
+            "Escalate complaint #{} to level 1 (specialist)?",
+            desk.breached
+        )),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Char('n'));
+    assert!(pane(&app).question.is_none());
+    assert!(app.form().is_none(), "no is no");
+    key(&mut app, KeyCode::Char('x'));
+    key(&mut app, KeyCode::Char('y'));
+    let form = app.form().expect("the escalation form");
+    assert_eq!(form.kind, FormKind::ComplaintStep);
+    assert_eq!(form.value("reason"), "");
+    type_text(&mut app, "VIP customer, critical");
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{}", message(&app));
+    assert_eq!(
+        pane(&app)
+            .rows
+            .iter()
+            .find(|k| k.id == desk.breached)
+            .map(|k| k.escalation_level),
+        Some(1)
+    );
+}
+
+#[test]
+fn enter_shows_the_complaint_its_clocks_calendar_events_and_the_steps_it_allows() {
+    use careline::domain::complaint_step::Step;
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    let shown = pane(&app).detail.as_ref().map(|d| d.complaint.id);
+    assert_eq!(shown, Some(desk.due_soon));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Clocks count in: 24×7"), "{text}");
+    assert!(text.contains("20m left"), "{text}");
+    assert!(text.contains("Refund not received"), "{text}");
+    // Acknowledged on the phone: it offers what an acknowledged complaint allows, no more.
+    assert_eq!(pane(&app).steps(), Step::allowed(Status::Acknowledged));
+    // → to note (claim, note …), Enter: the note form for this complaint.
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Enter);
+    let form = app.form().expect("the note form");
+    assert_eq!(form.extra.get("step").map(String::as_str), Some("note"));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.form().is_none());
+    key(&mut app, KeyCode::Esc);
+    assert!(pane(&app).detail.is_none(), "Esc goes back to the queue");
+}
+
+#[test]
+fn a_step_the_status_does_not_allow_is_refused_naming_what_it_allows() {
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    key(&mut app, KeyCode::End);
+    assert_eq!(pane(&app).current().map(|k| k.id), Some(desk.waiting));
+    // A waiting complaint cannot be escalated (resume it first).
+    key(&mut app, KeyCode::Char('x'));
+    assert!(pane(&app).question.is_none());
+    let said = message(&app);
+    assert!(said.contains("waiting"), "{said}");
+    assert!(said.contains("resume"), "{said}");
+}
+
+#[test]
+fn the_queue_reloads_when_another_screen_changes_a_complaint() {
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    let (mut store, admin) = reader(&desk.path);
+    store
+        .work_complaint(&admin, desk.on_time, &Work::Claim { take_over: false })
+        .expect("claim");
+    // Within a second: the poll (every half second) notices the change and the shown tab
+    // reads again.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    wait(&mut app, 1);
+    let row = pane(&app)
+        .rows
+        .iter()
+        .find(|k| k.id == desk.on_time)
+        .expect("row");
+    assert_eq!(row.assignee.as_deref(), Some("li.na"));
+}
+
+#[test]
+fn queue_snapshots() {
+    let desk = desk();
+    for (lang, name) in [(Lang::En, "en"), (Lang::ZhCn, "zh")] {
+        for (w, h) in [(80, 24), (132, 43)] {
+            let mut app = queue(&desk.path, "li.na", lang);
+            let terminal = draw(&mut app, w, h);
+            insta::assert_snapshot!(format!("queue_{name}_{w}x{h}"), terminal.backend());
+        }
+    }
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    key(&mut app, KeyCode::Enter);
+    let terminal = draw(&mut app, 80, 24);
+    insta::assert_snapshot!("complaint_en_80x24", terminal.backend());
+}
