@@ -189,7 +189,11 @@ fn desk() -> Desk {
 }
 
 fn app_as(path: &Path, login: &str, lang: Lang) -> App {
-    let store = open_store(path, SlaRules::default());
+    app_with(path, login, lang, SlaRules::default())
+}
+
+fn app_with(path: &Path, login: &str, lang: Lang, sla: SlaRules) -> App {
+    let store = open_store(path, sla);
     let actor = store.actor(login, None).expect("actor");
     let settings = Settings {
         lang,
@@ -877,4 +881,72 @@ fn queue_snapshots() {
     key(&mut app, KeyCode::Enter);
     let terminal = draw(&mut app, 80, 24);
     insta::assert_snapshot!("complaint_en_80x24", terminal.backend());
+}
+
+#[test]
+fn b_from_anywhere_opens_the_queue_of_breached_complaints_and_shift_b_those_due_soon() {
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    open_card(&mut app, desk.chen_jing);
+    key(&mut app, KeyCode::Char('b'));
+    assert_eq!(app.tab().0, "complaints");
+    assert_eq!(app.focused_pane().0, "complaints");
+    assert_eq!(ids(&app), vec![desk.breached]);
+    // In the queue, b is its own toggle: breached off again.
+    key(&mut app, KeyCode::Char('b'));
+    assert_eq!(ids(&app).len(), 4);
+    app.update(Action::Tab(2));
+    key(&mut app, KeyCode::Char('B'));
+    assert_eq!(app.tab().0, "complaints");
+    assert_eq!(ids(&app), vec![desk.due_soon]);
+    // The help overlay says so, everywhere.
+    app.update(Action::Help);
+    let text = screen(&mut app, 132, 43);
+    assert!(text.contains("breached complaints"), "{text}");
+}
+
+#[test]
+fn a_running_screen_escalates_breached_clocks_once_when_auto_escalate_is_on() {
+    let sla = SlaRules {
+        auto_escalate: true,
+        ..SlaRules::default()
+    };
+    let desk = desk_with(sla.clone());
+    let mut app = app_with(&desk.path, "li.na", Lang::En, sla);
+    app.update(Action::Tab(3));
+    wait(&mut app, 1);
+    let row = pane(&app)
+        .rows
+        .iter()
+        .find(|k| k.id == desk.breached)
+        .expect("row")
+        .clone();
+    assert_eq!(
+        row.escalation_level, 1,
+        "the breached acknowledgement escalated"
+    );
+    let (store, admin) = reader(&desk.path);
+    let detail = store
+        .complaint_detail(&admin, desk.breached)
+        .expect("detail");
+    let by_system: Vec<_> = detail
+        .events
+        .iter()
+        .filter(|e| e.kind == "auto_escalate")
+        .collect();
+    assert_eq!(by_system.len(), 1);
+    assert_eq!(by_system[0].operator, "system");
+    // The next sweep (30 s on) does not escalate it again.
+    wait(&mut app, 31);
+    let detail = store
+        .complaint_detail(&admin, desk.breached)
+        .expect("detail");
+    assert_eq!(
+        detail
+            .events
+            .iter()
+            .filter(|e| e.kind == "auto_escalate")
+            .count(),
+        1
+    );
 }

@@ -37,6 +37,10 @@ pub enum Action {
     NextField,
     PrevField,
     EndCall,
+    /// The Complaints queue showing the breached ones (the status bar's first count).
+    BreachedComplaints,
+    /// The Complaints queue showing those due soon (the status bar's second count).
+    DueSoonComplaints,
     /// Show the n-th tab (from 1, in the order the panes are registered): `F1`–`F5`,
     /// `Alt-1`–`Alt-5`, `1`–`5` outside text fields. Named `tab_1` … in the config file.
     #[serde(skip)]
@@ -125,6 +129,8 @@ impl Action {
             Action::NextField => "action.next_field",
             Action::PrevField => "action.prev_field",
             Action::EndCall => "action.end_call",
+            Action::BreachedComplaints => "action.breached_complaints",
+            Action::DueSoonComplaints => "action.due_soon_complaints",
             Action::Tab(_) => "action.tab",
             Action::NextPane => "action.next_pane",
             Action::PrevPane => "action.prev_pane",

@@ -526,8 +526,21 @@ impl Pane for Complaints {
     }
 
     fn update(&mut self, msg: &Msg, desk: &mut Desk) {
-        if let Msg::Action(action) = msg {
-            self.act(action, desk);
+        match msg {
+            Msg::Action(action) => self.act(action, desk),
+            // `b` / `B` from anywhere: the status bar's counts as the queue (it reads when shown).
+            Msg::ComplaintsDue { breached } => {
+                self.filters = Filters {
+                    breached: *breached,
+                    due_soon: !*breached,
+                    ..Filters::default()
+                };
+                self.detail = None;
+                self.filter_line = None;
+                self.question = None;
+                self.selected = 0;
+            }
+            _ => {}
         }
     }
 
