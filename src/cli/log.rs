@@ -123,7 +123,7 @@ pub fn run(ctx: &Context, cmd: LogCommand) -> Result<()> {
 }
 
 /// Reads a moment: RFC 3339, local `YYYY-MM-DD HH:MM[:SS]`, or Unix seconds.
-fn parse_moment(flag: &str, text: &str) -> Result<DateTime<Utc>> {
+pub(super) fn parse_moment(flag: &str, text: &str) -> Result<DateTime<Utc>> {
     let t = text.trim();
     if let Ok(at) = DateTime::parse_from_rfc3339(t) {
         return Ok(at.with_timezone(&Utc));

@@ -9,6 +9,7 @@ mod bench_log;
 mod bench_lookup;
 mod bench_screen;
 mod bench_writers;
+mod complaint;
 mod customer;
 mod import_report;
 mod log;
@@ -81,9 +82,15 @@ pub enum Command {
     /// Log contacts with customers, or list the log.
     #[command(subcommand)]
     Log(log::LogCommand),
+    /// Open, show, list and work complaints (claim, escalate, compensate, resolve …).
+    #[command(subcommand)]
+    Complaint(complaint::ComplaintCommand),
+    /// Jobs over all complaints: `careline complaints sweep` (for cron).
+    #[command(subcommand)]
+    Complaints(complaint::ComplaintsCommand),
     /// Import customers or purchases from a CSV file (UTF-8 or GBK; English or Chinese headers).
     Import(transfer::ImportArgs),
-    /// Export customers, purchases or interactions as CSV or JSON.
+    /// Export customers, purchases, interactions or complaints as CSV or JSON.
     Export(transfer::ExportArgs),
     /// Manage operators (admins only).
     #[command(subcommand)]
@@ -244,6 +251,8 @@ impl Command {
             Command::Search(_) => "search",
             Command::Customer(_) => "customer",
             Command::Log(_) => "log",
+            Command::Complaint(_) => "complaint",
+            Command::Complaints(_) => "complaints",
             Command::Import(_) => "import",
             Command::Export(_) => "export",
             Command::Operator(_) => "operator",
@@ -265,6 +274,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Search(args)) => customer::search(&ctx, args),
         Some(Command::Customer(cmd)) => customer::run(&ctx, cmd),
         Some(Command::Log(cmd)) => log::run(&ctx, cmd),
+        Some(Command::Complaint(cmd)) => complaint::run(&ctx, cmd),
+        Some(Command::Complaints(cmd)) => complaint::run_all(&ctx, cmd),
         Some(Command::Import(args)) => transfer::import(&ctx, args),
         Some(Command::Export(args)) => transfer::export(&ctx, args),
         Some(Command::Operator(cmd)) => operator::run(&ctx, cmd),

@@ -44,6 +44,7 @@ pub enum ExportKind {
     Customers,
     Purchases,
     Interactions,
+    Complaints,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -485,6 +486,83 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
                 replied_at: i.replied_at.map(time),
                 amends_id: i.amends_id,
                 amended_by: i.amended_by,
+            })
+        })?,
+        ExportKind::Complaints => store.export_complaints(&actor, &mut |k| {
+            #[derive(Serialize)]
+            struct Row {
+                id: i64,
+                customer: String,
+                customer_name: String,
+                tier: String,
+                category: String,
+                severity: String,
+                status: String,
+                title: String,
+                description: Option<String>,
+                channel: Option<String>,
+                opened_by: Option<String>,
+                assignee: Option<String>,
+                escalation_level: u8,
+                opened_at: String,
+                acknowledged_at: Option<String>,
+                proposed_at: Option<String>,
+                resolved_at: Option<String>,
+                closed_at: Option<String>,
+                reopened_at: Option<String>,
+                ack_due_at: String,
+                propose_due_at: String,
+                resolve_due_at: String,
+                acknowledge_clock: String,
+                propose_clock: String,
+                resolve_clock: String,
+                paused_seconds: i64,
+                waiting_reason: Option<String>,
+                csat: Option<u8>,
+                merged_into: Option<i64>,
+                vip: bool,
+                calendar: String,
+            }
+            let time = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
+            let clock = |name: &str| {
+                k.clocks
+                    .iter()
+                    .find(|c| c.clock == name)
+                    .map(|c| c.state.to_string())
+                    .unwrap_or_default()
+            };
+            sink.record(&Row {
+                id: k.id,
+                customer: k.customer_code.clone(),
+                customer_name: k.customer_name.clone(),
+                tier: k.tier.to_string(),
+                category: k.category.to_string(),
+                severity: k.severity.to_string(),
+                status: k.status.to_string(),
+                title: k.title.clone(),
+                description: k.description.clone(),
+                channel: k.channel.map(|c| c.to_string()),
+                opened_by: k.opened_by.clone(),
+                assignee: k.assignee.clone(),
+                escalation_level: k.escalation_level,
+                opened_at: time(k.opened_at),
+                acknowledged_at: k.acknowledged_at.map(time),
+                proposed_at: k.proposed_at.map(time),
+                resolved_at: k.resolved_at.map(time),
+                closed_at: k.closed_at.map(time),
+                reopened_at: k.reopened_at.map(time),
+                ack_due_at: time(k.ack_due_at),
+                propose_due_at: time(k.propose_due_at),
+                resolve_due_at: time(k.resolve_due_at),
+                acknowledge_clock: clock("acknowledge"),
+                propose_clock: clock("propose"),
+                resolve_clock: clock("resolve"),
+                paused_seconds: k.paused_seconds,
+                waiting_reason: k.waiting_reason.clone(),
+                csat: k.csat,
+                merged_into: k.merged_into,
+                vip: k.vip,
+                calendar: k.calendar.clone(),
             })
         })?,
     };

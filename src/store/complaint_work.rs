@@ -228,10 +228,15 @@ fn holder(w: &Writer<'_>, k: &Complaint) -> String {
     .collect::<String>()
         + &k.claimed_at
             .map(|t| {
-                format!(
-                    " since {}",
-                    t.with_timezone(&w.calendar().tz()).format("%H:%M")
-                )
+                let tz = w.calendar().tz();
+                let (when, now) = (t.with_timezone(&tz), w.now().with_timezone(&tz));
+                // The day too, when it was not today.
+                let format = if when.date_naive() == now.date_naive() {
+                    "%H:%M"
+                } else {
+                    "%Y-%m-%d %H:%M"
+                };
+                format!(" since {}", when.format(format))
             })
             .unwrap_or_default()
 }

@@ -112,7 +112,8 @@ pub(crate) fn open_in(
             soon(spans.resolve).timestamp(),
             vip,
             calendar.summary().to_string(),
-            in_person.then_some(now.timestamp()),
+            // Taken in person: the operator who took it holds it from then.
+            in_person.then_some(opened.timestamp()),
         ],
     )?;
     let id = w.tx().last_insert_rowid();
@@ -394,7 +395,8 @@ impl Complaint {
     }
 }
 
-const SELECT: &str = "SELECT k.id, k.customer_id, c.code, c.name, c.tier, c.level, c.confidential,
+pub(super) const SELECT: &str =
+    "SELECT k.id, k.customer_id, c.code, c.name, c.tier, c.level, c.confidential,
         c.owner_id, k.category, k.severity, k.status, k.title, k.description, k.channel,
         ob.login, k.assignee_id, a.login, a.name, k.escalation_level, k.opened_at,
         k.acknowledged_at, k.proposed_at, k.resolved_at, k.closed_at, k.reopened_at,
@@ -414,7 +416,7 @@ fn maybe_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
     Ok(r.get::<_, Option<i64>>(i)?.map(at))
 }
 
-fn complaint_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
+pub(super) fn complaint_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
     let due = |i: usize| -> rusqlite::Result<DateTime<Utc>> { Ok(at(r.get(i)?)) };
     let ack_due_at = due(26)?;
     let propose_due_at = due(27)?;
@@ -481,7 +483,7 @@ pub(super) fn read_in(w: &Writer<'_>, id: i64) -> Result<Complaint> {
 }
 
 /// Fills in the clocks as of `now` (a closed complaint's clocks read as they stopped).
-fn with_clocks(mut k: Complaint, calendar: &Calendar, now: DateTime<Utc>) -> Complaint {
+pub(super) fn with_clocks(mut k: Complaint, calendar: &Calendar, now: DateTime<Utc>) -> Complaint {
     let until = if k.status.is_open() {
         now
     } else {

@@ -52,7 +52,8 @@ pub struct DemoCustomer {
     pub fields: CustomerFields,
     pub purchases: Vec<DemoPurchase>,
     pub interactions: Vec<DemoInteraction>,
-    pub complaint: Option<DemoComplaint>,
+    /// Its complaints; a merged one refers to another by its place here.
+    pub complaints: Vec<DemoComplaint>,
 }
 
 /// One generated purchase.
@@ -81,9 +82,11 @@ pub struct DemoInteraction {
     pub replied_at: Option<i64>,
 }
 
-/// One generated complaint with the events of its life so far. Times are Unix seconds.
+/// One generated complaint with its life so far, as the store keeps it (see
+/// `store::complaints` for what each column means). Times are Unix seconds.
 #[derive(Debug, Clone)]
 pub struct DemoComplaint {
+    /// Who opened it.
     pub operator: i64,
     pub assignee: Option<i64>,
     pub category: &'static str,
@@ -96,21 +99,80 @@ pub struct DemoComplaint {
     pub proposed: Option<i64>,
     pub resolved: Option<i64>,
     pub closed: Option<i64>,
-    /// Acknowledge, propose and resolve by.
+    pub reopened: Option<i64>,
+    pub claimed: Option<i64>,
+    /// Acknowledge, propose and resolve by, as kept now (a wait or a reopening moves the last).
     pub due: [i64; 3],
+    /// When each clock turns due soon.
+    pub soon: [i64; 3],
+    pub paused_at: Option<i64>,
+    pub paused_seconds: i64,
+    pub waiting_reason: Option<&'static str>,
+    pub waiting_from: Option<&'static str>,
+    pub escalation_level: i64,
+    /// Clocks already escalated automatically: 1 acknowledge, 2 propose, 4 resolve.
+    pub auto_escalated: i64,
     pub csat: Option<i32>,
+    /// Merged into the customer's complaint at this place of its list.
+    pub merged_into: Option<usize>,
+    /// Opened with the VIP targets.
+    pub vip: bool,
+    /// Its place in the queue: the next clock, its deadline and its due-soon moment.
+    pub next: Option<(&'static str, i64, i64)>,
+    /// When the sweep looks at it next.
+    pub sweep_at: Option<i64>,
     pub events: Vec<DemoComplaintEvent>,
+    pub compensations: Vec<DemoCompensation>,
+    pub surveys: Vec<DemoSurvey>,
+    pub follow_ups: Vec<DemoFollowUp>,
 }
 
-/// One step of a generated complaint, made by the complaint's operator.
+/// One step of a generated complaint.
 #[derive(Debug, Clone)]
 pub struct DemoComplaintEvent {
     pub at: i64,
+    /// `None`: careline itself (an automatic escalation).
+    pub operator: Option<i64>,
     pub kind: &'static str,
     pub from: Option<&'static str>,
     pub to: &'static str,
-    pub text: &'static str,
+    /// `{other}` in it stands for the id of the customer's complaint at place `other`.
+    pub text: Option<std::borrow::Cow<'static, str>>,
     pub customer_contact: bool,
+    pub other: Option<usize>,
+}
+
+/// A compensation given (`amount` in fen, or points, which the points ledger is credited).
+#[derive(Debug, Clone)]
+pub struct DemoCompensation {
+    pub kind: &'static str,
+    pub amount: i64,
+    pub note: &'static str,
+    pub operator: i64,
+    pub at: i64,
+}
+
+/// A CSAT survey taken in a follow-up call.
+#[derive(Debug, Clone)]
+pub struct DemoSurvey {
+    pub score: i32,
+    pub comment: &'static str,
+    pub operator: i64,
+    pub at: i64,
+}
+
+/// The follow-up reminder a resolution created (`round` counts the resolutions).
+#[derive(Debug, Clone)]
+pub struct DemoFollowUp {
+    pub round: u32,
+    pub due_on: NaiveDate,
+    /// `open`, `done` or `skipped`.
+    pub status: &'static str,
+    pub skip_reason: Option<&'static str>,
+    pub assignee: i64,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 /// What was written.
@@ -158,6 +220,8 @@ impl Store {
             )));
         }
         let rules: PhoneRules = self.phone_rules().clone();
+        // The calendar the demo's deadlines were counted in, as `complaint show` names it.
+        let calendar = self.calendar().summary().to_string();
         // Into a database with customers, the load inserts into the indexes in random order:
         // a page cache that holds them (about 1 KiB a customer, at most 1 GiB) halves the
         // time, because evicted pages are no longer written out and read back.
@@ -184,6 +248,7 @@ impl Store {
             };
             let rows = RowMaker {
                 start,
+                calendar: calendar.clone(),
                 next_complaint: history.next_complaint,
                 rules: rules.clone(),
                 preparer: Preparer::new(w)?,
@@ -198,9 +263,9 @@ impl Store {
                         counts.contacts += customer.contacts;
                         counts.purchases += customer.orders.len() as u64;
                         counts.interactions += customer.interactions.len() as u64;
-                        counts.complaints += u64::from(customer.complaint.is_some());
+                        counts.complaints += customer.complaints.len() as u64;
                         bulk.add(customer.customer)?;
-                        history.add(customer.orders, customer.interactions, customer.complaint)?;
+                        history.add(customer.orders, customer.interactions, customer.complaints)?;
                         if counts.customers % 1000 == 0 {
                             progress(counts.customers);
                         }
@@ -257,6 +322,7 @@ impl Store {
 /// Turns generated customers into rows, on the thread that runs the generator.
 struct RowMaker {
     start: LoadStart,
+    calendar: String,
     next_complaint: i64,
     rules: PhoneRules,
     preparer: Preparer,
@@ -268,7 +334,17 @@ struct Prepared {
     contacts: u64,
     orders: Vec<[Cell; 9]>,
     interactions: Vec<[Cell; 11]>,
-    complaint: Option<([Cell; 18], Vec<[Cell; 8]>)>,
+    complaints: Vec<ComplaintRows>,
+}
+
+/// The rows of one complaint.
+struct ComplaintRows {
+    complaint: [Cell; COMPLAINT_COLUMNS],
+    events: Vec<[Cell; 8]>,
+    compensations: Vec<[Cell; 6]>,
+    points: Vec<[Cell; 5]>,
+    surveys: Vec<[Cell; 7]>,
+    follow_ups: Vec<[Cell; 13]>,
 }
 
 impl RowMaker {
@@ -302,7 +378,7 @@ impl RowMaker {
             fields,
             purchases,
             interactions,
-            complaint,
+            complaints,
         } = customer;
         // The generator makes only numbers and addresses the rules take; one they refuse is
         // the generator's error, said as such, never a customer left without contacts.
@@ -330,11 +406,15 @@ impl RowMaker {
             contacts: contact_count,
             orders: purchases.into_iter().map(|p| p.row(id, now)).collect(),
             interactions: interactions.iter().map(|h| h.row(id)).collect(),
-            complaint: complaint.map(|c| {
-                let complaint_id = self.next_complaint;
-                self.next_complaint += 1;
-                c.rows(complaint_id, id)
-            }),
+            complaints: {
+                let first = self.next_complaint;
+                self.next_complaint += complaints.len() as i64;
+                complaints
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| c.rows(first, first + k as i64, id, &self.calendar))
+                    .collect()
+            },
         })
     }
 }
@@ -345,6 +425,10 @@ struct History<'c> {
     interactions: Rows<'c>,
     complaints: Rows<'c>,
     events: Rows<'c>,
+    compensations: Rows<'c>,
+    points: Rows<'c>,
+    surveys: Rows<'c>,
+    follow_ups: Rows<'c>,
     /// The id the first complaint gets: as if inserted one by one, the next after the highest.
     next_complaint: i64,
 }
@@ -393,13 +477,37 @@ impl<'c> History<'c> {
             complaints: Rows::new(
                 conn,
                 "INSERT INTO complaints (id, customer_id, opened_by, assignee_id, category, severity, status, title, channel,
-                    opened_at, acknowledged_at, proposed_at, resolved_at, closed_at, ack_due_at, propose_due_at, resolve_due_at, csat)",
-                18,
+                    opened_at, acknowledged_at, proposed_at, resolved_at, closed_at, reopened_at, claimed_at,
+                    ack_due_at, propose_due_at, resolve_due_at, ack_soon_at, propose_soon_at, resolve_soon_at,
+                    paused_at, paused_seconds, waiting_reason, waiting_from, escalation_level, auto_escalated,
+                    csat, merged_into, vip, calendar, next_clock, next_due_at, next_soon_at, sweep_at)",
+                COMPLAINT_COLUMNS,
             )?,
             events: Rows::new(
                 conn,
                 "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status, to_status, text, customer_contact)",
                 8,
+            )?,
+            compensations: Rows::new(
+                conn,
+                "INSERT INTO compensations (complaint_id, kind, amount, note, operator_id, at)",
+                6,
+            )?,
+            points: Rows::new(
+                conn,
+                "INSERT INTO points_ledger (customer_id, delta, reason, operator_id, at)",
+                5,
+            )?,
+            surveys: Rows::new(
+                conn,
+                "INSERT INTO surveys (customer_id, kind, score, comment, complaint_id, operator_id, at)",
+                7,
+            )?,
+            follow_ups: Rows::new(
+                conn,
+                "INSERT INTO reminders (customer_id, kind, source_key, due_on, title, status, skip_reason,
+                    assignee_id, scope, complaint_id, created_by, created_at, updated_at)",
+                13,
             )?,
             next_complaint: conn.query_row(
                 "SELECT coalesce(max(id), 0) + 1 FROM complaints",
@@ -413,7 +521,7 @@ impl<'c> History<'c> {
         &mut self,
         orders: Vec<[Cell; 9]>,
         interactions: Vec<[Cell; 11]>,
-        complaint: Option<([Cell; 18], Vec<[Cell; 8]>)>,
+        complaints: Vec<ComplaintRows>,
     ) -> Result<()> {
         for row in orders {
             self.orders.push(row)?;
@@ -421,10 +529,22 @@ impl<'c> History<'c> {
         for row in interactions {
             self.interactions.push(row)?;
         }
-        if let Some((row, events)) = complaint {
-            self.complaints.push(row)?;
-            for event in events {
-                self.events.push(event)?;
+        for c in complaints {
+            self.complaints.push(c.complaint)?;
+            for row in c.events {
+                self.events.push(row)?;
+            }
+            for row in c.compensations {
+                self.compensations.push(row)?;
+            }
+            for row in c.points {
+                self.points.push(row)?;
+            }
+            for row in c.surveys {
+                self.surveys.push(row)?;
+            }
+            for row in c.follow_ups {
+                self.follow_ups.push(row)?;
             }
         }
         Ok(())
@@ -434,7 +554,15 @@ impl<'c> History<'c> {
     /// so that the events written refer to written complaints).
     fn write(&mut self, all: bool) -> Result<()> {
         self.complaints.write_all()?;
-        for rows in [&mut self.orders, &mut self.interactions, &mut self.events] {
+        for rows in [
+            &mut self.orders,
+            &mut self.interactions,
+            &mut self.events,
+            &mut self.compensations,
+            &mut self.points,
+            &mut self.surveys,
+            &mut self.follow_ups,
+        ] {
             if all {
                 rows.write_all()?;
             } else {
@@ -481,10 +609,26 @@ impl DemoInteraction {
     }
 }
 
+/// The columns of a complaint row.
+const COMPLAINT_COLUMNS: usize = 36;
+
+/// A text naming the customer's complaint `other` (of ids from `first`) by its id.
+fn naming(text: &Option<std::borrow::Cow<'static, str>>, other: Option<usize>, first: i64) -> Cell {
+    match (text, other) {
+        (Some(text), Some(other)) => {
+            Cell::from(text.replace("{other}", &(first + other as i64).to_string()))
+        }
+        (Some(std::borrow::Cow::Borrowed(text)), None) => Cell::from(*text),
+        (Some(std::borrow::Cow::Owned(text)), None) => Cell::from(text.clone()),
+        (None, _) => opt(None::<i64>),
+    }
+}
+
 impl DemoComplaint {
-    /// The complaint row, as complaint `id`, and its event rows.
-    fn rows(&self, id: i64, customer: i64) -> ([Cell; 18], Vec<[Cell; 8]>) {
-        let row = [
+    /// The rows of the complaint as complaint `id` of `customer`, whose complaints have the ids
+    /// from `first` on, its deadlines counted in `calendar`.
+    fn rows(&self, first: i64, id: i64, customer: i64, calendar: &str) -> ComplaintRows {
+        let complaint = [
             Cell::from(id),
             Cell::from(customer),
             Cell::from(self.operator),
@@ -499,10 +643,29 @@ impl DemoComplaint {
             opt(self.proposed),
             opt(self.resolved),
             opt(self.closed),
+            opt(self.reopened),
+            opt(self.claimed),
             Cell::from(self.due[0]),
             Cell::from(self.due[1]),
             Cell::from(self.due[2]),
+            Cell::from(self.soon[0]),
+            Cell::from(self.soon[1]),
+            Cell::from(self.soon[2]),
+            opt(self.paused_at),
+            Cell::from(self.paused_seconds),
+            self.waiting_reason.map_or(opt(None::<i64>), Cell::from),
+            self.waiting_from.map_or(opt(None::<i64>), Cell::from),
+            Cell::from(self.escalation_level),
+            Cell::from(self.auto_escalated),
             opt(self.csat),
+            opt(self.merged_into.map(|k| first + k as i64)),
+            Cell::from(i64::from(self.vip)),
+            Cell::from(calendar.to_string()),
+            self.next
+                .map_or(opt(None::<i64>), |(clock, _, _)| Cell::from(clock)),
+            opt(self.next.map(|(_, due, _)| due)),
+            opt(self.next.map(|(_, _, soon)| soon)),
+            opt(self.sweep_at),
         ];
         let events = self
             .events
@@ -510,17 +673,89 @@ impl DemoComplaint {
             .map(|event| {
                 [
                     Cell::from(id),
-                    Cell::from(self.operator),
+                    opt(event.operator),
                     Cell::from(event.at),
                     Cell::from(event.kind),
                     event.from.map_or(opt(None::<i64>), Cell::from),
                     Cell::from(event.to),
-                    Cell::from(event.text),
+                    naming(&event.text, event.other, first),
                     Cell::from(i64::from(event.customer_contact)),
                 ]
             })
             .collect();
-        (row, events)
+        let compensations = self
+            .compensations
+            .iter()
+            .map(|c| {
+                [
+                    Cell::from(id),
+                    Cell::from(c.kind),
+                    Cell::from(c.amount),
+                    Cell::from(c.note),
+                    Cell::from(c.operator),
+                    Cell::from(c.at),
+                ]
+            })
+            .collect();
+        // Points given are credited to the customer's points, as `complaint compensate` does.
+        let points = self
+            .compensations
+            .iter()
+            .filter(|c| c.kind == "points")
+            .map(|c| {
+                [
+                    Cell::from(customer),
+                    Cell::from(c.amount),
+                    Cell::from(format!("compensation for complaint {id}")),
+                    Cell::from(c.operator),
+                    Cell::from(c.at),
+                ]
+            })
+            .collect();
+        let surveys = self
+            .surveys
+            .iter()
+            .map(|s| {
+                [
+                    Cell::from(customer),
+                    Cell::from("csat"),
+                    Cell::from(i64::from(s.score)),
+                    Cell::from(s.comment),
+                    Cell::from(id),
+                    Cell::from(s.operator),
+                    Cell::from(s.at),
+                ]
+            })
+            .collect();
+        let follow_ups = self
+            .follow_ups
+            .iter()
+            .map(|f| {
+                [
+                    Cell::from(customer),
+                    Cell::from("complaint_follow_up"),
+                    Cell::from(format!("complaint_follow_up:{id}:{}", f.round)),
+                    Cell::from(f.due_on.format("%Y-%m-%d").to_string()),
+                    Cell::from(format!("Follow up complaint {id}: {}", self.title)),
+                    Cell::from(f.status),
+                    f.skip_reason.map_or(opt(None::<i64>), Cell::from),
+                    Cell::from(f.assignee),
+                    Cell::from("anyone"),
+                    Cell::from(id),
+                    Cell::from(f.created_by),
+                    Cell::from(f.created_at),
+                    Cell::from(f.updated_at),
+                ]
+            })
+            .collect();
+        ComplaintRows {
+            complaint,
+            events,
+            compensations,
+            points,
+            surveys,
+            follow_ups,
+        }
     }
 }
 
@@ -531,6 +766,9 @@ mod tests {
 
     use super::*;
     use crate::demo::DemoSpec;
+    use crate::domain::complaint::Status;
+    use crate::domain::complaint_step::Compensation;
+    use crate::store::complaints::OPEN_STATUSES;
     /// The indexes the migrations leave, in order (`DROP INDEX` removes one), with their
     /// `CREATE INDEX` statements as SQLite keeps them.
     fn migration_indexes() -> Vec<(String, String)> {
@@ -729,6 +967,251 @@ mod tests {
         assert!(store.check().expect("check").ok());
         let found = store.search(&admin, suffix, 20).expect("search");
         assert!(found.iter().any(|r| r.customer.id == id), "{found:?}");
+    }
+
+    /// A demo of `customers` under `sla`, its clock fixed at a Monday morning in Beijing (11:30).
+    fn demo_at_a_fixed_time(
+        sla: crate::domain::complaint::SlaRules,
+        customers: u64,
+    ) -> (tempfile::TempDir, Store, Actor) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(
+            &dir.path().join("demo.db"),
+            crate::store::OpenOptions {
+                sla,
+                ..crate::store::OpenOptions::default()
+            },
+        )
+        .expect("open");
+        store.set_clock(crate::store::Clock::Fixed(
+            DateTime::from_timestamp(1_795_404_600, 0).expect("a time"),
+        ));
+        let admin = store.init_admin("admin", "Admin").expect("init");
+        let spec = DemoSpec { customers, seed: 4 };
+        crate::demo::generate(&mut store, &admin, spec, false, &|_| {}).expect("demo");
+        (dir, store, admin)
+    }
+
+    fn column<T: rusqlite::types::FromSql>(store: &Store, sql: &str) -> Vec<T> {
+        let mut stmt = store.conn().prepare(sql).expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    }
+
+    /// What the queue orders and counts by, of every complaint.
+    fn queue_columns(store: &Store) -> Vec<Vec<Value>> {
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT id, next_clock, next_due_at, next_soon_at, sweep_at FROM complaints
+                 ORDER BY id",
+            )
+            .expect("prepare");
+        stmt.query_map([], |r| (0..5).map(|i| r.get::<_, Value>(i)).collect())
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn demo_complaints_live_every_status_as_the_store_works_them() {
+        let (_dir, mut store, admin) =
+            demo_at_a_fixed_time(crate::domain::complaint::SlaRules::default(), 3000);
+        let statuses: Vec<String> =
+            column(&store, "SELECT DISTINCT status FROM complaints ORDER BY 1");
+        let mut every: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+        every.sort();
+        assert_eq!(statuses, every);
+        let all: Vec<i64> = column(&store, "SELECT id FROM complaints ORDER BY id");
+        let open: Vec<i64> = column(
+            &store,
+            &format!(
+                "SELECT id FROM complaints WHERE status IN {}",
+                *OPEN_STATUSES
+            ),
+        );
+        assert!(all.len() > 500, "{}", all.len());
+        // Few are open: fewer than the one in ten of old, more than none.
+        assert!(
+            open.len() * 10 < all.len() && open.len() >= 7,
+            "{} of {}",
+            open.len(),
+            all.len()
+        );
+
+        // The queue columns are what the store itself sets from the complaint as it stands.
+        let loaded = queue_columns(&store);
+        store
+            .write(&admin, |w| {
+                for id in &all {
+                    super::super::complaints::place_in_queue(w, *id)?;
+                }
+                Ok(())
+            })
+            .expect("place");
+        assert_eq!(queue_columns(&store), loaded);
+
+        // The queue is in the order of the domain's next clock, read as of now.
+        let filter = crate::store::ComplaintFilter {
+            open: true,
+            ..Default::default()
+        };
+        let queue = store.complaints(&admin, &filter).expect("queue");
+        assert_eq!(queue.len(), open.len());
+        let mut by_clock: Vec<(Option<DateTime<Utc>>, i64)> = queue
+            .iter()
+            .map(|k| {
+                let next = k
+                    .clocks
+                    .iter()
+                    .filter(|c| c.met_at.is_none() && !c.paused)
+                    .min_by_key(|c| c.due_at);
+                assert_eq!(next.map(|c| c.clock), k.next_clock.as_deref(), "{k:#?}");
+                (next.map(|c| c.due_at), k.id)
+            })
+            .collect();
+        by_clock.sort_by_key(|(due, id)| (due.is_none(), *due, *id));
+        let queued: Vec<i64> = queue.iter().map(|k| k.id).collect();
+        assert_eq!(
+            by_clock.iter().map(|(_, id)| *id).collect::<Vec<_>>(),
+            queued
+        );
+        let states: Vec<&str> = queue
+            .iter()
+            .filter_map(|k| k.next_reading())
+            .map(|c| c.state)
+            .collect();
+        assert!(states.contains(&"breached"), "{states:?}");
+        assert!(states.contains(&"running"), "{states:?}");
+
+        // Waiting ones are paused with a reason and the status they go back to.
+        let waiting: Vec<&crate::store::Complaint> = queue
+            .iter()
+            .filter(|k| k.status == Status::Waiting)
+            .collect();
+        assert!(!waiting.is_empty());
+        for k in waiting {
+            assert!(
+                k.paused_at.is_some() && k.waiting_reason.is_some() && k.waiting_from.is_some()
+            );
+            assert!(
+                k.clocks.iter().any(|c| c.clock == "resolve" && c.paused),
+                "{k:#?}"
+            );
+        }
+
+        // Escalated to every level; compensated in every way, points credited.
+        let levels: Vec<i64> = column(
+            &store,
+            "SELECT DISTINCT escalation_level FROM complaints ORDER BY 1",
+        );
+        assert_eq!(levels, [0, 1, 2, 3]);
+        let kinds: Vec<String> =
+            column(&store, "SELECT DISTINCT kind FROM compensations ORDER BY 1");
+        let mut every_kind: Vec<&str> = Compensation::ALL.iter().map(|k| k.as_str()).collect();
+        every_kind.sort();
+        assert_eq!(kinds, every_kind);
+        let unpaid: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM compensations p JOIN complaints k ON k.id = p.complaint_id
+                 WHERE p.kind = 'points' AND NOT EXISTS (SELECT 1 FROM points_ledger l
+                    WHERE l.customer_id = k.customer_id AND l.delta = p.amount AND l.at = p.at
+                      AND l.reason = 'compensation for complaint ' || k.id)",
+                [],
+                |r| r.get(0),
+            )
+            .expect("points");
+        assert_eq!(unpaid, 0);
+
+        // Every complaint's history reads as `complaint show` gives it: each event goes from
+        // the status the one before left, the last to the status it has.
+        for id in &all {
+            let detail = store.complaint_detail(&admin, *id).expect("detail");
+            let own: Vec<_> = detail
+                .events
+                .iter()
+                .filter(|e| e.complaint_id == *id)
+                .collect();
+            assert_eq!(own[0].kind, "opened");
+            for pair in own.windows(2) {
+                assert_eq!(pair[1].from_status, pair[0].to_status, "{detail:#?}");
+            }
+            let k = &detail.complaint;
+            assert_eq!(
+                own.last().and_then(|e| e.to_status.clone()).as_deref(),
+                Some(k.status.as_str())
+            );
+            assert!(
+                own.iter().all(|e| e.operator != "system"),
+                "no auto_escalate configured"
+            );
+            match k.status {
+                // A resolved one waits for its follow-up call.
+                Status::Resolved => {
+                    let follow_up = detail.follow_up.as_ref().expect("a follow-up reminder");
+                    assert_eq!(follow_up.status, "open");
+                }
+                // A closed one after a follow-up call has its CSAT survey.
+                Status::Closed if own.iter().any(|e| e.kind == "follow_up") => {
+                    let csat = k.csat.expect("csat");
+                    let score: i64 = store
+                        .conn()
+                        .query_row(
+                            "SELECT score FROM surveys WHERE complaint_id = ?1 AND kind = 'csat'
+                             ORDER BY at DESC LIMIT 1",
+                            [id],
+                            |r| r.get(0),
+                        )
+                        .expect("survey");
+                    assert_eq!(score, i64::from(csat));
+                    assert_eq!(detail.follow_up.map(|f| f.status).as_deref(), Some("done"));
+                }
+                Status::Merged => {
+                    let into = k.merged_into.expect("merged into");
+                    let target = store.complaint_detail(&admin, into).expect("target");
+                    assert_eq!(target.complaint.customer_id, k.customer_id);
+                    assert!(target.merged_from.contains(id));
+                    let text = format!("complaint {id} merged into this one");
+                    assert!(target.events.iter().any(
+                        |e| e.complaint_id == into && e.text.as_deref() == Some(text.as_str())
+                    ));
+                }
+                _ => {}
+            }
+        }
+        assert!(store.check().expect("check").ok());
+    }
+
+    #[test]
+    fn with_auto_escalation_the_demo_leaves_nothing_for_the_first_sweep() {
+        let sla = crate::domain::complaint::SlaRules {
+            auto_escalate: true,
+            clock: "business".into(),
+            time_zone: "+08:00".into(),
+            ..Default::default()
+        };
+        let (_dir, mut store, admin) = demo_at_a_fixed_time(sla, 2000);
+        let system: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM complaint_events
+                 WHERE kind = 'auto_escalate' AND operator_id IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert!(system > 0);
+        let calendars: Vec<String> = column(&store, "SELECT DISTINCT calendar FROM complaints");
+        assert_eq!(calendars, [store.calendar().summary().to_string()]);
+        assert!(calendars[0].starts_with("business hours"), "{calendars:?}");
+        let loaded = queue_columns(&store);
+        // Every breach was escalated once already: the sweep finds nothing to do.
+        let sweep = store.sweep_complaints(&admin).expect("sweep");
+        assert_eq!(sweep.escalated, 0, "{sweep:?}");
+        assert_eq!(queue_columns(&store), loaded);
     }
 
     #[test]

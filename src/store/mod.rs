@@ -32,12 +32,13 @@ pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use card::{CardData, ContactLine, DeskCounts};
 pub use complaint_work::{Sweep, Work, Worked};
 pub use complaints::{
-    CompensationRow, Complaint, ComplaintDetail, ComplaintEventRow, ComplaintFilter, QueueRow,
+    ClockView, CompensationRow, Complaint, ComplaintDetail, ComplaintEventRow, ComplaintFilter,
+    QueueRow,
 };
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use demo_load::{
-    DemoComplaint, DemoComplaintEvent, DemoCounts, DemoCustomer, DemoInteraction, DemoLoad,
-    DemoPurchase, DemoTexts, LoadStart,
+    DemoCompensation, DemoComplaint, DemoComplaintEvent, DemoCounts, DemoCustomer, DemoFollowUp,
+    DemoInteraction, DemoLoad, DemoPurchase, DemoSurvey, DemoTexts, LoadStart,
 };
 pub use drafts::Draft;
 pub use engine::version as engine_version;
