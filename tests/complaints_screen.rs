@@ -770,6 +770,17 @@ fn a_claim_race_between_two_screens_tells_the_loser_who_holds_it() {
     assert_eq!(k.assignee.as_deref(), Some("wang.fang"));
     // And the loser's queue now shows it.
     assert_eq!(pane(&zhou).rows[0].assignee.as_deref(), Some("wang.fang"));
+    // Held since yesterday (taken on wang.fang's phone): the day is said too.
+    key(&mut zhou, KeyCode::End);
+    assert_eq!(pane(&zhou).current().map(|k| k.id), Some(desk.waiting));
+    key(&mut zhou, KeyCode::Char('a'));
+    assert_eq!(
+        message(&zhou),
+        format!(
+            "投诉 #{} 已被 王芳（wang.fang）于 2026-11-22 10:30 认领。",
+            desk.waiting
+        )
+    );
 }
 
 #[test]

@@ -332,12 +332,18 @@ fn refused(id: i64, work: &Work, reason: &str, desk: &mut Desk) {
     };
     let text = match holder {
         Some(k) if k.assignee_id.is_some_and(|a| a != desk.actor.id) => {
+            // The day too, when it was not today (as the store says it).
+            let today = desk.today();
             let since = k
                 .claimed_at
                 .map(|t| {
-                    t.with_timezone(&desk.settings.tz)
-                        .format("%H:%M")
-                        .to_string()
+                    let when = t.with_timezone(&desk.settings.tz);
+                    let format = if when.date_naive() == today {
+                        "%H:%M"
+                    } else {
+                        "%Y-%m-%d %H:%M"
+                    };
+                    when.format(format).to_string()
                 })
                 .unwrap_or_else(|| "—".into());
             desk.i18n.f(
