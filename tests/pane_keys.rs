@@ -28,9 +28,9 @@ use careline::tui::view::View;
 const QUEUE_ID: PaneId = PaneId("test_queue");
 
 /// An action anyone may take, and one only a supervisor may (the role table's `SetLevel`).
-const CLAIM: PaneAction = PaneAction::new("claim", "action.test_claim");
+const CLAIM: PaneAction = PaneAction::new("claim_item", "action.test_claim");
 const ESCALATE: PaneAction =
-    PaneAction::new("escalate", "action.test_escalate").needs(Permission::SetLevel);
+    PaneAction::new("escalate_item", "action.test_escalate").needs(Permission::SetLevel);
 
 const QUEUE: KeyTable = KeyTable {
     name: "test_queue",
@@ -44,7 +44,7 @@ const QUEUE: KeyTable = KeyTable {
 };
 
 /// A second test pane with an action of the same name as the queue's, in its own place.
-const OTHER_CLAIM: PaneAction = PaneAction::new("claim", "action.test_other_claim");
+const OTHER_CLAIM: PaneAction = PaneAction::new("claim_item", "action.test_other_claim");
 const OTHER: KeyTable = KeyTable {
     name: "test_other",
     title: "context.test_other",
@@ -132,6 +132,15 @@ impl Pane for Other {
     }
 }
 
+/// The F-key of the test queue's tab: the one after the registered panes' tabs.
+fn queue_tab() -> KeyCode {
+    let tabs = panes::registered()
+        .iter()
+        .filter(|p| p.tab().is_some())
+        .count();
+    KeyCode::F(tabs as u8 + 1)
+}
+
 /// The registered panes and the test's queue after them.
 fn with_queue() -> Vec<Box<dyn Pane>> {
     let mut all = panes::registered();
@@ -151,7 +160,8 @@ fn keys_config(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// The screen with the queue registered as the third tab, for `login`, with `[keys]`.
+/// The screen with the queue registered as the tab after the real ones, for `login`, with
+/// `[keys]`.
 fn app(
     path: &std::path::Path,
     login: &str,
@@ -218,8 +228,8 @@ fn a_panes_own_keys_reach_it_and_help_and_the_footer_list_them() {
     let path = demo(&dir);
     let (mut app, problems) = app(&path, "li.na", &BTreeMap::new());
     assert!(problems.is_empty(), "{problems:?}");
-    // Its tab is the third: F3 gives it the keyboard.
-    press(&mut app, KeyCode::F(3));
+    // Its tab is the one after the registered ones: its F-key gives it the keyboard.
+    press(&mut app, queue_tab());
     assert_eq!(app.focused_pane(), QUEUE_ID);
     assert_eq!(app.context(), Context::Pane(&QUEUE));
     press(&mut app, KeyCode::Char('a'));
@@ -270,7 +280,7 @@ fn a_panes_action_needing_a_permission_is_offered_only_to_those_who_may() {
             .expect("operator added");
     }
     let (mut app, _) = app(&path, "newbie", &BTreeMap::new());
-    press(&mut app, KeyCode::F(3));
+    press(&mut app, queue_tab());
     assert!(app.offers(&Action::Pane(&CLAIM)));
     assert!(
         !app.offers(&Action::Pane(&ESCALATE)),
@@ -293,19 +303,19 @@ fn a_panes_action_is_rebound_from_the_config_by_its_name() {
     let dir = tempfile::tempdir().expect("dir");
     let path = demo(&dir);
     let config = keys_config(&[
-        ("claim", &["c", "f9"]),
-        ("escalate", &["ctrl-x-y"]),
+        ("claim_item", &["c", "f9"]),
+        ("escalate_item", &["ctrl-x-y"]),
         ("fly", &["f3"]),
     ]);
     let (mut app, problems) = app(&path, "li.na", &config);
     assert_eq!(
         problems,
         [
-            "[keys] escalate: 'ctrl-x-y' is not a key (try ctrl-s, alt-1, f2, enter, j)",
+            "[keys] escalate_item: 'ctrl-x-y' is not a key (try ctrl-s, alt-1, f2, enter, j)",
             "[keys] fly: no such action",
         ]
     );
-    press(&mut app, KeyCode::F(3));
+    press(&mut app, queue_tab());
     press(&mut app, KeyCode::Char('c'));
     press(&mut app, KeyCode::F(9));
     press(&mut app, KeyCode::Char('a'));
@@ -344,7 +354,7 @@ fn two_panes_may_name_an_action_alike_and_the_config_binds_each_in_its_place() {
         keymap.action(Context::Pane(&OTHER), &a),
         Some(Action::Pane(&OTHER_CLAIM))
     );
-    let (keymap, problems) = Keymap::new(&panes, &keys_config(&[("claim", &["k"])]));
+    let (keymap, problems) = Keymap::new(&panes, &keys_config(&[("claim_item", &["k"])]));
     assert!(problems.is_empty());
     assert_eq!(
         keymap.action(Context::Pane(&QUEUE), &k),
@@ -362,6 +372,6 @@ fn two_panes_may_name_an_action_alike_and_the_config_binds_each_in_its_place() {
 fn the_test_panes_are_unknown_to_the_registered_keymap() {
     // Without the queue registered its action names are no action at all: what a pane
     // declares comes only from the pane.
-    let (_, problems) = Keymap::with_overrides(&keys_config(&[("claim", &["c"])]));
-    assert_eq!(problems, ["[keys] claim: no such action"]);
+    let (_, problems) = Keymap::with_overrides(&keys_config(&[("claim_item", &["c"])]));
+    assert_eq!(problems, ["[keys] claim_item: no such action"]);
 }

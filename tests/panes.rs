@@ -227,7 +227,11 @@ fn the_tab_line_lists_the_registered_panes_with_a_tab() {
     let path = demo_db(&dir);
     let app = app(&path, Lang::En);
     let tabs: Vec<&str> = app.tabs().iter().map(|(_, t)| t.label).collect();
-    assert_eq!(tabs, ["tab.lookup", "tab.log"], "the card has no tab");
+    assert_eq!(
+        tabs,
+        ["tab.lookup", "tab.log", "tab.complaints"],
+        "the card has no tab"
+    );
 }
 
 #[test]
@@ -459,19 +463,19 @@ fn tab_keys_follow_the_registered_panes() {
     let path = demo_db(&dir);
     let mut app = app(&path, Lang::En);
     let tabs = app.tabs();
-    assert_eq!(tabs.len(), 2, "Lookup and Log are registered");
+    assert_eq!(tabs.len(), 3, "Lookup, Log and Complaints are registered");
     app.handle_key(press(KeyCode::F(2)));
     assert_eq!(app.tab(), tabs[1].0);
     assert_eq!(app.focus(), Focus::Log);
     app.handle_key(press(KeyCode::F(1)));
     assert_eq!(app.tab(), tabs[0].0);
-    assert!(app.offers(&Action::Tab(2)));
-    assert!(!app.offers(&Action::Tab(3)), "no third pane yet");
-    app.handle_key(press(KeyCode::F(2))); // the Log's list, where 3 is a key, not text
+    assert!(app.offers(&Action::Tab(3)));
+    assert!(!app.offers(&Action::Tab(4)), "no fourth pane yet");
+    app.handle_key(press(KeyCode::F(2))); // the Log's list, where 4 is a key, not text
     assert!(!app.context().is_text());
     let before = (app.tab(), app.focus());
-    app.handle_key(press(KeyCode::F(3)));
-    app.handle_key(press(KeyCode::Char('3')));
+    app.handle_key(press(KeyCode::F(4)));
+    app.handle_key(press(KeyCode::Char('4')));
     assert_eq!((app.tab(), app.focus()), before, "nothing happens");
     let context = app.context();
     assert_eq!(
@@ -483,6 +487,9 @@ fn tab_keys_follow_the_registered_panes() {
     assert_eq!(zh.action_label(zh.context(), &Action::Tab(1)), "查找面板");
     zh.update(Action::Tab(2));
     assert_eq!(zh.focus(), Focus::Log);
+    assert_eq!(zh.action_label(zh.context(), &Action::Tab(3)), "投诉面板");
+    zh.handle_key(press(KeyCode::F(3)));
+    assert_eq!(zh.tab(), tabs[2].0, "F3 shows the Complaints pane");
 }
 
 /// A moment `minutes` after (or before) the desk's fixed "now".

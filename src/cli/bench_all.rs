@@ -46,6 +46,12 @@ pub struct AllArgs {
     /// Rounds of the log run.
     #[arg(long, default_value_t = 100)]
     pub log_samples: usize,
+    /// Keys of each kind pressed in the complaint queue run.
+    #[arg(long, default_value_t = 200)]
+    pub complaint_samples: usize,
+    /// Runs of `complaint list --open --json` (and of the sqlite3 shell) in that run.
+    #[arg(long, default_value_t = 100)]
+    pub complaint_runs: usize,
     /// Operator processes writing at once in the writers run.
     #[arg(long, default_value_t = 50)]
     pub writers_processes: usize,
@@ -225,8 +231,8 @@ pub fn all(ctx: &Context, args: AllArgs) -> Result<()> {
     let complaints = super::bench_complaints::run(
         ctx,
         &ComplaintsArgs {
-            samples: 200,
-            processes: 100,
+            samples: args.complaint_samples,
+            processes: args.complaint_runs,
             width: 80,
             height: 24,
             json: false,

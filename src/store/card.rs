@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::complaints::OPEN_STATUSES;
+use super::complaints::{Complaint, ComplaintFilter};
 use super::reminders::DueReminder;
 use super::{Actor, Customer, Purchase, Result, Store};
+use crate::domain::calendar::Calendar;
 
 /// One logged contact, newest first on the card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,18 +30,6 @@ impl ContactLine {
     }
 }
 
-/// An open complaint with the deadline that comes next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OpenComplaint {
-    pub id: i64,
-    pub title: String,
-    pub category: String,
-    pub severity: String,
-    pub status: String,
-    pub opened_at: DateTime<Utc>,
-    pub resolve_due_at: DateTime<Utc>,
-}
-
 /// Everything the card draws, loaded in one go by `update`, never by `render`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CardData {
@@ -48,9 +37,15 @@ pub struct CardData {
     pub contacts: Vec<ContactLine>,
     pub contact_count: i64,
     pub average_handle_seconds: Option<i64>,
-    pub complaints: Vec<OpenComplaint>,
+    /// Open complaints in queue order (the nearest deadline first), at most ten, with their
+    /// clocks as of when the card was read.
+    pub complaints: Vec<Complaint>,
     pub reminders: Vec<DueReminder>,
     pub purchases: Vec<Purchase>,
+    /// The working calendar the complaints' clocks count in: the screen reads them again
+    /// with it as time passes, without the database.
+    #[serde(skip)]
+    pub calendar: Calendar,
 }
 
 fn at(seconds: i64) -> DateTime<Utc> {
@@ -62,16 +57,16 @@ impl Store {
     /// customer comes back with name and code only and nothing else.
     pub fn card(&mut self, actor: &Actor, customer_id: i64) -> Result<CardData> {
         let customer = self.view_customer(actor, customer_id)?;
-        self.card_of(customer)
+        self.card_of(actor, customer)
     }
 
     /// Reloads a card without recording another view (other operators changed something).
     pub fn reload_card(&self, actor: &Actor, customer_id: i64) -> Result<CardData> {
         let customer = self.customer(actor, customer_id)?;
-        self.card_of(customer)
+        self.card_of(actor, customer)
     }
 
-    fn card_of(&self, customer: Customer) -> Result<CardData> {
+    fn card_of(&self, actor: &Actor, customer: Customer) -> Result<CardData> {
         let mut card = CardData {
             customer,
             contacts: Vec::new(),
@@ -80,6 +75,7 @@ impl Store {
             complaints: Vec::new(),
             reminders: Vec::new(),
             purchases: Vec::new(),
+            calendar: self.calendar().clone(),
         };
         if card.customer.restricted {
             return Ok(card);
@@ -114,26 +110,15 @@ impl Store {
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         card.contact_count = count;
         card.average_handle_seconds = average.map(|a| a.round() as i64);
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT id, title, category, severity, status, opened_at, resolve_due_at
-             FROM complaints WHERE customer_id = ?1 AND merged_into IS NULL
-               AND status IN {open}
-             ORDER BY resolve_due_at LIMIT 10",
-            open = *OPEN_STATUSES
-        ))?;
-        card.complaints = stmt
-            .query_map([id], |r| {
-                Ok(OpenComplaint {
-                    id: r.get(0)?,
-                    title: r.get(1)?,
-                    category: r.get(2)?,
-                    severity: r.get(3)?,
-                    status: r.get(4)?,
-                    opened_at: at(r.get(5)?),
-                    resolve_due_at: at(r.get(6)?),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        card.complaints = self.complaints(
+            actor,
+            &ComplaintFilter {
+                open: true,
+                customer: Some(id),
+                limit: Some(10),
+                ..ComplaintFilter::default()
+            },
+        )?;
         let today = self.today();
         card.reminders = super::reminders::due_on_card(conn, id, today)?;
         card.purchases = self.purchases_of(id, 3)?;

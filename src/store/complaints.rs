@@ -363,6 +363,28 @@ pub struct Complaint {
 }
 
 impl Complaint {
+    /// Its kept clocks (deadlines, due-soon moments, when met or paused since): what a screen
+    /// reads again as time passes, with the calendar and without the database.
+    pub fn kept_clocks(&self) -> [KeptClock; 3] {
+        kept_clocks(self)
+    }
+
+    /// The clock that decides its place in the queue (the next one, or the paused one), read
+    /// at `now` in `calendar`'s working time.
+    pub fn next_reading_at(&self, calendar: &Calendar, now: DateTime<Utc>) -> Option<Reading> {
+        let clocks = kept_clocks(self);
+        let next = self.next_clock.as_deref();
+        clocks
+            .iter()
+            .find(|c| Some(clock_name(c.kind)) == next)
+            .or_else(|| {
+                clocks
+                    .iter()
+                    .find(|c| c.met.is_none() && c.paused_since.is_some())
+            })
+            .map(|c| c.read(calendar, now))
+    }
+
     /// The clock that decides its place in the queue: the next one, or the paused one.
     pub fn next_reading(&self) -> Option<&ClockView> {
         let next = self.next_clock.as_deref();

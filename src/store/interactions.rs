@@ -96,6 +96,10 @@ pub struct ComplaintEvent {
     pub from_status: Option<String>,
     pub to_status: Option<String>,
     pub text: Option<String>,
+    /// Contact with the customer (an acknowledgement, a note sent to them, a logged contact).
+    pub customer_contact: bool,
+    /// Who did it: the operator's name, or `system` for careline itself (automatic
+    /// escalation).
     pub operator_name: String,
 }
 
@@ -415,10 +419,10 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut stmt = conn.prepare_cached(
             "SELECT e.id, e.complaint_id, k.title, e.at, e.kind, e.from_status, e.to_status,
-                    e.text, o.name
+                    e.text, COALESCE(o.name, 'system'), e.customer_contact
              FROM complaints k
              JOIN complaint_events e ON e.complaint_id = k.id
-             JOIN operators o ON o.id = e.operator_id
+             LEFT JOIN operators o ON o.id = e.operator_id
              WHERE k.customer_id = ?1 ORDER BY e.at DESC, e.id DESC LIMIT ?2",
         )?;
         let events = stmt.query_map(params![customer_id, limit as i64], |r| {
@@ -432,6 +436,7 @@ impl Store {
                 to_status: r.get(6)?,
                 text: r.get(7)?,
                 operator_name: r.get(8)?,
+                customer_contact: r.get(9)?,
             }))
         })?;
         for e in events {

@@ -29,7 +29,7 @@ pub use crate::domain::complaint::NewComplaint;
 pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
-pub use card::{CardData, ContactLine, DeskCounts, OpenComplaint};
+pub use card::{CardData, ContactLine, DeskCounts};
 pub use complaint_work::{Sweep, Work, Worked};
 pub use complaints::{
     ClockView, CompensationRow, Complaint, ComplaintDetail, ComplaintEventRow, ComplaintFilter,

@@ -28,6 +28,8 @@ pub enum Action {
     NewCustomer,
     /// Log a contact with the customer on the card (or the selected one).
     NewInteraction,
+    /// Open a complaint for the customer on the card (the call in progress linked).
+    NewComplaint,
     /// Insert a standard phrase into the field being typed.
     Phrases,
     Edit,
@@ -35,6 +37,10 @@ pub enum Action {
     NextField,
     PrevField,
     EndCall,
+    /// The Complaints queue showing the breached ones (the status bar's first count).
+    BreachedComplaints,
+    /// The Complaints queue showing those due soon (the status bar's second count).
+    DueSoonComplaints,
     /// Show the n-th tab (from 1, in the order the panes are registered): `F1`–`F5`,
     /// `Alt-1`–`Alt-5`, `1`–`5` outside text fields. Named `tab_1` … in the config file.
     #[serde(skip)]
@@ -76,6 +82,7 @@ impl Action {
         match self {
             Action::NewCustomer => Some(Permission::CreateCustomer),
             Action::NewInteraction => Some(Permission::LogContact),
+            Action::NewComplaint => Some(Permission::OpenComplaint),
             Action::Pane(own) => own.permission,
             _ => None,
         }
@@ -115,12 +122,15 @@ impl Action {
             Action::FocusSearch => "action.focus_search",
             Action::NewCustomer => "action.new_customer",
             Action::NewInteraction => "action.new_interaction",
+            Action::NewComplaint => "action.new_complaint",
             Action::Phrases => "action.phrases",
             Action::Edit => "action.edit",
             Action::Save => "action.save",
             Action::NextField => "action.next_field",
             Action::PrevField => "action.prev_field",
             Action::EndCall => "action.end_call",
+            Action::BreachedComplaints => "action.breached_complaints",
+            Action::DueSoonComplaints => "action.due_soon_complaints",
             Action::Tab(_) => "action.tab",
             Action::NextPane => "action.next_pane",
             Action::PrevPane => "action.prev_pane",

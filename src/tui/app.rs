@@ -14,7 +14,7 @@ pub use super::dialog::Dialog;
 use super::forms::{customer, interaction};
 use super::keymap::Context;
 pub use super::overlay::Overlay;
-use super::panes::{self, card, log, lookup};
+use super::panes::{self, card, complaints, log, lookup};
 use super::widgets::form::Form;
 use crate::store::{Actor, CardData, Store};
 
@@ -273,6 +273,11 @@ impl App {
             Action::Quit => self.quit = true,
             Action::EndCall => self.end_call(),
             _ if overlay.editor.is_some() => overlay.form_action(action, &mut self.desk),
+            Action::BreachedComplaints | Action::DueSoonComplaints => {
+                self.desk.post(Msg::Focus(complaints::ID));
+                let breached = action == Action::BreachedComplaints;
+                self.desk.post(Msg::ComplaintsDue { breached });
+            }
             Action::Paste(text) => self.deliver_to_focused(Msg::Paste(text)),
             Action::Tab(n) => {
                 if let Some((id, _)) = self.nth_tab(n) {

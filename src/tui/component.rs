@@ -116,6 +116,8 @@ pub enum Msg {
         filter: LogFilter,
         login: Option<String>,
     },
+    /// Show the Complaints queue with only the breached ones (`true`) or those due soon.
+    ComplaintsDue { breached: bool },
     /// The desk's counts, read by the worker.
     Counts(DeskCounts),
     /// A read on the worker failed (said on the message line; nothing is retried by itself).

@@ -55,6 +55,9 @@ pub struct Call {
     pub started: DateTime<Utc>,
     /// Announced by `careline pop` (it runs on when a form is given up).
     pub from_pop: bool,
+    /// The complaint opened during the call (`c` on the card): the contact logged for the
+    /// call links it.
+    pub complaint: Option<i64>,
 }
 
 /// How often the database is asked whether others changed it.
@@ -63,6 +66,8 @@ const POLL_EVERY: Duration = Duration::from_millis(500);
 const MESSAGE_SECONDS: i64 = 8;
 /// How often open "only me" follow-ups are checked for moving to anyone.
 const ESCALATE_EVERY: Duration = Duration::from_secs(60);
+/// How often the screen lets the store escalate breached complaint clocks (`auto_escalate`).
+const SWEEP_EVERY: Duration = Duration::from_secs(30);
 /// How often the screen refreshes the planner statistics (the first time at its first tick,
 /// after the first frame).
 const STATISTICS_EVERY: Duration = Duration::from_secs(3600);
@@ -86,6 +91,7 @@ pub struct Desk {
     pub worker: Option<Worker>,
     last_poll: Instant,
     last_escalation: Option<Instant>,
+    last_sweep: Option<Instant>,
     last_statistics: Option<Instant>,
 }
 
@@ -109,6 +115,7 @@ impl Desk {
             worker: None,
             last_poll: Instant::now(),
             last_escalation: None,
+            last_sweep: None,
             last_statistics: None,
         }
     }
@@ -246,6 +253,10 @@ impl Desk {
                 Err(e) => tracing::warn!("follow-up escalation: {e}"),
             }
         }
+        if self.last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+            self.last_sweep = Some(Instant::now());
+            self.sweep_complaints();
+        }
         if self
             .last_statistics
             .is_none_or(|at| at.elapsed() >= STATISTICS_EVERY)
@@ -270,6 +281,41 @@ impl Desk {
         changed
     }
 
+    /// With `auto_escalate`, lets the store escalate the complaints whose clocks breached since
+    /// it last looked (once per clock, whichever careline looks first). On the reads worker,
+    /// off the key path: its write is then another connection's, noticed by the change poll
+    /// like anyone's; it answers with the fresh counts. Without a worker (state tests), now.
+    fn sweep_complaints(&mut self) {
+        if !self.store.sla_rules().auto_escalate {
+            return;
+        }
+        let actor = self.actor.clone();
+        if let Some(worker) = &self.worker {
+            let job: Job = Box::new(move |store: &mut Store| {
+                if let Err(e) = store.sweep_complaints(&actor) {
+                    tracing::warn!("complaint sweep: {e}");
+                }
+                match store.desk_counts() {
+                    Ok(counts) => Msg::Counts(counts),
+                    Err(e) => Msg::ReadFailed(e),
+                }
+            });
+            match worker.submit(job) {
+                Ok(()) => return,
+                Err(_) => tracing::warn!("the reads worker is gone; sweeping on the key path"),
+            }
+        }
+        match self.store.sweep_complaints(&self.actor) {
+            Ok(sweep) if sweep.escalated > 0 => {
+                tracing::info!("{} complaint clocks escalated", sweep.escalated);
+                self.own_write();
+                self.post(Msg::DataChanged);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("complaint sweep: {e}"),
+        }
+    }
+
     /// A call announced by `careline pop` starts the timer; the number as it will be looked
     /// up (control characters dropped, at most 40 characters), or `None` when nothing is left.
     pub fn start_call(&mut self, number: &str) -> Option<String> {
@@ -292,6 +338,7 @@ impl Desk {
             number: number.clone(),
             started: self.now,
             from_pop: true,
+            complaint: None,
         });
         Some(number)
     }

@@ -288,6 +288,9 @@ fn default_bindings() -> Vec<Binding> {
         b(C::Global, K::Char(']'), NONE, A::NextPane, false),
         b(C::Global, K::Char('n'), CTRL, A::NewCustomer, true),
         b(C::Global, K::Char('e'), CTRL, A::EndCall, false),
+        // The status bar's breached / due-soon counts, opened as the queue filtered.
+        b(C::Global, K::Char('b'), NONE, A::BreachedComplaints, false),
+        b(C::Global, K::Char('B'), NONE, A::DueSoonComplaints, false),
         b(C::Global, K::Char('?'), NONE, A::Help, true),
     ]);
     bindings

@@ -377,6 +377,7 @@ pub fn for_customer(customer: i64, reply_on: Option<Channel>, desk: &mut Desk) -
                 number: card.customer.code.clone(),
                 started: desk.now,
                 from_pop: false,
+                complaint: None,
             });
             desk.now
         }
@@ -392,6 +393,11 @@ pub fn for_customer(customer: i64, reply_on: Option<Channel>, desk: &mut Desk) -
     );
     if reply_on.is_some() {
         form.set("direction", "outbound");
+    }
+    // A complaint opened during this call is what the contact is about.
+    if let Some(complaint) = desk.call.as_ref().and_then(|c| c.complaint) {
+        form.set("complaint", &complaint.to_string());
+        refresh(&mut form, desk.store.log_rules());
     }
     Some(form)
 }
@@ -441,6 +447,7 @@ pub fn restore(draft: &Draft, kind: FormKind, desk: &mut Desk) -> Option<(Form, 
             number: card.customer.code.clone(),
             started,
             from_pop: false,
+            complaint: None,
         });
     }
     let msgs = vec![

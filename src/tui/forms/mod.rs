@@ -2,6 +2,7 @@
 //! the body (beside the card or the pane it came from on a wide screen); the router opens it
 //! from a pane's message and closes it when it is saved or given up.
 
+pub mod complaint;
 pub mod customer;
 pub mod interaction;
 pub mod log_filter;
@@ -29,6 +30,10 @@ pub enum FormKind {
     AmendInteraction,
     /// The desk log's filters (never kept as a draft).
     LogFilter,
+    /// A complaint opened from the card.
+    NewComplaint,
+    /// One step of working a complaint (a note, a wait, an escalation …).
+    ComplaintStep,
 }
 
 impl FormKind {
@@ -39,6 +44,8 @@ impl FormKind {
             FormKind::NewInteraction => "interaction.new",
             FormKind::AmendInteraction => "interaction.amend",
             FormKind::LogFilter => "log.filter",
+            FormKind::NewComplaint => "complaint.new",
+            FormKind::ComplaintStep => "complaint.step",
         }
     }
 
@@ -48,6 +55,8 @@ impl FormKind {
             FormKind::EditCustomer,
             FormKind::NewInteraction,
             FormKind::AmendInteraction,
+            FormKind::NewComplaint,
+            FormKind::ComplaintStep,
         ]
         .into_iter()
         .find(|k| k.draft_name() == name)
@@ -70,6 +79,8 @@ impl FormKind {
             FormKind::NewInteraction => "form.new_interaction",
             FormKind::AmendInteraction => "form.amend_interaction",
             FormKind::LogFilter => "form.log_filter",
+            FormKind::NewComplaint => "form.new_complaint",
+            FormKind::ComplaintStep => "form.complaint_step",
         }
     }
 }
@@ -155,7 +166,7 @@ impl Editor {
             FormKind::NewCustomer | FormKind::EditCustomer => {
                 customer::warn_duplicates(&mut self.form, desk);
             }
-            FormKind::LogFilter => {}
+            FormKind::LogFilter | FormKind::NewComplaint | FormKind::ComplaintStep => {}
         }
     }
 
@@ -216,6 +227,8 @@ impl Editor {
                 interaction::save(&mut self.form, desk)
             }
             FormKind::LogFilter => log_filter::apply(&mut self.form, desk),
+            FormKind::NewComplaint => complaint::save_new(&mut self.form, desk),
+            FormKind::ComplaintStep => complaint::save_step(&mut self.form, desk),
         };
         if saved == Saved::Open {
             self.form.focus = self.form.first_error().unwrap_or(self.form.focus);
@@ -272,6 +285,9 @@ pub fn restore(draft: &Draft, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {
         },
         Some(kind @ (FormKind::NewInteraction | FormKind::AmendInteraction)) => {
             interaction::restore(draft, kind, desk)
+        }
+        Some(kind @ (FormKind::NewComplaint | FormKind::ComplaintStep)) => {
+            complaint::restore(draft, kind, desk)
         }
         Some(FormKind::LogFilter) | None => {
             let text = desk.i18n.f("draft.unknown_form", &[("form", &draft.form)]);

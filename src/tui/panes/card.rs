@@ -3,7 +3,6 @@
 
 use std::any::Any;
 
-use chrono::Duration;
 use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -12,16 +11,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::domain::contact::ContactKind;
+use crate::domain::sla_clock::ClockState;
 use crate::domain::tier::format_money;
 use crate::store::CardData;
 use crate::text::{sanitize, sanitize_multiline, truncate};
 use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId};
 use crate::tui::desk::{clock, Desk};
+use crate::tui::forms::complaint;
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::{Context, Key, KeyTable, PaneKey};
 use crate::tui::theme::Theme;
 use crate::tui::view::View;
+use crate::tui::widgets::sla_clock::{clock_name, clock_style, clock_text};
 
 pub const ID: PaneId = PaneId("card");
 
@@ -33,6 +35,7 @@ pub const KEYS: KeyTable = KeyTable {
     keys: &[
         PaneKey::hint(Action::Back, &[Key::plain(KeyCode::Esc)]),
         PaneKey::hint(Action::NewInteraction, &[Key::char('n')]),
+        PaneKey::new(Action::NewComplaint, &[Key::char('c')]),
         PaneKey::hint(Action::Edit, &[Key::char('e')]),
         PaneKey::hint(Action::FocusSearch, &[Key::char('/')]),
         PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
@@ -77,6 +80,16 @@ impl Card {
             Action::Edit => {
                 if let Some(id) = self.customer_id() {
                     desk.post(Msg::EditCustomer(id));
+                }
+                return;
+            }
+            Action::NewComplaint => {
+                if let Some(form) = self
+                    .card
+                    .as_ref()
+                    .and_then(|card| complaint::for_customer(card, desk))
+                {
+                    desk.post(Msg::OpenForm(Box::new(form)));
                 }
                 return;
             }
@@ -196,7 +209,8 @@ pub fn summary_line<'a>(card: &CardData, view: &View, width: usize) -> Line<'a> 
     let breached = card
         .complaints
         .iter()
-        .filter(|x| x.resolve_due_at < view.now)
+        .filter_map(|k| k.next_reading_at(&card.calendar, view.now))
+        .filter(|r| r.state == ClockState::Breached)
         .count();
     let mut spans = vec![
         Span::styled(
@@ -498,29 +512,26 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
             theme.muted,
         )));
     }
-    for complaint in &card.complaints {
-        let left = complaint.resolve_due_at - view.now;
-        let (state, style) = if left < Duration::zero() {
-            (i18n.t("sla.breached").to_string(), theme.breach)
-        } else if left < Duration::hours(24) {
-            (i18n.t("sla.due_soon").to_string(), theme.warn)
-        } else {
-            (i18n.t("sla.on_time").to_string(), theme.ok)
-        };
-        let due = complaint
-            .resolve_due_at
-            .with_timezone(&view.tz)
-            .format("%m-%d %H:%M")
-            .to_string();
-        out.push(Line::from(vec![
-            Span::styled(format!("  {state} "), style),
-            Span::styled(
-                format!("{} ", i18n.value("status", &complaint.status)),
-                theme.text,
-            ),
-            Span::styled(sanitize(&complaint.title).into_owned(), theme.text),
-            Span::styled(format!("  {} {due}", i18n.t("card.due")), theme.muted),
-        ]));
+    // Each with the clock it must beat next, read at this moment in working time.
+    for k in &card.complaints {
+        let mut spans = vec![Span::raw("  ")];
+        match k.next_reading_at(&card.calendar, view.now) {
+            Some(r) => {
+                spans.push(Span::styled(clock_text(&r, i18n), clock_style(&r, theme)));
+                spans.push(Span::styled(
+                    format!(" {} ", clock_name(r.kind, i18n)),
+                    theme.muted,
+                ));
+            }
+            None => spans.push(Span::styled("— ", theme.muted)),
+        }
+        spans.push(Span::styled(
+            format!("{} ", i18n.value("status", k.status.as_str())),
+            theme.text,
+        ));
+        spans.push(Span::styled(format!("#{} ", k.id), theme.muted));
+        spans.push(Span::styled(sanitize(&k.title).into_owned(), theme.text));
+        out.push(Line::from(spans));
     }
 
     let average = card

@@ -461,7 +461,7 @@ fn draw(log: &Log, area: Rect, buf: &mut Buffer, view: &View) {
         let selected = n == log.selected;
         let line = match item {
             HistoryItem::Interaction(i) => interaction_line(log, view, i, inner.width as usize),
-            HistoryItem::ComplaintEvent(e) => event_line(view, e),
+            HistoryItem::ComplaintEvent(e) => event_line(view, e, inner.width as usize),
         };
         let row_area = Rect {
             y,
@@ -618,7 +618,7 @@ fn interaction_line<'a>(log: &Log, view: &View, i: &Interaction, total: usize) -
     Line::from(spans)
 }
 
-fn event_line<'a>(view: &View, e: &ComplaintEvent) -> Line<'a> {
+fn event_line<'a>(view: &View, e: &ComplaintEvent, total: usize) -> Line<'a> {
     let theme = view.theme;
     let i18n = view.i18n;
     let when = short_time(view, e.at);
@@ -630,7 +630,7 @@ fn event_line<'a>(view: &View, e: &ComplaintEvent) -> Line<'a> {
                 ("status", &i18n.value("status", to)),
             ],
         ),
-        (Some(from), Some(to)) => i18n.f(
+        (Some(from), Some(to)) if from != to => i18n.f(
             "log.complaint_status",
             &[
                 ("id", &e.complaint_id.to_string()),
@@ -638,22 +638,46 @@ fn event_line<'a>(view: &View, e: &ComplaintEvent) -> Line<'a> {
                 ("to", &i18n.value("status", to)),
             ],
         ),
-        _ => i18n.f(
-            "log.complaint_event",
-            &[("id", &e.complaint_id.to_string()), ("kind", &e.kind)],
-        ),
+        _ => {
+            // A step that leaves the status as it was: its name says what happened.
+            let step = match e.kind.as_str() {
+                "note" if e.customer_contact => "note_to_customer",
+                kind => kind,
+            };
+            i18n.f(
+                "log.complaint_event",
+                &[
+                    ("id", &e.complaint_id.to_string()),
+                    ("kind", &i18n.value("step", step)),
+                ],
+            )
+        }
     };
     let text = e
         .text
         .as_deref()
         .map(|t| sanitize(t).replace('\n', " "))
         .unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());
-    Line::from(vec![
+    let mut spans = vec![
         Span::styled(format!("{when} "), theme.muted),
         Span::styled("⚑  ", theme.warn),
-        Span::styled(format!("{what} "), theme.warn),
-        Span::styled(text, theme.text),
-    ])
+    ];
+    // Who did it, as contacts show their operator on a wide list (`system` for careline's
+    // own automatic escalation).
+    if total >= 100 {
+        let who = if e.operator_name == "system" {
+            i18n.t("log.system").to_string()
+        } else {
+            sanitize(&e.operator_name).into_owned()
+        };
+        spans.push(Span::styled(
+            format!("{} ", pad(&truncate(&who, 8), 8)),
+            theme.muted,
+        ));
+    }
+    spans.push(Span::styled(format!("{what} "), theme.warn));
+    spans.push(Span::styled(text, theme.text));
+    Line::from(spans)
 }
 
 fn render_detail(log: &Log, view: &View, i: &Interaction, area: Rect, buf: &mut Buffer) {

@@ -3,6 +3,7 @@
 //! follows it).
 
 pub mod card;
+pub mod complaints;
 pub mod log;
 pub mod lookup;
 
@@ -14,5 +15,6 @@ pub fn registered() -> Vec<Box<dyn Pane>> {
         Box::new(lookup::Lookup::default()),
         Box::new(card::Card::default()),
         Box::new(log::Log::default()),
+        Box::new(complaints::Complaints::default()),
     ]
 }

@@ -1,0 +1,1099 @@
+//! The Complaints pane (DESIGN §2, §3.4): the queue of open complaints, the nearest deadline
+//! first, each with the clock it must beat next as working time left or overdue, coloured on
+//! time / due soon / breached; filters (mine, unassigned, escalated, breached, due soon,
+//! waiting as single keys, category / severity / tier in a filter line); Enter shows the
+//! complaint (its clocks, the calendar they count in, its events) with the steps its status
+//! allows. `a` claims, `x` escalates; final or hard-to-undo steps ask first.
+//!
+//! The clocks tick without a read: the rows keep their kept clocks and the calendar, and every
+//! frame reads them at the view's `now`.
+
+use std::any::Any;
+
+use crossterm::event::KeyCode;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+use crate::domain::calendar::Calendar;
+use crate::domain::complaint::{Category, Severity};
+use crate::domain::complaint_step::{level_name, Step};
+use crate::domain::customer::{badge, Tier};
+use crate::domain::operator::Permission;
+use crate::store::{Complaint, ComplaintDetail, ComplaintFilter, Work};
+use crate::text::{pad, sanitize, truncate, width};
+use crate::tui::action::Action;
+use crate::tui::component::{Msg, Pane, PaneId, Tab};
+use crate::tui::desk::Desk;
+use crate::tui::forms::complaint::{self as forms, has_form, step_form};
+use crate::tui::i18n::I18n;
+use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
+use crate::tui::view::View;
+use crate::tui::widgets::sla_clock::{clock_name, clock_style, clock_text};
+
+pub const ID: PaneId = PaneId("complaints");
+
+/// Most rows the queue reads (the nearest deadlines; an operator works from the top).
+const QUEUE_LIMIT: usize = 500;
+
+pub const CLAIM: PaneAction =
+    PaneAction::new("claim", "action.claim").needs(Permission::WorkComplaint);
+pub const ESCALATE: PaneAction =
+    PaneAction::new("escalate", "action.escalate").needs(Permission::WorkComplaint);
+pub const TOGGLE_MINE: PaneAction = PaneAction::new("toggle_mine", "action.toggle_mine");
+pub const TOGGLE_UNASSIGNED: PaneAction =
+    PaneAction::new("toggle_unassigned", "action.toggle_unassigned");
+pub const TOGGLE_ESCALATED: PaneAction =
+    PaneAction::new("toggle_escalated", "action.toggle_escalated");
+pub const TOGGLE_BREACHED: PaneAction =
+    PaneAction::new("toggle_breached", "action.toggle_breached");
+pub const TOGGLE_DUE_SOON: PaneAction =
+    PaneAction::new("toggle_due_soon", "action.toggle_due_soon");
+pub const TOGGLE_WAITING: PaneAction = PaneAction::new("toggle_waiting", "action.toggle_waiting");
+/// The filter line: category, severity, tier.
+pub const FILTER: PaneAction = PaneAction::new("filter", "action.filter");
+/// Every filter off.
+pub const CLEAR_FILTERS: PaneAction = PaneAction::new("clear_filters", "action.clear_filters");
+/// In the complaint: the step before or after the chosen one.
+pub const PREV_STEP: PaneAction = PaneAction::new("previous_step", "action.previous_step");
+pub const NEXT_STEP: PaneAction = PaneAction::new("next_step", "action.next_step");
+/// In the filter line: the value before or after.
+pub const PREV_VALUE: PaneAction = PaneAction::new("previous_value", "action.previous_value");
+pub const NEXT_VALUE: PaneAction = PaneAction::new("next_value", "action.next_value");
+
+/// The queue's keys.
+pub const QUEUE: KeyTable = KeyTable {
+    name: "complaints",
+    title: "context.complaints",
+    text: false,
+    keys: &[
+        PaneKey::hint(Action::Open, &[Key::plain(KeyCode::Enter)]),
+        PaneKey::hint(Action::Pane(&CLAIM), &[Key::char('a')]),
+        PaneKey::hint(Action::Pane(&ESCALATE), &[Key::char('x')]),
+        PaneKey::hint(Action::Pane(&TOGGLE_MINE), &[Key::char('m')]),
+        PaneKey::new(Action::Pane(&TOGGLE_UNASSIGNED), &[Key::char('u')]),
+        PaneKey::new(Action::Pane(&TOGGLE_ESCALATED), &[Key::char('e')]),
+        PaneKey::hint(Action::Pane(&TOGGLE_BREACHED), &[Key::char('b')]),
+        PaneKey::new(Action::Pane(&TOGGLE_DUE_SOON), &[Key::char('s')]),
+        PaneKey::new(Action::Pane(&TOGGLE_WAITING), &[Key::char('w')]),
+        PaneKey::hint(Action::Pane(&FILTER), &[Key::char('f')]),
+        PaneKey::new(Action::Pane(&CLEAR_FILTERS), &[Key::char('0')]),
+        PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
+        PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up), Key::char('k')]),
+        PaneKey::new(Action::PageDown, &[Key::plain(KeyCode::PageDown)]),
+        PaneKey::new(Action::PageUp, &[Key::plain(KeyCode::PageUp)]),
+        PaneKey::new(Action::Top, &[Key::plain(KeyCode::Home), Key::char('g')]),
+        PaneKey::new(Action::Bottom, &[Key::plain(KeyCode::End), Key::char('G')]),
+        PaneKey::new(Action::Back, &[Key::plain(KeyCode::Esc)]),
+        PaneKey::new(Action::FocusSearch, &[Key::char('/')]),
+        PaneKey::new(Action::Quit, &[Key::char('q')]),
+    ],
+};
+
+/// The keys of one complaint shown in full.
+pub const DETAIL: KeyTable = KeyTable {
+    name: "complaint",
+    title: "context.complaint",
+    text: false,
+    keys: &[
+        PaneKey::hint(Action::Open, &[Key::plain(KeyCode::Enter)]),
+        PaneKey::hint(
+            Action::Pane(&NEXT_STEP),
+            &[Key::plain(KeyCode::Right), Key::char('l')],
+        ),
+        PaneKey::new(
+            Action::Pane(&PREV_STEP),
+            &[Key::plain(KeyCode::Left), Key::char('h')],
+        ),
+        PaneKey::hint(Action::Pane(&CLAIM), &[Key::char('a')]),
+        PaneKey::hint(Action::Pane(&ESCALATE), &[Key::char('x')]),
+        PaneKey::hint(Action::Back, &[Key::plain(KeyCode::Esc)]),
+        PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
+        PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up), Key::char('k')]),
+        PaneKey::new(Action::PageDown, &[Key::plain(KeyCode::PageDown)]),
+        PaneKey::new(Action::PageUp, &[Key::plain(KeyCode::PageUp)]),
+        PaneKey::new(Action::Quit, &[Key::char('q')]),
+    ],
+};
+
+/// The keys of a question asked before a final or hard-to-undo step.
+pub const QUESTION: KeyTable = KeyTable {
+    name: "complaint_question",
+    title: "context.complaint_question",
+    text: false,
+    keys: &[
+        PaneKey::hint(
+            Action::Confirm,
+            &[Key::char('y'), Key::plain(KeyCode::Enter)],
+        ),
+        PaneKey::hint(Action::Back, &[Key::char('n'), Key::plain(KeyCode::Esc)]),
+    ],
+};
+
+/// The keys of the filter line.
+pub const FILTER_LINE: KeyTable = KeyTable {
+    name: "complaint_filters",
+    title: "context.complaint_filters",
+    text: false,
+    keys: &[
+        PaneKey::hint(Action::Pane(&NEXT_VALUE), &[Key::plain(KeyCode::Right)]),
+        PaneKey::new(Action::Pane(&PREV_VALUE), &[Key::plain(KeyCode::Left)]),
+        PaneKey::hint(
+            Action::NextField,
+            &[Key::plain(KeyCode::Tab), Key::plain(KeyCode::Down)],
+        ),
+        PaneKey::new(
+            Action::PrevField,
+            &[Key::plain(KeyCode::BackTab), Key::plain(KeyCode::Up)],
+        ),
+        PaneKey::hint(Action::Save, &[Key::plain(KeyCode::Enter)]),
+        PaneKey::hint(Action::Back, &[Key::plain(KeyCode::Esc)]),
+    ],
+};
+
+/// What the queue shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub mine: bool,
+    pub unassigned: bool,
+    pub escalated: bool,
+    pub breached: bool,
+    pub due_soon: bool,
+    pub waiting: bool,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    pub tier: Option<Tier>,
+}
+
+impl Filters {
+    fn store_filter(&self) -> ComplaintFilter {
+        ComplaintFilter {
+            open: true,
+            mine: self.mine,
+            unassigned: self.unassigned,
+            escalated: self.escalated,
+            breached: self.breached,
+            due_soon: self.due_soon,
+            waiting: self.waiting,
+            category: self.category,
+            severity: self.severity,
+            tier: self.tier,
+            customer: None,
+            limit: Some(QUEUE_LIMIT),
+        }
+    }
+
+    /// The filters in force, in the screen's language.
+    fn names(&self, i18n: &I18n) -> Vec<String> {
+        let mut names: Vec<String> = [
+            (self.mine, "filter.mine"),
+            (self.unassigned, "filter.unassigned"),
+            (self.escalated, "filter.escalated"),
+            (self.breached, "filter.breached"),
+            (self.due_soon, "filter.due_soon"),
+            (self.waiting, "filter.waiting"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, key)| i18n.t(key).to_string())
+        .collect();
+        if let Some(c) = self.category {
+            names.push(i18n.value("category", c.as_str()));
+        }
+        if let Some(s) = self.severity {
+            names.push(i18n.value("severity", s.as_str()));
+        }
+        if let Some(t) = self.tier {
+            names.push(i18n.value("badge", t.as_str()));
+        }
+        names
+    }
+}
+
+/// The filter line being chosen: which of its three fields has the keyboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterLine {
+    pub field: usize,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    pub tier: Option<Tier>,
+}
+
+/// The next value of an optional choice (`None` is "all"), forwards or back.
+fn cycle<T: Copy + PartialEq>(all: &[T], now: Option<T>, forward: bool) -> Option<T> {
+    let at = now.and_then(|v| all.iter().position(|x| *x == v));
+    let n = all.len();
+    match (at, forward) {
+        (None, true) => all.first().copied(),
+        (None, false) => all.last().copied(),
+        (Some(i), true) if i + 1 < n => Some(all[i + 1]),
+        (Some(i), false) if i > 0 => Some(all[i - 1]),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Complaints {
+    pub rows: Vec<Complaint>,
+    pub selected: usize,
+    pub filters: Filters,
+    /// The calendar the clocks count in (read again as time passes, without the database).
+    pub calendar: Option<Calendar>,
+    /// The complaint shown in full, with the step chosen among those its status allows.
+    pub detail: Option<ComplaintDetail>,
+    pub step: usize,
+    pub detail_scroll: u16,
+    /// A step waiting for the operator's yes.
+    pub question: Option<(i64, Step)>,
+    pub filter_line: Option<FilterLine>,
+}
+
+impl Complaints {
+    /// The complaint the keys act on: the one shown, or the selected row.
+    pub fn current(&self) -> Option<&Complaint> {
+        match &self.detail {
+            Some(d) => Some(&d.complaint),
+            None => self.rows.get(self.selected),
+        }
+    }
+
+    /// The steps the current complaint's status allows, in the order they are offered.
+    pub fn steps(&self) -> &'static [Step] {
+        self.current()
+            .map(|k| Step::allowed(k.status))
+            .unwrap_or(&[])
+    }
+
+    fn load(&mut self, desk: &mut Desk) {
+        let kept = self.rows.get(self.selected).map(|k| k.id);
+        match desk
+            .store
+            .complaints(&desk.actor, &self.filters.store_filter())
+        {
+            Ok(rows) => self.rows = rows,
+            Err(e) => {
+                self.rows.clear();
+                desk.store_error(&e);
+            }
+        }
+        self.calendar = Some(desk.store.calendar().clone());
+        self.selected = kept
+            .and_then(|id| self.rows.iter().position(|k| k.id == id))
+            .unwrap_or(self.selected)
+            .min(self.rows.len().saturating_sub(1));
+        if let Some(id) = self.detail.as_ref().map(|d| d.complaint.id) {
+            match desk.store.complaint_detail(&desk.actor, id) {
+                Ok(d) => self.detail = Some(d),
+                Err(e) => {
+                    self.detail = None;
+                    desk.store_error(&e);
+                }
+            }
+            self.step = self.step.min(self.steps().len().saturating_sub(1));
+        }
+    }
+
+    fn move_by(&mut self, by: i64) {
+        if self.detail.is_some() {
+            self.detail_scroll = (self.detail_scroll as i64)
+                .saturating_add(by)
+                .clamp(0, 2000) as u16;
+            return;
+        }
+        if self.rows.is_empty() {
+            return;
+        }
+        self.selected = (self.selected as i64)
+            .saturating_add(by)
+            .clamp(0, self.rows.len() as i64 - 1) as usize;
+    }
+
+    fn open(&mut self, desk: &mut Desk) {
+        if self.detail.is_some() {
+            if let Some(step) = self.steps().get(self.step).copied() {
+                self.begin(step, desk);
+            }
+            return;
+        }
+        let Some(id) = self.rows.get(self.selected).map(|k| k.id) else {
+            return;
+        };
+        match desk.store.complaint_detail(&desk.actor, id) {
+            Ok(d) => {
+                self.detail = Some(d);
+                self.step = 0;
+                self.detail_scroll = 0;
+            }
+            Err(e) => desk.store_error(&e),
+        }
+    }
+
+    /// A step on the current complaint: refused here when its status does not allow it (the
+    /// message names the status and what it allows), asked first when it is final or hard to
+    /// undo, then done or given its form.
+    fn begin(&mut self, step: Step, desk: &mut Desk) {
+        let Some((id, status)) = self.current().map(|k| (k.id, k.status)) else {
+            return;
+        };
+        if !Step::allowed(status).contains(&step) {
+            let allowed: Vec<String> = Step::allowed(status)
+                .iter()
+                .map(|s| desk.i18n.value("step", s.as_str()))
+                .collect();
+            let text = desk.i18n.f(
+                "complaints.not_now",
+                &[
+                    ("id", &id.to_string()),
+                    ("status", &desk.i18n.value("status", status.as_str())),
+                    ("step", &desk.i18n.value("step", step.as_str())),
+                    ("allowed", &allowed.join(", ")),
+                ],
+            );
+            desk.warn(text);
+            return;
+        }
+        if step.asks_first() {
+            self.question = Some((id, step));
+            return;
+        }
+        self.go(id, step, desk);
+    }
+
+    /// Does the step (it needs nothing typed) or opens its form.
+    fn go(&mut self, id: i64, step: Step, desk: &mut Desk) {
+        if has_form(step) {
+            match desk.store.complaint(&desk.actor, id) {
+                Ok(k) => {
+                    let form = step_form(&k, step, &desk.i18n);
+                    desk.post(Msg::OpenForm(Box::new(form)));
+                }
+                Err(e) => desk.store_error(&e),
+            }
+            return;
+        }
+        let work = match step {
+            Step::Claim => Work::Claim { take_over: false },
+            Step::Acknowledge => Work::Acknowledge { text: None },
+            Step::Resume => Work::Resume { text: None },
+            _ => Work::Close { text: None },
+        };
+        // Success and refusal (who holds it) are said on the message line; either way the
+        // queue reads again, as it stands now.
+        let _ = forms::work(id, &work, desk);
+        self.load(desk);
+    }
+
+    fn answer(&mut self, yes: bool, desk: &mut Desk) {
+        if let Some((id, step)) = self.question.take() {
+            if yes {
+                self.go(id, step, desk);
+            }
+        }
+    }
+
+    fn toggle(&mut self, which: &PaneAction, desk: &mut Desk) {
+        let f = &mut self.filters;
+        let flag = match which.name {
+            "toggle_mine" => &mut f.mine,
+            "toggle_unassigned" => &mut f.unassigned,
+            "toggle_escalated" => &mut f.escalated,
+            "toggle_breached" => &mut f.breached,
+            "toggle_due_soon" => &mut f.due_soon,
+            _ => &mut f.waiting,
+        };
+        *flag = !*flag;
+        // Mine and unassigned cannot both hold; nor breached and due soon.
+        match which.name {
+            "toggle_mine" if f.mine => f.unassigned = false,
+            "toggle_unassigned" if f.unassigned => f.mine = false,
+            "toggle_breached" if f.breached => f.due_soon = false,
+            "toggle_due_soon" if f.due_soon => f.breached = false,
+            _ => {}
+        }
+        self.selected = 0;
+        self.load(desk);
+    }
+
+    fn filter_key(&mut self, action: &Action, desk: &mut Desk) {
+        let Some(line) = &mut self.filter_line else {
+            return;
+        };
+        match action {
+            Action::NextField => line.field = (line.field + 1) % 3,
+            Action::PrevField => line.field = (line.field + 2) % 3,
+            Action::Pane(a) if a.name == NEXT_VALUE.name || a.name == PREV_VALUE.name => {
+                let forward = a.name == NEXT_VALUE.name;
+                match line.field {
+                    0 => line.category = cycle(Category::ALL, line.category, forward),
+                    1 => line.severity = cycle(Severity::ALL, line.severity, forward),
+                    _ => line.tier = cycle(Tier::ALL, line.tier, forward),
+                }
+            }
+            Action::Save => {
+                self.filters.category = line.category;
+                self.filters.severity = line.severity;
+                self.filters.tier = line.tier;
+                self.filter_line = None;
+                self.selected = 0;
+                self.load(desk);
+            }
+            Action::Back => self.filter_line = None,
+            _ => {}
+        }
+    }
+
+    fn act(&mut self, action: &Action, desk: &mut Desk) {
+        if self.question.is_some() {
+            match action {
+                Action::Confirm => self.answer(true, desk),
+                Action::Back => self.answer(false, desk),
+                _ => {}
+            }
+            return;
+        }
+        if self.filter_line.is_some() {
+            return self.filter_key(action, desk);
+        }
+        match action {
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(desk.page() as i64)),
+            Action::PageDown => self.move_by(desk.page() as i64),
+            Action::Top => self.move_by(i64::MIN / 2),
+            Action::Bottom => self.move_by(i64::MAX / 2),
+            Action::Open => self.open(desk),
+            Action::Back if self.detail.is_some() => self.detail = None,
+            Action::Back => desk.post(Msg::Focus(super::lookup::ID)),
+            Action::Pane(a) => match a.name {
+                "claim" => self.begin(Step::Claim, desk),
+                "escalate" => self.begin(Step::Escalate, desk),
+                "next_step" | "previous_step" => {
+                    let n = self.steps().len().max(1);
+                    self.step = if a.name == "next_step" {
+                        (self.step + 1) % n
+                    } else {
+                        (self.step + n - 1) % n
+                    };
+                }
+                "filter" => {
+                    self.filter_line = Some(FilterLine {
+                        field: 0,
+                        category: self.filters.category,
+                        severity: self.filters.severity,
+                        tier: self.filters.tier,
+                    })
+                }
+                "clear_filters" => {
+                    self.filters = Filters::default();
+                    self.selected = 0;
+                    self.load(desk);
+                }
+                name if name.starts_with("toggle_") => self.toggle(a, desk),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+}
+
+impl Pane for Complaints {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn tab(&self) -> Option<Tab> {
+        Some(Tab {
+            label: "tab.complaints",
+        })
+    }
+
+    fn keys(&self) -> &'static [KeyTable] {
+        &[QUEUE, DETAIL, QUESTION, FILTER_LINE]
+    }
+
+    fn context(&self) -> Context {
+        if self.question.is_some() {
+            Context::Pane(&QUESTION)
+        } else if self.filter_line.is_some() {
+            Context::Pane(&FILTER_LINE)
+        } else if self.detail.is_some() {
+            Context::Pane(&DETAIL)
+        } else {
+            Context::Pane(&QUEUE)
+        }
+    }
+
+    fn update(&mut self, msg: &Msg, desk: &mut Desk) {
+        match msg {
+            Msg::Action(action) => self.act(action, desk),
+            // `b` / `B` from anywhere: the status bar's counts as the queue (it reads when shown).
+            Msg::ComplaintsDue { breached } => {
+                self.filters = Filters {
+                    breached: *breached,
+                    due_soon: !*breached,
+                    ..Filters::default()
+                };
+                self.detail = None;
+                self.filter_line = None;
+                self.question = None;
+                self.selected = 0;
+            }
+            _ => {}
+        }
+    }
+
+    fn reload(&mut self, desk: &mut Desk) {
+        self.load(desk);
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, view: &View) -> Option<Position> {
+        draw(self, area, buf, view);
+        None
+    }
+
+    fn offers(&self, action: &Action) -> bool {
+        match action {
+            Action::Pane(a) if a.name == "claim" => self.steps().contains(&Step::Claim),
+            Action::Pane(a) if a.name == "escalate" => self.steps().contains(&Step::Escalate),
+            Action::Open if self.detail.is_some() => !self.steps().is_empty(),
+            Action::Open => !self.rows.is_empty(),
+            _ => true,
+        }
+    }
+
+    fn action_label(&self, action: &Action) -> Option<&'static str> {
+        match action {
+            // In a complaint, Enter does the chosen step.
+            Action::Open if self.detail.is_some() => Some("action.do_step"),
+            Action::Save if self.filter_line.is_some() => Some("action.apply"),
+            _ => None,
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+// ----- drawing -----
+
+/// Column widths of the queue at `total` cells: customer, tier, category, severity, status,
+/// assignee, level; the clock takes what is left (and the title on a wide screen).
+struct Columns {
+    id: usize,
+    customer: usize,
+    tier: usize,
+    category: usize,
+    severity: usize,
+    status: usize,
+    assignee: usize,
+    level: usize,
+    clock: usize,
+    title: usize,
+}
+
+impl Columns {
+    fn at(total: usize) -> Columns {
+        let wide = total >= 110;
+        // Narrow: no number (the complaint shown in full has it), short tier words.
+        let mut c = if wide {
+            Columns {
+                id: 8,
+                customer: 14,
+                tier: 9,
+                category: 16,
+                severity: 9,
+                status: 18,
+                assignee: 10,
+                level: 3,
+                clock: 20,
+                title: 0,
+            }
+        } else {
+            Columns {
+                id: 0,
+                customer: 10,
+                tier: 5,
+                category: 10,
+                severity: 8,
+                status: 12,
+                assignee: 8,
+                level: 2,
+                clock: 0,
+                title: 0,
+            }
+        };
+        let used = c.id
+            + c.customer
+            + c.tier
+            + c.category
+            + c.severity
+            + c.status
+            + c.assignee
+            + c.level
+            + c.clock
+            + if wide { GAPS } else { GAPS - 1 };
+        let rest = total.saturating_sub(used);
+        if wide {
+            c.title = rest;
+        } else {
+            c.clock = rest;
+        }
+        c
+    }
+}
+
+/// The space after each column but the title.
+const GAPS: usize = 9;
+
+fn cell(text: &str, cells: usize) -> String {
+    format!("{} ", pad(&truncate(text, cells), cells))
+}
+
+fn draw(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let mut title = vec![Span::styled(
+        format!(
+            " {} ",
+            i18n.f(
+                "complaints.title",
+                &[("count", &pane.rows.len().to_string())]
+            )
+        ),
+        theme.title,
+    )];
+    let names = pane.filters.names(i18n);
+    if !names.is_empty() {
+        title.push(Span::styled(
+            format!("· {} ", names.join(", ")),
+            theme.accent,
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if view.focused {
+            theme.focus
+        } else {
+            theme.border
+        })
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.width < 20 || inner.height < 2 {
+        return;
+    }
+    let mut body = inner;
+    // The question or the filter line takes the last line.
+    if let Some(line) = bottom_line(pane, view, inner.width as usize) {
+        let last = Rect {
+            y: inner.bottom() - 1,
+            height: 1,
+            ..inner
+        };
+        Paragraph::new(line).render(last, buf);
+        body.height -= 1;
+    }
+    match &pane.detail {
+        Some(d) => draw_detail(pane, d, body, buf, view),
+        None => draw_queue(pane, body, buf, view),
+    }
+}
+
+/// The question being asked, or the filter line being chosen.
+fn bottom_line<'a>(pane: &Complaints, view: &View, width: usize) -> Option<Line<'a>> {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    if let Some((id, step)) = pane.question {
+        let text = match step {
+            Step::Escalate => {
+                let level = pane
+                    .current()
+                    .map(|k| (k.escalation_level + 1).min(crate::domain::complaint_step::TOP_LEVEL))
+                    .unwrap_or(1);
+                i18n.f(
+                    "complaints.ask_escalate",
+                    &[
+                        ("id", &id.to_string()),
+                        ("level", &level.to_string()),
+                        ("name", &i18n.value("level_name", level_name(level))),
+                    ],
+                )
+            }
+            _ => i18n.f(
+                "complaints.ask",
+                &[
+                    ("id", &id.to_string()),
+                    ("step", &i18n.value("step", step.as_str())),
+                ],
+            ),
+        };
+        return Some(Line::from(Span::styled(
+            truncate(&text, width).into_owned(),
+            theme.warn,
+        )));
+    }
+    let line = pane.filter_line.as_ref()?;
+    let all = i18n.t("form.all").to_string();
+    let values = [
+        (
+            "field.complaint_category",
+            line.category
+                .map(|c| i18n.value("category", c.as_str()))
+                .unwrap_or_else(|| all.clone()),
+        ),
+        (
+            "field.complaint_severity",
+            line.severity
+                .map(|s| i18n.value("severity", s.as_str()))
+                .unwrap_or_else(|| all.clone()),
+        ),
+        (
+            "field.tier",
+            line.tier
+                .map(|t| i18n.value("badge", t.as_str()))
+                .unwrap_or_else(|| all.clone()),
+        ),
+    ];
+    let mut spans = Vec::new();
+    for (n, (label, value)) in values.iter().enumerate() {
+        spans.push(Span::styled(format!("{}: ", i18n.t(label)), theme.muted));
+        let style = if n == line.field {
+            theme.selection
+        } else {
+            theme.text
+        };
+        spans.push(Span::styled(format!("◀ {value} ▶"), style));
+        spans.push(Span::raw("  "));
+    }
+    Some(Line::from(spans))
+}
+
+fn clock_cell(k: &Complaint, calendar: Option<&Calendar>, view: &View) -> (String, Style) {
+    let reading = calendar.and_then(|c| k.next_reading_at(c, view.now));
+    match reading {
+        Some(r) => (clock_text(&r, view.i18n), clock_style(&r, view.theme)),
+        None => ("—".to_string(), view.theme.muted),
+    }
+}
+
+fn draw_queue(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let total = area.width as usize;
+    let c = Columns::at(total);
+    let header = [
+        ("#", c.id),
+        (i18n.t("complaints.col.customer"), c.customer),
+        (i18n.t("complaints.col.tier"), c.tier),
+        (i18n.t("complaints.col.category"), c.category),
+        (i18n.t("complaints.col.severity"), c.severity),
+        (i18n.t("complaints.col.status"), c.status),
+        (i18n.t("complaints.col.assignee"), c.assignee),
+        (i18n.t("complaints.col.level"), c.level),
+        (i18n.t("complaints.col.clock"), c.clock),
+        (i18n.t("complaints.col.title"), c.title),
+    ];
+    let spans: Vec<Span> = header
+        .iter()
+        .filter(|(_, w)| *w > 0)
+        .map(|(text, w)| Span::styled(cell(text, *w), theme.muted))
+        .collect();
+    Paragraph::new(Line::from(spans)).render(Rect { height: 1, ..area }, buf);
+    if pane.rows.is_empty() {
+        let key = if pane.filters == Filters::default() {
+            "complaints.empty"
+        } else {
+            "complaints.empty_filtered"
+        };
+        buf.set_string(
+            area.x,
+            area.y + 1,
+            truncate(i18n.t(key), total),
+            theme.muted,
+        );
+        return;
+    }
+    let rows = (area.height as usize).saturating_sub(1);
+    let first = pane.selected.saturating_sub(rows.saturating_sub(1));
+    for (n, k) in pane.rows.iter().enumerate().skip(first).take(rows) {
+        let y = area.y + 1 + (n - first) as u16;
+        let selected = n == pane.selected;
+        let assignee = k
+            .assignee_name
+            .as_deref()
+            .map(|a| sanitize(a).into_owned())
+            .unwrap_or_else(|| "—".into());
+        let (clock, clock_style) = clock_cell(k, pane.calendar.as_ref(), view);
+        let tier_key = badge(k.level, k.tier);
+        let tier_style = match tier_key {
+            "vip" => theme.badge,
+            "high" => theme.accent,
+            _ => theme.text,
+        };
+        let tier_group = if c.tier < 9 { "badge_short" } else { "badge" };
+        let mut spans = Vec::new();
+        if c.id > 0 {
+            spans.push(Span::styled(cell(&format!("#{}", k.id), c.id), theme.muted));
+        }
+        spans.extend([
+            Span::styled(cell(&sanitize(&k.customer_name), c.customer), theme.text),
+            Span::styled(cell(&i18n.value(tier_group, tier_key), c.tier), tier_style),
+            Span::styled(
+                cell(&i18n.value("category", k.category.as_str()), c.category),
+                theme.text,
+            ),
+            Span::styled(
+                cell(&i18n.value("severity", k.severity.as_str()), c.severity),
+                theme.text,
+            ),
+            Span::styled(
+                cell(&i18n.value("status", k.status.as_str()), c.status),
+                theme.text,
+            ),
+            Span::styled(cell(&assignee, c.assignee), theme.text),
+            Span::styled(cell(&k.escalation_level.to_string(), c.level), theme.text),
+            Span::styled(cell(&clock, c.clock), clock_style),
+        ]);
+        if c.title > 0 {
+            let title = if k.restricted {
+                i18n.t("complaints.restricted").to_string()
+            } else {
+                sanitize(&k.title).into_owned()
+            };
+            spans.push(Span::styled(
+                truncate(&title, c.title).into_owned(),
+                theme.text,
+            ));
+        }
+        let row = Rect {
+            y,
+            height: 1,
+            ..area
+        };
+        if selected && view.focused {
+            buf.set_style(row, theme.selection);
+            spans = spans
+                .into_iter()
+                .map(|s| {
+                    let style = s.style.patch(theme.selection);
+                    Span::styled(s.content, style)
+                })
+                .collect();
+        }
+        Paragraph::new(Line::from(spans)).render(row, buf);
+    }
+}
+
+fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let k = &d.complaint;
+    let time = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&view.tz).format("%m-%d %H:%M").to_string()
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::from(vec![
+        Span::styled(format!("#{} ", k.id), theme.title),
+        Span::styled(format!("{} ", sanitize(&k.customer_name)), theme.title),
+        Span::styled(format!("{} ", sanitize(&k.customer_code)), theme.muted),
+        Span::styled(
+            format!(" {} ", i18n.value("badge", badge(k.level, k.tier))),
+            theme.badge,
+        ),
+        Span::styled(
+            format!(
+                " {} · {} · {}",
+                i18n.value("category", k.category.as_str()),
+                i18n.value("severity", k.severity.as_str()),
+                i18n.value("status", k.status.as_str())
+            ),
+            theme.text,
+        ),
+    ]));
+    let title = if k.restricted {
+        i18n.t("complaints.restricted").to_string()
+    } else {
+        sanitize(&k.title).into_owned()
+    };
+    lines.push(Line::from(Span::styled(title, theme.text)));
+    let assignee = match (&k.assignee_name, &k.assignee) {
+        (Some(name), Some(login)) => format!(
+            "{} ({}){}",
+            sanitize(name),
+            sanitize(login),
+            k.claimed_at
+                .map(|t| format!(" · {}", time(t)))
+                .unwrap_or_default()
+        ),
+        _ => i18n.t("complaints.unassigned").to_string(),
+    };
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("{}: ", i18n.t("complaints.col.assignee")),
+            theme.muted,
+        ),
+        Span::styled(assignee, theme.text),
+        Span::styled(
+            format!(
+                "  {}: {} ({})",
+                i18n.t("complaints.col.level"),
+                k.escalation_level,
+                i18n.value("level_name", level_name(k.escalation_level))
+            ),
+            theme.muted,
+        ),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled(format!("{}: ", i18n.t("complaints.calendar")), theme.muted),
+        Span::styled(sanitize(&k.calendar).into_owned(), theme.text),
+    ]));
+    if let Some(reason) = &k.waiting_reason {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", i18n.t("field.wait_reason")), theme.muted),
+            Span::styled(sanitize(reason).into_owned(), theme.warn),
+        ]));
+    }
+    // The three clocks, read at this moment.
+    if let Some(calendar) = &pane.calendar {
+        let now = if k.status.is_open() {
+            view.now
+        } else {
+            k.closed_at.or(k.resolved_at).unwrap_or(view.now)
+        };
+        for kept in k.kept_clocks() {
+            let r = kept.read(calendar, now);
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {} ", pad(clock_name(r.kind, i18n), 10)),
+                    theme.muted,
+                ),
+                Span::styled(pad(&clock_text(&r, i18n), 20), clock_style(&r, theme)),
+                Span::styled(
+                    format!(" {} {}", i18n.t("card.due"), time(r.due)),
+                    theme.muted,
+                ),
+            ]));
+        }
+    }
+    lines.push(Line::from(Span::styled(
+        i18n.t("complaints.events").to_string(),
+        theme.title,
+    )));
+    for e in d.events.iter().rev() {
+        let who = if e.operator == "system" {
+            i18n.t("log.system").to_string()
+        } else {
+            sanitize(&e.operator).into_owned()
+        };
+        let step = match e.kind.as_str() {
+            "note" if e.customer_contact => "note_to_customer",
+            kind => kind,
+        };
+        let mut spans = vec![
+            Span::styled(format!("  {} ", time(e.at)), theme.muted),
+            Span::styled(format!("{} ", pad(&truncate(&who, 8), 8)), theme.muted),
+            Span::styled(format!("{} ", i18n.value("step", step)), theme.warn),
+        ];
+        if let (Some(from), Some(to)) = (&e.from_status, &e.to_status) {
+            if from != to {
+                spans.push(Span::styled(
+                    format!(
+                        "{} → {} ",
+                        i18n.value("status", from),
+                        i18n.value("status", to)
+                    ),
+                    theme.muted,
+                ));
+            }
+        }
+        if let Some(text) = &e.text {
+            spans.push(Span::styled(sanitize(text).replace('\n', " "), theme.text));
+        }
+        lines.push(Line::from(spans));
+    }
+    // The steps its status allows, the chosen one marked, on the last line.
+    let steps = Step::allowed(k.status);
+    let body = Rect {
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    Paragraph::new(lines)
+        .scroll((pane.detail_scroll, 0))
+        .render(body, buf);
+    let mut spans = vec![Span::styled(
+        format!("{} ", i18n.t("complaints.steps")),
+        theme.muted,
+    )];
+    if steps.is_empty() {
+        spans.push(Span::styled(
+            i18n.t("complaints.no_steps").to_string(),
+            theme.muted,
+        ));
+    }
+    for (n, step) in steps.iter().enumerate() {
+        let style = if n == pane.step && view.focused {
+            theme.selection
+        } else {
+            theme.text
+        };
+        spans.push(Span::styled(
+            format!(" {} ", i18n.value("step", step.as_str())),
+            style,
+        ));
+    }
+    if area.height > 0 {
+        let last = Rect {
+            y: area.bottom() - 1,
+            height: 1,
+            ..area
+        };
+        // Cut at the right by display cells.
+        let mut used = 0;
+        spans.retain(|s| {
+            used += width(&s.content);
+            used <= area.width as usize
+        });
+        Paragraph::new(Line::from(spans)).render(last, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_choice_cycles_through_all_and_back() {
+        let all = [1, 2, 3];
+        assert_eq!(cycle(&all, None, true), Some(1));
+        assert_eq!(cycle(&all, Some(3), true), None);
+        assert_eq!(cycle(&all, None, false), Some(3));
+        assert_eq!(cycle(&all, Some(1), false), None);
+        assert_eq!(cycle(&all, Some(2), true), Some(3));
+    }
+
+    #[test]
+    fn the_columns_fill_the_width_exactly() {
+        for total in [78usize, 130] {
+            let c = Columns::at(total);
+            let sum = c.id
+                + c.customer
+                + c.tier
+                + c.category
+                + c.severity
+                + c.status
+                + c.assignee
+                + c.level
+                + c.clock
+                + c.title
+                + if c.id > 0 { GAPS } else { GAPS - 1 };
+            assert_eq!(sum, total);
+        }
+    }
+}
