@@ -370,7 +370,7 @@ fn a_complaint_from_the_card_is_claimed_escalated_compensated_resolved_and_close
 }
 
 #[test]
-fn the_queue_and_a_claim_in_chinese() {
+fn the_queue_a_claim_and_an_escalation_in_chinese() {
     let desk = Desk::new();
     let me = common::login();
     let (code, name, digits) = a_caller(&desk);
@@ -420,11 +420,20 @@ fn the_queue_and_a_claim_in_chinese() {
         assert!(header.contains(column), "{column} not in {header:?}");
     }
 
-    // Enter shows it; a claims it, said in Chinese.
+    // Enter shows it; acknowledged, claimed and escalated, each said in Chinese.
     open_in_queue(&desk, &mut screen, id, &name);
-    screen.wait_for("步骤：");
+    choose_step(&mut screen, "步骤：", "受理");
+    screen.send(keys::ENTER);
+    screen.wait_for(&format!("投诉 #{id}：已受理，现为已受理。"));
     screen.send("a");
-    screen.wait_for(&format!("投诉 #{id}：已认领，现为新建。"));
+    screen.wait_for(&format!("投诉 #{id}：已认领，现为处理中。"));
+    screen.send("x");
+    screen.wait_for(&format!("将投诉 #{id} 升级到第 1 级（专员）？y 是 · n 否"));
+    screen.send("y");
+    screen.wait_for("升级到第 1 级（专员）。");
+    screen.send("客户要求主管回电");
+    screen.send(keys::CTRL_S);
+    screen.wait_for(&format!("投诉 #{id}：已升级，现为已升级。"));
     screen.send(keys::CTRL_C);
     screen.wait_exit();
 
@@ -436,7 +445,13 @@ fn the_queue_and_a_claim_in_chinese() {
         .flatten()
         .filter_map(|e| e["kind"].as_str())
         .collect();
-    assert_eq!(kinds, ["opened", "claim"], "{shown}");
+    assert_eq!(
+        kinds,
+        ["opened", "acknowledge", "claim", "escalate"],
+        "{shown}"
+    );
+    assert_eq!(shown["status"], "escalated", "{shown}");
+    assert_eq!(shown["escalation_level"], 1, "{shown}");
 }
 
 #[test]

@@ -196,6 +196,8 @@ impl Screen {
         let mut run = String::new();
         for col in 0..cols {
             match screen.cell(row, col) {
+                // The second cell of a wide character carries no attributes of its own.
+                Some(cell) if cell.is_wide_continuation() => {}
                 Some(cell) if cell.inverse() => run.push_str(cell.contents()),
                 _ => {
                     if !run.trim().is_empty() {
