@@ -537,3 +537,123 @@ fn every_step_a_complaint_allows_can_be_seen_chosen_at_80_columns() {
     screen.send(keys::CTRL_C);
     screen.wait_exit();
 }
+
+/// A complaint taken during a call (issue 13, "Working it"): a screen pop for the caller
+/// opens the card (with the contact form, left with Esc: a popped call goes on), and `c` opens
+/// the complaint with its defaults (on the phone). Gives the screen, the complaint as the
+/// command line shows it, and when the pop was sent.
+fn a_complaint_during_a_call(
+    desk: &Desk,
+    code: &str,
+    name: &str,
+    digits: &str,
+    title: &str,
+) -> (Screen, Value, DateTime<Utc>) {
+    let national = desk
+        .customers()
+        .into_iter()
+        .flat_map(|c| c.contacts_normalized)
+        .map(|k| k.normalized)
+        .find(|n| n.ends_with(digits))
+        .expect("the caller's number")
+        .trim_start_matches("+86")
+        .to_string();
+    let mut screen = desk.screen("en");
+    screen.wait_for("Search");
+    let rang = Utc::now();
+    let out = std::process::Command::new(common::pty::BIN)
+        .args(["pop", &national])
+        .envs(desk.envs())
+        .output()
+        .expect("pop");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    screen.wait_for("Log contact");
+    screen.wait_for(name);
+    screen.send(keys::ESC);
+    screen.wait_for("Last contacts");
+    screen.wait_for("☎");
+    screen.send("c");
+    screen.wait_for("New complaint");
+    for _ in 0..3 {
+        screen.send(keys::TAB); // category, severity and channel (on the phone) as they are
+    }
+    screen.send(title);
+    screen.send(keys::CTRL_S);
+    screen.wait_for("opened for");
+    let k = complaint_titled(desk, code, title);
+    screen.wait_for(&format!(
+        "Complaint #{} opened for {code} {name} (acknowledged).",
+        id_of(&k)
+    ));
+    (screen, k, rang)
+}
+
+#[test]
+fn a_complaint_taken_during_a_call_is_acknowledged_and_held_from_the_call_start() {
+    let desk = Desk::new();
+    let me = common::login();
+    let (code, name, digits) = a_caller(&desk);
+    let (mut screen, k, rang) =
+        a_complaint_during_a_call(&desk, &code, &name, &digits, "Fridge door seal torn");
+    let id = id_of(&k);
+    assert_eq!(k["channel"], "phone_in", "{k}");
+    assert_eq!(k["status"], "acknowledged", "{k}");
+    assert_eq!(k["assignee"], me.as_str(), "{k}");
+    // Received when the call began (kept to the second), acknowledged then.
+    let received = time(&k, "opened_at");
+    let since_ring = received - rang;
+    assert!(
+        since_ring.num_seconds().abs() <= 1,
+        "received {received}, the pop sent at {rang}"
+    );
+    assert_eq!(k["acknowledged_at"], k["opened_at"], "{k}");
+
+    // In the queue, acknowledged, held by the operator who took it.
+    screen.send(keys::F3);
+    let open_count = queue(&desk).len();
+    screen.wait_for(&format!("Complaints ({open_count})"));
+    open_in_queue(&desk, &mut screen, id, &name);
+    screen.wait_for(&format!("({me})"));
+    screen.wait_for("ack        met");
+    screen.send(keys::CTRL_C);
+    screen.wait_exit();
+}
+
+/// Defect found by this file (in `forms/complaint.rs`, left for the pane's owner): a complaint
+/// opened during a call is meant to be the call's, so that the contact logged for the call
+/// links it ("the call in progress linked"). `save_new` remembers it on the call only when the
+/// form's received time equals the call's start, but the form keeps that time in whole seconds
+/// and the call's start has a fraction of a second: they are never equal, the call never learns
+/// its complaint, and the contact form for the call shows Complaint "none" chosen. Saved as it
+/// comes, the contact has no `complaint_id` and the complaint gets no `contact` event.
+#[test]
+#[ignore = "defect in forms/complaint.rs: a complaint opened during a call is not linked to the call"]
+fn the_contact_logged_for_the_call_links_the_complaint_taken_during_it() {
+    let desk = Desk::new();
+    let (code, name, digits) = a_caller(&desk);
+    let (mut screen, k, _) =
+        a_complaint_during_a_call(&desk, &code, &name, &digits, "Fridge door seal torn");
+    let id = id_of(&k);
+    screen.send("n");
+    screen.wait_for("Log contact");
+    screen.send("i"); // wrap-up code by its first letter: info given
+    screen.send(keys::CTRL_S);
+    screen.wait_for("Logged for");
+    screen.send(keys::CTRL_C);
+    screen.wait_exit();
+    let list = desk.json(&["log", "list", "--json", "--limit", "1"]);
+    let entry = &list[0];
+    assert_eq!(entry["customer_code"], code.as_str(), "{entry}");
+    assert_eq!(entry["complaint_id"], id, "{entry}");
+    let shown = desk.json(&["complaint", "show", &id.to_string(), "--json"]);
+    let contact = shown["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|e| e["kind"] == "contact" && e["interaction_id"] == entry["id"]);
+    assert!(contact, "no contact event for the call's entry: {shown}");
+}
