@@ -4,198 +4,21 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
 use careline::domain::contact::{ContactKind, PhoneKind};
 use careline::domain::interaction::FollowUpScope;
 use careline::domain::reminder::{Kind, Status};
-use careline::store::{Actor, Customer, OpenOptions, Store};
 
-const BIN: &str = env!("CARGO_BIN_EXE_careline");
+use common::pty::{Desk, BIN};
 
-struct Desk {
-    _dir: tempfile::TempDir,
-    home: PathBuf,
-    db: PathBuf,
-}
-
-impl Desk {
-    fn new() -> Desk {
-        let dir = tempfile::tempdir().expect("dir");
-        let home = dir.path().to_path_buf();
-        let db = home.join("desk.db");
-        let desk = Desk {
-            _dir: dir,
-            home,
-            db,
-        };
-        desk.cli(&["init"]);
-        desk.cli(&["demo", "--customers", "300", "--seed", "4"]);
-        desk
-    }
-
-    fn envs(&self) -> Vec<(&'static str, PathBuf)> {
-        vec![
-            ("XDG_DATA_HOME", self.home.join("data")),
-            ("XDG_CONFIG_HOME", self.home.join("config")),
-            ("XDG_RUNTIME_DIR", self.home.join("run")),
-        ]
-    }
-
-    fn cli(&self, args: &[&str]) -> std::process::Output {
-        let out = Command::new(BIN)
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .envs(self.envs())
-            .env_remove("CARELINE_DB")
-            .output()
-            .expect("run careline");
-        assert!(
-            out.status.success(),
-            "careline {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    /// The screen started in a new 80×24 pseudo-terminal with `args`: the process and the
-    /// terminal's master side.
-    fn spawn(&self, args: &[&str]) -> (Box<dyn Child + Send + Sync>, Box<dyn MasterPty + Send>) {
-        std::fs::create_dir_all(self.home.join("run")).expect("run dir");
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("pty");
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.arg("--db");
-        cmd.arg(&self.db);
-        cmd.args(args);
-        for (k, v) in self.envs() {
-            cmd.env(k, v);
-        }
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("CARELINE_DB");
-        let child = pty.slave.spawn_command(cmd).expect("spawn careline");
-        drop(pty.slave);
-        (child, pty.master)
-    }
-
-    fn screen(&self, lang: &str) -> Screen {
-        let (child, master) = self.spawn(&["--lang", lang, "--theme", "mono"]);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
-        let mut reader = master.try_clone_reader().expect("reader");
-        let feed = Arc::clone(&parser);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut p) = feed.lock() {
-                    p.process(&buf[..n]);
-                }
-            }
-        });
-        let writer = master.take_writer().expect("writer");
-        Screen {
-            parser,
-            writer,
-            child,
-            _master: master,
-        }
-    }
-
-    /// The desk's database through the store, as the OS login that ran `init` (its admin,
-    /// and the operator of every screen started here). Each read sees the latest commit.
-    fn store(&self) -> (Store, Actor) {
-        let store = Store::open(&self.db, OpenOptions::default()).expect("the desk opens");
-        let me = store
-            .actor(&common::login(), None)
-            .expect("the desk's admin");
-        (store, me)
-    }
-
-    fn customers(&self) -> Vec<Customer> {
-        let (store, me) = self.store();
-        common::every_customer(&store, &me)
-    }
-
-    /// Customers (not merged away) of this name.
-    fn named(&self, name: &str) -> usize {
-        self.customers()
-            .iter()
-            .filter(|c| c.fields.name == name && c.merged_into.is_none())
-            .count()
-    }
-}
-
-struct Screen {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
-}
-
-impl Screen {
-    fn text(&self) -> String {
-        self.parser
-            .lock()
-            .map(|p| p.screen().contents())
-            .unwrap_or_default()
-    }
-
-    /// Waits until the screen shows `needle` (ignoring the spaces wide characters leave).
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let text = self.text();
-            if text.contains(needle) || text.replace(' ', "").contains(&needle.replace(' ', "")) {
-                return text;
-            }
-            if Instant::now() > deadline {
-                panic!("screen never showed {needle:?}; it shows:\n{text}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).expect("write");
-        self.writer.flush().expect("flush");
-        // Esc followed at once by a key would read as Alt-key; give each write its own read.
-        std::thread::sleep(Duration::from_millis(120));
-    }
-
-    fn wait_exit(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                assert!(status.success(), "careline exited with {status:?}");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("careline did not exit; screen:\n{}", self.text());
-    }
-
-    fn kill_hard(&mut self) {
-        if let Some(pid) = self.child.process_id() {
-            unsafe {
-                libc::kill(pid as i32, libc::SIGKILL);
-            }
-        }
-        let _ = self.child.wait();
-    }
+/// Customers (not merged away) of this name.
+fn named(desk: &Desk, name: &str) -> usize {
+    desk.customers()
+        .iter()
+        .filter(|c| c.fields.name == name && c.merged_into.is_none())
+        .count()
 }
 
 /// The last four digits of the demo desk's twelfth mobile number (customer by customer, in
@@ -277,7 +100,7 @@ fn a_killed_screen_offers_the_draft_again() {
         std::thread::sleep(Duration::from_millis(50));
     }
     screen.kill_hard();
-    assert_eq!(desk.named("没保存的客户"), 0);
+    assert_eq!(named(&desk, "没保存的客户"), 0);
 
     let mut screen = desk.screen("zh-CN");
     screen.wait_for("未保存的表单");
@@ -287,7 +110,7 @@ fn a_killed_screen_offers_the_draft_again() {
     screen.wait_for("已保存");
     screen.send("\x03"); // Ctrl-C quits
     screen.wait_exit();
-    assert_eq!(desk.named("没保存的客户"), 1);
+    assert_eq!(named(&desk, "没保存的客户"), 1);
     assert_eq!(store.drafts(&me).expect("drafts").len(), 0);
     let check = desk.cli(&["check"]);
     assert!(String::from_utf8_lossy(&check.stdout).contains("audit chain   ok"));

@@ -5,6 +5,7 @@
 //! half-written, text written round careline's checks. Each such look says why.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod pty;
 pub mod screen;
 
 use std::path::{Path, PathBuf};
