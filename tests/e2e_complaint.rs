@@ -503,7 +503,7 @@ fn a_complaint_opened_elsewhere_appears_in_the_open_queue_without_a_key() {
 /// not shown at all. The chosen step should always be on the screen (the line scrolled or
 /// wrapped), so that the operator sees what Enter will do.
 #[test]
-#[ignore = "defect in the Complaints pane: steps past the 80-column edge are never drawn"]
+
 fn every_step_a_complaint_allows_can_be_seen_chosen_at_80_columns() {
     let desk = Desk::new();
     let (code, name, _) = a_caller(&desk);
@@ -631,7 +631,7 @@ fn a_complaint_taken_during_a_call_is_acknowledged_and_held_from_the_call_start(
 /// its complaint, and the contact form for the call shows Complaint "none" chosen. Saved as it
 /// comes, the contact has no `complaint_id` and the complaint gets no `contact` event.
 #[test]
-#[ignore = "defect in forms/complaint.rs: a complaint opened during a call is not linked to the call"]
+
 fn the_contact_logged_for_the_call_links_the_complaint_taken_during_it() {
     let desk = Desk::new();
     let (code, name, digits) = a_caller(&desk);

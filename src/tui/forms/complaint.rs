@@ -434,7 +434,11 @@ pub fn save_new(form: &mut Form, desk: &mut Desk) -> Saved {
     {
         Ok(k) => {
             desk.own_write();
-            if let Some(call) = desk.call.as_mut().filter(|c| received == Some(c.started)) {
+            if let Some(call) = desk
+                .call
+                .as_mut()
+                .filter(|c| received.map(|r| r.timestamp()) == Some(c.started.timestamp()))
+            {
                 call.complaint = Some(k.id);
             }
             let text = desk.i18n.f(

@@ -1027,26 +1027,51 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
     Paragraph::new(lines)
         .scroll((pane.detail_scroll, 0))
         .render(body, buf);
-    let mut spans = vec![Span::styled(
-        format!("{} ", i18n.t("complaints.steps")),
-        theme.muted,
-    )];
+    let label = format!("{} ", i18n.t("complaints.steps"));
+    let mut spans = vec![Span::styled(label.clone(), theme.muted)];
     if steps.is_empty() {
         spans.push(Span::styled(
             i18n.t("complaints.no_steps").to_string(),
             theme.muted,
         ));
     }
-    for (n, step) in steps.iter().enumerate() {
-        let style = if n == pane.step && view.focused {
-            theme.selection
-        } else {
-            theme.text
-        };
-        spans.push(Span::styled(
-            format!(" {} ", i18n.value("step", step.as_str())),
-            style,
-        ));
+    let items: Vec<Span> = steps
+        .iter()
+        .enumerate()
+        .map(|(n, step)| {
+            let style = if n == pane.step && view.focused {
+                theme.selection
+            } else {
+                theme.text
+            };
+            Span::styled(format!(" {} ", i18n.value("step", step.as_str())), style)
+        })
+        .collect();
+    // The steps that fit, always with the chosen one: ‹ and › say more lie to either side.
+    let widths: Vec<usize> = items.iter().map(|s| width(&s.content)).collect();
+    let whole = (area.width as usize).saturating_sub(width(&label));
+    let room = if widths.iter().sum::<usize>() <= whole {
+        whole
+    } else {
+        whole.saturating_sub(2)
+    };
+    let chosen = pane.step.min(items.len().saturating_sub(1));
+    let mut first = 0;
+    while first < chosen && widths[first..=chosen].iter().sum::<usize>() > room {
+        first += 1;
+    }
+    let mut last = first;
+    let mut used = 0;
+    while last < items.len() && used + widths[last] <= room {
+        used += widths[last];
+        last += 1;
+    }
+    if first > 0 {
+        spans.push(Span::styled("‹", theme.muted));
+    }
+    spans.extend(items[first..last.max(first)].iter().cloned());
+    if last < items.len() {
+        spans.push(Span::styled("›", theme.muted));
     }
     if area.height > 0 {
         let last = Rect {
@@ -1054,7 +1079,7 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
             height: 1,
             ..area
         };
-        // Cut at the right by display cells.
+        // Cut at the right by display cells (a terminal narrower than one step).
         let mut used = 0;
         spans.retain(|s| {
             used += width(&s.content);
