@@ -363,6 +363,12 @@ fn an_emailed_complaint_counts_working_time_through_its_whole_life() {
     );
     assert_eq!(detail.compensations.len(), 1);
     assert_eq!(detail.compensations[0].amount, 200);
+    let compensated = detail
+        .events
+        .iter()
+        .find(|e| e.kind == "compensate")
+        .and_then(|e| e.text.clone());
+    assert_eq!(compensated.as_deref(), Some("points 200: 延误补偿"));
 }
 
 #[test]
@@ -406,6 +412,26 @@ fn a_step_its_status_does_not_allow_is_refused_with_what_it_allows() {
         panic!("a negative refund is refused");
     };
     assert_eq!(errors[0].field, "amount");
+    // Money reads in yuan in the history (5,000 fen is ¥50.00).
+    let refund = d
+        .store
+        .work_complaint(
+            &admin,
+            id,
+            &Work::Compensate {
+                kind: Compensation::Refund,
+                amount: 5000,
+                note: None,
+            },
+        )
+        .expect("refund");
+    let detail = d.store.complaint_detail(&admin, id).expect("detail");
+    let text = detail
+        .events
+        .iter()
+        .find(|e| e.id == refund.event_id)
+        .and_then(|e| e.text.clone());
+    assert_eq!(text.as_deref(), Some("refund ¥50.00"));
     // Escalation stops at the manager.
     for _ in 0..3 {
         d.store

@@ -111,10 +111,18 @@ impl Work {
             }
             Work::Wait { reason } | Work::Reopen { reason } => Some(reason.trim().to_string()),
             Work::Escalate { reason, .. } => Some(reason.trim().to_string()),
-            Work::Compensate { kind, amount, note } => Some(match given(note) {
-                Some(note) => format!("{kind} {amount}: {note}"),
-                None => format!("{kind} {amount}"),
-            }),
+            Work::Compensate { kind, amount, note } => {
+                // Money in yuan as people say it (stored in fen); points as points.
+                let what = match kind {
+                    Compensation::Points => format!("{kind} {amount}"),
+                    Compensation::Apology if *amount == 0 => kind.to_string(),
+                    _ => format!("{kind} ¥{}.{:02}", amount / 100, amount % 100),
+                };
+                Some(match given(note) {
+                    Some(note) => format!("{what}: {note}"),
+                    None => what,
+                })
+            }
             Work::FollowUp {
                 csat,
                 comment,

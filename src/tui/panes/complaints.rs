@@ -181,7 +181,8 @@ impl Filters {
             severity: self.severity,
             tier: self.tier,
             customer: None,
-            limit: Some(QUEUE_LIMIT),
+            // One more than is kept, to know there are more.
+            limit: Some(QUEUE_LIMIT + 1),
         }
     }
 
@@ -248,6 +249,8 @@ pub struct Complaints {
     /// A step waiting for the operator's yes.
     pub question: Option<(i64, Step)>,
     pub filter_line: Option<FilterLine>,
+    /// More complaints match than the queue keeps (the nearest deadlines are kept).
+    pub more: bool,
 }
 
 impl Complaints {
@@ -272,9 +275,14 @@ impl Complaints {
             .store
             .complaints(&desk.actor, &self.filters.store_filter())
         {
-            Ok(rows) => self.rows = rows,
+            Ok(mut rows) => {
+                self.more = rows.len() > QUEUE_LIMIT;
+                rows.truncate(QUEUE_LIMIT);
+                self.rows = rows;
+            }
             Err(e) => {
                 self.rows.clear();
+                self.more = false;
                 desk.store_error(&e);
             }
         }
@@ -664,7 +672,14 @@ fn draw(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
             " {} ",
             i18n.f(
                 "complaints.title",
-                &[("count", &pane.rows.len().to_string())]
+                &[(
+                    "count",
+                    &if pane.more {
+                        format!("{}+", pane.rows.len())
+                    } else {
+                        pane.rows.len().to_string()
+                    }
+                )]
             )
         ),
         theme.title,
