@@ -369,6 +369,11 @@ fn an_emailed_complaint_counts_working_time_through_its_whole_life() {
         .find(|e| e.kind == "compensate")
         .and_then(|e| e.text.clone());
     assert_eq!(compensated.as_deref(), Some("points 200: 延误补偿"));
+    assert_eq!(
+        d.store.customer(&bo, d.customer).expect("customer").points,
+        200,
+        "the points reach the customer's balance"
+    );
 }
 
 #[test]

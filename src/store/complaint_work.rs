@@ -368,6 +368,11 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
                         t
                     ],
                 )?;
+                // The customer's balance, as the card shows it, moves with its ledger.
+                tx.execute(
+                    "UPDATE customers SET points = points + ?2 WHERE id = ?1",
+                    params![k.customer_id, amount],
+                )?;
             }
         }
         Work::Resolve { .. } => {

@@ -66,8 +66,9 @@ const POLL_EVERY: Duration = Duration::from_millis(500);
 const MESSAGE_SECONDS: i64 = 8;
 /// How often open "only me" follow-ups are checked for moving to anyone.
 const ESCALATE_EVERY: Duration = Duration::from_secs(60);
-/// How often the screen lets the store escalate breached complaint clocks (`auto_escalate`).
-const SWEEP_EVERY: Duration = Duration::from_secs(30);
+/// How often the screen lets the store escalate breached complaint clocks (`auto_escalate`)
+/// and reads the status bar's counts again: breached and due soon follow the clock.
+const SWEEP_EVERY: Duration = Duration::from_secs(10);
 /// How often the screen refreshes the planner statistics (the first time at its first tick,
 /// after the first frame).
 const STATISTICS_EVERY: Duration = Duration::from_secs(3600);
@@ -287,6 +288,8 @@ impl Desk {
     /// like anyone's; it answers with the fresh counts. Without a worker (state tests), now.
     fn sweep_complaints(&mut self) {
         if !self.store.sla_rules().auto_escalate {
+            // The status bar's counts follow the clock even when nobody writes.
+            self.refresh_counts();
             return;
         }
         let actor = self.actor.clone();
