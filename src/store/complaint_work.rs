@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::complaints::{
-    clock_bit, event_in, place_in_queue, read_in, spans_of, Complaint, EventRow,
+    clock_bit, clock_name, event_in, place_in_queue, read_in, Complaint, EventRow,
 };
 use super::{Actor, Result, Store, StoreError, Writer};
 use crate::domain::complaint::Status;
@@ -226,27 +226,22 @@ fn operator_id(w: &Writer<'_>, login: &str) -> Result<i64> {
 }
 
 fn holder(w: &Writer<'_>, k: &Complaint) -> String {
-    match (&k.assignee_name, &k.assignee) {
+    let who = match (&k.assignee_name, &k.assignee) {
         (Some(name), Some(login)) => format!("{name} ({login})"),
         _ => format!("operator {}", k.assignee_id.unwrap_or_default()),
-    }
-    .replace('\n', " ")
-    .chars()
-    .take(80)
-    .collect::<String>()
-        + &k.claimed_at
-            .map(|t| {
-                let tz = w.calendar().tz();
-                let (when, now) = (t.with_timezone(&tz), w.now().with_timezone(&tz));
-                // The day too, when it was not today.
-                let format = if when.date_naive() == now.date_naive() {
-                    "%H:%M"
-                } else {
-                    "%Y-%m-%d %H:%M"
-                };
-                format!(" since {}", when.format(format))
-            })
-            .unwrap_or_default()
+    };
+    let Some(claimed) = k.claimed_at else {
+        return who;
+    };
+    let tz = w.calendar().tz();
+    let (when, now) = (claimed.with_timezone(&tz), w.now().with_timezone(&tz));
+    // The day too, when it was not today.
+    let format = if when.date_naive() == now.date_naive() {
+        "%H:%M"
+    } else {
+        "%Y-%m-%d %H:%M"
+    };
+    format!("{who} since {}", when.format(format))
 }
 
 /// Does `work` to complaint `id` inside a write.
@@ -556,7 +551,7 @@ fn reopen(
     rules: &crate::domain::complaint::SlaRules,
     calendar: &crate::domain::calendar::Calendar,
 ) -> Result<()> {
-    let span = spans_of(rules, k).resolve;
+    let span = rules.spans(k.severity, k.vip).resolve;
     w.tx().execute(
         "UPDATE complaints SET reopened_at = ?2, resolved_at = NULL, closed_at = NULL,
             resolve_due_at = ?3, resolve_soon_at = ?4,
@@ -645,30 +640,17 @@ fn sweep_in(w: &mut Writer<'_>) -> Result<Sweep> {
     for id in ids {
         let k = read_in(w, id)?;
         sweep.looked_at += 1;
-        let breached: Vec<(ClockKind, DateTime<Utc>)> = [
-            (
-                ClockKind::Acknowledge,
-                k.ack_due_at,
-                k.acknowledged_at,
-                None,
-            ),
-            (ClockKind::Propose, k.propose_due_at, k.proposed_at, None),
-            (
-                ClockKind::Resolve,
-                k.resolve_due_at,
-                k.resolved_at,
-                k.paused_at,
-            ),
-        ]
-        .into_iter()
-        .filter(|(kind, due, met, paused)| {
-            met.is_none()
-                && paused.is_none()
-                && *due <= now
-                && k.auto_escalated & clock_bit(*kind) == 0
-        })
-        .map(|(kind, due, _, _)| (kind, due))
-        .collect();
+        let breached: Vec<(ClockKind, DateTime<Utc>)> = k
+            .kept_clocks()
+            .into_iter()
+            .filter(|c| {
+                c.met.is_none()
+                    && c.paused_since.is_none()
+                    && c.due <= now
+                    && k.auto_escalated & clock_bit(c.kind) == 0
+            })
+            .map(|c| (c.kind, c.due))
+            .collect();
         let mut level = k.escalation_level;
         let mut status = k.status;
         for (kind, due) in &breached {
@@ -693,11 +675,7 @@ fn sweep_in(w: &mut Writer<'_>) -> Result<Sweep> {
                     version = version + 1 WHERE id = ?1",
                 params![id, level, next.as_str()],
             )?;
-            let clock = match kind {
-                ClockKind::Acknowledge => "acknowledge",
-                ClockKind::Propose => "propose",
-                ClockKind::Resolve => "resolve",
-            };
+            let clock = clock_name(*kind);
             let text = format!(
                 "the {clock} clock breached (due {}); escalated to level {level} ({})",
                 due.with_timezone(&w.calendar().tz())

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{Actor, Result, Store, StoreError, Writer};
 use crate::domain::calendar::Calendar;
 use crate::domain::complaint::{
-    taken_in_person, vip_targets, Category, NewComplaint, Severity, SlaRules, Status,
+    taken_in_person, vip_targets, Category, NewComplaint, Severity, Status,
 };
 use crate::domain::complaint_step::Compensation;
 use crate::domain::customer::{Channel, FieldError, Level, Tier};
@@ -206,7 +206,7 @@ fn kept_clocks(k: &Complaint) -> [KeptClock; 3] {
     ]
 }
 
-fn clock_name(kind: ClockKind) -> &'static str {
+pub(super) fn clock_name(kind: ClockKind) -> &'static str {
     match kind {
         ClockKind::Acknowledge => "acknowledge",
         ClockKind::Propose => "propose",
@@ -574,9 +574,6 @@ pub struct FollowUpView {
     pub status: String,
 }
 
-/// Complaint-queue rows are complaints.
-pub type QueueRow = Complaint;
-
 impl Store {
     /// Opens a complaint for a customer, received at `received` (now when `None`; earlier for
     /// letters and emails entered later).
@@ -822,9 +819,4 @@ impl Store {
             follow_up,
         })
     }
-}
-
-/// The spans of a complaint's clocks under `rules`.
-pub(super) fn spans_of(rules: &SlaRules, k: &Complaint) -> crate::domain::complaint::Spans {
-    rules.spans(k.severity, k.vip)
 }

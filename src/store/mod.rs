@@ -33,7 +33,6 @@ pub use card::{CardData, ContactLine, DeskCounts};
 pub use complaint_work::{Sweep, Work, Worked};
 pub use complaints::{
     ClockView, CompensationRow, Complaint, ComplaintDetail, ComplaintEventRow, ComplaintFilter,
-    QueueRow,
 };
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use demo_load::{
