@@ -100,6 +100,23 @@ fn at(store: &mut Store, t: DateTime<Utc>) {
     store.set_clock(Clock::Fixed(t));
 }
 
+/// The open queue's complaint ids, in queue order; only the breached ones when asked.
+fn open_ids(store: &Store, actor: &Actor, breached: bool) -> Vec<i64> {
+    store
+        .complaints(
+            actor,
+            &ComplaintFilter {
+                open: true,
+                breached,
+                ..Default::default()
+            },
+        )
+        .expect("queue")
+        .iter()
+        .map(|k| k.id)
+        .collect()
+}
+
 fn refused(result: careline::store::Result<careline::store::Worked>) -> String {
     match result {
         Err(StoreError::Conflict(message)) => message,
@@ -293,16 +310,7 @@ fn an_emailed_complaint_counts_working_time_through_its_whole_life() {
         chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("a date")
     );
     assert!(
-        d.store
-            .complaints(
-                &bo,
-                &ComplaintFilter {
-                    open: true,
-                    ..Default::default()
-                }
-            )
-            .expect("queue")
-            .is_empty(),
+        open_ids(&d.store, &bo, false).is_empty(),
         "a resolved complaint leaves the queue"
     );
 
@@ -575,19 +583,7 @@ fn merging_keeps_both_histories_under_one_complaint() {
     assert_eq!(detail.merged_from, [second]);
     let from: Vec<i64> = detail.events.iter().map(|e| e.complaint_id).collect();
     assert!(from.contains(&second) && from.contains(&first), "{from:?}");
-    let queue: Vec<i64> = d
-        .store
-        .complaints(
-            &admin,
-            &ComplaintFilter {
-                open: true,
-                ..Default::default()
-            },
-        )
-        .expect("queue")
-        .iter()
-        .map(|k| k.id)
-        .collect();
+    let queue: Vec<i64> = open_ids(&d.store, &admin, false);
     assert!(!queue.contains(&second), "merged is not open: {queue:?}");
 }
 
@@ -693,35 +689,10 @@ fn the_queue_is_ordered_by_the_next_deadline_and_counts_breaches() {
         )
         .expect("open")
         .id;
-    let queue: Vec<i64> = d
-        .store
-        .complaints(
-            &admin,
-            &ComplaintFilter {
-                open: true,
-                ..Default::default()
-            },
-        )
-        .expect("queue")
-        .iter()
-        .map(|k| k.id)
-        .collect();
+    let queue: Vec<i64> = open_ids(&d.store, &admin, false);
     assert_eq!(queue, [old, soon, low]);
     assert_eq!(d.store.complaint_counts().expect("counts"), (1, 1));
-    let breached: Vec<i64> = d
-        .store
-        .complaints(
-            &admin,
-            &ComplaintFilter {
-                open: true,
-                breached: true,
-                ..Default::default()
-            },
-        )
-        .expect("queue")
-        .iter()
-        .map(|k| k.id)
-        .collect();
+    let breached: Vec<i64> = open_ids(&d.store, &admin, true);
     assert_eq!(breached, [old]);
     let future = d.store.open_complaint(
         &admin,
