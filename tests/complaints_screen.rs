@@ -607,9 +607,31 @@ fn a_follow_up_records_the_satisfaction_and_closes_or_reopens() {
         .expect("resolve");
     let mut app = app(&desk.path, Lang::En);
     step_form(&mut app, desk.due_soon, Step::FollowUp);
-    key(&mut app, KeyCode::Left); // 5 → 4
+    // Nothing is chosen for the customer: saved untouched, the score and the answer are
+    // each asked for on their own field, and nothing is recorded.
+    ctrl(&mut app, 's');
+    let form = app.form().expect("the form stays open");
+    for field in ["csat", "satisfied"] {
+        assert_eq!(
+            form.field(field).and_then(|f| f.error.clone()).as_deref(),
+            Some("required"),
+            "{field}"
+        );
+    }
+    assert_eq!(
+        store
+            .complaint(&admin, desk.due_soon)
+            .expect("complaint")
+            .status,
+        Status::Resolved
+    );
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Right); // (choose) → 1 → … → 4
+    }
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "fast refund");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Right); // (choose) → yes
     ctrl(&mut app, 's');
     assert!(app.form().is_none(), "{}", message(&app));
     let k = store.complaint(&admin, desk.due_soon).expect("complaint");
@@ -831,10 +853,16 @@ fn enter_shows_the_complaint_its_clocks_calendar_events_and_the_steps_it_allows(
     assert!(text.contains("Clocks count in: 24×7"), "{text}");
     assert!(text.contains("20m left"), "{text}");
     assert!(text.contains("Refund not received"), "{text}");
-    // Acknowledged on the phone: it offers what an acknowledged complaint allows, no more.
-    assert_eq!(pane(&app).steps(), Step::allowed(Status::Acknowledged));
-    // → to note (claim, note …), Enter: the note form for this complaint.
-    key(&mut app, KeyCode::Right);
+    // Acknowledged on li.na's phone, so hers: it offers what an acknowledged complaint
+    // allows, less claiming it again.
+    let allowed: Vec<Step> = Step::allowed(Status::Acknowledged)
+        .iter()
+        .copied()
+        .filter(|s| *s != Step::Claim)
+        .collect();
+    assert_eq!(pane(&app).steps(), allowed);
+    assert!(!text.contains(" claim "), "{text}");
+    // The first step is chosen (note), Enter: the note form for this complaint.
     key(&mut app, KeyCode::Enter);
     let form = app.form().expect("the note form");
     assert_eq!(form.extra.get("step").map(String::as_str), Some("note"));
@@ -960,4 +988,217 @@ fn a_running_screen_escalates_breached_clocks_once_when_auto_escalate_is_on() {
             .count(),
         1
     );
+}
+
+// ----- after the resolution: the follow-up call, the customer's complaints -----
+
+/// Resolves Chen Jing's complaint (li.na's) at 10:30: its follow-up call falls due three days
+/// later (`follow_up_days = 3`), on 11-26.
+fn resolve_due_soon(desk: &Desk) {
+    let (mut store, admin) = reader(&desk.path);
+    for work in [
+        Work::Propose {
+            text: "refund the second charge".into(),
+        },
+        Work::Resolve {
+            text: "refunded".into(),
+        },
+    ] {
+        store
+            .work_complaint(&admin, desk.due_soon, &work)
+            .expect("work");
+    }
+}
+
+#[test]
+fn a_resolved_complaint_waits_in_the_follow_up_view_and_is_worked_from_there() {
+    use careline::domain::complaint_step::Step;
+    let desk = desk();
+    resolve_due_soon(&desk);
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    assert!(!ids(&app).contains(&desk.due_soon), "no longer open");
+    key(&mut app, KeyCode::Char('r'));
+    assert_eq!(ids(&app), vec![desk.due_soon]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("follow-up calls"), "{text}");
+    assert!(text.contains("follow-up 11-26"), "{text}");
+    // Three days on it is due today; a day later it is late.
+    wait(&mut app, 3 * 86_400);
+    assert!(screen(&mut app, 80, 24).contains("follow-up today"));
+    wait(&mut app, 86_400);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("follow-up late"), "{text}");
+    // Enter: the follow-up call is the first step offered, and Enter gives its form.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(pane(&app).steps().first(), Some(&Step::FollowUp));
+    key(&mut app, KeyCode::Enter);
+    let form = app.form().expect("the follow-up form");
+    assert_eq!(
+        form.extra.get("step").map(String::as_str),
+        Some("follow_up")
+    );
+    // Breached, due soon and waiting are about running clocks: each ends the follow-up view.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('b'));
+    assert!(!pane(&app).filters.follow_ups);
+}
+
+#[test]
+fn the_card_lists_the_customers_complaints_and_c_shows_them_all_in_the_pane() {
+    let desk = desk();
+    resolve_due_soon(&desk);
+    let (mut store, admin) = reader(&desk.path);
+    let again = complaint(
+        &mut store,
+        &admin,
+        desk.chen_jing,
+        (Category::Delivery, Severity::Normal, Channel::Email),
+        "Second parcel late",
+        at(0, 10),
+    );
+    let mut app = app(&desk.path, Lang::En);
+    open_card(&mut app, desk.chen_jing);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Complaints (1 open)"), "{text}");
+    assert!(text.contains("follow-up 11-26 resolved"), "{text}");
+    assert!(text.contains("Second parcel late"), "{text}");
+    // Its history has the complaint's events among the contacts, newest first.
+    assert!(
+        text.contains(&format!(
+            "complaint #{} solution proposed → resolved: refunded",
+            desk.due_soon
+        )),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Char('C'));
+    assert_eq!(app.focused_pane().0, "complaints");
+    let shown = ids(&app);
+    assert!(
+        shown.contains(&desk.due_soon) && shown.contains(&again),
+        "{shown:?}"
+    );
+    assert_eq!(shown.len(), 2, "only Chen Jing's");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("· Chen Jing"), "{text}");
+    // 0: the whole queue again.
+    key(&mut app, KeyCode::Char('0'));
+    assert!(ids(&app).contains(&desk.breached));
+}
+
+#[test]
+fn coming_back_to_the_first_tab_comes_back_to_the_open_card() {
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    open_card(&mut app, desk.chen_jing);
+    app.update(Action::Tab(3));
+    assert_eq!(app.focused_pane().0, "complaints");
+    app.update(Action::Tab(1));
+    assert_eq!(app.focus(), Focus::Card);
+    // With the card closed, the first tab is the search again.
+    key(&mut app, KeyCode::Esc);
+    app.update(Action::Tab(3));
+    app.update(Action::Tab(1));
+    assert_ne!(app.focus(), Focus::Card);
+}
+
+#[test]
+fn a_step_on_someone_elses_complaint_is_refused_before_anything_is_typed() {
+    let desk = desk();
+    {
+        let (mut store, admin) = reader(&desk.path);
+        store
+            .add_operator(&admin, "zhou.jie", "周杰", Role::Operator)
+            .expect("operator");
+    }
+    let mut app = queue(&desk.path, "zhou.jie", Lang::En);
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!(pane(&app).current().map(|k| k.id), Some(desk.due_soon));
+    key(&mut app, KeyCode::Char('x'));
+    assert!(pane(&app).question.is_none(), "not asked: it is not theirs");
+    assert!(app.form().is_none());
+    assert_eq!(
+        message(&app),
+        format!(
+            "Complaint #{} is held by 李娜: only they, a supervisor or an admin may escalate \
+             it. A note or a compensation is open to anyone.",
+            desk.due_soon
+        )
+    );
+}
+
+#[test]
+fn a_complaint_at_the_top_level_is_not_offered_escalation() {
+    use careline::domain::complaint_step::Step;
+    let desk = desk();
+    let (mut store, admin) = reader(&desk.path);
+    for n in 1..=3 {
+        store
+            .work_complaint(
+                &admin,
+                desk.breached,
+                &Work::Escalate {
+                    reason: format!("level {n}"),
+                    to: None,
+                },
+            )
+            .expect("escalate");
+    }
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    assert_eq!(pane(&app).current().map(|k| k.id), Some(desk.breached));
+    assert!(!pane(&app).steps().contains(&Step::Escalate));
+    key(&mut app, KeyCode::Char('x'));
+    assert!(pane(&app).question.is_none());
+    assert!(message(&app).contains("top level"), "{}", message(&app));
+}
+
+#[test]
+fn the_chosen_step_starts_over_when_the_status_changes_and_page_down_stops_at_the_end() {
+    use careline::domain::complaint_step::Step;
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    assert_eq!(pane(&app).step, 2);
+    // Another screen proposes the solution: the steps offered are another list.
+    let (mut store, admin) = reader(&desk.path);
+    store
+        .work_complaint(
+            &admin,
+            desk.due_soon,
+            &Work::Propose {
+                text: "refund".into(),
+            },
+        )
+        .expect("propose");
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    wait(&mut app, 1);
+    assert_eq!(
+        pane(&app).detail.as_ref().map(|d| d.complaint.status),
+        Some(Status::SolutionProposed)
+    );
+    assert_eq!(pane(&app).step, 0);
+    assert_eq!(pane(&app).steps().first(), Some(&Step::Note));
+    // The complaint fits on a 132×43 screen: page down does not scroll it away.
+    screen(&mut app, 132, 43);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    assert_eq!(pane(&app).detail_scroll, 0);
+}
+
+#[test]
+fn the_tier_filter_chooses_by_the_badge_the_queue_shows() {
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Right); // all → VIP
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(ids(&app), vec![desk.breached], "王秀英 is the VIP member");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("· VIP"), "{text}");
 }

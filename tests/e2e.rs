@@ -58,7 +58,7 @@ fn find_a_caller_open_the_card_add_a_customer_and_quit() {
     screen.send(&suffix);
     screen.wait_for(&name);
     screen.send("\r"); // Enter opens the first match
-    screen.wait_for("Last contacts");
+    screen.wait_for("History (");
     screen.wait_for(&name);
     screen.send("\x0e"); // Ctrl-N: new customer
     screen.wait_for("New customer");
@@ -153,7 +153,7 @@ fn a_screen_pop_opens_the_caller_and_is_listed() {
     // again closes the card.
     screen.wait_for("Log contact");
     screen.send("\x1b");
-    screen.wait_for("Last contacts");
+    screen.wait_for("History (");
     screen.send("\x1b");
     // An unknown number opens the prefilled form.
     let out = pop("021-6666 7777");

@@ -171,7 +171,7 @@ fn a_complaint_from_the_card_is_claimed_escalated_compensated_resolved_and_close
     // From the card, `c`: the new complaint's form with the customer prefilled. Delivery,
     // high, received by email (so it waits unclaimed, not taken in person), a title and a
     // description.
-    open_card(&mut screen, &digits, &name, "Search", "Last contacts");
+    open_card(&mut screen, &digits, &name, "Search", "History (");
     screen.send("c");
     screen.wait_for("New complaint");
     screen.wait_for(&code);
@@ -270,13 +270,18 @@ fn a_complaint_from_the_card_is_claimed_escalated_compensated_resolved_and_close
     let reminder = desk.json(&["complaint", "show", &id.to_string(), "--json"]);
     assert_eq!(reminder["follow_up"]["status"], "open", "{reminder}");
 
-    // The follow-up: CSAT 4 (one ← from the 5 it starts at), a comment, satisfied: closed.
+    // The follow-up: nothing chosen for the customer; CSAT 4 (four → from "(choose)"), a
+    // comment, satisfied (one →): closed.
     choose_step(&mut screen, "Steps:", "follow-up");
     screen.send(keys::ENTER);
     screen.wait_for("Satisfaction 1–5");
-    screen.send(keys::LEFT);
+    for _ in 0..4 {
+        screen.send(keys::RIGHT);
+    }
     screen.send(keys::TAB);
     screen.send("happy with the exchange");
+    screen.send(keys::TAB);
+    screen.send(keys::RIGHT);
     screen.send(keys::CTRL_S);
     screen.wait_for(&format!("Complaint #{id}: follow-up done, now closed."));
     screen.wait_for("none: it is closed");
@@ -378,7 +383,7 @@ fn the_queue_a_claim_and_an_escalation_in_chinese() {
     let mut screen = desk.screen("zh-CN");
 
     // The card in Chinese, `c`: 新建投诉; received by email.
-    open_card(&mut screen, &digits, &name, "搜索", "最近联系");
+    open_card(&mut screen, &digits, &name, "搜索", "最近记录");
     screen.send("c");
     screen.wait_for("新建投诉");
     screen.send(keys::TAB);
@@ -574,7 +579,7 @@ fn a_complaint_during_a_call(
     screen.wait_for("Log contact");
     screen.wait_for(name);
     screen.send(keys::ESC);
-    screen.wait_for("Last contacts");
+    screen.wait_for("History (");
     screen.wait_for("☎");
     screen.send("c");
     screen.wait_for("New complaint");

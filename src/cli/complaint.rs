@@ -125,6 +125,10 @@ pub struct ListArgs {
     /// Only those waiting on the customer or a third party.
     #[arg(long)]
     pub waiting: bool,
+    /// Only resolved complaints whose follow-up call is still to make, the one due first
+    /// first.
+    #[arg(long, conflicts_with = "open")]
+    pub follow_ups: bool,
     /// Only this category.
     #[arg(long)]
     pub category: Option<String>,
@@ -134,6 +138,9 @@ pub struct ListArgs {
     /// Only customers of this tier: high, potential or normal.
     #[arg(long)]
     pub tier: Option<String>,
+    /// Only VIP members' complaints (the queue's VIP badge, whatever the tier).
+    #[arg(long)]
+    pub vip: bool,
     /// Only this customer's (code, id, or a phone or email).
     #[arg(long)]
     pub customer: Option<String>,
@@ -464,6 +471,8 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
         breached: args.breached,
         due_soon: args.due_soon,
         waiting: args.waiting,
+        follow_ups: args.follow_ups,
+        vip: args.vip.then_some(true),
         category: args
             .category
             .as_deref()

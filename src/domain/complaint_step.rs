@@ -107,14 +107,11 @@ impl Step {
         }
     }
 
-    /// Whether the step changes who may work the complaint or what it is, so that someone else's
-    /// claim stands in the way (a note or a compensation does not move it; a follow-up call is
-    /// care work anyone may do).
-    fn moves(self) -> bool {
-        !matches!(
-            self,
-            Step::Note | Step::Compensate | Step::FollowUp | Step::Claim
-        )
+    /// Whether someone else's claim stands in the way of the step: it changes who works the
+    /// complaint or what it is (a note or a compensation does not move it; a follow-up call is
+    /// care work anyone may do). A supervisor or an admin may take it over all the same.
+    pub fn held_back_by_claim(self) -> bool {
+        !matches!(self, Step::Note | Step::Compensate | Step::FollowUp)
     }
 
     /// Checks the step against the complaint and the actor, and gives the status it leads to.
@@ -133,7 +130,7 @@ impl Step {
         }
         let someone_elses = at.assignee.is_some_and(|a| a != actor.id);
         let may_take_over = actor.may(Permission::TakeOverComplaint);
-        if someone_elses && !may_take_over && (self.moves() || self == Step::Claim) {
+        if someone_elses && !may_take_over && self.held_back_by_claim() {
             return Err(Refused::NotYours { step: self });
         }
         let status = at.status;

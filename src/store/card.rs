@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::complaints::{Complaint, ComplaintFilter};
+use super::interactions::ComplaintEvent;
 use super::reminders::DueReminder;
 use super::{Actor, Customer, Purchase, Result, Store};
 use crate::domain::calendar::Calendar;
@@ -37,15 +38,29 @@ pub struct CardData {
     pub contacts: Vec<ContactLine>,
     pub contact_count: i64,
     pub average_handle_seconds: Option<i64>,
-    /// Open complaints in queue order (the nearest deadline first), at most ten, with their
-    /// clocks as of when the card was read.
+    /// The customer's complaints: the open ones in queue order (the nearest deadline first),
+    /// at most ten, with their clocks as of when the card was read; then the latest of the
+    /// others (resolved ones waiting for their follow-up call, closed, merged), newest first.
     pub complaints: Vec<Complaint>,
+    /// The latest complaint events, newest first: the card's history shows them among the
+    /// contacts.
+    pub events: Vec<ComplaintEvent>,
     pub reminders: Vec<DueReminder>,
     pub purchases: Vec<Purchase>,
     /// The working calendar the complaints' clocks count in: the screen reads them again
     /// with it as time passes, without the database.
     #[serde(skip)]
     pub calendar: Calendar,
+}
+
+/// Complaints no longer open that the card lists (the latest).
+const CLOSED_ON_CARD: usize = 3;
+
+impl CardData {
+    /// The open complaints (the card lists the latest closed ones after them).
+    pub fn open_complaints(&self) -> impl Iterator<Item = &Complaint> {
+        self.complaints.iter().filter(|k| k.status.is_open())
+    }
 }
 
 fn at(seconds: i64) -> DateTime<Utc> {
@@ -73,6 +88,7 @@ impl Store {
             contact_count: 0,
             average_handle_seconds: None,
             complaints: Vec::new(),
+            events: Vec::new(),
             reminders: Vec::new(),
             purchases: Vec::new(),
             calendar: self.calendar().clone(),
@@ -119,6 +135,20 @@ impl Store {
                 ..ComplaintFilter::default()
             },
         )?;
+        let done = self.complaints(
+            actor,
+            &ComplaintFilter {
+                customer: Some(id),
+                limit: Some(15),
+                ..ComplaintFilter::default()
+            },
+        )?;
+        card.complaints.extend(
+            done.into_iter()
+                .filter(|k| !k.status.is_open())
+                .take(CLOSED_ON_CARD),
+        );
+        card.events = super::interactions::complaint_events_of(conn, id, 5)?;
         let today = self.today();
         card.reminders = super::reminders::due_on_card(conn, id, today)?;
         card.purchases = self.purchases_of(id, 3)?;

@@ -3,7 +3,7 @@
 //! compensations, and the queue of open ones ordered by the deadline that comes next.
 //! Working one (claim, escalate, resolve …) is `complaint_work`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -342,6 +342,9 @@ pub struct Complaint {
     /// The status a wait goes back to.
     pub waiting_from: Option<Status>,
     pub csat: Option<u8>,
+    /// A resolved complaint's follow-up call: the day it is due (none once it is made, or
+    /// for a complaint in any other status).
+    pub follow_up_on: Option<NaiveDate>,
     pub merged_into: Option<i64>,
     /// Opened with the VIP targets.
     pub vip: bool,
@@ -403,7 +406,13 @@ pub(super) const SELECT: &str =
         k.claimed_at, k.ack_due_at, k.propose_due_at, k.resolve_due_at, k.ack_soon_at,
         k.propose_soon_at, k.resolve_soon_at, k.paused_at, k.paused_seconds, k.waiting_reason,
         k.waiting_from, k.csat, k.merged_into, k.vip, k.calendar, k.next_clock, k.version,
-        k.auto_escalated
+        k.auto_escalated,
+        CASE WHEN k.status = 'resolved' THEN
+            (SELECT f.due_on FROM reminders f
+             WHERE f.complaint_id = k.id AND f.kind = 'complaint_follow_up'
+               AND f.status IN ('open', 'snoozed')
+             ORDER BY f.id DESC LIMIT 1)
+        END
      FROM complaints k JOIN customers c ON c.id = k.customer_id
      LEFT JOIN operators ob ON ob.id = k.opened_by
      LEFT JOIN operators a ON a.id = k.assignee_id";
@@ -465,6 +474,7 @@ pub(super) fn complaint_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
         next_clock: r.get(40)?,
         version: r.get(41)?,
         auto_escalated: r.get(42)?,
+        follow_up_on: r.get::<_, Option<String>>(43)?.and_then(|d| d.parse().ok()),
         clocks: Vec::new(),
         restricted: false,
     })
@@ -512,9 +522,15 @@ pub struct ComplaintFilter {
     /// Its next clock is due soon (not yet breached).
     pub due_soon: bool,
     pub waiting: bool,
+    /// Only resolved complaints whose follow-up call is still to make, the one due first
+    /// first (instead of the open ones).
+    pub follow_ups: bool,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
     pub tier: Option<Tier>,
+    /// VIP members only (`true`), or no VIP member (`false`): with `tier`, the badge the
+    /// screen shows (a VIP member shows VIP whatever the tier).
+    pub vip: Option<bool>,
     pub customer: Option<i64>,
     /// At most this many (none: all).
     pub limit: Option<usize>,
@@ -663,10 +679,34 @@ impl Store {
                 bind(tier.as_str().to_string().into())
             ));
         }
+        if let Some(vip) = filter.vip {
+            conditions.push(format!(
+                "c.level {} '{}'",
+                if vip { "=" } else { "!=" },
+                Level::Vip.as_str()
+            ));
+        }
         if let Some(customer) = filter.customer {
             conditions.push(format!("k.customer_id = {}", bind(customer.into())));
         }
-        let sql = if filter.open && filter.customer.is_none() {
+        let sql = if filter.follow_ups {
+            // The follow-ups still to make, from their own small index in the order they
+            // fall due; the complaints and customers are read for those kept only.
+            conditions.push(format!("k.status = '{}'", Status::Resolved.as_str()));
+            let limit = filter
+                .limit
+                .map(|n| format!(" LIMIT {n}"))
+                .unwrap_or_default();
+            format!(
+                "{SELECT}
+                 JOIN reminders f INDEXED BY reminders_complaint_follow_ups
+                   ON f.complaint_id = k.id AND f.kind = 'complaint_follow_up'
+                  AND f.status IN ('open', 'snoozed')
+                 WHERE {}
+                 ORDER BY f.due_on, k.id{limit}",
+                conditions.join(" AND ")
+            )
+        } else if filter.open && filter.customer.is_none() {
             // The open queue: its order and every filter but the tier are read from the index
             // of open complaints alone (a few thousand entries of hundreds of thousands of
             // complaints), and only the rows kept are read with their customers. Joining every

@@ -103,6 +103,39 @@ pub struct ComplaintEvent {
     pub operator_name: String,
 }
 
+/// A customer's latest complaint events, newest first.
+pub(super) fn complaint_events_of(
+    conn: &rusqlite::Connection,
+    customer_id: i64,
+    limit: usize,
+) -> Result<Vec<ComplaintEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.complaint_id, k.title, e.at, e.kind, e.from_status, e.to_status,
+                e.text, COALESCE(o.name, 'system'), e.customer_contact
+         FROM complaints k
+         JOIN complaint_events e ON e.complaint_id = k.id
+         LEFT JOIN operators o ON o.id = e.operator_id
+         WHERE k.customer_id = ?1 ORDER BY e.at DESC, e.id DESC LIMIT ?2",
+    )?;
+    let events = stmt
+        .query_map(params![customer_id, limit as i64], |r| {
+            Ok(ComplaintEvent {
+                id: r.get(0)?,
+                complaint_id: r.get(1)?,
+                complaint_title: r.get(2)?,
+                at: at(r.get(3)?),
+                kind: r.get(4)?,
+                from_status: r.get(5)?,
+                to_status: r.get(6)?,
+                text: r.get(7)?,
+                operator_name: r.get(8)?,
+                customer_contact: r.get(9)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(events)
+}
+
 /// One line of a customer's history: a contact or a complaint event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -417,31 +450,11 @@ impl Store {
             .query_map(params![customer_id, limit as i64], row)?
             .map(|r| r.map(|(i, _, _)| HistoryItem::Interaction(Box::new(i))))
             .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT e.id, e.complaint_id, k.title, e.at, e.kind, e.from_status, e.to_status,
-                    e.text, COALESCE(o.name, 'system'), e.customer_contact
-             FROM complaints k
-             JOIN complaint_events e ON e.complaint_id = k.id
-             LEFT JOIN operators o ON o.id = e.operator_id
-             WHERE k.customer_id = ?1 ORDER BY e.at DESC, e.id DESC LIMIT ?2",
-        )?;
-        let events = stmt.query_map(params![customer_id, limit as i64], |r| {
-            Ok(HistoryItem::ComplaintEvent(ComplaintEvent {
-                id: r.get(0)?,
-                complaint_id: r.get(1)?,
-                complaint_title: r.get(2)?,
-                at: at(r.get(3)?),
-                kind: r.get(4)?,
-                from_status: r.get(5)?,
-                to_status: r.get(6)?,
-                text: r.get(7)?,
-                operator_name: r.get(8)?,
-                customer_contact: r.get(9)?,
-            }))
-        })?;
-        for e in events {
-            items.push(e?);
-        }
+        items.extend(
+            complaint_events_of(conn, customer_id, limit)?
+                .into_iter()
+                .map(HistoryItem::ComplaintEvent),
+        );
         items.sort_by_key(|item| std::cmp::Reverse(item.at()));
         Ok(items)
     }

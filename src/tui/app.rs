@@ -3,7 +3,7 @@
 //! messages, and tells the visible panes to read again when their data changed. What a pane
 //! shows and does lives in its own file under `panes/`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
@@ -42,6 +42,9 @@ pub struct App {
     tab: PaneId,
     /// Panes whose data changed since they last read it.
     stale: BTreeSet<PaneId>,
+    /// The pane each tab last had the keyboard in (the card in the first tab): coming back to
+    /// a tab by its key comes back there.
+    left_in: BTreeMap<PaneId, PaneId>,
     pub quit: bool,
     /// Something visible changed during a tick.
     changed: bool,
@@ -72,6 +75,7 @@ impl App {
             overlay: Overlay::default(),
             focused: first,
             tab: first,
+            left_in: BTreeMap::new(),
             quit: false,
             changed: false,
         };
@@ -281,7 +285,7 @@ impl App {
             Action::Paste(text) => self.deliver_to_focused(Msg::Paste(text)),
             Action::Tab(n) => {
                 if let Some((id, _)) = self.nth_tab(n) {
-                    self.desk.post(Msg::Focus(id));
+                    self.go_to_tab(id);
                 }
             }
             Action::FocusSearch if self.focused != lookup::ID => {
@@ -322,7 +326,17 @@ impl App {
         } else {
             (at + n - 1) % n
         };
-        self.desk.post(Msg::Focus(tabs[next].0));
+        self.go_to_tab(tabs[next].0);
+    }
+
+    /// Shows a tab (read afresh) with the keyboard where it was left there: the open card
+    /// rather than the results it was opened from.
+    fn go_to_tab(&mut self, tab: PaneId) {
+        self.desk.post(Msg::Focus(tab));
+        match self.left_in.get(&tab).copied() {
+            Some(card::ID) if self.desk.customer.is_some() => self.desk.post(Msg::Focus(card::ID)),
+            _ => {}
+        }
     }
 
     fn end_call(&mut self) {
@@ -347,6 +361,9 @@ impl App {
             Some(_) => id,
             None => self.tabs().first().map(|(id, _)| *id).unwrap_or(id),
         };
+        if tab != self.tab {
+            self.left_in.insert(self.tab, self.focused);
+        }
         self.tab = tab;
         self.focused = id;
     }

@@ -118,6 +118,8 @@ pub enum Msg {
     },
     /// Show the Complaints queue with only the breached ones (`true`) or those due soon.
     ComplaintsDue { breached: bool },
+    /// Show one customer's complaints, in every status (from the card).
+    CustomerComplaints { id: i64, name: String },
     /// The desk's counts, read by the worker.
     Counts(DeskCounts),
     /// A read on the worker failed (said on the message line; nothing is retried by itself).

@@ -126,22 +126,36 @@ pub fn step_form(k: &Complaint, step: Step, i18n: &I18n) -> Form {
                 Field::new("note", "field.note", FieldKind::Text),
             ]
         }
-        Step::FollowUp => vec![
-            Field::new(
-                "csat",
-                "field.csat",
-                FieldKind::Choice(Choices::given(
-                    (1..=5).map(|n| n.to_string()).collect(),
-                    (1..=5).map(|n| n.to_string()).collect(),
-                )),
-            ),
-            Field::new("comment", "field.comment", FieldKind::Text),
-            Field::new(
-                "satisfied",
-                "field.satisfied",
-                FieldKind::Choice(Choices::of("yesno", &["yes", "no"])),
-            ),
-        ],
+        // Nothing is chosen for the customer: the score and the answer are asked for.
+        Step::FollowUp => {
+            let choose = i18n.t("form.choose").to_string();
+            let mut scores = vec![String::new()];
+            let mut score_labels = vec![choose.clone()];
+            for n in 1..=5 {
+                scores.push(n.to_string());
+                score_labels.push(i18n.value("csat", &n.to_string()));
+            }
+            vec![
+                Field::new(
+                    "csat",
+                    "field.csat",
+                    FieldKind::Choice(Choices::given(scores, score_labels)),
+                ),
+                Field::new("comment", "field.comment", FieldKind::Text),
+                Field::new(
+                    "satisfied",
+                    "field.satisfied",
+                    FieldKind::Choice(Choices::given(
+                        vec![String::new(), "yes".into(), "no".into()],
+                        vec![
+                            choose,
+                            i18n.value("yesno", "yes"),
+                            i18n.value("yesno", "no"),
+                        ],
+                    )),
+                ),
+            ]
+        }
         Step::Merge => vec![Field::new("into", "field.merge_into", FieldKind::Text).required()],
         // Steps without anything to type: the form only says what will be done.
         Step::Claim | Step::Acknowledge | Step::Resume | Step::Close => Vec::new(),
@@ -157,9 +171,6 @@ pub fn step_form(k: &Complaint, step: Step, i18n: &I18n) -> Form {
         k.customer_name,
         i18n.value("step", step.as_str())
     );
-    if step == Step::FollowUp {
-        form.set("csat", "5");
-    }
     if step == Step::Escalate {
         let next = (k.escalation_level + 1).min(TOP_LEVEL);
         form.notices.push(i18n.f(
@@ -249,11 +260,15 @@ pub fn to_work(form: &Form) -> Result<Work, Vec<(&'static str, &'static str)>> {
                 note: optional("note"),
             }
         }
-        Step::FollowUp => Work::FollowUp {
-            csat: form.value("csat").parse().unwrap_or(0),
-            comment: optional("comment"),
-            satisfied: form.value("satisfied") == "yes",
-        },
+        Step::FollowUp => {
+            let csat = required("csat").parse().unwrap_or(0);
+            let satisfied = required("satisfied") == "yes";
+            Work::FollowUp {
+                csat,
+                comment: optional("comment"),
+                satisfied,
+            }
+        }
         Step::Merge => {
             let into = text("into");
             match into.trim_start_matches('#').parse::<i64>() {

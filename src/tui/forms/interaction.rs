@@ -40,7 +40,7 @@ fn fields(rules: &LogRules, card: &CardData, i18n: &I18n) -> Vec<Field> {
     }
     let mut complaints = vec![String::new()];
     let mut complaint_labels = vec![i18n.t("form.none").to_string()];
-    for c in &card.complaints {
+    for c in card.open_complaints() {
         complaints.push(c.id.to_string());
         complaint_labels.push(format!("#{} {}", c.id, c.title));
     }

@@ -13,19 +13,25 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 use crate::domain::contact::ContactKind;
 use crate::domain::sla_clock::ClockState;
 use crate::domain::tier::format_money;
-use crate::store::CardData;
+use crate::store::{CardData, ComplaintEvent, ContactLine};
 use crate::text::{sanitize, sanitize_multiline, truncate};
 use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId};
 use crate::tui::desk::{clock, Desk};
 use crate::tui::forms::complaint;
 use crate::tui::i18n::I18n;
-use crate::tui::keymap::{Context, Key, KeyTable, PaneKey};
+use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::theme::Theme;
 use crate::tui::view::View;
-use crate::tui::widgets::sla_clock::{clock_name, clock_style, clock_text};
+use crate::tui::widgets::complaint_event::event_words;
+use crate::tui::widgets::sla_clock::{clock_name, complaint_clock};
 
 pub const ID: PaneId = PaneId("card");
+
+/// The customer's complaints in every status, in the Complaints pane (to work a resolved
+/// one's follow-up call, or reopen a closed one).
+pub const COMPLAINTS: PaneAction =
+    PaneAction::new("customer_complaints", "action.customer_complaints");
 
 /// The card's keys: it scrolls, and acts on its customer.
 pub const KEYS: KeyTable = KeyTable {
@@ -36,6 +42,7 @@ pub const KEYS: KeyTable = KeyTable {
         PaneKey::hint(Action::Back, &[Key::plain(KeyCode::Esc)]),
         PaneKey::hint(Action::NewInteraction, &[Key::char('n')]),
         PaneKey::new(Action::NewComplaint, &[Key::char('c')]),
+        PaneKey::hint(Action::Pane(&COMPLAINTS), &[Key::char('C')]),
         PaneKey::hint(Action::Edit, &[Key::char('e')]),
         PaneKey::hint(Action::FocusSearch, &[Key::char('/')]),
         PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
@@ -90,6 +97,16 @@ impl Card {
                     .and_then(|card| complaint::for_customer(card, desk))
                 {
                     desk.post(Msg::OpenForm(Box::new(form)));
+                }
+                return;
+            }
+            Action::Pane(a) if a.name == COMPLAINTS.name => {
+                if let Some(c) = self.card.as_ref().map(|c| &c.customer) {
+                    desk.post(Msg::Focus(super::complaints::ID));
+                    desk.post(Msg::CustomerComplaints {
+                        id: c.id,
+                        name: c.fields.name.clone(),
+                    });
                 }
                 return;
             }
@@ -206,9 +223,9 @@ pub fn summary_line<'a>(card: &CardData, view: &View, width: usize) -> Line<'a> 
         "high" => theme.accent,
         _ => theme.muted,
     };
+    let open = card.open_complaints().count();
     let breached = card
-        .complaints
-        .iter()
+        .open_complaints()
         .filter_map(|k| k.next_reading_at(&card.calendar, view.now))
         .filter(|r| r.state == ClockState::Breached)
         .count();
@@ -224,7 +241,7 @@ pub fn summary_line<'a>(card: &CardData, view: &View, width: usize) -> Line<'a> 
             i18n.f(
                 "card.summary_complaints",
                 &[
-                    ("open", &card.complaints.len().to_string()),
+                    ("open", &open.to_string()),
                     ("breached", &breached.to_string()),
                 ],
             ),
@@ -249,6 +266,66 @@ pub fn summary_line<'a>(card: &CardData, view: &View, width: usize) -> Line<'a> 
         used += s.width();
         used <= width
     });
+    Line::from(spans)
+}
+
+/// Lines of history the card shows (the Log pane has the rest).
+const HISTORY_LINES: usize = 8;
+
+fn when(at: chrono::DateTime<chrono::Utc>, view: &View) -> String {
+    at.with_timezone(&view.tz)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A contact in one line: the summary gets what is left of the width.
+fn contact_line<'a>(contact: &ContactLine, view: &View, width: usize) -> Line<'a> {
+    let (theme, i18n) = (view.theme, view.i18n);
+    let summary = contact.summary.as_deref().map(sanitize).unwrap_or_default();
+    let mut spans = vec![
+        Span::styled(
+            format!("  {} ", when(contact.started_at, view)),
+            theme.muted,
+        ),
+        Span::styled(
+            format!("{} ", i18n.value("channel", &contact.channel)),
+            theme.text,
+        ),
+        Span::styled(
+            format!("{} ", view.disposition_label(&contact.disposition)),
+            theme.accent,
+        ),
+        Span::styled(format!("{} ", sanitize(&contact.operator)), theme.muted),
+    ];
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    spans.push(Span::styled(
+        truncate(&summary, width.saturating_sub(used)).into_owned(),
+        theme.text,
+    ));
+    Line::from(spans)
+}
+
+/// A complaint event in one line, worded as the Log pane words it.
+fn event_line<'a>(e: &ComplaintEvent, view: &View, width: usize) -> Line<'a> {
+    let theme = view.theme;
+    let head = format!("  {} ", when(e.at, view));
+    let room = width.saturating_sub(crate::text::width(&head) + 2);
+    let words = truncate(&event_words(e, view.i18n), room.saturating_sub(1)).into_owned();
+    let mut spans = vec![
+        Span::styled(head, theme.muted),
+        Span::styled("⚑ ", theme.warn),
+        Span::styled(format!("{words} "), theme.warn),
+    ];
+    let text = e
+        .text
+        .as_deref()
+        .map(|t| sanitize(t).replace('\n', " "))
+        .unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    spans.push(Span::styled(
+        truncate(&text, width.saturating_sub(used)).into_owned(),
+        theme.text,
+    ));
     Line::from(spans)
 }
 
@@ -499,11 +576,9 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         )));
     }
 
+    let open = card.open_complaints().count();
     out.push(section(
-        i18n.f(
-            "card.open_complaints",
-            &[("count", &card.complaints.len().to_string())],
-        ),
+        i18n.f("card.complaints", &[("open", &open.to_string())]),
         theme,
     ));
     if card.complaints.is_empty() {
@@ -512,25 +587,37 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
             theme.muted,
         )));
     }
-    // Each with the clock it must beat next, read at this moment in working time.
+    // Open ones with the clock they must beat next, read at this moment in working time; then
+    // the latest others: a resolved one's follow-up call, a closed one's satisfaction.
     for k in &card.complaints {
         let mut spans = vec![Span::raw("  ")];
-        match k.next_reading_at(&card.calendar, view.now) {
-            Some(r) => {
-                spans.push(Span::styled(clock_text(&r, i18n), clock_style(&r, theme)));
-                spans.push(Span::styled(
-                    format!(" {} ", clock_name(r.kind, i18n)),
-                    theme.muted,
-                ));
-            }
-            None => spans.push(Span::styled("— ", theme.muted)),
+        let (clock, style) = complaint_clock(k, Some(&card.calendar), view);
+        spans.push(Span::styled(clock, style));
+        if let Some(r) = k
+            .status
+            .is_open()
+            .then(|| k.next_reading_at(&card.calendar, view.now))
+            .flatten()
+        {
+            spans.push(Span::styled(
+                format!(" {}", clock_name(r.kind, i18n)),
+                theme.muted,
+            ));
         }
         spans.push(Span::styled(
-            format!("{} ", i18n.value("status", k.status.as_str())),
-            theme.text,
+            format!(" {} ", i18n.value("status", k.status.as_str())),
+            if k.status.is_open() {
+                theme.text
+            } else {
+                theme.muted
+            },
         ));
         spans.push(Span::styled(format!("#{} ", k.id), theme.muted));
-        spans.push(Span::styled(sanitize(&k.title).into_owned(), theme.text));
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        spans.push(Span::styled(
+            truncate(&sanitize(&k.title), width.saturating_sub(used)).into_owned(),
+            theme.text,
+        ));
         out.push(Line::from(spans));
     }
 
@@ -548,39 +635,27 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         ),
         theme,
     ));
-    if card.contacts.is_empty() {
+    if card.contacts.is_empty() && card.events.is_empty() {
         out.push(Line::from(Span::styled(
             format!("  {}", i18n.t("card.none")),
             theme.muted,
         )));
     }
+    // The latest contacts and complaint events, newest first, one line each.
+    let mut history: Vec<(chrono::DateTime<chrono::Utc>, Line)> = Vec::new();
     for contact in &card.contacts {
-        let at = contact
-            .started_at
-            .with_timezone(&view.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string();
-        let summary = contact.summary.as_deref().map(sanitize).unwrap_or_default();
-        let mut spans = vec![
-            Span::styled(format!("  {at} "), theme.muted),
-            Span::styled(
-                format!("{} ", i18n.value("channel", &contact.channel)),
-                theme.text,
-            ),
-            Span::styled(
-                format!("{} ", view.disposition_label(&contact.disposition)),
-                theme.accent,
-            ),
-            Span::styled(format!("{} ", sanitize(&contact.operator)), theme.muted),
-        ];
-        // One line per contact: the summary gets what is left of the width.
-        let used: usize = spans.iter().map(|s| s.width()).sum();
-        spans.push(Span::styled(
-            truncate(&summary, width.saturating_sub(used)).into_owned(),
-            theme.text,
-        ));
-        out.push(Line::from(spans));
+        history.push((contact.started_at, contact_line(contact, view, width)));
     }
+    for e in &card.events {
+        history.push((e.at, event_line(e, view, width)));
+    }
+    history.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    out.extend(
+        history
+            .into_iter()
+            .take(HISTORY_LINES)
+            .map(|(_, line)| line),
+    );
 
     out.push(section(
         i18n.f(

@@ -13,17 +13,16 @@ use std::any::Any;
 use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::domain::calendar::Calendar;
 use crate::domain::complaint::{Category, Severity};
-use crate::domain::complaint_step::{level_name, Step};
+use crate::domain::complaint_step::{level_name, Step, TOP_LEVEL};
 use crate::domain::customer::{badge, Tier};
 use crate::domain::operator::Permission;
 use crate::store::{Complaint, ComplaintDetail, ComplaintFilter, Work};
-use crate::text::{pad, sanitize, truncate, width};
+use crate::text::{pad, sanitize, sanitize_multiline, truncate, width};
 use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId, Tab};
 use crate::tui::desk::Desk;
@@ -31,7 +30,7 @@ use crate::tui::forms::complaint::{self as forms, has_form, step_form};
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::view::View;
-use crate::tui::widgets::sla_clock::{clock_name, clock_style, clock_text};
+use crate::tui::widgets::sla_clock::{clock_name, clock_style, clock_text, complaint_clock};
 
 pub const ID: PaneId = PaneId("complaints");
 
@@ -52,6 +51,9 @@ pub const TOGGLE_BREACHED: PaneAction =
 pub const TOGGLE_DUE_SOON: PaneAction =
     PaneAction::new("toggle_due_soon", "action.toggle_due_soon");
 pub const TOGGLE_WAITING: PaneAction = PaneAction::new("toggle_waiting", "action.toggle_waiting");
+/// Resolved complaints whose follow-up call is still to make, instead of the open ones.
+pub const TOGGLE_FOLLOW_UPS: PaneAction =
+    PaneAction::new("toggle_follow_ups", "action.toggle_follow_ups");
 /// The filter line: category, severity, tier.
 pub const FILTER: PaneAction = PaneAction::new("filter", "action.filter");
 /// Every filter off.
@@ -79,6 +81,7 @@ pub const QUEUE: KeyTable = KeyTable {
         PaneKey::new(Action::Pane(&TOGGLE_DUE_SOON), &[Key::char('s')]),
         PaneKey::new(Action::Pane(&TOGGLE_WAITING), &[Key::char('w')]),
         PaneKey::hint(Action::Pane(&FILTER), &[Key::char('f')]),
+        PaneKey::hint(Action::Pane(&TOGGLE_FOLLOW_UPS), &[Key::char('r')]),
         PaneKey::new(Action::Pane(&CLEAR_FILTERS), &[Key::char('0')]),
         PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
         PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up), Key::char('k')]),
@@ -162,15 +165,21 @@ pub struct Filters {
     pub breached: bool,
     pub due_soon: bool,
     pub waiting: bool,
+    /// Resolved ones waiting for their follow-up call, instead of the open ones.
+    pub follow_ups: bool,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
-    pub tier: Option<Tier>,
+    /// The badge the queue shows: `vip`, `high`, `potential` or `normal`.
+    pub badge: Option<&'static str>,
+    /// One customer's complaints in every status, newest first (id and name).
+    pub customer: Option<(i64, String)>,
 }
 
 impl Filters {
     fn store_filter(&self) -> ComplaintFilter {
         ComplaintFilter {
-            open: true,
+            open: self.customer.is_none() && !self.follow_ups,
+            follow_ups: self.follow_ups,
             mine: self.mine,
             unassigned: self.unassigned,
             escalated: self.escalated,
@@ -179,8 +188,9 @@ impl Filters {
             waiting: self.waiting,
             category: self.category,
             severity: self.severity,
-            tier: self.tier,
-            customer: None,
+            tier: self.badge.and_then(|b| b.parse::<Tier>().ok()),
+            vip: self.badge.map(|b| b == "vip"),
+            customer: self.customer.as_ref().map(|(id, _)| *id),
             // One more than is kept, to know there are more.
             limit: Some(QUEUE_LIMIT + 1),
         }
@@ -188,26 +198,32 @@ impl Filters {
 
     /// The filters in force, in the screen's language.
     fn names(&self, i18n: &I18n) -> Vec<String> {
-        let mut names: Vec<String> = [
-            (self.mine, "filter.mine"),
-            (self.unassigned, "filter.unassigned"),
-            (self.escalated, "filter.escalated"),
-            (self.breached, "filter.breached"),
-            (self.due_soon, "filter.due_soon"),
-            (self.waiting, "filter.waiting"),
-        ]
-        .into_iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, key)| i18n.t(key).to_string())
-        .collect();
+        let mut names: Vec<String> = Vec::new();
+        if let Some((_, name)) = &self.customer {
+            names.push(sanitize(name).into_owned());
+        }
+        names.extend(
+            [
+                (self.follow_ups, "filter.follow_ups"),
+                (self.mine, "filter.mine"),
+                (self.unassigned, "filter.unassigned"),
+                (self.escalated, "filter.escalated"),
+                (self.breached, "filter.breached"),
+                (self.due_soon, "filter.due_soon"),
+                (self.waiting, "filter.waiting"),
+            ]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, key)| i18n.t(key).to_string()),
+        );
         if let Some(c) = self.category {
             names.push(i18n.value("category", c.as_str()));
         }
         if let Some(s) = self.severity {
             names.push(i18n.value("severity", s.as_str()));
         }
-        if let Some(t) = self.tier {
-            names.push(i18n.value("badge", t.as_str()));
+        if let Some(b) = self.badge {
+            names.push(i18n.value("badge", b));
         }
         names
     }
@@ -219,8 +235,11 @@ pub struct FilterLine {
     pub field: usize,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
-    pub tier: Option<Tier>,
+    pub badge: Option<&'static str>,
 }
+
+/// The badges the tier filter offers, as the queue's tier column shows them.
+const BADGES: &[&str] = &["vip", "high", "potential", "normal"];
 
 /// The next value of an optional choice (`None` is "all"), forwards or back.
 fn cycle<T: Copy + PartialEq>(all: &[T], now: Option<T>, forward: bool) -> Option<T> {
@@ -251,6 +270,10 @@ pub struct Complaints {
     pub filter_line: Option<FilterLine>,
     /// More complaints match than the queue keeps (the nearest deadlines are kept).
     pub more: bool,
+    /// The operator at this desk (their own complaints are not offered to claim).
+    me: Option<i64>,
+    /// How far the complaint shown could scroll when it was last drawn.
+    detail_max: std::cell::Cell<Option<u16>>,
 }
 
 impl Complaints {
@@ -262,14 +285,25 @@ impl Complaints {
         }
     }
 
-    /// The steps the current complaint's status allows, in the order they are offered.
-    pub fn steps(&self) -> &'static [Step] {
-        self.current()
-            .map(|k| Step::allowed(k.status))
-            .unwrap_or(&[])
+    /// The steps offered on the current complaint, in order: those its status allows, less a
+    /// claim of one already this operator's and an escalation past the top level.
+    pub fn steps(&self) -> Vec<Step> {
+        let Some(k) = self.current() else {
+            return Vec::new();
+        };
+        Step::allowed(k.status)
+            .iter()
+            .copied()
+            .filter(|step| match step {
+                Step::Claim => k.assignee_id.is_none() || k.assignee_id != self.me,
+                Step::Escalate => k.escalation_level < TOP_LEVEL,
+                _ => true,
+            })
+            .collect()
     }
 
     fn load(&mut self, desk: &mut Desk) {
+        self.me = Some(desk.actor.id);
         let kept = self.rows.get(self.selected).map(|k| k.id);
         match desk
             .store
@@ -292,6 +326,7 @@ impl Complaints {
             .unwrap_or(self.selected)
             .min(self.rows.len().saturating_sub(1));
         if let Some(id) = self.detail.as_ref().map(|d| d.complaint.id) {
+            let was = self.detail.as_ref().map(|d| d.complaint.status);
             match desk.store.complaint_detail(&desk.actor, id) {
                 Ok(d) => self.detail = Some(d),
                 Err(e) => {
@@ -299,15 +334,21 @@ impl Complaints {
                     desk.store_error(&e);
                 }
             }
+            // Another status offers other steps: the first is chosen again.
+            if self.detail.as_ref().map(|d| d.complaint.status) != was {
+                self.step = 0;
+            }
             self.step = self.step.min(self.steps().len().saturating_sub(1));
         }
     }
 
     fn move_by(&mut self, by: i64) {
         if self.detail.is_some() {
-            self.detail_scroll = (self.detail_scroll as i64)
+            // No further than the end as last drawn (↑ from past it moves at once).
+            let max = self.detail_max.get().unwrap_or(2000);
+            self.detail_scroll = (self.detail_scroll.min(max) as i64)
                 .saturating_add(by)
-                .clamp(0, 2000) as u16;
+                .clamp(0, max as i64) as u16;
             return;
         }
         if self.rows.is_empty() {
@@ -345,6 +386,32 @@ impl Complaints {
         let Some((id, status)) = self.current().map(|k| (k.id, k.status)) else {
             return;
         };
+        if !self.steps().contains(&step) && Step::allowed(status).contains(&step) {
+            // Allowed by its status but not here: already this operator's, or at the top.
+            let key = if step == Step::Claim {
+                "complaints.already_yours"
+            } else {
+                "complaints.top_level"
+            };
+            desk.warn(desk.i18n.f(key, &[("id", &id.to_string())]));
+            return;
+        }
+        // A claim goes straight to the store, which says who holds it and since when.
+        if let Some(holder) = (step != Step::Claim)
+            .then(|| self.held_by_someone_else(step, desk))
+            .flatten()
+        {
+            let text = desk.i18n.f(
+                "complaints.not_yours",
+                &[
+                    ("id", &id.to_string()),
+                    ("step", &desk.i18n.value("step", step.as_str())),
+                    ("holder", &holder),
+                ],
+            );
+            desk.warn(text);
+            return;
+        }
         if !Step::allowed(status).contains(&step) {
             let allowed: Vec<String> = Step::allowed(status)
                 .iter()
@@ -367,6 +434,23 @@ impl Complaints {
             return;
         }
         self.go(id, step, desk);
+    }
+
+    /// Who holds the current complaint, when that stands in the way of this operator taking
+    /// the step (said before anything is typed, as the store would refuse it after).
+    fn held_by_someone_else(&self, step: Step, desk: &Desk) -> Option<String> {
+        let k = self.current()?;
+        let theirs = k.assignee_id.is_some_and(|a| a != desk.actor.id);
+        if !theirs || !step.held_back_by_claim() || desk.actor.may(Permission::TakeOverComplaint) {
+            return None;
+        }
+        Some(
+            k.assignee_name
+                .as_deref()
+                .or(k.assignee.as_deref())
+                .map(|n| sanitize(n).into_owned())
+                .unwrap_or_default(),
+        )
     }
 
     /// Does the step (it needs nothing typed) or opens its form.
@@ -409,16 +493,28 @@ impl Complaints {
             "toggle_escalated" => &mut f.escalated,
             "toggle_breached" => &mut f.breached,
             "toggle_due_soon" => &mut f.due_soon,
+            "toggle_follow_ups" => &mut f.follow_ups,
             _ => &mut f.waiting,
         };
         *flag = !*flag;
-        // Mine and unassigned cannot both hold; nor breached and due soon.
+        // Mine and unassigned cannot both hold; nor breached and due soon; a resolved
+        // complaint has no clock running and does not wait.
         match which.name {
             "toggle_mine" if f.mine => f.unassigned = false,
             "toggle_unassigned" if f.unassigned => f.mine = false,
             "toggle_breached" if f.breached => f.due_soon = false,
             "toggle_due_soon" if f.due_soon => f.breached = false,
+            "toggle_follow_ups" if f.follow_ups => {
+                (f.breached, f.due_soon, f.waiting) = (false, false, false);
+            }
             _ => {}
+        }
+        if matches!(
+            which.name,
+            "toggle_breached" | "toggle_due_soon" | "toggle_waiting"
+        ) && (f.breached || f.due_soon || f.waiting)
+        {
+            f.follow_ups = false;
         }
         self.selected = 0;
         self.load(desk);
@@ -436,13 +532,13 @@ impl Complaints {
                 match line.field {
                     0 => line.category = cycle(Category::ALL, line.category, forward),
                     1 => line.severity = cycle(Severity::ALL, line.severity, forward),
-                    _ => line.tier = cycle(Tier::ALL, line.tier, forward),
+                    _ => line.badge = cycle(BADGES, line.badge, forward),
                 }
             }
             Action::Save => {
                 self.filters.category = line.category;
                 self.filters.severity = line.severity;
-                self.filters.tier = line.tier;
+                self.filters.badge = line.badge;
                 self.filter_line = None;
                 self.selected = 0;
                 self.load(desk);
@@ -490,7 +586,7 @@ impl Complaints {
                         field: 0,
                         category: self.filters.category,
                         severity: self.filters.severity,
-                        tier: self.filters.tier,
+                        badge: self.filters.badge,
                     })
                 }
                 "clear_filters" => {
@@ -541,6 +637,17 @@ impl Pane for Complaints {
                 self.filters = Filters {
                     breached: *breached,
                     due_soon: !*breached,
+                    ..Filters::default()
+                };
+                self.detail = None;
+                self.filter_line = None;
+                self.question = None;
+                self.selected = 0;
+            }
+            // `C` on the card: that customer's complaints in every status, newest first.
+            Msg::CustomerComplaints { id, name } => {
+                self.filters = Filters {
+                    customer: Some((*id, name.clone())),
                     ..Filters::default()
                 };
                 self.detail = None;
@@ -771,8 +878,8 @@ fn bottom_line<'a>(pane: &Complaints, view: &View, width: usize) -> Option<Line<
         ),
         (
             "field.tier",
-            line.tier
-                .map(|t| i18n.value("badge", t.as_str()))
+            line.badge
+                .map(|b| i18n.value("badge", b))
                 .unwrap_or_else(|| all.clone()),
         ),
     ];
@@ -788,14 +895,6 @@ fn bottom_line<'a>(pane: &Complaints, view: &View, width: usize) -> Option<Line<
         spans.push(Span::raw("  "));
     }
     Some(Line::from(spans))
-}
-
-fn clock_cell(k: &Complaint, calendar: Option<&Calendar>, view: &View) -> (String, Style) {
-    let reading = calendar.and_then(|c| k.next_reading_at(c, view.now));
-    match reading {
-        Some(r) => (clock_text(&r, view.i18n), clock_style(&r, view.theme)),
-        None => ("—".to_string(), view.theme.muted),
-    }
 }
 
 fn draw_queue(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
@@ -845,7 +944,8 @@ fn draw_queue(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
             .as_deref()
             .map(|a| sanitize(a).into_owned())
             .unwrap_or_else(|| "—".into());
-        let (clock, clock_style) = clock_cell(k, pane.calendar.as_ref(), view);
+        let (clock, clock_style) = complaint_clock(k, pane.calendar.as_ref(), view);
+        // The customer's badge, as the card shows it and the tier filter chooses.
         let tier_key = badge(k.level, k.tier);
         let tier_style = match tier_key {
             "vip" => theme.badge,
@@ -932,12 +1032,26 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
             theme.text,
         ),
     ]));
-    let title = if k.restricted {
-        i18n.t("complaints.restricted").to_string()
+    if k.restricted {
+        lines.push(Line::from(Span::styled(
+            i18n.t("complaints.restricted").to_string(),
+            theme.text,
+        )));
     } else {
-        sanitize(&k.title).into_owned()
-    };
-    lines.push(Line::from(Span::styled(title, theme.text)));
+        lines.push(Line::from(Span::styled(
+            sanitize(&k.title).into_owned(),
+            theme.text,
+        )));
+        for line in k
+            .description
+            .as_deref()
+            .map(sanitize_multiline)
+            .unwrap_or_default()
+            .lines()
+        {
+            lines.push(Line::from(Span::styled(format!("  {line}"), theme.muted)));
+        }
+    }
     let assignee = match (&k.assignee_name, &k.assignee) {
         (Some(name), Some(login)) => format!(
             "{} ({}){}",
@@ -1034,13 +1148,17 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
         lines.push(Line::from(spans));
     }
     // The steps its status allows, the chosen one marked, on the last line.
-    let steps = Step::allowed(k.status);
+    let steps = pane.steps();
     let body = Rect {
         height: area.height.saturating_sub(1),
         ..area
     };
-    Paragraph::new(lines)
-        .scroll((pane.detail_scroll, 0))
+    // Long texts wrap (nothing is cut); it scrolls no further than its end.
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let max = (paragraph.line_count(body.width) as u16).saturating_sub(body.height);
+    pane.detail_max.set(Some(max));
+    paragraph
+        .scroll((pane.detail_scroll.min(max), 0))
         .render(body, buf);
     let label = format!("{} ", i18n.t("complaints.steps"));
     let mut spans = vec![Span::styled(label.clone(), theme.muted)];

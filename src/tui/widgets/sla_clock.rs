@@ -5,9 +5,12 @@
 use chrono::Duration;
 use ratatui::style::Style;
 
+use crate::domain::calendar::Calendar;
 use crate::domain::sla_clock::{ClockKind, ClockState, Reading};
+use crate::store::Complaint;
 use crate::tui::i18n::I18n;
 use crate::tui::theme::Theme;
+use crate::tui::view::View;
 
 /// A span of working time, short: `45m`, `3h05m`, `2d4h`.
 pub fn span_text(d: Duration) -> String {
@@ -64,6 +67,41 @@ pub fn state_word(r: &Reading, i18n: &I18n) -> String {
         ClockState::Met { .. } => "sla.met",
     })
     .to_string()
+}
+
+/// The clock column: an open complaint's next clock; a resolved one's follow-up call (due,
+/// today, or overdue); a closed one's satisfaction when it was asked.
+pub fn complaint_clock(k: &Complaint, calendar: Option<&Calendar>, view: &View) -> (String, Style) {
+    let (i18n, theme) = (view.i18n, view.theme);
+    if let Some(due) = k.follow_up_on {
+        let today = view.now.with_timezone(&view.tz).date_naive();
+        let day = due.format("%m-%d").to_string();
+        return match due.cmp(&today) {
+            std::cmp::Ordering::Less => (
+                i18n.t("complaints.follow_up_overdue").to_string(),
+                theme.breach,
+            ),
+            std::cmp::Ordering::Equal => (i18n.t("complaints.follow_up_today").into(), theme.warn),
+            std::cmp::Ordering::Greater => (
+                i18n.f("complaints.follow_up_on", &[("day", &day)]),
+                theme.ok,
+            ),
+        };
+    }
+    if !k.status.is_open() {
+        return match k.csat {
+            Some(csat) => (
+                i18n.f("complaints.csat", &[("score", &csat.to_string())]),
+                theme.muted,
+            ),
+            None => ("—".to_string(), theme.muted),
+        };
+    }
+    let reading = calendar.and_then(|c| k.next_reading_at(c, view.now));
+    match reading {
+        Some(r) => (clock_text(&r, i18n), clock_style(&r, theme)),
+        None => ("—".to_string(), theme.muted),
+    }
 }
 
 #[cfg(test)]
