@@ -20,6 +20,7 @@ use crate::tui::desk::{clock, Desk};
 use crate::tui::forms::log_filter;
 use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::view::View;
+use crate::tui::widgets::complaint_event::{event_words, step_name};
 
 pub const ID: PaneId = PaneId("log");
 
@@ -638,26 +639,17 @@ fn event_line<'a>(view: &View, e: &ComplaintEvent, total: usize) -> Line<'a> {
                 ("to", &i18n.value("status", to)),
             ],
         ),
-        _ => {
-            // A step that leaves the status as it was: its name says what happened.
-            let step = match e.kind.as_str() {
-                "note" if e.customer_contact => "note_to_customer",
-                kind => kind,
-            };
-            i18n.f(
-                "log.complaint_event",
-                &[
-                    ("id", &e.complaint_id.to_string()),
-                    ("kind", &i18n.value("step", step)),
-                ],
-            )
-        }
+        // A step that leaves the status as it was: its name says what happened.
+        _ => i18n.f(
+            "log.complaint_event",
+            &[
+                ("id", &e.complaint_id.to_string()),
+                ("kind", &step_name(e, i18n)),
+            ],
+        ),
     };
-    let text = e
-        .text
-        .as_deref()
-        .map(|t| sanitize(t).replace('\n', " "))
-        .unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());
+    // What it recorded and what was typed; the complaint's title when neither.
+    let text = event_words(e, view).unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());
     let mut spans = vec![
         Span::styled(format!("{when} "), theme.muted),
         Span::styled("⚑  ", theme.warn),
