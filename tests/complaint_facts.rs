@@ -345,3 +345,124 @@ fn complaint_show_gives_each_events_fact_and_names_a_logged_contact() {
         "{text}"
     );
 }
+
+#[test]
+fn an_automatic_escalation_and_a_take_over_are_facts_and_an_older_event_keeps_its_text() {
+    use careline::domain::complaint::SlaRules;
+    use careline::domain::sla_clock::ClockKind;
+    use careline::store::{Clock, OpenOptions};
+    use chrono::Duration;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("desk.db");
+    let now = common::screen::screen_now();
+    let open = |at| {
+        let mut store = Store::open(
+            &path,
+            OpenOptions {
+                create: true,
+                sla: SlaRules {
+                    auto_escalate: true,
+                    ..SlaRules::default()
+                },
+                ..OpenOptions::default()
+            },
+        )
+        .expect("open");
+        store.set_clock(Clock::Fixed(at));
+        store
+    };
+    // Opened by email 40 minutes ago: the acknowledgement (30 min) was due 10 minutes ago.
+    let mut store = open(now - Duration::minutes(40));
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    store
+        .add_operator(&admin, "wang.fang", "王芳", Role::Operator)
+        .expect("operator");
+    let wang = store.actor("wang.fang", None).expect("wang.fang");
+    let customer = store
+        .create_customer(
+            &admin,
+            &common::customer("王秀英", vec![common::phone("13800000001")]),
+        )
+        .expect("customer")
+        .id;
+    let id = store
+        .open_complaint(&admin, customer, &by_email("快递三天没动"), None)
+        .expect("open")
+        .id;
+    store
+        .work_complaint(&wang, id, &Work::Claim { take_over: false })
+        .expect("wang.fang claims it");
+    let mut store = open(now);
+    let sweep = store.sweep_complaints(&admin).expect("sweep");
+    assert_eq!(sweep.escalated, 1);
+    store
+        .work_complaint(&admin, id, &Work::Claim { take_over: true })
+        .expect("the admin takes it over");
+    // An event as careline wrote them before it kept facts: its sentence is all there is.
+    common::raw(&path)
+        .execute(
+            "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status,
+                to_status, text) VALUES (?1, NULL, ?2, 'auto_escalate', 'in_progress',
+                'escalated', 'the propose clock breached (due 2026-11-20 12:00); escalated to level 2 (supervisor)')",
+            rusqlite::params![id, (now - Duration::days(3)).timestamp()],
+        )
+        .expect("an older event");
+
+    let detail = store.complaint_detail(&admin, id).expect("detail");
+    let events = &detail.events;
+    let auto = events
+        .iter()
+        .find(|e| e.kind == "auto_escalate" && e.fact.is_some())
+        .expect("the sweep's escalation");
+    assert_eq!(auto.operator, "system");
+    assert_eq!(auto.text, None);
+    assert_eq!(
+        auto.fact,
+        Some(EventFact::AutoEscalated {
+            clock: ClockKind::Acknowledge,
+            due_at: now - Duration::minutes(10),
+            level: 1,
+        })
+    );
+    let take_over = events
+        .iter()
+        .rfind(|e| e.kind == "claim")
+        .expect("the take-over");
+    assert_eq!(
+        take_over.fact,
+        Some(EventFact::TakenOver {
+            from: NamedOperator {
+                login: "wang.fang".into(),
+                name: "王芳".into(),
+            },
+        })
+    );
+    let older = events
+        .iter()
+        .find(|e| e.fact.is_none() && e.kind == "auto_escalate");
+    assert_eq!(
+        older.and_then(|e| e.text.as_deref()),
+        Some(
+            "the propose clock breached (due 2026-11-20 12:00); escalated to level 2 (supervisor)"
+        )
+    );
+
+    // The screen: the deadline in the centre's time (10:30 − 10 min, UTC+8).
+    let zh = log_screen(&path, customer, Lang::ZhCn);
+    for wanted in [
+        "受理时限已超（11-23 10:20 到期），升级至 1 级（专员）",
+        "从 王芳 接手",
+        // The older event reads as it was written.
+        "the propose clock breached (due 2026-11-20 12:00)",
+    ] {
+        assert!(zh.contains(wanted), "{wanted} in:\n{zh}");
+    }
+    let en = log_screen(&path, customer, Lang::En);
+    for wanted in [
+        "ack clock breached (due 11-23 10:20); to level 1 (specialist)",
+        "taken over from 王芳",
+    ] {
+        assert!(en.contains(wanted), "{wanted} in:\n{en}");
+    }
+}
