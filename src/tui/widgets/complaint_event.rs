@@ -130,3 +130,132 @@ pub fn event_words(e: &ComplaintEvent, view: &View) -> Option<String> {
         (fact, text) => fact.or(text),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::complaint_fact::NamedOperator;
+    use crate::domain::customer::Channel;
+    use crate::domain::interaction::LogRules;
+    use crate::tui::i18n::Lang;
+    use crate::tui::theme::Theme;
+    use chrono::{FixedOffset, TimeZone, Utc};
+
+    fn event(kind: &str, text: Option<&str>, fact: Option<EventFact>) -> ComplaintEvent {
+        ComplaintEvent {
+            id: 1,
+            complaint_id: 7,
+            complaint_title: "快递三天没动".into(),
+            at: Utc.with_ymd_and_hms(2026, 11, 23, 2, 30, 0).unwrap(),
+            kind: kind.into(),
+            from_status: None,
+            to_status: None,
+            text: text.map(str::to_string),
+            fact,
+            customer_contact: false,
+            operator: "li.na".into(),
+            operator_name: "李娜".into(),
+            interaction_id: None,
+        }
+    }
+
+    /// Each event's words on the zh-CN screen and on the English one.
+    fn words(e: &ComplaintEvent) -> (Option<String>, Option<String>) {
+        let theme = Theme::mono();
+        let rules = LogRules::default();
+        let said = |lang| {
+            let i18n = I18n::new(lang);
+            let view = View {
+                theme: &theme,
+                i18n: &i18n,
+                rules: &rules,
+                now: e.at,
+                tz: FixedOffset::east_opt(8 * 3600).unwrap(),
+                focused: true,
+            };
+            event_words(e, &view)
+        };
+        (said(Lang::ZhCn), said(Lang::En))
+    }
+
+    fn both(zh: &str, en: &str) -> (Option<String>, Option<String>) {
+        (Some(zh.to_string()), Some(en.to_string()))
+    }
+
+    #[test]
+    fn every_fact_reads_in_the_screens_language_money_in_yuan_points_as_points() {
+        let compensation = |kind, amount| EventFact::Compensation { kind, amount };
+        assert_eq!(
+            words(&event(
+                "compensate",
+                Some("延误补偿"),
+                Some(compensation(Compensation::Points, 200))
+            )),
+            both("积分 200：延误补偿", "points 200: 延误补偿")
+        );
+        assert_eq!(
+            words(&event(
+                "compensate",
+                None,
+                Some(compensation(Compensation::FreeRepair, 120_050))
+            )),
+            both("免费维修 ¥1,200.50", "free repair ¥1,200.50")
+        );
+        assert_eq!(
+            words(&event(
+                "compensate",
+                None,
+                Some(compensation(Compensation::Apology, 0))
+            )),
+            both("致歉", "apology")
+        );
+        let follow_up = EventFact::FollowUp {
+            csat: 2,
+            satisfied: false,
+        };
+        assert_eq!(
+            words(&event("follow_up", None, Some(follow_up))),
+            both("满意度 2 分，不满意", "CSAT 2, not satisfied")
+        );
+        let escalated = EventFact::Escalated {
+            level: 3,
+            reassigned_to: None,
+        };
+        assert_eq!(
+            words(&event("escalate", Some("客户要求"), Some(escalated))),
+            both(
+                "升级至 3 级（经理）：客户要求",
+                "to level 3 (manager): 客户要求"
+            )
+        );
+        let to_supervisor = EventFact::Escalated {
+            level: 2,
+            reassigned_to: Some(NamedOperator {
+                login: "wang.fang".into(),
+                name: "王芳".into(),
+            }),
+        };
+        assert_eq!(
+            words(&event("escalate", None, Some(to_supervisor))),
+            both(
+                "升级至 2 级（主管），改派给 王芳",
+                "to level 2 (supervisor), reassigned to 王芳"
+            )
+        );
+        let contact = EventFact::Contact {
+            interaction_id: 42,
+            channel: Channel::PhoneIn,
+        };
+        assert_eq!(
+            words(&event("contact", None, Some(contact))),
+            both("联系记录 #42（电话呼入）", "contact #42 by phone in")
+        );
+        // Neither a fact nor a text: nothing to say (the log shows the title instead).
+        assert_eq!(words(&event("claim", None, None)), (None, None));
+        // A note's text alone, a line however many it had.
+        assert_eq!(
+            words(&event("note", Some("第一行\n第二行"), None)),
+            both("第一行 第二行", "第一行 第二行")
+        );
+    }
+}
