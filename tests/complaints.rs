@@ -375,7 +375,7 @@ fn an_emailed_complaint_counts_working_time_through_its_whole_life() {
         .events
         .iter()
         .find(|e| e.kind == "compensate")
-        .and_then(|e| e.text.clone());
+        .map(|e| e.english(&Utc));
     assert_eq!(compensated.as_deref(), Some("points 200: 延误补偿"));
     assert_eq!(
         d.store.customer(&bo, d.customer).expect("customer").points,
@@ -443,7 +443,7 @@ fn a_step_its_status_does_not_allow_is_refused_with_what_it_allows() {
         .events
         .iter()
         .find(|e| e.id == refund.event_id)
-        .and_then(|e| e.text.clone());
+        .map(|e| e.english(&Utc));
     assert_eq!(text.as_deref(), Some("refund ¥50.00"));
     // Escalation stops at the manager.
     for _ in 0..3 {

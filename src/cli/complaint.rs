@@ -760,10 +760,7 @@ fn print_detail(d: &ComplaintDetail, tz: FixedOffset) {
             pad(&e.kind, 13),
             pad(&moved, 30),
             pad(&sanitize(&e.operator), 12),
-            e.text
-                .as_deref()
-                .map(|t| sanitize(t).into_owned())
-                .unwrap_or_default(),
+            sanitize(&e.english(&tz)),
             if marks.is_empty() {
                 String::new()
             } else {

@@ -13,7 +13,8 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::complaint::{taken_in_person, SlaRules, Spans, Status};
-use crate::domain::complaint_step::{level_name, Compensation, Standing, Step, TOP_LEVEL};
+use crate::domain::complaint_fact::{EventFact, NamedOperator};
+use crate::domain::complaint_step::{Compensation, Standing, Step, TOP_LEVEL};
 use crate::domain::customer::Channel;
 use crate::domain::operator::Actor;
 use crate::domain::sla_clock::{after_pause, next_kept, soon_at, ClockKind, KeptClock};
@@ -209,6 +210,7 @@ impl<'a> Life<'a> {
             None,
             status,
             Some(Cow::Borrowed(opening.title)),
+            None,
             true,
         );
         life
@@ -223,6 +225,7 @@ impl<'a> Life<'a> {
         from: Option<Status>,
         to: Status,
         text: Option<Cow<'static, str>>,
+        fact: Option<EventFact>,
         customer_contact: bool,
     ) {
         self.events.push(DemoComplaintEvent {
@@ -232,6 +235,7 @@ impl<'a> Life<'a> {
             from: from.map(Status::as_str),
             to: to.as_str(),
             text,
+            fact,
             customer_contact,
             other: None,
         });
@@ -291,23 +295,19 @@ impl<'a> Life<'a> {
             };
             self.level += 1;
             self.status = next;
-            let text = format!(
-                "the {} clock breached (due {}); escalated to level {} ({})",
-                clock_name(clock.kind),
-                clock
-                    .due
-                    .with_timezone(&self.calendar.tz())
-                    .format("%Y-%m-%d %H:%M"),
-                self.level,
-                level_name(self.level)
-            );
+            let fact = EventFact::AutoEscalated {
+                clock: clock.kind,
+                due_at: clock.due,
+                level: self.level,
+            };
             self.event(
                 at,
                 None,
                 "auto_escalate",
                 Some(from),
                 next,
-                Some(text.into()),
+                None,
+                Some(fact),
                 false,
             );
             self.last = at;
@@ -397,6 +397,8 @@ impl<'a> Life<'a> {
         if contact {
             self.acknowledged = self.acknowledged.or(Some(at));
         }
+        // What careline knows of the step, beside what was typed.
+        let mut fact = None;
         let text: Cow<'static, str> = match plan {
             Plan::Acknowledge => ACK_TEXT.into(),
             Plan::Claim => "".into(),
@@ -420,6 +422,18 @@ impl<'a> Life<'a> {
             Plan::Escalate(reason, to) => {
                 self.level = (self.level + 1).min(TOP_LEVEL);
                 let assignee = to.or(self.assignee);
+                let reassigned_to = self
+                    .actors
+                    .iter()
+                    .find(|a| Some(a.id) == to && to != self.assignee)
+                    .map(|a| NamedOperator {
+                        login: a.login.clone(),
+                        name: a.name.clone(),
+                    });
+                fact = Some(EventFact::Escalated {
+                    level: self.level,
+                    reassigned_to,
+                });
                 if assignee != self.assignee {
                     self.claimed = Some(at);
                 }
@@ -438,7 +452,8 @@ impl<'a> Life<'a> {
                     operator: actor.id,
                     at: ts(at),
                 });
-                format!("{kind} {amount}: {note}").into()
+                fact = Some(EventFact::Compensation { kind, amount });
+                note.into()
             }
             Plan::Resolve => {
                 self.resolved = Some(at);
@@ -474,12 +489,11 @@ impl<'a> Life<'a> {
                 } else {
                     self.reopen(at);
                 }
-                let verdict = if satisfied {
-                    "satisfied"
-                } else {
-                    "not satisfied"
-                };
-                format!("CSAT {csat}, {verdict}: {comment}").into()
+                fact = Some(EventFact::FollowUp {
+                    csat: csat.clamp(1, 5) as u8,
+                    satisfied,
+                });
+                comment.into()
             }
             Plan::Close => {
                 self.closed = Some(at);
@@ -502,6 +516,7 @@ impl<'a> Life<'a> {
             Some(from),
             next,
             text,
+            fact,
             contact,
         );
         if step == Step::Claim {
@@ -564,7 +579,9 @@ impl<'a> Life<'a> {
             Step::Merge.as_str(),
             Some(from),
             next,
-            Some("merged into complaint {other}".into()),
+            None,
+            // The complaint's id is known once it is written (see `other`).
+            Some(EventFact::MergedInto { complaint_id: 0 }),
             false,
         );
         if let Some(e) = self.events.last_mut() {
@@ -598,7 +615,8 @@ impl<'a> Life<'a> {
                 kind: "merge",
                 from: Some(status.as_str()),
                 to: status.as_str(),
-                text: Some("complaint {other} merged into this one".into()),
+                text: None,
+                fact: Some(EventFact::MergedFrom { complaint_id: 0 }),
                 customer_contact: false,
                 other: Some(from),
             },

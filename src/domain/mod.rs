@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod complaint;
+pub mod complaint_fact;
 pub mod complaint_step;
 pub mod contact;
 pub mod customer;

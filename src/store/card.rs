@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::complaints::{Complaint, ComplaintFilter};
-use super::interactions::ComplaintEvent;
+use super::complaint_events::ComplaintEvent;
 use super::reminders::DueReminder;
 use super::{Actor, Customer, Purchase, Result, Store};
 use crate::domain::calendar::Calendar;
@@ -148,7 +148,7 @@ impl Store {
                 .filter(|k| !k.status.is_open())
                 .take(CLOSED_ON_CARD),
         );
-        card.events = super::interactions::complaint_events_of(conn, id, 5)?;
+        card.events = super::complaint_events::of_customer(conn, id, 5)?;
         let today = self.today();
         card.reminders = super::reminders::due_on_card(conn, id, today)?;
         card.purchases = self.purchases_of(id, 3)?;

@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::complaints::{
-    clock_bit, clock_name, event_in, place_in_queue, read_in, Complaint, EventRow,
-};
+use super::complaint_events::{event_in, EventRow};
+use super::complaints::{clock_bit, clock_name, place_in_queue, read_in, Complaint};
 use super::{Actor, Result, Store, StoreError, Writer};
 use crate::domain::complaint::Status;
-use crate::domain::complaint_step::{level_name, Compensation, Standing, Step, TOP_LEVEL};
-use crate::domain::customer::FieldError;
+use crate::domain::complaint_fact::{EventFact, NamedOperator};
+use crate::domain::complaint_step::{Compensation, Standing, Step, TOP_LEVEL};
+use crate::domain::customer::{Channel, FieldError};
 use crate::domain::operator::Permission;
 use crate::domain::reminder::{Kind as ReminderKind, Status as ReminderStatus};
 use crate::domain::sla_clock::{after_pause, soon_at, ClockKind};
@@ -96,49 +96,27 @@ impl Work {
         }
     }
 
-    /// The event's text.
+    /// The event's text: what the operator typed, and nothing careline made up (that is the
+    /// event's [`EventFact`]).
     fn text(&self) -> Option<String> {
-        fn given(t: &Option<String>) -> Option<&str> {
-            t.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        fn given(t: &Option<String>) -> Option<String> {
+            t.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
         }
         match self {
             Work::Acknowledge { text } | Work::Resume { text } | Work::Close { text } => {
-                given(text).map(str::to_string)
+                given(text)
             }
-            Work::Claim { .. } => None,
+            Work::Claim { .. } | Work::Merge { .. } => None,
             Work::Note { text, .. } | Work::Propose { text } | Work::Resolve { text } => {
                 Some(text.trim().to_string())
             }
             Work::Wait { reason } | Work::Reopen { reason } => Some(reason.trim().to_string()),
             Work::Escalate { reason, .. } => Some(reason.trim().to_string()),
-            Work::Compensate { kind, amount, note } => {
-                // Money in yuan as people say it (stored in fen); points as points.
-                let what = match kind {
-                    Compensation::Points => format!("{kind} {amount}"),
-                    Compensation::Apology if *amount == 0 => kind.to_string(),
-                    _ => format!("{kind} ¥{}.{:02}", amount / 100, amount % 100),
-                };
-                Some(match given(note) {
-                    Some(note) => format!("{what}: {note}"),
-                    None => what,
-                })
-            }
-            Work::FollowUp {
-                csat,
-                comment,
-                satisfied,
-            } => {
-                let verdict = if *satisfied {
-                    "satisfied"
-                } else {
-                    "not satisfied"
-                };
-                Some(match given(comment) {
-                    Some(c) => format!("CSAT {csat}, {verdict}: {c}"),
-                    None => format!("CSAT {csat}, {verdict}"),
-                })
-            }
-            Work::Merge { into } => Some(format!("merged into complaint {into}")),
+            Work::Compensate { note, .. } => given(note),
+            Work::FollowUp { comment, .. } => given(comment),
         }
     }
 
@@ -203,18 +181,19 @@ fn standing(k: &Complaint) -> Standing {
     }
 }
 
-fn operator_id(w: &Writer<'_>, login: &str) -> Result<i64> {
-    let found: Option<(i64, bool)> = w
+/// The operator `login` names, as an escalation hands the complaint to them.
+fn operator_named(w: &Writer<'_>, login: &str) -> Result<(i64, NamedOperator)> {
+    let found: Option<(i64, bool, String, String)> = w
         .tx()
         .query_row(
-            "SELECT id, active FROM operators WHERE login = ?1",
+            "SELECT id, active, login, name FROM operators WHERE login = ?1",
             [login.trim()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
     match found {
-        Some((id, true)) => Ok(id),
-        Some((_, false)) => Err(StoreError::Invalid(vec![FieldError::new(
+        Some((id, true, login, name)) => Ok((id, NamedOperator { login, name })),
+        Some((_, false, _, _)) => Err(StoreError::Invalid(vec![FieldError::new(
             "to",
             "is a disabled operator",
         )])),
@@ -283,6 +262,8 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
     let rules = w.sla_rules().clone();
     let calendar = w.calendar().clone();
     let mut follow_up = None;
+    // What careline knows about this step, beside what was typed.
+    let mut fact = None;
     let tx = w.tx();
     if contact {
         tx.execute(
@@ -292,6 +273,18 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
     }
     match work {
         Work::Claim { .. } => {
+            if let (Some(other), Some(login), Some(name)) =
+                (k.assignee_id, &k.assignee, &k.assignee_name)
+            {
+                if other != actor.id {
+                    fact = Some(EventFact::TakenOver {
+                        from: NamedOperator {
+                            login: login.clone(),
+                            name: name.clone(),
+                        },
+                    });
+                }
+            }
             tx.execute(
                 "UPDATE complaints SET assignee_id = ?2, claimed_at = ?3 WHERE id = ?1",
                 params![id, actor.id, t],
@@ -320,10 +313,17 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
             )?;
         }
         Work::Escalate { to, .. } => {
-            let assignee = match to {
-                Some(login) => Some(operator_id(w, login)?),
-                None => k.assignee_id,
+            let (assignee, reassigned_to) = match to {
+                Some(login) => {
+                    let (id, named) = operator_named(w, login)?;
+                    (Some(id), (Some(id) != k.assignee_id).then_some(named))
+                }
+                None => (k.assignee_id, None),
             };
+            fact = Some(EventFact::Escalated {
+                level: (k.escalation_level + 1).min(TOP_LEVEL),
+                reassigned_to,
+            });
             w.tx().execute(
                 "UPDATE complaints SET escalation_level = min(escalation_level + 1, ?3),
                     assignee_id = ?2,
@@ -339,6 +339,10 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
             )?;
         }
         Work::Compensate { kind, amount, note } => {
+            fact = Some(EventFact::Compensation {
+                kind: *kind,
+                amount: *amount,
+            });
             tx.execute(
                 "INSERT INTO compensations (complaint_id, kind, amount, note, operator_id, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -407,6 +411,10 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
             comment,
             satisfied,
         } => {
+            fact = Some(EventFact::FollowUp {
+                csat: *csat,
+                satisfied: *satisfied,
+            });
             tx.execute(
                 "INSERT INTO surveys (customer_id, kind, score, comment, complaint_id, operator_id,
                     at) VALUES (?1, 'csat', ?2, ?3, ?4, ?5, ?6)",
@@ -488,7 +496,6 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
                 "UPDATE complaints SET merged_into = ?2 WHERE merged_into = ?1",
                 params![id, into],
             )?;
-            let text = format!("complaint {id} merged into this one");
             event_in(
                 w,
                 &EventRow {
@@ -496,13 +503,17 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
                     kind: "merge",
                     from: Some(other.status),
                     to: Some(other.status),
-                    text: Some(&text),
+                    text: None,
+                    fact: Some(&EventFact::MergedFrom { complaint_id: id }),
                     contact: false,
                     interaction: None,
                     at: now,
                 },
             )?;
             bump(w, *into)?;
+            fact = Some(EventFact::MergedInto {
+                complaint_id: *into,
+            });
         }
         Work::Acknowledge { .. } | Work::Note { .. } => {}
     }
@@ -519,6 +530,7 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
             from: Some(k.status),
             to: Some(next),
             text: text.as_deref(),
+            fact: fact.as_ref(),
             contact,
             interaction: None,
             at: now,
@@ -530,7 +542,7 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
         "complaint",
         Some(id),
         serde_json::json!({"from": k.status.as_str(), "to": next.as_str(), "text": text,
-            "customer_contact": contact}),
+            "fact": fact, "customer_contact": contact}),
     );
     Ok((event, k.status, follow_up))
 }
@@ -607,6 +619,11 @@ pub(crate) fn contact_logged_in(w: &mut Writer<'_>, id: i64, interaction: i64) -
             version = version + 1 WHERE id = ?1",
         params![id, now.timestamp(), next.as_str()],
     )?;
+    let channel: Channel = w.tx().query_row(
+        "SELECT channel FROM interactions WHERE id = ?1",
+        [interaction],
+        |r| super::stored_name(r, 0),
+    )?;
     event_in(
         w,
         &EventRow {
@@ -615,6 +632,10 @@ pub(crate) fn contact_logged_in(w: &mut Writer<'_>, id: i64, interaction: i64) -
             from: Some(k.status),
             to: Some(next),
             text: None,
+            fact: Some(&EventFact::Contact {
+                interaction_id: interaction,
+                channel,
+            }),
             contact: true,
             interaction: Some(interaction),
             at: now,
@@ -676,12 +697,6 @@ fn sweep_in(w: &mut Writer<'_>) -> Result<Sweep> {
                 params![id, level, next.as_str()],
             )?;
             let clock = clock_name(*kind);
-            let text = format!(
-                "the {clock} clock breached (due {}); escalated to level {level} ({})",
-                due.with_timezone(&w.calendar().tz())
-                    .format("%Y-%m-%d %H:%M"),
-                level_name(level)
-            );
             event_in(
                 w,
                 &EventRow {
@@ -689,7 +704,12 @@ fn sweep_in(w: &mut Writer<'_>) -> Result<Sweep> {
                     kind: "auto_escalate",
                     from: Some(status),
                     to: Some(next),
-                    text: Some(&text),
+                    text: None,
+                    fact: Some(&EventFact::AutoEscalated {
+                        clock: *kind,
+                        due_at: *due,
+                        level,
+                    }),
                     contact: false,
                     interaction: None,
                     at: now,

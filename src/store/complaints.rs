@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::complaint_events::{event_in, of_complaint, ComplaintEvent, EventRow};
 use super::{Actor, Result, Store, StoreError, Writer};
 use crate::domain::calendar::Calendar;
 use crate::domain::complaint::{
@@ -125,6 +126,7 @@ pub(crate) fn open_in(
             from: None,
             to: Some(status),
             text: Some(&title),
+            fact: None,
             contact: true,
             interaction: contact,
             at: opened,
@@ -140,43 +142,6 @@ pub(crate) fn open_in(
             "resolve_due_at": due(spans.resolve), "calendar": calendar.summary().to_string()}),
     );
     Ok(id)
-}
-
-/// A complaint event to write.
-pub(super) struct EventRow<'a> {
-    pub complaint: i64,
-    /// The step, `opened`, `contact` (a logged interaction) or `auto_escalate`.
-    pub kind: &'a str,
-    pub from: Option<Status>,
-    pub to: Option<Status>,
-    pub text: Option<&'a str>,
-    /// Contact with the customer (an acknowledgement or an update).
-    pub contact: bool,
-    pub interaction: Option<i64>,
-    pub at: DateTime<Utc>,
-}
-
-/// Writes an event by the writer's actor (`system` when `kind` is `auto_escalate`).
-pub(super) fn event_in(w: &mut Writer<'_>, e: &EventRow<'_>) -> Result<i64> {
-    let operator = (e.kind != "auto_escalate").then_some(w.actor().id);
-    w.tx()
-        .prepare_cached(
-            "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status,
-                to_status, text, customer_contact, interaction_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            e.complaint,
-            operator,
-            e.at.timestamp(),
-            e.kind,
-            e.from.map(Status::as_str),
-            e.to.map(Status::as_str),
-            e.text,
-            e.contact,
-            e.interaction,
-        ])?;
-    Ok(w.tx().last_insert_rowid())
 }
 
 /// The kept clocks of a complaint row (see [`KeptClock`]).
@@ -536,25 +501,6 @@ pub struct ComplaintFilter {
     pub limit: Option<usize>,
 }
 
-/// Working the complaint; as the queue and `complaint show` need it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ComplaintEventRow {
-    pub id: i64,
-    /// The complaint it was written on (another one merged into this one, for some).
-    pub complaint_id: i64,
-    pub at: DateTime<Utc>,
-    /// The step (`claim`, `escalate` …), `opened`, `contact` or `auto_escalate`.
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
-    pub text: Option<String>,
-    /// Whether it was contact with the customer.
-    pub customer_contact: bool,
-    /// The operator's login; `system` for careline itself.
-    pub operator: String,
-    pub interaction_id: Option<i64>,
-}
-
 /// A compensation given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CompensationRow {
@@ -574,7 +520,7 @@ pub struct ComplaintDetail {
     #[serde(flatten)]
     pub complaint: Complaint,
     /// Its events and those of complaints merged into it, oldest first.
-    pub events: Vec<ComplaintEventRow>,
+    pub events: Vec<ComplaintEvent>,
     pub compensations: Vec<CompensationRow>,
     /// Complaints merged into this one.
     pub merged_from: Vec<i64>,
@@ -793,30 +739,7 @@ impl Store {
             .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let restricted = complaint.restricted;
-        let events: Vec<ComplaintEventRow> = conn
-            .prepare_cached(
-                "SELECT e.id, e.complaint_id, e.at, e.kind, e.from_status, e.to_status, e.text,
-                        e.customer_contact, COALESCE(o.login, 'system'), e.interaction_id
-                 FROM complaint_events e LEFT JOIN operators o ON o.id = e.operator_id
-                 WHERE e.complaint_id = ?1
-                    OR e.complaint_id IN (SELECT id FROM complaints WHERE merged_into = ?1)
-                 ORDER BY e.at, e.id",
-            )?
-            .query_map([id], |r| {
-                Ok(ComplaintEventRow {
-                    id: r.get(0)?,
-                    complaint_id: r.get(1)?,
-                    at: at(r.get(2)?),
-                    kind: r.get(3)?,
-                    from_status: r.get(4)?,
-                    to_status: r.get(5)?,
-                    text: if restricted { None } else { r.get(6)? },
-                    customer_contact: r.get(7)?,
-                    operator: r.get(8)?,
-                    interaction_id: r.get(9)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let events = of_complaint(conn, id, restricted)?;
         let compensations: Vec<CompensationRow> = conn
             .prepare_cached(
                 "SELECT p.id, p.complaint_id, p.kind, p.amount, p.note, o.login, p.at

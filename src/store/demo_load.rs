@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::bulk::{BulkLoad, Column, PreparedCustomer, Preparer, Rows};
 use super::purchases::PurchaseFigures;
 use super::{Actor, Cell, Result, Store, StoreError, CACHE_KIB};
+use crate::domain::complaint_fact::EventFact;
 use crate::domain::contact::PhoneRules;
 use crate::domain::customer::CustomerFields;
 
@@ -136,8 +137,11 @@ pub struct DemoComplaintEvent {
     pub kind: &'static str,
     pub from: Option<&'static str>,
     pub to: &'static str,
-    /// `{other}` in it stands for the id of the customer's complaint at place `other`.
+    /// What the operator typed.
     pub text: Option<std::borrow::Cow<'static, str>>,
+    /// What careline records about it; a merge's names the customer's complaint at place
+    /// `other` (its id is known when the rows are made).
+    pub fact: Option<EventFact>,
     pub customer_contact: bool,
     pub other: Option<usize>,
 }
@@ -340,7 +344,7 @@ struct Prepared {
 /// The rows of one complaint.
 struct ComplaintRows {
     complaint: [Cell; COMPLAINT_COLUMNS],
-    events: Vec<[Cell; 8]>,
+    events: Vec<[Cell; 9]>,
     compensations: Vec<[Cell; 6]>,
     points: Vec<[Cell; 5]>,
     surveys: Vec<[Cell; 7]>,
@@ -485,8 +489,8 @@ impl<'c> History<'c> {
             )?,
             events: Rows::new(
                 conn,
-                "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status, to_status, text, customer_contact)",
-                8,
+                "INSERT INTO complaint_events (complaint_id, operator_id, at, kind, from_status, to_status, text, customer_contact, facts)",
+                9,
             )?,
             compensations: Rows::new(
                 conn,
@@ -612,15 +616,32 @@ impl DemoInteraction {
 /// The columns of a complaint row.
 const COMPLAINT_COLUMNS: usize = 36;
 
-/// A text naming the customer's complaint `other` (of ids from `first`) by its id.
-fn naming(text: &Option<std::borrow::Cow<'static, str>>, other: Option<usize>, first: i64) -> Cell {
-    match (text, other) {
-        (Some(text), Some(other)) => {
-            Cell::from(text.replace("{other}", &(first + other as i64).to_string()))
+/// An event's text as a cell.
+fn text_cell(text: &Option<std::borrow::Cow<'static, str>>) -> Cell {
+    match text {
+        Some(std::borrow::Cow::Borrowed(text)) => Cell::from(*text),
+        Some(std::borrow::Cow::Owned(text)) => Cell::from(text.clone()),
+        None => opt(None::<i64>),
+    }
+}
+
+/// An event's fact as stored (JSON), a merge's naming the customer's complaint `other` (of
+/// ids from `first`) by its id.
+fn fact_cell(fact: &Option<EventFact>, other: Option<usize>, first: i64) -> Cell {
+    let other = other.map(|other| first + other as i64);
+    let fact = match (fact, other) {
+        (Some(EventFact::MergedInto { .. }), Some(id)) => {
+            Some(EventFact::MergedInto { complaint_id: id })
         }
-        (Some(std::borrow::Cow::Borrowed(text)), None) => Cell::from(*text),
-        (Some(std::borrow::Cow::Owned(text)), None) => Cell::from(text.clone()),
-        (None, _) => opt(None::<i64>),
+        (Some(EventFact::MergedFrom { .. }), Some(id)) => {
+            Some(EventFact::MergedFrom { complaint_id: id })
+        }
+        (fact, _) => fact.clone(),
+    };
+    // A fact is plain data: turning it into JSON cannot fail.
+    match fact.and_then(|f| serde_json::to_string(&f).ok()) {
+        Some(json) => Cell::from(json),
+        None => opt(None::<i64>),
     }
 }
 
@@ -678,8 +699,9 @@ impl DemoComplaint {
                     Cell::from(event.kind),
                     event.from.map_or(opt(None::<i64>), Cell::from),
                     Cell::from(event.to),
-                    naming(&event.text, event.other, first),
+                    text_cell(&event.text),
                     Cell::from(i64::from(event.customer_contact)),
+                    fact_cell(&event.fact, event.other, first),
                 ]
             })
             .collect();
@@ -1175,9 +1197,9 @@ mod tests {
                     assert_eq!(target.complaint.customer_id, k.customer_id);
                     assert!(target.merged_from.contains(id));
                     let text = format!("complaint {id} merged into this one");
-                    assert!(target.events.iter().any(
-                        |e| e.complaint_id == into && e.text.as_deref() == Some(text.as_str())
-                    ));
+                    assert!(target.events.iter().any(|e| e.complaint_id == into
+                        && e.fact.as_ref().map(|f| f.english(&chrono::Utc)).as_deref()
+                            == Some(text.as_str())));
                 }
                 _ => {}
             }

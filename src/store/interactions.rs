@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::complaint_events::ComplaintEvent;
 use super::engine::index;
 use super::{reminders, Actor, Permission, Result, Store, StoreError, Writer};
 use crate::domain::customer::{Channel, FieldError};
@@ -85,63 +86,12 @@ impl Interaction {
     }
 }
 
-/// A complaint event in a customer's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ComplaintEvent {
-    pub id: i64,
-    pub complaint_id: i64,
-    pub complaint_title: String,
-    pub at: DateTime<Utc>,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
-    pub text: Option<String>,
-    /// Contact with the customer (an acknowledgement, a note sent to them, a logged contact).
-    pub customer_contact: bool,
-    /// Who did it: the operator's name, or `system` for careline itself (automatic
-    /// escalation).
-    pub operator_name: String,
-}
-
-/// A customer's latest complaint events, newest first.
-pub(super) fn complaint_events_of(
-    conn: &rusqlite::Connection,
-    customer_id: i64,
-    limit: usize,
-) -> Result<Vec<ComplaintEvent>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.id, e.complaint_id, k.title, e.at, e.kind, e.from_status, e.to_status,
-                e.text, COALESCE(o.name, 'system'), e.customer_contact
-         FROM complaints k
-         JOIN complaint_events e ON e.complaint_id = k.id
-         LEFT JOIN operators o ON o.id = e.operator_id
-         WHERE k.customer_id = ?1 ORDER BY e.at DESC, e.id DESC LIMIT ?2",
-    )?;
-    let events = stmt
-        .query_map(params![customer_id, limit as i64], |r| {
-            Ok(ComplaintEvent {
-                id: r.get(0)?,
-                complaint_id: r.get(1)?,
-                complaint_title: r.get(2)?,
-                at: at(r.get(3)?),
-                kind: r.get(4)?,
-                from_status: r.get(5)?,
-                to_status: r.get(6)?,
-                text: r.get(7)?,
-                operator_name: r.get(8)?,
-                customer_contact: r.get(9)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(events)
-}
-
 /// One line of a customer's history: a contact or a complaint event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum HistoryItem {
     Interaction(Box<Interaction>),
-    ComplaintEvent(ComplaintEvent),
+    ComplaintEvent(Box<ComplaintEvent>),
 }
 
 impl HistoryItem {
@@ -451,9 +401,9 @@ impl Store {
             .map(|r| r.map(|(i, _, _)| HistoryItem::Interaction(Box::new(i))))
             .collect::<rusqlite::Result<_>>()?;
         items.extend(
-            complaint_events_of(conn, customer_id, limit)?
+            super::complaint_events::of_customer(conn, customer_id, limit)?
                 .into_iter()
-                .map(HistoryItem::ComplaintEvent),
+                .map(|e| HistoryItem::ComplaintEvent(Box::new(e))),
         );
         items.sort_by_key(|item| std::cmp::Reverse(item.at()));
         Ok(items)

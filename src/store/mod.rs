@@ -6,6 +6,7 @@ mod audit;
 mod bulk;
 mod card;
 mod checkpoints;
+mod complaint_events;
 mod complaint_work;
 mod complaints;
 mod customers;
@@ -30,10 +31,9 @@ pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use card::{CardData, ContactLine, DeskCounts};
+pub use complaint_events::ComplaintEvent;
 pub use complaint_work::{Sweep, Work, Worked};
-pub use complaints::{
-    ClockView, CompensationRow, Complaint, ComplaintDetail, ComplaintEventRow, ComplaintFilter,
-};
+pub use complaints::{ClockView, CompensationRow, Complaint, ComplaintDetail, ComplaintFilter};
 pub use customers::{Contact, Customer, CustomerSummary, DuplicateWarning, Saved};
 pub use demo_load::{
     DemoCompensation, DemoComplaint, DemoComplaintEvent, DemoCounts, DemoCustomer, DemoFollowUp,
@@ -43,7 +43,7 @@ pub use drafts::Draft;
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
 pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck, BATCH};
-pub use interactions::{ComplaintEvent, HistoryItem, Interaction, LogCursor, LogFilter, Logged};
+pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
 pub use pops::ScreenPop;
 pub use purchases::{NewPurchase, Purchase};

@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_complaint_life.sql"),
     include_str!("migrations/0006_open_complaints_index.sql"),
     include_str!("migrations/0007_complaint_follow_ups.sql"),
+    include_str!("migrations/0008_event_facts.sql"),
 ];
 
 /// A migration carrying this line runs with foreign keys off (SQLite's way to change a table's

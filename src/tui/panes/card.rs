@@ -23,7 +23,7 @@ use crate::tui::i18n::I18n;
 use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::theme::Theme;
 use crate::tui::view::View;
-use crate::tui::widgets::complaint_event::event_words;
+use crate::tui::widgets::complaint_event::{event_heading, event_words};
 use crate::tui::widgets::sla_clock::{clock_name, complaint_clock};
 
 pub const ID: PaneId = PaneId("card");
@@ -310,17 +310,14 @@ fn event_line<'a>(e: &ComplaintEvent, view: &View, width: usize) -> Line<'a> {
     let theme = view.theme;
     let head = format!("  {} ", when(e.at, view));
     let room = width.saturating_sub(crate::text::width(&head) + 2);
-    let words = truncate(&event_words(e, view.i18n), room.saturating_sub(1)).into_owned();
+    let words = truncate(&event_heading(e, view.i18n), room.saturating_sub(1)).into_owned();
     let mut spans = vec![
         Span::styled(head, theme.muted),
         Span::styled("⚑ ", theme.warn),
         Span::styled(format!("{words} "), theme.warn),
     ];
-    let text = e
-        .text
-        .as_deref()
-        .map(|t| sanitize(t).replace('\n', " "))
-        .unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());
+    // What it recorded and what was typed; the complaint's title when neither.
+    let text = event_words(e, view).unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());
     let used: usize = spans.iter().map(|s| s.width()).sum();
     spans.push(Span::styled(
         truncate(&text, width.saturating_sub(used)).into_owned(),

@@ -30,6 +30,7 @@ use crate::tui::forms::complaint::{self as forms, has_form, step_form};
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::view::View;
+use crate::tui::widgets::complaint_event::{event_words, step_name};
 use crate::tui::widgets::sla_clock::{clock_name, clock_style, clock_text, complaint_clock};
 
 pub const ID: PaneId = PaneId("complaints");
@@ -1121,14 +1122,10 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
         } else {
             sanitize(&e.operator).into_owned()
         };
-        let step = match e.kind.as_str() {
-            "note" if e.customer_contact => "note_to_customer",
-            kind => kind,
-        };
         let mut spans = vec![
             Span::styled(format!("  {} ", time(e.at)), theme.muted),
             Span::styled(format!("{} ", pad(&truncate(&who, 8), 8)), theme.muted),
-            Span::styled(format!("{} ", i18n.value("step", step)), theme.warn),
+            Span::styled(format!("{} ", step_name(e, i18n)), theme.warn),
         ];
         if let (Some(from), Some(to)) = (&e.from_status, &e.to_status) {
             if from != to {
@@ -1142,8 +1139,8 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
                 ));
             }
         }
-        if let Some(text) = &e.text {
-            spans.push(Span::styled(sanitize(text).replace('\n', " "), theme.text));
+        if let Some(words) = event_words(e, view) {
+            spans.push(Span::styled(words, theme.text));
         }
         lines.push(Line::from(spans));
     }

@@ -20,6 +20,7 @@ use crate::tui::desk::{clock, Desk};
 use crate::tui::forms::log_filter;
 use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::view::View;
+use crate::tui::widgets::complaint_event::{event_heading, event_words};
 
 pub const ID: PaneId = PaneId("log");
 
@@ -622,42 +623,9 @@ fn event_line<'a>(view: &View, e: &ComplaintEvent, total: usize) -> Line<'a> {
     let theme = view.theme;
     let i18n = view.i18n;
     let when = short_time(view, e.at);
-    let what = match (&e.from_status, &e.to_status) {
-        (_, Some(to)) if e.kind == "opened" => i18n.f(
-            "log.complaint_opened",
-            &[
-                ("id", &e.complaint_id.to_string()),
-                ("status", &i18n.value("status", to)),
-            ],
-        ),
-        (Some(from), Some(to)) if from != to => i18n.f(
-            "log.complaint_status",
-            &[
-                ("id", &e.complaint_id.to_string()),
-                ("from", &i18n.value("status", from)),
-                ("to", &i18n.value("status", to)),
-            ],
-        ),
-        _ => {
-            // A step that leaves the status as it was: its name says what happened.
-            let step = match e.kind.as_str() {
-                "note" if e.customer_contact => "note_to_customer",
-                kind => kind,
-            };
-            i18n.f(
-                "log.complaint_event",
-                &[
-                    ("id", &e.complaint_id.to_string()),
-                    ("kind", &i18n.value("step", step)),
-                ],
-            )
-        }
-    };
-    let text = e
-        .text
-        .as_deref()
-        .map(|t| sanitize(t).replace('\n', " "))
-        .unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());
+    let what = event_heading(e, i18n);
+    // What it recorded and what was typed; the complaint's title when neither.
+    let text = event_words(e, view).unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());
     let mut spans = vec![
         Span::styled(format!("{when} "), theme.muted),
         Span::styled("⚑  ", theme.warn),
