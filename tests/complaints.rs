@@ -119,7 +119,9 @@ fn open_ids(store: &Store, actor: &Actor, breached: bool) -> Vec<i64> {
 
 fn refused(result: careline::store::Result<careline::store::Worked>) -> String {
     match result {
-        Err(StoreError::Conflict(message)) => message,
+        // Someone else's claim (who holds it), or a step the complaint does not allow (what
+        // it allows): the same sentence the CLI prints.
+        Err(e @ (StoreError::Conflict(_) | StoreError::Refused { .. })) => e.to_string(),
         other => panic!("not refused: {other:?}"),
     }
 }

@@ -257,7 +257,7 @@ fn a_complaint_from_the_card_is_claimed_escalated_compensated_resolved_and_close
         screen.send(keys::RIGHT);
     }
     screen.send(keys::ENTER);
-    screen.wait_for(&format!("resolve complaint #{id}? y yes · n no"));
+    screen.wait_for(&format!("Complaint #{id}: resolve? y yes · n no"));
     screen.send("y");
     screen.send("WM-80 delivered and installed");
     screen.send(keys::CTRL_S);

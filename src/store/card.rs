@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::complaints::{Complaint, ComplaintFilter};
 use super::complaint_events::ComplaintEvent;
+use super::complaints::{Complaint, ComplaintFilter};
 use super::reminders::DueReminder;
 use super::{Actor, Customer, Purchase, Result, Store};
 use crate::domain::calendar::Calendar;

@@ -255,7 +255,10 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
     };
     let next = step
         .check(&standing(&k), &actor, to_customer, satisfied)
-        .map_err(|refused| StoreError::Conflict(format!("complaint {id}: {refused}")))?;
+        .map_err(|refused| StoreError::Refused {
+            complaint: id,
+            refused,
+        })?;
     let now = w.now();
     let t = now.timestamp();
     let contact = step.is_contact(to_customer);

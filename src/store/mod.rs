@@ -78,6 +78,13 @@ pub enum StoreError {
     Conflict(String),
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// A complaint step its status, escalation level or claim does not allow (the screen
+    /// words the reason in its language).
+    #[error("complaint {complaint}: {refused}")]
+    Refused {
+        complaint: i64,
+        refused: crate::domain::complaint_step::Refused,
+    },
     #[error("{}", join_fields(.0))]
     Invalid(Vec<FieldError>),
     #[error("operator '{login}' is not registered in {db}; ask an administrator to run `careline operator add {login} --name NAME --role operator`")]

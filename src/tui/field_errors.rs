@@ -2,6 +2,7 @@
 //! store report typed causes; this turns each into catalogue text, so that a zh-CN screen never
 //! shows an English reason for the mistakes made mid-call.
 
+use crate::domain::complaint_step::{Refused, Step};
 use crate::domain::contact::{EmailError, PhoneError};
 use crate::domain::customer::{ContactCause, FieldError};
 use crate::store::StoreError;
@@ -91,11 +92,62 @@ pub fn store(e: &StoreError, i18n: &I18n) -> String {
         StoreError::NotFound(_) => i18n.t("error.not_found").to_string(),
         StoreError::Conflict(_) => i18n.t("error.conflict").to_string(),
         StoreError::Forbidden(_) => i18n.t("error.forbidden").to_string(),
+        StoreError::Refused { complaint, refused } => {
+            refused_words(*complaint, refused, None, i18n)
+        }
         StoreError::Invalid(_) => i18n.t("form.fix_fields").to_string(),
         StoreError::Busy(_) => i18n.t("error.busy").to_string(),
         StoreError::UnknownOperator { .. } | StoreError::DisabledOperator(_) => {
             i18n.t("error.operator").to_string()
         }
         other => i18n.f("error.other", &[("detail", &other.to_string())]),
+    }
+}
+
+/// Why a complaint step was refused, in the screen's language: what the status allows, the
+/// top level reached, whose claim stands in the way (`holder`, when it was read again).
+pub fn refused_words(
+    complaint: i64,
+    refused: &Refused,
+    holder: Option<&str>,
+    i18n: &I18n,
+) -> String {
+    let id = complaint.to_string();
+    match refused {
+        Refused::NotNow { status } => {
+            let allowed: Vec<String> = Step::allowed(*status)
+                .iter()
+                .map(|s| i18n.value("step", s.as_str()))
+                .collect();
+            let status = i18n.value("status", status.as_str());
+            if allowed.is_empty() {
+                i18n.f(
+                    "complaints.refused_final",
+                    &[("id", &id), ("status", &status)],
+                )
+            } else {
+                i18n.f(
+                    "complaints.refused_status",
+                    &[
+                        ("id", &id),
+                        ("status", &status),
+                        ("allowed", &allowed.join(i18n.t("list.separator"))),
+                    ],
+                )
+            }
+        }
+        Refused::TopLevel => i18n.f("complaints.top_level", &[("id", &id)]),
+        Refused::AlreadyYours => i18n.f("complaints.already_yours", &[("id", &id)]),
+        Refused::NotYours { step } => i18n.f(
+            "complaints.not_yours",
+            &[
+                ("id", &id),
+                ("step", &i18n.value("step", step.as_str())),
+                (
+                    "holder",
+                    holder.unwrap_or(i18n.t("complaints.someone_else")),
+                ),
+            ],
+        ),
     }
 }

@@ -8,12 +8,13 @@ use chrono::DateTime;
 
 use super::{mark_errors, FormKind, Saved};
 use crate::domain::complaint::{Category, NewComplaint, Severity};
-use crate::domain::complaint_step::{level_name, Compensation, Step, TOP_LEVEL};
+use crate::domain::complaint_step::{level_name, Compensation, Refused, Step, TOP_LEVEL};
 use crate::domain::customer::Channel;
 use crate::domain::tier::parse_money;
 use crate::store::{CardData, Complaint, Draft, StoreError, Work};
 use crate::tui::component::Msg;
 use crate::tui::desk::Desk;
+use crate::tui::field_errors::refused_words;
 use crate::tui::i18n::I18n;
 use crate::tui::widgets::form::{Choices, Field, FieldKind, Form};
 
@@ -329,6 +330,20 @@ pub fn work(id: i64, work: &Work, desk: &mut Desk) -> Result<(), StoreError> {
         Err(StoreError::Conflict(reason)) => {
             refused(id, work, &reason, desk);
             Err(StoreError::Conflict(reason))
+        }
+        Err(StoreError::Refused { complaint, refused }) => {
+            // Whose claim stands in the way, read again now.
+            let holder = match refused {
+                Refused::NotYours { .. } => desk
+                    .store
+                    .complaint(&desk.actor, complaint)
+                    .ok()
+                    .and_then(|k| k.assignee_name.or(k.assignee)),
+                _ => None,
+            };
+            let text = refused_words(complaint, &refused, holder.as_deref(), &desk.i18n);
+            desk.error(text);
+            Err(StoreError::Refused { complaint, refused })
         }
         Err(StoreError::Invalid(errors)) => Err(StoreError::Invalid(errors)),
         Err(e) => {

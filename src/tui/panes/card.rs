@@ -541,7 +541,14 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         Span::styled(
             format!(
                 " ({})",
-                i18n.f("card.orders", &[("count", &c.orders_12m.to_string())])
+                i18n.f(
+                    if c.orders_12m == 1 {
+                        "card.orders_one"
+                    } else {
+                        "card.orders"
+                    },
+                    &[("count", &c.orders_12m.to_string())]
+                )
             ),
             theme.muted,
         ),

@@ -31,7 +31,9 @@ use crate::tui::i18n::I18n;
 use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::view::View;
 use crate::tui::widgets::complaint_event::{event_words, step_name};
-use crate::tui::widgets::sla_clock::{clock_name, clock_style, clock_text, complaint_clock};
+use crate::tui::widgets::sla_clock::{
+    calendar_words, clock_name, clock_style, clock_text, complaint_clock,
+};
 
 pub const ID: PaneId = PaneId("complaints");
 
@@ -424,7 +426,7 @@ impl Complaints {
                     ("id", &id.to_string()),
                     ("status", &desk.i18n.value("status", status.as_str())),
                     ("step", &desk.i18n.value("step", step.as_str())),
-                    ("allowed", &allowed.join(", ")),
+                    ("allowed", &allowed.join(desk.i18n.t("list.separator"))),
                 ],
             );
             desk.warn(text);
@@ -795,7 +797,7 @@ fn draw(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
     let names = pane.filters.names(i18n);
     if !names.is_empty() {
         title.push(Span::styled(
-            format!("· {} ", names.join(", ")),
+            format!("· {} ", names.join(i18n.t("list.separator"))),
             theme.accent,
         ));
     }
@@ -1007,6 +1009,16 @@ fn draw_queue(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
     }
 }
 
+/// The calendar the complaint's clocks count in, in the screen's language when it is the one
+/// configured now; as it was written down when it was opened otherwise (kept as it was, so that
+/// a later change of the config does not rewrite what an old complaint was measured by).
+fn calendar_text(pane: &Complaints, k: &Complaint, i18n: &I18n) -> String {
+    match &pane.calendar {
+        Some(c) if c.summary().to_string() == k.calendar => calendar_words(&c.summary(), i18n),
+        _ => sanitize(&k.calendar).into_owned(),
+    }
+}
+
 fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buffer, view: &View) {
     let theme = view.theme;
     let i18n = view.i18n;
@@ -1082,7 +1094,7 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
     ]));
     lines.push(Line::from(vec![
         Span::styled(format!("{}: ", i18n.t("complaints.calendar")), theme.muted),
-        Span::styled(sanitize(&k.calendar).into_owned(), theme.text),
+        Span::styled(calendar_text(pane, k, i18n), theme.text),
     ]));
     if let Some(reason) = &k.waiting_reason {
         lines.push(Line::from(vec![

@@ -5,29 +5,39 @@
 use chrono::Duration;
 use ratatui::style::Style;
 
-use crate::domain::calendar::Calendar;
+use crate::domain::calendar::{Calendar, CalendarSummary};
 use crate::domain::sla_clock::{ClockKind, ClockState, Reading};
 use crate::store::Complaint;
 use crate::tui::i18n::I18n;
 use crate::tui::theme::Theme;
 use crate::tui::view::View;
 
-/// A span of working time, short: `45m`, `3h05m`, `2d4h`.
-pub fn span_text(d: Duration) -> String {
-    let minutes = d.num_minutes().abs();
+/// A span of working time, short, in the screen's units: `45m`, `3h05m`, `2d4h` (`45分`,
+/// `3时05分`, `2天4时`); under a minute is `<1m`, never `0m`.
+pub fn span_text(d: Duration, i18n: &I18n) -> String {
+    let seconds = d.num_seconds().abs();
+    let minutes = seconds / 60;
     let (days, hours, mins) = (minutes / (24 * 60), minutes / 60 % 24, minutes % 60);
     if days > 0 {
-        format!("{days}d{hours}h")
+        i18n.f(
+            "span.days_hours",
+            &[("d", &days.to_string()), ("h", &hours.to_string())],
+        )
     } else if hours > 0 {
-        format!("{hours}h{mins:02}m")
+        i18n.f(
+            "span.hours_minutes",
+            &[("h", &hours.to_string()), ("m", &format!("{mins:02}"))],
+        )
+    } else if minutes == 0 && seconds > 0 {
+        i18n.t("span.under_minute").to_string()
     } else {
-        format!("{mins}m")
+        i18n.f("span.minutes", &[("m", &mins.to_string())])
     }
 }
 
 /// `3h05m left`, `15m over`, `paused 2h10m` (left when it resumes), `met`.
 pub fn clock_text(r: &Reading, i18n: &I18n) -> String {
-    let time = span_text(r.left);
+    let time = span_text(r.left, i18n);
     if r.paused && !matches!(r.state, ClockState::Met { .. }) {
         return i18n.f("sla.paused", &[("time", &time)]);
     }
@@ -47,6 +57,54 @@ pub fn clock_style(r: &Reading, theme: &Theme) -> Style {
         ClockState::Met { on_time: false, .. } => theme.muted,
         ClockState::Running | ClockState::Met { .. } => theme.ok,
     }
+}
+
+/// The working calendar in the screen's language: `24×7`, or the business hours by weekday,
+/// the statutory schedule's years and the extra days.
+pub fn calendar_words(summary: &CalendarSummary, i18n: &I18n) -> String {
+    let CalendarSummary::Business {
+        week,
+        statutory,
+        extra_holidays,
+        extra_workdays,
+    } = summary
+    else {
+        return i18n.t("calendar.all_hours").to_string();
+    };
+    let day = |d: chrono::Weekday| i18n.value("weekday", &d.to_string().to_lowercase());
+    let runs: Vec<String> = week
+        .iter()
+        .map(|(first, last, hours)| {
+            let days = if first == last {
+                day(*first)
+            } else {
+                format!("{}–{}", day(*first), day(*last))
+            };
+            i18n.f(
+                "calendar.run",
+                &[("days", &days), ("hours", &hours.to_string())],
+            )
+        })
+        .collect();
+    let mut text = i18n.f(
+        "calendar.business",
+        &[("week", &runs.join(i18n.t("list.separator")))],
+    );
+    if let Some((from, to)) = statutory {
+        text.push_str(&i18n.f(
+            "calendar.statutory",
+            &[("from", &from.to_string()), ("to", &to.to_string())],
+        ));
+    }
+    for (n, key) in [
+        (*extra_holidays, "calendar.extra_holidays"),
+        (*extra_workdays, "calendar.extra_workdays"),
+    ] {
+        if n > 0 {
+            text.push_str(&i18n.f(key, &[("count", &n.to_string())]));
+        }
+    }
+    text
 }
 
 /// The clock's name: acknowledge, propose a solution, resolve.
@@ -110,10 +168,18 @@ mod tests {
 
     #[test]
     fn spans_are_written_in_days_hours_and_minutes() {
-        assert_eq!(span_text(Duration::minutes(45)), "45m");
-        assert_eq!(span_text(Duration::minutes(-15)), "15m");
-        assert_eq!(span_text(Duration::minutes(185)), "3h05m");
-        assert_eq!(span_text(Duration::hours(52)), "2d4h");
-        assert_eq!(span_text(Duration::seconds(59)), "0m");
+        let en = I18n::new(crate::tui::i18n::Lang::En);
+        let zh = I18n::new(crate::tui::i18n::Lang::ZhCn);
+        for (span, english, chinese) in [
+            (Duration::minutes(45), "45m", "45分"),
+            (Duration::minutes(-15), "15m", "15分"),
+            (Duration::minutes(185), "3h05m", "3时05分"),
+            (Duration::hours(52), "2d4h", "2天4时"),
+            (Duration::seconds(59), "<1m", "<1分"),
+            (Duration::zero(), "0m", "0分"),
+        ] {
+            assert_eq!(span_text(span, &en), english);
+            assert_eq!(span_text(span, &zh), chinese);
+        }
     }
 }
