@@ -154,6 +154,30 @@ impl Drop for CommitWatch {
     }
 }
 
+/// Pages `conn` has written out (to the write-ahead log, or to the database) since the last
+/// call, which starts the count again (`SQLITE_DBSTATUS_CACHE_WRITE`): what one write cost the
+/// disk. An edit writes a few dozen; a write whose full-text index merges its segments
+/// rewrites the index, thousands.
+pub(crate) fn pages_written(conn: &Connection) -> u64 {
+    let (mut current, mut highest): (c_int, c_int) = (0, 0);
+    // SAFETY: the handle is this open connection's; sqlite3_db_status only reads its counters
+    // into the two ints it is given (and resets the one asked for).
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_db_status(
+            conn.handle(),
+            rusqlite::ffi::SQLITE_DBSTATUS_CACHE_WRITE,
+            &mut current,
+            &mut highest,
+            1,
+        )
+    };
+    if rc == rusqlite::ffi::SQLITE_OK {
+        u64::try_from(current).unwrap_or(0)
+    } else {
+        0
+    }
+}
+
 /// Sets the page cache of `conn`, in KiB.
 pub(crate) fn set_cache_kib(conn: &Connection, kib: i64) -> Result<()> {
     Ok(conn.pragma_update(None, "cache_size", -kib)?)
