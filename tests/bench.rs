@@ -160,6 +160,10 @@ fn bench_all_writes_its_table_between_the_markers() {
         "bytes for a one-row selection move at 80×24",
         "2 operator processes writing at once, each about every 10 ms: no error shown, no lost write, p99 write ≤ 50 ms",
         "2 operator processes writing back to back (stress): no error shown, no lost write",
+        // Where a writers row's time went, as `bench writers` prints it.
+        "| part of a write | 2 processes, pause 10 ms | 2 processes, back to back |",
+        "| waiting for the turn | p99 -, max ",
+        "| COMMIT (fsync, checkpoint if due) | p99 -, max ",
     ] {
         assert!(text.contains(goal), "missing {goal:?} in\n{text}");
     }

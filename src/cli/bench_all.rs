@@ -497,6 +497,80 @@ fn writers_row(out: &mut String, w: &WritersReport) {
     );
 }
 
+/// The p99 and the maximum of `f`, in ms ("-" for a p99 from fewer than 100 samples).
+fn p99_and_max(f: &Figures) -> String {
+    format!("p99 {}, max {:.3}", f.p99_text(), f.max_ms)
+}
+
+/// Where the time of the writers rows' writes went, one column per run, as `bench writers`
+/// prints it: each part of a write at p99 and max, the checkpoints run off the write path, and
+/// the mean of each part among the slowest 1 % — so that a slow write shows whether it waited
+/// for its turn (behind another writer's commit) or was slow itself.
+fn writers_breakdown(out: &mut String, runs: &[&WritersReport]) {
+    let Some(first) = runs.first() else {
+        return;
+    };
+    let title = |w: &WritersReport| {
+        if w.pause_ms > 0 {
+            format!("{} processes, pause {} ms", w.processes, w.pause_ms)
+        } else {
+            format!("{} processes, back to back", w.processes)
+        }
+    };
+    let row = |out: &mut String, name: &str, cell: &dyn Fn(&WritersReport) -> String| {
+        let cells: Vec<String> = runs.iter().map(|w| cell(w)).collect();
+        let _ = writeln!(out, "| {name} | {} |", cells.join(" | "));
+    };
+    let _ = writeln!(
+        out,
+        "\nWhere the time of a write went in the writers rows, in ms:\n"
+    );
+    let titles: Vec<String> = runs.iter().map(|w| title(w)).collect();
+    let _ = writeln!(out, "| part of a write | {} |", titles.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---|".repeat(runs.len()));
+    for (i, part) in first.breakdown.parts.iter().enumerate() {
+        row(out, part.kind, &|w| {
+            let writes = w.all_writes().map_or(0, |f| f.samples);
+            match w.breakdown.parts.get(i) {
+                Some(f) if f.samples == writes => p99_and_max(f),
+                Some(f) if f.samples == 0 => "none".into(),
+                Some(f) => format!("{} of {writes} writes: {}", f.samples, p99_and_max(f)),
+                None => "-".into(),
+            }
+        });
+    }
+    row(
+        out,
+        "checkpoints off the write path",
+        &|w| match &w.breakdown.checkpoints_off_write_path {
+            Some(f) => format!("{}: {}", f.samples, p99_and_max(f)),
+            None => "none".into(),
+        },
+    );
+    row(out, "the slowest 1 %, mean of each part", &|w| {
+        let b = &w.breakdown;
+        if b.slowest_writes == 0 {
+            return "- (fewer than 100 writes)".into();
+        }
+        let means: Vec<String> = b
+            .slowest_mean_ms
+            .iter()
+            .map(|(part, ms)| format!("{part} {ms:.1}"))
+            .collect();
+        format!("{} writes: {}", b.slowest_writes, means.join("; "))
+    });
+    row(out, "pages one write put into the log", &|w| {
+        let b = &w.breakdown;
+        format!(
+            "at most {} (its COMMIT {:.1} ms); the slowest 1 %: {:.0} on average",
+            b.most_pages_written, b.most_pages_commit_ms, b.slowest_mean_pages
+        )
+    });
+    row(out, "writes that went without a turn", &|w| {
+        w.breakdown.writes_without_turn.to_string()
+    });
+}
+
 fn markdown(r: &AllReport) -> String {
     let m = &r.machine;
     let mut out = String::new();
@@ -639,6 +713,7 @@ fn markdown(r: &AllReport) -> String {
     complaint_rows(&mut out, &r.complaints);
     writers_row(&mut out, &r.writers);
     writers_row(&mut out, &r.writers_back_to_back);
+    writers_breakdown(&mut out, &[&r.writers, &r.writers_back_to_back]);
     let _ = writeln!(
         out,
         "\nEvery lookup row, warm ({} customers sampled):\n",
@@ -656,8 +731,86 @@ fn markdown(r: &AllReport) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::bench_writers::{PartsUs, WorkerReport};
     use super::*;
     use std::time::Duration;
+
+    /// A writers run made of one worker's writes.
+    fn writers_run(pause_ms: u64, parts: Vec<PartsUs>, checkpoint_us: Vec<u64>) -> WritersReport {
+        let args = WritersArgs {
+            processes: 50,
+            writes: parts.len(),
+            shared_customers: 10,
+            contact_customers: 500,
+            pause_ms,
+            seed: 17,
+            json: false,
+        };
+        let worker = WorkerReport {
+            log_us: parts.iter().map(|p| p.total).collect(),
+            parts,
+            checkpoint_us,
+            ..WorkerReport::default()
+        };
+        super::super::bench_writers::report(
+            &args,
+            1000,
+            vec![],
+            1.0,
+            vec![worker],
+            Default::default(),
+        )
+    }
+
+    /// The headline run names where a slow write's time went, as `bench writers` does: here
+    /// three writes of 200 waited a second for their turn (behind a slow commit elsewhere)
+    /// while their own statements and commit stayed fast.
+    #[test]
+    fn bench_all_shows_where_the_writers_time_went() {
+        let write = |turn: u64, commit: u64, checkpoint_in_commit: Option<u64>| PartsUs {
+            total: turn + 100 + 500 + commit,
+            turn,
+            begin: 100,
+            statements: 500,
+            commit,
+            checkpoint_in_commit,
+            without_turn: 0,
+            pages: 12,
+        };
+        let mut parts = vec![write(1000, 2000, None); 196];
+        // One write merged the full-text index: thousands of pages, and its commit the longest.
+        parts.push(PartsUs {
+            pages: 7891,
+            ..write(1000, 9000, Some(7000))
+        });
+        parts.extend([write(1_000_000, 2000, None); 3]);
+        let paced = writers_run(1000, parts, vec![5000, 80_000]);
+        let stress = writers_run(0, vec![write(1000, 2000, None); 10], vec![]);
+        let mut out = String::new();
+        writers_breakdown(&mut out, &[&paced, &stress]);
+        let lines: Vec<&str> = out.lines().collect();
+        let expected = [
+            "Where the time of a write went in the writers rows, in ms:",
+            "",
+            "| part of a write | 50 processes, pause 1000 ms | 50 processes, back to back |",
+            "|---|---|---|",
+            // p99 of 200 is the 198th: the first of the three slow ones.
+            "| waiting for the turn | p99 1000.000, max 1000.000 | p99 -, max 1.000 |",
+            "| BEGIN IMMEDIATE (SQLite's lock) | p99 0.100, max 0.100 | p99 -, max 0.100 |",
+            "| statements and audit entries | p99 0.500, max 0.500 | p99 -, max 0.500 |",
+            "| COMMIT (fsync, checkpoint if due) | p99 2.000, max 9.000 | p99 -, max 2.000 |",
+            "| of which a checkpoint inside the commit | 1 of 200 writes: p99 -, max 7.000 | none |",
+            "| checkpoints off the write path | 2: p99 -, max 80.000 | none |",
+            "| the slowest 1 %, mean of each part | 3 writes: waiting for the turn 1000.0; \
+             BEGIN IMMEDIATE (SQLite's lock) 0.1; statements and audit entries 0.5; \
+             COMMIT (fsync, checkpoint if due) 2.0; of which a checkpoint inside the commit 0.0 \
+             | - (fewer than 100 writes) |",
+            "| pages one write put into the log | at most 7891 (its COMMIT 9.0 ms); the slowest 1 %: \
+             12 on average | at most 12 (its COMMIT 2.0 ms); the slowest 1 %: 0 on average |",
+            "| writes that went without a turn | 0 | 0 |",
+        ];
+        assert_eq!(lines[1..], expected, "{out}");
+    }
 
     /// Figures of `n` samples: all `low` ms but the slowest two, which take `high` ms.
     fn figures_of(n: usize, low: u64, high: u64) -> Figures {

@@ -152,6 +152,9 @@ pub struct PartsUs {
     /// The checkpoint inside the commit, when one ran there (part of `commit`).
     pub checkpoint_in_commit: Option<u64>,
     pub without_turn: u32,
+    /// Pages the write put into the write-ahead log.
+    #[serde(default)]
+    pub pages: u64,
 }
 
 impl PartsUs {
@@ -165,6 +168,7 @@ impl PartsUs {
             commit: us(parts.commit),
             checkpoint_in_commit: parts.checkpoint_in_commit.map(us),
             without_turn: parts.without_turn,
+            pages: parts.pages_written,
         }
     }
 }
@@ -183,6 +187,12 @@ pub struct Breakdown {
     pub checkpoints_in_commit: usize,
     /// Writes that went without a turn (patience ran out) at least once.
     pub writes_without_turn: usize,
+    /// Pages one write put into the write-ahead log: the most any write did, how long that
+    /// write's COMMIT took, and the mean among the slowest 1 %. A few dozen is an edit; thousands
+    /// is a write whose full-text index merged its segments (rewriting most of the index).
+    pub most_pages_written: u64,
+    pub most_pages_commit_ms: f64,
+    pub slowest_mean_pages: f64,
     /// Checkpoints run off the write path, by every process.
     pub checkpoints_off_write_path: Option<Figures>,
     /// CPU the worker processes used, summed, in seconds.
@@ -590,7 +600,7 @@ fn check_lost_writes(
     Ok(check)
 }
 
-fn report(
+pub(super) fn report(
     args: &WritersArgs,
     customers: i64,
     shared_customer_ids: Vec<i64>,
@@ -707,6 +717,7 @@ fn breakdown(reports: &[WorkerReport], p99_ms: Option<f64>) -> Breakdown {
         "of which a checkpoint inside the commit".into(),
         mean(|p| p.checkpoint_in_commit.unwrap_or(0)),
     ));
+    let most_pages = parts.iter().max_by_key(|p| p.pages);
     let off: Vec<Duration> = reports
         .iter()
         .flat_map(|r| r.checkpoint_us.iter().copied().map(micros))
@@ -717,6 +728,9 @@ fn breakdown(reports: &[WorkerReport], p99_ms: Option<f64>) -> Breakdown {
         slowest_mean_ms,
         checkpoints_in_commit,
         writes_without_turn: parts.iter().filter(|p| p.without_turn > 0).count(),
+        most_pages_written: most_pages.map_or(0, |p| p.pages),
+        most_pages_commit_ms: most_pages.map_or(0.0, |p| p.commit as f64 / 1000.0),
+        slowest_mean_pages: mean(|p| p.pages) * 1000.0,
         checkpoints_off_write_path: (!off.is_empty()).then(|| {
             figures(
                 "checkpoints off the write path",
@@ -775,6 +789,10 @@ pub fn print(r: &WritersReport) {
             means.join("; ")
         );
     }
+    println!(
+        "pages one write put into the log: at most {} (that write's COMMIT took {:.1} ms); the slowest 1 %: {:.0} on average",
+        b.most_pages_written, b.most_pages_commit_ms, b.slowest_mean_pages
+    );
     println!(
         "writes that went without a turn: {}; checkpoints inside a commit: {}; CPU of the workers: {:.1} s",
         b.writes_without_turn, b.checkpoints_in_commit, b.worker_cpu_seconds

@@ -1347,4 +1347,44 @@ mod tests {
         assert_eq!(found.first().map(|r| r.customer.id), Some(3));
         assert!(store.check().expect("check").ok());
     }
+
+    /// FTS5 merges a level of its index whole once the level holds 16 segments, and each write
+    /// that changes a customer's searchable text adds a one-row segment on the lowest level. A
+    /// load that left the whole index as one segment on that level had the 16th such write
+    /// rewrite the entire index inside its commit — more pages than the index holds, while every
+    /// other writer waited for its turn. After a load the first writes put into the log only a
+    /// part of it, as in an index that grew row by row.
+    #[test]
+    fn the_first_writes_after_a_load_do_not_rewrite_the_full_text_index() {
+        let (_dir, mut store, admin) = fresh_store();
+        let spec = DemoSpec {
+            customers: 50_000,
+            seed: 5,
+        };
+        crate::demo::generate(&mut store, &admin, spec, false, &|_| {}).expect("demo");
+        let index_rows: u64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM customer_text_data", [], |r| r.get(0))
+            .expect("index size");
+        // The index is large enough that rewriting it dwarfs a write (a few dozen pages).
+        assert!(index_rows > 500, "{index_rows}");
+        let mut most = (0, 0);
+        for id in 1..=40 {
+            let opened = store.customer(&admin, id).expect("customer");
+            let mut fields = opened.fields.clone();
+            fields.name = format!("{}甲", fields.name);
+            store
+                .edit_customer(&admin, id, opened.version, &fields)
+                .expect("edited");
+            let pages = store.last_write_parts().pages_written;
+            assert!(pages > 0, "write {id} put nothing into the log");
+            most = most.max((pages, id));
+        }
+        assert!(
+            most.0 * 2 < index_rows,
+            "write {} put {} pages into the log; the full-text index holds {index_rows}",
+            most.1,
+            most.0
+        );
+    }
 }

@@ -178,9 +178,9 @@ const CHECK_CACHE_KIB: i64 = 65_536;
 
 /// The page cache while an import writes into a database with customers, in KiB: the rows'
 /// index entries land at random places, and pages evicted would be written out and read back.
-/// SQLite sorts in pieces as large as the page cache, and FTS5 gathers 64 MiB of terms (see
-/// `engine::fill_full_text`): with 64 MiB here an import of 200,000 customers into the
-/// million of the reference database peaked at 250 MiB, too close to the 256 MB of DESIGN §7.
+/// SQLite sorts in pieces as large as the page cache (FTS5 gathered 64 MiB of terms as well
+/// then): with 64 MiB here an import of 200,000 customers into the million of the reference
+/// database peaked at 250 MiB, too close to the 256 MB of DESIGN §7.
 const WRITE_CACHE_KIB: i64 = 32_768;
 
 /// The codes (`c…`) and normalised phones and emails (`n…`) of the rows checked, in the order

@@ -400,6 +400,8 @@ impl Store {
             lap = at;
             part
         };
+        // Starts the count of pages this write puts into the log.
+        engine::pages_written(&self.conn);
         let turn = self.turns.wait(self.options.busy_timeout);
         self.last_write.turn += elapsed();
         self.last_write.without_turn += u32::from(turn.is_missing());
@@ -440,6 +442,7 @@ impl Store {
             (value, seen)
         };
         drop(turn);
+        self.last_write.pages_written += engine::pages_written(&self.conn);
         if seen.checkpoint_due && !self.checkpoints.ask() {
             if let Err(e) = engine::checkpoint_passive(&self.conn) {
                 tracing::debug!("checkpoint: {e}");

@@ -53,6 +53,8 @@ pub struct WriteParts {
     pub checkpoint_in_commit: Option<Duration>,
     /// Times the write went ahead without a turn (its patience ran out).
     pub without_turn: u32,
+    /// Pages the write put into the write-ahead log (its statements' spills and its commit).
+    pub pages_written: u64,
 }
 
 impl Drop for Turn<'_> {
