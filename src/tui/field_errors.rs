@@ -151,3 +151,54 @@ pub fn refused_words(
         ),
     }
 }
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+    use crate::domain::complaint::Status;
+    use crate::tui::i18n::Lang;
+
+    #[test]
+    fn a_refused_step_is_said_in_the_screens_language() {
+        let zh = I18n::new(Lang::ZhCn);
+        let en = I18n::new(Lang::En);
+        let waiting = Refused::NotNow {
+            status: Status::Waiting,
+        };
+        // What a waiting complaint allows: resume, claim, note, compensate, merge.
+        assert_eq!(
+            refused_words(7, &waiting, None, &zh),
+            "投诉 #7 为等待中；现在可以：恢复处理、认领、内部备注、补偿、合并。"
+        );
+        assert_eq!(
+            refused_words(7, &waiting, None, &en),
+            "Complaint #7 is waiting; it allows resume, claim, internal note, compensate, merge."
+        );
+        assert_eq!(
+            refused_words(
+                7,
+                &Refused::NotNow {
+                    status: Status::Closed
+                },
+                None,
+                &zh
+            ),
+            "投诉 #7 为已关闭，不能再做任何步骤。"
+        );
+        assert_eq!(
+            refused_words(7, &Refused::TopLevel, None, &zh),
+            "投诉 #7 已在最高级别（经理），不能再升级。"
+        );
+        assert_eq!(
+            refused_words(
+                7,
+                &Refused::NotYours {
+                    step: Step::Resolve
+                },
+                Some("王芳"),
+                &zh
+            ),
+            "投诉 #7 由王芳处理：只有本人、主管或管理员可以解决。备注和补偿任何人都可以记录。"
+        );
+    }
+}

@@ -101,7 +101,12 @@ pub fn calendar_words(summary: &CalendarSummary, i18n: &I18n) -> String {
         (*extra_workdays, "calendar.extra_workdays"),
     ] {
         if n > 0 {
-            text.push_str(&i18n.f(key, &[("count", &n.to_string())]));
+            let key = if n == 1 {
+                format!("{key}_one")
+            } else {
+                key.to_string()
+            };
+            text.push_str(&i18n.f(&key, &[("count", &n.to_string())]));
         }
     }
     text
@@ -181,5 +186,40 @@ mod tests {
             assert_eq!(span_text(span, &en), english);
             assert_eq!(span_text(span, &zh), chinese);
         }
+    }
+
+    #[test]
+    fn the_calendar_is_worded_in_the_screens_language() {
+        use crate::domain::calendar::WeeklyHoursSetting;
+        use crate::domain::complaint::SlaRules;
+        let en = I18n::new(crate::tui::i18n::Lang::En);
+        let zh = I18n::new(crate::tui::i18n::Lang::ZhCn);
+        let all_hours = SlaRules::default().working_calendar().summary();
+        assert_eq!(calendar_words(&all_hours, &en), "24×7");
+        assert_eq!(calendar_words(&all_hours, &zh), "全天候（24×7）");
+        let business = SlaRules {
+            clock: "business".into(),
+            business_hours: WeeklyHoursSetting::MondayToFriday("09:00-18:00".into()),
+            holidays: "cn".into(),
+            extra_holidays: vec!["2026-12-24".into()],
+            ..SlaRules::default()
+        }
+        .working_calendar()
+        .summary();
+        let CalendarSummary::Business {
+            statutory: Some((from, to)),
+            ..
+        } = business
+        else {
+            panic!("business hours with the CN schedule: {business:?}");
+        };
+        // The configured calendar's own words in English, worded again in Chinese.
+        assert_eq!(calendar_words(&business, &en), business.to_string());
+        assert_eq!(
+            calendar_words(&business, &zh),
+            format!(
+                "工作时间 周一–周五 09:00–18:00，含国家法定节假日与调休（{from}–{to} 年），另加 1 天休息日"
+            )
+        );
     }
 }
