@@ -230,6 +230,12 @@ fn a_customer_not_satisfied_reopens_the_complaint_and_restarts_its_clock() {
         said.contains(&format!("Follow-up reminder 1 created, due {due}.")),
         "{said}"
     );
+    // The follow-up calls still to make: this one, due that day.
+    let calls = json(&sandbox.ok(&["complaint", "list", "--follow-ups", "--json"]));
+    let calls = calls.as_array().expect("an array");
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(id_of(&calls[0]), id);
+    assert_eq!(calls[0]["follow_up_on"], due.to_string());
     let out = json(&sandbox.ok(&[
         "complaint",
         "follow-up",
@@ -239,6 +245,9 @@ fn a_customer_not_satisfied_reopens_the_complaint_and_restarts_its_clock() {
         "--not-satisfied",
         "--json",
     ]));
+    // Made: no follow-up call left to make.
+    let calls = json(&sandbox.ok(&["complaint", "list", "--follow-ups", "--json"]));
+    assert_eq!(calls.as_array().map(Vec::len), Some(0), "{calls}");
     let k = &out["complaint"];
     assert_eq!(k["status"], "reopened");
     assert_eq!(k["resolved_at"], Value::Null);

@@ -92,6 +92,7 @@ const FILTERS: &[&str] = &[
     "toggle_breached",
     "toggle_waiting",
     "toggle_due_soon",
+    "toggle_follow_ups",
 ];
 
 pub fn run(ctx: &Context, args: &ComplaintsArgs) -> Result<ComplaintsReport> {

@@ -373,10 +373,9 @@ pub(super) const SELECT: &str =
         k.waiting_from, k.csat, k.merged_into, k.vip, k.calendar, k.next_clock, k.version,
         k.auto_escalated,
         CASE WHEN k.status = 'resolved' THEN
-            (SELECT f.due_on FROM reminders f
+            (SELECT max(f.due_on) FROM reminders f INDEXED BY reminders_follow_up_of
              WHERE f.complaint_id = k.id AND f.kind = 'complaint_follow_up'
-               AND f.status IN ('open', 'snoozed')
-             ORDER BY f.id DESC LIMIT 1)
+               AND f.status IN ('open', 'snoozed'))
         END
      FROM complaints k JOIN customers c ON c.id = k.customer_id
      LEFT JOIN operators ob ON ob.id = k.opened_by

@@ -5,6 +5,9 @@
 CREATE INDEX reminders_complaint_follow_ups ON reminders(due_on, complaint_id)
     WHERE kind = 'complaint_follow_up' AND status IN ('open', 'snoozed');
 CREATE INDEX reminders_complaint ON reminders(complaint_id) WHERE complaint_id IS NOT NULL;
+-- A resolved complaint's own follow-up day, read from the index alone for each row of a list.
+CREATE INDEX reminders_follow_up_of ON reminders(complaint_id, due_on)
+    WHERE kind = 'complaint_follow_up' AND status IN ('open', 'snoozed');
 -- `complaint show` reads the complaints merged into one (their events and compensations
 -- follow it): a handful of the reference database's 200,000 complaints are merged.
 CREATE INDEX complaints_merged_into ON complaints(merged_into) WHERE merged_into IS NOT NULL;
