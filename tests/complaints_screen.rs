@@ -1202,3 +1202,34 @@ fn the_tier_filter_chooses_by_the_badge_the_queue_shows() {
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("· VIP"), "{text}");
 }
+
+#[test]
+fn a_supervisor_takes_a_complaint_over_from_its_holder_after_a_question() {
+    let desk = desk();
+    // The waiting complaint is wang.fang's; li.na is an admin.
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    key(&mut app, KeyCode::End);
+    assert_eq!(pane(&app).current().map(|k| k.id), Some(desk.waiting));
+    key(&mut app, KeyCode::Char('a'));
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains(&format!(
+            "Complaint #{} is held by 王芳: take it over? y yes · n no",
+            desk.waiting
+        )),
+        "{text}"
+    );
+    // No: nothing changes.
+    key(&mut app, KeyCode::Char('n'));
+    let (store, admin) = reader(&desk.path);
+    let held = |store: &Store| {
+        store
+            .complaint(&admin, desk.waiting)
+            .expect("complaint")
+            .assignee
+    };
+    assert_eq!(held(&store).as_deref(), Some("wang.fang"));
+    key(&mut app, KeyCode::Char('a'));
+    key(&mut app, KeyCode::Char('y'));
+    assert_eq!(held(&store).as_deref(), Some("li.na"), "{}", message(&app));
+}

@@ -432,7 +432,9 @@ impl Complaints {
             desk.warn(text);
             return;
         }
-        if step.asks_first() {
+        // Taking a complaint over from its holder (a supervisor's or an admin's right) is asked
+        // first, naming whom it is taken from.
+        if step.asks_first() || (step == Step::Claim && self.taking_over(desk).is_some()) {
             self.question = Some((id, step));
             return;
         }
@@ -456,6 +458,20 @@ impl Complaints {
         )
     }
 
+    /// Who holds the current complaint, when this operator's claim would take it from them (a
+    /// supervisor or an admin may; anyone else is told who has it).
+    fn taking_over(&self, desk: &Desk) -> Option<String> {
+        let k = self.current()?;
+        let theirs = k.assignee_id.is_some_and(|a| a != desk.actor.id);
+        (theirs && desk.actor.may(Permission::TakeOverComplaint)).then(|| {
+            k.assignee_name
+                .as_deref()
+                .or(k.assignee.as_deref())
+                .map(|n| sanitize(n).into_owned())
+                .unwrap_or_default()
+        })
+    }
+
     /// Does the step (it needs nothing typed) or opens its form.
     fn go(&mut self, id: i64, step: Step, desk: &mut Desk) {
         if has_form(step) {
@@ -469,7 +485,9 @@ impl Complaints {
             return;
         }
         let work = match step {
-            Step::Claim => Work::Claim { take_over: false },
+            Step::Claim => Work::Claim {
+                take_over: self.taking_over(desk).is_some(),
+            },
             Step::Acknowledge => Work::Acknowledge { text: None },
             Step::Resume => Work::Resume { text: None },
             _ => Work::Close { text: None },
@@ -837,6 +855,21 @@ fn bottom_line<'a>(pane: &Complaints, view: &View, width: usize) -> Option<Line<
     let i18n = view.i18n;
     if let Some((id, step)) = pane.question {
         let text = match step {
+            // A claim is asked about only when it takes the complaint from its holder.
+            Step::Claim => i18n.f(
+                "complaints.ask_take_over",
+                &[
+                    ("id", &id.to_string()),
+                    (
+                        "holder",
+                        &pane
+                            .current()
+                            .and_then(|k| k.assignee_name.as_deref().or(k.assignee.as_deref()))
+                            .map(|n| sanitize(n).into_owned())
+                            .unwrap_or_default(),
+                    ),
+                ],
+            ),
             Step::Escalate => {
                 let level = pane
                     .current()
