@@ -20,13 +20,10 @@ use careline::domain::complaint_step::Compensation;
 use careline::domain::customer::{Channel, Level};
 use careline::domain::operator::Role;
 use careline::store::{ComplaintEvent, Store, Work};
-use careline::tui::app::Settings;
 use careline::tui::component::Pane;
 use careline::tui::desk::Desk;
 use careline::tui::i18n::Lang;
-use careline::tui::keymap::Keymap;
 use careline::tui::panes::log::Log;
-use careline::tui::theme::Theme;
 
 use common::screen::{buffer_text, open_at_screen_time};
 
@@ -192,16 +189,7 @@ fn an_event_keeps_only_the_typed_text_and_careline_s_own_facts_apart() {
 fn log_screen(path: &std::path::Path, customer: i64, lang: Lang) -> String {
     let store: Store = open_at_screen_time(path);
     let actor = store.actor("li.na", None).expect("actor");
-    let settings = Settings {
-        lang,
-        theme: Theme::mono(),
-        keymap: Keymap::default(),
-        lookup_limit: 20,
-        shared: false,
-        db_label: "desk.db".into(),
-        tz: chrono::FixedOffset::east_opt(8 * 3600).expect("offset"),
-        warnings: Vec::new(),
-    };
+    let settings = common::screen::settings(lang, "desk.db");
     let mut desk = Desk::new(store, actor, settings);
     desk.customer = Some(customer);
     let mut log = Log::default();

@@ -12,7 +12,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -22,12 +22,10 @@ use careline::domain::customer::{Channel, Level};
 use careline::domain::operator::Role;
 use careline::store::{Actor, Clock, OpenOptions, Store, Work};
 use careline::tui::action::Action;
-use careline::tui::app::{App, Call, Focus, Settings};
+use careline::tui::app::{App, Call, Focus};
 use careline::tui::component::Msg;
 use careline::tui::forms::FormKind;
 use careline::tui::i18n::Lang;
-use careline::tui::keymap::Keymap;
-use careline::tui::theme::Theme;
 use careline::tui::ui;
 
 use common::screen::{buffer_text, screen_now};
@@ -195,16 +193,7 @@ fn app_as(path: &Path, login: &str, lang: Lang) -> App {
 fn app_with(path: &Path, login: &str, lang: Lang, sla: SlaRules) -> App {
     let store = open_store(path, sla);
     let actor = store.actor(login, None).expect("actor");
-    let settings = Settings {
-        lang,
-        theme: Theme::mono(),
-        keymap: Keymap::default(),
-        lookup_limit: 20,
-        shared: false,
-        db_label: "/srv/careline/desk.db".into(),
-        tz: FixedOffset::east_opt(8 * 3600).expect("offset"),
-        warnings: Vec::new(),
-    };
+    let settings = common::screen::settings(lang, "/srv/careline/desk.db");
     App::new(store, actor, settings)
 }
 
@@ -758,15 +747,18 @@ fn in_mono_the_clock_is_plain_on_time_bold_due_soon_and_reverse_breached() {
     }
 }
 
+/// A second operator, without the right to take over someone else's complaint.
+fn add_zhou_jie(desk: &Desk) {
+    let (mut store, admin) = reader(&desk.path);
+    store
+        .add_operator(&admin, "zhou.jie", "周杰", Role::Operator)
+        .expect("operator");
+}
+
 #[test]
 fn a_claim_race_between_two_screens_tells_the_loser_who_holds_it() {
     let desk = desk();
-    {
-        let (mut store, admin) = reader(&desk.path);
-        store
-            .add_operator(&admin, "zhou.jie", "周杰", Role::Operator)
-            .expect("operator");
-    }
+    add_zhou_jie(&desk);
     // Both see the unassigned complaint at the top of the queue.
     let mut wang = queue(&desk.path, "wang.fang", Lang::En);
     let mut zhou = queue(&desk.path, "zhou.jie", Lang::ZhCn);
@@ -1105,12 +1097,7 @@ fn coming_back_to_the_first_tab_comes_back_to_the_open_card() {
 #[test]
 fn a_step_on_someone_elses_complaint_is_refused_before_anything_is_typed() {
     let desk = desk();
-    {
-        let (mut store, admin) = reader(&desk.path);
-        store
-            .add_operator(&admin, "zhou.jie", "周杰", Role::Operator)
-            .expect("operator");
-    }
+    add_zhou_jie(&desk);
     let mut app = queue(&desk.path, "zhou.jie", Lang::En);
     key(&mut app, KeyCode::Char('j'));
     assert_eq!(pane(&app).current().map(|k| k.id), Some(desk.due_soon));

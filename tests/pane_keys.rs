@@ -7,7 +7,6 @@ mod common;
 use std::any::Any;
 use std::collections::BTreeMap;
 
-use chrono::FixedOffset;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -21,7 +20,6 @@ use careline::tui::desk::Desk;
 use careline::tui::i18n::Lang;
 use careline::tui::keymap::{Context, Key, KeyTable, Keymap, PaneAction, PaneKey};
 use careline::tui::panes;
-use careline::tui::theme::Theme;
 use careline::tui::ui;
 use careline::tui::view::View;
 
@@ -172,14 +170,8 @@ fn app(
     let panes = with_queue();
     let (keymap, problems) = Keymap::new(&panes, config);
     let settings = Settings {
-        lang: Lang::En,
-        theme: Theme::mono(),
         keymap,
-        lookup_limit: 20,
-        shared: false,
-        db_label: "desk.db".into(),
-        tz: FixedOffset::east_opt(8 * 3600).expect("offset"),
-        warnings: Vec::new(),
+        ..common::screen::settings(Lang::En, "desk.db")
     };
     (App::with_panes(store, actor, settings, panes), problems)
 }

@@ -6,7 +6,6 @@ mod common;
 
 use std::sync::mpsc;
 
-use chrono::FixedOffset;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -19,10 +18,8 @@ use careline::tui::app::{App, Dialog, Focus, Settings};
 use careline::tui::component::{Msg, Pane};
 use careline::tui::desk::Desk;
 use careline::tui::i18n::Lang;
-use careline::tui::keymap::Keymap;
 use careline::tui::panes::log::{self, Log};
 use careline::tui::panes::{card::Card, lookup::Lookup};
-use careline::tui::theme::Theme;
 use careline::tui::worker::Worker;
 
 fn open(path: &std::path::Path) -> Store {
@@ -34,16 +31,7 @@ fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
 }
 
 fn settings(lang: Lang) -> Settings {
-    Settings {
-        lang,
-        theme: Theme::mono(),
-        keymap: Keymap::default(),
-        lookup_limit: 20,
-        shared: false,
-        db_label: "desk.db".into(),
-        tz: FixedOffset::east_opt(8 * 3600).expect("offset"),
-        warnings: Vec::new(),
-    }
+    common::screen::settings(lang, "desk.db")
 }
 
 fn desk(path: &std::path::Path) -> Desk {

@@ -4,7 +4,6 @@
 
 mod common;
 
-use chrono::FixedOffset;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -12,9 +11,8 @@ use ratatui::Terminal;
 use careline::domain::contact::{ContactKind, PhoneKind};
 use careline::store::{Clock, Customer, Store};
 use careline::tui::action::Action;
-use careline::tui::app::{App, Dialog, Focus, Settings};
+use careline::tui::app::{App, Dialog, Focus};
 use careline::tui::i18n::Lang;
-use careline::tui::keymap::Keymap;
 use careline::tui::panes::log;
 use careline::tui::panes::lookup::Lookup;
 use careline::tui::theme::Theme;
@@ -32,16 +30,7 @@ fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
 fn app(path: &std::path::Path, lang: Lang) -> App {
     let store = open(path);
     let actor = store.actor("li.na", None).expect("actor");
-    let settings = Settings {
-        lang,
-        theme: Theme::mono(),
-        keymap: Keymap::default(),
-        lookup_limit: 20,
-        shared: false,
-        db_label: "/srv/careline/desk.db".into(),
-        tz: FixedOffset::east_opt(8 * 3600).expect("offset"),
-        warnings: Vec::new(),
-    };
+    let settings = common::screen::settings(lang, "/srv/careline/desk.db");
     App::new(store, actor, settings)
 }
 

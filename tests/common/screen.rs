@@ -8,6 +8,10 @@ use ratatui::buffer::Buffer;
 
 use careline::demo::DemoSpec;
 use careline::store::{Clock, OpenOptions, Store};
+use careline::tui::app::Settings;
+use careline::tui::i18n::Lang;
+use careline::tui::keymap::Keymap;
+use careline::tui::theme::Theme;
 
 /// The desk's "now" in every screen test (10:30 in China).
 pub fn screen_now() -> DateTime<Utc> {
@@ -63,4 +67,19 @@ pub fn buffer_text(buffer: &Buffer) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The screen's settings in the tests: `lang`, the mono theme, the default keys, 20 results,
+/// a local database labelled `db_label`, the desk in China (+08:00).
+pub fn settings(lang: Lang, db_label: &str) -> Settings {
+    Settings {
+        lang,
+        theme: Theme::mono(),
+        keymap: Keymap::default(),
+        lookup_limit: 20,
+        shared: false,
+        db_label: db_label.into(),
+        tz: chrono::FixedOffset::east_opt(8 * 3600).expect("offset"),
+        warnings: Vec::new(),
+    }
 }
