@@ -707,3 +707,74 @@ fn the_queue_is_ordered_by_the_next_deadline_and_counts_breaches() {
         "{future:?}"
     );
 }
+
+#[test]
+fn the_follow_up_call_falls_on_a_working_day() {
+    // Resolved Thursday 2026-11-26 in business hours: three days on is Sunday 11-29, a closed
+    // day, so the call is due Monday 11-30.
+    let mut d = desk(rules("business", false), bj(2026, 11, 26, 10, 0));
+    let admin = d.admin.clone();
+    let k = d
+        .store
+        .open_complaint(
+            &admin,
+            d.customer,
+            &by_email("发票错误", Severity::Low),
+            None,
+        )
+        .expect("open");
+    for work in [
+        Work::Acknowledge { text: None },
+        Work::Propose {
+            text: "重开发票".into(),
+        },
+        Work::Resolve {
+            text: "已重开".into(),
+        },
+    ] {
+        d.store.work_complaint(&admin, k.id, &work).expect("work");
+    }
+    let detail = d.store.complaint_detail(&admin, k.id).expect("detail");
+    assert_eq!(
+        detail.follow_up.map(|f| f.due_on).as_deref(),
+        Some("2026-11-30")
+    );
+    assert_eq!(
+        detail
+            .complaint
+            .follow_up_on
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2026-11-30")
+    );
+}
+
+#[test]
+fn a_complaint_opened_round_the_clock_keeps_counting_round_the_clock() {
+    // Opened Monday 2026-11-23 10:00 by email in 24×7: acknowledge due 10:30.
+    let d = desk(rules("24x7", false), bj(2026, 11, 23, 10, 0));
+    let mut store = d.store;
+    let k = store
+        .open_complaint(
+            &d.admin,
+            d.customer,
+            &by_email("丢件", Severity::Normal),
+            None,
+        )
+        .expect("open");
+    drop(store);
+    // The centre moves to business hours; at 19:00 the 24×7 complaint is 8 h 30 min over,
+    // not the 7 h 30 min of working time between 10:30 and 18:00.
+    let store = open_with(&d.db, rules("business", false), bj(2026, 11, 23, 19, 0));
+    let k = store.complaint(&d.admin, k.id).expect("complaint");
+    let ack = k
+        .clocks
+        .iter()
+        .find(|c| c.clock == "acknowledge")
+        .expect("clock");
+    assert_eq!(ack.left_seconds, -(8 * 3600 + 30 * 60));
+    let reading = k
+        .next_reading_at(store.calendar(), bj(2026, 11, 23, 19, 0))
+        .expect("reading");
+    assert_eq!(reading.left, Duration::minutes(-(8 * 60 + 30)));
+}

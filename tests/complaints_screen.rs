@@ -1167,7 +1167,7 @@ fn the_chosen_step_starts_over_when_the_status_changes_and_page_down_stops_at_th
         Some(Status::SolutionProposed)
     );
     assert_eq!(pane(&app).step, 0);
-    assert_eq!(pane(&app).steps().first(), Some(&Step::Note));
+    assert_eq!(pane(&app).steps().first(), Some(&Step::Resolve));
     // The complaint fits on a 132×43 screen: page down does not scroll it away.
     screen(&mut app, 132, 43);
     for _ in 0..5 {
@@ -1219,4 +1219,59 @@ fn a_supervisor_takes_a_complaint_over_from_its_holder_after_a_question() {
     key(&mut app, KeyCode::Char('a'));
     key(&mut app, KeyCode::Char('y'));
     assert_eq!(held(&store).as_deref(), Some("li.na"), "{}", message(&app));
+}
+
+#[test]
+fn esc_from_a_customers_complaints_goes_back_to_the_card_and_another_card_clears_them() {
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    open_card(&mut app, desk.chen_jing);
+    key(&mut app, KeyCode::Char('C'));
+    assert_eq!(ids(&app), vec![desk.due_soon]);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus(), Focus::Card);
+    // F3 now is the whole queue.
+    app.update(Action::Tab(3));
+    assert!(ids(&app).contains(&desk.breached));
+    // C again, then another customer's card: their complaints are not shown as Chen Jing's.
+    app.update(Action::Tab(1));
+    key(&mut app, KeyCode::Char('C'));
+    open_card(&mut app, desk.wang_xiuying);
+    app.update(Action::Tab(3));
+    assert_eq!(pane(&app).filters.customer, None);
+    assert!(ids(&app).contains(&desk.due_soon));
+}
+
+#[test]
+fn a_closed_complaint_says_nothing_more_can_be_done() {
+    let desk = desk();
+    resolve_due_soon(&desk);
+    let (mut store, admin) = reader(&desk.path);
+    store
+        .work_complaint(&admin, desk.due_soon, &Work::Close { text: None })
+        .expect("close");
+    let mut app = app(&desk.path, Lang::ZhCn);
+    open_card(&mut app, desk.chen_jing);
+    key(&mut app, KeyCode::Char('C'));
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(
+        message(&app),
+        format!("投诉 #{} 为已关闭，不能再做任何步骤。", desk.due_soon)
+    );
+}
+
+#[test]
+fn enter_on_a_complaint_event_in_the_log_shows_the_complaint() {
+    let desk = desk();
+    let mut app = app(&desk.path, Lang::En);
+    open_card(&mut app, desk.chen_jing);
+    app.update(Action::Tab(2));
+    // The newest line of Chen Jing's history is the complaint's opening.
+    key(&mut app, KeyCode::Home);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.focused_pane().0, "complaints");
+    assert_eq!(
+        pane(&app).detail.as_ref().map(|d| d.complaint.id),
+        Some(desk.due_soon)
+    );
 }

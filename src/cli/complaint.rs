@@ -614,13 +614,6 @@ fn standing(k: &Complaint) -> String {
     )
 }
 
-fn amount_text(kind: Compensation, amount: i64) -> String {
-    match kind {
-        Compensation::Points => format!("{amount} points"),
-        _ => format!("¥{}.{:02}", amount / 100, (amount % 100).abs()),
-    }
-}
-
 /// What a step did, in a line or two.
 fn say_worked(store: &Store, actor: &Actor, work: &Work, w: &Worked) {
     let k = &w.complaint;
@@ -633,7 +626,10 @@ fn say_worked(store: &Store, actor: &Actor, work: &Work, w: &Worked) {
         standing(k)
     );
     if let Work::Compensate { kind, amount, .. } = work {
-        println!("Recorded {kind} of {}.", amount_text(*kind, *amount));
+        println!(
+            "Recorded {kind} of {}.",
+            crate::domain::complaint_fact::compensation_amount(*kind, *amount)
+        );
     }
     if let Some(r) = w.follow_up_reminder {
         match store.complaint_detail(actor, k.id).map(|d| d.follow_up) {
@@ -725,7 +721,7 @@ fn print_detail(d: &ComplaintDetail, tz: FixedOffset) {
                 "  {}  {} {} by {}{}",
                 moment(p.at, tz),
                 p.kind,
-                amount_text(p.kind, p.amount),
+                crate::domain::complaint_fact::compensation_amount(p.kind, p.amount),
                 sanitize(&p.operator),
                 p.note
                     .as_deref()

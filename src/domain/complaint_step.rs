@@ -99,8 +99,9 @@ impl Step {
             }
             S::Escalated => &[Claim, Note, Wait, Escalate, Propose, Compensate, Merge],
             S::Waiting => &[Resume, Claim, Note, Compensate, Merge],
+            // The solution proposed, resolving it is what comes next.
             S::SolutionProposed => &[
-                Claim, Note, Wait, Escalate, Propose, Compensate, Resolve, Merge,
+                Resolve, Claim, Note, Wait, Escalate, Propose, Compensate, Merge,
             ],
             S::Resolved => &[FollowUp, Close, Reopen, Note, Compensate],
             S::Closed | S::Merged => &[],

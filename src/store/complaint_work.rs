@@ -384,7 +384,14 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
             )?;
             // Days in the centre's time zone, as the calendar counts them.
             let today = now.with_timezone(&calendar.tz()).date_naive();
-            let due = today + chrono::Days::new(rules.follow_up_days.clamp(1, 365) as u64);
+            // On a working day: a call due on a closed day is made on the next one.
+            let mut due = today + chrono::Days::new(rules.follow_up_days.clamp(1, 365) as u64);
+            for _ in 0..366 {
+                if calendar.is_working_day(due) {
+                    break;
+                }
+                due = due.succ_opt().unwrap_or(due);
+            }
             let round: i64 = w.tx().query_row(
                 "SELECT count(*) FROM reminders WHERE complaint_id = ?1 AND kind = ?2",
                 params![id, ReminderKind::ComplaintFollowUp.as_str()],
@@ -399,7 +406,7 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
                     ReminderKind::ComplaintFollowUp.as_str(),
                     format!("complaint_follow_up:{id}:{}", round + 1),
                     due.format("%Y-%m-%d").to_string(),
-                    format!("Follow up complaint {id}: {}", k.title),
+                    format!("#{id} {}", k.title),
                     ReminderStatus::Open.as_str(),
                     k.assignee_id.or(Some(actor.id)),
                     id,

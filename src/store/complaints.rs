@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::complaint_events::{event_in, of_complaint, ComplaintEvent, EventRow};
 use super::{Actor, Result, Store, StoreError, Writer};
-use crate::domain::calendar::Calendar;
+use crate::domain::calendar::{Calendar, CalendarSummary};
 use crate::domain::complaint::{
     taken_in_person, vip_targets, Category, NewComplaint, Severity, Status,
 };
@@ -340,6 +340,7 @@ impl Complaint {
     /// The clock that decides its place in the queue (the next one, or the paused one), read
     /// at `now` in `calendar`'s working time.
     pub fn next_reading_at(&self, calendar: &Calendar, now: DateTime<Utc>) -> Option<Reading> {
+        let calendar = &*self.calendar_in(calendar);
         let clocks = kept_clocks(self);
         let next = self.next_clock.as_deref();
         clocks
@@ -351,6 +352,21 @@ impl Complaint {
                     .find(|c| c.met.is_none() && c.paused_since.is_some())
             })
             .map(|c| c.read(calendar, now))
+    }
+
+    /// The calendar its clocks count in, given the one configured now: that one if the
+    /// complaint was opened in it, round the clock if it was opened in 24×7 (a later change
+    /// to business hours does not recount its time); otherwise the configured one, the
+    /// nearest there is to the business hours it was opened in.
+    pub fn calendar_in<'a>(&self, current: &'a Calendar) -> std::borrow::Cow<'a, Calendar> {
+        use std::borrow::Cow;
+        if self.calendar == CalendarSummary::AllHours.to_string()
+            && current.summary() != CalendarSummary::AllHours
+        {
+            Cow::Owned(Calendar::all_hours(current.tz()))
+        } else {
+            Cow::Borrowed(current)
+        }
     }
 
     /// The clock that decides its place in the queue: the next one, or the paused one.
@@ -463,9 +479,10 @@ pub(super) fn with_clocks(mut k: Complaint, calendar: &Calendar, now: DateTime<U
     } else {
         k.closed_at.or(k.resolved_at).unwrap_or(now)
     };
+    let calendar = k.calendar_in(calendar);
     k.clocks = kept_clocks(&k)
         .iter()
-        .map(|c| ClockView::of(c.read(calendar, until)))
+        .map(|c| ClockView::of(c.read(&calendar, until)))
         .collect();
     k
 }

@@ -758,7 +758,7 @@ impl DemoComplaint {
                     Cell::from("complaint_follow_up"),
                     Cell::from(format!("complaint_follow_up:{id}:{}", f.round)),
                     Cell::from(f.due_on.format("%Y-%m-%d").to_string()),
-                    Cell::from(format!("Follow up complaint {id}: {}", self.title)),
+                    Cell::from(format!("#{id} {}", self.title)),
                     Cell::from(f.status),
                     f.skip_reason.map_or(opt(None::<i64>), Cell::from),
                     Cell::from(f.assignee),

@@ -118,6 +118,8 @@ pub enum Msg {
     },
     /// Show the Complaints queue with only the breached ones (`true`) or those due soon.
     ComplaintsDue { breached: bool },
+    /// Show one complaint in full in the Complaints pane (from its event in the Log).
+    ShowComplaint(i64),
     /// Show one customer's complaints, in every status (from the card).
     CustomerComplaints { id: i64, name: String },
     /// The desk's counts, read by the worker.

@@ -172,6 +172,15 @@ pub fn step_form(k: &Complaint, step: Step, i18n: &I18n) -> Form {
         k.customer_name,
         i18n.value("step", step.as_str())
     );
+    match step {
+        Step::Compensate => form
+            .notices
+            .push(i18n.t("complaints.amount_hint").to_string()),
+        Step::FollowUp => form
+            .notices
+            .push(i18n.t("complaints.satisfied_hint").to_string()),
+        _ => {}
+    }
     if step == Step::Escalate {
         let next = (k.escalation_level + 1).min(TOP_LEVEL);
         form.notices.push(i18n.f(

@@ -420,6 +420,17 @@ impl Complaints {
                 .iter()
                 .map(|s| desk.i18n.value("step", s.as_str()))
                 .collect();
+            if allowed.is_empty() {
+                let text = desk.i18n.f(
+                    "complaints.refused_final",
+                    &[
+                        ("id", &id.to_string()),
+                        ("status", &desk.i18n.value("status", status.as_str())),
+                    ],
+                );
+                desk.warn(text);
+                return;
+            }
             let text = desk.i18n.f(
                 "complaints.not_now",
                 &[
@@ -590,6 +601,12 @@ impl Complaints {
             Action::Bottom => self.move_by(i64::MAX / 2),
             Action::Open => self.open(desk),
             Action::Back if self.detail.is_some() => self.detail = None,
+            // From a customer's complaints, back to their card (and the whole queue next time).
+            Action::Back if self.filters.customer.is_some() => {
+                self.filters.customer = None;
+                self.selected = 0;
+                desk.post(Msg::Focus(super::card::ID));
+            }
             Action::Back => desk.post(Msg::Focus(super::lookup::ID)),
             Action::Pane(a) => match a.name {
                 "claim" => self.begin(Step::Claim, desk),
@@ -664,6 +681,33 @@ impl Pane for Complaints {
                 self.filter_line = None;
                 self.question = None;
                 self.selected = 0;
+            }
+            // Another customer's card, or none: one customer's complaints are not shown for
+            // another (the whole queue again).
+            Msg::OpenCustomer { id, .. }
+                if self.filters.customer.as_ref().is_some_and(|(c, _)| c != id) =>
+            {
+                self.filters.customer = None;
+                self.detail = None;
+                self.selected = 0;
+            }
+            Msg::CloseCustomer if self.filters.customer.is_some() => {
+                self.filters.customer = None;
+                self.detail = None;
+                self.selected = 0;
+            }
+            // Enter on a complaint's event in the Log: the complaint in full.
+            Msg::ShowComplaint(id) => {
+                self.filter_line = None;
+                self.question = None;
+                match desk.store.complaint_detail(&desk.actor, *id) {
+                    Ok(d) => {
+                        self.detail = Some(d);
+                        self.step = 0;
+                        self.detail_scroll = 0;
+                    }
+                    Err(e) => desk.store_error(&e),
+                }
             }
             // `C` on the card: that customer's complaints in every status, newest first.
             Msg::CustomerComplaints { id, name } => {
@@ -959,6 +1003,10 @@ fn draw_queue(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
     if pane.rows.is_empty() {
         let key = if pane.filters == Filters::default() {
             "complaints.empty"
+        } else if pane.filters.customer.is_some() {
+            "complaints.empty_customer"
+        } else if pane.filters.follow_ups {
+            "complaints.empty_follow_ups"
         } else {
             "complaints.empty_filtered"
         };
@@ -1143,7 +1191,7 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
             k.closed_at.or(k.resolved_at).unwrap_or(view.now)
         };
         for kept in k.kept_clocks() {
-            let r = kept.read(calendar, now);
+            let r = kept.read(&k.calendar_in(calendar), now);
             lines.push(Line::from(vec![
                 Span::styled(
                     format!("  {} ", pad(clock_name(r.kind, i18n), 10)),

@@ -211,6 +211,12 @@ impl Log {
         if self.detail.is_some() {
             return;
         }
+        // A complaint event: the complaint itself, in the Complaints pane.
+        if let Some(HistoryItem::ComplaintEvent(e)) = self.rows.get(self.selected) {
+            desk.post(Msg::Focus(super::complaints::ID));
+            desk.post(Msg::ShowComplaint(e.complaint_id));
+            return;
+        }
         let Some(entry) = self.selected_interaction() else {
             return;
         };
@@ -644,7 +650,12 @@ fn event_line<'a>(view: &View, e: &ComplaintEvent, total: usize) -> Line<'a> {
         ));
     }
     spans.push(Span::styled(format!("{what} "), theme.warn));
-    spans.push(Span::styled(text, theme.text));
+    // One line: what does not fit is cut with an ellipsis (Enter on the complaint shows all).
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    spans.push(Span::styled(
+        truncate(&text, total.saturating_sub(used)).into_owned(),
+        theme.text,
+    ));
     Line::from(spans)
 }
 
