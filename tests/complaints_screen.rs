@@ -811,6 +811,12 @@ fn escalating_asks_first_then_asks_the_reason() {
         )),
         "{text}"
     );
+    // The footer offers both answers.
+    let footer = text.lines().rev().nth(1).unwrap_or_default();
+    assert!(
+        footer.contains("y yes") && footer.contains("n no"),
+        "{footer}"
+    );
     key(&mut app, KeyCode::Char('n'));
     assert!(pane(&app).question.is_none());
     assert!(app.form().is_none(), "no is no");
@@ -930,7 +936,14 @@ fn b_from_anywhere_opens_the_queue_of_breached_complaints_and_shift_b_those_due_
     key(&mut app, KeyCode::Char('B'));
     assert_eq!(app.tab().0, "complaints");
     assert_eq!(ids(&app), vec![desk.due_soon]);
-    // The help overlay says so, everywhere.
+    // The help overlay says so: in the queue b is listed once, as its own toggle, and B is
+    // the global key; elsewhere b is the global key.
+    app.update(Action::Help);
+    let text = screen(&mut app, 132, 43);
+    assert!(text.contains("complaints due soon"), "{text}");
+    assert!(!text.contains("breached complaints"), "{text}");
+    key(&mut app, KeyCode::Esc);
+    app.update(Action::Tab(2));
     app.update(Action::Help);
     let text = screen(&mut app, 132, 43);
     assert!(text.contains("breached complaints"), "{text}");

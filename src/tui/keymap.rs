@@ -426,11 +426,19 @@ impl Keymap {
 
     /// Bindings of one context followed by the global ones: what help shows.
     pub fn help(&self, context: Context) -> Vec<&Binding> {
+        let own = |key: &Key| {
+            self.bindings
+                .iter()
+                .any(|b| b.context == context && b.key == *key)
+        };
         self.bindings
             .iter()
             .filter(|b| b.context == context)
             .chain(self.bindings.iter().filter(|b| {
                 b.context == Context::Global
+                    // A key the context binds itself is its own (the queue's `b`), not the
+                    // global one.
+                    && !own(&b.key)
                     && !(matches!(context, Context::Form | Context::Dialog | Context::Picker)
                         && b.action == Action::NewCustomer)
                     && !(context.is_text()

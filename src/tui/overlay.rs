@@ -44,8 +44,13 @@ impl Overlay {
         Some(match action {
             // Not over a dialog (help included): a dialog shows its own keys.
             Action::Help => self.dialog.is_none(),
-            // A dialog's answers are offered where a dialog names them.
-            Action::Confirm | Action::Alternate | Action::Merge => named(),
+            // A dialog's answers are offered where a dialog names them; with neither dialog nor
+            // form open, a pane's own question decides.
+            Action::Confirm | Action::Alternate | Action::Merge
+                if self.dialog.is_some() || self.editor.is_some() =>
+            {
+                named()
+            }
             // A question offers the choices it names, every one of them (help lists the keys
             // of what is under it, the picker its own).
             _ if self.asking() => named(),

@@ -748,6 +748,8 @@ impl Pane for Complaints {
             // In a complaint, Enter does the chosen step.
             Action::Open if self.detail.is_some() => Some("action.do_step"),
             Action::Save if self.filter_line.is_some() => Some("action.apply"),
+            // A question's answers: yes and no.
+            Action::Back if self.question.is_some() => Some("action.no"),
             _ => None,
         }
     }
