@@ -125,13 +125,13 @@ impl Default for LogRules {
                 d(
                     "information_given",
                     "Information given",
-                    "已提供信息",
+                    "已告知",
                     &[F::ContactMade, F::Resolved],
                 ),
                 d(
                     "callback_needed",
                     "Callback needed",
-                    "需要回电",
+                    "需回电",
                     &[F::ContactMade, F::Callback],
                 ),
                 d(
