@@ -481,14 +481,10 @@ fn a_complaint_opened_elsewhere_appears_in_the_open_queue_without_a_key() {
     screen.wait_exit();
 }
 
-/// Defect found by this file (left for the pane's owner): at 80×24 the complaint's steps line
-/// is cut at the right edge, and the steps past it are never drawn, even when chosen. For a
-/// complaint whose solution was proposed the English line ends at "compensate": → from there
-/// chooses "resolve", but nothing on the screen is drawn chosen, and "resolve" and "merge" are
-/// not shown at all. The chosen step should always be on the screen (the line scrolled or
-/// wrapped), so that the operator sees what Enter will do.
+/// At 80×24 the steps line may be wider than the screen: the chosen step is always drawn
+/// (the line scrolls, with ‹ › saying more lie to either side), so that the operator sees what
+/// Enter will do, for every step a complaint with a proposed solution allows.
 #[test]
-
 fn every_step_a_complaint_allows_can_be_seen_chosen_at_80_columns() {
     let desk = Desk::new();
     let (code, name, _) = a_caller(&desk);
@@ -608,15 +604,10 @@ fn a_complaint_taken_during_a_call_is_acknowledged_and_held_from_the_call_start(
     screen.wait_exit();
 }
 
-/// Defect found by this file (in `forms/complaint.rs`, left for the pane's owner): a complaint
-/// opened during a call is meant to be the call's, so that the contact logged for the call
-/// links it ("the call in progress linked"). `save_new` remembers it on the call only when the
-/// form's received time equals the call's start, but the form keeps that time in whole seconds
-/// and the call's start has a fraction of a second: they are never equal, the call never learns
-/// its complaint, and the contact form for the call shows Complaint "none" chosen. Saved as it
-/// comes, the contact has no `complaint_id` and the complaint gets no `contact` event.
+/// A complaint opened during a call is the call's: the contact logged for the call links it
+/// (the form's received time is the call's start, to the second), and the complaint gets a
+/// `contact` event.
 #[test]
-
 fn the_contact_logged_for_the_call_links_the_complaint_taken_during_it() {
     let desk = Desk::new();
     let (code, name, digits) = a_caller(&desk);

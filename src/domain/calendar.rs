@@ -257,6 +257,11 @@ impl Calendar {
         self.tz
     }
 
+    /// Whether it counts round the clock (24×7).
+    pub fn is_all_hours(&self) -> bool {
+        self.business.is_none()
+    }
+
     /// Whether `date` (a local date) is a working day.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
         self.hours_on(date).is_some()

@@ -354,15 +354,18 @@ impl Complaint {
             .map(|c| c.read(calendar, now))
     }
 
+    /// Who holds it, by name (the login when the name is missing).
+    pub fn holder_name(&self) -> Option<&str> {
+        self.assignee_name.as_deref().or(self.assignee.as_deref())
+    }
+
     /// The calendar its clocks count in, given the one configured now: that one if the
     /// complaint was opened in it, round the clock if it was opened in 24×7 (a later change
     /// to business hours does not recount its time); otherwise the configured one, the
     /// nearest there is to the business hours it was opened in.
     pub fn calendar_in<'a>(&self, current: &'a Calendar) -> std::borrow::Cow<'a, Calendar> {
         use std::borrow::Cow;
-        if self.calendar == CalendarSummary::AllHours.to_string()
-            && current.summary() != CalendarSummary::AllHours
-        {
+        if !current.is_all_hours() && self.calendar == CalendarSummary::AllHours.to_string() {
             Cow::Owned(Calendar::all_hours(current.tz()))
         } else {
             Cow::Borrowed(current)

@@ -347,7 +347,7 @@ pub fn work(id: i64, work: &Work, desk: &mut Desk) -> Result<(), StoreError> {
                     .store
                     .complaint(&desk.actor, complaint)
                     .ok()
-                    .and_then(|k| k.assignee_name.or(k.assignee)),
+                    .and_then(|k| k.holder_name().map(str::to_string)),
                 _ => None,
             };
             let text = refused_words(complaint, &refused, holder.as_deref(), &desk.i18n);

@@ -452,35 +452,27 @@ impl Complaints {
         self.go(id, step, desk);
     }
 
+    /// Who holds the current complaint, when it is someone other than this operator.
+    fn someone_elses(&self, desk: &Desk) -> Option<String> {
+        let k = self.current()?;
+        k.assignee_id
+            .is_some_and(|a| a != desk.actor.id)
+            .then(|| sanitize(k.holder_name().unwrap_or_default()).into_owned())
+    }
+
     /// Who holds the current complaint, when that stands in the way of this operator taking
     /// the step (said before anything is typed, as the store would refuse it after).
     fn held_by_someone_else(&self, step: Step, desk: &Desk) -> Option<String> {
-        let k = self.current()?;
-        let theirs = k.assignee_id.is_some_and(|a| a != desk.actor.id);
-        if !theirs || !step.held_back_by_claim() || desk.actor.may(Permission::TakeOverComplaint) {
-            return None;
-        }
-        Some(
-            k.assignee_name
-                .as_deref()
-                .or(k.assignee.as_deref())
-                .map(|n| sanitize(n).into_owned())
-                .unwrap_or_default(),
-        )
+        let may_take_over = desk.actor.may(Permission::TakeOverComplaint);
+        self.someone_elses(desk)
+            .filter(|_| step.held_back_by_claim() && !may_take_over)
     }
 
     /// Who holds the current complaint, when this operator's claim would take it from them (a
     /// supervisor or an admin may; anyone else is told who has it).
     fn taking_over(&self, desk: &Desk) -> Option<String> {
-        let k = self.current()?;
-        let theirs = k.assignee_id.is_some_and(|a| a != desk.actor.id);
-        (theirs && desk.actor.may(Permission::TakeOverComplaint)).then(|| {
-            k.assignee_name
-                .as_deref()
-                .or(k.assignee.as_deref())
-                .map(|n| sanitize(n).into_owned())
-                .unwrap_or_default()
-        })
+        self.someone_elses(desk)
+            .filter(|_| desk.actor.may(Permission::TakeOverComplaint))
     }
 
     /// Does the step (it needs nothing typed) or opens its form.
@@ -910,7 +902,7 @@ fn bottom_line<'a>(pane: &Complaints, view: &View, width: usize) -> Option<Line<
                         "holder",
                         &pane
                             .current()
-                            .and_then(|k| k.assignee_name.as_deref().or(k.assignee.as_deref()))
+                            .and_then(Complaint::holder_name)
                             .map(|n| sanitize(n).into_owned())
                             .unwrap_or_default(),
                     ),
@@ -1096,8 +1088,8 @@ fn draw_queue(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
 /// configured now; as it was written down when it was opened otherwise (kept as it was, so that
 /// a later change of the config does not rewrite what an old complaint was measured by).
 fn calendar_text(pane: &Complaints, k: &Complaint, i18n: &I18n) -> String {
-    match &pane.calendar {
-        Some(c) if c.summary().to_string() == k.calendar => calendar_words(&c.summary(), i18n),
+    match pane.calendar.as_ref().map(Calendar::summary) {
+        Some(summary) if summary.to_string() == k.calendar => calendar_words(&summary, i18n),
         _ => sanitize(&k.calendar).into_owned(),
     }
 }
