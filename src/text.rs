@@ -101,6 +101,27 @@ pub fn truncate(s: &str, cells: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` cut into pieces of at most `cells` display cells each, in order: a text wrapped by
+/// hand where its continuation lines are indented (Chinese has no spaces to break at, so the
+/// cut falls at any character).
+pub fn chunks(s: &str, cells: usize) -> Vec<String> {
+    let cells = cells.max(2);
+    let mut out = vec![String::new()];
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > cells {
+            out.push(String::new());
+            used = 0;
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(c);
+        }
+        used += w;
+    }
+    out
+}
+
 /// What is left of `s` after its first `cells` display cells: the visible part of a text
 /// field scrolled sideways.
 pub fn skip_cells(s: &str, cells: usize) -> &str {
@@ -175,5 +196,12 @@ mod tests {
             let out = sanitize(&s);
             proptest::prop_assert!(!out.chars().any(is_unsafe));
         }
+    }
+
+    #[test]
+    fn a_text_is_cut_into_pieces_by_display_cells() {
+        assert_eq!(chunks("客户接受方案", 5), vec!["客户", "接受", "方案"]);
+        assert_eq!(chunks("refund ok", 4), vec!["refu", "nd o", "k"]);
+        assert_eq!(chunks("", 4), vec![""]);
     }
 }

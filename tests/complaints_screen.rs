@@ -1288,3 +1288,30 @@ fn enter_on_a_complaint_event_in_the_log_shows_the_complaint() {
         Some(desk.due_soon)
     );
 }
+
+#[test]
+fn a_long_event_text_continues_indented_under_its_event() {
+    let desk = desk();
+    let (mut store, admin) = reader(&desk.path);
+    let long =
+        "客户来电说明第二笔扣款的银行流水号并要求三个工作日内退回，已记录并转财务核对处理进度";
+    store
+        .work_complaint(
+            &admin,
+            desk.due_soon,
+            &Work::Note {
+                text: long.into(),
+                to_customer: false,
+            },
+        )
+        .expect("note");
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&mut app, 80, 24);
+    // 78 cells inside the border, 4 of indent: 37 characters of two cells on a line.
+    let first: String = long.chars().take(37).collect();
+    let rest: String = long.chars().skip(37).collect();
+    assert!(text.contains(&format!("│    {first}")), "{text}");
+    assert!(text.contains(&format!("│    {rest}")), "{text}");
+}

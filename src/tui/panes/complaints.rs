@@ -22,7 +22,7 @@ use crate::domain::complaint_step::{level_name, Step, TOP_LEVEL};
 use crate::domain::customer::{badge, Tier};
 use crate::domain::operator::Permission;
 use crate::store::{Complaint, ComplaintDetail, ComplaintFilter, Work};
-use crate::text::{pad, sanitize, sanitize_multiline, truncate, width};
+use crate::text::{chunks, pad, sanitize, sanitize_multiline, truncate, width};
 use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId, Tab};
 use crate::tui::desk::Desk;
@@ -1094,6 +1094,9 @@ fn calendar_text(pane: &Complaints, k: &Complaint, i18n: &I18n) -> String {
     }
 }
 
+/// Where an event's text starts on its own lines.
+const EVENT_INDENT: usize = 4;
+
 fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buffer, view: &View) {
     let theme = view.theme;
     let i18n = view.i18n;
@@ -1226,10 +1229,26 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
                 ));
             }
         }
-        if let Some(words) = event_words(e, view) {
+        // What it says follows on the same line when it fits, else on lines of its own,
+        // indented under the event (not from the edge, as a wrapped line would be).
+        let Some(words) = event_words(e, view) else {
+            lines.push(Line::from(spans));
+            continue;
+        };
+        let head: usize = spans.iter().map(|s| s.width()).sum();
+        let room = area.width as usize;
+        if head + width(&words) <= room {
             spans.push(Span::styled(words, theme.text));
+            lines.push(Line::from(spans));
+            continue;
         }
         lines.push(Line::from(spans));
+        for piece in chunks(&words, room.saturating_sub(EVENT_INDENT)) {
+            lines.push(Line::from(Span::styled(
+                format!("{}{piece}", " ".repeat(EVENT_INDENT)),
+                theme.text,
+            )));
+        }
     }
     // The steps its status allows, the chosen one marked, on the last line.
     let steps = pane.steps();
