@@ -547,6 +547,14 @@ fn writers_breakdown(out: &mut String, runs: &[&WritersReport]) {
             None => "none".into(),
         },
     );
+    row(
+        out,
+        "name index merge steps off the write path",
+        &|w| match &w.breakdown.merges_off_write_path {
+            Some(f) => format!("{}: {}", f.samples, p99_and_max(f)),
+            None => "none".into(),
+        },
+    );
     row(out, "the slowest 1 %, mean of each part", &|w| {
         let b = &w.breakdown;
         if b.slowest_writes == 0 {
@@ -736,7 +744,12 @@ mod tests {
     use std::time::Duration;
 
     /// A writers run made of one worker's writes.
-    fn writers_run(pause_ms: u64, parts: Vec<PartsUs>, checkpoint_us: Vec<u64>) -> WritersReport {
+    fn writers_run(
+        pause_ms: u64,
+        parts: Vec<PartsUs>,
+        checkpoint_us: Vec<u64>,
+        merge_step_us: Vec<u64>,
+    ) -> WritersReport {
         let args = WritersArgs {
             processes: 50,
             writes: parts.len(),
@@ -750,6 +763,7 @@ mod tests {
             log_us: parts.iter().map(|p| p.total).collect(),
             parts,
             checkpoint_us,
+            merge_step_us,
             ..WorkerReport::default()
         };
         super::super::bench_writers::report(
@@ -784,8 +798,8 @@ mod tests {
             ..write(1000, 9000, Some(7000))
         });
         parts.extend([write(1_000_000, 2000, None); 3]);
-        let paced = writers_run(1000, parts, vec![5000, 80_000]);
-        let stress = writers_run(0, vec![write(1000, 2000, None); 10], vec![]);
+        let paced = writers_run(1000, parts, vec![5000, 80_000], vec![3000, 7000, 4000]);
+        let stress = writers_run(0, vec![write(1000, 2000, None); 10], vec![], vec![]);
         let mut out = String::new();
         writers_breakdown(&mut out, &[&paced, &stress]);
         let lines: Vec<&str> = out.lines().collect();
@@ -801,6 +815,7 @@ mod tests {
             "| COMMIT (fsync, checkpoint if due) | p99 2.000, max 9.000 | p99 -, max 2.000 |",
             "| of which a checkpoint inside the commit | 1 of 200 writes: p99 -, max 7.000 | none |",
             "| checkpoints off the write path | 2: p99 -, max 80.000 | none |",
+            "| name index merge steps off the write path | 3: p99 -, max 7.000 | none |",
             "| the slowest 1 %, mean of each part | 3 writes: waiting for the turn 1000.0; \
              BEGIN IMMEDIATE (SQLite's lock) 0.1; statements and audit entries 0.5; \
              COMMIT (fsync, checkpoint if due) 2.0; of which a checkpoint inside the commit 0.0 \

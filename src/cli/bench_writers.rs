@@ -136,6 +136,9 @@ pub struct WorkerReport {
     /// Checkpoints this process ran off the write path, in microseconds.
     #[serde(default)]
     pub checkpoint_us: Vec<u64>,
+    /// How long each merge step of the name index its upkeep thread ran took, in µs.
+    #[serde(default)]
+    pub merge_step_us: Vec<u64>,
     /// CPU time this process used, user and system, in microseconds.
     #[serde(default)]
     pub cpu_us: u64,
@@ -195,6 +198,8 @@ pub struct Breakdown {
     pub slowest_mean_pages: f64,
     /// Checkpoints run off the write path, by every process.
     pub checkpoints_off_write_path: Option<Figures>,
+    /// Merge steps of the name index run off the write path, by every process.
+    pub merges_off_write_path: Option<Figures>,
     /// CPU the worker processes used, summed, in seconds.
     pub worker_cpu_seconds: f64,
 }
@@ -718,10 +723,13 @@ fn breakdown(reports: &[WorkerReport], p99_ms: Option<f64>) -> Breakdown {
         mean(|p| p.checkpoint_in_commit.unwrap_or(0)),
     ));
     let most_pages = parts.iter().max_by_key(|p| p.pages);
-    let off: Vec<Duration> = reports
-        .iter()
-        .flat_map(|r| r.checkpoint_us.iter().copied().map(micros))
-        .collect();
+    let off_path = |kind: &'static str, of: fn(&WorkerReport) -> &Vec<u64>| {
+        let took: Vec<Duration> = reports
+            .iter()
+            .flat_map(|r| of(r).iter().copied().map(micros))
+            .collect();
+        (!took.is_empty()).then(|| figures(kind, None, String::new(), took, None))
+    };
     Breakdown {
         parts: figures_of,
         slowest_writes: slowest.len(),
@@ -731,14 +739,11 @@ fn breakdown(reports: &[WorkerReport], p99_ms: Option<f64>) -> Breakdown {
         most_pages_written: most_pages.map_or(0, |p| p.pages),
         most_pages_commit_ms: most_pages.map_or(0.0, |p| p.commit as f64 / 1000.0),
         slowest_mean_pages: mean(|p| p.pages) * 1000.0,
-        checkpoints_off_write_path: (!off.is_empty()).then(|| {
-            figures(
-                "checkpoints off the write path",
-                None,
-                String::new(),
-                off,
-                None,
-            )
+        checkpoints_off_write_path: off_path("checkpoints off the write path", |r| {
+            &r.checkpoint_us
+        }),
+        merges_off_write_path: off_path("name index merge steps off the write path", |r| {
+            &r.merge_step_us
         }),
         worker_cpu_seconds: reports.iter().map(|r| r.cpu_us).sum::<u64>() as f64 / 1e6,
     }
@@ -775,7 +780,10 @@ pub fn print(r: &WritersReport) {
     let b = &r.breakdown;
     print_table(
         "where the time of a write went",
-        b.parts.iter().chain(&b.checkpoints_off_write_path),
+        b.parts
+            .iter()
+            .chain(&b.checkpoints_off_write_path)
+            .chain(&b.merges_off_write_path),
     );
     if b.slowest_writes > 0 {
         let means: Vec<String> = b
@@ -846,11 +854,10 @@ pub fn worker(ctx: &Context, args: &WorkerArgs) -> Result<()> {
     }
     report.busy_retries = store.busy_retries();
     report.cpu_us = cpu_used().as_micros() as u64;
-    report.checkpoint_us = store
-        .checkpoint_times()
-        .iter()
-        .map(|d| d.as_micros() as u64)
-        .collect();
+    let upkeep = store.upkeep_times();
+    let micros_of = |times: Vec<Duration>| times.iter().map(|d| d.as_micros() as u64).collect();
+    report.checkpoint_us = micros_of(upkeep.checkpoints);
+    report.merge_step_us = micros_of(upkeep.merge_steps);
     writeln!(out, "{}", serde_json::to_string(&report)?)?;
     out.flush()?;
     Ok(())

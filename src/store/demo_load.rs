@@ -917,6 +917,15 @@ mod tests {
             )
             .expect("hashsize");
         assert_eq!(hash, 1 << 20);
+        // ... and leaves its merges to the upkeep thread again.
+        let automerge: i64 = conn
+            .query_row(
+                "SELECT v FROM customer_text_config WHERE k = 'automerge'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("automerge");
+        assert_eq!(automerge, 0);
 
         // Each row was written once with what the refreshes one by one would have computed.
         let figures = |store: &Store| -> Vec<Vec<Value>> {

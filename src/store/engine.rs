@@ -98,6 +98,19 @@ thread_local! {
     static CHECKPOINT_DUE: StateCell<bool> = const { StateCell::new(false) };
     /// The checkpoint that ran inside the last commit on this thread, and how long it took.
     static CHECKPOINT_IN_COMMIT: StateCell<Option<Duration>> = const { StateCell::new(None) };
+    /// A statement on this thread changed the name index since [`take_names_written`].
+    static NAMES_WRITTEN: StateCell<bool> = const { StateCell::new(false) };
+}
+
+/// Notes that a statement on this thread changed the name index (FTS5), which the upkeep
+/// thread merges after the write.
+pub(crate) fn note_names_written() {
+    NAMES_WRITTEN.set(true);
+}
+
+/// Whether a statement on this thread changed the name index since the last call.
+pub(crate) fn take_names_written() -> bool {
+    NAMES_WRITTEN.replace(false)
 }
 
 /// Called by SQLite on the committing thread after every commit to the log, with the log's
@@ -273,11 +286,18 @@ pub(crate) fn fill_full_text(
     columns: &str,
     select: &str,
 ) -> Result<()> {
+    // The load merges as it goes (FTS5's automerge), so that it leaves a few segments per
+    // level rather than hundreds; afterwards merges are the upkeep thread's again.
     Ok(conn.execute_batch(&format!(
         "INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH});
-         INSERT INTO {fts} (rowid, {columns}) {select};"
+         INSERT INTO {fts} ({fts}, rank) VALUES ('automerge', {FTS_LOAD_AUTOMERGE});
+         INSERT INTO {fts} (rowid, {columns}) {select};
+         INSERT INTO {fts} ({fts}, rank) VALUES ('automerge', 0);"
     ))?)
 }
+
+/// FTS5's own automerge setting (its default), used only while a bulk load fills an index.
+const FTS_LOAD_AUTOMERGE: i64 = 4;
 
 /// The page cache, in KiB, while a bulk load sorts its lookup keys and builds the dropped
 /// indexes: SQLite sorts in pieces as big as the page cache, and small pieces sort much

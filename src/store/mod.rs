@@ -5,7 +5,6 @@
 mod audit;
 mod bulk;
 mod card;
-mod checkpoints;
 mod complaint_events;
 mod complaint_work;
 mod complaints;
@@ -24,6 +23,7 @@ mod reminders;
 mod samples;
 pub(crate) mod schema;
 mod search;
+mod upkeep;
 mod write_turns;
 
 pub use crate::domain::complaint::NewComplaint;
@@ -60,6 +60,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub(crate) use engine::{Cell, CACHE_KIB};
+pub use upkeep::UpkeepTimes;
 pub use write_turns::WriteParts;
 
 use crate::domain::calendar::Calendar;
@@ -199,8 +200,9 @@ pub struct Store {
     turns: write_turns::WriteTurns,
     /// Where the time of the last write went.
     last_write: WriteParts,
-    /// Checkpoints of the write-ahead log, run off the write path (see `checkpoints`).
-    checkpoints: checkpoints::Checkpoints,
+    /// Checkpoints of the write-ahead log and merges of the name index, run off the write
+    /// path (see `upkeep`).
+    upkeep: upkeep::Upkeep,
     /// The working calendar the complaint clocks count in (from `options.sla`).
     calendar: Calendar,
 }
@@ -257,7 +259,7 @@ impl Store {
             busy_retries: 0,
             turns: write_turns::WriteTurns::open(path),
             last_write: WriteParts::default(),
-            checkpoints: checkpoints::Checkpoints::new(path, busy_timeout),
+            upkeep: upkeep::Upkeep::new(path, busy_timeout),
         };
         schema::migrate(&mut store.conn, &display)?;
         Ok(store)
@@ -377,9 +379,10 @@ impl Store {
         self.busy_retries
     }
 
-    /// How long each checkpoint this store ran off the write path took (for `bench writers`).
-    pub fn checkpoint_times(&self) -> Vec<Duration> {
-        self.checkpoints.times()
+    /// How long each checkpoint and each merge step of the name index this store ran off the
+    /// write path took (for `bench writers`).
+    pub fn upkeep_times(&self) -> UpkeepTimes {
+        self.upkeep.times()
     }
 
     /// Where the time of the last [`Store::write`] went (for `bench writers`).
@@ -400,8 +403,10 @@ impl Store {
             lap = at;
             part
         };
-        // Starts the count of pages this write puts into the log.
+        // Starts the count of pages this write puts into the log, and the note of whether it
+        // changed the name index.
         engine::pages_written(&self.conn);
+        engine::take_names_written();
         let turn = self.turns.wait(self.options.busy_timeout);
         self.last_write.turn += elapsed();
         self.last_write.without_turn += u32::from(turn.is_missing());
@@ -410,7 +415,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate);
         self.last_write.begin += elapsed();
         let tx = tx?;
-        let (value, seen) = {
+        let (value, seen, names_written) = {
             let mut writer = Writer {
                 tx,
                 actor,
@@ -439,11 +444,14 @@ impl Store {
             parts.checkpoint_in_commit = seen.checkpoint_in_commit;
             drop(watch);
             committed?;
-            (value, seen)
+            (value, seen, engine::take_names_written())
         };
         drop(turn);
         self.last_write.pages_written += engine::pages_written(&self.conn);
-        if seen.checkpoint_due && !self.checkpoints.ask() {
+        if names_written {
+            self.upkeep.merge_names();
+        }
+        if seen.checkpoint_due && !self.upkeep.checkpoint() {
             if let Err(e) = engine::checkpoint_passive(&self.conn) {
                 tracing::debug!("checkpoint: {e}");
             }

@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_open_complaints_index.sql"),
     include_str!("migrations/0007_complaint_follow_ups.sql"),
     include_str!("migrations/0008_event_facts.sql"),
+    include_str!("migrations/0009_name_index_merges.sql"),
 ];
 
 /// A migration carrying this line runs with foreign keys off (SQLite's way to change a table's

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension as _, Transaction};
 use serde::Serialize;
 
-use super::{Actor, CustomerSummary, Result, Store, StoreError};
+use super::{engine, Actor, CustomerSummary, Result, Store, StoreError};
 use crate::domain::contact::{normalize_phone, ContactKind, PhoneRules};
 use crate::domain::customer::normalize_tag;
 use crate::domain::customer_contacts::NormalContact;
@@ -157,6 +157,7 @@ pub(crate) fn index(tx: &Transaction<'_>, customer_id: i64, doc: &SearchDoc) -> 
     for key in &doc.keys {
         insert.execute(params![key, customer_id])?;
     }
+    engine::note_names_written();
     tx.prepare_cached(
         "INSERT INTO customer_text (rowid, name, company, email) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -184,6 +185,7 @@ impl SearchDoc {
 pub(crate) fn unindex(tx: &Transaction<'_>, customer_id: i64) -> Result<()> {
     tx.prepare_cached("DELETE FROM search_keys WHERE customer_id = ?1")?
         .execute([customer_id])?;
+    engine::note_names_written();
     tx.prepare_cached("DELETE FROM customer_text WHERE rowid = ?1")?
         .execute([customer_id])?;
     Ok(())

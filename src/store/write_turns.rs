@@ -108,6 +108,26 @@ impl WriteTurns {
         }
     }
 
+    /// The turn if no writer holds it now, for work that can as well be done later (the
+    /// upkeep thread's merges): None while another holds it. Without turns (no lock file, or
+    /// the lock fails) the work goes ahead without one, as a write would.
+    pub fn take_if_free(&self) -> Option<Turn<'_>> {
+        let Some(file) = &self.file else {
+            return Some(Turn { file: None });
+        };
+        // SAFETY: flock on a descriptor this process keeps open.
+        let taken = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if taken == 0 {
+            return Some(Turn { file: Some(file) });
+        }
+        let error = std::io::Error::last_os_error();
+        if error.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            return None;
+        }
+        tracing::warn!("write turn: {error}");
+        Some(Turn { file: None })
+    }
+
     /// Waits for this process's turn, at most `patience`; past it (a writer that hangs
     /// mid-write), the write goes ahead and SQLite's busy timeout decides.
     pub fn wait(&self, patience: Duration) -> Turn<'_> {
