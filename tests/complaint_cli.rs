@@ -517,6 +517,43 @@ fn deadlines_count_in_the_business_calendar_and_show_says_which() {
     let text = sandbox.ok(&["--config", config, "complaint", "show", &id]);
     assert!(text.contains(&format!("calendar     {calendar}")), "{text}");
     assert!(text.contains("due 2026-11-23 09:20"), "{text}");
+
+    // A time typed without an offset is the centre's (+08:00), not this machine's: run in a
+    // zone five and a half hours off, the same letter gets the same deadlines.
+    let out = sandbox
+        .command()
+        .env("TZ", "Asia/Kolkata")
+        .args([
+            "--config",
+            config,
+            "complaint",
+            "open",
+            "--customer",
+            &customer,
+            "--title",
+            "late letter, typed as read",
+            "--channel",
+            "email",
+            "--at",
+            "2026-11-20 17:50",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let typed = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        time(&typed["opened_at"]),
+        beijing("2026-11-20T17:50:00+08:00")
+    );
+    assert_eq!(
+        time(&typed["ack_due_at"]),
+        beijing("2026-11-23T09:20:00+08:00")
+    );
 }
 
 #[test]

@@ -27,6 +27,7 @@ use careline::tui::component::Msg;
 use careline::tui::forms::FormKind;
 use careline::tui::i18n::Lang;
 use careline::tui::ui;
+use careline::tui::widgets::form::FieldKind;
 
 use common::screen::{buffer_text, screen_now};
 
@@ -461,7 +462,8 @@ fn step_form(app: &mut App, complaint: i64, step: careline::domain::complaint_st
         .store
         .complaint(&app.desk.actor, complaint)
         .expect("complaint");
-    let form = careline::tui::forms::complaint::step_form(&k, step, &app.desk.i18n);
+    let others = careline::tui::forms::complaint::merge_candidates(&app.desk, &k).expect("others");
+    let form = careline::tui::forms::complaint::step_form(&k, step, &others, &app.desk.i18n);
     app.loaded(Msg::OpenForm(Box::new(form)));
     assert_eq!(
         app.form().map(|f| f.kind),
@@ -817,6 +819,23 @@ fn escalating_asks_first_then_asks_the_reason() {
         footer.contains("y yes") && footer.contains("n no"),
         "{footer}"
     );
+    // Keys other than the answers do nothing while it asks: not another tab, not a claim.
+    for other in ['3', 'a', 'b', ']'] {
+        key(&mut app, KeyCode::Char(other));
+        assert_eq!(
+            pane(&app).question.map(|(id, _)| id),
+            Some(desk.breached),
+            "{other}"
+        );
+        assert!(
+            screen(&mut app, 80, 24).contains(&format!(
+                "Escalate complaint #{} to level 1 (specialist)?",
+                desk.breached
+            )),
+            "{other} left the question"
+        );
+    }
+    assert!(app.form().is_none());
     key(&mut app, KeyCode::Char('n'));
     assert!(pane(&app).question.is_none());
     assert!(app.form().is_none(), "no is no");
@@ -1314,4 +1333,198 @@ fn a_long_event_text_continues_indented_under_its_event() {
     let rest: String = long.chars().skip(37).collect();
     assert!(text.contains(&format!("│    {first}")), "{text}");
     assert!(text.contains(&format!("│    {rest}")), "{text}");
+}
+
+/// A merge chooses among the customer's other complaints (still open or resolved), by
+/// number, title and status; nothing is chosen for the operator, and a customer with no other
+/// complaint is told so at once instead of being given a form.
+#[test]
+fn a_merge_chooses_among_the_customers_other_complaints() {
+    use careline::domain::complaint_step::Step;
+    let desk = desk();
+    let (mut store, admin) = reader(&desk.path);
+    let again = complaint(
+        &mut store,
+        &admin,
+        desk.chen_jing,
+        (Category::AfterSales, Severity::Normal, Channel::Email),
+        "Refund still not received",
+        at(0, 2),
+    );
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    // The queue: breached (王秀英), then Chen Jing's due-soon one.
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        pane(&app).detail.as_ref().map(|d| d.complaint.id),
+        Some(desk.due_soon)
+    );
+    let at_merge = pane(&app)
+        .steps()
+        .iter()
+        .position(|s| *s == Step::Merge)
+        .expect("merge is offered");
+    for _ in 0..at_merge {
+        key(&mut app, KeyCode::Right);
+    }
+    // Merging is asked first.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(pane(&app).question, Some((desk.due_soon, Step::Merge)));
+    key(&mut app, KeyCode::Char('y'));
+    let form = app.form().expect("the merge form");
+    let into = form.field("into").expect("the into field");
+    let FieldKind::Choice(choices) = &into.kind else {
+        panic!("into is a choice: {:?}", into.kind);
+    };
+    assert_eq!(
+        choices.labels.clone().unwrap_or_default(),
+        vec![
+            "(choose)".to_string(),
+            format!("#{again} Refund still not received · new")
+        ]
+    );
+    // Saved untouched: the field asks for a choice, and nothing is merged.
+    ctrl(&mut app, 's');
+    let form = app.form().expect("still open");
+    assert_eq!(
+        form.field("into").and_then(|f| f.error.clone()).as_deref(),
+        Some("required")
+    );
+    key(&mut app, KeyCode::Right);
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{}", message(&app));
+    let merged = store.complaint(&admin, desk.due_soon).expect("complaint");
+    assert_eq!(merged.status, Status::Merged);
+    assert_eq!(merged.merged_into, Some(again));
+
+    // 张伟 has no other complaint: said on the message line, no form.
+    key(&mut app, KeyCode::Esc);
+    let on_time = pane(&app)
+        .rows
+        .iter()
+        .position(|k| k.id == desk.on_time)
+        .expect("in the queue");
+    key(&mut app, KeyCode::Home);
+    for _ in 0..on_time {
+        key(&mut app, KeyCode::Char('j'));
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        pane(&app).detail.as_ref().map(|d| d.complaint.id),
+        Some(desk.on_time)
+    );
+    let at_merge = pane(&app)
+        .steps()
+        .iter()
+        .position(|s| *s == Step::Merge)
+        .expect("merge is offered");
+    for _ in 0..at_merge {
+        key(&mut app, KeyCode::Right);
+    }
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('y'));
+    assert!(app.form().is_none());
+    assert_eq!(
+        message(&app),
+        format!(
+            "Complaint #{} has nothing to merge into: the customer has no other open or resolved complaint.",
+            desk.on_time
+        )
+    );
+}
+
+/// The queue reads 500 complaints at a time, the nearest deadlines first; moving onto its
+/// last row reads the next 500, so no open complaint is out of reach.
+#[test]
+fn the_queue_reads_the_next_page_at_its_end() {
+    let desk = desk();
+    let (mut store, admin) = reader(&desk.path);
+    // 500 more, by email, each opened a minute after the one before it (the oldest first in
+    // the queue, its acknowledgement due first); the desk's four make 504.
+    for n in 0..500 {
+        complaint(
+            &mut store,
+            &admin,
+            desk.wang_xiuying,
+            (Category::Other, Severity::Low, Channel::Email),
+            &format!("letter {n}"),
+            at(0, 9) + Duration::seconds(n),
+        );
+    }
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    assert_eq!(pane(&app).rows.len(), 500);
+    assert!(pane(&app).more);
+    assert!(screen(&mut app, 80, 24).contains("Complaints (500+)"));
+    key(&mut app, KeyCode::End);
+    assert_eq!(pane(&app).rows.len(), 504);
+    assert!(!pane(&app).more);
+    assert_eq!(
+        pane(&app).selected,
+        499,
+        "the row moved onto stays selected"
+    );
+    assert!(screen(&mut app, 80, 24).contains("Complaints (504)"));
+    key(&mut app, KeyCode::End);
+    assert_eq!(pane(&app).selected, 503);
+    // Another filter starts again from one page: mine, then all again.
+    key(&mut app, KeyCode::Char('m'));
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(pane(&app).rows.len(), 500);
+    assert!(pane(&app).more);
+}
+
+/// A complaint step's form left unsaved (the screen quit mid-reason) is offered again at the
+/// next start, on the same complaint and step, and saves from there.
+#[test]
+fn an_unsaved_step_form_is_offered_again_as_a_draft() {
+    use careline::tui::dialog::Dialog;
+    let desk = desk();
+    {
+        let mut app = queue(&desk.path, "li.na", Lang::ZhCn);
+        key(&mut app, KeyCode::Char('x'));
+        key(&mut app, KeyCode::Char('y'));
+        type_text(&mut app, "客户要求主管回电");
+        ctrl(&mut app, 'c');
+        assert!(app.quit);
+    }
+    let mut app = app_as(&desk.path, "li.na", Lang::ZhCn);
+    assert!(
+        matches!(app.dialog(), Some(Dialog::RestoreDraft(_))),
+        "{:?}",
+        app.dialog()
+    );
+    key(&mut app, KeyCode::Enter);
+    let form = app.form().expect("the escalation form again");
+    assert_eq!(form.kind, FormKind::ComplaintStep);
+    assert_eq!(form.value("reason"), "客户要求主管回电");
+    assert_eq!(form.extra.get("step").map(String::as_str), Some("escalate"));
+    assert_eq!(form.entity_id, desk.breached);
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{}", message(&app));
+    let (store, reader) = reader(&desk.path);
+    let k = store.complaint(&reader, desk.breached).expect("complaint");
+    assert_eq!(k.escalation_level, 1);
+    assert!(store.drafts(&reader).expect("drafts").is_empty());
+}
+
+/// In a window narrower than 80 columns the clock keeps its column: the level, tier and
+/// assignee give theirs up first.
+#[test]
+fn a_narrow_window_keeps_the_clock() {
+    let desk = desk();
+    let mut app = queue(&desk.path, "li.na", Lang::En);
+    let text = screen(&mut app, 62, 24);
+    let header = text
+        .lines()
+        .find(|l| l.contains("Customer"))
+        .unwrap_or_default();
+    assert!(header.contains("Next clock"), "{text}");
+    assert!(
+        !header.contains("Tier") && !header.contains("Assignee"),
+        "{text}"
+    );
+    assert!(
+        text.contains("15m over") && text.contains("paused 2d22h"),
+        "{text}"
+    );
 }

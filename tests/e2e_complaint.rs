@@ -196,11 +196,9 @@ fn a_complaint_from_the_card_is_claimed_escalated_compensated_resolved_and_close
     // complaint), then a: claimed, which puts it in progress.
     choose_step(&mut screen, "Steps:", "acknowledge");
     screen.send(keys::ENTER);
-    screen.wait_for(&format!(
-        "Complaint #{id}: acknowledge done, now acknowledged."
-    ));
+    screen.wait_for(&format!("Complaint #{id}: now acknowledged."));
     screen.send("a");
-    screen.wait_for(&format!("Complaint #{id}: claim done, now in progress."));
+    screen.wait_for(&format!("Complaint #{id}: now in progress."));
     screen.wait_for(&format!("({me})"));
 
     // x: asked first, then the reason.
@@ -212,7 +210,7 @@ fn a_complaint_from_the_card_is_claimed_escalated_compensated_resolved_and_close
     screen.wait_for("Escalates to level 1 (specialist).");
     screen.send("Customer threatens to return the whole order");
     screen.send(keys::CTRL_S);
-    screen.wait_for(&format!("Complaint #{id}: escalate done, now escalated."));
+    screen.wait_for(&format!("Complaint #{id}: now at level 1 (specialist)."));
 
     // A compensation: a ¥50.00 voucher (the amount typed in yuan), with a note.
     choose_step(&mut screen, "Steps:", "compensate");
@@ -224,16 +222,14 @@ fn a_complaint_from_the_card_is_claimed_escalated_compensated_resolved_and_close
     screen.send(keys::TAB);
     screen.send("for the wait");
     screen.send(keys::CTRL_S);
-    screen.wait_for(&format!("Complaint #{id}: compensate done, now escalated."));
+    screen.wait_for(&format!("Complaint #{id}: compensate done."));
 
     // A solution proposed, then resolved (asked first).
     choose_step(&mut screen, "Steps:", "propose solution");
     screen.send(keys::ENTER);
     screen.send("Exchange for WM-80 on Friday");
     screen.send(keys::CTRL_S);
-    screen.wait_for(&format!(
-        "Complaint #{id}: propose solution done, now solution proposed."
-    ));
+    screen.wait_for(&format!("Complaint #{id}: now solution proposed."));
     // The solution proposed, resolving it is the first step offered.
     choose_step(&mut screen, "Steps:", "resolve");
     screen.send(keys::ENTER);
@@ -242,7 +238,7 @@ fn a_complaint_from_the_card_is_claimed_escalated_compensated_resolved_and_close
     screen.send("WM-80 delivered and installed");
     screen.send(keys::CTRL_S);
     // The message line adds the follow-up reminder after the sentence.
-    let resolved = screen.wait_for(&format!("Complaint #{id}: resolve done, now resolved."));
+    let resolved = screen.wait_for(&format!("Complaint #{id}: now resolved."));
     assert!(
         resolved.contains("· a follow-up reminder was created"),
         "{resolved}"
@@ -263,7 +259,7 @@ fn a_complaint_from_the_card_is_claimed_escalated_compensated_resolved_and_close
     screen.send(keys::TAB);
     screen.send(keys::RIGHT);
     screen.send(keys::CTRL_S);
-    screen.wait_for(&format!("Complaint #{id}: follow-up done, now closed."));
+    screen.wait_for(&format!("Complaint #{id}: now closed."));
     screen.wait_for("none: it is closed");
     screen.send(keys::CTRL_C);
     screen.wait_exit();
@@ -409,16 +405,16 @@ fn the_queue_a_claim_and_an_escalation_in_chinese() {
     open_in_queue(&desk, &mut screen, id, &name);
     choose_step(&mut screen, "步骤：", "受理");
     screen.send(keys::ENTER);
-    screen.wait_for(&format!("投诉 #{id}：已受理，现为已受理。"));
+    screen.wait_for(&format!("投诉 #{id} 现为已受理。"));
     screen.send("a");
-    screen.wait_for(&format!("投诉 #{id}：已认领，现为处理中。"));
+    screen.wait_for(&format!("投诉 #{id} 现为处理中。"));
     screen.send("x");
     screen.wait_for(&format!("将投诉 #{id} 升级到第 1 级（专员）？y 是 · n 否"));
     screen.send("y");
     screen.wait_for("升级到第 1 级（专员）。");
     screen.send("客户要求主管回电");
     screen.send(keys::CTRL_S);
-    screen.wait_for(&format!("投诉 #{id}：已升级，现为已升级。"));
+    screen.wait_for(&format!("投诉 #{id} 已升级到第 1 级（专员）。"));
     screen.send(keys::CTRL_C);
     screen.wait_exit();
 

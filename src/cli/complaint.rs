@@ -92,7 +92,7 @@ pub struct OpenArgs {
     #[arg(long)]
     pub description: Option<String>,
     /// When it was received, for letters and emails entered later: RFC 3339,
-    /// `YYYY-MM-DD HH:MM[:SS]` (local time) or Unix seconds (default: now). The clocks count
+    /// `YYYY-MM-DD HH:MM[:SS]` (in the centre's time zone, `[complaints] time_zone`) or Unix seconds (default: now). The clocks count
     /// from it.
     #[arg(long)]
     pub at: Option<String>,
@@ -436,7 +436,7 @@ fn open(ctx: &Context, args: OpenArgs) -> Result<()> {
     let received = args
         .at
         .as_deref()
-        .map(|t| parse_moment("at", t))
+        .map(|t| parse_moment("at", t, store.calendar().tz()))
         .transpose()?;
     let k = store
         .open_complaint(&actor, customer_id, &new, received)

@@ -2,7 +2,7 @@
 //! store calls, checks, permissions and audit as the operator's screen.
 
 use anyhow::{anyhow, bail, Result};
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use clap::{Args, Subcommand};
 
 use super::{print_json, Context};
@@ -44,7 +44,7 @@ pub struct AddArgs {
     /// The customer's own words about the service.
     #[arg(long)]
     pub feedback: Option<String>,
-    /// When the contact began: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (local time) or Unix seconds
+    /// When the contact began: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (the centre's time zone, `[complaints] time_zone`) or Unix seconds
     /// (default: now).
     #[arg(long)]
     pub started: Option<String>,
@@ -123,7 +123,9 @@ pub fn run(ctx: &Context, cmd: LogCommand) -> Result<()> {
 }
 
 /// Reads a moment: RFC 3339, local `YYYY-MM-DD HH:MM[:SS]`, or Unix seconds.
-pub(super) fn parse_moment(flag: &str, text: &str) -> Result<DateTime<Utc>> {
+/// A moment typed on the command line; one without an offset is in the centre's time zone
+/// (`tz`, `[complaints] time_zone`), as the screen shows times, not this machine's.
+pub(super) fn parse_moment(flag: &str, text: &str, tz: FixedOffset) -> Result<DateTime<Utc>> {
     let t = text.trim();
     if let Ok(at) = DateTime::parse_from_rfc3339(t) {
         return Ok(at.with_timezone(&Utc));
@@ -135,7 +137,7 @@ pub(super) fn parse_moment(flag: &str, text: &str) -> Result<DateTime<Utc>> {
         "%Y-%m-%dT%H:%M",
     ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(t, format) {
-            if let Some(at) = Local.from_local_datetime(&naive).earliest() {
+            if let Some(at) = tz.from_local_datetime(&naive).single() {
                 return Ok(at.with_timezone(&Utc));
             }
         }
@@ -158,6 +160,8 @@ fn field_problems(errors: &[FieldError]) -> String {
 
 fn add(ctx: &Context, args: AddArgs) -> Result<()> {
     let (mut store, actor) = ctx.open()?;
+    // Times typed and shown are the centre's (`[complaints] time_zone`), as on the screen.
+    let tz = store.calendar().tz();
     let customer_id = store.resolve_customer(&args.customer)?;
     let channel: Channel = args
         .channel
@@ -169,11 +173,11 @@ fn add(ctx: &Context, args: AddArgs) -> Result<()> {
     };
     let now = store.now();
     let started = match &args.started {
-        Some(t) => parse_moment("started", t)?,
+        Some(t) => parse_moment("started", t, tz)?,
         None => now,
     };
     let ended = match &args.ended {
-        Some(t) => Some(parse_moment("ended", t)?),
+        Some(t) => Some(parse_moment("ended", t, tz)?),
         None => Some(started),
     };
     let rules = store.log_rules().clone();
@@ -183,7 +187,7 @@ fn add(ctx: &Context, args: AddArgs) -> Result<()> {
                 .follow_up_for
                 .parse()
                 .map_err(|e| anyhow!("--follow-up-for: {e}"))?;
-            let due = parse_follow_up(text, now, &Local, &rules.follow_up_time)
+            let due = parse_follow_up(text, now, &tz, &rules.follow_up_time)
                 .map_err(|e| anyhow!("--follow-up: {e}"))?;
             Some(FollowUp { due, scope })
         }
@@ -248,7 +252,7 @@ fn add(ctx: &Context, args: AddArgs) -> Result<()> {
     if let Some(at) = logged.reply_by {
         println!(
             "Reply due by {}.",
-            at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+            at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
         );
     }
     if !logged.answered.is_empty() {
@@ -328,14 +332,14 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
         return Ok(());
     }
     for i in &rows {
-        println!("{}", line(i));
+        println!("{}", line(i, store.calendar().tz()));
     }
     Ok(())
 }
 
 /// One entry as a line of text.
-fn line(i: &Interaction) -> String {
-    let when = i.started_at.with_timezone(&Local).format("%Y-%m-%d %H:%M");
+fn line(i: &Interaction, tz: FixedOffset) -> String {
+    let when = i.started_at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
     let handle = i
         .handle_seconds
         .map(|s| format!("{}:{:02}", s / 60, s % 60))
@@ -351,7 +355,7 @@ fn line(i: &Interaction) -> String {
         if let Some(by) = i.reply_by {
             marks.push(format!(
                 "[reply by {}]",
-                by.with_timezone(&Local).format("%m-%d %H:%M")
+                by.with_timezone(&tz).format("%m-%d %H:%M")
             ));
         }
     }

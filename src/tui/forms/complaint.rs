@@ -7,11 +7,11 @@
 use chrono::DateTime;
 
 use super::{mark_errors, FormKind, Saved};
-use crate::domain::complaint::{Category, NewComplaint, Severity};
+use crate::domain::complaint::{Category, NewComplaint, Severity, Status};
 use crate::domain::complaint_step::{level_name, Compensation, Refused, Step, TOP_LEVEL};
 use crate::domain::customer::Channel;
 use crate::domain::tier::parse_money;
-use crate::store::{CardData, Complaint, Draft, StoreError, Work};
+use crate::store::{CardData, Complaint, ComplaintFilter, Draft, StoreError, Work};
 use crate::tui::component::Msg;
 use crate::tui::desk::Desk;
 use crate::tui::field_errors::refused_words;
@@ -90,7 +90,25 @@ pub fn has_form(step: Step) -> bool {
 }
 
 /// The form for `step` on complaint `k`.
-pub fn step_form(k: &Complaint, step: Step, i18n: &I18n) -> Form {
+/// The complaints `k` can be merged into: the same customer's others that are still open
+/// or resolved (the store refuses any other), newest first.
+pub fn merge_candidates(desk: &Desk, k: &Complaint) -> Result<Vec<Complaint>, StoreError> {
+    let all = desk.store.complaints(
+        &desk.actor,
+        &ComplaintFilter {
+            customer: Some(k.customer_id),
+            ..ComplaintFilter::default()
+        },
+    )?;
+    Ok(all
+        .into_iter()
+        .filter(|o| o.id != k.id && (o.status.is_open() || o.status == Status::Resolved))
+        .collect())
+}
+
+/// The form of `step` on complaint `k`; a merge chooses among `merge_into` (see
+/// [`merge_candidates`]).
+pub fn step_form(k: &Complaint, step: Step, merge_into: &[Complaint], i18n: &I18n) -> Form {
     let yes_no = || FieldKind::Choice(Choices::of("yesno", &["no", "yes"]));
     let fields = match step {
         Step::Note => vec![
@@ -157,7 +175,26 @@ pub fn step_form(k: &Complaint, step: Step, i18n: &I18n) -> Form {
                 ),
             ]
         }
-        Step::Merge => vec![Field::new("into", "field.merge_into", FieldKind::Text).required()],
+        // The same customer's other complaints by number, title and status; none chosen.
+        Step::Merge => {
+            let mut values = vec![String::new()];
+            let mut labels = vec![i18n.t("form.choose").to_string()];
+            for o in merge_into {
+                values.push(o.id.to_string());
+                labels.push(format!(
+                    "#{} {} · {}",
+                    o.id,
+                    o.title,
+                    i18n.value("status", o.status.as_str())
+                ));
+            }
+            vec![Field::new(
+                "into",
+                "field.merge_into",
+                FieldKind::Choice(Choices::given(values, labels)),
+            )
+            .required()]
+        }
         // Steps without anything to type: the form only says what will be done.
         Step::Claim | Step::Acknowledge | Step::Resume | Step::Close => Vec::new(),
     };
@@ -279,16 +316,9 @@ pub fn to_work(form: &Form) -> Result<Work, Vec<(&'static str, &'static str)>> {
                 satisfied,
             }
         }
-        Step::Merge => {
-            let into = text("into");
-            match into.trim_start_matches('#').parse::<i64>() {
-                Ok(id) if id > 0 => Work::Merge { into: id },
-                _ => {
-                    problems.push(("into", "form.bad_complaint_number"));
-                    Work::Merge { into: 0 }
-                }
-            }
-        }
+        Step::Merge => Work::Merge {
+            into: required("into").parse().unwrap_or(0),
+        },
     };
     if problems.is_empty() {
         Ok(work)
@@ -318,16 +348,39 @@ pub fn work(id: i64, work: &Work, desk: &mut Desk) -> Result<(), StoreError> {
     match desk.store.work_complaint(&desk.actor, id, work) {
         Ok(worked) => {
             desk.own_write();
-            let step = desk.i18n.value("step", work.step().as_str());
-            let status = desk.i18n.value("status", worked.complaint.status.as_str());
-            let mut text = desk.i18n.f(
-                "complaints.worked",
-                &[
-                    ("id", &id.to_string()),
-                    ("step", &step),
-                    ("status", &status),
-                ],
-            );
+            let i18n = &desk.i18n;
+            let k = &worked.complaint;
+            let number = id.to_string();
+            // What changed: the level of an escalation, the new status, or the step itself.
+            let mut text = if work.step() == Step::Escalate {
+                i18n.f(
+                    "complaints.worked_escalated",
+                    &[
+                        ("id", &number),
+                        ("level", &k.escalation_level.to_string()),
+                        (
+                            "name",
+                            &i18n.value("level_name", level_name(k.escalation_level)),
+                        ),
+                    ],
+                )
+            } else if worked.from_status != k.status {
+                i18n.f(
+                    "complaints.worked_status",
+                    &[
+                        ("id", &number),
+                        ("status", &i18n.value("status", k.status.as_str())),
+                    ],
+                )
+            } else {
+                i18n.f(
+                    "complaints.worked",
+                    &[
+                        ("id", &number),
+                        ("step", &i18n.value("step", work.step().as_str())),
+                    ],
+                )
+            };
             if worked.follow_up_reminder.is_some() {
                 text.push_str(" · ");
                 text.push_str(desk.i18n.t("complaints.follow_up_created"));
@@ -536,7 +589,12 @@ pub fn restore(draft: &Draft, kind: FormKind, desk: &mut Desk) -> Option<(Form, 
                     return None;
                 }
             };
-            let mut form = step_form(&k, step, &desk.i18n);
+            let others = if step == Step::Merge {
+                merge_candidates(desk, &k).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let mut form = step_form(&k, step, &others, &desk.i18n);
             form.restore_draft(&draft.content);
             form
         }

@@ -10,7 +10,7 @@
 
 use std::any::Any;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -28,7 +28,7 @@ use crate::tui::component::{Msg, Pane, PaneId, Tab};
 use crate::tui::desk::Desk;
 use crate::tui::forms::complaint::{self as forms, has_form, step_form};
 use crate::tui::i18n::I18n;
-use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
+use crate::tui::keymap::{Context, Key, KeyTable, Keymap, PaneAction, PaneKey};
 use crate::tui::view::View;
 use crate::tui::widgets::complaint_event::{event_words, step_name};
 use crate::tui::widgets::sla_clock::{
@@ -179,7 +179,8 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn store_filter(&self) -> ComplaintFilter {
+    /// The store's filter, keeping at most `keep` rows.
+    fn store_filter(&self, keep: usize) -> ComplaintFilter {
         ComplaintFilter {
             open: self.customer.is_none() && !self.follow_ups,
             follow_ups: self.follow_ups,
@@ -195,7 +196,7 @@ impl Filters {
             vip: self.badge.map(|b| b == "vip"),
             customer: self.customer.as_ref().map(|(id, _)| *id),
             // One more than is kept, to know there are more.
-            limit: Some(QUEUE_LIMIT + 1),
+            limit: Some(keep + 1),
         }
     }
 
@@ -273,6 +274,11 @@ pub struct Complaints {
     pub filter_line: Option<FilterLine>,
     /// More complaints match than the queue keeps (the nearest deadlines are kept).
     pub more: bool,
+    /// Pages of [`QUEUE_LIMIT`] read beyond the first: moving onto the last row of a queue
+    /// with more reads the next page.
+    extra_pages: usize,
+    /// The filters the rows were read with (other filters start again from one page).
+    loaded_for: Option<Filters>,
     /// The operator at this desk (their own complaints are not offered to claim).
     me: Option<i64>,
     /// How far the complaint shown could scroll when it was last drawn.
@@ -308,13 +314,18 @@ impl Complaints {
     fn load(&mut self, desk: &mut Desk) {
         self.me = Some(desk.actor.id);
         let kept = self.rows.get(self.selected).map(|k| k.id);
+        if self.loaded_for.as_ref() != Some(&self.filters) {
+            self.extra_pages = 0;
+            self.loaded_for = Some(self.filters.clone());
+        }
+        let keep = QUEUE_LIMIT * (1 + self.extra_pages);
         match desk
             .store
-            .complaints(&desk.actor, &self.filters.store_filter())
+            .complaints(&desk.actor, &self.filters.store_filter(keep))
         {
             Ok(mut rows) => {
-                self.more = rows.len() > QUEUE_LIMIT;
-                rows.truncate(QUEUE_LIMIT);
+                self.more = rows.len() > keep;
+                rows.truncate(keep);
                 self.rows = rows;
             }
             Err(e) => {
@@ -478,13 +489,29 @@ impl Complaints {
     /// Does the step (it needs nothing typed) or opens its form.
     fn go(&mut self, id: i64, step: Step, desk: &mut Desk) {
         if has_form(step) {
-            match desk.store.complaint(&desk.actor, id) {
-                Ok(k) => {
-                    let form = step_form(&k, step, &desk.i18n);
-                    desk.post(Msg::OpenForm(Box::new(form)));
+            let k = match desk.store.complaint(&desk.actor, id) {
+                Ok(k) => k,
+                Err(e) => return desk.store_error(&e),
+            };
+            // A merge chooses among the customer's other complaints; without one it is said
+            // at once rather than after a form.
+            let others = if step == Step::Merge {
+                match forms::merge_candidates(desk, &k) {
+                    Ok(others) if others.is_empty() => {
+                        let text = desk.i18n.f(
+                            "complaints.nothing_to_merge_into",
+                            &[("id", &id.to_string())],
+                        );
+                        return desk.warn(text);
+                    }
+                    Ok(others) => others,
+                    Err(e) => return desk.store_error(&e),
                 }
-                Err(e) => desk.store_error(&e),
-            }
+            } else {
+                Vec::new()
+            };
+            let form = step_form(&k, step, &others, &desk.i18n);
+            desk.post(Msg::OpenForm(Box::new(form)));
             return;
         }
         let work = match step {
@@ -586,11 +613,21 @@ impl Complaints {
         }
         match action {
             Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
+            Action::Down | Action::PageDown | Action::Bottom => {
+                let by = match action {
+                    Action::Down => 1,
+                    Action::PageDown => desk.page() as i64,
+                    _ => i64::MAX / 2,
+                };
+                self.move_by(by);
+                // On the last row of a queue with more: the next page is read.
+                if self.detail.is_none() && self.more && self.selected + 1 >= self.rows.len() {
+                    self.extra_pages += 1;
+                    self.load(desk);
+                }
+            }
             Action::PageUp => self.move_by(-(desk.page() as i64)),
-            Action::PageDown => self.move_by(desk.page() as i64),
             Action::Top => self.move_by(i64::MIN / 2),
-            Action::Bottom => self.move_by(i64::MAX / 2),
             Action::Open => self.open(desk),
             Action::Back if self.detail.is_some() => self.detail = None,
             // From a customer's complaints, back to their card (and the whole queue next time).
@@ -656,6 +693,21 @@ impl Pane for Complaints {
             Context::Pane(&DETAIL)
         } else {
             Context::Pane(&QUEUE)
+        }
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, keys: &Keymap) -> Option<Action> {
+        let action = keys.action(self.context(), key);
+        if self.question.is_none() {
+            return action;
+        }
+        // A question waits for its answer: a key meant for after it (another tab, another
+        // step) does nothing meanwhile, so nothing happens that was not asked for.
+        match action {
+            Some(a @ (Action::Confirm | Action::Back | Action::Help | Action::ForceQuit)) => {
+                Some(a)
+            }
+            _ => Some(Action::Key(*key)),
         }
     }
 
@@ -772,10 +824,15 @@ struct Columns {
     title: usize,
 }
 
+/// The narrowest clock column: the clock and its time ("resolve 2d4h"); its colour says
+/// whether that is left or over.
+const MIN_CLOCK: usize = 13;
+
 impl Columns {
     fn at(total: usize) -> Columns {
         let wide = total >= 110;
-        // Narrow: no number (the complaint shown in full has it), short tier words.
+        // Narrow: no number or title (the line under the queue shows the selected one's), short
+        // tier words.
         let mut c = if wide {
             Columns {
                 id: 8,
@@ -803,28 +860,42 @@ impl Columns {
                 title: 0,
             }
         };
-        let used = c.id
-            + c.customer
-            + c.tier
-            + c.category
-            + c.severity
-            + c.status
-            + c.assignee
-            + c.level
-            + c.clock
-            + if wide { GAPS } else { GAPS - 1 };
-        let rest = total.saturating_sub(used);
+        // Each shown column is followed by a space (the clock's too; the title's falls off the
+        // edge).
+        let used = |c: &Columns| {
+            [
+                c.id, c.customer, c.tier, c.category, c.severity, c.status, c.assignee, c.level,
+                c.clock,
+            ]
+            .iter()
+            .filter(|w| **w > 0)
+            .map(|w| w + 1)
+            .sum::<usize>()
+        };
         if wide {
-            c.title = rest;
-        } else {
-            c.clock = rest;
+            c.title = total.saturating_sub(used(&c));
+            return c;
         }
+        // Narrower than 80 columns the clock keeps its room, the columns an operator needs
+        // least giving theirs up first: the level (shown by the status "escalated"), the tier,
+        // the assignee, the category; then the customer's name is cut shorter.
+        let drops: [fn(&mut Columns); 5] = [
+            |c| c.level = 0,
+            |c| c.tier = 0,
+            |c| c.assignee = 0,
+            |c| c.category = 0,
+            |c| c.customer = 6,
+        ];
+        for drop in drops {
+            if total.saturating_sub(used(&c) + 1) >= MIN_CLOCK {
+                break;
+            }
+            drop(&mut c);
+        }
+        c.clock = total.saturating_sub(used(&c) + 1);
         c
     }
 }
-
-/// The space after each column but the title.
-const GAPS: usize = 9;
 
 fn cell(text: &str, cells: usize) -> String {
     format!("{} ", pad(&truncate(text, cells), cells))
@@ -1012,6 +1083,30 @@ fn draw_queue(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
         );
         return;
     }
+    // Without the number and title columns, the line under the queue names the selected
+    // complaint: its number, customer and title (a customer's complaints differ only there).
+    let mut area = area;
+    if c.title == 0 && area.height >= 4 {
+        if let Some(k) = pane.rows.get(pane.selected) {
+            let title = if k.restricted {
+                i18n.t("complaints.restricted").to_string()
+            } else {
+                sanitize(&k.title).into_owned()
+            };
+            let line = Line::from(vec![
+                Span::styled(format!("#{} ", k.id), theme.title),
+                Span::styled(format!("{} · ", sanitize(&k.customer_name)), theme.muted),
+                Span::styled(title, theme.text),
+            ]);
+            area.height -= 1;
+            let under = Rect {
+                y: area.bottom(),
+                height: 1,
+                ..area
+            };
+            Paragraph::new(line).render(under, buf);
+        }
+    }
     let rows = (area.height as usize).saturating_sub(1);
     let first = pane.selected.saturating_sub(rows.saturating_sub(1));
     for (n, k) in pane.rows.iter().enumerate().skip(first).take(rows) {
@@ -1031,29 +1126,39 @@ fn draw_queue(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
             _ => theme.text,
         };
         let tier_group = if c.tier < 9 { "badge_short" } else { "badge" };
-        let mut spans = Vec::new();
-        if c.id > 0 {
-            spans.push(Span::styled(cell(&format!("#{}", k.id), c.id), theme.muted));
-        }
-        spans.extend([
-            Span::styled(cell(&sanitize(&k.customer_name), c.customer), theme.text),
-            Span::styled(cell(&i18n.value(tier_group, tier_key), c.tier), tier_style),
-            Span::styled(
-                cell(&i18n.value("category", k.category.as_str()), c.category),
+        let cells = [
+            (format!("#{}", k.id), c.id, theme.muted),
+            (
+                sanitize(&k.customer_name).into_owned(),
+                c.customer,
                 theme.text,
             ),
-            Span::styled(
-                cell(&i18n.value("severity", k.severity.as_str()), c.severity),
+            (i18n.value(tier_group, tier_key), c.tier, tier_style),
+            (
+                i18n.value("category", k.category.as_str()),
+                c.category,
                 theme.text,
             ),
-            Span::styled(
-                cell(&i18n.value("status", k.status.as_str()), c.status),
+            (
+                i18n.value("severity", k.severity.as_str()),
+                c.severity,
                 theme.text,
             ),
-            Span::styled(cell(&assignee, c.assignee), theme.text),
-            Span::styled(cell(&k.escalation_level.to_string(), c.level), theme.text),
-            Span::styled(cell(&clock, c.clock), clock_style),
-        ]);
+            (
+                i18n.value("status", k.status.as_str()),
+                c.status,
+                theme.text,
+            ),
+            (assignee, c.assignee, theme.text),
+            (k.escalation_level.to_string(), c.level, theme.text),
+            (clock, c.clock, clock_style),
+        ];
+        // Columns a narrow window has no room for are left out.
+        let mut spans: Vec<Span> = cells
+            .into_iter()
+            .filter(|(_, width, _)| *width > 0)
+            .map(|(text, width, style)| Span::styled(cell(&text, width), style))
+            .collect();
         if c.title > 0 {
             let title = if k.restricted {
                 i18n.t("complaints.restricted").to_string()
@@ -1207,10 +1312,11 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
         theme.title,
     )));
     for e in d.events.iter().rev() {
+        // By name, as the Log shows who did it.
         let who = if e.operator == "system" {
             i18n.t("log.system").to_string()
         } else {
-            sanitize(&e.operator).into_owned()
+            sanitize(&e.operator_name).into_owned()
         };
         let mut spans = vec![
             Span::styled(format!("  {} ", time(e.at)), theme.muted),
@@ -1339,22 +1445,35 @@ mod tests {
         assert_eq!(cycle(&all, Some(2), true), Some(3));
     }
 
+    /// Each shown column and its space fill the width (a title, shown last, has none);
+    /// narrower than 80 columns the clock keeps at least its narrowest width, by giving up the
+    /// level, tier, assignee and category in that order.
     #[test]
-    fn the_columns_fill_the_width_exactly() {
-        for total in [78usize, 130] {
+    fn the_columns_fill_the_width_and_keep_the_clock() {
+        for total in [48usize, 50, 58, 66, 78, 130] {
             let c = Columns::at(total);
-            let sum = c.id
-                + c.customer
-                + c.tier
-                + c.category
-                + c.severity
-                + c.status
-                + c.assignee
-                + c.level
-                + c.clock
-                + c.title
-                + if c.id > 0 { GAPS } else { GAPS - 1 };
-            assert_eq!(sum, total);
+            let widths: Vec<usize> = [
+                c.id, c.customer, c.tier, c.category, c.severity, c.status, c.assignee, c.level,
+                c.clock, c.title,
+            ]
+            .into_iter()
+            .filter(|w| *w > 0)
+            .collect();
+            let spaces = widths.len() - usize::from(c.title > 0);
+            assert_eq!(widths.iter().sum::<usize>() + spaces, total, "{total}");
+            assert!(c.clock >= MIN_CLOCK, "{total}: clock {}", c.clock);
+            assert!(c.customer > 0 && c.severity > 0 && c.status > 0, "{total}");
         }
+        // 80 columns (78 inside the border): everything but the number and title.
+        let c = Columns::at(78);
+        assert_eq!(
+            (c.level, c.tier, c.assignee, c.category, c.clock),
+            (2, 5, 8, 10, 15)
+        );
+        // 60 columns (58 inside): customer 10, category 10, severity 8, status 12, each with
+        // its space, leave 14 for the clock and its space once level, tier and assignee are gone.
+        let c = Columns::at(58);
+        assert_eq!((c.level, c.tier, c.assignee, c.category), (0, 0, 0, 10));
+        assert_eq!(c.clock, 13);
     }
 }
