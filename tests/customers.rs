@@ -514,7 +514,8 @@ fn merge_moves_everything_to_the_kept_record_and_leaves_an_audited_tombstone() {
         .merge_customers(&admin, keep.id, keep.id)
         .expect_err("not into itself");
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
-    assert!(store.check().expect("check").ok());
+    let report = store.check().expect("check");
+    assert!(report.ok(), "{report:?}");
 }
 
 #[test]

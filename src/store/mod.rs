@@ -5,6 +5,7 @@
 mod audit;
 mod bulk;
 mod card;
+mod care;
 mod complaint_events;
 mod complaint_work;
 mod complaints;
@@ -31,6 +32,7 @@ pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use card::{CardData, ContactLine, DeskCounts};
+pub use care::Generation;
 pub use complaint_events::ComplaintEvent;
 pub use complaint_work::{Sweep, Work, Worked};
 pub use complaints::{ClockView, CompensationRow, Complaint, ComplaintDetail, ComplaintFilter};
@@ -64,6 +66,7 @@ pub use upkeep::UpkeepTimes;
 pub use write_turns::WriteParts;
 
 use crate::domain::calendar::Calendar;
+use crate::domain::care::CareRules;
 use crate::domain::complaint::SlaRules;
 use crate::domain::contact::PhoneRules;
 use crate::domain::customer::FieldError;
@@ -155,6 +158,7 @@ pub struct OpenOptions {
     pub tiers: TierRules,
     pub log: LogRules,
     pub sla: SlaRules,
+    pub care: CareRules,
 }
 
 impl Default for OpenOptions {
@@ -167,6 +171,7 @@ impl Default for OpenOptions {
             tiers: TierRules::default(),
             log: LogRules::default(),
             sla: SlaRules::default(),
+            care: CareRules::default(),
         }
     }
 }
@@ -588,7 +593,10 @@ impl CheckReport {
 impl Store {
     /// Integrity check, foreign keys, schema version and the audit chain.
     pub fn check(&self) -> Result<CheckReport> {
-        let conn = self.conn();
+        // On a connection of its own: FTS5's part of the integrity check trusts the segment
+        // list this connection read last, and the upkeep thread's merges (on another
+        // connection) may have replaced it since, which it then reports as a malformed index.
+        let conn = &engine::connect(&self.path, self.options.busy_timeout)?;
         let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         let integrity = stmt
             .query_map([], |r| r.get::<_, String>(0))?
