@@ -21,6 +21,8 @@ pub struct Config {
     pub log: LogRules,
     /// Complaint SLA targets.
     pub complaints: crate::domain::complaint::SlaRules,
+    /// Care reminder rules: which run, their days, the holidays greeted.
+    pub care: crate::domain::care::CareRules,
     /// Key bindings: action name → keys, e.g. `save = ["ctrl-s", "f2"]`.
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
@@ -131,6 +133,18 @@ impl Config {
                         "{origin}: [complaints] has unusable settings; using the defaults (24x7 clocks)"
                     ));
                     config.complaints = Default::default();
+                }
+                let unusable = config.care.problems();
+                if !unusable.is_empty() {
+                    // Reminders made by half-read rules would be wrong without a word: every
+                    // problem is named, and the whole section falls back.
+                    for p in unusable {
+                        warnings.push(format!("{origin}: care.{}: {}", p.setting, p.reason));
+                    }
+                    warnings.push(format!(
+                        "{origin}: [care] has unusable settings; using the defaults"
+                    ));
+                    config.care = Default::default();
                 }
                 warnings.extend(
                     holidays_unknown(&config.complaints, chrono::Local::now().date_naive())

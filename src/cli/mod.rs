@@ -14,6 +14,7 @@ mod customer;
 mod import_report;
 mod log;
 mod operator;
+mod reminder;
 mod transfer;
 
 use std::io::IsTerminal;
@@ -88,6 +89,9 @@ pub enum Command {
     /// Jobs over all complaints: `careline complaints sweep` (for cron).
     #[command(subcommand)]
     Complaints(complaint::ComplaintsCommand),
+    /// Jobs over all care reminders: `careline reminders generate` (for cron).
+    #[command(subcommand)]
+    Reminders(reminder::RemindersCommand),
     /// Import customers or purchases from a CSV file (UTF-8 or GBK; English or Chinese headers).
     Import(transfer::ImportArgs),
     /// Export customers, purchases, interactions or complaints as CSV or JSON.
@@ -159,6 +163,7 @@ impl Context {
             tiers: self.config.tiers.clone(),
             log: self.config.log.clone(),
             sla: self.config.complaints.clone(),
+            care: self.config.care.clone(),
         }
     }
 
@@ -253,6 +258,7 @@ impl Command {
             Command::Log(_) => "log",
             Command::Complaint(_) => "complaint",
             Command::Complaints(_) => "complaints",
+            Command::Reminders(_) => "reminders",
             Command::Import(_) => "import",
             Command::Export(_) => "export",
             Command::Operator(_) => "operator",
@@ -276,6 +282,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Log(cmd)) => log::run(&ctx, cmd),
         Some(Command::Complaint(cmd)) => complaint::run(&ctx, cmd),
         Some(Command::Complaints(cmd)) => complaint::run_all(&ctx, cmd),
+        Some(Command::Reminders(cmd)) => reminder::run_all(&ctx, cmd),
         Some(Command::Import(args)) => transfer::import(&ctx, args),
         Some(Command::Export(args)) => transfer::export(&ctx, args),
         Some(Command::Operator(cmd)) => operator::run(&ctx, cmd),

@@ -1,6 +1,7 @@
 //! Pure types and rules of the call-centre domain: no SQL, no terminal, no clock reads.
 
 pub mod calendar;
+pub mod care;
 pub mod complaint;
 pub mod complaint_fact;
 pub mod complaint_step;

@@ -1,0 +1,347 @@
+//! Generating care reminders (DESIGN §3.5): the rules of `domain::care` over every customer
+//! who may be contacted, written with their source keys so that a second run, or several
+//! screens running at once, make nothing twice; a reminder done, skipped or deleted keeps its
+//! key, so it never comes back; periodic kinds keep at most one open per customer and kind
+//! (`reminders_one_open_periodic`).
+//!
+//! Customers are read and written a slice of ids at a time, each slice its own short write,
+//! so that a run over a million customers never holds the other operators' writes up for long.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use rusqlite::{params, OptionalExtension as _};
+use serde::Serialize;
+
+use super::{Actor, Result, Store, StoreError, Writer};
+use crate::domain::care::{due_reminders, CareDay, CareFacts, CareRules, DueReminder};
+use crate::domain::customer::{Level, Membership, Tier};
+use crate::domain::reminder::Kind;
+
+/// Customers read and written together.
+const SLICE: i64 = 20_000;
+
+/// A run taken on by a screen that never said it ended may be taken over after this long.
+const STALE_RUN: Duration = Duration::minutes(30);
+
+/// Recent purchases by customer: id, product, day.
+type RecentPurchases = HashMap<i64, Vec<(i64, Option<String>, NaiveDate)>>;
+
+/// What a generation made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Generation {
+    /// The day it generated for.
+    pub day: NaiveDate,
+    /// Customers whose rules were read (not erased, merged away or do-not-contact).
+    pub customers: usize,
+    /// Reminders made, by kind (with `--dry-run`: that would be made).
+    pub created: BTreeMap<String, usize>,
+    /// Reminders due by the rules that existed already (made by an earlier run, or done,
+    /// skipped or deleted, which never come back), or a periodic one of a kind already open.
+    pub existing: usize,
+    pub dry_run: bool,
+}
+
+impl Generation {
+    pub fn total(&self) -> usize {
+        self.created.values().sum()
+    }
+}
+
+impl Store {
+    /// Generates the reminders due on `day` (and within the rules' look-ahead). `progress` is
+    /// told the customers done and the highest id, slice by slice. With `dry_run` nothing is
+    /// written: the counts say what would be.
+    pub fn generate_reminders(
+        &mut self,
+        actor: &Actor,
+        day: NaiveDate,
+        dry_run: bool,
+        progress: &mut dyn FnMut(i64, i64),
+    ) -> Result<Generation> {
+        let rules = self.options.care.clone();
+        let tz = self.calendar().tz();
+        let now = self.now().timestamp();
+        let mut generation = Generation {
+            day,
+            dry_run,
+            ..Generation::default()
+        };
+        let last_id: i64 =
+            self.conn()
+                .query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| {
+                    r.get(0)
+                })?;
+        let purchases = self.recent_purchases(day, &rules)?;
+        let care_day = CareDay::new(day, &rules);
+        let mut from = 1;
+        while from <= last_id {
+            let to = from + SLICE - 1;
+            let facts = self.care_facts(from, to, tz, &purchases)?;
+            generation.customers += facts.len();
+            let due: Vec<DueReminder> = facts
+                .iter()
+                .flat_map(|c| due_reminders(c, &care_day, &rules))
+                .collect();
+            let made = if dry_run {
+                self.count_new(&due)?
+            } else {
+                self.write(actor, |w| insert_due(w, &due, &rules, now))?
+            };
+            generation.existing += due.len() - made.len();
+            for kind in made {
+                *generation
+                    .created
+                    .entry(kind.as_str().to_string())
+                    .or_default() += 1;
+            }
+            progress(to.min(last_id), last_id);
+            from = to + 1;
+        }
+        Ok(generation)
+    }
+
+    /// Generates today's reminders unless this database already did today (or another
+    /// screen is doing it): the screen's start calls it on a worker. None when it was done.
+    pub fn generate_reminders_once_today(&mut self, actor: &Actor) -> Result<Option<Generation>> {
+        let day = self.calendar_today();
+        let now = self.now();
+        let stale = (now - STALE_RUN).timestamp();
+        let claimed = self.write(actor, |w| {
+            let changed = w.tx().execute(
+                "INSERT INTO care_runs (day, started_at) VALUES (?1, ?2)
+                 ON CONFLICT (day) DO UPDATE SET started_at = excluded.started_at
+                 WHERE care_runs.finished_at IS NULL AND care_runs.started_at < ?3",
+                params![day.to_string(), now.timestamp(), stale],
+            )?;
+            Ok(changed > 0)
+        })?;
+        if !claimed {
+            return Ok(None);
+        }
+        let generation = self.generate_reminders(actor, day, false, &mut |_, _| {})?;
+        self.note_run(actor, &generation)?;
+        Ok(Some(generation))
+    }
+
+    /// Records that a run for its day ended, and what it made (a CLI run also counts as the
+    /// day's run, so screens starting after it do not run again).
+    pub fn note_run(&mut self, actor: &Actor, generation: &Generation) -> Result<()> {
+        if generation.dry_run {
+            return Ok(());
+        }
+        let now = self.now().timestamp();
+        let (day, made) = (generation.day.to_string(), generation.total() as i64);
+        self.write(actor, |w| {
+            w.tx().execute(
+                "INSERT INTO care_runs (day, started_at, finished_at, created) VALUES (?1, ?2, ?2, ?3)
+                 ON CONFLICT (day) DO UPDATE SET finished_at = ?2,
+                     created = coalesce(care_runs.created, 0) + ?3",
+                params![day, now, made],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Today in the centre's time zone.
+    fn calendar_today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.calendar().tz()).date_naive()
+    }
+
+    /// The purchases a post-purchase rule may still follow up on `day`, by customer.
+    fn recent_purchases(&self, day: NaiveDate, rules: &CareRules) -> Result<RecentPurchases> {
+        let mut by_customer = RecentPurchases::new();
+        if !rules.post_purchase {
+            return Ok(by_customer);
+        }
+        let first = day - Duration::days(rules.post_purchase_to_days);
+        let last = day + Duration::days(rules.look_ahead_days - rules.post_purchase_from_days);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, customer_id, product, purchased_on FROM purchases INDEXED BY purchases_day
+             WHERE purchased_on BETWEEN ?1 AND ?2",
+        )?;
+        let rows = stmt.query_map(params![first.to_string(), last.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, customer, product, on) = row?;
+            if let Some(on) = date(&on) {
+                by_customer
+                    .entry(customer)
+                    .or_default()
+                    .push((id, product, on));
+            }
+        }
+        Ok(by_customer)
+    }
+
+    /// The facts of the customers with ids `from..=to` who may be contacted.
+    fn care_facts(
+        &self,
+        from: i64,
+        to: i64,
+        tz: FixedOffset,
+        purchases: &RecentPurchases,
+    ) -> Result<Vec<CareFacts>> {
+        let day_of = |t: Option<i64>| {
+            t.and_then(|t| DateTime::from_timestamp(t, 0))
+                .map(|t| t.with_timezone(&tz).date_naive())
+        };
+        let mut visits: HashMap<i64, NaiveDate> = HashMap::new();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT customer_id, max(updated_at) FROM reminders
+             WHERE customer_id BETWEEN ?1 AND ?2 AND status IN ('done', 'skipped')
+               AND kind = 'return_visit'
+             GROUP BY customer_id",
+        )?;
+        for row in stmt.query_map(params![from, to], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })? {
+            let (customer, at) = row?;
+            if let Some(day) = day_of(Some(at)) {
+                visits.insert(customer, day);
+            }
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, birthday, level, tier, membership, membership_expiry, marketing_consent,
+                    last_contact_at, last_verified, created_at
+             FROM customers
+             WHERE id BETWEEN ?1 AND ?2 AND erased_at IS NULL AND merged_into IS NULL
+               AND do_not_contact = 0",
+        )?;
+        let rows = stmt.query_map(params![from, to], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, bool>(6)?,
+                r.get::<_, Option<i64>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, i64>(9)?,
+            ))
+        })?;
+        let mut facts = Vec::new();
+        for row in rows {
+            let (
+                id,
+                birthday,
+                level,
+                tier,
+                membership,
+                expiry,
+                consent,
+                contact,
+                verified,
+                created,
+            ) = row?;
+            facts.push(CareFacts {
+                customer: id,
+                birthday: birthday.as_deref().and_then(date),
+                level: level.parse().unwrap_or(Level::Normal),
+                tier: tier.parse().unwrap_or(Tier::Normal),
+                membership: membership.parse().unwrap_or(Membership::None),
+                membership_expiry: expiry.as_deref().and_then(date),
+                do_not_contact: false,
+                marketing_consent: consent,
+                last_contact: day_of(contact),
+                last_return_visit: visits.get(&id).copied(),
+                last_verified: verified.as_deref().and_then(date),
+                created: day_of(Some(created)).unwrap_or(NaiveDate::MIN),
+                recent_purchases: purchases.get(&id).cloned().unwrap_or_default(),
+            });
+        }
+        Ok(facts)
+    }
+
+    /// The kinds of the reminders of `due` that a run would make: no reminder has the source
+    /// key yet, and no periodic one of the kind is open for the customer.
+    fn count_new(&self, due: &[DueReminder]) -> Result<Vec<Kind>> {
+        let mut by_key = self
+            .conn()
+            .prepare_cached("SELECT 1 FROM reminders WHERE source_key = ?1")?;
+        let mut open = self.conn().prepare_cached(
+            "SELECT 1 FROM reminders WHERE customer_id = ?1 AND kind = ?2
+               AND status IN ('open', 'snoozed')",
+        )?;
+        let mut kinds = Vec::new();
+        for r in due {
+            if by_key
+                .query_row([&r.source_key], |_| Ok(()))
+                .optional()?
+                .is_some()
+            {
+                continue;
+            }
+            if r.kind.is_periodic()
+                && open
+                    .query_row(params![r.customer, r.kind.as_str()], |_| Ok(()))
+                    .optional()?
+                    .is_some()
+            {
+                continue;
+            }
+            kinds.push(r.kind);
+        }
+        Ok(kinds)
+    }
+}
+
+/// Writes the reminders of `due` that do not exist yet; the kinds of those written.
+fn insert_due(
+    w: &mut Writer<'_>,
+    due: &[DueReminder],
+    rules: &CareRules,
+    now: i64,
+) -> Result<Vec<Kind>> {
+    let actor = w.actor().id;
+    let mut made = Vec::new();
+    {
+        let mut insert = w.tx().prepare_cached(
+            "INSERT OR IGNORE INTO reminders (customer_id, kind, source_key, due_on, window_end,
+                 title, status, scope, created_by, created_at, updated_at, facts)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'open', 'anyone', ?7, ?8, ?8, ?9
+             WHERE NOT EXISTS (SELECT 1 FROM customers
+                               WHERE id = ?1 AND (do_not_contact OR erased_at IS NOT NULL
+                                                  OR merged_into IS NOT NULL))",
+        )?;
+        for r in due {
+            let facts = serde_json::to_string(&r.fact)
+                .map_err(|e| StoreError::Database(format!("reminder facts: {e}")))?;
+            let changed = insert.execute(params![
+                r.customer,
+                r.kind.as_str(),
+                r.source_key,
+                r.due_on.to_string(),
+                r.window_end.map(|d| d.to_string()),
+                r.title(rules),
+                actor,
+                now,
+                facts,
+            ])?;
+            if changed > 0 {
+                made.push(r.kind);
+            }
+        }
+    }
+    if !made.is_empty() {
+        w.audit(
+            "reminders.generate",
+            "reminder",
+            None,
+            serde_json::json!({ "created": made.len() }),
+        );
+    }
+    Ok(made)
+}
+
+fn date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
+}
