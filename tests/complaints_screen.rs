@@ -836,6 +836,10 @@ fn escalating_asks_first_then_asks_the_reason() {
         );
     }
     assert!(app.form().is_none());
+    // The footer offers only the answers (and help), not the keys that do nothing now.
+    let text = screen(&mut app, 80, 24);
+    let footer = text.lines().rev().nth(1).unwrap_or_default();
+    assert!(!footer.contains("Ctrl-N"), "{footer}");
     key(&mut app, KeyCode::Char('n'));
     assert!(pane(&app).question.is_none());
     assert!(app.form().is_none(), "no is no");
@@ -1306,6 +1310,10 @@ fn enter_on_a_complaint_event_in_the_log_shows_the_complaint() {
         pane(&app).detail.as_ref().map(|d| d.complaint.id),
         Some(desk.due_soon)
     );
+    // Esc goes back to the Log it came from.
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.focused_pane().0, "log");
+    assert!(pane(&app).detail.is_none());
 }
 
 #[test]
@@ -1421,8 +1429,9 @@ fn a_merge_chooses_among_the_customers_other_complaints() {
     for _ in 0..at_merge {
         key(&mut app, KeyCode::Right);
     }
+    // Said at once, before any question.
     key(&mut app, KeyCode::Enter);
-    key(&mut app, KeyCode::Char('y'));
+    assert!(pane(&app).question.is_none());
     assert!(app.form().is_none());
     assert_eq!(
         message(&app),
@@ -1527,4 +1536,47 @@ fn a_narrow_window_keeps_the_clock() {
         text.contains("15m over") && text.contains("paused 2d22h"),
         "{text}"
     );
+}
+
+/// The card's History is the newest eight entries of contacts and complaint events together:
+/// ten notes on a complaint today push yesterday's contacts out, and a line says where the
+/// older ones are (the trial saw five events, then months-old contacts, the newer events
+/// missing).
+#[test]
+fn the_cards_history_is_the_newest_entries_of_both_kinds() {
+    let desk = desk();
+    let (mut store, admin) = reader(&desk.path);
+    for n in 1..=10 {
+        store.set_clock(Clock::Fixed(at(0, 5) + Duration::seconds(n * 20)));
+        store
+            .work_complaint(
+                &admin,
+                desk.on_time,
+                &Work::Note {
+                    text: format!("note {n:02}"),
+                    to_customer: false,
+                },
+            )
+            .expect("note");
+    }
+    let customer = store
+        .complaint(&admin, desk.on_time)
+        .expect("complaint")
+        .customer_id;
+    let mut app = app(&desk.path, Lang::En);
+    open_card(&mut app, customer);
+    let text = screen(&mut app, 100, 60);
+    // The newest eight: notes 10 down to 03; not 02, 01 or the opening (10:25, before them).
+    for n in 3..=10 {
+        assert!(
+            text.contains(&format!("note {n:02}")),
+            "note {n:02}: {text}"
+        );
+    }
+    assert!(
+        !text.contains("note 02") && !text.contains("note 01"),
+        "{text}"
+    );
+    assert!(!text.contains("opened (new)"), "{text}");
+    assert!(text.contains("… older entries in the Log (F2)"), "{text}");
 }

@@ -584,6 +584,9 @@ fn moment(t: DateTime<Utc>, tz: FixedOffset) -> String {
 /// One clock as `complaint show` says it.
 fn clock_text(c: &ClockView, tz: FixedOffset) -> String {
     let due = moment(c.due_at, tz);
+    if c.state == "stopped" {
+        return format!("stopped unmet when the complaint ended (due {due})");
+    }
     match c.reading.state {
         ClockState::Met { at, on_time } => format!(
             "met {} ({}; due {due})",

@@ -3,6 +3,7 @@
 //! shown for a customer the actor may not see.
 
 use chrono::{DateTime, Utc};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::complaint_events::ComplaintEvent;
@@ -10,6 +11,11 @@ use super::complaints::{Complaint, ComplaintFilter};
 use super::reminders::DueReminder;
 use super::{Actor, Customer, Purchase, Result, Store};
 use crate::domain::calendar::Calendar;
+
+/// The entries the card's history shows. It reads one more of each kind (its latest contacts,
+/// its latest complaint events), so that the newest of both together are all there and it
+/// knows whether older ones exist.
+pub const HISTORY: usize = 8;
 
 /// One logged contact, newest first on the card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,10 +109,10 @@ impl Store {
              FROM interactions i JOIN operators o ON o.id = i.operator_id
              WHERE i.customer_id = ?1
                AND NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)
-             ORDER BY i.started_at DESC, i.id DESC LIMIT 5",
+             ORDER BY i.started_at DESC, i.id DESC LIMIT ?2",
         )?;
         card.contacts = stmt
-            .query_map([id], |r| {
+            .query_map(params![id, HISTORY as i64 + 1], |r| {
                 Ok(ContactLine {
                     id: r.get(0)?,
                     started_at: at(r.get(1)?),
@@ -148,7 +154,7 @@ impl Store {
                 .filter(|k| !k.status.is_open())
                 .take(CLOSED_ON_CARD),
         );
-        card.events = super::complaint_events::of_customer(conn, id, 5)?;
+        card.events = super::complaint_events::of_customer(conn, id, HISTORY + 1)?;
         let today = self.today();
         card.reminders = super::reminders::due_on_card(conn, id, today)?;
         card.purchases = self.purchases_of(id, 3)?;

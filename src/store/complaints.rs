@@ -225,7 +225,8 @@ pub(super) fn place_in_queue(w: &mut Writer<'_>, id: i64) -> Result<()> {
 pub struct ClockView {
     /// `acknowledge`, `propose` or `resolve`.
     pub clock: &'static str,
-    /// `met`, `running`, `due_soon` or `breached`.
+    /// `met`, `running`, `due_soon` or `breached`; `stopped` for one not met when the
+    /// complaint was closed or merged.
     pub state: &'static str,
     pub due_at: DateTime<Utc>,
     pub met_at: Option<DateTime<Utc>>,
@@ -483,9 +484,18 @@ pub(super) fn with_clocks(mut k: Complaint, calendar: &Calendar, now: DateTime<U
         k.closed_at.or(k.resolved_at).unwrap_or(now)
     };
     let calendar = k.calendar_in(calendar);
+    let open = k.status.is_open();
     k.clocks = kept_clocks(&k)
         .iter()
-        .map(|c| ClockView::of(c.read(&calendar, until)))
+        .map(|c| {
+            let mut view = ClockView::of(c.read(&calendar, until));
+            // A clock not met when the complaint was closed or merged stopped there: it no
+            // longer runs, and was not met.
+            if !open && view.met_at.is_none() {
+                view.state = "stopped";
+            }
+            view
+        })
         .collect();
     k
 }

@@ -31,7 +31,7 @@ pub use crate::domain::complaint::NewComplaint;
 pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
-pub use card::{CardData, ContactLine, DeskCounts};
+pub use card::{CardData, ContactLine, DeskCounts, HISTORY as CARD_HISTORY};
 pub use care::Generation;
 pub use complaint_events::ComplaintEvent;
 pub use complaint_work::{Sweep, Work, Worked};

@@ -382,6 +382,10 @@ pub fn work(id: i64, work: &Work, desk: &mut Desk) -> Result<(), StoreError> {
                 )
             };
             if worked.follow_up_reminder.is_some() {
+                // One sentence with its note: "… now resolved · a follow-up reminder …".
+                while text.ends_with(['.', '。']) {
+                    text.pop();
+                }
                 text.push_str(" · ");
                 text.push_str(desk.i18n.t("complaints.follow_up_created"));
             }

@@ -270,7 +270,7 @@ pub fn summary_line<'a>(card: &CardData, view: &View, width: usize) -> Line<'a> 
 }
 
 /// Lines of history the card shows (the Log pane has the rest).
-const HISTORY_LINES: usize = 8;
+const HISTORY_LINES: usize = crate::store::CARD_HISTORY;
 
 fn when(at: chrono::DateTime<chrono::Utc>, view: &View) -> String {
     at.with_timezone(&view.tz)
@@ -654,12 +654,19 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         history.push((e.at, event_line(e, view, width)));
     }
     history.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    let older = history.len() > HISTORY_LINES;
     out.extend(
         history
             .into_iter()
             .take(HISTORY_LINES)
             .map(|(_, line)| line),
     );
+    if older {
+        out.push(Line::from(Span::styled(
+            format!("  {}", i18n.t("card.history_older")),
+            theme.muted,
+        )));
+    }
 
     out.push(section(
         i18n.f(

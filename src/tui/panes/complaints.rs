@@ -277,6 +277,8 @@ pub struct Complaints {
     loaded_for: Option<Filters>,
     /// The operator at this desk (their own complaints are not offered to claim).
     me: Option<i64>,
+    /// The pane a complaint shown in full was opened from (the Log): Esc goes back there.
+    shown_from: Option<PaneId>,
     /// How far the complaint shown could scroll when it was last drawn.
     detail_max: std::cell::Cell<Option<u16>>,
 }
@@ -309,9 +311,15 @@ impl Complaints {
 
     fn load(&mut self, desk: &mut Desk) {
         self.me = Some(desk.actor.id);
-        let kept = self.rows.get(self.selected).map(|k| k.id);
-        if self.loaded_for.as_ref() != Some(&self.filters) {
+        // The same queue read again keeps the complaint selected; other filters start at the
+        // top (the complaint selected before may sit anywhere in the new list).
+        let same_filters = self.loaded_for.as_ref() == Some(&self.filters);
+        let kept = same_filters
+            .then(|| self.rows.get(self.selected).map(|k| k.id))
+            .flatten();
+        if !same_filters {
             self.extra_pages = 0;
+            self.selected = 0;
             self.loaded_for = Some(self.filters.clone());
         }
         let keep = QUEUE_LIMIT * (1 + self.extra_pages);
@@ -381,6 +389,7 @@ impl Complaints {
         };
         match desk.store.complaint_detail(&desk.actor, id) {
             Ok(d) => {
+                self.shown_from = None;
                 self.detail = Some(d);
                 self.step = 0;
                 self.detail_scroll = 0;
@@ -449,6 +458,21 @@ impl Complaints {
             );
             desk.warn(text);
             return;
+        }
+        // A merge with nothing to merge into is said before asking anything.
+        if step == Step::Merge {
+            let none = match self.current().map(|k| forms::merge_candidates(desk, k)) {
+                Some(Ok(others)) => others.is_empty(),
+                Some(Err(e)) => return desk.store_error(&e),
+                None => true,
+            };
+            if none {
+                let text = desk.i18n.f(
+                    "complaints.nothing_to_merge_into",
+                    &[("id", &id.to_string())],
+                );
+                return desk.warn(text);
+            }
         }
         // Taking a complaint over from its holder (a supervisor's or an admin's right) is asked
         // first, naming whom it is taken from.
@@ -625,7 +649,12 @@ impl Complaints {
             Action::PageUp => self.move_by(-(desk.page() as i64)),
             Action::Top => self.move_by(i64::MIN / 2),
             Action::Open => self.open(desk),
-            Action::Back if self.detail.is_some() => self.detail = None,
+            Action::Back if self.detail.is_some() => {
+                self.detail = None;
+                if let Some(from) = self.shown_from.take() {
+                    desk.post(Msg::Focus(from));
+                }
+            }
             // From a customer's complaints, back to their card (and the whole queue next time).
             Action::Back if self.filters.customer.is_some() => {
                 self.filters.customer = None;
@@ -745,6 +774,7 @@ impl Pane for Complaints {
                         self.detail = Some(d);
                         self.step = 0;
                         self.detail_scroll = 0;
+                        self.shown_from = Some(super::log::ID);
                     }
                     Err(e) => desk.store_error(&e),
                 }
@@ -774,6 +804,14 @@ impl Pane for Complaints {
     }
 
     fn offers(&self, action: &Action) -> bool {
+        // A question takes only its answers (and help, and quitting): the footer and the help
+        // offer nothing else meanwhile.
+        if self.question.is_some() {
+            return matches!(
+                action,
+                Action::Confirm | Action::Back | Action::Help | Action::ForceQuit
+            );
+        }
         match action {
             Action::Pane(a) if a.name == "claim" => self.steps().contains(&Step::Claim),
             Action::Pane(a) if a.name == "escalate" => self.steps().contains(&Step::Escalate),

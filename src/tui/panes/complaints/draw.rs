@@ -506,12 +506,18 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
         };
         for kept in k.kept_clocks() {
             let r = kept.read(&k.calendar_in(calendar), now);
+            // One not met when the complaint was closed or merged has stopped.
+            let (text, style) = if !k.status.is_open() && kept.met.is_none() {
+                (i18n.t("sla.stopped").to_string(), theme.muted)
+            } else {
+                (clock_text(&r, i18n), clock_style(&r, theme))
+            };
             lines.push(Line::from(vec![
                 Span::styled(
                     format!("  {} ", pad(clock_name(r.kind, i18n), 10)),
                     theme.muted,
                 ),
-                Span::styled(pad(&clock_text(&r, i18n), 20), clock_style(&r, theme)),
+                Span::styled(pad(&text, 20), style),
                 Span::styled(
                     format!(" {} {}", i18n.t("card.due"), time(r.due)),
                     theme.muted,
@@ -533,8 +539,12 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
         let mut spans = vec![
             Span::styled(format!("  {} ", time(e.at)), theme.muted),
             Span::styled(format!("{} ", pad(&truncate(&who, 8), 8)), theme.muted),
-            Span::styled(format!("{} ", step_name(e, i18n)), theme.warn),
         ];
+        // An event of a complaint merged into this one names the complaint it was written on.
+        if e.complaint_id != k.id {
+            spans.push(Span::styled(format!("#{} ", e.complaint_id), theme.accent));
+        }
+        spans.push(Span::styled(format!("{} ", step_name(e, i18n)), theme.warn));
         if let (Some(from), Some(to)) = (&e.from_status, &e.to_status) {
             if from != to {
                 spans.push(Span::styled(
