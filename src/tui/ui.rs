@@ -37,14 +37,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         return None;
     }
     let tabs = Rect { height: 1, ..area };
+    // A message too long for one line takes two (a refusal's second half says who may act).
+    let footer_lines = shown_message(app).map_or(1, |m| {
+        message_lines(&sanitize(&m.text), area.width as usize).len()
+    }) as u16;
     let body = Rect {
         y: area.y + 1,
-        height: area.height - 3,
+        height: area.height - 2 - footer_lines,
         ..area
     };
     let footer = Rect {
-        y: area.bottom() - 2,
-        height: 1,
+        y: area.bottom() - 1 - footer_lines,
+        height: footer_lines,
         ..area
     };
     let status = Rect {
@@ -185,27 +189,25 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.desk.settings.theme;
     // A dialog waits for an answer: its keys show instead of a notice, which waits until it is
     // answered. A warning or an error still shows.
-    if let Some(message) = app
-        .desk
-        .message
-        .as_ref()
-        .filter(|m| app.dialog().is_none() || m.kind != MessageKind::Info)
-    {
+    if let Some(message) = shown_message(app) {
         let style = match message.kind {
             MessageKind::Info => theme.ok,
             MessageKind::Warn => theme.warn,
             MessageKind::Error => theme.breach,
         };
         let text = sanitize(&message.text);
-        buf.set_string(
-            area.x,
-            area.y,
-            pad(
-                &truncate(&format!(" {text}"), area.width as usize),
-                area.width as usize,
-            ),
-            style,
-        );
+        for (n, line) in message_lines(&text, area.width as usize)
+            .iter()
+            .enumerate()
+            .take(area.height as usize)
+        {
+            buf.set_string(
+                area.x,
+                area.y + n as u16,
+                pad(line, area.width as usize),
+                style,
+            );
+        }
         return;
     }
     let mut spans: Vec<Span> = Vec::new();
@@ -226,6 +228,48 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(format!(" {label}  "), theme.muted));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// The message the footer shows: a dialog waits for an answer, so its keys show instead of a
+/// notice (which waits until it is answered); a warning or an error still shows.
+fn shown_message(app: &App) -> Option<&crate::tui::desk::Message> {
+    app.desk
+        .message
+        .as_ref()
+        .filter(|m| app.dialog().is_none() || m.kind != MessageKind::Info)
+}
+
+/// A message as the footer shows it, after a space: one line, or two when it is wider than
+/// the screen — broken at a space where the first line can end on one, the second cut off
+/// with … if even two are too few.
+fn message_lines(text: &str, cells: usize) -> Vec<String> {
+    let text = format!(" {text}");
+    if width(&text) <= cells {
+        return vec![text];
+    }
+    let first = truncate_plain(&text, cells);
+    // Break at the last space of the first line, unless that leaves it shorter than half.
+    let cut = match first.rfind(' ') {
+        Some(at) if width(&first[..at]) >= cells / 2 => at,
+        _ => first.len(),
+    };
+    let rest = text[cut..].trim_start();
+    vec![
+        text[..cut].to_string(),
+        format!(" {}", truncate(rest, cells.saturating_sub(1))),
+    ]
+}
+
+/// The longest start of `text` within `cells` display cells, without an ellipsis.
+fn truncate_plain(text: &str, cells: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > cells {
+            return &text[..at];
+        }
+    }
+    text
 }
 
 fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
@@ -364,4 +408,33 @@ fn dialog_contents<'a>(app: &'a App, d: &Dialog) -> Contents<'a> {
         _ => {}
     }
     contents
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A refusal the trial saw cut off at 80 columns ("… may propo…") reads whole on two
+    /// lines, broken at a space; Chinese, without spaces, breaks at the edge; a short one stays
+    /// on one line.
+    #[test]
+    fn a_long_message_takes_two_lines() {
+        let refusal = "Complaint #4031 is held by root: only they, a supervisor or an admin may \
+                       propose a solution. Notes and compensation anyone may add.";
+        let lines = message_lines(refusal, 80);
+        assert_eq!(
+            lines,
+            vec![
+                " Complaint #4031 is held by root: only they, a supervisor or an admin may"
+                    .to_string(),
+                " propose a solution. Notes and compensation anyone may add.".to_string(),
+            ]
+        );
+        let zh = "投诉 #4035 由 root 处理：只有本人、主管或管理员可以提出方案。备注和补偿任何人都可以添加。";
+        let lines = message_lines(zh, 60);
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| width(l) <= 60), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), zh.replace(' ', ""));
+        assert_eq!(message_lines("Saved.", 80), vec![" Saved.".to_string()]);
+    }
 }
