@@ -23,7 +23,7 @@ use crate::tui::i18n::I18n;
 use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::theme::Theme;
 use crate::tui::view::View;
-use crate::tui::widgets::complaint_event::{event_heading, event_words};
+use crate::tui::widgets::complaint_event::{event_heading, event_words, heading_with_gap};
 use crate::tui::widgets::sla_clock::{clock_name, complaint_clock};
 
 pub const ID: PaneId = PaneId("card");
@@ -314,7 +314,7 @@ fn event_line<'a>(e: &ComplaintEvent, view: &View, width: usize) -> Line<'a> {
     let mut spans = vec![
         Span::styled(head, theme.muted),
         Span::styled("⚑ ", theme.warn),
-        Span::styled(format!("{words} "), theme.warn),
+        Span::styled(heading_with_gap(&words), theme.warn),
     ];
     // What it recorded and what was typed; the complaint's title when neither.
     let text = event_words(e, view).unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());

@@ -813,6 +813,10 @@ impl Pane for Complaints {
             );
         }
         match action {
+            // Choosing among the steps needs two to choose from.
+            Action::Pane(a) if a.name == "next_step" || a.name == "previous_step" => {
+                self.steps().len() > 1
+            }
             Action::Pane(a) if a.name == "claim" => self.steps().contains(&Step::Claim),
             Action::Pane(a) if a.name == "escalate" => self.steps().contains(&Step::Escalate),
             Action::Open if self.detail.is_some() => !self.steps().is_empty(),

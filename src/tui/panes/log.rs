@@ -20,7 +20,7 @@ use crate::tui::desk::{clock, Desk};
 use crate::tui::forms::log_filter;
 use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
 use crate::tui::view::View;
-use crate::tui::widgets::complaint_event::{event_heading, event_words};
+use crate::tui::widgets::complaint_event::{event_heading, event_words, heading_with_gap};
 
 pub const ID: PaneId = PaneId("log");
 
@@ -649,7 +649,7 @@ fn event_line<'a>(view: &View, e: &ComplaintEvent, total: usize) -> Line<'a> {
             theme.muted,
         ));
     }
-    spans.push(Span::styled(format!("{what} "), theme.warn));
+    spans.push(Span::styled(heading_with_gap(&what), theme.warn));
     // One line: what does not fit is cut with an ellipsis (Enter on the complaint shows all).
     let used: usize = spans.iter().map(|s| s.width()).sum();
     spans.push(Span::styled(

@@ -43,6 +43,16 @@ pub fn event_heading(e: &ComplaintEvent, i18n: &I18n) -> String {
     }
 }
 
+/// The heading and the space after it: none after a full-width colon, which has its own
+/// (`投诉 #12 补偿：积分 200`, not `补偿： 积分 200`).
+pub fn heading_with_gap(heading: &str) -> String {
+    if heading.ends_with('：') {
+        heading.to_string()
+    } else {
+        format!("{heading} ")
+    }
+}
+
 /// The fact in the screen's language.
 pub fn fact_words(fact: &EventFact, view: &View) -> String {
     let i18n = view.i18n;
