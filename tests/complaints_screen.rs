@@ -1367,14 +1367,7 @@ fn a_merge_chooses_among_the_customers_other_complaints() {
         pane(&app).detail.as_ref().map(|d| d.complaint.id),
         Some(desk.due_soon)
     );
-    let at_merge = pane(&app)
-        .steps()
-        .iter()
-        .position(|s| *s == Step::Merge)
-        .expect("merge is offered");
-    for _ in 0..at_merge {
-        key(&mut app, KeyCode::Right);
-    }
+    choose_step(&mut app, Step::Merge);
     // Merging is asked first.
     key(&mut app, KeyCode::Enter);
     assert_eq!(pane(&app).question, Some((desk.due_soon, Step::Merge)));
@@ -1421,14 +1414,7 @@ fn a_merge_chooses_among_the_customers_other_complaints() {
         pane(&app).detail.as_ref().map(|d| d.complaint.id),
         Some(desk.on_time)
     );
-    let at_merge = pane(&app)
-        .steps()
-        .iter()
-        .position(|s| *s == Step::Merge)
-        .expect("merge is offered");
-    for _ in 0..at_merge {
-        key(&mut app, KeyCode::Right);
-    }
+    choose_step(&mut app, Step::Merge);
     // Said at once, before any question.
     key(&mut app, KeyCode::Enter);
     assert!(pane(&app).question.is_none());
@@ -1579,4 +1565,16 @@ fn the_cards_history_is_the_newest_entries_of_both_kinds() {
     );
     assert!(!text.contains("opened (new)"), "{text}");
     assert!(text.contains("… older entries in the Log (F2)"), "{text}");
+}
+
+/// Moves the step chosen in a complaint shown in full to `step` (from the first).
+fn choose_step(app: &mut App, step: careline::domain::complaint_step::Step) {
+    let at = pane(app)
+        .steps()
+        .iter()
+        .position(|s| *s == step)
+        .unwrap_or_else(|| panic!("{step} is offered: {:?}", pane(app).steps()));
+    for _ in 0..at {
+        key(app, KeyCode::Right);
+    }
 }
