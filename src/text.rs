@@ -102,8 +102,9 @@ pub fn truncate(s: &str, cells: usize) -> Cow<'_, str> {
 }
 
 /// `s` cut into pieces of at most `cells` display cells each, in order: a text wrapped by
-/// hand where its continuation lines are indented (Chinese has no spaces to break at, so the
-/// cut falls at any character).
+/// hand where its continuation lines are indented. A piece ends at a space where it has one
+/// (the space is dropped), so English breaks between words; Chinese has no spaces to break
+/// at, so its cut falls at any character.
 pub fn chunks(s: &str, cells: usize) -> Vec<String> {
     let cells = cells.max(2);
     let mut out = vec![String::new()];
@@ -111,8 +112,22 @@ pub fn chunks(s: &str, cells: usize) -> Vec<String> {
     for c in s.chars() {
         let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
         if used + w > cells {
-            out.push(String::new());
-            used = 0;
+            let last = out.last_mut().map(std::mem::take).unwrap_or_default();
+            // The word being written moves to the next piece with its letters.
+            let (kept, tail) = match last.rfind(' ') {
+                Some(at) if c != ' ' && at > 0 => {
+                    (last[..at].to_string(), last[at + 1..].to_string())
+                }
+                _ => (last, String::new()),
+            };
+            if let Some(piece) = out.last_mut() {
+                *piece = kept;
+            }
+            used = width(&tail);
+            out.push(tail);
+            if c == ' ' {
+                continue;
+            }
         }
         if let Some(last) = out.last_mut() {
             last.push(c);
@@ -201,7 +216,12 @@ mod tests {
     #[test]
     fn a_text_is_cut_into_pieces_by_display_cells() {
         assert_eq!(chunks("客户接受方案", 5), vec!["客户", "接受", "方案"]);
-        assert_eq!(chunks("refund ok", 4), vec!["refu", "nd o", "k"]);
+        // A word longer than a piece is cut; otherwise words stay whole.
+        assert_eq!(chunks("refund ok", 4), vec!["refu", "nd", "ok"]);
+        assert_eq!(
+            chunks("Customer threatens to return the whole order", 20),
+            vec!["Customer threatens", "to return the whole", "order"]
+        );
         assert_eq!(chunks("", 4), vec![""]);
     }
 }

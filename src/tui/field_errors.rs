@@ -145,7 +145,7 @@ pub fn refused_words(
                 ("step", &i18n.value("step", step.as_str())),
                 (
                     "holder",
-                    holder.unwrap_or(i18n.t("complaints.someone_else")),
+                    &i18n.name(holder.unwrap_or(i18n.t("complaints.someone_else"))),
                 ),
             ],
         ),
@@ -200,5 +200,15 @@ mod refusal_tests {
             ),
             "投诉 #7 由王芳处理：只有本人、主管或管理员可以解决。备注和补偿任何人都可以记录。"
         );
+        // A Latin login is spaced from the characters around it.
+        assert!(refused_words(
+            7,
+            &Refused::NotYours {
+                step: Step::Resolve
+            },
+            Some("root"),
+            &zh
+        )
+        .starts_with("投诉 #7 由 root 处理："));
     }
 }

@@ -81,6 +81,18 @@ impl I18n {
     }
 
     /// A vocabulary value (`badge.vip`, `channel.phone_in` …), or the value itself.
+    /// A person's name (or login) as a sentence of this language sets it: in Chinese a name
+    /// that begins or ends with a Latin letter or digit is spaced from the characters around
+    /// it (由 root 处理, but 由王芳处理); English sentences have their own spaces.
+    pub fn name(&self, name: &str) -> String {
+        let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        if self.lang == Lang::ZhCn && (latin(name.chars().next()) || latin(name.chars().last())) {
+            format!(" {name} ")
+        } else {
+            name.to_string()
+        }
+    }
+
     pub fn value(&self, group: &str, value: &str) -> String {
         let key = format!("{group}.{value}");
         match self.strings.get(&key) {

@@ -425,7 +425,7 @@ impl Complaints {
                 &[
                     ("id", &id.to_string()),
                     ("step", &desk.i18n.value("step", step.as_str())),
-                    ("holder", &holder),
+                    ("holder", &desk.i18n.name(&holder)),
                 ],
             );
             desk.warn(text);

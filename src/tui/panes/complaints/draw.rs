@@ -186,7 +186,7 @@ fn bottom_line<'a>(pane: &Complaints, view: &View, width: usize) -> Option<Line<
                         &pane
                             .current()
                             .and_then(Complaint::holder_name)
-                            .map(|n| sanitize(n).into_owned())
+                            .map(|n| i18n.name(&sanitize(n)))
                             .unwrap_or_default(),
                     ),
                 ],
