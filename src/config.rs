@@ -122,28 +122,19 @@ impl Config {
                     .map(|p| format!("{origin}: {p}"))
                     .collect();
                 config.log = interaction::usable(config.log);
-                let unusable = config.complaints.problems();
-                if !unusable.is_empty() {
-                    // A complaint's clocks on settings half read would be wrong without a
-                    // word: every problem is named, and the whole section falls back.
-                    for p in unusable {
-                        warnings.push(format!("{origin}: complaints.{}: {}", p.setting, p.reason));
-                    }
-                    warnings.push(format!(
-                        "{origin}: [complaints] has unusable settings; using the defaults (24x7 clocks)"
-                    ));
+                // Clocks or reminders on settings half read would be wrong without a word:
+                // every problem is named, and the whole section falls back.
+                let complaints = config.complaints.problems();
+                if fall_back(
+                    &complaints,
+                    "complaints",
+                    " (24x7 clocks)",
+                    origin,
+                    &mut warnings,
+                ) {
                     config.complaints = Default::default();
                 }
-                let unusable = config.care.problems();
-                if !unusable.is_empty() {
-                    // Reminders made by half-read rules would be wrong without a word: every
-                    // problem is named, and the whole section falls back.
-                    for p in unusable {
-                        warnings.push(format!("{origin}: care.{}: {}", p.setting, p.reason));
-                    }
-                    warnings.push(format!(
-                        "{origin}: [care] has unusable settings; using the defaults"
-                    ));
+                if fall_back(&config.care.problems(), "care", "", origin, &mut warnings) {
                     config.care = Default::default();
                 }
                 warnings.extend(
@@ -268,6 +259,26 @@ fn holidays_unknown(
         today.year(),
         calendar.summary()
     ))
+}
+
+/// Names each unusable setting of `[section]` and says the section falls back to its defaults
+/// (`defaults` says what they are); true when it must.
+fn fall_back(
+    problems: &[crate::domain::calendar::SettingError],
+    section: &str,
+    defaults: &str,
+    origin: &str,
+    warnings: &mut Vec<String>,
+) -> bool {
+    for p in problems {
+        warnings.push(format!("{origin}: {section}.{}: {}", p.setting, p.reason));
+    }
+    if !problems.is_empty() {
+        warnings.push(format!(
+            "{origin}: [{section}] has unusable settings; using the defaults{defaults}"
+        ));
+    }
+    !problems.is_empty()
 }
 
 #[cfg(test)]
