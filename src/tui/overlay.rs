@@ -54,11 +54,14 @@ impl Overlay {
             // A question offers the choices it names, every one of them (help lists the keys
             // of what is under it, the picker its own).
             _ if self.asking() => named(),
-            // Phrases go into a summary or a note.
-            Action::Phrases => self
-                .editor
-                .as_ref()
-                .is_some_and(|e| e.kind() != FormKind::LogFilter),
+            // Phrases go into the text field being typed in (a summary or a note), so they
+            // are offered only there.
+            Action::Phrases => self.editor.as_ref().is_some_and(|e| {
+                e.kind() != FormKind::LogFilter
+                    && e.form
+                        .focused()
+                        .is_some_and(|f| matches!(f.kind, FieldKind::Text | FieldKind::Notes))
+            }),
             _ if self.editor.is_some() => true,
             _ => return None,
         })

@@ -279,8 +279,10 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let w = area.width as usize;
     let role = i18n.value("role", desk.actor.role.as_str());
     let mut left = format!(" {} ({role})", sanitize(&desk.actor.login));
+    let mut bare = format!(" {}", sanitize(&desk.actor.login));
     if let Some(via) = &desk.actor.via {
         left.push_str(&format!(" ← {}", sanitize(via)));
+        bare.push_str(&format!(" ← {}", sanitize(via)));
     }
     let time = desk
         .now
@@ -328,11 +330,27 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         i18n.t("status.local")
     };
     // On a narrow bar the least needed figures go first: the clock, then the care count.
-    let fits = |right: &[(String, Style)]| {
-        width(&left) + 3 + width(kind) + right.iter().map(|(t, _)| width(t) + 4).sum::<usize>() <= w
+    let fits = |left: &str, right: &[(String, Style)]| {
+        width(left) + 3 + width(kind) + right.iter().map(|(t, _)| width(t) + 4).sum::<usize>() <= w
     };
-    while right.len() > 1 && !fits(&right) {
+    while right.len() > 1 && !fits(&left, &right) {
         right.pop();
+    }
+    // Then the role goes, and the complaint counts take their short form: they are what a
+    // narrow bar keeps.
+    if !fits(&left, &right) {
+        left = bare;
+    }
+    if !fits(&left, &right) {
+        if let Some((text, _)) = right.first_mut().filter(|_| desk.call.is_none()) {
+            *text = i18n.f(
+                "status.complaints_short",
+                &[
+                    ("breached", &counts.breached.to_string()),
+                    ("due", &counts.due_soon.to_string()),
+                ],
+            );
+        }
     }
     let right_width: usize = right.iter().map(|(t, _)| width(t) + 4).sum();
     let path = desk.settings.db_label.clone();

@@ -545,26 +545,34 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
             spans.push(Span::styled(format!("#{} ", e.complaint_id), theme.accent));
         }
         spans.push(Span::styled(format!("{} ", step_name(e, i18n)), theme.warn));
+        let room = area.width as usize;
+        // The move it made follows on the heading when it fits, else on a line of its own,
+        // indented under the event (not from the edge, as a wrapped line would be).
         if let (Some(from), Some(to)) = (&e.from_status, &e.to_status) {
             if from != to {
-                spans.push(Span::styled(
-                    format!(
-                        "{} → {} ",
-                        i18n.value("status", from),
-                        i18n.value("status", to)
-                    ),
-                    theme.muted,
-                ));
+                let moved = format!(
+                    "{} → {} ",
+                    i18n.value("status", from),
+                    i18n.value("status", to)
+                );
+                let head: usize = spans.iter().map(|s| s.width()).sum();
+                if head + width(&moved) <= room {
+                    spans.push(Span::styled(moved, theme.muted));
+                } else {
+                    lines.push(Line::from(std::mem::take(&mut spans)));
+                    spans.push(Span::styled(
+                        format!("{}{moved}", " ".repeat(EVENT_INDENT)),
+                        theme.muted,
+                    ));
+                }
             }
         }
-        // What it says follows on the same line when it fits, else on lines of its own,
-        // indented under the event (not from the edge, as a wrapped line would be).
+        // What it says likewise.
         let Some(words) = event_words(e, view) else {
             lines.push(Line::from(spans));
             continue;
         };
         let head: usize = spans.iter().map(|s| s.width()).sum();
-        let room = area.width as usize;
         if head + width(&words) <= room {
             spans.push(Span::styled(words, theme.text));
             lines.push(Line::from(spans));
