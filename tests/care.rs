@@ -258,3 +258,306 @@ fn processes_generating_at_once_make_each_reminder_once() {
         300
     );
 }
+
+// ----- working reminders (the Care pane's and `careline reminder`'s store calls) -----
+
+use careline::domain::interaction::FollowUpScope;
+use careline::domain::reminder::{Kind, Status};
+use careline::store::{CareFilter, DueRange, NewReminder, ReminderWork, Role, StoreError};
+
+fn list(desk: &Desk, filter: &CareFilter) -> Vec<(Kind, String)> {
+    desk.store
+        .care_list(&desk.admin, filter)
+        .expect("the list")
+        .into_iter()
+        .map(|r| (r.kind, r.day.to_string()))
+        .collect()
+}
+
+fn reminder_of(desk: &Desk, customer: i64, kind: Kind) -> i64 {
+    desk.store
+        .care_list(
+            &desk.admin,
+            &CareFilter {
+                customer: Some(customer),
+                every_status: true,
+                ..CareFilter::default()
+            },
+        )
+        .expect("the customer's reminders")
+        .into_iter()
+        .find(|r| r.kind == kind)
+        .map(|r| r.id)
+        .unwrap_or_else(|| panic!("customer {customer} has a {kind} reminder"))
+}
+
+/// Overdue first (the renewal due 16 May and the follow-up due 19 May: by kind, the
+/// post-purchase call before the renewal), then due today (one added by hand), then upcoming
+/// (the birthday call due 22 May); the do-not-contact customer nowhere.
+#[test]
+fn the_care_list_is_overdue_then_today_then_upcoming_grouped_by_kind() {
+    let mut desk = desk();
+    made(&mut desk.store, &desk.admin);
+    desk.store
+        .add_reminder(
+            &desk.admin,
+            &NewReminder {
+                customer_id: desk.buyer,
+                due_on: today(),
+                title: "Call back about the warranty card".into(),
+                note: None,
+                scope: FollowUpScope::Anyone,
+                assignee: None,
+            },
+        )
+        .expect("added");
+    let all = CareFilter::default();
+    assert_eq!(
+        list(&desk, &all),
+        vec![
+            (Kind::PostPurchase, "2026-05-19".to_string()),
+            (Kind::Renewal, "2026-05-16".to_string()),
+            (Kind::Manual, "2026-05-20".to_string()),
+            (Kind::Birthday, "2026-05-22".to_string()),
+        ]
+    );
+    let rows = desk.store.care_list(&desk.admin, &all).expect("rows");
+    let sections: Vec<u8> = rows.iter().map(|r| r.section(today())).collect();
+    assert_eq!(sections, [0, 0, 1, 2]);
+    assert!(rows.iter().all(|r| r.customer_id != desk.do_not_contact));
+    // Due now: overdue and today only.
+    let due = CareFilter {
+        range: DueRange::Due,
+        ..CareFilter::default()
+    };
+    assert_eq!(list(&desk, &due).len(), 3);
+    // One kind.
+    let birthdays = CareFilter {
+        kind: Some(Kind::Birthday),
+        ..CareFilter::default()
+    };
+    assert_eq!(
+        list(&desk, &birthdays),
+        [(Kind::Birthday, "2026-05-22".to_string())]
+    );
+}
+
+/// Done, snoozed (shown on the day it wakes), skipped with a reason: each audited; one done
+/// or skipped is not worked again; a snooze to today or earlier is refused, naming the field.
+#[test]
+fn reminders_are_done_snoozed_and_skipped_and_stay_so() {
+    let mut desk = desk();
+    made(&mut desk.store, &desk.admin);
+    let birthday = reminder_of(&desk, desk.birthday, Kind::Birthday);
+    let follow_up = reminder_of(&desk, desk.buyer, Kind::PostPurchase);
+    let renewal = reminder_of(&desk, desk.member, Kind::Renewal);
+
+    let too_soon = desk
+        .store
+        .work_reminder(
+            &desk.admin,
+            birthday,
+            &ReminderWork::Snooze { until: today() },
+        )
+        .expect_err("a snooze to today");
+    match too_soon {
+        StoreError::Invalid(fields) => assert_eq!(fields[0].field, "until"),
+        other => panic!("{other}"),
+    }
+    let snoozed = desk
+        .store
+        .work_reminder(
+            &desk.admin,
+            birthday,
+            &ReminderWork::Snooze {
+                until: d("2026-05-24"),
+            },
+        )
+        .expect("snoozed");
+    assert_eq!(snoozed.status, Status::Snoozed);
+    assert_eq!(snoozed.day, d("2026-05-24"));
+    assert_eq!(
+        snoozed.due_on,
+        d("2026-05-22"),
+        "the day it was due is kept"
+    );
+
+    let skipped = desk
+        .store
+        .work_reminder(
+            &desk.admin,
+            follow_up,
+            &ReminderWork::Skip {
+                reason: "declined".into(),
+            },
+        )
+        .expect("skipped");
+    assert_eq!(skipped.status, Status::Skipped);
+    assert_eq!(skipped.skip_reason.as_deref(), Some("declined"));
+    let no_reason = desk
+        .store
+        .work_reminder(
+            &desk.admin,
+            renewal,
+            &ReminderWork::Skip {
+                reason: "  ".into(),
+            },
+        )
+        .expect_err("a skip without a reason");
+    assert!(matches!(no_reason, StoreError::Invalid(_)), "{no_reason}");
+
+    let done = desk
+        .store
+        .work_reminder(&desk.admin, renewal, &ReminderWork::Done { note: None })
+        .expect("done");
+    assert_eq!(done.status, Status::Done);
+    let again = desk
+        .store
+        .work_reminder(&desk.admin, renewal, &ReminderWork::Done { note: None })
+        .expect_err("done twice");
+    assert!(again.to_string().contains("already done"), "{again}");
+
+    // Only the snoozed birthday is still to do; due now it is not (it wakes on the 24th).
+    assert_eq!(
+        list(&desk, &CareFilter::default()),
+        [(Kind::Birthday, "2026-05-24".to_string())]
+    );
+    let due = CareFilter {
+        range: DueRange::Due,
+        ..CareFilter::default()
+    };
+    assert!(list(&desk, &due).is_empty());
+    let raw = desk.db.raw();
+    for (action, id) in [
+        ("reminder.snooze", birthday),
+        ("reminder.skip", follow_up),
+        ("reminder.done", renewal),
+    ] {
+        assert_eq!(
+            count(
+                &raw,
+                &format!(
+                    "SELECT count(*) FROM audit_log WHERE action = '{action}' AND entity_id = {id}"
+                )
+            ),
+            1,
+            "{action}"
+        );
+    }
+    // Nothing comes back the next day's run.
+    assert!(made(&mut desk.store, &desk.admin).is_empty());
+}
+
+/// A reminder kept for one operator ("only me") is theirs: another operator is told whose it
+/// is; a supervisor may work it.
+#[test]
+fn an_only_me_reminder_is_worked_by_its_owner_or_a_supervisor() {
+    let mut desk = desk();
+    desk.store
+        .add_operator(&desk.admin, "amy", "Amy Lee", Role::Operator)
+        .expect("amy");
+    let amy = desk.store.actor("amy", None).expect("amy acts");
+    let sue = desk
+        .store
+        .add_operator(&desk.admin, "sue", "Sue Chen", Role::Supervisor)
+        .map(|_| desk.store.actor("sue", None).expect("sue acts"))
+        .expect("sue");
+    let id = desk
+        .store
+        .add_reminder(
+            &desk.admin,
+            &NewReminder {
+                customer_id: desk.buyer,
+                due_on: today(),
+                title: "Bring the invoice".into(),
+                note: Some("the customer asked for me".into()),
+                scope: FollowUpScope::Me,
+                assignee: None,
+            },
+        )
+        .expect("added");
+    let refused = desk
+        .store
+        .work_reminder(&amy, id, &ReminderWork::Done { note: None })
+        .expect_err("amy may not");
+    assert!(
+        refused.to_string().contains("kept for The Boss (boss)"),
+        "{refused}"
+    );
+    let done = desk
+        .store
+        .work_reminder(&sue, id, &ReminderWork::Done { note: None })
+        .expect("a supervisor may");
+    assert_eq!(done.status, Status::Done);
+    // An operator hands no work to another; a supervisor may.
+    let handed = desk.store.add_reminder(
+        &amy,
+        &NewReminder {
+            customer_id: desk.buyer,
+            due_on: today(),
+            title: "For the boss".into(),
+            note: None,
+            scope: FollowUpScope::Me,
+            assignee: Some(desk.admin.id),
+        },
+    );
+    assert!(
+        matches!(handed, Err(StoreError::Forbidden(_))),
+        "{handed:?}"
+    );
+}
+
+/// A customer who asks not to be contacted has their open generated reminders withdrawn, with
+/// the reason; a birthday corrected moves the open birthday call to the new day.
+#[test]
+fn a_customer_change_moves_or_withdraws_their_open_reminders() {
+    let mut desk = desk();
+    made(&mut desk.store, &desk.admin);
+    let birthday = reminder_of(&desk, desk.birthday, Kind::Birthday);
+    let mut c = desk.store.customer(&desk.admin, desk.birthday).expect("c");
+    c.fields.birthday = Some(d("1985-05-27"));
+    desk.store
+        .edit_customer(&desk.admin, desk.birthday, c.version, &c.fields)
+        .expect("edited");
+    let moved = desk.store.care_row(&desk.admin, birthday).expect("row");
+    assert_eq!(moved.status, Status::Open);
+    assert_eq!(moved.due_on, d("2026-05-24"), "3 days before the 27th");
+    assert_eq!(moved.window_end, Some(d("2026-05-27")));
+
+    let buyer_call = reminder_of(&desk, desk.buyer, Kind::PostPurchase);
+    let mut c = desk.store.customer(&desk.admin, desk.buyer).expect("c");
+    c.fields.do_not_contact = true;
+    desk.store
+        .edit_customer(&desk.admin, desk.buyer, c.version, &c.fields)
+        .expect("edited");
+    let withdrawn = desk.store.care_row(&desk.admin, buyer_call).expect("row");
+    assert_eq!(withdrawn.status, Status::Deleted);
+    assert_eq!(
+        withdrawn.skip_reason.as_deref(),
+        Some("withdrawn: the customer asked not to be contacted")
+    );
+    // And it does not come back.
+    assert!(made(&mut desk.store, &desk.admin).is_empty());
+}
+
+/// A profile verification worked records the day the profile was verified.
+#[test]
+fn a_verification_done_records_the_verification_day() {
+    let mut desk = desk();
+    let id = desk
+        .store
+        .create_customer(
+            &desk.admin,
+            &with("陈静", |f| f.last_verified = Some(d("2025-04-01"))),
+        )
+        .expect("customer")
+        .id;
+    let created = made(&mut desk.store, &desk.admin);
+    assert_eq!(created.get("profile_verification"), Some(&1), "{created:?}");
+    let reminder = reminder_of(&desk, id, Kind::ProfileVerification);
+    desk.store
+        .work_reminder(&desk.admin, reminder, &ReminderWork::Done { note: None })
+        .expect("done");
+    let c = desk.store.customer(&desk.admin, id).expect("c");
+    assert_eq!(c.fields.last_verified, Some(today()));
+}

@@ -1524,12 +1524,12 @@ fn a_narrow_window_keeps_the_clock() {
     );
 }
 
-/// The card's History is the newest eight entries of contacts and complaint events together:
-/// ten notes on a complaint today push yesterday's contacts out, and a line says where the
-/// older ones are (the trial saw five events, then months-old contacts, the newer events
-/// missing).
+/// The card's History is the newest entries of contacts and complaints together, one line
+/// for each complaint (its latest step): ten notes on a complaint today take one line, not the
+/// whole History (a trial saw a complaint's steps push every contact off the card), and a
+/// line says where the rest is.
 #[test]
-fn the_cards_history_is_the_newest_entries_of_both_kinds() {
+fn the_cards_history_shows_a_complaint_once_with_its_latest_step() {
     let desk = desk();
     let (mut store, admin) = reader(&desk.path);
     for n in 1..=10 {
@@ -1552,17 +1552,13 @@ fn the_cards_history_is_the_newest_entries_of_both_kinds() {
     let mut app = app(&desk.path, Lang::En);
     open_card(&mut app, customer);
     let text = screen(&mut app, 100, 60);
-    // The newest eight: notes 10 down to 03; not 02, 01 or the opening (10:25, before them).
-    for n in 3..=10 {
+    assert!(text.contains("note 10"), "the latest step: {text}");
+    for n in 1..=9 {
         assert!(
-            text.contains(&format!("note {n:02}")),
+            !text.contains(&format!("note {n:02}")),
             "note {n:02}: {text}"
         );
     }
-    assert!(
-        !text.contains("note 02") && !text.contains("note 01"),
-        "{text}"
-    );
     assert!(!text.contains("opened (new)"), "{text}");
     assert!(text.contains("… older entries in the Log (F2)"), "{text}");
 }

@@ -151,12 +151,12 @@ fn a_follow_up_becomes_a_reminder_and_an_absent_owners_one_goes_to_anyone() {
         card.reminders
     );
 
-    // 59 minutes after it was due: still mine
+    // 119 minutes after it was due: still mine
     let due = made.due_at.expect("a follow-up's time");
-    store.set_clock(Clock::Fixed(due + Duration::minutes(59)));
+    store.set_clock(Clock::Fixed(due + Duration::minutes(119)));
     assert_eq!(store.escalate_follow_ups(&admin).expect("escalate"), 0);
-    // 60 minutes: anyone's, audited
-    store.set_clock(Clock::Fixed(due + Duration::minutes(60)));
+    // 2 hours (the default, issue 14): anyone's, audited
+    store.set_clock(Clock::Fixed(due + Duration::minutes(120)));
     assert_eq!(store.escalate_follow_ups(&admin).expect("escalate"), 1);
     let scope = store.reminder(&admin, reminder).expect("reminder").scope;
     assert_eq!(scope.as_str(), "anyone");

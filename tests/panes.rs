@@ -161,6 +161,7 @@ fn the_card_pane_reads_the_open_customer_scrolls_and_hands_back() {
                 [Msg::LogContact {
                     customer,
                     reply_on: None,
+                    reminder: None,
                 }],
             ) => *customer == id,
             ("close", [Msg::CloseCustomer]) => true,
@@ -217,7 +218,7 @@ fn the_tab_line_lists_the_registered_panes_with_a_tab() {
     let tabs: Vec<&str> = app.tabs().iter().map(|(_, t)| t.label).collect();
     assert_eq!(
         tabs,
-        ["tab.lookup", "tab.log", "tab.complaints"],
+        ["tab.lookup", "tab.log", "tab.complaints", "tab.care"],
         "the card has no tab"
     );
 }
@@ -451,19 +452,23 @@ fn tab_keys_follow_the_registered_panes() {
     let path = demo_db(&dir);
     let mut app = app(&path, Lang::En);
     let tabs = app.tabs();
-    assert_eq!(tabs.len(), 3, "Lookup, Log and Complaints are registered");
+    assert_eq!(
+        tabs.len(),
+        4,
+        "Lookup, Log, Complaints and Care are registered"
+    );
     app.handle_key(press(KeyCode::F(2)));
     assert_eq!(app.tab(), tabs[1].0);
     assert_eq!(app.focus(), Focus::Log);
     app.handle_key(press(KeyCode::F(1)));
     assert_eq!(app.tab(), tabs[0].0);
-    assert!(app.offers(&Action::Tab(3)));
-    assert!(!app.offers(&Action::Tab(4)), "no fourth pane yet");
-    app.handle_key(press(KeyCode::F(2))); // the Log's list, where 4 is a key, not text
+    assert!(app.offers(&Action::Tab(4)));
+    assert!(!app.offers(&Action::Tab(5)), "no fifth pane yet");
+    app.handle_key(press(KeyCode::F(2))); // the Log's list, where 5 is a key, not text
     assert!(!app.context().is_text());
     let before = (app.tab(), app.focus());
-    app.handle_key(press(KeyCode::F(4)));
-    app.handle_key(press(KeyCode::Char('4')));
+    app.handle_key(press(KeyCode::F(5)));
+    app.handle_key(press(KeyCode::Char('5')));
     assert_eq!((app.tab(), app.focus()), before, "nothing happens");
     let context = app.context();
     assert_eq!(

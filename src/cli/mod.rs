@@ -89,12 +89,16 @@ pub enum Command {
     /// Jobs over all complaints: `careline complaints sweep` (for cron).
     #[command(subcommand)]
     Complaints(complaint::ComplaintsCommand),
+    /// Add, show, list and work care reminders (done, snooze, skip).
+    #[command(subcommand)]
+    Reminder(reminder::ReminderCommand),
     /// Jobs over all care reminders: `careline reminders generate` (for cron).
     #[command(subcommand)]
     Reminders(reminder::RemindersCommand),
     /// Import customers or purchases from a CSV file (UTF-8 or GBK; English or Chinese headers).
     Import(transfer::ImportArgs),
-    /// Export customers, purchases, interactions or complaints as CSV or JSON.
+    /// Export customers, purchases, interactions, complaints or the reminders due (a segment
+    /// list for an SMS or mail-merge send) as CSV or JSON.
     Export(transfer::ExportArgs),
     /// Manage operators (admins only).
     #[command(subcommand)]
@@ -258,6 +262,7 @@ impl Command {
             Command::Log(_) => "log",
             Command::Complaint(_) => "complaint",
             Command::Complaints(_) => "complaints",
+            Command::Reminder(_) => "reminder",
             Command::Reminders(_) => "reminders",
             Command::Import(_) => "import",
             Command::Export(_) => "export",
@@ -282,6 +287,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Log(cmd)) => log::run(&ctx, cmd),
         Some(Command::Complaint(cmd)) => complaint::run(&ctx, cmd),
         Some(Command::Complaints(cmd)) => complaint::run_all(&ctx, cmd),
+        Some(Command::Reminder(cmd)) => reminder::run(&ctx, cmd),
         Some(Command::Reminders(cmd)) => reminder::run_all(&ctx, cmd),
         Some(Command::Import(args)) => transfer::import(&ctx, args),
         Some(Command::Export(args)) => transfer::export(&ctx, args),

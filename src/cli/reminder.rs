@@ -1,10 +1,16 @@
-//! `careline reminders generate`: the care rules over every customer (DESIGN §3.5).
+//! `careline reminders generate`: the care rules over every customer (DESIGN §3.5); and
+//! `careline reminder add|show|list|done|snooze|skip`: one reminder at a time, with the Care
+//! pane's store calls, permissions and audit.
 
 use anyhow::{anyhow, Result};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use super::{print_json, progress_bar, Context};
+use crate::domain::date_input::parse_date;
+use crate::domain::interaction::FollowUpScope;
+use crate::domain::reminder::Kind;
+use crate::store::{CareFilter, CareRow, DueRange, NewReminder, ReminderWork};
 
 #[derive(Debug, Subcommand)]
 pub enum RemindersCommand {
@@ -63,6 +69,272 @@ fn generate(ctx: &Context, args: GenerateArgs) -> Result<()> {
     );
     for (kind, count) in &generation.created {
         println!("  {kind:<22} {count:>8}");
+    }
+    Ok(())
+}
+
+/// `careline reminder …`: one reminder at a time, as the Care pane works them.
+#[derive(Debug, Subcommand)]
+pub enum ReminderCommand {
+    /// Add a reminder by hand for a customer.
+    Add(AddArgs),
+    /// Show one reminder.
+    Show(Target),
+    /// List the reminders to work, as the Care pane orders them (overdue, due today,
+    /// upcoming; by kind).
+    List(ListArgs),
+    /// Mark a reminder done without logging a contact (a contact logged with the reminder
+    /// linked marks it done by itself).
+    Done(DoneArgs),
+    /// Snooze a reminder to a later day.
+    Snooze(SnoozeArgs),
+    /// Skip a reminder, saying why.
+    Skip(SkipArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The reminder's number.
+    pub id: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The customer: code, phone or id.
+    pub customer: String,
+    /// What to do.
+    #[arg(long)]
+    pub title: String,
+    /// When: YYYY-MM-DD, today, tomorrow, +3d (default: tomorrow).
+    #[arg(long, default_value = "tomorrow")]
+    pub due: String,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Who works it: anyone (default), me, or an operator's login.
+    #[arg(long = "for", default_value = "anyone")]
+    pub for_whom: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only those kept for me.
+    #[arg(long)]
+    pub mine: bool,
+    /// Only those for anyone.
+    #[arg(long)]
+    pub anyones: bool,
+    /// One kind: birthday, holiday, post_purchase, renewal, return_visit,
+    /// profile_verification, complaint_follow_up, follow_up, manual.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// The customer's badge: vip, high, potential or normal.
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// How far ahead: due (overdue and today), week, month or all (default).
+    #[arg(long, default_value = "all")]
+    pub due: String,
+    /// One customer's (code, phone or id), in every status.
+    #[arg(long)]
+    pub customer: Option<String>,
+    /// At most this many.
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoneArgs {
+    pub id: i64,
+    #[arg(long)]
+    pub note: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SnoozeArgs {
+    pub id: i64,
+    /// Until: YYYY-MM-DD, tomorrow, +2d, +1w.
+    #[arg(long)]
+    pub until: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SkipArgs {
+    pub id: i64,
+    /// Why: declined, unreachable, already_contacted, not_relevant, wrong_contact, or your
+    /// own words.
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, cmd: ReminderCommand) -> Result<()> {
+    match cmd {
+        ReminderCommand::Add(args) => add(ctx, args),
+        ReminderCommand::Show(t) => {
+            let (store, actor) = ctx.open()?;
+            let row = store.care_row(&actor, t.id)?;
+            print_rows(&[row], t.json, &store)
+        }
+        ReminderCommand::List(args) => list(ctx, args),
+        ReminderCommand::Done(args) => work(
+            ctx,
+            args.id,
+            ReminderWork::Done { note: args.note },
+            args.json,
+        ),
+        ReminderCommand::Snooze(args) => {
+            let (store, _) = ctx.open()?;
+            let today = store.care_today();
+            let until = parse_date(&args.until, today).map_err(|e| anyhow!("--until: {e}"))?;
+            drop(store);
+            work(ctx, args.id, ReminderWork::Snooze { until }, args.json)
+        }
+        ReminderCommand::Skip(args) => work(
+            ctx,
+            args.id,
+            ReminderWork::Skip {
+                reason: args.reason,
+            },
+            args.json,
+        ),
+    }
+}
+
+fn add(ctx: &Context, args: AddArgs) -> Result<()> {
+    let (mut store, actor) = ctx.open()?;
+    let today = store.care_today();
+    let due_on = parse_date(&args.due, today).map_err(|e| anyhow!("--due: {e}"))?;
+    let customer_id = store.resolve_customer(&args.customer)?;
+    let (scope, assignee) = match args.for_whom.trim() {
+        "anyone" => (FollowUpScope::Anyone, None),
+        "me" => (FollowUpScope::Me, Some(actor.id)),
+        login => {
+            let op = store
+                .operators()?
+                .into_iter()
+                .find(|o| o.login == login)
+                .ok_or_else(|| {
+                    anyhow!("--for: '{login}' is not an operator; use anyone, me or a login")
+                })?;
+            (FollowUpScope::Me, Some(op.id))
+        }
+    };
+    let id = store.add_reminder(
+        &actor,
+        &NewReminder {
+            customer_id,
+            due_on,
+            title: args.title,
+            note: args.note,
+            scope,
+            assignee,
+        },
+    )?;
+    let row = store.care_row(&actor, id)?;
+    if args.json {
+        return print_json(&row);
+    }
+    println!(
+        "Reminder #{id} added for {}, due {due_on}.",
+        row.customer_code
+    );
+    Ok(())
+}
+
+fn list(ctx: &Context, args: ListArgs) -> Result<()> {
+    let (store, actor) = ctx.open()?;
+    let kind = args
+        .kind
+        .as_deref()
+        .map(|k| k.parse::<Kind>().map_err(|e| anyhow!("--kind: {e}")))
+        .transpose()?;
+    if let Some(t) = args.tier.as_deref() {
+        if !["vip", "high", "potential", "normal"].contains(&t) {
+            return Err(anyhow!(
+                "--tier: '{t}' is not a tier; use vip, high, potential or normal"
+            ));
+        }
+    }
+    let range = DueRange::parse(&args.due).ok_or_else(|| {
+        anyhow!(
+            "--due: '{}' is not a range; use due, week, month or all",
+            args.due
+        )
+    })?;
+    let customer = args
+        .customer
+        .as_deref()
+        .map(|c| store.resolve_customer(c))
+        .transpose()?;
+    let rows = store.care_list(
+        &actor,
+        &CareFilter {
+            mine: args.mine,
+            anyones: args.anyones,
+            kind,
+            badge: args.tier.clone(),
+            range,
+            customer,
+            every_status: customer.is_some(),
+            limit: Some(args.limit),
+        },
+    )?;
+    print_rows(&rows, args.json, &store)
+}
+
+fn work(ctx: &Context, id: i64, work: ReminderWork, json: bool) -> Result<()> {
+    let (mut store, actor) = ctx.open()?;
+    let row = store.work_reminder(&actor, id, &work)?;
+    if json {
+        return print_json(&row);
+    }
+    match work {
+        ReminderWork::Snooze { until } => println!("Reminder #{id} snoozed to {until}."),
+        _ => println!("Reminder #{id}: {}.", row.status),
+    }
+    Ok(())
+}
+
+fn print_rows(rows: &[CareRow], json: bool, store: &crate::store::Store) -> Result<()> {
+    if json {
+        return print_json(&rows);
+    }
+    if rows.is_empty() {
+        println!("No reminders.");
+        return Ok(());
+    }
+    let holidays = &store.care_rules().holiday;
+    for r in rows {
+        let why = match &r.fact {
+            Some(fact) => crate::domain::care::fact_words(fact, holidays),
+            None => r.title.clone().unwrap_or_else(|| "(confidential)".into()),
+        };
+        let owner = match (r.scope, &r.assignee_name) {
+            (FollowUpScope::Me, Some(name)) => name.clone(),
+            _ => "anyone".into(),
+        };
+        println!(
+            "#{:<8} {} {:<9} {:<10} {:<20} {:<21} {} · for {} · {}",
+            r.id,
+            r.day,
+            r.status.as_str(),
+            r.customer_code,
+            r.customer_name.as_deref().unwrap_or("(confidential)"),
+            r.kind.as_str(),
+            why,
+            owner,
+            r.preferred_channel.as_deref().unwrap_or("—")
+        );
     }
     Ok(())
 }

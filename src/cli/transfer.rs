@@ -45,6 +45,8 @@ pub enum ExportKind {
     Purchases,
     Interactions,
     Complaints,
+    /// The reminders due, as a segment list for an SMS or mail-merge send.
+    Reminders,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -61,6 +63,13 @@ pub struct ExportArgs {
     /// Write to this file (created readable only by you) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Reminders only: one kind (birthday, holiday, post_purchase, renewal, return_visit,
+    /// profile_verification, complaint_follow_up, follow_up, manual); every kind by default.
+    #[arg(long = "kind", value_name = "KIND")]
+    pub reminder_kind: Option<String>,
+    /// Reminders only: due (overdue and today; the default), week, month or all.
+    #[arg(long, default_value = "due")]
+    pub due: String,
 }
 
 /// Prints rejected rows and unknown columns; true when the import must stop.
@@ -400,6 +409,34 @@ impl Sink {
 
 pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
     let (mut store, actor) = ctx.open()?;
+    // The reminder flags, read before anything is written.
+    let reminders = match args.kind {
+        ExportKind::Reminders => {
+            let kind = args
+                .reminder_kind
+                .as_deref()
+                .map(|k| {
+                    k.parse::<crate::domain::reminder::Kind>()
+                        .map_err(|e| anyhow::anyhow!("--kind: {e}"))
+                })
+                .transpose()?;
+            let range = crate::store::DueRange::parse(&args.due).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--due: '{}' is not a range; use due, week, month or all",
+                    args.due
+                )
+            })?;
+            Some(crate::store::CareFilter {
+                kind,
+                range,
+                ..crate::store::CareFilter::default()
+            })
+        }
+        _ if args.reminder_kind.is_some() || args.due != "due" => {
+            anyhow::bail!("--kind and --due choose reminders; they go with `export reminders`")
+        }
+        _ => None,
+    };
     let out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(BufWriter::new(
             File::options()
@@ -488,6 +525,17 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
                 amended_by: i.amended_by,
             })
         })?,
+        ExportKind::Reminders => {
+            let filter = reminders.unwrap_or_default();
+            let (count, withheld) =
+                store.export_reminders(&actor, &filter, &mut |r| sink.record(&r))?;
+            if withheld > 0 {
+                eprintln!(
+                    "careline: {withheld} reminder(s) of confidential customers you may not see were left out"
+                );
+            }
+            count
+        }
         ExportKind::Complaints => store.export_complaints(&actor, &mut |k| {
             #[derive(Serialize)]
             struct Row {

@@ -20,6 +20,9 @@ pub struct CareRules {
     /// Reminders due within this many days from today are made now (the Care pane's
     /// "upcoming"); later ones on a later day.
     pub look_ahead_days: i64,
+    /// Holiday greetings are made this many days before they are due, so that the team sees
+    /// the coming holiday (and can export its SMS list) well ahead.
+    pub holiday_look_ahead_days: i64,
     pub birthday: bool,
     /// A birthday call is due this many days before the birthday, until the day itself.
     pub birthday_days_before: i64,
@@ -43,8 +46,6 @@ pub struct CareRules {
     pub verification: bool,
     /// A profile is verified again this many days after it last was.
     pub verification_days: i64,
-    /// A callback only its operator may make is anyone's once it is this many minutes overdue.
-    pub follow_up_anyone_after_minutes: i64,
 }
 
 /// One holiday greeted: `date` is `"MM-DD"` (solar) or `"lunar MM-DD"`; `key` names it in
@@ -80,6 +81,7 @@ impl Default for CareRules {
     fn default() -> Self {
         CareRules {
             look_ahead_days: 7,
+            holiday_look_ahead_days: 45,
             birthday: true,
             birthday_days_before: 3,
             holidays: true,
@@ -107,7 +109,6 @@ impl Default for CareRules {
             return_visit_days_normal: 180,
             verification: true,
             verification_days: 365,
-            follow_up_anyone_after_minutes: 120,
         }
     }
 }
@@ -204,6 +205,11 @@ impl CareRules {
             }
         };
         days("look_ahead_days", self.look_ahead_days, 0..=60);
+        days(
+            "holiday_look_ahead_days",
+            self.holiday_look_ahead_days,
+            0..=120,
+        );
         days("birthday_days_before", self.birthday_days_before, 0..=60);
         days(
             "post_purchase_from_days",
@@ -263,15 +269,6 @@ impl CareRules {
                     reason: format!("days_before {} is not 0 to 60", h.days_before),
                 });
             }
-        }
-        if !(0..=7 * 24 * 60).contains(&self.follow_up_anyone_after_minutes) {
-            problems.push(SettingError {
-                setting: "follow_up_anyone_after_minutes".into(),
-                reason: format!(
-                    "{} is not a number of minutes up to a week",
-                    self.follow_up_anyone_after_minutes
-                ),
-            });
         }
         problems
     }
@@ -348,33 +345,38 @@ pub struct DueReminder {
 impl DueReminder {
     /// A short plain title (the CLI's and the export's; the screen words the fact itself).
     pub fn title(&self, rules: &CareRules) -> String {
-        let day = |d: &NaiveDate| d.format("%m-%d").to_string();
-        match &self.fact {
-            CareFact::Birthday { on, offer } => format!(
-                "birthday {}{}",
-                day(on),
-                if *offer {
-                    " (birthday-month offer)"
-                } else {
-                    ""
-                }
-            ),
-            CareFact::Holiday { key, on } => {
-                let name = rules
-                    .holiday
-                    .iter()
-                    .find(|h| &h.key == key)
-                    .map_or(key.as_str(), |h| h.en.as_str());
-                format!("{name} {}", day(on))
+        fact_words(&self.fact, &rules.holiday)
+    }
+}
+
+/// Why a generated reminder exists, in plain English (the CLI's, the export's and the stored
+/// title; the screen words the fact in its own language).
+pub fn fact_words(fact: &CareFact, holidays: &[HolidayRule]) -> String {
+    let day = |d: &NaiveDate| d.format("%m-%d").to_string();
+    match fact {
+        CareFact::Birthday { on, offer } => format!(
+            "birthday {}{}",
+            day(on),
+            if *offer {
+                " (birthday-month offer)"
+            } else {
+                ""
             }
-            CareFact::PostPurchase { product, on, .. } => match product {
-                Some(p) => format!("purchased {p} {}", day(on)),
-                None => format!("purchase of {}", day(on)),
-            },
-            CareFact::Renewal { expires } => format!("membership expires {expires}"),
-            CareFact::ReturnVisit { since, .. } => format!("last contact {since}"),
-            CareFact::Verification { since } => format!("profile verified {since}"),
+        ),
+        CareFact::Holiday { key, on } => {
+            let name = holidays
+                .iter()
+                .find(|h| &h.key == key)
+                .map_or(key.as_str(), |h| h.en.as_str());
+            format!("{name} {}", day(on))
         }
+        CareFact::PostPurchase { product, on, .. } => match product {
+            Some(p) => format!("purchased {p} {}", day(on)),
+            None => format!("purchase of {}", day(on)),
+        },
+        CareFact::Renewal { expires } => format!("membership expires {expires}"),
+        CareFact::ReturnVisit { since, .. } => format!("last contact {since}"),
+        CareFact::Verification { since } => format!("profile verified {since}"),
     }
 }
 
@@ -385,6 +387,8 @@ impl DueReminder {
 pub struct CareDay {
     pub today: NaiveDate,
     pub horizon: NaiveDate,
+    /// How far ahead holiday greetings are made.
+    pub holiday_horizon: NaiveDate,
     /// Each holiday of the rules by key, with its next day on or after today and the day its
     /// greeting is due.
     pub holidays: Vec<(String, NaiveDate, NaiveDate)>,
@@ -403,6 +407,8 @@ impl CareDay {
         CareDay {
             today,
             horizon: today + Duration::days(rules.look_ahead_days.max(0)),
+            holiday_horizon: today
+                + Duration::days(rules.look_ahead_days.max(rules.holiday_look_ahead_days)),
             holidays,
         }
     }
@@ -446,7 +452,7 @@ pub fn due_reminders(c: &CareFacts, day: &CareDay, rules: &CareRules) -> Vec<Due
     }
     if rules.holidays && c.marketing_consent {
         for (key, on, due_on) in &day.holidays {
-            if *due_on <= horizon {
+            if *due_on <= day.holiday_horizon {
                 due.push(DueReminder {
                     customer: id,
                     kind: Kind::Holiday,
@@ -717,7 +723,8 @@ mod tests {
         let rules = CareRules::default();
         let mut c = facts(3);
         c.birthday = Some(d("1970-09-26"));
-        // 2026-09-20: Mid-Autumn 09-25 (due 09-22), the birthday 09-26 (due 09-23).
+        // 2026-09-20: Mid-Autumn 09-25 (due 09-22), the birthday 09-26 (due 09-23); National
+        // Day 10-01 (due 09-28) is greeted too, holidays being made 45 days ahead.
         let kinds = |c: &CareFacts| -> Vec<Kind> {
             due_reminders(c, &CareDay::new(d("2026-09-20"), &rules), &rules)
                 .iter()
@@ -726,10 +733,13 @@ mod tests {
         };
         assert_eq!(kinds(&c), vec![Kind::Birthday]);
         c.marketing_consent = true;
-        assert_eq!(kinds(&c), vec![Kind::Birthday, Kind::Holiday]);
+        assert_eq!(
+            kinds(&c),
+            vec![Kind::Birthday, Kind::Holiday, Kind::Holiday]
+        );
         let holiday = due_reminders(&c, &CareDay::new(d("2026-09-20"), &rules), &rules)
             .into_iter()
-            .find(|r| r.kind == Kind::Holiday)
+            .find(|r| r.source_key.starts_with("holiday:mid_autumn"))
             .expect("the greeting");
         assert_eq!(holiday.source_key, "holiday:mid_autumn:3:2026");
         assert_eq!(holiday.due_on, d("2026-09-22"));
@@ -743,6 +753,7 @@ mod tests {
     fn a_purchase_is_followed_up_from_the_third_to_the_seventh_day() {
         let rules = CareRules {
             look_ahead_days: 0,
+            holiday_look_ahead_days: 0,
             ..rules_only(Kind::PostPurchase)
         };
         let mut c = facts(5);
@@ -762,6 +773,7 @@ mod tests {
     fn a_renewal_is_due_thirty_days_before_the_expiry() {
         let rules = CareRules {
             look_ahead_days: 0,
+            holiday_look_ahead_days: 0,
             ..rules_only(Kind::Renewal)
         };
         let mut c = facts(9);
@@ -781,6 +793,7 @@ mod tests {
     fn a_return_visit_is_counted_from_the_last_contact_by_badge() {
         let rules = CareRules {
             look_ahead_days: 0,
+            holiday_look_ahead_days: 0,
             ..rules_only(Kind::ReturnVisit)
         };
         let mut c = facts(2);
@@ -808,6 +821,7 @@ mod tests {
     fn a_profile_is_verified_again_after_a_year() {
         let rules = CareRules {
             look_ahead_days: 0,
+            holiday_look_ahead_days: 0,
             ..rules_only(Kind::ProfileVerification)
         };
         let mut c = facts(4);

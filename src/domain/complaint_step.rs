@@ -109,10 +109,12 @@ impl Step {
     }
 
     /// Whether someone else's claim stands in the way of the step: it changes who works the
-    /// complaint or what it is (a note or a compensation does not move it; a follow-up call is
-    /// care work anyone may do). A supervisor or an admin may take it over all the same.
+    /// complaint or what it is, or pays out (a compensation is the holder's to grant). A note
+    /// does not move it, and the follow-up call after it is resolved is care work anyone on
+    /// the desk may do (its reminder is anyone's). A supervisor or an admin may take it over
+    /// all the same.
     pub fn held_back_by_claim(self) -> bool {
-        !matches!(self, Step::Note | Step::Compensate | Step::FollowUp)
+        !matches!(self, Step::Note | Step::FollowUp)
     }
 
     /// Checks the step against the complaint and the actor, and gives the status it leads to.
@@ -301,6 +303,7 @@ mod tests {
             Step::Propose,
             Step::Wait,
             Step::Merge,
+            Step::Compensate,
         ] {
             assert_eq!(
                 step.check(&claimed, &other, false, false),
@@ -309,11 +312,8 @@ mod tests {
             );
             assert!(step.check(&claimed, &boss, false, false).is_ok(), "{step}");
         }
-        // Anyone may add a note or record a compensation on it.
+        // Anyone may add a note to it.
         assert!(Step::Note.check(&claimed, &other, false, false).is_ok());
-        assert!(Step::Compensate
-            .check(&claimed, &other, false, false)
-            .is_ok());
         // An unclaimed one is anyone's.
         assert_eq!(
             Step::Claim.check(&at(Status::New, None), &other, false, false),

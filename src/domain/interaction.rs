@@ -165,7 +165,7 @@ impl Default for LogRules {
             email_reply_hours: 24,
             chat_reply_minutes: 0,
             phone_answer_seconds: 30,
-            follow_up_escalate_minutes: 60,
+            follow_up_escalate_minutes: 120,
             follow_up_time: "09:00".into(),
             phrases: vec![
                 p(

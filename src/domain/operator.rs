@@ -42,6 +42,7 @@ vocabulary!(
         OpenComplaint => "open_complaint",
         WorkComplaint => "work_complaint",
         TakeOverComplaint => "take_over_complaint",
+        WorkOthersReminders => "work_others_reminders",
         ExportComplaints => "export_complaints",
         SeeConfidential => "see_confidential",
         CreateVipOrConfidential => "create_vip_or_confidential",
@@ -76,6 +77,7 @@ impl Permission {
             OpenComplaint => (operator, "open complaints"),
             WorkComplaint => (operator, "work complaints"),
             TakeOverComplaint => (supervisor, "move a complaint another operator has claimed"),
+            WorkOthersReminders => (supervisor, "work a reminder kept for another operator"),
             ExportComplaints => (supervisor, "export complaints"),
             // The owner and an operator holding a grant see the record too (store::may_see).
             SeeConfidential => (supervisor, "see confidential customers"),
@@ -218,6 +220,8 @@ mod tests {
         (Permission::WorkComplaint, [true, true, true]),
         // §3.4/issue 13: only the assignee, a supervisor or an admin moves a claimed complaint.
         (Permission::TakeOverComplaint, [false, true, true]),
+        // Issue 14: an "only me" reminder is its owner's, or a supervisor's or an admin's.
+        (Permission::WorkOthersReminders, [false, true, true]),
         (Permission::ExportComplaints, [false, true, true]),
         (Permission::SeeConfidential, [false, true, true]),
         (Permission::CreateVipOrConfidential, [false, true, true]),

@@ -69,9 +69,45 @@ impl Status {
     }
 }
 
+vocabulary!(
+    /// Why a reminder was skipped, from the list the screen offers (a reason typed instead is
+    /// kept as typed).
+    SkipReason {
+        Declined => "declined",
+        Unreachable => "unreachable",
+        AlreadyContacted => "already_contacted",
+        NotRelevant => "not_relevant",
+        WrongContact => "wrong_contact"
+    }
+);
+
+/// Whether `operator` may work a reminder kept for `assignee` with `scope`: one for anyone may
+/// be worked by anyone; one kept for an operator ("only me") by that operator, or by whoever
+/// may work others' reminders (a supervisor or an admin, by the permission table).
+pub fn may_work(
+    scope: super::interaction::FollowUpScope,
+    assignee: Option<i64>,
+    operator: i64,
+    may_work_others: bool,
+) -> bool {
+    scope == super::interaction::FollowUpScope::Anyone
+        || assignee.is_none()
+        || assignee == Some(operator)
+        || may_work_others
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_owner_or_a_supervisor_works_an_only_me_reminder() {
+        use super::super::interaction::FollowUpScope::{Anyone, Me};
+        assert!(may_work(Anyone, Some(7), 8, false));
+        assert!(may_work(Me, Some(7), 7, false));
+        assert!(!may_work(Me, Some(7), 8, false));
+        assert!(may_work(Me, Some(7), 8, true));
+    }
 
     #[test]
     fn a_reminder_done_skipped_or_deleted_never_comes_back() {

@@ -855,6 +855,7 @@ impl Store {
         fields.code = Some(before.code.clone());
         let contacts = check(&fields, self.phone_rules()).map_err(StoreError::Invalid)?;
         let diff = changes(&before.fields, &fields);
+        let birthday_days_before = self.options.care.birthday_days_before;
         self.write(actor, |w| {
             let tx = w.tx();
             let now = w.now().timestamp();
@@ -882,6 +883,19 @@ impl Store {
             write_contacts_tags_keys(tx, id, &before.code, &fields, &contacts, now)?;
             let warnings = duplicates_of(w.tx(), &contacts, Some(id))?;
             w.audit("customer.edit", "customer", Some(id), diff.clone());
+            // Their open generated reminders follow the change (withdrawn with a reason, or a
+            // birthday moved).
+            super::care_work::follow_customer_change(
+                w,
+                &super::care_work::CustomerChange {
+                    customer: id,
+                    do_not_contact: fields.do_not_contact,
+                    marketing_consent: fields.marketing_consent,
+                    birthday: fields.birthday,
+                    birthday_changed: fields.birthday != before.fields.birthday,
+                    birthday_days_before,
+                },
+            )?;
             Ok(Saved {
                 id,
                 code: before.code.clone(),

@@ -224,6 +224,7 @@ impl Store {
             )));
         }
         let rules: PhoneRules = self.phone_rules().clone();
+        let care = self.care_rules().clone();
         // The calendar the demo's deadlines were counted in, as `complaint show` names it.
         let calendar = self.calendar().summary().to_string();
         // Into a database with customers, the load inserts into the indexes in random order:
@@ -256,6 +257,14 @@ impl Store {
                 next_complaint: history.next_complaint,
                 rules: rules.clone(),
                 preparer: Preparer::new(w)?,
+                care: care.clone(),
+                tiers: w.tier_rules().clone(),
+                seed: load.seed,
+                operators: w
+                    .tx()
+                    .prepare("SELECT id FROM operators ORDER BY id")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?,
             };
             let mut counts = DemoCounts::default();
             std::thread::scope(|scope| -> Result<()> {
@@ -270,6 +279,9 @@ impl Store {
                         counts.complaints += customer.complaints.len() as u64;
                         bulk.add(customer.customer)?;
                         history.add(customer.orders, customer.interactions, customer.complaints)?;
+                        for row in customer.visits {
+                            history.follow_ups.push(row)?;
+                        }
                         if counts.customers % 1000 == 0 {
                             progress(counts.customers);
                         }
@@ -330,6 +342,12 @@ struct RowMaker {
     next_complaint: i64,
     rules: PhoneRules,
     preparer: Preparer,
+    /// For the care team's past return visits (each customer's last within their interval).
+    care: crate::domain::care::CareRules,
+    tiers: crate::domain::tier::TierRules,
+    seed: u64,
+    /// The operators the visits are made by.
+    operators: Vec<i64>,
 }
 
 /// One generated customer with every row it adds.
@@ -338,6 +356,8 @@ struct Prepared {
     contacts: u64,
     orders: Vec<[Cell; 9]>,
     interactions: Vec<[Cell; 11]>,
+    /// The care team's last return visit, done (a reminders row).
+    visits: Vec<[Cell; 13]>,
     complaints: Vec<ComplaintRows>,
 }
 
@@ -376,6 +396,71 @@ impl RowMaker {
         }
     }
 
+    /// A draw of its own for customer `id` (splitmix64 of the seed, the id and `salt`), so
+    /// that what it decides leaves the generator's draws as they were.
+    fn draw(&self, id: i64, salt: u64) -> u64 {
+        let mut x = self.seed ^ salt ^ (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        x ^ (x >> 31)
+    }
+
+    /// How and when some customers like to be reached, as the desk noted it: a channel for
+    /// about two in five, a time of day for about one in four.
+    fn preference(&self, id: i64, fields: &mut crate::domain::customer::CustomerFields) {
+        use crate::domain::customer::Channel;
+        const TIMES: [&str; 5] = ["上午", "下午", "晚上 7 点后", "工作日白天", "周末"];
+        let x = self.draw(id, 0x5EED_CA4E);
+        fields.preferred_channel = match x % 20 {
+            0..=3 => Some(Channel::PhoneOut),
+            4..=5 => Some(Channel::Sms),
+            6 => Some(Channel::Email),
+            7 => Some(Channel::Social),
+            _ => fields.preferred_channel,
+        };
+        if (x >> 8) % 4 == 0 {
+            fields.preferred_time = Some(TIMES[((x >> 16) % TIMES.len() as u64) as usize].into());
+        }
+    }
+
+    /// The care team's last return visit to customer `id`, done some days ago within the
+    /// interval their badge asks for (so that about one in ten is due within the week, as on a
+    /// desk that keeps up): none for one who asked not to be contacted. The day is drawn from
+    /// the seed and the id, leaving the generator's own draws as they were.
+    fn last_return_visit(
+        &self,
+        id: i64,
+        fields: &crate::domain::customer::CustomerFields,
+        figures: &PurchaseFigures,
+    ) -> Option<[Cell; 13]> {
+        if fields.do_not_contact || self.operators.is_empty() {
+            return None;
+        }
+        let today = self.start.today;
+        let tier = figures.tier(today, &self.tiers);
+        let every = self.care.return_visit_days(fields.level, tier).max(1);
+        let x = self.draw(id, 0);
+        let days_ago = 1 + (x % (every as u64 * 21 / 20).max(1)) as i64;
+        let day = today - chrono::Duration::days(days_ago);
+        let at = self.start.now.timestamp() - days_ago * 86_400;
+        let operator = self.operators[(x >> 40) as usize % self.operators.len()];
+        Some([
+            Cell::from(id),
+            Cell::from("return_visit"),
+            Cell::from(format!("return_visit:{id}:{day}")),
+            Cell::from(day.to_string()),
+            Cell::from("return visit"),
+            Cell::from("done"),
+            opt(None::<i64>),
+            Cell::from(operator),
+            Cell::from("anyone"),
+            opt(None::<i64>),
+            Cell::from(operator),
+            Cell::from(at),
+            Cell::from(at),
+        ])
+    }
+
     /// The rows of customer `id`.
     fn prepare(&mut self, id: i64, customer: DemoCustomer) -> Result<Prepared> {
         let DemoCustomer {
@@ -403,6 +488,9 @@ impl RowMaker {
         let last_contact = interactions.iter().map(|h| h.started).max();
         let contact_count = contacts.len() as u64;
         let now = self.start.now.timestamp();
+        let visit = self.last_return_visit(id, &fields, &figures);
+        let mut fields = fields;
+        self.preference(id, &mut fields);
         Ok(Prepared {
             customer: self
                 .preparer
@@ -410,6 +498,7 @@ impl RowMaker {
             contacts: contact_count,
             orders: purchases.into_iter().map(|p| p.row(id, now)).collect(),
             interactions: interactions.iter().map(|h| h.row(id)).collect(),
+            visits: visit.into_iter().collect(),
             complaints: {
                 let first = self.next_complaint;
                 self.next_complaint += complaints.len() as i64;

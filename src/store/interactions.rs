@@ -783,10 +783,32 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
     if disposition.has(Flag::DoNotContact) && !already_dnc {
         set_do_not_contact(w, new.customer_id, &code, id, &disposition)?;
         logged.do_not_contact_set = true;
+        // Their open outbound reminders are withdrawn, saying why.
+        super::care_work::follow_customer_change(
+            w,
+            &super::care_work::CustomerChange {
+                customer: new.customer_id,
+                do_not_contact: true,
+                marketing_consent: false,
+                birthday: None,
+                birthday_changed: false,
+                birthday_days_before: 0,
+            },
+        )?;
     }
     if let (Some(reminder), true) = (new.reminder_id, contact_made) {
         if reminders::mark_done(w.tx(), reminder, id, w.now().timestamp())? > 0 {
             logged.reminder_done = Some(reminder);
+            // A profile verification worked on the phone records the day it was verified.
+            let kind: String = w.tx().query_row(
+                "SELECT kind FROM reminders WHERE id = ?1",
+                [reminder],
+                |r| r.get(0),
+            )?;
+            if kind == Kind::ProfileVerification.as_str() {
+                let today = w.now().with_timezone(&w.calendar().tz()).date_naive();
+                super::care_work::note_verified(w, new.customer_id, today)?;
+            }
             w.audit(
                 "reminder.done",
                 "reminder",

@@ -6,6 +6,7 @@ mod audit;
 mod bulk;
 mod card;
 mod care;
+mod care_work;
 mod complaint_events;
 mod complaint_work;
 mod complaints;
@@ -33,6 +34,7 @@ pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use card::{CardData, ContactLine, DeskCounts, HISTORY as CARD_HISTORY};
 pub use care::Generation;
+pub use care_work::{CareFilter, CareRow, DueRange, NewReminder, ReminderWork, KIND_ORDER};
 pub use complaint_events::ComplaintEvent;
 pub use complaint_work::{Sweep, Work, Worked};
 pub use complaints::{ClockView, CompensationRow, Complaint, ComplaintDetail, ComplaintFilter};
@@ -319,6 +321,11 @@ impl Store {
     /// The complaint SLA targets of this database's settings.
     pub fn sla_rules(&self) -> &SlaRules {
         &self.options.sla
+    }
+
+    /// The care reminder rules of this database's settings.
+    pub fn care_rules(&self) -> &crate::domain::care::CareRules {
+        &self.options.care
     }
 
     /// The working calendar the complaint clocks count in.

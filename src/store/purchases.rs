@@ -118,6 +118,26 @@ impl PurchaseFigures {
     }
 }
 
+impl PurchaseFigures {
+    /// The tier these purchases give as of `today`.
+    pub(crate) fn tier(
+        &self,
+        today: NaiveDate,
+        rules: &TierRules,
+    ) -> crate::domain::customer::Tier {
+        tier(
+            &PurchaseSummary {
+                spend_12m_cents: self.spend_12m,
+                orders_12m: self.orders_12m,
+                first_purchase: self.first,
+                last_purchase: self.last,
+            },
+            today,
+            rules,
+        )
+    }
+}
+
 /// The customer columns derived from purchases, in the order of [`PurchaseFigures::columns`].
 pub(crate) const SUMMARY_COLUMNS: [&str; 7] = [
     "spend_12m",

@@ -59,10 +59,13 @@ static DUE_ON_CARD: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// Open ones due by the day, and snoozed ones woken by it.
 static DUE_COUNT: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT COUNT(*) FROM reminders WHERE status = {open} AND due_on <= ?1",
-        open = *OPEN
+        "SELECT (SELECT COUNT(*) FROM reminders WHERE status = {open} AND due_on <= ?1)
+              + (SELECT COUNT(*) FROM reminders WHERE status = {snoozed} AND snoozed_until <= ?1)",
+        open = *OPEN,
+        snoozed = quoted(Status::Snoozed.as_str()),
     )
 });
 
@@ -546,7 +549,13 @@ mod tests {
         );
         assert_eq!(
             plan(&store, &DUE_COUNT),
-            ["SEARCH reminders USING COVERING INDEX reminders_due (status=? AND due_on<?)"]
+            [
+                "SCAN CONSTANT ROW",
+                "SCALAR SUBQUERY 1",
+                "SEARCH reminders USING COVERING INDEX reminders_due (status=? AND due_on<?)",
+                "SCALAR SUBQUERY 2",
+                "SEARCH reminders USING INDEX reminders_due (status=?)"
+            ]
         );
         assert_eq!(
             plan(&store, &ONLY_ME_OVERDUE_EXISTS),

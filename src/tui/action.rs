@@ -41,6 +41,8 @@ pub enum Action {
     BreachedComplaints,
     /// The Complaints queue showing those due soon (the status bar's second count).
     DueSoonComplaints,
+    /// The Care pane showing the reminders due (the status bar's care count).
+    CareDue,
     /// Show the n-th tab (from 1, in the order the panes are registered): `F1`–`F5`,
     /// `Alt-1`–`Alt-5`, `1`–`5` outside text fields. Named `tab_1` … in the config file.
     #[serde(skip)]
@@ -131,6 +133,7 @@ impl Action {
             Action::EndCall => "action.end_call",
             Action::BreachedComplaints => "action.breached_complaints",
             Action::DueSoonComplaints => "action.due_soon_complaints",
+            Action::CareDue => "action.care_due",
             Action::Tab(_) => "action.tab",
             Action::NextPane => "action.next_pane",
             Action::PrevPane => "action.prev_pane",

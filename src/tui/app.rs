@@ -14,7 +14,7 @@ pub use super::dialog::Dialog;
 use super::forms::{customer, interaction};
 use super::keymap::Context;
 pub use super::overlay::Overlay;
-use super::panes::{self, card, complaints, log, lookup};
+use super::panes::{self, card, care, complaints, log, lookup};
 use super::widgets::form::Form;
 use crate::store::{Actor, CardData, Store};
 
@@ -282,6 +282,10 @@ impl App {
                 let breached = action == Action::BreachedComplaints;
                 self.desk.post(Msg::ComplaintsDue { breached });
             }
+            Action::CareDue => {
+                self.desk.post(Msg::Focus(care::ID));
+                self.desk.post(Msg::CareDue);
+            }
             Action::Paste(text) => self.deliver_to_focused(Msg::Paste(text)),
             Action::Tab(n) => {
                 if let Some((id, _)) = self.nth_tab(n) {
@@ -448,7 +452,11 @@ impl App {
                     self.open_form(form);
                 }
             }
-            Msg::LogContact { customer, reply_on } => {
+            Msg::LogContact {
+                customer,
+                reply_on,
+                reminder,
+            } => {
                 if self.overlay.editor.is_some() {
                     return;
                 }
@@ -458,7 +466,8 @@ impl App {
                     self.desk.customer = Some(*customer);
                     self.stale.insert(card::ID);
                 }
-                if let Some(form) = interaction::for_customer(*customer, *reply_on, &mut self.desk)
+                if let Some(form) =
+                    interaction::for_customer(*customer, *reply_on, *reminder, &mut self.desk)
                 {
                     if self.focused != log::ID {
                         self.focus_pane(card::ID);

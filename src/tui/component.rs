@@ -102,11 +102,19 @@ pub enum Msg {
     NewCustomer(String),
     /// The edit form of a customer.
     EditCustomer(i64),
-    /// Log a contact with a customer; a channel given means a reply on that channel.
+    /// Log a contact with a customer; a channel given means a reply on that channel; a
+    /// reminder given is what the contact is for (the Care pane's Enter: it is linked, and the
+    /// channel is the customer's preferred one, outbound).
     LogContact {
         customer: i64,
         reply_on: Option<Channel>,
+        reminder: Option<i64>,
     },
+    /// The next reminder of the Care list after the one being worked (`N` on the card during
+    /// a care shift).
+    NextReminder,
+    /// Show the Care pane with the reminders due (the status bar's count).
+    CareDue,
     /// Amend a logged contact.
     Amend(i64),
     /// A form a pane built (the Log's filters).

@@ -291,6 +291,8 @@ fn default_bindings() -> Vec<Binding> {
         // The status bar's breached / due-soon counts, opened as the queue filtered.
         b(C::Global, K::Char('b'), NONE, A::BreachedComplaints, false),
         b(C::Global, K::Char('B'), NONE, A::DueSoonComplaints, false),
+        // The status bar's care count, opened as the Care pane's due reminders.
+        b(C::Global, K::Char('R'), NONE, A::CareDue, false),
         b(C::Global, K::Char('?'), NONE, A::Help, true),
     ]);
     bindings

@@ -149,6 +149,32 @@ pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -
         }
         Err(e) => tracing::warn!("no second connection for slow reads: {e}"),
     }
+    // Today's care reminders, at most once a day per database, on a thread and connection of
+    // their own (a run over a large database must neither delay the first frame nor hold up
+    // the reads worker); the screens notice the reminders made as they notice any write.
+    match app.desk.store.open_another() {
+        Ok(mut generator) => {
+            let actor = app.desk.actor.clone();
+            let spawned = std::thread::Builder::new()
+                .name("careline-care".into())
+                .spawn(
+                    move || match generator.generate_reminders_once_today(&actor) {
+                        Ok(Some(made)) => tracing::info!(
+                            "care reminders for {}: {} made, {} there already",
+                            made.day,
+                            made.total(),
+                            made.existing
+                        ),
+                        Ok(None) => tracing::debug!("care reminders already generated today"),
+                        Err(e) => tracing::warn!("care reminders were not generated: {e}"),
+                    },
+                );
+            if let Err(e) = spawned {
+                tracing::warn!("no thread to generate care reminders: {e}");
+            }
+        }
+        Err(e) => tracing::warn!("no connection to generate care reminders: {e}"),
+    }
     event::spawn_terminal_reader(tx.clone());
     let _pop = pop::listen(runtime_dir, tx);
     tracing::info!("screen started for {}", app.desk.actor.login);

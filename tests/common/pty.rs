@@ -266,4 +266,5 @@ pub mod keys {
     pub const LEFT: &str = "\x1b[D";
     pub const DOWN: &str = "\x1b[B";
     pub const F3: &str = "\x1bOR";
+    pub const F4: &str = "\x1bOS";
 }

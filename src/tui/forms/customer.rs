@@ -377,6 +377,7 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
                 desk.post(Msg::LogContact {
                     customer: saved.id,
                     reply_on: None,
+                    reminder: None,
                 });
             }
             if saved.warnings.is_empty() {

@@ -23,6 +23,8 @@ use crate::tui::widgets::form::{Choices, Field, FieldKind, Form};
 pub const STARTED: &str = "started_at";
 pub const ENDED: &str = "ended_at";
 pub const AMENDS: &str = "amends";
+/// Opened from the Care pane for a reminder (a care shift's call).
+pub const CARE_SHIFT: &str = "care_shift";
 /// The channel the direction was last set for (the direction follows a changed channel).
 const CHANNEL_SEEN: &str = "channel_seen";
 
@@ -353,8 +355,13 @@ pub fn field_of(name: &str) -> Option<&'static str> {
 
 /// `n`: a contact with `customer`, beside the card. The call timer starts now unless a call
 /// is already running. A channel given means a reply on it (outbound).
-pub fn for_customer(customer: i64, reply_on: Option<Channel>, desk: &mut Desk) -> Option<Form> {
-    let card = match desk.store.reload_card(&desk.actor, customer) {
+pub fn for_customer(
+    customer: i64,
+    reply_on: Option<Channel>,
+    reminder: Option<i64>,
+    desk: &mut Desk,
+) -> Option<Form> {
+    let mut card = match desk.store.reload_card(&desk.actor, customer) {
         Ok(card) => card,
         Err(e) => {
             desk.store_error(&e);
@@ -383,16 +390,52 @@ pub fn for_customer(customer: i64, reply_on: Option<Channel>, desk: &mut Desk) -
         }
     };
     let today = desk.today();
+    // A care call: the reminder it is for is among those it may complete (one not due yet
+    // is not on the card), and it goes out on the customer's preferred channel.
+    let care = match reminder.map(|id| desk.store.reminder(&desk.actor, id)) {
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => {
+            desk.store_error(&e);
+            None
+        }
+        None => None,
+    };
+    if let Some(r) = &care {
+        if !card.reminders.iter().any(|d| d.id == r.id) {
+            card.reminders.push(crate::store::DueReminder {
+                id: r.id,
+                kind: r.kind.as_str().to_string(),
+                title: r.title.clone().unwrap_or_default(),
+                due_on: r.due_on,
+                due_at: r.due_at,
+                scope: r.scope.as_str().to_string(),
+                assignee: None,
+            });
+        }
+    }
+    let channel = match (reply_on, &care) {
+        (Some(channel), _) => channel,
+        (None, Some(_)) => match card.customer.fields.preferred_channel {
+            Some(Channel::PhoneIn | Channel::PhoneOut | Channel::Visit) | None => Channel::PhoneOut,
+            Some(other) => other,
+        },
+        (None, None) => Channel::PhoneIn,
+    };
     let mut form = new_interaction(
         &card,
         desk.store.log_rules(),
         &desk.i18n,
         started,
-        reply_on.unwrap_or(Channel::PhoneIn),
+        channel,
         today,
     );
-    if reply_on.is_some() {
+    if reply_on.is_some() || care.is_some() {
         form.set("direction", "outbound");
+    }
+    if let Some(r) = &care {
+        form.set("reminder", &r.id.to_string());
+        form.extra.insert(CARE_SHIFT.into(), r.id.to_string());
+        form.focus_on("disposition");
     }
     // A complaint opened during this call is what the contact is about.
     if let Some(complaint) = desk.call.as_ref().and_then(|c| c.complaint) {
@@ -545,6 +588,15 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
             if logged.do_not_contact_set {
                 text.push_str(" · ");
                 text.push_str(i18n.t("log.do_not_contact_set"));
+            }
+            if let Some(id) = logged.reminder_done {
+                text.push_str(" · ");
+                text.push_str(&i18n.f("log.reminder_done", &[("id", &id.to_string())]));
+            }
+            // A care shift's call: the key to the next one, said while the footer is taken.
+            if form.extra.contains_key(CARE_SHIFT) {
+                text.push_str(" · ");
+                text.push_str(i18n.t("log.next_reminder_hint"));
             }
             desk.post(Msg::DataChanged);
             desk.info(text);

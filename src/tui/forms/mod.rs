@@ -6,6 +6,7 @@ pub mod complaint;
 pub mod customer;
 pub mod interaction;
 pub mod log_filter;
+pub mod reminder;
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,10 @@ pub enum FormKind {
     NewComplaint,
     /// One step of working a complaint (a note, a wait, an escalation …).
     ComplaintStep,
+    /// Snoozing or skipping a care reminder.
+    ReminderStep,
+    /// A reminder added by hand from the card.
+    NewReminder,
 }
 
 impl FormKind {
@@ -46,6 +51,8 @@ impl FormKind {
             FormKind::LogFilter => "log.filter",
             FormKind::NewComplaint => "complaint.new",
             FormKind::ComplaintStep => "complaint.step",
+            FormKind::ReminderStep => "reminder.step",
+            FormKind::NewReminder => "reminder.new",
         }
     }
 
@@ -57,6 +64,8 @@ impl FormKind {
             FormKind::AmendInteraction,
             FormKind::NewComplaint,
             FormKind::ComplaintStep,
+            FormKind::ReminderStep,
+            FormKind::NewReminder,
         ]
         .into_iter()
         .find(|k| k.draft_name() == name)
@@ -81,6 +90,8 @@ impl FormKind {
             FormKind::LogFilter => "form.log_filter",
             FormKind::NewComplaint => "form.new_complaint",
             FormKind::ComplaintStep => "form.complaint_step",
+            FormKind::ReminderStep => "form.reminder_step",
+            FormKind::NewReminder => "form.new_reminder",
         }
     }
 }
@@ -166,7 +177,11 @@ impl Editor {
             FormKind::NewCustomer | FormKind::EditCustomer => {
                 customer::warn_duplicates(&mut self.form, desk);
             }
-            FormKind::LogFilter | FormKind::NewComplaint | FormKind::ComplaintStep => {}
+            FormKind::LogFilter
+            | FormKind::NewComplaint
+            | FormKind::ComplaintStep
+            | FormKind::ReminderStep
+            | FormKind::NewReminder => {}
         }
     }
 
@@ -229,6 +244,8 @@ impl Editor {
             FormKind::LogFilter => log_filter::apply(&mut self.form, desk),
             FormKind::NewComplaint => complaint::save_new(&mut self.form, desk),
             FormKind::ComplaintStep => complaint::save_step(&mut self.form, desk),
+            FormKind::ReminderStep => reminder::save_step(&mut self.form, desk),
+            FormKind::NewReminder => reminder::save_new(&mut self.form, desk),
         };
         if saved == Saved::Open {
             self.form.focus = self.form.first_error().unwrap_or(self.form.focus);
@@ -288,6 +305,9 @@ pub fn restore(draft: &Draft, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {
         }
         Some(kind @ (FormKind::NewComplaint | FormKind::ComplaintStep)) => {
             complaint::restore(draft, kind, desk)
+        }
+        Some(kind @ (FormKind::ReminderStep | FormKind::NewReminder)) => {
+            reminder::restore(draft, kind, desk)
         }
         Some(FormKind::LogFilter) | None => {
             let text = desk.i18n.f("draft.unknown_form", &[("form", &draft.form)]);

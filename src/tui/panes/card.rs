@@ -33,6 +33,11 @@ pub const ID: PaneId = PaneId("card");
 pub const COMPLAINTS: PaneAction =
     PaneAction::new("customer_complaints", "action.customer_complaints");
 
+/// A reminder added by hand for this customer.
+pub const NEW_REMINDER: PaneAction = PaneAction::new("new_reminder", "action.new_reminder");
+/// During a care shift: the next reminder of the Care list, its card and contact form.
+pub const NEXT_REMINDER: PaneAction = PaneAction::new("next_reminder", "action.next_reminder");
+
 /// The card's keys: it scrolls, and acts on its customer.
 pub const KEYS: KeyTable = KeyTable {
     name: "card",
@@ -43,6 +48,8 @@ pub const KEYS: KeyTable = KeyTable {
         PaneKey::hint(Action::NewInteraction, &[Key::char('n')]),
         PaneKey::new(Action::NewComplaint, &[Key::char('c')]),
         PaneKey::hint(Action::Pane(&COMPLAINTS), &[Key::char('C')]),
+        PaneKey::hint(Action::Pane(&NEXT_REMINDER), &[Key::char('N')]),
+        PaneKey::new(Action::Pane(&NEW_REMINDER), &[Key::char('r')]),
         PaneKey::hint(Action::Edit, &[Key::char('e')]),
         PaneKey::hint(Action::FocusSearch, &[Key::char('/')]),
         PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
@@ -65,6 +72,9 @@ pub struct Card {
     /// How far the card could scroll when it was last drawn (its wrapped height at that
     /// size): End goes there, and ↑ from past it moves at once.
     last_max: std::cell::Cell<Option<u16>>,
+    /// The reminder this card was opened for from the Care pane (a care shift): `N` goes on
+    /// to the next one.
+    shift: Option<i64>,
 }
 
 impl Card {
@@ -100,6 +110,23 @@ impl Card {
                 }
                 return;
             }
+            Action::Pane(a) if a.name == NEXT_REMINDER.name => {
+                if self.shift.is_some() {
+                    desk.post(Msg::NextReminder);
+                }
+                return;
+            }
+            Action::Pane(a) if a.name == NEW_REMINDER.name => {
+                if let Some(card) = &self.card {
+                    if card.customer.restricted {
+                        desk.error_t("card.restricted_edit");
+                    } else {
+                        let form = crate::tui::forms::reminder::new_reminder_form(card, desk);
+                        desk.post(Msg::OpenForm(Box::new(form)));
+                    }
+                }
+                return;
+            }
             Action::Pane(a) if a.name == COMPLAINTS.name => {
                 if let Some(c) = self.card.as_ref().map(|c| &c.customer) {
                     desk.post(Msg::Focus(super::complaints::ID));
@@ -115,13 +142,21 @@ impl Card {
                     desk.post(Msg::LogContact {
                         customer: id,
                         reply_on: None,
+                        reminder: None,
                     });
                 }
                 return;
             }
             _ => return,
         };
-        self.scroll = (self.scroll as i64).saturating_add(by).clamp(0, MAX_SCROLL) as u16;
+        // No further than the end as last drawn: ↑ or PgUp after End moves at once.
+        let max = self
+            .last_max
+            .get()
+            .map_or(MAX_SCROLL, |m| i64::from(m).min(MAX_SCROLL));
+        self.scroll = (i64::from(self.scroll).min(max))
+            .saturating_add(by)
+            .clamp(0, max) as u16;
     }
 }
 
@@ -141,7 +176,14 @@ impl Pane for Card {
     fn update(&mut self, msg: &Msg, desk: &mut Desk) {
         match msg {
             Msg::Action(action) => self.act(action, desk),
-            Msg::CloseCustomer => self.card = None,
+            Msg::CloseCustomer => {
+                self.card = None;
+                self.shift = None;
+            }
+            // A card opened for a reminder of the Care list is a care shift's; any other card
+            // is not.
+            Msg::LogContact { reminder, .. } => self.shift = *reminder,
+            Msg::OpenCustomer { .. } => self.shift = None,
             _ => {}
         }
     }
@@ -170,6 +212,13 @@ impl Pane for Card {
                     desk.customer = None;
                 }
             }
+        }
+    }
+
+    fn offers(&self, action: &Action) -> bool {
+        match action {
+            Action::Pane(a) if a.name == NEXT_REMINDER.name => self.shift.is_some(),
+            _ => true,
         }
     }
 
@@ -673,16 +722,26 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
             theme.muted,
         )));
     }
-    // The latest contacts and complaint events, newest first, one line each.
+    // The latest contacts and complaint events, newest first, one line each; a complaint
+    // worked in many steps shows its latest step only (the Log has every one), so that its
+    // steps do not push the contacts off the card.
     let mut history: Vec<(chrono::DateTime<chrono::Utc>, Line)> = Vec::new();
     for contact in &card.contacts {
         history.push((contact.started_at, contact_line(contact, view, width)));
     }
-    for e in &card.events {
-        history.push((e.at, event_line(e, view, width)));
+    let mut seen = std::collections::HashSet::new();
+    let mut collapsed = false;
+    let mut events: Vec<&ComplaintEvent> = card.events.iter().collect();
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
+    for e in events {
+        if seen.insert(e.complaint_id) {
+            history.push((e.at, event_line(e, view, width)));
+        } else {
+            collapsed = true;
+        }
     }
     history.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    let older = history.len() > HISTORY_LINES;
+    let older = history.len() > HISTORY_LINES || collapsed;
     out.extend(
         history
             .into_iter()

@@ -295,7 +295,11 @@ impl Log {
             }
             _ => return,
         };
-        desk.post(Msg::LogContact { customer, reply_on });
+        desk.post(Msg::LogContact {
+            customer,
+            reply_on,
+            reminder: None,
+        });
     }
 
     fn act(&mut self, action: &Action, desk: &mut Desk) {

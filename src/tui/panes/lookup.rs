@@ -294,6 +294,7 @@ impl Lookup {
                 desk.post(Msg::LogContact {
                     customer: id,
                     reply_on: None,
+                    reminder: None,
                 });
                 let text = desk.i18n.f("pop.matched", &[("number", number)]);
                 desk.info(text);
@@ -339,6 +340,7 @@ impl Lookup {
                     desk.post(Msg::LogContact {
                         customer: id,
                         reply_on: None,
+                        reminder: None,
                     });
                 }
             }

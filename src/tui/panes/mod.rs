@@ -3,6 +3,7 @@
 //! follows it).
 
 pub mod card;
+pub mod care;
 pub mod complaints;
 pub mod log;
 pub mod lookup;
@@ -16,5 +17,6 @@ pub fn registered() -> Vec<Box<dyn Pane>> {
         Box::new(card::Card::default()),
         Box::new(log::Log::default()),
         Box::new(complaints::Complaints::default()),
+        Box::new(care::Care::default()),
     ]
 }

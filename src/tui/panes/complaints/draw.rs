@@ -414,6 +414,42 @@ fn calendar_text(pane: &Complaints, k: &Complaint, i18n: &I18n) -> String {
 /// Where an event's text starts on its own lines.
 const EVENT_INDENT: usize = 4;
 
+/// `label` then `text`, wrapped by hand at `room` cells: the continuation lines start under
+/// the text (under the label's end, or 2 cells in when the label takes half the room), and
+/// Chinese, which has no spaces, breaks between any two characters rather than running on.
+fn labelled<'a>(
+    label: &str,
+    text: &str,
+    (label_style, text_style): (ratatui::style::Style, ratatui::style::Style),
+    room: usize,
+) -> Vec<Line<'a>> {
+    let indent = if width(label) * 2 <= room {
+        width(label)
+    } else {
+        2
+    };
+    let first_room = room.saturating_sub(width(label)).max(1);
+    // The first piece is the start of the text; the rest wraps at the indented width.
+    let first = chunks(text, first_room)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let rest = text.get(first.len()..).unwrap_or_default().trim_start();
+    let mut out = vec![Line::from(vec![
+        Span::styled(label.to_string(), label_style),
+        Span::styled(first, text_style),
+    ])];
+    if !rest.is_empty() {
+        for piece in chunks(rest, room.saturating_sub(indent).max(1)) {
+            out.push(Line::from(Span::styled(
+                format!("{}{piece}", " ".repeat(indent)),
+                text_style,
+            )));
+        }
+    }
+    out
+}
+
 fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buffer, view: &View) {
     let theme = view.theme;
     let i18n = view.i18n;
@@ -450,6 +486,7 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
             sanitize(&k.title).into_owned(),
             theme.text,
         )));
+        // Each line of the description indented, its continuations under it.
         for line in k
             .description
             .as_deref()
@@ -457,7 +494,9 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
             .unwrap_or_default()
             .lines()
         {
-            lines.push(Line::from(Span::styled(format!("  {line}"), theme.muted)));
+            for piece in chunks(line, (area.width as usize).saturating_sub(2).max(1)) {
+                lines.push(Line::from(Span::styled(format!("  {piece}"), theme.muted)));
+            }
         }
     }
     let assignee = match (&k.assignee_name, &k.assignee) {
@@ -487,15 +526,20 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
             theme.muted,
         ),
     ]));
-    lines.push(Line::from(vec![
-        Span::styled(format!("{}: ", i18n.t("complaints.calendar")), theme.muted),
-        Span::styled(calendar_text(pane, k, i18n), theme.text),
-    ]));
+    let room = area.width as usize;
+    lines.extend(labelled(
+        &format!("{}: ", i18n.t("complaints.calendar")),
+        &calendar_text(pane, k, i18n),
+        (theme.muted, theme.text),
+        room,
+    ));
     if let Some(reason) = &k.waiting_reason {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{}: ", i18n.t("field.wait_reason")), theme.muted),
-            Span::styled(sanitize(reason).into_owned(), theme.warn),
-        ]));
+        lines.extend(labelled(
+            &format!("{}: ", i18n.t("field.wait_reason")),
+            &sanitize(reason),
+            (theme.muted, theme.warn),
+            room,
+        ));
     }
     // The three clocks, read at this moment.
     if let Some(calendar) = &pane.calendar {
