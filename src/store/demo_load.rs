@@ -418,7 +418,7 @@ impl RowMaker {
             7 => Some(Channel::Social),
             _ => fields.preferred_channel,
         };
-        if (x >> 8) % 4 == 0 {
+        if (x >> 8).is_multiple_of(4) {
             fields.preferred_time = Some(TIMES[((x >> 16) % TIMES.len() as u64) as usize].into());
         }
     }
