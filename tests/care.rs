@@ -489,6 +489,44 @@ fn an_only_me_reminder_is_worked_by_its_owner_or_a_supervisor() {
         .work_reminder(&sue, id, &ReminderWork::Done { note: None })
         .expect("a supervisor may");
     assert_eq!(done.status, Status::Done);
+    // Nor can amy complete another's "only me" reminder by linking it to a contact she logs.
+    let mine = desk
+        .store
+        .add_reminder(
+            &desk.admin,
+            &NewReminder {
+                customer_id: desk.buyer,
+                due_on: today(),
+                title: "Send the invoice copy".into(),
+                note: None,
+                scope: FollowUpScope::Me,
+                assignee: None,
+            },
+        )
+        .expect("added");
+    let mut call = careline::store::NewInteraction::contact(
+        desk.buyer,
+        careline::domain::customer::Channel::PhoneOut,
+        "information_given",
+        common::fixed_now() - chrono::Duration::minutes(5),
+        common::fixed_now(),
+        "Invoice sent",
+    );
+    call.reminder_id = Some(mine);
+    match desk.store.log_interaction(&amy, &call) {
+        Err(StoreError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "reminder", "{errors:?}");
+            assert!(
+                errors[0].reason.contains("kept for The Boss (boss)"),
+                "{errors:?}"
+            );
+        }
+        other => panic!("amy completed the boss's reminder: {other:?}"),
+    }
+    assert_eq!(
+        desk.store.care_row(&desk.admin, mine).expect("row").status,
+        Status::Open
+    );
     // An operator hands no work to another; a supervisor may.
     let handed = desk.store.add_reminder(
         &amy,
@@ -525,6 +563,21 @@ fn a_customer_change_moves_or_withdraws_their_open_reminders() {
     assert_eq!(moved.window_end, Some(d("2026-05-27")));
 
     let buyer_call = reminder_of(&desk, desk.buyer, Kind::PostPurchase);
+    // A callback asked for by hand goes too: every reminder is a call or message out.
+    let callback = desk
+        .store
+        .add_reminder(
+            &desk.admin,
+            &NewReminder {
+                customer_id: desk.buyer,
+                due_on: today(),
+                title: "Call back about the lid".into(),
+                note: None,
+                scope: FollowUpScope::Anyone,
+                assignee: None,
+            },
+        )
+        .expect("added");
     let mut c = desk.store.customer(&desk.admin, desk.buyer).expect("c");
     c.fields.do_not_contact = true;
     desk.store
@@ -535,6 +588,13 @@ fn a_customer_change_moves_or_withdraws_their_open_reminders() {
     assert_eq!(
         withdrawn.skip_reason.as_deref(),
         Some("withdrawn: the customer asked not to be contacted")
+    );
+    assert_eq!(
+        desk.store
+            .care_row(&desk.admin, callback)
+            .expect("row")
+            .status,
+        Status::Deleted
     );
     // And it does not come back.
     assert!(made(&mut desk.store, &desk.admin).is_empty());

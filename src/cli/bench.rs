@@ -32,6 +32,9 @@ pub enum BenchCommand {
     /// each filter), and `complaint list --open --json` as a whole process against the
     /// sqlite3 shell's one indexed read.
     Complaints(super::bench_complaints::ComplaintsArgs),
+    /// Care reminders: generation run twice (the second must make nothing), then the Care
+    /// pane, key to drawn frame (tab, moves, filters, the worst filters).
+    Care(super::bench_care::CareArgs),
     /// One operator process of `bench writers`.
     #[command(hide = true)]
     WriterWorker(super::bench_writers::WorkerArgs),
@@ -177,6 +180,11 @@ pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<()> {
             &super::bench_complaints::run(ctx, &args)?,
             args.json,
             super::bench_complaints::print,
+        ),
+        BenchCommand::Care(args) => show(
+            &super::bench_care::run(ctx, &args)?,
+            args.json,
+            super::bench_care::print,
         ),
         BenchCommand::WriterWorker(args) => bench_writers::worker(ctx, &args),
         BenchCommand::All(args) => super::bench_all::all(ctx, args),

@@ -4,6 +4,7 @@
 mod admin;
 mod bench;
 mod bench_all;
+mod bench_care;
 mod bench_complaints;
 mod bench_log;
 mod bench_lookup;

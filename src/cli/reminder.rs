@@ -11,6 +11,7 @@ use crate::domain::date_input::parse_date;
 use crate::domain::interaction::FollowUpScope;
 use crate::domain::reminder::Kind;
 use crate::store::{CareFilter, CareRow, DueRange, NewReminder, ReminderWork};
+use crate::text::{pad, sanitize};
 
 #[derive(Debug, Subcommand)]
 pub enum RemindersCommand {
@@ -183,7 +184,11 @@ pub fn run(ctx: &Context, cmd: ReminderCommand) -> Result<()> {
         ReminderCommand::Show(t) => {
             let (store, actor) = ctx.open()?;
             let row = store.care_row(&actor, t.id)?;
-            print_rows(&[row], t.json, &store)
+            if t.json {
+                return print_json(&row);
+            }
+            print_detail(&row, &store);
+            Ok(())
         }
         ReminderCommand::List(args) => list(ctx, args),
         ReminderCommand::Done(args) => work(
@@ -258,7 +263,8 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
         .as_deref()
         .map(|k| k.parse::<Kind>().map_err(|e| anyhow!("--kind: {e}")))
         .transpose()?;
-    if let Some(t) = args.tier.as_deref() {
+    let tier = args.tier.as_deref().map(str::to_lowercase);
+    if let Some(t) = tier.as_deref() {
         if !["vip", "high", "potential", "normal"].contains(&t) {
             return Err(anyhow!(
                 "--tier: '{t}' is not a tier; use vip, high, potential or normal"
@@ -282,7 +288,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
             mine: args.mine,
             anyones: args.anyones,
             kind,
-            badge: args.tier.clone(),
+            badge: tier.clone(),
             range,
             customer,
             every_status: customer.is_some(),
@@ -324,12 +330,15 @@ fn print_rows(rows: &[CareRow], json: bool, store: &crate::store::Store) -> Resu
             _ => "anyone".into(),
         };
         println!(
-            "#{:<8} {} {:<9} {:<10} {:<20} {:<21} {} · for {} · {}",
+            "#{:<8} {} {:<9} {:<10} {} {:<21} {} · for {} · prefers {}",
             r.id,
             r.day,
             r.status.as_str(),
             r.customer_code,
-            r.customer_name.as_deref().unwrap_or("(confidential)"),
+            pad(
+                &sanitize(r.customer_name.as_deref().unwrap_or("(confidential)")),
+                20
+            ),
             r.kind.as_str(),
             why,
             owner,
@@ -337,4 +346,54 @@ fn print_rows(rows: &[CareRow], json: bool, store: &crate::store::Store) -> Resu
         );
     }
     Ok(())
+}
+
+/// One reminder in full, for `careline reminder show`.
+fn print_detail(r: &CareRow, store: &crate::store::Store) {
+    let holidays = &store.care_rules().holiday;
+    let why = match &r.fact {
+        Some(fact) => crate::domain::care::fact_words(fact, holidays),
+        None => r.title.clone().unwrap_or_else(|| "(confidential)".into()),
+    };
+    let name = r.customer_name.as_deref().unwrap_or("(confidential)");
+    println!(
+        "reminder #{} · {} · {}",
+        r.id,
+        r.kind.as_str(),
+        r.status.as_str()
+    );
+    println!("customer     {} {}", r.customer_code, sanitize(name));
+    println!("why          {}", sanitize(&why));
+    println!("due          {}", r.due_on);
+    if let Some(end) = r.window_end {
+        println!("until        {end} (its window)");
+    }
+    if let Some(until) = r.snoozed_until {
+        println!("snoozed to   {until}");
+    }
+    let owner = match (r.scope, &r.assignee_name) {
+        (FollowUpScope::Me, Some(name)) => format!("{} only", sanitize(name)),
+        _ => "anyone".into(),
+    };
+    println!("for          {owner}");
+    let prefers = [r.preferred_channel.as_deref(), r.preferred_time.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !prefers.is_empty() {
+        println!("prefers      {}", sanitize(&prefers));
+    }
+    if let Some(note) = &r.note {
+        println!("note         {}", sanitize(note));
+    }
+    if let Some(reason) = &r.skip_reason {
+        println!("reason       {}", sanitize(reason));
+    }
+    if let Some(contact) = r.done_interaction_id {
+        println!("done by      contact #{contact}");
+    }
+    if let Some(complaint) = r.complaint_id {
+        println!("complaint    #{complaint}");
+    }
 }

@@ -576,6 +576,9 @@ pub struct LogFacts {
     pub carried: Option<(i64, String)>,
     /// The linked reminder's customer and status (read when one is linked).
     pub reminder: Option<(i64, super::reminder::Status)>,
+    /// Who the linked reminder is kept for, when it is another operator's "only me" one and
+    /// the operator logging may not work others' reminders.
+    pub reminder_held_by: Option<String>,
     /// The corrected entry (read when the contact amends one).
     pub amended: Option<AmendedFacts>,
 }
@@ -686,6 +689,14 @@ pub fn plan_log(
             )),
             _ => {}
         }
+        if let Some(holder) = &facts.reminder_held_by {
+            invalid.push(FieldError::new(
+                "reminder",
+                format!(
+                    "reminder {reminder} is kept for {holder}; only they, a supervisor or an admin may complete it"
+                ),
+            ));
+        }
     }
     if let Some(amends) = new.amends_id {
         match facts.amended {
@@ -780,6 +791,7 @@ mod tests {
             complaint_owner: None,
             carried: None,
             reminder: None,
+            reminder_held_by: None,
             amended: None,
         }
     }

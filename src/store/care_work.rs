@@ -123,6 +123,8 @@ pub struct CareRow {
     pub skip_reason: Option<String>,
     pub done_interaction_id: Option<i64>,
     pub complaint_id: Option<i64>,
+    /// A follow-up's time of day (seconds since the epoch).
+    pub due_at: Option<i64>,
     pub restricted: bool,
 }
 
@@ -197,7 +199,7 @@ const CARE_ROW: &str =
     "SELECT r.id, r.customer_id, c.name, c.code, c.level, c.tier, r.kind, r.status,
         r.due_on, r.window_end, r.snoozed_until, r.title, r.note, r.facts, r.scope, r.assignee_id,
         o.name, c.preferred_channel, c.preferred_time, r.skip_reason, r.done_interaction_id,
-        r.complaint_id, c.confidential, c.owner_id
+        r.complaint_id, c.confidential, c.owner_id, r.due_at
     FROM reminders r JOIN customers c ON c.id = r.customer_id
     LEFT JOIN operators o ON o.id = r.assignee_id";
 
@@ -233,6 +235,7 @@ fn care_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Found> {
             skip_reason: r.get(19)?,
             done_interaction_id: r.get(20)?,
             complaint_id: r.get(21)?,
+            due_at: r.get(24)?,
             restricted: false,
         },
         r.get(22)?,
@@ -240,20 +243,19 @@ fn care_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Found> {
     ))
 }
 
-/// The order of the Care list as SQL: overdue, due today, upcoming; then by kind in
-/// [`KIND_ORDER`]; then by day.
-fn order_by() -> String {
-    let kinds: Vec<String> = KIND_ORDER
+/// A reminder's place in the Care list: its part (overdue, today, upcoming), its kind in
+/// [`KIND_ORDER`], its day, a follow-up's time, its number.
+fn care_order(r: &CareRow, today: NaiveDate) -> (u8, usize, NaiveDate, i64, i64) {
+    let kind = KIND_ORDER
         .iter()
-        .enumerate()
-        .map(|(n, k)| format!("WHEN '{}' THEN {n}", k.as_str()))
-        .collect();
-    format!(
-        "ORDER BY CASE WHEN coalesce(r.snoozed_until, r.due_on) < ?1 THEN 0
-                       WHEN coalesce(r.snoozed_until, r.due_on) = ?1 THEN 1 ELSE 2 END,
-                  CASE r.kind {} ELSE 99 END,
-                  coalesce(r.snoozed_until, r.due_on), r.due_at, r.id",
-        kinds.join(" ")
+        .position(|k| *k == r.kind)
+        .unwrap_or(KIND_ORDER.len());
+    (
+        r.section(today),
+        kind,
+        r.day,
+        r.due_at.unwrap_or(i64::MIN),
+        r.id,
     )
 }
 
@@ -267,55 +269,117 @@ impl Store {
     /// (unless `every_status`), and none of a customer who asked not to be contacted, nor a
     /// marketing greeting to one without consent (generation makes none; one made before the
     /// customer changed is withdrawn, and never shown meanwhile).
+    ///
+    /// However many are open, it reads only what it shows: each part (overdue, today,
+    /// upcoming) kind by kind in due order (`reminders_kind_due`), as far as the limit. One
+    /// operator's or one customer's are few, and are read whole and sorted.
     pub fn care_list(&self, actor: &Actor, filter: &CareFilter) -> Result<Vec<CareRow>> {
         let today = self.care_today();
         let last = filter.range.last_day(today);
-        let mut sql = format!("{CARE_ROW} WHERE c.erased_at IS NULL AND c.merged_into IS NULL");
+        let limit = filter.limit.unwrap_or(usize::MAX);
+        let mut common = String::from(" AND c.erased_at IS NULL AND c.merged_into IS NULL");
         if !filter.every_status {
-            // Two index ranges (open by due day, snoozed by the day they wake).
-            sql.push_str(
-                " AND ((r.status = 'open' AND r.due_on <= ?2)
-                       OR (r.status = 'snoozed' AND r.snoozed_until <= ?2))
-                  AND c.do_not_contact = 0
-                  AND (r.kind <> 'holiday' OR c.marketing_consent = 1)",
+            common.push_str(
+                " AND c.do_not_contact = 0 AND (r.kind <> 'holiday' OR c.marketing_consent = 1)",
             );
         }
-        if filter.mine {
-            sql.push_str(" AND r.assignee_id = ?3");
-        }
         if filter.anyones {
-            sql.push_str(" AND r.scope = 'anyone'");
-        }
-        if let Some(kind) = filter.kind {
-            sql.push_str(&format!(" AND r.kind = '{}'", kind.as_str()));
+            common.push_str(" AND r.scope = 'anyone'");
         }
         match filter.badge.as_deref() {
-            Some("vip") => sql.push_str(" AND c.level = 'vip'"),
+            Some("vip") => common.push_str(" AND c.level = 'vip'"),
             Some(tier @ ("high" | "potential" | "normal")) => {
-                sql.push_str(&format!(" AND c.level <> 'vip' AND c.tier = '{tier}'"))
+                common.push_str(&format!(" AND c.level <> 'vip' AND c.tier = '{tier}'"))
             }
             _ => {}
         }
-        if filter.customer.is_some() {
-            sql.push_str(" AND r.customer_id = ?4");
+        if let Some(kind) = filter.kind {
+            common.push_str(&format!(" AND r.kind = '{}'", kind.as_str()));
         }
-        sql.push(' ');
-        sql.push_str(&order_by());
-        sql.push_str(" LIMIT ?5");
-        let limit = filter.limit.map_or(-1, |l| l as i64);
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let found: Vec<Found> = stmt
-            .query_map(
-                params![
-                    today.to_string(),
-                    last.to_string(),
-                    actor.id,
-                    filter.customer,
-                    limit
-                ],
-                care_row,
-            )?
-            .collect::<rusqlite::Result<_>>()?;
+        let (today_text, last_text) = (today.to_string(), last.to_string());
+        let found: Vec<Found> = if filter.mine || filter.customer.is_some() || filter.every_status {
+            let mut sql = format!("{CARE_ROW} WHERE 1 = 1{common}");
+            if !filter.every_status {
+                sql.push_str(
+                    " AND ((r.status = 'open' AND r.due_on <= ?2)
+                           OR (r.status = 'snoozed' AND r.snoozed_until <= ?2))",
+                );
+            }
+            if filter.mine {
+                sql.push_str(" AND r.assignee_id = ?3");
+            }
+            if filter.customer.is_some() {
+                sql.push_str(" AND r.customer_id = ?4");
+            }
+            sql.push_str(" LIMIT ?5");
+            // Few: read whole (within the limit's reach), then put in order below.
+            let reach = if filter.every_status { -1 } else { 100_000 };
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let mut rows: Vec<Found> = stmt
+                .query_map(
+                    params![today_text, last_text, actor.id, filter.customer, reach],
+                    care_row,
+                )?
+                .collect::<rusqlite::Result<_>>()?;
+            rows.sort_by_key(|(r, _, _)| care_order(r, today));
+            rows.truncate(limit);
+            rows
+        } else {
+            // The snoozed ones are few: read whole, each merged into its part and kind.
+            let mut snoozed: Vec<Found> = self
+                .conn()
+                .prepare_cached(&format!(
+                    "{CARE_ROW} WHERE r.status = 'snoozed' AND r.snoozed_until <= ?1{common}"
+                ))?
+                .query_map([&last_text], care_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            snoozed.sort_by_key(|(r, _, _)| care_order(r, today));
+            let parts = [
+                "r.due_on < ?1",
+                "r.due_on = ?1",
+                "r.due_on > ?1 AND r.due_on <= ?2",
+            ];
+            let kinds: Vec<Kind> = match filter.kind {
+                Some(k) => vec![k],
+                None => KIND_ORDER.to_vec(),
+            };
+            let mut out: Vec<Found> = Vec::new();
+            'parts: for (section, part) in parts.iter().enumerate() {
+                for kind in &kinds {
+                    let remaining = limit.saturating_sub(out.len());
+                    if remaining == 0 {
+                        break 'parts;
+                    }
+                    let select = CARE_ROW.replace(
+                        "FROM reminders r ",
+                        "FROM reminders r INDEXED BY reminders_kind_due ",
+                    );
+                    let sql = format!(
+                        "{select}
+                         WHERE r.status = 'open' AND r.kind = '{kind}' AND {part}{common}
+                         ORDER BY r.due_on, r.due_at, r.id LIMIT ?3",
+                        kind = kind.as_str()
+                    );
+                    let mut group: Vec<Found> = self
+                        .conn()
+                        .prepare_cached(&sql)?
+                        .query_map(params![today_text, last_text, remaining as i64], care_row)?
+                        .collect::<rusqlite::Result<_>>()?;
+                    group.extend(
+                        snoozed
+                            .iter()
+                            .filter(|(r, _, _)| {
+                                r.kind == *kind && usize::from(r.section(today)) == section
+                            })
+                            .cloned(),
+                    );
+                    group.sort_by_key(|(r, _, _)| care_order(r, today));
+                    group.truncate(remaining);
+                    out.extend(group);
+                }
+            }
+            out
+        };
         found
             .into_iter()
             .map(|found| self.visible_care_row(actor, found))
@@ -482,10 +546,10 @@ impl Store {
             FollowUpScope::Anyone => None,
         };
         // Kept for someone else: a supervisor or an admin hands work out.
-        if assignee.is_some_and(|a| a != actor.id) {
-            actor
-                .require(Permission::WorkOthersReminders)
-                .map_err(|d| StoreError::Forbidden(d.to_string()))?;
+        if assignee.is_some_and(|a| a != actor.id) && !actor.may(Permission::WorkOthersReminders) {
+            return Err(StoreError::Forbidden(
+                "only a supervisor or an admin may hand a reminder to another operator".into(),
+            ));
         }
         let card = self.reload_card(actor, new.customer_id)?;
         if card.customer.restricted {
@@ -600,9 +664,11 @@ pub(super) fn follow_customer_change(w: &mut Writer<'_>, change: &CustomerChange
         )?)
     };
     if change.do_not_contact {
+        // Every reminder is a call or message out: callbacks and complaint follow-ups too.
+        let every = super::sql_list(Kind::ALL.iter().map(|k| k.as_str()));
         withdrawn += withdraw(
             w,
-            "('birthday', 'holiday', 'post_purchase', 'renewal', 'return_visit', 'profile_verification')",
+            &every,
             "withdrawn: the customer asked not to be contacted",
         )?;
     } else if !change.marketing_consent {
@@ -769,5 +835,56 @@ impl Store {
             Ok(())
         })?;
         Ok((count, withheld))
+    }
+}
+
+impl Store {
+    /// Reminders still to do, across the desk (for `bench care`).
+    pub fn open_reminder_total(&self) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT (SELECT count(*) FROM reminders WHERE status = 'open')
+                  + (SELECT count(*) FROM reminders WHERE status = 'snoozed')",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The kind and the customer badge with the fewest reminders still to do (but some): the
+    /// Care list's filters that read furthest to fill a page (for `bench care`).
+    pub fn rarest_care_filters(
+        &self,
+        _actor: &Actor,
+    ) -> Result<(Option<Kind>, Option<&'static str>)> {
+        let kinds: Vec<(String, i64)> = self
+            .conn()
+            .prepare(
+                "SELECT kind, count(*) FROM reminders WHERE status IN ('open', 'snoozed')
+                 GROUP BY kind ORDER BY 2, 1",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let kind = kinds.first().and_then(|(k, _)| k.parse::<Kind>().ok());
+        let badges: Vec<(String, i64)> = self
+            .conn()
+            .prepare(
+                "SELECT CASE WHEN c.level = 'vip' THEN 'vip' ELSE c.tier END, count(*)
+                 FROM reminders r JOIN customers c ON c.id = r.customer_id
+                 WHERE r.status IN ('open', 'snoozed') GROUP BY 1 ORDER BY 2, 1",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let badge = badges.first().and_then(|(b, _)| {
+            ["vip", "high", "potential", "normal"]
+                .into_iter()
+                .find(|x| x == b)
+        });
+        Ok((kind, badge))
+    }
+
+    /// Customers on the desk (for the benchmarks' headings).
+    pub fn customer_total(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?)
     }
 }

@@ -595,7 +595,7 @@ fn local_midnight(day: NaiveDate) -> i64 {
 fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
     let rules = w.log_rules().clone();
     let disposition = wrap_up(new, &rules).map_err(refused)?;
-    let facts = load(w.tx(), new, disposition)?;
+    let facts = load(w.tx(), new, disposition, w.actor())?;
     let plan = plan_log(new, disposition, &rules, facts).map_err(refused)?;
     apply(w, new, plan)
 }
@@ -613,6 +613,7 @@ fn load(
     tx: &rusqlite::Transaction<'_>,
     new: &NewInteraction,
     disposition: &Disposition,
+    actor: &Actor,
 ) -> Result<LogFacts> {
     let customer: Option<(String, Option<i64>, bool)> = tx
         .query_row(
@@ -627,6 +628,7 @@ fn load(
             complaint_owner: None,
             carried: None,
             reminder: None,
+            reminder_held_by: None,
             amended: None,
         });
     };
@@ -649,6 +651,7 @@ fn load(
             complaint_owner: None,
             carried: None,
             reminder: None,
+            reminder_held_by: None,
             amended: None,
         });
     }
@@ -669,6 +672,19 @@ fn load(
     let reminder = match new.reminder_id {
         Some(reminder) => reminders::owner_and_status(tx, reminder)?,
         None => None,
+    };
+    // A reminder kept for another operator ("only me") is theirs to complete.
+    let reminder_held_by = match new.reminder_id {
+        Some(reminder) if !actor.may(Permission::WorkOthersReminders) => tx
+            .query_row(
+                "SELECT o.name || ' (' || o.login || ')' FROM reminders r
+                 JOIN operators o ON o.id = r.assignee_id
+                 WHERE r.id = ?1 AND r.scope = 'me' AND r.assignee_id <> ?2",
+                params![reminder, actor.id],
+                |r| r.get(0),
+            )
+            .optional()?,
+        _ => None,
     };
     let amended = match new.amends_id {
         // Whether the correction says just what the original said: it would correct nothing.
@@ -707,6 +723,7 @@ fn load(
         complaint_owner,
         carried,
         reminder,
+        reminder_held_by,
         amended,
     })
 }

@@ -202,6 +202,10 @@ pub fn to_fields(
         if consent && !fields.marketing_consent {
             fields.consent_date = Some(today);
         }
+        // Consent withdrawn: the day it was given goes with it (the audit keeps the change).
+        if !consent {
+            fields.consent_date = None;
+        }
         fields.marketing_consent = consent;
     }
     if changed("address") {

@@ -50,12 +50,13 @@ fn fields(rules: &LogRules, card: &CardData, i18n: &I18n) -> Vec<Field> {
     let mut reminder_labels = vec![i18n.t("form.none").to_string()];
     for r in &card.reminders {
         reminders.push(r.id.to_string());
-        reminder_labels.push(format!(
-            "#{} {} {}",
-            r.id,
-            r.due_on.format("%m-%d"),
-            r.title
-        ));
+        let words = match &r.fact {
+            Some(fact) => {
+                crate::tui::panes::care::fact_text(fact, &[], i18n, chrono::NaiveDate::MIN)
+            }
+            None => r.title.clone(),
+        };
+        reminder_labels.push(format!("#{} {} {}", r.id, r.due_on.format("%m-%d"), words));
     }
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
@@ -392,7 +393,7 @@ pub fn for_customer(
     let today = desk.today();
     // A care call: the reminder it is for is among those it may complete (one not due yet
     // is not on the card), and it goes out on the customer's preferred channel.
-    let care = match reminder.map(|id| desk.store.reminder(&desk.actor, id)) {
+    let care = match reminder.map(|id| desk.store.care_row(&desk.actor, id)) {
         Some(Ok(r)) => Some(r),
         Some(Err(e)) => {
             desk.store_error(&e);
@@ -400,6 +401,15 @@ pub fn for_customer(
         }
         None => None,
     };
+    // Another operator's "only me" reminder is theirs to complete: not offered.
+    let me = desk.actor.id;
+    if !desk
+        .actor
+        .may(crate::domain::operator::Permission::WorkOthersReminders)
+    {
+        card.reminders
+            .retain(|r| r.scope != "me" || r.assignee_id.is_none_or(|a| a == me));
+    }
     if let Some(r) = &care {
         if !card.reminders.iter().any(|d| d.id == r.id) {
             card.reminders.push(crate::store::DueReminder {
@@ -407,9 +417,13 @@ pub fn for_customer(
                 kind: r.kind.as_str().to_string(),
                 title: r.title.clone().unwrap_or_default(),
                 due_on: r.due_on,
-                due_at: r.due_at,
+                due_at: r
+                    .due_at
+                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
                 scope: r.scope.as_str().to_string(),
-                assignee: None,
+                assignee: r.assignee_name.clone(),
+                assignee_id: r.assignee_id,
+                fact: r.fact.clone(),
             });
         }
     }

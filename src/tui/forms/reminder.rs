@@ -45,7 +45,9 @@ pub fn snooze_form(row: &CareRow, i18n: &I18n) -> Form {
 
 /// `s`: skip, with a reason from the list or typed.
 pub fn skip_form(row: &CareRow, i18n: &I18n) -> Form {
-    let mut values: Vec<&str> = SkipReason::ALL.iter().map(|r| r.as_str()).collect();
+    // Nothing chosen for the operator: a reason is theirs to give.
+    let mut values: Vec<&str> = vec![""];
+    values.extend(SkipReason::ALL.iter().map(|r| r.as_str()));
     values.push(TYPED);
     let mut form = Form::new(
         FormKind::ReminderStep,
@@ -147,7 +149,7 @@ pub fn save_step(form: &mut Form, desk: &mut Desk) -> Saved {
             };
             if reason.is_empty() {
                 let text = desk.i18n.t("care.reason_required").to_string();
-                form.set_error("reason_text", text);
+                form.set_error("reason", text);
                 desk.error_t("form.fix_fields");
                 return Saved::Open;
             }

@@ -91,7 +91,12 @@ impl Card {
             Action::Top => i64::MIN / 2,
             Action::Bottom => i64::MAX / 2,
             Action::Back => {
+                // From a care shift's card, back to the Care list it came from.
+                let from_shift = self.shift.is_some();
                 desk.post(Msg::CloseCustomer);
+                if from_shift {
+                    desk.post(Msg::Focus(super::care::ID));
+                }
                 return;
             }
             Action::Edit => {
@@ -794,7 +799,17 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
             };
             spans.push(Span::styled(format!("({who}) "), theme.muted));
         }
-        spans.push(Span::styled(sanitize(&r.title).into_owned(), theme.text));
+        // A generated one says why in the screen's language; others show their title.
+        let words = match &r.fact {
+            Some(fact) => super::care::fact_text(
+                fact,
+                &[],
+                i18n,
+                view.now.with_timezone(&view.tz).date_naive(),
+            ),
+            None => sanitize(&r.title).into_owned(),
+        };
+        spans.push(Span::styled(words, theme.text));
         out.push(Line::from(spans));
     }
     if let Some(notes) = &f.notes {

@@ -35,7 +35,7 @@ pub const ID: PaneId = PaneId("care");
 
 /// Most rows the list reads at once (a shift works from the top; the next page is read on
 /// reaching the last row).
-const LIST_LIMIT: usize = 500;
+const LIST_LIMIT: usize = 100;
 
 pub const DONE: PaneAction = PaneAction::new("reminder_done", "action.reminder_done");
 pub const SNOOZE: PaneAction = PaneAction::new("reminder_snooze", "action.reminder_snooze");
@@ -43,7 +43,7 @@ pub const SKIP: PaneAction = PaneAction::new("reminder_skip", "action.reminder_s
 pub const TOGGLE_MINE: PaneAction = PaneAction::new("care_mine", "action.toggle_mine");
 pub const TOGGLE_ANYONES: PaneAction = PaneAction::new("care_anyones", "action.toggle_anyones");
 pub const FILTER: PaneAction = PaneAction::new("care_filter", "action.filter");
-pub const CLEAR_FILTERS: PaneAction = PaneAction::new("care_clear", "action.clear_filters");
+pub const CLEAR_FILTERS: PaneAction = PaneAction::new("care_clear", "action.care_clear");
 pub const PREV_VALUE: PaneAction = PaneAction::new("care_previous_value", "action.previous_value");
 pub const NEXT_VALUE: PaneAction = PaneAction::new("care_next_value", "action.next_value");
 
@@ -79,10 +79,8 @@ pub const QUESTION: KeyTable = KeyTable {
     title: "context.care_question",
     text: false,
     keys: &[
-        PaneKey::hint(
-            Action::Confirm,
-            &[Key::char('y'), Key::plain(KeyCode::Enter)],
-        ),
+        // Only `y`: Enter is "call" in this pane, and a slip would mark one done uncalled.
+        PaneKey::hint(Action::Confirm, &[Key::char('y')]),
         PaneKey::hint(Action::Back, &[Key::char('n'), Key::plain(KeyCode::Esc)]),
     ],
 };
@@ -258,6 +256,13 @@ impl Care {
     /// not (whose it is).
     fn may_work_current(&self, desk: &mut Desk) -> Option<CareRow> {
         let row = self.current()?.clone();
+        if row.restricted {
+            let text = desk
+                .i18n
+                .f("care.restricted_work", &[("id", &row.id.to_string())]);
+            desk.warn(text);
+            return None;
+        }
         if may_work(row.scope, row.assignee_id, self.me, self.may_others) {
             return Some(row);
         }
@@ -298,6 +303,8 @@ impl Care {
 
     /// `N` on the card: the next reminder after the one worked, opened the same way.
     fn next(&mut self, desk: &mut Desk) {
+        // The last call's message names its customer: not the next one's.
+        desk.message = None;
         let before = self
             .working
             .and_then(|id| self.rows.iter().position(|r| r.id == id));
@@ -562,17 +569,34 @@ impl Pane for Care {
 // ----- drawing -----
 
 /// Why a reminder exists, in the screen's language.
-pub fn why(row: &CareRow, holidays: &[HolidayRule], i18n: &I18n) -> String {
-    let day = |d: &NaiveDate| d.format("%m-%d").to_string();
-    let Some(fact) = &row.fact else {
-        return match &row.title {
-            Some(title) => sanitize(title).into_owned(),
-            None => i18n.t("care.restricted").to_string(),
-        };
+pub fn why(row: &CareRow, holidays: &[HolidayRule], i18n: &I18n, today: NaiveDate) -> String {
+    let text = match (&row.fact, &row.title) {
+        (Some(fact), _) => fact_text(fact, holidays, i18n, today),
+        (None, Some(title)) => sanitize(title).into_owned(),
+        (None, None) => i18n.t("care.restricted").to_string(),
     };
+    if row.snoozed_until.is_some() {
+        return i18n.f("care.why.snoozed", &[("why", &text)]);
+    }
+    text
+}
+
+/// What a generated reminder's fact says, in the screen's language: a holiday by the name
+/// `[care]` gives it (or the catalogue's, for the five default ones).
+pub fn fact_text(
+    fact: &CareFact,
+    holidays: &[HolidayRule],
+    i18n: &I18n,
+    today: NaiveDate,
+) -> String {
+    let day = |d: &NaiveDate| d.format("%m-%d").to_string();
     match fact {
         CareFact::Birthday { on, offer } => {
-            let mut text = i18n.f("care.why.birthday", &[("day", &day(on))]);
+            let mut text = if *on == today {
+                i18n.t("care.why.birthday_today").to_string()
+            } else {
+                i18n.f("care.why.birthday", &[("day", &day(on))])
+            };
             if *offer {
                 text.push_str(i18n.t("list.separator"));
                 text.push_str(i18n.t("care.why.offer"));
@@ -580,17 +604,18 @@ pub fn why(row: &CareRow, holidays: &[HolidayRule], i18n: &I18n) -> String {
             text
         }
         CareFact::Holiday { key, on } => {
-            let name = holidays
-                .iter()
-                .find(|h| &h.key == key)
-                .map(|h| {
-                    if i18n.lang == Lang::ZhCn {
-                        h.zh.clone()
-                    } else {
-                        h.en.clone()
-                    }
-                })
-                .unwrap_or_else(|| key.clone());
+            let configured = holidays.iter().find(|h| &h.key == key).map(|h| {
+                if i18n.lang == Lang::ZhCn {
+                    h.zh.clone()
+                } else {
+                    h.en.clone()
+                }
+            });
+            let catalogue = format!("holiday.{key}");
+            let name = configured.unwrap_or_else(|| match i18n.t(&catalogue) {
+                found if found != catalogue => found.to_string(),
+                _ => key.clone(),
+            });
             format!("{} {}", sanitize(&name), day(on))
         }
         CareFact::PostPurchase { product, on, .. } => match product {
@@ -849,7 +874,7 @@ fn draw(pane: &Care, area: Rect, buf: &mut Buffer, view: &View) {
                 c.kind,
                 theme.accent,
             ),
-            (why(row, &pane.holidays, i18n), c.why, theme.text),
+            (why(row, &pane.holidays, i18n, today), c.why, theme.text),
             (preferred(row, i18n), c.channel, theme.muted),
             (owner(row, i18n), c.owner, theme.muted),
         ];
@@ -927,7 +952,16 @@ fn bottom_line<'a>(pane: &Care, view: &View, total: usize) -> Line<'a> {
     let mut spans = vec![
         Span::styled(format!("#{} ", row.id), theme.title),
         Span::styled(format!("{name} {} · ", row.customer_code), theme.muted),
-        Span::styled(why(row, &pane.holidays, i18n), theme.text),
+        Span::styled(
+            why(
+                row,
+                &pane.holidays,
+                i18n,
+                pane.today
+                    .unwrap_or(view.now.with_timezone(&view.tz).date_naive()),
+            ),
+            theme.text,
+        ),
         Span::styled(format!(" · {}", preferred(row, i18n)), theme.muted),
         Span::styled(format!(" · {}", owner(row, i18n)), theme.muted),
     ];
