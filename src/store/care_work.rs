@@ -298,10 +298,27 @@ impl Store {
         }
         let (today_text, last_text) = (today.to_string(), last.to_string());
         let found: Vec<Found> = if filter.mine || filter.customer.is_some() || filter.every_status {
-            let mut sql = format!("{CARE_ROW} WHERE 1 = 1{common}");
+            // One operator's by the assignee index, one customer's by the customer index:
+            // never a walk over everyone's.
+            let select = if filter.customer.is_some() {
+                CARE_ROW.replace(
+                    "FROM reminders r ",
+                    "FROM reminders r INDEXED BY reminders_customer ",
+                )
+            } else if filter.mine {
+                CARE_ROW.replace(
+                    "FROM reminders r ",
+                    "FROM reminders r INDEXED BY reminders_assignee ",
+                )
+            } else {
+                CARE_ROW.to_string()
+            };
+            let mut sql = format!("{select} WHERE 1 = 1{common}");
             if !filter.every_status {
+                // The status as a list first, for the index's second column.
                 sql.push_str(
-                    " AND ((r.status = 'open' AND r.due_on <= ?2)
+                    " AND r.status IN ('open', 'snoozed')
+                      AND ((r.status = 'open' AND r.due_on <= ?2)
                            OR (r.status = 'snoozed' AND r.snoozed_until <= ?2))",
                 );
             }

@@ -80,7 +80,7 @@ pub(crate) fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection>
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
-    conn.set_prepared_statement_cache_capacity(64);
+    conn.set_prepared_statement_cache_capacity(128);
     // Replaces SQLite's own automatic checkpoint (the same size, the same passive checkpoint)
     // with one that says when it ran and for how long, and that a writer can put off.
     conn.wal_hook(Some(after_commit_to_log));
