@@ -17,6 +17,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
+use super::cycle;
 use crate::domain::care::{CareFact, HolidayRule};
 use crate::domain::interaction::FollowUpScope;
 use crate::domain::operator::Permission;
@@ -161,19 +162,6 @@ pub struct FilterLine {
     pub kind: Option<Kind>,
     pub badge: Option<&'static str>,
     pub range: DueRange,
-}
-
-/// The next value of an optional choice (`None` is "all"), forwards or back.
-fn cycle<T: Copy + PartialEq>(all: &[T], now: Option<T>, forward: bool) -> Option<T> {
-    let at = now.and_then(|v| all.iter().position(|x| *x == v));
-    let n = all.len();
-    match (at, forward) {
-        (None, true) => all.first().copied(),
-        (None, false) => all.last().copied(),
-        (Some(i), true) if i + 1 < n => Some(all[i + 1]),
-        (Some(i), false) if i > 0 => Some(all[i - 1]),
-        _ => None,
-    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -928,18 +916,7 @@ fn bottom_line<'a>(pane: &Care, view: &View, total: usize) -> Line<'a> {
                 i18n.value("due_range", line.range.as_str()),
             ),
         ];
-        let mut spans = Vec::new();
-        for (n, (label, value)) in values.iter().enumerate() {
-            spans.push(Span::styled(format!("{}: ", i18n.t(label)), theme.muted));
-            let style = if n == line.field {
-                theme.selection
-            } else {
-                theme.text
-            };
-            spans.push(Span::styled(format!("◀ {value} ▶"), style));
-            spans.push(Span::raw(" "));
-        }
-        return Line::from(spans);
+        return super::filter_line(&values, line.field, view);
     }
     let Some(row) = pane.current() else {
         return Line::default();

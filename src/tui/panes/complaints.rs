@@ -14,6 +14,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 
+use super::cycle;
 use crate::domain::calendar::Calendar;
 use crate::domain::complaint::{Category, Severity};
 use crate::domain::complaint_step::{Step, TOP_LEVEL};
@@ -240,19 +241,6 @@ pub struct FilterLine {
 
 /// The badges the tier filter offers, as the queue's tier column shows them.
 const BADGES: &[&str] = &["vip", "high", "potential", "normal"];
-
-/// The next value of an optional choice (`None` is "all"), forwards or back.
-fn cycle<T: Copy + PartialEq>(all: &[T], now: Option<T>, forward: bool) -> Option<T> {
-    let at = now.and_then(|v| all.iter().position(|x| *x == v));
-    let n = all.len();
-    match (at, forward) {
-        (None, true) => all.first().copied(),
-        (None, false) => all.last().copied(),
-        (Some(i), true) if i + 1 < n => Some(all[i + 1]),
-        (Some(i), false) if i > 0 => Some(all[i - 1]),
-        _ => None,
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct Complaints {
@@ -842,20 +830,5 @@ impl Pane for Complaints {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_choice_cycles_through_all_and_back() {
-        let all = [1, 2, 3];
-        assert_eq!(cycle(&all, None, true), Some(1));
-        assert_eq!(cycle(&all, Some(3), true), None);
-        assert_eq!(cycle(&all, None, false), Some(3));
-        assert_eq!(cycle(&all, Some(1), false), None);
-        assert_eq!(cycle(&all, Some(2), true), Some(3));
     }
 }

@@ -20,3 +20,57 @@ pub fn registered() -> Vec<Box<dyn Pane>> {
         Box::new(care::Care::default()),
     ]
 }
+
+/// The next value of an optional choice (`None` is "all"), forwards or back: a filter line's
+/// `←` `→`.
+pub(crate) fn cycle<T: Copy + PartialEq>(all: &[T], now: Option<T>, forward: bool) -> Option<T> {
+    let at = now.and_then(|v| all.iter().position(|x| *x == v));
+    let n = all.len();
+    match (at, forward) {
+        (None, true) => all.first().copied(),
+        (None, false) => all.last().copied(),
+        (Some(i), true) if i + 1 < n => Some(all[i + 1]),
+        (Some(i), false) if i > 0 => Some(all[i - 1]),
+        _ => None,
+    }
+}
+
+/// A filter line: each field's label and value between ◀ ▶, the one being chosen selected.
+pub(crate) fn filter_line<'a>(
+    values: &[(&str, String)],
+    chosen: usize,
+    view: &crate::tui::view::View,
+) -> ratatui::text::Line<'a> {
+    use ratatui::text::Span;
+    let theme = view.theme;
+    let mut spans = Vec::new();
+    for (n, (label, value)) in values.iter().enumerate() {
+        spans.push(Span::styled(
+            format!("{}: ", view.i18n.t(label)),
+            theme.muted,
+        ));
+        let style = if n == chosen {
+            theme.selection
+        } else {
+            theme.text
+        };
+        spans.push(Span::styled(format!("◀ {value} ▶"), style));
+        spans.push(Span::raw("  "));
+    }
+    ratatui::text::Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_choice_cycles_through_all_and_back() {
+        let all = [1, 2, 3];
+        assert_eq!(cycle(&all, None, true), Some(1));
+        assert_eq!(cycle(&all, Some(3), true), None);
+        assert_eq!(cycle(&all, None, false), Some(3));
+        assert_eq!(cycle(&all, Some(1), false), None);
+        assert_eq!(cycle(&all, Some(2), true), Some(3));
+    }
+}

@@ -240,18 +240,7 @@ fn bottom_line<'a>(pane: &Complaints, view: &View, width: usize) -> Option<Line<
                 .unwrap_or_else(|| all.clone()),
         ),
     ];
-    let mut spans = Vec::new();
-    for (n, (label, value)) in values.iter().enumerate() {
-        spans.push(Span::styled(format!("{}: ", i18n.t(label)), theme.muted));
-        let style = if n == line.field {
-            theme.selection
-        } else {
-            theme.text
-        };
-        spans.push(Span::styled(format!("◀ {value} ▶"), style));
-        spans.push(Span::raw("  "));
-    }
-    Some(Line::from(spans))
+    Some(crate::tui::panes::filter_line(&values, line.field, view))
 }
 
 fn draw_queue(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View) {
