@@ -112,11 +112,11 @@ pub fn run(ctx: &Context, args: &CareArgs) -> Result<CareReport> {
     } else {
         (Some(run_generation(ctx)?), Some(run_generation(ctx)?))
     };
-    let (store, actor) = ctx.open()?;
+    let (store, _) = ctx.open()?;
     let customers = store.customer_total()?;
     let open = store.open_reminder_total()?;
     // The rarest kind and tier among those still to do: the filters that read furthest.
-    let (rare_kind, rare_badge) = store.rarest_care_filters(&actor)?;
+    let (rare_kind, rare_badge) = store.rarest_care_filters()?;
     drop(store);
 
     let (tab, filters) = care_tab()?;

@@ -46,10 +46,7 @@ fn generate(ctx: &Context, args: GenerateArgs) -> Result<()> {
     let day = match &args.date {
         Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
             .map_err(|_| anyhow!("--date: '{text}' is not a date; write it as 2026-11-26"))?,
-        None => store
-            .now()
-            .with_timezone(&store.calendar().tz())
-            .date_naive(),
+        None => store.care_today(),
     };
     let bar = progress_bar(0, "customers");
     let generation = store.generate_reminders(&actor, day, args.dry_run, &mut |done, all| {

@@ -178,7 +178,8 @@ impl Store {
     pub fn desk_counts(&self) -> Result<DeskCounts> {
         let (breached, due_soon) = self.complaint_counts()?;
         let conn = self.conn();
-        let reminders_due = super::reminders::due_count(conn, self.today())?;
+        // The centre's day, as the Care pane counts overdue and today.
+        let reminders_due = super::reminders::due_count(conn, self.care_today())?;
         Ok(DeskCounts {
             breached,
             due_soon,

@@ -127,7 +127,7 @@ impl Store {
     /// Generates today's reminders unless this database already did today (or another
     /// screen is doing it): the screen's start calls it on a worker. None when it was done.
     pub fn generate_reminders_once_today(&mut self, actor: &Actor) -> Result<Option<Generation>> {
-        let day = self.calendar_today();
+        let day = self.care_today();
         let now = self.now();
         let stale = (now - STALE_RUN).timestamp();
         let claimed = self.write(actor, |w| {
@@ -164,11 +164,6 @@ impl Store {
             )?;
             Ok(())
         })
-    }
-
-    /// Today in the centre's time zone.
-    fn calendar_today(&self) -> NaiveDate {
-        self.now().with_timezone(&self.calendar().tz()).date_naive()
     }
 
     /// The source keys of the reminders of customers `from..=to`, in any status.
@@ -296,25 +291,16 @@ impl Store {
         Ok(facts)
     }
 
-    /// The kinds of the reminders of `due` that a run would make: no reminder has the source
-    /// key yet, and no periodic one of the kind is open for the customer.
+    /// The kinds of the reminders of `due` that a run would make: `due` holds only unknown
+    /// source keys already (see `known_keys`), so a periodic one of a kind open for the customer
+    /// is what remains to leave out.
     fn count_new(&self, due: &[DueReminder]) -> Result<Vec<Kind>> {
-        let mut by_key = self
-            .conn()
-            .prepare_cached("SELECT 1 FROM reminders WHERE source_key = ?1")?;
         let mut open = self.conn().prepare_cached(
             "SELECT 1 FROM reminders WHERE customer_id = ?1 AND kind = ?2
                AND status IN ('open', 'snoozed')",
         )?;
         let mut kinds = Vec::new();
         for r in due {
-            if by_key
-                .query_row([&r.source_key], |_| Ok(()))
-                .optional()?
-                .is_some()
-            {
-                continue;
-            }
             if r.kind.is_periodic()
                 && open
                     .query_row(params![r.customer, r.kind.as_str()], |_| Ok(()))

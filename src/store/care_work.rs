@@ -731,7 +731,7 @@ pub(super) fn follow_customer_change(w: &mut Writer<'_>, change: &CustomerChange
                             due.to_string(),
                             new_on.to_string(),
                             facts,
-                            format!("birthday {}", new_on.format("%m-%d")),
+                            crate::domain::care::fact_words(&fact, &[]),
                             now
                         ],
                     )?;
@@ -868,10 +868,7 @@ impl Store {
 
     /// The kind and the customer badge with the fewest reminders still to do (but some): the
     /// Care list's filters that read furthest to fill a page (for `bench care`).
-    pub fn rarest_care_filters(
-        &self,
-        _actor: &Actor,
-    ) -> Result<(Option<Kind>, Option<&'static str>)> {
+    pub fn rarest_care_filters(&self) -> Result<(Option<Kind>, Option<&'static str>)> {
         let kinds: Vec<(String, i64)> = self
             .conn()
             .prepare(

@@ -214,9 +214,7 @@ impl Store {
         G: Fn(LoadStart) -> I + Sync,
         I: Iterator<Item = Vec<DemoCustomer>>,
     {
-        let existing: i64 = self
-            .conn()
-            .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+        let existing = self.customer_total()?;
         if existing > 0 && !load.force {
             return Err(StoreError::Conflict(format!(
                 "{} already holds {existing} customers; pass --force to add demo data to it",

@@ -356,34 +356,13 @@ fn contact_line<'a>(contact: &ContactLine, view: &View, width: usize) -> Line<'a
     if head + crate::text::width(&operator) < width {
         spans.push(Span::styled(operator, theme.muted));
     }
-    fit_spans(&mut spans, width);
+    super::fit_spans(&mut spans, width);
     let used: usize = spans.iter().map(|s| s.width()).sum();
     spans.push(Span::styled(
         truncate(&summary, width.saturating_sub(used)).into_owned(),
         theme.text,
     ));
     Line::from(spans)
-}
-
-/// Cuts spans at `width` display cells (the last one kept is cut short), so one line stays one line.
-fn fit_spans(spans: &mut Vec<Span>, width: usize) {
-    let mut used = 0;
-    let mut keep = 0;
-    for span in spans.iter_mut() {
-        let w = span.width();
-        if used + w <= width {
-            used += w;
-            keep += 1;
-            continue;
-        }
-        let cut = truncate(&span.content, width - used).into_owned();
-        if !cut.is_empty() {
-            span.content = cut.into();
-            keep += 1;
-        }
-        break;
-    }
-    spans.truncate(keep);
 }
 
 /// A complaint event in one line, worded as the Log pane words it.
@@ -397,7 +376,7 @@ fn event_line<'a>(e: &ComplaintEvent, view: &View, width: usize) -> Line<'a> {
         Span::styled("⚑ ", theme.warn),
         Span::styled(heading_with_gap(&words), theme.warn),
     ];
-    fit_spans(&mut spans, width);
+    super::fit_spans(&mut spans, width);
     // What it recorded and what was typed; the complaint's title when neither.
     let text = event_words(e, view).unwrap_or_else(|| sanitize(&e.complaint_title).into_owned());
     let used: usize = spans.iter().map(|s| s.width()).sum();

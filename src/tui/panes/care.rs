@@ -23,7 +23,7 @@ use crate::domain::interaction::FollowUpScope;
 use crate::domain::operator::Permission;
 use crate::domain::reminder::{may_work, Kind};
 use crate::store::{CareFilter, CareRow, DueRange, ReminderWork, KIND_ORDER};
-use crate::text::{pad, sanitize, truncate, width};
+use crate::text::{pad, sanitize, truncate};
 use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId, Tab};
 use crate::tui::desk::Desk;
@@ -958,20 +958,8 @@ fn bottom_line<'a>(pane: &Care, view: &View, total: usize) -> Line<'a> {
         spans.push(Span::styled(format!(" · {}", sanitize(note)), theme.text));
     }
     // Cut at the edge by display cells.
-    let mut used = 0;
-    let mut kept = Vec::new();
-    for s in spans {
-        let w = width(&s.content);
-        if used + w <= total {
-            used += w;
-            kept.push(s);
-        } else {
-            let cut = truncate(&s.content, total - used).into_owned();
-            kept.push(Span::styled(cut, s.style));
-            break;
-        }
-    }
-    Line::from(kept)
+    super::fit_spans(&mut spans, total);
+    Line::from(spans)
 }
 
 #[cfg(test)]

@@ -60,6 +60,28 @@ pub(crate) fn filter_line<'a>(
     ratatui::text::Line::from(spans)
 }
 
+/// Cuts spans at `width` display cells (the last one kept is cut short, with …), so that one
+/// line stays one line.
+pub(crate) fn fit_spans(spans: &mut Vec<ratatui::text::Span>, width: usize) {
+    let mut used = 0;
+    let mut keep = 0;
+    for span in spans.iter_mut() {
+        let w = span.width();
+        if used + w <= width {
+            used += w;
+            keep += 1;
+            continue;
+        }
+        let cut = crate::text::truncate(&span.content, width - used).into_owned();
+        if !cut.is_empty() {
+            span.content = cut.into();
+            keep += 1;
+        }
+        break;
+    }
+    spans.truncate(keep);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
