@@ -27,6 +27,17 @@ const STALE_RUN: Duration = Duration::minutes(30);
 /// Recent purchases by customer: id, product, day.
 type RecentPurchases = HashMap<i64, Vec<(i64, Option<String>, NaiveDate)>>;
 
+/// One slice of customers read: what is due for them that does not exist yet.
+struct DueSlice {
+    /// The slice's highest customer id.
+    to: i64,
+    /// Customers whose rules were read.
+    customers: usize,
+    /// Reminders due whose source key exists already.
+    known: usize,
+    due: Vec<DueReminder>,
+}
+
 /// What a generation made.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Generation {
@@ -52,6 +63,12 @@ impl Store {
     /// Generates the reminders due on `day` (and within the rules' look-ahead). `progress` is
     /// told the customers done and the highest id, slice by slice. With `dry_run` nothing is
     /// written: the counts say what would be.
+    ///
+    /// Three threads share the work: two readers, each on a connection of its own, take every
+    /// other slice, read its customers and work out what is due, while this one writes the
+    /// slices in order as they come; each reader keeps at most one slice ahead. (On a million
+    /// customers the reading is a third of the writing: the first run of a day takes the time
+    /// of its writes, a second, which writes nothing, half the time of its reads.)
     pub fn generate_reminders(
         &mut self,
         actor: &Actor,
@@ -60,7 +77,6 @@ impl Store {
         progress: &mut dyn FnMut(i64, i64),
     ) -> Result<Generation> {
         let rules = self.options.care.clone();
-        let tz = self.calendar().tz();
         let now = self.now().timestamp();
         let mut generation = Generation {
             day,
@@ -72,56 +88,96 @@ impl Store {
                 .query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| {
                     r.get(0)
                 })?;
+        let slices = (last_id + SLICE - 1) / SLICE;
         let purchases = self.recent_purchases(day, &rules)?;
         let care_day = CareDay::new(day, &rules);
-        let mut from = 1;
-        let (mut t_facts, mut t_rules, mut t_write) = (
-            std::time::Duration::ZERO,
-            std::time::Duration::ZERO,
-            std::time::Duration::ZERO,
-        );
-        while from <= last_id {
-            let to = from + SLICE - 1;
-            let lap = std::time::Instant::now();
-            let facts = self.care_facts(from, to, tz, &purchases)?;
-            t_facts += lap.elapsed();
-            let lap = std::time::Instant::now();
-            generation.customers += facts.len();
-            let due: Vec<DueReminder> = facts
-                .iter()
-                .flat_map(|c| due_reminders(c, &care_day, &rules))
-                .collect();
-            // Those whose source key exists (made before, or done, skipped or deleted) are
-            // known without a write: a run that makes nothing takes no write lock.
-            let known = self.known_keys(from, to)?;
-            let all = due.len();
-            let due: Vec<DueReminder> = due
-                .into_iter()
-                .filter(|r| !known.contains(r.source_key.as_str()))
-                .collect();
-            generation.existing += all - due.len();
-            t_rules += lap.elapsed();
-            let lap = std::time::Instant::now();
-            let made = if dry_run {
-                self.count_new(&due)?
-            } else if due.is_empty() {
-                Vec::new()
-            } else {
-                self.write(actor, |w| insert_due(w, &due, &rules, now))?
-            };
-            t_write += lap.elapsed();
-            generation.existing += due.len() - made.len();
-            for kind in made {
-                *generation
-                    .created
-                    .entry(kind.as_str().to_string())
-                    .or_default() += 1;
+        let readers = [self.open_another()?, self.open_another()?];
+        let started = std::time::Instant::now();
+        let mut writing = std::time::Duration::ZERO;
+        std::thread::scope(|scope| -> Result<()> {
+            let mut read = Vec::new();
+            for (first, reader) in (0..).zip(readers) {
+                let (send, receive) = std::sync::mpsc::sync_channel::<Result<DueSlice>>(1);
+                read.push(receive);
+                let (rules, care_day, purchases) = (&rules, &care_day, &purchases);
+                scope.spawn(move || {
+                    // Slices first, first + 2, …: the other reader takes those between.
+                    for n in (first..slices).step_by(2) {
+                        let from = n * SLICE + 1;
+                        let slice =
+                            reader.due_slice(from, from + SLICE - 1, care_day, rules, purchases);
+                        let failed = slice.is_err();
+                        // The writer gone (it failed) or this reader failed: nothing more to do.
+                        if send.send(slice).is_err() || failed {
+                            return;
+                        }
+                    }
+                });
             }
-            progress(to.min(last_id), last_id);
-            from = to + 1;
-        }
-        tracing::info!("reminders: facts {t_facts:?}, rules {t_rules:?}, writes {t_write:?}");
+            // Returning early (an error) drops the receivers, which ends the readers at their
+            // next send.
+            for n in 0..slices {
+                let slice = read[(n % 2) as usize].recv().map_err(|_| {
+                    StoreError::Database("reminders: a reading thread stopped".into())
+                })??;
+                let lap = std::time::Instant::now();
+                generation.customers += slice.customers;
+                generation.existing += slice.known;
+                let made = if dry_run {
+                    self.count_new(&slice.due)?
+                } else if slice.due.is_empty() {
+                    Vec::new()
+                } else {
+                    self.write(actor, |w| insert_due(w, &slice.due, &rules, now))?
+                };
+                generation.existing += slice.due.len() - made.len();
+                for kind in made {
+                    *generation
+                        .created
+                        .entry(kind.as_str().to_string())
+                        .or_default() += 1;
+                }
+                writing += lap.elapsed();
+                progress(slice.to.min(last_id), last_id);
+            }
+            Ok(())
+        })?;
+        tracing::info!(
+            "reminders: {:?} in all, {writing:?} of it writing",
+            started.elapsed()
+        );
         Ok(generation)
+    }
+
+    /// The reminders due for customers `from..=to` whose source keys do not exist yet.
+    fn due_slice(
+        &self,
+        from: i64,
+        to: i64,
+        day: &CareDay,
+        rules: &CareRules,
+        purchases: &RecentPurchases,
+    ) -> Result<DueSlice> {
+        let tz = self.calendar().tz();
+        let facts = self.care_facts(from, to, tz, purchases)?;
+        let due: Vec<DueReminder> = facts
+            .iter()
+            .flat_map(|c| due_reminders(c, day, rules))
+            .collect();
+        // Those whose source key exists (made before, or done, skipped or deleted) are known
+        // without a write: a run that makes nothing takes no write lock.
+        let known = self.known_keys(from, to)?;
+        let all = due.len();
+        let due: Vec<DueReminder> = due
+            .into_iter()
+            .filter(|r| !known.contains(r.source_key.as_str()))
+            .collect();
+        Ok(DueSlice {
+            to,
+            customers: facts.len(),
+            known: all - due.len(),
+            due,
+        })
     }
 
     /// Generates today's reminders unless this database already did today (or another
@@ -224,9 +280,9 @@ impl Store {
         };
         let mut visits: HashMap<i64, NaiveDate> = HashMap::new();
         let mut stmt = self.conn().prepare_cached(
-            "SELECT customer_id, max(updated_at) FROM reminders
-             WHERE customer_id BETWEEN ?1 AND ?2 AND status IN ('done', 'skipped')
-               AND kind = 'return_visit'
+            "SELECT customer_id, max(updated_at) FROM reminders INDEXED BY reminders_return_visits
+             WHERE customer_id BETWEEN ?1 AND ?2 AND kind = 'return_visit'
+               AND status IN ('done', 'skipped')
              GROUP BY customer_id",
         )?;
         for row in stmt.query_map(params![from, to], |r| {
@@ -315,6 +371,13 @@ impl Store {
     }
 }
 
+/// Reminders written by one statement: the statement's own work (its cursors on each of the
+/// table's indexes, the lists of its checks) is done once for them all.
+const ROWS_PER_INSERT: usize = 256;
+
+/// The values of one reminder in an insert.
+const INSERT_VALUES: &str = "(?, ?, ?, ?, ?, ?, 'open', 'anyone', ?, ?, ?, ?)";
+
 /// Writes the reminders of `due` that do not exist yet; the kinds of those written.
 fn insert_due(
     w: &mut Writer<'_>,
@@ -323,33 +386,70 @@ fn insert_due(
     now: i64,
 ) -> Result<Vec<Kind>> {
     let actor = w.actor().id;
+    // Whether each customer may still be contacted is asked again inside the write: they may
+    // have been flagged since their facts were read. One read of the slice's customers finds
+    // those who may not (a few in a thousand), where asking for each one took a tenth of a run.
+    let (Some(low), Some(high)) = (
+        due.iter().map(|r| r.customer).min(),
+        due.iter().map(|r| r.customer).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let unreachable: std::collections::HashSet<i64> = w
+        .tx()
+        .prepare_cached(
+            "SELECT id FROM customers WHERE id BETWEEN ?1 AND ?2
+               AND (do_not_contact OR erased_at IS NOT NULL OR merged_into IS NOT NULL)",
+        )?
+        .query_map(params![low, high], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut rows: Vec<&DueReminder> = due
+        .iter()
+        .filter(|r| !unreachable.contains(&r.customer))
+        .collect();
+    // In source-key order (kind by kind, then by customer), so that each index is written
+    // along, not all over; each statement holds reminders of one kind, so that the rows it
+    // changed are the number made of that kind.
+    rows.sort_unstable_by(|a, b| a.source_key.cmp(&b.source_key));
     let mut made = Vec::new();
-    {
-        let mut insert = w.tx().prepare_cached(
-            "INSERT OR IGNORE INTO reminders (customer_id, kind, source_key, due_on, window_end,
-                 title, status, scope, created_by, created_at, updated_at, facts)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'open', 'anyone', ?7, ?8, ?8, ?9
-             WHERE NOT EXISTS (SELECT 1 FROM customers
-                               WHERE id = ?1 AND (do_not_contact OR erased_at IS NOT NULL
-                                                  OR merged_into IS NOT NULL))",
-        )?;
-        for r in due {
-            let facts = serde_json::to_string(&r.fact)
-                .map_err(|e| StoreError::Database(format!("reminder facts: {e}")))?;
-            let changed = insert.execute(params![
-                r.customer,
-                r.kind.as_str(),
-                r.source_key,
-                r.due_on.to_string(),
-                r.window_end.map(|d| d.to_string()),
-                r.title(rules),
-                actor,
-                now,
-                facts,
-            ])?;
-            if changed > 0 {
-                made.push(r.kind);
+    for same_kind in rows.chunk_by(|a, b| a.kind == b.kind) {
+        for batch in same_kind.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT OR IGNORE INTO reminders (customer_id, kind, source_key, due_on,
+                     window_end, title, status, scope, created_by, created_at, updated_at, facts)
+                 VALUES {}",
+                vec![INSERT_VALUES; batch.len()].join(", ")
+            );
+            let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(batch.len() * 10);
+            for r in batch {
+                let facts = serde_json::to_string(&r.fact)
+                    .map_err(|e| StoreError::Database(format!("reminder facts: {e}")))?;
+                values.extend([
+                    r.customer.into(),
+                    r.kind.as_str().to_string().into(),
+                    r.source_key.clone().into(),
+                    r.due_on.to_string().into(),
+                    r.window_end
+                        .map(|d| d.to_string())
+                        .map_or(rusqlite::types::Value::Null, Into::into),
+                    r.title(rules).into(),
+                    actor.into(),
+                    now.into(),
+                    now.into(),
+                    facts.into(),
+                ]);
             }
+            // The full batches share one statement; the last, shorter one of a kind is its own.
+            let changed = if batch.len() == ROWS_PER_INSERT {
+                w.tx()
+                    .prepare_cached(&sql)?
+                    .execute(rusqlite::params_from_iter(values))?
+            } else {
+                w.tx()
+                    .prepare(&sql)?
+                    .execute(rusqlite::params_from_iter(values))?
+            };
+            made.extend(std::iter::repeat_n(batch[0].kind, changed));
         }
     }
     if !made.is_empty() {
