@@ -621,3 +621,141 @@ fn a_verification_done_records_the_verification_day() {
     let c = desk.store.customer(&desk.admin, id).expect("c");
     assert_eq!(c.fields.last_verified, Some(today()));
 }
+
+fn ids(desk: &Desk, filter: &CareFilter) -> Vec<i64> {
+    desk.store
+        .care_list(&desk.admin, filter)
+        .expect("the list")
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+/// The tier filter finds a customer's reminders by the badge they have now: made VIP by an
+/// edit, their open reminders are VIP ones (and no longer under their old tier); one added by
+/// hand takes the badge too, and so does one moved to them by a merge.
+#[test]
+fn the_tier_filter_follows_the_customer() {
+    let mut desk = desk();
+    made(&mut desk.store, &desk.admin);
+    let vip = CareFilter {
+        badge: Some("vip".into()),
+        ..CareFilter::default()
+    };
+    let potential = CareFilter {
+        badge: Some("potential".into()),
+        ..CareFilter::default()
+    };
+    assert!(ids(&desk, &vip).is_empty(), "no VIP yet");
+    let renewal = reminder_of(&desk, desk.member, Kind::Renewal);
+    assert!(
+        ids(&desk, &potential).contains(&renewal),
+        "a new customer is potential"
+    );
+
+    let mut c = desk.store.customer(&desk.admin, desk.member).expect("c");
+    c.fields.level = careline::domain::customer::Level::Vip;
+    desk.store
+        .edit_customer(&desk.admin, desk.member, c.version, &c.fields)
+        .expect("edited");
+    assert_eq!(ids(&desk, &vip), [renewal]);
+    assert!(!ids(&desk, &potential).contains(&renewal));
+
+    let by_hand = desk
+        .store
+        .add_reminder(
+            &desk.admin,
+            &NewReminder {
+                customer_id: desk.member,
+                due_on: today(),
+                title: "Offer the VIP lounge".into(),
+                note: None,
+                scope: FollowUpScope::Anyone,
+                assignee: None,
+            },
+        )
+        .expect("added");
+    let buyer_call = reminder_of(&desk, desk.buyer, Kind::PostPurchase);
+    desk.store
+        .merge_customers(&desk.admin, desk.member, desk.buyer)
+        .expect("merged");
+    let mut found = ids(&desk, &vip);
+    found.sort();
+    let mut expected = vec![renewal, by_hand, buyer_call];
+    expected.sort();
+    assert_eq!(found, expected);
+}
+
+/// The Care pane reads the next page after the last row shown: pages of two, each read after
+/// the last of the one before, are the whole list in its order — across parts, kinds, rows
+/// due the same day and a snoozed one — whether filtered by tier or not.
+#[test]
+fn the_next_page_starts_after_the_last_row_shown() {
+    let mut desk = desk();
+    made(&mut desk.store, &desk.admin);
+    for (customer, due) in [
+        (desk.buyer, "2026-05-20"),
+        (desk.member, "2026-05-20"),
+        (desk.birthday, "2026-05-21"),
+        (desk.member, "2026-05-23"),
+        (desk.buyer, "2026-05-23"),
+        (desk.birthday, "2026-05-23"),
+        (desk.buyer, "2026-05-24"),
+    ] {
+        desk.store
+            .add_reminder(
+                &desk.admin,
+                &NewReminder {
+                    customer_id: customer,
+                    due_on: d(due),
+                    title: format!("Call about the order of {due}"),
+                    note: None,
+                    scope: FollowUpScope::Anyone,
+                    assignee: None,
+                },
+            )
+            .expect("added");
+    }
+    let birthday = reminder_of(&desk, desk.birthday, Kind::Birthday);
+    desk.store
+        .work_reminder(
+            &desk.admin,
+            birthday,
+            &ReminderWork::Snooze {
+                until: d("2026-05-23"),
+            },
+        )
+        .expect("snoozed");
+    for badge in [None, Some("potential".to_string())] {
+        let whole = CareFilter {
+            badge: badge.clone(),
+            ..CareFilter::default()
+        };
+        let all = ids(&desk, &whole);
+        assert_eq!(
+            all.len(),
+            10,
+            "3 generated (one snoozed) and 7 by hand, all potential"
+        );
+        let mut paged: Vec<i64> = Vec::new();
+        let mut after = None;
+        loop {
+            let page = desk
+                .store
+                .care_list(
+                    &desk.admin,
+                    &CareFilter {
+                        limit: Some(2),
+                        after,
+                        ..whole.clone()
+                    },
+                )
+                .expect("a page");
+            let Some(last) = page.last() else { break };
+            after = Some(last.place(today()));
+            paged.extend(page.iter().map(|r| r.id));
+            assert!(paged.len() <= all.len(), "pages never repeat a row");
+        }
+        assert_eq!(paged, all);
+    }
+}

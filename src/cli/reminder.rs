@@ -290,6 +290,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
             customer,
             every_status: customer.is_some(),
             limit: Some(args.limit),
+            after: None,
         },
     )?;
     print_rows(&rows, args.json, &store)

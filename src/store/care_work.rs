@@ -91,7 +91,15 @@ pub struct CareFilter {
     /// Done, skipped and deleted ones too (the CLI's `--all`).
     pub every_status: bool,
     pub limit: Option<usize>,
+    /// Only those after this one in the list's order (the next page after the row shown last),
+    /// by its [`CareRow::place`].
+    pub after: Option<CarePlace>,
 }
+
+/// A reminder's place in the Care list's order: its part (overdue, today, upcoming), its
+/// kind's place in [`KIND_ORDER`], its day, a follow-up's time (`i64::MIN` without one), its
+/// number.
+pub type CarePlace = (u8, usize, NaiveDate, i64, i64);
 
 /// One reminder as the Care pane and `careline reminder list` show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,6 +138,11 @@ pub struct CareRow {
 
 impl CareRow {
     /// Overdue (0), due today (1) or upcoming (2).
+    /// Its place in the Care list read on `today` (for [`CareFilter::after`]).
+    pub fn place(&self, today: NaiveDate) -> CarePlace {
+        care_order(self, today)
+    }
+
     pub fn section(&self, today: NaiveDate) -> u8 {
         match self.day.cmp(&today) {
             std::cmp::Ordering::Less => 0,
@@ -243,9 +256,8 @@ fn care_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Found> {
     ))
 }
 
-/// A reminder's place in the Care list: its part (overdue, today, upcoming), its kind in
-/// [`KIND_ORDER`], its day, a follow-up's time, its number.
-fn care_order(r: &CareRow, today: NaiveDate) -> (u8, usize, NaiveDate, i64, i64) {
+/// A reminder's place in the Care list (see [`CarePlace`]).
+fn care_order(r: &CareRow, today: NaiveDate) -> CarePlace {
     let kind = KIND_ORDER
         .iter()
         .position(|k| *k == r.kind)
@@ -339,6 +351,9 @@ impl Store {
                 )?
                 .collect::<rusqlite::Result<_>>()?;
             rows.sort_by_key(|(r, _, _)| care_order(r, today));
+            if let Some(after) = filter.after {
+                rows.retain(|(r, _, _)| care_order(r, today) > after);
+            }
             rows.truncate(limit);
             rows
         } else {
@@ -351,6 +366,9 @@ impl Store {
                 .query_map([&last_text], care_row)?
                 .collect::<rusqlite::Result<_>>()?;
             snoozed.sort_by_key(|(r, _, _)| care_order(r, today));
+            if let Some(after) = filter.after {
+                snoozed.retain(|(r, _, _)| care_order(r, today) > after);
+            }
             let parts = [
                 "r.due_on < ?1",
                 "r.due_on = ?1",
@@ -367,21 +385,67 @@ impl Store {
                     if remaining == 0 {
                         break 'parts;
                     }
+                    let place = KIND_ORDER
+                        .iter()
+                        .position(|k| k == kind)
+                        .unwrap_or(KIND_ORDER.len());
+                    // A next page: the parts and kinds before the last row shown are passed
+                    // over, and its own group starts just after it, in the index's order.
+                    let after = match filter.after {
+                        Some(a) if (section as u8, place) < (a.0, a.1) => continue,
+                        Some(a) if (section as u8, place) == (a.0, a.1) => Some(a),
+                        _ => None,
+                    };
+                    let after_sql = if after.is_some() {
+                        " AND r.due_on >= ?4 AND (r.due_on > ?4 OR coalesce(r.due_at, ?7) > ?5
+                              OR (coalesce(r.due_at, ?7) = ?5 AND r.id > ?6))"
+                    } else {
+                        ""
+                    };
+                    // The rarer badges by their own index (migration 0013), in the same order:
+                    // a VIP's reminders are a few in a hundred, too few to find by walking all.
+                    let (index, badge) = match filter.badge.as_deref() {
+                        Some(b @ ("vip" | "high")) => (
+                            if b == "vip" {
+                                "reminders_vip_due"
+                            } else {
+                                "reminders_high_due"
+                            },
+                            format!("r.badge = '{b}' AND "),
+                        ),
+                        _ => ("reminders_kind_due", String::new()),
+                    };
                     let select = CARE_ROW.replace(
                         "FROM reminders r ",
-                        "FROM reminders r INDEXED BY reminders_kind_due ",
+                        &format!("FROM reminders r INDEXED BY {index} "),
                     );
                     let sql = format!(
                         "{select}
-                         WHERE r.status = 'open' AND r.kind = '{kind}' AND {part}{common}
+                         WHERE {badge}r.status = 'open' AND r.kind = '{kind}' AND {part}{after_sql}
+                           {common}
                          ORDER BY r.due_on, r.due_at, r.id LIMIT ?3",
                         kind = kind.as_str()
                     );
-                    let mut group: Vec<Found> = self
-                        .conn()
-                        .prepare_cached(&sql)?
-                        .query_map(params![today_text, last_text, remaining as i64], care_row)?
-                        .collect::<rusqlite::Result<_>>()?;
+                    let mut stmt = self.conn().prepare_cached(&sql)?;
+                    let rows = match after {
+                        Some((_, _, day, at, id)) => stmt.query_map(
+                            params![
+                                today_text,
+                                last_text,
+                                remaining as i64,
+                                day.to_string(),
+                                at,
+                                id,
+                                i64::MIN
+                            ],
+                            care_row,
+                        )?,
+                        None => stmt.query_map(
+                            params![today_text, last_text, remaining as i64],
+                            care_row,
+                        )?,
+                    };
+                    let mut group: Vec<Found> = rows.collect::<rusqlite::Result<_>>()?;
                     group.extend(
                         snoozed
                             .iter()
@@ -599,9 +663,12 @@ impl Store {
             }
             let now = w.now().timestamp();
             w.tx().execute(
-                "INSERT INTO reminders (customer_id, kind, due_on, title, note, status, scope,
-                     assignee_id, created_by, created_at, updated_at)
-                 VALUES (?1, 'manual', ?2, ?3, ?4, 'open', ?5, ?6, ?7, ?8, ?8)",
+                &format!(
+                    "INSERT INTO reminders (customer_id, kind, due_on, title, note, status, scope,
+                         assignee_id, created_by, created_at, updated_at, badge)
+                     VALUES (?1, 'manual', ?2, ?3, ?4, 'open', ?5, ?6, ?7, ?8, ?8, {})",
+                    super::reminders::BADGE_OF_CUSTOMER
+                ),
                 params![
                     new.customer_id,
                     new.due_on.to_string(),

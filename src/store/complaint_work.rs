@@ -398,9 +398,13 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
                 |r| r.get(0),
             )?;
             w.tx().execute(
-                "INSERT INTO reminders (customer_id, kind, source_key, due_on, title, status,
-                    assignee_id, scope, complaint_id, created_by, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'anyone', ?8, ?9, ?10, ?10)",
+                &format!(
+                    "INSERT INTO reminders (customer_id, kind, source_key, due_on, title, status,
+                        assignee_id, scope, complaint_id, created_by, created_at, updated_at,
+                        badge)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'anyone', ?8, ?9, ?10, ?10, {})",
+                    super::reminders::BADGE_OF_CUSTOMER
+                ),
                 params![
                     k.customer_id,
                     ReminderKind::ComplaintFollowUp.as_str(),

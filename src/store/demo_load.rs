@@ -298,6 +298,7 @@ impl Store {
                 started.elapsed()
             );
             bulk.finish()?;
+            super::reminders::fill_badges(w.tx())?;
             w.audit(
                 "demo.generate",
                 "database",
@@ -355,7 +356,7 @@ struct Prepared {
     orders: Vec<[Cell; 9]>,
     interactions: Vec<[Cell; 11]>,
     /// The care team's last return visit, done (a reminders row).
-    visits: Vec<[Cell; 13]>,
+    visits: Vec<[Cell; 14]>,
     complaints: Vec<ComplaintRows>,
 }
 
@@ -366,7 +367,7 @@ struct ComplaintRows {
     compensations: Vec<[Cell; 6]>,
     points: Vec<[Cell; 5]>,
     surveys: Vec<[Cell; 7]>,
-    follow_ups: Vec<[Cell; 13]>,
+    follow_ups: Vec<[Cell; 14]>,
 }
 
 impl RowMaker {
@@ -430,7 +431,7 @@ impl RowMaker {
         id: i64,
         fields: &crate::domain::customer::CustomerFields,
         figures: &PurchaseFigures,
-    ) -> Option<[Cell; 13]> {
+    ) -> Option<[Cell; 14]> {
         if fields.do_not_contact || self.operators.is_empty() {
             return None;
         }
@@ -456,6 +457,8 @@ impl RowMaker {
             Cell::from(operator),
             Cell::from(at),
             Cell::from(at),
+            // Worked already: no badge (the demo gives those still to do theirs when loaded).
+            opt(None::<String>),
         ])
     }
 
@@ -597,8 +600,8 @@ impl<'c> History<'c> {
             follow_ups: Rows::new(
                 conn,
                 "INSERT INTO reminders (customer_id, kind, source_key, due_on, title, status, skip_reason,
-                    assignee_id, scope, complaint_id, created_by, created_at, updated_at)",
-                13,
+                    assignee_id, scope, complaint_id, created_by, created_at, updated_at, badge)",
+                14,
             )?,
             next_complaint: conn.query_row(
                 "SELECT coalesce(max(id), 0) + 1 FROM complaints",
@@ -854,6 +857,8 @@ impl DemoComplaint {
                     Cell::from(f.created_by),
                     Cell::from(f.created_at),
                     Cell::from(f.updated_at),
+                    // Given when the demo is loaded (`reminders::fill_badges`).
+                    opt(None::<String>),
                 ]
             })
             .collect();

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_care.sql"),
     include_str!("migrations/0011_care_list.sql"),
     include_str!("migrations/0012_care_generation.sql"),
+    include_str!("migrations/0013_reminder_badges.sql"),
 ];
 
 /// A migration carrying this line runs with foreign keys off (SQLite's way to change a table's

@@ -236,6 +236,27 @@ impl Care {
             .min(self.rows.len().saturating_sub(1));
     }
 
+    /// The next page, after the last row shown: only it is read, however far down the list
+    /// is (a new day reads the list again instead, its parts having moved).
+    fn load_more(&mut self, desk: &mut Desk) {
+        self.extra_pages += 1;
+        let today = desk.store.care_today();
+        let last = match self.rows.last() {
+            Some(last) if self.today == Some(today) => last.place(today),
+            _ => return self.load(desk),
+        };
+        let mut filter = self.filters.store_filter(LIST_LIMIT);
+        filter.after = Some(last);
+        match desk.store.care_list(&desk.actor, &filter) {
+            Ok(mut rows) => {
+                self.more = rows.len() > LIST_LIMIT;
+                rows.truncate(LIST_LIMIT);
+                self.rows.extend(rows);
+            }
+            Err(e) => desk.store_error(&e),
+        }
+    }
+
     fn current(&self) -> Option<&CareRow> {
         self.rows.get(self.selected)
     }
@@ -400,8 +421,7 @@ impl Care {
                 };
                 self.move_by(by);
                 if self.more && self.selected + 1 >= self.rows.len() {
-                    self.extra_pages += 1;
-                    self.load(desk);
+                    self.load_more(desk);
                 }
             }
             Action::PageUp => self.move_by(-(desk.page() as i64)),
