@@ -490,6 +490,7 @@ impl RowMaker {
         let contact_count = contacts.len() as u64;
         let now = self.start.now.timestamp();
         let visit = self.last_return_visit(id, &fields, &figures);
+        let do_not_contact = fields.do_not_contact;
         let mut fields = fields;
         self.preference(id, &mut fields);
         Ok(Prepared {
@@ -506,7 +507,9 @@ impl RowMaker {
                 complaints
                     .iter()
                     .enumerate()
-                    .map(|(k, c)| c.rows(first, first + k as i64, id, &self.calendar))
+                    .map(|(k, c)| {
+                        c.rows(first, first + k as i64, id, do_not_contact, &self.calendar)
+                    })
                     .collect()
             },
         })
@@ -738,7 +741,16 @@ fn fact_cell(fact: &Option<EventFact>, other: Option<usize>, first: i64) -> Cell
 impl DemoComplaint {
     /// The rows of the complaint as complaint `id` of `customer`, whose complaints have the ids
     /// from `first` on, its deadlines counted in `calendar`.
-    fn rows(&self, first: i64, id: i64, customer: i64, calendar: &str) -> ComplaintRows {
+    /// The rows of complaint `id`. A follow-up call still to make for a customer who asked
+    /// not to be contacted is withdrawn, as marking them so does on a desk.
+    fn rows(
+        &self,
+        first: i64,
+        id: i64,
+        customer: i64,
+        do_not_contact: bool,
+        calendar: &str,
+    ) -> ComplaintRows {
         let complaint = [
             Cell::from(id),
             Cell::from(customer),
@@ -843,14 +855,18 @@ impl DemoComplaint {
             .follow_ups
             .iter()
             .map(|f| {
+                let withdrawn = (do_not_contact && f.status == "open")
+                    .then_some(super::care_work::WITHDRAWN_DO_NOT_CONTACT);
                 [
                     Cell::from(customer),
                     Cell::from("complaint_follow_up"),
                     Cell::from(format!("complaint_follow_up:{id}:{}", f.round)),
                     Cell::from(f.due_on.format("%Y-%m-%d").to_string()),
                     Cell::from(format!("#{id} {}", self.title)),
-                    Cell::from(f.status),
-                    f.skip_reason.map_or(opt(None::<i64>), Cell::from),
+                    Cell::from(withdrawn.map_or(f.status, |_| "deleted")),
+                    withdrawn
+                        .or(f.skip_reason)
+                        .map_or(opt(None::<i64>), Cell::from),
                     Cell::from(f.assignee),
                     Cell::from("anyone"),
                     Cell::from(id),
