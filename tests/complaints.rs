@@ -778,3 +778,48 @@ fn a_complaint_opened_round_the_clock_keeps_counting_round_the_clock() {
         .expect("reading");
     assert_eq!(reading.left, Duration::minutes(-(8 * 60 + 30)));
 }
+
+/// A complaint of a customer who asked not to be contacted is resolved without a follow-up
+/// call: none is made (marking a customer so withdraws every call still to make, and the Care
+/// pane never shows one).
+#[test]
+fn no_follow_up_call_is_made_to_a_do_not_contact_customer() {
+    let mut d = desk(rules("business", false), bj(2026, 11, 26, 10, 0));
+    let admin = d.admin.clone();
+    let mut c = d.store.customer(&admin, d.customer).expect("the customer");
+    c.fields.do_not_contact = true;
+    d.store
+        .edit_customer(&admin, d.customer, c.version, &c.fields)
+        .expect("marked do-not-contact");
+    let k = d
+        .store
+        .open_complaint(
+            &admin,
+            d.customer,
+            &by_email("发票错误", Severity::Low),
+            None,
+        )
+        .expect("open");
+    let mut last = None;
+    for work in [
+        Work::Acknowledge { text: None },
+        Work::Propose {
+            text: "重开发票".into(),
+        },
+        Work::Resolve {
+            text: "已重开".into(),
+        },
+    ] {
+        last = Some(d.store.work_complaint(&admin, k.id, &work).expect("work"));
+    }
+    assert_eq!(last.and_then(|w| w.follow_up_reminder), None);
+    let detail = d.store.complaint_detail(&admin, k.id).expect("detail");
+    assert!(detail.follow_up.is_none());
+    assert_eq!(
+        common::count(
+            &d.db.raw(),
+            "SELECT count(*) FROM reminders WHERE kind = 'complaint_follow_up'"
+        ),
+        0
+    );
+}

@@ -382,43 +382,52 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
                 "UPDATE complaints SET resolved_at = ?2 WHERE id = ?1",
                 params![id, t],
             )?;
-            // Days in the centre's time zone, as the calendar counts them.
-            let today = now.with_timezone(&calendar.tz()).date_naive();
-            // On a working day: a call due on a closed day is made on the next one.
-            let mut due = today + chrono::Days::new(rules.follow_up_days.clamp(1, 365) as u64);
-            for _ in 0..366 {
-                if calendar.is_working_day(due) {
-                    break;
-                }
-                due = due.succ_opt().unwrap_or(due);
-            }
-            let round: i64 = w.tx().query_row(
-                "SELECT count(*) FROM reminders WHERE complaint_id = ?1 AND kind = ?2",
-                params![id, ReminderKind::ComplaintFollowUp.as_str()],
+            // No follow-up call to a customer who asked not to be contacted (marking them so
+            // withdraws one made before, and the Care pane would hide it).
+            let do_not_contact: bool = tx.query_row(
+                "SELECT do_not_contact FROM customers WHERE id = ?1",
+                [k.customer_id],
                 |r| r.get(0),
             )?;
-            w.tx().execute(
-                &format!(
+            if !do_not_contact {
+                // Days in the centre's time zone, as the calendar counts them.
+                let today = now.with_timezone(&calendar.tz()).date_naive();
+                // On a working day: a call due on a closed day is made on the next one.
+                let mut due = today + chrono::Days::new(rules.follow_up_days.clamp(1, 365) as u64);
+                for _ in 0..366 {
+                    if calendar.is_working_day(due) {
+                        break;
+                    }
+                    due = due.succ_opt().unwrap_or(due);
+                }
+                let round: i64 = w.tx().query_row(
+                    "SELECT count(*) FROM reminders WHERE complaint_id = ?1 AND kind = ?2",
+                    params![id, ReminderKind::ComplaintFollowUp.as_str()],
+                    |r| r.get(0),
+                )?;
+                w.tx().execute(
+                    &format!(
                     "INSERT INTO reminders (customer_id, kind, source_key, due_on, title, status,
                         assignee_id, scope, complaint_id, created_by, created_at, updated_at,
                         badge)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'anyone', ?8, ?9, ?10, ?10, {})",
                     super::reminders::BADGE_OF_CUSTOMER
                 ),
-                params![
-                    k.customer_id,
-                    ReminderKind::ComplaintFollowUp.as_str(),
-                    format!("complaint_follow_up:{id}:{}", round + 1),
-                    due.format("%Y-%m-%d").to_string(),
-                    format!("#{id} {}", k.title),
-                    ReminderStatus::Open.as_str(),
-                    k.assignee_id.or(Some(actor.id)),
-                    id,
-                    actor.id,
-                    t
-                ],
-            )?;
-            follow_up = Some(w.tx().last_insert_rowid());
+                    params![
+                        k.customer_id,
+                        ReminderKind::ComplaintFollowUp.as_str(),
+                        format!("complaint_follow_up:{id}:{}", round + 1),
+                        due.format("%Y-%m-%d").to_string(),
+                        format!("#{id} {}", k.title),
+                        ReminderStatus::Open.as_str(),
+                        k.assignee_id.or(Some(actor.id)),
+                        id,
+                        actor.id,
+                        t
+                    ],
+                )?;
+                follow_up = Some(w.tx().last_insert_rowid());
+            }
         }
         Work::FollowUp {
             csat,
