@@ -759,3 +759,101 @@ fn the_next_page_starts_after_the_last_row_shown() {
         assert_eq!(paged, all);
     }
 }
+
+/// No reminder is added for a customer who asked not to be contacted; a snooze puts a reminder
+/// off, never to before the day it is due.
+#[test]
+fn no_reminder_for_a_do_not_contact_customer_and_no_snooze_to_before_its_day() {
+    let mut desk = desk();
+    made(&mut desk.store, &desk.admin);
+    let refused = desk
+        .store
+        .add_reminder(
+            &desk.admin,
+            &NewReminder {
+                customer_id: desk.do_not_contact,
+                due_on: today(),
+                title: "Call about the new model".into(),
+                note: None,
+                scope: FollowUpScope::Anyone,
+                assignee: None,
+            },
+        )
+        .expect_err("refused");
+    assert!(
+        matches!(&refused, StoreError::Conflict(m) if m.contains("asked not to be contacted")),
+        "{refused:?}"
+    );
+    // The birthday call is due 22 May, two days on: a snooze to the 21st would bring it forward.
+    let birthday = reminder_of(&desk, desk.birthday, Kind::Birthday);
+    match desk.store.work_reminder(
+        &desk.admin,
+        birthday,
+        &ReminderWork::Snooze {
+            until: d("2026-05-21"),
+        },
+    ) {
+        Err(StoreError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "until");
+            assert!(errors[0].reason.contains("2026-05-22"), "{errors:?}");
+        }
+        other => panic!("snoozed to before its day: {other:?}"),
+    }
+    let snoozed = desk
+        .store
+        .work_reminder(
+            &desk.admin,
+            birthday,
+            &ReminderWork::Snooze {
+                until: d("2026-05-23"),
+            },
+        )
+        .expect("snoozed");
+    assert_eq!(snoozed.day, d("2026-05-23"));
+}
+
+/// Two operators call about the same reminder: the first call completes it, and the second is
+/// told whose call did.
+#[test]
+fn a_reminder_done_by_one_call_is_said_so_to_the_next_caller() {
+    let mut desk = desk();
+    desk.store
+        .add_operator(&desk.admin, "amy", "Amy Lee", Role::Operator)
+        .expect("amy");
+    let amy = desk.store.actor("amy", None).expect("amy acts");
+    let id = desk
+        .store
+        .add_reminder(
+            &desk.admin,
+            &NewReminder {
+                customer_id: desk.buyer,
+                due_on: today(),
+                title: "Confirm the delivery day".into(),
+                note: None,
+                scope: FollowUpScope::Anyone,
+                assignee: None,
+            },
+        )
+        .expect("added");
+    let call = |who: &Actor, store: &mut Store| {
+        let mut call = careline::store::NewInteraction::contact(
+            desk.buyer,
+            careline::domain::customer::Channel::PhoneOut,
+            "information_given",
+            common::fixed_now() - chrono::Duration::minutes(5),
+            common::fixed_now(),
+            "Delivery on Friday",
+        );
+        call.reminder_id = Some(id);
+        store.log_interaction(who, &call).expect("logged")
+    };
+    let first = call(&desk.admin.clone(), &mut desk.store);
+    assert_eq!(first.reminder_done, Some(id));
+    assert_eq!(first.reminder_done_before, None);
+    let second = call(&amy, &mut desk.store);
+    assert_eq!(second.reminder_done, None);
+    assert_eq!(
+        second.reminder_done_before,
+        Some((id, "The Boss (boss)".to_string()))
+    );
+}

@@ -823,3 +823,57 @@ fn no_follow_up_call_is_made_to_a_do_not_contact_customer() {
         0
     );
 }
+
+/// A complaint's follow-up call is completed by the complaint's follow-up step, never by a
+/// contact linked to it: a call logged with it linked leaves it to make (and the complaint
+/// waiting for the customer's satisfaction).
+#[test]
+fn a_contact_does_not_complete_a_complaints_follow_up_call() {
+    let now = bj(2026, 11, 26, 10, 0);
+    let mut d = desk(rules("business", false), now);
+    let admin = d.admin.clone();
+    let k = d
+        .store
+        .open_complaint(
+            &admin,
+            d.customer,
+            &by_email("发票错误", Severity::Low),
+            None,
+        )
+        .expect("open");
+    let mut follow_up = None;
+    for work in [
+        Work::Acknowledge { text: None },
+        Work::Propose {
+            text: "重开发票".into(),
+        },
+        Work::Resolve {
+            text: "已重开".into(),
+        },
+    ] {
+        follow_up = d
+            .store
+            .work_complaint(&admin, k.id, &work)
+            .expect("work")
+            .follow_up_reminder;
+    }
+    let follow_up = follow_up.expect("a follow-up call");
+    let mut call = careline::store::NewInteraction::contact(
+        d.customer,
+        Channel::PhoneOut,
+        "information_given",
+        now - Duration::minutes(5),
+        now,
+        "回访：客户说发票收到了",
+    );
+    call.reminder_id = Some(follow_up);
+    let logged = d.store.log_interaction(&admin, &call).expect("logged");
+    assert_eq!(logged.reminder_done, None);
+    let detail = d.store.complaint_detail(&admin, k.id).expect("detail");
+    assert_eq!(detail.complaint.status, Status::Resolved);
+    assert_eq!(
+        detail.follow_up.map(|f| f.status).as_deref(),
+        Some("open"),
+        "still to make, by the follow-up step"
+    );
+}

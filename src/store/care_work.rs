@@ -15,17 +15,20 @@ use crate::domain::interaction::FollowUpScope;
 use crate::domain::reminder::{may_work, Kind, Status};
 
 /// Kinds in the order the Care pane groups them: what someone asked for first, then the
-/// occasions, then the periodic calls.
+/// birthdays and the calls about a purchase or a membership, then the periodic calls, and the
+/// holiday greetings last — a campaign to every customer with consent (tens of thousands on a
+/// large desk, most often sent as an exported SMS list), which would otherwise bury tomorrow's
+/// calls.
 pub const KIND_ORDER: [Kind; 9] = [
     Kind::FollowUp,
     Kind::ComplaintFollowUp,
     Kind::Manual,
     Kind::Birthday,
-    Kind::Holiday,
     Kind::PostPurchase,
     Kind::Renewal,
     Kind::ReturnVisit,
     Kind::ProfileVerification,
+    Kind::Holiday,
 ];
 
 /// How far ahead the Care list reaches.
@@ -540,6 +543,15 @@ impl Store {
                 "reminder {id} is of a confidential customer you may not see"
             )));
         }
+        // A snooze puts a reminder off: never to before the day it is due (or snoozed to).
+        if let ReminderWork::Snooze { until } = work {
+            if *until <= row.day && row.day > today {
+                return Err(StoreError::Invalid(vec![FieldError::new(
+                    "until",
+                    format!("must be after the day it is due ({})", row.day),
+                )]));
+            }
+        }
         let may_others = actor.may(Permission::WorkOthersReminders);
         self.write(actor, |w| {
             let (status, scope, assignee, kind, customer): (String, String, Option<i64>, String, i64) =
@@ -648,6 +660,13 @@ impl Store {
         if let Some(survivor) = &card.customer.merged_into {
             return Err(StoreError::Conflict(format!(
                 "customer {} was merged into {survivor}; add the reminder there",
+                card.customer.code
+            )));
+        }
+        // Every reminder is a call or message out (and marking a customer so withdraws theirs).
+        if card.customer.fields.do_not_contact {
+            return Err(StoreError::Conflict(format!(
+                "{} asked not to be contacted: no reminder to call or message them is added",
                 card.customer.code
             )));
         }

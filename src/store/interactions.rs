@@ -36,6 +36,9 @@ pub struct Logged {
     pub do_not_contact_set: bool,
     /// The linked reminder this contact completed.
     pub reminder_done: Option<i64>,
+    /// The reminder linked had been done already (another operator's call, say): its number
+    /// and who did it.
+    pub reminder_done_before: Option<(i64, String)>,
     /// The complaint opened with this contact.
     pub complaint_opened: Option<i64>,
 }
@@ -774,6 +777,7 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
         answered: Vec::new(),
         do_not_contact_set: false,
         reminder_done: None,
+        reminder_done_before: None,
         complaint_opened,
     };
     // The customer's last contact, for lookup results and return-visit rules.
@@ -813,15 +817,43 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
             },
         )?;
     }
-    if let (Some(reminder), true) = (new.reminder_id, contact_made) {
-        if reminders::mark_done(w.tx(), reminder, id, w.now().timestamp())? > 0 {
-            logged.reminder_done = Some(reminder);
-            // A profile verification worked on the phone records the day it was verified.
-            let kind: String = w.tx().query_row(
+    let linked_kind: Option<String> = match new.reminder_id {
+        Some(reminder) => w
+            .tx()
+            .query_row(
                 "SELECT kind FROM reminders WHERE id = ?1",
                 [reminder],
                 |r| r.get(0),
-            )?;
+            )
+            .optional()?,
+        None => None,
+    };
+    // A complaint's follow-up call is completed by the complaint's follow-up step (the
+    // customer's satisfaction, then closed or reopened), never by a contact linked to it.
+    let completes = linked_kind
+        .as_deref()
+        .is_some_and(|k| k != Kind::ComplaintFollowUp.as_str());
+    if let (Some(reminder), true, true) = (new.reminder_id, contact_made, completes) {
+        if reminders::mark_done(w.tx(), reminder, id, w.now().timestamp())? == 0 {
+            // Done already: by whose contact, said with the saved message.
+            let by: Option<String> = w
+                .tx()
+                .query_row(
+                    "SELECT o.name || ' (' || o.login || ')' FROM reminders r
+                     JOIN interactions i ON i.id = r.done_interaction_id
+                     JOIN operators o ON o.id = i.operator_id
+                     WHERE r.id = ?1 AND r.status = 'done'",
+                    [reminder],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(by) = by {
+                logged.reminder_done_before = Some((reminder, by));
+            }
+        } else {
+            logged.reminder_done = Some(reminder);
+            // A profile verification worked on the phone records the day it was verified.
+            let kind = linked_kind.as_deref().unwrap_or_default();
             if kind == Kind::ProfileVerification.as_str() {
                 let today = w.now().with_timezone(&w.calendar().tz()).date_naive();
                 super::care_work::note_verified(w, new.customer_id, today)?;

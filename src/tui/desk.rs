@@ -168,6 +168,11 @@ impl Desk {
         self.info(text);
     }
 
+    pub fn warn_t(&mut self, key: &str) {
+        let text = self.i18n.t(key).to_string();
+        self.warn(text);
+    }
+
     pub fn error_t(&mut self, key: &str) {
         let text = self.i18n.t(key).to_string();
         self.error(text);

@@ -157,8 +157,9 @@ pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -
             let actor = app.desk.actor.clone();
             let spawned = std::thread::Builder::new()
                 .name("careline-care".into())
-                .spawn(
-                    move || match generator.generate_reminders_once_today(&actor) {
+                .spawn(move || {
+                    lowest_priority();
+                    match generator.generate_reminders_once_today(&actor) {
                         Ok(Some(made)) => tracing::info!(
                             "care reminders for {}: {} made, {} there already",
                             made.day,
@@ -167,8 +168,8 @@ pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -
                         ),
                         Ok(None) => tracing::debug!("care reminders already generated today"),
                         Err(e) => tracing::warn!("care reminders were not generated: {e}"),
-                    },
-                );
+                    }
+                });
             if let Err(e) = spawned {
                 tracing::warn!("no thread to generate care reminders: {e}");
             }
@@ -240,6 +241,27 @@ fn event_loop(
         }
         if app.quit {
             return Ok(());
+        }
+    }
+}
+
+/// Puts the calling thread (and the threads it starts) at the lowest scheduling priority, so
+/// that a long background run (the day's care reminders) never takes the processor from the
+/// screen's own drawing, nor from other operators' screens on a shared host.
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid has no preconditions; setpriority with this thread's id changes only
+        // its nice value (per thread on Linux; inherited by the threads it starts).
+        let changed = unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, 19)
+        };
+        if changed != 0 {
+            tracing::debug!(
+                "care reminders keep the usual priority: {}",
+                std::io::Error::last_os_error()
+            );
         }
     }
 }

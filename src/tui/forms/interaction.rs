@@ -401,6 +401,10 @@ pub fn for_customer(
         }
         None => None,
     };
+    // A complaint's follow-up call is worked by the complaint's follow-up step (satisfaction,
+    // then closed or reopened): a contact does not complete it, so it is not offered.
+    card.reminders
+        .retain(|r| r.kind != crate::domain::reminder::Kind::ComplaintFollowUp.as_str());
     // Another operator's "only me" reminder is theirs to complete: not offered.
     let me = desk.actor.id;
     if !desk
@@ -606,6 +610,16 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
             if let Some(id) = logged.reminder_done {
                 text.push_str(" · ");
                 text.push_str(&i18n.f("log.reminder_done", &[("id", &id.to_string())]));
+            }
+            if let Some((id, by)) = &logged.reminder_done_before {
+                text.push_str(" · ");
+                text.push_str(&i18n.f(
+                    "log.reminder_done_before",
+                    &[
+                        ("id", &id.to_string()),
+                        ("by", &i18n.name(&crate::text::sanitize(by))),
+                    ],
+                ));
             }
             // A care shift's call: the key to the next one, said while the footer is taken.
             if form.extra.contains_key(CARE_SHIFT) {

@@ -30,7 +30,7 @@ fn subtitle(row: &CareRow, i18n: &I18n) -> String {
 }
 
 /// `z`: snooze to a date.
-pub fn snooze_form(row: &CareRow, i18n: &I18n) -> Form {
+pub fn snooze_form(row: &CareRow, today: chrono::NaiveDate, i18n: &I18n) -> Form {
     let mut form = Form::new(
         FormKind::ReminderStep,
         vec![Field::new("until", "field.snooze_until", FieldKind::Date).required()],
@@ -39,7 +39,12 @@ pub fn snooze_form(row: &CareRow, i18n: &I18n) -> Form {
     form.subtitle = subtitle(row, i18n);
     form.extra.insert(REMINDER.into(), row.id.to_string());
     form.extra.insert(STEP.into(), "snooze".into());
-    form.set("until", "+1d");
+    // A day after today, or after the day it is due when that is still to come.
+    if row.day > today {
+        form.set("until", &(row.day + chrono::Duration::days(1)).to_string());
+    } else {
+        form.set("until", "+1d");
+    }
     form
 }
 
@@ -313,7 +318,7 @@ pub fn restore(draft: &Draft, kind: FormKind, desk: &mut Desk) -> Option<(Form, 
                 }
             };
             let mut form = match blank.extra.get(STEP).map(String::as_str) {
-                Some("snooze") => snooze_form(&row, &desk.i18n),
+                Some("snooze") => snooze_form(&row, desk.store.care_today(), &desk.i18n),
                 _ => skip_form(&row, &desk.i18n),
             };
             form.restore_draft(&draft.content);

@@ -118,6 +118,8 @@ impl Card {
             Action::Pane(a) if a.name == NEXT_REMINDER.name => {
                 if self.shift.is_some() {
                     desk.post(Msg::NextReminder);
+                } else {
+                    desk.warn_t("card.next_reminder_outside_shift");
                 }
                 return;
             }
@@ -125,6 +127,8 @@ impl Card {
                 if let Some(card) = &self.card {
                     if card.customer.restricted {
                         desk.error_t("card.restricted_edit");
+                    } else if card.customer.fields.do_not_contact {
+                        desk.warn_t("card.no_reminder_do_not_contact");
                     } else {
                         let form = crate::tui::forms::reminder::new_reminder_form(card, desk);
                         desk.post(Msg::OpenForm(Box::new(form)));

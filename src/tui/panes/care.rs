@@ -303,6 +303,23 @@ impl Care {
             return;
         };
         self.working = Some(row.id);
+        // A complaint's follow-up call: its follow-up step, as from the Complaints pane's
+        // follow-up list (the customer's satisfaction, then closed or reopened).
+        if let (Kind::ComplaintFollowUp, Some(complaint)) = (row.kind, row.complaint_id) {
+            match desk.store.complaint(&desk.actor, complaint) {
+                Ok(k) => {
+                    let form = crate::tui::forms::complaint::step_form(
+                        &k,
+                        crate::domain::complaint_step::Step::FollowUp,
+                        &[],
+                        &desk.i18n,
+                    );
+                    desk.post(Msg::OpenForm(Box::new(form)));
+                }
+                Err(e) => desk.store_error(&e),
+            }
+            return;
+        }
         desk.post(Msg::LogContact {
             customer: row.customer_id,
             reply_on: None,
@@ -344,7 +361,7 @@ impl Care {
     fn snooze(&mut self, desk: &mut Desk) {
         if let Some(row) = self.may_work_current(desk) {
             self.leaving = Some(row.id);
-            let form = forms::snooze_form(&row, &desk.i18n);
+            let form = forms::snooze_form(&row, desk.store.care_today(), &desk.i18n);
             desk.post(Msg::OpenForm(Box::new(form)));
         }
     }
