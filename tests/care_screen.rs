@@ -424,3 +424,39 @@ fn a_reminder_kept_for_someone_else_is_theirs() {
     key(&mut app, KeyCode::Char('a'));
     assert_eq!(pane(&app).rows.len(), 4);
 }
+
+/// The selected reminder is shown in full under the list: one too long for a line takes a
+/// second (its note's last words still on screen at 80 columns).
+#[test]
+fn a_long_reminder_takes_a_second_line_under_the_list() {
+    let desk = desk();
+    {
+        let mut store = open_at_screen_time(&desk.path);
+        let admin = store.actor("li.na", None).expect("li.na");
+        store
+            .add_reminder(
+                &admin,
+                &NewReminder {
+                    customer_id: desk.buyer,
+                    due_on: d("2026-11-23"),
+                    title: "Offer the filter subscription".into(),
+                    note: Some("ask after the second delivery; the spare lid ORDER-77".into()),
+                    scope: careline::domain::interaction::FollowUpScope::Anyone,
+                    assignee: None,
+                },
+            )
+            .expect("added");
+    }
+    let mut app = care(&desk.path, "li.na", Lang::En);
+    let at = pane(&app)
+        .rows
+        .iter()
+        .position(|r| r.title.as_deref() == Some("Offer the filter subscription"))
+        .expect("listed");
+    for _ in 0..at {
+        key(&mut app, KeyCode::Down);
+    }
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("ORDER-77"), "{text}");
+    assert!(text.contains("Offer the filter subscription"), "{text}");
+}

@@ -279,7 +279,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
         .as_deref()
         .map(|c| store.resolve_customer(c))
         .transpose()?;
-    let rows = store.care_list(
+    let mut rows = store.care_list(
         &actor,
         &CareFilter {
             mine: args.mine,
@@ -289,11 +289,21 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
             range,
             customer,
             every_status: customer.is_some(),
-            limit: Some(args.limit),
+            // One more than shown, to say whether more match.
+            limit: Some(args.limit.saturating_add(1)),
             after: None,
         },
     )?;
-    print_rows(&rows, args.json, &store)
+    let more = rows.len() > args.limit;
+    rows.truncate(args.limit);
+    print_rows(&rows, args.json, &store)?;
+    if more {
+        eprintln!(
+            "The first {} shown; more match (--limit N shows more).",
+            args.limit
+        );
+    }
+    Ok(())
 }
 
 fn work(ctx: &Context, id: i64, work: ReminderWork, json: bool) -> Result<()> {

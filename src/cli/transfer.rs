@@ -396,6 +396,17 @@ impl Sink {
         Ok(())
     }
 
+    /// A CSV file with no record yet gets its header: an empty list still names its columns.
+    fn header_if_empty(&mut self, columns: &[&str]) -> std::io::Result<()> {
+        if let Sink::Csv { writer, first } = self {
+            if *first {
+                writer.write_record(columns)?;
+                *first = false;
+            }
+        }
+        Ok(())
+    }
+
     fn finish(self) -> std::io::Result<()> {
         match self {
             Sink::Json { mut out, first } => {
@@ -529,6 +540,7 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
             let filter = reminders.unwrap_or_default();
             let (count, withheld) =
                 store.export_reminders(&actor, &filter, &mut |r| sink.record(&r))?;
+            sink.header_if_empty(&crate::store::SegmentRow::COLUMNS)?;
             if withheld > 0 {
                 eprintln!(
                     "careline: {withheld} reminder(s) of confidential customers you may not see were left out"

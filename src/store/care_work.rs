@@ -860,6 +860,23 @@ pub struct SegmentRow {
     pub why: String,
 }
 
+impl SegmentRow {
+    /// Its fields in order: the header of a CSV segment list, written even when no reminder
+    /// matched (so that a mail merge set up on it still reads the file).
+    pub const COLUMNS: [&'static str; 10] = [
+        "reminder",
+        "kind",
+        "due",
+        "customer",
+        "name",
+        "preferred_channel",
+        "preferred_time",
+        "contact",
+        "masked",
+        "why",
+    ];
+}
+
 impl Store {
     /// The reminders `filter` lists, as a segment list for an SMS or mail-merge send, each
     /// given to `each`; recorded in the audit log (how many, which kind, whether masked). A
@@ -992,5 +1009,31 @@ impl Store {
         Ok(self
             .conn()
             .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CSV header written for an empty segment list is the fields a row has, in order.
+    #[test]
+    fn segment_columns_are_a_rows_fields() {
+        let row = SegmentRow {
+            reminder: 1,
+            kind: Kind::Birthday,
+            due: NaiveDate::from_ymd_opt(2026, 11, 26).expect("a day"),
+            customer: "C0000001".into(),
+            name: "王秀英".into(),
+            preferred_channel: None,
+            preferred_time: None,
+            contact: None,
+            masked: true,
+            why: "birthday 11-29".into(),
+        };
+        let serde_json::Value::Object(map) = serde_json::to_value(&row).expect("json") else {
+            panic!("a row is an object");
+        };
+        assert_eq!(map.keys().collect::<Vec<_>>(), SegmentRow::COLUMNS);
     }
 }

@@ -34,7 +34,9 @@ pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use card::{CardData, ContactLine, DeskCounts, HISTORY as CARD_HISTORY};
 pub use care::Generation;
-pub use care_work::{CareFilter, CareRow, DueRange, NewReminder, ReminderWork, KIND_ORDER};
+pub use care_work::{
+    CareFilter, CareRow, DueRange, NewReminder, ReminderWork, SegmentRow, KIND_ORDER,
+};
 pub use complaint_events::ComplaintEvent;
 pub use complaint_work::{Sweep, Work, Worked};
 pub use complaints::{ClockView, CompensationRow, Complaint, ComplaintDetail, ComplaintFilter};

@@ -554,7 +554,7 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
     };
     if let Some(p) = preferred {
         out.push(pair(
-            i18n.t("field.preferred_channel"),
+            i18n.t("card.preferred_contact"),
             p.trim().to_string(),
             theme,
             theme.text,

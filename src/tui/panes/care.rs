@@ -798,14 +798,19 @@ fn draw(pane: &Care, area: Rect, buf: &mut Buffer, view: &View) {
     let mut body = inner;
     // The question or the filter line takes the last line; else the selected reminder's
     // whole story (why, preferred channel, note) does.
+    // The selected reminder takes a second line when it needs one and the list has room.
+    let room = if inner.height >= 10 { 2 } else { 1 };
+    let bottom = bottom_line(pane, view, total, total * room);
+    let height = if bottom.width() > total { room } else { 1 };
     let last = Rect {
-        y: inner.bottom() - 1,
-        height: 1,
+        y: inner.bottom() - height as u16,
+        height: height as u16,
         ..inner
     };
-    body.height -= 1;
-    let bottom = bottom_line(pane, view, total);
-    Paragraph::new(bottom).render(last, buf);
+    body.height -= height as u16;
+    Paragraph::new(bottom)
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .render(last, buf);
     let c = Columns::at(total);
     let header = [
         (i18n.t("care.col.day"), c.day),
@@ -923,7 +928,9 @@ fn draw(pane: &Care, area: Rect, buf: &mut Buffer, view: &View) {
 }
 
 /// The last line: the question, the filter line, or the selected reminder in full.
-fn bottom_line<'a>(pane: &Care, view: &View, total: usize) -> Line<'a> {
+/// `room`: the display cells the selected reminder may take (two lines' worth where the list
+/// has room for a second).
+fn bottom_line<'a>(pane: &Care, view: &View, total: usize, room: usize) -> Line<'a> {
     let theme = view.theme;
     let i18n = view.i18n;
     if let Some(id) = pane.question {
@@ -995,7 +1002,7 @@ fn bottom_line<'a>(pane: &Care, view: &View, total: usize) -> Line<'a> {
         spans.push(Span::styled(format!(" · {}", sanitize(note)), theme.text));
     }
     // Cut at the edge by display cells.
-    super::fit_spans(&mut spans, total);
+    super::fit_spans(&mut spans, room);
     Line::from(spans)
 }
 
