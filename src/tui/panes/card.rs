@@ -527,6 +527,10 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
             Some(l.as_str()) != contact.phone_kind.map(|k| k.as_str())
                 && l.as_str() != contact.kind.as_str()
         }) {
+            // A label is typed freely; the usual ones are worded in the screen's language.
+            let lower = label.to_lowercase();
+            let worded = i18n.value("contact_label", &lower);
+            let label = if worded == lower { label } else { &worded };
             spans.push(Span::styled(format!(" ({})", sanitize(label)), theme.muted));
         }
         out.push(Line::from(spans));
