@@ -265,6 +265,37 @@ use careline::domain::interaction::FollowUpScope;
 use careline::domain::reminder::{Kind, Status};
 use careline::store::{CareFilter, DueRange, NewReminder, ReminderWork, Role, StoreError};
 
+/// Amy Lee, an operator of the desk.
+fn operator_amy(desk: &mut Desk) -> Actor {
+    desk.store
+        .add_operator(&desk.admin, "amy", "Amy Lee", Role::Operator)
+        .expect("amy");
+    desk.store.actor("amy", None).expect("amy acts")
+}
+
+/// A phone call out to `customer` about `reminder`, five minutes long, ended at the tests'
+/// moment.
+fn call_about(customer: i64, reminder: i64, summary: &str) -> careline::store::NewInteraction {
+    let mut call = careline::store::NewInteraction::contact(
+        customer,
+        careline::domain::customer::Channel::PhoneOut,
+        "information_given",
+        common::fixed_now() - chrono::Duration::minutes(5),
+        common::fixed_now(),
+        summary,
+    );
+    call.reminder_id = Some(reminder);
+    call
+}
+
+/// Snoozes reminder `id` to `day` as the admin.
+fn snooze(desk: &mut Desk, id: i64, day: &str) -> careline::store::CareRow {
+    let admin = desk.admin.clone();
+    desk.store
+        .work_reminder(&admin, id, &ReminderWork::Snooze { until: d(day) })
+        .expect("snoozed")
+}
+
 fn list(desk: &Desk, filter: &CareFilter) -> Vec<(Kind, String)> {
     desk.store
         .care_list(&desk.admin, filter)
@@ -453,10 +484,7 @@ fn reminders_are_done_snoozed_and_skipped_and_stay_so() {
 #[test]
 fn an_only_me_reminder_is_worked_by_its_owner_or_a_supervisor() {
     let mut desk = desk();
-    desk.store
-        .add_operator(&desk.admin, "amy", "Amy Lee", Role::Operator)
-        .expect("amy");
-    let amy = desk.store.actor("amy", None).expect("amy acts");
+    let amy = operator_amy(&mut desk);
     let sue = desk
         .store
         .add_operator(&desk.admin, "sue", "Sue Chen", Role::Supervisor)
@@ -504,15 +532,7 @@ fn an_only_me_reminder_is_worked_by_its_owner_or_a_supervisor() {
             },
         )
         .expect("added");
-    let mut call = careline::store::NewInteraction::contact(
-        desk.buyer,
-        careline::domain::customer::Channel::PhoneOut,
-        "information_given",
-        common::fixed_now() - chrono::Duration::minutes(5),
-        common::fixed_now(),
-        "Invoice sent",
-    );
-    call.reminder_id = Some(mine);
+    let call = call_about(desk.buyer, mine, "Invoice sent");
     match desk.store.log_interaction(&amy, &call) {
         Err(StoreError::Invalid(errors)) => {
             assert_eq!(errors[0].field, "reminder", "{errors:?}");
@@ -717,15 +737,7 @@ fn the_next_page_starts_after_the_last_row_shown() {
             .expect("added");
     }
     let birthday = reminder_of(&desk, desk.birthday, Kind::Birthday);
-    desk.store
-        .work_reminder(
-            &desk.admin,
-            birthday,
-            &ReminderWork::Snooze {
-                until: d("2026-05-23"),
-            },
-        )
-        .expect("snoozed");
+    snooze(&mut desk, birthday, "2026-05-23");
     for badge in [None, Some("potential".to_string())] {
         let whole = CareFilter {
             badge: badge.clone(),
@@ -799,16 +811,7 @@ fn no_reminder_for_a_do_not_contact_customer_and_no_snooze_to_before_its_day() {
         }
         other => panic!("snoozed to before its day: {other:?}"),
     }
-    let snoozed = desk
-        .store
-        .work_reminder(
-            &desk.admin,
-            birthday,
-            &ReminderWork::Snooze {
-                until: d("2026-05-23"),
-            },
-        )
-        .expect("snoozed");
+    let snoozed = snooze(&mut desk, birthday, "2026-05-23");
     assert_eq!(snoozed.day, d("2026-05-23"));
 }
 
@@ -817,10 +820,7 @@ fn no_reminder_for_a_do_not_contact_customer_and_no_snooze_to_before_its_day() {
 #[test]
 fn a_reminder_done_by_one_call_is_said_so_to_the_next_caller() {
     let mut desk = desk();
-    desk.store
-        .add_operator(&desk.admin, "amy", "Amy Lee", Role::Operator)
-        .expect("amy");
-    let amy = desk.store.actor("amy", None).expect("amy acts");
+    let amy = operator_amy(&mut desk);
     let id = desk
         .store
         .add_reminder(
@@ -835,17 +835,11 @@ fn a_reminder_done_by_one_call_is_said_so_to_the_next_caller() {
             },
         )
         .expect("added");
+    let buyer = desk.buyer;
     let call = |who: &Actor, store: &mut Store| {
-        let mut call = careline::store::NewInteraction::contact(
-            desk.buyer,
-            careline::domain::customer::Channel::PhoneOut,
-            "information_given",
-            common::fixed_now() - chrono::Duration::minutes(5),
-            common::fixed_now(),
-            "Delivery on Friday",
-        );
-        call.reminder_id = Some(id);
-        store.log_interaction(who, &call).expect("logged")
+        store
+            .log_interaction(who, &call_about(buyer, id, "Delivery on Friday"))
+            .expect("logged")
     };
     let first = call(&desk.admin.clone(), &mut desk.store);
     assert_eq!(first.reminder_done, Some(id));

@@ -714,27 +714,8 @@ fn the_follow_up_call_falls_on_a_working_day() {
     // day, so the call is due Monday 11-30.
     let mut d = desk(rules("business", false), bj(2026, 11, 26, 10, 0));
     let admin = d.admin.clone();
-    let k = d
-        .store
-        .open_complaint(
-            &admin,
-            d.customer,
-            &by_email("发票错误", Severity::Low),
-            None,
-        )
-        .expect("open");
-    for work in [
-        Work::Acknowledge { text: None },
-        Work::Propose {
-            text: "重开发票".into(),
-        },
-        Work::Resolve {
-            text: "已重开".into(),
-        },
-    ] {
-        d.store.work_complaint(&admin, k.id, &work).expect("work");
-    }
-    let detail = d.store.complaint_detail(&admin, k.id).expect("detail");
+    let (id, _) = resolved_invoice_complaint(&mut d);
+    let detail = d.store.complaint_detail(&admin, id).expect("detail");
     assert_eq!(
         detail.follow_up.map(|f| f.due_on).as_deref(),
         Some("2026-11-30")
@@ -779,58 +760,9 @@ fn a_complaint_opened_round_the_clock_keeps_counting_round_the_clock() {
     assert_eq!(reading.left, Duration::minutes(-(8 * 60 + 30)));
 }
 
-/// A complaint of a customer who asked not to be contacted is resolved without a follow-up
-/// call: none is made (marking a customer so withdraws every call still to make, and the Care
-/// pane never shows one).
-#[test]
-fn no_follow_up_call_is_made_to_a_do_not_contact_customer() {
-    let mut d = desk(rules("business", false), bj(2026, 11, 26, 10, 0));
-    let admin = d.admin.clone();
-    let mut c = d.store.customer(&admin, d.customer).expect("the customer");
-    c.fields.do_not_contact = true;
-    d.store
-        .edit_customer(&admin, d.customer, c.version, &c.fields)
-        .expect("marked do-not-contact");
-    let k = d
-        .store
-        .open_complaint(
-            &admin,
-            d.customer,
-            &by_email("发票错误", Severity::Low),
-            None,
-        )
-        .expect("open");
-    let mut last = None;
-    for work in [
-        Work::Acknowledge { text: None },
-        Work::Propose {
-            text: "重开发票".into(),
-        },
-        Work::Resolve {
-            text: "已重开".into(),
-        },
-    ] {
-        last = Some(d.store.work_complaint(&admin, k.id, &work).expect("work"));
-    }
-    assert_eq!(last.and_then(|w| w.follow_up_reminder), None);
-    let detail = d.store.complaint_detail(&admin, k.id).expect("detail");
-    assert!(detail.follow_up.is_none());
-    assert_eq!(
-        common::count(
-            &d.db.raw(),
-            "SELECT count(*) FROM reminders WHERE kind = 'complaint_follow_up'"
-        ),
-        0
-    );
-}
-
-/// A complaint's follow-up call is completed by the complaint's follow-up step, never by a
-/// contact linked to it: a call logged with it linked leaves it to make (and the complaint
-/// waiting for the customer's satisfaction).
-#[test]
-fn a_contact_does_not_complete_a_complaints_follow_up_call() {
-    let now = bj(2026, 11, 26, 10, 0);
-    let mut d = desk(rules("business", false), now);
+/// A low-severity emailed complaint of the desk's customer, acknowledged, proposed and
+/// resolved by the admin: its number and the follow-up call resolving made, if any.
+fn resolved_invoice_complaint(d: &mut Desk) -> (i64, Option<i64>) {
     let admin = d.admin.clone();
     let k = d
         .store
@@ -857,6 +789,43 @@ fn a_contact_does_not_complete_a_complaints_follow_up_call() {
             .expect("work")
             .follow_up_reminder;
     }
+    (k.id, follow_up)
+}
+
+/// A complaint of a customer who asked not to be contacted is resolved without a follow-up
+/// call: none is made (marking a customer so withdraws every call still to make, and the Care
+/// pane never shows one).
+#[test]
+fn no_follow_up_call_is_made_to_a_do_not_contact_customer() {
+    let mut d = desk(rules("business", false), bj(2026, 11, 26, 10, 0));
+    let admin = d.admin.clone();
+    let mut c = d.store.customer(&admin, d.customer).expect("the customer");
+    c.fields.do_not_contact = true;
+    d.store
+        .edit_customer(&admin, d.customer, c.version, &c.fields)
+        .expect("marked do-not-contact");
+    let (id, follow_up) = resolved_invoice_complaint(&mut d);
+    assert_eq!(follow_up, None);
+    let detail = d.store.complaint_detail(&admin, id).expect("detail");
+    assert!(detail.follow_up.is_none());
+    assert_eq!(
+        common::count(
+            &d.db.raw(),
+            "SELECT count(*) FROM reminders WHERE kind = 'complaint_follow_up'"
+        ),
+        0
+    );
+}
+
+/// A complaint's follow-up call is completed by the complaint's follow-up step, never by a
+/// contact linked to it: a call logged with it linked leaves it to make (and the complaint
+/// waiting for the customer's satisfaction).
+#[test]
+fn a_contact_does_not_complete_a_complaints_follow_up_call() {
+    let now = bj(2026, 11, 26, 10, 0);
+    let mut d = desk(rules("business", false), now);
+    let admin = d.admin.clone();
+    let (id, follow_up) = resolved_invoice_complaint(&mut d);
     let follow_up = follow_up.expect("a follow-up call");
     let mut call = careline::store::NewInteraction::contact(
         d.customer,
@@ -869,7 +838,7 @@ fn a_contact_does_not_complete_a_complaints_follow_up_call() {
     call.reminder_id = Some(follow_up);
     let logged = d.store.log_interaction(&admin, &call).expect("logged");
     assert_eq!(logged.reminder_done, None);
-    let detail = d.store.complaint_detail(&admin, k.id).expect("detail");
+    let detail = d.store.complaint_detail(&admin, id).expect("detail");
     assert_eq!(detail.complaint.status, Status::Resolved);
     assert_eq!(
         detail.follow_up.map(|f| f.status).as_deref(),
