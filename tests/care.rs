@@ -773,7 +773,7 @@ fn the_next_page_starts_after_the_last_row_shown() {
 }
 
 /// No reminder is added for a customer who asked not to be contacted; a snooze puts a reminder
-/// off, never to before the day it is due.
+/// off, to a day after the day it is due and no later than the last day it makes sense.
 #[test]
 fn no_reminder_for_a_do_not_contact_customer_and_no_snooze_to_before_its_day() {
     let mut desk = desk();
@@ -810,6 +810,23 @@ fn no_reminder_for_a_do_not_contact_customer_and_no_snooze_to_before_its_day() {
             assert!(errors[0].reason.contains("2026-05-22"), "{errors:?}");
         }
         other => panic!("snoozed to before its day: {other:?}"),
+    }
+    // Nor past the birthday itself, the last day a birthday call makes sense.
+    match desk.store.work_reminder(
+        &desk.admin,
+        birthday,
+        &ReminderWork::Snooze {
+            until: d("2026-05-26"),
+        },
+    ) {
+        Err(StoreError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "until");
+            assert!(
+                errors[0].reason.contains("on or before 2026-05-25"),
+                "{errors:?}"
+            );
+        }
+        other => panic!("snoozed past the birthday: {other:?}"),
     }
     let snoozed = snooze(&mut desk, birthday, "2026-05-23");
     assert_eq!(snoozed.day, d("2026-05-23"));

@@ -460,3 +460,33 @@ fn a_long_reminder_takes_a_second_line_under_the_list() {
     assert!(text.contains("ORDER-77"), "{text}");
     assert!(text.contains("Offer the filter subscription"), "{text}");
 }
+
+/// A snooze on a zh-CN screen: the New Year greeting is due on 29 December, so the form offers
+/// the 30th; a day before it is due is refused, and so is one past New Year's Day, each said
+/// in Chinese on the form.
+#[test]
+fn a_snooze_is_after_the_day_due_and_within_its_window_said_in_chinese() {
+    let desk = desk();
+    let mut app = care(&desk.path, "li.na", Lang::ZhCn);
+    select(&mut app, desk.consenting, Kind::Holiday);
+    key(&mut app, KeyCode::Char('z'));
+    assert_eq!(
+        app.form().expect("the snooze form").value("until"),
+        "2026-12-30"
+    );
+    for (day, said) in [
+        ("2026-12-10", "须晚于到期日（2026-12-29）"),
+        ("2027-01-05", "须不晚于 2027-01-01"),
+    ] {
+        app.form_mut().expect("form").set("until", day);
+        ctrl(&mut app, 's');
+        assert!(app.form().is_some(), "{day} refused");
+        let text = screen(&mut app, 80, 24);
+        assert!(text.contains(said), "{day}: {text}");
+    }
+    app.form_mut().expect("form").set("until", "2026-12-31");
+    ctrl(&mut app, 's');
+    assert!(app.form().is_none(), "{}", message(&app));
+    let snoozed = reminder(&desk.path, desk.consenting, Kind::Holiday);
+    assert_eq!(snoozed.snoozed_until, Some(d("2026-12-31")));
+}

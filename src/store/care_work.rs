@@ -543,12 +543,21 @@ impl Store {
                 "reminder {id} is of a confidential customer you may not see"
             )));
         }
-        // A snooze puts a reminder off: never to before the day it is due (or snoozed to).
+        // A snooze puts a reminder off: to a day after the day it is due (or snoozed to), and
+        // never past the last day it makes sense (a birthday, a holiday, a purchase's window).
         if let ReminderWork::Snooze { until } = work {
             if *until <= row.day && row.day > today {
                 return Err(StoreError::Invalid(vec![FieldError::new(
                     "until",
                     format!("must be after the day it is due ({})", row.day),
+                )]));
+            }
+            if let Some(end) = row.window_end.filter(|end| until > end) {
+                return Err(StoreError::Invalid(vec![FieldError::new(
+                    "until",
+                    format!(
+                        "must be on or before {end}, the last day it makes sense; skip it instead"
+                    ),
                 )]));
             }
         }

@@ -839,7 +839,9 @@ fn apply(w: &mut Writer<'_>, new: &NewInteraction, plan: LogPlan) -> Result<Logg
             let by: Option<String> = w
                 .tx()
                 .query_row(
-                    "SELECT o.name || ' (' || o.login || ')' FROM reminders r
+                    "SELECT CASE WHEN o.name = o.login THEN o.name
+                                 ELSE o.name || ' (' || o.login || ')' END
+                     FROM reminders r
                      JOIN interactions i ON i.id = r.done_interaction_id
                      JOIN operators o ON o.id = i.operator_id
                      WHERE r.id = ?1 AND r.status = 'done'",

@@ -15,6 +15,10 @@ use crate::tui::widgets::form::{Choices, Field, FieldKind, Form};
 /// Keys of [`Form::extra`]: the reminder a step form works, and the step (`snooze`, `skip`).
 pub const REMINDER: &str = "reminder";
 pub const STEP: &str = "step";
+/// A snooze form's reminder: the day it is due (or snoozed to), and the last day it makes
+/// sense (a birthday, a holiday, the end of a purchase's follow-up window), when it has one.
+const DAY: &str = "day";
+const WINDOW_END: &str = "window_end";
 
 /// The value of the skip-reason choice that means "typed below".
 const TYPED: &str = "typed";
@@ -39,6 +43,10 @@ pub fn snooze_form(row: &CareRow, today: chrono::NaiveDate, i18n: &I18n) -> Form
     form.subtitle = subtitle(row, i18n);
     form.extra.insert(REMINDER.into(), row.id.to_string());
     form.extra.insert(STEP.into(), "snooze".into());
+    form.extra.insert(DAY.into(), row.day.to_string());
+    if let Some(end) = row.window_end {
+        form.extra.insert(WINDOW_END.into(), end.to_string());
+    }
     // A day after today, or after the day it is due when that is still to come.
     if row.day > today {
         form.set("until", &(row.day + chrono::Duration::days(1)).to_string());
@@ -46,6 +54,30 @@ pub fn snooze_form(row: &CareRow, today: chrono::NaiveDate, i18n: &I18n) -> Form
         form.set("until", "+1d");
     }
     form
+}
+
+/// Why `until` is no day to snooze the form's reminder to, in the screen's language: not after
+/// today or the day it is due, or past the last day it makes sense. None when it will do.
+fn snooze_refusal(
+    form: &Form,
+    until: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    i18n: &I18n,
+) -> Option<String> {
+    let day = |key: &str| {
+        form.extra
+            .get(key)
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    };
+    if until <= today {
+        return Some(i18n.t("care.snooze_after_today").to_string());
+    }
+    if let Some(due) = day(DAY).filter(|d| until <= *d) {
+        return Some(i18n.f("care.snooze_after_due", &[("day", &due.to_string())]));
+    }
+    day(WINDOW_END)
+        .filter(|end| until > *end)
+        .map(|end| i18n.f("care.snooze_past_window", &[("day", &end.to_string())]))
 }
 
 /// `s`: skip, with a reason from the list or typed.
@@ -127,13 +159,14 @@ pub fn save_step(form: &mut Form, desk: &mut Desk) -> Saved {
     }
     let work = match form.extra.get(STEP).map(String::as_str) {
         Some("snooze") => match parse_date(&form.value("until"), today) {
-            Ok(until) if until > today => ReminderWork::Snooze { until },
-            Ok(_) => {
-                let text = desk.i18n.t("care.snooze_after_today").to_string();
-                form.set_error("until", text);
-                desk.error_t("form.fix_fields");
-                return Saved::Open;
-            }
+            Ok(until) => match snooze_refusal(form, until, today, &desk.i18n) {
+                None => ReminderWork::Snooze { until },
+                Some(text) => {
+                    form.set_error("until", text);
+                    desk.error_t("form.fix_fields");
+                    return Saved::Open;
+                }
+            },
             Err(_) => {
                 let text = desk.i18n.t("form.bad_date").to_string();
                 form.set_error("until", text);
