@@ -707,7 +707,7 @@ impl Columns {
             day: 5,
             customer: if wide { 14 } else { 10 },
             tier: if wide { 9 } else { 4 },
-            kind: if wide { 14 } else { 8 },
+            kind: if wide { 14 } else { 9 },
             why: 0,
             channel: if wide { 16 } else { 8 },
             owner: if wide { 12 } else { 8 },
@@ -900,7 +900,15 @@ fn draw(pane: &Care, area: Rect, buf: &mut Buffer, view: &View) {
             (name, c.customer, theme.text),
             (i18n.value(tier_group, &row.badge), c.tier, badge_style),
             (
-                i18n.value("reminder", row.kind.as_str()),
+                // Narrow: the kind's short name ("purchase", "visit"), whole in its column.
+                i18n.value(
+                    if c.kind < 14 {
+                        "reminder_short"
+                    } else {
+                        "reminder"
+                    },
+                    row.kind.as_str(),
+                ),
                 c.kind,
                 theme.accent,
             ),
