@@ -451,41 +451,35 @@ fn care_rows(out: &mut String, c: &CareReport) {
         }
     }
     for f in &c.keys {
-        let _ = writeln!(
-            out,
-            "| Care pane ({} to do), key to drawn frame p99 ≤ 16 ms: {}{} | {} ms over {} keys | {} |",
-            c.open,
-            f.kind,
-            if f.example.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", f.example)
-            },
-            ms(f),
-            f.samples,
-            verdict(f, 16.0)
-        );
+        key_row(out, &format!("Care pane ({} to do)", c.open), f);
     }
+}
+
+/// One pane key's row: key to drawn frame against the frame budget (p99 ≤ 16 ms).
+fn key_row(out: &mut String, pane: &str, f: &Figures) {
+    let example = if f.example.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", f.example)
+    };
+    let _ = writeln!(
+        out,
+        "| {pane}, key to drawn frame p99 ≤ 16 ms: {}{example} | {} ms over {} keys | {} |",
+        f.kind,
+        ms(f),
+        f.samples,
+        verdict(f, 16.0)
+    );
 }
 
 /// The complaint queue's rows: each key to frame (issue 13: p99 ≤ 16 ms), and the queue as a
 /// whole process within 3× the sqlite3 shell's one indexed read.
 fn complaint_rows(out: &mut String, c: &ComplaintsReport) {
     for f in &c.keys {
-        let _ = writeln!(
+        key_row(
             out,
-            "| complaint queue ({} of {} open), key to drawn frame p99 ≤ 16 ms: {}{} | {} ms over {} keys | {} |",
-            c.open,
-            c.complaints,
-            f.kind,
-            if f.example.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", f.example)
-            },
-            ms(f),
-            f.samples,
-            verdict(f, 16.0)
+            &format!("complaint queue ({} of {} open)", c.open, c.complaints),
+            f,
         );
     }
     let l = &c.list_process;

@@ -8,16 +8,14 @@
 
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use crossterm::event::KeyCode;
 use serde::Serialize;
 
 use super::bench::{figures, Figures};
-use super::bench_screen::{press, BenchScreen};
+use super::bench_screen::{pane_keys, pane_tab, press, BenchScreen, PaneKeys};
 use super::Context;
-use crate::tui::action::Action;
-use crate::tui::keymap::Context as KeyContext;
 
 #[derive(Debug, Args, Clone)]
 pub struct CareArgs {
@@ -76,36 +74,6 @@ fn run_generation(ctx: &Context) -> Result<GenerationRun> {
     })
 }
 
-/// The Care pane's tab number and its single-key filters.
-fn care_tab() -> Result<(u8, Vec<(&'static str, crossterm::event::KeyEvent)>)> {
-    let mut tab = 0u8;
-    for pane in crate::tui::panes::registered() {
-        if pane.tab().is_some() {
-            tab += 1;
-        }
-        if pane.id().0 != "care" {
-            continue;
-        }
-        let mut filters = Vec::new();
-        for table in pane.keys() {
-            for key in table.keys {
-                if let Action::Pane(action) = key.action {
-                    if ["care_mine", "care_anyones"].contains(&action.name) {
-                        if let Some(first) = key.keys.first() {
-                            filters.push((
-                                action.name,
-                                crossterm::event::KeyEvent::new(first.code, first.modifiers),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        return Ok((tab, filters));
-    }
-    bail!("this careline has no Care pane")
-}
-
 pub fn run(ctx: &Context, args: &CareArgs) -> Result<CareReport> {
     let (first_run, second_run) = if args.no_generate {
         (None, None)
@@ -119,53 +87,22 @@ pub fn run(ctx: &Context, args: &CareArgs) -> Result<CareReport> {
     let (rare_kind, rare_badge) = store.rarest_care_filters()?;
     drop(store);
 
-    let (tab, filters) = care_tab()?;
+    let (tab, filters) = pane_tab("care", &["care_mine", "care_anyones"])?;
     let mut screen = BenchScreen::open(ctx, args.width, args.height)?;
     screen.draw()?;
-    let tab_key = press(KeyCode::F(tab));
-    let other_tab = press(KeyCode::F(1));
-    let mut keys = Vec::new();
-    let mut times = Vec::with_capacity(args.samples);
-    for _ in 0..args.samples {
-        screen.key(other_tab)?;
-        times.push(screen.key(tab_key)?);
-    }
-    keys.push(figures(
-        "open the Care tab (list read)",
-        None,
-        format!("{open} to do"),
-        times,
-        None,
-    ));
-    if !matches!(screen.app.context(), KeyContext::Pane(t) if t.name == "care") {
-        bail!("F{tab} did not bring the Care pane to the keyboard");
-    }
-    for (label, code) in [
-        ("↓ in the list", KeyCode::Down),
-        ("PgDn in the list", KeyCode::PageDown),
-    ] {
-        let mut times = Vec::with_capacity(args.samples);
-        for i in 0..args.samples {
-            if i % 50 == 0 {
-                screen.key(press(KeyCode::Home))?;
-            }
-            times.push(screen.key(press(code))?);
-        }
-        keys.push(figures(label, None, String::new(), times, None));
-    }
-    for (name, key) in filters {
-        let mut times = Vec::with_capacity(args.samples);
-        for _ in 0..args.samples {
-            times.push(screen.key(key)?);
-        }
-        keys.push(figures(
-            "filter switched on or off",
-            None,
-            name.to_string(),
-            times,
-            None,
-        ));
-    }
+    let mut keys = pane_keys(
+        &mut screen,
+        PaneKeys {
+            pane: "care",
+            tab,
+            open: "open the Care tab (list read)",
+            open_detail: format!("{open} to do"),
+            down: "↓ in the list",
+            page_down: "PgDn in the list",
+            filters,
+        },
+        args.samples,
+    )?;
     // The filter line's rarest kind and tier, applied and cleared as the pane reads them.
     for (label, kind, badge) in [
         ("the rarest kind", rare_kind, None),

@@ -10,14 +10,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
 use clap::Args;
-use crossterm::event::KeyCode;
 use serde::Serialize;
 
 use super::bench::{figures, Figures};
-use super::bench_screen::{press, BenchScreen};
+use super::bench_screen::{pane_keys, pane_tab, BenchScreen, PaneKeys};
 use super::Context;
-use crate::tui::action::Action;
-use crate::tui::keymap::Context as KeyContext;
 
 #[derive(Debug, Args, Clone)]
 pub struct ComplaintsArgs {
@@ -53,37 +50,6 @@ pub struct ComplaintsReport {
     pub bytes_of_list: usize,
 }
 
-/// The Complaints pane's tab number and its own actions (the filters among them).
-fn complaints_tab() -> Result<(u8, Vec<(&'static str, crossterm::event::KeyEvent)>)> {
-    let panes = crate::tui::panes::registered();
-    let mut tab = 0u8;
-    for pane in &panes {
-        if pane.tab().is_some() {
-            tab += 1;
-        }
-        if pane.id().0 != "complaints" {
-            continue;
-        }
-        let mut filters = Vec::new();
-        for table in pane.keys() {
-            for key in table.keys {
-                if let Action::Pane(action) = key.action {
-                    if FILTERS.contains(&action.name) {
-                        if let Some(first) = key.keys.first() {
-                            filters.push((
-                                action.name,
-                                crossterm::event::KeyEvent::new(first.code, first.modifiers),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        return Ok((tab, filters));
-    }
-    bail!("this careline has no Complaints pane")
-}
-
 /// The pane's actions that filter the queue in place (no form, no question).
 const FILTERS: &[&str] = &[
     "toggle_mine",
@@ -96,7 +62,7 @@ const FILTERS: &[&str] = &[
 ];
 
 pub fn run(ctx: &Context, args: &ComplaintsArgs) -> Result<ComplaintsReport> {
-    let (tab, filters) = complaints_tab()?;
+    let (tab, filters) = pane_tab("complaints", FILTERS)?;
     let (store, actor) = ctx.open()?;
     let queue = store.complaints(
         &actor,
@@ -110,51 +76,20 @@ pub fn run(ctx: &Context, args: &ComplaintsArgs) -> Result<ComplaintsReport> {
 
     let mut screen = BenchScreen::open(ctx, args.width, args.height)?;
     screen.draw()?;
-    let tab_key = press(KeyCode::F(tab));
-    let other_tab = press(KeyCode::F(1));
-    let mut keys = Vec::new();
     // Opening the tab reads the queue: away and back, each time.
-    let mut times = Vec::with_capacity(args.samples);
-    for _ in 0..args.samples {
-        screen.key(other_tab)?;
-        times.push(screen.key(tab_key)?);
-    }
-    keys.push(figures(
-        "open the Complaints tab (queue read)",
-        None,
-        format!("{} open", queue.len()),
-        times,
-        None,
-    ));
-    if !matches!(screen.app.context(), KeyContext::Pane(t) if t.name == "complaints") {
-        bail!("F{tab} did not bring the Complaints pane to the keyboard");
-    }
-    for (label, code) in [
-        ("↓ in the queue", KeyCode::Down),
-        ("PgDn in the queue", KeyCode::PageDown),
-    ] {
-        let mut times = Vec::with_capacity(args.samples);
-        for i in 0..args.samples {
-            if i % 50 == 0 {
-                screen.key(press(KeyCode::Home))?;
-            }
-            times.push(screen.key(press(code))?);
-        }
-        keys.push(figures(label, None, String::new(), times, None));
-    }
-    for (name, key) in filters {
-        let mut times = Vec::with_capacity(args.samples);
-        for _ in 0..args.samples {
-            times.push(screen.key(key)?);
-        }
-        keys.push(figures(
-            "filter switched on or off",
-            None,
-            name.to_string(),
-            times,
-            None,
-        ));
-    }
+    let keys = pane_keys(
+        &mut screen,
+        PaneKeys {
+            pane: "complaints",
+            tab,
+            open: "open the Complaints tab (queue read)",
+            open_detail: format!("{} open", queue.len()),
+            down: "↓ in the queue",
+            page_down: "PgDn in the queue",
+            filters,
+        },
+        args.samples,
+    )?;
     drop(screen);
 
     let exe = std::env::current_exe().context("cannot find the careline binary")?;

@@ -399,3 +399,97 @@ pub fn print(report: &ScreenReport) {
     );
     println!("{}", super::bench::P99_NOTE);
 }
+
+/// A pane's tab number (its F key) and the first key of each of its own actions named in
+/// `actions` (the filters a pane bench switches on and off).
+pub(super) fn pane_tab(id: &str, actions: &[&str]) -> Result<(u8, Vec<(&'static str, KeyEvent)>)> {
+    let mut tab = 0u8;
+    for pane in crate::tui::panes::registered() {
+        if pane.tab().is_some() {
+            tab += 1;
+        }
+        if pane.id().0 != id {
+            continue;
+        }
+        let mut keys = Vec::new();
+        for table in pane.keys() {
+            for key in table.keys {
+                if let crate::tui::action::Action::Pane(action) = key.action {
+                    if let (true, Some(first)) = (actions.contains(&action.name), key.keys.first())
+                    {
+                        keys.push((action.name, KeyEvent::new(first.code, first.modifiers)));
+                    }
+                }
+            }
+        }
+        return Ok((tab, keys));
+    }
+    bail!("this careline has no {id} pane")
+}
+
+/// A list pane to measure, and what its keys are called in the figures.
+pub(super) struct PaneKeys<'a> {
+    pub pane: &'a str,
+    pub tab: u8,
+    /// Opening its tab, and what it then holds ("4020 open").
+    pub open: &'static str,
+    pub open_detail: String,
+    /// ↓ and PgDn in its list.
+    pub down: &'static str,
+    pub page_down: &'static str,
+    pub filters: Vec<(&'static str, KeyEvent)>,
+}
+
+/// A list pane's keys, key to drawn frame, `samples` each: its tab opened (from the first
+/// tab, so that the list is read each time), ↓ and PgDn (from the top every fiftieth), and each
+/// filter switched on or off.
+pub(super) fn pane_keys(
+    screen: &mut BenchScreen,
+    keys: PaneKeys<'_>,
+    samples: usize,
+) -> Result<Vec<Figures>> {
+    let tab_key = press(KeyCode::F(keys.tab));
+    let other_tab = press(KeyCode::F(1));
+    let mut out = Vec::new();
+    let mut times = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        screen.key(other_tab)?;
+        times.push(screen.key(tab_key)?);
+    }
+    out.push(figures(keys.open, None, keys.open_detail, times, None));
+    if !matches!(screen.app.context(), crate::tui::keymap::Context::Pane(t) if t.name == keys.pane)
+    {
+        bail!(
+            "F{} did not bring the {} pane to the keyboard",
+            keys.tab,
+            keys.pane
+        );
+    }
+    for (label, code) in [
+        (keys.down, KeyCode::Down),
+        (keys.page_down, KeyCode::PageDown),
+    ] {
+        let mut times = Vec::with_capacity(samples);
+        for i in 0..samples {
+            if i % 50 == 0 {
+                screen.key(press(KeyCode::Home))?;
+            }
+            times.push(screen.key(press(code))?);
+        }
+        out.push(figures(label, None, String::new(), times, None));
+    }
+    for (name, key) in keys.filters {
+        let mut times = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            times.push(screen.key(key)?);
+        }
+        out.push(figures(
+            "filter switched on or off",
+            None,
+            name.to_string(),
+            times,
+            None,
+        ));
+    }
+    Ok(out)
+}
