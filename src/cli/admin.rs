@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::{print_json, progress_bar, Context};
 use crate::demo::DemoSpec;
-use crate::store::{Actor, Permission, Role, Store, StoreError, SCHEMA_VERSION};
+use crate::store::{Actor, Permission, Role, Store, SCHEMA_VERSION};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -25,6 +25,33 @@ pub struct DemoArgs {
     /// Add demo data to a database that already holds customers.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write (never an existing file). Its audit witness is written
+    /// beside it as FILE-audit; keep the two together.
+    pub file: std::path::PathBuf,
+    /// Stamp the file name with the time (careline-20261126-221500.db) and keep only the
+    /// newest N such backups beside it: for cron.
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file (with its FILE-audit witness beside it).
+    pub file: std::path::PathBuf,
+    /// Restore even though other processes have the database open (only when they are
+    /// known to be gone: their later writes would be lost).
+    #[arg(long)]
+    pub force: bool,
+    /// Do not ask (for scripts).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -88,9 +115,7 @@ pub fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
     } else {
         open_or_create(ctx)?
     };
-    actor
-        .require(Permission::GenerateDemo)
-        .map_err(StoreError::from)?;
+    store.require(&actor, Permission::GenerateDemo)?;
     fill(
         &mut store,
         &actor,
@@ -147,9 +172,7 @@ pub fn open_demo(ctx: &Context) -> Result<(Store, Actor)> {
 
 pub fn check(ctx: &Context, args: CheckArgs) -> Result<()> {
     let (store, actor) = ctx.open()?;
-    actor
-        .require(Permission::CheckDatabase)
-        .map_err(StoreError::from)?;
+    store.require(&actor, Permission::CheckDatabase)?;
     let report = store.check()?;
     if args.json {
         print_json(&report)?;
@@ -168,13 +191,94 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<()> {
                 format!("{} problems", report.foreign_key_problems)
             }
         );
-        match &report.audit.broken_at {
-            None => println!("audit chain   ok ({} entries)", report.audit.entries),
+        let audit = &report.audit;
+        match &audit.broken_at {
+            None if audit.erased_details > 0 => println!(
+                "audit chain   ok ({} entries; the detail of {} removed by erasures)",
+                audit.entries, audit.erased_details
+            ),
+            None => println!("audit chain   ok ({} entries)", audit.entries),
             Some((id, why)) => println!("audit chain   BROKEN at entry {id}: {why}"),
+        }
+        match (&audit.witness_problem, audit.witnessed_entry) {
+            (Some(problem), _) => println!("audit witness FAILED: {problem}"),
+            (None, Some(entry)) => println!("audit witness ok (entry {entry})"),
+            (None, None) => println!("audit witness ok (no entries yet)"),
         }
     }
     if !report.ok() {
         bail!("the database failed its check");
+    }
+    Ok(())
+}
+
+pub fn backup(ctx: &Context, args: BackupArgs) -> Result<()> {
+    if args.keep == Some(0) {
+        bail!("--keep must be at least 1");
+    }
+    let (mut store, actor) = ctx.open()?;
+    let started = std::time::Instant::now();
+    let made = store.backup(&actor, &args.file, args.keep)?;
+    if args.json {
+        return print_json(&made);
+    }
+    println!(
+        "Backed up {} to {} ({:.1} MB, {} customers, {} audit entries) in {:.1} s; checked, with its witness {}.",
+        ctx.db_path.display(),
+        made.file.display(),
+        made.bytes as f64 / 1_048_576.0,
+        made.customers,
+        made.audit_entries,
+        started.elapsed().as_secs_f64(),
+        made.witness.display()
+    );
+    for old in &made.removed {
+        println!("Removed the older backup {}.", old.display());
+    }
+    Ok(())
+}
+
+pub fn restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
+    if ctx.as_login.is_some() {
+        bail!("--as: a restore is done by an admin of the backup as themselves");
+    }
+    if ctx.demo {
+        bail!("--demo: restore a backup over a database of your own (--db PATH)");
+    }
+    let login = Context::login()?;
+    if !args.yes {
+        use std::io::IsTerminal as _;
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "a restore replaces the whole database: add --yes to restore without being asked"
+            );
+        }
+        eprint!(
+            "Replace {} with the backup {}? The database replaced is kept beside it. Type yes to restore: ",
+            ctx.db_path.display(),
+            args.file.display()
+        );
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            bail!("not restored");
+        }
+    }
+    let done = crate::store::restore(
+        &args.file,
+        &ctx.db_path,
+        &login,
+        args.force,
+        ctx.open_options(false),
+    )?;
+    println!(
+        "Restored {} from {} ({} audit entries, checked).",
+        done.database.display(),
+        done.from.display(),
+        done.audit_entries
+    );
+    if let Some(kept) = &done.replaced_kept_as {
+        println!("The database it replaced is kept as {}.", kept.display());
     }
     Ok(())
 }

@@ -45,6 +45,30 @@ pub enum CustomerCommand {
         #[command(flatten)]
         fields: CustomerArgs,
     },
+    /// Everything held about one person, as JSON (a data-subject request): their record,
+    /// contacts, consent, purchases, points, contacts logged, complaints with events,
+    /// reminders, surveys, and who viewed or changed it. Needs the privacy permission.
+    Export {
+        /// Customer code, id, or a phone or email held by one customer.
+        customer: String,
+        /// Write to this file (created readable by you only; an existing file is not
+        /// replaced) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Erase a customer for good: their name, numbers, addresses and every quote of them are
+    /// removed from the database and its log; counts, amounts, dates and codes stay for the
+    /// figures. Needs the privacy permission; asks to confirm on a terminal.
+    Erase {
+        /// Customer code, id, or a phone or email held by one customer.
+        customer: String,
+        /// Do not ask (for scripts).
+        #[arg(long)]
+        yes: bool,
+        /// Print what was erased as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Merge OTHER into KEEP: contacts, purchases, interactions, complaints and reminders move
     /// to KEEP; OTHER stays as a tombstone pointing to it.
     Merge {
@@ -355,6 +379,47 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
             }
             println!("{}", saved.code);
         }
+        CustomerCommand::Export { customer, output } => {
+            let id = store.resolve_customer(&customer)?;
+            let data = store.export_personal_data(&actor, id)?;
+            let text = serde_json::to_string_pretty(&data)?;
+            match output {
+                None => println!("{text}"),
+                Some(path) => {
+                    write_private(&path, &text)?;
+                    eprintln!(
+                        "Wrote everything held about customer {} to {}.",
+                        sanitize(&customer),
+                        path.display()
+                    );
+                }
+            }
+        }
+        CustomerCommand::Erase {
+            customer,
+            yes,
+            json,
+        } => {
+            let id = store.resolve_customer(&customer)?;
+            if !yes {
+                confirm_erase(&store.customer(&actor, id)?)?;
+            }
+            let erased = store.erase_customer(&actor, id)?;
+            if json {
+                print_json(&erased)?;
+            } else {
+                println!(
+                    "Erased customer {}: {} contacts removed, {} quotes in their records replaced, {} audit details removed.",
+                    erased.code,
+                    erased.contacts_removed,
+                    erased.texts_rewritten,
+                    erased.audit_details_removed
+                );
+                if !erased.log_emptied {
+                    eprintln!("careline: warning: other careline processes were reading, so the database's write-ahead log still holds the old pages until its next checkpoint");
+                }
+            }
+        }
         CustomerCommand::Show { customer, json } => {
             let id = store.resolve_customer(&customer)?;
             let c = store.view_customer(&actor, id)?;
@@ -396,6 +461,42 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 );
             }
         }
+    }
+    Ok(())
+}
+
+/// Writes `text` to a new file readable by its owner only.
+fn write_private(path: &std::path::Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("--output {}: {e}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.write_all(b"\n"))
+        .map_err(|e| anyhow::anyhow!("--output {}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// Asks on the terminal before an erase: the customer's code typed back.
+fn confirm_erase(customer: &Customer) -> Result<()> {
+    use std::io::IsTerminal as _;
+    if !std::io::stdin().is_terminal() {
+        bail!("erasing cannot be undone: add --yes to erase without being asked");
+    }
+    eprint!(
+        "Erase {} ({}) for good? Their name, numbers and every quote of them are removed and cannot be brought back.\nType the code {} to confirm: ",
+        sanitize(&customer.fields.name),
+        customer.code,
+        customer.code
+    );
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if answer.trim() != customer.code {
+        bail!("not erased: the code typed was not {}", customer.code);
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! library, print. Every command exits 0 on success and non-zero with a one-line reason.
 
 mod admin;
+mod audit;
 mod bench;
 mod bench_all;
 mod bench_care;
@@ -104,8 +105,17 @@ pub enum Command {
     /// Manage operators (admins only).
     #[command(subcommand)]
     Operator(operator::OperatorCommand),
-    /// Check the database: integrity, schema version, audit chain.
+    /// Check the database: integrity, schema version, audit chain and its witness.
     Check(admin::CheckArgs),
+    /// Back up the database while others work: one checked file with its audit witness
+    /// beside it (admins; `--keep N` for cron).
+    Backup(admin::BackupArgs),
+    /// Restore the database from a backup: checked first, refused while careline is open
+    /// elsewhere; the database replaced is kept beside it.
+    Restore(admin::RestoreArgs),
+    /// Read the audit trail: who looked at or changed what, and what was refused (supervisors).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Announce an incoming call to your running careline screen (for a softphone or PBX hook).
     Pop(PopArgs),
     /// Measure lookup, the screen and the interaction log on the current database (DESIGN §7).
@@ -269,6 +279,9 @@ impl Command {
             Command::Export(_) => "export",
             Command::Operator(_) => "operator",
             Command::Check(_) => "check",
+            Command::Audit(_) => "audit",
+            Command::Backup(_) => "backup",
+            Command::Restore(_) => "restore",
             Command::Pop(_) => "pop",
             Command::Bench(_) => "bench",
         }
@@ -294,6 +307,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Export(args)) => transfer::export(&ctx, args),
         Some(Command::Operator(cmd)) => operator::run(&ctx, cmd),
         Some(Command::Check(args)) => admin::check(&ctx, args),
+        Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
+        Some(Command::Backup(args)) => admin::backup(&ctx, args),
+        Some(Command::Restore(args)) => admin::restore(&ctx, args),
         Some(Command::Bench(cmd)) => bench::run(&ctx, cmd),
     }
 }

@@ -31,6 +31,13 @@ pub enum OperatorCommand {
     Disable { login: String },
     /// Let a disabled operator use careline again.
     Enable { login: String },
+    /// Give (on) or take (off) the privacy permission: exporting everything held about a
+    /// customer and erasing customers (`careline customer export|erase`).
+    Privacy {
+        login: String,
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -52,8 +59,9 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
             } else {
                 for op in ops {
                     let state = if op.active { "" } else { "  (disabled)" };
+                    let privacy = if op.privacy { "privacy" } else { "" };
                     println!(
-                        "{:<16} {:<10} {}{state}",
+                        "{:<16} {:<10} {privacy:<8} {}{state}",
                         op.login,
                         op.role,
                         crate::text::sanitize(&op.name)
@@ -72,6 +80,14 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
         OperatorCommand::Enable { login } => {
             store.update_operator(&actor, &login, None, Some(true))?;
             println!("{login} is enabled.");
+        }
+        OperatorCommand::Privacy { login, state } => {
+            let op = store.set_privacy(&actor, &login, state == "on")?;
+            if op.privacy {
+                println!("{login} holds the privacy permission (customer export and erase).");
+            } else {
+                println!("{login} no longer holds the privacy permission.");
+            }
         }
     }
     Ok(())

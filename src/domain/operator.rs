@@ -56,6 +56,12 @@ vocabulary!(
         ExportInteractions => "export_interactions",
         GenerateDemo => "generate_demo",
         CheckDatabase => "check_database",
+        ReadAudit => "read_audit",
+        ExportPersonalData => "export_personal_data",
+        EraseCustomer => "erase_customer",
+        GivePrivacy => "give_privacy",
+        BackUp => "back_up",
+        Restore => "restore",
         AddOperator => "add_operator",
         ChangeOperator => "change_operator",
         ActAsOperator => "act_as_operator"
@@ -92,10 +98,28 @@ impl Permission {
             ExportInteractions => (supervisor, "export the interaction log"),
             GenerateDemo => (supervisor, "generate demo data"),
             CheckDatabase => (supervisor, "check the database"),
+            ReadAudit => (supervisor, "read the audit trail"),
+            // These two need the privacy permission as well (`needs_privacy`), whatever the
+            // role: the store checks it against the operator's record.
+            ExportPersonalData => (operator, "export everything held about a customer"),
+            EraseCustomer => (operator, "erase customers"),
+            GivePrivacy => (admin, "give or take the privacy permission"),
+            BackUp => (admin, "back up the database"),
+            // Checked against the backup's own operators (the live file may be lost).
+            Restore => (admin, "restore a backup"),
             AddOperator => (admin, "add operators"),
             ChangeOperator => (admin, "change operators"),
             ActAsOperator => (admin, "act as another operator (--as)"),
         }
+    }
+
+    /// Whether this also needs the privacy permission an admin gives to some operators
+    /// (DESIGN §6: data-subject export and erase), beside the role.
+    pub fn needs_privacy(self) -> bool {
+        matches!(
+            self,
+            Permission::ExportPersonalData | Permission::EraseCustomer
+        )
     }
 
     /// The least role that may do this.
@@ -117,6 +141,8 @@ pub struct Operator {
     pub name: String,
     pub role: Role,
     pub active: bool,
+    /// Holds the privacy permission (data-subject export and erase).
+    pub privacy: bool,
 }
 
 /// Who is doing something: every store call takes one.
@@ -235,6 +261,15 @@ mod tests {
         (Permission::ExportInteractions, [false, true, true]),
         (Permission::GenerateDemo, [false, true, true]),
         (Permission::CheckDatabase, [false, true, true]),
+        // §4/issue 15: `careline audit list` is for supervisors.
+        (Permission::ReadAudit, [false, true, true]),
+        // Issue 15: by role, anyone; the privacy permission decides (tests/privacy.rs).
+        (Permission::ExportPersonalData, [true, true, true]),
+        (Permission::EraseCustomer, [true, true, true]),
+        (Permission::GivePrivacy, [false, false, true]),
+        // §4: backups hold everything; restore replaces everything.
+        (Permission::BackUp, [false, false, true]),
+        (Permission::Restore, [false, false, true]),
         (Permission::AddOperator, [false, false, true]),
         (Permission::ChangeOperator, [false, false, true]),
         (Permission::ActAsOperator, [false, false, true]),

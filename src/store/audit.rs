@@ -1,15 +1,39 @@
-//! The audit log: every change, view, export and login, appended in the transaction that did
-//! it, and chained by hashes so that `careline check` detects edited or deleted entries.
+//! The audit log: every change, view, export, refusal and login, appended in the transaction
+//! that did it, and chained by hashes so that `careline check` detects an edited or a deleted
+//! entry. The chain's head is also written to a witness file beside the database after each
+//! write (`witness.rs`), which is how a deleted tail is seen: the chain of the entries left
+//! is whole.
+//!
+//! Each entry names the customer it concerns, and its detail (which may quote the customer:
+//! a name, a number, a note) enters the chain through a salted digest. Erasing a customer
+//! removes the detail and the salt of their entries; the digest stays, so the chain still
+//! verifies, and without the salt it says nothing of what was removed.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Actor, Result};
+use super::{Actor, Result, StoreError};
 
 /// The hash before the first entry.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The append-only rules, put back after the re-chain of schema version 14: no entry is
+/// deleted, and the only change allowed is an erase removing an entry's detail and salt.
+const TRIGGERS: &str = "
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN NOT (new.detail IS NULL AND new.salt IS NULL
+          AND new.id = old.id AND new.at = old.at AND new.actor_id IS old.actor_id
+          AND new.actor_login = old.actor_login AND new.via_login IS old.via_login
+          AND new.action = old.action AND new.entity IS old.entity
+          AND new.entity_id IS old.entity_id AND new.customer_id IS old.customer_id
+          AND new.digest = old.digest AND new.prev_hash = old.prev_hash
+          AND new.hash = old.hash)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (erasing a customer may only remove an entry''s detail)'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+";
 
 /// One thing an actor did, before it is chained.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,8 +44,64 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
 }
 
+/// The last entry of the chain: what the witness file records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub entry: i64,
+    pub hash: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    hex(&h.finalize())
+}
+
+/// The digest an entry's detail enters the chain by.
+fn detail_digest(salt: &str, detail: Option<&str>) -> String {
+    sha256(&[salt, detail.unwrap_or("")])
+}
+
+/// The fields an entry's hash covers, in order.
+struct Chained<'a> {
+    id: i64,
+    at: i64,
+    actor: &'a str,
+    via: Option<&'a str>,
+    action: &'a str,
+    entity: Option<&'a str>,
+    entity_id: Option<i64>,
+    customer_id: Option<i64>,
+    digest: &'a str,
+}
+
+fn entry_hash(prev: &str, e: &Chained<'_>) -> String {
+    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    sha256(&[
+        prev,
+        &e.id.to_string(),
+        &e.at.to_string(),
+        e.actor,
+        e.via.unwrap_or(""),
+        e.action,
+        e.entity.unwrap_or(""),
+        &number(e.entity_id),
+        &number(e.customer_id),
+        e.digest,
+    ])
+}
+
+/// The hash of schema versions 1–13, which covered the detail itself: read only to check an
+/// old log before it is re-chained.
 #[allow(clippy::too_many_arguments)]
-fn entry_hash(
+fn legacy_hash(
     prev: &str,
     id: i64,
     at: i64,
@@ -32,8 +112,7 @@ fn entry_hash(
     entity_id: Option<i64>,
     detail: Option<&str>,
 ) -> String {
-    let mut h = Sha256::new();
-    for part in [
+    sha256(&[
         prev,
         &id.to_string(),
         &at.to_string(),
@@ -43,48 +122,95 @@ fn entry_hash(
         entity.unwrap_or(""),
         &entity_id.map(|e| e.to_string()).unwrap_or_default(),
         detail.unwrap_or(""),
-    ] {
-        h.update(part.as_bytes());
-        h.update([0x1f]);
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    ])
 }
 
+fn new_salt() -> String {
+    hex(&rand::random::<[u8; 16]>())
+}
+
+/// The customer an entry about `entity` `id` concerns: the customer itself, or the customer
+/// of the complaint, reminder, contact, purchase, grant or survey.
+fn customer_of(conn: &Connection, entity: &str, id: Option<i64>) -> Result<Option<i64>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let table = match entity {
+        "customer" => return Ok(Some(id)),
+        "complaint" => "complaints",
+        "reminder" => "reminders",
+        "interaction" => "interactions",
+        "purchase" => "purchases",
+        "grant" => "grants",
+        "survey" => "surveys",
+        _ => return Ok(None),
+    };
+    Ok(conn
+        .prepare_cached(&format!("SELECT customer_id FROM {table} WHERE id = ?1"))?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+fn last_entry(conn: &Connection) -> Result<Option<Head>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(Head {
+                    entry: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The chain's head now (none for an empty log).
+pub(super) fn head(conn: &Connection) -> Result<Option<Head>> {
+    last_entry(conn)
+}
+
+/// Appends `entries` to the chain; the new head, when there were any.
 pub(super) fn append(
     tx: &Transaction<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
     entries: &[AuditEntry],
-) -> Result<()> {
+) -> Result<Option<Head>> {
     if entries.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    let (mut last_id, mut prev): (i64, String) = tx
-        .query_row(
-            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .unwrap_or((0, GENESIS.to_string()));
+    let (mut last_id, mut prev) = match last_entry(tx)? {
+        Some(head) => (head.entry, head.hash),
+        None => (0, GENESIS.to_string()),
+    };
     let at = now.timestamp();
     let mut insert = tx.prepare_cached(
-        "INSERT INTO audit_log (id, at, actor_id, actor_login, via_login, action, entity, entity_id, detail, prev_hash, hash)
-         VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO audit_log (id, at, actor_id, actor_login, via_login, action, entity,
+             entity_id, customer_id, detail, salt, digest, prev_hash, hash)
+         VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     for e in entries {
         let id = last_id + 1;
         let detail = (!e.detail.is_null()).then(|| e.detail.to_string());
+        let customer_id = customer_of(tx, &e.entity, e.entity_id)?;
+        let salt = new_salt();
+        let digest = detail_digest(&salt, detail.as_deref());
         let hash = entry_hash(
             &prev,
-            id,
-            at,
-            &actor.login,
-            actor.via.as_deref(),
-            &e.action,
-            Some(&e.entity),
-            e.entity_id,
-            detail.as_deref(),
+            &Chained {
+                id,
+                at,
+                actor: &actor.login,
+                via: actor.via.as_deref(),
+                action: &e.action,
+                entity: Some(&e.entity),
+                entity_id: e.entity_id,
+                customer_id,
+                digest: &digest,
+            },
         );
         insert.execute(params![
             id,
@@ -95,73 +221,270 @@ pub(super) fn append(
             e.action,
             e.entity,
             e.entity_id,
+            customer_id,
             detail,
+            salt,
+            digest,
             prev,
             hash
         ])?;
         last_id = id;
         prev = hash;
     }
+    Ok(Some(Head {
+        entry: last_id,
+        hash: prev,
+    }))
+}
+
+/// Schema version 14: checks the log as versions 1–13 chained it, then chains every entry
+/// again with its customer and a salted digest of its detail, and puts back the append-only
+/// triggers. A log that does not verify is not re-chained (that would hide what was done to
+/// it): the migration stops, naming the entry.
+pub(super) fn rechain(tx: &Transaction<'_>, path: &str) -> Result<()> {
+    type Old = (
+        i64,
+        i64,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        String,
+        String,
+    );
+    let rows: Vec<Old> = tx
+        .prepare(
+            "SELECT id, at, actor_login, via_login, action, entity, entity_id, detail,
+                    prev_hash, hash FROM audit_log ORDER BY id",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut prev = GENESIS.to_string();
+    for (index, row) in rows.iter().enumerate() {
+        let (id, at, actor, via, action, entity, entity_id, detail, stored_prev, stored_hash) = row;
+        let hash = legacy_hash(
+            &prev,
+            *id,
+            *at,
+            actor,
+            via.as_deref(),
+            action,
+            entity.as_deref(),
+            *entity_id,
+            detail.as_deref(),
+        );
+        if *id != index as i64 + 1 || *stored_prev != prev || hash != *stored_hash {
+            return Err(StoreError::Database(format!(
+                "{path}: the audit log does not verify at entry {id}, so careline will not \
+                 re-chain it for schema version {}; restore the last backup that passes \
+                 `careline check`",
+                super::schema::AUDIT_RECHAIN
+            )));
+        }
+        prev = hash;
+    }
+    let mut update = tx.prepare(
+        "UPDATE audit_log SET customer_id = ?2, salt = ?3, digest = ?4, prev_hash = ?5,
+             hash = ?6 WHERE id = ?1",
+    )?;
+    let mut prev = GENESIS.to_string();
+    for (id, at, actor, via, action, entity, entity_id, detail, _, _) in &rows {
+        let customer_id = match entity {
+            Some(entity) => customer_of(tx, entity, *entity_id)?,
+            None => None,
+        };
+        let salt = new_salt();
+        let digest = detail_digest(&salt, detail.as_deref());
+        let hash = entry_hash(
+            &prev,
+            &Chained {
+                id: *id,
+                at: *at,
+                actor,
+                via: via.as_deref(),
+                action,
+                entity: entity.as_deref(),
+                entity_id: *entity_id,
+                customer_id,
+                digest: &digest,
+            },
+        );
+        update.execute(params![id, customer_id, salt, digest, prev, hash])?;
+        prev = hash;
+    }
+    tx.execute_batch(TRIGGERS)?;
     Ok(())
 }
 
-/// The result of walking the audit chain.
+/// Removes the detail (and its salt) of every entry about the customers `ids`: what an erase
+/// does to the log. The entries stay, with who did what and when.
+pub(super) fn redact(tx: &Transaction<'_>, ids: &[i64]) -> Result<usize> {
+    let mut removed = 0;
+    let mut stmt = tx.prepare_cached(
+        "UPDATE audit_log SET detail = NULL, salt = NULL
+          WHERE customer_id = ?1 AND salt IS NOT NULL",
+    )?;
+    for id in ids {
+        removed += stmt.execute([id])?;
+    }
+    Ok(removed)
+}
+
+/// The result of walking the audit chain and comparing its end with the witness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainReport {
+    /// Entries verified (up to the first break).
     pub entries: i64,
     /// The first entry whose hash or link does not match, with what is wrong.
     pub broken_at: Option<(i64, String)>,
+    /// Entries whose detail an erase removed.
+    pub erased_details: i64,
+    /// The entry the witness file beside the database records, when it was read.
+    pub witnessed_entry: Option<i64>,
+    /// What disagrees between the log and its witness, if anything.
+    pub witness_problem: Option<String>,
 }
 
-/// Recomputes every hash in order; the first mismatch (an edited entry, or a gap from a
-/// deleted one) is reported.
-pub fn verify(conn: &Connection) -> Result<ChainReport> {
+impl ChainReport {
+    pub fn ok(&self) -> bool {
+        self.broken_at.is_none() && self.witness_problem.is_none()
+    }
+}
+
+/// Recomputes every hash in order; the first mismatch (an edited entry, a removed detail of a
+/// customer not erased, or a gap from a deleted one) is reported. Then compares the end of
+/// the log with `witness` (what the witness file says, or why it could not be read).
+pub fn verify(
+    conn: &Connection,
+    witness: std::result::Result<Option<Head>, String>,
+) -> Result<ChainReport> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor_login, via_login, action, entity, entity_id, detail, prev_hash, hash
-         FROM audit_log ORDER BY id",
+        "SELECT a.id, a.at, a.actor_login, a.via_login, a.action, a.entity, a.entity_id,
+                a.customer_id, a.detail, a.salt, a.digest, a.prev_hash, a.hash,
+                c.erased_at IS NOT NULL
+         FROM audit_log a LEFT JOIN customers c ON c.id = a.customer_id
+         ORDER BY a.id",
     )?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_string();
     let mut expected_id = 1;
-    let mut entries = 0;
+    let mut report = ChainReport {
+        entries: 0,
+        broken_at: None,
+        erased_details: 0,
+        witnessed_entry: None,
+        witness_problem: None,
+    };
+    let mut hashes = std::collections::HashMap::new();
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let stored_prev: String = r.get(8)?;
-        let stored_hash: String = r.get(9)?;
-        let broken = |why: &str| {
-            Ok(ChainReport {
-                entries,
-                broken_at: Some((id, why.to_string())),
-            })
-        };
-        if id != expected_id {
-            return broken(&format!("entry {expected_id} is missing"));
-        }
-        if stored_prev != prev {
-            return broken("does not link to the entry before it");
-        }
-        let hash = entry_hash(
-            &prev,
+        let detail: Option<String> = r.get(8)?;
+        let salt: Option<String> = r.get(9)?;
+        let digest: Option<String> = r.get(10)?;
+        let stored_prev: String = r.get(11)?;
+        let stored_hash: String = r.get(12)?;
+        let customer_id: Option<i64> = r.get(7)?;
+        let erased: bool = r.get(13)?;
+        let (actor, via): (String, Option<String>) = (r.get(2)?, r.get(3)?);
+        let (action, entity): (String, Option<String>) = (r.get(4)?, r.get(5)?);
+        let chained = Chained {
             id,
-            r.get(1)?,
-            &r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?.as_deref(),
-            &r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?.as_deref(),
-            r.get(6)?,
-            r.get::<_, Option<String>>(7)?.as_deref(),
-        );
-        if hash != stored_hash {
-            return broken("its content was changed after it was written");
+            at: r.get(1)?,
+            actor: &actor,
+            via: via.as_deref(),
+            action: &action,
+            entity: entity.as_deref(),
+            entity_id: r.get(6)?,
+            customer_id,
+            digest: digest.as_deref().unwrap_or(""),
+        };
+        let why = if id != expected_id {
+            Some(format!("entry {expected_id} is missing"))
+        } else if stored_prev != prev {
+            Some("does not link to the entry before it".to_string())
+        } else {
+            match (&salt, &digest) {
+                (_, None) => Some("has no digest of its detail".to_string()),
+                (Some(salt), Some(digest)) if detail_digest(salt, detail.as_deref()) != *digest => {
+                    Some("its detail was changed after it was written".to_string())
+                }
+                (None, Some(_)) if detail.is_some() => {
+                    Some("its detail was changed after it was written".to_string())
+                }
+                (None, Some(_)) if !erased => Some(match customer_id {
+                    Some(c) => format!("its detail was removed, but customer {c} was not erased"),
+                    None => "its detail was removed, but it concerns no customer".to_string(),
+                }),
+                _ if entry_hash(&prev, &chained) != stored_hash => {
+                    Some("its content was changed after it was written".to_string())
+                }
+                _ => None,
+            }
+        };
+        if let Some(why) = why {
+            report.broken_at = Some((id, why));
+            break;
         }
+        if salt.is_none() {
+            report.erased_details += 1;
+        }
+        hashes.insert(id, stored_hash.clone());
         prev = stored_hash;
         expected_id += 1;
-        entries += 1;
+        report.entries += 1;
     }
-    Ok(ChainReport {
-        entries,
-        broken_at: None,
-    })
+    let last = expected_id - 1;
+    match witness {
+        Err(why) => report.witness_problem = Some(why),
+        Ok(None) if report.broken_at.is_none() && last > 0 => {
+            report.witness_problem = Some(
+                "the witness file beside the database is missing: it was deleted, or the \
+                 database was copied without it"
+                    .into(),
+            )
+        }
+        Ok(None) => {}
+        Ok(Some(w)) => {
+            report.witnessed_entry = Some(w.entry);
+            if report.broken_at.is_none() && w.entry > last {
+                report.witness_problem = Some(if last == 0 {
+                    format!(
+                        "the log is empty, but its witness records entry {}: every entry was deleted",
+                        w.entry
+                    )
+                } else {
+                    format!(
+                        "the log ends at entry {last}, but its witness records entry {}: the last {} entries were deleted",
+                        w.entry,
+                        w.entry - last
+                    )
+                });
+            } else if let Some(hash) = hashes.get(&w.entry) {
+                if *hash != w.hash {
+                    report.witness_problem = Some(format!(
+                        "entry {} differs from what its witness recorded: the log was rewritten",
+                        w.entry
+                    ));
+                }
+            }
+        }
+    }
+    Ok(report)
 }
 
 /// Who last changed a record, and when: what a conflict dialog names.
@@ -192,5 +515,153 @@ impl super::Store {
             name,
             at: DateTime::from_timestamp(at, 0).unwrap_or_default(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database as schema version 13 left it, with three entries chained the old way (the
+    /// hash over the detail itself).
+    fn version_13(tamper: bool) -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = Connection::open(dir.path().join("v13.db")).expect("open");
+        for (i, sql) in super::super::schema::MIGRATIONS.iter().take(13).enumerate() {
+            let tx = conn.transaction().expect("tx");
+            tx.execute_batch(sql).expect("migration");
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .expect("version");
+            tx.commit().expect("commit");
+        }
+        conn.execute_batch(
+            "INSERT INTO operators (id, login, name, role, created_at)
+                 VALUES (1, 'boss', 'Boss', 'admin', 0);
+             INSERT INTO customers (id, code, name, created_at, updated_at)
+                 VALUES (7, 'C7', '王秀英', 0, 0);",
+        )
+        .expect("rows");
+        let entries = [
+            ("init", "operator", Some(1), Some(r#"{"login":"boss"}"#)),
+            (
+                "customer.create",
+                "customer",
+                Some(7),
+                Some(r#"{"name":"王秀英"}"#),
+            ),
+            ("customer.view", "customer", Some(7), None),
+        ];
+        let mut prev = GENESIS.to_string();
+        for (i, (action, entity, entity_id, detail)) in entries.iter().enumerate() {
+            let id = i as i64 + 1;
+            let hash = legacy_hash(
+                &prev,
+                id,
+                1_000 + id,
+                "boss",
+                None,
+                action,
+                Some(entity),
+                *entity_id,
+                *detail,
+            );
+            conn.execute(
+                "INSERT INTO audit_log (id, at, actor_id, actor_login, action, entity, entity_id,
+                     detail, prev_hash, hash) VALUES (?1, ?2, 1, 'boss', ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    id,
+                    1_000 + id,
+                    action,
+                    entity,
+                    entity_id,
+                    detail,
+                    prev,
+                    hash
+                ],
+            )
+            .expect("entry");
+            prev = hash;
+        }
+        if tamper {
+            conn.execute_batch(
+                "DROP TRIGGER audit_log_no_update;
+                 UPDATE audit_log SET detail = '{\"name\":\"someone\"}' WHERE id = 2;",
+            )
+            .expect("tamper");
+        }
+        (dir, conn)
+    }
+
+    #[test]
+    fn an_old_log_is_checked_then_chained_again_with_its_customers() {
+        let (_dir, mut conn) = version_13(false);
+        super::super::schema::migrate(&mut conn, "v13.db").expect("migrates");
+        let report = verify(&conn, Ok(None)).expect("verify");
+        assert_eq!(report.broken_at, None);
+        assert_eq!(report.entries, 3);
+        // An empty witness with three entries in the log is a problem of the witness only.
+        assert!(report.witness_problem.is_some());
+        let customers: Vec<Option<i64>> = conn
+            .prepare("SELECT customer_id FROM audit_log ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(customers, [None, Some(7), Some(7)]);
+        // The detail is kept as it was written.
+        let detail: String = conn
+            .query_row("SELECT detail FROM audit_log WHERE id = 2", [], |r| {
+                r.get(0)
+            })
+            .expect("detail");
+        assert_eq!(detail, r#"{"name":"王秀英"}"#);
+        // And the log is append-only again.
+        let err = conn
+            .execute("DELETE FROM audit_log WHERE id = 3", [])
+            .expect_err("append-only");
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+
+    #[test]
+    fn an_old_log_that_does_not_verify_is_not_chained_again() {
+        let (_dir, mut conn) = version_13(true);
+        let err = super::super::schema::migrate(&mut conn, "v13.db").expect_err("refused");
+        assert!(
+            err.to_string()
+                .contains("the audit log does not verify at entry 2"),
+            "{err}"
+        );
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, 13, "nothing was changed");
+    }
+
+    #[test]
+    fn only_an_erased_customers_entries_may_lose_their_detail() {
+        let (_dir, mut conn) = version_13(false);
+        super::super::schema::migrate(&mut conn, "v13.db").expect("migrates");
+        // Any other change is refused by the trigger.
+        let err = conn
+            .execute("UPDATE audit_log SET detail = NULL WHERE id = 2", [])
+            .expect_err("the salt must go too");
+        assert!(err.to_string().contains("append-only"), "{err}");
+        let tx = conn.transaction().expect("tx");
+        assert_eq!(redact(&tx, &[7]).expect("redact"), 2);
+        tx.commit().expect("commit");
+        let report = verify(&conn, Ok(None)).expect("verify");
+        assert_eq!(
+            report.broken_at,
+            Some((
+                2,
+                "its detail was removed, but customer 7 was not erased".to_string()
+            ))
+        );
+        conn.execute("UPDATE customers SET erased_at = 5000 WHERE id = 7", [])
+            .expect("erase");
+        let report = verify(&conn, Ok(None)).expect("verify");
+        assert_eq!(report.broken_at, None);
+        assert_eq!(report.erased_details, 2);
     }
 }

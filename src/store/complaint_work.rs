@@ -756,7 +756,7 @@ impl Store {
     /// Does `work` to complaint `id`, as `actor`: checked against the step table and the
     /// complaint as it stands when the write begins.
     pub fn work_complaint(&mut self, actor: &Actor, id: i64, work: &Work) -> Result<Worked> {
-        actor.require(Permission::WorkComplaint)?;
+        self.require(actor, Permission::WorkComplaint)?;
         let seen = self.complaint(actor, id)?;
         if seen.restricted {
             return Err(StoreError::Forbidden(format!(

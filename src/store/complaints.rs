@@ -575,7 +575,7 @@ impl Store {
         new: &NewComplaint,
         received: Option<DateTime<Utc>>,
     ) -> Result<Complaint> {
-        actor.require(crate::domain::operator::Permission::OpenComplaint)?;
+        self.require(actor, crate::domain::operator::Permission::OpenComplaint)?;
         let customer = self.customer(actor, customer_id)?;
         if customer.restricted {
             return Err(StoreError::Forbidden(format!(

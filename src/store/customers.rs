@@ -734,7 +734,7 @@ fn changes(before: &CustomerFields, after: &CustomerFields) -> serde_json::Value
 impl Store {
     /// Reads a customer as `actor` may see it, without recording a view.
     pub fn customer(&self, actor: &Actor, id: i64) -> Result<Customer> {
-        actor.require(Permission::ViewCustomer)?;
+        self.require(actor, Permission::ViewCustomer)?;
         load_customer(self.conn(), actor, id, self.phone_rules(), self.now())
     }
 
@@ -817,7 +817,7 @@ impl Store {
     /// Creates a customer. Duplicate phones or emails do not stop it; they come back as warnings.
     pub fn create_customer(&mut self, actor: &Actor, fields: &CustomerFields) -> Result<Saved> {
         for needed in customer::create_permissions(fields) {
-            actor.require(needed)?;
+            self.require(actor, needed)?;
         }
         let contacts = check(fields, self.phone_rules()).map_err(StoreError::Invalid)?;
         self.write(actor, |w| insert_customer(w, fields, &contacts))
@@ -832,7 +832,7 @@ impl Store {
         expected_version: i64,
         fields: &CustomerFields,
     ) -> Result<Saved> {
-        actor.require(Permission::EditCustomer)?;
+        self.require(actor, Permission::EditCustomer)?;
         let before = self.customer(actor, id)?;
         if before.restricted {
             return Err(StoreError::Forbidden(format!(
@@ -847,7 +847,7 @@ impl Store {
             )));
         }
         for needed in customer::edit_permissions(&before.fields, fields) {
-            actor.require(needed)?;
+            self.require(actor, needed)?;
         }
         customer::check_code_kept(&before.code, fields)
             .map_err(|e| StoreError::Invalid(vec![e]))?;
@@ -913,7 +913,7 @@ impl Store {
         keep: i64,
         other: i64,
     ) -> Result<serde_json::Value> {
-        actor.require(Permission::MergeCustomers)?;
+        self.require(actor, Permission::MergeCustomers)?;
         customer::check_merge(keep, other).map_err(|e| StoreError::Invalid(vec![e]))?;
         for id in [keep, other] {
             let c = self.customer(actor, id)?;

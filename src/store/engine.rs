@@ -423,3 +423,53 @@ pub(crate) fn checkpoint_passive(conn: &Connection) -> Result<()> {
     conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
     Ok(())
 }
+
+/// Copies the whole write-ahead log into the database and truncates it to nothing, so that no
+/// old page stays in the log file (after an erase). False when other connections were
+/// reading and it could not finish within about two seconds; the log is then emptied by a
+/// later checkpoint.
+pub(crate) fn empty_log(conn: &Connection) -> Result<bool> {
+    let started = Instant::now();
+    loop {
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 {
+            return Ok(true);
+        }
+        if started.elapsed() > Duration::from_secs(2) {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Deletes rows `ids` (a comma-separated list) from the name index with FTS5's secure delete,
+/// which takes their terms out of the index's segments instead of marking them deleted.
+pub(crate) fn delete_from_name_index_securely(
+    tx: &rusqlite::Transaction<'_>,
+    ids: &str,
+) -> Result<()> {
+    tx.execute_batch(&format!(
+        "INSERT INTO customer_text (customer_text, rank) VALUES ('secure-delete', 1);
+         DELETE FROM customer_text WHERE rowid IN ({ids});
+         INSERT INTO customer_text (customer_text, rank) VALUES ('secure-delete', 0);"
+    ))?;
+    Ok(())
+}
+
+/// Forgets the planner's samples of index keys (`sqlite_stat4`) that hold any of `values`.
+pub(crate) fn forget_samples(tx: &rusqlite::Transaction<'_>, values: &[String]) -> Result<()> {
+    let has_samples: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat4')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_samples {
+        return Ok(());
+    }
+    let mut stmt =
+        tx.prepare("DELETE FROM sqlite_stat4 WHERE instr(sample, CAST(?1 AS BLOB)) > 0")?;
+    for value in values {
+        stmt.execute([value])?;
+    }
+    Ok(())
+}

@@ -52,7 +52,7 @@ impl Store {
         actor: &Actor,
         each: &mut dyn FnMut(ExportedCustomer) -> std::io::Result<()>,
     ) -> Result<u64> {
-        actor.require(Permission::ExportCustomers)?;
+        self.require(actor, Permission::ExportCustomers)?;
         let sql = format!(
             "SELECT c.code, c.name, c.kind, {}, {}, {}, c.company, c.industry, c.birthday, c.region, c.address,
                     c.source, c.level, c.membership, c.membership_expiry, o.login, c.confidential, c.do_not_contact,
@@ -60,7 +60,7 @@ impl Store {
                     (SELECT group_concat(tag, ', ') FROM customer_tags WHERE customer_id = c.id),
                     c.notes, c.tier, c.spend_12m, c.orders_12m, c.last_purchase
              FROM customers c LEFT JOIN operators o ON o.id = c.owner_id
-             WHERE c.merged_into IS NULL ORDER BY c.id",
+             WHERE c.merged_into IS NULL AND c.erased_at IS NULL ORDER BY c.id",
             contacts_of("phone"),
             contacts_of("email"),
             contacts_of("wechat")
@@ -120,7 +120,7 @@ impl Store {
         actor: &Actor,
         each: &mut dyn FnMut(Purchase) -> std::io::Result<()>,
     ) -> Result<u64> {
-        actor.require(Permission::ExportPurchases)?;
+        self.require(actor, Permission::ExportPurchases)?;
         let mut count = 0u64;
         {
             let mut stmt = self.conn().prepare(
@@ -153,7 +153,7 @@ impl Store {
         actor: &Actor,
         each: &mut dyn FnMut(Complaint) -> std::io::Result<()>,
     ) -> Result<u64> {
-        actor.require(Permission::ExportComplaints)?;
+        self.require(actor, Permission::ExportComplaints)?;
         let now = self.now();
         let mut count = 0u64;
         {

@@ -566,7 +566,7 @@ impl Store {
     where
         I: Iterator<Item = ImportRow> + Send,
     {
-        actor.require(Permission::ImportCustomers)?;
+        self.require(actor, Permission::ImportCustomers)?;
         let started = std::time::Instant::now();
         let populated: bool =
             self.conn()
@@ -659,7 +659,7 @@ impl Store {
         skip_duplicates: bool,
         progress: &dyn Fn(u64),
     ) -> Result<ImportOutcome> {
-        actor.require(Permission::ImportCustomers)?;
+        self.require(actor, Permission::ImportCustomers)?;
         let (mut refused, mut duplicates) = (Vec::new(), Vec::new());
         let checked = self.check_rows(rows, true, &mut |finding| {
             match finding {
@@ -780,7 +780,7 @@ impl Store {
         rows: &[(u64, NewPurchase)],
         progress: &dyn Fn(u64),
     ) -> Result<u64> {
-        actor.require(Permission::ImportPurchases)?;
+        self.require(actor, Permission::ImportPurchases)?;
         let mut imported = 0u64;
         for batch in rows.chunks(BATCH) {
             self.write(actor, |w| {

@@ -344,9 +344,9 @@ impl Store {
     /// Logs a contact and applies its wrap-up code's effects, all in one transaction with
     /// its audit entries.
     pub fn log_interaction(&mut self, actor: &Actor, new: &NewInteraction) -> Result<Logged> {
-        actor.require(Permission::LogContact)?;
+        self.require(actor, Permission::LogContact)?;
         if new.open_complaint.is_some() {
-            actor.require(Permission::OpenComplaint)?;
+            self.require(actor, Permission::OpenComplaint)?;
         }
         check(new, self.log_rules(), self.now()).map_err(StoreError::Invalid)?;
         self.write(actor, |w| log_in(w, new))
@@ -534,7 +534,7 @@ impl Store {
         actor: &Actor,
         each: &mut dyn FnMut(Interaction) -> std::io::Result<()>,
     ) -> Result<u64> {
-        actor.require(Permission::ExportInteractions)?;
+        self.require(actor, Permission::ExportInteractions)?;
         let sql = format!("{SELECT} ORDER BY i.id");
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql)?;
@@ -586,7 +586,7 @@ impl Store {
 }
 
 /// Seconds since the epoch of local midnight starting `day`.
-fn local_midnight(day: NaiveDate) -> i64 {
+pub(super) fn local_midnight(day: NaiveDate) -> i64 {
     use chrono::TimeZone;
     chrono::Local
         .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))

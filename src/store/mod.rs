@@ -3,6 +3,8 @@
 //! write lock, appends its audit entries in the same transaction and commits.
 
 mod audit;
+mod audit_trail;
+mod backup;
 mod bulk;
 mod card;
 mod care;
@@ -20,18 +22,22 @@ mod interactions;
 mod location;
 mod operators;
 mod pops;
+mod privacy;
 mod purchases;
 mod reminders;
 mod samples;
 pub(crate) mod schema;
 mod search;
 mod upkeep;
+mod witness;
 mod write_turns;
 
 pub use crate::domain::complaint::NewComplaint;
 pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
-pub use audit::{AuditEntry, ChainReport, LastChange};
+pub use audit::{AuditEntry, ChainReport, Head as AuditHead, LastChange};
+pub use audit_trail::{AuditFilter, AuditRow};
+pub use backup::{open_elsewhere, restore, stamped as stamped_backup, Backup, Restored};
 pub use card::{CardData, ContactLine, DeskCounts, HISTORY as CARD_HISTORY};
 pub use care::Generation;
 pub use care_work::{
@@ -52,11 +58,13 @@ pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck
 pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
 pub use pops::ScreenPop;
+pub use privacy::{Erased, ERASED_TEXT};
 pub use purchases::{NewPurchase, Purchase};
 pub use reminders::{DueReminder, Reminder};
 pub use samples::{LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, PhoneHit, SearchPage, SearchResult, COUNT_CAP, DEFAULT_LIMIT};
+pub use witness::path as witness_path;
 
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -214,6 +222,8 @@ pub struct Store {
     upkeep: upkeep::Upkeep,
     /// The working calendar the complaint clocks count in (from `options.sla`).
     calendar: Calendar,
+    /// The audit log's head, witnessed outside the database (see `witness`).
+    witness: witness::Witness,
 }
 
 impl Store {
@@ -237,7 +247,8 @@ impl Store {
                 }
             }
         }
-        if !path.exists() {
+        let created = !path.exists();
+        if created {
             if !options.create {
                 return Err(StoreError::Open {
                     path: display,
@@ -269,8 +280,21 @@ impl Store {
             turns: write_turns::WriteTurns::open(path),
             last_write: WriteParts::default(),
             upkeep: upkeep::Upkeep::new(path, busy_timeout),
+            witness: witness::Witness::open(path),
         };
-        schema::migrate(&mut store.conn, &display)?;
+        let found = schema::migrate(&mut store.conn, &display)?;
+        // A new database, and one given its witness by this migration, start one; a missing
+        // witness is otherwise left missing, for `check` to report.
+        let witness_file = witness::path(path);
+        if (created || found < schema::AUDIT_RECHAIN) && !witness_file.exists() {
+            witness::create(path, audit::head(&store.conn)?.as_ref()).map_err(|e| {
+                StoreError::Open {
+                    path: witness_file.display().to_string(),
+                    reason: format!("cannot write the audit witness: {e}"),
+                }
+            })?;
+            store.witness = witness::Witness::open(path);
+        }
         Ok(store)
     }
 
@@ -380,6 +404,8 @@ impl Store {
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
                 Err(e) if is_busy(&e) => return Err(StoreError::Busy(started.elapsed())),
+                // A refusal from inside the work was rolled back with it: recorded here.
+                Err(StoreError::Forbidden(reason)) => return Err(self.refusal(actor, reason)),
                 other => return other,
             }
         }
@@ -402,6 +428,64 @@ impl Store {
     /// Where the time of the last [`Store::write`] went (for `bench writers`).
     pub fn last_write_parts(&self) -> WriteParts {
         self.last_write
+    }
+
+    /// Appends audit entries in a transaction of their own, for what is recorded without a
+    /// change: a refusal, a screen start. Takes `&self`, so that a read can record too.
+    fn record(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let head = audit::append(&tx, actor, self.clock.now(), entries)?;
+        tx.commit()?;
+        if let Some(head) = head {
+            self.witness.advance(&head);
+        }
+        Ok(())
+    }
+
+    /// Records that `actor` was refused, and returns the refusal to give them.
+    pub(crate) fn refusal(&self, actor: &Actor, reason: String) -> StoreError {
+        let entry = AuditEntry {
+            action: "refused".into(),
+            entity: "operator".into(),
+            entity_id: Some(actor.id),
+            detail: serde_json::json!({ "reason": reason }),
+        };
+        if let Err(e) = self.record(actor, &[entry]) {
+            tracing::warn!("the refusal of {} was not audited: {e}", actor.login);
+        }
+        StoreError::Forbidden(reason)
+    }
+
+    /// Refuses (and records the refusal) unless `actor`'s role may do `what`.
+    pub(crate) fn require(&self, actor: &Actor, what: Permission) -> Result<()> {
+        actor
+            .require(what)
+            .map_err(|denied| self.refusal(actor, denied.to_string()))?;
+        if what.needs_privacy() && !self.holds_privacy(actor)? {
+            return Err(self.refusal(
+                actor,
+                format!(
+                    "only an operator holding the privacy permission may {}; {} does not (an admin gives it with `careline operator privacy {} on`)",
+                    what.what(),
+                    actor.login,
+                    actor.login
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Records that `actor` opened the operator's screen (a login, DESIGN §6).
+    pub fn record_screen_start(&self, actor: &Actor) -> Result<()> {
+        self.record(
+            actor,
+            &[AuditEntry {
+                action: "screen.start".into(),
+                entity: "operator".into(),
+                entity_id: Some(actor.id),
+                detail: serde_json::Value::Null,
+            }],
+        )
     }
 
     fn try_write<T>(
@@ -444,12 +528,10 @@ impl Store {
             let value = work(&mut writer);
             let parts = &mut self.last_write;
             let Writer { tx, audit, .. } = writer;
-            let value = value.and_then(|value| {
-                audit::append(&tx, actor, now, &audit)?;
-                Ok(value)
-            });
+            let value =
+                value.and_then(|value| Ok((value, audit::append(&tx, actor, now, &audit)?)));
             parts.statements += elapsed();
-            let value = value?;
+            let (value, head) = value?;
             // A checkpoint the commit makes due waits until the turn has passed.
             let watch = engine::CommitWatch::start(true);
             let committed = tx.commit();
@@ -458,6 +540,9 @@ impl Store {
             parts.checkpoint_in_commit = seen.checkpoint_in_commit;
             drop(watch);
             committed?;
+            if let Some(head) = head {
+                self.witness.advance(&head);
+            }
             (value, seen, engine::take_names_written())
         };
         drop(turn);
@@ -595,7 +680,7 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn ok(&self) -> bool {
-        self.integrity == ["ok"] && self.foreign_key_problems == 0 && self.audit.broken_at.is_none()
+        self.integrity == ["ok"] && self.foreign_key_problems == 0 && self.audit.ok()
     }
 }
 
@@ -605,19 +690,8 @@ impl Store {
         // On a connection of its own: FTS5's part of the integrity check trusts the segment
         // list this connection read last, and the upkeep thread's merges (on another
         // connection) may have replaced it since, which it then reports as a malformed index.
-        let conn = &engine::connect(&self.path, self.options.busy_timeout)?;
-        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-        let integrity = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
-        let foreign_key_problems = stmt.query_map([], |_| Ok(()))?.count();
-        Ok(CheckReport {
-            schema_version: conn.query_row("PRAGMA user_version", [], |r| r.get(0))?,
-            integrity,
-            foreign_key_problems,
-            audit: audit::verify(conn)?,
-        })
+        let conn = engine::connect(&self.path, self.options.busy_timeout)?;
+        backup::check_file(&conn, &witness::path(&self.path))
     }
 
     pub fn customer_count(&self) -> Result<i64> {

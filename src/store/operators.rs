@@ -14,10 +14,11 @@ fn operator_from_row(r: &Row<'_>) -> rusqlite::Result<Operator> {
         name: r.get(2)?,
         role: role.parse().unwrap_or(Role::Operator),
         active: r.get(4)?,
+        privacy: r.get(5)?,
     })
 }
 
-const OPERATOR_COLUMNS: &str = "id, login, name, role, active";
+const OPERATOR_COLUMNS: &str = "id, login, name, role, active, privacy";
 
 impl Store {
     pub fn operator_by_login(&self, login: &str) -> Result<Option<Operator>> {
@@ -53,11 +54,27 @@ impl Store {
                 self.path().display().to_string(),
             ));
         }
-        let me = Actor::from(self.active_operator(login)?);
+        let me = Actor::from(self.active_operator(login).map_err(|e| {
+            // Someone not (or no longer) an operator tried: recorded under their login.
+            let stranger = Actor {
+                id: 0,
+                login: login.to_string(),
+                name: login.to_string(),
+                role: Role::Operator,
+                via: None,
+            };
+            if matches!(
+                e,
+                StoreError::UnknownOperator { .. } | StoreError::DisabledOperator(_)
+            ) {
+                let _ = self.refusal(&stranger, e.to_string());
+            }
+            e
+        })?);
         let Some(other) = as_login.filter(|o| *o != login) else {
             return Ok(me);
         };
-        me.require(Permission::ActAsOperator)?;
+        self.require(&me, Permission::ActAsOperator)?;
         Ok(Actor {
             via: Some(me.login),
             ..Actor::from(self.active_operator(other)?)
@@ -100,11 +117,17 @@ impl Store {
         };
         let id = self.write(&bootstrap, |w| {
             w.tx().execute(
-                "INSERT INTO operators (login, name, role, created_at) VALUES (?1, ?2, 'admin', ?3)",
+                "INSERT INTO operators (login, name, role, privacy, created_at)
+                 VALUES (?1, ?2, 'admin', 1, ?3)",
                 params![login, name, w.now().timestamp()],
             )?;
             let id = w.tx().last_insert_rowid();
-            w.audit("init", "operator", Some(id), serde_json::json!({"login": login, "role": "admin"}));
+            w.audit(
+                "init",
+                "operator",
+                Some(id),
+                serde_json::json!({"login": login, "role": "admin", "privacy": true}),
+            );
             Ok(id)
         })?;
         Ok(Actor { id, ..bootstrap })
@@ -118,7 +141,7 @@ impl Store {
         name: &str,
         role: Role,
     ) -> Result<Operator> {
-        actor.require(Permission::AddOperator)?;
+        self.require(actor, Permission::AddOperator)?;
         if !valid_login(login) {
             return Err(StoreError::Invalid(vec![
                 crate::domain::customer::FieldError::new(
@@ -157,7 +180,45 @@ impl Store {
             name: name.trim().to_string(),
             role,
             active: true,
+            privacy: false,
         })
+    }
+
+    /// Gives (`true`) or takes the privacy permission (data-subject export and erase);
+    /// admins only.
+    pub fn set_privacy(&mut self, actor: &Actor, login: &str, privacy: bool) -> Result<Operator> {
+        self.require(actor, Permission::GivePrivacy)?;
+        let before = self
+            .operator_by_login(login)?
+            .ok_or_else(|| StoreError::NotFound(format!("operator '{login}'")))?;
+        self.write(actor, |w| {
+            w.tx().execute(
+                "UPDATE operators SET privacy = ?1, version = version + 1 WHERE id = ?2",
+                params![privacy, before.id],
+            )?;
+            w.audit(
+                "operator.privacy",
+                "operator",
+                Some(before.id),
+                serde_json::json!({"login": login, "privacy": [before.privacy, privacy]}),
+            );
+            Ok(())
+        })?;
+        Ok(Operator { privacy, ..before })
+    }
+
+    /// Whether the operator acting holds the privacy permission now (read from their record,
+    /// so a permission taken away counts at once).
+    pub fn holds_privacy(&self, actor: &Actor) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT privacy FROM operators WHERE id = ?1 AND active",
+                [actor.id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false))
     }
 
     /// Changes an operator's role or enables/disables them; admins only. An admin cannot
@@ -169,7 +230,7 @@ impl Store {
         role: Option<Role>,
         active: Option<bool>,
     ) -> Result<Operator> {
-        actor.require(Permission::ChangeOperator)?;
+        self.require(actor, Permission::ChangeOperator)?;
         let before = self
             .operator_by_login(login)?
             .ok_or_else(|| StoreError::NotFound(format!("operator '{login}'")))?;

@@ -19,7 +19,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_care_list.sql"),
     include_str!("migrations/0012_care_generation.sql"),
     include_str!("migrations/0013_reminder_badges.sql"),
+    include_str!("migrations/0014_audit_witness.sql"),
+    include_str!("migrations/0015_privacy.sql"),
 ];
+
+/// The version whose step re-chains the audit log in code after its SQL.
+pub(crate) const AUDIT_RECHAIN: i64 = 14;
 
 /// A migration carrying this line runs with foreign keys off (SQLite's way to change a table's
 /// `CHECK`: a new table copied over), and is checked with `PRAGMA foreign_key_check` before
@@ -29,7 +34,8 @@ const FOREIGN_KEYS_OFF: &str = "-- careline: foreign_keys off";
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
+/// Applies the pending migrations; the version the database had before.
+pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<i64> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew {
@@ -50,7 +56,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
         }
         step?;
     }
-    Ok(())
+    Ok(found)
 }
 
 fn step(conn: &mut Connection, sql: &str, version: i64, keys_off: bool, path: &str) -> Result<()> {
@@ -61,6 +67,9 @@ fn step(conn: &mut Connection, sql: &str, version: i64, keys_off: bool, path: &s
         return Ok(());
     }
     tx.execute_batch(sql)?;
+    if version == AUDIT_RECHAIN {
+        super::audit::rechain(&tx, path)?;
+    }
     if keys_off {
         let broken: i64 =
             tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {

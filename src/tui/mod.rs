@@ -179,6 +179,10 @@ pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -
     event::spawn_terminal_reader(tx.clone());
     let _pop = pop::listen(runtime_dir, tx);
     tracing::info!("screen started for {}", app.desk.actor.login);
+    // A login, in the audit log (DESIGN §6); a screen that cannot record it still opens.
+    if let Err(e) = app.desk.store.record_screen_start(&app.desk.actor) {
+        tracing::warn!("the screen start was not audited: {e}");
+    }
     let result = event_loop(&mut app, &mut terminal, &rx, &stop);
     app.flush_draft();
     tracing::info!("screen closed for {}", app.desk.actor.login);

@@ -1,0 +1,131 @@
+//! `careline audit list`: the audit trail for supervisors (DESIGN §6): who looked at or
+//! changed what, when, and what was refused.
+
+use anyhow::{anyhow, bail, Result};
+use chrono::{Local, NaiveDate};
+use clap::{Args, Subcommand};
+
+use super::{print_json, Context};
+use crate::domain::date_input::parse_date;
+use crate::store::{AuditFilter, AuditRow};
+use crate::text::sanitize;
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List audit entries, newest first (supervisors).
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Entries about this customer (code, id, or a phone or email held by one customer),
+    /// their complaints, reminders and contacts included.
+    #[arg(long)]
+    pub customer: Option<String>,
+    /// Entries by this operator (login), or by an admin acting for another as them.
+    #[arg(long)]
+    pub operator: Option<String>,
+    /// One action (customer.view, customer.edit, refused, screen.start …) or a family
+    /// ending in a dot (customer., complaint., export.).
+    #[arg(long)]
+    pub action: Option<String>,
+    /// From this day (inclusive): YYYY-MM-DD, today, -7d …
+    #[arg(long)]
+    pub from: Option<String>,
+    /// To this day (inclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// At most this many entries.
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// Print the entries as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, cmd: AuditCommand) -> Result<()> {
+    match cmd {
+        AuditCommand::List(args) => list(ctx, args),
+    }
+}
+
+fn day(flag: &str, text: &Option<String>, today: NaiveDate) -> Result<Option<NaiveDate>> {
+    text.as_deref()
+        .map(|t| parse_date(t, today).map_err(|e| anyhow!("--{flag}: {e}")))
+        .transpose()
+}
+
+fn list(ctx: &Context, args: ListArgs) -> Result<()> {
+    let (store, actor) = ctx.open()?;
+    let today = store.today();
+    let filter = AuditFilter {
+        customer_id: args
+            .customer
+            .as_deref()
+            .map(|c| store.resolve_customer(c))
+            .transpose()?,
+        login: args.operator.clone(),
+        action: args.action.clone(),
+        from: day("from", &args.from, today)?,
+        to: day("to", &args.to, today)?,
+        before: None,
+    };
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        if from > to {
+            bail!("--from {from} is after --to {to}");
+        }
+    }
+    if args.limit == 0 {
+        bail!("--limit must be at least 1");
+    }
+    let mut rows = store.audit_entries(&actor, &filter, args.limit.saturating_add(1))?;
+    let more = rows.len() > args.limit;
+    rows.truncate(args.limit);
+    if args.json {
+        print_json(&rows)?;
+    } else if rows.is_empty() {
+        println!("No audit entries match.");
+    } else {
+        for row in &rows {
+            println!("{}", line(row));
+        }
+    }
+    if more {
+        eprintln!(
+            "The newest {} shown; more match (--limit N shows more).",
+            args.limit
+        );
+    }
+    Ok(())
+}
+
+/// One entry on one line: number, local time, who, action, what, detail.
+fn line(row: &AuditRow) -> String {
+    let who = match &row.via {
+        Some(via) => format!("{} (by {via})", row.login),
+        None => row.login.clone(),
+    };
+    let what = match (&row.entity, row.entity_id) {
+        (Some(entity), Some(id)) => format!("{entity} {id}"),
+        (Some(entity), None) => entity.clone(),
+        _ => String::new(),
+    };
+    let customer = match (&row.customer_code, row.customer_id) {
+        (Some(code), _) if row.entity.as_deref() != Some("customer") => format!(" [{code}]"),
+        (Some(code), _) => format!(" {code}"),
+        _ => String::new(),
+    };
+    let detail = match &row.detail {
+        Some(detail) => format!("  {detail}"),
+        None if row.erased => "  (detail erased)".to_string(),
+        None => String::new(),
+    };
+    sanitize(&format!(
+        "#{:<6} {}  {:<12} {:<22} {what}{customer}{detail}",
+        row.id,
+        row.at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S"),
+        who,
+        row.action,
+    ))
+    .to_string()
+}

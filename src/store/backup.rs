@@ -1,0 +1,431 @@
+//! Backups and restores (DESIGN §4, §6; issue 15). A backup is one SQLite file written by
+//! `VACUUM INTO` from a single read transaction — consistent while other operators write,
+//! and never restarted by their writes — with its own audit witness beside it
+//! (`FILE-audit`). It is checked (integrity, audit chain, witness) before it is reported
+//! made. A restore checks the file first, refuses while other processes have the database
+//! open, keeps the file it replaces, and is audited in the restored database.
+
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Local, Utc};
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+
+use super::{
+    audit, witness, Actor, CheckReport, OpenOptions, Permission, Result, Store, StoreError,
+};
+
+/// What a backup made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Backup {
+    pub file: PathBuf,
+    pub witness: PathBuf,
+    pub bytes: u64,
+    pub audit_entries: i64,
+    pub customers: i64,
+    /// Older backups removed by `--keep`.
+    pub removed: Vec<PathBuf>,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Restored {
+    pub database: PathBuf,
+    pub from: PathBuf,
+    /// Where the database it replaced was kept (none when there was none).
+    pub replaced_kept_as: Option<PathBuf>,
+    pub audit_entries: i64,
+}
+
+fn open_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Open {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Integrity, foreign keys, schema version and the audit chain of the database file at
+/// `path`, against the witness at `witness_file`. For the live database (`Store::check`), a
+/// backup, and a file about to be restored.
+pub(super) fn check_file(conn: &Connection, witness_file: &Path) -> Result<CheckReport> {
+    // The witness is read before the log: an entry witnessed is already committed.
+    let witnessed = witness::read(witness_file);
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let integrity = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let foreign_key_problems = stmt.query_map([], |_| Ok(()))?.count();
+    Ok(CheckReport {
+        schema_version: conn.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+        integrity,
+        foreign_key_problems,
+        audit: audit::verify(conn, witnessed)?,
+    })
+}
+
+/// Why a check failed, in one line.
+fn failed(report: &CheckReport) -> String {
+    if report.integrity != ["ok"] {
+        return format!("integrity: {}", report.integrity.join("; "));
+    }
+    if report.foreign_key_problems > 0 {
+        return format!("{} rows point at missing rows", report.foreign_key_problems);
+    }
+    if let Some((id, why)) = &report.audit.broken_at {
+        return format!("the audit chain is broken at entry {id}: {why}");
+    }
+    report
+        .audit
+        .witness_problem
+        .clone()
+        .unwrap_or_else(|| "it did not pass".into())
+}
+
+/// The mode a backup gets: the owner's, and the group's read when the database is shared
+/// with a group.
+fn backup_mode(database: &Path) -> u32 {
+    let mode = std::fs::metadata(database)
+        .map(|m| m.permissions().mode())
+        .unwrap_or(0o600);
+    if mode & 0o060 != 0 {
+        0o640
+    } else {
+        0o600
+    }
+}
+
+/// `FILE` with a time stamp before its extension: `careline-20261126-221500.db`.
+pub fn stamped(file: &Path, at: DateTime<Local>) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "careline".into());
+    let name = match file.extension() {
+        Some(ext) => format!(
+            "{stem}-{}.{}",
+            at.format("%Y%m%d-%H%M%S"),
+            ext.to_string_lossy()
+        ),
+        None => format!("{stem}-{}", at.format("%Y%m%d-%H%M%S")),
+    };
+    file.with_file_name(name)
+}
+
+/// The stamped backups of `file` beside it, oldest first.
+fn stamped_siblings(file: &Path) -> Vec<PathBuf> {
+    let dir = match file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => dir.to_path_buf(),
+        None => PathBuf::from("."),
+    };
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let ext = file
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()));
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.file_name().map(|n| n.to_string_lossy().to_string());
+                    name.is_some_and(|n| {
+                        let Some(rest) = n.strip_prefix(&format!("{stem}-")) else {
+                            return false;
+                        };
+                        let stamp = match &ext {
+                            Some(ext) => rest.strip_suffix(ext.as_str()),
+                            None => Some(rest),
+                        };
+                        stamp.is_some_and(|s| {
+                            s.len() == 15
+                                && s.as_bytes()[8] == b'-'
+                                && s.bytes()
+                                    .enumerate()
+                                    .all(|(i, b)| i == 8 || b.is_ascii_digit())
+                        })
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+impl Store {
+    /// Writes a checked backup of the database to `file` (`careline backup`); admins only.
+    /// With `keep`, the file name gets a time stamp and only the newest `keep` stamped
+    /// backups beside it are kept.
+    pub fn backup(&mut self, actor: &Actor, file: &Path, keep: Option<usize>) -> Result<Backup> {
+        self.require(actor, Permission::BackUp)?;
+        let target = match keep {
+            Some(_) => stamped(file, self.now().with_timezone(&Local)),
+            None => file.to_path_buf(),
+        };
+        if target.exists() {
+            return Err(open_err(
+                &target,
+                "exists already; a backup never replaces a file (choose another name, or use --keep)",
+            ));
+        }
+        let mode = backup_mode(self.path());
+        let partial = {
+            let mut name = target.as_os_str().to_owned();
+            name.push(".partial");
+            PathBuf::from(name)
+        };
+        let _ = std::fs::remove_file(&partial);
+        // Made empty with its mode first: VACUUM INTO fills an empty file as it finds it.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&partial)
+            .map_err(|e| open_err(&partial, e))?;
+        let made = self.backup_into(&partial, &target, mode);
+        if made.is_err() {
+            let _ = std::fs::remove_file(&partial);
+            let _ = std::fs::remove_file(witness::path(&partial));
+        }
+        let (bytes, audit_entries, customers) = made?;
+        let mut removed = Vec::new();
+        if let Some(keep) = keep {
+            let all = stamped_siblings(file);
+            let excess = all.len().saturating_sub(keep.max(1));
+            for old in all.into_iter().take(excess) {
+                if old == target {
+                    continue;
+                }
+                std::fs::remove_file(&old).map_err(|e| open_err(&old, e))?;
+                let _ = std::fs::remove_file(witness::path(&old));
+                removed.push(old);
+            }
+        }
+        let backup = Backup {
+            witness: witness::path(&target),
+            file: target,
+            bytes,
+            audit_entries,
+            customers,
+            removed,
+        };
+        self.write(actor, |w| {
+            w.audit(
+                "backup",
+                "database",
+                None,
+                serde_json::json!({
+                    "file": backup.file.display().to_string(),
+                    "bytes": backup.bytes,
+                    "audit_entries": backup.audit_entries,
+                    "removed": backup.removed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                }),
+            );
+            Ok(())
+        })?;
+        Ok(backup)
+    }
+
+    /// VACUUM INTO `partial`, made a single self-contained file, witnessed, checked, then
+    /// renamed to `target`: its size, audit entries and customers.
+    fn backup_into(&self, partial: &Path, target: &Path, mode: u32) -> Result<(u64, i64, i64)> {
+        let source = super::engine::connect(self.path(), self.options.busy_timeout)?;
+        source.execute("VACUUM INTO ?1", [partial.display().to_string()])?;
+        drop(source);
+        let copy = Connection::open_with_flags(partial, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| open_err(partial, e))?;
+        // One file, no log beside it: the backup is complete as it lies.
+        let _: String = copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        let head = audit::head(&copy)?;
+        witness::create(partial, head.as_ref()).map_err(|e| open_err(partial, e))?;
+        let report = check_file(&copy, &witness::path(partial))?;
+        if !report.ok() {
+            return Err(StoreError::Database(format!(
+                "the backup {} failed its check ({}); it was not kept",
+                target.display(),
+                failed(&report)
+            )));
+        }
+        let customers: i64 = copy.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+        drop(copy);
+        let file = std::fs::File::open(partial).map_err(|e| open_err(partial, e))?;
+        file.sync_all().map_err(|e| open_err(partial, e))?;
+        let bytes = file.metadata().map_err(|e| open_err(partial, e))?.len();
+        std::fs::set_permissions(partial, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| open_err(partial, e))?;
+        std::fs::rename(witness::path(partial), witness::path(target))
+            .map_err(|e| open_err(target, e))?;
+        std::fs::rename(partial, target).map_err(|e| open_err(target, e))?;
+        Ok((bytes, report.audit.entries, customers))
+    }
+}
+
+/// Whether a process other than this one has the database at `database` open: SQLite keeps a
+/// shared lock on one byte of the `-shm` file for as long as a connection has it open.
+pub fn open_elsewhere(database: &Path) -> bool {
+    let mut shm = database.as_os_str().to_owned();
+    shm.push("-shm");
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(PathBuf::from(shm))
+    else {
+        return false;
+    };
+    // The "dead man switch" byte of SQLite's unix VFS: 120 + 8 lock slots.
+    const DMS: libc::off_t = 128;
+    // SAFETY: a zeroed flock is a valid value; F_GETLK only reads the descriptor's locks.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_WRLCK as libc::c_short;
+    lock.l_whence = libc::SEEK_SET as libc::c_short;
+    lock.l_start = DMS;
+    lock.l_len = 1;
+    // SAFETY: F_GETLK with a valid flock on an open descriptor.
+    let asked = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut lock) };
+    asked == 0 && lock.l_type != libc::F_UNLCK as libc::c_short
+}
+
+/// The name the replaced database is kept under: `careline.db.replaced-20261126-221500`.
+fn replaced_name(database: &Path, at: DateTime<Local>) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(format!(".replaced-{}", at.format("%Y%m%d-%H%M%S")));
+    PathBuf::from(name)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Restores the backup `from` over the database `database` (`careline restore`), as `login`,
+/// who must be an admin in the backup. See the module's comment.
+pub fn restore(
+    from: &Path,
+    database: &Path,
+    login: &str,
+    force: bool,
+    options: OpenOptions,
+) -> Result<Restored> {
+    // 1. The backup, checked as it lies, against its witness.
+    if !from.exists() {
+        return Err(open_err(from, "no such backup"));
+    }
+    let backup_witness = witness::path(from);
+    if !backup_witness.exists() {
+        return Err(open_err(
+            from,
+            format!(
+                "has no audit witness beside it ({}); every backup careline makes has one",
+                backup_witness.display()
+            ),
+        ));
+    }
+    let scratch = tempfile_beside(database)?;
+    std::fs::copy(from, &scratch).map_err(|e| open_err(from, e))?;
+    let result = (|| {
+        let copy = Connection::open_with_flags(&scratch, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| open_err(from, e))?;
+        let report = check_file(&copy, &backup_witness)?;
+        if !report.ok() {
+            return Err(StoreError::Database(format!(
+                "{} failed its check ({}); nothing was restored",
+                from.display(),
+                failed(&report)
+            )));
+        }
+        let role: Option<super::Role> = copy
+            .query_row(
+                "SELECT role FROM operators WHERE login = ?1 AND active",
+                [login],
+                |r| super::stored_name(r, 0),
+            )
+            .ok();
+        if !role.is_some_and(|r| r.may(Permission::Restore)) {
+            return Err(StoreError::Forbidden(format!(
+                "only an admin of the backup may restore it ({}); {login} is not one in {}",
+                Permission::Restore.what(),
+                from.display()
+            )));
+        }
+        Ok(report.audit.entries)
+    })();
+    let entries = match result {
+        Ok(entries) => entries,
+        Err(e) => {
+            let _ = std::fs::remove_file(&scratch);
+            return Err(e);
+        }
+    };
+    // 2. Nobody else may have the database open.
+    if !force && open_elsewhere(database) {
+        let _ = std::fs::remove_file(&scratch);
+        return Err(StoreError::Conflict(format!(
+            "other careline processes (or another program) have {} open; ask everyone to close careline and stop cron jobs first, or pass --force if they are gone",
+            database.display()
+        )));
+    }
+    // 3. The database replaced is kept, with its log and witness.
+    let now = Local::now();
+    let mut kept = None;
+    let mut mode = 0o600;
+    if database.exists() {
+        let meta = std::fs::metadata(database).map_err(|e| open_err(database, e))?;
+        mode = meta.permissions().mode() & 0o777;
+        let keep = replaced_name(database, now);
+        for suffix in ["", "-wal", "-audit"] {
+            let file = with_suffix(database, suffix);
+            if file.exists() {
+                std::fs::rename(&file, with_suffix(&keep, suffix))
+                    .map_err(|e| open_err(&file, e))?;
+            }
+        }
+        let _ = std::fs::remove_file(with_suffix(database, "-shm"));
+        // Ownership follows the database replaced (a shared desk's group).
+        let _ = std::os::unix::fs::chown(&scratch, Some(meta.uid()), Some(meta.gid()));
+        kept = Some(keep);
+    }
+    std::fs::set_permissions(&scratch, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| open_err(&scratch, e))?;
+    std::fs::rename(&scratch, database).map_err(|e| open_err(database, e))?;
+    std::fs::copy(&backup_witness, witness::path(database))
+        .map_err(|e| open_err(&backup_witness, e))?;
+    let _ = std::fs::set_permissions(
+        witness::path(database),
+        std::fs::Permissions::from_mode(mode),
+    );
+    // 4. Recorded in the restored database, by the admin who restored it.
+    let mut store = Store::open(database, options)?;
+    let actor = store.actor(login, None)?;
+    store.write(&actor, |w| {
+        w.audit(
+            "restore",
+            "database",
+            None,
+            serde_json::json!({
+                "from": from.display().to_string(),
+                "replaced_kept_as": kept.as_ref().map(|k| k.display().to_string()),
+                "restored_at": Utc::now().to_rfc3339(),
+            }),
+        );
+        Ok(())
+    })?;
+    Ok(Restored {
+        database: database.to_path_buf(),
+        from: from.to_path_buf(),
+        replaced_kept_as: kept,
+        audit_entries: entries,
+    })
+}
+
+/// A new file name beside `database` for the copy being restored.
+fn tempfile_beside(database: &Path) -> Result<PathBuf> {
+    let path = with_suffix(database, &format!(".restoring-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    Ok(path)
+}

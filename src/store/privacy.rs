@@ -1,0 +1,469 @@
+//! Data-subject rights (DESIGN §6, issue 15): everything held about one person, as JSON, and
+//! erasing them. Both need the privacy permission and are audited.
+//!
+//! Erasing removes what identifies the person everywhere the database keeps it — the
+//! customer row's personal fields, contacts, tags, lookup keys, the name index, drafts, screen
+//! pops, the free text of their records where it quotes their name or numbers, the detail of
+//! their audit entries, planner samples — and keeps what the figures need: the record itself
+//! (code, level, tier, region, spend and points), purchases, and the contacts, complaints and
+//! reminders with their dates, codes and amounts. It runs with SQLite's secure deletion on
+//! (freed bytes are overwritten) and the name index's own secure delete, then empties the
+//! write-ahead log into the database, so that the old values are in neither file.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{Actor, Permission, Result, Store, StoreError, Writer};
+
+/// What the free text of an erased customer's records says where it quoted them.
+pub const ERASED_TEXT: &str = "[erased]";
+
+/// What `erase_customer` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Erased {
+    pub customer_id: i64,
+    pub code: String,
+    /// Merged records of the same person, erased with it.
+    pub tombstones: Vec<i64>,
+    pub contacts_removed: usize,
+    /// Text fields (summaries, notes, titles …) in which a name or number was replaced.
+    pub texts_rewritten: usize,
+    pub drafts_removed: usize,
+    pub audit_details_removed: usize,
+    pub reminders_withdrawn: usize,
+    /// Whether the write-ahead log was emptied into the database at once; when other
+    /// careline processes were reading, the old pages leave it at its next checkpoint.
+    pub log_emptied: bool,
+}
+
+/// Tables holding a person's records, by the column naming the customer. Purchases and the
+/// points ledger are history kept by an erase; the rest is exported as held.
+const HELD: &[(&str, &str)] = &[
+    ("contacts", "customer_id"),
+    ("customer_tags", "customer_id"),
+    ("purchases", "customer_id"),
+    ("points_ledger", "customer_id"),
+    ("interactions", "customer_id"),
+    ("complaints", "customer_id"),
+    ("reminders", "customer_id"),
+    ("surveys", "customer_id"),
+    ("grants", "customer_id"),
+    ("screen_pops", "customer_id"),
+];
+
+/// A whole row as a JSON object, column by column; times (`…_at`, Unix seconds) as RFC 3339.
+fn row_object(row: &rusqlite::Row<'_>, names: &[String]) -> rusqlite::Result<Value> {
+    let mut object = Map::new();
+    for (i, name) in names.iter().enumerate() {
+        let value = match row.get_ref(i)? {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(n) if name.ends_with("_at") || name == "at" => {
+                DateTime::<Utc>::from_timestamp(n, 0)
+                    .map(|t| Value::String(t.to_rfc3339()))
+                    .unwrap_or(Value::from(n))
+            }
+            ValueRef::Integer(n) => Value::from(n),
+            ValueRef::Real(f) => Value::from(f),
+            ValueRef::Text(t) => {
+                let text = String::from_utf8_lossy(t).to_string();
+                // JSON kept in a column (facts, details) is given as JSON.
+                match name.as_str() {
+                    "facts" | "detail" | "content" => {
+                        serde_json::from_str(&text).unwrap_or(Value::String(text))
+                    }
+                    _ => Value::String(text),
+                }
+            }
+            ValueRef::Blob(b) => Value::String(b.iter().map(|x| format!("{x:02x}")).collect()),
+        };
+        object.insert(name.clone(), value);
+    }
+    Ok(Value::Object(object))
+}
+
+fn rows(conn: &Connection, sql: &str, ids: &[i64]) -> Result<Vec<Value>> {
+    let list = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = sql.replace("{ids}", &list);
+    let mut stmt = conn.prepare(&sql)?;
+    let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
+    let rows = stmt
+        .query_map([], |r| row_object(r, &names))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The customer and the merged records that point to it (the same person).
+fn person(conn: &Connection, id: i64) -> Result<Vec<i64>> {
+    let mut ids = vec![id];
+    let mut stmt = conn.prepare_cached("SELECT id FROM customers WHERE merged_into = ?1")?;
+    let mut next = 0;
+    while next < ids.len() {
+        let found = stmt
+            .query_map([ids[next]], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        ids.extend(
+            found
+                .into_iter()
+                .filter(|f| !ids.contains(f))
+                .collect::<Vec<_>>(),
+        );
+        next += 1;
+    }
+    Ok(ids)
+}
+
+impl Store {
+    /// Everything held about one person (`careline customer export`): their record and the
+    /// records merged into it, contacts, tags, consent, purchases, points, contacts logged,
+    /// complaints with their events and compensations, reminders, surveys, access grants,
+    /// screen pops, and the audit trail of who viewed or changed any of it. Audited.
+    pub fn export_personal_data(&mut self, actor: &Actor, id: i64) -> Result<Value> {
+        self.require(actor, Permission::ExportPersonalData)?;
+        let exists: Option<i64> = self
+            .conn()
+            .query_row("SELECT id FROM customers WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("customer {id}")));
+        }
+        let ids = person(self.conn(), id)?;
+        let conn = self.conn();
+        let mut out = Map::new();
+        out.insert("exported_at".into(), Value::String(self.now().to_rfc3339()));
+        out.insert("exported_by".into(), Value::String(actor.login.clone()));
+        let mut customers = rows(
+            conn,
+            "SELECT * FROM customers WHERE id IN ({ids}) ORDER BY id",
+            &ids,
+        )?;
+        let main = customers.remove(0);
+        out.insert(
+            "consent".into(),
+            serde_json::json!({
+                "marketing_consent": main["marketing_consent"],
+                "consent_date": main["consent_date"],
+                "do_not_contact": main["do_not_contact"],
+                "history": consent_history(conn, &ids)?,
+            }),
+        );
+        out.insert("customer".into(), main);
+        out.insert("merged_records".into(), Value::Array(customers));
+        for (table, column) in HELD {
+            let sql = format!("SELECT * FROM {table} WHERE {column} IN ({{ids}}) ORDER BY 1");
+            out.insert((*table).into(), Value::Array(rows(conn, &sql, &ids)?));
+        }
+        let complaints = "SELECT id FROM complaints WHERE customer_id IN ({ids})";
+        out.insert(
+            "complaint_events".into(),
+            Value::Array(rows(
+                conn,
+                &format!("SELECT * FROM complaint_events WHERE complaint_id IN ({complaints}) ORDER BY id"),
+                &ids,
+            )?),
+        );
+        out.insert(
+            "compensations".into(),
+            Value::Array(rows(
+                conn,
+                &format!(
+                    "SELECT * FROM compensations WHERE complaint_id IN ({complaints}) ORDER BY id"
+                ),
+                &ids,
+            )?),
+        );
+        out.insert(
+            "audit".into(),
+            Value::Array(rows(
+                conn,
+                "SELECT id, at, actor_login AS operator, via_login AS via, action, entity,
+                        entity_id, detail FROM audit_log WHERE customer_id IN ({ids}) ORDER BY id",
+                &ids,
+            )?),
+        );
+        let counts: Map<String, Value> = out
+            .iter()
+            .filter_map(|(k, v)| v.as_array().map(|a| (k.clone(), Value::from(a.len()))))
+            .collect();
+        self.write(actor, |w| {
+            w.audit(
+                "customer.export",
+                "customer",
+                Some(id),
+                serde_json::json!({ "records": counts }),
+            );
+            Ok(())
+        })?;
+        Ok(Value::Object(out))
+    }
+
+    /// Erases a customer (`careline customer erase`): see the module's comment.
+    /// Refused while they have an open complaint, and for a customer erased already.
+    pub fn erase_customer(&mut self, actor: &Actor, id: i64) -> Result<Erased> {
+        self.require(actor, Permission::EraseCustomer)?;
+        let row: Option<(String, Option<i64>, Option<i64>)> = self
+            .conn()
+            .query_row(
+                "SELECT code, erased_at, merged_into FROM customers WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((code, erased_at, merged_into)) = row else {
+            return Err(StoreError::NotFound(format!("customer {id}")));
+        };
+        if let Some(at) = erased_at {
+            let day = DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default();
+            return Err(StoreError::Conflict(format!(
+                "customer {code} was erased already, on {}",
+                day.format("%Y-%m-%d")
+            )));
+        }
+        if let Some(into) = merged_into {
+            return Err(StoreError::Conflict(format!(
+                "customer {code} was merged into customer {into}; erase that one (its merged records go with it)"
+            )));
+        }
+        let ids = person(self.conn(), id)?;
+        let open: Option<i64> =
+            self.conn()
+                .query_row(
+                    &format!(
+                    "SELECT id FROM complaints WHERE customer_id IN ({}) AND status IN {} LIMIT 1",
+                    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "),
+                    *super::complaints::OPEN_STATUSES
+                ),
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+        if let Some(complaint) = open {
+            return Err(StoreError::Conflict(format!(
+                "customer {code} has open complaint {complaint}; resolve and close it before erasing the customer"
+            )));
+        }
+        let needles = needles(self.conn(), &ids)?;
+        // Freed bytes are overwritten from here on, on this connection.
+        self.conn().pragma_update(None, "secure_delete", true)?;
+        let erased = self.write(actor, |w| erase_in(w, id, &code, &ids, &needles));
+        let restored = self.conn().pragma_update(None, "secure_delete", false);
+        let mut erased = erased?;
+        restored?;
+        erased.log_emptied = super::engine::empty_log(self.conn())?;
+        Ok(erased)
+    }
+}
+
+/// Consent as it changed: the audited edits that set marketing consent or do-not-contact.
+fn consent_history(conn: &Connection, ids: &[i64]) -> Result<Vec<Value>> {
+    let found = rows(
+        conn,
+        "SELECT at, actor_login AS operator, action, detail FROM audit_log
+          WHERE customer_id IN ({ids}) AND detail IS NOT NULL
+            AND (action = 'customer.do_not_contact'
+                 OR (action IN ('customer.edit', 'customer.create')
+                     AND (detail LIKE '%marketing_consent%' OR detail LIKE '%do_not_contact%'
+                          OR detail LIKE '%consent_date%')))
+          ORDER BY id",
+        ids,
+    )?;
+    Ok(found)
+}
+
+/// What identifies the person in free text: their name and every contact value, as written,
+/// normalised, and a phone's national digits.
+fn needles(conn: &Connection, ids: &[i64]) -> Result<Vec<String>> {
+    let list = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut found: Vec<String> = Vec::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name FROM customers WHERE id IN ({list})
+         UNION SELECT value FROM contacts WHERE customer_id IN ({list})
+         UNION SELECT normalized FROM contacts WHERE customer_id IN ({list})"
+    ))?;
+    let values = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for value in values {
+        let value = value.trim().to_string();
+        // A phone's digits alone, and without the country code, as they are often typed.
+        let digits: String = value.chars().filter(|c| c.is_ascii_digit()).collect();
+        if digits.len() >= 7 {
+            if let Some(national) = digits.strip_prefix("86").filter(|n| n.len() >= 7) {
+                found.push(national.to_string());
+            }
+            found.push(digits);
+        }
+        found.push(value);
+    }
+    // Too short to replace without rewriting unrelated text (a one-character name).
+    found.retain(|n| n.chars().count() >= 2);
+    found.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    found.dedup();
+    Ok(found)
+}
+
+fn erase_in(
+    w: &mut Writer<'_>,
+    id: i64,
+    code: &str,
+    ids: &[i64],
+    needles: &[String],
+) -> Result<Erased> {
+    let now = w.now().timestamp();
+    let list = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let tx = w.tx();
+    // Marked erased first: the contact log lets an erased customer's text be rewritten.
+    tx.execute(
+        &format!(
+            "UPDATE customers SET name = ?1, company = NULL, industry = NULL,
+                 company_size = NULL, occupation = NULL, income_band = NULL, birthday = NULL,
+                 address = NULL, source = NULL, stability = NULL, interests = NULL,
+                 preferences = NULL, preferred_channel = NULL, preferred_time = NULL,
+                 notes = NULL, marketing_consent = 0, consent_date = NULL,
+                 do_not_contact = 1, last_verified = NULL, erased_at = ?2, updated_at = ?2,
+                 version = version + 1
+             WHERE id IN ({list})"
+        ),
+        params![ERASED_TEXT, now],
+    )?;
+    let contacts_removed = tx.execute(
+        &format!("DELETE FROM contacts WHERE customer_id IN ({list})"),
+        [],
+    )?;
+    tx.execute(
+        &format!("DELETE FROM customer_tags WHERE customer_id IN ({list})"),
+        [],
+    )?;
+    tx.execute(
+        &format!("DELETE FROM search_keys WHERE customer_id IN ({list})"),
+        [],
+    )?;
+    super::engine::delete_from_name_index_securely(tx, &list)?;
+    // Free text of their records: every quote of a name or number replaced.
+    let complaints = format!("SELECT id FROM complaints WHERE customer_id IN ({list})");
+    let texts: [(&str, &[&str], String); 8] = [
+        (
+            "interactions",
+            &["summary", "feedback"],
+            format!("customer_id IN ({list})"),
+        ),
+        (
+            "complaints",
+            &["title", "description", "waiting_reason"],
+            format!("customer_id IN ({list})"),
+        ),
+        (
+            "complaint_events",
+            &["text", "facts"],
+            format!("complaint_id IN ({complaints})"),
+        ),
+        (
+            "compensations",
+            &["note"],
+            format!("complaint_id IN ({complaints})"),
+        ),
+        (
+            "reminders",
+            &["title", "note", "skip_reason"],
+            format!("customer_id IN ({list})"),
+        ),
+        ("surveys", &["comment"], format!("customer_id IN ({list})")),
+        ("grants", &["reason"], format!("customer_id IN ({list})")),
+        (
+            "points_ledger",
+            &["reason"],
+            format!("customer_id IN ({list})"),
+        ),
+    ];
+    let mut texts_rewritten = 0;
+    for (table, columns, which) in &texts {
+        for column in *columns {
+            for needle in needles {
+                texts_rewritten += tx.execute(
+                    &format!(
+                        "UPDATE {table} SET {column} = replace({column}, ?1, ?2)
+                         WHERE {which} AND instr({column}, ?1) > 0"
+                    ),
+                    params![needle, ERASED_TEXT],
+                )?;
+            }
+        }
+    }
+    let reminders_withdrawn = tx.execute(
+        &format!(
+            "UPDATE reminders SET status = 'deleted', skip_reason = 'withdrawn: the customer was erased',
+                 snoozed_until = NULL, updated_at = ?1, version = version + 1
+             WHERE customer_id IN ({list}) AND status IN ('open', 'snoozed')"
+        ),
+        [now],
+    )?;
+    // Pops of their numbers, matched or not.
+    tx.execute(
+        &format!("DELETE FROM screen_pops WHERE customer_id IN ({list})"),
+        [],
+    )?;
+    for needle in needles {
+        tx.execute("DELETE FROM screen_pops WHERE number = ?1", [needle])?;
+    }
+    // Drafts of forms on their records, and any draft quoting them.
+    let mut drafts_removed = tx.execute(
+        &format!(
+            "DELETE FROM drafts WHERE
+                (form IN ('customer.edit', 'interaction.new', 'complaint.new', 'reminder.new')
+                    AND entity_id IN ({list}))
+             OR (form = 'interaction.amend' AND entity_id IN
+                    (SELECT id FROM interactions WHERE customer_id IN ({list})))
+             OR (form = 'complaint.step' AND entity_id IN ({complaints}))
+             OR (form = 'reminder.step' AND entity_id IN
+                    (SELECT id FROM reminders WHERE customer_id IN ({list})))"
+        ),
+        [],
+    )?;
+    for needle in needles {
+        drafts_removed +=
+            tx.execute("DELETE FROM drafts WHERE instr(content, ?1) > 0", [needle])?;
+    }
+    // The planner's samples of index keys may hold a name or number.
+    super::engine::forget_samples(tx, needles)?;
+    let audit_details_removed = super::audit::redact(tx, ids)?;
+    let erased = Erased {
+        customer_id: id,
+        code: code.to_string(),
+        tombstones: ids[1..].to_vec(),
+        contacts_removed,
+        texts_rewritten,
+        drafts_removed,
+        audit_details_removed,
+        reminders_withdrawn,
+        log_emptied: false,
+    };
+    w.audit(
+        "customer.erase",
+        "customer",
+        Some(id),
+        serde_json::json!({
+            "code": code,
+            "tombstones": erased.tombstones,
+            "contacts_removed": contacts_removed,
+            "texts_rewritten": texts_rewritten,
+            "drafts_removed": drafts_removed,
+            "audit_details_removed": audit_details_removed,
+            "reminders_withdrawn": reminders_withdrawn,
+        }),
+    );
+    Ok(erased)
+}

@@ -1,0 +1,300 @@
+//! The audit trail (issue 15, DESIGN §6): `careline check` finds an edited entry, a deleted
+//! entry and a deleted tail, each by name, when the database is changed behind careline's
+//! back with its triggers dropped, as an intruder with the file would.
+
+mod common;
+
+use common::{count, Sandbox};
+
+/// A desk with a few customers, each added and edited through the real binary: eleven or so
+/// audit entries, with a witness beside the database.
+fn audited_desk() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    for (name, phone) in [
+        ("王秀英", "13800138000"),
+        ("Amy Lee", "13912345678"),
+        ("陈杰", "13700001111"),
+        ("李娜", "13600002222"),
+    ] {
+        sandbox.ok(&["customer", "add", "--name", name, "--phone", phone]);
+    }
+    let check = sandbox.ok(&["check"]);
+    assert!(check.contains("audit chain   ok"), "{check}");
+    assert!(check.contains("audit witness ok"), "{check}");
+    sandbox
+}
+
+fn last_entry(sandbox: &Sandbox) -> i64 {
+    count(&sandbox.raw(), "SELECT max(id) FROM audit_log")
+}
+
+/// `check` fails and its report names the problem.
+fn check_fails_saying(sandbox: &Sandbox, expected: &str) -> String {
+    let out = sandbox.run(&["check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success(), "check passed:\n{stdout}");
+    assert!(stderr.contains("the database failed its check"), "{stderr}");
+    assert!(
+        stdout.contains(expected),
+        "expected {expected:?} in:\n{stdout}"
+    );
+    stdout
+}
+
+#[test]
+fn an_edited_middle_entry_is_found_by_its_number() {
+    let sandbox = audited_desk();
+    // The detail of the second customer's creation says another name.
+    let entry: i64 = count(
+        &sandbox.raw(),
+        "SELECT id FROM audit_log WHERE action = 'customer.create' ORDER BY id LIMIT 1 OFFSET 1",
+    );
+    assert!(entry > 1 && entry < last_entry(&sandbox), "a middle entry");
+    sandbox
+        .raw()
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_log_no_update;
+             UPDATE audit_log SET detail = replace(detail, 'Amy Lee', 'Someone Else')
+              WHERE id = {entry};"
+        ))
+        .expect("tamper");
+    check_fails_saying(
+        &sandbox,
+        &format!("BROKEN at entry {entry}: its detail was changed after it was written"),
+    );
+}
+
+#[test]
+fn an_entry_whose_actor_was_changed_is_found() {
+    let sandbox = audited_desk();
+    sandbox
+        .raw()
+        .execute_batch(
+            "DROP TRIGGER audit_log_no_update;
+             UPDATE audit_log SET actor_login = 'mallory' WHERE id = 3;",
+        )
+        .expect("tamper");
+    check_fails_saying(
+        &sandbox,
+        "BROKEN at entry 3: its content was changed after it was written",
+    );
+}
+
+#[test]
+fn a_deleted_middle_entry_is_found_missing() {
+    let sandbox = audited_desk();
+    sandbox
+        .raw()
+        .execute_batch(
+            "DROP TRIGGER audit_log_no_delete;
+             DELETE FROM audit_log WHERE id = 3;",
+        )
+        .expect("tamper");
+    check_fails_saying(&sandbox, "BROKEN at entry 4: entry 3 is missing");
+}
+
+#[test]
+fn a_deleted_tail_is_found_by_the_witness() {
+    let sandbox = audited_desk();
+    let last = last_entry(&sandbox);
+    sandbox
+        .raw()
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_log_no_delete;
+             DELETE FROM audit_log WHERE id > {};",
+            last - 3
+        ))
+        .expect("tamper");
+    let stdout = check_fails_saying(
+        &sandbox,
+        &format!(
+            "audit witness FAILED: the log ends at entry {}, but its witness records entry {last}: the last 3 entries were deleted",
+            last - 3
+        ),
+    );
+    // What is left of the chain is whole: only the witness could tell.
+    assert!(stdout.contains("audit chain   ok"), "{stdout}");
+}
+
+#[test]
+fn a_deleted_witness_is_reported() {
+    let sandbox = audited_desk();
+    let witness = careline::store::witness_path(&sandbox.db);
+    assert!(witness.exists(), "the witness sits beside the database");
+    std::fs::remove_file(&witness).expect("remove the witness");
+    check_fails_saying(
+        &sandbox,
+        "audit witness FAILED: the witness file beside the database is missing",
+    );
+    // A write does not quietly start a new one.
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "张伟",
+        "--phone",
+        "13500003333",
+    ]);
+    assert!(!witness.exists());
+}
+
+#[test]
+fn a_log_rewritten_under_its_witness_is_found() {
+    let sandbox = audited_desk();
+    let last = last_entry(&sandbox);
+    // Two entries cut from the end and new ones written through careline in their place:
+    // the chain is whole again and as long as before, but the entry the witness names is
+    // another one now.
+    sandbox
+        .raw()
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_log_no_delete;
+             DELETE FROM audit_log WHERE id > {};",
+            last - 2
+        ))
+        .expect("tamper");
+    // The witness moves forward only, so it still names `last` after these writes.
+    let mut n = 0;
+    while last_entry(&sandbox) < last {
+        n += 1;
+        sandbox.ok(&["customer", "add", "--name", &format!("张伟{n}")]);
+    }
+    assert_eq!(last_entry(&sandbox), last);
+    check_fails_saying(
+        &sandbox,
+        &format!("audit witness FAILED: entry {last} differs from what its witness recorded"),
+    );
+}
+
+#[test]
+fn the_witness_follows_every_write_from_two_processes() {
+    let sandbox = audited_desk();
+    let children: Vec<_> = (0..2)
+        .map(|i| {
+            let mut cmd = sandbox.command();
+            cmd.args(["customer", "add", "--name", &format!("并发{i}")]);
+            cmd.spawn().expect("spawn")
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().expect("wait").success());
+    }
+    let witness =
+        std::fs::read_to_string(careline::store::witness_path(&sandbox.db)).expect("the witness");
+    let last = last_entry(&sandbox);
+    assert!(
+        witness.contains(&format!("\nentry {last}\n")),
+        "{witness} vs {last}"
+    );
+    assert!(sandbox
+        .ok(&["check"])
+        .contains(&format!("audit witness ok (entry {last})")));
+}
+
+fn entries(sandbox: &Sandbox, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["audit", "list", "--json"];
+    all.extend_from_slice(args);
+    let out = sandbox.ok(&all);
+    serde_json::from_str::<Vec<serde_json::Value>>(&out).expect("a JSON list")
+}
+
+fn actions(rows: &[serde_json::Value]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r["action"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn refusals_are_in_the_trail_with_their_reason() {
+    let sandbox = audited_desk();
+    sandbox.ok(&["operator", "add", "li.na", "--name", "李娜"]);
+    let err = sandbox.fails(&["--as", "li.na", "export", "customers", "--format", "csv"]);
+    assert!(
+        err.contains("only a supervisor may export customers"),
+        "{err}"
+    );
+    let err = sandbox.fails(&["--as", "li.na", "audit", "list"]);
+    assert!(
+        err.contains("only a supervisor may read the audit trail"),
+        "{err}"
+    );
+    let refused = entries(&sandbox, &["--action", "refused"]);
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    // Newest first: the audit list, then the export.
+    assert_eq!(refused[0]["login"], "li.na");
+    assert_eq!(refused[0]["via"], common::login());
+    assert_eq!(
+        refused[1]["detail"]["reason"],
+        "only a supervisor may export customers; li.na is operator"
+    );
+    // Someone who is not an operator (their OS login unknown to the database) is refused,
+    // and that is recorded under their login.
+    let store = sandbox.store();
+    let err = store
+        .actor("nobody.here", None)
+        .expect_err("not an operator");
+    assert!(err.to_string().contains("not registered"), "{err}");
+    drop(store);
+    let refused = entries(&sandbox, &["--operator", "nobody.here"]);
+    assert_eq!(actions(&refused), ["refused"]);
+    assert!(sandbox.ok(&["check"]).contains("audit witness ok"));
+}
+
+#[test]
+fn the_trail_of_one_customer_holds_their_complaints_and_contacts() {
+    let sandbox = audited_desk();
+    let code = "C0000002";
+    sandbox.ok(&["customer", "show", code]);
+    sandbox.ok(&[
+        "log",
+        "add",
+        "--customer",
+        code,
+        "--channel",
+        "phone_in",
+        "--disposition",
+        "resolved_first_contact",
+        "--summary",
+        "问地址",
+    ]);
+    sandbox.ok(&[
+        "complaint",
+        "open",
+        "--customer",
+        code,
+        "--category",
+        "delivery",
+        "--severity",
+        "normal",
+        "--title",
+        "包裹迟到",
+        "--channel",
+        "phone_in",
+    ]);
+    let trail = entries(&sandbox, &["--customer", code]);
+    let seen = actions(&trail);
+    assert_eq!(
+        seen,
+        [
+            "complaint.open",
+            "interaction.log",
+            "customer.view",
+            "customer.create"
+        ],
+        "{trail:?}"
+    );
+    assert!(trail.iter().all(|r| r["customer_code"] == code));
+    // A family of actions, and a day range that holds today only.
+    let views = entries(
+        &sandbox,
+        &["--action", "customer.", "--from", "today", "--to", "today"],
+    );
+    assert!(actions(&views).iter().all(|a| a.starts_with("customer.")));
+    assert!(actions(&views).contains(&"customer.view".to_string()));
+    let none = entries(&sandbox, &["--to", "2000-01-01"]);
+    assert!(none.is_empty(), "{none:?}");
+    let err = sandbox.fails(&["audit", "list", "--from", "2026-02-30"]);
+    assert!(err.contains("--from"), "{err}");
+}

@@ -1,0 +1,316 @@
+//! Data-subject rights (issue 15, DESIGN §6): `careline customer export` gives everything
+//! held about a person; `careline customer erase` leaves no trace of their name or numbers in
+//! the database or its write-ahead log, keeps the figures, and both need the privacy
+//! permission.
+
+mod common;
+
+use common::{count, Sandbox};
+use serde_json::Value;
+
+const NAME: &str = "欧阳测试删";
+const PHONE: &str = "13912398765";
+const EMAIL: &str = "ouyang.erase@example.com";
+
+/// A desk with the customer to export and erase (C0000001), with a contact that quotes their
+/// number, a complaint closed, a reminder, and another customer beside them (C0000002).
+fn desk() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        NAME,
+        "--phone",
+        PHONE,
+        "--email",
+        EMAIL,
+        "--notes",
+        "prefers calls after 6pm",
+        "--birthday",
+        "1980-05-17",
+        "--address",
+        "上海市黄浦区南京东路1号",
+    ]);
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "王秀英",
+        "--phone",
+        "13800138000",
+    ]);
+    sandbox.ok(&["customer", "show", "C0000001"]);
+    sandbox.ok(&[
+        "log",
+        "add",
+        "--customer",
+        "C0000001",
+        "--channel",
+        "phone_in",
+        "--disposition",
+        "resolved_first_contact",
+        "--summary",
+        &format!("{NAME} asked us to call {PHONE} back"),
+    ]);
+    sandbox.ok(&[
+        "reminder",
+        "add",
+        "C0000001",
+        "--title",
+        &format!("call {NAME}"),
+        "--due",
+        "tomorrow",
+    ]);
+    sandbox.ok(&["operator", "add", "li.na", "--name", "李娜"]);
+    sandbox
+}
+
+#[test]
+fn export_gives_everything_held_about_the_person() {
+    let sandbox = desk();
+    let out = sandbox.ok(&["customer", "export", PHONE]);
+    let data: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(data["customer"]["code"], "C0000001");
+    assert_eq!(data["customer"]["name"], NAME);
+    assert_eq!(data["customer"]["birthday"], "1980-05-17");
+    assert_eq!(data["customer"]["address"], "上海市黄浦区南京东路1号");
+    let contacts: Vec<&str> = data["contacts"]
+        .as_array()
+        .expect("contacts")
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert!(contacts.contains(&PHONE), "{contacts:?}");
+    assert!(contacts.contains(&EMAIL), "{contacts:?}");
+    let interactions = data["interactions"].as_array().expect("interactions");
+    assert_eq!(interactions.len(), 1);
+    assert!(interactions[0]["summary"]
+        .as_str()
+        .is_some_and(|s| s.contains(PHONE)));
+    assert_eq!(data["reminders"].as_array().map(Vec::len), Some(1));
+    assert_eq!(data["consent"]["marketing_consent"], 0);
+    // Who viewed or changed it: the creation, the view, the contact and the reminder.
+    let actions: Vec<&str> = data["audit"]
+        .as_array()
+        .expect("audit")
+        .iter()
+        .filter_map(|a| a["action"].as_str())
+        .collect();
+    for expected in [
+        "customer.create",
+        "customer.view",
+        "interaction.log",
+        "reminder.add",
+    ] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    // Times are readable, not Unix seconds.
+    assert!(data["customer"]["created_at"]
+        .as_str()
+        .is_some_and(|t| t.contains('T')));
+    // Nothing of the other customer.
+    assert!(!out.contains("王秀英"));
+    assert!(!out.contains("13800138000"));
+    // The export itself is in the trail.
+    let trail = sandbox.ok(&["audit", "list", "--action", "customer.export"]);
+    assert!(trail.contains("customer.export"), "{trail}");
+
+    // To a file: readable by its owner only, and never over an existing file.
+    let file = sandbox.dir.path().join("request.json");
+    sandbox.ok(&[
+        "customer",
+        "export",
+        "C0000001",
+        "--output",
+        file.to_str().expect("path"),
+    ]);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).expect("file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let err = sandbox.fails(&[
+        "customer",
+        "export",
+        "C0000001",
+        "--output",
+        file.to_str().expect("path"),
+    ]);
+    assert!(err.contains("--output"), "{err}");
+}
+
+#[test]
+fn only_an_operator_holding_the_privacy_permission_exports_or_erases() {
+    let sandbox = desk();
+    for args in [
+        ["--as", "li.na", "customer", "export", "C0000001", ""],
+        ["--as", "li.na", "customer", "erase", "C0000001", "--yes"],
+    ] {
+        let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
+        let err = sandbox.fails(&args);
+        assert!(
+            err.contains("only an operator holding the privacy permission may"),
+            "{err}"
+        );
+    }
+    // A supervisor's role is not enough either.
+    sandbox.ok(&["operator", "role", "li.na", "supervisor"]);
+    let err = sandbox.fails(&["--as", "li.na", "customer", "export", "C0000001"]);
+    assert!(err.contains("privacy permission"), "{err}");
+    // An admin gives it; an operator cannot.
+    let err = sandbox.fails(&["--as", "li.na", "operator", "privacy", "li.na", "on"]);
+    assert!(err.contains("only an admin may"), "{err}");
+    sandbox.ok(&["operator", "privacy", "li.na", "on"]);
+    sandbox.ok(&["--as", "li.na", "customer", "export", "C0000001"]);
+    let list = sandbox.ok(&["operator", "list"]);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("li.na") && l.contains("privacy")),
+        "{list}"
+    );
+    // Each refusal is in the audit trail.
+    let refused = sandbox.ok(&["audit", "list", "--action", "refused", "--json"]);
+    let refused: Vec<Value> = serde_json::from_str(&refused).expect("JSON");
+    assert_eq!(refused.len(), 4, "{refused:?}");
+}
+
+/// Every place `needle` occurs in `bytes`.
+fn occurs(bytes: &[u8], needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    bytes.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn an_erased_customer_leaves_no_trace_in_the_database_or_its_log() {
+    let sandbox = desk();
+    // Erased through the store in this process, which keeps the database open (as the
+    // screen would), so the write-ahead log file is still there to be read afterwards.
+    let mut store = sandbox.store();
+    let admin = store.actor(&common::login(), None).expect("the admin");
+    let wal = {
+        let mut p = sandbox.db.clone().into_os_string();
+        p.push("-wal");
+        std::path::PathBuf::from(p)
+    };
+    assert_eq!(count(&sandbox.raw(), "SELECT count(*) FROM customers"), 2);
+    assert!(wal.exists(), "the open store keeps the log");
+    // Before: the name and number are in the files.
+    let mut before = std::fs::read(&sandbox.db).expect("db");
+    before.extend(std::fs::read(&wal).unwrap_or_default());
+    assert!(
+        occurs(&before, NAME) && occurs(&before, PHONE),
+        "the test can see them"
+    );
+
+    let erased = store.erase_customer(&admin, 1).expect("erased");
+    assert_eq!(erased.code, "C0000001");
+    assert_eq!(erased.contacts_removed, 2);
+    assert_eq!(erased.reminders_withdrawn, 1);
+    assert!(erased.log_emptied);
+
+    let db_bytes = std::fs::read(&sandbox.db).expect("db");
+    let wal_bytes = std::fs::read(&wal).expect("the log is still there");
+    for (file, bytes) in [("database", &db_bytes), ("log", &wal_bytes)] {
+        for needle in [NAME, PHONE, EMAIL, "南京东路", "prefers calls after 6pm"] {
+            assert!(
+                !occurs(bytes, needle),
+                "{needle} is still in the {file} file"
+            );
+        }
+    }
+    // The other customer is untouched.
+    assert!(occurs(&db_bytes, "王秀英"));
+    drop(store);
+
+    // Never found, reminded or exported again; the figures keep the contact.
+    for query in [NAME, PHONE, "8765", EMAIL] {
+        let out = sandbox.run(&["search", query]);
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("C0000001"),
+            "{query}"
+        );
+    }
+    let csv = sandbox.ok(&["export", "customers", "--format", "csv"]);
+    assert!(!csv.contains("C0000001"), "{csv}");
+    let raw = sandbox.raw();
+    assert_eq!(
+        count(
+            &raw,
+            "SELECT count(*) FROM interactions WHERE customer_id = 1"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &raw,
+            "SELECT count(*) FROM reminders WHERE customer_id = 1 AND status IN ('open', 'snoozed')"
+        ),
+        0
+    );
+    sandbox.ok(&["reminders", "generate"]);
+    assert_eq!(
+        count(
+            &raw,
+            "SELECT count(*) FROM reminders WHERE customer_id = 1 AND status IN ('open', 'snoozed')"
+        ),
+        0
+    );
+    let summary: String = raw
+        .query_row(
+            "SELECT summary FROM interactions WHERE customer_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("summary");
+    assert_eq!(summary, "[erased] asked us to call [erased] back");
+    // The trail keeps who did what and when, and `check` still verifies it.
+    let check = sandbox.ok(&["check"]);
+    assert!(check.contains("audit chain   ok"), "{check}");
+    assert!(check.contains("removed by erasures"), "{check}");
+    let trail = sandbox.ok(&["audit", "list", "--customer", "C0000001"]);
+    assert!(trail.contains("customer.erase"), "{trail}");
+    assert!(trail.contains("(detail erased)"), "{trail}");
+    // Erased once only; contacts of others stay append-only.
+    let err = sandbox.fails(&["customer", "erase", "C0000001", "--yes"]);
+    assert!(err.contains("was erased already"), "{err}");
+    sandbox.ok(&[
+        "log",
+        "add",
+        "--customer",
+        "C0000002",
+        "--channel",
+        "phone_in",
+        "--disposition",
+        "resolved_first_contact",
+        "--summary",
+        "asked about delivery",
+    ]);
+    let err = raw
+        .execute(
+            "UPDATE interactions SET summary = 'x' WHERE customer_id = 2",
+            [],
+        )
+        .expect_err("still append-only");
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[test]
+fn a_customer_with_an_open_complaint_is_not_erased() {
+    let sandbox = desk();
+    sandbox.ok(&[
+        "complaint",
+        "open",
+        "--customer",
+        "C0000001",
+        "--category",
+        "delivery",
+        "--title",
+        "late parcel",
+        "--channel",
+        "email",
+    ]);
+    let err = sandbox.fails(&["customer", "erase", "C0000001", "--yes"]);
+    assert!(err.contains("has open complaint 1"), "{err}");
+    let err = sandbox.fails(&["customer", "erase", "C0000001"]);
+    assert!(err.contains("add --yes"), "{err}");
+}
