@@ -23,6 +23,8 @@ pub struct Config {
     pub complaints: crate::domain::complaint::SlaRules,
     /// Care reminder rules: which run, their days, the holidays greeted.
     pub care: crate::domain::care::CareRules,
+    /// Access to confidential records: how long a grant lasts.
+    pub grants: crate::domain::grant::GrantRules,
     /// Key bindings: action name → keys, e.g. `save = ["ctrl-s", "f2"]`.
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }

@@ -557,7 +557,10 @@ fn print_card(c: &Customer) {
         line("merged into", into);
     }
     if c.restricted {
-        println!("(confidential: ask a supervisor for access to see more)");
+        println!(
+            "(confidential: ask a supervisor for access with `careline grant request {} --reason …`)",
+            c.code
+        );
         return;
     }
     line("badge", c.badge);

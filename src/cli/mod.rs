@@ -13,6 +13,7 @@ mod bench_screen;
 mod bench_writers;
 mod complaint;
 mod customer;
+mod grant;
 mod import_report;
 mod log;
 mod operator;
@@ -102,6 +103,9 @@ pub enum Command {
     /// Export customers, purchases, interactions, complaints or the reminders due (a segment
     /// list for an SMS or mail-merge send) as CSV or JSON.
     Export(transfer::ExportArgs),
+    /// Access to confidential customers: ask (operators), grant, refuse, revoke (supervisors).
+    #[command(subcommand)]
+    Grant(grant::GrantCommand),
     /// Manage operators (admins only).
     #[command(subcommand)]
     Operator(operator::OperatorCommand),
@@ -278,6 +282,7 @@ impl Command {
             Command::Import(_) => "import",
             Command::Export(_) => "export",
             Command::Operator(_) => "operator",
+            Command::Grant(_) => "grant",
             Command::Check(_) => "check",
             Command::Audit(_) => "audit",
             Command::Backup(_) => "backup",
@@ -306,6 +311,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(args)) => transfer::import(&ctx, args),
         Some(Command::Export(args)) => transfer::export(&ctx, args),
         Some(Command::Operator(cmd)) => operator::run(&ctx, cmd),
+        Some(Command::Grant(cmd)) => grant::run(&ctx, cmd),
         Some(Command::Check(args)) => admin::check(&ctx, args),
         Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
         Some(Command::Backup(args)) => admin::backup(&ctx, args),

@@ -9,6 +9,7 @@ pub mod contact;
 pub mod customer;
 pub mod customer_contacts;
 pub mod date_input;
+pub mod grant;
 pub mod import_row;
 pub mod interaction;
 pub mod operator;

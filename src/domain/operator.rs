@@ -60,6 +60,7 @@ vocabulary!(
         ExportPersonalData => "export_personal_data",
         EraseCustomer => "erase_customer",
         GivePrivacy => "give_privacy",
+        GrantAccess => "grant_access",
         BackUp => "back_up",
         Restore => "restore",
         AddOperator => "add_operator",
@@ -104,6 +105,10 @@ impl Permission {
             ExportPersonalData => (operator, "export everything held about a customer"),
             EraseCustomer => (operator, "erase customers"),
             GivePrivacy => (admin, "give or take the privacy permission"),
+            GrantAccess => (
+                supervisor,
+                "grant or refuse access to confidential customers",
+            ),
             BackUp => (admin, "back up the database"),
             // Checked against the backup's own operators (the live file may be lost).
             Restore => (admin, "restore a backup"),
@@ -267,6 +272,8 @@ mod tests {
         (Permission::ExportPersonalData, [true, true, true]),
         (Permission::EraseCustomer, [true, true, true]),
         (Permission::GivePrivacy, [false, false, true]),
+        // §4, §6: a supervisor grants time-limited access to a confidential record.
+        (Permission::GrantAccess, [false, true, true]),
         // §4: backups hold everything; restore replaces everything.
         (Permission::BackUp, [false, false, true]),
         (Permission::Restore, [false, false, true]),

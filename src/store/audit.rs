@@ -142,6 +142,7 @@ fn customer_of(conn: &Connection, entity: &str, id: Option<i64>) -> Result<Optio
         "interaction" => "interactions",
         "purchase" => "purchases",
         "grant" => "grants",
+        "access_request" => "access_requests",
         "survey" => "surveys",
         _ => return Ok(None),
     };

@@ -958,6 +958,7 @@ impl Store {
                 "reminders",
                 "surveys",
                 "grants",
+                "access_requests",
                 "points_ledger",
                 "screen_pops",
             ] {

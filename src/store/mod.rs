@@ -17,6 +17,7 @@ mod demo_load;
 mod drafts;
 mod engine;
 mod exports;
+mod grants;
 mod imports;
 mod interactions;
 mod location;
@@ -54,6 +55,7 @@ pub use demo_load::{
 pub use drafts::Draft;
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
+pub use grants::{AccessRequest, Grant};
 pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};

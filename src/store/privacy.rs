@@ -51,6 +51,7 @@ const HELD: &[(&str, &str)] = &[
     ("reminders", "customer_id"),
     ("surveys", "customer_id"),
     ("grants", "customer_id"),
+    ("access_requests", "customer_id"),
     ("screen_pops", "customer_id"),
 ];
 
@@ -355,7 +356,7 @@ fn erase_in(
     super::engine::delete_from_name_index_securely(tx, &list)?;
     // Free text of their records: every quote of a name or number replaced.
     let complaints = format!("SELECT id FROM complaints WHERE customer_id IN ({list})");
-    let texts: [(&str, &[&str], String); 8] = [
+    let texts: [(&str, &[&str], String); 9] = [
         (
             "interactions",
             &["summary", "feedback"],
@@ -383,6 +384,11 @@ fn erase_in(
         ),
         ("surveys", &["comment"], format!("customer_id IN ({list})")),
         ("grants", &["reason"], format!("customer_id IN ({list})")),
+        (
+            "access_requests",
+            &["reason", "note"],
+            format!("customer_id IN ({list})"),
+        ),
         (
             "points_ledger",
             &["reason"],

@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_reminder_badges.sql"),
     include_str!("migrations/0014_audit_witness.sql"),
     include_str!("migrations/0015_privacy.sql"),
+    include_str!("migrations/0016_access_requests.sql"),
 ];
 
 /// The version whose step re-chains the audit log in code after its SQL.

@@ -1,0 +1,153 @@
+//! `careline grant …`: access to confidential customers (DESIGN §6). An operator asks with a
+//! reason; a supervisor grants it for a limited time, refuses it, grants directly or revokes.
+
+use anyhow::Result;
+use chrono::Local;
+use clap::Subcommand;
+
+use super::{print_json, Context};
+use crate::store::{AccessRequest, Grant};
+use crate::text::sanitize;
+
+#[derive(Debug, Subcommand)]
+pub enum GrantCommand {
+    /// Ask a supervisor for access to a confidential customer.
+    Request {
+        /// Customer code, id, or a phone or email held by one customer.
+        customer: String,
+        /// Why you need it (kept in the audit trail).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Requests for access waiting for a supervisor (supervisors).
+    List {
+        /// Requests decided already too, and every grant.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grant a waiting request (supervisors).
+    Approve {
+        /// The request's number (from `grant list`).
+        id: i64,
+        /// How long the access lasts (default: [grants] default_minutes, 60).
+        #[arg(long)]
+        minutes: Option<u32>,
+        /// A note for the operator.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Refuse a waiting request, saying why (supervisors).
+    Refuse {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Grant an operator access directly, with a reason (supervisors).
+    Give {
+        /// Customer code, id, or a phone or email held by one customer.
+        customer: String,
+        /// The operator's login.
+        #[arg(long = "to")]
+        login: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        minutes: Option<u32>,
+    },
+    /// End a grant before it expires (supervisors).
+    Revoke { id: i64 },
+}
+
+fn local(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn request_line(r: &AccessRequest) -> String {
+    let state = match (&r.decision, r.expires_at) {
+        (None, _) => "waiting".to_string(),
+        (Some(d), Some(until)) => format!("{d} until {}", local(until)),
+        (Some(d), None) => d.clone(),
+    };
+    sanitize(&format!(
+        "#{:<5} {}  {:<10} {:<12} {:<24} {}",
+        r.id,
+        local(r.requested_at),
+        r.customer_code,
+        r.login,
+        state,
+        r.reason
+    ))
+    .to_string()
+}
+
+fn grant_line(g: &Grant) -> String {
+    let state = match g.revoked_at {
+        Some(at) => format!("revoked {}", local(at)),
+        None => format!("until {}", local(g.expires_at)),
+    };
+    sanitize(&format!(
+        "grant {:<5} {:<10} to {:<12} by {:<12} {:<24} {}",
+        g.id, g.customer_code, g.login, g.granted_by, state, g.reason
+    ))
+    .to_string()
+}
+
+pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
+    let (mut store, actor) = ctx.open()?;
+    let rules = &ctx.config.grants;
+    match cmd {
+        GrantCommand::Request { customer, reason } => {
+            let id = store.resolve_customer(&customer)?;
+            let request = store.request_access(&actor, id, &reason)?;
+            println!(
+                "Asked for access to customer {} (request {request}); a supervisor grants it with `careline grant approve {request}`.",
+                sanitize(&customer)
+            );
+        }
+        GrantCommand::List { all, json } => {
+            let requests = store.access_requests(&actor, !all)?;
+            let grants = if all {
+                store.grants(&actor, None)?
+            } else {
+                Vec::new()
+            };
+            if json {
+                return print_json(&serde_json::json!({"requests": requests, "grants": grants}));
+            }
+            if requests.is_empty() && grants.is_empty() {
+                println!("No requests for access are waiting.");
+            }
+            for r in &requests {
+                println!("{}", request_line(r));
+            }
+            for g in &grants {
+                println!("{}", grant_line(g));
+            }
+        }
+        GrantCommand::Approve { id, minutes, note } => {
+            let r = store.decide_access(&actor, id, true, minutes, note.as_deref(), rules)?;
+            println!("{}", request_line(&r));
+        }
+        GrantCommand::Refuse { id, reason } => {
+            let r = store.decide_access(&actor, id, false, None, Some(&reason), rules)?;
+            println!("{}", request_line(&r));
+        }
+        GrantCommand::Give {
+            customer,
+            login,
+            reason,
+            minutes,
+        } => {
+            let id = store.resolve_customer(&customer)?;
+            let g = store.grant_access(&actor, id, &login, &reason, minutes, rules)?;
+            println!("{}", grant_line(&g));
+        }
+        GrantCommand::Revoke { id } => {
+            store.revoke_grant(&actor, id)?;
+            println!("Grant {id} revoked.");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,364 @@
+//! Access to confidential records (DESIGN §6, issue 15). An operator who may not see a
+//! confidential customer asks for access with a reason; a supervisor grants it for a limited
+//! time or refuses it, or grants it directly with a reason; a grant can be revoked. Every
+//! step is audited, and `customers::may_see` honours a grant until it expires.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::{Actor, Permission, Result, Store, StoreError};
+use crate::domain::grant::{check_reason, GrantRules};
+
+/// A request for access, as the supervisors' list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessRequest {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_code: String,
+    pub login: String,
+    pub operator_name: String,
+    pub reason: String,
+    pub requested_at: DateTime<Utc>,
+    /// `granted` or `refused`; none while it waits.
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub note: Option<String>,
+    /// Until when the access granted lasts.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A grant: who may see which confidential customer until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_code: String,
+    pub login: String,
+    pub granted_by: String,
+    pub reason: String,
+    pub granted_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+fn time(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+fn invalid(e: crate::domain::customer::FieldError) -> StoreError {
+    StoreError::Invalid(vec![e])
+}
+
+impl Store {
+    /// Whether the customer is confidential and `actor` may not see it now.
+    fn hidden_from(&self, actor: &Actor, customer_id: i64) -> Result<(String, bool)> {
+        let row: Option<(String, bool, Option<i64>)> = self
+            .conn()
+            .query_row(
+                "SELECT code, confidential, owner_id FROM customers
+                  WHERE id = ?1 AND erased_at IS NULL",
+                [customer_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (code, confidential, owner) =
+            row.ok_or_else(|| StoreError::NotFound(format!("customer {customer_id}")))?;
+        let sees = super::customers::may_see(
+            self.conn(),
+            actor,
+            customer_id,
+            confidential,
+            owner,
+            self.now(),
+        )?;
+        Ok((code, confidential && !sees))
+    }
+
+    /// Asks for access to a confidential customer (`careline grant request`, the card's
+    /// request). A request already waiting is returned, not made twice.
+    pub fn request_access(&mut self, actor: &Actor, customer_id: i64, reason: &str) -> Result<i64> {
+        self.require(actor, Permission::ViewCustomer)?;
+        let reason = check_reason(reason).map_err(invalid)?;
+        let (code, hidden) = self.hidden_from(actor, customer_id)?;
+        if !hidden {
+            return Err(StoreError::Conflict(format!(
+                "you can see customer {code} already; no access to ask for"
+            )));
+        }
+        let waiting: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM access_requests
+                  WHERE customer_id = ?1 AND operator_id = ?2 AND decision IS NULL",
+                params![customer_id, actor.id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = waiting {
+            return Ok(id);
+        }
+        self.write(actor, |w| {
+            w.tx().execute(
+                "INSERT INTO access_requests (customer_id, operator_id, reason, requested_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![customer_id, w.actor().id, reason, w.now().timestamp()],
+            )?;
+            let id = w.tx().last_insert_rowid();
+            w.audit(
+                "access.request",
+                "access_request",
+                Some(id),
+                serde_json::json!({"customer": code, "reason": reason}),
+            );
+            Ok(id)
+        })
+    }
+
+    /// Requests for access, oldest first: those waiting, or all of them (supervisors).
+    pub fn access_requests(&self, actor: &Actor, waiting_only: bool) -> Result<Vec<AccessRequest>> {
+        self.require(actor, Permission::GrantAccess)?;
+        let which = if waiting_only {
+            "WHERE r.decision IS NULL"
+        } else {
+            ""
+        };
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT r.id, r.customer_id, c.code, o.login, o.name, r.reason, r.requested_at,
+                    r.decision, d.login, r.note, g.expires_at
+             FROM access_requests r
+             JOIN customers c ON c.id = r.customer_id
+             JOIN operators o ON o.id = r.operator_id
+             LEFT JOIN operators d ON d.id = r.decided_by
+             LEFT JOIN grants g ON g.id = r.grant_id
+             {which}
+             ORDER BY r.requested_at, r.id"
+        ))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(AccessRequest {
+                    id: r.get(0)?,
+                    customer_id: r.get(1)?,
+                    customer_code: r.get(2)?,
+                    login: r.get(3)?,
+                    operator_name: r.get(4)?,
+                    reason: r.get(5)?,
+                    requested_at: time(r.get(6)?),
+                    decision: r.get(7)?,
+                    decided_by: r.get(8)?,
+                    note: r.get(9)?,
+                    expires_at: r.get::<_, Option<i64>>(10)?.map(time),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Grants (`approve`) or refuses a waiting request; a grant lasts `minutes` (the
+    /// config's default when none). Supervisors.
+    pub fn decide_access(
+        &mut self,
+        actor: &Actor,
+        request: i64,
+        approve: bool,
+        minutes: Option<u32>,
+        note: Option<&str>,
+        rules: &GrantRules,
+    ) -> Result<AccessRequest> {
+        self.require(actor, Permission::GrantAccess)?;
+        let minutes = rules.minutes(minutes).map_err(invalid)?;
+        let row: Option<(i64, i64, String, Option<String>)> = self
+            .conn()
+            .query_row(
+                "SELECT customer_id, operator_id, reason, decision FROM access_requests WHERE id = ?1",
+                [request],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (customer_id, operator_id, reason, decision) =
+            row.ok_or_else(|| StoreError::NotFound(format!("access request {request}")))?;
+        if let Some(decision) = decision {
+            return Err(StoreError::Conflict(format!(
+                "access request {request} was {decision} already"
+            )));
+        }
+        if !approve && note.is_none_or(|n| n.trim().is_empty()) {
+            return Err(invalid(crate::domain::customer::FieldError::new(
+                "reason",
+                "say why access is refused; the operator reads it",
+            )));
+        }
+        let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        self.write(actor, |w| {
+            let now = w.now();
+            let grant = if approve {
+                let expires = now + Duration::minutes(i64::from(minutes));
+                w.tx().execute(
+                    "INSERT INTO grants (customer_id, operator_id, granted_by, reason, granted_at, expires_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![customer_id, operator_id, w.actor().id, reason, now.timestamp(), expires.timestamp()],
+                )?;
+                Some((w.tx().last_insert_rowid(), expires))
+            } else {
+                None
+            };
+            w.tx().execute(
+                "UPDATE access_requests SET decision = ?2, decided_by = ?3, decided_at = ?4,
+                     note = ?5, grant_id = ?6 WHERE id = ?1",
+                params![
+                    request,
+                    if approve { "granted" } else { "refused" },
+                    w.actor().id,
+                    now.timestamp(),
+                    note,
+                    grant.map(|g| g.0)
+                ],
+            )?;
+            w.audit(
+                if approve { "access.grant" } else { "access.refuse" },
+                "access_request",
+                Some(request),
+                serde_json::json!({
+                    "grant": grant.map(|g| g.0),
+                    "expires_at": grant.map(|g| g.1.timestamp()),
+                    "minutes": approve.then_some(minutes),
+                    "note": note,
+                }),
+            );
+            Ok(())
+        })?;
+        self.access_requests(actor, false)?
+            .into_iter()
+            .find(|r| r.id == request)
+            .ok_or_else(|| StoreError::NotFound(format!("access request {request}")))
+    }
+
+    /// Grants `login` access to a confidential customer directly, with a reason
+    /// (supervisors).
+    pub fn grant_access(
+        &mut self,
+        actor: &Actor,
+        customer_id: i64,
+        login: &str,
+        reason: &str,
+        minutes: Option<u32>,
+        rules: &GrantRules,
+    ) -> Result<Grant> {
+        self.require(actor, Permission::GrantAccess)?;
+        let reason = check_reason(reason).map_err(invalid)?;
+        let minutes = rules.minutes(minutes).map_err(invalid)?;
+        let operator = self
+            .operator_by_login(login)?
+            .filter(|o| o.active)
+            .ok_or_else(|| StoreError::NotFound(format!("active operator '{login}'")))?;
+        let code: String = self
+            .conn()
+            .query_row(
+                "SELECT code FROM customers WHERE id = ?1 AND erased_at IS NULL",
+                [customer_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("customer {customer_id}")))?;
+        let id = self.write(actor, |w| {
+            let now = w.now();
+            let expires = now + Duration::minutes(i64::from(minutes));
+            w.tx().execute(
+                "INSERT INTO grants (customer_id, operator_id, granted_by, reason, granted_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![customer_id, operator.id, w.actor().id, reason, now.timestamp(), expires.timestamp()],
+            )?;
+            let id = w.tx().last_insert_rowid();
+            w.audit(
+                "access.grant",
+                "grant",
+                Some(id),
+                serde_json::json!({"customer": code, "to": login, "reason": reason,
+                    "minutes": minutes, "expires_at": expires.timestamp()}),
+            );
+            Ok(id)
+        })?;
+        self.grants(actor, Some(customer_id))?
+            .into_iter()
+            .find(|g| g.id == id)
+            .ok_or_else(|| StoreError::NotFound(format!("grant {id}")))
+    }
+
+    /// Ends a grant before it expires (supervisors).
+    pub fn revoke_grant(&mut self, actor: &Actor, grant: i64) -> Result<()> {
+        self.require(actor, Permission::GrantAccess)?;
+        let revoked: Option<Option<i64>> = self
+            .conn()
+            .query_row(
+                "SELECT revoked_at FROM grants WHERE id = ?1",
+                [grant],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match revoked {
+            None => return Err(StoreError::NotFound(format!("grant {grant}"))),
+            Some(Some(_)) => {
+                return Err(StoreError::Conflict(format!(
+                    "grant {grant} was revoked already"
+                )))
+            }
+            Some(None) => {}
+        }
+        self.write(actor, |w| {
+            w.tx().execute(
+                "UPDATE grants SET revoked_at = ?2 WHERE id = ?1",
+                params![grant, w.now().timestamp()],
+            )?;
+            w.audit(
+                "access.revoke",
+                "grant",
+                Some(grant),
+                serde_json::Value::Null,
+            );
+            Ok(())
+        })
+    }
+
+    /// Grants, newest first: of one customer, or all (supervisors).
+    pub fn grants(&self, actor: &Actor, customer_id: Option<i64>) -> Result<Vec<Grant>> {
+        self.require(actor, Permission::GrantAccess)?;
+        let mut stmt = self.conn().prepare(
+            "SELECT g.id, g.customer_id, c.code, o.login, b.login, g.reason, g.granted_at,
+                    g.expires_at, g.revoked_at
+             FROM grants g
+             JOIN customers c ON c.id = g.customer_id
+             JOIN operators o ON o.id = g.operator_id
+             JOIN operators b ON b.id = g.granted_by
+             WHERE ?1 IS NULL OR g.customer_id = ?1
+             ORDER BY g.id DESC",
+        )?;
+        let rows = stmt
+            .query_map([customer_id], |r| {
+                Ok(Grant {
+                    id: r.get(0)?,
+                    customer_id: r.get(1)?,
+                    customer_code: r.get(2)?,
+                    login: r.get(3)?,
+                    granted_by: r.get(4)?,
+                    reason: r.get(5)?,
+                    granted_at: time(r.get(6)?),
+                    expires_at: time(r.get(7)?),
+                    revoked_at: r.get::<_, Option<i64>>(8)?.map(time),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Until when `actor` holds access to confidential customer `customer_id` by a grant:
+    /// what the card shows.
+    pub fn access_until(&self, actor: &Actor, customer_id: i64) -> Result<Option<DateTime<Utc>>> {
+        let until: Option<i64> = self.conn().query_row(
+            "SELECT max(expires_at) FROM grants WHERE operator_id = ?1 AND customer_id = ?2
+               AND revoked_at IS NULL AND expires_at > ?3",
+            params![actor.id, customer_id, self.now().timestamp()],
+            |r| r.get(0),
+        )?;
+        Ok(until.map(time))
+    }
+}
