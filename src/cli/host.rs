@@ -64,6 +64,18 @@ pub fn ignore_user_environment() {
             std::env::remove_var(name);
         }
     }
+    // A time zone named by a file (TZ=/path, or ../ out of the zone folder) would be read with
+    // the group's rights; the centre's zone is `[complaints] time_zone` in the host's config.
+    if let Some(tz) = std::env::var_os("TZ") {
+        let tz = tz.to_string_lossy();
+        if tz.contains("..") || tz.trim_start_matches(':').starts_with('/') {
+            let _ = writeln!(
+                std::io::stderr(),
+                "careline: warning: TZ names a file and is ignored on this host; the administrator sets the centre's time zone in {config}"
+            );
+            std::env::remove_var("TZ");
+        }
+    }
 }
 
 /// Commands that make or fill a database of their own, refused on a shared host.
