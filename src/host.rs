@@ -201,20 +201,21 @@ pub fn side_file(db: &Path, suffix: &str) -> PathBuf {
 
 /// Why a privileged careline must not open the database at `db`, if it must not: its folder
 /// and files must belong to the database's group (this process's effective group), be closed
-/// to others, and none may be owned by the operator running careline (a file an operator
-/// owns is one they could open without careline, wherever it lies). The side files must
-/// exist already, or SQLite would create them owned by the operator.
+/// to others, and all have the folder's owner (root, after `careline host setup`), never the
+/// operator running careline, nor any other (a file an operator owns is one they could open
+/// without careline, wherever it lies). The side files must exist already, or SQLite would
+/// create them owned by the operator.
 pub fn unsafe_database_files(db: &Path) -> Option<String> {
     // SAFETY: these cannot fail and touch no memory.
     let (user, group) = unsafe { (libc::getuid(), libc::getegid()) };
     let dir = db.parent().unwrap_or(Path::new("."));
-    let check = |path: &Path, want_dir: bool| -> Option<String> {
+    let check = |path: &Path, want_dir: bool, owner: Option<u32>| -> Result<u32, String> {
         let meta = match std::fs::symlink_metadata(path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Some(format!("{} is missing", path.display()))
+                return Err(format!("{} is missing", path.display()))
             }
-            Err(e) => return Some(format!("{}: {e}", path.display())),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
         };
         let kind_ok = if want_dir {
             meta.is_dir()
@@ -227,36 +228,45 @@ pub fn unsafe_database_files(db: &Path) -> Option<String> {
             } else {
                 "a regular file"
             };
-            return Some(format!("{} is not {what}", path.display()));
+            return Err(format!("{} is not {what}", path.display()));
         }
         if meta.uid() == user {
-            return Some(format!("{} is owned by you", path.display()));
+            return Err(format!("{} is owned by you", path.display()));
+        }
+        if owner.is_some_and(|o| o != meta.uid()) {
+            return Err(format!(
+                "{} is not owned by the owner of its folder",
+                path.display()
+            ));
         }
         if meta.gid() != group {
-            return Some(format!(
+            return Err(format!(
                 "{} does not belong to careline's group",
                 path.display()
             ));
         }
         if meta.mode() & 0o007 != 0 {
-            return Some(format!(
+            return Err(format!(
                 "{} is open to other users (mode {:o})",
                 path.display(),
                 meta.mode() & 0o7777
             ));
         }
-        None
+        Ok(meta.uid())
     };
-    if let Some(problem) = check(dir, true) {
-        return Some(problem);
-    }
+    let owner = match check(dir, true, None) {
+        Ok(owner) => owner,
+        Err(problem) => return Some(problem),
+    };
     for suffix in SIDE_FILES {
-        if let Some(problem) = check(&side_file(db, suffix), false) {
+        if let Err(problem) = check(&side_file(db, suffix), false, Some(owner)) {
             return Some(problem);
         }
     }
     match database_files(db) {
-        Ok(files) => files.iter().find_map(|f| check(f, false)),
+        Ok(files) => files
+            .iter()
+            .find_map(|f| check(f, false, Some(owner)).err()),
         Err(e) => Some(format!("{}: {e}", dir.display())),
     }
 }

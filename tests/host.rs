@@ -644,6 +644,12 @@ fn setup_again_repairs_and_keeps_the_data() {
     let why = refused(&host, &operator, &["search", "Li"], &[]);
     assert!(why.contains("careline.db is open to other users"), "{why}");
     assert!(why.contains("careline host setup"), "{why}");
+    std::os::unix::fs::chown(side(&db, "-writers"), Some(admin.uid), None).expect("chown");
+    let why = refused(&host, &operator, &["search", "Li"], &[]);
+    assert!(
+        why.contains("-writers is not owned by the owner of its folder"),
+        "{why}"
+    );
     std::os::unix::fs::chown(side(&db, "-shm"), Some(operator.uid), None).expect("chown");
     let config = host.path("etc/careline/careline.toml");
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o666)).expect("chmod");
@@ -661,6 +667,7 @@ fn setup_again_repairs_and_keeps_the_data() {
     assert!(text(&out.stdout).contains("kept"), "{}", text(&out.stdout));
     assert_eq!(mode(&db), (0, gid, 0o660));
     assert_eq!(mode(&side(&db, "-shm")), (0, gid, 0o660));
+    assert_eq!(mode(&side(&db, "-writers")), (0, gid, 0o660));
     assert_eq!(mode(&config), (0, 0, 0o644));
     let found = json(&ok(&host, &operator, &["search", "Li", "--json"]));
     assert_eq!(found[0]["code"], code.as_str(), "{found}");
