@@ -348,6 +348,31 @@ pub fn group_by_name(name: &str) -> io::Result<Option<(libc::gid_t, Vec<String>)
     }
 }
 
+/// The logins whose primary group is `gid`: members of it as much as those it lists.
+pub fn primary_members(gid: libc::gid_t) -> Vec<String> {
+    let mut logins = Vec::new();
+    // SAFETY: getpwent's entry is read before the next call; `host setup`, the only caller,
+    // runs on one thread. setpwent and endpwent open and close the password database.
+    unsafe {
+        libc::setpwent();
+        loop {
+            let entry = libc::getpwent();
+            if entry.is_null() {
+                break;
+            }
+            if (*entry).pw_gid == gid && !(*entry).pw_name.is_null() {
+                logins.push(
+                    CStr::from_ptr((*entry).pw_name)
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+        libc::endpwent();
+    }
+    logins
+}
+
 /// A user by login: their id and primary group, None when there is no such user.
 pub fn user_by_login(login: &str) -> io::Result<Option<(libc::uid_t, libc::gid_t)>> {
     let c_name = CString::new(login).map_err(|_| io::Error::other("a login with a NUL"))?;

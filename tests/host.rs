@@ -672,7 +672,29 @@ fn setup_again_repairs_and_keeps_the_data() {
     let found = json(&ok(&host, &operator, &["search", "Li", "--json"]));
     assert_eq!(found[0]["code"], code.as_str(), "{found}");
 
-    // Setup refuses another database than the config names, and a folder others use.
+    // Someone whose primary group is careline's could bypass it: setup names them.
+    let member = format!("clmem{}", std::process::id());
+    let made = Command::new(tool("useradd").expect("useradd"))
+        .args([
+            "--no-create-home",
+            "--no-user-group",
+            "--gid",
+            &host.group,
+            &member,
+        ])
+        .output()
+        .expect("useradd runs");
+    assert!(made.status.success(), "useradd {member}: {made:?}");
+    host.users.push(member.clone());
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup again: {out:?}");
+    let said = text(&out.stdout);
+    assert!(
+        said.contains(&format!("WARNING: {member} in the group")),
+        "{said}"
+    );
+
+    // Setup refuses another database than the config names.
     let out = Command::new(CARELINE)
         .arg("--db")
         .arg(host.path("elsewhere/other.db"))

@@ -238,6 +238,9 @@ struct Plan {
     host: HostPaths,
     /// The host's config as it is, when there is one.
     existing: Option<Config>,
+    /// A database on a network file system is accepted (`--allow-network-fs`, or the host's
+    /// config).
+    allow_network_fs: bool,
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
@@ -329,12 +332,22 @@ fn plan(cli: &Cli, args: &SetupArgs) -> Result<Plan> {
             Some(config)
         }
     };
+    let configured = existing
+        .as_ref()
+        .is_some_and(|c| c.database.allow_network_fs);
+    if cli.allow_network_fs && existing.is_some() && !configured {
+        bail!(
+            "--allow-network-fs: {} does not accept a network file system, so operators' careline would refuse the database; write `allow_network_fs = true` under [database] there first",
+            host.config.display()
+        );
+    }
     Ok(Plan {
         db,
         group: args.group.clone(),
         bin,
         admin,
         host,
+        allow_network_fs: cli.allow_network_fs || configured,
         existing,
     })
 }
@@ -368,9 +381,10 @@ fn setup(cli: &Cli, args: &SetupArgs) -> Result<()> {
             "{problem}: careline will not trust its config so; make the folders above it root's and closed to others, then run setup again"
         );
     }
-    let members = host::group_by_name(&plan.group)?
+    let mut members = host::group_by_name(&plan.group)?
         .map(|(_, members)| members)
         .unwrap_or_default();
+    members.extend(host::primary_members(gid));
     if !members.is_empty() {
         println!(
             "  WARNING: {} in the group {}: they can open the database without careline and bypass every role; remove them (gpasswd -d LOGIN {})",
@@ -473,10 +487,7 @@ fn database(plan: &Plan, gid: u32) -> Result<()> {
     let existed = plan.db.exists();
     let options = OpenOptions {
         create: true,
-        allow_network_fs: plan
-            .existing
-            .as_ref()
-            .is_some_and(|c| c.database.allow_network_fs),
+        allow_network_fs: plan.allow_network_fs,
         ..OpenOptions::default()
     };
     let mut store = Store::open(&plan.db, options)?;
@@ -589,13 +600,16 @@ fn host_config(plan: &Plan) -> Result<()> {
         return Ok(());
     }
     let db = toml::Value::String(plan.db.to_string_lossy().into_owned());
-    let text = format!(
+    let mut text = format!(
         "# careline on this host, written by `careline host setup`. The database and every rule\n\
          # of the desk are set here, by root; an operator's own careline.toml supplies only\n\
          # [ui] and [keys]. Settings: README, \"Where things live\".\n\
          [database]\n\
          path = {db}\n"
     );
+    if plan.allow_network_fs {
+        text.push_str("# SQLite's locking is unsafe on a network file system: accepted anyway.\nallow_network_fs = true\n");
+    }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
