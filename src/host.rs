@@ -66,11 +66,20 @@ pub fn as_user<T>(open: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
 }
 
 /// The user's file-system group on this thread while it lives.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 struct UserFiles {
     group: libc::gid_t,
 }
 
 impl UserFiles {
+    #[cfg(not(target_os = "linux"))]
+    fn enter() -> io::Result<UserFiles> {
+        Err(io::Error::other(
+            "careline installed setgid opens your files on Linux only (setfsgid)",
+        ))
+    }
+
+    #[cfg(target_os = "linux")]
     fn enter() -> io::Result<UserFiles> {
         // SAFETY: these calls only change or read this thread's credentials.
         unsafe {
@@ -90,6 +99,10 @@ impl UserFiles {
 }
 
 impl Drop for UserFiles {
+    #[cfg(not(target_os = "linux"))]
+    fn drop(&mut self) {}
+
+    #[cfg(target_os = "linux")]
     fn drop(&mut self) {
         // SAFETY: as above; the saved group is the effective one, always allowed.
         unsafe {
