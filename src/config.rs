@@ -36,6 +36,9 @@ pub struct DatabaseConfig {
     pub path: Option<PathBuf>,
     /// How long a write waits for other operators' writes, in milliseconds.
     pub busy_timeout_ms: u64,
+    /// Accept a database on a network file system despite the locking risk (as
+    /// `--allow-network-fs` does; on a shared host, only this setting of the host's config).
+    pub allow_network_fs: bool,
 }
 
 impl Default for DatabaseConfig {
@@ -43,6 +46,7 @@ impl Default for DatabaseConfig {
         DatabaseConfig {
             path: None,
             busy_timeout_ms: 5_000,
+            allow_network_fs: false,
         }
     }
 }
@@ -216,12 +220,13 @@ impl Paths {
 }
 
 /// The OS login of this process: the operator's identity (DESIGN §5). Taken from the password
-/// database, not from the environment, so it cannot be claimed by setting a variable.
+/// database for the real user id, not from the environment, so it cannot be claimed by
+/// setting a variable (and a setgid careline names the user who ran it).
 pub fn os_login() -> Option<String> {
-    // SAFETY: geteuid never fails; getpwuid_r writes only into the buffers we pass, and the
+    // SAFETY: getuid never fails; getpwuid_r writes only into the buffers we pass, and the
     // name pointer it returns points into `buf`, which outlives its use here.
     unsafe {
-        let uid = libc::geteuid();
+        let uid = libc::getuid();
         let mut pwd = std::mem::MaybeUninit::<libc::passwd>::uninit();
         let mut buf = vec![0 as libc::c_char; 4096];
         let mut result: *mut libc::passwd = std::ptr::null_mut();

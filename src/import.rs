@@ -34,7 +34,10 @@ pub fn open_text(
     path: &std::path::Path,
 ) -> std::io::Result<(Box<dyn std::io::Read + Send>, &'static str)> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+    // A file named by the user is opened with the user's rights (on a shared host, not the
+    // database group's).
+    let open = || crate::host::as_user(|| std::fs::File::open(path));
+    let mut file = open()?;
     // One pass over the bytes decides the encoding; the text is never held whole.
     let mut validator = Utf8Check::default();
     let mut buffer = vec![0u8; 1 << 16];
@@ -45,7 +48,7 @@ pub fn open_text(
         }
     }
     let utf8 = validator.finish();
-    let file = std::fs::File::open(path)?;
+    let file = open()?;
     let builder = {
         let mut b = encoding_rs_io::DecodeReaderBytesBuilder::new();
         if utf8 {

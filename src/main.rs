@@ -15,24 +15,16 @@ use careline::config::Paths;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Sends tracing to `careline.log` in the data directory, never to the terminal. A log that
-/// cannot be opened is not a reason to refuse work.
+/// Sends tracing to `careline.log` in the data directory (on a shared host, the host's log
+/// directory), never to the terminal. A log that cannot be opened is not a reason to refuse
+/// work.
 fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = paths.data_dir.clone();
-    std::fs::create_dir_all(&dir).ok()?;
-    // The log can quote customers' names and numbers: readable by its owner only, as the
-    // database is. A log made by an older careline is narrowed to the same.
-    let path = dir.join("careline.log");
-    let _ = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(&path);
-    if std::fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
-        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-    }
-    let appender = tracing_appender::rolling::never(&dir, "careline.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let file = if careline::host::privileged() {
+        host_log()?
+    } else {
+        own_log(paths)?
+    };
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("CARELINE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -44,7 +36,42 @@ fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::Worker
     Some(guard)
 }
 
+/// The operator's own log, in their data directory.
+fn own_log(paths: &Paths) -> Option<std::fs::File> {
+    let dir = paths.data_dir.clone();
+    std::fs::create_dir_all(&dir).ok()?;
+    // The log can quote customers' names and numbers: readable by its owner only, as the
+    // database is. A log made by an older careline is narrowed to the same.
+    let path = dir.join("careline.log");
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(&path)
+        .ok()?;
+    if file
+        .metadata()
+        .is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+    {
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    Some(file)
+}
+
+/// On a shared host, the host's log, which `careline host setup` made for the group: never
+/// created here (it would be the operator's), never in the operator's folders.
+fn host_log() -> Option<std::fs::File> {
+    let host = careline::host::HostPaths::of_this_binary().ok()?;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(host.log_file())
+        .ok()
+}
+
 fn main() -> ExitCode {
+    if careline::host::privileged() {
+        careline::cli::host::ignore_user_environment();
+    }
     let cli = Cli::parse();
     if cli.command.is_some() {
         // A command piped into `head` stops quietly, as other Unix tools do. The screen keeps

@@ -469,12 +469,15 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
 fn write_private(path: &std::path::Path, text: &str) -> Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| anyhow::anyhow!("--output {}: {e}", path.display()))?;
+    // With the asker's own rights (on a shared host, never the database group's).
+    let mut file = crate::host::as_user(|| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+    })
+    .map_err(|e| anyhow::anyhow!("--output {}: {e}", path.display()))?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.write_all(b"\n"))
         .map_err(|e| anyhow::anyhow!("--output {}: {e}", path.display()))?;

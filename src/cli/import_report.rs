@@ -49,16 +49,19 @@ impl ImportReport {
         }
         if self.file.is_none() {
             if let Some(dir) = self.path.parent() {
-                std::fs::create_dir_all(dir)
+                crate::host::as_user(|| std::fs::create_dir_all(dir))
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            // It quotes customers' names and numbers: readable by its owner only.
-            let file = File::options()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&self.path)
-                .with_context(|| format!("cannot create {}", self.path.display()))?;
+            // It quotes customers' names and numbers: readable by its owner only (and, in the
+            // operator's folder on a shared host, the operator's, not the database group's).
+            let file = crate::host::as_user(|| {
+                File::options()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&self.path)
+            })
+            .with_context(|| format!("cannot create {}", self.path.display()))?;
             self.file = Some(BufWriter::new(file));
         }
         if let Some(file) = &mut self.file {

@@ -14,6 +14,7 @@ mod bench_writers;
 mod complaint;
 mod customer;
 mod grant;
+pub mod host;
 mod import_report;
 mod log;
 mod operator;
@@ -125,6 +126,9 @@ pub enum Command {
     /// Measure lookup, the screen and the interaction log on the current database (DESIGN §7).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Deploy careline for many SSH operators on one host (`careline host setup`, as root).
+    #[command(subcommand)]
+    Host(host::HostCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -162,12 +166,13 @@ impl Context {
                 .or_else(|| config.database.path.clone())
                 .unwrap_or_else(|| paths.default_db())
         };
+        let allow_network_fs = cli.allow_network_fs || config.database.allow_network_fs;
         Context {
             paths,
             config,
             db_path,
             as_login: cli.as_login.clone(),
-            allow_network_fs: cli.allow_network_fs,
+            allow_network_fs,
             demo: cli.demo,
             config_file: cli.config.clone(),
         }
@@ -289,13 +294,22 @@ impl Command {
             Command::Restore(_) => "restore",
             Command::Pop(_) => "pop",
             Command::Bench(_) => "bench",
+            Command::Host(_) => "host",
         }
     }
 }
 
 pub fn run(cli: Cli) -> Result<()> {
     refuse_screen_options(&cli)?;
-    let ctx = Context::new(&cli);
+    if let Some(Command::Host(command)) = &cli.command {
+        return host::run(&cli, command);
+    }
+    // Installed for many operators on one host: the host's database and rules only.
+    let ctx = if crate::host::privileged() {
+        host::context(&cli)?
+    } else {
+        Context::new(&cli)
+    };
     match cli.command {
         None => screen(&ctx, &cli.theme, &cli.lang),
         Some(Command::Pop(args)) => crate::tui::pop::send(&ctx.paths.runtime_dir, &args.number),
@@ -317,5 +331,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Backup(args)) => admin::backup(&ctx, args),
         Some(Command::Restore(args)) => admin::restore(&ctx, args),
         Some(Command::Bench(cmd)) => bench::run(&ctx, cmd),
+        Some(Command::Host(_)) => Ok(()),
     }
 }

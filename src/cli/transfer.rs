@@ -139,7 +139,9 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
         crate::import::open_text(&args.file)
             .with_context(|| format!("cannot read {}", args.file.display()))
     };
-    let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    let size = crate::host::as_user(|| std::fs::metadata(&args.file))
+        .map(|m| m.len())
+        .unwrap_or(0);
     let rules = store.phone_rules().clone();
     let mut report = ImportReport::new(&ctx.paths.data_dir, "customers");
 
@@ -297,7 +299,7 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
 }
 
 fn import_purchases(ctx: &Context, args: &ImportArgs) -> Result<()> {
-    let bytes = std::fs::read(&args.file)
+    let bytes = crate::host::as_user(|| std::fs::read(&args.file))
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let (mut store, actor) = ctx.open()?;
     let today = Local::now().date_naive();
@@ -450,13 +452,15 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
     };
     let out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(BufWriter::new(
-            File::options()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
+            crate::host::as_user(|| {
+                File::options()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .mode(0o600)
+                    .open(path)
+            })
+            .with_context(|| format!("cannot create {}", path.display()))?,
         )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };

@@ -179,18 +179,24 @@ impl Store {
             name.push(".partial");
             PathBuf::from(name)
         };
-        let _ = std::fs::remove_file(&partial);
+        // The backup's files are made with the rights of whoever asked for it (on a shared
+        // host, the admin's own, never the database group's: careline would otherwise write
+        // wherever the group may).
+        use crate::host::as_user as user;
+        let _ = user(|| std::fs::remove_file(&partial));
         // Made empty with its mode first: VACUUM INTO fills an empty file as it finds it.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&partial)
-            .map_err(|e| open_err(&partial, e))?;
+        user(|| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(mode)
+                .open(&partial)
+        })
+        .map_err(|e| open_err(&partial, e))?;
         let made = self.backup_into(&partial, &target, mode);
         if made.is_err() {
-            let _ = std::fs::remove_file(&partial);
-            let _ = std::fs::remove_file(witness::path(&partial));
+            let _ = user(|| std::fs::remove_file(&partial));
+            let _ = user(|| std::fs::remove_file(witness::path(&partial)));
         }
         let (bytes, audit_entries, customers) = made?;
         let mut removed = Vec::new();
@@ -201,8 +207,8 @@ impl Store {
                 if old == target {
                     continue;
                 }
-                std::fs::remove_file(&old).map_err(|e| open_err(&old, e))?;
-                let _ = std::fs::remove_file(witness::path(&old));
+                user(|| std::fs::remove_file(&old)).map_err(|e| open_err(&old, e))?;
+                let _ = user(|| std::fs::remove_file(witness::path(&old)));
                 removed.push(old);
             }
         }
@@ -237,6 +243,19 @@ impl Store {
         let source = super::engine::connect(self.path(), self.options.busy_timeout)?;
         source.execute("VACUUM INTO ?1", [partial.display().to_string()])?;
         drop(source);
+        // From here only the backup's own files are touched, with the asker's rights.
+        let mut outcome = None;
+        crate::host::as_user(|| {
+            outcome = Some(self.finish_backup(partial, target, mode));
+            Ok(())
+        })
+        .map_err(|e| open_err(partial, e))?;
+        outcome.unwrap_or_else(|| Err(open_err(partial, "the backup was not finished")))
+    }
+
+    /// Makes the file VACUUM INTO wrote a single file, witnesses and checks it, and renames
+    /// it to `target`.
+    fn finish_backup(&self, partial: &Path, target: &Path, mode: u32) -> Result<(u64, i64, i64)> {
         let copy = Connection::open_with_flags(partial, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| open_err(partial, e))?;
         // One file, no log beside it: the backup is complete as it lies.
@@ -362,6 +381,15 @@ pub fn restore(
             return Err(e);
         }
     };
+    // On a shared host the database's files are root's: only root restores there (the
+    // files made here would otherwise be the admin's, and refused to everyone after).
+    // SAFETY: getuid cannot fail.
+    if crate::host::on_shared_host() && unsafe { libc::getuid() } != 0 {
+        let _ = std::fs::remove_file(&scratch);
+        return Err(StoreError::Forbidden(
+            "on a shared host the database is restored by root: sudo careline restore FILE".into(),
+        ));
+    }
     // 2. Nobody else may have the database open.
     if !force && open_elsewhere(database) {
         let _ = std::fs::remove_file(&scratch);

@@ -84,7 +84,37 @@ pub(crate) fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection>
     // Replaces SQLite's own automatic checkpoint (the same size, the same passive checkpoint)
     // with one that says when it ran and for how long, and that a writer can put off.
     conn.wal_hook(Some(after_commit_to_log));
+    if crate::host::on_shared_host() {
+        keep_files_in_place(&conn)?;
+    }
     Ok(conn)
+}
+
+/// On a shared host (docs/SECURITY.md) SQLite must never create a file beside the database,
+/// which would belong to the operator whose careline made it, nor put the database's pages
+/// anywhere else: the log and shared memory stay when the last connection closes
+/// (`SQLITE_FCNTL_PERSIST_WAL`; `careline host setup` made them, owned by root and the
+/// group), and temporary tables, sorts and statement journals stay in memory
+/// (`temp_store = MEMORY`), out of any folder `TMPDIR` or `SQLITE_TMPDIR` names.
+pub(crate) fn keep_files_in_place(conn: &Connection) -> Result<()> {
+    let mut persist: c_int = 1;
+    // SAFETY: the handle is this open connection's; SQLITE_FCNTL_PERSIST_WAL reads and writes
+    // the one int it is pointed at, which lives across the call.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+            (&mut persist as *mut c_int).cast(),
+        )
+    };
+    if rc != rusqlite::ffi::SQLITE_OK {
+        return Err(StoreError::Database(format!(
+            "cannot keep the write-ahead log in place (SQLite error {rc})"
+        )));
+    }
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
 }
 
 /// Frames in the write-ahead log past which a commit asks for its pages to be copied back
@@ -363,14 +393,16 @@ const SORT_THREADS: i64 = 2;
 /// - the rollback journal instead of the write-ahead log: the new pages are written once,
 ///   to the database, instead of to the log and then again to the database. The load is
 ///   still one transaction (a crash rolls it back), but while it runs other connections
-///   cannot read. When another connection has the database open the log stays;
+///   cannot read. When another connection has the database open the log stays, and on a
+///   shared host it always does;
 /// - SQLite may sort with a second thread.
 ///
 /// [`end_fast_load`] puts everything back, whatever the load's outcome.
 pub(crate) fn begin_fast_load(conn: &Connection, path: &Path) -> Result<FastLoad> {
     let threads: i64 = conn.query_row("PRAGMA threads", [], |r| r.get(0))?;
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-    let journal = if mode.eq_ignore_ascii_case("wal") {
+    // On a shared host the rollback journal would be a new file, the loading operator's.
+    let journal = if mode.eq_ignore_ascii_case("wal") && !crate::host::on_shared_host() {
         match conn.query_row("PRAGMA journal_mode = DELETE", [], |r| {
             r.get::<_, String>(0)
         }) {
@@ -472,4 +504,38 @@ pub(crate) fn forget_samples(tx: &rusqlite::Transaction<'_>, values: &[String]) 
         stmt.execute([value])?;
     }
     Ok(())
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On a shared host the write-ahead log and shared memory outlive the last connection:
+    /// the next operator's careline must find the files `host setup` made, not make its own.
+    #[test]
+    fn a_shared_host_database_keeps_its_log_and_shared_memory() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("desk.db");
+        std::fs::write(&path, b"").expect("db");
+        let side = |suffix: &str| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        let conn = connect(&path, Duration::from_secs(1)).expect("open");
+        keep_files_in_place(&conn).expect("kept");
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .expect("write");
+        let temp: i64 = conn
+            .query_row("PRAGMA temp_store", [], |r| r.get(0))
+            .expect("temp_store");
+        assert_eq!(temp, 2, "temporary data in memory");
+        drop(conn);
+        assert!(side("-wal").exists() && side("-shm").exists());
+        // Without it (a desk of one), SQLite removes them as usual.
+        let conn = connect(&path, Duration::from_secs(1)).expect("open");
+        conn.execute_batch("INSERT INTO t VALUES (2);")
+            .expect("write");
+        drop(conn);
+        assert!(!side("-wal").exists() && !side("-shm").exists());
+    }
 }

@@ -21,38 +21,23 @@ pub fn socket_path(runtime_dir: &Path) -> PathBuf {
 /// Listens for pops and forwards each number to the event loop. Returns None (and says why in
 /// the log) when another careline of this user already listens.
 pub fn listen(runtime_dir: &Path, events: Sender<Event>) -> Option<PopListener> {
-    if let Err(e) = std::fs::create_dir_all(runtime_dir) {
-        tracing::warn!(
-            "screen pop disabled: cannot create {}: {e}",
-            runtime_dir.display()
-        );
-        return None;
-    }
-    let _ = std::fs::set_permissions(runtime_dir, std::fs::Permissions::from_mode(0o700));
     let path = socket_path(runtime_dir);
-    if path.exists() {
-        if UnixStream::connect(&path).is_ok() {
+    // The socket and its folder are the operator's: on a shared host they are made with the
+    // operator's own rights, never the database group's.
+    let listener = match crate::host::as_user(|| bind(runtime_dir, &path)) {
+        Ok(Some(listener)) => listener,
+        Ok(None) => {
             tracing::warn!(
                 "screen pop goes to the careline already running ({})",
                 path.display()
             );
             return None;
         }
-        let _ = std::fs::remove_file(&path); // left by a careline that died
-    }
-    let listener = match UnixListener::bind(&path) {
-        Ok(l) => l,
         Err(e) => {
-            tracing::warn!(
-                "screen pop disabled: cannot listen on {}: {e}",
-                path.display()
-            );
+            tracing::warn!("screen pop disabled: {e}");
             return None;
         }
     };
-    if let Err(e) = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
-        tracing::warn!("cannot make {} owner-only: {e}", path.display());
-    }
     let thread_path = path.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
@@ -83,6 +68,27 @@ pub fn listen(runtime_dir: &Path, events: Sender<Event>) -> Option<PopListener> 
     Some(PopListener { path })
 }
 
+/// Makes the runtime folder (owner-only) and listens on the socket in it; None when another
+/// careline of this user listens there already.
+fn bind(runtime_dir: &Path, path: &Path) -> std::io::Result<Option<UnixListener>> {
+    let named = |what: &str, at: &Path, e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("cannot {what} {}: {e}", at.display()))
+    };
+    std::fs::create_dir_all(runtime_dir).map_err(|e| named("create", runtime_dir, e))?;
+    let _ = std::fs::set_permissions(runtime_dir, std::fs::Permissions::from_mode(0o700));
+    if path.exists() {
+        if UnixStream::connect(path).is_ok() {
+            return Ok(None);
+        }
+        let _ = std::fs::remove_file(path); // left by a careline that died
+    }
+    let listener = UnixListener::bind(path).map_err(|e| named("listen on", path, e))?;
+    if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+        tracing::warn!("cannot make {} owner-only: {e}", path.display());
+    }
+    Ok(Some(listener))
+}
+
 /// Removes the socket when the screen closes.
 pub struct PopListener {
     path: PathBuf,
@@ -90,7 +96,7 @@ pub struct PopListener {
 
 impl Drop for PopListener {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        let _ = crate::host::as_user(|| std::fs::remove_file(&self.path));
     }
 }
 
@@ -101,7 +107,7 @@ pub fn send(runtime_dir: &Path, number: &str) -> Result<()> {
         bail!("give the caller's number, e.g. `careline pop 13800138000`");
     }
     let path = socket_path(runtime_dir);
-    let stream = UnixStream::connect(&path).with_context(|| {
+    let stream = crate::host::as_user(|| UnixStream::connect(&path)).with_context(|| {
         format!(
             "no careline screen is running for you (nothing listens on {})",
             path.display()

@@ -186,7 +186,8 @@ impl Theme {
             .and_then(|(n, text)| parse_roles(text, n).ok())
             .unwrap_or_default();
         let user_file = user_dir.join(format!("{wanted}.toml"));
-        match std::fs::read_to_string(&user_file) {
+        // The operator's own file, read with their own rights on a shared host.
+        match crate::host::as_user(|| std::fs::read_to_string(&user_file)) {
             Ok(text) => match parse_roles(&text, &user_file.display().to_string()) {
                 Ok(patch) => roles.extend(patch),
                 Err(e) => {

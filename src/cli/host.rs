@@ -1,0 +1,669 @@
+//! `careline host setup`, and careline's start on a shared host: where the database and the
+//! rules come from when careline runs as the installed setgid-group program (docs/SECURITY.md).
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use clap::{Args, Subcommand};
+use serde::Deserialize;
+
+use super::{Cli, Command, Context};
+use crate::config::{os_login, Config, Paths, UiConfig};
+use crate::host::{self, HostPaths};
+use crate::store::{OpenOptions, Store};
+
+#[derive(Debug, Subcommand)]
+pub enum HostCommand {
+    /// Set careline up for many SSH operators on this host, or repair it (root only; safe to
+    /// run again): the group, the database's folder and files, the host's config, the log,
+    /// and careline installed as a setgid-group program. Takes the database from --db.
+    Setup(SetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// The group that owns the database; created when missing. Operators must NOT be members.
+    #[arg(long, value_name = "NAME")]
+    pub group: String,
+    /// Where to install careline (the config then goes to /etc/careline, or PREFIX/etc/careline
+    /// for PREFIX/bin/careline).
+    #[arg(long, value_name = "PATH", default_value = "/usr/local/bin/careline")]
+    pub bin: PathBuf,
+    /// The database's first admin (default: the user who ran sudo, else you).
+    #[arg(long, value_name = "LOGIN")]
+    pub admin: Option<String>,
+}
+
+pub fn run(cli: &Cli, command: &HostCommand) -> Result<()> {
+    match command {
+        HostCommand::Setup(args) => setup(cli, args),
+    }
+}
+
+/// The environment variables a user could set to move careline's database, its log, or
+/// SQLite's temporary files: a privileged careline drops them before reading its command line.
+const REDIRECTING: &[&str] = &["CARELINE_DB", "CARELINE_LOG", "SQLITE_TMPDIR", "TMPDIR"];
+
+/// On a shared host, forgets the environment variables that could redirect careline, saying
+/// so for careline's own. Call first thing, while the process has one thread.
+pub fn ignore_user_environment() {
+    let config = HostPaths::of_this_binary()
+        .map(|h| h.config.display().to_string())
+        .unwrap_or_else(|_| "the host's config".into());
+    for name in REDIRECTING {
+        if std::env::var_os(name).is_some() {
+            if name.starts_with("CARELINE_") {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "careline: warning: {name} is ignored: on this host careline uses the database and settings the administrator set in {config}"
+                );
+            }
+            std::env::remove_var(name);
+        }
+    }
+    // A time zone named by a file (TZ=/path, or ../ out of the zone folder) would be read with
+    // the group's rights; the centre's zone is `[complaints] time_zone` in the host's config.
+    if let Some(tz) = std::env::var_os("TZ") {
+        let tz = tz.to_string_lossy();
+        if tz.contains("..") || tz.trim_start_matches(':').starts_with('/') {
+            let _ = writeln!(
+                std::io::stderr(),
+                "careline: warning: TZ names a file and is ignored on this host; the administrator sets the centre's time zone in {config}"
+            );
+            std::env::remove_var("TZ");
+        }
+    }
+}
+
+/// Commands that make or fill a database of their own, refused on a shared host.
+fn refuse_on_host(command: &Option<Command>) -> Result<()> {
+    let why = match command {
+        Some(Command::Init(_)) => {
+            "init: on this host the database is created by `careline host setup`, run by root"
+        }
+        Some(Command::Demo(_)) => {
+            "demo: on this host careline works on the real database only; try the demo on a desk of your own"
+        }
+        Some(Command::Bench(_)) => {
+            "bench: measures careline on a database of your own, not on this host's"
+        }
+        _ => return Ok(()),
+    };
+    bail!("{why}")
+}
+
+/// The context of a careline running as the installed setgid-group program: the database
+/// and every rule from the host's config (trusted only when root's alone), the operator's own
+/// config for [ui] and [keys] only, read with the operator's rights, and no option that
+/// names another database or config.
+pub fn context(cli: &Cli) -> Result<Context> {
+    let host = HostPaths::of_this_binary().context("cannot tell where careline is installed")?;
+    let config_path = host.config.display().to_string();
+    let set_by_admin =
+        format!("on this host careline uses the database the administrator set in {config_path}");
+    for (option, given) in [
+        ("--db", cli.db.is_some()),
+        ("--config", cli.config.is_some()),
+        ("--demo", cli.demo),
+    ] {
+        if given {
+            bail!("{option}: {set_by_admin}; leave {option} out");
+        }
+    }
+    if cli.allow_network_fs {
+        bail!(
+            "--allow-network-fs: on this host only the administrator accepts a network file system (allow_network_fs = true under [database] in {config_path}); leave it out"
+        );
+    }
+    refuse_on_host(&cli.command)?;
+    if let Some(problem) = host::untrusted(&host.config) {
+        bail!(
+            "{problem}: {set_by_admin}, and trusts it only when root owns it and its folders and no one else may write them; the administrator repairs it with `sudo careline host setup --db PATH --group NAME`"
+        );
+    }
+    let (mut config, warnings) = Config::load(&host.config);
+    let paths = Paths::discover();
+    let personal = personal_preferences(&paths.config_file(), &config_path, &mut config);
+    for warning in warnings.into_iter().chain(personal) {
+        tracing::warn!("{warning}");
+        eprintln!("careline: warning: {warning}");
+    }
+    let db_path = config
+        .database
+        .path
+        .clone()
+        .filter(|p| p.is_absolute())
+        .ok_or_else(|| {
+            anyhow!(
+                "{config_path}: [database] path does not name a database by its full path; the administrator sets it with `sudo careline host setup --db PATH --group NAME`"
+            )
+        })?;
+    if let Some(problem) = host::unsafe_database_files(&db_path) {
+        bail!(
+            "{problem}: on this host only careline's group may hold the database's files; the administrator repairs them with `sudo careline host setup --db {} --group {}`",
+            db_path.display(),
+            host::effective_group_name()
+        );
+    }
+    if host::user_in_group() {
+        let warning = format!(
+            "you are a member of the group {}, so you can open the database without careline and its roles; the administrator removes you with `gpasswd -d LOGIN {}`",
+            host::effective_group_name(),
+            host::effective_group_name()
+        );
+        tracing::warn!("{warning}");
+        eprintln!("careline: warning: {warning}");
+    }
+    Ok(Context {
+        paths,
+        allow_network_fs: config.database.allow_network_fs,
+        config,
+        db_path,
+        as_login: cli.as_login.clone(),
+        demo: false,
+        config_file: None,
+    })
+}
+
+/// The part of an operator's own config a shared host takes: the screen's look and keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Personal {
+    ui: UiConfig,
+    keys: BTreeMap<String, Vec<String>>,
+    #[serde(flatten)]
+    other: toml::Table,
+}
+
+/// Takes [ui] (theme, language) and [keys] from the operator's config file at `path`, read
+/// with the operator's own rights; every other section is the administrator's and is ignored
+/// with a warning. Returns the warnings.
+fn personal_preferences(path: &Path, host_config: &str, config: &mut Config) -> Vec<String> {
+    let origin = path.display();
+    let text = match host::as_user(|| std::fs::read_to_string(path)) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return vec![],
+        Err(e) => {
+            return vec![format!(
+                "{origin}: cannot read ({e}); your [ui] and [keys] are not used"
+            )]
+        }
+    };
+    match toml::from_str::<Personal>(&text) {
+        Ok(personal) => {
+            let warnings = personal
+                .other
+                .keys()
+                .map(|section| {
+                    format!(
+                        "{origin}: [{section}] is set by the administrator on this host ({host_config}); yours is ignored (only [ui] and [keys] are yours)"
+                    )
+                })
+                .collect();
+            if personal.ui.theme.is_some() {
+                config.ui.theme = personal.ui.theme;
+            }
+            if personal.ui.language.is_some() {
+                config.ui.language = personal.ui.language;
+            }
+            config.keys.extend(personal.keys);
+            warnings
+        }
+        Err(e) => {
+            let line = e.span().map(|span| {
+                text.as_bytes()[..span.start.min(text.len())]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1
+            });
+            let at = line.map(|l| format!(" line {l}")).unwrap_or_default();
+            vec![format!(
+                "{origin}{at}: {}; your [ui] and [keys] are not used",
+                e.message()
+            )]
+        }
+    }
+}
+
+/// What `host setup` works on, checked before anything is changed.
+struct Plan {
+    db: PathBuf,
+    group: String,
+    bin: PathBuf,
+    admin: String,
+    host: HostPaths,
+    /// The host's config as it is, when there is one.
+    existing: Option<Config>,
+    /// A database on a network file system is accepted (`--allow-network-fs`, or the host's
+    /// config).
+    allow_network_fs: bool,
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    if path.is_absolute() {
+        return Ok(path.to_path_buf());
+    }
+    Ok(std::env::current_dir()
+        .context("cannot tell the current folder")?
+        .join(path))
+}
+
+fn valid_group(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && name.len() <= 32
+}
+
+fn plan(cli: &Cli, args: &SetupArgs) -> Result<Plan> {
+    let db = cli.db.as_deref().ok_or_else(|| {
+        anyhow!("--db: name the database file, e.g. `--db /var/lib/careline/careline.db`")
+    })?;
+    let db = absolute(db)?;
+    if db.file_name().is_none() || db.is_dir() {
+        bail!(
+            "--db: {} is a folder; name the database file in it, e.g. {}/careline.db",
+            db.display(),
+            db.display()
+        );
+    }
+    if db.to_str().is_none() {
+        bail!("--db: {} is not UTF-8; choose a plain path", db.display());
+    }
+    if !valid_group(&args.group) {
+        bail!(
+            "--group: '{}' is not a group name; use lower-case letters, digits, '_' or '-', e.g. careline",
+            args.group
+        );
+    }
+    let bin = absolute(&args.bin)?;
+    if bin.is_dir() || bin.file_name().is_none() {
+        bail!(
+            "--bin: {} is a folder; name the program, e.g. {}/careline",
+            bin.display(),
+            bin.display()
+        );
+    }
+    let admin = match &args.admin {
+        Some(login) => login.clone(),
+        None => std::env::var("SUDO_USER")
+            .ok()
+            .filter(|l| !l.is_empty())
+            .or_else(os_login)
+            .ok_or_else(|| anyhow!("--admin: name the database's first admin (a login)"))?,
+    };
+    if host::user_by_login(&admin)?.is_none() {
+        bail!("--admin: there is no user '{admin}' on this host; create the account first (useradd {admin}) or name another");
+    }
+    let host = HostPaths::for_binary(&bin);
+    let existing = match std::fs::symlink_metadata(&host.config) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => bail!("{}: {e}", host.config.display()),
+        Ok(meta) if !meta.is_file() => bail!(
+            "{} is not a regular file; move it away and run `careline host setup` again",
+            host.config.display()
+        ),
+        Ok(_) => {
+            let (config, warnings) = Config::load(&host.config);
+            for w in warnings {
+                eprintln!("careline: warning: {w}");
+            }
+            match &config.database.path {
+                Some(path) if same_file(path, &db) => {}
+                Some(path) => bail!(
+                    "{} names the database {}, not {}: run setup with --db {}, or change [database] path there first",
+                    host.config.display(),
+                    path.display(),
+                    db.display(),
+                    path.display()
+                ),
+                None => bail!(
+                    "{} names no database: add `path = \"{}\"` under [database] there, or move the file away, and run setup again",
+                    host.config.display(),
+                    db.display()
+                ),
+            }
+            Some(config)
+        }
+    };
+    let configured = existing
+        .as_ref()
+        .is_some_and(|c| c.database.allow_network_fs);
+    if cli.allow_network_fs && existing.is_some() && !configured {
+        bail!(
+            "--allow-network-fs: {} does not accept a network file system, so operators' careline would refuse the database; write `allow_network_fs = true` under [database] there first",
+            host.config.display()
+        );
+    }
+    Ok(Plan {
+        db,
+        group: args.group.clone(),
+        bin,
+        admin,
+        host,
+        allow_network_fs: cli.allow_network_fs || configured,
+        existing,
+    })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    if a == b {
+        return true;
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn setup(cli: &Cli, args: &SetupArgs) -> Result<()> {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        bail!("host setup: run it as root (sudo careline host setup …): it creates a group, the database's folder and installs careline");
+    }
+    host::set_setting_up();
+    let plan = plan(cli, args)?;
+    println!("Setting careline up for operators on this host:");
+    let gid = group(&plan.group)?;
+    database_folder(&plan, gid)?;
+    database(&plan, gid)?;
+    log_folder(&plan, gid)?;
+    install(&plan, gid)?;
+    host_config(&plan)?;
+    if let Some(problem) = host::untrusted(&plan.host.config) {
+        bail!(
+            "{problem}: careline will not trust its config so; make the folders above it root's and closed to others, then run setup again"
+        );
+    }
+    let mut members = host::group_by_name(&plan.group)?
+        .map(|(_, members)| members)
+        .unwrap_or_default();
+    members.extend(host::primary_members(gid));
+    if !members.is_empty() {
+        println!(
+            "  WARNING: {} in the group {}: they can open the database without careline and bypass every role; remove them (gpasswd -d LOGIN {})",
+            members.join(", "),
+            plan.group,
+            plan.group
+        );
+    }
+    println!(
+        "\nDone. Operators run {} as themselves over SSH; do NOT add them to the group {}.\n\
+         Next: as {} (the first admin), add each operator's login:\n  \
+         careline operator add LOGIN --name NAME --role operator\n\
+         Run this setup again after installing a newer careline, or to repair owners and modes.",
+        plan.bin.display(),
+        plan.group,
+        plan.admin
+    );
+    Ok(())
+}
+
+fn group(name: &str) -> Result<u32> {
+    if let Some((gid, _)) = host::group_by_name(name)? {
+        println!("  group {name}: exists ({gid})");
+        return Ok(gid);
+    }
+    let status = std::process::Command::new("groupadd")
+        .args(["--system", name])
+        .status()
+        .context("cannot run groupadd (is it installed and on PATH?)")?;
+    if !status.success() {
+        bail!("groupadd --system {name} failed ({status}); create the group yourself and run setup again");
+    }
+    let (gid, _) = host::group_by_name(name)?
+        .ok_or_else(|| anyhow!("groupadd made no group {name}; create it yourself"))?;
+    println!("  group {name}: created ({gid})");
+    Ok(gid)
+}
+
+fn database_folder(plan: &Plan, gid: u32) -> Result<()> {
+    let dir = plan.db.parent().unwrap_or(Path::new("/"));
+    if dir == Path::new("/") {
+        bail!("--db: give the database a folder of its own, e.g. /var/lib/careline/careline.db");
+    }
+    let name = plan.db.file_name().unwrap_or_default().as_encoded_bytes();
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if !meta.is_dir() => bail!("{} is not a folder", dir.display()),
+        Ok(meta) if meta.gid() != gid => {
+            // Its mode is about to close it to everyone but the group: not a folder others use.
+            let foreign = std::fs::read_dir(dir)
+                .with_context(|| format!("cannot list {}", dir.display()))?
+                .filter_map(|e| e.ok())
+                .find(|e| !e.file_name().as_encoded_bytes().starts_with(name));
+            if let Some(entry) = foreign {
+                bail!(
+                    "{} holds other files ({}); give the database a folder of its own, e.g. /var/lib/careline/careline.db",
+                    dir.display(),
+                    entry.file_name().to_string_lossy()
+                );
+            }
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        Err(e) => bail!("{}: {e}", dir.display()),
+    }
+    host::set_owner_and_mode(dir, 0, gid, 0o2770)
+        .with_context(|| format!("cannot set the owner and mode of {}", dir.display()))?;
+    println!(
+        "  {}: root:{} 2770 (only the group enters)",
+        dir.display(),
+        plan.group
+    );
+    Ok(())
+}
+
+/// Every file of the database: a regular file (not a link), root's and the group's, 0660.
+fn database_files_closed(db: &Path, gid: u32) -> Result<()> {
+    for file in host::database_files(db)? {
+        let meta = match std::fs::symlink_metadata(&file) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => bail!("{}: {e}", file.display()),
+        };
+        if !meta.is_file() {
+            bail!(
+                "{} is not a regular file; move it away and run setup again",
+                file.display()
+            );
+        }
+        host::set_owner_and_mode(&file, 0, gid, 0o660)
+            .with_context(|| format!("cannot set the owner and mode of {}", file.display()))?;
+    }
+    Ok(())
+}
+
+fn database(plan: &Plan, gid: u32) -> Result<()> {
+    database_files_closed(&plan.db, gid)?;
+    let existed = plan.db.exists();
+    let options = OpenOptions {
+        create: true,
+        allow_network_fs: plan.allow_network_fs,
+        ..OpenOptions::default()
+    };
+    let mut store = Store::open(&plan.db, options)?;
+    let operators = store.operators()?;
+    let what = if operators.is_empty() {
+        store.init_admin(&plan.admin, &plan.admin)?;
+        format!(
+            "{}, {} its first admin",
+            if existed { "initialised" } else { "created" },
+            plan.admin
+        )
+    } else {
+        format!("kept ({} operators)", operators.len())
+    };
+    drop(store);
+    // The files SQLite and careline would otherwise make beside it at an operator's first
+    // start, owned by that operator.
+    for suffix in host::SIDE_FILES {
+        let path = host::side_file(&plan.db, suffix);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o660)
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+    }
+    database_files_closed(&plan.db, gid)?;
+    println!(
+        "  {}: {what}; it and its files (-wal, -shm, -writers …) root:{} 0660",
+        plan.db.display(),
+        plan.group
+    );
+    Ok(())
+}
+
+fn log_folder(plan: &Plan, gid: u32) -> Result<()> {
+    let dir = &plan.host.log_dir;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    host::set_owner_and_mode(dir, 0, gid, 0o2770)
+        .with_context(|| format!("cannot set the owner and mode of {}", dir.display()))?;
+    let file = plan.host.log_file();
+    let meta = std::fs::symlink_metadata(&file);
+    if meta.as_ref().is_ok_and(|m| !m.is_file()) {
+        bail!(
+            "{} is not a regular file; move it away and run setup again",
+            file.display()
+        );
+    }
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o660)
+        .open(&file)
+        .with_context(|| format!("cannot create {}", file.display()))?;
+    host::set_owner_and_mode(&file, 0, gid, 0o660)
+        .with_context(|| format!("cannot set the owner and mode of {}", file.display()))?;
+    println!(
+        "  {}: root:{} 0660 (the log quotes customers; operators cannot read it)",
+        file.display(),
+        plan.group
+    );
+    Ok(())
+}
+
+/// Copies this careline to `--bin` as root's, the group's, setgid: under a temporary name
+/// beside it first, so that the program is never seen half-written or with the wrong mode.
+fn install(plan: &Plan, gid: u32) -> Result<()> {
+    let running = std::env::current_exe().context("cannot tell which careline is running")?;
+    let dir = plan.bin.parent().unwrap_or(Path::new("/"));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let temporary = dir.join(format!(".careline-install-{}", std::process::id()));
+    let placed = std::fs::copy(&running, &temporary)
+        .map_err(anyhow::Error::from)
+        .and_then(|_| Ok(host::set_owner_and_mode(&temporary, 0, gid, 0o2755)?))
+        .and_then(|()| Ok(std::fs::rename(&temporary, &plan.bin)?));
+    if let Err(e) = placed {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(e.context(format!("cannot install careline as {}", plan.bin.display())));
+    }
+    println!(
+        "  {}: installed, root:{} 2755 (setgid {}: careline alone opens the database)",
+        plan.bin.display(),
+        plan.group,
+        plan.group
+    );
+    Ok(())
+}
+
+fn host_config(plan: &Plan) -> Result<()> {
+    let path = &plan.host.config;
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let closed = |p: &Path, mode: u32| -> Result<()> {
+        let meta = std::fs::symlink_metadata(p)?;
+        let wanted = meta.mode() & 0o7777 & !0o022;
+        if meta.uid() != 0 || meta.mode() & 0o022 != 0 {
+            host::set_owner_and_mode(p, 0, meta.gid(), wanted | mode)
+                .with_context(|| format!("cannot set the owner and mode of {}", p.display()))?;
+        }
+        Ok(())
+    };
+    closed(dir, 0)?;
+    if plan.existing.is_some() {
+        closed(path, 0)?;
+        println!(
+            "  {}: kept (it names this database; root's, writable by root alone)",
+            path.display()
+        );
+        return Ok(());
+    }
+    let db = toml::Value::String(plan.db.to_string_lossy().into_owned());
+    let mut text = format!(
+        "# careline on this host, written by `careline host setup`. The database and every rule\n\
+         # of the desk are set here, by root; an operator's own careline.toml supplies only\n\
+         # [ui] and [keys]. Settings: README, \"Where things live\".\n\
+         [database]\n\
+         path = {db}\n"
+    );
+    if plan.allow_network_fs {
+        text.push_str("# SQLite's locking is unsafe on a network file system: accepted anyway.\nallow_network_fs = true\n");
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    host::set_owner_and_mode(path, 0, 0, 0o644)
+        .with_context(|| format!("cannot set the owner and mode of {}", path.display()))?;
+    println!(
+        "  {}: written (the database and every rule; root:root 0644)",
+        path.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_names_are_checked() {
+        assert!(valid_group("careline"));
+        assert!(valid_group("_care-line2"));
+        assert!(!valid_group("Care"));
+        assert!(!valid_group("2care"));
+        assert!(!valid_group("care line"));
+        assert!(!valid_group(""));
+    }
+
+    #[test]
+    fn an_operators_config_gives_only_the_look_and_keys() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("careline.toml");
+        std::fs::write(
+            &path,
+            "[database]\npath = \"/tmp/mine.db\"\n[ui]\ntheme = \"mono\"\n[keys]\nsave = [\"f2\"]\n[lookup]\nlimit = 3\n",
+        )
+        .expect("config");
+        let mut config = Config::default();
+        let warnings = personal_preferences(&path, "/etc/careline/careline.toml", &mut config);
+        assert_eq!(config.ui.theme.as_deref(), Some("mono"));
+        assert_eq!(config.keys.get("save"), Some(&vec!["f2".to_string()]));
+        assert_eq!(config.database.path, None, "the database stays the host's");
+        assert_eq!(config.lookup.limit, 20);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].contains("[database] is set by the administrator"),
+            "{}",
+            warnings[0]
+        );
+        std::fs::write(&path, "[ui]\ntheme = 3\n").expect("config");
+        let warnings = personal_preferences(&path, "/etc/x", &mut Config::default());
+        assert!(warnings[0].contains("line 2"), "{warnings:?}");
+    }
+}

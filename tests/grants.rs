@@ -1,0 +1,205 @@
+//! Access to confidential customers (issue 15, DESIGN §6): an operator asks with a reason, a
+//! supervisor grants it for a limited time or refuses it, and the record closes again when
+//! the grant expires or is revoked. Every step is in the audit trail.
+
+mod common;
+
+use careline::store::Clock;
+use chrono::Duration;
+use common::Sandbox;
+
+fn desk() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["operator", "add", "li.na", "--name", "李娜"]);
+    sandbox.ok(&[
+        "operator",
+        "add",
+        "chen.jie",
+        "--name",
+        "陈杰",
+        "--role",
+        "supervisor",
+    ]);
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "保密客户",
+        "--phone",
+        "13911112222",
+        "--confidential",
+    ]);
+    sandbox
+}
+
+fn show_as(sandbox: &Sandbox, login: &str) -> String {
+    sandbox.ok(&["--as", login, "customer", "show", "C0000001"])
+}
+
+#[test]
+fn a_confidential_record_opens_after_a_grant_and_closes_when_it_expires() {
+    let sandbox = desk();
+    let hidden = show_as(&sandbox, "li.na");
+    assert!(!hidden.contains("139 1111 2222"), "{hidden}");
+    assert!(hidden.contains("grant request C0000001"), "{hidden}");
+
+    // Asking needs a reason; asking twice gives the same request.
+    let err = sandbox.fails(&[
+        "--as", "li.na", "grant", "request", "C0000001", "--reason", "",
+    ]);
+    assert!(err.contains("reason"), "{err}");
+    let asked = sandbox.ok(&[
+        "--as",
+        "li.na",
+        "grant",
+        "request",
+        "C0000001",
+        "--reason",
+        "客户来电要求改地址",
+    ]);
+    assert!(asked.contains("request 1"), "{asked}");
+    let again = sandbox.ok(&[
+        "--as",
+        "li.na",
+        "grant",
+        "request",
+        "C0000001",
+        "--reason",
+        "再问一次",
+    ]);
+    assert!(again.contains("request 1"), "{again}");
+    // Only supervisors see the list and decide.
+    let err = sandbox.fails(&["--as", "li.na", "grant", "list"]);
+    assert!(
+        err.contains("only a supervisor may grant or refuse access"),
+        "{err}"
+    );
+    let waiting = sandbox.ok(&["--as", "chen.jie", "grant", "list"]);
+    assert!(
+        waiting.contains("li.na") && waiting.contains("waiting"),
+        "{waiting}"
+    );
+    let err = sandbox.fails(&[
+        "--as",
+        "chen.jie",
+        "grant",
+        "approve",
+        "1",
+        "--minutes",
+        "600",
+    ]);
+    assert!(err.contains("at most 480"), "{err}");
+    let granted = sandbox.ok(&[
+        "--as",
+        "chen.jie",
+        "grant",
+        "approve",
+        "1",
+        "--minutes",
+        "30",
+    ]);
+    assert!(granted.contains("granted until"), "{granted}");
+    let err = sandbox.fails(&[
+        "--as", "chen.jie", "grant", "refuse", "1", "--reason", "late",
+    ]);
+    assert!(err.contains("was granted already"), "{err}");
+
+    let open = show_as(&sandbox, "li.na");
+    assert!(open.contains("139 1111 2222"), "{open}");
+
+    // Thirty-one minutes later it is closed again (the store's clock moved on).
+    let mut store = sandbox.store();
+    let li = store.actor("li.na", None).expect("li.na");
+    let id = store.resolve_customer("C0000001").expect("customer");
+    store.set_clock(Clock::System);
+    assert!(store.access_until(&li, id).expect("until").is_some());
+    assert!(!store.customer(&li, id).expect("read").restricted);
+    store.set_clock(Clock::Fixed(chrono::Utc::now() + Duration::minutes(31)));
+    assert!(store.customer(&li, id).expect("read").restricted);
+    assert_eq!(store.access_until(&li, id).expect("until"), None);
+
+    // The trail of the customer holds the request and the grant, by whom.
+    let trail = sandbox.ok(&[
+        "audit",
+        "list",
+        "--customer",
+        "C0000001",
+        "--action",
+        "access.",
+    ]);
+    assert!(
+        trail.contains("access.request") && trail.contains("li.na"),
+        "{trail}"
+    );
+    assert!(
+        trail.contains("access.grant") && trail.contains("chen.jie"),
+        "{trail}"
+    );
+}
+
+#[test]
+fn a_refusal_says_why_and_a_direct_grant_can_be_revoked() {
+    let sandbox = desk();
+    sandbox.ok(&[
+        "--as",
+        "li.na",
+        "grant",
+        "request",
+        "C0000001",
+        "--reason",
+        "核对订单",
+    ]);
+    let err = sandbox.fails(&["--as", "chen.jie", "grant", "refuse", "1", "--reason", " "]);
+    assert!(err.contains("say why access is refused"), "{err}");
+    let refused = sandbox.ok(&[
+        "--as",
+        "chen.jie",
+        "grant",
+        "refuse",
+        "1",
+        "--reason",
+        "请转给客户经理处理",
+    ]);
+    assert!(refused.contains("refused"), "{refused}");
+    assert!(!show_as(&sandbox, "li.na").contains("139 1111 2222"));
+
+    let given = sandbox.ok(&[
+        "--as",
+        "chen.jie",
+        "grant",
+        "give",
+        "C0000001",
+        "--to",
+        "li.na",
+        "--reason",
+        "VIP 投诉跟进",
+        "--minutes",
+        "15",
+    ]);
+    assert!(given.contains("until"), "{given}");
+    assert!(show_as(&sandbox, "li.na").contains("139 1111 2222"));
+    let all = sandbox.ok(&["--as", "chen.jie", "grant", "list", "--all", "--json"]);
+    let all: serde_json::Value = serde_json::from_str(&all).expect("JSON");
+    assert_eq!(all["requests"][0]["decision"], "refused");
+    assert_eq!(all["requests"][0]["note"], "请转给客户经理处理");
+    let grant = all["grants"][0]["id"].as_i64().expect("grant id");
+    sandbox.ok(&["--as", "chen.jie", "grant", "revoke", &grant.to_string()]);
+    assert!(!show_as(&sandbox, "li.na").contains("139 1111 2222"));
+    let err = sandbox.fails(&["--as", "chen.jie", "grant", "revoke", &grant.to_string()]);
+    assert!(err.contains("revoked already"), "{err}");
+    // Someone who sees the record has nothing to ask for.
+    let err = sandbox.fails(&[
+        "--as", "chen.jie", "grant", "request", "C0000001", "--reason", "看看",
+    ]);
+    assert!(err.contains("can see customer C0000001 already"), "{err}");
+    let trail = sandbox.ok(&["audit", "list", "--action", "access."]);
+    for action in [
+        "access.request",
+        "access.refuse",
+        "access.grant",
+        "access.revoke",
+    ] {
+        assert!(trail.contains(action), "{action} in {trail}");
+    }
+}

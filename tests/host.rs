@@ -1,0 +1,721 @@
+//! careline installed for many operators on one host (`careline host setup`, docs/SECURITY.md):
+//! a real group and real users made by the test, careline installed setgid into a temporary
+//! prefix, and each user's commands run as that user (`setpriv`). The property under test: an
+//! operator reaches the database only through careline and its permission checks.
+//!
+//! Needs root and useradd, userdel, groupdel and setpriv; without them the test says so and
+//! passes, except under CI (`CI` set), where it fails.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const CARELINE: &str = env!("CARGO_BIN_EXE_careline");
+
+/// Where system tools are, whatever PATH the test was given.
+const TOOL_DIRS: &[&str] = &["/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
+fn tool(name: &str) -> Option<PathBuf> {
+    TOOL_DIRS
+        .iter()
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}
+
+/// Why this machine cannot run the test, if it cannot.
+fn cannot_run() -> Option<String> {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some("it must run as root to create users and a group".into());
+    }
+    ["useradd", "userdel", "groupdel", "groupadd", "setpriv"]
+        .iter()
+        .find(|t| tool(t).is_none())
+        .map(|t| format!("{t} is not installed"))
+}
+
+/// A folder the test's prefix can go in: on a file system that honours the setgid bit (not
+/// mounted nosuid), and on a path every user may traverse.
+fn base_folder() -> Result<PathBuf, String> {
+    let mut candidates = vec![PathBuf::from("/tmp"), PathBuf::from("/var/tmp")];
+    candidates.push(PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
+    let mut why = vec![];
+    for dir in candidates {
+        let Ok(c_dir) = std::ffi::CString::new(dir.to_string_lossy().as_bytes()) else {
+            continue;
+        };
+        let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+        // SAFETY: a NUL-terminated path and room for one statvfs, which is all it writes.
+        let rc = unsafe { libc::statvfs(c_dir.as_ptr(), stat.as_mut_ptr()) };
+        if rc != 0 {
+            why.push(format!("{}: cannot statvfs", dir.display()));
+            continue;
+        }
+        // SAFETY: statvfs returned 0, so it filled the struct.
+        if unsafe { stat.assume_init() }.f_flag & libc::ST_NOSUID != 0 {
+            why.push(format!("{} is mounted nosuid", dir.display()));
+            continue;
+        }
+        let closed = dir
+            .ancestors()
+            .find(|a| std::fs::metadata(a).map_or(true, |m| m.permissions().mode() & 0o001 == 0));
+        if let Some(closed) = closed {
+            why.push(format!("{} is closed to other users", closed.display()));
+            continue;
+        }
+        return Ok(dir);
+    }
+    Err(why.join("; "))
+}
+
+/// A user made for the test.
+struct User {
+    login: String,
+    uid: u32,
+    gid: u32,
+    home: PathBuf,
+}
+
+/// The shared host of one test: its prefix, group and users, all removed when it is dropped,
+/// whether the test passed or not.
+struct Host {
+    prefix: tempfile::TempDir,
+    group: String,
+    users: Vec<String>,
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        for login in &self.users {
+            let _ = Command::new(tool("userdel").unwrap_or_else(|| "userdel".into()))
+                .arg(login)
+                .output();
+        }
+        let _ = Command::new(tool("groupdel").unwrap_or_else(|| "groupdel".into()))
+            .arg(&self.group)
+            .output();
+    }
+}
+
+impl Host {
+    /// A host to test on, or None (and why, printed) when this machine cannot make one.
+    fn new(tag: &str) -> Option<Host> {
+        if let Some(why) = cannot_run() {
+            if std::env::var_os("CI").is_some() {
+                panic!("the shared-host tests cannot run under CI: {why}");
+            }
+            eprintln!("SKIPPED shared-host test {tag}: {why} (they run under CI, as root)");
+            return None;
+        }
+        let base = match base_folder() {
+            Ok(base) => base,
+            Err(why) => panic!("no folder to install careline in for the test: {why}"),
+        };
+        let prefix = tempfile::Builder::new()
+            .prefix("careline-host-")
+            .tempdir_in(base)
+            .expect("a prefix");
+        // Every folder on the way to the program and the config must be open to operators.
+        std::fs::set_permissions(prefix.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod prefix");
+        std::fs::create_dir(prefix.path().join("home")).expect("homes");
+        std::fs::set_permissions(
+            prefix.path().join("home"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .expect("chmod homes");
+        Some(Host {
+            prefix,
+            group: format!("clg{}{tag}", std::process::id()),
+            users: vec![],
+        })
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.prefix.path().join(relative)
+    }
+
+    fn db(&self) -> PathBuf {
+        self.path("data/careline.db")
+    }
+
+    fn bin(&self) -> PathBuf {
+        self.path("bin/careline")
+    }
+
+    fn gid(&self) -> u32 {
+        careline::host::group_by_name(&self.group)
+            .expect("group lookup")
+            .expect("the group exists")
+            .0
+    }
+
+    /// A new OS user with a home of their own (0700) in the prefix.
+    fn user(&mut self, role: &str) -> User {
+        let login = format!("cl{role}{}", std::process::id());
+        let home = self.path(&format!("home/{login}"));
+        let made = Command::new(tool("useradd").expect("useradd"))
+            .args(["--no-create-home", "--shell", "/bin/sh", "--home-dir"])
+            .arg(&home)
+            .arg(&login)
+            .output()
+            .expect("useradd runs");
+        assert!(made.status.success(), "useradd {login}: {made:?}");
+        self.users.push(login.clone());
+        let (uid, gid) = careline::host::user_by_login(&login)
+            .expect("lookup")
+            .expect("the user exists");
+        std::fs::create_dir(&home).expect("home");
+        std::os::unix::fs::chown(&home, Some(uid), Some(gid)).expect("chown home");
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        User {
+            login,
+            uid,
+            gid,
+            home,
+        }
+    }
+
+    /// `careline host setup` as root, with the installed program in the prefix.
+    fn setup(&self, admin: &User) -> Output {
+        Command::new(CARELINE)
+            .arg("--db")
+            .arg(self.db())
+            .args([
+                "host",
+                "setup",
+                "--group",
+                &self.group,
+                "--admin",
+                &admin.login,
+            ])
+            .arg("--bin")
+            .arg(self.bin())
+            .env_remove("CARELINE_DB")
+            .output()
+            .expect("setup runs")
+    }
+}
+
+/// Runs `program args` as `user` (their uid, gid and groups, a clean environment plus `env`),
+/// in their home.
+fn run_as(user: &User, program: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(tool("setpriv").expect("setpriv"))
+        .arg(format!("--reuid={}", user.uid))
+        .arg(format!("--regid={}", user.gid))
+        .arg("--init-groups")
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .env_clear()
+        .env("HOME", &user.home)
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("LANG", "C.UTF-8")
+        .envs(env.iter().copied())
+        .current_dir(&user.home)
+        .output()
+        .expect("setpriv runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Careline's output as `user`, which must succeed.
+fn ok(host: &Host, user: &User, args: &[&str]) -> String {
+    let out = run_as(user, &host.bin(), args, &[]);
+    assert!(
+        out.status.success(),
+        "careline {args:?} as {}: {}{}",
+        user.login,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Careline's standard error as `user`, which must fail.
+fn refused(host: &Host, user: &User, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = run_as(user, &host.bin(), args, env);
+    assert!(
+        !out.status.success(),
+        "careline {args:?} as {} should be refused: {}",
+        user.login,
+        text(&out.stdout)
+    );
+    text(&out.stderr)
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Every file and folder under `dir` (itself included), when it can be listed.
+fn walk(dir: &Path) -> Vec<(PathBuf, std::fs::Metadata)> {
+    let mut found = vec![];
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(at) = todo.pop() {
+        let Ok(meta) = std::fs::symlink_metadata(&at) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&at) {
+                todo.extend(entries.filter_map(|e| e.ok()).map(|e| e.path()));
+            }
+        }
+        found.push((at, meta));
+    }
+    found
+}
+
+fn mode(path: &Path) -> (u32, u32, u32) {
+    let meta =
+        std::fs::symlink_metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (meta.uid(), meta.gid(), meta.mode() & 0o7777)
+}
+
+fn side(db: &Path, suffix: &str) -> PathBuf {
+    careline::host::side_file(db, suffix)
+}
+
+#[test]
+fn an_operator_reaches_the_data_only_through_careline() {
+    let Some(mut host) = Host::new("a") else {
+        return;
+    };
+    let admin = host.user("adm");
+    let operator = host.user("op");
+
+    // Setup: the group, the folder, the files, the program, the config, the log.
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup: {out:?}");
+    let gid = host.gid();
+    let db = host.db();
+    let dir = db.parent().expect("a folder").to_path_buf();
+    assert_eq!(mode(&dir), (0, gid, 0o2770));
+    for file in [
+        db.clone(),
+        side(&db, "-wal"),
+        side(&db, "-shm"),
+        side(&db, "-writers"),
+    ] {
+        assert_eq!(mode(&file), (0, gid, 0o660), "{}", file.display());
+    }
+    assert_eq!(mode(&host.bin()), (0, gid, 0o2755));
+    let config = host.path("etc/careline/careline.toml");
+    assert_eq!(mode(&config), (0, 0, 0o644));
+    let log = host.path("var/log/careline/careline.log");
+    assert_eq!(mode(&log), (0, gid, 0o660));
+    let members = careline::host::group_by_name(&host.group)
+        .expect("lookup")
+        .expect("group")
+        .1;
+    assert!(members.is_empty(), "no one joins the group: {members:?}");
+
+    // The admin adds the operator and two customers, one confidential.
+    ok(
+        &host,
+        &admin,
+        &[
+            "operator",
+            "add",
+            &operator.login,
+            "--name",
+            "Op",
+            "--role",
+            "operator",
+        ],
+    );
+    let wang = ok(
+        &host,
+        &admin,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Wang Fang",
+            "--phone",
+            "13800138000",
+        ],
+    )
+    .trim()
+    .to_string();
+    let secret = ok(
+        &host,
+        &admin,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Secret Person",
+            "--phone",
+            "13900139000",
+            "--notes",
+            "owes tax",
+            "--confidential",
+        ],
+    )
+    .trim()
+    .to_string();
+
+    // The operator, not in the group, searches, logs and edits through careline.
+    let found = json(&ok(&host, &operator, &["search", "Wang", "--json"]));
+    assert_eq!(found[0]["code"], wang.as_str(), "{found}");
+    ok(
+        &host,
+        &operator,
+        &[
+            "log",
+            "add",
+            "--customer",
+            &wang,
+            "--channel",
+            "phone_in",
+            "--disposition",
+            "information_given",
+            "--summary",
+            "asked about delivery",
+        ],
+    );
+    ok(
+        &host,
+        &operator,
+        &["customer", "edit", &wang, "--notes", "prefers mornings"],
+    );
+    let card = json(&ok(&host, &admin, &["customer", "show", &wang, "--json"]));
+    assert_eq!(card["notes"], "prefers mornings");
+
+    // ... but not around it: the folder, the database, its log and shared memory are closed.
+    for file in [
+        db.clone(),
+        side(&db, "-wal"),
+        side(&db, "-shm"),
+        dir.clone(),
+    ] {
+        let out = run_as(
+            &operator,
+            Path::new("/bin/cat"),
+            &[&file.to_string_lossy()],
+            &[],
+        );
+        assert!(!out.status.success(), "cat {} was allowed", file.display());
+        assert!(out.stdout.is_empty(), "cat {} printed data", file.display());
+    }
+    match tool("sqlite3") {
+        Some(sqlite3) => {
+            for file in [db.clone(), side(&db, "-wal")] {
+                let out = run_as(
+                    &operator,
+                    &sqlite3,
+                    &[&file.to_string_lossy(), "SELECT name FROM customers"],
+                    &[],
+                );
+                assert!(
+                    !out.status.success(),
+                    "sqlite3 {} was allowed",
+                    file.display()
+                );
+                assert!(!text(&out.stdout).contains("Wang"), "{out:?}");
+            }
+        }
+        None => eprintln!(
+            "sqlite3 is not installed: the sqlite3 check is left out (cat checks the same files)"
+        ),
+    }
+    let out = run_as(
+        &operator,
+        Path::new("/bin/ls"),
+        &[&dir.to_string_lossy()],
+        &[],
+    );
+    assert!(
+        !out.status.success(),
+        "the operator lists the database's folder"
+    );
+
+    // A confidential customer: name and code only.
+    let card = json(&ok(
+        &host,
+        &operator,
+        &["customer", "show", &secret, "--json"],
+    ));
+    assert_eq!(card["restricted"], true, "{card}");
+    assert_eq!(card["name"], "Secret Person");
+    assert_eq!(card["code"], secret.as_str());
+    assert!(card["notes"].is_null(), "{card}");
+    assert_eq!(card["contacts"], serde_json::json!([]), "{card}");
+    let all = format!("{card}");
+    assert!(
+        !all.contains("13900139000") && !all.contains("owes tax"),
+        "{all}"
+    );
+
+    // Nothing redirects careline: CARELINE_DB is ignored (the write lands in the host's
+    // database), --db and --config are refused, the operator's own config gives only the look.
+    let other = operator.home.join("other.db");
+    let other_text = other.to_string_lossy().into_owned();
+    let out = run_as(
+        &operator,
+        &host.bin(),
+        &[
+            "log",
+            "add",
+            "--customer",
+            &wang,
+            "--channel",
+            "phone_in",
+            "--disposition",
+            "information_given",
+            "--summary",
+            "redirect attempt",
+        ],
+        &[("CARELINE_DB", &other_text)],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("CARELINE_DB is ignored"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!other.exists(), "CARELINE_DB made a database");
+    let logged = ok(
+        &host,
+        &admin,
+        &["log", "list", "--customer", &wang, "--json"],
+    );
+    assert!(logged.contains("redirect attempt"), "{logged}");
+    let why = refused(
+        &host,
+        &operator,
+        &["--db", &other_text, "search", "Wang"],
+        &[],
+    );
+    assert!(why.starts_with("careline: --db: on this host"), "{why}");
+    let evil = operator.home.join("evil.toml");
+    std::fs::write(&evil, format!("[database]\npath = \"{other_text}\"\n")).expect("evil");
+    let why = refused(
+        &host,
+        &operator,
+        &["--config", &evil.to_string_lossy(), "search", "Wang"],
+        &[],
+    );
+    assert!(why.starts_with("careline: --config: on this host"), "{why}");
+    let own = operator.home.join(".config/careline");
+    std::fs::create_dir_all(&own).expect("config folder");
+    std::fs::write(
+        own.join("careline.toml"),
+        format!("[database]\npath = \"{other_text}\"\n[ui]\ntheme = \"mono\"\n"),
+    )
+    .expect("own config");
+    for entry in walk(&operator.home.join(".config")) {
+        std::os::unix::fs::lchown(&entry.0, Some(operator.uid), Some(operator.gid)).expect("chown");
+    }
+    let out = run_as(&operator, &host.bin(), &["search", "Wang", "--json"], &[]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("[database] is set by the administrator"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!other.exists(), "the operator's config made a database");
+    let out = run_as(
+        &operator,
+        &host.bin(),
+        &["search", "Wang"],
+        &[
+            ("TZ", &db.to_string_lossy()),
+            ("SQLITE_TMPDIR", &other_text),
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("TZ names a file and is ignored"),
+        "{}",
+        text(&out.stderr)
+    );
+    let why = refused(
+        &host,
+        &operator,
+        &["--allow-network-fs", "search", "x"],
+        &[],
+    );
+    assert!(why.contains("only the administrator"), "{why}");
+    let why = refused(&host, &operator, &["init"], &[]);
+    assert!(why.contains("host setup"), "{why}");
+
+    // --as needs an admin; setup needs root.
+    let why = refused(
+        &host,
+        &operator,
+        &["--as", &admin.login, "search", "Wang"],
+        &[],
+    );
+    assert!(
+        why.contains("only an admin may act as another operator"),
+        "{why}"
+    );
+    let why = refused(
+        &host,
+        &operator,
+        &["host", "setup", "--group", "x", "--db", &other_text],
+        &[],
+    );
+    assert!(why.contains("run it as root"), "{why}");
+
+    // A path given to a command is opened with the user's own rights: the admin cannot read
+    // the database through an import.
+    let out = run_as(
+        &admin,
+        &host.bin(),
+        &["import", "customers", &db.to_string_lossy(), "--dry-run"],
+        &[],
+    );
+    assert!(!out.status.success(), "import read the database: {out:?}");
+    assert!(
+        text(&out.stderr).contains("Permission denied"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // After all that, no file of the database is the operator's, and nothing of the group's
+    // appeared in the operator's folders; the host's log took careline's lines.
+    for (path, meta) in walk(&dir) {
+        assert_ne!(
+            meta.uid(),
+            operator.uid,
+            "{} is the operator's",
+            path.display()
+        );
+        assert_eq!(meta.gid(), gid, "{} left the group", path.display());
+    }
+    for (path, meta) in walk(&operator.home) {
+        assert_ne!(meta.gid(), gid, "{} is the group's", path.display());
+    }
+    assert!(
+        std::fs::metadata(&log).expect("log").len() > 0,
+        "careline logs to the host's log"
+    );
+}
+
+#[test]
+fn setup_again_repairs_and_keeps_the_data() {
+    let Some(mut host) = Host::new("b") else {
+        return;
+    };
+    let admin = host.user("adb");
+    let operator = host.user("opb");
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup: {out:?}");
+    let gid = host.gid();
+    let db = host.db();
+    ok(
+        &host,
+        &admin,
+        &[
+            "operator",
+            "add",
+            &operator.login,
+            "--name",
+            "Op",
+            "--role",
+            "operator",
+        ],
+    );
+    let code = ok(
+        &host,
+        &admin,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Li Na",
+            "--phone",
+            "13700137000",
+        ],
+    )
+    .trim()
+    .to_string();
+
+    // Damage: a database file opened to everyone, one given to the operator, the config made
+    // writable by others. careline refuses to start, naming the file and the repair.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let why = refused(&host, &operator, &["search", "Li"], &[]);
+    assert!(why.contains("careline.db is open to other users"), "{why}");
+    assert!(why.contains("careline host setup"), "{why}");
+    std::os::unix::fs::chown(side(&db, "-writers"), Some(admin.uid), None).expect("chown");
+    let why = refused(&host, &operator, &["search", "Li"], &[]);
+    assert!(
+        why.contains("-writers is not owned by the owner of its folder"),
+        "{why}"
+    );
+    std::os::unix::fs::chown(side(&db, "-shm"), Some(operator.uid), None).expect("chown");
+    let config = host.path("etc/careline/careline.toml");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let why = refused(&host, &operator, &["search", "Li"], &[]);
+    assert!(why.contains("careline.toml is writable by others"), "{why}");
+    assert!(why.contains("host setup"), "{why}");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let why = refused(&host, &operator, &["search", "Li"], &[]);
+    assert!(why.contains("-shm is owned by you"), "{why}");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o664)).expect("chmod");
+
+    // Setup again: everything as it should be, nothing lost.
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup again: {out:?}");
+    assert!(text(&out.stdout).contains("kept"), "{}", text(&out.stdout));
+    assert_eq!(mode(&db), (0, gid, 0o660));
+    assert_eq!(mode(&side(&db, "-shm")), (0, gid, 0o660));
+    assert_eq!(mode(&side(&db, "-writers")), (0, gid, 0o660));
+    assert_eq!(mode(&config), (0, 0, 0o644));
+    let found = json(&ok(&host, &operator, &["search", "Li", "--json"]));
+    assert_eq!(found[0]["code"], code.as_str(), "{found}");
+
+    // Someone whose primary group is careline's could bypass it: setup names them.
+    let member = format!("clmem{}", std::process::id());
+    let made = Command::new(tool("useradd").expect("useradd"))
+        .args([
+            "--no-create-home",
+            "--no-user-group",
+            "--gid",
+            &host.group,
+            &member,
+        ])
+        .output()
+        .expect("useradd runs");
+    assert!(made.status.success(), "useradd {member}: {made:?}");
+    host.users.push(member.clone());
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup again: {out:?}");
+    let said = text(&out.stdout);
+    assert!(
+        said.contains(&format!("WARNING: {member} in the group")),
+        "{said}"
+    );
+
+    // Setup refuses another database than the config names.
+    let out = Command::new(CARELINE)
+        .arg("--db")
+        .arg(host.path("elsewhere/other.db"))
+        .args([
+            "host",
+            "setup",
+            "--group",
+            &host.group,
+            "--admin",
+            &admin.login,
+        ])
+        .arg("--bin")
+        .arg(host.bin())
+        .env_remove("CARELINE_DB")
+        .output()
+        .expect("setup runs");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("names the database"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!host.path("elsewhere").exists(), "nothing was changed");
+}
