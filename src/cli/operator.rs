@@ -31,6 +31,17 @@ pub enum OperatorCommand {
     Disable { login: String },
     /// Let a disabled operator use careline again.
     Enable { login: String },
+    /// Hand FROM's work to TO: the customers FROM owns, the open complaints FROM holds and
+    /// the open reminders kept for FROM (supervisors; audited). FROM may be disabled.
+    Handover {
+        from: String,
+        to: String,
+        /// Only say what would move.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Give (on) or take (off) the privacy permission: exporting everything held about a
     /// customer and erasing customers (`careline customer export|erase`).
     Privacy {
@@ -80,6 +91,24 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
         OperatorCommand::Enable { login } => {
             store.update_operator(&actor, &login, None, Some(true))?;
             println!("{login} is enabled.");
+        }
+        OperatorCommand::Handover {
+            from,
+            to,
+            dry_run,
+            json,
+        } => {
+            let moved = store.hand_over(&actor, &from, &to, dry_run)?;
+            if json {
+                return print_json(&moved);
+            }
+            let verb = if dry_run { "Would hand" } else { "Handed" };
+            println!(
+                "{verb} {} customers, {} open complaints and {} open reminders from {from} to {to}.",
+                moved.customers,
+                moved.complaints.len(),
+                moved.reminders
+            );
         }
         OperatorCommand::Privacy { login, state } => {
             let op = store.set_privacy(&actor, &login, state == "on")?;

@@ -49,6 +49,12 @@ pub enum EventFact {
     },
     /// A claim that took the complaint over from the operator who held it.
     TakenOver { from: NamedOperator },
+    /// Handed from one operator to another with the rest of their work (`careline operator
+    /// handover`), by a supervisor.
+    HandedOver {
+        from: NamedOperator,
+        to: NamedOperator,
+    },
     /// A logged interaction with the customer about the complaint.
     Contact {
         interaction_id: i64,
@@ -126,6 +132,10 @@ impl EventFact {
             EventFact::TakenOver { from } => {
                 format!("taken over from {} ({})", from.name, from.login)
             }
+            EventFact::HandedOver { from, to } => format!(
+                "handed over from {} ({}) to {} ({})",
+                from.name, from.login, to.name, to.login
+            ),
             EventFact::Contact {
                 interaction_id,
                 channel,

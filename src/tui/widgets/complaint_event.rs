@@ -133,6 +133,10 @@ pub fn fact_words(fact: &EventFact, view: &View) -> String {
         EventFact::TakenOver { from } => {
             i18n.f("fact.taken_over", &[("who", &sanitize(&from.name))])
         }
+        EventFact::HandedOver { from, to } => i18n.f(
+            "fact.handed_over",
+            &[("from", &sanitize(&from.name)), ("to", &sanitize(&to.name))],
+        ),
         EventFact::Contact {
             interaction_id,
             channel,
