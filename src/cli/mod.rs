@@ -249,7 +249,35 @@ fn screen(ctx: &Context, theme: &Option<String>, lang: &Option<String>) -> Resul
         lang: lang.clone(),
     };
     let settings = crate::tui::settings(&ctx.config, &ctx.paths, &choices, &ctx.db_path);
+    let mut store = store;
+    ask_pin(&mut store, &actor, settings.lang)?;
     crate::tui::run(store, actor, settings, &ctx.paths.runtime_dir)
+}
+
+/// The operator's PIN, when they have one, before the screen opens (DESIGN §5): asked on the
+/// terminal without echo until it is right, or until the wrong ones lock the operator.
+fn ask_pin(store: &mut Store, actor: &Actor, lang: crate::tui::i18n::Lang) -> Result<()> {
+    if !store.needs_pin(actor)? {
+        return Ok(());
+    }
+    let i18n = crate::tui::i18n::I18n::new(lang);
+    loop {
+        let prompt = i18n.f("pin.prompt", &[("login", &actor.login)]);
+        let pin = rpassword::prompt_password(prompt)
+            .map_err(|e| anyhow!("{}: {e}", i18n.t("pin.not_read")))?;
+        match store.check_pin(actor, pin.trim())? {
+            crate::store::PinCheck::Right => return Ok(()),
+            crate::store::PinCheck::Wrong { left } => {
+                eprintln!("{}", i18n.f("pin.wrong", &[("left", &left.to_string())]));
+            }
+            crate::store::PinCheck::Locked => {
+                return Err(anyhow!(
+                    "{}",
+                    i18n.f("pin.locked", &[("login", &actor.login)])
+                ))
+            }
+        }
+    }
 }
 
 /// `--theme` and `--lang` only mean something to the screen: given with a command they are

@@ -42,6 +42,19 @@ pub enum OperatorCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set your own PIN, asked when your screen starts (4–12 digits; typed twice, not shown).
+    Pin {
+        /// Remove your PIN instead.
+        #[arg(long)]
+        clear: bool,
+        /// Read the PIN from standard input (one line) instead of the terminal, for scripts.
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// Remove another operator's PIN, one they forgot (admins).
+    ClearPin { login: String },
+    /// Let an operator locked by five wrong PINs in a row in again (admins).
+    Unlock { login: String },
     /// Give (on) or take (off) the privacy permission: exporting everything held about a
     /// customer and erasing customers (`careline customer export|erase`).
     Privacy {
@@ -91,6 +104,35 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
         OperatorCommand::Enable { login } => {
             store.update_operator(&actor, &login, None, Some(true))?;
             println!("{login} is enabled.");
+        }
+        OperatorCommand::Pin { clear, stdin } => {
+            if clear {
+                store.set_own_pin(&actor, None)?;
+                println!("Your PIN is removed; your screen starts without one.");
+                return Ok(());
+            }
+            let pin = if stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim().to_string()
+            } else {
+                let first = rpassword::prompt_password("New PIN (4-12 digits): ")?;
+                let again = rpassword::prompt_password("The same PIN again: ")?;
+                if first != again {
+                    anyhow::bail!("the two PINs differ; nothing was changed");
+                }
+                first.trim().to_string()
+            };
+            store.set_own_pin(&actor, Some(&pin))?;
+            println!("Your PIN is set; your screen asks for it when it starts.");
+        }
+        OperatorCommand::ClearPin { login } => {
+            store.clear_pin(&actor, &login)?;
+            println!("{login}'s PIN is removed.");
+        }
+        OperatorCommand::Unlock { login } => {
+            store.unlock_operator(&actor, &login)?;
+            println!("{login} is unlocked.");
         }
         OperatorCommand::Handover {
             from,

@@ -13,6 +13,7 @@ pub mod grant;
 pub mod import_row;
 pub mod interaction;
 pub mod operator;
+pub mod pin;
 pub mod reminder;
 pub mod search_key;
 pub mod sla_clock;

@@ -40,6 +40,14 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn locked(&self, id: i64) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT locked_at IS NOT NULL FROM operators WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
     fn operator_count(&self) -> Result<i64> {
         Ok(self
             .conn()
@@ -65,7 +73,9 @@ impl Store {
             };
             if matches!(
                 e,
-                StoreError::UnknownOperator { .. } | StoreError::DisabledOperator(_)
+                StoreError::UnknownOperator { .. }
+                    | StoreError::DisabledOperator(_)
+                    | StoreError::Forbidden(_)
             ) {
                 let _ = self.refusal(&stranger, e.to_string());
             }
@@ -83,6 +93,10 @@ impl Store {
 
     fn active_operator(&self, login: &str) -> Result<Operator> {
         match self.operator_by_login(login)? {
+            Some(op) if op.active && self.locked(op.id)? => Err(StoreError::Forbidden(format!(
+                "{login} is locked after {} wrong PINs; an admin unlocks with `careline operator unlock {login}`",
+                crate::domain::pin::MAX_WRONG
+            ))),
             Some(op) if op.active => Ok(op),
             Some(op) => Err(StoreError::DisabledOperator(op.login)),
             None => Err(StoreError::UnknownOperator {

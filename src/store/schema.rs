@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0014_audit_witness.sql"),
     include_str!("migrations/0015_privacy.sql"),
     include_str!("migrations/0016_access_requests.sql"),
+    include_str!("migrations/0017_pin_lock.sql"),
 ];
 
 /// The version whose step re-chains the audit log in code after its SQL.
