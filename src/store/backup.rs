@@ -432,10 +432,11 @@ pub fn restore(
     );
     // 4. Recorded in the restored database, by the admin who restored it.
     let mut store = Store::open(database, options)?;
-    let actor = match store.actor(login, None) {
-        Ok(actor) => actor,
+    let registered = store.operator_by_login(login)?.is_some();
+    let actor = match registered.then(|| store.actor(login, None)) {
+        Some(actor) => actor?,
         // Root, not an operator of the backup: recorded under its login.
-        Err(_) => Actor {
+        None => Actor {
             id: 0,
             login: login.to_string(),
             name: login.to_string(),

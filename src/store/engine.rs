@@ -79,6 +79,10 @@ pub(crate) fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection>
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Freed bytes are overwritten on every connection, not only an erase's: an old copy of a
+    // row left in a page's free space by an earlier update, or a page's old cells left by a
+    // rebalance, would otherwise keep an erased customer's name in the file (issue 15).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.set_prepared_statement_cache_capacity(128);
     // Replaces SQLite's own automatic checkpoint (the same size, the same passive checkpoint)

@@ -250,12 +250,8 @@ impl Store {
             )));
         }
         let needles = needles(self.conn(), &ids)?;
-        // Freed bytes are overwritten from here on, on this connection.
-        self.conn().pragma_update(None, "secure_delete", true)?;
-        let erased = self.write(actor, |w| erase_in(w, id, &code, &ids, &needles));
-        let restored = self.conn().pragma_update(None, "secure_delete", false);
-        let mut erased = erased?;
-        restored?;
+        // Every connection overwrites freed bytes (`engine::connect`), this one included.
+        let mut erased = self.write(actor, |w| erase_in(w, id, &code, &ids, &needles))?;
         erased.log_emptied = super::engine::empty_log(self.conn())?;
         Ok(erased)
     }
