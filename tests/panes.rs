@@ -747,3 +747,75 @@ fn logging_the_call_clears_its_mark_when_the_operator_comes_back_at_80x24() {
         assert!(!row.contains(mark) && row.contains("周敏"), "{text}");
     }
 }
+
+/// Issue 15: a confidential card opened by an operator shows name and code only; a grant
+/// given while it is open shows the record (a view, audited); when the grant ends the card
+/// closes its details again by itself.
+#[test]
+fn a_confidential_card_opens_with_a_grant_audited_and_closes_when_it_expires() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = demo_db(&dir);
+    let (id, _, phone) = a_customer(&path);
+    let mut admin_store = open(&path);
+    let admin = admin_store.actor("li.na", None).expect("admin");
+    admin_store
+        .add_operator(&admin, "amy", "Amy", careline::store::Role::Operator)
+        .expect("amy");
+    let before = admin_store.customer(&admin, id).expect("customer");
+    let mut fields = before.fields.clone();
+    fields.confidential = true;
+    admin_store
+        .edit_customer(&admin, id, before.version, &fields)
+        .expect("confidential");
+
+    let store = open(&path);
+    let amy = store.actor("amy", None).expect("amy");
+    let mut desk = Desk::new(store, amy, settings(Lang::En));
+    let mut card = Card::default();
+    desk.customer = Some(id);
+    card.reload(&mut desk);
+    assert!(card.card.as_ref().is_some_and(|c| c.customer.restricted));
+
+    admin_store
+        .grant_access(
+            &admin,
+            id,
+            "amy",
+            "客户来电要求改地址",
+            Some(30),
+            &careline::domain::grant::GrantRules::default(),
+        )
+        .expect("grant");
+    card.reload(&mut desk);
+    let shown = card.card.as_ref().expect("card");
+    assert!(!shown.customer.restricted);
+    assert!(shown
+        .customer
+        .fields
+        .contacts
+        .iter()
+        .any(|c| c.value == phone));
+    let until = common::screen::screen_now() + chrono::Duration::minutes(30);
+    assert_eq!(desk.access_until, Some(until));
+    let views = common::count(
+        &common::raw(&path),
+        "SELECT count(*) FROM audit_log WHERE actor_login = 'amy' AND action = 'customer.view'
+            AND detail LIKE '%\"restricted\":false%'",
+    );
+    assert_eq!(
+        views, 1,
+        "the record seen through the grant is a view in the trail"
+    );
+
+    // A minute after the grant ends, the desk's clock tick reads the card again.
+    desk.store.set_clock(careline::store::Clock::Fixed(
+        until + chrono::Duration::minutes(1),
+    ));
+    desk.tick();
+    assert!(messages(&mut desk)
+        .iter()
+        .any(|m| matches!(m, Msg::DataChanged)));
+    card.reload(&mut desk);
+    assert!(card.card.as_ref().is_some_and(|c| c.customer.restricted));
+    assert_eq!(desk.access_until, None);
+}

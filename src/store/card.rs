@@ -53,6 +53,9 @@ pub struct CardData {
     pub events: Vec<ComplaintEvent>,
     pub reminders: Vec<DueReminder>,
     pub purchases: Vec<Purchase>,
+    /// Until when a grant lets this actor see the confidential customer (the screen closes
+    /// the card's details again then); none when no grant is needed or held.
+    pub access_until: Option<DateTime<Utc>>,
     /// The working calendar the complaints' clocks count in: the screen reads them again
     /// with it as time passes, without the database.
     #[serde(skip)]
@@ -97,10 +100,14 @@ impl Store {
             events: Vec::new(),
             reminders: Vec::new(),
             purchases: Vec::new(),
+            access_until: None,
             calendar: self.calendar().clone(),
         };
         if card.customer.restricted {
             return Ok(card);
+        }
+        if card.customer.fields.confidential && !actor.may(super::Permission::SeeConfidential) {
+            card.access_until = self.access_until(actor, card.customer.id)?;
         }
         let id = card.customer.id;
         let conn = self.conn();

@@ -93,6 +93,8 @@ pub struct Desk {
     last_poll: Instant,
     last_escalation: Option<Instant>,
     last_sweep: Option<Instant>,
+    /// When the grant that shows the open confidential card ends: every pane reads again then.
+    pub access_until: Option<DateTime<Utc>>,
     last_statistics: Option<Instant>,
 }
 
@@ -117,6 +119,7 @@ impl Desk {
             last_poll: Instant::now(),
             last_escalation: None,
             last_sweep: None,
+            access_until: None,
             last_statistics: None,
         }
     }
@@ -238,6 +241,12 @@ impl Desk {
         let minute = |t: DateTime<Utc>| t.timestamp().div_euclid(60);
         let mut changed = minute(before) != minute(now)
             || (self.call.is_some() && before.timestamp() != now.timestamp());
+        // A grant ended: the open card shows name and code only again.
+        if self.access_until.is_some_and(|until| now >= until) {
+            self.access_until = None;
+            self.post(Msg::DataChanged);
+            changed = true;
+        }
         if let Some(message) = &self.message {
             if (now - message.at).num_seconds() >= MESSAGE_SECONDS {
                 self.message = None;

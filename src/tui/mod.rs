@@ -179,10 +179,6 @@ pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -
     event::spawn_terminal_reader(tx.clone());
     let _pop = pop::listen(runtime_dir, tx);
     tracing::info!("screen started for {}", app.desk.actor.login);
-    // A login, in the audit log (DESIGN §6); a screen that cannot record it still opens.
-    if let Err(e) = app.desk.store.record_screen_start(&app.desk.actor) {
-        tracing::warn!("the screen start was not audited: {e}");
-    }
     let result = event_loop(&mut app, &mut terminal, &rx, &stop);
     app.flush_draft();
     tracing::info!("screen closed for {}", app.desk.actor.login);
@@ -201,6 +197,7 @@ fn event_loop(
     stop: &AtomicBool,
 ) -> Result<()> {
     let mut redraw = true;
+    let mut login_recorded = false;
     loop {
         if stop.load(Ordering::Relaxed) {
             tracing::info!("signal received: saving the draft and closing");
@@ -211,6 +208,15 @@ fn event_loop(
                 .draw(|frame| ui::draw(frame, app))
                 .context("cannot draw the screen")?;
             redraw = false;
+        }
+        if !login_recorded {
+            // A login, in the audit log (DESIGN §6): after the first frame, which a write's
+            // sync would otherwise hold up; a screen that cannot record it still works.
+            login_recorded = true;
+            if let Err(e) = app.desk.store.record_screen_start(&app.desk.actor) {
+                tracing::warn!("the screen start was not audited: {e}");
+            }
+            app.desk.own_write();
         }
         let first = match rx.recv_timeout(TICK) {
             Ok(event) => Some(event),

@@ -188,6 +188,7 @@ impl Pane for Card {
             Msg::CloseCustomer => {
                 self.card = None;
                 self.shift = None;
+                desk.access_until = None;
             }
             // A card opened for a reminder of the Care list is a care shift's; any other card
             // is not.
@@ -205,7 +206,16 @@ impl Pane for Card {
             return;
         };
         let loaded = if self.customer_id() == Some(id) {
-            desk.store.reload_card(&desk.actor, id)
+            let was_restricted = self.card.as_ref().is_some_and(|c| c.customer.restricted);
+            match desk.store.reload_card(&desk.actor, id) {
+                // A grant opened the record while it was on screen: that is a view to audit.
+                Ok(card) if was_restricted && !card.customer.restricted => {
+                    let card = desk.store.card(&desk.actor, id);
+                    desk.own_write();
+                    card
+                }
+                other => other,
+            }
         } else {
             self.scroll = 0;
             let card = desk.store.card(&desk.actor, id);
@@ -213,7 +223,10 @@ impl Pane for Card {
             card
         };
         match loaded {
-            Ok(card) => self.card = Some(card),
+            Ok(card) => {
+                desk.access_until = card.access_until;
+                self.card = Some(card);
+            }
             Err(e) => {
                 desk.store_error(&e);
                 if self.customer_id() != Some(id) {
