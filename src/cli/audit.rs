@@ -1,12 +1,12 @@
 //! `careline audit list`: the audit trail for supervisors (DESIGN §6): who looked at or
 //! changed what, when, and what was refused.
 
-use anyhow::{anyhow, bail, Result};
-use chrono::{Local, NaiveDate};
+use anyhow::{bail, Result};
+use chrono::Local;
 use clap::{Args, Subcommand};
 
+use super::log::day;
 use super::{print_json, Context};
-use crate::domain::date_input::parse_date;
 use crate::store::{AuditFilter, AuditRow};
 use crate::text::sanitize;
 
@@ -47,12 +47,6 @@ pub fn run(ctx: &Context, cmd: AuditCommand) -> Result<()> {
     match cmd {
         AuditCommand::List(args) => list(ctx, args),
     }
-}
-
-fn day(flag: &str, text: &Option<String>, today: NaiveDate) -> Result<Option<NaiveDate>> {
-    text.as_deref()
-        .map(|t| parse_date(t, today).map_err(|e| anyhow!("--{flag}: {e}")))
-        .transpose()
 }
 
 fn list(ctx: &Context, args: ListArgs) -> Result<()> {

@@ -273,7 +273,12 @@ fn add(ctx: &Context, args: AddArgs) -> Result<()> {
     Ok(())
 }
 
-fn day(flag: &str, text: &Option<String>, today: NaiveDate) -> Result<Option<NaiveDate>> {
+/// A day given to `--{flag}` (YYYY-MM-DD, today, -7d …), or why it is not one.
+pub(super) fn day(
+    flag: &str,
+    text: &Option<String>,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>> {
     text.as_deref()
         .map(|t| parse_date(t, today).map_err(|e| anyhow!("--{flag}: {e}")))
         .transpose()

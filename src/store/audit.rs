@@ -526,15 +526,7 @@ mod tests {
     /// A database as schema version 13 left it, with three entries chained the old way (the
     /// hash over the detail itself).
     fn version_13(tamper: bool) -> (tempfile::TempDir, Connection) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut conn = Connection::open(dir.path().join("v13.db")).expect("open");
-        for (i, sql) in super::super::schema::MIGRATIONS.iter().take(13).enumerate() {
-            let tx = conn.transaction().expect("tx");
-            tx.execute_batch(sql).expect("migration");
-            tx.pragma_update(None, "user_version", i as i64 + 1)
-                .expect("version");
-            tx.commit().expect("commit");
-        }
+        let (dir, conn) = super::super::schema::tests::as_version(13);
         conn.execute_batch(
             "INSERT INTO operators (id, login, name, role, created_at)
                  VALUES (1, 'boss', 'Boss', 'admin', 0);

@@ -91,23 +91,30 @@ fn step(conn: &mut Connection, sql: &str, version: i64, keys_off: bool, path: &s
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// A database as schema version 4 left it, with three complaints: one open and never
-    /// acknowledged, one waiting, one merged into the first (the status `merged` did not exist:
-    /// `merged_into` said it); each with an event, and one with an interaction pointing at it.
-    fn version_4() -> (tempfile::TempDir, Connection) {
+    /// A new database in a temporary folder with the first `version` migrations applied, as a
+    /// careline of that schema version left it.
+    pub(crate) fn as_version(version: usize) -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut conn = Connection::open(dir.path().join("v4.db")).expect("open");
+        let mut conn = Connection::open(dir.path().join("old.db")).expect("open");
         conn.pragma_update(None, "foreign_keys", true).expect("fk");
-        for (i, sql) in MIGRATIONS.iter().take(4).enumerate() {
+        for (i, sql) in MIGRATIONS.iter().take(version).enumerate() {
             let tx = conn.transaction().expect("tx");
             tx.execute_batch(sql).expect("migration");
             tx.pragma_update(None, "user_version", i as i64 + 1)
                 .expect("version");
             tx.commit().expect("commit");
         }
+        (dir, conn)
+    }
+
+    /// A database as schema version 4 left it, with three complaints: one open and never
+    /// acknowledged, one waiting, one merged into the first (the status `merged` did not exist:
+    /// `merged_into` said it); each with an event, and one with an interaction pointing at it.
+    fn version_4() -> (tempfile::TempDir, Connection) {
+        let (dir, conn) = as_version(4);
         conn.execute_batch(
             "INSERT INTO operators (id, login, name, role, created_at)
                  VALUES (1, 'boss', 'Boss', 'admin', 0);
