@@ -98,7 +98,7 @@ fn backup_mode(database: &Path) -> u32 {
 }
 
 /// `FILE` with a time stamp before its extension: `careline-20261126-221500.db`.
-pub fn stamped(file: &Path, at: DateTime<Local>) -> PathBuf {
+fn stamped(file: &Path, at: DateTime<Local>) -> PathBuf {
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
@@ -286,7 +286,7 @@ impl Store {
 
 /// Whether a process other than this one has the database at `database` open: SQLite keeps a
 /// shared lock on one byte of the `-shm` file for as long as a connection has it open.
-pub fn open_elsewhere(database: &Path) -> bool {
+fn open_elsewhere(database: &Path) -> bool {
     let mut shm = database.as_os_str().to_owned();
     shm.push("-shm");
     let Ok(file) = std::fs::OpenOptions::new()
@@ -345,7 +345,7 @@ pub fn restore(
             ),
         ));
     }
-    let scratch = tempfile_beside(database)?;
+    let scratch = tempfile_beside(database);
     std::fs::copy(from, &scratch).map_err(|e| open_err(from, e))?;
     let result = (|| {
         let copy = Connection::open_with_flags(&scratch, OpenFlags::SQLITE_OPEN_READ_WRITE)
@@ -466,8 +466,8 @@ pub fn restore(
 }
 
 /// A new file name beside `database` for the copy being restored.
-fn tempfile_beside(database: &Path) -> Result<PathBuf> {
+fn tempfile_beside(database: &Path) -> PathBuf {
     let path = with_suffix(database, &format!(".restoring-{}", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    Ok(path)
+    path
 }

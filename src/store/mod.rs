@@ -38,9 +38,9 @@ mod write_turns;
 pub use crate::domain::complaint::NewComplaint;
 pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
-pub use audit::{AuditEntry, ChainReport, Head as AuditHead, LastChange};
+pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use audit_trail::{AuditFilter, AuditRow};
-pub use backup::{open_elsewhere, restore, stamped as stamped_backup, Backup, Restored};
+pub use backup::{restore, Backup, Restored};
 pub use card::{CardData, ContactLine, DeskCounts, HISTORY as CARD_HISTORY};
 pub use care::Generation;
 pub use care_work::{
@@ -64,7 +64,7 @@ pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
 pub use pins::PinCheck;
 pub use pops::ScreenPop;
-pub use privacy::{Erased, ERASED_TEXT};
+pub use privacy::Erased;
 pub use purchases::{NewPurchase, Purchase};
 pub use reminders::{DueReminder, Reminder};
 pub use samples::{LogFacet, LookupSample, PhoneReference};
@@ -439,6 +439,8 @@ impl Store {
     /// Appends audit entries in a transaction of their own, for what is recorded without a
     /// change: a refusal, a screen start. Takes `&self`, so that a read can record too.
     fn record(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+        // In its turn among the writers, as every write is (see `write_turns`).
+        let _turn = self.turns.wait(self.options.busy_timeout);
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         let head = audit::append(&tx, actor, self.clock.now(), entries)?;
         tx.commit()?;

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use super::{Actor, Permission, Result, Store, StoreError, Writer};
 
 /// What the free text of an erased customer's records says where it quoted them.
-pub const ERASED_TEXT: &str = "[erased]";
+const ERASED_TEXT: &str = "[erased]";
 
 /// What `erase_customer` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -304,7 +304,9 @@ fn needles(conn: &Connection, ids: &[i64]) -> Result<Vec<String>> {
     }
     // Too short to replace without rewriting unrelated text (a one-character name).
     found.retain(|n| n.chars().count() >= 2);
-    found.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    // Longest first, so that a number is replaced whole before its national digits are
+    // looked for; sorted whole so that `dedup` sees every copy side by side.
+    found.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     found.dedup();
     Ok(found)
 }
