@@ -68,9 +68,23 @@ fn a_confidential_record_opens_after_a_grant_and_closes_when_it_expires() {
         "--reason",
         "再问一次",
     ]);
-    assert!(again.contains("request 1"), "{again}");
-    // Only supervisors see the list and decide.
-    let err = sandbox.fails(&["--as", "li.na", "grant", "list"]);
+    // The second ask says the first still waits, and that its reason stands.
+    assert!(
+        again.contains("request 1") && again.contains("already") && again.contains("stands"),
+        "{again}"
+    );
+    // An operator's list is their own requests; every operator's is for supervisors.
+    let mine = sandbox.ok(&["--as", "li.na", "grant", "list"]);
+    assert!(
+        mine.contains("request 1")
+            && mine.contains("waiting")
+            && mine.contains("客户来电要求改地址"),
+        "{mine}"
+    );
+    assert!(!mine.contains("再问一次"), "{mine}");
+    let err = sandbox.fails(&["--as", "li.na", "grant", "list", "--all"]);
+    assert!(err.contains("--all") && err.contains("supervisor"), "{err}");
+    let err = sandbox.fails(&["--as", "li.na", "grant", "approve", "1"]);
     assert!(
         err.contains("only a supervisor may grant or refuse access"),
         "{err}"
@@ -118,6 +132,17 @@ fn a_confidential_record_opens_after_a_grant_and_closes_when_it_expires() {
     store.set_clock(Clock::Fixed(chrono::Utc::now() + Duration::minutes(31)));
     assert!(store.customer(&li, id).expect("read").restricted);
     assert_eq!(store.access_until(&li, id).expect("until"), None);
+    // Its request reads as expired then, not as granted.
+    let mine = store.my_access_requests(&li, Some(id), 5).expect("mine");
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        mine[0].state(chrono::Utc::now() + Duration::minutes(31)),
+        careline::store::RequestState::Expired
+    );
+    assert_eq!(
+        mine[0].state(chrono::Utc::now()),
+        careline::store::RequestState::Granted
+    );
 
     // The trail of the customer holds the request and the grant, by whom.
     let trail = sandbox.ok(&[

@@ -6,7 +6,8 @@ use chrono::Local;
 use clap::Subcommand;
 
 use super::{print_json, Context};
-use crate::store::{AccessRequest, Grant};
+use crate::domain::operator::Permission;
+use crate::store::{AccessRequest, Grant, RequestState};
 use crate::text::sanitize;
 
 #[derive(Debug, Subcommand)]
@@ -19,9 +20,10 @@ pub enum GrantCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Requests for access waiting for a supervisor (supervisors).
+    /// Requests for access waiting for a supervisor (supervisors); an operator's own
+    /// requests and where they stand (operators).
     List {
-        /// Requests decided already too, and every grant.
+        /// Requests decided already too, and every grant (supervisors).
         #[arg(long)]
         all: bool,
         #[arg(long)]
@@ -64,14 +66,21 @@ fn local(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn request_line(r: &AccessRequest) -> String {
-    let state = match (&r.decision, r.expires_at) {
-        (None, _) => "waiting".to_string(),
-        (Some(d), Some(until)) => format!("{d} until {}", local(until)),
-        (Some(d), None) => d.clone(),
+fn request_line(r: &AccessRequest, now: chrono::DateTime<chrono::Utc>) -> String {
+    let state = r.state(now);
+    let state = match (state, r.expires_at, r.revoked_at) {
+        (RequestState::Granted, Some(until), _) => format!("granted until {}", local(until)),
+        (RequestState::Expired, Some(until), _) => format!("expired {}", local(until)),
+        (RequestState::Revoked, _, Some(at)) => format!("revoked {}", local(at)),
+        (state, _, _) => state.as_str().to_string(),
+    };
+    let by = match (&r.decided_by, &r.note) {
+        (Some(by), Some(note)) => format!("  ({by}: {note})"),
+        (Some(by), None) => format!("  ({by})"),
+        _ => String::new(),
     };
     sanitize(&format!(
-        "#{:<5} {}  {:<10} {:<12} {:<24} {}",
+        "request {:<5} {}  {:<10} {:<12} {:<24} {}{by}",
         r.id,
         local(r.requested_at),
         r.customer_code,
@@ -82,9 +91,10 @@ fn request_line(r: &AccessRequest) -> String {
     .to_string()
 }
 
-fn grant_line(g: &Grant) -> String {
+fn grant_line(g: &Grant, now: chrono::DateTime<chrono::Utc>) -> String {
     let state = match g.revoked_at {
         Some(at) => format!("revoked {}", local(at)),
+        None if g.expires_at <= now => format!("expired {}", local(g.expires_at)),
         None => format!("until {}", local(g.expires_at)),
     };
     sanitize(&format!(
@@ -97,14 +107,43 @@ fn grant_line(g: &Grant) -> String {
 pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
     let (mut store, actor) = ctx.open()?;
     let rules = &ctx.config.grants;
+    let now = chrono::Utc::now();
     match cmd {
         GrantCommand::Request { customer, reason } => {
             let id = store.resolve_customer(&customer)?;
-            let request = store.request_access(&actor, id, &reason)?;
-            println!(
-                "Asked for access to customer {} (request {request}); a supervisor grants it with `careline grant approve {request}`.",
-                sanitize(&customer)
-            );
+            let asked = store.request_access(&actor, id, &reason)?;
+            if asked.already {
+                println!(
+                    "You asked for access to customer {} already, at {} (request {}), and it is still waiting; the reason you gave then stands. `careline grant list` shows where your requests stand.",
+                    sanitize(&customer),
+                    local(asked.requested_at),
+                    asked.id
+                );
+            } else {
+                println!(
+                    "Asked for access to customer {} (request {}); a supervisor grants it with `careline grant approve {}`. `careline grant list` shows where your requests stand.",
+                    sanitize(&customer),
+                    asked.id,
+                    asked.id
+                );
+            }
+        }
+        GrantCommand::List { all, json } if !actor.may(Permission::GrantAccess) => {
+            if all {
+                anyhow::bail!(
+                    "--all lists every operator's requests and grants: a supervisor or an admin may; without it you see your own requests"
+                );
+            }
+            let mine = store.my_access_requests(&actor, None, 100)?;
+            if json {
+                return print_json(&serde_json::json!({"requests": mine}));
+            }
+            if mine.is_empty() {
+                println!("You have asked for access to no confidential customer.");
+            }
+            for r in &mine {
+                println!("{}", request_line(r, now));
+            }
         }
         GrantCommand::List { all, json } => {
             let requests = store.access_requests(&actor, !all)?;
@@ -120,19 +159,19 @@ pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
                 println!("No requests for access are waiting.");
             }
             for r in &requests {
-                println!("{}", request_line(r));
+                println!("{}", request_line(r, now));
             }
             for g in &grants {
-                println!("{}", grant_line(g));
+                println!("{}", grant_line(g, now));
             }
         }
         GrantCommand::Approve { id, minutes, note } => {
             let r = store.decide_access(&actor, id, true, minutes, note.as_deref(), rules)?;
-            println!("{}", request_line(&r));
+            println!("{}", request_line(&r, now));
         }
         GrantCommand::Refuse { id, reason } => {
             let r = store.decide_access(&actor, id, false, None, Some(&reason), rules)?;
-            println!("{}", request_line(&r));
+            println!("{}", request_line(&r, now));
         }
         GrantCommand::Give {
             customer,
@@ -142,7 +181,7 @@ pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
         } => {
             let id = store.resolve_customer(&customer)?;
             let g = store.grant_access(&actor, id, &login, &reason, minutes, rules)?;
-            println!("{}", grant_line(&g));
+            println!("{}", grant_line(&g, now));
         }
         GrantCommand::Revoke { id } => {
             store.revoke_grant(&actor, id)?;

@@ -56,6 +56,11 @@ pub struct CardData {
     /// Until when a grant lets this actor see the confidential customer (the screen closes
     /// the card's details again then); none when no grant is needed or held.
     pub access_until: Option<DateTime<Utc>>,
+    /// Who granted that access.
+    pub access_granted_by: Option<String>,
+    /// The actor's latest request for access to this confidential customer (the card says
+    /// it waits, was refused and why, or ran out).
+    pub my_request: Option<super::AccessRequest>,
     /// The working calendar the complaints' clocks count in: the screen reads them again
     /// with it as time passes, without the database.
     #[serde(skip)]
@@ -101,13 +106,26 @@ impl Store {
             reminders: Vec::new(),
             purchases: Vec::new(),
             access_until: None,
+            access_granted_by: None,
+            my_request: None,
             calendar: self.calendar().clone(),
         };
+        let needs_grant = card.customer.restricted
+            || (card.customer.fields.confidential
+                && !actor.may(super::Permission::SeeConfidential));
+        if needs_grant {
+            card.my_request = self
+                .my_access_requests(actor, Some(card.customer.id), 1)?
+                .pop();
+        }
         if card.customer.restricted {
             return Ok(card);
         }
-        if card.customer.fields.confidential && !actor.may(super::Permission::SeeConfidential) {
-            card.access_until = self.access_until(actor, card.customer.id)?;
+        if needs_grant {
+            if let Some((until, by)) = self.access_grant(actor, card.customer.id)? {
+                card.access_until = Some(until);
+                card.access_granted_by = Some(by);
+            }
         }
         let id = card.customer.id;
         let conn = self.conn();
@@ -178,6 +196,9 @@ pub struct DeskCounts {
     pub due_soon: i64,
     /// Care reminders due today or overdue.
     pub reminders_due: i64,
+    /// Requests for access to confidential customers waiting for a supervisor (the status bar
+    /// shows them to those who may decide).
+    pub access_waiting: i64,
 }
 
 impl Store {
@@ -187,10 +208,14 @@ impl Store {
         let conn = self.conn();
         // The centre's day, as the Care pane counts overdue and today.
         let reminders_due = super::reminders::due_count(conn, self.care_today())?;
+        let access_waiting = conn
+            .prepare_cached("SELECT count(*) FROM access_requests WHERE decision IS NULL")?
+            .query_row([], |r| r.get(0))?;
         Ok(DeskCounts {
             breached,
             due_soon,
             reminders_due,
+            access_waiting,
         })
     }
 }

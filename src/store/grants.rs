@@ -26,6 +26,83 @@ pub struct AccessRequest {
     pub note: Option<String>,
     /// Until when the access granted lasts.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the access granted was ended early.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Where a request for access stands at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestState {
+    Waiting,
+    Refused,
+    /// Granted, and the access lasts still.
+    Granted,
+    /// Granted, and the access ran out.
+    Expired,
+    /// Granted, and a supervisor ended the access early.
+    Revoked,
+}
+
+impl RequestState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestState::Waiting => "waiting",
+            RequestState::Refused => "refused",
+            RequestState::Granted => "granted",
+            RequestState::Expired => "expired",
+            RequestState::Revoked => "revoked",
+        }
+    }
+}
+
+impl AccessRequest {
+    /// Where it stands at `now`.
+    pub fn state(&self, now: DateTime<Utc>) -> RequestState {
+        match (self.decision.as_deref(), self.revoked_at, self.expires_at) {
+            (None, _, _) => RequestState::Waiting,
+            (Some("refused"), _, _) => RequestState::Refused,
+            (_, Some(_), _) => RequestState::Revoked,
+            (_, None, Some(until)) if until <= now => RequestState::Expired,
+            _ => RequestState::Granted,
+        }
+    }
+}
+
+/// A request made, or the one of the same operator for the same customer already waiting (its
+/// reason stands; a second is not made).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Asked {
+    pub id: i64,
+    pub requested_at: DateTime<Utc>,
+    /// It was waiting already.
+    pub already: bool,
+}
+
+/// The columns of [`AccessRequest`], in order, for `request_row`.
+const REQUEST_SELECT: &str = "SELECT r.id, r.customer_id, c.code, o.login, o.name, r.reason,
+        r.requested_at, r.decision, d.login, r.note, g.expires_at, g.revoked_at
+     FROM access_requests r
+     JOIN customers c ON c.id = r.customer_id
+     JOIN operators o ON o.id = r.operator_id
+     LEFT JOIN operators d ON d.id = r.decided_by
+     LEFT JOIN grants g ON g.id = r.grant_id";
+
+fn request_row(r: &rusqlite::Row) -> rusqlite::Result<AccessRequest> {
+    Ok(AccessRequest {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        customer_code: r.get(2)?,
+        login: r.get(3)?,
+        operator_name: r.get(4)?,
+        reason: r.get(5)?,
+        requested_at: time(r.get(6)?),
+        decision: r.get(7)?,
+        decided_by: r.get(8)?,
+        note: r.get(9)?,
+        expires_at: r.get::<_, Option<i64>>(10)?.map(time),
+        revoked_at: r.get::<_, Option<i64>>(11)?.map(time),
+    })
 }
 
 /// A grant: who may see which confidential customer until when.
@@ -77,7 +154,12 @@ impl Store {
 
     /// Asks for access to a confidential customer (`careline grant request`, the card's
     /// request). A request already waiting is returned, not made twice.
-    pub fn request_access(&mut self, actor: &Actor, customer_id: i64, reason: &str) -> Result<i64> {
+    pub fn request_access(
+        &mut self,
+        actor: &Actor,
+        customer_id: i64,
+        reason: &str,
+    ) -> Result<Asked> {
         self.require(actor, Permission::ViewCustomer)?;
         let reason = check_reason(reason).map_err(invalid)?;
         let (code, hidden) = self.hidden_from(actor, customer_id)?;
@@ -86,23 +168,28 @@ impl Store {
                 "you can see customer {code} already; no access to ask for"
             )));
         }
-        let waiting: Option<i64> = self
+        let waiting: Option<(i64, i64)> = self
             .conn()
             .query_row(
-                "SELECT id FROM access_requests
+                "SELECT id, requested_at FROM access_requests
                   WHERE customer_id = ?1 AND operator_id = ?2 AND decision IS NULL",
                 params![customer_id, actor.id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        if let Some(id) = waiting {
-            return Ok(id);
+        if let Some((id, at)) = waiting {
+            return Ok(Asked {
+                id,
+                requested_at: time(at),
+                already: true,
+            });
         }
         self.write(actor, |w| {
+            let now = w.now();
             w.tx().execute(
                 "INSERT INTO access_requests (customer_id, operator_id, reason, requested_at)
                  VALUES (?1, ?2, ?3, ?4)",
-                params![customer_id, w.actor().id, reason, w.now().timestamp()],
+                params![customer_id, w.actor().id, reason, now.timestamp()],
             )?;
             let id = w.tx().last_insert_rowid();
             w.audit(
@@ -111,8 +198,31 @@ impl Store {
                 Some(id),
                 serde_json::json!({"customer": code, "reason": reason}),
             );
-            Ok(id)
+            Ok(Asked {
+                id,
+                requested_at: time(now.timestamp()),
+                already: false,
+            })
         })
+    }
+
+    /// The actor's own requests for access, newest first: of one customer, or all of them
+    /// (the card's "waiting since", `careline grant list` for an operator).
+    pub fn my_access_requests(
+        &self,
+        actor: &Actor,
+        customer_id: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AccessRequest>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REQUEST_SELECT}
+             WHERE r.operator_id = ?1 AND (?2 IS NULL OR r.customer_id = ?2)
+             ORDER BY r.requested_at DESC, r.id DESC LIMIT ?3"
+        ))?;
+        let rows = stmt
+            .query_map(params![actor.id, customer_id, limit as i64], request_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// Requests for access, oldest first: those waiting, or all of them (supervisors).
@@ -124,32 +234,10 @@ impl Store {
             ""
         };
         let mut stmt = self.conn().prepare(&format!(
-            "SELECT r.id, r.customer_id, c.code, o.login, o.name, r.reason, r.requested_at,
-                    r.decision, d.login, r.note, g.expires_at
-             FROM access_requests r
-             JOIN customers c ON c.id = r.customer_id
-             JOIN operators o ON o.id = r.operator_id
-             LEFT JOIN operators d ON d.id = r.decided_by
-             LEFT JOIN grants g ON g.id = r.grant_id
-             {which}
-             ORDER BY r.requested_at, r.id"
+            "{REQUEST_SELECT} {which} ORDER BY r.requested_at, r.id"
         ))?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok(AccessRequest {
-                    id: r.get(0)?,
-                    customer_id: r.get(1)?,
-                    customer_code: r.get(2)?,
-                    login: r.get(3)?,
-                    operator_name: r.get(4)?,
-                    reason: r.get(5)?,
-                    requested_at: time(r.get(6)?),
-                    decision: r.get(7)?,
-                    decided_by: r.get(8)?,
-                    note: r.get(9)?,
-                    expires_at: r.get::<_, Option<i64>>(10)?.map(time),
-                })
-            })?
+            .query_map([], request_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
@@ -353,12 +441,29 @@ impl Store {
     /// Until when `actor` holds access to confidential customer `customer_id` by a grant:
     /// what the card shows.
     pub fn access_until(&self, actor: &Actor, customer_id: i64) -> Result<Option<DateTime<Utc>>> {
-        let until: Option<i64> = self.conn().query_row(
-            "SELECT max(expires_at) FROM grants WHERE operator_id = ?1 AND customer_id = ?2
-               AND revoked_at IS NULL AND expires_at > ?3",
-            params![actor.id, customer_id, self.now().timestamp()],
-            |r| r.get(0),
-        )?;
-        Ok(until.map(time))
+        Ok(self
+            .access_grant(actor, customer_id)?
+            .map(|(until, _)| until))
+    }
+
+    /// Until when `actor` holds access to confidential customer `customer_id`, and who granted
+    /// it (the grant that lasts longest).
+    pub fn access_grant(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+    ) -> Result<Option<(DateTime<Utc>, String)>> {
+        let row: Option<(i64, String)> = self
+            .conn()
+            .query_row(
+                "SELECT g.expires_at, b.login FROM grants g JOIN operators b ON b.id = g.granted_by
+                  WHERE g.operator_id = ?1 AND g.customer_id = ?2
+                    AND g.revoked_at IS NULL AND g.expires_at > ?3
+                  ORDER BY g.expires_at DESC LIMIT 1",
+                params![actor.id, customer_id, self.now().timestamp()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(until, by)| (time(until), by)))
     }
 }

@@ -57,7 +57,7 @@ pub use demo_load::{
 pub use drafts::Draft;
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
-pub use grants::{AccessRequest, Grant};
+pub use grants::{AccessRequest, Asked, Grant, RequestState};
 pub use handover::Handover;
 pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};

@@ -43,6 +43,9 @@ pub enum Action {
     DueSoonComplaints,
     /// The Care pane showing the reminders due (the status bar's care count).
     CareDue,
+    /// The requests for access to confidential customers waiting for a supervisor (the
+    /// status bar's access count).
+    AccessRequests,
     /// Show the n-th tab (from 1, in the order the panes are registered): `F1`–`F5`,
     /// `Alt-1`–`Alt-5`, `1`–`5` outside text fields. Named `tab_1` … in the config file.
     #[serde(skip)]
@@ -85,6 +88,7 @@ impl Action {
             Action::NewCustomer => Some(Permission::CreateCustomer),
             Action::NewInteraction => Some(Permission::LogContact),
             Action::NewComplaint => Some(Permission::OpenComplaint),
+            Action::AccessRequests => Some(Permission::GrantAccess),
             Action::Pane(own) => own.permission,
             _ => None,
         }
@@ -134,6 +138,7 @@ impl Action {
             Action::BreachedComplaints => "action.breached_complaints",
             Action::DueSoonComplaints => "action.due_soon_complaints",
             Action::CareDue => "action.care_due",
+            Action::AccessRequests => "action.access_requests",
             Action::Tab(_) => "action.tab",
             Action::NextPane => "action.next_pane",
             Action::PrevPane => "action.prev_pane",

@@ -14,8 +14,9 @@ pub use super::dialog::Dialog;
 use super::forms::{customer, interaction};
 use super::keymap::Context;
 pub use super::overlay::Overlay;
-use super::panes::{self, card, care, complaints, log, lookup};
+use super::panes::{self, access, audit, card, care, complaints, log, lookup};
 use super::widgets::form::Form;
+use crate::domain::operator::Permission;
 use crate::store::{Actor, CardData, Store};
 
 /// Where the keyboard is, as state tests and the bench see it.
@@ -286,6 +287,17 @@ impl App {
                 self.desk.post(Msg::Focus(care::ID));
                 self.desk.post(Msg::CareDue);
             }
+            Action::AccessRequests if !self.desk.actor.may(Permission::GrantAccess) => {
+                // Refused by the store, as every refusal is: said, and audited.
+                if let Err(e) = self.desk.store.access_requests(&self.desk.actor, true) {
+                    self.desk.store_error(&e);
+                }
+            }
+            Action::AccessRequests => {
+                let from = self.focused;
+                self.desk.post(Msg::AccessRequests { from });
+                self.desk.post(Msg::Focus(access::ID));
+            }
             Action::Paste(text) => self.deliver_to_focused(Msg::Paste(text)),
             Action::Tab(n) => {
                 if let Some((id, _)) = self.nth_tab(n) {
@@ -402,9 +414,26 @@ impl App {
         }
     }
 
+    /// A pane without a tab that covers the body while it has the keyboard (the Access
+    /// requests, a customer's audit trail).
+    pub fn covers(id: PaneId) -> bool {
+        id == access::ID || id == audit::ID
+    }
+
+    /// The pane covering the body, if one is open (with the keyboard, or under a form
+    /// opened from it).
+    pub fn covering(&self) -> Option<PaneId> {
+        let under = self.overlay.editor.as_ref().map(|e| e.return_to);
+        [Some(self.focused), under]
+            .into_iter()
+            .flatten()
+            .find(|id| Self::covers(*id))
+    }
+
     /// The panes on screen: the tab shown and the open customer's card.
     fn visible(&self) -> Vec<PaneId> {
         let mut visible = vec![self.tab];
+        visible.extend(self.covering());
         if self.desk.customer.is_some() {
             visible.push(card::ID);
         }
@@ -430,7 +459,9 @@ impl App {
             Msg::Focus(id) => {
                 // A tab asked for is read afresh; the keyboard coming back to it (a form
                 // closed) is not a reason to read it again.
-                if self.pane_by_id(*id).is_some_and(|p| p.tab().is_some()) {
+                let shown_afresh = self.pane_by_id(*id).is_some_and(|p| p.tab().is_some())
+                    || (Self::covers(*id) && self.focused != *id);
+                if shown_afresh {
                     self.stale.insert(*id);
                 }
                 self.focus_pane(*id);

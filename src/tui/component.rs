@@ -130,6 +130,11 @@ pub enum Msg {
     ShowComplaint(i64),
     /// Show one customer's complaints, in every status (from the card).
     CustomerComplaints { id: i64, name: String },
+    /// Show one customer's audit trail (from the card, supervisors).
+    CustomerAudit { id: i64, code: String, name: String },
+    /// Show the requests for access to confidential customers (supervisors), opened from
+    /// this pane.
+    AccessRequests { from: PaneId },
     /// The desk's counts, read by the worker.
     Counts(DeskCounts),
     /// A read on the worker failed (said on the message line; nothing is retried by itself).

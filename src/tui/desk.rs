@@ -30,6 +30,8 @@ pub struct Settings {
     pub tz: FixedOffset,
     /// Problems found while starting (config, theme, keys), shown once.
     pub warnings: Vec<String>,
+    /// How long access to a confidential customer lasts (`[grants]`).
+    pub grants: crate::domain::grant::GrantRules,
 }
 
 /// A line for the operator in the footer.

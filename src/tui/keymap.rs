@@ -293,6 +293,8 @@ fn default_bindings() -> Vec<Binding> {
         b(C::Global, K::Char('B'), NONE, A::DueSoonComplaints, false),
         // The status bar's care count, opened as the Care pane's due reminders.
         b(C::Global, K::Char('R'), NONE, A::CareDue, false),
+        // The status bar's access count (supervisors): the requests waiting.
+        b(C::Global, K::Char('g'), CTRL, A::AccessRequests, false),
         b(C::Global, K::Char('?'), NONE, A::Help, true),
     ]);
     bindings

@@ -86,6 +86,7 @@ pub fn settings(
         // The centre's time zone (`[complaints] time_zone`), this machine's when unset.
         tz: config.complaints.tz(),
         warnings,
+        grants: config.grants.clone(),
     }
 }
 

@@ -140,7 +140,7 @@ fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             let beside = if has_card && editor.return_to == card::ID {
                 card::ID
             } else {
-                app.tab()
+                app.covering().unwrap_or(app.tab())
             };
             draw_pane(app, beside, left, buf);
             return editor.form.render(right, buf, theme, i18n);
@@ -160,6 +160,10 @@ fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             }
         }
         return editor.form.render(area, buf, theme, i18n);
+    }
+    // The access requests or an audit trail cover the body while they are open.
+    if let Some(covering) = app.covering() {
+        return draw_pane(app, covering, area, buf);
     }
     let tab = app.tab();
     if tab == log::ID {
@@ -316,6 +320,20 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
             theme.muted
         },
     ));
+    // Requests for access wait for whoever may decide them.
+    if counts.access_waiting > 0
+        && desk
+            .actor
+            .may(crate::domain::operator::Permission::GrantAccess)
+    {
+        right.push((
+            i18n.f(
+                "status.access",
+                &[("count", &counts.access_waiting.to_string())],
+            ),
+            theme.warn,
+        ));
+    }
     right.push((
         i18n.f(
             "status.care",

@@ -81,5 +81,6 @@ pub fn settings(lang: Lang, db_label: &str) -> Settings {
         db_label: db_label.into(),
         tz: chrono::FixedOffset::east_opt(8 * 3600).expect("offset"),
         warnings: Vec::new(),
+        grants: careline::domain::grant::GrantRules::default(),
     }
 }

@@ -2,6 +2,7 @@
 //! the body (beside the card or the pane it came from on a wide screen); the router opens it
 //! from a pane's message and closes it when it is saved or given up.
 
+pub mod access;
 pub mod complaint;
 pub mod customer;
 pub mod interaction;
@@ -39,6 +40,14 @@ pub enum FormKind {
     ReminderStep,
     /// A reminder added by hand from the card.
     NewReminder,
+    /// Asking for access to a confidential customer (the card's `a`).
+    AccessAsk,
+    /// Granting a request for access (the Access pane's `y`).
+    AccessGrant,
+    /// Refusing a request for access (the Access pane's `x`).
+    AccessRefuse,
+    /// Granting an operator access directly (a supervisor's `a` on the card).
+    AccessGive,
 }
 
 impl FormKind {
@@ -53,6 +62,10 @@ impl FormKind {
             FormKind::ComplaintStep => "complaint.step",
             FormKind::ReminderStep => "reminder.step",
             FormKind::NewReminder => "reminder.new",
+            FormKind::AccessAsk => "access.ask",
+            FormKind::AccessGrant => "access.grant",
+            FormKind::AccessRefuse => "access.refuse",
+            FormKind::AccessGive => "access.give",
         }
     }
 
@@ -66,6 +79,10 @@ impl FormKind {
             FormKind::ComplaintStep,
             FormKind::ReminderStep,
             FormKind::NewReminder,
+            FormKind::AccessAsk,
+            FormKind::AccessGrant,
+            FormKind::AccessRefuse,
+            FormKind::AccessGive,
         ]
         .into_iter()
         .find(|k| k.draft_name() == name)
@@ -92,6 +109,10 @@ impl FormKind {
             FormKind::ComplaintStep => "form.complaint_step",
             FormKind::ReminderStep => "form.reminder_step",
             FormKind::NewReminder => "form.new_reminder",
+            FormKind::AccessAsk => "form.access_ask",
+            FormKind::AccessGrant => "form.access_grant",
+            FormKind::AccessRefuse => "form.access_refuse",
+            FormKind::AccessGive => "form.access_give",
         }
     }
 }
@@ -181,7 +202,11 @@ impl Editor {
             | FormKind::NewComplaint
             | FormKind::ComplaintStep
             | FormKind::ReminderStep
-            | FormKind::NewReminder => {}
+            | FormKind::NewReminder
+            | FormKind::AccessAsk
+            | FormKind::AccessGrant
+            | FormKind::AccessRefuse
+            | FormKind::AccessGive => {}
         }
     }
 
@@ -246,6 +271,10 @@ impl Editor {
             FormKind::ComplaintStep => complaint::save_step(&mut self.form, desk),
             FormKind::ReminderStep => reminder::save_step(&mut self.form, desk),
             FormKind::NewReminder => reminder::save_new(&mut self.form, desk),
+            FormKind::AccessAsk
+            | FormKind::AccessGrant
+            | FormKind::AccessRefuse
+            | FormKind::AccessGive => access::save(&mut self.form, desk),
         };
         if saved == Saved::Open {
             self.form.focus = self.form.first_error().unwrap_or(self.form.focus);
@@ -309,6 +338,12 @@ pub fn restore(draft: &Draft, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {
         Some(kind @ (FormKind::ReminderStep | FormKind::NewReminder)) => {
             reminder::restore(draft, kind, desk)
         }
+        Some(
+            kind @ (FormKind::AccessAsk
+            | FormKind::AccessGrant
+            | FormKind::AccessRefuse
+            | FormKind::AccessGive),
+        ) => access::restore(draft, kind, desk),
         Some(FormKind::LogFilter) | None => {
             let text = desk.i18n.f("draft.unknown_form", &[("form", &draft.form)]);
             desk.warn(text);

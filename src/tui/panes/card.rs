@@ -11,8 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::domain::contact::ContactKind;
+use crate::domain::operator::Permission;
 use crate::domain::sla_clock::ClockState;
 use crate::domain::tier::format_money;
+use crate::store::RequestState;
 use crate::store::{CardData, ComplaintEvent, ContactLine};
 use crate::text::{sanitize, sanitize_multiline, truncate};
 use crate::tui::action::Action;
@@ -37,6 +39,12 @@ pub const COMPLAINTS: PaneAction =
 pub const NEW_REMINDER: PaneAction = PaneAction::new("new_reminder", "action.new_reminder");
 /// During a care shift: the next reminder of the Care list, its card and contact form.
 pub const NEXT_REMINDER: PaneAction = PaneAction::new("next_reminder", "action.next_reminder");
+/// Access to a confidential customer: an operator asks for it with a reason; a supervisor
+/// gives an operator access directly.
+pub const ACCESS: PaneAction = PaneAction::new("access", "action.ask_access");
+/// Who looked at this record and what they did (supervisors).
+pub const AUDIT: PaneAction =
+    PaneAction::new("customer_audit", "action.customer_audit").needs(Permission::ReadAudit);
 
 /// The card's keys: it scrolls, and acts on its customer.
 pub const KEYS: KeyTable = KeyTable {
@@ -50,6 +58,8 @@ pub const KEYS: KeyTable = KeyTable {
         PaneKey::hint(Action::Pane(&COMPLAINTS), &[Key::char('C')]),
         PaneKey::hint(Action::Pane(&NEXT_REMINDER), &[Key::char('N')]),
         PaneKey::new(Action::Pane(&NEW_REMINDER), &[Key::char('r')]),
+        PaneKey::hint(Action::Pane(&ACCESS), &[Key::char('a')]),
+        PaneKey::new(Action::Pane(&AUDIT), &[Key::char('A')]),
         PaneKey::hint(Action::Edit, &[Key::char('e')]),
         PaneKey::hint(Action::FocusSearch, &[Key::char('/')]),
         PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
@@ -75,6 +85,30 @@ pub struct Card {
     /// The reminder this card was opened for from the Care pane (a care shift): `N` goes on
     /// to the next one.
     shift: Option<i64>,
+    /// What `a` does on this card for this operator, if anything.
+    access: Option<AccessOffer>,
+}
+
+/// What the card's `a` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AccessOffer {
+    /// Ask a supervisor for access (an operator who may not see this confidential customer,
+    /// without a request waiting).
+    Ask,
+    /// Give an operator access directly (a supervisor, on a confidential customer).
+    Give,
+}
+
+fn access_offer(card: &CardData, desk: &Desk) -> Option<AccessOffer> {
+    let c = &card.customer;
+    if desk.actor.may(Permission::GrantAccess) {
+        return c.fields.confidential.then_some(AccessOffer::Give);
+    }
+    let waiting = card
+        .my_request
+        .as_ref()
+        .is_some_and(|r| r.decision.is_none());
+    (c.restricted && !waiting).then_some(AccessOffer::Ask)
 }
 
 impl Card {
@@ -136,6 +170,37 @@ impl Card {
                 }
                 return;
             }
+            Action::Pane(a) if a.name == ACCESS.name => {
+                if let Some(card) = &self.card {
+                    match access_offer(card, desk) {
+                        Some(AccessOffer::Give) => {
+                            if let Some(form) = crate::tui::forms::access::give_form(card, desk) {
+                                desk.post(Msg::OpenForm(Box::new(form)));
+                            }
+                        }
+                        Some(AccessOffer::Ask) => {
+                            let form = crate::tui::forms::access::ask_form(card);
+                            desk.post(Msg::OpenForm(Box::new(form)));
+                        }
+                        None if card.customer.restricted => {
+                            desk.warn_t("card.access_waiting_already")
+                        }
+                        None => desk.warn_t("card.access_not_needed"),
+                    }
+                }
+                return;
+            }
+            Action::Pane(a) if a.name == AUDIT.name => {
+                if let Some(c) = self.card.as_ref().map(|c| &c.customer) {
+                    desk.post(Msg::CustomerAudit {
+                        id: c.id,
+                        code: c.code.clone(),
+                        name: c.fields.name.clone(),
+                    });
+                    desk.post(Msg::Focus(super::audit::ID));
+                }
+                return;
+            }
             Action::Pane(a) if a.name == COMPLAINTS.name => {
                 if let Some(c) = self.card.as_ref().map(|c| &c.customer) {
                     desk.post(Msg::Focus(super::complaints::ID));
@@ -188,6 +253,7 @@ impl Pane for Card {
             Msg::CloseCustomer => {
                 self.card = None;
                 self.shift = None;
+                self.access = None;
                 desk.access_until = None;
             }
             // A card opened for a reminder of the Care list is a care shift's; any other card
@@ -225,6 +291,7 @@ impl Pane for Card {
         match loaded {
             Ok(card) => {
                 desk.access_until = card.access_until;
+                self.access = access_offer(&card, desk);
                 self.card = Some(card);
             }
             Err(e) => {
@@ -240,7 +307,17 @@ impl Pane for Card {
     fn offers(&self, action: &Action) -> bool {
         match action {
             Action::Pane(a) if a.name == NEXT_REMINDER.name => self.shift.is_some(),
+            Action::Pane(a) if a.name == ACCESS.name => self.access.is_some(),
             _ => true,
+        }
+    }
+
+    fn action_label(&self, action: &Action) -> Option<&'static str> {
+        match action {
+            Action::Pane(a) if a.name == ACCESS.name && self.access == Some(AccessOffer::Give) => {
+                Some("action.give_access")
+            }
+            _ => None,
         }
     }
 
@@ -415,6 +492,51 @@ fn pair<'a>(label: &str, value: String, theme: &Theme, style: Style) -> Line<'a>
     ])
 }
 
+/// Where the operator's latest request for access to this restricted customer stands.
+fn request_line<'a>(card: &CardData, view: &View) -> Option<Line<'a>> {
+    let r = card.my_request.as_ref()?;
+    let i18n = view.i18n;
+    let theme = view.theme;
+    let hm = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&view.tz).format("%m-%d %H:%M").to_string()
+    };
+    let id = r.id.to_string();
+    let (text, style) = match r.state(view.now) {
+        RequestState::Waiting => (
+            i18n.f(
+                "card.access_waiting",
+                &[("id", &id), ("at", &hm(r.requested_at))],
+            ),
+            theme.warn,
+        ),
+        RequestState::Refused => (
+            i18n.f(
+                "card.access_refused",
+                &[
+                    ("id", &id),
+                    ("by", &sanitize(r.decided_by.as_deref().unwrap_or("—"))),
+                    ("note", &sanitize(r.note.as_deref().unwrap_or("—"))),
+                ],
+            ),
+            theme.breach,
+        ),
+        RequestState::Expired | RequestState::Revoked | RequestState::Granted => (
+            i18n.f(
+                "card.access_ended",
+                &[
+                    ("id", &id),
+                    (
+                        "at",
+                        &r.revoked_at.or(r.expires_at).map(hm).unwrap_or_default(),
+                    ),
+                ],
+            ),
+            theme.muted,
+        ),
+    };
+    Some(Line::from(Span::styled(text, style)))
+}
+
 /// The card's lines, top to bottom.
 pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
     let theme = view.theme;
@@ -440,7 +562,31 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
             i18n.t("card.restricted").to_string(),
             theme.warn,
         )));
+        if let Some(line) = request_line(card, view) {
+            out.push(line);
+        }
         return out;
+    }
+    if let Some(until) = card.access_until {
+        out.push(Line::from(Span::styled(
+            format!(
+                "🔓 {}",
+                i18n.f(
+                    "card.access_until",
+                    &[
+                        (
+                            "until",
+                            &until.with_timezone(&view.tz).format("%H:%M").to_string()
+                        ),
+                        (
+                            "by",
+                            &sanitize(card.access_granted_by.as_deref().unwrap_or("—"))
+                        ),
+                    ],
+                )
+            ),
+            theme.warn,
+        )));
     }
     if let Some(survivor) = &c.merged_into {
         out.push(Line::from(Span::styled(

@@ -2,6 +2,8 @@
 //! own file; the screen has the panes listed in [`registered`], in this order (the tab line
 //! follows it).
 
+pub mod access;
+pub mod audit;
 pub mod card;
 pub mod care;
 pub mod complaints;
@@ -18,6 +20,8 @@ pub fn registered() -> Vec<Box<dyn Pane>> {
         Box::new(log::Log::default()),
         Box::new(complaints::Complaints::default()),
         Box::new(care::Care::default()),
+        Box::new(access::Access::default()),
+        Box::new(audit::Audit::default()),
     ]
 }
 
@@ -80,6 +84,48 @@ pub(crate) fn fit_spans(spans: &mut Vec<ratatui::text::Span>, width: usize) {
         break;
     }
     spans.truncate(keep);
+}
+
+/// A list's lines, the selected one in the selection's colours, scrolled so that it shows.
+pub(crate) fn draw_rows(
+    lines: Vec<ratatui::text::Line>,
+    selected: usize,
+    area: ratatui::layout::Rect,
+    buf: &mut ratatui::buffer::Buffer,
+    theme: &crate::tui::theme::Theme,
+) {
+    use ratatui::style::Style;
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::{Paragraph, Widget};
+    let rows = area.height as usize;
+    let first = selected.saturating_sub(rows.saturating_sub(1));
+    for (n, line) in lines.into_iter().enumerate().skip(first).take(rows) {
+        let row_area = ratatui::layout::Rect {
+            y: area.y + (n - first) as u16,
+            height: 1,
+            ..area
+        };
+        let line = if n == selected {
+            buf.set_style(row_area, theme.selection);
+            // The selection's colours for every part; bold and the like stay.
+            Line::from(
+                line.spans
+                    .into_iter()
+                    .map(|s| {
+                        let style = theme.selection.patch(Style {
+                            fg: None,
+                            bg: None,
+                            ..s.style
+                        });
+                        Span::styled(s.content, style)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            line
+        };
+        Paragraph::new(line).render(row_area, buf);
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,358 @@
+//! One customer's audit trail, from the card (`A`, supervisors): who looked at this record,
+//! what they changed (old → new), who asked for access and who granted it, exports and
+//! erasures — newest first. Reading it is a supervisor's right (`Permission::ReadAudit`); the
+//! whole log is `careline audit list`.
+
+use std::any::Any;
+
+use crossterm::event::KeyCode;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use crate::store::{AuditFilter, AuditRow};
+use crate::text::{pad, sanitize, truncate};
+use crate::tui::action::Action;
+use crate::tui::component::{Msg, Pane, PaneId};
+use crate::tui::desk::Desk;
+use crate::tui::keymap::{Context, Key, KeyTable, PaneKey};
+use crate::tui::view::View;
+
+pub const ID: PaneId = PaneId("audit");
+
+/// Entries read at a time; ↓ past the last reads the next ones.
+const PAGE: usize = 200;
+
+pub const KEYS: KeyTable = KeyTable {
+    name: "audit",
+    title: "context.audit",
+    text: false,
+    keys: &[
+        PaneKey::hint(Action::Back, &[Key::plain(KeyCode::Esc)]),
+        PaneKey::hint(Action::Open, &[Key::plain(KeyCode::Enter)]),
+        PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
+        PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up), Key::char('k')]),
+        PaneKey::new(Action::PageDown, &[Key::plain(KeyCode::PageDown)]),
+        PaneKey::new(Action::PageUp, &[Key::plain(KeyCode::PageUp)]),
+        PaneKey::new(Action::Top, &[Key::plain(KeyCode::Home), Key::char('g')]),
+        PaneKey::new(Action::Bottom, &[Key::plain(KeyCode::End), Key::char('G')]),
+        PaneKey::hint(Action::Quit, &[Key::char('q')]),
+    ],
+};
+
+/// The trail of the customer the card showed.
+#[derive(Debug, Clone, Default)]
+pub struct Audit {
+    /// The customer: id, code and name.
+    pub customer: Option<(i64, String, String)>,
+    pub rows: Vec<AuditRow>,
+    pub selected: usize,
+    /// The selected entry shown in full.
+    pub detail: bool,
+    /// Older entries exist past the last read.
+    more: bool,
+}
+
+impl Audit {
+    fn read(&mut self, desk: &mut Desk, before: Option<i64>) {
+        let Some((id, _, _)) = &self.customer else {
+            return;
+        };
+        let filter = AuditFilter {
+            customer_id: Some(*id),
+            before,
+            ..AuditFilter::default()
+        };
+        match desk.store.audit_entries(&desk.actor, &filter, PAGE + 1) {
+            Ok(mut rows) => {
+                self.more = rows.len() > PAGE;
+                rows.truncate(PAGE);
+                if before.is_some() {
+                    self.rows.extend(rows);
+                } else {
+                    self.rows = rows;
+                }
+                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+            }
+            Err(e) => desk.store_error(&e),
+        }
+    }
+
+    fn act(&mut self, action: &Action, desk: &mut Desk) {
+        let last = self.rows.len().saturating_sub(1);
+        let page = desk.page();
+        match action {
+            Action::Back if self.detail => self.detail = false,
+            Action::Back => desk.post(Msg::Focus(super::card::ID)),
+            Action::Open => self.detail = !self.rows.is_empty(),
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down if self.selected == last && self.more => {
+                let before = self.rows.last().map(|r| r.id);
+                self.read(desk, before);
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1));
+            }
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(page),
+            Action::PageDown => self.selected = (self.selected + page).min(last),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            _ => {}
+        }
+    }
+}
+
+impl Pane for Audit {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn keys(&self) -> &'static [KeyTable] {
+        &[KEYS]
+    }
+
+    fn context(&self) -> Context {
+        Context::Pane(&KEYS)
+    }
+
+    fn update(&mut self, msg: &Msg, desk: &mut Desk) {
+        match msg {
+            Msg::Action(action) => self.act(action, desk),
+            Msg::CustomerAudit { id, code, name } => {
+                self.customer = Some((*id, code.clone(), name.clone()));
+                self.rows.clear();
+                self.selected = 0;
+                self.detail = false;
+            }
+            _ => {}
+        }
+    }
+
+    fn reload(&mut self, desk: &mut Desk) {
+        // Read again from the top, keeping the entry selected where it still is.
+        let keep = self.rows.get(self.selected).map(|r| r.id);
+        self.read(desk, None);
+        if let Some(at) = keep.and_then(|id| self.rows.iter().position(|r| r.id == id)) {
+            self.selected = at;
+        }
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, view: &View) -> Option<Position> {
+        draw(self, area, buf, view);
+        None
+    }
+
+    fn offers(&self, action: &Action) -> bool {
+        match action {
+            Action::Open => !self.detail && !self.rows.is_empty(),
+            _ => true,
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// An action's words in the screen's language (the action's own name when the catalogue has
+/// none: an action added later still shows).
+pub fn action_words(action: &str, view: &View) -> String {
+    let worded = view.i18n.value("audit_action", action);
+    if worded == action {
+        action.to_string()
+    } else {
+        worded
+    }
+}
+
+/// What an entry recorded, in one line: a change as `field: old → new`, anything else as
+/// `key: value`.
+pub fn detail_text(row: &AuditRow, view: &View) -> String {
+    if row.erased {
+        return view.i18n.t("audit.erased").to_string();
+    }
+    let Some(detail) = &row.detail else {
+        return String::new();
+    };
+    // A view: of the whole record, or of name and code only (no grant).
+    if row.action == "customer.view" {
+        let restricted = detail.get("restricted").and_then(|r| r.as_bool());
+        return match restricted {
+            Some(true) => view.i18n.t("audit.view_restricted").to_string(),
+            _ => view.i18n.t("audit.view_whole").to_string(),
+        };
+    }
+    let value = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".to_string(),
+        other => other.to_string(),
+    };
+    match detail {
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::Array(pair) if pair.len() == 2 => {
+                    format!("{k}: {} → {}", value(&pair[0]), value(&pair[1]))
+                }
+                other => format!("{k}: {}", value(other)),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => value(other),
+    }
+}
+
+fn when(row: &AuditRow, view: &View) -> String {
+    row.at
+        .with_timezone(&view.tz)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn who(row: &AuditRow) -> String {
+    match &row.via {
+        Some(via) => format!("{} ← {}", row.login, via),
+        None => row.login.clone(),
+    }
+}
+
+fn draw(audit: &Audit, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let title = match &audit.customer {
+        Some((_, code, name)) => i18n.f(
+            "audit.title",
+            &[
+                (
+                    "customer",
+                    &format!("{} {}", sanitize(code), sanitize(name)),
+                ),
+                ("count", &audit.rows.len().to_string()),
+            ],
+        ),
+        None => i18n.t("audit.title_none").to_string(),
+    };
+    let title = if audit.more {
+        format!("{title}+")
+    } else {
+        title
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if view.focused {
+            theme.focus
+        } else {
+            theme.border
+        })
+        .title(Span::styled(
+            format!(
+                " {} ",
+                truncate(&title, area.width.saturating_sub(4) as usize)
+            ),
+            theme.title,
+        ));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width < 10 {
+        return;
+    }
+    if audit.rows.is_empty() {
+        buf.set_string(
+            inner.x + 1,
+            inner.y,
+            truncate(i18n.t("audit.empty"), inner.width as usize - 1),
+            theme.muted,
+        );
+        return;
+    }
+    if audit.detail {
+        if let Some(row) = audit.rows.get(audit.selected) {
+            draw_detail(row, inner, buf, view);
+            return;
+        }
+    }
+    let total = inner.width as usize;
+    let lines: Vec<Line> = audit
+        .rows
+        .iter()
+        .map(|row| {
+            let mut spans = vec![
+                Span::styled(format!("{} ", when(row, view)), theme.muted),
+                Span::styled(
+                    format!("{} ", pad(&truncate(&sanitize(&who(row)), 12), 12)),
+                    theme.text,
+                ),
+                Span::styled(
+                    format!(
+                        "{} ",
+                        pad(&truncate(&action_words(&row.action, view), 14), 14)
+                    ),
+                    if row.action.starts_with("refused") {
+                        theme.breach
+                    } else {
+                        theme.accent
+                    },
+                ),
+            ];
+            super::fit_spans(&mut spans, total);
+            let used: usize = spans.iter().map(|s| s.width()).sum();
+            let detail = sanitize(&detail_text(row, view)).into_owned();
+            spans.push(Span::styled(
+                truncate(&detail, total.saturating_sub(used)).into_owned(),
+                theme.text,
+            ));
+            Line::from(spans)
+        })
+        .collect();
+    super::draw_rows(lines, audit.selected, inner, buf, theme);
+}
+
+fn draw_detail(row: &AuditRow, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let label_w = 10;
+    let pair = |label: &str, value: String| -> Line<'static> {
+        Line::from(vec![
+            Span::styled(pad(&truncate(label, label_w), label_w + 1), theme.muted),
+            Span::styled(value, theme.text),
+        ])
+    };
+    let name = row
+        .name
+        .as_ref()
+        .map(|n| format!(" ({})", sanitize(n)))
+        .unwrap_or_default();
+    let mut lines = vec![
+        pair(i18n.t("audit.entry"), format!("#{}", row.id)),
+        pair(i18n.t("audit.when"), when(row, view)),
+        pair(
+            i18n.t("audit.who"),
+            format!("{}{name}", sanitize(&who(row))),
+        ),
+        pair(
+            i18n.t("audit.action"),
+            format!("{} ({})", action_words(&row.action, view), row.action),
+        ),
+    ];
+    if let (Some(entity), Some(id)) = (&row.entity, row.entity_id) {
+        lines.push(pair(i18n.t("audit.about"), format!("{entity} #{id}")));
+    }
+    let detail = detail_text(row, view);
+    if !detail.is_empty() {
+        lines.push(Line::from(""));
+        for part in detail.split("; ") {
+            lines.push(Line::from(Span::styled(
+                sanitize(part).into_owned(),
+                theme.text,
+            )));
+        }
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(area, buf);
+}

@@ -1,0 +1,365 @@
+//! Issue 15 in the screen: an operator asks for access to a confidential customer from the
+//! card with a reason; a supervisor sees the request counted on the status bar, opens the
+//! list (`Ctrl-G`), grants it for some minutes or refuses it saying why; the operator's card
+//! shows until when, or why not; a supervisor reads the customer's audit trail from the card
+//! (`A`). Real SQLite files, real rendered buffers, both languages.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use careline::store::Role;
+use careline::tui::action::Action;
+use careline::tui::app::{App, Focus};
+use careline::tui::component::Msg;
+use careline::tui::forms::FormKind;
+use careline::tui::i18n::Lang;
+use careline::tui::panes::{access, audit};
+use careline::tui::ui;
+use common::screen::{buffer_text, open_at_screen_time, settings};
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    /// The confidential customer, and another one.
+    secret: i64,
+    other: i64,
+}
+
+/// li.na the admin, chen.jie a supervisor, amy an operator; two confidential customers.
+fn desk() -> Desk {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("desk.db");
+    let mut store = open_at_screen_time(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    store
+        .add_operator(&admin, "chen.jie", "陈杰", Role::Supervisor)
+        .expect("chen.jie");
+    store
+        .add_operator(&admin, "amy", "Amy", Role::Operator)
+        .expect("amy");
+    let mut add = |name: &str, phone: &str| {
+        let mut fields = common::customer(name, vec![common::phone(phone)]);
+        fields.confidential = true;
+        store.create_customer(&admin, &fields).expect("customer").id
+    };
+    let secret = add("王秀英", "13800000001");
+    let other = add("张伟", "13800000002");
+    Desk {
+        _dir: dir,
+        path,
+        secret,
+        other,
+    }
+}
+
+fn app(path: &Path, login: &str, lang: Lang) -> App {
+    let store = open_at_screen_time(path);
+    let actor = store.actor(login, None).expect("actor");
+    App::new(store, actor, settings(lang, "desk.db"))
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn open_card(app: &mut App, id: i64) {
+    app.loaded(Msg::OpenCustomer { id, focus: true });
+    assert_eq!(app.focus(), Focus::Card);
+}
+
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    app.update(Action::Resize(width, height));
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| ui::draw(f, app)).expect("draw");
+    terminal
+}
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    buffer_text(draw(app, width, height).backend().buffer())
+}
+
+fn message(app: &App) -> String {
+    app.desk
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// Others wrote: the screen reads again (as the loop does when the data version moves).
+fn others_wrote(app: &mut App) {
+    app.update(Action::DatabaseChanged);
+}
+
+/// amy asks for access to the confidential customer from the card with a reason.
+fn amy_asks(app: &mut App, id: i64, reason: &str) {
+    open_card(app, id);
+    key(app, KeyCode::Char('a'));
+    assert_eq!(app.form().map(|f| f.kind), Some(FormKind::AccessAsk));
+    type_text(app, reason);
+    ctrl(app, 's');
+    assert!(app.form().is_none(), "saved: {}", message(app));
+}
+
+#[test]
+fn a_request_from_the_card_is_granted_in_the_list_and_the_card_shows_until_when() {
+    let desk = desk();
+    let mut amy = app(&desk.path, "amy", Lang::En);
+    open_card(&mut amy, desk.secret);
+    let text = screen(&mut amy, 80, 24);
+    assert!(text.contains("Confidential customer"), "{text}");
+    assert!(!text.contains("138 0000 0001"), "{text}");
+    assert!(
+        text.contains("a ask for access"),
+        "the footer offers it:\n{text}"
+    );
+    // An operator cannot open the supervisors' list: refused, said, and audited.
+    ctrl(&mut amy, 'g');
+    assert_ne!(amy.focused_pane(), access::ID);
+    assert!(message(&amy).contains("supervisor"), "{}", message(&amy));
+
+    // Saving without a reason is refused in place.
+    key(&mut amy, KeyCode::Char('a'));
+    ctrl(&mut amy, 's');
+    assert!(amy.form().is_some(), "a reason is required");
+    key(&mut amy, KeyCode::Esc);
+    key(&mut amy, KeyCode::Esc);
+    amy_asks(&mut amy, desk.secret, "客户来电要求改地址");
+    assert!(message(&amy).contains("request #1"), "{}", message(&amy));
+    let text = screen(&mut amy, 80, 24);
+    assert!(
+        text.contains("You asked for access on 11-23 10:30 (request #1)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("ask for access"),
+        "asked once is enough:\n{text}"
+    );
+
+    // The supervisor sees it counted, opens the list and grants it for the default hour.
+    let mut chen = app(&desk.path, "chen.jie", Lang::En);
+    let text = screen(&mut chen, 80, 24);
+    assert!(text.contains("access 1"), "{text}");
+    ctrl(&mut chen, 'g');
+    assert_eq!(chen.focused_pane(), access::ID);
+    let text = screen(&mut chen, 80, 24);
+    for shown in [
+        "Access requests · 1 waiting",
+        "#1",
+        "amy",
+        "waiting",
+        "客户来电要求改地址",
+    ] {
+        assert!(text.contains(shown), "{shown:?} in\n{text}");
+    }
+    key(&mut chen, KeyCode::Char('y'));
+    assert_eq!(chen.form().map(|f| f.kind), Some(FormKind::AccessGrant));
+    assert_eq!(chen.form().map(|f| f.value("minutes")), Some("60".into()));
+    // More than the most a grant may last is marked on the field.
+    for _ in 0..2 {
+        key(&mut chen, KeyCode::Backspace);
+    }
+    type_text(&mut chen, "600");
+    ctrl(&mut chen, 's');
+    let minutes_error = chen
+        .form()
+        .and_then(|f| f.field("minutes"))
+        .and_then(|f| f.error.clone());
+    assert!(
+        minutes_error.as_deref().is_some_and(|e| e.contains("480")),
+        "{minutes_error:?}"
+    );
+    for _ in 0..3 {
+        key(&mut chen, KeyCode::Backspace);
+    }
+    type_text(&mut chen, "60");
+    ctrl(&mut chen, 's');
+    assert!(chen.form().is_none(), "granted: {}", message(&chen));
+    assert_eq!(message(&chen), "amy may see C0000001 until 11:30.");
+    let text = screen(&mut chen, 80, 24);
+    assert!(
+        text.contains("No requests for access are waiting."),
+        "{text}"
+    );
+    assert!(!text.contains("access 1"), "{text}");
+    // With those decided: how it stands.
+    key(&mut chen, KeyCode::Char('h'));
+    let text = screen(&mut chen, 80, 24);
+    assert!(text.contains("until 11:30"), "{text}");
+
+    // amy's card opens, saying until when and by whom.
+    others_wrote(&mut amy);
+    let text = screen(&mut amy, 80, 24);
+    assert!(
+        text.contains("Access granted by chen.jie until 11:30"),
+        "{text}"
+    );
+    assert!(text.contains("138 0000 0001"), "{text}");
+
+    // The supervisor reads who looked at the record, from its card.
+    key(&mut chen, KeyCode::Esc);
+    open_card(&mut chen, desk.secret);
+    key(&mut chen, KeyCode::Char('A'));
+    assert_eq!(chen.focused_pane(), audit::ID);
+    let text = screen(&mut chen, 132, 43);
+    for shown in [
+        "asked access",
+        "granted access",
+        "reason: 客户来电要求改地址",
+        "amy",
+        "chen.jie",
+        "viewed",
+        // amy's views: before the grant of name and code only, after it of the whole record.
+        "name and code only",
+        "the whole record",
+    ] {
+        assert!(text.contains(shown), "{shown:?} in\n{text}");
+    }
+    // Enter shows one entry whole; Esc back to the list, Esc back to the card.
+    key(&mut chen, KeyCode::Enter);
+    let text = screen(&mut chen, 80, 24);
+    assert!(text.contains("Who"), "{text}");
+    key(&mut chen, KeyCode::Esc);
+    key(&mut chen, KeyCode::Esc);
+    assert_eq!(chen.focus(), Focus::Card);
+    // An operator is not offered the trail, and is refused it by the store.
+    let text = screen(&mut amy, 132, 43);
+    assert!(!text.contains("audit trail"), "{text}");
+}
+
+#[test]
+fn a_refused_request_says_why_on_the_card() {
+    let desk = desk();
+    let mut amy = app(&desk.path, "amy", Lang::ZhCn);
+    amy_asks(&mut amy, desk.other, "核对地址");
+    let mut chen = app(&desk.path, "chen.jie", Lang::ZhCn);
+    ctrl(&mut chen, 'g');
+    key(&mut chen, KeyCode::Char('x'));
+    assert_eq!(chen.form().map(|f| f.kind), Some(FormKind::AccessRefuse));
+    // Refusing needs a reason the operator can read.
+    ctrl(&mut chen, 's');
+    assert!(chen.form().is_some());
+    type_text(&mut chen, "请转主管处理");
+    ctrl(&mut chen, 's');
+    assert!(chen.form().is_none(), "refused: {}", message(&chen));
+    others_wrote(&mut amy);
+    let text = screen(&mut amy, 80, 24);
+    assert!(
+        text.contains("您的申请 #1 被 chen.jie 拒绝：请转主管处理"),
+        "{text}"
+    );
+    // Refused, amy may ask again.
+    assert!(text.contains("申请访问"), "{text}");
+    assert!(!text.contains("138 0000 0002"), "{text}");
+}
+
+/// A supervisor gives an operator access directly from the card, with a reason; the grant
+/// shows in the list with those decided, and `x` there ends it early.
+#[test]
+fn a_supervisor_gives_access_from_the_card_and_revokes_it_in_the_list() {
+    let desk = desk();
+    let mut chen = app(&desk.path, "chen.jie", Lang::En);
+    open_card(&mut chen, desk.secret);
+    let text = screen(&mut chen, 80, 24);
+    assert!(text.contains("a give access"), "{text}");
+    key(&mut chen, KeyCode::Char('a'));
+    assert_eq!(chen.form().map(|f| f.kind), Some(FormKind::AccessGive));
+    assert_eq!(chen.form().map(|f| f.value("to")), Some("amy".into()));
+    key(&mut chen, KeyCode::Tab);
+    key(&mut chen, KeyCode::Tab);
+    type_text(&mut chen, "回访投诉");
+    ctrl(&mut chen, 's');
+    assert!(chen.form().is_none(), "given: {}", message(&chen));
+    assert_eq!(message(&chen), "amy may see C0000001 until 11:30.");
+    let mut amy = app(&desk.path, "amy", Lang::En);
+    open_card(&mut amy, desk.secret);
+    let text = screen(&mut amy, 80, 24);
+    assert!(
+        text.contains("Access granted by chen.jie until 11:30"),
+        "{text}"
+    );
+
+    // A grant given directly has no request; it is ended with `careline grant revoke`, and
+    // the card closes again.
+    let mut store = open_at_screen_time(&desk.path);
+    let sup = store.actor("chen.jie", None).expect("chen.jie");
+    let grants = store.grants(&sup, Some(desk.secret)).expect("grants");
+    assert_eq!(grants.len(), 1);
+    store.revoke_grant(&sup, grants[0].id).expect("revoke");
+    others_wrote(&mut amy);
+    let text = screen(&mut amy, 80, 24);
+    assert!(text.contains("Confidential customer"), "{text}");
+    assert!(!text.contains("138 0000 0001"), "{text}");
+}
+
+#[test]
+fn a_grant_from_the_list_is_revoked_there() {
+    let desk = desk();
+    let mut amy = app(&desk.path, "amy", Lang::En);
+    amy_asks(&mut amy, desk.secret, "customer called about a refund");
+    let mut chen = app(&desk.path, "chen.jie", Lang::En);
+    ctrl(&mut chen, 'g');
+    key(&mut chen, KeyCode::Char('y'));
+    ctrl(&mut chen, 's');
+    key(&mut chen, KeyCode::Char('h'));
+    let revoke = Action::Pane(&access::REFUSE);
+    assert!(chen.offers(&revoke));
+    assert_eq!(
+        chen.action_label(chen.context(), &revoke),
+        "revoke",
+        "on a grant still lasting, x ends it"
+    );
+    key(&mut chen, KeyCode::Char('x'));
+    assert_eq!(message(&chen), "Access of amy to C0000001 ended.");
+    let text = screen(&mut chen, 80, 24);
+    assert!(text.contains("revoked"), "{text}");
+    others_wrote(&mut amy);
+    let text = screen(&mut amy, 80, 24);
+    assert!(
+        text.contains("Your access (request #1) ended on 11-23 10:30."),
+        "{text}"
+    );
+    // Asked again after it ended: the card offers it.
+    assert!(amy.offers(&Action::Pane(&careline::tui::panes::card::ACCESS)));
+}
+
+#[test]
+fn access_snapshots() {
+    let desk = desk();
+    {
+        let mut amy = app(&desk.path, "amy", Lang::En);
+        amy_asks(&mut amy, desk.secret, "客户来电要求改地址");
+    }
+    for (lang, name) in [(Lang::En, "en"), (Lang::ZhCn, "zh")] {
+        for (w, h) in [(80, 24), (132, 43)] {
+            let mut amy = app(&desk.path, "amy", lang);
+            open_card(&mut amy, desk.secret);
+            let terminal = draw(&mut amy, w, h);
+            insta::assert_snapshot!(format!("asked_card_{name}_{w}x{h}"), terminal.backend());
+            let mut chen = app(&desk.path, "chen.jie", lang);
+            ctrl(&mut chen, 'g');
+            let terminal = draw(&mut chen, w, h);
+            insta::assert_snapshot!(format!("requests_{name}_{w}x{h}"), terminal.backend());
+            key(&mut chen, KeyCode::Esc);
+            open_card(&mut chen, desk.secret);
+            key(&mut chen, KeyCode::Char('A'));
+            let terminal = draw(&mut chen, w, h);
+            insta::assert_snapshot!(format!("audit_{name}_{w}x{h}"), terminal.backend());
+        }
+    }
+}
