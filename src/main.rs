@@ -82,6 +82,15 @@ fn main() -> ExitCode {
         }
     }
     let _guard = start_logging(&Paths::discover());
+    // Many operators write to one log on a shared host: each line says whose careline wrote it
+    // (the real user, as the operator is taken from it).
+    let _user = careline::host::privileged().then(|| {
+        let user = careline::config::os_login().unwrap_or_else(|| {
+            // SAFETY: getuid cannot fail.
+            format!("uid {}", unsafe { libc::getuid() })
+        });
+        tracing::info_span!("careline", user = %user).entered()
+    });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

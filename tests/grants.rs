@@ -188,6 +188,29 @@ fn a_refusal_says_why_and_a_direct_grant_can_be_revoked() {
     ]);
     assert!(refused.contains("refused"), "{refused}");
     assert!(!show_as(&sandbox, "li.na").contains("139 1111 2222"));
+    // Editing the record without access is refused, and the refusal is in the trail.
+    let err = sandbox.fails(&[
+        "--as",
+        "li.na",
+        "customer",
+        "edit",
+        "C0000001",
+        "--name",
+        "改个名",
+    ]);
+    assert!(err.contains("confidential"), "{err}");
+    let refusals = sandbox.ok(&[
+        "audit",
+        "list",
+        "--action",
+        "refused",
+        "--operator",
+        "li.na",
+    ]);
+    assert!(
+        refusals.contains("confidential") && refusals.contains("li.na"),
+        "{refusals}"
+    );
 
     let given = sandbox.ok(&[
         "--as",

@@ -136,7 +136,10 @@ fn export_gives_everything_held_about_the_person() {
         "--output",
         file.to_str().expect("path"),
     ]);
-    assert!(err.contains("--output"), "{err}");
+    assert!(
+        err.contains("--output") && err.contains("exists already"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -326,6 +329,19 @@ fn a_customer_with_an_open_complaint_is_not_erased() {
     ]);
     let err = sandbox.fails(&["customer", "erase", "C0000001", "--yes"]);
     assert!(err.contains("has open complaint 1"), "{err}");
+    // The request turned down is in the customer's trail, with why.
+    let trail = sandbox.ok(&[
+        "audit",
+        "list",
+        "--customer",
+        "C0000001",
+        "--action",
+        "customer.",
+    ]);
+    assert!(
+        trail.contains("customer.erase_refused") && trail.contains("open complaint 1"),
+        "{trail}"
+    );
     let err = sandbox.fails(&["customer", "erase", "C0000001"]);
     assert!(err.contains("add --yes"), "{err}");
 }

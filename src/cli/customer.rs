@@ -477,7 +477,13 @@ fn write_private(path: &std::path::Path, text: &str) -> Result<()> {
             .mode(0o600)
             .open(path)
     })
-    .map_err(|e| anyhow::anyhow!("--output {}: {e}", path.display()))?;
+    .map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+            "--output {}: a file of that name exists already; name a new file (nothing is overwritten)",
+            path.display()
+        ),
+        _ => anyhow::anyhow!("--output {}: {e}", path.display()),
+    })?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.write_all(b"\n"))
         .map_err(|e| anyhow::anyhow!("--output {}: {e}", path.display()))?;

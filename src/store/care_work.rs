@@ -539,9 +539,10 @@ impl Store {
         };
         let row = self.care_row(actor, id)?;
         if row.restricted {
-            return Err(StoreError::Forbidden(format!(
-                "reminder {id} is of a confidential customer you may not see"
-            )));
+            return Err(self.refusal(
+                actor,
+                format!("reminder {id} is of a confidential customer you may not see"),
+            ));
         }
         // A snooze puts a reminder off: to a day after the day it is due (or snoozed to), and
         // never past the last day it makes sense (a birthday, a holiday, a purchase's window).
@@ -655,16 +656,17 @@ impl Store {
         };
         // Kept for someone else: a supervisor or an admin hands work out.
         if assignee.is_some_and(|a| a != actor.id) && !actor.may(Permission::WorkOthersReminders) {
-            return Err(StoreError::Forbidden(
+            return Err(self.refusal(
+                actor,
                 "only a supervisor or an admin may hand a reminder to another operator".into(),
             ));
         }
         let card = self.reload_card(actor, new.customer_id)?;
         if card.customer.restricted {
-            return Err(StoreError::Forbidden(format!(
-                "customer {} is confidential",
-                new.customer_id
-            )));
+            return Err(self.refusal(
+                actor,
+                format!("customer {} is confidential", new.customer_id),
+            ));
         }
         if let Some(survivor) = &card.customer.merged_into {
             return Err(StoreError::Conflict(format!(

@@ -759,9 +759,12 @@ impl Store {
         self.require(actor, Permission::WorkComplaint)?;
         let seen = self.complaint(actor, id)?;
         if seen.restricted {
-            return Err(StoreError::Forbidden(format!(
+            return Err(self.refusal(
+                actor,
+                format!(
                 "complaint {id} is a confidential customer's; ask a supervisor for access first"
-            )));
+            ),
+            ));
         }
         let (event_id, from_status, follow_up_reminder) =
             self.write(actor, |w| work_in(w, id, work))?;

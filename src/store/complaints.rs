@@ -578,10 +578,13 @@ impl Store {
         self.require(actor, crate::domain::operator::Permission::OpenComplaint)?;
         let customer = self.customer(actor, customer_id)?;
         if customer.restricted {
-            return Err(StoreError::Forbidden(format!(
-                "customer {} is confidential; ask a supervisor for access first",
-                customer.code
-            )));
+            return Err(self.refusal(
+                actor,
+                format!(
+                    "customer {} is confidential; ask a supervisor for access first",
+                    customer.code
+                ),
+            ));
         }
         let id = self.write(actor, |w| open_in(w, customer_id, new, received, None))?;
         self.complaint(actor, id)

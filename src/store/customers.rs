@@ -835,10 +835,13 @@ impl Store {
         self.require(actor, Permission::EditCustomer)?;
         let before = self.customer(actor, id)?;
         if before.restricted {
-            return Err(StoreError::Forbidden(format!(
-                "{} is confidential; ask a supervisor for access (`careline grant`)",
-                before.code
-            )));
+            return Err(self.refusal(
+                actor,
+                format!(
+                    "{} is confidential; ask a supervisor for access (`careline grant`)",
+                    before.code
+                ),
+            ));
         }
         if let Some(survivor) = &before.merged_into {
             return Err(StoreError::Conflict(format!(
@@ -918,10 +921,10 @@ impl Store {
         for id in [keep, other] {
             let c = self.customer(actor, id)?;
             if c.restricted {
-                return Err(StoreError::Forbidden(format!(
-                    "{} is confidential; ask a supervisor for access",
-                    c.code
-                )));
+                return Err(self.refusal(
+                    actor,
+                    format!("{} is confidential; ask a supervisor for access", c.code),
+                ));
             }
             if let Some(into) = c.merged_into {
                 return Err(StoreError::Conflict(format!(

@@ -18,6 +18,9 @@ use super::{Result, StoreError};
 /// The page cache of an operator's connection, in KiB.
 pub(crate) const CACHE_KIB: i64 = 16_000;
 
+/// Bytes the write-ahead log is cut back to once a checkpoint has emptied it.
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
 /// A value to bind that owns its text or borrows static text: a row a bulk load holds until it
 /// writes it.
 pub(crate) type Cell = rusqlite::types::ToSqlOutput<'static>;
@@ -84,6 +87,10 @@ pub(crate) fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection>
     // rebalance, would otherwise keep an erased customer's name in the file (issue 15).
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    // A write-ahead log grown by a burst of writes (an import, a busy hour of many short
+    // command-line processes, none of which is the last to close) is cut back to this after
+    // the next checkpoint that empties it, instead of keeping its largest size for good.
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     conn.set_prepared_statement_cache_capacity(128);
     // Replaces SQLite's own automatic checkpoint (the same size, the same passive checkpoint)
     // with one that says when it ran and for how long, and that a writer can put off.

@@ -251,7 +251,8 @@ impl Store {
         if before.id == actor.id
             && (role.is_some_and(|r| r != Role::Admin) || active == Some(false))
         {
-            return Err(StoreError::Forbidden(
+            return Err(self.refusal(
+                actor,
                 "an admin cannot demote or disable themselves; ask another admin".into(),
             ));
         }

@@ -245,9 +245,20 @@ impl Store {
                 )
                 .optional()?;
         if let Some(complaint) = open {
-            return Err(StoreError::Conflict(format!(
+            let reason = format!(
                 "customer {code} has open complaint {complaint}; resolve and close it before erasing the customer"
-            )));
+            );
+            // A data subject's request turned down is in the trail, with why.
+            let entry = super::audit::AuditEntry {
+                action: "customer.erase_refused".into(),
+                entity: "customer".into(),
+                entity_id: Some(id),
+                detail: serde_json::json!({ "reason": reason }),
+            };
+            if let Err(e) = self.record(actor, &[entry]) {
+                tracing::warn!("the refused erase of {code} was not audited: {e}");
+            }
+            return Err(StoreError::Conflict(reason));
         }
         let needles = needles(self.conn(), &ids)?;
         // Every connection overwrites freed bytes (`engine::connect`), this one included.
