@@ -561,6 +561,7 @@ fn header_for(headers: &[String], columns: &[Option<CustomerColumn>], field: &st
         "membership_expiry" => Some(CustomerColumn::MembershipExpiry),
         "consent_date" => Some(CustomerColumn::ConsentDate),
         "tags" => Some(CustomerColumn::Tags),
+        "address" => Some(CustomerColumn::Address),
         _ => None,
     };
     wanted
