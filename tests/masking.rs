@@ -84,7 +84,10 @@ fn desk() -> Desk {
         .expect("create")
         .id;
     store
-        .create_customer(&admin, &common::customer("赵磊", vec![phone("13900001111")]))
+        .create_customer(
+            &admin,
+            &common::customer("赵磊", vec![phone("13900001111")]),
+        )
         .expect("create");
     Desk { db, admin, wang }
 }
@@ -364,7 +367,10 @@ fn an_edit_by_someone_shown_masks_keeps_the_stored_contacts() {
         .expect("audit");
     let diff = audit_of_edit[0].detail.clone().expect("detail");
     assert!(diff.get("notes").is_some(), "{diff}");
-    assert!(diff.get("contacts").is_none(), "nothing else changed: {diff}");
+    assert!(
+        diff.get("contacts").is_none(),
+        "nothing else changed: {diff}"
+    );
     assert!(diff.get("address").is_none(), "{diff}");
 
     // A second number typed in place of the landline, the rest left masked: the mobile, the
@@ -546,7 +552,10 @@ fn customer_show_prints_what_the_role_may_see() {
     // The data-subject export (the privacy permission) is whole: it is given to the person.
     sandbox.ok(&["operator", "privacy", "li.na", "on"]);
     let theirs = show(&["--as", "li.na", "customer", "export", "C0000001"]);
-    assert!(theirs.contains(MOBILE) && theirs.contains(ADDRESS), "{theirs}");
+    assert!(
+        theirs.contains(MOBILE) && theirs.contains(ADDRESS),
+        "{theirs}"
+    );
 }
 
 #[test]
@@ -575,11 +584,7 @@ fn a_masked_customers_export_says_so_and_does_not_import_back() {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().expect("headers").clone();
     let at = |name: &str| headers.iter().position(|h| h == name).expect(name);
-    let row = reader
-        .records()
-        .next()
-        .expect("a row")
-        .expect("readable");
+    let row = reader.records().next().expect("a row").expect("readable");
     assert_eq!(&row[at("phone")], MOBILE_MASKED);
     assert_eq!(&row[at("email")], EMAIL_MASKED);
     assert_eq!(&row[at("address")], ADDRESS_MASKED);
@@ -635,4 +640,53 @@ fn a_mistyped_setting_is_named_and_masks_for_all_but_admins() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(MOBILE_MASKED), "{stdout}");
+}
+
+#[test]
+fn the_audit_trail_quotes_contacts_as_its_reader_may_see_them() {
+    let d = desk();
+    let mut store = open_with(&d.db.path, "admin");
+    // The admin changes Wang's mobile and address, and a call from her is announced.
+    let current = store.customer(&d.admin, d.wang).expect("read");
+    let mut fields = current.fields.clone();
+    fields.contacts[0].value = "13700002222".into();
+    fields.address = Some("北京市海淀区中关村大街1号".into());
+    store
+        .edit_customer(&d.admin, d.wang, current.version, &fields)
+        .expect("saved");
+    store
+        .record_pop(&d.admin, "13700002222", Some(d.wang))
+        .expect("pop");
+    let trail = |store: &Store, who: &Actor| -> String {
+        let rows = store
+            .audit_entries(
+                who,
+                &AuditFilter {
+                    customer_id: Some(d.wang),
+                    ..AuditFilter::default()
+                },
+                20,
+            )
+            .expect("audit");
+        serde_json::to_string(&rows).expect("JSON")
+    };
+    // A supervisor, below the site's setting: masked, before and after.
+    let zhang = actor(&store, "zhang.wei");
+    let seen = trail(&store, &zhang);
+    for masked in [
+        MOBILE_MASKED,
+        "137****2222",
+        ADDRESS_MASKED,
+        "北京市海淀区****",
+    ] {
+        assert!(seen.contains(masked), "{masked} in {seen}");
+    }
+    for whole in [MOBILE, "13700002222", "建国路", "中关村"] {
+        assert!(!seen.contains(whole), "{whole} in {seen}");
+    }
+    // The admin reads them whole.
+    let seen = trail(&store, &d.admin);
+    for whole in [MOBILE, "13700002222", ADDRESS, "北京市海淀区中关村大街1号"] {
+        assert!(seen.contains(whole), "{whole} in {seen}");
+    }
 }

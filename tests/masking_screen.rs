@@ -117,7 +117,13 @@ fn the_masked_card_at_80_by_24() {
         ] {
             assert!(shown.contains(masked), "{masked} in\n{shown}");
         }
-        for whole in ["138 1234 5678", "6666 8888", "wang.xy", "wangxy88", "建国路"] {
+        for whole in [
+            "138 1234 5678",
+            "6666 8888",
+            "wang.xy",
+            "wangxy88",
+            "建国路",
+        ] {
             assert!(!shown.contains(whole), "{whole} in\n{shown}");
         }
         insta::assert_snapshot!(format!("card_masked_{name}_80x24"), screen.backend());
