@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::domain::contact::{calling_code, PhoneRules};
 use crate::domain::interaction::{self, LogRules};
+use crate::domain::operator::PrivacyRules;
 use crate::domain::tier::TierRules;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -25,6 +26,8 @@ pub struct Config {
     pub care: crate::domain::care::CareRules,
     /// Access to confidential records: how long a grant lasts.
     pub grants: crate::domain::grant::GrantRules,
+    /// Who sees customers' phones, emails and addresses in full.
+    pub privacy: PrivacyConfig,
     /// Key bindings: action name → keys, e.g. `save = ["ctrl-s", "f2"]`.
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
@@ -82,6 +85,22 @@ impl Default for LookupConfig {
     }
 }
 
+/// `[privacy]` as written; [`Config::privacy_rules`] reads it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// The least role that sees contacts and addresses in full: operator, supervisor or admin.
+    pub full_contacts: String,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig {
+            full_contacts: PrivacyRules::default().full_contacts.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UiConfig {
@@ -92,6 +111,13 @@ pub struct UiConfig {
 }
 
 impl Config {
+    /// Who sees contacts in full. `parse` has already replaced a setting it could not read
+    /// by the strictest, and said so; this reads it the same way.
+    pub fn privacy_rules(&self) -> PrivacyRules {
+        PrivacyRules::parse(&self.privacy.full_contacts)
+            .unwrap_or_else(|_| PrivacyRules::strictest())
+    }
+
     pub fn phone_rules(&self) -> PhoneRules {
         PhoneRules {
             default_country: self.phone.default_country.to_uppercase(),
@@ -147,6 +173,10 @@ impl Config {
                     holidays_unknown(&config.complaints, chrono::Local::now().date_naive())
                         .map(|w| format!("{origin}: {w}")),
                 );
+                if let Some(warning) = unreadable_privacy(&config.privacy.full_contacts) {
+                    warnings.push(format!("{origin}: {warning}"));
+                    config.privacy = strictest_privacy();
+                }
                 if calling_code(&config.phone.default_country).is_none() {
                     warnings.push(format!(
                         "{origin}: phone.default_country '{}' is not a known country; using CN",
@@ -167,9 +197,18 @@ impl Config {
                         + 1
                 });
                 let at = line.map(|l| format!(" line {l}")).unwrap_or_default();
+                let mut warnings =
+                    vec![format!("{origin}{at}: {}; using the defaults", e.message())];
+                // Who sees contacts in full is read on its own: the rest of a broken file
+                // falling back must not show a site's contacts to everyone.
+                let (privacy, warning) = privacy_of_broken(text);
+                warnings.extend(warning.map(|w| format!("{origin}: {w}")));
                 (
-                    Config::default(),
-                    vec![format!("{origin}{at}: {}; using the defaults", e.message())],
+                    Config {
+                        privacy,
+                        ..Config::default()
+                    },
+                    warnings,
                 )
             }
         }
@@ -268,6 +307,48 @@ fn holidays_unknown(
     ))
 }
 
+/// The strictest `[privacy]`: contacts in full for admins only.
+fn strictest_privacy() -> PrivacyConfig {
+    PrivacyConfig {
+        full_contacts: PrivacyRules::strictest().full_contacts.to_string(),
+    }
+}
+
+/// What is wrong with `privacy.full_contacts`, and what careline does instead, if it is not
+/// a role.
+fn unreadable_privacy(full_contacts: &str) -> Option<String> {
+    PrivacyRules::parse(full_contacts).err().map(|_| {
+        format!(
+            "privacy.full_contacts: '{full_contacts}' is not a role; use operator, supervisor or admin. Until it is fixed only admins see phones, emails and addresses in full"
+        )
+    })
+}
+
+/// `[privacy]` of a file that does not read as a whole: the section alone, when the file is
+/// TOML and the section is whole and right; none at all is the default; anything else, or a
+/// file that is not TOML, is the strictest (with why).
+fn privacy_of_broken(text: &str) -> (PrivacyConfig, Option<String>) {
+    let strictest = |why: String| (strictest_privacy(), Some(why));
+    let Ok(table) = toml::from_str::<toml::Table>(text) else {
+        return strictest(
+            "[privacy] cannot be read from a file that is not TOML; until it is fixed only admins see phones, emails and addresses in full".into(),
+        );
+    };
+    let Some(section) = table.get("privacy") else {
+        return (PrivacyConfig::default(), None);
+    };
+    match section.clone().try_into::<PrivacyConfig>() {
+        Ok(privacy) => match unreadable_privacy(&privacy.full_contacts) {
+            None => (privacy, None),
+            Some(why) => strictest(why),
+        },
+        Err(e) => strictest(format!(
+            "[privacy]: {}; until it is fixed only admins see phones, emails and addresses in full",
+            e.message()
+        )),
+    }
+}
+
 /// Names each unusable setting of `[section]` and says the section falls back to its defaults
 /// (`defaults` says what they are); true when it must.
 fn fall_back(
@@ -332,6 +413,62 @@ mod tests {
             "{}",
             warnings[0]
         );
+    }
+
+    #[test]
+    fn who_sees_contacts_in_full_is_operators_unless_the_site_says() {
+        use crate::domain::operator::Role;
+        let (config, warnings) = Config::parse("", "c.toml");
+        assert!(warnings.is_empty());
+        assert_eq!(config.privacy_rules().full_contacts, Role::Operator);
+        let (config, warnings) =
+            Config::parse("[privacy]\nfull_contacts = \"supervisor\"\n", "c.toml");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(config.privacy_rules().full_contacts, Role::Supervisor);
+        let (config, _) = Config::parse("[privacy]\nfull_contacts = \"Admin\"\n", "c.toml");
+        assert_eq!(config.privacy_rules().full_contacts, Role::Admin);
+    }
+
+    #[test]
+    fn an_unreadable_privacy_setting_masks_for_all_but_admins_and_says_so() {
+        use crate::domain::operator::Role;
+        // A role mistyped: named, and the strictest meanwhile; the rest of the file stands.
+        let (config, warnings) = Config::parse(
+            "[lookup]\nlimit = 7\n[privacy]\nfull_contacts = \"superviser\"\n",
+            "c.toml",
+        );
+        assert_eq!(config.privacy_rules().full_contacts, Role::Admin);
+        assert_eq!(config.lookup.limit, 7);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("c.toml: privacy.full_contacts: 'superviser' is not a role")
+                && warnings[0].contains("only admins see"),
+            "{}",
+            warnings[0]
+        );
+        // Another section broken: the file falls back, but the site's [privacy] is kept.
+        let (config, warnings) = Config::parse(
+            "[privacy]\nfull_contacts = \"supervisor\"\n[tiers]\nhigh_value_spend = \"lots\"\n",
+            "c.toml",
+        );
+        assert_eq!(config.privacy_rules().full_contacts, Role::Supervisor);
+        assert_eq!(config.tiers, TierRules::default());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        // ... and without one, the default stands.
+        let (config, _) = Config::parse("[tiers]\nhigh_value_spend = \"lots\"\n", "c.toml");
+        assert_eq!(config.privacy_rules().full_contacts, Role::Operator);
+        // The key itself mistyped, a value of the wrong type, or a file that is not TOML:
+        // the strictest, each said.
+        for text in [
+            "[privacy]\nfull_contact = \"supervisor\"\n",
+            "[privacy]\nfull_contacts = 1\n",
+            "[privacy\nfull_contacts = \"operator\"\n",
+        ] {
+            let (config, warnings) = Config::parse(text, "c.toml");
+            assert_eq!(config.privacy_rules().full_contacts, Role::Admin, "{text}");
+            assert_eq!(warnings.len(), 2, "{text}: {warnings:?}");
+            assert!(warnings[1].contains("only admins see"), "{}", warnings[1]);
+        }
     }
 
     #[test]

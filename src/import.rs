@@ -96,6 +96,9 @@ impl Utf8Check {
     }
 }
 
+/// Why a row of a masked export is refused.
+pub const MASKED_ROW: &str = "this row comes from a masked export: its phones, emails and address are masked and cannot be imported; export again as someone who sees contacts in full ([privacy] full_contacts)";
+
 /// A customer column of an import file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomerColumn {
@@ -132,6 +135,9 @@ pub enum CustomerColumn {
     /// A figure careline derives from purchases (`tier`, `spend_12m`, `orders_12m`,
     /// `last_purchase` in its own exports): accepted so an export reads back, never imported.
     Derived,
+    /// `masked` in careline's own exports: a row whose contacts and address were masked is
+    /// refused (a mask is never stored in place of a number).
+    Masked,
 }
 
 /// A purchase column of an import file.
@@ -204,6 +210,7 @@ fn customer_column(header: &str) -> Option<CustomerColumn> {
         "tags" | "tag" | "labels" | "标签" => Tags,
         "lastverified" | "verified" | "核实日期" | "最后核实" => LastVerified,
         "tier" | "spend12m" | "orders12m" | "lastpurchase" => Derived,
+        "masked" | "脱敏" | "已脱敏" => Masked,
         _ => return None,
     })
 }
@@ -554,6 +561,7 @@ fn header_for(headers: &[String], columns: &[Option<CustomerColumn>], field: &st
         "membership_expiry" => Some(CustomerColumn::MembershipExpiry),
         "consent_date" => Some(CustomerColumn::ConsentDate),
         "tags" => Some(CustomerColumn::Tags),
+        "address" => Some(CustomerColumn::Address),
         _ => None,
     };
     wanted
@@ -624,6 +632,8 @@ fn apply_customer_cell(
         Tags => f.tags.extend(many(value).map(str::to_string)),
         LastVerified => f.last_verified = date()?,
         Derived => {}
+        Masked if flag()? => return Err(MASKED_ROW.into()),
+        Masked => {}
     }
     Ok(())
 }

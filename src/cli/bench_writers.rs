@@ -312,7 +312,10 @@ fn choose_customers(
             continue;
         }
         if edit.len() < shared {
-            if store.check_customer(&customer.fields).is_ok() {
+            if store
+                .check_customer(actor, Some(id), &customer.fields)
+                .is_ok()
+            {
                 edit.push(id);
             }
         } else {

@@ -578,6 +578,9 @@ fn print_card(c: &Customer) {
     line("industry", &opt(&c.fields.industry));
     line("birthday", &date(c.fields.birthday));
     line("region", &opt(&c.fields.region));
+    if c.contacts_masked {
+        println!("(phones, emails and the address are masked: your role does not see them in full on this site)");
+    }
     line("address", &opt(&c.fields.address));
     for contact in &c.contacts_normalized {
         let label = contact

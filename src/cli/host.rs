@@ -605,7 +605,11 @@ fn host_config(plan: &Plan) -> Result<()> {
          # of the desk are set here, by root; an operator's own careline.toml supplies only\n\
          # [ui] and [keys]. Settings: README, \"Where things live\".\n\
          [database]\n\
-         path = {db}\n"
+         path = {db}\n\
+         # Who sees customers' phones, emails and addresses in full on the card and in exports\n\
+         # (operator, supervisor or admin; the roles below see them masked):\n\
+         # [privacy]\n\
+         # full_contacts = \"operator\"\n"
     );
     if plan.allow_network_fs {
         text.push_str("# SQLite's locking is unsafe on a network file system: accepted anyway.\nallow_network_fs = true\n");
@@ -647,16 +651,27 @@ mod tests {
         let path = dir.path().join("careline.toml");
         std::fs::write(
             &path,
-            "[database]\npath = \"/tmp/mine.db\"\n[ui]\ntheme = \"mono\"\n[keys]\nsave = [\"f2\"]\n[lookup]\nlimit = 3\n",
+            "[database]\npath = \"/tmp/mine.db\"\n[ui]\ntheme = \"mono\"\n[keys]\nsave = [\"f2\"]\n[lookup]\nlimit = 3\n[privacy]\nfull_contacts = \"operator\"\n",
         )
         .expect("config");
-        let mut config = Config::default();
+        let (mut config, _) =
+            Config::parse("[privacy]\nfull_contacts = \"supervisor\"\n", "host.toml");
         let warnings = personal_preferences(&path, "/etc/careline/careline.toml", &mut config);
         assert_eq!(config.ui.theme.as_deref(), Some("mono"));
         assert_eq!(config.keys.get("save"), Some(&vec!["f2".to_string()]));
         assert_eq!(config.database.path, None, "the database stays the host's");
         assert_eq!(config.lookup.limit, 20);
-        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert_eq!(
+            config.privacy_rules().full_contacts,
+            crate::store::Role::Supervisor,
+            "who sees contacts in full stays the host's"
+        );
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(
+            warnings[2].contains("[privacy] is set by the administrator"),
+            "{}",
+            warnings[2]
+        );
         assert!(
             warnings[0].contains("[database] is set by the administrator"),
             "{}",

@@ -188,6 +188,7 @@ impl Context {
             log: self.config.log.clone(),
             sla: self.config.complaints.clone(),
             care: self.config.care.clone(),
+            privacy: self.config.privacy_rules(),
         }
     }
 

@@ -466,7 +466,19 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
     };
     let mut sink = Sink::new(out, args.format);
     let count = match args.kind {
-        ExportKind::Customers => store.export_customers(&actor, &mut |c| sink.record(&c))?,
+        ExportKind::Customers => {
+            let mut masked = false;
+            let count = store.export_customers(&actor, &mut |c| {
+                masked |= c.masked;
+                sink.record(&c)
+            })?;
+            if masked {
+                eprintln!(
+                    "careline: phones, emails, WeChat IDs and addresses in this export are masked (column masked = true): your role does not see contacts in full on this site ([privacy] full_contacts); it cannot be imported back"
+                );
+            }
+            count
+        }
         ExportKind::Purchases => store.export_purchases(&actor, &mut |p| {
             #[derive(Serialize)]
             struct Row {

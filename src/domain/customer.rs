@@ -136,6 +136,9 @@ pub struct FieldError {
 pub enum ContactCause {
     Phone(PhoneError),
     Email(EmailError),
+    /// A masked value (`138****5678`, `北京市朝阳区****`), as lists and masked exports show
+    /// it: a phone, email or other contact, or the address.
+    Masked,
 }
 
 impl FieldError {
@@ -152,6 +155,7 @@ impl FieldError {
         let reason = match &cause {
             ContactCause::Phone(e) => e.to_string(),
             ContactCause::Email(e) => e.to_string(),
+            ContactCause::Masked => MASKED_CONTACT.to_string(),
         };
         FieldError {
             field: field.into(),
@@ -160,6 +164,12 @@ impl FieldError {
         }
     }
 }
+
+/// Why a masked contact is refused.
+pub const MASKED_CONTACT: &str = "is masked ('*' hides part of it, as lists and masked exports show it); give it in full, or leave the masked value an edit form shows as it is";
+
+/// Why a masked address is refused.
+pub const MASKED_ADDRESS: &str = "is masked ('****' hides part of it, as lists and masked exports show it); give it in full, or leave the masked address an edit form shows as it is";
 
 /// Longest accepted name, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -227,6 +237,16 @@ pub fn validate(fields: &CustomerFields) -> Vec<FieldError> {
         if normalize_tag(tag).is_none() {
             errors.push(FieldError::new("tags", "an empty tag"));
         }
+    }
+    if fields
+        .address
+        .as_deref()
+        .is_some_and(super::masking::is_masked_address)
+    {
+        errors.push(FieldError {
+            cause: Some(ContactCause::Masked),
+            ..FieldError::new("address", MASKED_ADDRESS)
+        });
     }
     errors
 }
@@ -407,6 +427,22 @@ mod tests {
             check(&fields, &PhoneRules::default()).map(|c| c.len()),
             Ok(0)
         );
+    }
+
+    #[test]
+    fn a_masked_address_is_never_stored() {
+        let mut c = named("王芳");
+        c.address = Some("北京市朝阳区****".into());
+        let errors = validate(&c);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].reason.as_str()),
+            ("address", MASKED_ADDRESS)
+        );
+        assert_eq!(errors[0].cause, Some(ContactCause::Masked));
+        // A star or three in an address as written is the customer's own.
+        c.address = Some("Unit 3*, 12 High Street".into());
+        assert!(validate(&c).is_empty());
     }
 
     #[test]

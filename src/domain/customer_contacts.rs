@@ -8,6 +8,7 @@ use super::contact::{
     mask_email, normalize_email, normalize_phone, ContactKind, Phone, PhoneKind, PhoneRules,
 };
 use super::customer::{ContactCause, ContactInput, FieldError};
+use super::masking::is_masked_contact;
 
 /// A contact after normalising, ready to store and index.
 #[derive(Debug, Clone)]
@@ -34,12 +35,13 @@ pub fn normalize_contacts(
     for input in inputs {
         let nth = seen.entry(input.kind).or_default();
         *nth += 1;
-        let field = if *nth == 1 {
-            input.kind.to_string()
-        } else {
-            format!("{} {}", input.kind, nth)
-        };
+        let field = contact_field(input.kind, *nth);
         let value = input.value.trim();
+        if is_masked_contact(value) {
+            // A mask as lists and masked exports show it: never stored in place of the value.
+            errors.push(FieldError::contact(&field, ContactCause::Masked));
+            continue;
+        }
         let result = match input.kind {
             ContactKind::Phone => normalize_phone(value, rules)
                 .map(|p| (p.e164.clone(), Some(p)))
@@ -80,6 +82,16 @@ pub fn normalize_contacts(
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+/// The field a contact is named by in a refusal: the first of its kind by the kind (`phone`),
+/// the others with their place among that kind (`phone 2`, `email 3`).
+pub fn contact_field(kind: ContactKind, nth: usize) -> String {
+    if nth == 1 {
+        kind.to_string()
+    } else {
+        format!("{kind} {nth}")
     }
 }
 
@@ -135,6 +147,37 @@ impl Contact {
             display,
             masked,
         }
+    }
+}
+
+impl Contact {
+    /// This contact as someone who may not see it in full is given it: every form of it the
+    /// masked one, the extension left out (the card, `customer show`, an edit form).
+    pub fn masked_copy(&self) -> Contact {
+        Contact {
+            kind: self.kind,
+            phone_kind: self.phone_kind,
+            value: self.masked.clone(),
+            normalized: self.masked.clone(),
+            extension: None,
+            label: self.label.clone(),
+            display: self.masked.clone(),
+            masked: self.masked.clone(),
+        }
+    }
+}
+
+/// A contact as lists and masked exports show it, from its value as stored: a phone by its
+/// kind (`138****5678`), an email with its name hidden (`w***@example.com`), anything else
+/// (a WeChat ID, a phone no rule reads any more) by [`mask_unparsed`].
+pub fn masked_form(kind: ContactKind, value: &str, rules: &PhoneRules) -> String {
+    match kind {
+        ContactKind::Phone => match normalize_phone(value, rules) {
+            Ok(phone) => phone.masked(),
+            Err(_) => mask_unparsed(value),
+        },
+        ContactKind::Email => mask_email(&value.trim().to_lowercase()),
+        ContactKind::Wechat | ContactKind::Other => mask_unparsed(value),
     }
 }
 
@@ -211,6 +254,51 @@ mod tests {
         assert_eq!(fields, ["phone 2", "wechat", "email 2"]);
         assert_eq!(errors[1].reason, "is empty");
         assert!(errors[0].cause.is_some() && errors[2].cause.is_some());
+    }
+
+    #[test]
+    fn each_kind_is_masked_as_lists_show_it() {
+        let rules = PhoneRules::default();
+        assert_eq!(
+            masked_form(ContactKind::Phone, "138 1234 5678", &rules),
+            "138****5678"
+        );
+        assert_eq!(
+            masked_form(ContactKind::Phone, "010-6666 8888 ext 12", &rules),
+            "010****8888"
+        );
+        // A number no rule reads keeps two characters at each end.
+        assert_eq!(
+            masked_form(ContactKind::Phone, "PBX-0042-7", &rules),
+            "PB***-7"
+        );
+        assert_eq!(
+            masked_form(ContactKind::Email, " Wang.XY@Example.com", &rules),
+            "w***@example.com"
+        );
+        assert_eq!(
+            masked_form(ContactKind::Wechat, "wangxy88", &rules),
+            "wa***88"
+        );
+    }
+
+    #[test]
+    fn a_masked_value_is_refused_whatever_its_kind() {
+        let errors = check_contacts(
+            &[
+                input(ContactKind::Phone, "138****5678"),
+                input(ContactKind::Email, "w***@example.com"),
+                input(ContactKind::Wechat, "wa***88"),
+                input(ContactKind::Phone, "13812345678"),
+            ],
+            &PhoneRules::default(),
+        )
+        .expect_err("three masks");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["phone", "email", "wechat"]);
+        assert!(errors
+            .iter()
+            .all(|e| e.cause == Some(ContactCause::Masked) && e.reason.contains("masked")));
     }
 
     #[test]

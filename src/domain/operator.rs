@@ -25,7 +25,9 @@ impl Role {
         self.rank() >= other.rank()
     }
 
-    /// Whether this role may do `what`, by [`Permission::least_role`].
+    /// Whether this role may do `what`, by [`Permission::least_role`] (the table as written;
+    /// what a site sets for itself, [`Permission::SeeFullContacts`], is asked with the
+    /// site's settings: [`Actor::may_with`]).
     pub fn may(self, what: Permission) -> bool {
         self.includes(what.least_role())
     }
@@ -45,6 +47,7 @@ vocabulary!(
         WorkOthersReminders => "work_others_reminders",
         ExportComplaints => "export_complaints",
         SeeConfidential => "see_confidential",
+        SeeFullContacts => "see_full_contacts",
         CreateVipOrConfidential => "create_vip_or_confidential",
         SetLevel => "set_level",
         SetConfidential => "set_confidential",
@@ -88,6 +91,12 @@ impl Permission {
             ExportComplaints => (supervisor, "export complaints"),
             // The owner and an operator holding a grant see the record too (store::may_see).
             SeeConfidential => (supervisor, "see confidential customers"),
+            // The site may raise it (`[privacy] full_contacts`, [`PrivacyRules`]); below it,
+            // phones, emails and addresses come masked, on the card too (DESIGN §6).
+            SeeFullContacts => (
+                operator,
+                "see customers' phones, emails and addresses in full",
+            ),
             CreateVipOrConfidential => (supervisor, "create VIP or confidential customers"),
             SetLevel => (supervisor, "change a customer's level"),
             SetConfidential => (supervisor, "change whether a customer is confidential"),
@@ -127,14 +136,58 @@ impl Permission {
         )
     }
 
-    /// The least role that may do this.
+    /// The least role that may do this, as the table has it.
     pub fn least_role(self) -> Role {
         self.rule().0
+    }
+
+    /// The least role that may do this on a site with these settings: the table, with the
+    /// parts a site sets for itself (`[privacy] full_contacts`) as it set them.
+    pub fn least_role_with(self, site: &PrivacyRules) -> Role {
+        match self {
+            Permission::SeeFullContacts => site.full_contacts,
+            _ => self.least_role(),
+        }
     }
 
     /// What it is, completing "only a supervisor may …".
     pub fn what(self) -> &'static str {
         self.rule().1
+    }
+}
+
+/// `[privacy]` in the config: the part of the table a site sets for itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrivacyRules {
+    /// The least role that sees customers' phones, emails and addresses in full on the card
+    /// and in exports ([`Permission::SeeFullContacts`]). Operators by default: they phone
+    /// customers back for care calls and return visits; a bank-like site raises it.
+    pub full_contacts: Role,
+}
+
+impl Default for PrivacyRules {
+    fn default() -> Self {
+        PrivacyRules {
+            full_contacts: Permission::SeeFullContacts.least_role(),
+        }
+    }
+}
+
+impl PrivacyRules {
+    /// The setting as written in the config file: a role's name. Anything else is refused
+    /// with the names it may be.
+    pub fn parse(full_contacts: &str) -> Result<PrivacyRules, super::UnknownValue> {
+        Ok(PrivacyRules {
+            full_contacts: full_contacts.parse()?,
+        })
+    }
+
+    /// The strictest setting (admins only), for a site whose setting cannot be read: a
+    /// mistyped setting masks more, never less.
+    pub fn strictest() -> PrivacyRules {
+        PrivacyRules {
+            full_contacts: Role::Admin,
+        }
     }
 }
 
@@ -176,11 +229,13 @@ impl From<Operator> for Actor {
 
 /// An actor asked for something their role does not allow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("only {} {} may {}; {login} is {role}", article(.permission.least_role()), .permission.least_role(), .permission.what())]
+#[error("only {} {least} may {}; {login} is {role}", article(*.least), .permission.what())]
 pub struct Denied {
     pub login: String,
     pub role: Role,
     pub permission: Permission,
+    /// The least role that may (the site's, where the site sets it).
+    pub least: Role,
 }
 
 fn article(role: Role) -> &'static str {
@@ -197,15 +252,27 @@ impl Actor {
         self.role.may(what)
     }
 
+    /// Whether this actor's role may do `what` on a site with these settings.
+    pub fn may_with(&self, what: Permission, site: &PrivacyRules) -> bool {
+        self.role.includes(what.least_role_with(site))
+    }
+
     /// Refuses, naming who may, unless this actor's role may do `what`.
     pub fn require(&self, what: Permission) -> Result<(), Denied> {
-        if self.may(what) {
+        self.require_with(what, &PrivacyRules::default())
+    }
+
+    /// Refuses, naming who may, unless this actor's role may do `what` on a site with these
+    /// settings.
+    pub fn require_with(&self, what: Permission, site: &PrivacyRules) -> Result<(), Denied> {
+        if self.may_with(what, site) {
             Ok(())
         } else {
             Err(Denied {
                 login: self.login.clone(),
                 role: self.role,
                 permission: what,
+                least: what.least_role_with(site),
             })
         }
     }
@@ -255,6 +322,9 @@ mod tests {
         (Permission::WorkOthersReminders, [false, true, true]),
         (Permission::ExportComplaints, [false, true, true]),
         (Permission::SeeConfidential, [false, true, true]),
+        // Issue 15: by default operators see contacts in full on the card (they phone
+        // customers back); a site may raise it ([privacy] full_contacts, tested below).
+        (Permission::SeeFullContacts, [true, true, true]),
         (Permission::CreateVipOrConfidential, [false, true, true]),
         (Permission::SetLevel, [false, true, true]),
         (Permission::SetConfidential, [false, true, true]),
@@ -300,6 +370,56 @@ mod tests {
                 assert_eq!(actor(role).require(*permission).is_ok(), *expected);
             }
         }
+    }
+
+    #[test]
+    fn a_site_raises_who_sees_contacts_in_full_and_nothing_else() {
+        for (setting, see_full) in [
+            ("operator", [true, true, true]),
+            ("supervisor", [false, true, true]),
+            ("admin", [false, false, true]),
+        ] {
+            let site = PrivacyRules::parse(setting).expect("a role");
+            for (permission, expected) in EXPECTED {
+                let expected = if *permission == Permission::SeeFullContacts {
+                    &see_full
+                } else {
+                    expected
+                };
+                for (role, expected) in [
+                    (Role::Operator, expected[0]),
+                    (Role::Supervisor, expected[1]),
+                    (Role::Admin, expected[2]),
+                ] {
+                    assert_eq!(
+                        actor(role).may_with(*permission, &site),
+                        expected,
+                        "{role} may {permission} with full_contacts = {setting}"
+                    );
+                    assert_eq!(
+                        actor(role).require_with(*permission, &site).is_ok(),
+                        expected
+                    );
+                }
+            }
+        }
+        assert_eq!(PrivacyRules::default().full_contacts, Role::Operator);
+        assert_eq!(PrivacyRules::strictest().full_contacts, Role::Admin);
+        let err = PrivacyRules::parse("superviser").expect_err("not a role");
+        assert_eq!(
+            err.to_string(),
+            "'superviser' is not a valid Role; use one of: operator, supervisor, admin"
+        );
+        let err = actor(Role::Operator)
+            .require_with(
+                Permission::SeeFullContacts,
+                &PrivacyRules::parse("supervisor").expect("a role"),
+            )
+            .expect_err("raised");
+        assert_eq!(
+            err.to_string(),
+            "only a supervisor may see customers' phones, emails and addresses in full; li.na is operator"
+        );
     }
 
     #[test]

@@ -8,6 +8,9 @@ use serde::Serialize;
 
 use super::interactions::local_midnight;
 use super::{Actor, Permission, Result, Store};
+use crate::domain::contact::{ContactKind, PhoneRules};
+use crate::domain::customer_contacts::masked_form;
+use crate::domain::masking::mask_address;
 
 /// Which entries to read, newest first.
 #[derive(Debug, Clone, Default)]
@@ -130,6 +133,61 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        if self.may(actor, Permission::SeeFullContacts) {
+            return Ok(rows);
+        }
+        let rules = self.phone_rules();
+        Ok(rows
+            .into_iter()
+            .map(|mut row| {
+                if let Some(detail) = &mut row.detail {
+                    mask_detail(&row.action, detail, rules);
+                }
+                row
+            })
+            .collect())
+    }
+}
+
+/// The contacts and addresses an entry's detail quotes, masked for a reader who may not see
+/// them in full: an edit's changed contacts and address (`[before, after]`), a screen pop's
+/// number.
+fn mask_detail(action: &str, detail: &mut serde_json::Value, rules: &PhoneRules) {
+    use serde_json::Value as Json;
+    let Some(map) = detail.as_object_mut() else {
+        return;
+    };
+    match action {
+        "customer.edit" => {
+            if let Some(Json::Array(sides)) = map.get_mut("contacts") {
+                for contact in sides.iter_mut().filter_map(Json::as_array_mut).flatten() {
+                    let kind = contact
+                        .get("kind")
+                        .and_then(Json::as_str)
+                        .and_then(|k| k.parse::<ContactKind>().ok())
+                        .unwrap_or(ContactKind::Other);
+                    if let Some(value) = contact.get_mut("value") {
+                        if let Some(text) = value.as_str() {
+                            *value = Json::String(masked_form(kind, text, rules));
+                        }
+                    }
+                }
+            }
+            if let Some(Json::Array(sides)) = map.get_mut("address") {
+                for side in sides.iter_mut() {
+                    if let Some(text) = side.as_str() {
+                        *side = Json::String(mask_address(text));
+                    }
+                }
+            }
+        }
+        "call.pop" => {
+            if let Some(number) = map.get_mut("number") {
+                if let Some(text) = number.as_str() {
+                    *number = Json::String(masked_form(ContactKind::Phone, text, rules));
+                }
+            }
+        }
+        _ => {}
     }
 }

@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use super::{Actor, Permission, Result, Store, StoreError, Writer};
 use crate::domain::care::CareFact;
+use crate::domain::contact::ContactKind;
 use crate::domain::customer::FieldError;
+use crate::domain::customer_contacts::masked_form;
 use crate::domain::interaction::FollowUpScope;
 use crate::domain::reminder::{may_work, Kind, Status};
 
@@ -864,7 +866,8 @@ pub struct SegmentRow {
     pub preferred_channel: Option<String>,
     pub preferred_time: Option<String>,
     /// The contact for the preferred channel (email for email, else the first phone): in
-    /// full for whoever may export customers, masked for everyone else.
+    /// full for whoever may export customers and see contacts in full, masked for everyone
+    /// else.
     pub contact: Option<String>,
     pub masked: bool,
     /// Why, in plain words ("birthday 11-25", "New Year 01-01").
@@ -898,7 +901,10 @@ impl Store {
         filter: &CareFilter,
         each: &mut dyn FnMut(SegmentRow) -> std::io::Result<()>,
     ) -> Result<(u64, u64)> {
-        let full = actor.may(Permission::ExportCustomers);
+        // Bulk numbers go to those who may export customers, and only where the site lets
+        // them see contacts in full ([privacy] full_contacts).
+        let full =
+            actor.may(Permission::ExportCustomers) && self.may(actor, Permission::SeeFullContacts);
         let rows = self.care_list(actor, filter)?;
         let holidays = self.options.care.holiday.clone();
         let (mut count, mut withheld) = (0u64, 0u64);
@@ -924,17 +930,12 @@ impl Store {
                     .iter()
                     .find(|(kind, _)| kind == wanted)
                     .or_else(|| found.first())
-                    .map(|(kind, value)| match (full, kind.as_str()) {
-                        (true, _) => value.clone(),
-                        (false, "email") => crate::domain::contact::mask_email(value),
-                        (false, _) => {
-                            match crate::domain::contact::normalize_phone(
-                                value,
-                                &self.options.phone,
-                            ) {
-                                Ok(phone) => phone.masked(),
-                                Err(_) => crate::domain::customer_contacts::mask_unparsed(value),
-                            }
+                    .map(|(kind, value)| {
+                        if full {
+                            value.clone()
+                        } else {
+                            let kind = kind.parse().unwrap_or(ContactKind::Other);
+                            masked_form(kind, value, &self.options.phone)
                         }
                     });
                 let why = match &r.fact {

@@ -16,7 +16,8 @@ use crate::domain::customer::{
     self, check, normalize_tag, ContactInput, CustomerFields, FieldError, Level, Tier,
 };
 pub use crate::domain::customer_contacts::Contact;
-use crate::domain::customer_contacts::{mask_unparsed, normalize_contacts, NormalContact};
+use crate::domain::customer_contacts::{masked_form, normalize_contacts, NormalContact};
+use crate::domain::masking::{mask_address, unmask_address, unmask_contacts};
 use crate::domain::tier::TierRules;
 
 /// A whole customer record as the actor may see it.
@@ -48,6 +49,10 @@ pub struct Customer {
     /// Set on a tombstone left by a merge: the code of the record it was merged into.
     pub merged_into: Option<String>,
     pub version: i64,
+    /// True when this actor may not see contacts in full (`[privacy] full_contacts`): every
+    /// phone, email and other contact ID and the address are masked (`138****5678`,
+    /// `北京市朝阳区****`); an edit that sends them back unchanged keeps the stored values.
+    pub contacts_masked: bool,
 }
 
 /// One row of a list: what an operator needs to pick the right caller.
@@ -174,8 +179,31 @@ fn customer_from_row(r: &Row<'_>) -> rusqlite::Result<(Customer, Option<i64>)> {
         updated_at: timestamp(r.get(42)?),
         merged_into: r.get(43)?,
         version: r.get(44)?,
+        contacts_masked: false,
     };
     Ok((customer, r.get(45)?))
+}
+
+/// A record as someone who may not see contacts in full reads it: its contacts (in both
+/// forms a record carries them) and its address masked.
+fn mask_contacts(mut c: Customer) -> Customer {
+    c.contacts_normalized = c
+        .contacts_normalized
+        .iter()
+        .map(Contact::masked_copy)
+        .collect();
+    c.fields.contacts = c
+        .contacts_normalized
+        .iter()
+        .map(|k| ContactInput {
+            kind: k.kind,
+            value: k.value.clone(),
+            label: k.label.clone(),
+        })
+        .collect();
+    c.fields.address = c.fields.address.as_deref().map(mask_address);
+    c.contacts_masked = true;
+    c
 }
 
 /// Everything but name and code is withheld from a restricted view.
@@ -732,13 +760,27 @@ fn changes(before: &CustomerFields, after: &CustomerFields) -> serde_json::Value
 }
 
 impl Store {
-    /// Reads a customer as `actor` may see it, without recording a view.
+    /// Reads a customer as `actor` may see it, without recording a view: a confidential one
+    /// restricted to name and code unless they may see it, and its contacts and address
+    /// masked unless they may see those in full.
     pub fn customer(&self, actor: &Actor, id: i64) -> Result<Customer> {
+        let customer = self.customer_unmasked(actor, id)?;
+        if self.may(actor, Permission::SeeFullContacts) || customer.restricted {
+            Ok(customer)
+        } else {
+            Ok(mask_contacts(customer))
+        }
+    }
+
+    /// A customer with its contacts as stored, confidentiality applied: for the store's own
+    /// checks and edits, never handed out.
+    fn customer_unmasked(&self, actor: &Actor, id: i64) -> Result<Customer> {
         self.require(actor, Permission::ViewCustomer)?;
         load_customer(self.conn(), actor, id, self.phone_rules(), self.now())
     }
 
-    /// Opens a customer card: reads it and records the view in the audit log.
+    /// Opens a customer card: reads it and records the view in the audit log (with whether
+    /// its contacts were masked).
     pub fn view_customer(&mut self, actor: &Actor, id: i64) -> Result<Customer> {
         let customer = self.customer(actor, id)?;
         self.write(actor, |w| {
@@ -746,7 +788,10 @@ impl Store {
                 "customer.view",
                 "customer",
                 Some(id),
-                serde_json::json!({"restricted": customer.restricted}),
+                serde_json::json!({
+                    "restricted": customer.restricted,
+                    "masked": customer.contacts_masked,
+                }),
             );
             Ok(())
         })?;
@@ -796,21 +841,39 @@ impl Store {
         )))
     }
 
-    /// Checks and normalises what was typed, without saving: the errors a form shows in place.
+    /// Checks and normalises what was typed, without saving: the errors a form shows in
+    /// place ([`StoreError::Invalid`]). For an edit (`editing` the record's id) the masked
+    /// contacts and address `actor` was shown stand for the stored ones, as
+    /// [`Store::edit_customer`] reads them.
     pub fn check_customer(
         &self,
+        actor: &Actor,
+        editing: Option<i64>,
         fields: &CustomerFields,
-    ) -> std::result::Result<(), Vec<FieldError>> {
-        check(fields, self.phone_rules()).map(|_| ())
+    ) -> Result<()> {
+        let fields = match editing {
+            Some(id) => {
+                unmask(fields, &self.customer_unmasked(actor, id)?).map_err(StoreError::Invalid)?
+            }
+            None => fields.clone(),
+        };
+        check(&fields, self.phone_rules())
+            .map(|_| ())
+            .map_err(StoreError::Invalid)
     }
 
-    /// Which other customers hold these contacts already (the form's duplicate warning).
+    /// Which other customers hold these contacts already (the form's duplicate warning). A
+    /// contact that does not read (a masked one, one half typed) is passed over.
     pub fn find_duplicates(
         &self,
         contacts: &[ContactInput],
         except: Option<i64>,
     ) -> Result<Vec<DuplicateWarning>> {
-        let normal = normalize_contacts(contacts, self.phone_rules()).unwrap_or_default();
+        let normal: Vec<NormalContact> = contacts
+            .iter()
+            .filter_map(|c| normalize_contacts(std::slice::from_ref(c), self.phone_rules()).ok())
+            .flatten()
+            .collect();
         duplicates_of(self.conn(), &normal, except)
     }
 
@@ -833,7 +896,7 @@ impl Store {
         fields: &CustomerFields,
     ) -> Result<Saved> {
         self.require(actor, Permission::EditCustomer)?;
-        let before = self.customer(actor, id)?;
+        let before = self.customer_unmasked(actor, id)?;
         if before.restricted {
             return Err(self.refusal(
                 actor,
@@ -854,9 +917,12 @@ impl Store {
         }
         customer::check_code_kept(&before.code, fields)
             .map_err(|e| StoreError::Invalid(vec![e]))?;
-        let mut fields = fields.clone();
+        // Masked values sent back unchanged stand for the stored ones: an edit by someone
+        // shown masks never overwrites a number with its mask.
+        let mut fields = unmask(fields, &before).map_err(StoreError::Invalid)?;
         fields.code = Some(before.code.clone());
         let contacts = check(&fields, self.phone_rules()).map_err(StoreError::Invalid)?;
+        let masked = !self.may(actor, Permission::SeeFullContacts);
         let diff = changes(&before.fields, &fields);
         let birthday_days_before = self.options.care.birthday_days_before;
         self.write(actor, |w| {
@@ -884,7 +950,19 @@ impl Store {
                 )));
             }
             write_contacts_tags_keys(tx, id, &before.code, &fields, &contacts, now)?;
-            let warnings = duplicates_of(w.tx(), &contacts, Some(id))?;
+            let mut warnings = duplicates_of(w.tx(), &contacts, Some(id))?;
+            if masked {
+                // A number kept from the record is named as it was shown: masked.
+                for warning in &mut warnings {
+                    if let Some(kept) = before
+                        .contacts_normalized
+                        .iter()
+                        .find(|k| k.value == warning.value)
+                    {
+                        warning.value = kept.masked.clone();
+                    }
+                }
+            }
             w.audit("customer.edit", "customer", Some(id), diff.clone());
             // Their open generated reminders follow the change (withdrawn with a reason, or a
             // birthday moved).
@@ -1046,18 +1124,27 @@ impl Store {
                     ""
                 },
                 company: company.filter(|_| visible),
-                masked_phone: phone.filter(|_| visible).map(|p| {
-                    match normalize_phone(&p, self.phone_rules()) {
-                        Ok(phone) => phone.masked(),
-                        Err(_) => mask_unparsed(&p),
-                    }
-                }),
+                masked_phone: phone
+                    .filter(|_| visible)
+                    .map(|p| masked_form(ContactKind::Phone, &p, self.phone_rules())),
                 last_contact_at: last.filter(|_| visible).map(timestamp),
                 restricted: !visible,
             });
         }
         Ok(out)
     }
+}
+
+/// The fields of an edit with the masked contacts and address sent back unchanged replaced
+/// by the stored ones they stand for (`before` as stored).
+fn unmask(
+    fields: &CustomerFields,
+    before: &Customer,
+) -> std::result::Result<CustomerFields, Vec<FieldError>> {
+    let mut fields = fields.clone();
+    fields.contacts = unmask_contacts(&fields.contacts, &before.contacts_normalized)?;
+    fields.address = unmask_address(fields.address.take(), before.fields.address.as_deref());
+    Ok(fields)
 }
 
 /// Rebuilds one customer's lookup keys from what is stored.

@@ -7,8 +7,13 @@ use serde::Serialize;
 use super::complaints::{complaint_row, with_clocks, Complaint, SELECT as COMPLAINT_SELECT};
 use super::purchases::{purchase_from_row, Purchase};
 use super::{Actor, Permission, Result, Store};
+use crate::domain::contact::{ContactKind, PhoneRules};
+use crate::domain::customer_contacts::masked_form;
+use crate::domain::masking::mask_address;
 
-/// One customer as exported: the columns our importer reads back.
+/// One customer as exported: the columns our importer reads back. Phones, emails, WeChat IDs
+/// and the address are masked for whoever may not see contacts in full, and `masked` says
+/// so on every row (the importer refuses such a row).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportedCustomer {
     pub code: String,
@@ -37,22 +42,55 @@ pub struct ExportedCustomer {
     pub spend_12m: String,
     pub orders_12m: i64,
     pub last_purchase: Option<String>,
+    /// True when the phones, emails, WeChat IDs and address of this row are masked.
+    pub masked: bool,
 }
+
+/// Between the contacts of one kind as the query gathers them (a control character no
+/// contact holds).
+const UNIT_SEPARATOR: char = '\u{1f}';
 
 fn contacts_of(kind: &str) -> String {
     format!(
-        "(SELECT group_concat(value, '; ') FROM (SELECT value FROM contacts WHERE customer_id = c.id AND kind = '{kind}' ORDER BY position, id))"
+        "(SELECT group_concat(value, char(31)) FROM (SELECT value FROM contacts WHERE customer_id = c.id AND kind = '{kind}' ORDER BY position, id))"
     )
 }
 
+/// The contacts of one kind in an export cell: `a; b`, each masked when asked.
+fn contact_cell(
+    gathered: Option<String>,
+    kind: ContactKind,
+    masked: bool,
+    rules: &PhoneRules,
+) -> String {
+    let Some(gathered) = gathered else {
+        return String::new();
+    };
+    gathered
+        .split(UNIT_SEPARATOR)
+        .map(|value| {
+            if masked {
+                masked_form(kind, value, rules)
+            } else {
+                value.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl Store {
-    /// Calls `each` with every current customer (merged tombstones left out), in code order.
+    /// Calls `each` with every current customer (merged tombstones left out), in code order:
+    /// contacts and addresses masked unless `actor` may see them in full. Audited, with
+    /// whether they were masked.
     pub fn export_customers(
         &mut self,
         actor: &Actor,
         each: &mut dyn FnMut(ExportedCustomer) -> std::io::Result<()>,
     ) -> Result<u64> {
         self.require(actor, Permission::ExportCustomers)?;
+        let masked = !self.may(actor, Permission::SeeFullContacts);
+        let rules = self.phone_rules().clone();
         let sql = format!(
             "SELECT c.code, c.name, c.kind, {}, {}, {}, c.company, c.industry, c.birthday, c.region, c.address,
                     c.source, c.level, c.membership, c.membership_expiry, o.login, c.confidential, c.do_not_contact,
@@ -75,14 +113,20 @@ impl Store {
                     code: r.get(0)?,
                     name: r.get(1)?,
                     kind: r.get(2)?,
-                    phone: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                    email: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    wechat: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    phone: contact_cell(r.get(3)?, ContactKind::Phone, masked, &rules),
+                    email: contact_cell(r.get(4)?, ContactKind::Email, masked, &rules),
+                    wechat: contact_cell(r.get(5)?, ContactKind::Wechat, masked, &rules),
                     company: r.get(6)?,
                     industry: r.get(7)?,
                     birthday: r.get(8)?,
                     region: r.get(9)?,
-                    address: r.get(10)?,
+                    address: r.get::<_, Option<String>>(10)?.map(|a| {
+                        if masked {
+                            mask_address(&a)
+                        } else {
+                            a
+                        }
+                    }),
                     source: r.get(11)?,
                     level: r.get(12)?,
                     membership: r.get(13)?,
@@ -98,6 +142,7 @@ impl Store {
                     spend_12m: format!("{}.{:02}", spend / 100, (spend % 100).abs()),
                     orders_12m: r.get(24)?,
                     last_purchase: r.get(25)?,
+                    masked,
                 })?;
                 count += 1;
             }
@@ -107,7 +152,7 @@ impl Store {
                 "export.customers",
                 "customer",
                 None,
-                serde_json::json!({"rows": count}),
+                serde_json::json!({"rows": count, "masked": masked}),
             );
             Ok(())
         })?;

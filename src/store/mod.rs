@@ -89,6 +89,7 @@ use crate::domain::complaint::SlaRules;
 use crate::domain::contact::PhoneRules;
 use crate::domain::customer::FieldError;
 use crate::domain::interaction::LogRules;
+use crate::domain::operator::PrivacyRules;
 use crate::domain::tier::TierRules;
 
 /// What can go wrong in the store. Each message names what to fix.
@@ -177,6 +178,8 @@ pub struct OpenOptions {
     pub log: LogRules,
     pub sla: SlaRules,
     pub care: CareRules,
+    /// Who sees contacts in full (`[privacy]`).
+    pub privacy: PrivacyRules,
 }
 
 impl Default for OpenOptions {
@@ -190,6 +193,7 @@ impl Default for OpenOptions {
             log: LogRules::default(),
             sla: SlaRules::default(),
             care: CareRules::default(),
+            privacy: PrivacyRules::default(),
         }
     }
 }
@@ -365,6 +369,18 @@ impl Store {
         &self.calendar
     }
 
+    /// Who sees contacts in full on this site.
+    pub fn privacy_rules(&self) -> &PrivacyRules {
+        &self.options.privacy
+    }
+
+    /// Whether `actor`'s role may do `what` on this site: the permission table, with the
+    /// parts the site sets for itself as it set them (`[privacy]`). The privacy permission
+    /// some actions also need is [`Store::require`]'s.
+    pub fn may(&self, actor: &Actor, what: Permission) -> bool {
+        actor.may_with(what, &self.options.privacy)
+    }
+
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = clock;
     }
@@ -467,7 +483,7 @@ impl Store {
     /// Refuses (and records the refusal) unless `actor`'s role may do `what`.
     pub(crate) fn require(&self, actor: &Actor, what: Permission) -> Result<()> {
         actor
-            .require(what)
+            .require_with(what, &self.options.privacy)
             .map_err(|denied| self.refusal(actor, denied.to_string()))?;
         if what.needs_privacy() && !self.holds_privacy(actor)? {
             return Err(self.refusal(

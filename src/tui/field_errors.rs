@@ -14,6 +14,7 @@ pub fn field(e: &FieldError, i18n: &I18n) -> String {
     match &e.cause {
         Some(ContactCause::Phone(p)) => phone(p, i18n),
         Some(ContactCause::Email(m)) => email(m, i18n),
+        Some(ContactCause::Masked) => i18n.t("form.masked").to_string(),
         None if e.field == "name" => i18n.t("form.bad_name").to_string(),
         None => e.reason.clone(),
     }

@@ -324,9 +324,17 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
     };
     let mut ok = basics && dates_ok && fields.is_some();
     if let Some(fields) = &fields {
-        if let Err(errors) = desk.store.check_customer(fields) {
-            mark_errors(form, &errors, field_of, desk);
-            ok = false;
+        let editing = (form.kind == FormKind::EditCustomer).then_some(form.entity_id);
+        match desk.store.check_customer(&desk.actor, editing, fields) {
+            Ok(()) => {}
+            Err(StoreError::Invalid(errors)) => {
+                mark_errors(form, &errors, field_of, desk);
+                ok = false;
+            }
+            Err(e) => {
+                desk.store_error(&e);
+                return Saved::Open;
+            }
         }
     }
     let (true, Some(fields)) = (ok, fields) else {

@@ -666,7 +666,12 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
     }
     out.push(Line::from(joined));
 
-    out.push(section(i18n.t("card.contacts").to_string(), theme));
+    let contacts = if c.contacts_masked {
+        "card.contacts_masked"
+    } else {
+        "card.contacts"
+    };
+    out.push(section(i18n.t(contacts).to_string(), theme));
     if c.contacts_normalized.is_empty() {
         out.push(Line::from(Span::styled(
             format!("  {}", i18n.t("card.none")),
