@@ -96,7 +96,8 @@ pub fn key_for(backup: &Path, args: &KeyArgs) -> Result<Option<BackupKey>> {
     }
     // Asked only when the backup says it needs one; any other case the store explains.
     if backup.exists()
-        && crate::store::backup_encryption(backup).map_err(|e| anyhow!(e))?
+        && crate::store::backup_encryption(backup)
+            .map_err(|why| anyhow!("cannot open {}: {why}", backup.display()))?
             == Some(Encrypted::Passphrase)
     {
         let asked = rpassword::prompt_password(format!(

@@ -383,7 +383,7 @@ fn encryption_of(from: &Path, key: Option<&BackupKey>) -> Result<Option<Encrypte
     if !from.exists() {
         return Err(open_err(from, "no such backup"));
     }
-    let encrypted = encryption::encrypted(from).map_err(StoreError::Database)?;
+    let encrypted = encryption::encrypted(from).map_err(|why| open_err(from, why))?;
     match (encrypted, key) {
         (None, Some(BackupKey::Identities { .. })) => Err(open_err(
             from,

@@ -187,27 +187,21 @@ fn first_bytes(path: &Path, n: usize) -> io::Result<Vec<u8>> {
 }
 
 /// Whether the backup at `path` is encrypted, and how: none for a file that does not begin
-/// with age's header. The file is opened with the rights of whoever runs careline.
+/// with age's header. The file is opened with the rights of whoever runs careline. The
+/// error says why, without the file's name.
 pub fn encrypted(path: &Path) -> Result<Option<Encrypted>, String> {
-    let start = first_bytes(path, AGE_ARMOR.len())
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let start = first_bytes(path, AGE_ARMOR.len()).map_err(|e| e.to_string())?;
     if start.starts_with(AGE_ARMOR) {
-        return Err(format!(
-            "{} is an ASCII-armoured age file; careline reads the binary form: `age -d` it, or convert it with `age --dearmor`",
-            path.display()
-        ));
+        return Err(
+            "it is an ASCII-armoured age file; careline reads age's binary form: decrypt it with `age -d`, and restore that".into(),
+        );
     }
     if !start.starts_with(AGE_HEADER) {
         return Ok(None);
     }
-    let file = crate::host::as_user(|| File::open(path))
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let decryptor = age::Decryptor::new_buffered(BufReader::new(file)).map_err(|e| {
-        format!(
-            "{} begins like an age file but its header cannot be read: {e}",
-            path.display()
-        )
-    })?;
+    let file = crate::host::as_user(|| File::open(path)).map_err(|e| e.to_string())?;
+    let decryptor = age::Decryptor::new_buffered(BufReader::new(file))
+        .map_err(|e| format!("it begins like an age file, but its header cannot be read ({e})"))?;
     Ok(Some(if decryptor.is_scrypt() {
         Encrypted::Passphrase
     } else {
@@ -417,4 +411,50 @@ pub(super) fn shred(path: &Path) {
         let _ = file.sync_all();
     }
     let _ = std::fs::remove_file(path);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recipients_file_skips_comments_and_blank_lines_and_names_a_bad_line() {
+        let one = age::x25519::Identity::generate().to_public().to_string();
+        let two = age::x25519::Identity::generate().to_public().to_string();
+        let path = Path::new("r.txt");
+        let found = recipients_file(&format!("# keys\n\n  {one}  \n#{two}\n{two}\n"), path)
+            .expect("two recipients");
+        assert_eq!(
+            found.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+            [one.clone(), two]
+        );
+        let err = recipients_file(&format!("{one}\nage1nope\n"), path).expect_err("line 2");
+        assert!(
+            err.starts_with("--recipients-file r.txt line 2: not an age recipient"),
+            "{err}"
+        );
+        let err = recipients_file("# nothing\n\n", path).expect_err("empty");
+        assert!(err.contains("holds no age recipient"), "{err}");
+    }
+
+    #[test]
+    fn a_passphrase_is_the_first_line_without_its_ending_and_never_empty() {
+        let p = passphrase_text("two words\r\nsecond line\n", "--passphrase-file p").expect("ok");
+        assert_eq!(p.expose_secret(), "two words");
+        let err = passphrase_text("\nlater\n", "--passphrase-file p").expect_err("empty");
+        assert_eq!(
+            err,
+            "--passphrase-file p: the passphrase is empty (its first line)"
+        );
+        assert!(passphrase_text("", "x").is_err());
+    }
+
+    #[test]
+    fn the_containers_head_lines_are_short_and_end_with_a_newline() {
+        let mut ok = "witness 101\nrest".as_bytes();
+        assert_eq!(read_line(&mut ok).expect("a line"), "witness 101");
+        let long = "x".repeat(100);
+        assert!(read_line(&mut long.as_bytes()).is_err());
+        assert!(read_line(&mut "no newline".as_bytes()).is_err());
+    }
 }
