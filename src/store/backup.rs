@@ -3,7 +3,9 @@
 //! and never restarted by their writes — with its own audit witness beside it
 //! (`FILE-audit`). It is checked (integrity, audit chain, witness) before it is reported
 //! made. A restore checks the file first, refuses while other processes have the database
-//! open, keeps the file it replaces, and is audited in the restored database.
+//! open, keeps the file it replaces, and is audited in the restored database. A backup may
+//! be encrypted with age, its witness then inside it (`encryption`); a restore or
+//! `check --backup` decrypts it into a private file first.
 
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
