@@ -228,3 +228,424 @@ fn backups_for_cron_keep_the_newest_few() {
         "{err}"
     );
 }
+
+// Encrypted backups (issue 15, item 7).
+
+/// The first line of every age file.
+const AGE_HEADER: &[u8] = b"age-encryption.org/v1\n";
+
+/// A new age identity written to `name` in the sandbox (0600, as `age-keygen` writes it), and
+/// its recipient.
+fn age_key(sandbox: &Sandbox, name: &str) -> (PathBuf, String) {
+    use age::secrecy::ExposeSecret;
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    let text = format!(
+        "# public key: {recipient}\n{}\n",
+        identity.to_string().expose_secret()
+    );
+    let path = sandbox.write_file(name, text.as_bytes());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    (path, recipient)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The names of the files in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("folder")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string()))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The detail of the last audit entry with this action in the sandbox's database.
+fn last_detail(sandbox: &Sandbox, action: &str) -> serde_json::Value {
+    let details: Vec<String> = column(
+        &sandbox.raw(),
+        &format!("SELECT detail FROM audit_log WHERE action = '{action}' ORDER BY id"),
+    );
+    serde_json::from_str(details.last().expect("an entry")).expect("JSON detail")
+}
+
+fn customer_names(sandbox: &Sandbox) -> Vec<String> {
+    column(&sandbox.raw(), "SELECT name FROM customers ORDER BY id")
+}
+
+#[test]
+fn a_backup_encrypted_to_a_recipient_opens_only_with_its_identity() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["customer", "add", "--name", "Ouyang Xiuying"]);
+    sandbox.ok(&["customer", "add", "--name", "欧阳秀英"]);
+    let (key, recipient) = age_key(&sandbox, "key.txt");
+    let (other_key, _) = age_key(&sandbox, "other.txt");
+    let dir = sandbox.dir.path().join("backups");
+    std::fs::create_dir_all(&dir).expect("folder");
+
+    // A plain backup holds the names as they are: what encryption has to hide.
+    let plain = dir.join("plain.db");
+    sandbox.ok(&["backup", plain.to_str().expect("path")]);
+    let plain_bytes = std::fs::read(&plain).expect("read");
+    assert!(contains(&plain_bytes, "Ouyang Xiuying".as_bytes()));
+    assert!(contains(&plain_bytes, "欧阳秀英".as_bytes()));
+    std::fs::remove_file(&plain).expect("remove");
+    std::fs::remove_file(witness(&plain)).expect("remove");
+
+    let file = dir.join("careline.db");
+    let out = sandbox.ok(&[
+        "backup",
+        file.to_str().expect("path"),
+        "--recipient",
+        &recipient,
+        "--json",
+    ]);
+    let made: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(made["encrypted"], "recipients", "{made}");
+    assert_eq!(made["recipients"], 1, "{made}");
+    assert_eq!(made["witness"], serde_json::Value::Null, "{made}");
+    assert_eq!(made["customers"], 2, "{made}");
+
+    // An age file, owner-only, hiding the names; alone in its folder: no plaintext copy, no
+    // witness beside it (it is inside), nothing half-written.
+    let bytes = std::fs::read(&file).expect("read");
+    assert!(bytes.starts_with(AGE_HEADER));
+    assert!(!contains(&bytes, "Ouyang Xiuying".as_bytes()));
+    assert!(!contains(&bytes, "欧阳秀英".as_bytes()));
+    assert!(!contains(&bytes, b"SQLite format 3"));
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(names_in(&dir), ["careline.db"]);
+    assert_eq!(made["bytes"].as_u64(), Some(bytes.len() as u64));
+
+    // age itself opens it with the identity: careline's container, the witness, then the
+    // database holding the names.
+    let identity: age::x25519::Identity = std::fs::read_to_string(&key)
+        .expect("key")
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .expect("identity line")
+        .parse()
+        .expect("identity");
+    let inside = age::decrypt(&identity, &bytes).expect("decrypts with the identity");
+    assert!(inside.starts_with(b"careline backup 1\nwitness "));
+    assert!(contains(&inside, b"careline audit witness\nentry "));
+    assert!(contains(&inside, b"SQLite format 3"));
+    assert!(contains(&inside, "欧阳秀英".as_bytes()));
+
+    // Audited: encrypted, to one recipient.
+    let detail = last_detail(&sandbox, "backup");
+    assert_eq!(detail["encrypted"], true, "{detail}");
+    assert_eq!(detail["recipients"], 1, "{detail}");
+    assert_eq!(detail["passphrase"], false, "{detail}");
+
+    // Checked on its own with the identity; without it, it says what to give.
+    let check = sandbox.ok(&[
+        "check",
+        "--backup",
+        file.to_str().expect("path"),
+        "--identity",
+        key.to_str().expect("path"),
+    ]);
+    assert!(check.contains("encrypted     yes"), "{check}");
+    assert!(check.contains("audit witness ok"), "{check}");
+    let err = sandbox.fails(&["check", "--backup", file.to_str().expect("path")]);
+    assert!(err.contains("--identity"), "{err}");
+    assert_eq!(
+        names_in(&dir),
+        ["careline.db"],
+        "nothing left after a check"
+    );
+
+    // The live database moves on.
+    sandbox.ok(&["customer", "add", "--name", "After The Backup"]);
+    let before = customer_names(&sandbox);
+    assert_eq!(before.len(), 3);
+    let desk = sandbox.db.parent().expect("folder").to_path_buf();
+    let desk_files = names_in(&desk);
+
+    // Another identity, or none, does not open it, and nothing changes.
+    let err = sandbox.fails(&[
+        "restore",
+        file.to_str().expect("path"),
+        "--yes",
+        "--identity",
+        other_key.to_str().expect("path"),
+    ]);
+    assert!(
+        err.contains("the backup is encrypted: this identity") && err.contains("does not open it"),
+        "{err}"
+    );
+    assert!(err.contains("other.txt"), "{err}");
+    assert_eq!(customer_names(&sandbox), before);
+    assert_eq!(
+        names_in(&desk),
+        desk_files,
+        "no copy left beside the database"
+    );
+    let err = sandbox.fails(&["restore", file.to_str().expect("path"), "--yes"]);
+    assert!(
+        err.contains("encrypted to age recipients") && err.contains("--identity"),
+        "{err}"
+    );
+    assert_eq!(customer_names(&sandbox), before);
+
+    // Cut short, it is refused as damaged, and nothing changes.
+    let cut = dir.join("cut.db");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let err = sandbox.fails(&[
+        "restore",
+        cut.to_str().expect("path"),
+        "--yes",
+        "--identity",
+        key.to_str().expect("path"),
+    ]);
+    assert!(err.contains("the backup is damaged"), "{err}");
+    assert_eq!(customer_names(&sandbox), before);
+    assert_eq!(names_in(&desk), desk_files);
+
+    // Its identity restores it: the backup's customers, checked, audited as encrypted.
+    let out = sandbox.ok(&[
+        "restore",
+        file.to_str().expect("path"),
+        "--yes",
+        "--identity",
+        key.to_str().expect("path"),
+    ]);
+    assert!(out.contains("decrypted"), "{out}");
+    assert_eq!(customer_names(&sandbox), ["Ouyang Xiuying", "欧阳秀英"]);
+    let check = sandbox.ok(&["check"]);
+    assert!(check.contains("audit witness ok"), "{check}");
+    assert_eq!(last_detail(&sandbox, "restore")["encrypted"], true);
+    assert!(
+        !names_in(&desk).iter().any(|n| n.contains(".restoring-")),
+        "{:?}",
+        names_in(&desk)
+    );
+    // A plain backup is not given a key it does not need.
+    let plain = dir.join("plain-again.db");
+    sandbox.ok(&["backup", plain.to_str().expect("path")]);
+    let err = sandbox.fails(&[
+        "restore",
+        plain.to_str().expect("path"),
+        "--yes",
+        "--identity",
+        key.to_str().expect("path"),
+    ]);
+    assert!(err.contains("not encrypted"), "{err}");
+}
+
+#[test]
+fn a_backup_encrypted_with_a_passphrase_file_restores_for_scripts() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["customer", "add", "--name", "Passphrase Keeper"]);
+    let dir = sandbox.dir.path().join("nightly");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let file = dir.join("careline.db");
+
+    // A passphrase file others may read is refused, naming it and the fix.
+    let words = sandbox.write_file("passphrase", b"correct horse battery staple\n");
+    std::fs::set_permissions(&words, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let err = sandbox.fails(&[
+        "backup",
+        file.to_str().expect("path"),
+        "--passphrase-file",
+        words.to_str().expect("path"),
+    ]);
+    assert!(
+        err.contains("--passphrase-file") && err.contains("chmod 600"),
+        "{err}"
+    );
+    assert!(names_in(&dir).is_empty(), "{:?}", names_in(&dir));
+    std::fs::set_permissions(&words, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let out = sandbox.ok(&[
+        "backup",
+        file.to_str().expect("path"),
+        "--passphrase-file",
+        words.to_str().expect("path"),
+        "--json",
+    ]);
+    let made: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(made["encrypted"], "passphrase", "{made}");
+    let bytes = std::fs::read(&file).expect("read");
+    assert!(bytes.starts_with(AGE_HEADER));
+    assert!(contains(&bytes, b"\n-> scrypt "), "a passphrase stanza");
+    assert!(!contains(&bytes, b"Passphrase Keeper"));
+    assert_eq!(names_in(&dir), ["careline.db"]);
+    let detail = last_detail(&sandbox, "backup");
+    assert_eq!(detail["encrypted"], true, "{detail}");
+    assert_eq!(detail["passphrase"], true, "{detail}");
+    assert_eq!(detail["recipients"], 0, "{detail}");
+    assert!(
+        !detail.to_string().contains("correct horse"),
+        "the passphrase is never recorded: {detail}"
+    );
+
+    sandbox.ok(&["customer", "add", "--name", "Added Later"]);
+    let before = customer_names(&sandbox);
+
+    // A wrong passphrase does not open it; an identity is not what it needs.
+    let wrong = sandbox.write_file("wrong", b"incorrect horse\n");
+    std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let err = sandbox.fails(&[
+        "restore",
+        file.to_str().expect("path"),
+        "--yes",
+        "--passphrase-file",
+        wrong.to_str().expect("path"),
+    ]);
+    assert!(
+        err.contains("the backup is encrypted: this passphrase does not open it"),
+        "{err}"
+    );
+    assert_eq!(customer_names(&sandbox), before);
+    let (key, _) = age_key(&sandbox, "key.txt");
+    let err = sandbox.fails(&[
+        "restore",
+        file.to_str().expect("path"),
+        "--yes",
+        "--identity",
+        key.to_str().expect("path"),
+    ]);
+    assert!(err.contains("encrypted with a passphrase"), "{err}");
+    assert_eq!(customer_names(&sandbox), before);
+
+    // The right one, on standard input (`--passphrase-file -`), restores it.
+    use std::io::Write as _;
+    let mut child = sandbox
+        .command()
+        .args([
+            "restore",
+            file.to_str().expect("path"),
+            "--yes",
+            "--passphrase-file",
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"correct horse battery staple\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("waits");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(customer_names(&sandbox), ["Passphrase Keeper"]);
+    assert_eq!(last_detail(&sandbox, "restore")["encrypted"], true);
+    let check = sandbox.ok(&["check"]);
+    assert!(check.contains("audit witness ok"), "{check}");
+}
+
+#[test]
+fn encrypted_backups_for_cron_keep_the_newest_few() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["customer", "add", "--name", "Rotating Customer"]);
+    let (key, recipient) = age_key(&sandbox, "key.txt");
+    let (second_key, second) = age_key(&sandbox, "second.txt");
+    // A recipients file as age -R reads it: comments, blank lines, the same one twice.
+    let recipients = sandbox.write_file(
+        "recipients.txt",
+        format!("# the backup keys\n{recipient}\n\n{second}\n{recipient}\n").as_bytes(),
+    );
+    let dir = sandbox.dir.path().join("nightly");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let file = dir.join("careline.db");
+    for _ in 0..3 {
+        let out = sandbox.ok(&[
+            "backup",
+            file.to_str().expect("path"),
+            "--keep",
+            "2",
+            "--recipients-file",
+            recipients.to_str().expect("path"),
+        ]);
+        assert!(out.contains("encrypted to 2 age recipients"), "{out}");
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    let names = names_in(&dir);
+    assert_eq!(names.len(), 2, "the two newest, no witnesses: {names:?}");
+    for name in &names {
+        assert!(
+            name.starts_with("careline-") && name.ends_with(".db"),
+            "{names:?}"
+        );
+        let path = dir.join(name);
+        assert!(std::fs::read(&path).expect("read").starts_with(AGE_HEADER));
+        // Either recipient's identity opens each.
+        for identity in [&key, &second_key] {
+            let check = sandbox.ok(&[
+                "check",
+                "--backup",
+                path.to_str().expect("path"),
+                "--identity",
+                identity.to_str().expect("path"),
+            ]);
+            assert!(check.contains("audit chain   ok"), "{check}");
+        }
+    }
+    let detail = last_detail(&sandbox, "backup");
+    assert_eq!(detail["recipients"], 2, "{detail}");
+    assert_eq!(
+        detail["removed"].as_array().map(Vec::len),
+        Some(1),
+        "{detail}"
+    );
+
+    // Keys given wrong are named, and a secret key given for a recipient is not repeated.
+    let err = sandbox.fails(&[
+        "backup",
+        dir.join("x.db").to_str().expect("path"),
+        "--recipient",
+        "age1notakey",
+    ]);
+    assert!(
+        err.contains("--recipient age1notakey") && err.contains("not an age recipient"),
+        "{err}"
+    );
+    let err = sandbox.fails(&[
+        "backup",
+        dir.join("x.db").to_str().expect("path"),
+        "--recipients-file",
+        key.to_str().expect("path"),
+    ]);
+    assert!(
+        err.contains("line 2") && err.contains("secret key"),
+        "{err}"
+    );
+    let secret = std::fs::read_to_string(&key).expect("key");
+    let secret = secret.lines().nth(1).expect("the identity line");
+    assert!(!err.contains(secret), "{err}");
+    assert!(!err.contains("AGE-SECRET-KEY-"), "{err}");
+    // A passphrase and recipients do not mix (age's rule): a usage error.
+    let out = sandbox.run(&[
+        "backup",
+        dir.join("x.db").to_str().expect("path"),
+        "--recipient",
+        &recipient,
+        "--passphrase",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--passphrase") && err.contains("cannot be used with"),
+        "{err}"
+    );
+    assert_eq!(
+        names_in(&dir).len(),
+        2,
+        "nothing written by a refused backup"
+    );
+}

@@ -579,6 +579,80 @@ fn an_operator_reaches_the_data_only_through_careline() {
         text(&out.stderr)
     );
 
+    // An encrypted backup is made with the admin's rights too: theirs, with the backup's
+    // mode, and no plaintext copy left beside it. The files naming its keys are read with
+    // their rights: the database's own files cannot be read through --recipients-file or
+    // --identity.
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    let backup = admin.home.join("nightly.db");
+    let backup_text = backup.to_string_lossy().to_string();
+    ok(
+        &host,
+        &admin,
+        &["backup", &backup_text, "--recipient", &recipient],
+    );
+    assert_eq!(mode(&backup), (admin.uid, admin.gid, 0o640));
+    assert!(std::fs::read(&backup)
+        .expect("read")
+        .starts_with(b"age-encryption.org/v1\n"));
+    let beside: Vec<String> = std::fs::read_dir(&admin.home)
+        .expect("home")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string()))
+        .filter(|n| n.starts_with("nightly.db"))
+        .collect();
+    assert_eq!(beside, ["nightly.db"]);
+    let key = admin.home.join("backup-key.txt");
+    {
+        use age::secrecy::ExposeSecret;
+        std::fs::write(&key, format!("{}\n", identity.to_string().expose_secret())).expect("key");
+    }
+    std::os::unix::fs::chown(&key, Some(admin.uid), Some(admin.gid)).expect("chown key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let check = ok(
+        &host,
+        &admin,
+        &[
+            "check",
+            "--backup",
+            &backup_text,
+            "--identity",
+            &key.to_string_lossy(),
+        ],
+    );
+    assert!(check.contains("audit witness ok"), "{check}");
+    let why = refused(
+        &host,
+        &admin,
+        &[
+            "backup",
+            &admin.home.join("other.db").to_string_lossy(),
+            "--recipients-file",
+            &db.to_string_lossy(),
+        ],
+        &[],
+    );
+    assert!(
+        why.contains("--recipients-file") && why.contains("Permission denied"),
+        "{why}"
+    );
+    let why = refused(
+        &host,
+        &admin,
+        &[
+            "check",
+            "--backup",
+            &backup_text,
+            "--identity",
+            &db.to_string_lossy(),
+        ],
+        &[],
+    );
+    assert!(
+        why.contains("--identity") && why.contains("Permission denied"),
+        "{why}"
+    );
+
     // After all that, no file of the database is the operator's, and nothing of the group's
     // appeared in the operator's folders; the host's log took careline's lines.
     for (path, meta) in walk(&dir) {

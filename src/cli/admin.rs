@@ -3,9 +3,10 @@
 use anyhow::{bail, Result};
 use clap::Args;
 
+use super::backup_keys::{self, EncryptArgs, KeyArgs};
 use super::{print_json, progress_bar, Context};
 use crate::demo::DemoSpec;
-use crate::store::{Actor, Permission, Role, Store, SCHEMA_VERSION};
+use crate::store::{Actor, CheckReport, Encrypted, Permission, Role, Store, SCHEMA_VERSION};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -30,7 +31,7 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct BackupArgs {
     /// The backup file to write (never an existing file). Its audit witness is written
-    /// beside it as FILE-audit; keep the two together.
+    /// beside it as FILE-audit (keep the two together), or inside it when it is encrypted.
     pub file: std::path::PathBuf,
     /// Stamp the file name with the time (careline-20261126-221500.db) and keep only the
     /// newest N such backups beside it: for cron.
@@ -39,11 +40,13 @@ pub struct BackupArgs {
     /// Print what was written as JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub encrypt: EncryptArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
-    /// The backup file (with its FILE-audit witness beside it).
+    /// The backup file (with its FILE-audit witness beside it, or an encrypted backup).
     pub file: std::path::PathBuf,
     /// Restore even though other processes have the database open (only when they are
     /// known to be gone: their later writes would be lost).
@@ -52,6 +55,8 @@ pub struct RestoreArgs {
     /// Do not ask (for scripts).
     #[arg(long)]
     pub yes: bool,
+    #[command(flatten)]
+    pub key: KeyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +64,12 @@ pub struct CheckArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Check this backup file instead of the database (an encrypted one with --identity or
+    /// its passphrase); the database is not opened.
+    #[arg(long, value_name = "FILE")]
+    pub backup: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub key: KeyArgs,
 }
 
 pub fn init(ctx: &Context, args: InitArgs) -> Result<()> {
@@ -171,6 +182,14 @@ pub fn open_demo(ctx: &Context) -> Result<(Store, Actor)> {
 }
 
 pub fn check(ctx: &Context, args: CheckArgs) -> Result<()> {
+    if let Some(backup) = &args.backup {
+        return check_backup(backup, &args);
+    }
+    if !args.key.identities.is_empty() || args.key.passphrase_file.is_some() {
+        bail!(
+            "--identity and --passphrase-file open an encrypted backup: give it with --backup FILE"
+        );
+    }
     let (store, actor) = ctx.open()?;
     store.require(&actor, Permission::CheckDatabase)?;
     let report = store.check()?;
@@ -178,6 +197,43 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<()> {
         print_json(&report)?;
     } else {
         println!("database      {}", ctx.db_path.display());
+        print_report(&report);
+    }
+    if !report.ok() {
+        bail!("the database failed its check");
+    }
+    Ok(())
+}
+
+/// `careline check --backup FILE`: the backup alone, decrypted first when it is encrypted.
+fn check_backup(backup: &std::path::Path, args: &CheckArgs) -> Result<()> {
+    let key = backup_keys::key_for(backup, &args.key)?;
+    let (report, encrypted) = crate::store::check_backup(backup, key.as_ref())?;
+    if args.json {
+        print_json(
+            &serde_json::json!({ "backup": backup, "encrypted": encrypted, "report": report }),
+        )?;
+    } else {
+        println!("backup        {}", backup.display());
+        println!(
+            "encrypted     {}",
+            match encrypted {
+                None => "no",
+                Some(Encrypted::Recipients) => "yes, to age recipients (opened)",
+                Some(Encrypted::Passphrase) => "yes, with a passphrase (opened)",
+            }
+        );
+        print_report(&report);
+    }
+    if !report.ok() {
+        bail!("the backup {} failed its check", backup.display());
+    }
+    Ok(())
+}
+
+/// The lines of a check's report after the file's.
+fn print_report(report: &CheckReport) {
+    {
         println!(
             "schema        version {} (this careline writes {SCHEMA_VERSION})",
             report.schema_version
@@ -206,10 +262,6 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<()> {
             (None, None) => println!("audit witness ok (no entries yet)"),
         }
     }
-    if !report.ok() {
-        bail!("the database failed its check");
-    }
-    Ok(())
 }
 
 pub fn backup(ctx: &Context, args: BackupArgs) -> Result<()> {
@@ -217,20 +269,33 @@ pub fn backup(ctx: &Context, args: BackupArgs) -> Result<()> {
         bail!("--keep must be at least 1");
     }
     let (mut store, actor) = ctx.open()?;
+    // Refused before anything is asked or read when the asker may not back up.
+    store.require(&actor, Permission::BackUp)?;
+    let encryption = backup_keys::encryption(&args.encrypt)?;
     let started = std::time::Instant::now();
-    let made = store.backup(&actor, &args.file, args.keep)?;
+    let made = store.backup(&actor, &args.file, args.keep, encryption.as_ref())?;
     if args.json {
         return print_json(&made);
     }
+    let kept = match (&made.witness, made.encrypted) {
+        (Some(witness), _) => format!("with its witness {}", witness.display()),
+        (None, Some(Encrypted::Passphrase)) => {
+            "encrypted with the passphrase, its audit witness inside".to_string()
+        }
+        (None, _) => format!(
+            "encrypted to {} age recipient{}, its audit witness inside",
+            made.recipients,
+            if made.recipients == 1 { "" } else { "s" }
+        ),
+    };
     println!(
-        "Backed up {} to {} ({:.1} MB, {} customers, {} audit entries) in {:.1} s; checked, with its witness {}.",
+        "Backed up {} to {} ({:.1} MB, {} customers, {} audit entries) in {:.1} s; checked, {kept}.",
         ctx.db_path.display(),
         made.file.display(),
         made.bytes as f64 / 1_048_576.0,
         made.customers,
         made.audit_entries,
         started.elapsed().as_secs_f64(),
-        made.witness.display()
     );
     for old in &made.removed {
         println!("Removed the older backup {}.", old.display());
@@ -246,6 +311,7 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
         bail!("--demo: restore a backup over a database of your own (--db PATH)");
     }
     let login = Context::login()?;
+    let key = backup_keys::key_for(&args.file, &args.key)?;
     if !args.yes {
         use std::io::IsTerminal as _;
         if !std::io::stdin().is_terminal() {
@@ -269,12 +335,18 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
         &ctx.db_path,
         &login,
         args.force,
+        key.as_ref(),
         ctx.open_options(false),
     )?;
     println!(
-        "Restored {} from {} ({} audit entries, checked).",
+        "Restored {} from {} ({}{} audit entries, checked).",
         done.database.display(),
         done.from.display(),
+        if done.encrypted.is_some() {
+            "decrypted, "
+        } else {
+            ""
+        },
         done.audit_entries
     );
     if let Some(kept) = &done.replaced_kept_as {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+mod backup_keys;
 mod bench;
 mod bench_all;
 mod bench_care;
@@ -110,13 +111,16 @@ pub enum Command {
     /// Manage operators (admins only).
     #[command(subcommand)]
     Operator(operator::OperatorCommand),
-    /// Check the database: integrity, schema version, audit chain and its witness.
+    /// Check the database (or a backup, `--backup FILE`): integrity, schema version, audit
+    /// chain and its witness.
     Check(admin::CheckArgs),
     /// Back up the database while others work: one checked file with its audit witness
-    /// beside it (admins; `--keep N` for cron).
+    /// beside it, or encrypted with age (`--recipient`, `--passphrase`) with the witness
+    /// inside (admins; `--keep N` for cron).
     Backup(admin::BackupArgs),
-    /// Restore the database from a backup: checked first, refused while careline is open
-    /// elsewhere; the database replaced is kept beside it.
+    /// Restore the database from a backup (an encrypted one with `--identity` or its
+    /// passphrase): checked first, refused while careline is open elsewhere; the database
+    /// replaced is kept beside it.
     Restore(admin::RestoreArgs),
     /// Read the audit trail: who looked at or changed what, and what was refused (supervisors).
     #[command(subcommand)]

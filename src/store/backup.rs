@@ -3,7 +3,9 @@
 //! and never restarted by their writes — with its own audit witness beside it
 //! (`FILE-audit`). It is checked (integrity, audit chain, witness) before it is reported
 //! made. A restore checks the file first, refuses while other processes have the database
-//! open, keeps the file it replaces, and is audited in the restored database.
+//! open, keeps the file it replaces, and is audited in the restored database. A backup may
+//! be encrypted with age, its witness then inside it (`encryption`); a restore or
+//! `check --backup` decrypts it into a private file first.
 
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -13,6 +15,7 @@ use chrono::{DateTime, Local, Utc};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
+use super::encryption::{self, BackupKey, Encrypted, Encryption, OpenFailure};
 use super::{
     audit, witness, Actor, CheckReport, OpenOptions, Permission, Result, Store, StoreError,
 };
@@ -21,7 +24,13 @@ use super::{
 #[derive(Debug, Clone, Serialize)]
 pub struct Backup {
     pub file: PathBuf,
-    pub witness: PathBuf,
+    /// The audit witness beside the file; none for an encrypted backup, which holds its
+    /// witness inside.
+    pub witness: Option<PathBuf>,
+    /// How the file is encrypted, if it is.
+    pub encrypted: Option<Encrypted>,
+    /// How many age recipients it is encrypted to (none for a passphrase or a plain backup).
+    pub recipients: usize,
     pub bytes: u64,
     pub audit_entries: i64,
     pub customers: i64,
@@ -37,6 +46,8 @@ pub struct Restored {
     /// Where the database it replaced was kept (none when there was none).
     pub replaced_kept_as: Option<PathBuf>,
     pub audit_entries: i64,
+    /// How the backup was encrypted, if it was.
+    pub encrypted: Option<Encrypted>,
 }
 
 fn open_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
@@ -160,8 +171,16 @@ fn stamped_siblings(file: &Path) -> Vec<PathBuf> {
 impl Store {
     /// Writes a checked backup of the database to `file` (`careline backup`); admins only.
     /// With `keep`, the file name gets a time stamp and only the newest `keep` stamped
-    /// backups beside it are kept.
-    pub fn backup(&mut self, actor: &Actor, file: &Path, keep: Option<usize>) -> Result<Backup> {
+    /// backups beside it are kept. With `encryption`, the checked copy and its witness are
+    /// encrypted into `file` (see `encryption`) and the plaintext copy is overwritten and
+    /// removed.
+    pub fn backup(
+        &mut self,
+        actor: &Actor,
+        file: &Path,
+        keep: Option<usize>,
+        encryption: Option<&Encryption>,
+    ) -> Result<Backup> {
         self.require(actor, Permission::BackUp)?;
         let target = match keep {
             Some(_) => stamped(file, self.now().with_timezone(&Local)),
@@ -174,29 +193,35 @@ impl Store {
             ));
         }
         let mode = backup_mode(self.path());
-        let partial = {
-            let mut name = target.as_os_str().to_owned();
-            name.push(".partial");
-            PathBuf::from(name)
-        };
+        let partial = with_suffix(&target, ".partial");
+        let sealing = with_suffix(&target, ".encrypting");
         // The backup's files are made with the rights of whoever asked for it (on a shared
         // host, the admin's own, never the database group's: careline would otherwise write
         // wherever the group may).
         use crate::host::as_user as user;
         let _ = user(|| std::fs::remove_file(&partial));
-        // Made empty with its mode first: VACUUM INTO fills an empty file as it finds it.
+        let _ = user(|| std::fs::remove_file(&sealing));
+        // Made empty with its mode first: VACUUM INTO fills an empty file as it finds it. The
+        // plaintext copy of an encrypted backup is its maker's alone.
+        let partial_mode = if encryption.is_some() { 0o600 } else { mode };
         user(|| {
             std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
-                .mode(mode)
+                .mode(partial_mode)
                 .open(&partial)
         })
         .map_err(|e| open_err(&partial, e))?;
-        let made = self.backup_into(&partial, &target, mode);
+        let made = self.backup_into(&partial, &target, mode, encryption);
+        // The plaintext copy is gone whatever happened (an encrypted backup's is overwritten
+        // first); so is a half-written encrypted file.
+        let _ = user(|| {
+            encryption::shred(&partial);
+            encryption::shred(&witness::path(&partial));
+            Ok(())
+        });
         if made.is_err() {
-            let _ = user(|| std::fs::remove_file(&partial));
-            let _ = user(|| std::fs::remove_file(witness::path(&partial)));
+            let _ = user(|| std::fs::remove_file(&sealing));
         }
         let (bytes, audit_entries, customers) = made?;
         let mut removed = Vec::new();
@@ -213,7 +238,15 @@ impl Store {
             }
         }
         let backup = Backup {
-            witness: witness::path(&target),
+            witness: encryption.is_none().then(|| witness::path(&target)),
+            encrypted: encryption.map(|e| {
+                if e.is_passphrase() {
+                    Encrypted::Passphrase
+                } else {
+                    Encrypted::Recipients
+                }
+            }),
+            recipients: encryption.map_or(0, Encryption::recipients),
             file: target,
             bytes,
             audit_entries,
@@ -229,6 +262,9 @@ impl Store {
                     "file": backup.file.display().to_string(),
                     "bytes": backup.bytes,
                     "audit_entries": backup.audit_entries,
+                    "encrypted": backup.encrypted.is_some(),
+                    "recipients": backup.recipients,
+                    "passphrase": backup.encrypted == Some(Encrypted::Passphrase),
                     "removed": backup.removed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
                 }),
             );
@@ -238,15 +274,21 @@ impl Store {
     }
 
     /// VACUUM INTO `partial`, made a single self-contained file, witnessed, checked, then
-    /// renamed to `target`: its size, audit entries and customers.
-    fn backup_into(&self, partial: &Path, target: &Path, mode: u32) -> Result<(u64, i64, i64)> {
+    /// renamed (or encrypted) to `target`: its size, audit entries and customers.
+    fn backup_into(
+        &self,
+        partial: &Path,
+        target: &Path,
+        mode: u32,
+        encryption: Option<&Encryption>,
+    ) -> Result<(u64, i64, i64)> {
         let source = super::engine::connect(self.path(), self.options.busy_timeout)?;
         source.execute("VACUUM INTO ?1", [partial.display().to_string()])?;
         drop(source);
         // From here only the backup's own files are touched, with the asker's rights.
         let mut outcome = None;
         crate::host::as_user(|| {
-            outcome = Some(self.finish_backup(partial, target, mode));
+            outcome = Some(self.finish_backup(partial, target, mode, encryption));
             Ok(())
         })
         .map_err(|e| open_err(partial, e))?;
@@ -254,8 +296,14 @@ impl Store {
     }
 
     /// Makes the file VACUUM INTO wrote a single file, witnesses and checks it, and renames
-    /// it to `target`.
-    fn finish_backup(&self, partial: &Path, target: &Path, mode: u32) -> Result<(u64, i64, i64)> {
+    /// it to `target`, or encrypts it with its witness into `target`.
+    fn finish_backup(
+        &self,
+        partial: &Path,
+        target: &Path,
+        mode: u32,
+        encryption: Option<&Encryption>,
+    ) -> Result<(u64, i64, i64)> {
         let copy = Connection::open_with_flags(partial, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| open_err(partial, e))?;
         // One file, no log beside it: the backup is complete as it lies.
@@ -272,6 +320,15 @@ impl Store {
         }
         let customers: i64 = copy.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
         drop(copy);
+        if let Some(encryption) = encryption {
+            let witness_text =
+                std::fs::read(witness::path(partial)).map_err(|e| open_err(partial, e))?;
+            let sealing = with_suffix(target, ".encrypting");
+            let bytes = encryption::seal(partial, &witness_text, &sealing, mode, encryption)
+                .map_err(|e| open_err(target, format!("cannot encrypt the backup: {e}")))?;
+            std::fs::rename(&sealing, target).map_err(|e| open_err(target, e))?;
+            return Ok((bytes, report.audit.entries, customers));
+        }
         let file = std::fs::File::open(partial).map_err(|e| open_err(partial, e))?;
         file.sync_all().map_err(|e| open_err(partial, e))?;
         let bytes = file.metadata().map_err(|e| open_err(partial, e))?.len();
@@ -322,31 +379,153 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// How the backup at `from` is encrypted, checked against the key given for it: an error
+/// naming what to give when they do not fit.
+fn encryption_of(from: &Path, key: Option<&BackupKey>) -> Result<Option<Encrypted>> {
+    if !from.exists() {
+        return Err(open_err(from, "no such backup"));
+    }
+    let encrypted = encryption::encrypted(from).map_err(|why| open_err(from, why))?;
+    match (encrypted, key) {
+        (None, Some(BackupKey::Identities { .. })) => Err(open_err(
+            from,
+            "--identity: this backup is not encrypted (it does not begin with an age header); leave --identity out",
+        )),
+        (None, Some(BackupKey::Passphrase(_))) => Err(open_err(
+            from,
+            "a passphrase was given, but this backup is not encrypted (it does not begin with an age header)",
+        )),
+        (Some(Encrypted::Recipients), None) => Err(open_err(
+            from,
+            "the backup is encrypted to age recipients: give the identity that opens it with --identity PATH",
+        )),
+        (Some(Encrypted::Passphrase), None) => Err(open_err(
+            from,
+            "the backup is encrypted with a passphrase: give it with --passphrase-file PATH, or on a terminal",
+        )),
+        _ => Ok(encrypted),
+    }
+}
+
+/// Puts the backup `from` into the new file `scratch` as a plain SQLite file, decrypting it
+/// with `key` when it is encrypted: the witness to check it against (beside the backup, or
+/// taken out of the encrypted one beside `scratch`).
+fn unpack(
+    from: &Path,
+    encrypted: Option<Encrypted>,
+    key: Option<&BackupKey>,
+    scratch: &Path,
+) -> Result<PathBuf> {
+    match (encrypted, key) {
+        (Some(_), Some(key)) => {
+            let scratch_witness = witness::path(scratch);
+            let _ = std::fs::remove_file(&scratch_witness);
+            encryption::open(from, key, scratch, &scratch_witness).map_err(|failure| {
+                let why = match failure {
+                    OpenFailure::Damaged(why) => format!("the backup is damaged: {why}"),
+                    other => other.to_string(),
+                };
+                open_err(from, why)
+            })?;
+            Ok(scratch_witness)
+        }
+        _ => {
+            let backup_witness = witness::path(from);
+            if !backup_witness.exists() {
+                return Err(open_err(
+                    from,
+                    format!(
+                        "has no audit witness beside it ({}); every backup careline makes has one",
+                        backup_witness.display()
+                    ),
+                ));
+            }
+            let mut input = crate::host::as_user(|| std::fs::File::open(from))
+                .map_err(|e| open_err(from, e))?;
+            let mut output = encryption::private_file(scratch).map_err(|e| open_err(scratch, e))?;
+            std::io::copy(&mut input, &mut output).map_err(|e| open_err(from, e))?;
+            Ok(backup_witness)
+        }
+    }
+}
+
+/// Checks the backup `from` (`careline check --backup`) against its witness. A plain backup
+/// is read as it lies (read-only); an encrypted one is decrypted with `key` into a private
+/// file beside it, overwritten and removed after. The database is not touched, and every
+/// file is opened with the rights of whoever asked.
+pub fn check_backup(
+    from: &Path,
+    key: Option<&BackupKey>,
+) -> Result<(CheckReport, Option<Encrypted>)> {
+    let encrypted = encryption_of(from, key)?;
+    let mut outcome = None;
+    crate::host::as_user(|| {
+        outcome = Some(match (encrypted, key) {
+            (Some(_), Some(key)) => {
+                let scratch = with_suffix(from, &format!(".checking-{}", std::process::id()));
+                let _ = std::fs::remove_file(&scratch);
+                let _ = std::fs::remove_file(witness::path(&scratch));
+                let checked = unpack(from, encrypted, Some(key), &scratch)
+                    .and_then(|witness_file| check_plain(from, &scratch, &witness_file));
+                encryption::shred(&scratch);
+                encryption::shred(&witness::path(&scratch));
+                checked
+            }
+            _ => {
+                let backup_witness = witness::path(from);
+                if backup_witness.exists() {
+                    check_plain(from, from, &backup_witness)
+                } else {
+                    Err(open_err(
+                        from,
+                        format!(
+                            "has no audit witness beside it ({}); every backup careline makes has one",
+                            backup_witness.display()
+                        ),
+                    ))
+                }
+            }
+        });
+        Ok(())
+    })
+    .map_err(|e| open_err(from, e))?;
+    let report = outcome.unwrap_or_else(|| Err(open_err(from, "the backup was not checked")))?;
+    Ok((report, encrypted))
+}
+
+/// The check of the plain SQLite file `file` (of the backup `from`), opened read-only.
+fn check_plain(from: &Path, file: &Path, witness_file: &Path) -> Result<CheckReport> {
+    let copy = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| open_err(from, e))?;
+    check_file(&copy, witness_file)
+}
+
 /// Restores the backup `from` over the database `database` (`careline restore`), as `login`,
-/// who must be an admin in the backup, or root. See the module's comment.
+/// who must be an admin in the backup, or root. An encrypted backup is decrypted with `key`
+/// first. See the module's comment.
 pub fn restore(
     from: &Path,
     database: &Path,
     login: &str,
     force: bool,
+    key: Option<&BackupKey>,
     options: OpenOptions,
 ) -> Result<Restored> {
     // 1. The backup, checked as it lies, against its witness.
-    if !from.exists() {
-        return Err(open_err(from, "no such backup"));
-    }
-    let backup_witness = witness::path(from);
-    if !backup_witness.exists() {
-        return Err(open_err(
-            from,
-            format!(
-                "has no audit witness beside it ({}); every backup careline makes has one",
-                backup_witness.display()
-            ),
-        ));
-    }
+    let encrypted = encryption_of(from, key)?;
     let scratch = tempfile_beside(database);
-    std::fs::copy(from, &scratch).map_err(|e| open_err(from, e))?;
+    let scratch_witness = witness::path(&scratch);
+    let discard = || {
+        let _ = std::fs::remove_file(&scratch);
+        let _ = std::fs::remove_file(&scratch_witness);
+    };
+    let backup_witness = match unpack(from, encrypted, key, &scratch) {
+        Ok(witness_file) => witness_file,
+        Err(e) => {
+            discard();
+            return Err(e);
+        }
+    };
     let result = (|| {
         let copy = Connection::open_with_flags(&scratch, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| open_err(from, e))?;
@@ -380,7 +559,7 @@ pub fn restore(
     let entries = match result {
         Ok(entries) => entries,
         Err(e) => {
-            let _ = std::fs::remove_file(&scratch);
+            discard();
             return Err(e);
         }
     };
@@ -388,14 +567,14 @@ pub fn restore(
     // files made here would otherwise be the admin's, and refused to everyone after).
     // SAFETY: getuid cannot fail.
     if crate::host::on_shared_host() && unsafe { libc::getuid() } != 0 {
-        let _ = std::fs::remove_file(&scratch);
+        discard();
         return Err(StoreError::Forbidden(
             "on a shared host the database is restored by root: sudo careline restore FILE".into(),
         ));
     }
     // 2. Nobody else may have the database open.
     if !force && open_elsewhere(database) {
-        let _ = std::fs::remove_file(&scratch);
+        discard();
         return Err(StoreError::Conflict(format!(
             "other careline processes (or another program) have {} open; ask everyone to close careline and stop cron jobs first, or pass --force if they are gone",
             database.display()
@@ -426,6 +605,7 @@ pub fn restore(
     std::fs::rename(&scratch, database).map_err(|e| open_err(database, e))?;
     std::fs::copy(&backup_witness, witness::path(database))
         .map_err(|e| open_err(&backup_witness, e))?;
+    let _ = std::fs::remove_file(&scratch_witness);
     let _ = std::fs::set_permissions(
         witness::path(database),
         std::fs::Permissions::from_mode(mode),
@@ -452,6 +632,7 @@ pub fn restore(
             serde_json::json!({
                 "from": from.display().to_string(),
                 "replaced_kept_as": kept.as_ref().map(|k| k.display().to_string()),
+                "encrypted": encrypted.is_some(),
                 "restored_at": Utc::now().to_rfc3339(),
             }),
         );
@@ -462,6 +643,7 @@ pub fn restore(
         from: from.to_path_buf(),
         replaced_kept_as: kept,
         audit_entries: entries,
+        encrypted,
     })
 }
 

@@ -15,6 +15,7 @@ mod complaints;
 mod customers;
 mod demo_load;
 mod drafts;
+mod encryption;
 mod engine;
 mod exports;
 mod grants;
@@ -40,7 +41,7 @@ pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use audit_trail::{AuditFilter, AuditRow};
-pub use backup::{restore, Backup, Restored};
+pub use backup::{check_backup, restore, Backup, Restored};
 pub use card::{CardData, ContactLine, DeskCounts, HISTORY as CARD_HISTORY};
 pub use care::Generation;
 pub use care_work::{
@@ -55,6 +56,10 @@ pub use demo_load::{
     DemoInteraction, DemoLoad, DemoPurchase, DemoSurvey, DemoTexts, LoadStart,
 };
 pub use drafts::Draft;
+pub use encryption::{
+    encrypted as backup_encryption, identity_file, parse_recipient, passphrase_text,
+    recipients_file, BackupKey, Encrypted, Encryption,
+};
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
 pub use grants::{AccessRequest, Asked, Grant, RequestState};
