@@ -494,6 +494,7 @@ fn customer(rng: &mut ChaCha8Rng, i: u64, seed: u64, today: NaiveDate) -> Custom
         do_not_contact: rng.random_ratio(1, 50),
         marketing_consent: consent,
         consent_date: consent.then(|| days(rng, -900, -1)),
+        consent_channel: consent.then_some(crate::domain::customer::ConsentChannel::Import),
         // Most profiles were verified within the year: the draw's 1–700 days ago, scaled to
         // 1–370, leaves about one customer in a hundred due for verification (a care team
         // keeps up; it is not a backlog of everyone).

@@ -129,6 +129,7 @@ pub enum CustomerColumn {
     DoNotContact,
     MarketingConsent,
     ConsentDate,
+    ConsentChannel,
     Notes,
     Tags,
     LastVerified,
@@ -206,6 +207,7 @@ fn customer_column(header: &str) -> Option<CustomerColumn> {
         "donotcontact" | "dnc" | "勿扰" | "拒绝联系" | "免打扰" => DoNotContact,
         "marketingconsent" | "consent" | "营销同意" | "同意营销" => MarketingConsent,
         "consentdate" | "同意日期" | "营销同意日期" => ConsentDate,
+        "consentchannel" | "consentvia" | "同意渠道" | "营销同意渠道" => ConsentChannel,
         "notes" | "note" | "remarks" | "comment" | "comments" | "备注" | "说明" => Notes,
         "tags" | "tag" | "labels" | "标签" => Tags,
         "lastverified" | "verified" | "核实日期" | "最后核实" => LastVerified,
@@ -450,6 +452,10 @@ impl<R: std::io::Read> CustomerRows<R> {
         if fields.tags.iter().any(|t| is_vip_tag(t)) {
             fields.level = Level::Vip;
         }
+        // Consent in a file that does not say how it was given came with the import.
+        if fields.marketing_consent && fields.consent_channel.is_none() {
+            fields.consent_channel = Some(crate::domain::customer::ConsentChannel::Import);
+        }
         let mut checked = crate::domain::customer::validate(&fields);
         // The contacts as the store keeps them: normalising them checks them.
         let contacts = match crate::domain::customer_contacts::normalize_contacts(
@@ -628,6 +634,7 @@ fn apply_customer_cell(
         DoNotContact => f.do_not_contact = flag()?,
         MarketingConsent => f.marketing_consent = flag()?,
         ConsentDate => f.consent_date = date()?,
+        ConsentChannel => f.consent_channel = Some(vocabulary_value(value)?),
         Notes => f.notes = text(),
         Tags => f.tags.extend(many(value).map(str::to_string)),
         LastVerified => f.last_verified = date()?,

@@ -495,6 +495,8 @@ fn exported_customers_import_into_a_fresh_database_unchanged() {
         "老客户",
         "--notes=-5 off, \"quoted\"\nsecond line",
         "--marketing-consent",
+        "--consent-channel",
+        "phone",
         "--membership",
         "member",
         "--membership-expiry",

@@ -345,3 +345,99 @@ fn a_customer_with_an_open_complaint_is_not_erased() {
     let err = sandbox.fails(&["customer", "erase", "C0000001"]);
     assert!(err.contains("add --yes"), "{err}");
 }
+
+/// Consent is recorded with its date and channel (issue 15): giving or withdrawing it says how
+/// it came, every change is in the trail old → new, and the person's export holds the history.
+#[test]
+fn consent_changes_are_recorded_with_their_channel() {
+    let sandbox = desk();
+    // Given without saying how: refused, naming the field.
+    let err = sandbox.fails(&[
+        "customer",
+        "edit",
+        "C0000002",
+        "--marketing-consent",
+        "true",
+    ]);
+    assert!(err.contains("consent_channel"), "{err}");
+    let err = sandbox.fails(&[
+        "customer",
+        "edit",
+        "C0000002",
+        "--marketing-consent",
+        "true",
+        "--consent-channel",
+        "carrier pigeon",
+    ]);
+    assert!(err.contains("consent_channel"), "{err}");
+    sandbox.ok(&[
+        "customer",
+        "edit",
+        "C0000002",
+        "--marketing-consent",
+        "true",
+        "--consent-channel",
+        "sms",
+    ]);
+    let shown = sandbox.ok(&["customer", "show", "C0000002"]);
+    assert!(shown.contains("consent via sms"), "{shown}");
+    // Withdrawn: asked again, never the channel on record carried over.
+    let err = sandbox.fails(&[
+        "customer",
+        "edit",
+        "C0000002",
+        "--marketing-consent",
+        "false",
+    ]);
+    assert!(err.contains("consent_channel"), "{err}");
+    sandbox.ok(&[
+        "customer",
+        "edit",
+        "C0000002",
+        "--marketing-consent",
+        "false",
+        "--consent-channel",
+        "phone",
+    ]);
+    // A new record with consent says how too.
+    let err = sandbox.fails(&[
+        "customer",
+        "add",
+        "--name",
+        "李雷",
+        "--phone",
+        "13700137000",
+        "--marketing-consent",
+    ]);
+    assert!(err.contains("consent_channel"), "{err}");
+
+    let export = sandbox.ok(&["customer", "export", "C0000002"]);
+    let export: Value = serde_json::from_str(&export).expect("JSON");
+    assert_eq!(export["consent"]["marketing_consent"], 0);
+    assert_eq!(export["consent"]["consent_channel"], "phone");
+    let history = export["consent"]["history"].as_array().expect("history");
+    let changes: Vec<(Value, Value)> = history
+        .iter()
+        .filter_map(|h| {
+            let detail = &h["detail"];
+            Some((
+                detail.get("marketing_consent")?.clone(),
+                detail.get("consent_channel")?.clone(),
+            ))
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            (
+                serde_json::json!([false, true]),
+                serde_json::json!([null, "sms"])
+            ),
+            (
+                serde_json::json!([true, false]),
+                serde_json::json!(["sms", "phone"])
+            ),
+        ],
+        "{history:?}"
+    );
+}

@@ -144,6 +144,10 @@ pub struct CustomerArgs {
     pub marketing_consent: Option<bool>,
     #[arg(long)]
     pub consent_date: Option<String>,
+    /// How consent given or withdrawn came: phone, sms, email, wechat, in_person, web, paper
+    /// (needed with every change of --marketing-consent).
+    #[arg(long)]
+    pub consent_channel: Option<String>,
     #[arg(long)]
     pub notes: Option<String>,
     #[arg(long)]
@@ -294,6 +298,16 @@ impl CustomerArgs {
         if let Some(b) = self.do_not_contact {
             fields.do_not_contact = b;
         }
+        // Asked afresh with every change: the one on record is never carried over to it.
+        let consent_channel = choice("consent_channel", &self.consent_channel, &mut errors);
+        if self
+            .marketing_consent
+            .is_some_and(|b| b != fields.marketing_consent)
+        {
+            fields.consent_channel = consent_channel.flatten();
+        } else if let Some(channel) = consent_channel {
+            fields.consent_channel = channel;
+        }
         if let Some(b) = self.marketing_consent {
             fields.marketing_consent = b;
             if b && fields.consent_date.is_none() {
@@ -373,6 +387,9 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
             let mut fields = CustomerFields::default();
             args.apply(&mut fields, today())
                 .map_err(StoreError::Invalid)?;
+            // Consent given with a new record says how it came, as an edit's change does.
+            crate::domain::customer::check_consent_channel(&CustomerFields::default(), &fields)
+                .map_err(|e| StoreError::Invalid(vec![e]))?;
             let saved = store.create_customer(&actor, &fields)?;
             for w in &saved.warnings {
                 eprintln!("careline: warning: {}", sanitize(&w.to_string()));
@@ -619,6 +636,9 @@ fn print_card(c: &Customer) {
     }
     if c.fields.marketing_consent {
         flags.push(format!("marketing consent {}", date(c.fields.consent_date)));
+    }
+    if let Some(via) = c.fields.consent_channel {
+        flags.push(format!("consent via {}", via.as_str()));
     }
     line("flags", &flags.join(", "));
     line(

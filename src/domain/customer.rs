@@ -37,6 +37,12 @@ vocabulary!(
     Channel { PhoneIn => "phone_in", PhoneOut => "phone_out", Email => "email", Chat => "chat", Sms => "sms", Social => "social", Visit => "visit" }
 );
 
+vocabulary!(
+    /// How a customer gave or withdrew marketing consent (DESIGN §6: consent is recorded with
+    /// its date and channel).
+    ConsentChannel { Phone => "phone", Sms => "sms", Email => "email", Wechat => "wechat", InPerson => "in_person", Web => "web", Paper => "paper", Import => "import" }
+);
+
 #[allow(clippy::derivable_impls)] // the enum comes from `vocabulary!`
 impl Default for CustomerKind {
     fn default() -> Self {
@@ -113,6 +119,10 @@ pub struct CustomerFields {
     pub do_not_contact: bool,
     pub marketing_consent: bool,
     pub consent_date: Option<NaiveDate>,
+    /// How the latest consent given or withdrawn came (none for records from before it was
+    /// asked).
+    #[serde(default)]
+    pub consent_channel: Option<ConsentChannel>,
     pub notes: Option<String>,
     pub last_verified: Option<NaiveDate>,
     pub tags: Vec<String>,
@@ -304,6 +314,22 @@ pub fn check_code_kept(code: &str, after: &CustomerFields) -> Result<(), FieldEr
     }
 }
 
+/// Consent given or withdrawn by an edit says how it came (DESIGN §6), or the edit is
+/// refused naming the field. (The screen and the command line ask for the channel afresh
+/// with every change: they never send the previous one along with it.)
+pub fn check_consent_channel(
+    before: &CustomerFields,
+    after: &CustomerFields,
+) -> Result<(), FieldError> {
+    if before.marketing_consent != after.marketing_consent && after.consent_channel.is_none() {
+        return Err(FieldError::new(
+            "consent_channel",
+            "say how the customer gave or withdrew consent (phone, sms, email, wechat, in_person, web, paper)",
+        ));
+    }
+    Ok(())
+}
+
 /// Two records to merge must be two.
 pub fn check_merge(keep: i64, other: i64) -> Result<(), FieldError> {
     if keep == other {
@@ -318,6 +344,33 @@ pub fn check_merge(keep: i64, other: i64) -> Result<(), FieldError> {
 
 #[cfg(test)]
 mod tests {
+
+    /// DESIGN §6: a change of consent says how it came; no change needs no channel.
+    #[test]
+    fn a_consent_change_says_how_it_came() {
+        let before = CustomerFields::default();
+        let mut given = before.clone();
+        given.marketing_consent = true;
+        let refused = check_consent_channel(&before, &given).expect_err("no channel");
+        assert_eq!(refused.field, "consent_channel");
+        given.consent_channel = Some(ConsentChannel::Wechat);
+        assert_eq!(check_consent_channel(&before, &given), Ok(()));
+        // Withdrawn by the channel it was given on is a change like any other.
+        let mut withdrawn = given.clone();
+        withdrawn.marketing_consent = false;
+        assert_eq!(check_consent_channel(&given, &withdrawn), Ok(()));
+        withdrawn.consent_channel = None;
+        assert!(check_consent_channel(&given, &withdrawn).is_err());
+        // Other edits leave consent alone and need nothing.
+        let mut renamed = given.clone();
+        renamed.name = "王芳".into();
+        assert_eq!(check_consent_channel(&given, &renamed), Ok(()));
+        assert_eq!(
+            "in_person".parse::<ConsentChannel>(),
+            Ok(ConsentChannel::InPerson)
+        );
+        assert!("carrier pigeon".parse::<ConsentChannel>().is_err());
+    }
     use super::*;
 
     fn named(name: &str) -> CustomerFields {

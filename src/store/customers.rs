@@ -104,7 +104,7 @@ const CUSTOMER_COLUMNS: &str = "c.id, c.code, c.name, c.kind, c.company, c.indus
     c.preferred_time, o.login, c.confidential, c.do_not_contact, c.marketing_consent, c.consent_date,
     c.notes, c.last_verified, c.tier, c.spend_12m, c.orders_12m, c.lifetime_spend, c.first_purchase,
     c.last_purchase, c.churn_risk, c.points, c.rfm_r, c.rfm_f, c.rfm_m, c.last_contact_at,
-    c.created_at, c.updated_at, m.code, c.version, c.owner_id";
+    c.created_at, c.updated_at, m.code, c.version, c.owner_id, c.consent_channel";
 
 fn parse_opt<T: std::str::FromStr>(v: Option<String>) -> Option<T> {
     v.and_then(|s| s.parse().ok())
@@ -153,6 +153,7 @@ fn customer_from_row(r: &Row<'_>) -> rusqlite::Result<(Customer, Option<i64>)> {
         do_not_contact: r.get(24)?,
         marketing_consent: r.get(25)?,
         consent_date: parse_stored_date(r.get(26)?),
+        consent_channel: parse_opt(r.get(46)?),
         notes: r.get(27)?,
         last_verified: parse_stored_date(r.get(28)?),
         tags: Vec::new(),
@@ -432,7 +433,7 @@ fn opt_trim(v: &Option<String>) -> Option<&str> {
 
 /// The profile columns, bound as `?2`… in this order by [`profile_params`]; `?1` is the id
 /// (update) or the code (insert).
-const PROFILE_COLUMNS: [&str; 28] = [
+const PROFILE_COLUMNS: [&str; 29] = [
     "name",
     "kind",
     "company",
@@ -460,6 +461,8 @@ const PROFILE_COLUMNS: [&str; 28] = [
     "consent_date",
     "notes",
     "last_verified",
+    "consent_channel",
+    // Last: a new record's `created_at` is bound to the same value (`INSERT_SQL`).
     "updated_at",
 ];
 
@@ -577,6 +580,7 @@ fn profile_params<'a>(
         date(f.consent_date),
         text(opt_trim(&f.notes)),
         date(f.last_verified),
+        text(f.consent_channel.map(|c| c.as_str())),
         now.into(),
     ]
 }
@@ -916,6 +920,8 @@ impl Store {
             self.require(actor, needed)?;
         }
         customer::check_code_kept(&before.code, fields)
+            .map_err(|e| StoreError::Invalid(vec![e]))?;
+        customer::check_consent_channel(&before.fields, fields)
             .map_err(|e| StoreError::Invalid(vec![e]))?;
         // Masked values sent back unchanged stand for the stored ones: an edit by someone
         // shown masks never overwrites a number with its mask.

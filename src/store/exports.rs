@@ -36,6 +36,8 @@ pub struct ExportedCustomer {
     pub do_not_contact: bool,
     pub marketing_consent: bool,
     pub consent_date: Option<String>,
+    /// How the latest consent given or withdrawn came.
+    pub consent_channel: Option<String>,
     pub tags: String,
     pub notes: Option<String>,
     pub tier: String,
@@ -96,7 +98,7 @@ impl Store {
                     c.source, c.level, c.membership, c.membership_expiry, o.login, c.confidential, c.do_not_contact,
                     c.marketing_consent, c.consent_date,
                     (SELECT group_concat(tag, ', ') FROM customer_tags WHERE customer_id = c.id),
-                    c.notes, c.tier, c.spend_12m, c.orders_12m, c.last_purchase
+                    c.notes, c.tier, c.spend_12m, c.orders_12m, c.last_purchase, c.consent_channel
              FROM customers c LEFT JOIN operators o ON o.id = c.owner_id
              WHERE c.merged_into IS NULL AND c.erased_at IS NULL ORDER BY c.id",
             contacts_of("phone"),
@@ -136,6 +138,7 @@ impl Store {
                     do_not_contact: r.get(17)?,
                     marketing_consent: r.get(18)?,
                     consent_date: r.get(19)?,
+                    consent_channel: r.get(26)?,
                     tags: r.get::<_, Option<String>>(20)?.unwrap_or_default(),
                     notes: r.get(21)?,
                     tier: r.get(22)?,

@@ -150,6 +150,7 @@ impl Store {
             serde_json::json!({
                 "marketing_consent": main["marketing_consent"],
                 "consent_date": main["consent_date"],
+                "consent_channel": main["consent_channel"],
                 "do_not_contact": main["do_not_contact"],
                 "history": consent_history(conn, &ids)?,
             }),
@@ -277,7 +278,7 @@ fn consent_history(conn: &Connection, ids: &[i64]) -> Result<Vec<Value>> {
             AND (action = 'customer.do_not_contact'
                  OR (action IN ('customer.edit', 'customer.create')
                      AND (detail LIKE '%marketing_consent%' OR detail LIKE '%do_not_contact%'
-                          OR detail LIKE '%consent_date%')))
+                          OR detail LIKE '%consent_date%' OR detail LIKE '%consent_channel%')))
           ORDER BY id",
         ids,
     )?;
@@ -343,7 +344,7 @@ fn erase_in(
                  company_size = NULL, occupation = NULL, income_band = NULL, birthday = NULL,
                  address = NULL, source = NULL, stability = NULL, interests = NULL,
                  preferences = NULL, preferred_channel = NULL, preferred_time = NULL,
-                 notes = NULL, marketing_consent = 0, consent_date = NULL,
+                 notes = NULL, marketing_consent = 0, consent_date = NULL, consent_channel = NULL,
                  do_not_contact = 1, last_verified = NULL, erased_at = ?2, updated_at = ?2,
                  version = version + 1
              WHERE id IN ({list})"

@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0015_privacy.sql"),
     include_str!("migrations/0016_access_requests.sql"),
     include_str!("migrations/0017_pin_lock.sql"),
+    include_str!("migrations/0018_consent_channel.sql"),
 ];
 
 /// The version whose step re-chains the audit log in code after its SQL.

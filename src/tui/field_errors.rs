@@ -16,6 +16,7 @@ pub fn field(e: &FieldError, i18n: &I18n) -> String {
         Some(ContactCause::Email(m)) => email(m, i18n),
         Some(ContactCause::Masked) => i18n.t("form.masked").to_string(),
         None if e.field == "name" => i18n.t("form.bad_name").to_string(),
+        None if e.field == "consent_channel" => i18n.t("form.consent_channel_needed").to_string(),
         None => e.reason.clone(),
     }
 }

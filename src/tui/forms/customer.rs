@@ -45,6 +45,25 @@ fn fields() -> Vec<Field> {
             "field.marketing_consent",
             FieldKind::Choice(Choices::of("yesno", &["no", "yes"])),
         ),
+        // How consent given or withdrawn came: asked afresh with every change (blank until
+        // then; the card shows the one on record).
+        Field::new(
+            "consent_channel",
+            "field.consent_channel",
+            FieldKind::Choice(Choices::of(
+                "consent_channel",
+                &[
+                    "",
+                    "phone",
+                    "sms",
+                    "email",
+                    "wechat",
+                    "in_person",
+                    "web",
+                    "paper",
+                ],
+            )),
+        ),
         Field::new("address", "field.address", FieldKind::Text),
         Field::new("notes", "field.notes", FieldKind::Notes),
     ]
@@ -199,6 +218,13 @@ pub fn to_fields(
     }
     if changed("marketing_consent") {
         let consent = form.value("marketing_consent") == "yes";
+        if consent != fields.marketing_consent {
+            // How it came: chosen with the change, never the one on record carried over.
+            fields.consent_channel = form
+                .value("consent_channel")
+                .parse::<crate::domain::customer::ConsentChannel>()
+                .ok();
+        }
         if consent && !fields.marketing_consent {
             fields.consent_date = Some(today);
         }
@@ -259,6 +285,7 @@ pub fn field_of(store_field: &str) -> Option<&'static str> {
         "tags" => "tags",
         "address" => "address",
         "notes" => "notes",
+        "consent_channel" => "consent_channel",
         _ => return None,
     })
 }
@@ -323,6 +350,16 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
         }
     };
     let mut ok = basics && dates_ok && fields.is_some();
+    // Consent given with a new record says how it came, as an edit's change does.
+    if fields.as_ref().is_some_and(|f| {
+        form.kind == FormKind::NewCustomer && f.marketing_consent && f.consent_channel.is_none()
+    }) {
+        form.set_error(
+            "consent_channel",
+            desk.i18n.t("form.consent_channel_needed").to_string(),
+        );
+        ok = false;
+    }
     if let Some(fields) = &fields {
         let editing = (form.kind == FormKind::EditCustomer).then_some(form.entity_id);
         match desk.store.check_customer(&desk.actor, editing, fields) {

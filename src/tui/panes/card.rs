@@ -653,8 +653,18 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
                     .unwrap_or_else(|| "—".into()),
             )],
         )
+    } else if f.consent_channel.is_some() {
+        // Withdrawn: it was given once, and taken back.
+        i18n.t("card.consent_withdrawn").to_string()
     } else {
         i18n.t("card.consent_no").to_string()
+    };
+    let consent = match f.consent_channel {
+        Some(via) => format!(
+            "{consent} ({})",
+            i18n.value("consent_channel", via.as_str())
+        ),
+        None => consent,
     };
     flags.push(Span::styled(consent, theme.muted));
     let mut joined: Vec<Span> = Vec::new();
