@@ -8,19 +8,17 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use crossterm::event::KeyCode;
 
 use careline::store::Role;
 use careline::tui::action::Action;
 use careline::tui::app::{App, Focus};
-use careline::tui::component::Msg;
 use careline::tui::forms::FormKind;
 use careline::tui::i18n::Lang;
 use careline::tui::panes::{access, audit};
-use careline::tui::ui;
-use common::screen::{buffer_text, open_at_screen_time, settings};
+use common::screen::{
+    ctrl, draw, key, message, open_at_screen_time, open_card, screen, settings, type_text,
+};
 
 struct Desk {
     _dir: tempfile::TempDir,
@@ -61,44 +59,6 @@ fn app(path: &Path, login: &str, lang: Lang) -> App {
     let store = open_at_screen_time(path);
     let actor = store.actor(login, None).expect("actor");
     App::new(store, actor, settings(lang, "desk.db"))
-}
-
-fn key(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-fn open_card(app: &mut App, id: i64) {
-    app.loaded(Msg::OpenCustomer { id, focus: true });
-    assert_eq!(app.focus(), Focus::Card);
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    app.update(Action::Resize(width, height));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| ui::draw(f, app)).expect("draw");
-    terminal
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    buffer_text(draw(app, width, height).backend().buffer())
-}
-
-fn message(app: &App) -> String {
-    app.desk
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default()
 }
 
 /// Others wrote: the screen reads again (as the loop does when the data version moves).

@@ -11,9 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use crossterm::event::KeyCode;
 
 use careline::domain::customer::{Channel, Level, Membership};
 use careline::domain::reminder::{Kind, Status};
@@ -23,9 +21,8 @@ use careline::tui::app::App;
 use careline::tui::forms::FormKind;
 use careline::tui::i18n::Lang;
 use careline::tui::panes::care::Care;
-use careline::tui::ui;
 
-use common::screen::{buffer_text, open_at_screen_time};
+use common::screen::{ctrl, draw, key, message, open_at_screen_time, screen};
 
 fn d(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date")
@@ -138,14 +135,6 @@ fn app_as(path: &Path, login: &str, lang: Lang) -> App {
     App::new(store, actor, settings)
 }
 
-fn key(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-}
-
 /// The Care tab (F4) shown.
 fn care(path: &Path, login: &str, lang: Lang) -> App {
     let mut app = app_as(path, login, lang);
@@ -156,25 +145,6 @@ fn care(path: &Path, login: &str, lang: Lang) -> App {
 
 fn pane(app: &App) -> &Care {
     app.pane::<Care>().expect("the Care pane is registered")
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    app.update(Action::Resize(width, height));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| ui::draw(f, app)).expect("draw");
-    terminal
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    buffer_text(draw(app, width, height).backend().buffer())
-}
-
-fn message(app: &App) -> String {
-    app.desk
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default()
 }
 
 fn reader(path: &Path) -> (Store, Actor) {

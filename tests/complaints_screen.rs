@@ -13,9 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use crossterm::event::KeyCode;
 
 use careline::domain::complaint::{Category, NewComplaint, Severity, SlaRules, Status};
 use careline::domain::customer::{Channel, Level};
@@ -26,10 +24,11 @@ use careline::tui::app::{App, Call, Focus};
 use careline::tui::component::Msg;
 use careline::tui::forms::FormKind;
 use careline::tui::i18n::Lang;
-use careline::tui::ui;
 use careline::tui::widgets::form::FieldKind;
 
-use common::screen::{buffer_text, screen_now};
+use common::screen::{
+    buffer_text, ctrl, draw, key, message, open_card, screen, screen_now, type_text,
+};
 
 /// The complaints of the desk, by what their clocks show at [`screen_now`] (10:30 in China).
 struct Desk {
@@ -202,52 +201,11 @@ fn app(path: &Path, lang: Lang) -> App {
     app_as(path, "li.na", lang)
 }
 
-fn key(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
 /// Lets `seconds` pass on the desk's clock, with the tick the running app gets.
 fn wait(app: &mut App, seconds: i64) {
     let later = app.desk.now + Duration::seconds(seconds);
     app.desk.store.set_clock(Clock::Fixed(later));
     app.update(Action::Tick);
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    app.update(Action::Resize(width, height));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| ui::draw(f, app)).expect("draw");
-    terminal
-}
-
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    buffer_text(draw(app, width, height).backend().buffer())
-}
-
-fn open_card(app: &mut App, customer: i64) {
-    app.loaded(Msg::OpenCustomer {
-        id: customer,
-        focus: true,
-    });
-    assert_eq!(app.focus(), Focus::Card);
-}
-
-fn message(app: &App) -> String {
-    app.desk
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default()
 }
 
 fn reader(path: &Path) -> (Store, Actor) {

@@ -84,3 +84,60 @@ pub fn settings(lang: Lang, db_label: &str) -> Settings {
         grants: careline::domain::grant::GrantRules::default(),
     }
 }
+
+/// A key pressed, without modifiers.
+pub fn key(app: &mut careline::tui::app::App, code: crossterm::event::KeyCode) {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+/// Ctrl and a letter.
+pub fn ctrl(app: &mut careline::tui::app::App, c: char) {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+/// Text typed key by key.
+pub fn type_text(app: &mut careline::tui::app::App, text: &str) {
+    for c in text.chars() {
+        key(app, crossterm::event::KeyCode::Char(c));
+    }
+}
+
+/// The whole screen drawn at `width`×`height`, as the terminal would show it.
+pub fn draw(
+    app: &mut careline::tui::app::App,
+    width: u16,
+    height: u16,
+) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    app.update(careline::tui::action::Action::Resize(width, height));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("terminal");
+    terminal
+        .draw(|f| careline::tui::ui::draw(f, app))
+        .expect("draw");
+    terminal
+}
+
+/// The whole screen drawn at `width`×`height`, as text.
+pub fn screen(app: &mut careline::tui::app::App, width: u16, height: u16) -> String {
+    buffer_text(draw(app, width, height).backend().buffer())
+}
+
+/// The message line's text (empty when there is none).
+pub fn message(app: &careline::tui::app::App) -> String {
+    app.desk
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// A customer's card opened, with the keyboard.
+pub fn open_card(app: &mut careline::tui::app::App, customer: i64) {
+    app.loaded(careline::tui::component::Msg::OpenCustomer {
+        id: customer,
+        focus: true,
+    });
+    assert_eq!(app.focus(), careline::tui::app::Focus::Card);
+}

@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::widgets::Widget;
 
 use crate::domain::operator::Permission;
 use crate::store::{AccessRequest, RequestState};
@@ -262,14 +262,7 @@ fn draw(access: &Access, area: Rect, buf: &mut Buffer, view: &View) {
     } else {
         i18n.f("access.title", &[("count", &waiting.to_string())])
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if view.focused {
-            theme.focus
-        } else {
-            theme.border
-        })
-        .title(Span::styled(format!(" {title} "), theme.title));
+    let block = super::pane_block(view, Span::styled(format!(" {title} "), theme.title));
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width < 10 {
@@ -285,10 +278,9 @@ fn draw(access: &Access, area: Rect, buf: &mut Buffer, view: &View) {
         return;
     }
     let total = inner.width as usize;
-    let lines: Vec<Line> = access
-        .rows
-        .iter()
-        .map(|r| {
+    super::draw_rows(access.rows.len(), access.selected, inner, buf, theme, |n| {
+        let r = &access.rows[n];
+        {
             let state = r.state(view.now);
             let state_style = match state {
                 RequestState::Waiting => theme.warn,
@@ -323,7 +315,6 @@ fn draw(access: &Access, area: Rect, buf: &mut Buffer, view: &View) {
                 theme.text,
             ));
             Line::from(spans)
-        })
-        .collect();
-    super::draw_rows(lines, access.selected, inner, buf, theme);
+        }
+    });
 }

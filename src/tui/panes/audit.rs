@@ -9,7 +9,7 @@ use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::store::{AuditFilter, AuditRow};
 use crate::text::{pad, sanitize, truncate};
@@ -242,20 +242,16 @@ fn draw(audit: &Audit, area: Rect, buf: &mut Buffer, view: &View) {
     } else {
         title
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if view.focused {
-            theme.focus
-        } else {
-            theme.border
-        })
-        .title(Span::styled(
+    let block = super::pane_block(
+        view,
+        Span::styled(
             format!(
                 " {} ",
                 truncate(&title, area.width.saturating_sub(4) as usize)
             ),
             theme.title,
-        ));
+        ),
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width < 10 {
@@ -277,10 +273,9 @@ fn draw(audit: &Audit, area: Rect, buf: &mut Buffer, view: &View) {
         }
     }
     let total = inner.width as usize;
-    let lines: Vec<Line> = audit
-        .rows
-        .iter()
-        .map(|row| {
+    super::draw_rows(audit.rows.len(), audit.selected, inner, buf, theme, |n| {
+        let row = &audit.rows[n];
+        {
             let mut spans = vec![
                 Span::styled(format!("{} ", when(row, view)), theme.muted),
                 Span::styled(
@@ -307,9 +302,8 @@ fn draw(audit: &Audit, area: Rect, buf: &mut Buffer, view: &View) {
                 theme.text,
             ));
             Line::from(spans)
-        })
-        .collect();
-    super::draw_rows(lines, audit.selected, inner, buf, theme);
+        }
+    });
 }
 
 fn draw_detail(row: &AuditRow, area: Rect, buf: &mut Buffer, view: &View) {

@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::domain::contact::ContactKind;
 use crate::domain::operator::Permission;
@@ -326,17 +326,10 @@ impl Pane for Card {
             return None;
         };
         let theme = view.theme;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(if view.focused {
-                theme.focus
-            } else {
-                theme.border
-            })
-            .title(Span::styled(
-                format!(" {} ", view.i18n.t("card.title")),
-                theme.title,
-            ));
+        let block = super::pane_block(
+            view,
+            Span::styled(format!(" {} ", view.i18n.t("card.title")), theme.title),
+        );
         let inner_width = area.width.saturating_sub(2);
         let paragraph = Paragraph::new(lines(card, view, inner_width as usize))
             .block(block)

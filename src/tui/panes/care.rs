@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::cycle;
 use crate::domain::care::{CareFact, HolidayRule};
@@ -781,14 +781,7 @@ fn draw(pane: &Care, area: Rect, buf: &mut Buffer, view: &View) {
             theme.accent,
         ));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if view.focused {
-            theme.focus
-        } else {
-            theme.border
-        })
-        .title(Line::from(title));
+    let block = super::pane_block(view, Line::from(title));
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.width < 20 || inner.height < 3 {

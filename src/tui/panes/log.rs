@@ -9,7 +9,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::domain::customer::Channel;
 use crate::store::{ComplaintEvent, HistoryItem, Interaction, LogFilter};
@@ -412,7 +412,6 @@ fn row_key(item: &HistoryItem) -> (bool, i64) {
 fn draw(log: &Log, area: Rect, buf: &mut Buffer, view: &View) {
     let theme = view.theme;
     let i18n = view.i18n;
-    let focused = view.focused;
     let title = match &log.customer {
         Some((_, label)) => i18n.f(
             "log.title_customer",
@@ -430,10 +429,7 @@ fn draw(log: &Log, area: Rect, buf: &mut Buffer, view: &View) {
             }
         }
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { theme.focus } else { theme.border })
-        .title(Span::styled(format!(" {title} "), theme.title));
+    let block = super::pane_block(view, Span::styled(format!(" {title} "), theme.title));
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width < 10 {
@@ -465,44 +461,18 @@ fn draw(log: &Log, area: Rect, buf: &mut Buffer, view: &View) {
         );
         return;
     }
-    let rows = inner.height as usize;
-    let first = log.selected.saturating_sub(rows.saturating_sub(1));
-    for (n, item) in log.rows.iter().enumerate().skip(first).take(rows) {
-        let y = inner.y + (n - first) as u16;
-        let selected = n == log.selected;
-        let line = match item {
-            HistoryItem::Interaction(i) => interaction_line(log, view, i, inner.width as usize),
-            HistoryItem::ComplaintEvent(e) => event_line(view, e, inner.width as usize),
-        };
-        let row_area = Rect {
-            y,
-            height: 1,
-            ..inner
-        };
-        if selected {
-            buf.set_style(row_area, theme.selection);
-        }
-        let line = if selected {
-            Line::from(
-                line.spans
-                    .into_iter()
-                    .map(|s| {
-                        // The selection's colours for every part (a part's own colour can be
-                        // the selection's background: cyan on cyan); bold and the like stay.
-                        let style = theme.selection.patch(Style {
-                            fg: None,
-                            bg: None,
-                            ..s.style
-                        });
-                        Span::styled(s.content, style)
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        } else {
-            line
-        };
-        Paragraph::new(line).render(row_area, buf);
-    }
+    let width = inner.width as usize;
+    super::draw_rows(
+        log.rows.len(),
+        log.selected,
+        inner,
+        buf,
+        theme,
+        |n| match &log.rows[n] {
+            HistoryItem::Interaction(i) => interaction_line(log, view, i, width),
+            HistoryItem::ComplaintEvent(e) => event_line(view, e, width),
+        },
+    );
 }
 
 /// The active desk filters, for the title.

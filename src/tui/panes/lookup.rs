@@ -520,10 +520,7 @@ fn render_results(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
         )
     };
     let focused = lookup.in_results && view.focused;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { theme.focus } else { theme.border })
-        .title(Span::styled(title, theme.title));
+    let block = super::pane_block(&view.focus(focused), Span::styled(title, theme.title));
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width < 4 {
@@ -627,13 +624,10 @@ fn render_pops(lookup: &Lookup, area: Rect, buf: &mut Buffer, view: &View) {
     let theme = view.theme;
     let i18n = view.i18n;
     let focused = lookup.in_results && view.focused;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { theme.focus } else { theme.border })
-        .title(Span::styled(
-            format!(" {} ", i18n.t("lookup.recent_calls")),
-            theme.title,
-        ));
+    let block = super::pane_block(
+        &view.focus(focused),
+        Span::styled(format!(" {} ", i18n.t("lookup.recent_calls")), theme.title),
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width < 4 {

@@ -86,28 +86,48 @@ pub(crate) fn fit_spans(spans: &mut Vec<ratatui::text::Span>, width: usize) {
     spans.truncate(keep);
 }
 
-/// A list's lines, the selected one in the selection's colours, scrolled so that it shows.
-pub(crate) fn draw_rows(
-    lines: Vec<ratatui::text::Line>,
+/// A pane's frame: its border in the focus colour while it has the keyboard, and its title.
+pub(crate) fn pane_block<'a>(
+    view: &crate::tui::view::View,
+    title: impl Into<ratatui::text::Line<'a>>,
+) -> ratatui::widgets::Block<'a> {
+    let theme = view.theme;
+    ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_style(if view.focused {
+            theme.focus
+        } else {
+            theme.border
+        })
+        .title(title)
+}
+
+/// A list of `count` rows in `area`, scrolled so that the selected one shows, drawn in the
+/// selection's colours; `line` makes the n-th row's line (only the rows shown are made).
+pub(crate) fn draw_rows<'a>(
+    count: usize,
     selected: usize,
     area: ratatui::layout::Rect,
     buf: &mut ratatui::buffer::Buffer,
     theme: &crate::tui::theme::Theme,
+    mut line: impl FnMut(usize) -> ratatui::text::Line<'a>,
 ) {
     use ratatui::style::Style;
     use ratatui::text::{Line, Span};
     use ratatui::widgets::{Paragraph, Widget};
     let rows = area.height as usize;
     let first = selected.saturating_sub(rows.saturating_sub(1));
-    for (n, line) in lines.into_iter().enumerate().skip(first).take(rows) {
+    for n in (first..count).take(rows) {
         let row_area = ratatui::layout::Rect {
             y: area.y + (n - first) as u16,
             height: 1,
             ..area
         };
+        let line = line(n);
         let line = if n == selected {
             buf.set_style(row_area, theme.selection);
-            // The selection's colours for every part; bold and the like stay.
+            // The selection's colours for every part (a part's own colour can be the
+            // selection's background: cyan on cyan); bold and the like stay.
             Line::from(
                 line.spans
                     .into_iter()

@@ -5,7 +5,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::domain::calendar::Calendar;
 use crate::domain::complaint_step::{level_name, Step};
@@ -140,14 +140,7 @@ pub(super) fn draw(pane: &Complaints, area: Rect, buf: &mut Buffer, view: &View)
             theme.accent,
         ));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if view.focused {
-            theme.focus
-        } else {
-            theme.border
-        })
-        .title(Line::from(title));
+    let block = crate::tui::panes::pane_block(view, Line::from(title));
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.width < 20 || inner.height < 2 {
