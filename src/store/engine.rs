@@ -486,15 +486,15 @@ pub(crate) fn empty_log(conn: &Connection) -> Result<bool> {
 }
 
 /// Deletes rows `ids` (a comma-separated list) from the name index with FTS5's secure delete,
-/// which takes their terms out of the index's segments instead of marking them deleted.
+/// which takes their terms out of the index's segments instead of marking them deleted (the
+/// index deletes so always since migration 19; said again here, as an erase depends on it).
 pub(crate) fn delete_from_name_index_securely(
     tx: &rusqlite::Transaction<'_>,
     ids: &str,
 ) -> Result<()> {
     tx.execute_batch(&format!(
         "INSERT INTO customer_text (customer_text, rank) VALUES ('secure-delete', 1);
-         DELETE FROM customer_text WHERE rowid IN ({ids});
-         INSERT INTO customer_text (customer_text, rank) VALUES ('secure-delete', 0);"
+         DELETE FROM customer_text WHERE rowid IN ({ids});"
     ))?;
     Ok(())
 }
