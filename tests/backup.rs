@@ -649,3 +649,27 @@ fn encrypted_backups_for_cron_keep_the_newest_few() {
         "nothing written by a refused backup"
     );
 }
+
+/// On a shared desk (the database group-writable for the operators who work on it) a backup
+/// is readable to that group: given the database's group, never only the maker's own.
+#[test]
+fn a_shared_desks_backup_is_readable_to_the_databases_group_only() {
+    use std::os::unix::fs::MetadataExt;
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let db_meta = std::fs::metadata(&sandbox.db).expect("db");
+    std::fs::set_permissions(&sandbox.db, std::fs::Permissions::from_mode(0o660)).expect("chmod");
+    // A group other than the maker's own: where this test may give the file one (as root),
+    // the backup must carry it; otherwise it must fall back to the owner alone.
+    let other_group = if db_meta.uid() == 0 { 1 } else { db_meta.gid() };
+    let given = std::os::unix::fs::chown(&sandbox.db, None, Some(other_group)).is_ok();
+    let file = sandbox.dir.path().join("desk-backup.db");
+    sandbox.ok(&["backup", file.to_str().expect("path")]);
+    let meta = std::fs::metadata(&file).expect("backup");
+    if given {
+        assert_eq!(meta.gid(), other_group);
+        assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+    } else {
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
+}

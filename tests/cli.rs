@@ -1024,3 +1024,58 @@ fn channel_and_direction_codes_take_hyphens_when_logging_and_on_a_customer() {
     assert_eq!(entries[0]["direction"], "inbound");
     assert_eq!(entries[0]["disposition"], "information_given");
 }
+
+/// A refused or failed export leaves a file already at `--out` as it was (the trial found it
+/// emptied by a refused one); a finished export replaces it, owner-only.
+#[test]
+fn an_export_replaces_its_file_only_when_it_is_whole() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&[
+        "operator", "add", "li.na", "--name", "李娜", "--role", "operator",
+    ]);
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "王秀英",
+        "--phone",
+        "13800138000",
+    ]);
+    let file = sandbox.dir.path().join("notes.txt");
+    std::fs::write(&file, "important\n").expect("write");
+    let err = sandbox.fails(&[
+        "--as",
+        "li.na",
+        "export",
+        "customers",
+        "--format",
+        "csv",
+        "--out",
+        file.to_str().expect("path"),
+    ]);
+    assert!(
+        err.contains("only a supervisor may export customers"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "important\n");
+    let leftovers: Vec<_> = std::fs::read_dir(sandbox.dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".partial-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    sandbox.ok(&[
+        "export",
+        "customers",
+        "--format",
+        "csv",
+        "--out",
+        file.to_str().expect("path"),
+    ]);
+    let written = std::fs::read_to_string(&file).expect("read");
+    assert!(written.contains("王秀英"), "{written}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).expect("file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}

@@ -450,13 +450,19 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
         }
         _ => None,
     };
-    let out: Box<dyn Write> = match &args.out {
+    // Written beside the file named, which it replaces only once the export is whole: a
+    // refused or failed export leaves a file already there as it was.
+    let mut partial = Partial(args.out.as_ref().map(|path| {
+        let mut name = path.clone().into_os_string();
+        name.push(format!(".partial-{}", std::process::id()));
+        PathBuf::from(name)
+    }));
+    let out: Box<dyn Write> = match &partial.0 {
         Some(path) => Box::new(BufWriter::new(
             crate::host::as_user(|| {
                 File::options()
                     .write(true)
-                    .create(true)
-                    .truncate(true)
+                    .create_new(true)
                     .mode(0o600)
                     .open(path)
             })
@@ -643,10 +649,23 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
         })?,
     };
     sink.finish().context("cannot write the export")?;
-    if let Some(path) = &args.out {
+    if let (Some(path), Some(written)) = (&args.out, partial.0.take()) {
+        crate::host::as_user(|| std::fs::rename(&written, path))
+            .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("Exported {count} rows to {}.", path.display());
     }
     Ok(())
+}
+
+/// An export being written beside its file: removed unless it was finished.
+struct Partial(Option<PathBuf>);
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = crate::host::as_user(|| std::fs::remove_file(&path));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -96,12 +96,14 @@ fn failed(report: &CheckReport) -> String {
 }
 
 /// The mode a backup gets: the owner's, and the group's read when the database is shared
-/// with a group.
+/// with a group whose members work on it directly (a shared desk). On a shared host the
+/// database's group is careline's own, which writes nothing of its into a user's folders: the
+/// backup is its maker's alone there (and root's).
 fn backup_mode(database: &Path) -> u32 {
     let mode = std::fs::metadata(database)
         .map(|m| m.permissions().mode())
         .unwrap_or(0o600);
-    if mode & 0o060 != 0 {
+    if mode & 0o060 != 0 && !crate::host::privileged() {
         0o640
     } else {
         0o600
@@ -203,8 +205,8 @@ impl Store {
         let _ = user(|| std::fs::remove_file(&sealing));
         // Made empty with its mode first: VACUUM INTO fills an empty file as it finds it. The
         // plaintext copy of an encrypted backup is its maker's alone.
-        let partial_mode = if encryption.is_some() { 0o600 } else { mode };
-        user(|| {
+        let mut partial_mode = if encryption.is_some() { 0o600 } else { mode };
+        let made_empty = user(|| {
             std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -212,6 +214,23 @@ impl Store {
                 .open(&partial)
         })
         .map_err(|e| open_err(&partial, e))?;
+        // Readable to the database's group, never to the maker's own group (on many hosts every
+        // user's primary group is `users`): the file is given the database's group, or is
+        // its owner's alone when that cannot be done.
+        let mut mode = mode;
+        if partial_mode & 0o040 != 0 {
+            let database_group = std::fs::metadata(self.path()).map(|m| m.gid()).ok();
+            let given = database_group
+                .is_some_and(|gid| std::os::unix::fs::fchown(&made_empty, None, Some(gid)).is_ok());
+            if !given {
+                partial_mode = 0o600;
+                mode = 0o600;
+                made_empty
+                    .set_permissions(std::fs::Permissions::from_mode(partial_mode))
+                    .map_err(|e| open_err(&partial, e))?;
+            }
+        }
+        drop(made_empty);
         let made = self.backup_into(&partial, &target, mode, encryption);
         // The plaintext copy is gone whatever happened (an encrypted backup's is overwritten
         // first); so is a half-written encrypted file.
@@ -224,6 +243,19 @@ impl Store {
             let _ = user(|| std::fs::remove_file(&sealing));
         }
         let (bytes, audit_entries, customers) = made?;
+        // An encrypted backup, written afresh, follows the same rule as the plain copy.
+        if encryption.is_some() && mode & 0o040 != 0 {
+            let database_group = std::fs::metadata(self.path()).map(|m| m.gid()).ok();
+            let given = database_group.is_some_and(|gid| {
+                // Not with the user's rights: giving the file the database's group takes
+                // the group careline runs with on a shared host.
+                std::os::unix::fs::chown(&target, None, Some(gid)).is_ok()
+            });
+            if !given {
+                user(|| std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)))
+                    .map_err(|e| open_err(&target, e))?;
+            }
+        }
         let mut removed = Vec::new();
         if let Some(keep) = keep {
             let all = stamped_siblings(file);
@@ -259,7 +291,10 @@ impl Store {
                 "database",
                 None,
                 serde_json::json!({
-                    "file": backup.file.display().to_string(),
+                    "file": std::path::absolute(&backup.file)
+                        .unwrap_or_else(|_| backup.file.clone())
+                        .display()
+                        .to_string(),
                     "bytes": backup.bytes,
                     "audit_entries": backup.audit_entries,
                     "encrypted": backup.encrypted.is_some(),
