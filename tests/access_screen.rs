@@ -200,6 +200,9 @@ fn a_request_from_the_card_is_granted_in_the_list_and_the_card_shows_until_when(
     // An operator is not offered the trail, and is refused it by the store.
     let text = screen(&mut amy, 132, 43);
     assert!(!text.contains("audit trail"), "{text}");
+    key(&mut amy, KeyCode::Char('A'));
+    assert_eq!(amy.focus(), Focus::Card, "no empty trail opens");
+    assert!(message(&amy).contains("supervisor"), "{}", message(&amy));
 }
 
 #[test]

@@ -425,6 +425,45 @@ fn consent_changes_are_recorded_with_their_channel() {
         "--marketing-consent",
     ]);
     assert!(err.contains("consent_channel"), "{err}");
+    // How a past change came is not rewritten without a change.
+    let err = sandbox.fails(&["customer", "edit", "C0000002", "--consent-channel", "email"]);
+    assert!(
+        err.contains("consent_channel") && err.contains("not changing"),
+        "{err}"
+    );
+    let shown = sandbox.ok(&["customer", "show", "C0000002"]);
+    assert!(shown.contains("consent withdrawn via phone"), "{shown}");
+    // Given with a new record and withdrawn the same way: both in the history, with the way.
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "李雷",
+        "--phone",
+        "13700137000",
+        "--marketing-consent",
+        "--consent-channel",
+        "wechat",
+    ]);
+    sandbox.ok(&[
+        "customer",
+        "edit",
+        "C0000003",
+        "--marketing-consent",
+        "false",
+        "--consent-channel",
+        "wechat",
+    ]);
+    let export = sandbox.ok(&["customer", "export", "C0000003"]);
+    let export: Value = serde_json::from_str(&export).expect("JSON");
+    let history = export["consent"]["history"].as_array().expect("history");
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(history[0]["detail"]["consent_channel"], "wechat");
+    assert_eq!(history[0]["detail"]["marketing_consent"], true);
+    assert_eq!(
+        history[1]["detail"]["consent_channel"],
+        serde_json::json!(["wechat", "wechat"])
+    );
 
     let export = sandbox.ok(&["customer", "export", "C0000002"]);
     let export: Value = serde_json::from_str(&export).expect("JSON");

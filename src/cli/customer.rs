@@ -637,8 +637,10 @@ fn print_card(c: &Customer) {
     if c.fields.marketing_consent {
         flags.push(format!("marketing consent {}", date(c.fields.consent_date)));
     }
-    if let Some(via) = c.fields.consent_channel {
-        flags.push(format!("consent via {}", via.as_str()));
+    match (c.fields.consent_channel, c.fields.marketing_consent) {
+        (Some(via), true) => flags.push(format!("consent via {}", via.as_str())),
+        (Some(via), false) => flags.push(format!("consent withdrawn via {}", via.as_str())),
+        (None, _) => {}
     }
     line("flags", &flags.join(", "));
     line(

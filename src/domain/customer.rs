@@ -321,10 +321,18 @@ pub fn check_consent_channel(
     before: &CustomerFields,
     after: &CustomerFields,
 ) -> Result<(), FieldError> {
-    if before.marketing_consent != after.marketing_consent && after.consent_channel.is_none() {
+    let changed = before.marketing_consent != after.marketing_consent;
+    if changed && after.consent_channel.is_none() {
         return Err(FieldError::new(
             "consent_channel",
             "say how the customer gave or withdrew consent (phone, sms, email, wechat, in_person, web, paper)",
+        ));
+    }
+    // How a past change came is history: it is not rewritten without a change.
+    if !changed && after.consent_channel != before.consent_channel {
+        return Err(FieldError::new(
+            "consent_channel",
+            "the channel goes with a change of marketing consent (given or withdrawn); consent is not changing",
         ));
     }
     Ok(())

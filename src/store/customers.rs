@@ -686,7 +686,14 @@ pub(crate) fn insert_customer(
         "customer.create",
         "customer",
         Some(id),
-        serde_json::json!({"code": code, "name": fields.name.trim(), "duplicates": warnings.len()}),
+        if fields.marketing_consent {
+            // Consent given with the record: when and how, for its history.
+            serde_json::json!({"code": code, "name": fields.name.trim(), "duplicates": warnings.len(),
+                "marketing_consent": true, "consent_date": fields.consent_date,
+                "consent_channel": fields.consent_channel})
+        } else {
+            serde_json::json!({"code": code, "name": fields.name.trim(), "duplicates": warnings.len()})
+        },
     );
     Ok(Saved {
         id,
@@ -929,7 +936,14 @@ impl Store {
         fields.code = Some(before.code.clone());
         let contacts = check(&fields, self.phone_rules()).map_err(StoreError::Invalid)?;
         let masked = !self.may(actor, Permission::SeeFullContacts);
-        let diff = changes(&before.fields, &fields);
+        let mut diff = changes(&before.fields, &fields);
+        // A change of consent names its channel in the trail, the same one as before too.
+        if before.fields.marketing_consent != fields.marketing_consent {
+            if let (Some(map), Some(via)) = (diff.as_object_mut(), fields.consent_channel) {
+                map.entry("consent_channel")
+                    .or_insert_with(|| serde_json::json!([before.fields.consent_channel, via]));
+            }
+        }
         let birthday_days_before = self.options.care.birthday_days_before;
         self.write(actor, |w| {
             let tx = w.tx();

@@ -277,6 +277,43 @@ fn draw(access: &Access, area: Rect, buf: &mut Buffer, view: &View) {
         );
         return;
     }
+    // The selected request whole at the foot, its reason wrapped: what a supervisor decides on.
+    let mut list = inner;
+    if let Some(r) = access.chosen().filter(|_| inner.height >= 8) {
+        let foot = 4;
+        list.height -= foot;
+        let area = Rect {
+            y: inner.bottom() - foot,
+            height: foot,
+            ..inner
+        };
+        let mut text = vec![Line::from(Span::styled(
+            "─".repeat(inner.width as usize),
+            theme.border,
+        ))];
+        let mut who = format!(
+            "#{} · {} {} · {} ({}) · {}",
+            r.id,
+            sanitize(&r.customer_code),
+            short(r.requested_at, view),
+            sanitize(&r.operator_name),
+            sanitize(&r.login),
+            state_words(r, view)
+        );
+        if let Some(by) = &r.decided_by {
+            who.push_str(&format!(" · {}", sanitize(by)));
+        }
+        text.push(Line::from(Span::styled(who, theme.muted)));
+        let mut why = sanitize(&r.reason).into_owned();
+        if let Some(note) = &r.note {
+            why = format!("{why} — {}", sanitize(note));
+        }
+        text.push(Line::from(Span::styled(why, theme.text)));
+        ratatui::widgets::Paragraph::new(text)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .render(area, buf);
+    }
+    let inner = list;
     let total = inner.width as usize;
     super::draw_rows(access.rows.len(), access.selected, inner, buf, theme, |n| {
         let r = &access.rows[n];

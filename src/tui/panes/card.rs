@@ -190,6 +190,14 @@ impl Card {
                 }
                 return;
             }
+            Action::Pane(a) if a.name == AUDIT.name && !desk.actor.may(Permission::ReadAudit) => {
+                // Refused by the store, as every refusal is: said, and audited.
+                let nothing = crate::store::AuditFilter::default();
+                if let Err(e) = desk.store.audit_entries(&desk.actor, &nothing, 1) {
+                    desk.store_error(&e);
+                }
+                return;
+            }
             Action::Pane(a) if a.name == AUDIT.name => {
                 if let Some(c) = self.card.as_ref().map(|c| &c.customer) {
                     desk.post(Msg::CustomerAudit {
