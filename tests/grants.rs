@@ -227,6 +227,12 @@ fn a_refusal_says_why_and_a_direct_grant_can_be_revoked() {
     ]);
     assert!(given.contains("until"), "{given}");
     assert!(show_as(&sandbox, "li.na").contains("139 1111 2222"));
+    // The operator's own list holds a grant given directly too.
+    let mine = sandbox.ok(&["--as", "li.na", "grant", "list"]);
+    assert!(
+        mine.contains("VIP 投诉跟进") && mine.contains("by chen.jie"),
+        "{mine}"
+    );
     let all = sandbox.ok(&["--as", "chen.jie", "grant", "list", "--all", "--json"]);
     let all: serde_json::Value = serde_json::from_str(&all).expect("JSON");
     assert_eq!(all["requests"][0]["decision"], "refused");

@@ -135,14 +135,21 @@ pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
                 );
             }
             let mine = store.my_access_requests(&actor, None, 100)?;
+            let given = store.my_grants(&actor)?;
             if json {
-                return print_json(&serde_json::json!({"requests": mine}));
+                return print_json(&serde_json::json!({"requests": mine, "grants": given}));
             }
-            if mine.is_empty() {
-                println!("You have asked for access to no confidential customer.");
+            if mine.is_empty() && given.is_empty() {
+                println!(
+                    "You have asked for access to no confidential customer, and been given none."
+                );
             }
             for r in &mine {
                 println!("{}", request_line(r, now));
+            }
+            // Every grant to you: those from your requests, and those a supervisor gave directly.
+            for g in &given {
+                println!("{}", grant_line(g, now));
             }
         }
         GrantCommand::List { all, json } => {

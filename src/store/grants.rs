@@ -410,6 +410,16 @@ impl Store {
     /// Grants, newest first: of one customer, or all (supervisors).
     pub fn grants(&self, actor: &Actor, customer_id: Option<i64>) -> Result<Vec<Grant>> {
         self.require(actor, Permission::GrantAccess)?;
+        self.grants_where(customer_id, None)
+    }
+
+    /// The grants given to the actor, newest first: asked for or given directly (`careline
+    /// grant list` for an operator).
+    pub fn my_grants(&self, actor: &Actor) -> Result<Vec<Grant>> {
+        self.grants_where(None, Some(actor.id))
+    }
+
+    fn grants_where(&self, customer_id: Option<i64>, to: Option<i64>) -> Result<Vec<Grant>> {
         let mut stmt = self.conn().prepare(
             "SELECT g.id, g.customer_id, c.code, o.login, b.login, g.reason, g.granted_at,
                     g.expires_at, g.revoked_at
@@ -417,11 +427,11 @@ impl Store {
              JOIN customers c ON c.id = g.customer_id
              JOIN operators o ON o.id = g.operator_id
              JOIN operators b ON b.id = g.granted_by
-             WHERE ?1 IS NULL OR g.customer_id = ?1
-             ORDER BY g.id DESC",
+             WHERE (?1 IS NULL OR g.customer_id = ?1) AND (?2 IS NULL OR g.operator_id = ?2)
+             ORDER BY g.id DESC LIMIT 500",
         )?;
         let rows = stmt
-            .query_map([customer_id], |r| {
+            .query_map(rusqlite::params![customer_id, to], |r| {
                 Ok(Grant {
                     id: r.get(0)?,
                     customer_id: r.get(1)?,
