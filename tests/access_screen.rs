@@ -256,6 +256,10 @@ fn a_supervisor_gives_access_from_the_card_and_revokes_it_in_the_list() {
         text.contains("Access granted by chen.jie until 11:30"),
         "{text}"
     );
+    // Editing the record while the grant lasts; the grant ends under the open form.
+    key(&mut amy, KeyCode::Char('e'));
+    assert_eq!(amy.form().map(|f| f.kind), Some(FormKind::EditCustomer));
+    type_text(&mut amy, "x");
 
     // A grant given directly has no request; it is ended with `careline grant revoke`, and
     // the card closes again.
@@ -265,6 +269,19 @@ fn a_supervisor_gives_access_from_the_card_and_revokes_it_in_the_list() {
     assert_eq!(grants.len(), 1);
     store.revoke_grant(&sup, grants[0].id).expect("revoke");
     others_wrote(&mut amy);
+    // The form about them closed with the access, its draft kept; the card is name and code.
+    assert!(amy.form().is_none(), "the edit form closed");
+    assert!(
+        message(&amy).contains("access to this customer ended"),
+        "{}",
+        message(&amy)
+    );
+    let amy_actor = store.actor("amy", None).expect("amy");
+    assert_eq!(
+        store.drafts(&amy_actor).expect("drafts").len(),
+        1,
+        "the draft is kept"
+    );
     let text = screen(&mut amy, 80, 24);
     assert!(text.contains("Confidential customer"), "{text}");
     assert!(!text.contains("138 0000 0001"), "{text}");

@@ -512,6 +512,7 @@ impl App {
                 }
             }
             Msg::OpenForm(form) => self.open_form((**form).clone()),
+            Msg::AccessEnded(customer) => self.overlay.access_ended(*customer, &mut self.desk),
             _ => {}
         }
     }

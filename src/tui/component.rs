@@ -132,6 +132,9 @@ pub enum Msg {
     CustomerComplaints { id: i64, name: String },
     /// Show one customer's audit trail (from the card, supervisors).
     CustomerAudit { id: i64, code: String, name: String },
+    /// The access a grant gave to this confidential customer ended (it ran out, or was
+    /// revoked): a form about them closes, its draft kept.
+    AccessEnded(i64),
     /// Show the requests for access to confidential customers (supervisors), opened from
     /// this pane.
     AccessRequests { from: PaneId },

@@ -187,6 +187,28 @@ impl Overlay {
         self.closed = Some(editor.return_to);
     }
 
+    /// The access to the customer a form is about ended: the form closes with its draft kept
+    /// (it opens again with access), and any question over it goes.
+    pub fn access_ended(&mut self, customer: i64, desk: &mut Desk) {
+        let about = self.editor.as_ref().is_some_and(|e| {
+            e.form.entity_id == customer
+                && matches!(
+                    e.kind(),
+                    FormKind::EditCustomer
+                        | FormKind::NewInteraction
+                        | FormKind::AmendInteraction
+                        | FormKind::NewComplaint
+                        | FormKind::NewReminder
+                )
+        });
+        if about {
+            self.flush_draft(desk);
+            self.dialog = None;
+            self.close_form(false, desk);
+            desk.warn_t("card.access_ended_form");
+        }
+    }
+
     /// The pane to give the keyboard back to, once, after a form closed.
     pub fn take_closed(&mut self) -> Option<PaneId> {
         self.closed.take()

@@ -298,6 +298,13 @@ impl Pane for Card {
         };
         match loaded {
             Ok(card) => {
+                let was_open = self
+                    .card
+                    .as_ref()
+                    .is_some_and(|c| c.customer.id == card.customer.id && !c.customer.restricted);
+                if was_open && card.customer.restricted {
+                    desk.post(Msg::AccessEnded(card.customer.id));
+                }
                 desk.access_until = card.access_until;
                 self.access = access_offer(&card, desk);
                 self.card = Some(card);
