@@ -282,6 +282,16 @@ fn a_supervisor_gives_access_from_the_card_and_revokes_it_in_the_list() {
         1,
         "the draft is kept"
     );
+    // Offered at the next start, it is not reopened over name and code only.
+    let mut again = app(&desk.path, "amy", Lang::En);
+    assert!(again.dialog().is_some(), "the draft is offered");
+    key(&mut again, KeyCode::Enter);
+    assert!(again.form().is_none(), "not reopened without access");
+    assert!(
+        message(&again).contains("confidential"),
+        "{}",
+        message(&again)
+    );
     let text = screen(&mut amy, 80, 24);
     assert!(text.contains("Confidential customer"), "{text}");
     assert!(!text.contains("138 0000 0001"), "{text}");

@@ -319,6 +319,11 @@ pub fn restore(draft: &Draft, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {
             Some((form, Vec::new()))
         }
         Some(FormKind::EditCustomer) => match desk.store.customer(&desk.actor, draft.entity_id) {
+            // Access to them ended since the draft was typed: it waits for a grant.
+            Ok(c) if c.restricted => {
+                desk.warn_t("card.restricted_edit");
+                None
+            }
             Ok(c) => {
                 let mut form = customer::edit_customer(&c);
                 form.restore_draft(&draft.content);
