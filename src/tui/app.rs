@@ -14,7 +14,7 @@ pub use super::dialog::Dialog;
 use super::forms::{customer, interaction};
 use super::keymap::Context;
 pub use super::overlay::Overlay;
-use super::panes::{self, access, audit, card, care, complaints, log, lookup};
+use super::panes::{self, access, card, care, complaints, log, lookup};
 use super::widgets::form::Form;
 use crate::domain::operator::Permission;
 use crate::store::{Actor, CardData, Store};
@@ -414,10 +414,9 @@ impl App {
         }
     }
 
-    /// A pane without a tab that covers the body while it has the keyboard (the Access
-    /// requests, a customer's audit trail).
-    pub fn covers(id: PaneId) -> bool {
-        id == access::ID || id == audit::ID
+    /// Whether a pane covers the body while it has the keyboard (`Pane::covers_body`).
+    fn covers(&self, id: PaneId) -> bool {
+        self.pane_by_id(id).is_some_and(|p| p.covers_body())
     }
 
     /// The pane covering the body, if one is open (with the keyboard, or under a form
@@ -427,7 +426,7 @@ impl App {
         [Some(self.focused), under]
             .into_iter()
             .flatten()
-            .find(|id| Self::covers(*id))
+            .find(|id| self.covers(*id))
     }
 
     /// The panes on screen: the tab shown and the open customer's card.
@@ -460,7 +459,7 @@ impl App {
                 // A tab asked for is read afresh; the keyboard coming back to it (a form
                 // closed) is not a reason to read it again.
                 let shown_afresh = self.pane_by_id(*id).is_some_and(|p| p.tab().is_some())
-                    || (Self::covers(*id) && self.focused != *id);
+                    || (self.covers(*id) && self.focused != *id);
                 if shown_afresh {
                     self.stale.insert(*id);
                 }

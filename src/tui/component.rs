@@ -41,6 +41,12 @@ pub trait Pane {
         None
     }
 
+    /// Whether, having no tab, it covers the body while it has the keyboard (or a form opened
+    /// from it is open) — a list opened from anywhere, such as the access requests.
+    fn covers_body(&self) -> bool {
+        false
+    }
+
     /// Its key tables, every one (Lookup has two: the search box and the result list): the
     /// keymap is built from them, and help and the footer read the keymap.
     fn keys(&self) -> &'static [KeyTable];

@@ -152,6 +152,10 @@ impl Pane for Access {
         ID
     }
 
+    fn covers_body(&self) -> bool {
+        true
+    }
+
     fn keys(&self) -> &'static [KeyTable] {
         &[KEYS]
     }

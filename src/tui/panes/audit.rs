@@ -107,6 +107,10 @@ impl Pane for Audit {
         ID
     }
 
+    fn covers_body(&self) -> bool {
+        true
+    }
+
     fn keys(&self) -> &'static [KeyTable] {
         &[KEYS]
     }
