@@ -261,13 +261,30 @@ fn a_supervisor_gives_access_from_the_card_and_revokes_it_in_the_list() {
     assert_eq!(amy.form().map(|f| f.kind), Some(FormKind::EditCustomer));
     type_text(&mut amy, "x");
 
-    // A grant given directly has no request; it is ended with `careline grant revoke`, and
-    // the card closes again.
-    let mut store = open_at_screen_time(&desk.path);
-    let sup = store.actor("chen.jie", None).expect("chen.jie");
-    let grants = store.grants(&sup, Some(desk.secret)).expect("grants");
-    assert_eq!(grants.len(), 1);
-    store.revoke_grant(&sup, grants[0].id).expect("revoke");
+    // A grant given directly has no request: the list shows it with those decided (`h`),
+    // numbered as `grant revoke` takes it, and `x` ends it there; the card closes again.
+    ctrl(&mut chen, 'g');
+    let text = screen(&mut chen, 80, 24);
+    assert!(text.contains("No requests"), "nothing waits: {text}");
+    key(&mut chen, KeyCode::Char('h'));
+    let text = screen(&mut chen, 80, 24);
+    let row = text
+        .lines()
+        .find(|l| l.contains("g1 ") && l.contains("C0000001"))
+        .unwrap_or_else(|| panic!("the direct grant is listed: {text}"));
+    assert!(
+        row.contains("amy") && row.contains("direct 11:30") && row.contains("回访投诉"),
+        "{row}"
+    );
+    let revoke = Action::Pane(&access::REFUSE);
+    assert!(chen.offers(&revoke));
+    assert!(!chen.offers(&Action::Pane(&access::GRANT)), "given already");
+    key(&mut chen, KeyCode::Char('x'));
+    assert_eq!(message(&chen), "Access of amy to C0000001 ended.");
+    let text = screen(&mut chen, 80, 24);
+    assert!(text.contains("revoked"), "{text}");
+    assert!(!chen.offers(&revoke), "ended already");
+    let store = open_at_screen_time(&desk.path);
     others_wrote(&mut amy);
     // The form about them closed with the access, its draft kept; the card is name and code.
     assert!(amy.form().is_none(), "the edit form closed");

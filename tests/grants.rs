@@ -235,9 +235,24 @@ fn a_refusal_says_why_and_a_direct_grant_can_be_revoked() {
     );
     let all = sandbox.ok(&["--as", "chen.jie", "grant", "list", "--all", "--json"]);
     let all: serde_json::Value = serde_json::from_str(&all).expect("JSON");
-    assert_eq!(all["requests"][0]["decision"], "refused");
-    assert_eq!(all["requests"][0]["note"], "请转给客户经理处理");
+    // Beside the request refused, the grant given directly (both decided within the second).
+    let rows = all["requests"].as_array().expect("requests");
+    assert_eq!(rows.len(), 2, "{all}");
+    let refused = rows.iter().find(|r| r["direct"] == false).expect("refused");
+    assert_eq!(refused["decision"], "refused");
+    assert_eq!(refused["note"], "请转给客户经理处理");
+    let direct = rows.iter().find(|r| r["direct"] == true).expect("direct");
+    assert_eq!(direct["reason"], "VIP 投诉跟进");
+    assert_eq!(direct["decided_by"], "chen.jie");
     let grant = all["grants"][0]["id"].as_i64().expect("grant id");
+    assert_eq!(direct["id"].as_i64(), Some(grant));
+    let text = sandbox.ok(&["--as", "chen.jie", "grant", "list", "--all"]);
+    assert!(
+        text.lines().any(|l| l.starts_with(&format!("grant   {grant} "))
+            && l.contains("VIP 投诉跟进")
+            && l.contains("granted until")),
+        "{text}"
+    );
     sandbox.ok(&["--as", "chen.jie", "grant", "revoke", &grant.to_string()]);
     assert!(!show_as(&sandbox, "li.na").contains("139 1111 2222"));
     let err = sandbox.fails(&["--as", "chen.jie", "grant", "revoke", &grant.to_string()]);
@@ -256,4 +271,36 @@ fn a_refusal_says_why_and_a_direct_grant_can_be_revoked() {
     ] {
         assert!(trail.contains(action), "{action} in {trail}");
     }
+}
+
+/// The supervisors' list holds every request waiting, then only the newest decided ones: a
+/// desk that has decided thousands does not read them all to show a screenful.
+#[test]
+fn the_decided_list_holds_the_newest_two_hundred() {
+    let sandbox = desk();
+    let mut store = sandbox.store();
+    let li = store.actor("li.na", None).expect("li.na");
+    let chen = store.actor("chen.jie", None).expect("chen.jie");
+    let id = store.resolve_customer("C0000001").expect("customer");
+    let rules = careline::domain::grant::GrantRules::default();
+    let mut last = 0;
+    for n in 0..=careline::store::DECIDED_LISTED {
+        let asked = store
+            .request_access(&li, id, &format!("call {n}"))
+            .expect("ask");
+        store
+            .decide_access(&chen, asked.id, false, None, Some("no"), &rules)
+            .expect("refuse");
+        last = asked.id;
+    }
+    let waiting = store.request_access(&li, id, "one more").expect("ask");
+    let rows = store.access_requests(&chen, true).expect("list");
+    assert_eq!(rows.len(), 1 + careline::store::DECIDED_LISTED);
+    assert_eq!(rows[0].id, waiting.id, "those waiting first");
+    assert_eq!(rows[1].id, last, "then the newest decided");
+    assert!(
+        rows.iter().all(|r| r.reason != "call 0"),
+        "the oldest decided is left off"
+    );
+    assert_eq!(store.access_requests(&chen, false).expect("waiting").len(), 1);
 }

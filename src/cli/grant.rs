@@ -23,7 +23,7 @@ pub enum GrantCommand {
     /// Requests for access waiting for a supervisor (supervisors); an operator's own
     /// requests and where they stand (operators).
     List {
-        /// Requests decided already too, and every grant (supervisors).
+        /// The newest requests decided and grants given directly too (supervisors).
         #[arg(long)]
         all: bool,
         #[arg(long)]
@@ -74,13 +74,21 @@ fn request_line(r: &AccessRequest, now: chrono::DateTime<chrono::Utc>) -> String
         (RequestState::Revoked, _, Some(at)) => format!("revoked {}", local(at)),
         (state, _, _) => state.as_str().to_string(),
     };
-    let by = match (&r.decided_by, &r.note) {
+    let mut by = match (&r.decided_by, &r.note) {
         (Some(by), Some(note)) => format!("  ({by}: {note})"),
         (Some(by), None) => format!("  ({by})"),
         _ => String::new(),
     };
+    // What `grant revoke` takes, while the access lasts.
+    match r.grant_id {
+        Some(g) if !r.direct && r.state(now) == RequestState::Granted => {
+            by.push_str(&format!("  [grant {g}]"))
+        }
+        _ => {}
+    }
+    let what = if r.direct { "grant  " } else { "request" };
     sanitize(&format!(
-        "request {:<5} {}  {:<10} {:<12} {:<24} {}{by}",
+        "{what} {:<5} {}  {:<10} {:<12} {:<24} {}{by}",
         r.id,
         local(r.requested_at),
         r.customer_code,
@@ -153,23 +161,22 @@ pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
             }
         }
         GrantCommand::List { all, json } => {
-            let requests = store.access_requests(&actor, !all)?;
-            let grants = if all {
-                store.grants(&actor, None)?
-            } else {
-                Vec::new()
-            };
+            // With --all: the requests decided and the grants given directly too, newest
+            // first after those waiting.
+            let requests = store.access_requests(&actor, all)?;
             if json {
+                let grants = if all {
+                    store.grants(&actor, None)?
+                } else {
+                    Vec::new()
+                };
                 return print_json(&serde_json::json!({"requests": requests, "grants": grants}));
             }
-            if requests.is_empty() && grants.is_empty() {
+            if requests.is_empty() {
                 println!("No requests for access are waiting.");
             }
             for r in &requests {
                 println!("{}", request_line(r, now));
-            }
-            for g in &grants {
-                println!("{}", grant_line(g, now));
             }
         }
         GrantCommand::Approve { id, minutes, note } => {

@@ -28,6 +28,11 @@ pub struct AccessRequest {
     pub expires_at: Option<DateTime<Utc>>,
     /// When the access granted was ended early.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The grant that the request led to (what `grant revoke` takes).
+    pub grant_id: Option<i64>,
+    /// A grant a supervisor gave directly, no request before it: `id` is the grant's, the
+    /// reason the supervisor's, and `requested_at` when it was given.
+    pub direct: bool,
 }
 
 /// Where a request for access stands at a moment.
@@ -79,9 +84,10 @@ pub struct Asked {
     pub already: bool,
 }
 
-/// The columns of [`AccessRequest`], in order, for `request_row`.
+/// The columns of [`AccessRequest`], in order, for `request_row`; then when it was decided.
 const REQUEST_SELECT: &str = "SELECT r.id, r.customer_id, c.code, o.login, o.name, r.reason,
-        r.requested_at, r.decision, d.login, r.note, g.expires_at, g.revoked_at
+        r.requested_at, r.decision, d.login, r.note, g.expires_at, g.revoked_at, r.grant_id, 0,
+        r.decided_at
      FROM access_requests r
      JOIN customers c ON c.id = r.customer_id
      JOIN operators o ON o.id = r.operator_id
@@ -102,8 +108,13 @@ fn request_row(r: &rusqlite::Row) -> rusqlite::Result<AccessRequest> {
         note: r.get(9)?,
         expires_at: r.get::<_, Option<i64>>(10)?.map(time),
         revoked_at: r.get::<_, Option<i64>>(11)?.map(time),
+        grant_id: r.get(12)?,
+        direct: r.get(13)?,
     })
 }
+
+/// Decided requests and direct grants listed after those waiting (the newest).
+pub const DECIDED_LISTED: usize = 200;
 
 /// A grant: who may see which confidential customer until when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -225,20 +236,37 @@ impl Store {
         Ok(rows)
     }
 
-    /// Requests for access, oldest first: those waiting, or all of them (supervisors).
-    pub fn access_requests(&self, actor: &Actor, waiting_only: bool) -> Result<Vec<AccessRequest>> {
+    /// Requests for access (supervisors): those waiting, oldest first; with `decided`, then the
+    /// requests decided and the grants given directly, newest first, at most
+    /// [`DECIDED_LISTED`] of them.
+    pub fn access_requests(&self, actor: &Actor, decided: bool) -> Result<Vec<AccessRequest>> {
         self.require(actor, Permission::GrantAccess)?;
-        let which = if waiting_only {
-            "WHERE r.decision IS NULL"
-        } else {
-            ""
-        };
-        let mut stmt = self.conn().prepare(&format!(
-            "{REQUEST_SELECT} {which} ORDER BY r.requested_at, r.id"
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{REQUEST_SELECT} WHERE r.decision IS NULL ORDER BY r.requested_at, r.id"
         ))?;
-        let rows = stmt
+        let mut rows = stmt
             .query_map([], request_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        if decided {
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT * FROM (
+                   {REQUEST_SELECT} WHERE r.decision IS NOT NULL
+                   UNION ALL
+                   SELECT g.id, g.customer_id, c.code, o.login, o.name, g.reason, g.granted_at,
+                          'granted', b.login, NULL, g.expires_at, g.revoked_at, g.id, 1,
+                          g.granted_at
+                     FROM grants g
+                     JOIN customers c ON c.id = g.customer_id
+                     JOIN operators o ON o.id = g.operator_id
+                     JOIN operators b ON b.id = g.granted_by
+                    WHERE NOT EXISTS (SELECT 1 FROM access_requests q WHERE q.grant_id = g.id))
+                 ORDER BY 15 DESC, 1 DESC LIMIT ?1"
+            ))?;
+            let decided = stmt
+                .query_map([DECIDED_LISTED as i64], request_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.extend(decided);
+        }
         Ok(rows)
     }
 
@@ -315,10 +343,10 @@ impl Store {
             );
             Ok(())
         })?;
-        self.access_requests(actor, false)?
-            .into_iter()
-            .find(|r| r.id == request)
-            .ok_or_else(|| StoreError::NotFound(format!("access request {request}")))
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("{REQUEST_SELECT} WHERE r.id = ?1"))?;
+        Ok(stmt.query_row([request], request_row)?)
     }
 
     /// Grants `login` access to a confidential customer directly, with a reason

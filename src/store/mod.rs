@@ -62,7 +62,7 @@ pub use encryption::{
 };
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
-pub use grants::{AccessRequest, Asked, Grant, RequestState};
+pub use grants::{AccessRequest, Asked, Grant, RequestState, DECIDED_LISTED};
 pub use handover::Handover;
 pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};

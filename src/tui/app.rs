@@ -289,7 +289,7 @@ impl App {
             }
             Action::AccessRequests if !self.desk.actor.may(Permission::GrantAccess) => {
                 // Refused by the store, as every refusal is: said, and audited.
-                if let Err(e) = self.desk.store.access_requests(&self.desk.actor, true) {
+                if let Err(e) = self.desk.store.access_requests(&self.desk.actor, false) {
                     self.desk.store_error(&e);
                 }
             }

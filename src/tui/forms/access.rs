@@ -283,7 +283,7 @@ pub fn restore(draft: &Draft, kind: FormKind, desk: &mut Desk) -> Option<(Form, 
             ));
         }
         _ => {
-            let waiting = match desk.store.access_requests(&desk.actor, true) {
+            let waiting = match desk.store.access_requests(&desk.actor, false) {
                 Ok(all) => all.into_iter().find(|r| r.id == draft.entity_id),
                 Err(e) => {
                     desk.store_error(&e);

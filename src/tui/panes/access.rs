@@ -1,8 +1,8 @@
 //! The supervisors' list of requests for access to confidential customers (DESIGN §6,
 //! `Ctrl-G`): those waiting, oldest first — who asks, for which customer, why, since when —
 //! to grant (`y`, for some minutes, with a note) or refuse (`x`, saying why); `h` shows those
-//! decided too, with how they stand (granted until, expired, refused, revoked), and `x` on a
-//! grant still lasting ends it.
+//! decided and the grants given directly too, with how they stand (granted until, expired,
+//! refused, revoked), and `x` on a grant still lasting ends it.
 
 use std::any::Any;
 
@@ -30,9 +30,6 @@ pub const REFUSE: PaneAction =
     PaneAction::new("refuse_access", "action.refuse_access").needs(Permission::GrantAccess);
 pub const HISTORY: PaneAction = PaneAction::new("access_history", "action.access_history");
 
-/// Decided requests shown with `h` (the newest).
-const DECIDED_SHOWN: usize = 200;
-
 pub const KEYS: KeyTable = KeyTable {
     name: "access",
     title: "context.access",
@@ -55,7 +52,7 @@ pub const KEYS: KeyTable = KeyTable {
 pub struct Access {
     pub rows: Vec<AccessRequest>,
     pub selected: usize,
-    /// Decided requests shown too (newest first, after those waiting).
+    /// Decided requests and direct grants shown too (newest first, after those waiting).
     pub history: bool,
     /// The pane the list was opened from (Esc goes back there).
     back_to: Option<PaneId>,
@@ -121,18 +118,12 @@ impl Access {
         desk.warn(text);
     }
 
-    /// Ends the access a request was granted, before it runs out.
+    /// Ends the access a request was granted (or a grant given directly), before it runs out.
     fn revoke(&mut self, r: AccessRequest, desk: &mut Desk) {
-        let grant = match desk.store.grants(&desk.actor, Some(r.customer_id)) {
-            Ok(grants) => grants.into_iter().find(|g| {
-                g.login == r.login && g.revoked_at.is_none() && Some(g.expires_at) == r.expires_at
-            }),
-            Err(e) => return desk.store_error(&e),
-        };
-        let Some(grant) = grant else {
+        let Some(grant) = r.grant_id else {
             return self.decided_already(r.id, desk);
         };
-        match desk.store.revoke_grant(&desk.actor, grant.id) {
+        match desk.store.revoke_grant(&desk.actor, grant) {
             Ok(()) => {
                 desk.own_write();
                 let text = desk.i18n.f(
@@ -182,21 +173,14 @@ impl Pane for Access {
             self.rows.clear();
             return;
         }
-        let keep = self.chosen().map(|r| r.id);
+        let keep = self.chosen().map(|r| (r.direct, r.id));
         self.read_at = desk.now;
-        match desk.store.access_requests(&desk.actor, !self.history) {
-            Ok(all) => {
-                let (mut waiting, mut decided): (Vec<_>, Vec<_>) =
-                    all.into_iter().partition(|r| r.decision.is_none());
-                decided.reverse();
-                decided.truncate(DECIDED_SHOWN);
-                waiting.extend(decided);
-                self.rows = waiting;
-            }
+        match desk.store.access_requests(&desk.actor, self.history) {
+            Ok(rows) => self.rows = rows,
             Err(e) => desk.store_error(&e),
         }
         self.selected = keep
-            .and_then(|id| self.rows.iter().position(|r| r.id == id))
+            .and_then(|key| self.rows.iter().position(|r| (r.direct, r.id) == key))
             .unwrap_or(self.selected)
             .min(self.rows.len().saturating_sub(1));
     }
@@ -241,13 +225,26 @@ fn short(t: chrono::DateTime<chrono::Utc>, view: &View) -> String {
     t.with_timezone(&view.tz).format("%m-%d %H:%M").to_string()
 }
 
+/// A request's number (`#7`), or a direct grant's (`g7`, as `grant revoke` takes it).
+fn number(r: &AccessRequest) -> String {
+    if r.direct {
+        format!("g{}", r.id)
+    } else {
+        format!("#{}", r.id)
+    }
+}
+
 /// How a request stands, in a few words.
 pub fn state_words(r: &AccessRequest, view: &View) -> String {
     let i18n = view.i18n;
     let state = r.state(view.now);
     match (state, r.expires_at) {
         (RequestState::Granted, Some(until)) => i18n.f(
-            "access.state_until",
+            if r.direct {
+                "access.state_given_until"
+            } else {
+                "access.state_until"
+            },
             &[(
                 "until",
                 &until.with_timezone(&view.tz).format("%H:%M").to_string(),
@@ -296,8 +293,8 @@ fn draw(access: &Access, area: Rect, buf: &mut Buffer, view: &View) {
             theme.border,
         ))];
         let mut who = format!(
-            "#{} · {} {} · {} ({}) · {}",
-            r.id,
+            "{} · {} {} · {} ({}) · {}",
+            number(r),
             sanitize(&r.customer_code),
             short(r.requested_at, view),
             sanitize(&r.operator_name),
@@ -330,7 +327,7 @@ fn draw(access: &Access, area: Rect, buf: &mut Buffer, view: &View) {
                 RequestState::Expired => theme.muted,
             };
             let mut spans = vec![
-                Span::styled(format!("#{:<4} ", r.id), theme.muted),
+                Span::styled(format!("{:<5} ", number(r)), theme.muted),
                 Span::styled(format!("{} ", short(r.requested_at, view)), theme.muted),
                 Span::styled(
                     format!("{} ", pad(&truncate(&sanitize(&r.customer_code), 9), 9)),
