@@ -284,6 +284,35 @@ fn a_supervisor_gives_access_from_the_card_and_revokes_it_in_the_list() {
     let text = screen(&mut chen, 80, 24);
     assert!(text.contains("revoked"), "{text}");
     assert!(!chen.offers(&revoke), "ended already");
+    // The customer's trail says whose access was given and ended, and until when it was to
+    // last (given at 10:30 for the default hour), where the desk is.
+    key(&mut chen, KeyCode::Enter);
+    key(&mut chen, KeyCode::Char('A'));
+    let text = screen(&mut chen, 132, 43);
+    let line = |action: &str| {
+        text.lines()
+            .find(|l| l.contains(action))
+            .unwrap_or_else(|| panic!("{action} in {text}"))
+            .to_string()
+    };
+    let given = line("granted access");
+    assert!(
+        given.contains("operator: amy")
+            && given.contains("until: 2026-11-23 11:30")
+            && given.contains("reason: 回访投诉"),
+        "{given}"
+    );
+    let ended = line("revoked access");
+    assert!(
+        ended.contains("operator: amy")
+            && ended.contains("granted by: chen.jie")
+            && ended.contains("until: 2026-11-23 11:30"),
+        "{ended}"
+    );
+    assert!(
+        !text.contains("customer: C0000001"),
+        "said in the title: {text}"
+    );
     let store = open_at_screen_time(&desk.path);
     others_wrote(&mut amy);
     // The form about them closed with the access, its draft kept; the card is name and code.

@@ -248,9 +248,10 @@ fn a_refusal_says_why_and_a_direct_grant_can_be_revoked() {
     assert_eq!(direct["id"].as_i64(), Some(grant));
     let text = sandbox.ok(&["--as", "chen.jie", "grant", "list", "--all"]);
     assert!(
-        text.lines().any(|l| l.starts_with(&format!("grant   {grant} "))
-            && l.contains("VIP 投诉跟进")
-            && l.contains("granted until")),
+        text.lines()
+            .any(|l| l.starts_with(&format!("grant   {grant} "))
+                && l.contains("VIP 投诉跟进")
+                && l.contains("granted until")),
         "{text}"
     );
     sandbox.ok(&["--as", "chen.jie", "grant", "revoke", &grant.to_string()]);
@@ -302,5 +303,8 @@ fn the_decided_list_holds_the_newest_two_hundred() {
         rows.iter().all(|r| r.reason != "call 0"),
         "the oldest decided is left off"
     );
-    assert_eq!(store.access_requests(&chen, false).expect("waiting").len(), 1);
+    assert_eq!(
+        store.access_requests(&chen, false).expect("waiting").len(),
+        1
+    );
 }

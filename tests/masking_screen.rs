@@ -189,3 +189,38 @@ fn the_edit_form_shows_masks_and_saving_it_keeps_the_stored_numbers() {
     assert!(shown.contains("138****5678"), "{shown}");
     assert!(!shown.contains("138 1234 5678"), "{shown}");
 }
+
+/// The customer's audit trail says the operator saw the record with its contacts masked, and
+/// the admin who reads it saw it whole.
+#[test]
+fn the_trail_says_a_view_was_masked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (path, id) = desk(&dir);
+    for (lang, masked, whole) in [
+        (
+            Lang::En,
+            "the whole record, contacts masked",
+            "the whole record",
+        ),
+        (Lang::ZhCn, "完整记录（联系方式已脱敏）", "完整记录"),
+    ] {
+        drop(card(&path, lang));
+        let store = open(&path, "supervisor");
+        let actor = store.actor("boss", None).expect("admin");
+        let settings = common::screen::settings(lang, "/srv/careline/desk.db");
+        let mut app = App::new(store, actor, settings);
+        common::screen::open_card(&mut app, id);
+        key(&mut app, KeyCode::Char('A'));
+        let shown = text(&draw(&mut app, 80, 24));
+        let line = |who: &str| {
+            shown
+                .lines()
+                .find(|l| l.contains(who))
+                .unwrap_or_else(|| panic!("{who} in\n{shown}"))
+                .to_string()
+        };
+        assert!(line("wang.fang").contains(masked), "{shown}");
+        let boss = line("boss ");
+        assert!(boss.contains(whole) && !boss.contains(masked), "{shown}");
+    }
+}

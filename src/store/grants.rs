@@ -293,6 +293,11 @@ impl Store {
             .optional()?;
         let (customer_id, operator_id, reason, decision) =
             row.ok_or_else(|| StoreError::NotFound(format!("access request {request}")))?;
+        let (code, login): (String, String) = self.conn().query_row(
+            "SELECT c.code, o.login FROM customers c, operators o WHERE c.id = ?1 AND o.id = ?2",
+            params![customer_id, operator_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         if let Some(decision) = decision {
             return Err(StoreError::Conflict(format!(
                 "access request {request} was {decision} already"
@@ -335,6 +340,8 @@ impl Store {
                 "access_request",
                 Some(request),
                 serde_json::json!({
+                    "customer": code,
+                    "to": login,
                     "grant": grant.map(|g| g.0),
                     "expires_at": grant.map(|g| g.1.timestamp()),
                     "minutes": approve.then_some(minutes),
@@ -403,33 +410,39 @@ impl Store {
     /// Ends a grant before it expires (supervisors).
     pub fn revoke_grant(&mut self, actor: &Actor, grant: i64) -> Result<()> {
         self.require(actor, Permission::GrantAccess)?;
-        let revoked: Option<Option<i64>> = self
+        let row: Option<(Option<i64>, String, String, String, i64)> = self
             .conn()
             .query_row(
-                "SELECT revoked_at FROM grants WHERE id = ?1",
+                "SELECT g.revoked_at, c.code, o.login, b.login, g.expires_at
+                   FROM grants g
+                   JOIN customers c ON c.id = g.customer_id
+                   JOIN operators o ON o.id = g.operator_id
+                   JOIN operators b ON b.id = g.granted_by
+                  WHERE g.id = ?1",
                 [grant],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        match revoked {
-            None => return Err(StoreError::NotFound(format!("grant {grant}"))),
-            Some(Some(_)) => {
-                return Err(StoreError::Conflict(format!(
-                    "grant {grant} was revoked already"
-                )))
-            }
-            Some(None) => {}
+        let Some((revoked, code, to, by, expires)) = row else {
+            return Err(StoreError::NotFound(format!("grant {grant}")));
+        };
+        if revoked.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "grant {grant} was revoked already"
+            )));
         }
         self.write(actor, |w| {
             w.tx().execute(
                 "UPDATE grants SET revoked_at = ?2 WHERE id = ?1",
                 params![grant, w.now().timestamp()],
             )?;
+            // Whose access ended, to what, and until when it would have lasted.
             w.audit(
                 "access.revoke",
                 "grant",
                 Some(grant),
-                serde_json::Value::Null,
+                serde_json::json!({"customer": code, "to": to, "granted_by": by,
+                    "expires_at": expires}),
             );
             Ok(())
         })

@@ -71,6 +71,11 @@ impl I18n {
         self.strings.get(key).map(String::as_str).unwrap_or(key)
     }
 
+    /// The text for `key`, if the catalogue has one.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.strings.get(key).map(String::as_str)
+    }
+
     /// The text for `key` with `{name}` placeholders filled.
     pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut out = self.t(key).to_string();
@@ -80,7 +85,6 @@ impl I18n {
         out
     }
 
-    /// A vocabulary value (`badge.vip`, `channel.phone_in` …), or the value itself.
     /// A person's name (or login) as a sentence of this language sets it: in Chinese a name
     /// that begins or ends with a Latin letter or digit is spaced from the characters around
     /// it (由 root 处理, but 由王芳处理); English sentences have their own spaces.
@@ -93,6 +97,7 @@ impl I18n {
         }
     }
 
+    /// A vocabulary value (`badge.vip`, `channel.phone_in` …), or the value itself.
     pub fn value(&self, group: &str, value: &str) -> String {
         let key = format!("{group}.{value}");
         match self.strings.get(&key) {

@@ -163,51 +163,133 @@ impl Pane for Audit {
 }
 
 /// An action's words in the screen's language (the action's own name when the catalogue has
-/// none: an action added later still shows).
+/// none: an action added later still shows). A step on a complaint reads as the step.
 pub fn action_words(action: &str, view: &View) -> String {
     let worded = view.i18n.value("audit_action", action);
-    if worded == action {
-        action.to_string()
-    } else {
-        worded
+    if worded != action {
+        return worded;
+    }
+    match action.strip_prefix("complaint.") {
+        Some(step) if view.i18n.value("step", step) != step => view.i18n.f(
+            "audit.complaint_step",
+            &[("step", &view.i18n.value("step", step))],
+        ),
+        _ => action.to_string(),
     }
 }
 
 /// What an entry recorded, in one line: a change as `field: old → new`, anything else as
-/// `key: value`.
+/// `field: value`, the fields and values in the screen's language where it has words for
+/// them, and times where the desk is.
 pub fn detail_text(row: &AuditRow, view: &View) -> String {
+    let i18n = view.i18n;
     if row.erased {
-        return view.i18n.t("audit.erased").to_string();
+        return i18n.t("audit.erased").to_string();
     }
     let Some(detail) = &row.detail else {
         return String::new();
     };
-    // A view: of the whole record, or of name and code only (no grant).
+    // A view: of the whole record (its contacts masked or not), or of name and code only.
     if row.action == "customer.view" {
-        let restricted = detail.get("restricted").and_then(|r| r.as_bool());
-        return match restricted {
-            Some(true) => view.i18n.t("audit.view_restricted").to_string(),
-            _ => view.i18n.t("audit.view_whole").to_string(),
-        };
+        let flag = |k: &str| detail.get(k).and_then(|r| r.as_bool()) == Some(true);
+        return i18n
+            .t(if flag("restricted") {
+                "audit.view_restricted"
+            } else if flag("masked") {
+                "audit.view_masked"
+            } else {
+                "audit.view_whole"
+            })
+            .to_string();
     }
-    let value = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "—".to_string(),
-        other => other.to_string(),
-    };
     match detail {
         serde_json::Value::Object(fields) => fields
             .iter()
             .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| match v {
-                serde_json::Value::Array(pair) if pair.len() == 2 => {
-                    format!("{k}: {} → {}", value(&pair[0]), value(&pair[1]))
+            // The trail is of one customer: their code is said already.
+            .filter(|(k, v)| {
+                !(k.as_str() == "customer" && v.as_str() == row.customer_code.as_deref())
+            })
+            .map(|(k, v)| {
+                let label = field_label(&row.action, k, view);
+                match v {
+                    // A change (an edit's, an update's) is recorded as `[old, new]`.
+                    serde_json::Value::Array(pair)
+                        if pair.len() == 2
+                            && (row.action.ends_with(".edit")
+                                || row.action.ends_with(".update")) =>
+                    {
+                        format!(
+                            "{label}: {} → {}",
+                            value_text(&row.action, k, &pair[0], view),
+                            value_text(&row.action, k, &pair[1], view)
+                        )
+                    }
+                    other => format!("{label}: {}", value_text(&row.action, k, other, view)),
                 }
-                other => format!("{k}: {}", value(other)),
             })
             .collect::<Vec<_>>()
             .join("; "),
-        other => value(other),
+        other => value_text(&row.action, "", other, view),
+    }
+}
+
+/// A detail's field in the screen's language: the audit's own word for it, the form's label
+/// for a customer's field, or the key itself.
+fn field_label(action: &str, key: &str, view: &View) -> String {
+    // A word of one family of actions first (a grant's `to` is an operator, a complaint's a
+    // status).
+    let family = action.split('.').next().unwrap_or(action);
+    let own = [
+        format!("audit_key.{family}.{key}"),
+        format!("audit_key.{key}"),
+    ]
+    .iter()
+    .find_map(|k| view.i18n.get(k))
+    .map(str::to_string);
+    // A form's label is a heading (`Marketing consent`); in a line of the trail it is a word.
+    own.or_else(|| {
+        view.i18n
+            .get(&format!("field.{key}"))
+            .map(str::to_lowercase)
+    })
+    .unwrap_or_else(|| key.to_string())
+}
+
+/// A detail's value as a person reads it: times where the desk is, yes or no, lists joined,
+/// contacts as their values, a complaint's statuses in words.
+fn value_text(action: &str, key: &str, value: &serde_json::Value, view: &View) -> String {
+    use serde_json::Value as Json;
+    let i18n = view.i18n;
+    match value {
+        Json::Null => "—".to_string(),
+        Json::Bool(b) => i18n
+            .t(if *b { "yesno.yes" } else { "yesno.no" })
+            .to_string(),
+        Json::Number(n) if key.ends_with("_at") || key == "until" => n
+            .as_i64()
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .map(|t| {
+                t.with_timezone(&view.tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|| n.to_string()),
+        Json::String(s) if action.starts_with("complaint.") && (key == "from" || key == "to") => {
+            i18n.value("status", s)
+        }
+        Json::String(s) => s.clone(),
+        Json::Array(items) if items.is_empty() => "—".to_string(),
+        Json::Array(items) => items
+            .iter()
+            .map(|item| match item.get("value") {
+                // A contact: its value (masked already for a reader who may not see it).
+                Some(v) => value_text(action, "", v, view),
+                None => value_text(action, key, item, view),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
     }
 }
 
