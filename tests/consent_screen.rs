@@ -84,3 +84,120 @@ fn consent_given_in_the_form_says_how_and_the_card_shows_it() {
         );
     }
 }
+
+/// An operator who marks a new customer VIP is told on the level field that a supervisor sets
+/// it — with any other bad field marked at the same save, nothing written and no refusal
+/// audited — and the record saves once the level is left as it was.
+#[test]
+fn a_level_an_operator_may_not_set_is_marked_on_its_field() {
+    for (lang, said) in [
+        (
+            Lang::En,
+            "only a supervisor or above sets a customer's level; leave it as it is",
+        ),
+        (Lang::ZhCn, "客户等级只能由主管或更高角色设置，请保持原样"),
+    ] {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("desk.db");
+        let mut store = open_at_screen_time(&path);
+        let admin = store.init_admin("li.na", "李娜").expect("init");
+        store
+            .add_operator(&admin, "amy", "Amy", careline::store::Role::Operator)
+            .expect("amy");
+        let actor = store.actor("amy", None).expect("actor");
+        let mut app = App::new(store, actor, settings(lang, "desk.db"));
+        app.handle_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL));
+        let form = app.form_mut().expect("new customer form");
+        form.focus_on("name");
+        for c in "赵敏".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        app.form_mut().expect("form").focus_on("phone");
+        for c in "12345".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        app.form_mut().expect("form").focus_on("level");
+        key(&mut app, KeyCode::Right);
+        assert_eq!(app.form().map(|f| f.value("level")), Some("vip".into()));
+        app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert_eq!(error_on(&app, "level").as_deref(), Some(said));
+        assert!(
+            error_on(&app, "phone").is_some(),
+            "a 5-digit phone is bad too"
+        );
+        let check = open_at_screen_time(&path);
+        let li = check.actor("li.na", None).expect("li.na");
+        let refusals = check
+            .audit_entries(
+                &li,
+                &careline::store::AuditFilter {
+                    action: Some("refused".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+            .expect("trail");
+        assert!(refusals.is_empty(), "{refusals:?}");
+        // Level back to normal, a real number: saved.
+        app.form_mut().expect("form").focus_on("level");
+        key(&mut app, KeyCode::Left);
+        app.form_mut().expect("form").focus_on("phone");
+        for _ in 0..5 {
+            key(&mut app, KeyCode::Backspace);
+        }
+        for c in "13800000009".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert!(app.form().is_none(), "saved: {:?}", app.desk.message);
+    }
+}
+
+/// An erased customer's card (reached from history kept for counts) shows the erasure's mark
+/// in the screen's language: the name and the words it replaced in a contact's summary.
+#[test]
+fn an_erased_customer_reads_as_erased_in_the_screen_language() {
+    for (lang, mark) in [(Lang::En, "[erased]"), (Lang::ZhCn, "[已删除]")] {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("desk.db");
+        let mut store = open_at_screen_time(&path);
+        let admin = store.init_admin("li.na", "李娜").expect("init");
+        store
+            .set_privacy(&admin, "li.na", true)
+            .expect("privacy permission");
+        let admin = store.actor("li.na", None).expect("li.na");
+        let id = store
+            .create_customer(
+                &admin,
+                &common::customer("王秀英", vec![common::phone("13800000001")]),
+            )
+            .expect("customer")
+            .id;
+        let now = common::screen::screen_now();
+        store
+            .log_interaction(
+                &admin,
+                &careline::store::NewInteraction::contact(
+                    id,
+                    careline::domain::customer::Channel::PhoneIn,
+                    "information_given",
+                    now - chrono::Duration::minutes(5),
+                    now,
+                    "王秀英 asked about her order",
+                ),
+            )
+            .expect("logged");
+        store.erase_customer(&admin, id).expect("erased");
+        let mut app = App::new(store, admin, settings(lang, "desk.db"));
+        app.loaded(Msg::OpenCustomer { id, focus: true });
+        let text = screen(&app);
+        assert!(!text.contains("王秀英"), "{text}");
+        assert!(
+            text.contains(&format!("{mark} asked about her order")),
+            "{text}"
+        );
+        if lang == Lang::ZhCn {
+            assert!(!text.contains("[erased]"), "{text}");
+        }
+    }
+}

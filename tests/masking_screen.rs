@@ -224,3 +224,41 @@ fn the_trail_says_a_view_was_masked() {
         assert!(boss.contains(whole) && !boss.contains(masked), "{shown}");
     }
 }
+
+/// A masked number copied from a list into a new customer's form is refused on its field, in
+/// words for a new record (there is no stored value it could stand for).
+#[test]
+fn a_masked_value_in_a_new_customer_is_refused_on_its_field() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (path, _) = desk(&dir);
+    for (lang, said) in [
+        (
+            Lang::En,
+            "masked ('*' hides part of it): type it in full; a value copied from a list cannot be saved",
+        ),
+        (
+            Lang::ZhCn,
+            "已脱敏（* 隐去了部分内容）：请输入完整内容，从列表复制的脱敏值不能保存",
+        ),
+    ] {
+        let store = open(&path, "supervisor");
+        let actor = store.actor("wang.fang", None).expect("operator");
+        let settings = common::screen::settings(lang, "/srv/careline/desk.db");
+        let mut app = App::new(store, actor, settings);
+        app.handle_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL));
+        app.form_mut().expect("new customer form").focus_on("name");
+        for c in "赵敏".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        app.form_mut().expect("form").focus_on("phone");
+        for c in "138****5678".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        let error = app
+            .form()
+            .and_then(|f| f.field("phone"))
+            .and_then(|f| f.error.clone());
+        assert_eq!(error.as_deref(), Some(said));
+    }
+}

@@ -176,10 +176,10 @@ impl FieldError {
 }
 
 /// Why a masked contact is refused.
-pub const MASKED_CONTACT: &str = "is masked ('*' hides part of it, as lists and masked exports show it); give it in full, or leave the masked value an edit form shows as it is";
+pub const MASKED_CONTACT: &str = "is masked ('*' hides part of it, as lists and masked exports show it): give it in full (an edit that leaves a masked value as it was keeps the stored one)";
 
 /// Why a masked address is refused.
-pub const MASKED_ADDRESS: &str = "is masked ('****' hides part of it, as lists and masked exports show it); give it in full, or leave the masked address an edit form shows as it is";
+pub const MASKED_ADDRESS: &str = "is masked ('****' hides part of it, as lists and masked exports show it): give it in full (an edit that leaves a masked address as it was keeps the stored one)";
 
 /// Longest accepted name, in characters.
 pub const MAX_NAME_CHARS: usize = 100;

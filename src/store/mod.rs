@@ -69,7 +69,7 @@ pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
 pub use pins::PinCheck;
 pub use pops::ScreenPop;
-pub use privacy::Erased;
+pub use privacy::{Erased, ERASED_TEXT};
 pub use purchases::{NewPurchase, Purchase};
 pub use reminders::{DueReminder, Reminder};
 pub use samples::{LogFacet, LookupSample, PhoneReference};

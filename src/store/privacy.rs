@@ -19,7 +19,9 @@ use serde_json::{Map, Value};
 use super::{Actor, Permission, Result, Store, StoreError, Writer};
 
 /// What the free text of an erased customer's records says where it quoted them.
-const ERASED_TEXT: &str = "[erased]";
+/// What an erasure writes in place of a name and of the personal words in free text (the
+/// screen shows it in its own language: `I18n::data`).
+pub const ERASED_TEXT: &str = "[erased]";
 
 /// What `erase_customer` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

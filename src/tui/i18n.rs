@@ -71,6 +71,18 @@ impl I18n {
         self.strings.get(key).map(String::as_str).unwrap_or(key)
     }
 
+    /// Text from the database as this language shows it: what an erasure wrote in place of a
+    /// name or a quoted detail reads in the screen's words.
+    pub fn data<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let marker = crate::store::ERASED_TEXT;
+        match self.get("data.erased") {
+            Some(words) if words != marker && text.contains(marker) => {
+                std::borrow::Cow::Owned(text.replace(marker, words))
+            }
+            _ => std::borrow::Cow::Borrowed(text),
+        }
+    }
+
     /// The text for `key`, if the catalogue has one.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.strings.get(key).map(String::as_str)

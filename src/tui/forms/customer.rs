@@ -8,6 +8,7 @@ use super::{mark_errors, Duplicated, FormKind, Saved};
 use crate::domain::contact::ContactKind;
 use crate::domain::customer::{Channel, ContactInput, CustomerFields, Level};
 use crate::domain::date_input::parse_date;
+use crate::domain::operator::Permission;
 use crate::domain::search_key::{classify, Query};
 use crate::store::{Customer, DuplicateWarning, StoreError};
 use crate::tui::component::Msg;
@@ -360,9 +361,35 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
         );
         ok = false;
     }
+    // A level the operator may not set is marked on its field, with who may (the store
+    // refuses it too, and audits the refusal, if it is saved anyway).
+    if let Some(fields) = &fields {
+        let needed = match &base {
+            Some(before) => crate::domain::customer::edit_permissions(before, fields),
+            None => crate::domain::customer::create_permissions(fields),
+        };
+        let level_needs = needed.into_iter().find(|p| {
+            matches!(
+                p,
+                Permission::SetLevel | Permission::CreateVipOrConfidential
+            ) && !desk.actor.may(*p)
+        });
+        if let Some(p) = level_needs {
+            let role = desk.i18n.value("role", p.least_role().as_str());
+            let text = desk.i18n.f("form.level_needs", &[("role", &role)]);
+            form.set_error("level", text);
+            ok = false;
+        }
+    }
     if let Some(fields) = &fields {
         let editing = (form.kind == FormKind::EditCustomer).then_some(form.entity_id);
-        match desk.store.check_customer(&desk.actor, editing, fields) {
+        // The rest is checked as if the level were left as it was: every other bad field
+        // shows at the same save.
+        let mut rest = fields.clone();
+        if form.field("level").is_some_and(|f| f.error.is_some()) {
+            rest.level = base.as_ref().map(|b| b.level).unwrap_or_default();
+        }
+        match desk.store.check_customer(&desk.actor, editing, &rest) {
             Ok(()) => {}
             Err(StoreError::Invalid(errors)) => {
                 mark_errors(form, &errors, field_of, desk);

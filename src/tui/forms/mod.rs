@@ -301,7 +301,15 @@ pub fn mark_errors(
     desk: &mut Desk,
 ) {
     for e in errors {
-        let text = field_errors::field(e, &desk.i18n);
+        let text = match &e.cause {
+            // A new record has no stored value a mask could stand for.
+            Some(crate::domain::customer::ContactCause::Masked)
+                if form.kind == FormKind::NewCustomer =>
+            {
+                desk.i18n.t("form.masked_new").to_string()
+            }
+            _ => field_errors::field(e, &desk.i18n),
+        };
         match field_of(&e.field) {
             Some(key) if form.set_error(key, text.clone()) => {}
             _ => desk.error(format!("{}: {text}", e.field)),

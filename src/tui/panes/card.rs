@@ -387,7 +387,7 @@ pub fn summary_line<'a>(card: &CardData, view: &View, width: usize) -> Line<'a> 
         .count();
     let mut spans = vec![
         Span::styled(
-            truncate(&sanitize(&c.fields.name), 16).into_owned(),
+            truncate(&sanitize(&view.i18n.data(&c.fields.name)), 16).into_owned(),
             theme.title,
         ),
         Span::styled(format!(" {} ", sanitize(&c.code)), theme.muted),
@@ -437,7 +437,11 @@ fn when(at: chrono::DateTime<chrono::Utc>, view: &View) -> String {
 /// A contact in one line: the summary gets what is left of the width.
 fn contact_line<'a>(contact: &ContactLine, view: &View, width: usize) -> Line<'a> {
     let (theme, i18n) = (view.theme, view.i18n);
-    let summary = contact.summary.as_deref().map(sanitize).unwrap_or_default();
+    let summary = contact
+        .summary
+        .as_deref()
+        .map(|s| sanitize(&i18n.data(s)).into_owned())
+        .unwrap_or_default();
     let mut spans = vec![
         Span::styled(
             format!("  {} ", when(contact.started_at, view)),
@@ -559,7 +563,7 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         _ => theme.muted,
     };
     out.push(Line::from(vec![
-        Span::styled(sanitize(&f.name).into_owned(), theme.title),
+        Span::styled(sanitize(&i18n.data(&f.name)).into_owned(), theme.title),
         Span::raw("  "),
         Span::styled(sanitize(&c.code).into_owned(), theme.muted),
         Span::raw("  "),
