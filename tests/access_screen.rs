@@ -341,6 +341,11 @@ fn a_supervisor_gives_access_from_the_card_and_revokes_it_in_the_list() {
     let text = screen(&mut amy, 80, 24);
     assert!(text.contains("Confidential customer"), "{text}");
     assert!(!text.contains("138 0000 0001"), "{text}");
+    // The card says the access given directly ended, as it says of a request's.
+    assert!(
+        text.contains("The access chen.jie gave you (grant g1) ended on 11-23 10:30."),
+        "{text}"
+    );
 }
 
 #[test]

@@ -201,3 +201,111 @@ fn an_erased_customer_reads_as_erased_in_the_screen_language() {
         }
     }
 }
+
+/// A supervisor makes a customer confidential in the edit form; an operator who tries is told
+/// on the field that a supervisor does it, and nothing changes.
+#[test]
+fn confidentiality_is_set_in_the_edit_form_by_a_supervisor_only() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("desk.db");
+    let mut store = open_at_screen_time(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    store
+        .add_operator(&admin, "amy", "Amy", careline::store::Role::Operator)
+        .expect("amy");
+    store
+        .add_operator(
+            &admin,
+            "chen.jie",
+            "陈杰",
+            careline::store::Role::Supervisor,
+        )
+        .expect("chen.jie");
+    let id = store
+        .create_customer(
+            &admin,
+            &common::customer("王秀英", vec![common::phone("13800000001")]),
+        )
+        .expect("customer")
+        .id;
+    drop(store);
+    let edit_confidential = |login: &str| {
+        let store = open_at_screen_time(&path);
+        let actor = store.actor(login, None).expect("actor");
+        let mut app = App::new(store, actor, settings(Lang::En, "desk.db"));
+        app.loaded(Msg::OpenCustomer { id, focus: true });
+        key(&mut app, KeyCode::Char('e'));
+        app.form_mut().expect("edit form").focus_on("confidential");
+        key(&mut app, KeyCode::Right);
+        assert_eq!(
+            app.form().map(|f| f.value("confidential")),
+            Some("yes".into())
+        );
+        app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        app
+    };
+    let amy = edit_confidential("amy");
+    assert_eq!(
+        error_on(&amy, "confidential").as_deref(),
+        Some("only a supervisor or above makes a customer confidential or not; leave it as it is")
+    );
+    let check = open_at_screen_time(&path);
+    let li = check.actor("li.na", None).expect("li.na");
+    assert!(!check.customer(&li, id).expect("read").fields.confidential);
+    let chen = edit_confidential("chen.jie");
+    assert!(chen.form().is_none(), "saved: {:?}", chen.desk.message);
+    assert!(check.customer(&li, id).expect("read").fields.confidential);
+    let amy_actor = check.actor("amy", None).expect("amy");
+    assert!(check.customer(&amy_actor, id).expect("read").restricted);
+}
+
+/// The customer's trail reads in the screen's language: a contact's channel, direction and
+/// wrap-up code as words, and what an entry is about named in words.
+#[test]
+fn the_trail_words_a_logged_contact_in_chinese() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("desk.db");
+    let mut store = open_at_screen_time(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    let id = store
+        .create_customer(
+            &admin,
+            &common::customer("王秀英", vec![common::phone("13800000001")]),
+        )
+        .expect("customer")
+        .id;
+    let now = common::screen::screen_now();
+    store
+        .log_interaction(
+            &admin,
+            &careline::store::NewInteraction::contact(
+                id,
+                careline::domain::customer::Channel::PhoneIn,
+                "resolved_first_contact",
+                now - chrono::Duration::minutes(5),
+                now,
+                "问地址",
+            ),
+        )
+        .expect("logged");
+    let mut app = App::new(store, admin, settings(Lang::ZhCn, "desk.db"));
+    app.loaded(Msg::OpenCustomer { id, focus: true });
+    key(&mut app, KeyCode::Char('A'));
+    let text = screen(&app);
+    assert!(
+        text.lines().nth(3).is_some_and(|l| l.contains("记录联系")),
+        "after the card's view, newest first: {text}"
+    );
+    key(&mut app, KeyCode::Down);
+    // The entry whole: every word in the screen's language, what it is about in words.
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app);
+    for word in ["电话呼入", "方向: 呼入", "首次解决"] {
+        assert!(text.contains(word), "{word} in {text}");
+    }
+    for raw in ["phone_in", "inbound", "resolved_first_contact", "customer"] {
+        assert!(!text.contains(raw), "{raw} in {text}");
+    }
+    let text = screen(&app);
+    assert!(text.contains("联系记录 #1"), "{text}");
+}

@@ -114,9 +114,7 @@ impl Store {
             || (card.customer.fields.confidential
                 && !actor.may(super::Permission::SeeConfidential));
         if needs_grant {
-            card.my_request = self
-                .my_access_requests(actor, Some(card.customer.id), 1)?
-                .pop();
+            card.my_request = self.my_latest_access(actor, card.customer.id)?;
         }
         if card.customer.restricted {
             return Ok(card);

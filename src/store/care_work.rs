@@ -719,15 +719,26 @@ impl Store {
                 ],
             )?;
             let id = w.tx().last_insert_rowid();
+            // Who it is kept for, by login: the trail is read by people.
+            let kept_for: Option<String> = match assignee {
+                Some(a) => w
+                    .tx()
+                    .query_row("SELECT login FROM operators WHERE id = ?1", [a], |r| {
+                        r.get(0)
+                    })
+                    .optional()?,
+                None => None,
+            };
             w.audit(
                 "reminder.add",
                 "reminder",
                 Some(id),
                 serde_json::json!({
                     "customer": new.customer_id,
+                    "title": title,
                     "due": new.due_on.to_string(),
                     "scope": new.scope.as_str(),
-                    "assignee": assignee,
+                    "assignee": kept_for,
                 }),
             );
             Ok(id)

@@ -16,6 +16,8 @@ pub struct AccessRequest {
     pub id: i64,
     pub customer_id: i64,
     pub customer_code: String,
+    /// The customer's name (shown with the code to everyone, confidential or not).
+    pub customer_name: String,
     pub login: String,
     pub operator_name: String,
     pub reason: String,
@@ -84,21 +86,32 @@ pub struct Asked {
     pub already: bool,
 }
 
-/// The columns of [`AccessRequest`], in order, for `request_row`; then when it was decided.
+/// The columns of [`AccessRequest`], in order, for `request_row`; then when it was decided,
+/// and the customer's name.
 const REQUEST_SELECT: &str = "SELECT r.id, r.customer_id, c.code, o.login, o.name, r.reason,
         r.requested_at, r.decision, d.login, r.note, g.expires_at, g.revoked_at, r.grant_id, 0,
-        r.decided_at
+        r.decided_at, c.name
      FROM access_requests r
      JOIN customers c ON c.id = r.customer_id
      JOIN operators o ON o.id = r.operator_id
      LEFT JOIN operators d ON d.id = r.decided_by
      LEFT JOIN grants g ON g.id = r.grant_id";
 
+/// A grant given directly, as a row of [`REQUEST_SELECT`]'s columns (granted when given).
+const DIRECT_SELECT: &str = "SELECT g.id, g.customer_id, c.code, o.login, o.name, g.reason,
+        g.granted_at, 'granted', b.login, NULL, g.expires_at, g.revoked_at, g.id, 1, g.granted_at,
+        c.name
+     FROM grants g
+     JOIN customers c ON c.id = g.customer_id
+     JOIN operators o ON o.id = g.operator_id
+     JOIN operators b ON b.id = g.granted_by";
+
 fn request_row(r: &rusqlite::Row) -> rusqlite::Result<AccessRequest> {
     Ok(AccessRequest {
         id: r.get(0)?,
         customer_id: r.get(1)?,
         customer_code: r.get(2)?,
+        customer_name: r.get(15)?,
         login: r.get(3)?,
         operator_name: r.get(4)?,
         reason: r.get(5)?,
@@ -236,6 +249,26 @@ impl Store {
         Ok(rows)
     }
 
+    /// The actor's latest request for access to one customer, or the latest grant given to
+    /// them directly if that came later (what the card says of their access).
+    pub fn my_latest_access(
+        &self,
+        actor: &Actor,
+        customer_id: i64,
+    ) -> Result<Option<AccessRequest>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT * FROM (
+               {REQUEST_SELECT} WHERE r.operator_id = ?1 AND r.customer_id = ?2
+               UNION ALL
+               {DIRECT_SELECT} WHERE g.operator_id = ?1 AND g.customer_id = ?2
+                 AND NOT EXISTS (SELECT 1 FROM access_requests q WHERE q.grant_id = g.id))
+             ORDER BY 7 DESC, 1 DESC LIMIT 1"
+        ))?;
+        Ok(stmt
+            .query_row(params![actor.id, customer_id], request_row)
+            .optional()?)
+    }
+
     /// Requests for access (supervisors): those waiting, oldest first; with `decided`, then the
     /// requests decided and the grants given directly, newest first, at most
     /// [`DECIDED_LISTED`] of them.
@@ -252,13 +285,7 @@ impl Store {
                 "SELECT * FROM (
                    {REQUEST_SELECT} WHERE r.decision IS NOT NULL
                    UNION ALL
-                   SELECT g.id, g.customer_id, c.code, o.login, o.name, g.reason, g.granted_at,
-                          'granted', b.login, NULL, g.expires_at, g.revoked_at, g.id, 1,
-                          g.granted_at
-                     FROM grants g
-                     JOIN customers c ON c.id = g.customer_id
-                     JOIN operators o ON o.id = g.operator_id
-                     JOIN operators b ON b.id = g.granted_by
+                   {DIRECT_SELECT}
                     WHERE NOT EXISTS (SELECT 1 FROM access_requests q WHERE q.grant_id = g.id))
                  ORDER BY 15 DESC, 1 DESC LIMIT ?1"
             ))?;

@@ -30,6 +30,12 @@ fn fields() -> Vec<Field> {
             "field.level",
             FieldKind::Choice(Choices::of("level", &["normal", "vip"])),
         ),
+        // Name and code only for operators without a grant (a supervisor's to set).
+        Field::new(
+            "confidential",
+            "field.confidential",
+            FieldKind::Choice(Choices::of("yesno", &["no", "yes"])),
+        ),
         Field::new(
             "preferred_channel",
             "field.preferred_channel",
@@ -133,6 +139,7 @@ pub fn fill(form: &mut Form, customer: &Customer) {
         &f.birthday.map(|d| d.to_string()).unwrap_or_default(),
     );
     form.set("level", f.level.as_str());
+    form.set("confidential", yes_no(f.confidential));
     form.set(
         "preferred_channel",
         f.preferred_channel.map(|c| c.as_str()).unwrap_or(""),
@@ -203,6 +210,9 @@ pub fn to_fields(
             Level::Normal
         };
     }
+    if changed("confidential") {
+        fields.confidential = form.value("confidential") == "yes";
+    }
     if changed("preferred_channel") {
         fields.preferred_channel = form.value("preferred_channel").parse::<Channel>().ok();
     }
@@ -271,6 +281,11 @@ pub fn to_fields(
         fields.contacts = contacts;
     }
     Ok(fields)
+}
+
+/// The level the record has (a new one: normal), as the form writes it.
+fn base_level(base: &Option<CustomerFields>) -> &'static str {
+    base.as_ref().map(|b| b.level).unwrap_or_default().as_str()
 }
 
 /// Which form field a store validation message belongs to (`phone 2` → `phone2`); `None`
@@ -361,24 +376,37 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
         );
         ok = false;
     }
-    // A level the operator may not set is marked on its field, with who may (the store
-    // refuses it too, and audits the refusal, if it is saved anyway).
+    // A level or confidentiality the operator may not set is marked on its field, with who
+    // may (the store refuses it too, and audits the refusal, if it is saved anyway).
     if let Some(fields) = &fields {
         let needed = match &base {
             Some(before) => crate::domain::customer::edit_permissions(before, fields),
             None => crate::domain::customer::create_permissions(fields),
         };
-        let level_needs = needed.into_iter().find(|p| {
-            matches!(
-                p,
-                Permission::SetLevel | Permission::CreateVipOrConfidential
-            ) && !desk.actor.may(*p)
-        });
-        if let Some(p) = level_needs {
+        for p in needed.into_iter().filter(|p| !desk.actor.may(*p)) {
+            let keys: &[&str] = match p {
+                Permission::SetLevel => &["level"],
+                Permission::SetConfidential => &["confidential"],
+                Permission::CreateVipOrConfidential => &["level", "confidential"],
+                _ => &[],
+            };
             let role = desk.i18n.value("role", p.least_role().as_str());
-            let text = desk.i18n.f("form.level_needs", &[("role", &role)]);
-            form.set_error("level", text);
-            ok = false;
+            for key in keys {
+                let marked = match *key {
+                    "level" => form.value("level") != base_level(&base),
+                    _ => {
+                        (form.value("confidential") == "yes")
+                            != base.as_ref().is_some_and(|b| b.confidential)
+                    }
+                };
+                if marked {
+                    let text = desk
+                        .i18n
+                        .f(&format!("form.{key}_needs"), &[("role", &role)]);
+                    form.set_error(key, text);
+                    ok = false;
+                }
+            }
         }
     }
     if let Some(fields) = &fields {
@@ -386,8 +414,12 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
         // The rest is checked as if the level were left as it was: every other bad field
         // shows at the same save.
         let mut rest = fields.clone();
-        if form.field("level").is_some_and(|f| f.error.is_some()) {
+        let marked = |key: &str| form.field(key).is_some_and(|f| f.error.is_some());
+        if marked("level") {
             rest.level = base.as_ref().map(|b| b.level).unwrap_or_default();
+        }
+        if marked("confidential") {
+            rest.confidential = base.as_ref().is_some_and(|b| b.confidential);
         }
         match desk.store.check_customer(&desk.actor, editing, &rest) {
             Ok(()) => {}

@@ -293,9 +293,10 @@ fn draw(access: &Access, area: Rect, buf: &mut Buffer, view: &View) {
             theme.border,
         ))];
         let mut who = format!(
-            "{} · {} {} · {} ({}) · {}",
+            "{} · {} {} {} · {} ({}) · {}",
             number(r),
             sanitize(&r.customer_code),
+            sanitize(&r.customer_name),
             short(r.requested_at, view),
             sanitize(&r.operator_name),
             sanitize(&r.login),

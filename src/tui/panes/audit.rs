@@ -206,9 +206,11 @@ pub fn detail_text(row: &AuditRow, view: &View) -> String {
         serde_json::Value::Object(fields) => fields
             .iter()
             .filter(|(_, v)| !v.is_null())
-            // The trail is of one customer: their code is said already.
+            // The trail is of one customer: their code (or number) is said already.
             .filter(|(k, v)| {
-                !(k.as_str() == "customer" && v.as_str() == row.customer_code.as_deref())
+                !(k.as_str() == "customer"
+                    && (v.as_str() == row.customer_code.as_deref()
+                        || (v.as_i64().is_some() && v.as_i64() == row.customer_id)))
             })
             .map(|(k, v)| {
                 let label = field_label(&row.action, k, view);
@@ -256,6 +258,20 @@ fn field_label(action: &str, key: &str, view: &View) -> String {
     .unwrap_or_else(|| key.to_string())
 }
 
+/// Detail keys whose values are words of a vocabulary the catalogue has under the same name
+/// (`channel.phone_in`, `severity.high` …).
+const VOCABULARIES: &[&str] = &[
+    "category",
+    "severity",
+    "channel",
+    "direction",
+    "scope",
+    "level",
+    "role",
+    "consent_channel",
+    "preferred_channel",
+];
+
 /// A detail's value as a person reads it: times where the desk is, yes or no, lists joined,
 /// contacts as their values, a complaint's statuses in words.
 fn value_text(action: &str, key: &str, value: &serde_json::Value, view: &View) -> String {
@@ -278,6 +294,20 @@ fn value_text(action: &str, key: &str, value: &serde_json::Value, view: &View) -
         Json::String(s) if action.starts_with("complaint.") && (key == "from" || key == "to") => {
             i18n.value("status", s)
         }
+        // A word of a vocabulary: in the screen's language.
+        Json::String(s) if key == "disposition" => view.disposition_label(s),
+        Json::String(s) if key == "kind" && action.starts_with("reminder") => {
+            i18n.value("reminder", s)
+        }
+        Json::String(s) if VOCABULARIES.contains(&key) => i18n.value(key, s),
+        // A moment written as text (RFC 3339): where the desk is.
+        Json::String(s) if key.ends_with("_at") => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| {
+                t.with_timezone(&view.tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| s.clone()),
         Json::String(s) => s.clone(),
         Json::Array(items) if items.is_empty() => "—".to_string(),
         Json::Array(items) => items
@@ -420,6 +450,7 @@ fn draw_detail(row: &AuditRow, area: Rect, buf: &mut Buffer, view: &View) {
         ),
     ];
     if let (Some(entity), Some(id)) = (&row.entity, row.entity_id) {
+        let entity = i18n.value("audit_entity", entity);
         lines.push(pair(i18n.t("audit.about"), format!("{entity} #{id}")));
     }
     let detail = detail_text(row, view);

@@ -534,9 +534,14 @@ fn request_line<'a>(card: &CardData, view: &View) -> Option<Line<'a>> {
         ),
         RequestState::Expired | RequestState::Revoked | RequestState::Granted => (
             i18n.f(
-                "card.access_ended",
+                if r.direct {
+                    "card.access_given_ended"
+                } else {
+                    "card.access_ended"
+                },
                 &[
                     ("id", &id),
+                    ("by", &sanitize(r.decided_by.as_deref().unwrap_or("—"))),
                     (
                         "at",
                         &r.revoked_at.or(r.expires_at).map(hm).unwrap_or_default(),
