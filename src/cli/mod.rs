@@ -362,6 +362,19 @@ impl Command {
     }
 }
 
+/// Reads the command line. On a shared host (careline installed as the group's program) the
+/// options and commands careline refuses there are left out of the help (see
+/// [`host::shared_host_help`]).
+pub fn parse() -> Cli {
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let mut command = Cli::command();
+    if crate::host::privileged() {
+        command = host::shared_host_help(command);
+    }
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     refuse_screen_options(&cli)?;
     if let Some(Command::Host(command)) = &cli.command {
