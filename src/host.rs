@@ -8,6 +8,10 @@
 //! location), whether a file may be trusted, which files make up a database, and how to open a
 //! file a user names with the user's own rights rather than the group's.
 
+mod own_config;
+
+pub use own_config::{ignored_own_settings, own_config, IgnoredSetting, OwnConfig};
+
 use std::ffi::{CStr, CString};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
@@ -212,23 +216,78 @@ pub fn side_file(db: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// What is wrong with a database's folder or files on a shared host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileProblem {
+    /// Not there. SQLite removes the `-wal` and `-shm` files when the last connection to the
+    /// database closes, unless it keeps them as careline's do: a program other than careline
+    /// (`sqlite3`) that had the database open removes them so.
+    Missing(PathBuf),
+    /// There, but of the wrong kind, owner, group or mode: the reason, naming the file.
+    Unsafe(String),
+}
+
+impl FileProblem {
+    /// Whether this is a side file (`-wal`, `-shm`, `-writers`) of `db` that is missing:
+    /// one `careline host setup` makes, and root's careline may make again.
+    pub fn missing_side_file(&self, db: &Path) -> bool {
+        matches!(self, FileProblem::Missing(path)
+            if SIDE_FILES.iter().any(|suffix| side_file(db, suffix) == *path))
+    }
+}
+
+impl std::fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileProblem::Missing(path) => write!(f, "{} is missing", path.display()),
+            FileProblem::Unsafe(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Makes the side files of `db` (`-wal`, `-shm`, `-writers`) that are missing, as `uid`'s and
+/// `gid`'s with mode 0660, so that no operator's careline ever creates (and owns) one. Returns
+/// those it made.
+pub fn make_side_files(db: &Path, uid: u32, gid: u32) -> io::Result<Vec<PathBuf>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut made = Vec::new();
+    for suffix in SIDE_FILES {
+        let path = side_file(db, suffix);
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o660)
+            .open(&path);
+        match created {
+            Ok(_) => {
+                set_owner_and_mode(&path, uid, gid, 0o660)?;
+                made.push(path);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
+        }
+    }
+    Ok(made)
+}
+
 /// Why a privileged careline must not open the database at `db`, if it must not: its folder
 /// and files must belong to the database's group (this process's effective group), be closed
 /// to others, and all have the folder's owner (root, after `careline host setup`), never the
 /// operator running careline, nor any other (a file an operator owns is one they could open
 /// without careline, wherever it lies). The side files must exist already, or SQLite would
 /// create them owned by the operator.
-pub fn unsafe_database_files(db: &Path) -> Option<String> {
+pub fn unsafe_database_files(db: &Path) -> Option<FileProblem> {
     // SAFETY: these cannot fail and touch no memory.
     let (user, group) = unsafe { (libc::getuid(), libc::getegid()) };
     let dir = db.parent().unwrap_or(Path::new("."));
-    let check = |path: &Path, want_dir: bool, owner: Option<u32>| -> Result<u32, String> {
+    let unsafe_file = |why: String| Err(FileProblem::Unsafe(why));
+    let check = |path: &Path, want_dir: bool, owner: Option<u32>| -> Result<u32, FileProblem> {
         let meta = match std::fs::symlink_metadata(path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(format!("{} is missing", path.display()))
+                return Err(FileProblem::Missing(path.to_path_buf()))
             }
-            Err(e) => return Err(format!("{}: {e}", path.display())),
+            Err(e) => return unsafe_file(format!("{}: {e}", path.display())),
         };
         let kind_ok = if want_dir {
             meta.is_dir()
@@ -241,27 +300,31 @@ pub fn unsafe_database_files(db: &Path) -> Option<String> {
             } else {
                 "a regular file"
             };
-            return Err(format!("{} is not {what}", path.display()));
+            return unsafe_file(format!("{} is not {what}", path.display()));
         }
         // Root owns them on a shared host: root running careline (a restore, a check) is not
         // an operator who could open them without it.
         if meta.uid() == user && user != 0 {
-            return Err(format!("{} is owned by you", path.display()));
+            return unsafe_file(format!("{} is owned by you", path.display()));
         }
         if owner.is_some_and(|o| o != meta.uid()) {
-            return Err(format!(
-                "{} is not owned by the owner of its folder",
-                path.display()
+            return unsafe_file(format!(
+                "{} is owned by {}, not by the owner of its folder ({})",
+                path.display(),
+                user_name(meta.uid()),
+                owner.map(user_name).unwrap_or_default()
             ));
         }
         if meta.gid() != group {
-            return Err(format!(
-                "{} does not belong to careline's group",
-                path.display()
+            return unsafe_file(format!(
+                "{} belongs to the group {}, not careline's ({})",
+                path.display(),
+                group_name(meta.gid()),
+                group_name(group)
             ));
         }
         if meta.mode() & 0o007 != 0 {
-            return Err(format!(
+            return unsafe_file(format!(
                 "{} is open to other users (mode {:o})",
                 path.display(),
                 meta.mode() & 0o7777
@@ -282,7 +345,7 @@ pub fn unsafe_database_files(db: &Path) -> Option<String> {
         Ok(files) => files
             .iter()
             .find_map(|f| check(f, false, Some(owner)).err()),
-        Err(e) => Some(format!("{}: {e}", dir.display())),
+        Err(e) => Some(FileProblem::Unsafe(format!("{}: {e}", dir.display()))),
     }
 }
 
@@ -323,6 +386,29 @@ pub fn group_name(gid: libc::gid_t) -> String {
         }
     }
     gid.to_string()
+}
+
+/// The login of the user `uid`, or their number when they have none.
+pub fn user_name(uid: libc::uid_t) -> String {
+    let mut pwd = std::mem::MaybeUninit::<libc::passwd>::uninit();
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes only into the buffers given; the name points into `buf`.
+    unsafe {
+        let rc = libc::getpwuid_r(
+            uid,
+            pwd.as_mut_ptr(),
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        );
+        if rc == 0 && !result.is_null() && !(*result).pw_name.is_null() {
+            if let Ok(name) = CStr::from_ptr((*result).pw_name).to_str() {
+                return name.to_string();
+            }
+        }
+    }
+    uid.to_string()
 }
 
 /// This process's effective group's name: the database's group on a shared host.

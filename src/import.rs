@@ -634,7 +634,12 @@ fn apply_customer_cell(
         DoNotContact => f.do_not_contact = flag()?,
         MarketingConsent => f.marketing_consent = flag()?,
         ConsentDate => f.consent_date = date()?,
-        ConsentChannel => f.consent_channel = Some(vocabulary_value(value)?),
+        ConsentChannel => {
+            f.consent_channel = Some(
+                crate::domain::customer::ConsentChannel::from_file(value)
+                    .map_err(|e| e.to_string())?,
+            )
+        }
         Notes => f.notes = text(),
         Tags => f.tags.extend(many(value).map(str::to_string)),
         LastVerified => f.last_verified = date()?,

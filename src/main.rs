@@ -5,9 +5,7 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use careline::cli::{run, Cli};
+use careline::cli::{parse, run};
 use careline::config::Paths;
 
 /// mimalloc instead of the system allocator: the demo generator builds rows on one thread and
@@ -72,7 +70,7 @@ fn main() -> ExitCode {
     if careline::host::privileged() {
         careline::cli::host::ignore_user_environment();
     }
-    let cli = Cli::parse();
+    let cli = parse();
     if cli.command.is_some() {
         // A command piped into `head` stops quietly, as other Unix tools do. The screen keeps
         // the default of ignoring it: a screen-pop client hanging up must not end the screen.

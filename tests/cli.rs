@@ -492,7 +492,7 @@ fn errors_exit_non_zero_with_one_line_on_stderr() {
         ),
         (
             vec!["customer", "add", "--name", "Ann", "--level", "gold"],
-            "'gold' is not a valid Level",
+            "level: 'gold' is not one of normal, vip",
         ),
         (vec!["customer", "merge", "NOPE", "NADA"], "not found"),
         (

@@ -64,7 +64,7 @@ fn a_leavers_customers_complaints_and_reminders_go_to_a_colleague() {
     ]);
     assert_eq!(
         dry.trim(),
-        "Would hand 2 customers, 1 open complaints and 1 open reminders from li.na to zhang.wei."
+        "Would hand 2 customers, 1 open complaint and 1 open reminder from li.na to zhang.wei."
     );
     let raw = sandbox.raw();
     let li: i64 = count(&raw, "SELECT id FROM operators WHERE login = 'li.na'");
@@ -87,7 +87,7 @@ fn a_leavers_customers_complaints_and_reminders_go_to_a_colleague() {
         "zhang.wei",
     ]);
     assert!(
-        done.starts_with("Handed 2 customers, 1 open complaints and 1 open reminders"),
+        done.starts_with("Handed 2 customers, 1 open complaint and 1 open reminder"),
         "{done}"
     );
     assert_eq!(
@@ -156,5 +156,12 @@ fn a_leavers_customers_complaints_and_reminders_go_to_a_colleague() {
     assert!(
         again.starts_with("Handed 0 customers, 0 open complaints and 0 open reminders"),
         "{again}"
+    );
+    // One of a kind is said in the singular, as in the dry run above.
+    sandbox.ok(&["customer", "add", "--name", "孙丽", "--owner", "chen.jie"]);
+    let one = sandbox.ok(&["operator", "handover", "chen.jie", "zhang.wei"]);
+    assert_eq!(
+        one.trim(),
+        "Handed 1 customer, 0 open complaints and 0 open reminders from chen.jie to zhang.wei."
     );
 }

@@ -506,7 +506,9 @@ fn an_operator_reaches_the_data_only_through_careline() {
     std::fs::create_dir_all(&own).expect("config folder");
     std::fs::write(
         own.join("careline.toml"),
-        format!("[database]\npath = \"{other_text}\"\n[ui]\ntheme = \"mono\"\n"),
+        format!(
+            "[database]\npath = \"{other_text}\"\n[lookup]\nlimit = 3\n[ui]\ntheme = \"mono\"\n"
+        ),
     )
     .expect("own config");
     for entry in walk(&operator.home.join(".config")) {
@@ -514,8 +516,19 @@ fn an_operator_reaches_the_data_only_through_careline() {
     }
     let out = run_as(&operator, &host.bin(), &["search", "Wang", "--json"], &[]);
     assert!(out.status.success(), "{out:?}");
-    assert!(
-        text(&out.stderr).contains("[database] is set by the administrator"),
+    // One line for each setting ignored, naming the file and the setting; none for [ui].
+    let own_file = own.join("careline.toml");
+    let host_config = host.path("etc/careline/careline.toml");
+    let ignored = |key: &str| {
+        format!(
+            "careline: warning: {}: {key} is ignored: on this host the administrator sets it, in {} (only [ui] and [keys] are yours)",
+            own_file.display(),
+            host_config.display()
+        )
+    };
+    assert_eq!(
+        text(&out.stderr).lines().collect::<Vec<_>>(),
+        [ignored("database.path"), ignored("lookup.limit")],
         "{}",
         text(&out.stderr)
     );
@@ -544,6 +557,39 @@ fn an_operator_reaches_the_data_only_through_careline() {
     assert!(why.contains("only the administrator"), "{why}");
     let why = refused(&host, &operator, &["init"], &[]);
     assert!(why.contains("host setup"), "{why}");
+
+    // The help leaves out what this host refuses, and says where the database comes from;
+    // root's `host setup` keeps its --db.
+    let help = ok(&host, &operator, &["--help"]);
+    for refused in [
+        "--db",
+        "--config",
+        "--demo",
+        "--allow-network-fs",
+        "CARELINE_DB",
+    ] {
+        assert!(!help.contains(refused), "{refused} in the help:\n{help}");
+    }
+    for command in ["init", "demo", "bench"] {
+        assert!(
+            !help
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{command} "))),
+            "{command} in the help:\n{help}"
+        );
+    }
+    assert!(help.contains("search"), "{help}");
+    assert!(
+        help.contains(&format!(
+            "On this host careline uses the database and settings the administrator set in {}",
+            host_config.display()
+        )),
+        "{help}"
+    );
+    let help = ok(&host, &operator, &["log", "list", "--help"]);
+    assert!(!help.contains("--db"), "{help}");
+    let help = ok(&host, &operator, &["host", "setup", "--help"]);
+    assert!(help.contains("--db <PATH>"), "{help}");
 
     // --as needs an admin; setup needs root.
     let why = refused(
@@ -723,7 +769,10 @@ fn setup_again_repairs_and_keeps_the_data() {
     std::os::unix::fs::chown(side(&db, "-writers"), Some(admin.uid), None).expect("chown");
     let why = refused(&host, &operator, &["search", "Li"], &[]);
     assert!(
-        why.contains("-writers is not owned by the owner of its folder"),
+        why.contains(&format!(
+            "-writers is owned by {}, not by the owner of its folder (root)",
+            admin.login
+        )),
         "{why}"
     );
     std::os::unix::fs::chown(side(&db, "-shm"), Some(operator.uid), None).expect("chown");
@@ -737,10 +786,34 @@ fn setup_again_repairs_and_keeps_the_data() {
     assert!(why.contains("-shm is owned by you"), "{why}");
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o664)).expect("chmod");
 
-    // Setup again: everything as it should be, nothing lost.
+    // Setup again: everything as it should be, nothing lost, and it says what it found.
     let out = host.setup(&admin);
     assert!(out.status.success(), "setup again: {out:?}");
-    assert!(text(&out.stdout).contains("kept"), "{}", text(&out.stdout));
+    let said = text(&out.stdout);
+    let group = &host.group;
+    for line in [
+        format!("  group {group}: found ({gid}) and kept"),
+        format!(
+            "  {}: found and kept; root:{group} 2770 (only the group enters)",
+            db.parent().expect("a folder").display()
+        ),
+        format!(
+            "  {}: found and kept, with its 2 operators (admin {}); repaired: careline.db (was root:{group} 0666), careline.db-shm (was {}:{group} 0660), careline.db-writers (was {}:{group} 0660); it and its files (-wal, -shm, -writers …) root:{group} 0660",
+            db.display(),
+            admin.login,
+            operator.login,
+            admin.login
+        ),
+        format!(
+            "  {}: found and kept (it names this database); repaired: it was root:root 0664; root's, writable by root alone",
+            config.display()
+        ),
+        format!("Its admin, {}, adds operators with:", admin.login),
+    ] {
+        assert!(said.lines().any(|l| l == line), "{line:?} in\n{said}");
+    }
+    assert!(!said.contains("first admin"), "{said}");
+    assert!(!said.contains("created"), "{said}");
     assert_eq!(mode(&db), (0, gid, 0o660));
     assert_eq!(mode(&side(&db, "-shm")), (0, gid, 0o660));
     assert_eq!(mode(&side(&db, "-writers")), (0, gid, 0o660));
@@ -794,4 +867,113 @@ fn setup_again_repairs_and_keeps_the_data() {
         text(&out.stderr)
     );
     assert!(!host.path("elsewhere").exists(), "nothing was changed");
+}
+
+#[test]
+fn a_database_another_program_closed_is_said_so_and_root_restores_it() {
+    let Some(mut host) = Host::new("c") else {
+        return;
+    };
+    let admin = host.user("adc");
+    let operator = host.user("opc");
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup: {out:?}");
+    let gid = host.gid();
+    let db = host.db();
+    ok(
+        &host,
+        &admin,
+        &[
+            "operator",
+            "add",
+            &operator.login,
+            "--name",
+            "Op",
+            "--role",
+            "operator",
+        ],
+    );
+    ok(
+        &host,
+        &admin,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Li Na",
+            "--phone",
+            "13700137000",
+        ],
+    );
+    let backup = admin.home.join("before.db");
+    ok(&host, &admin, &["backup", &backup.to_string_lossy()]);
+    ok(
+        &host,
+        &admin,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Zhao Min",
+            "--phone",
+            "13600136000",
+        ],
+    );
+
+    // Root looks into the database with a program other than careline, as with sqlite3:
+    // closing it last, SQLite removes the write-ahead log and the shared memory.
+    {
+        let conn = rusqlite::Connection::open(&db).expect("root opens the database");
+        let customers: i64 = conn
+            .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+            .expect("a look");
+        assert_eq!(customers, 2);
+    }
+    assert!(!side(&db, "-wal").exists() && !side(&db, "-shm").exists());
+
+    // The operator is told the file is missing, and by whom it is made again: not that
+    // anything is owned wrongly.
+    let why = refused(&host, &operator, &["search", "Li"], &[]);
+    assert_eq!(
+        why,
+        format!(
+            "careline: {}-wal is missing (a program other than careline, such as sqlite3, removes it when it closes the database), and careline may not make it as yours; the administrator repairs it with `sudo careline host setup --db {} --group {}`\n",
+            db.display(),
+            db.display(),
+            host.group
+        )
+    );
+
+    // Root restores the backup with the installed careline: the missing files are made again
+    // (root's and the group's), not a reason to refuse.
+    let out = Command::new(host.bin())
+        .args(["restore", &backup.to_string_lossy(), "--yes"])
+        .env_remove("CARELINE_DB")
+        .current_dir(host.path(""))
+        .output()
+        .expect("restore runs");
+    assert!(out.status.success(), "restore: {out:?}");
+    let said = text(&out.stderr);
+    for suffix in ["-wal", "-shm"] {
+        assert!(
+            said.contains(&format!(
+                "careline: warning: {}{suffix} was missing (a program other than careline, such as sqlite3, removes it when it closes the database); made again, root:{} 0660",
+                db.display(),
+                host.group
+            )),
+            "{said}"
+        );
+    }
+    for file in [
+        db.clone(),
+        side(&db, "-wal"),
+        side(&db, "-shm"),
+        side(&db, "-writers"),
+    ] {
+        assert_eq!(mode(&file), (0, gid, 0o660), "{}", file.display());
+    }
+    let found = json(&ok(&host, &operator, &["search", "Li", "--json"]));
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
+    let found = json(&ok(&host, &operator, &["search", "Zhao", "--json"]));
+    assert_eq!(found.as_array().map(Vec::len), Some(0), "restored: {found}");
 }

@@ -49,6 +49,14 @@ fn the_screen_asks_for_the_pin_and_opens_when_it_is_right() {
     screen.wait_for("Wrong PIN; 4 tries left before the account is locked.");
     // Typed without echo.
     assert!(!screen.text().contains("1111"));
+    // Three more wrong ones: the last try left is one try.
+    for left in ["3 tries", "2 tries", "1 try"] {
+        screen.send("1111\r");
+        screen.wait_for(&format!(
+            "Wrong PIN; {left} left before the account is locked."
+        ));
+    }
+    assert!(!screen.text().contains("1 tries"), "{}", screen.text());
     screen.send("2580\r");
     screen.wait_for("Search");
     screen.send("\x03"); // Ctrl-C quits
@@ -135,4 +143,92 @@ fn five_wrong_pins_lock_the_operator_until_an_admin_unlocks_them() {
         store.check_pin(&me, "0001").expect("check"),
         PinCheck::Wrong { left: 4 }
     );
+}
+
+/// `careline ARGS` on `desk` in a session of its own with no controlling terminal, as `su -c`
+/// starts one, while its standard input and output are still a terminal (a pseudo-terminal):
+/// its exit status and standard error.
+fn without_controlling_terminal(desk: &Desk, args: &[&str]) -> (bool, String) {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes the two descriptors it opens into the ints given.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "a pseudo-terminal");
+    // SAFETY: both descriptors were just opened by openpty and are owned here alone.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut command = Command::new(BIN);
+    command
+        .arg("--db")
+        .arg(&desk.db)
+        .args(args)
+        .envs(desk.envs())
+        .env_remove("CARELINE_DB")
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::from(slave.try_clone().expect("the terminal")))
+        .stdout(Stdio::from(slave))
+        .stderr(Stdio::piped());
+    // SAFETY: setsid is async-signal-safe; the child leaves the test's session, and so its
+    // controlling terminal, before careline starts.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = command.output().expect("careline");
+    drop(master);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn without_a_terminal_the_pin_is_not_asked_and_one_sentence_says_why() {
+    let desk = Desk::new();
+    let me = common::login();
+    // No PIN yet: setting one needs a terminal, or --stdin.
+    let (ok, err) = without_controlling_terminal(&desk, &["operator", "pin"]);
+    assert!(!ok);
+    assert_eq!(
+        err,
+        "careline: operator pin: a new PIN is typed at a terminal, unseen, and this session has none; in a script give it on standard input with --stdin (`careline operator pin --stdin < FILE`)\n"
+    );
+    let (ok, err) = set_pin(&desk, "2580");
+    assert!(ok, "{err}");
+
+    // The screen: one line, saying the PIN is needed and where it can be typed.
+    let (ok, err) = without_controlling_terminal(&desk, &["--lang", "en"]);
+    assert!(!ok);
+    assert_eq!(
+        err,
+        format!(
+            "careline: {me} has a PIN, which careline reads only from a terminal, and this session has none (as under `su -c`, or `sudo` or `ssh` without one); open the screen from a terminal (`su - {me}`, `ssh -t`): commands need no PIN\n"
+        )
+    );
+    let (ok, err) = without_controlling_terminal(&desk, &["--lang", "zh-CN"]);
+    assert!(!ok);
+    assert!(
+        err.starts_with(&format!("careline: {me} 设有 PIN 码")) && err.lines().count() == 1,
+        "{err}"
+    );
+    // Nothing was counted as a wrong try, and commands go on without a PIN.
+    let (store, me) = desk.store();
+    assert!(store.needs_pin(&me).expect("read"));
+    let trail = desk.cli(&["audit", "list", "--action", "operator.pin_wrong", "--json"]);
+    let trail: serde_json::Value = serde_json::from_slice(&trail.stdout).expect("JSON");
+    assert_eq!(trail.as_array().map(Vec::len), Some(0), "{trail}");
+    let (ok, err) = without_controlling_terminal(&desk, &["search", "王", "--json"]);
+    assert!(ok, "{err}");
 }

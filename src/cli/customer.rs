@@ -186,11 +186,22 @@ fn choice<T: std::str::FromStr<Err = crate::domain::UnknownValue>>(
     value: &Option<String>,
     errors: &mut Vec<FieldError>,
 ) -> Option<Option<T>> {
+    choice_by(field, value, errors, str::parse)
+}
+
+/// A vocabulary flag read with `parse`: None when not given, Some(None) when given empty (it
+/// clears the field), and an unknown word reported against `field`.
+fn choice_by<T>(
+    field: &str,
+    value: &Option<String>,
+    errors: &mut Vec<FieldError>,
+    parse: impl Fn(&str) -> Result<T, crate::domain::UnknownValue>,
+) -> Option<Option<T>> {
     let v = value.as_deref()?;
     if v.trim().is_empty() {
         return Some(None);
     }
-    match v.parse() {
+    match parse(v) {
         Ok(parsed) => Some(Some(parsed)),
         Err(e) => {
             errors.push(FieldError::new(field, e.to_string()));
@@ -299,7 +310,12 @@ impl CustomerArgs {
             fields.do_not_contact = b;
         }
         // Asked afresh with every change: the one on record is never carried over to it.
-        let consent_channel = choice("consent_channel", &self.consent_channel, &mut errors);
+        let consent_channel = choice_by(
+            "consent_channel",
+            &self.consent_channel,
+            &mut errors,
+            crate::domain::customer::ConsentChannel::typed,
+        );
         if self
             .marketing_consent
             .is_some_and(|b| b != fields.marketing_consent)
@@ -569,6 +585,25 @@ fn merge_sentence(moved: &serde_json::Value) -> String {
     sentence
 }
 
+/// The card's purchases line: "none" for a customer who never bought; otherwise the last 12
+/// months, the last purchase and the lifetime spend, each part only when it has a value.
+fn purchases(c: &Customer) -> String {
+    if c.last_purchase.is_none() && c.orders_12m == 0 && c.lifetime_spend_cents == 0 {
+        return "none".into();
+    }
+    let year = match c.orders_12m {
+        0 => "none".to_string(),
+        1 => format!("{} in 1 order", format_money(c.spend_12m_cents)),
+        n => format!("{} in {n} orders", format_money(c.spend_12m_cents)),
+    };
+    let mut parts = vec![format!("12 months: {year}")];
+    if let Some(last) = c.last_purchase {
+        parts.push(format!("last {last}"));
+    }
+    parts.push(format!("lifetime {}", format_money(c.lifetime_spend_cents)));
+    parts.join("; ")
+}
+
 fn print_card(c: &Customer) {
     let line = |label: &str, value: &str| {
         if !value.is_empty() {
@@ -652,18 +687,16 @@ fn print_card(c: &Customer) {
                 .unwrap_or_default(),
             opt(&c.fields.preferred_time),
         ]
+        .iter()
+        .filter(|part| !part.trim().is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
         .join(" "),
     );
-    line(
-        "purchases",
-        &format!(
-            "12 months: {} in {} orders; last {}; lifetime {}",
-            format_money(c.spend_12m_cents),
-            c.orders_12m,
-            date(c.last_purchase),
-            format_money(c.lifetime_spend_cents)
-        ),
-    );
+    line("purchases", &purchases(c));
+    if c.points != 0 {
+        line("points", &c.points.to_string());
+    }
     if let Some((r, f, m)) = c.rfm {
         line("RFM", &format!("{r}{f}{m}"));
     }

@@ -1,17 +1,15 @@
 //! `careline host setup`, and careline's start on a shared host: where the database and the
 //! rules come from when careline runs as the installed setgid-group program (docs/SECURITY.md).
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use clap::{Args, Subcommand};
-use serde::Deserialize;
 
 use super::{Cli, Command, Context};
-use crate::config::{os_login, Config, Paths, UiConfig};
+use crate::config::{os_login, Config, Paths};
 use crate::host::{self, HostPaths};
 use crate::store::{OpenOptions, Store};
 
@@ -78,6 +76,50 @@ pub fn ignore_user_environment() {
     }
 }
 
+/// The options a shared host refuses (`context`): they name another database or config, or
+/// accept a network file system, which only the administrator decides there.
+const REFUSED_OPTIONS: &[&str] = &["db", "config", "demo", "allow_network_fs"];
+
+/// The commands a shared host refuses (`refuse_on_host`).
+const REFUSED_COMMANDS: &[&str] = &["init", "demo", "bench"];
+
+/// The help of careline on a shared host: the options and commands refused there are hidden
+/// (given anyway, they are refused with the reason), and the help says where the database and
+/// settings come from. `host setup`, root's, keeps its `--db`.
+pub fn shared_host_help(command: clap::Command) -> clap::Command {
+    let config = HostPaths::of_this_binary()
+        .map(|h| h.config.display().to_string())
+        .unwrap_or_else(|_| "the host's config".into());
+    // `host setup` takes the database from --db: it gets a shown copy of its own, which the
+    // hidden global one is then not copied over (its value still reaches the top, global).
+    let db = command
+        .get_arguments()
+        .find(|arg| arg.get_id() == "db")
+        .cloned()
+        .map(|arg| {
+            arg.hide(false)
+                .hide_env(true)
+                .help("The database file to set up or repair, e.g. /var/lib/careline/careline.db")
+        });
+    let mut command = REFUSED_OPTIONS
+        .iter()
+        .fold(command, |command, option| {
+            command.mut_arg(*option, |arg| arg.hide(true))
+        })
+        .after_help(format!(
+            "On this host careline uses the database and settings the administrator set in {config}; your own careline.toml gives only [ui] and [keys]."
+        ));
+    for name in REFUSED_COMMANDS {
+        command = command.mut_subcommand(*name, |c| c.hide(true));
+    }
+    match db {
+        Some(db) => command.mut_subcommand("host", |host| {
+            host.mut_subcommand("setup", |setup| setup.arg(db))
+        }),
+        None => command,
+    }
+}
+
 /// Commands that make or fill a database of their own, refused on a shared host.
 fn refuse_on_host(command: &Option<Command>) -> Result<()> {
     let why = match command {
@@ -126,7 +168,7 @@ pub fn context(cli: &Cli) -> Result<Context> {
     }
     let (mut config, warnings) = Config::load(&host.config);
     let paths = Paths::discover();
-    let personal = personal_preferences(&paths.config_file(), &config_path, &mut config);
+    let personal = personal_preferences(&paths.config_file(), &host.config, &mut config);
     for warning in warnings.into_iter().chain(personal) {
         tracing::warn!("{warning}");
         eprintln!("careline: warning: {warning}");
@@ -141,13 +183,7 @@ pub fn context(cli: &Cli) -> Result<Context> {
                 "{config_path}: [database] path does not name a database by its full path; the administrator sets it with `sudo careline host setup --db PATH --group NAME`"
             )
         })?;
-    if let Some(problem) = host::unsafe_database_files(&db_path) {
-        bail!(
-            "{problem}: on this host only careline's group may hold the database's files; the administrator repairs them with `sudo careline host setup --db {} --group {}`",
-            db_path.display(),
-            host::effective_group_name()
-        );
-    }
+    database_files_ready(&db_path)?;
     if host::user_in_group() {
         let warning = format!(
             "you are a member of the group {}, so you can open the database without careline and its roles; the administrator removes you with `gpasswd -d LOGIN {}`",
@@ -168,65 +204,76 @@ pub fn context(cli: &Cli) -> Result<Context> {
     })
 }
 
-/// The part of an operator's own config a shared host takes: the screen's look and keys.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Personal {
-    ui: UiConfig,
-    keys: BTreeMap<String, Vec<String>>,
-    #[serde(flatten)]
-    other: toml::Table,
+/// Refuses the database on a shared host unless its folder and files are as `host setup` left
+/// them, saying what is wrong: a file missing, or one of the wrong kind, owner, group or mode.
+/// A side file (`-wal`, `-shm`, `-writers`) that a program other than careline removed
+/// (`sqlite3` removes `-wal` and `-shm` when it closes the database last) is made again when
+/// root runs careline, as `host setup` makes it: root's and the group's, 0660.
+fn database_files_ready(db: &Path) -> Result<()> {
+    let group = host::effective_group_name();
+    let repair = format!(
+        "the administrator repairs it with `sudo careline host setup --db {} --group {group}`",
+        db.display()
+    );
+    // SAFETY: getuid and getegid cannot fail.
+    let (root, gid) = unsafe { (libc::getuid() == 0, libc::getegid()) };
+    match host::unsafe_database_files(db) {
+        None => Ok(()),
+        Some(problem) if root && problem.missing_side_file(db) => {
+            let made = host::make_side_files(db, 0, gid).with_context(|| {
+                format!("cannot make the database's side files again; {repair}")
+            })?;
+            for file in made {
+                let warning = format!(
+                    "{} was missing (a program other than careline, such as sqlite3, removes it when it closes the database); made again, root:{group} 0660",
+                    file.display()
+                );
+                tracing::warn!("{warning}");
+                eprintln!("careline: warning: {warning}");
+            }
+            match host::unsafe_database_files(db) {
+                None => Ok(()),
+                Some(problem) => refuse_files(db, &problem, &group, &repair),
+            }
+        }
+        Some(problem) => refuse_files(db, &problem, &group, &repair),
+    }
 }
 
-/// Takes [ui] (theme, language) and [keys] from the operator's config file at `path`, read
-/// with the operator's own rights; every other section is the administrator's and is ignored
-/// with a warning. Returns the warnings.
-fn personal_preferences(path: &Path, host_config: &str, config: &mut Config) -> Vec<String> {
-    let origin = path.display();
-    let text = match host::as_user(|| std::fs::read_to_string(path)) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return vec![],
-        Err(e) => {
-            return vec![format!(
-                "{origin}: cannot read ({e}); your [ui] and [keys] are not used"
-            )]
-        }
-    };
-    match toml::from_str::<Personal>(&text) {
-        Ok(personal) => {
-            let warnings = personal
-                .other
-                .keys()
-                .map(|section| {
-                    format!(
-                        "{origin}: [{section}] is set by the administrator on this host ({host_config}); yours is ignored (only [ui] and [keys] are yours)"
-                    )
-                })
-                .collect();
-            if personal.ui.theme.is_some() {
-                config.ui.theme = personal.ui.theme;
-            }
-            if personal.ui.language.is_some() {
-                config.ui.language = personal.ui.language;
-            }
-            config.keys.extend(personal.keys);
-            warnings
-        }
-        Err(e) => {
-            let line = e.span().map(|span| {
-                text.as_bytes()[..span.start.min(text.len())]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1
-            });
-            let at = line.map(|l| format!(" line {l}")).unwrap_or_default();
-            vec![format!(
-                "{origin}{at}: {}; your [ui] and [keys] are not used",
-                e.message()
-            )]
-        }
+/// The refusal of a database whose files are not as they must be on a shared host.
+fn refuse_files(db: &Path, problem: &host::FileProblem, group: &str, repair: &str) -> Result<()> {
+    match problem {
+        host::FileProblem::Missing(path) if path == db => bail!(
+            "{problem}: the host's config names it as the database; the administrator restores it from a backup (`sudo careline restore BACKUP`) or makes a new one with `sudo careline host setup --db {} --group {group}`",
+            db.display()
+        ),
+        host::FileProblem::Missing(_) if problem.missing_side_file(db) => bail!(
+            "{problem} (a program other than careline, such as sqlite3, removes it when it closes the database), and careline may not make it as yours; {repair}"
+        ),
+        host::FileProblem::Missing(_) => bail!("{problem}; {repair}"),
+        host::FileProblem::Unsafe(_) => bail!(
+            "{problem}: on this host the database's folder and files are root's and careline's group's alone (files root:{group} 0660); {repair}"
+        ),
     }
+}
+
+/// Takes [ui] (theme, language) and [keys] from the operator's own config file at `path`,
+/// read with the operator's own rights; every other setting is the administrator's and is
+/// ignored, one warning a setting. Returns the warnings.
+fn personal_preferences(path: &Path, host_config: &Path, config: &mut Config) -> Vec<String> {
+    let own = host::own_config(path, host_config);
+    if own.ui.theme.is_some() {
+        config.ui.theme = own.ui.theme;
+    }
+    if own.ui.language.is_some() {
+        config.ui.language = own.ui.language;
+    }
+    config.keys.extend(own.keys);
+    own.ignored
+        .iter()
+        .map(ToString::to_string)
+        .chain(own.problem)
+        .collect()
 }
 
 /// What `host setup` works on, checked before anything is changed.
@@ -369,10 +416,14 @@ fn setup(cli: &Cli, args: &SetupArgs) -> Result<()> {
     }
     host::set_setting_up();
     let plan = plan(cli, args)?;
-    println!("Setting careline up for operators on this host:");
+    if plan.existing.is_some() || plan.db.exists() {
+        println!("Setting careline up for operators on this host (set up before: what is right is kept, what is off repaired, the data kept):");
+    } else {
+        println!("Setting careline up for operators on this host:");
+    }
     let gid = group(&plan.group)?;
     database_folder(&plan, gid)?;
-    database(&plan, gid)?;
+    let admins = database(&plan, gid, args.admin.as_deref())?;
     log_folder(&plan, gid)?;
     install(&plan, gid)?;
     host_config(&plan)?;
@@ -393,21 +444,91 @@ fn setup(cli: &Cli, args: &SetupArgs) -> Result<()> {
             plan.group
         );
     }
-    println!(
-        "\nDone. Operators run {} as themselves over SSH; do NOT add them to the group {}.\n\
-         Next: as {} (the first admin), add each operator's login:\n  \
-         careline operator add LOGIN --name NAME --role operator\n\
-         Run this setup again after installing a newer careline, or to repair owners and modes.",
-        plan.bin.display(),
-        plan.group,
-        plan.admin
-    );
+    let add = "careline operator add LOGIN --name NAME --role operator";
+    match admins {
+        Admins::Made(first) => println!(
+            "\nDone. Operators run {} as themselves over SSH; do NOT add them to the group {}.\n\
+             Next: as {first} (the first admin), add each operator's login:\n  {add}\n\
+             Run this setup again after installing a newer careline, or to repair owners and modes.",
+            plan.bin.display(),
+            plan.group,
+        ),
+        Admins::Found(admins) => println!(
+            "\nDone: careline was set up here before; the lines above say what was found, kept and repaired.\n\
+             Operators run {} as themselves over SSH; do NOT add them to the group {}.\n\
+             {}\n  {add}\n\
+             Run this setup again after installing a newer careline, or to repair owners and modes.",
+            plan.bin.display(),
+            plan.group,
+            match admins.as_slice() {
+                [] => "The database has no active admin (careline always keeps one: was it changed without careline?); an admin adds operators with:".to_string(),
+                [one] => format!("Its admin, {one}, adds operators with:"),
+                many => format!("Its admins ({}) add operators with:", many.join(", ")),
+            },
+        ),
+    }
     Ok(())
+}
+
+/// Who administers the database setup worked on.
+enum Admins {
+    /// It had no operators: setup made this login its first admin.
+    Made(String),
+    /// It had operators: its active admins, found and kept.
+    Found(Vec<String>),
+}
+
+/// What setup found a file or folder as.
+enum Found {
+    /// Not there: setup made it.
+    Made,
+    /// There, with the owner, group and mode it should have.
+    Kept,
+    /// There otherwise (how, "li:careline 0666"): setup gave it the right ones.
+    Repaired(String),
+}
+
+impl Found {
+    /// The start of a report line: "created", "found and kept", "found as li:careline 0666,
+    /// repaired".
+    fn said(&self) -> String {
+        match self {
+            Found::Made => "created".into(),
+            Found::Kept => "found and kept".into(),
+            Found::Repaired(was) => format!("found as {was}, repaired"),
+        }
+    }
+}
+
+/// A file's or folder's owner, group and mode as they are: "root:careline 2770".
+fn owner_and_mode(meta: &std::fs::Metadata) -> String {
+    format!(
+        "{}:{} {:04o}",
+        host::user_name(meta.uid()),
+        host::group_name(meta.gid()),
+        meta.mode() & 0o7777
+    )
+}
+
+/// Gives `path` root's ownership, the group `gid` and `mode`, saying whether it had them
+/// (`made`: setup has just made it).
+fn settle(path: &Path, gid: u32, mode: u32, made: bool) -> Result<Found> {
+    let before = std::fs::symlink_metadata(path).with_context(|| format!("{}", path.display()))?;
+    if host::is_set(path, 0, gid, mode) {
+        return Ok(if made { Found::Made } else { Found::Kept });
+    }
+    host::set_owner_and_mode(path, 0, gid, mode)
+        .with_context(|| format!("cannot set the owner and mode of {}", path.display()))?;
+    Ok(if made {
+        Found::Made
+    } else {
+        Found::Repaired(owner_and_mode(&before))
+    })
 }
 
 fn group(name: &str) -> Result<u32> {
     if let Some((gid, _)) = host::group_by_name(name)? {
-        println!("  group {name}: exists ({gid})");
+        println!("  group {name}: found ({gid}) and kept");
         return Ok(gid);
     }
     let status = std::process::Command::new("groupadd")
@@ -429,6 +550,7 @@ fn database_folder(plan: &Plan, gid: u32) -> Result<()> {
         bail!("--db: give the database a folder of its own, e.g. /var/lib/careline/careline.db");
     }
     let name = plan.db.file_name().unwrap_or_default().as_encoded_bytes();
+    let mut made = false;
     match std::fs::symlink_metadata(dir) {
         Ok(meta) if !meta.is_dir() => bail!("{} is not a folder", dir.display()),
         Ok(meta) if meta.gid() != gid => {
@@ -449,21 +571,24 @@ fn database_folder(plan: &Plan, gid: u32) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
+            made = true;
         }
         Err(e) => bail!("{}: {e}", dir.display()),
     }
-    host::set_owner_and_mode(dir, 0, gid, 0o2770)
-        .with_context(|| format!("cannot set the owner and mode of {}", dir.display()))?;
+    let found = settle(dir, gid, 0o2770, made)?;
     println!(
-        "  {}: root:{} 2770 (only the group enters)",
+        "  {}: {}; root:{} 2770 (only the group enters)",
         dir.display(),
+        found.said(),
         plan.group
     );
     Ok(())
 }
 
 /// Every file of the database: a regular file (not a link), root's and the group's, 0660.
-fn database_files_closed(db: &Path, gid: u32) -> Result<()> {
+/// Returns those that were not, each with how it was.
+fn database_files_closed(db: &Path, gid: u32) -> Result<Vec<(PathBuf, String)>> {
+    let mut repaired = Vec::new();
     for file in host::database_files(db)? {
         let meta = match std::fs::symlink_metadata(&file) {
             Ok(meta) => meta,
@@ -476,15 +601,26 @@ fn database_files_closed(db: &Path, gid: u32) -> Result<()> {
                 file.display()
             );
         }
-        host::set_owner_and_mode(&file, 0, gid, 0o660)
-            .with_context(|| format!("cannot set the owner and mode of {}", file.display()))?;
+        if let Found::Repaired(was) = settle(&file, gid, 0o660, false)? {
+            repaired.push((file, was));
+        }
     }
-    Ok(())
+    Ok(repaired)
 }
 
-fn database(plan: &Plan, gid: u32) -> Result<()> {
-    database_files_closed(&plan.db, gid)?;
+/// The database: made with `plan.admin` its first admin, or found and kept with its admins;
+/// it and its files closed to all but root and the group. `asked_admin` is the `--admin`
+/// given, which a database with admins already does not take.
+fn database(plan: &Plan, gid: u32, asked_admin: Option<&str>) -> Result<Admins> {
+    let repaired = database_files_closed(&plan.db, gid)?;
     let existed = plan.db.exists();
+    // Side files a program other than careline removed (sqlite3 does when it closes the
+    // database last): made again below, if opening the database does not make them first.
+    let missing: Vec<PathBuf> = host::SIDE_FILES
+        .iter()
+        .map(|suffix| host::side_file(&plan.db, suffix))
+        .filter(|file| existed && std::fs::symlink_metadata(file).is_err())
+        .collect();
     let options = OpenOptions {
         create: true,
         allow_network_fs: plan.allow_network_fs,
@@ -492,43 +628,93 @@ fn database(plan: &Plan, gid: u32) -> Result<()> {
     };
     let mut store = Store::open(&plan.db, options)?;
     let operators = store.operators()?;
-    let what = if operators.is_empty() {
+    let (admins, mut what) = if operators.is_empty() {
         store.init_admin(&plan.admin, &plan.admin)?;
-        format!(
-            "{}, {} its first admin",
-            if existed { "initialised" } else { "created" },
-            plan.admin
-        )
+        let what = if existed {
+            format!(
+                "found without operators: {} made its first admin",
+                plan.admin
+            )
+        } else {
+            format!("created, {} its first admin", plan.admin)
+        };
+        (Admins::Made(plan.admin.clone()), what)
     } else {
-        format!("kept ({} operators)", operators.len())
+        let admins: Vec<String> = operators
+            .iter()
+            .filter(|o| o.active && o.role == crate::store::Role::Admin)
+            .map(|o| o.login.clone())
+            .collect();
+        let what = format!(
+            "found and kept, with its {} ({})",
+            super::counted(operators.len(), "operator", "operators"),
+            match admins.as_slice() {
+                [] => "no active admin".to_string(),
+                [one] => format!("admin {one}"),
+                many => format!("admins {}", many.join(", ")),
+            }
+        );
+        (Admins::Found(admins), what)
+    };
+    // `--admin` names the first admin of a new database; one that has admins keeps them.
+    let refused_admin = match (&admins, asked_admin) {
+        (Admins::Found(found), Some(asked)) if !found.iter().any(|a| a == asked) => {
+            let how = match operators.iter().find(|o| o.login == asked) {
+                Some(_) => format!("careline operator role {asked} admin"),
+                None => format!("careline operator add {asked} --name NAME --role admin"),
+            };
+            Some(format!(
+                "  --admin {asked}: not made an admin: the database has its admins already; one of them runs `{how}`"
+            ))
+        }
+        _ => None,
     };
     drop(store);
     // The files SQLite and careline would otherwise make beside it at an operator's first
     // start, owned by that operator.
-    for suffix in host::SIDE_FILES {
-        let path = host::side_file(&plan.db, suffix);
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o660)
-            .open(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-    }
+    host::make_side_files(&plan.db, 0, gid).context("cannot make the database's side files")?;
     database_files_closed(&plan.db, gid)?;
+    let file_name = |path: &Path| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    if !missing.is_empty() {
+        what.push_str(&format!(
+            "; made again: {}",
+            missing
+                .iter()
+                .map(|p| file_name(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !repaired.is_empty() {
+        what.push_str(&format!(
+            "; repaired: {}",
+            repaired
+                .iter()
+                .map(|(p, was)| format!("{} (was {was})", file_name(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     println!(
         "  {}: {what}; it and its files (-wal, -shm, -writers …) root:{} 0660",
         plan.db.display(),
         plan.group
     );
-    Ok(())
+    if let Some(line) = refused_admin {
+        println!("{line}");
+    }
+    Ok(admins)
 }
 
 fn log_folder(plan: &Plan, gid: u32) -> Result<()> {
     let dir = &plan.host.log_dir;
+    let dir_made = !dir.exists();
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    host::set_owner_and_mode(dir, 0, gid, 0o2770)
-        .with_context(|| format!("cannot set the owner and mode of {}", dir.display()))?;
+    let dir_found = settle(dir, gid, 0o2770, dir_made)?;
     let file = plan.host.log_file();
     let meta = std::fs::symlink_metadata(&file);
     if meta.as_ref().is_ok_and(|m| !m.is_file()) {
@@ -537,17 +723,22 @@ fn log_folder(plan: &Plan, gid: u32) -> Result<()> {
             file.display()
         );
     }
+    let file_made = meta.is_err();
     std::fs::OpenOptions::new()
         .append(true)
         .create(true)
         .mode(0o660)
         .open(&file)
         .with_context(|| format!("cannot create {}", file.display()))?;
-    host::set_owner_and_mode(&file, 0, gid, 0o660)
-        .with_context(|| format!("cannot set the owner and mode of {}", file.display()))?;
+    let found = settle(&file, gid, 0o660, file_made)?;
+    let folder = match dir_found {
+        Found::Repaired(was) => format!(", its folder found as {was}, repaired"),
+        Found::Made | Found::Kept => String::new(),
+    };
     println!(
-        "  {}: root:{} 0660 (the log quotes customers; operators cannot read it)",
+        "  {}: {}{folder}; root:{} 0660 (the log quotes customers; operators cannot read it)",
         file.display(),
+        found.said(),
         plan.group
     );
     Ok(())
@@ -559,6 +750,7 @@ fn install(plan: &Plan, gid: u32) -> Result<()> {
     let running = std::env::current_exe().context("cannot tell which careline is running")?;
     let dir = plan.bin.parent().unwrap_or(Path::new("/"));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let replacing = plan.bin.exists();
     let temporary = dir.join(format!(".careline-install-{}", std::process::id()));
     let placed = std::fs::copy(&running, &temporary)
         .map_err(anyhow::Error::from)
@@ -569,8 +761,13 @@ fn install(plan: &Plan, gid: u32) -> Result<()> {
         return Err(e.context(format!("cannot install careline as {}", plan.bin.display())));
     }
     println!(
-        "  {}: installed, root:{} 2755 (setgid {}: careline alone opens the database)",
+        "  {}: {}, root:{} 2755 (setgid {}: careline alone opens the database)",
         plan.bin.display(),
+        if replacing {
+            "found and replaced by this careline"
+        } else {
+            "installed"
+        },
         plan.group,
         plan.group
     );
@@ -581,20 +778,33 @@ fn host_config(plan: &Plan) -> Result<()> {
     let path = &plan.host.config;
     let dir = path.parent().unwrap_or(Path::new("/"));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let closed = |p: &Path, mode: u32| -> Result<()> {
+    // Root's and writable by root alone; how it was when it was not.
+    let closed = |p: &Path| -> Result<Option<String>> {
         let meta = std::fs::symlink_metadata(p)?;
         let wanted = meta.mode() & 0o7777 & !0o022;
         if meta.uid() != 0 || meta.mode() & 0o022 != 0 {
-            host::set_owner_and_mode(p, 0, meta.gid(), wanted | mode)
+            host::set_owner_and_mode(p, 0, meta.gid(), wanted)
                 .with_context(|| format!("cannot set the owner and mode of {}", p.display()))?;
+            return Ok(Some(owner_and_mode(&meta)));
         }
-        Ok(())
+        Ok(None)
     };
-    closed(dir, 0)?;
+    let folder = closed(dir)?;
     if plan.existing.is_some() {
-        closed(path, 0)?;
+        let mut repaired: Vec<String> = Vec::new();
+        if let Some(was) = closed(path)? {
+            repaired.push(format!("it was {was}"));
+        }
+        if let Some(was) = folder {
+            repaired.push(format!("its folder was {was}"));
+        }
+        let repaired = if repaired.is_empty() {
+            String::new()
+        } else {
+            format!("; repaired: {}", repaired.join(", "))
+        };
         println!(
-            "  {}: kept (it names this database; root's, writable by root alone)",
+            "  {}: found and kept (it names this database){repaired}; root's, writable by root alone",
             path.display()
         );
         return Ok(());
@@ -656,7 +866,8 @@ mod tests {
         .expect("config");
         let (mut config, _) =
             Config::parse("[privacy]\nfull_contacts = \"supervisor\"\n", "host.toml");
-        let warnings = personal_preferences(&path, "/etc/careline/careline.toml", &mut config);
+        let host_config = Path::new("/etc/careline/careline.toml");
+        let warnings = personal_preferences(&path, host_config, &mut config);
         assert_eq!(config.ui.theme.as_deref(), Some("mono"));
         assert_eq!(config.keys.get("save"), Some(&vec!["f2".to_string()]));
         assert_eq!(config.database.path, None, "the database stays the host's");
@@ -667,18 +878,21 @@ mod tests {
             "who sees contacts in full stays the host's"
         );
         assert_eq!(warnings.len(), 3, "{warnings:?}");
-        assert!(
-            warnings[2].contains("[privacy] is set by the administrator"),
-            "{}",
-            warnings[2]
-        );
-        assert!(
-            warnings[0].contains("[database] is set by the administrator"),
-            "{}",
-            warnings[0]
-        );
+        for (warning, key) in
+            warnings
+                .iter()
+                .zip(["database.path", "lookup.limit", "privacy.full_contacts"])
+        {
+            assert_eq!(
+                *warning,
+                format!(
+                    "{}: {key} is ignored: on this host the administrator sets it, in /etc/careline/careline.toml (only [ui] and [keys] are yours)",
+                    path.display()
+                )
+            );
+        }
         std::fs::write(&path, "[ui]\ntheme = 3\n").expect("config");
-        let warnings = personal_preferences(&path, "/etc/x", &mut Config::default());
+        let warnings = personal_preferences(&path, Path::new("/etc/x"), &mut Config::default());
         assert!(warnings[0].contains("line 2"), "{warnings:?}");
     }
 }

@@ -107,7 +107,7 @@ pub struct ListArgs {
     /// Only inbound email and chat still waiting for a reply, nearest deadline first.
     #[arg(long)]
     pub due_replies: bool,
-    /// At most this many entries.
+    /// At most this many entries; when more match, standard error says so.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
     /// Print as JSON (an array of entries).
@@ -328,18 +328,38 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
             })?;
         filter.disposition = Some(code);
     }
-    let rows = store.desk_log(&actor, &filter, None, args.limit.max(1))?;
+    let limit = args.limit.max(1);
+    // One more than shown: whether the list was cut is said, never left to be guessed.
+    let mut rows = store.desk_log(&actor, &filter, None, limit.saturating_add(1))?;
+    let cut = rows.len() > limit;
+    rows.truncate(limit);
     if args.json {
-        return print_json(&rows);
-    }
-    if rows.is_empty() {
+        print_json(&rows)?;
+    } else if rows.is_empty() {
         println!("No contacts logged that match.");
-        return Ok(());
+    } else {
+        for i in &rows {
+            println!("{}", line(i, store.calendar().tz()));
+        }
     }
-    for i in &rows {
-        println!("{}", line(i, store.calendar().tz()));
+    if cut {
+        // On standard error, so that a script reading the lines or the JSON reads only them.
+        eprintln!("{}", more_than_shown(limit, filter.due_replies));
     }
     Ok(())
+}
+
+/// What `log list` says when more entries match than `--limit` let it show.
+fn more_than_shown(limit: usize, due_replies: bool) -> String {
+    let shown = match (limit, due_replies) {
+        (1, false) => "the newest entry".to_string(),
+        (1, true) => "the entry with the nearest reply deadline".to_string(),
+        (n, false) => format!("the {n} newest entries"),
+        (n, true) => format!("the {n} entries with the nearest reply deadlines"),
+    };
+    format!(
+        "careline: showing only {shown}; more match (--limit N shows up to N; --from, --to, --customer and --operator narrow the list)"
+    )
 }
 
 /// One entry as a line of text.

@@ -227,6 +227,15 @@ pub fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// A count with its noun: "1 customer", "2 customers", "0 customers".
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// Prints a value as pretty JSON on standard output.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value).context("cannot write JSON")?;
@@ -266,12 +275,21 @@ fn ask_pin(store: &mut Store, actor: &Actor, lang: crate::tui::i18n::Lang) -> Re
         return Ok(());
     }
     let i18n = crate::tui::i18n::I18n::new(lang);
+    if !secret_terminal() {
+        return Err(anyhow!(
+            "{}",
+            i18n.f("pin.no_terminal", &[("login", &actor.login)])
+        ));
+    }
     loop {
         let prompt = i18n.f("pin.prompt", &[("login", &actor.login)]);
         let pin = rpassword::prompt_password(prompt)
             .map_err(|e| anyhow!("{}: {e}", i18n.t("pin.not_read")))?;
         match store.check_pin(actor, pin.trim())? {
             crate::store::PinCheck::Right => return Ok(()),
+            crate::store::PinCheck::Wrong { left: 1 } => {
+                eprintln!("{}", i18n.t("pin.wrong_one"));
+            }
             crate::store::PinCheck::Wrong { left } => {
                 eprintln!("{}", i18n.f("pin.wrong", &[("left", &left.to_string())]));
             }
@@ -283,6 +301,18 @@ fn ask_pin(store: &mut Store, actor: &Actor, lang: crate::tui::i18n::Lang) -> Re
             }
         }
     }
+}
+
+/// Whether a PIN can be typed unseen here: it is read from the controlling terminal
+/// (`/dev/tty`), which a session started without one lacks even when its standard input and
+/// output are terminals (`su -c`, which starts a session of its own; `sudo` or `ssh` without
+/// a terminal; cron).
+pub(crate) fn secret_terminal() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
 }
 
 /// `--theme` and `--lang` only mean something to the screen: given with a command they are
@@ -330,6 +360,19 @@ impl Command {
             Command::Host(_) => "host",
         }
     }
+}
+
+/// Reads the command line. On a shared host (careline installed as the group's program) the
+/// options and commands careline refuses there are left out of the help (see
+/// [`host::shared_host_help`]).
+pub fn parse() -> Cli {
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let mut command = Cli::command();
+    if crate::host::privileged() {
+        command = host::shared_host_help(command);
+    }
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 pub fn run(cli: Cli) -> Result<()> {

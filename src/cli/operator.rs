@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Subcommand;
 
-use super::{print_json, Context};
+use super::{counted, print_json, Context};
 use crate::store::Role;
 
 #[derive(Debug, Subcommand)]
@@ -64,6 +64,71 @@ pub enum OperatorCommand {
     },
 }
 
+/// The operators as a table, one a line, its columns lined up by display width (a Chinese
+/// name takes two cells a character): login, role, name, and what holds for them — disabled,
+/// locked by wrong PINs, a PIN set, the privacy permission. Locked ones are followed by how
+/// an admin lets them in.
+fn operator_table(ops: &[crate::store::Operator]) -> String {
+    use crate::text::{pad, sanitize, width};
+    /// A name wider than this is cut (with `…`), so that one long name does not push every
+    /// state off the line.
+    const NAME_CELLS: usize = 24;
+    let names: Vec<String> = ops.iter().map(|o| sanitize(&o.name).into_owned()).collect();
+    let logins: Vec<String> = ops
+        .iter()
+        .map(|o| sanitize(&o.login).into_owned())
+        .collect();
+    let login_cells = logins
+        .iter()
+        .map(|l| width(l))
+        .chain([5])
+        .max()
+        .unwrap_or(5);
+    let name_cells = names
+        .iter()
+        .map(|n| width(n))
+        .chain([4])
+        .max()
+        .unwrap_or(4)
+        .min(NAME_CELLS);
+    let mut out = format!(
+        "{}  {}  {}  state\n",
+        pad("login", login_cells),
+        pad("role", 10),
+        pad("name", name_cells)
+    );
+    for ((op, login), name) in ops.iter().zip(&logins).zip(&names) {
+        let mut state = Vec::new();
+        if !op.active {
+            state.push("disabled");
+        }
+        if op.locked {
+            state.push("locked (wrong PINs)");
+        }
+        if op.pin_set {
+            state.push("PIN set");
+        }
+        if op.privacy {
+            state.push("privacy");
+        }
+        let line = format!(
+            "{}  {}  {}  {}",
+            pad(login, login_cells),
+            pad(op.role.as_str(), 10),
+            pad(name, name_cells),
+            state.join(", ")
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if ops.iter().any(|o| o.locked) {
+        out.push_str(
+            "An admin lets a locked operator in again with `careline operator unlock LOGIN`.\n",
+        );
+    }
+    out
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     s.parse()
         .map_err(|e: crate::domain::UnknownValue| e.to_string())
@@ -81,16 +146,7 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
             if json {
                 print_json(&ops)?;
             } else {
-                for op in ops {
-                    let state = if op.active { "" } else { "  (disabled)" };
-                    let privacy = if op.privacy { "privacy" } else { "" };
-                    println!(
-                        "{:<16} {:<10} {privacy:<8} {}{state}",
-                        op.login,
-                        op.role,
-                        crate::text::sanitize(&op.name)
-                    );
-                }
+                print!("{}", operator_table(&ops));
             }
         }
         OperatorCommand::Role { login, role } => {
@@ -113,11 +169,25 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
             }
             let pin = if stdin {
                 let mut line = String::new();
-                std::io::stdin().read_line(&mut line)?;
+                std::io::stdin().read_line(&mut line).map_err(|e| {
+                    anyhow::anyhow!("operator pin --stdin: cannot read standard input: {e}")
+                })?;
                 line.trim().to_string()
             } else {
-                let first = rpassword::prompt_password("New PIN (4-12 digits): ")?;
-                let again = rpassword::prompt_password("The same PIN again: ")?;
+                if !super::secret_terminal() {
+                    anyhow::bail!(
+                        "operator pin: a new PIN is typed at a terminal, unseen, and this session has none; in a script give it on standard input with --stdin (`careline operator pin --stdin < FILE`)"
+                    );
+                }
+                let read = |prompt: &str| {
+                    rpassword::prompt_password(prompt).map_err(|e| {
+                        anyhow::anyhow!(
+                            "operator pin: the PIN could not be read from the terminal: {e}"
+                        )
+                    })
+                };
+                let first = read("New PIN (4-12 digits): ")?;
+                let again = read("The same PIN again: ")?;
                 if first != again {
                     anyhow::bail!("the two PINs differ; nothing was changed");
                 }
@@ -146,10 +216,10 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
             }
             let verb = if dry_run { "Would hand" } else { "Handed" };
             println!(
-                "{verb} {} customers, {} open complaints and {} open reminders from {from} to {to}.",
-                moved.customers,
-                moved.complaints.len(),
-                moved.reminders
+                "{verb} {}, {} and {} from {from} to {to}.",
+                counted(moved.customers, "customer", "customers"),
+                counted(moved.complaints.len(), "open complaint", "open complaints"),
+                counted(moved.reminders, "open reminder", "open reminders")
             );
         }
         OperatorCommand::Privacy { login, state } => {

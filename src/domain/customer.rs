@@ -43,6 +43,47 @@ vocabulary!(
     ConsentChannel { Phone => "phone", Sms => "sms", Email => "email", Wechat => "wechat", InPerson => "in_person", Web => "web", Paper => "paper", Import => "import" }
 );
 
+impl ConsentChannel {
+    /// The channels a person records consent by: all but `import`, which an import sets on
+    /// consent its file does not say the channel of.
+    pub fn offered() -> impl Iterator<Item = ConsentChannel> {
+        ConsentChannel::ALL
+            .iter()
+            .copied()
+            .filter(|c| *c != ConsentChannel::Import)
+    }
+
+    /// [`ConsentChannel::offered`], for messages: "phone, sms, … paper".
+    pub fn offered_names() -> String {
+        ConsentChannel::offered()
+            .map(ConsentChannel::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A channel as a file gives it (`import` included, as careline's own exports hold it);
+    /// a word that is none is refused naming the offered channels only.
+    pub fn from_file(text: &str) -> Result<ConsentChannel, super::UnknownValue> {
+        text.parse()
+            .map_err(|e: super::UnknownValue| super::UnknownValue {
+                expected: ConsentChannel::offered_names(),
+                ..e
+            })
+    }
+
+    /// A channel as a person types it: one of the offered; `import` is an import's to set.
+    pub fn typed(text: &str) -> Result<ConsentChannel, super::UnknownValue> {
+        match ConsentChannel::from_file(text)? {
+            ConsentChannel::Import => Err(super::UnknownValue {
+                kind: "ConsentChannel",
+                value: text.to_string(),
+                expected: ConsentChannel::offered_names(),
+            }),
+            channel => Ok(channel),
+        }
+    }
+}
+
 #[allow(clippy::derivable_impls)] // the enum comes from `vocabulary!`
 impl Default for CustomerKind {
     fn default() -> Self {
@@ -325,7 +366,10 @@ pub fn check_consent_channel(
     if changed && after.consent_channel.is_none() {
         return Err(FieldError::new(
             "consent_channel",
-            "say how the customer gave or withdrew consent (phone, sms, email, wechat, in_person, web, paper)",
+            format!(
+                "say how the customer gave or withdrew consent ({})",
+                ConsentChannel::offered_names()
+            ),
         ));
     }
     // How a past change came is history: it is not rewritten without a change.
@@ -378,6 +422,34 @@ mod tests {
             Ok(ConsentChannel::InPerson)
         );
         assert!("carrier pigeon".parse::<ConsentChannel>().is_err());
+    }
+
+    /// `import` is an import's channel: a file may give it (careline's exports hold it), a
+    /// person may not, and neither is offered it when a word is refused.
+    #[test]
+    fn import_is_not_a_channel_a_person_records_consent_by() {
+        assert_eq!(
+            ConsentChannel::offered_names(),
+            "phone, sms, email, wechat, in_person, web, paper"
+        );
+        assert_eq!(
+            ConsentChannel::typed("In Person"),
+            Ok(ConsentChannel::InPerson)
+        );
+        assert_eq!(
+            ConsentChannel::from_file("import"),
+            Ok(ConsentChannel::Import)
+        );
+        let refused = ConsentChannel::typed("import").expect_err("an import's");
+        assert_eq!(
+            refused.to_string(),
+            "'import' is not one of phone, sms, email, wechat, in_person, web, paper"
+        );
+        let refused = ConsentChannel::from_file("xyz").expect_err("no channel");
+        assert_eq!(
+            refused.to_string(),
+            "'xyz' is not one of phone, sms, email, wechat, in_person, web, paper"
+        );
     }
     use super::*;
 
@@ -548,10 +620,7 @@ mod tests {
             Ok(CustomerKind::PublicSector)
         );
         let err = "gold".parse::<Level>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "'gold' is not a valid Level; use one of: normal, vip"
-        );
+        assert_eq!(err.to_string(), "'gold' is not one of normal, vip");
         assert_eq!(badge(Level::Vip, Tier::Normal), "vip");
         assert_eq!(badge(Level::Normal, Tier::High), "high");
     }

@@ -68,9 +68,11 @@ macro_rules! vocabulary {
 }
 pub(crate) use vocabulary;
 
-/// A word that is not one of a vocabulary's values.
+/// A word that is not one of a vocabulary's values. Its message names the values and not the
+/// vocabulary, whose type name means nothing to the person who typed the word: whoever shows
+/// it puts the field or option before it (`--level: 'gold' is not one of normal, vip`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{value}' is not a valid {kind}; use one of: {expected}")]
+#[error("'{value}' is not one of {expected}")]
 pub struct UnknownValue {
     pub kind: &'static str,
     pub value: String,

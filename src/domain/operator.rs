@@ -201,6 +201,10 @@ pub struct Operator {
     pub active: bool,
     /// Holds the privacy permission (data-subject export and erase).
     pub privacy: bool,
+    /// Has a PIN to type when their screen starts.
+    pub pin_set: bool,
+    /// Locked by five wrong PINs in a row, until an admin unlocks them.
+    pub locked: bool,
 }
 
 /// Who is doing something: every store call takes one.
@@ -408,7 +412,7 @@ mod tests {
         let err = PrivacyRules::parse("superviser").expect_err("not a role");
         assert_eq!(
             err.to_string(),
-            "'superviser' is not a valid Role; use one of: operator, supervisor, admin"
+            "'superviser' is not one of operator, supervisor, admin"
         );
         let err = actor(Role::Operator)
             .require_with(

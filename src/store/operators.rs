@@ -15,10 +15,13 @@ fn operator_from_row(r: &Row<'_>) -> rusqlite::Result<Operator> {
         role: role.parse().unwrap_or(Role::Operator),
         active: r.get(4)?,
         privacy: r.get(5)?,
+        pin_set: r.get(6)?,
+        locked: r.get(7)?,
     })
 }
 
-const OPERATOR_COLUMNS: &str = "id, login, name, role, active, privacy";
+const OPERATOR_COLUMNS: &str =
+    "id, login, name, role, active, privacy, pin_hash IS NOT NULL, locked_at IS NOT NULL";
 
 impl Store {
     pub fn operator_by_login(&self, login: &str) -> Result<Option<Operator>> {
@@ -195,6 +198,8 @@ impl Store {
             role,
             active: true,
             privacy: false,
+            pin_set: false,
+            locked: false,
         })
     }
 
