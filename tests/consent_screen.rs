@@ -309,3 +309,25 @@ fn the_trail_words_a_logged_contact_in_chinese() {
     let text = screen(&app);
     assert!(text.contains("联系记录 #1"), "{text}");
 }
+
+/// On a shared host the screen says which settings of the operator's own config it ignored,
+/// in the screen's language.
+#[test]
+fn ignored_own_settings_are_said_on_the_screen() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("desk.db");
+    let mut store = open_at_screen_time(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    let ignored = ["lookup.limit", "[complaints]"].map(|key| careline::host::IgnoredSetting {
+        file: "/home/amy/.config/careline/careline.toml".into(),
+        key: key.into(),
+        host_config: "/etc/careline/careline.toml".into(),
+    });
+    let mut app = App::new(store, admin, settings(Lang::ZhCn, "desk.db"));
+    app.say_ignored_settings(&ignored);
+    let text = screen(&app);
+    assert!(
+        text.contains("您的设置 lookup.limit, [complaints] 在此主机不生效"),
+        "{text}"
+    );
+}

@@ -52,6 +52,28 @@ pub struct App {
 }
 
 impl App {
+    /// Says on the message line which settings of the operator's own config file the shared
+    /// host ignored (the command line prints one line per setting; the screen names them all).
+    pub fn say_ignored_settings(&mut self, ignored: &[crate::host::IgnoredSetting]) {
+        let Some(first) = ignored.first() else {
+            return;
+        };
+        // (The file is named on the command line; the message line has room for the keys.)
+        let keys = ignored
+            .iter()
+            .map(|i| i.key.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let text = self.desk.i18n.f(
+            "host.own_settings_ignored",
+            &[
+                ("keys", &keys),
+                ("host", &first.host_config.display().to_string()),
+            ],
+        );
+        self.desk.warn(crate::text::sanitize(&text).into_owned());
+    }
+
     pub fn new(store: Store, actor: Actor, settings: Settings) -> App {
         App::with_panes(store, actor, settings, panes::registered())
     }

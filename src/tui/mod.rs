@@ -130,6 +130,8 @@ pub fn run(store: Store, actor: Actor, settings: Settings, runtime_dir: &Path) -
     }));
 
     let mut app = App::new(store, actor, settings);
+    // On a shared host, settings of the operator's own config that the host decides.
+    app.say_ignored_settings(&crate::host::ignored_own_settings());
     enable_raw_mode().context("cannot put the terminal in raw mode (is this a terminal?)")?;
     let _guard = TerminalGuard;
     let mut stdout = std::io::stdout();
