@@ -28,6 +28,10 @@ pub struct Config {
     pub grants: crate::domain::grant::GrantRules,
     /// Who sees customers' phones, emails and addresses in full.
     pub privacy: PrivacyConfig,
+    /// The targets the reports read their figures against.
+    pub reports: crate::domain::report::ReportTargets,
+    /// How often NPS is asked of one customer.
+    pub surveys: crate::domain::survey::SurveyRules,
     /// Key bindings: action name → keys, e.g. `save = ["ctrl-s", "f2"]`.
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }

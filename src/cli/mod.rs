@@ -20,6 +20,8 @@ mod import_report;
 mod log;
 mod operator;
 mod reminder;
+mod report;
+mod survey;
 mod transfer;
 
 use std::io::IsTerminal;
@@ -125,6 +127,12 @@ pub enum Command {
     /// Read the audit trail: who looked at or changed what, and what was refused (supervisors).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The supervisors' figures for a period against their targets: contacts, complaints and
+    /// SLA, CSAT and NPS, retention, reminders, per operator (`docs/REPORTS.md`).
+    Report(report::ReportArgs),
+    /// Record a customer's CSAT or NPS answer, or list their answers.
+    #[command(subcommand)]
+    Survey(survey::SurveyCommand),
     /// Announce an incoming call to your running careline screen (for a softphone or PBX hook).
     Pop(PopArgs),
     /// Measure lookup, the screen and the interaction log on the current database (DESIGN §7).
@@ -353,6 +361,8 @@ impl Command {
             Command::Grant(_) => "grant",
             Command::Check(_) => "check",
             Command::Audit(_) => "audit",
+            Command::Report(_) => "report",
+            Command::Survey(_) => "survey",
             Command::Backup(_) => "backup",
             Command::Restore(_) => "restore",
             Command::Pop(_) => "pop",
@@ -404,6 +414,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Grant(cmd)) => grant::run(&ctx, cmd),
         Some(Command::Check(args)) => admin::check(&ctx, args),
         Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
+        Some(Command::Report(args)) => report::run(&ctx, args),
+        Some(Command::Survey(cmd)) => survey::run(&ctx, cmd),
         Some(Command::Backup(args)) => admin::backup(&ctx, args),
         Some(Command::Restore(args)) => admin::restore(&ctx, args),
         Some(Command::Bench(cmd)) => bench::run(&ctx, cmd),

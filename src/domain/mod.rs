@@ -16,8 +16,10 @@ pub mod masking;
 pub mod operator;
 pub mod pin;
 pub mod reminder;
+pub mod report;
 pub mod search_key;
 pub mod sla_clock;
+pub mod survey;
 pub mod tier;
 
 /// Declares a closed vocabulary stored as text in the database and typed on the

@@ -68,7 +68,8 @@ vocabulary!(
         Restore => "restore",
         AddOperator => "add_operator",
         ChangeOperator => "change_operator",
-        ActAsOperator => "act_as_operator"
+        ActAsOperator => "act_as_operator",
+        ReadReports => "read_reports"
     }
 );
 
@@ -124,6 +125,7 @@ impl Permission {
             AddOperator => (admin, "add operators"),
             ChangeOperator => (admin, "change operators"),
             ActAsOperator => (admin, "act as another operator (--as)"),
+            ReadReports => (supervisor, "read the reports"),
         }
     }
 
@@ -354,6 +356,7 @@ mod tests {
         (Permission::AddOperator, [false, false, true]),
         (Permission::ChangeOperator, [false, false, true]),
         (Permission::ActAsOperator, [false, false, true]),
+        (Permission::ReadReports, [false, true, true]),
     ];
 
     #[test]

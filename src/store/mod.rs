@@ -29,9 +29,11 @@ mod pops;
 mod privacy;
 mod purchases;
 mod reminders;
+mod reports;
 mod samples;
 pub(crate) mod schema;
 mod search;
+mod surveys;
 mod upkeep;
 mod witness;
 mod write_turns;
@@ -72,9 +74,14 @@ pub use pops::ScreenPop;
 pub use privacy::{Erased, ERASED_TEXT};
 pub use purchases::{NewPurchase, Purchase};
 pub use reminders::{DueReminder, Reminder};
+pub use reports::{
+    Against, ByKind, HotSpot, MetOf, OperatorFigures, Replies, Report, ReportPeriod, ReportQuery,
+    SlaCompliance, SlaCounts, Targets,
+};
 pub use samples::{LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, PhoneHit, SearchPage, SearchResult, COUNT_CAP, DEFAULT_LIMIT};
+pub use surveys::{NewSurvey, Survey};
 pub use witness::path as witness_path;
 
 use std::os::unix::fs::OpenOptionsExt;

@@ -1,0 +1,573 @@
+//! `careline report`: the supervisors' figures for a period (DESIGN §3.7) as a table, CSV
+//! (one figure per line, ready to pivot) or the documented JSON object (`docs/REPORTS.md`).
+
+use anyhow::{bail, Result};
+use clap::{Args, ValueEnum};
+
+use super::log::day;
+use super::{print_json, Context};
+use crate::domain::report::{Period, PeriodName};
+use crate::store::{Report, ReportQuery};
+use crate::text::{pad, sanitize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A named period: today, this_week, this_month (the default), last_month, quarter, year.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// From this day (inclusive): YYYY-MM-DD, today, -30d …
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// To this day (inclusive).
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// One operator's figures (their login).
+    #[arg(long)]
+    pub operator: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
+    let targets = &ctx.config.reports;
+    if let Err(e) = targets.check() {
+        bail!("[{}] in the config: {}", e.field, e.reason);
+    }
+    let (store, actor) = ctx.open()?;
+    let today = store.today();
+    let period = match (&args.period, &args.from, &args.to) {
+        (Some(name), _, _) => {
+            let name: PeriodName = name.parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "--period: '{name}' is not one of {}",
+                    PeriodName::ALL
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+            Period::named(name, today)
+        }
+        (None, Some(_), Some(_)) => {
+            let (Some(from), Some(to)) =
+                (day("from", &args.from, today)?, day("to", &args.to, today)?)
+            else {
+                bail!("--from and --to go together");
+            };
+            Period::between(from, to).map_err(|e| anyhow::anyhow!("--{}: {}", e.field, e.reason))?
+        }
+        _ => Period::named(PeriodName::ThisMonth, today),
+    };
+    let query = ReportQuery {
+        period,
+        operator: args.operator.clone(),
+    };
+    let report = store.report(&actor, &query, targets)?;
+    match args.format {
+        ReportFormat::Json => print_json(&report),
+        ReportFormat::Csv => {
+            print!("{}", csv(&report)?);
+            Ok(())
+        }
+        ReportFormat::Table => {
+            print!("{}", table(&report));
+            Ok(())
+        }
+    }
+}
+
+fn number(v: Option<f64>, digits: usize) -> String {
+    v.map(|v| format!("{v:.digits$}")).unwrap_or_default()
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map(|v| format!("{:.1}%", v * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+fn seconds(v: Option<f64>) -> String {
+    match v {
+        Some(s) if s >= 3600.0 => format!("{:.1} h", s / 3600.0),
+        Some(s) if s >= 60.0 => format!("{:.1} min", s / 60.0),
+        Some(s) => format!("{s:.0} s"),
+        None => "—".into(),
+    }
+}
+
+fn verdict(met: Option<bool>) -> &'static str {
+    match met {
+        Some(true) => "met",
+        Some(false) => "NOT MET",
+        None => "",
+    }
+}
+
+/// The report as a person reads it at a terminal.
+pub fn table(r: &Report) -> String {
+    let mut out = String::new();
+    let who = r
+        .period
+        .operator
+        .as_deref()
+        .map(|o| format!(" · operator {}", sanitize(o)))
+        .unwrap_or_default();
+    out.push_str(&format!(
+        "Report {} to {} ({} days){who}\n\n",
+        r.period.from, r.period.to, r.period.days
+    ));
+    let t = &r.targets;
+    let line = |out: &mut String, label: &str, value: String, target: String, met: Option<bool>| {
+        out.push_str(&format!(
+            "  {} {} {} {}\n",
+            pad(label, 30),
+            pad(&value, 12),
+            pad(&target, 12),
+            verdict(met)
+        ));
+    };
+    out.push_str(&format!(
+        "  {} {} {}\n",
+        pad("Figure", 30),
+        pad("Value", 12),
+        "Target"
+    ));
+    line(
+        &mut out,
+        "Contacts",
+        r.contacts.to_string(),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Contacts made",
+        r.contacts_made.to_string(),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Average handle time",
+        seconds(r.avg_handle_seconds),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "First-contact resolution",
+        percent(r.fcr_rate),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Complaints opened",
+        r.complaints_opened.to_string(),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Complaints resolved",
+        r.complaints_resolved.to_string(),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Complaints closed",
+        r.complaints_closed.to_string(),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Resolution rate",
+        percent(r.resolution_rate),
+        format!("≥ {}", percent(Some(t.resolution_rate.target))),
+        t.resolution_rate.met,
+    );
+    for (label, value, counts, against) in [
+        (
+            "SLA acknowledge",
+            r.sla_compliance.acknowledge,
+            r.sla_counts.acknowledge,
+            &t.sla_acknowledge,
+        ),
+        (
+            "SLA propose",
+            r.sla_compliance.propose,
+            r.sla_counts.propose,
+            &t.sla_propose,
+        ),
+        (
+            "SLA resolve",
+            r.sla_compliance.resolve,
+            r.sla_counts.resolve,
+            &t.sla_resolve,
+        ),
+    ] {
+        line(
+            &mut out,
+            &format!("{label} ({} of {})", counts.met, counts.decided),
+            percent(value),
+            format!("≥ {}", percent(Some(against.target))),
+            against.met,
+        );
+    }
+    line(
+        &mut out,
+        "First response to complaints",
+        seconds(r.avg_first_response_seconds),
+        format!("≤ {}", seconds(Some(t.avg_first_response_seconds.target))),
+        t.avg_first_response_seconds.met,
+    );
+    line(
+        &mut out,
+        &format!("Replies on time ({} owed)", r.replies.owed),
+        percent(r.replies.on_time_rate),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        &format!("CSAT ({} answers)", r.csat_answers),
+        number(r.csat_avg, 2).or_dash(),
+        format!("≥ {:.1}", t.csat_avg.target),
+        t.csat_avg.met,
+    );
+    line(
+        &mut out,
+        &format!("NPS ({} answers)", r.nps_answers),
+        number(r.nps, 1).or_dash(),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Retention rate",
+        percent(r.retention_rate),
+        format!("≥ {}", percent(Some(t.retention_rate.target))),
+        t.retention_rate.met,
+    );
+    line(
+        &mut out,
+        "Complaints per 100 active",
+        number(r.complaint_rate, 2).or_dash(),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Reminders done of due",
+        format!("{} / {}", r.reminders_done.total, r.reminders_due.total),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Points earned / redeemed",
+        format!("{} / {}", r.points_earned, r.points_redeemed),
+        String::new(),
+        None,
+    );
+    out.push_str("\nContacts by channel\n");
+    for (channel, n) in &r.contacts_by_channel {
+        out.push_str(&format!("  {} {n}\n", pad(&sanitize(channel), 30)));
+    }
+    out.push_str("\nContacts by wrap-up code\n");
+    for (code, n) in &r.contacts_by_disposition {
+        out.push_str(&format!("  {} {n}\n", pad(&sanitize(code), 30)));
+    }
+    out.push_str("\nCSAT distribution\n");
+    for (score, n) in &r.csat_distribution {
+        out.push_str(&format!("  {} {n}\n", pad(score, 30)));
+    }
+    if !r.hot_spots.is_empty() {
+        out.push_str("\nComplaint hot-spots (category × month)\n");
+        for h in &r.hot_spots {
+            out.push_str(&format!(
+                "  {} {} {}\n",
+                pad(&h.month, 8),
+                pad(&sanitize(&h.category), 21),
+                h.count
+            ));
+        }
+    }
+    out.push_str("\nReminders due (done) by kind\n");
+    for (kind, due) in &r.reminders_due.by_kind {
+        let done = r.reminders_done.by_kind.get(kind).copied().unwrap_or(0);
+        if *due > 0 || done > 0 {
+            out.push_str(&format!("  {} {due} ({done})\n", pad(kind, 30)));
+        }
+    }
+    out.push_str(&format!(
+        "\n  {} {} {} {} {} {} {} {}\n",
+        pad("Operator", 16),
+        pad("Contacts", 9),
+        pad("Made", 6),
+        pad("Handle", 9),
+        pad("FCR", 7),
+        pad("Opened", 7),
+        pad("Resolved", 9),
+        "CSAT"
+    ));
+    for o in &r.per_operator {
+        out.push_str(&format!(
+            "  {} {} {} {} {} {} {} {}\n",
+            pad(&sanitize(&o.login), 16),
+            pad(&o.contacts.to_string(), 9),
+            pad(&o.contacts_made.to_string(), 6),
+            pad(&seconds(o.avg_handle_seconds), 9),
+            pad(&percent(o.fcr_rate), 7),
+            pad(&o.complaints_opened.to_string(), 7),
+            pad(&o.complaints_resolved.to_string(), 9),
+            number(o.csat_avg, 2).or_dash()
+        ));
+    }
+    out
+}
+
+/// A figure with nothing to count reads "—".
+trait OrDash {
+    fn or_dash(self) -> String;
+}
+
+impl OrDash for String {
+    fn or_dash(self) -> String {
+        if self.is_empty() {
+            "—".into()
+        } else {
+            self
+        }
+    }
+}
+
+/// One figure per line: `figure,dimension,value,target,met` (rates as fractions, empty for a
+/// figure with nothing to count).
+pub fn csv(r: &Report) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["figure", "dimension", "value", "target", "met"])?;
+    let met = |m: Option<bool>| match m {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    };
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut row = |figure: &str, dimension: &str, value: String, target: String, m: &str| {
+        w.write_record([figure, dimension, &value, &target, m])
+    };
+    row(
+        "period_from",
+        "",
+        r.period.from.to_string(),
+        String::new(),
+        "",
+    )?;
+    row("period_to", "", r.period.to.to_string(), String::new(), "")?;
+    row("contacts", "", r.contacts.to_string(), String::new(), "")?;
+    row(
+        "contacts_made",
+        "",
+        r.contacts_made.to_string(),
+        String::new(),
+        "",
+    )?;
+    for (k, v) in &r.contacts_by_channel {
+        row("contacts_by_channel", k, v.to_string(), String::new(), "")?;
+    }
+    for (k, v) in &r.contacts_by_disposition {
+        row(
+            "contacts_by_disposition",
+            k,
+            v.to_string(),
+            String::new(),
+            "",
+        )?;
+    }
+    row(
+        "avg_handle_seconds",
+        "",
+        opt(r.avg_handle_seconds),
+        String::new(),
+        "",
+    )?;
+    row("fcr_rate", "", opt(r.fcr_rate), String::new(), "")?;
+    row(
+        "complaints_opened",
+        "",
+        r.complaints_opened.to_string(),
+        String::new(),
+        "",
+    )?;
+    row(
+        "complaints_resolved",
+        "",
+        r.complaints_resolved.to_string(),
+        String::new(),
+        "",
+    )?;
+    row(
+        "complaints_closed",
+        "",
+        r.complaints_closed.to_string(),
+        String::new(),
+        "",
+    )?;
+    let t = &r.targets;
+    row(
+        "resolution_rate",
+        "",
+        opt(r.resolution_rate),
+        t.resolution_rate.target.to_string(),
+        met(t.resolution_rate.met),
+    )?;
+    for (clock, value, against) in [
+        (
+            "acknowledge",
+            r.sla_compliance.acknowledge,
+            &t.sla_acknowledge,
+        ),
+        ("propose", r.sla_compliance.propose, &t.sla_propose),
+        ("resolve", r.sla_compliance.resolve, &t.sla_resolve),
+    ] {
+        row(
+            "sla_compliance",
+            clock,
+            opt(value),
+            against.target.to_string(),
+            met(against.met),
+        )?;
+    }
+    row(
+        "avg_first_response_seconds",
+        "",
+        opt(r.avg_first_response_seconds),
+        t.avg_first_response_seconds.target.to_string(),
+        met(t.avg_first_response_seconds.met),
+    )?;
+    row(
+        "reply_on_time_rate",
+        "",
+        opt(r.replies.on_time_rate),
+        String::new(),
+        "",
+    )?;
+    row(
+        "csat_avg",
+        "",
+        opt(r.csat_avg),
+        t.csat_avg.target.to_string(),
+        met(t.csat_avg.met),
+    )?;
+    for (k, v) in &r.csat_distribution {
+        row("csat_distribution", k, v.to_string(), String::new(), "")?;
+    }
+    row("nps", "", opt(r.nps), String::new(), "")?;
+    row(
+        "retention_rate",
+        "",
+        opt(r.retention_rate),
+        t.retention_rate.target.to_string(),
+        met(t.retention_rate.met),
+    )?;
+    row(
+        "complaint_rate",
+        "",
+        opt(r.complaint_rate),
+        String::new(),
+        "",
+    )?;
+    for h in &r.hot_spots {
+        row(
+            "hot_spots",
+            &format!("{} {}", h.category, h.month),
+            h.count.to_string(),
+            String::new(),
+            "",
+        )?;
+    }
+    for (k, v) in &r.reminders_due.by_kind {
+        row("reminders_due", k, v.to_string(), String::new(), "")?;
+    }
+    for (k, v) in &r.reminders_done.by_kind {
+        row("reminders_done", k, v.to_string(), String::new(), "")?;
+    }
+    row(
+        "points_earned",
+        "",
+        r.points_earned.to_string(),
+        String::new(),
+        "",
+    )?;
+    row(
+        "points_redeemed",
+        "",
+        r.points_redeemed.to_string(),
+        String::new(),
+        "",
+    )?;
+    for o in &r.per_operator {
+        row(
+            "operator_contacts",
+            &o.login,
+            o.contacts.to_string(),
+            String::new(),
+            "",
+        )?;
+        row(
+            "operator_contacts_made",
+            &o.login,
+            o.contacts_made.to_string(),
+            String::new(),
+            "",
+        )?;
+        row(
+            "operator_avg_handle_seconds",
+            &o.login,
+            opt(o.avg_handle_seconds),
+            String::new(),
+            "",
+        )?;
+        row(
+            "operator_fcr_rate",
+            &o.login,
+            opt(o.fcr_rate),
+            String::new(),
+            "",
+        )?;
+        row(
+            "operator_complaints_opened",
+            &o.login,
+            o.complaints_opened.to_string(),
+            String::new(),
+            "",
+        )?;
+        row(
+            "operator_complaints_resolved",
+            &o.login,
+            o.complaints_resolved.to_string(),
+            String::new(),
+            "",
+        )?;
+        row(
+            "operator_csat_avg",
+            &o.login,
+            opt(o.csat_avg),
+            String::new(),
+            "",
+        )?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot write CSV: {e}"))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -1,0 +1,608 @@
+//! The supervisors' figures (issue 16, DESIGN §3.7) on a small desk made by hand: every
+//! expected value below is worked from the definitions in docs/REPORTS.md, not read from the
+//! code. The desk's times are at midday UTC, inside the same local day in any time zone from
+//! −11 to +11 hours.
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+
+use careline::domain::complaint::{Category, NewComplaint, Severity};
+use careline::domain::complaint_step::Compensation;
+use careline::domain::customer::Channel;
+use careline::domain::interaction::{FollowUp, FollowUpDue, FollowUpScope};
+use careline::domain::report::{Period, ReportTargets};
+use careline::domain::survey::{SurveyKind, SurveyRules};
+use careline::store::{
+    Actor, Clock, NewInteraction, NewPurchase, NewReminder, NewSurvey, ReminderWork, Report,
+    ReportQuery, Role, Store, Work,
+};
+use common::Sandbox;
+
+fn at(day: &str, hh: u32, mm: u32) -> DateTime<Utc> {
+    let d: NaiveDate = day.parse().expect("day");
+    Utc.from_utc_datetime(&d.and_hms_opt(hh, mm, 0).expect("time"))
+}
+
+fn d(day: &str) -> NaiveDate {
+    day.parse().expect("day")
+}
+
+struct Desk {
+    sandbox: Sandbox,
+    store: Store,
+    amy: Actor,
+    bob: Actor,
+    chen: Actor,
+}
+
+impl Desk {
+    fn when(&mut self, t: DateTime<Utc>) -> &mut Store {
+        self.store.set_clock(Clock::Fixed(t));
+        &mut self.store
+    }
+
+    fn report(&mut self, from: &str, to: &str, operator: Option<&str>) -> Report {
+        self.store.set_clock(Clock::Fixed(at("2026-04-01", 12, 0)));
+        let query = ReportQuery {
+            period: Period::between(d(from), d(to)).expect("period"),
+            operator: operator.map(str::to_string),
+        };
+        self.store
+            .report(&self.chen, &query, &ReportTargets::default())
+            .expect("report")
+    }
+}
+
+fn contact(
+    customer: i64,
+    channel: Channel,
+    disposition: &str,
+    start: DateTime<Utc>,
+    secs: i64,
+) -> NewInteraction {
+    let mut new = NewInteraction::contact(
+        customer,
+        channel,
+        disposition,
+        start,
+        start + Duration::seconds(secs),
+        "来电",
+    );
+    if matches!(disposition, "callback_needed" | "no_answer") {
+        // A callback asks for its follow-up: on 20 April, after every period reported here.
+        new.follow_up = Some(FollowUp {
+            due: FollowUpDue {
+                on: d("2026-04-20"),
+                at: at("2026-04-20", 1, 0),
+            },
+            scope: FollowUpScope::Anyone,
+        });
+    }
+    new
+}
+
+fn complaint(category: Category) -> NewComplaint {
+    NewComplaint {
+        category,
+        severity: Severity::Normal,
+        title: "投诉".into(),
+        description: None,
+        channel: Channel::Email,
+    }
+}
+
+/// March 2026 on a desk of four customers, operators amy and bob, supervisor chen.jie and an
+/// operator dave who did nothing.
+fn desk() -> (Desk, [i64; 4]) {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    let mut store = sandbox.store();
+    let admin = store.actor(&common::login(), None).expect("admin");
+    for (login, role) in [
+        ("amy", Role::Operator),
+        ("bob", Role::Operator),
+        ("dave", Role::Operator),
+        ("chen.jie", Role::Supervisor),
+    ] {
+        store
+            .add_operator(&admin, login, login, role)
+            .expect("operator");
+    }
+    let mut ids = [0; 4];
+    for (n, name) in ["王秀英", "张伟", "李娜", "陈静"].iter().enumerate() {
+        let phone = format!("1380000000{n}");
+        ids[n] = store
+            .create_customer(&admin, &common::customer(name, vec![common::phone(&phone)]))
+            .expect("customer")
+            .id;
+    }
+    let amy = store.actor("amy", None).expect("amy");
+    let bob = store.actor("bob", None).expect("bob");
+    let chen = store.actor("chen.jie", None).expect("chen");
+    (
+        Desk {
+            sandbox,
+            store,
+            amy,
+            bob,
+            chen,
+        },
+        ids,
+    )
+}
+
+/// The hand-made month: see each step's comment for what it adds to the figures.
+fn march() -> (Desk, [i64; 4]) {
+    let (mut desk, [c1, c2, c3, c4]) = desk();
+    let (amy, bob) = (desk.amy.clone(), desk.bob.clone());
+
+    // Contacts. In February (outside): one call of amy's.
+    let feb = at("2026-02-20", 12, 0);
+    desk.when(feb)
+        .log_interaction(
+            &amy,
+            &contact(c1, Channel::PhoneIn, "resolved_first_contact", feb, 100),
+        )
+        .expect("feb");
+    // March: amy — an inbound call resolved (300 s), an inbound call needing a callback
+    // (120 s), an outbound call not answered (60 s).
+    for (t, channel, code, secs) in [
+        (
+            at("2026-03-10", 12, 0),
+            Channel::PhoneIn,
+            "resolved_first_contact",
+            300,
+        ),
+        (
+            at("2026-03-11", 12, 0),
+            Channel::PhoneIn,
+            "callback_needed",
+            120,
+        ),
+        (at("2026-03-12", 12, 0), Channel::PhoneOut, "no_answer", 60),
+    ] {
+        desk.when(t)
+            .log_interaction(&amy, &contact(c1, channel, code, t, secs))
+            .expect("amy's contact");
+    }
+    // bob — an inbound email answered with information (600 s), and a call logged as
+    // information given (180 s) then corrected to "callback needed": it counts once, as
+    // corrected.
+    let email_at = at("2026-03-13", 12, 0);
+    desk.when(email_at)
+        .log_interaction(
+            &bob,
+            &contact(c2, Channel::Email, "information_given", email_at, 600),
+        )
+        .expect("email");
+    let call_at = at("2026-03-14", 12, 0);
+    let logged = desk
+        .when(call_at)
+        .log_interaction(
+            &bob,
+            &contact(c2, Channel::PhoneIn, "information_given", call_at, 180),
+        )
+        .expect("call");
+    let mut corrected = contact(c2, Channel::PhoneIn, "callback_needed", call_at, 180);
+    corrected.amends_id = Some(logged.id);
+    desk.when(call_at + Duration::minutes(10))
+        .log_interaction(&bob, &corrected)
+        .expect("correction");
+
+    // Complaints (24x7 clocks: acknowledge 30 min, propose 120 min, resolve 72 h).
+    // K3, opened by amy on 25 Feb: acknowledged in 5 min, proposed late on 2 Mar, resolved on
+    // 2 Mar (late: due 28 Feb). Its clocks were decided in February; it counts as resolved in
+    // March.
+    let k3 = desk
+        .when(at("2026-02-25", 12, 0))
+        .open_complaint(&amy, c3, &complaint(Category::Price), None)
+        .expect("k3")
+        .id;
+    for (t, work) in [
+        (at("2026-02-25", 12, 5), Work::Acknowledge { text: None }),
+        (
+            at("2026-03-02", 11, 0),
+            Work::Propose {
+                text: "退差价".into(),
+            },
+        ),
+        (
+            at("2026-03-02", 12, 0),
+            Work::Resolve {
+                text: "已退".into(),
+            },
+        ),
+    ] {
+        desk.when(t)
+            .work_complaint(&amy, k3, &work)
+            .expect("k3 work");
+    }
+    // K1, opened by amy on 5 Mar: acknowledged after 10 min, proposed after 60 min, 200
+    // points of compensation, resolved the next day — every clock met.
+    let k1 = desk
+        .when(at("2026-03-05", 12, 0))
+        .open_complaint(&amy, c1, &complaint(Category::ProductQuality), None)
+        .expect("k1")
+        .id;
+    for (t, work) in [
+        (at("2026-03-05", 12, 10), Work::Acknowledge { text: None }),
+        (
+            at("2026-03-05", 13, 0),
+            Work::Propose {
+                text: "换货".into(),
+            },
+        ),
+        (
+            at("2026-03-05", 13, 30),
+            Work::Compensate {
+                kind: Compensation::Points,
+                amount: 200,
+                note: None,
+            },
+        ),
+        (
+            at("2026-03-06", 12, 0),
+            Work::Resolve {
+                text: "已换".into(),
+            },
+        ),
+    ] {
+        desk.when(t)
+            .work_complaint(&amy, k1, &work)
+            .expect("k1 work");
+    }
+    // K2, opened by bob on 20 Mar: acknowledged after 60 min (late), then nothing — its
+    // propose and resolve clocks breach in March (14:00 on the 20th, 12:00 on the 23rd).
+    let k2 = desk
+        .when(at("2026-03-20", 12, 0))
+        .open_complaint(&bob, c2, &complaint(Category::Delivery), None)
+        .expect("k2")
+        .id;
+    desk.when(at("2026-03-20", 13, 0))
+        .work_complaint(&bob, k2, &Work::Acknowledge { text: None })
+        .expect("k2 ack");
+
+    // Surveys in March: CSAT 5 and 4 taken by amy, 2 by bob; NPS 10, 9, 7, 3.
+    let rules = SurveyRules::default();
+    let t = at("2026-03-25", 12, 0);
+    for (who, customer, kind, score) in [
+        (&amy, c1, SurveyKind::Csat, 5),
+        (&amy, c2, SurveyKind::Csat, 4),
+        (&bob, c3, SurveyKind::Csat, 2),
+        (&amy, c1, SurveyKind::Nps, 10),
+        (&amy, c2, SurveyKind::Nps, 9),
+        (&bob, c3, SurveyKind::Nps, 7),
+        (&bob, c4, SurveyKind::Nps, 3),
+    ] {
+        let survey = NewSurvey {
+            customer_id: customer,
+            kind,
+            score,
+            comment: None,
+            interaction_id: None,
+        };
+        desk.when(t)
+            .add_survey(who, &survey, &rules)
+            .expect("survey");
+    }
+
+    // Purchases: in February c1 once and c2 twice; in March c1 and c3.
+    for (customer, day) in [
+        (c1, "2026-02-10"),
+        (c2, "2026-02-15"),
+        (c2, "2026-02-20"),
+        (c1, "2026-03-10"),
+        (c3, "2026-03-12"),
+    ] {
+        let purchase = NewPurchase {
+            customer_id: customer,
+            order_no: None,
+            purchased_on: d(day),
+            amount_cents: 10_000,
+            product: None,
+            category: None,
+            quantity: 1,
+            channel: None,
+        };
+        desk.when(at(day, 12, 0))
+            .add_purchase(&amy, &purchase)
+            .expect("purchase");
+    }
+
+    // Reminders added by hand: due 15 and 16 March (the second done), and 2 April.
+    let mut reminders = Vec::new();
+    for day in ["2026-03-15", "2026-03-16", "2026-04-02"] {
+        let new = NewReminder {
+            customer_id: c4,
+            due_on: d(day),
+            title: "回访".into(),
+            note: None,
+            scope: FollowUpScope::Anyone,
+            assignee: None,
+        };
+        reminders.push(
+            desk.when(at("2026-03-01", 12, 0))
+                .add_reminder(&amy, &new)
+                .expect("reminder"),
+        );
+    }
+    desk.when(at("2026-03-16", 12, 0))
+        .work_reminder(&amy, reminders[1], &ReminderWork::Done { note: None })
+        .expect("done");
+    (desk, [c1, c2, c3, c4])
+}
+
+#[test]
+fn a_month_of_figures_worked_by_hand() {
+    let (mut desk, _) = march();
+    let r = desk.report("2026-03-01", "2026-03-31", None);
+    // Five contacts (the corrected call once): 3 inbound calls, 1 outbound, 1 email.
+    assert_eq!(r.contacts, 5);
+    assert_eq!(r.contacts_by_channel.get("phone_in"), Some(&3));
+    assert_eq!(r.contacts_by_channel.get("phone_out"), Some(&1));
+    assert_eq!(r.contacts_by_channel.get("email"), Some(&1));
+    assert_eq!(r.contacts_by_disposition.get("callback_needed"), Some(&2));
+    assert_eq!(r.contacts_by_disposition.get("information_given"), Some(&1));
+    assert_eq!(
+        r.contacts_by_disposition.get("resolved_first_contact"),
+        Some(&1)
+    );
+    assert_eq!(r.contacts_by_disposition.get("no_answer"), Some(&1));
+    // "No answer" makes no contact.
+    assert_eq!(r.contacts_made, 4);
+    // (300 + 120 + 60 + 600 + 180) / 5.
+    assert_eq!(r.avg_handle_seconds, Some(252.0));
+    // Inbound contacts made: the two calls of amy's, bob's email and corrected call; resolved
+    // among them: amy's first call and bob's email.
+    assert_eq!(r.fcr_rate, Some(0.5));
+    // Opened in March: K1 and K2; K1 is resolved. Resolved in March: K1 and K3.
+    assert_eq!(r.complaints_opened, 2);
+    assert_eq!(r.complaints_resolved, 2);
+    assert_eq!(r.complaints_closed, 0);
+    assert_eq!(r.resolution_rate, Some(0.5));
+    // Clocks decided in March: K1's three (met), K2's three (acknowledged late, the other two
+    // breached unmet). K3's were decided in February.
+    for (clock, counts) in [
+        ("acknowledge", r.sla_counts.acknowledge),
+        ("propose", r.sla_counts.propose),
+        ("resolve", r.sla_counts.resolve),
+    ] {
+        assert_eq!((counts.met, counts.decided), (1, 2), "{clock}");
+    }
+    assert_eq!(r.sla_compliance.acknowledge, Some(0.5));
+    // First response: K1 after 600 s, K2 after 3600 s.
+    assert_eq!(r.avg_first_response_seconds, Some(2100.0));
+    assert_eq!(r.targets.avg_first_response_seconds.met, Some(false));
+    assert_eq!(r.targets.resolution_rate.met, Some(false));
+    // CSAT (5 + 4 + 2) / 3; NPS (2 promoters − 1 detractor) / 4 answers.
+    assert_eq!(r.csat_answers, 3);
+    assert!((r.csat_avg.expect("csat") - 11.0 / 3.0).abs() < 1e-9);
+    let dist: Vec<i64> = r.csat_distribution.values().copied().collect();
+    assert_eq!(dist, [0, 1, 0, 1, 1]);
+    assert_eq!(r.nps, Some(25.0));
+    assert_eq!(r.nps_answers, 4);
+    // Buyers in February: c1, c2; of them c1 bought again in March.
+    assert_eq!(r.period.previous_from, d("2026-02-01"));
+    assert_eq!(r.retention_rate, Some(0.5));
+    assert_eq!(r.targets.retention_rate.met, Some(false));
+    // Active customers (a purchase in the 12 months to 31 March): c1, c2, c3; 2 complaints.
+    assert!((r.complaint_rate.expect("rate") - 200.0 / 3.0).abs() < 1e-9);
+    // Hot spots: one complaint of each category in March, by name.
+    let spots: Vec<(&str, &str, i64)> = r
+        .hot_spots
+        .iter()
+        .map(|h| (h.category.as_str(), h.month.as_str(), h.count))
+        .collect();
+    assert_eq!(
+        spots,
+        [
+            ("delivery", "2026-03", 1),
+            ("product_quality", "2026-03", 1)
+        ]
+    );
+    // Reminders due in March: the two added by hand (one done), and the follow-up calls of
+    // the complaints resolved, three days after (K3 on 5 March, K1 on 9 March).
+    assert_eq!((r.reminders_due.total, r.reminders_done.total), (4, 1));
+    assert_eq!(r.reminders_due.by_kind.get("manual"), Some(&2));
+    assert_eq!(r.reminders_due.by_kind.get("complaint_follow_up"), Some(&2));
+    // Points: K1's 200 of compensation.
+    assert_eq!((r.points_earned, r.points_redeemed), (200, 0));
+    // bob's email was logged as answered (not marked as needing a reply): none owed, so no
+    // rate.
+    assert_eq!(r.replies.owed, 0);
+    assert_eq!(r.replies.on_time_rate, None);
+
+    // Per operator: dave did nothing and still has a row, with no rates.
+    let row = |login: &str| {
+        r.per_operator
+            .iter()
+            .find(|o| o.login == login)
+            .unwrap_or_else(|| panic!("{login} in {:?}", r.per_operator))
+            .clone()
+    };
+    let amy = row("amy");
+    assert_eq!((amy.contacts, amy.contacts_made), (3, 2));
+    assert_eq!(amy.avg_handle_seconds, Some(160.0));
+    assert_eq!(amy.fcr_rate, Some(0.5));
+    assert_eq!(amy.complaints_opened, 1);
+    assert_eq!(amy.csat_avg, Some(4.5));
+    let bob = row("bob");
+    assert_eq!((bob.contacts, bob.contacts_made), (2, 2));
+    assert_eq!(bob.avg_handle_seconds, Some(390.0));
+    assert_eq!(bob.csat_avg, Some(2.0));
+    let dave = row("dave");
+    assert_eq!((dave.contacts, dave.complaints_opened), (0, 0));
+    assert_eq!(
+        (dave.avg_handle_seconds, dave.fcr_rate, dave.csat_avg),
+        (None, None, None)
+    );
+}
+
+#[test]
+fn an_empty_period_has_nothing_to_show_and_says_so_with_null() {
+    let (mut desk, _) = march();
+    let r = desk.report("2025-06-01", "2025-06-30", None);
+    assert_eq!((r.contacts, r.complaints_opened, r.csat_answers), (0, 0, 0));
+    assert_eq!(r.avg_handle_seconds, None);
+    assert_eq!(r.fcr_rate, None);
+    assert_eq!(r.resolution_rate, None);
+    assert_eq!(r.sla_compliance.resolve, None);
+    assert_eq!(r.csat_avg, None);
+    assert_eq!(r.nps, None);
+    assert_eq!(r.retention_rate, None);
+    assert_eq!(r.complaint_rate, None);
+    assert_eq!(r.targets.resolution_rate.met, None);
+    // February: K3 opened and acknowledged in 5 min; its propose and resolve clocks breached;
+    // no surveys (null, not 0).
+    let feb = desk.report("2026-02-01", "2026-02-28", None);
+    assert_eq!(feb.complaints_opened, 1);
+    assert_eq!(feb.complaints_resolved, 0, "resolved in March");
+    assert_eq!(feb.resolution_rate, Some(1.0), "resolved since");
+    assert_eq!(feb.sla_compliance.acknowledge, Some(1.0));
+    assert_eq!(feb.sla_compliance.propose, Some(0.0));
+    assert_eq!(feb.sla_compliance.resolve, Some(0.0));
+    assert_eq!(feb.avg_first_response_seconds, Some(300.0));
+    assert_eq!(feb.csat_avg, None);
+    assert_eq!(feb.nps, None);
+}
+
+#[test]
+fn one_operator_narrows_the_figures_and_the_customer_base_figures_are_left_out() {
+    let (mut desk, _) = march();
+    let r = desk.report("2026-03-01", "2026-03-31", Some("bob"));
+    assert_eq!(r.contacts, 2);
+    assert_eq!(r.complaints_opened, 1);
+    assert_eq!(r.csat_answers, 1);
+    assert_eq!(r.per_operator.len(), 1);
+    assert_eq!(r.retention_rate, None);
+    assert_eq!(r.complaint_rate, None);
+}
+
+#[test]
+fn an_operator_may_not_read_the_reports() {
+    let (desk, _) = march();
+    let query = ReportQuery {
+        period: Period::between(d("2026-03-01"), d("2026-03-31")).expect("period"),
+        operator: None,
+    };
+    let amy = desk.amy.clone();
+    let err = desk
+        .store
+        .report(&amy, &query, &ReportTargets::default())
+        .expect_err("refused");
+    assert!(err.to_string().contains("supervisor"), "{err}");
+}
+
+#[test]
+fn the_command_prints_the_documented_json_and_a_table() {
+    let (desk, _) = march();
+    let json = desk.sandbox.ok(&[
+        "report",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    for key in [
+        "period",
+        "contacts_by_channel",
+        "contacts_by_disposition",
+        "avg_handle_seconds",
+        "fcr_rate",
+        "complaints_opened",
+        "complaints_resolved",
+        "resolution_rate",
+        "sla_compliance",
+        "avg_first_response_seconds",
+        "csat_avg",
+        "csat_distribution",
+        "nps",
+        "retention_rate",
+        "complaint_rate",
+        "hot_spots",
+        "reminders_done",
+        "reminders_due",
+        "points_earned",
+        "points_redeemed",
+        "per_operator",
+    ] {
+        assert!(v.get(key).is_some(), "{key} in {json}");
+    }
+    assert_eq!(v["nps"], 25.0);
+    assert_eq!(v["sla_compliance"]["acknowledge"], 0.5);
+    let empty = desk.sandbox.ok(&[
+        "report",
+        "--from",
+        "2025-06-01",
+        "--to",
+        "2025-06-30",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&empty).expect("JSON");
+    assert!(
+        v["csat_avg"].is_null() && v["fcr_rate"].is_null(),
+        "{empty}"
+    );
+    let table = desk
+        .sandbox
+        .ok(&["report", "--from", "2026-03-01", "--to", "2026-03-31"]);
+    assert!(table.contains("Resolution rate"), "{table}");
+    assert!(table.contains("50.0%"), "{table}");
+    let csv = desk.sandbox.ok(&[
+        "report",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        csv.starts_with("figure,dimension,value,target,met\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\nresolution_rate,,0.5,0.95,no\n"), "{csv}");
+    let err = desk
+        .sandbox
+        .fails(&["report", "--from", "2026-03-31", "--to", "2026-03-01"]);
+    assert!(err.contains("--to"), "{err}");
+    let err = desk.sandbox.fails(&["report", "--period", "fortnight"]);
+    assert!(err.contains("this_month"), "{err}");
+}
+
+#[test]
+fn nps_is_asked_at_most_once_in_its_days() {
+    let (mut desk, [c1, ..]) = march();
+    let amy = desk.amy.clone();
+    let again = NewSurvey {
+        customer_id: c1,
+        kind: SurveyKind::Nps,
+        score: 8,
+        comment: None,
+        interaction_id: None,
+    };
+    let err = desk
+        .when(at("2026-04-10", 12, 0))
+        .add_survey(&amy, &again, &SurveyRules::default())
+        .expect_err("within 90 days");
+    assert!(err.to_string().contains("at most once in 90 days"), "{err}");
+    // 90 days after 25 March: 23 June.
+    desk.when(at("2026-06-24", 12, 0))
+        .add_survey(&amy, &again, &SurveyRules::default())
+        .expect("asked again");
+    let bad = NewSurvey {
+        kind: SurveyKind::Csat,
+        score: 6,
+        ..again
+    };
+    let err = desk
+        .when(at("2026-06-24", 12, 0))
+        .add_survey(&amy, &bad, &SurveyRules::default())
+        .expect_err("6 of 5");
+    assert!(err.to_string().contains("csat"), "{err}");
+}
