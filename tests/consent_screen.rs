@@ -28,6 +28,19 @@ fn error_on(app: &App, field: &str) -> Option<String> {
         .and_then(|f| f.error.clone())
 }
 
+/// A five-minute inbound call to customer `id`, ended at the screen tests' moment.
+fn call(id: i64, disposition: &str, summary: &str) -> careline::store::NewInteraction {
+    let now = common::screen::screen_now();
+    careline::store::NewInteraction::contact(
+        id,
+        careline::domain::customer::Channel::PhoneIn,
+        disposition,
+        now - chrono::Duration::minutes(5),
+        now,
+        summary,
+    )
+}
+
 #[test]
 fn consent_given_in_the_form_says_how_and_the_card_shows_it() {
     for (lang, needed, shown) in [
@@ -173,18 +186,10 @@ fn an_erased_customer_reads_as_erased_in_the_screen_language() {
             )
             .expect("customer")
             .id;
-        let now = common::screen::screen_now();
         store
             .log_interaction(
                 &admin,
-                &careline::store::NewInteraction::contact(
-                    id,
-                    careline::domain::customer::Channel::PhoneIn,
-                    "information_given",
-                    now - chrono::Duration::minutes(5),
-                    now,
-                    "王秀英 asked about her order",
-                ),
+                &call(id, "information_given", "王秀英 asked about her order"),
             )
             .expect("logged");
         store.erase_customer(&admin, id).expect("erased");
@@ -274,19 +279,8 @@ fn the_trail_words_a_logged_contact_in_chinese() {
         )
         .expect("customer")
         .id;
-    let now = common::screen::screen_now();
     store
-        .log_interaction(
-            &admin,
-            &careline::store::NewInteraction::contact(
-                id,
-                careline::domain::customer::Channel::PhoneIn,
-                "resolved_first_contact",
-                now - chrono::Duration::minutes(5),
-                now,
-                "问地址",
-            ),
-        )
+        .log_interaction(&admin, &call(id, "resolved_first_contact", "问地址"))
         .expect("logged");
     let mut app = App::new(store, admin, settings(Lang::ZhCn, "desk.db"));
     app.loaded(Msg::OpenCustomer { id, focus: true });
