@@ -238,7 +238,10 @@ fn each_customers_trail_says_who_holds_their_records_now() {
     let first = trail("C0000001");
     assert_eq!(first[0]["action"], "customer.handover", "{first:?}");
     assert_eq!(first[0]["entity"], "customer");
-    assert_eq!(first[0]["detail"]["owner"], serde_json::json!(["li.na", "zhang.wei"]));
+    assert_eq!(
+        first[0]["detail"]["owner"],
+        serde_json::json!(["li.na", "zhang.wei"])
+    );
     // The complaint and the reminder, each in its customer's trail.
     let second = trail("C0000002");
     let entry = |action: &str| {
@@ -252,10 +255,16 @@ fn each_customers_trail_says_who_holds_their_records_now() {
     assert_eq!(complaint["entity"], "complaint");
     assert_eq!(complaint["entity_id"], 1);
     assert_eq!(complaint["customer_code"], "C0000002");
-    assert_eq!(complaint["detail"]["assignee"], serde_json::json!(["li.na", "zhang.wei"]));
+    assert_eq!(
+        complaint["detail"]["assignee"],
+        serde_json::json!(["li.na", "zhang.wei"])
+    );
     let reminder = entry("reminder.handover");
     assert_eq!(reminder["entity"], "reminder");
-    assert_eq!(reminder["detail"]["assignee"], serde_json::json!(["li.na", "zhang.wei"]));
+    assert_eq!(
+        reminder["detail"]["assignee"],
+        serde_json::json!(["li.na", "zhang.wei"])
+    );
     // No handover entry in the trail of a customer nothing of whose moved.
     assert!(!first.iter().any(|e| e["action"] == "complaint.handover"));
     // The summing-up entry stays.
@@ -272,12 +281,16 @@ fn each_customers_trail_says_who_holds_their_records_now() {
         .iter()
         .find(|e| e["action"] == "customer.handover")
         .expect("the handover in the export");
-    assert_eq!(handed["detail"]["owner"], serde_json::json!(["li.na", "zhang.wei"]));
+    assert_eq!(
+        handed["detail"]["owner"],
+        serde_json::json!(["li.na", "zhang.wei"])
+    );
     // The text listing of the trail says it too.
     let text = sandbox.ok(&["audit", "list", "--customer", "C0000001"]);
     assert!(
-        text.lines().any(|l| l.contains("customer.handover")
-            && l.contains(r#""owner":["li.na","zhang.wei"]"#)),
+        text.lines()
+            .any(|l| l.contains("customer.handover")
+                && l.contains(r#""owner":["li.na","zhang.wei"]"#)),
         "{text}"
     );
 }
