@@ -476,7 +476,8 @@ impl Store {
         let entry = AuditEntry {
             action: "refused".into(),
             entity: "operator".into(),
-            entity_id: Some(actor.id),
+            // None for a login that is no operator's: it has no number.
+            entity_id: (actor.id != 0).then_some(actor.id),
             detail: serde_json::json!({ "reason": reason }),
         };
         if let Err(e) = self.record(actor, &[entry]) {
