@@ -357,8 +357,47 @@ fn a_customer_with_an_open_complaint_is_not_erased() {
         trail.contains("customer.erase_refused") && trail.contains("open complaint 1"),
         "{trail}"
     );
+    // Asked without --yes, the refusal comes first: no confirmation is asked for an erase
+    // that would be refused; it is audited as before.
     let err = sandbox.fails(&["customer", "erase", "C0000001"]);
+    assert!(err.contains("has open complaint 1"), "{err}");
+    assert!(!err.contains("--yes"), "{err}");
+    let refusals = sandbox.ok(&[
+        "audit",
+        "list",
+        "--customer",
+        "C0000001",
+        "--action",
+        "customer.erase_refused",
+        "--json",
+    ]);
+    let refusals: Vec<Value> = serde_json::from_str(&refusals).expect("JSON");
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    // One that may be erased is asked for (and, with no terminal to ask on, wants --yes).
+    let err = sandbox.fails(&["customer", "erase", "C0000002"]);
     assert!(err.contains("add --yes"), "{err}");
+}
+
+/// Everything that refuses an erase is said before the operator is asked to type the code:
+/// the permission, a customer erased already.
+#[test]
+fn an_erase_is_refused_before_it_is_confirmed() {
+    let sandbox = desk();
+    sandbox.ok(&["operator", "role", "li.na", "supervisor"]);
+    let err = sandbox.fails(&["--as", "li.na", "customer", "erase", "C0000001"]);
+    assert!(
+        err.contains("only an operator holding the privacy permission may"),
+        "{err}"
+    );
+    assert!(!err.contains("--yes"), "{err}");
+    let refused = sandbox.ok(&["audit", "list", "--action", "refused", "--json"]);
+    let refused: Vec<Value> = serde_json::from_str(&refused).expect("JSON");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["login"], "li.na");
+    sandbox.ok(&["customer", "erase", "C0000001", "--yes"]);
+    let err = sandbox.fails(&["customer", "erase", "C0000001"]);
+    assert!(err.contains("was erased already"), "{err}");
+    assert!(!err.contains("--yes"), "{err}");
 }
 
 /// Consent is recorded with its date and channel (issue 15): giving or withdrawing it says how

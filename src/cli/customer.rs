@@ -419,6 +419,8 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
         } => {
             let id = store.resolve_customer(&customer)?;
             if !yes {
+                // Whatever would refuse the erase is said before anyone is asked to confirm.
+                store.check_erase(&actor, id)?;
                 confirm_erase(&store.customer(&actor, id)?)?;
             }
             let erased = store.erase_customer(&actor, id)?;

@@ -210,6 +210,24 @@ impl Store {
     /// Erases a customer (`careline customer erase`): see the module's comment.
     /// Refused while they have an open complaint, and for a customer erased already.
     pub fn erase_customer(&mut self, actor: &Actor, id: i64) -> Result<Erased> {
+        let (code, ids) = self.erasable(actor, id)?;
+        let needles = needles(self.conn(), &ids)?;
+        // Every connection overwrites freed bytes (`engine::connect`), this one included.
+        let mut erased = self.write(actor, |w| erase_in(w, id, &code, &ids, &needles))?;
+        erased.log_emptied = super::engine::empty_log(self.conn())?;
+        Ok(erased)
+    }
+
+    /// Whether `actor` may erase customer `id` now, checked before anyone is asked to confirm
+    /// it (`careline customer erase` without `--yes`): the privacy permission, the customer,
+    /// not erased or merged already, no open complaint. Each refusal is audited as the
+    /// erase's own would be; nothing is written when it may.
+    pub fn check_erase(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.erasable(actor, id).map(|_| ())
+    }
+
+    /// The checks of an erase: the customer's code and the records of the same person.
+    fn erasable(&self, actor: &Actor, id: i64) -> Result<(String, Vec<i64>)> {
         self.require(actor, Permission::EraseCustomer)?;
         let row: Option<(String, Option<i64>, Option<i64>)> = self
             .conn()
@@ -263,11 +281,7 @@ impl Store {
             }
             return Err(StoreError::Conflict(reason));
         }
-        let needles = needles(self.conn(), &ids)?;
-        // Every connection overwrites freed bytes (`engine::connect`), this one included.
-        let mut erased = self.write(actor, |w| erase_in(w, id, &code, &ids, &needles))?;
-        erased.log_emptied = super::engine::empty_log(self.conn())?;
-        Ok(erased)
+        Ok((code, ids))
     }
 }
 
