@@ -106,6 +106,12 @@ fn export_gives_everything_held_about_the_person() {
     ] {
         assert!(actions.contains(&expected), "{expected} in {actions:?}");
     }
+    // Staff are named by login and name, never by internal number.
+    let me = serde_json::json!({"login": common::login(), "name": "Test Admin"});
+    assert_eq!(interactions[0]["operator"], me);
+    assert_eq!(data["reminders"][0]["created_by"], me);
+    assert_eq!(data["customer"]["owner"], Value::Null);
+    staff_by_name(&data);
     // Times are readable, not Unix seconds.
     assert!(data["customer"]["created_at"]
         .as_str()
@@ -140,6 +146,108 @@ fn export_gives_everything_held_about_the_person() {
         err.contains("--output") && err.contains("exists already"),
         "{err}"
     );
+}
+
+/// Every column naming staff outside the audit section names them by login and name: none
+/// is left as an internal number.
+fn staff_by_name(data: &Value) {
+    fn walk(value: &Value, path: &str) {
+        match value {
+            Value::Object(fields) => {
+                for (key, inner) in fields {
+                    assert!(
+                        !["owner_id", "operator_id", "assignee_id"].contains(&key.as_str()),
+                        "{path}.{key} names staff by number"
+                    );
+                    let staff = [
+                        "owner",
+                        "operator",
+                        "assignee",
+                        "opened_by",
+                        "created_by",
+                        "granted_by",
+                        "decided_by",
+                    ];
+                    if staff.contains(&key.as_str()) {
+                        assert!(
+                            inner.is_null() || inner["login"].is_string(),
+                            "{path}.{key} is {inner}"
+                        );
+                    }
+                    walk(inner, &format!("{path}.{key}"));
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, path)),
+            _ => {}
+        }
+    }
+    for (section, value) in data.as_object().expect("an object") {
+        if section != "audit" && section != "consent" {
+            walk(value, section);
+        }
+    }
+}
+
+/// A customer with an owner, a complaint and an access grant: who they are, in the export.
+#[test]
+fn the_export_names_staff_by_login_and_name() {
+    let sandbox = desk();
+    sandbox.ok(&[
+        "operator",
+        "add",
+        "chen.jie",
+        "--name",
+        "陈杰",
+        "--role",
+        "supervisor",
+    ]);
+    sandbox.ok(&[
+        "customer",
+        "edit",
+        "C0000001",
+        "--owner",
+        "li.na",
+        "--confidential",
+        "true",
+    ]);
+    sandbox.ok(&[
+        "--as",
+        "chen.jie",
+        "complaint",
+        "open",
+        "--customer",
+        "C0000001",
+        "--category",
+        "delivery",
+        "--title",
+        "late parcel",
+        "--channel",
+        "email",
+    ]);
+    sandbox.ok(&["operator", "add", "amy", "--name", "Amy"]);
+    sandbox.ok(&[
+        "--as",
+        "amy",
+        "grant",
+        "request",
+        "C0000001",
+        "--reason",
+        "核对订单",
+    ]);
+    sandbox.ok(&["--as", "chen.jie", "grant", "approve", "1"]);
+    let data: Value =
+        serde_json::from_str(&sandbox.ok(&["customer", "export", "C0000001"])).expect("JSON");
+    let li = serde_json::json!({"login": "li.na", "name": "李娜"});
+    let chen = serde_json::json!({"login": "chen.jie", "name": "陈杰"});
+    let amy = serde_json::json!({"login": "amy", "name": "Amy"});
+    assert_eq!(data["customer"]["owner"], li);
+    assert_eq!(data["complaints"][0]["opened_by"], chen);
+    assert_eq!(data["complaint_events"][0]["operator"], chen);
+    assert_eq!(data["access_requests"][0]["operator"], amy);
+    assert_eq!(data["access_requests"][0]["decided_by"], chen);
+    assert_eq!(data["grants"][0]["operator"], amy);
+    assert_eq!(data["grants"][0]["granted_by"], chen);
+    staff_by_name(&data);
 }
 
 #[test]
