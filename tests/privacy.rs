@@ -642,3 +642,32 @@ fn consent_changes_are_recorded_with_their_channel() {
         "{history:?}"
     );
 }
+
+/// An erased customer's open reminders are kept, withdrawn: listed for that customer with
+/// their status and why, their title without the name it quoted.
+#[test]
+fn an_erased_customers_reminders_are_listed_as_withdrawn() {
+    let sandbox = desk();
+    let before = sandbox.ok(&["reminder", "list", "--customer", "C0000001"]);
+    assert!(before.contains(&format!("call {NAME}")), "{before}");
+    sandbox.ok(&["customer", "erase", "C0000001", "--yes"]);
+    let after = sandbox.ok(&["reminder", "list", "--customer", "C0000001"]);
+    let lines: Vec<&str> = after.lines().collect();
+    assert_eq!(lines.len(), 1, "{after}");
+    let words: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(words[2], "deleted", "{after}");
+    assert_eq!(words[3], "C0000001", "{after}");
+    assert!(
+        lines[0].contains("call [erased]")
+            && lines[0].ends_with("· withdrawn: the customer was erased"),
+        "{after}"
+    );
+    assert!(!after.contains(NAME), "{after}");
+    let json = sandbox.ok(&["reminder", "list", "--customer", "C0000001", "--json"]);
+    let json: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json[0]["status"], "deleted");
+    assert_eq!(json[0]["skip_reason"], "withdrawn: the customer was erased");
+    // Still never in the lists of work to do.
+    let due = sandbox.ok(&["reminder", "list"]);
+    assert!(!due.contains("C0000001"), "{due}");
+}
