@@ -415,8 +415,7 @@ mod tests {
             }
             for (i, _) in code.match_indices('"') {
                 if let Some(word) = literal(&code[i..]) {
-                    let family = word.split_once('.').map(|(head, tail)| (head, tail));
-                    if let Some((head, tail)) = family {
+                    if let Some((head, tail)) = word.split_once('.') {
                         if families.contains(head)
                             && !tail.is_empty()
                             && tail.chars().all(|c| c.is_ascii_lowercase() || c == '_')
