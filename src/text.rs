@@ -75,6 +75,19 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// A count with its noun, the singular for one: `counted(1, "contact", "contacts")` is
+/// "1 contact", `counted(2, …)` "2 contacts", `counted(0, …)` "0 contacts".
+pub fn counted<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    if n == N::from(1) {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// Width of text on a terminal, in cells (a Chinese character takes two).
 pub fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
@@ -160,6 +173,14 @@ pub fn pad(s: &str, cells: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_is_counted_in_the_singular() {
+        assert_eq!(counted(1usize, "contact", "contacts"), "1 contact");
+        assert_eq!(counted(0u64, "contact", "contacts"), "0 contacts");
+        assert_eq!(counted(2i64, "entry", "entries"), "2 entries");
+        assert_eq!(counted(-1i64, "entry", "entries"), "-1 entries");
+    }
 
     #[test]
     fn skipping_cells_counts_wide_characters_as_two() {

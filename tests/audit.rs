@@ -298,3 +298,95 @@ fn the_trail_of_one_customer_holds_their_complaints_and_contacts() {
     let err = sandbox.fails(&["audit", "list", "--from", "2026-02-30"]);
     assert!(err.contains("--from"), "{err}");
 }
+
+/// A filter nothing could ever match is refused, saying what there is; one that is right but
+/// finds nothing in the days asked for says so and succeeds.
+#[test]
+fn a_filter_that_could_never_match_is_refused_and_told_what_there_is() {
+    let sandbox = audited_desk();
+    sandbox.ok(&["operator", "add", "li.na", "--name", "李娜"]);
+    let err = sandbox.fails(&["audit", "list", "--operator", "tropp1"]);
+    assert!(err.contains("no operator 'tropp1'"), "{err}");
+    // Without its dot, a family is no action: the family is offered.
+    let err = sandbox.fails(&["audit", "list", "--action", "access"]);
+    assert!(
+        err.contains("no audit entry has the action 'access'")
+            && err
+                .contains("'access.' (access.grant, access.refuse, access.request, access.revoke)"),
+        "{err}"
+    );
+    let err = sandbox.fails(&["audit", "list", "--action", "bogus"]);
+    assert!(
+        err.contains("no audit entry has the action 'bogus'")
+            && err.contains("the families access. call. complaint. customer."),
+        "{err}"
+    );
+    let err = sandbox.fails(&["audit", "list", "--action", "bogus."]);
+    assert!(
+        err.contains("no audit entry has an action in the family 'bogus.'"),
+        "{err}"
+    );
+    // Right, but nothing of it yet, or nothing on those days.
+    for args in [
+        &["--action", "access.revoke"][..],
+        &["--action", "access."][..],
+        &["--operator", "li.na"][..],
+        &[
+            "--operator",
+            "li.na",
+            "--action",
+            "refused",
+            "--to",
+            "2000-01-01",
+        ][..],
+    ] {
+        let mut all = vec!["audit", "list"];
+        all.extend_from_slice(args);
+        assert_eq!(
+            sandbox.ok(&all).trim(),
+            "No audit entries match.",
+            "{args:?}"
+        );
+    }
+    // And what the log holds is found as before.
+    assert!(!entries(&sandbox, &["--action", "customer.create"]).is_empty());
+}
+
+/// A refusal of an operator locked out by wrong PINs is recorded as theirs: their number, not
+/// none.
+#[test]
+fn a_locked_operators_refusal_names_them() {
+    let sandbox = audited_desk();
+    sandbox.ok(&["operator", "add", "li.na", "--name", "李娜"]);
+    let mut store = sandbox.store();
+    let li = store.actor("li.na", None).expect("li.na");
+    store.set_own_pin(&li, Some("2580")).expect("a PIN");
+    for _ in 0..5 {
+        store.check_pin(&li, "0001").expect("a wrong PIN");
+    }
+    let err = store.actor("li.na", None).expect_err("locked");
+    assert!(err.to_string().contains("is locked"), "{err}");
+    // And someone who is no operator at all: no number to give.
+    store
+        .actor("nobody.here", None)
+        .expect_err("not an operator");
+    drop(store);
+    let refused = entries(&sandbox, &["--action", "refused", "--operator", "li.na"]);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["entity"], "operator");
+    assert_eq!(refused[0]["entity_id"], li.id);
+    let text = sandbox.ok(&["audit", "list", "--action", "refused"]);
+    assert!(
+        text.lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words.contains(&"li.na")
+                && words
+                    .windows(3)
+                    .any(|w| w == ["refused", "operator", li.id.to_string().as_str()])
+        }),
+        "{text}"
+    );
+    assert!(!text.contains("operator 0"), "{text}");
+    let stranger = entries(&sandbox, &["--operator", "nobody.here"]);
+    assert_eq!(stranger[0]["entity_id"], serde_json::Value::Null);
+}

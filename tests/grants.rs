@@ -308,3 +308,188 @@ fn the_decided_list_holds_the_newest_two_hundred() {
         1
     );
 }
+
+/// Local date and time to the minute, as careline words a grant's end.
+fn local(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A grant that ran out is history: revoking it is refused, nothing is written, and it still
+/// reads as expired.
+#[test]
+fn a_grant_that_ran_out_is_not_revoked() {
+    let sandbox = desk();
+    // Given two hours ago for half an hour (the store's clock set back).
+    let given = chrono::Utc::now() - Duration::hours(2);
+    let mut store = sandbox.store();
+    store.set_clock(Clock::Fixed(given));
+    let chen = store.actor("chen.jie", None).expect("chen.jie");
+    let id = store.resolve_customer("C0000001").expect("customer");
+    let grant = store
+        .grant_access(
+            &chen,
+            id,
+            "li.na",
+            "核对订单",
+            Some(30),
+            &careline::domain::grant::GrantRules::default(),
+        )
+        .expect("granted");
+    drop(store);
+    let err = sandbox.fails(&["--as", "chen.jie", "grant", "revoke", &grant.id.to_string()]);
+    assert!(
+        err.contains(&format!(
+            "grant {} ran out already at {}; nothing to revoke",
+            grant.id,
+            local(grant.expires_at)
+        )),
+        "{err}"
+    );
+    let revokes = sandbox.ok(&["audit", "list", "--action", "access.revoke"]);
+    assert_eq!(revokes.trim(), "No audit entries match.");
+    let all = sandbox.ok(&["--as", "chen.jie", "grant", "list", "--all"]);
+    assert!(
+        all.lines()
+            .any(|l| l.starts_with(&format!("grant   {} ", grant.id))
+                && l.contains(&format!("expired {}", local(grant.expires_at)))),
+        "{all}"
+    );
+}
+
+/// A direct grant opens a confidential record to someone who may not see it otherwise, once
+/// at a time.
+#[test]
+fn a_direct_grant_is_refused_where_it_would_open_nothing_or_pile_up() {
+    let sandbox = desk();
+    sandbox.ok(&["customer", "add", "--name", "普通客户"]);
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "李娜的客户",
+        "--confidential",
+        "--owner",
+        "li.na",
+    ]);
+    let give = |customer: &str, to: &str| -> Vec<String> {
+        [
+            "--as",
+            "chen.jie",
+            "grant",
+            "give",
+            customer,
+            "--to",
+            to,
+            "--reason",
+            "跟进",
+            "--minutes",
+            "15",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let fails = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        sandbox.fails(&args)
+    };
+    let err = fails(give("C0000001", "chen.jie"));
+    assert!(
+        err.contains(
+            "chen.jie is a supervisor and sees confidential customers already; no grant is needed"
+        ),
+        "{err}"
+    );
+    let err = fails(give("C0000001", &common::login()));
+    assert!(
+        err.contains("is an admin and sees confidential customers already"),
+        "{err}"
+    );
+    let err = fails(give("C0000002", "li.na"));
+    assert!(
+        err.contains("customer C0000002 is not confidential: every operator sees it already; no grant is needed"),
+        "{err}"
+    );
+    let err = fails(give("C0000003", "li.na"));
+    assert!(
+        err.contains("li.na owns customer C0000003 and sees it already; no grant is needed"),
+        "{err}"
+    );
+    // None of those was given.
+    let all = sandbox.ok(&["--as", "chen.jie", "grant", "list", "--all", "--json"]);
+    let all: serde_json::Value = serde_json::from_str(&all).expect("JSON");
+    assert_eq!(all["grants"].as_array().map(Vec::len), Some(0), "{all}");
+
+    // One at a time: a second while the first lasts is refused, naming it and its end.
+    let args = give("C0000001", "li.na");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    sandbox.ok(&args);
+    let store = sandbox.store();
+    let chen = store.actor("chen.jie", None).expect("chen.jie");
+    let first = store.grants(&chen, None).expect("grants")[0].clone();
+    drop(store);
+    let now = chrono::Utc::now();
+    let until = if first.expires_at.with_timezone(&chrono::Local).date_naive()
+        == now.with_timezone(&chrono::Local).date_naive()
+    {
+        first
+            .expires_at
+            .with_timezone(&chrono::Local)
+            .format("%H:%M")
+            .to_string()
+    } else {
+        local(first.expires_at)
+    };
+    let err = sandbox.fails(&args);
+    assert!(
+        err.contains(&format!(
+            "li.na holds access to C0000001 until {until} already (grant {}); revoke it first to give a new one",
+            first.id
+        )),
+        "{err}"
+    );
+    // Approving a request while a grant lasts is refused the same way.
+    sandbox.ok(&["--as", "chen.jie", "grant", "revoke", &first.id.to_string()]);
+    sandbox.ok(&[
+        "--as",
+        "li.na",
+        "grant",
+        "request",
+        "C0000001",
+        "--reason",
+        "再核对",
+    ]);
+    sandbox.ok(&args);
+    let err = sandbox.fails(&["--as", "chen.jie", "grant", "approve", "1"]);
+    assert!(
+        err.contains("li.na holds access to C0000001 until") && err.contains("revoke it first"),
+        "{err}"
+    );
+    // The audit list gives the grant's end as a local time, not as seconds.
+    let text = sandbox.ok(&["audit", "list", "--action", "access.grant"]);
+    let store = sandbox.store();
+    let newest = store.grants(&chen, None).expect("grants")[0].clone();
+    let shown = newest
+        .expires_at
+        .with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    assert!(
+        text.contains(&format!(r#""expires_at":"{shown}""#)),
+        "{shown} in {text}"
+    );
+    assert!(
+        !text.contains(&newest.expires_at.timestamp().to_string()),
+        "{text}"
+    );
+    let json = sandbox.ok(&["audit", "list", "--action", "access.grant", "--json"]);
+    assert!(
+        json.contains(&format!(
+            r#""expires_at": {}"#,
+            newest.expires_at.timestamp()
+        )),
+        "{json}"
+    );
+}

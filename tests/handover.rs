@@ -1,6 +1,6 @@
 //! Handing an operator's work to another (issue 15): owned customers, open complaints held and
 //! reminders kept for them move in one audited write; a dry run only counts; each complaint's
-//! history says who handed it to whom.
+//! history says who handed it to whom, and each customer's trail says who holds their records.
 
 mod common;
 
@@ -63,7 +63,7 @@ fn a_leavers_customers_complaints_and_reminders_go_to_a_colleague() {
         "--dry-run",
     ]);
     assert_eq!(
-        dry.trim(),
+        dry.lines().next().unwrap_or_default(),
         "Would hand 2 customers, 1 open complaint and 1 open reminder from li.na to zhang.wei."
     );
     let raw = sandbox.raw();
@@ -164,4 +164,180 @@ fn a_leavers_customers_complaints_and_reminders_go_to_a_colleague() {
         one.trim(),
         "Handed 1 customer, 0 open complaints and 0 open reminders from chen.jie to zhang.wei."
     );
+}
+
+/// Each thing moved is in its customer's own trail (and so in their data-subject export), not
+/// only in the one entry that sums the handover up; a dry run lists what would move.
+#[test]
+fn each_customers_trail_says_who_holds_their_records_now() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["operator", "add", "li.na", "--name", "李娜"]);
+    sandbox.ok(&["operator", "add", "zhang.wei", "--name", "张伟"]);
+    sandbox.ok(&["customer", "add", "--name", "王秀英", "--owner", "li.na"]);
+    sandbox.ok(&["customer", "add", "--name", "刘洋"]);
+    sandbox.ok(&[
+        "--as",
+        "li.na",
+        "complaint",
+        "open",
+        "--customer",
+        "C0000002",
+        "--category",
+        "delivery",
+        "--title",
+        "包裹迟到",
+        "--channel",
+        "phone_in",
+    ]);
+    sandbox.ok(&[
+        "reminder",
+        "add",
+        "C0000002",
+        "--title",
+        "回访刘洋",
+        "--for",
+        "li.na",
+        "--due",
+        "2031-03-04",
+    ]);
+
+    let dry = sandbox.ok(&["operator", "handover", "li.na", "zhang.wei", "--dry-run"]);
+    let listed: Vec<String> = dry
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "customer C0000001 王秀英",
+            "complaint #1 C0000002 包裹迟到",
+            "reminder #1 C0000002 回访刘洋 due 2031-03-04 (manual)",
+        ],
+        "{dry}"
+    );
+    let json = sandbox.ok(&[
+        "operator",
+        "handover",
+        "li.na",
+        "zhang.wei",
+        "--dry-run",
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json["dry_run"], true);
+    assert_eq!(json["items"]["customers"][0]["code"], "C0000001");
+    assert_eq!(json["items"]["complaints"][0]["id"], 1);
+    assert_eq!(json["items"]["complaints"][0]["title"], "包裹迟到");
+    assert_eq!(json["items"]["complaints"][0]["customer"], "C0000002");
+    assert_eq!(json["items"]["reminders"][0]["title"], "回访刘洋");
+    // A dry run writes nothing to anyone's trail.
+    let trail = sandbox.ok(&["audit", "list", "--action", "customer.", "--json"]);
+    assert!(!trail.contains("customer.handover"), "{trail}");
+
+    sandbox.ok(&["operator", "handover", "li.na", "zhang.wei"]);
+    let trail = |code: &str| -> Vec<serde_json::Value> {
+        let out = sandbox.ok(&["audit", "list", "--customer", code, "--json"]);
+        serde_json::from_str(&out).expect("JSON")
+    };
+    // The customer's owner, old and new, as an edit of the owner records it.
+    let first = trail("C0000001");
+    assert_eq!(first[0]["action"], "customer.handover", "{first:?}");
+    assert_eq!(first[0]["entity"], "customer");
+    assert_eq!(
+        first[0]["detail"]["owner"],
+        serde_json::json!(["li.na", "zhang.wei"])
+    );
+    // The complaint and the reminder, each in its customer's trail.
+    let second = trail("C0000002");
+    let entry = |action: &str| {
+        second
+            .iter()
+            .find(|e| e["action"] == action)
+            .unwrap_or_else(|| panic!("{action} in {second:?}"))
+            .clone()
+    };
+    let complaint = entry("complaint.handover");
+    assert_eq!(complaint["entity"], "complaint");
+    assert_eq!(complaint["entity_id"], 1);
+    assert_eq!(complaint["customer_code"], "C0000002");
+    assert_eq!(
+        complaint["detail"]["assignee"],
+        serde_json::json!(["li.na", "zhang.wei"])
+    );
+    let reminder = entry("reminder.handover");
+    assert_eq!(reminder["entity"], "reminder");
+    assert_eq!(
+        reminder["detail"]["assignee"],
+        serde_json::json!(["li.na", "zhang.wei"])
+    );
+    // No handover entry in the trail of a customer nothing of whose moved.
+    assert!(!first.iter().any(|e| e["action"] == "complaint.handover"));
+    // The summing-up entry stays.
+    let summary = sandbox.ok(&["audit", "list", "--action", "operator.handover", "--json"]);
+    let summary: serde_json::Value = serde_json::from_str(&summary).expect("JSON");
+    assert_eq!(summary[0]["detail"]["customers"], 1);
+    assert_eq!(summary[0]["detail"]["complaints"], serde_json::json!([1]));
+    // The data-subject export of the customer says the same.
+    let export = sandbox.ok(&["customer", "export", "C0000001"]);
+    let export: serde_json::Value = serde_json::from_str(&export).expect("JSON");
+    let handed = export["audit"]
+        .as_array()
+        .expect("audit")
+        .iter()
+        .find(|e| e["action"] == "customer.handover")
+        .expect("the handover in the export");
+    assert_eq!(
+        handed["detail"]["owner"],
+        serde_json::json!(["li.na", "zhang.wei"])
+    );
+    // The text listing of the trail says it too.
+    let text = sandbox.ok(&["audit", "list", "--customer", "C0000001"]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("customer.handover")
+                && l.contains(r#""owner":["li.na","zhang.wei"]"#)),
+        "{text}"
+    );
+}
+
+/// The screen's trail of a customer handed over reads the owner's change as a change.
+#[test]
+fn the_screens_trail_reads_a_handover_as_a_change_of_owner() {
+    use careline::store::Role;
+    use careline::tui::app::App;
+    use careline::tui::i18n::Lang;
+    use common::screen::{key, open_at_screen_time, open_card, screen, settings};
+    use crossterm::event::KeyCode;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("desk.db");
+    let mut store = open_at_screen_time(&path);
+    let admin = store.init_admin("boss", "Boss").expect("init");
+    for login in ["li.na", "zhang.wei"] {
+        store
+            .add_operator(&admin, login, login, Role::Operator)
+            .expect("operator");
+    }
+    let mut fields = common::customer("王秀英", vec![]);
+    fields.owner = Some("li.na".into());
+    let id = store.create_customer(&admin, &fields).expect("customer").id;
+    store
+        .hand_over(&admin, "li.na", "zhang.wei", false)
+        .expect("handed over");
+    for (lang, words) in [
+        (Lang::En, ["handed over", "owner: li.na → zhang.wei"]),
+        (Lang::ZhCn, ["移交客户", "负责人: li.na → zhang.wei"]),
+    ] {
+        let store = open_at_screen_time(&path);
+        let actor = store.actor("boss", None).expect("actor");
+        let mut app = App::new(store, actor, settings(lang, "desk.db"));
+        open_card(&mut app, id);
+        key(&mut app, KeyCode::Char('A'));
+        let text = screen(&mut app, 132, 43);
+        for shown in words {
+            assert!(text.contains(shown), "{shown:?} in\n{text}");
+        }
+    }
 }

@@ -615,7 +615,7 @@ fn a_masked_customers_export_says_so_and_does_not_import_back() {
     let whole = whole.to_str().expect("path");
     sandbox.ok(&["--config", &strict, "export", "customers", "--out", whole]);
     let stdout = other.ok(&["import", "customers", whole]);
-    assert!(stdout.contains("Imported 1 customers"), "{stdout}");
+    assert!(stdout.contains("Imported 1 customer"), "{stdout}");
 }
 
 #[test]

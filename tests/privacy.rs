@@ -106,6 +106,12 @@ fn export_gives_everything_held_about_the_person() {
     ] {
         assert!(actions.contains(&expected), "{expected} in {actions:?}");
     }
+    // Staff are named by login and name, never by internal number.
+    let me = serde_json::json!({"login": common::login(), "name": "Test Admin"});
+    assert_eq!(interactions[0]["operator"], me);
+    assert_eq!(data["reminders"][0]["created_by"], me);
+    assert_eq!(data["customer"]["owner"], Value::Null);
+    staff_by_name(&data);
     // Times are readable, not Unix seconds.
     assert!(data["customer"]["created_at"]
         .as_str()
@@ -140,6 +146,108 @@ fn export_gives_everything_held_about_the_person() {
         err.contains("--output") && err.contains("exists already"),
         "{err}"
     );
+}
+
+/// Every column naming staff outside the audit section names them by login and name: none
+/// is left as an internal number.
+fn staff_by_name(data: &Value) {
+    fn walk(value: &Value, path: &str) {
+        match value {
+            Value::Object(fields) => {
+                for (key, inner) in fields {
+                    assert!(
+                        !["owner_id", "operator_id", "assignee_id"].contains(&key.as_str()),
+                        "{path}.{key} names staff by number"
+                    );
+                    let staff = [
+                        "owner",
+                        "operator",
+                        "assignee",
+                        "opened_by",
+                        "created_by",
+                        "granted_by",
+                        "decided_by",
+                    ];
+                    if staff.contains(&key.as_str()) {
+                        assert!(
+                            inner.is_null() || inner["login"].is_string(),
+                            "{path}.{key} is {inner}"
+                        );
+                    }
+                    walk(inner, &format!("{path}.{key}"));
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, path)),
+            _ => {}
+        }
+    }
+    for (section, value) in data.as_object().expect("an object") {
+        if section != "audit" && section != "consent" {
+            walk(value, section);
+        }
+    }
+}
+
+/// A customer with an owner, a complaint and an access grant: who they are, in the export.
+#[test]
+fn the_export_names_staff_by_login_and_name() {
+    let sandbox = desk();
+    sandbox.ok(&[
+        "operator",
+        "add",
+        "chen.jie",
+        "--name",
+        "陈杰",
+        "--role",
+        "supervisor",
+    ]);
+    sandbox.ok(&[
+        "customer",
+        "edit",
+        "C0000001",
+        "--owner",
+        "li.na",
+        "--confidential",
+        "true",
+    ]);
+    sandbox.ok(&[
+        "--as",
+        "chen.jie",
+        "complaint",
+        "open",
+        "--customer",
+        "C0000001",
+        "--category",
+        "delivery",
+        "--title",
+        "late parcel",
+        "--channel",
+        "email",
+    ]);
+    sandbox.ok(&["operator", "add", "amy", "--name", "Amy"]);
+    sandbox.ok(&[
+        "--as",
+        "amy",
+        "grant",
+        "request",
+        "C0000001",
+        "--reason",
+        "核对订单",
+    ]);
+    sandbox.ok(&["--as", "chen.jie", "grant", "approve", "1"]);
+    let data: Value =
+        serde_json::from_str(&sandbox.ok(&["customer", "export", "C0000001"])).expect("JSON");
+    let li = serde_json::json!({"login": "li.na", "name": "李娜"});
+    let chen = serde_json::json!({"login": "chen.jie", "name": "陈杰"});
+    let amy = serde_json::json!({"login": "amy", "name": "Amy"});
+    assert_eq!(data["customer"]["owner"], li);
+    assert_eq!(data["complaints"][0]["opened_by"], chen);
+    assert_eq!(data["complaint_events"][0]["operator"], chen);
+    assert_eq!(data["access_requests"][0]["operator"], amy);
+    assert_eq!(data["access_requests"][0]["decided_by"], chen);
+    assert_eq!(data["grants"][0]["operator"], amy);
+    assert_eq!(data["grants"][0]["granted_by"], chen);
+    staff_by_name(&data);
 }
 
 #[test]
@@ -357,8 +465,47 @@ fn a_customer_with_an_open_complaint_is_not_erased() {
         trail.contains("customer.erase_refused") && trail.contains("open complaint 1"),
         "{trail}"
     );
+    // Asked without --yes, the refusal comes first: no confirmation is asked for an erase
+    // that would be refused; it is audited as before.
     let err = sandbox.fails(&["customer", "erase", "C0000001"]);
+    assert!(err.contains("has open complaint 1"), "{err}");
+    assert!(!err.contains("--yes"), "{err}");
+    let refusals = sandbox.ok(&[
+        "audit",
+        "list",
+        "--customer",
+        "C0000001",
+        "--action",
+        "customer.erase_refused",
+        "--json",
+    ]);
+    let refusals: Vec<Value> = serde_json::from_str(&refusals).expect("JSON");
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    // One that may be erased is asked for (and, with no terminal to ask on, wants --yes).
+    let err = sandbox.fails(&["customer", "erase", "C0000002"]);
     assert!(err.contains("add --yes"), "{err}");
+}
+
+/// Everything that refuses an erase is said before the operator is asked to type the code:
+/// the permission, a customer erased already.
+#[test]
+fn an_erase_is_refused_before_it_is_confirmed() {
+    let sandbox = desk();
+    sandbox.ok(&["operator", "role", "li.na", "supervisor"]);
+    let err = sandbox.fails(&["--as", "li.na", "customer", "erase", "C0000001"]);
+    assert!(
+        err.contains("only an operator holding the privacy permission may"),
+        "{err}"
+    );
+    assert!(!err.contains("--yes"), "{err}");
+    let refused = sandbox.ok(&["audit", "list", "--action", "refused", "--json"]);
+    let refused: Vec<Value> = serde_json::from_str(&refused).expect("JSON");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["login"], "li.na");
+    sandbox.ok(&["customer", "erase", "C0000001", "--yes"]);
+    let err = sandbox.fails(&["customer", "erase", "C0000001"]);
+    assert!(err.contains("was erased already"), "{err}");
+    assert!(!err.contains("--yes"), "{err}");
 }
 
 /// Consent is recorded with its date and channel (issue 15): giving or withdrawing it says how
@@ -494,4 +641,33 @@ fn consent_changes_are_recorded_with_their_channel() {
         ],
         "{history:?}"
     );
+}
+
+/// An erased customer's open reminders are kept, withdrawn: listed for that customer with
+/// their status and why, their title without the name it quoted.
+#[test]
+fn an_erased_customers_reminders_are_listed_as_withdrawn() {
+    let sandbox = desk();
+    let before = sandbox.ok(&["reminder", "list", "--customer", "C0000001"]);
+    assert!(before.contains(&format!("call {NAME}")), "{before}");
+    sandbox.ok(&["customer", "erase", "C0000001", "--yes"]);
+    let after = sandbox.ok(&["reminder", "list", "--customer", "C0000001"]);
+    let lines: Vec<&str> = after.lines().collect();
+    assert_eq!(lines.len(), 1, "{after}");
+    let words: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(words[2], "deleted", "{after}");
+    assert_eq!(words[3], "C0000001", "{after}");
+    assert!(
+        lines[0].contains("call [erased]")
+            && lines[0].ends_with("· withdrawn: the customer was erased"),
+        "{after}"
+    );
+    assert!(!after.contains(NAME), "{after}");
+    let json = sandbox.ok(&["reminder", "list", "--customer", "C0000001", "--json"]);
+    let json: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json[0]["status"], "deleted");
+    assert_eq!(json[0]["skip_reason"], "withdrawn: the customer was erased");
+    // Still never in the lists of work to do.
+    let due = sandbox.ok(&["reminder", "list"]);
+    assert!(!due.contains("C0000001"), "{due}");
 }

@@ -7,6 +7,7 @@ use super::backup_keys::{self, EncryptArgs, KeyArgs};
 use super::{print_json, progress_bar, Context};
 use crate::demo::DemoSpec;
 use crate::store::{Actor, CheckReport, Encrypted, Permission, Role, Store, SCHEMA_VERSION};
+use crate::text::counted;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -106,12 +107,12 @@ fn fill(store: &mut Store, actor: &Actor, spec: DemoSpec, force: bool) -> Result
     let counts = crate::demo::generate(store, actor, spec, force, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
     eprintln!(
-        "Generated {} customers, {} contacts, {} purchases, {} interactions, {} complaints in {:.1} s.",
-        counts.customers,
-        counts.contacts,
-        counts.purchases,
-        counts.interactions,
-        counts.complaints,
+        "Generated {}, {}, {}, {}, {} in {:.1} s.",
+        counted(counts.customers, "customer", "customers"),
+        counted(counts.contacts, "contact", "contacts"),
+        counted(counts.purchases, "purchase", "purchases"),
+        counted(counts.interactions, "interaction", "interactions"),
+        counted(counts.complaints, "complaint", "complaints"),
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -244,16 +245,20 @@ fn print_report(report: &CheckReport) {
             if report.foreign_key_problems == 0 {
                 "ok".to_string()
             } else {
-                format!("{} problems", report.foreign_key_problems)
+                counted(report.foreign_key_problems, "problem", "problems")
             }
         );
         let audit = &report.audit;
         match &audit.broken_at {
             None if audit.erased_details > 0 => println!(
-                "audit chain   ok ({} entries; the detail of {} removed by erasures)",
-                audit.entries, audit.erased_details
+                "audit chain   ok ({}; the detail of {} removed by erasures)",
+                counted(audit.entries, "entry", "entries"),
+                audit.erased_details
             ),
-            None => println!("audit chain   ok ({} entries)", audit.entries),
+            None => println!(
+                "audit chain   ok ({})",
+                counted(audit.entries, "entry", "entries")
+            ),
             Some((id, why)) => println!("audit chain   BROKEN at entry {id}: {why}"),
         }
         match (&audit.witness_problem, audit.witnessed_entry) {
@@ -289,12 +294,12 @@ pub fn backup(ctx: &Context, args: BackupArgs) -> Result<()> {
         ),
     };
     println!(
-        "Backed up {} to {} ({:.1} MB, {} customers, {} audit entries) in {:.1} s; checked, {kept}.",
+        "Backed up {} to {} ({:.1} MB, {}, {}) in {:.1} s; checked, {kept}.",
         ctx.db_path.display(),
         made.file.display(),
         made.bytes as f64 / 1_048_576.0,
-        made.customers,
-        made.audit_entries,
+        counted(made.customers, "customer", "customers"),
+        counted(made.audit_entries, "audit entry", "audit entries"),
         started.elapsed().as_secs_f64(),
     );
     for old in &made.removed {
@@ -339,7 +344,7 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
         ctx.open_options(false),
     )?;
     println!(
-        "Restored {} from {} ({}{} audit entries, checked).",
+        "Restored {} from {} ({}{}, checked).",
         done.database.display(),
         done.from.display(),
         if done.encrypted.is_some() {
@@ -347,7 +352,7 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
         } else {
             ""
         },
-        done.audit_entries
+        counted(done.audit_entries, "audit entry", "audit entries")
     );
     if let Some(kept) = &done.replaced_kept_as {
         println!("The database it replaced is kept as {}.", kept.display());

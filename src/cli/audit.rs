@@ -110,7 +110,7 @@ fn line(row: &AuditRow) -> String {
         _ => String::new(),
     };
     let detail = match &row.detail {
-        Some(detail) => format!("  {detail}"),
+        Some(detail) => format!("  {}", with_local_times(detail)),
         None if row.erased => "  (detail erased)".to_string(),
         None => String::new(),
     };
@@ -122,4 +122,45 @@ fn line(row: &AuditRow) -> String {
         row.action,
     ))
     .to_string()
+}
+
+/// A detail with its times (`expires_at` and every other `…_at`, Unix seconds as stored) as
+/// local date and time, for reading; `--json` gives them as stored.
+fn with_local_times(detail: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    fn local(value: &Value) -> Value {
+        match value {
+            Value::Number(n) => n
+                .as_i64()
+                .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+                .map(|t| {
+                    Value::String(
+                        t.with_timezone(&Local)
+                            .format("%Y-%m-%d %H:%M:%S")
+                            .to_string(),
+                    )
+                })
+                .unwrap_or_else(|| value.clone()),
+            // A change of a time: `[old, new]`.
+            Value::Array(items) => Value::Array(items.iter().map(local).collect()),
+            other => other.clone(),
+        }
+    }
+    match detail {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(key, value)| {
+                    let value = if key.ends_with("_at") {
+                        local(value)
+                    } else {
+                        with_local_times(value)
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(with_local_times).collect()),
+        other => other.clone(),
+    }
 }

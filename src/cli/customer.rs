@@ -10,7 +10,7 @@ use crate::domain::customer::{normalize_tag, ContactInput, CustomerFields, Field
 use crate::domain::date_input::parse_date;
 use crate::domain::tier::format_money;
 use crate::store::{Customer, StoreError};
-use crate::text::{sanitize, sanitize_multiline};
+use crate::text::{counted, sanitize, sanitize_multiline};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -435,6 +435,8 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
         } => {
             let id = store.resolve_customer(&customer)?;
             if !yes {
+                // Whatever would refuse the erase is said before anyone is asked to confirm.
+                store.check_erase(&actor, id)?;
                 confirm_erase(&store.customer(&actor, id)?)?;
             }
             let erased = store.erase_customer(&actor, id)?;
@@ -442,11 +444,15 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 print_json(&erased)?;
             } else {
                 println!(
-                    "Erased customer {}: {} contacts removed, {} quotes in their records replaced, {} audit details removed.",
+                    "Erased customer {}: {} removed, {} in their records replaced, {} removed.",
                     erased.code,
-                    erased.contacts_removed,
-                    erased.texts_rewritten,
-                    erased.audit_details_removed
+                    counted(erased.contacts_removed, "contact", "contacts"),
+                    counted(erased.texts_rewritten, "quote", "quotes"),
+                    counted(
+                        erased.audit_details_removed,
+                        "audit detail",
+                        "audit details"
+                    )
                 );
                 if !erased.log_emptied {
                     eprintln!("careline: warning: other careline processes were reading, so the database's write-ahead log still holds the old pages until its next checkpoint");

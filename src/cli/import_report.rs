@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use crate::text::sanitize;
+use crate::text::{counted, sanitize};
 
 /// Lines shown on screen before the rest go to the report file only.
 pub const SHOWN: u64 = 10;
@@ -20,7 +20,7 @@ pub struct ImportReport {
     /// Where the report file goes; created with the first line.
     path: PathBuf,
     file: Option<BufWriter<File>>,
-    /// Lines by kind ("phone: rejected", "possible duplicate" …).
+    /// Lines by kind, each named for one ("rejected (phone)", "possible duplicate" …).
     kinds: BTreeMap<String, u64>,
     lines: u64,
 }
@@ -81,12 +81,12 @@ impl ImportReport {
             let kinds: Vec<String> = self
                 .kinds
                 .iter()
-                .map(|(kind, n)| format!("{n} {kind}"))
+                .map(|(kind, n)| kind_counted(*n, kind))
                 .collect();
             eprintln!(
-                "… and {} more lines; {} lines in all: {}",
-                self.lines - SHOWN,
-                self.lines,
+                "… and {}; {} in all: {}",
+                counted(self.lines - SHOWN, "more line", "more lines"),
+                counted(self.lines, "line", "lines"),
                 kinds.join(", ")
             );
         }
@@ -94,6 +94,16 @@ impl ImportReport {
             eprintln!("Every line is in {}", self.path.display());
         }
         Ok(())
+    }
+}
+
+/// How many lines of a kind, in words: a noun (`possible duplicate`, `unknown column`) takes
+/// its plural, `rejected (…)` stays as it is.
+fn kind_counted(n: u64, kind: &str) -> String {
+    if kind.starts_with("rejected") {
+        format!("{n} {kind}")
+    } else {
+        counted(n, kind, &format!("{kind}s"))
     }
 }
 
@@ -127,6 +137,27 @@ mod tests {
         assert_eq!(
             std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
             0o600
+        );
+    }
+
+    #[test]
+    fn kinds_are_counted_in_words() {
+        assert_eq!(
+            kind_counted(1, "possible duplicate"),
+            "1 possible duplicate"
+        );
+        assert_eq!(
+            kind_counted(29, "possible duplicate"),
+            "29 possible duplicates"
+        );
+        assert_eq!(kind_counted(2, "unknown column"), "2 unknown columns");
+        assert_eq!(
+            kind_counted(1, "rejected (birthday)"),
+            "1 rejected (birthday)"
+        );
+        assert_eq!(
+            kind_counted(3, "rejected (birthday)"),
+            "3 rejected (birthday)"
         );
     }
 }

@@ -221,6 +221,9 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
                 counted(moved.complaints.len(), "open complaint", "open complaints"),
                 counted(moved.reminders, "open reminder", "open reminders")
             );
+            if dry_run {
+                print_handed(&moved.items);
+            }
         }
         OperatorCommand::Privacy { login, state } => {
             let op = store.set_privacy(&actor, &login, state == "on")?;
@@ -232,4 +235,34 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What a handover would move, one line each: the customers by code and name, the complaints
+/// and reminders by number, customer and title.
+fn print_handed(items: &crate::store::Handed) {
+    for c in &items.customers {
+        println!(
+            "  customer   {:<10} {}",
+            c.code,
+            crate::text::sanitize(&c.name)
+        );
+    }
+    for c in &items.complaints {
+        println!(
+            "  complaint  #{:<9} {:<10} {}",
+            c.id,
+            c.customer,
+            crate::text::sanitize(&c.title)
+        );
+    }
+    for r in &items.reminders {
+        println!(
+            "  reminder   #{:<9} {:<10} {} due {} ({})",
+            r.id,
+            r.customer,
+            crate::text::sanitize(&r.title),
+            r.due_on,
+            r.kind
+        );
+    }
 }

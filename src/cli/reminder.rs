@@ -11,7 +11,7 @@ use crate::domain::date_input::parse_date;
 use crate::domain::interaction::FollowUpScope;
 use crate::domain::reminder::Kind;
 use crate::store::{CareFilter, CareRow, DueRange, NewReminder, ReminderWork};
-use crate::text::{pad, sanitize};
+use crate::text::{counted, pad, sanitize};
 
 #[derive(Debug, Subcommand)]
 pub enum RemindersCommand {
@@ -60,9 +60,9 @@ fn generate(ctx: &Context, args: GenerateArgs) -> Result<()> {
     }
     let verb = if args.dry_run { "would make" } else { "made" };
     println!(
-        "Reminders for {day}: {verb} {} over {} customers who may be contacted ({} due already existed).",
+        "Reminders for {day}: {verb} {} over {} who may be contacted ({} due already existed).",
         generation.total(),
-        generation.customers,
+        counted(generation.customers, "customer", "customers"),
         generation.existing
     );
     for (kind, count) in &generation.created {
@@ -337,8 +337,14 @@ fn print_rows(rows: &[CareRow], json: bool, store: &crate::store::Store) -> Resu
             (FollowUpScope::Me, Some(name)) => name.clone(),
             _ => "anyone".into(),
         };
+        // Why one was skipped, deleted or withdrawn.
+        let reason = r
+            .skip_reason
+            .as_deref()
+            .map(|reason| format!(" · {}", sanitize(reason)))
+            .unwrap_or_default();
         println!(
-            "#{:<8} {} {:<9} {:<10} {} {:<21} {} · for {} · prefers {}",
+            "#{:<8} {} {:<9} {:<10} {} {:<21} {} · for {} · prefers {}{reason}",
             r.id,
             r.day,
             r.status.as_str(),

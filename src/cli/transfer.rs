@@ -14,7 +14,7 @@ use super::import_report::ImportReport;
 use super::{progress_bar, Context};
 use crate::import::{parse_purchases, CustomerRows, RowError};
 use crate::store::{Finding, StoreError};
-use crate::text::sanitize;
+use crate::text::{counted, sanitize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ImportKind {
@@ -89,6 +89,15 @@ fn report(errors: &[RowError], unknown: &[String], skip_invalid: bool) -> bool {
         eprintln!("{}", sanitize(&e.to_string()));
     }
     !skip_invalid && (!errors.is_empty() || !unknown.is_empty())
+}
+
+/// How many rows were flagged as possible duplicates, in words.
+fn flagged_as(duplicates: u64) -> String {
+    if duplicates == 1 {
+        "1 flagged as a possible duplicate".to_string()
+    } else {
+        format!("{duplicates} flagged as possible duplicates")
+    }
 }
 
 fn rejected_rows(errors: &[RowError]) -> usize {
@@ -226,7 +235,7 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
                         leave_out.insert(d.line);
                     }
                 }
-                ("possible duplicates".to_string(), format!("warning: {d}"))
+                ("possible duplicate".to_string(), format!("warning: {d}"))
             }
         };
         if failed.is_none() {
@@ -247,14 +256,18 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
     if header_broken || stop {
         report.finish()?;
         bail!(
-            "{rejected} of {total_rows} rows rejected{}; nothing imported (fix them, or pass --skip-invalid to import the {good} good rows)",
-            if unknown_columns == 0 { String::new() } else { format!(" and {unknown_columns} unknown columns") },
+            "{rejected} of {} rejected{}; nothing imported (fix them, or pass --skip-invalid to import the {})",
+            counted(total_rows, "row", "rows"),
+            if unknown_columns == 0 { String::new() } else { format!(" and {}", counted(unknown_columns, "unknown column", "unknown columns")) },
+            counted(good, "good row", "good rows"),
         );
     }
     if args.dry_run {
         report.finish()?;
         println!(
-            "Dry run ({encoding}): {good} rows would be imported, {rejected} rejected, {duplicates} flagged as possible duplicates."
+            "Dry run ({encoding}): {} would be imported, {rejected} rejected, {}.",
+            counted(good, "row", "rows"),
+            flagged_as(duplicates)
         );
         return Ok(());
     }
@@ -285,8 +298,15 @@ fn import_customers(ctx: &Context, args: &ImportArgs) -> Result<()> {
     };
     report.finish()?;
     println!(
-        "Imported {imported} customers from {source} ({encoding}); {rejected} rows rejected, {duplicates} flagged as possible duplicates{}.",
-        if args.skip_duplicates { format!(" ({flagged} of them left out)") } else { String::new() }
+        "Imported {} from {source} ({encoding}); {} rejected, {}{}.",
+        counted(imported, "customer", "customers"),
+        counted(rejected, "row", "rows"),
+        flagged_as(duplicates),
+        match (args.skip_duplicates, duplicates) {
+            (false, _) => String::new(),
+            (true, 1) => " (left out)".to_string(),
+            (true, _) => format!(" ({flagged} of them left out)"),
+        }
     );
     Ok(())
 }
@@ -313,16 +333,16 @@ fn import_purchases(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let rejected = rejected_rows(&errors);
     if header_broken || stop {
         bail!(
-            "{rejected} of {} rows rejected; nothing imported (fix them, or pass --skip-invalid to import the {} good rows)",
-            parsed.total_rows,
-            good.len()
+            "{rejected} of {} rejected; nothing imported (fix them, or pass --skip-invalid to import the {})",
+            counted(parsed.total_rows, "row", "rows"),
+            counted(good.len(), "good row", "good rows")
         );
     }
     if args.dry_run {
         println!(
-            "Dry run ({}): {} purchases would be imported, {rejected} rejected.",
+            "Dry run ({}): {} would be imported, {rejected} rejected.",
             parsed.encoding,
-            good.len()
+            counted(good.len(), "purchase", "purchases")
         );
         return Ok(());
     }
@@ -330,8 +350,10 @@ fn import_purchases(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let imported = store.import_purchases(&actor, &source, &good, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
     println!(
-        "Imported {imported} purchases from {source} ({}); {rejected} rows rejected.",
-        parsed.encoding
+        "Imported {} from {source} ({}); {} rejected.",
+        counted(imported, "purchase", "purchases"),
+        parsed.encoding,
+        counted(rejected, "row", "rows")
     );
     Ok(())
 }
@@ -652,7 +674,11 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
     if let (Some(path), Some(written)) = (&args.out, partial.0.take()) {
         crate::host::as_user(|| std::fs::rename(&written, path))
             .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("Exported {count} rows to {}.", path.display());
+        eprintln!(
+            "Exported {} to {}.",
+            counted(count, "row", "rows"),
+            path.display()
+        );
     }
     Ok(())
 }

@@ -470,9 +470,12 @@ pub fn verify(
                     )
                 } else {
                     format!(
-                        "the log ends at entry {last}, but its witness records entry {}: the last {} entries were deleted",
+                        "the log ends at entry {last}, but its witness records entry {}: {}",
                         w.entry,
-                        w.entry - last
+                        match w.entry - last {
+                            1 => "the last entry was deleted".to_string(),
+                            n => format!("the last {n} entries were deleted"),
+                        }
                     )
                 });
             } else if let Some(hash) = hashes.get(&w.entry) {

@@ -83,7 +83,10 @@ fn failed(report: &CheckReport) -> String {
         return format!("integrity: {}", report.integrity.join("; "));
     }
     if report.foreign_key_problems > 0 {
-        return format!("{} rows point at missing rows", report.foreign_key_problems);
+        return match report.foreign_key_problems {
+            1 => "1 row points at a missing row".to_string(),
+            n => format!("{n} rows point at missing rows"),
+        };
     }
     if let Some((id, why)) = &report.audit.broken_at {
         return format!("the audit chain is broken at entry {id}: {why}");

@@ -294,7 +294,12 @@ impl Store {
         let today = self.care_today();
         let last = filter.range.last_day(today);
         let limit = filter.limit.unwrap_or(usize::MAX);
-        let mut common = String::from(" AND c.erased_at IS NULL AND c.merged_into IS NULL");
+        let mut common = String::from(" AND c.merged_into IS NULL");
+        // One customer's in every status are theirs even once they are erased: the reminders
+        // an erase withdrew are kept, and listed as such.
+        if !(filter.every_status && filter.customer.is_some()) {
+            common.push_str(" AND c.erased_at IS NULL");
+        }
         if !filter.every_status {
             common.push_str(
                 " AND c.do_not_contact = 0 AND (r.kind <> 'holiday' OR c.marketing_consent = 1)",

@@ -957,7 +957,8 @@ impl Store {
             if updated == 0 {
                 let (current, by): (i64, Option<String>) = tx.query_row(
                     "SELECT c.version, (SELECT actor_login FROM audit_log a
-                        WHERE a.entity = 'customer' AND a.entity_id = c.id AND a.action = 'customer.edit'
+                        WHERE a.entity = 'customer' AND a.entity_id = c.id
+                          AND a.action IN ('customer.edit', 'customer.handover')
                         ORDER BY a.id DESC LIMIT 1)
                      FROM customers c WHERE c.id = ?1",
                     [id],

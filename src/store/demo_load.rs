@@ -217,8 +217,9 @@ impl Store {
         let existing = self.customer_total()?;
         if existing > 0 && !load.force {
             return Err(StoreError::Conflict(format!(
-                "{} already holds {existing} customers; pass --force to add demo data to it",
-                self.path().display()
+                "{} already holds {}; pass --force to add demo data to it",
+                self.path().display(),
+                crate::text::counted(existing, "customer", "customers")
             )));
         }
         let rules: PhoneRules = self.phone_rules().clone();

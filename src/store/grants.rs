@@ -147,6 +147,26 @@ fn time(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
 
+/// A moment as the desk reads it: local date and time to the minute.
+fn local(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Until when, as the desk reads it: the time alone when it is today, the day too otherwise.
+fn local_until(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let (until, now) = (
+        until.with_timezone(&chrono::Local),
+        now.with_timezone(&chrono::Local),
+    );
+    if until.date_naive() == now.date_naive() {
+        until.format("%H:%M").to_string()
+    } else {
+        until.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
 fn invalid(e: crate::domain::customer::FieldError) -> StoreError {
     StoreError::Invalid(vec![e])
 }
@@ -337,6 +357,9 @@ impl Store {
             )));
         }
         let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        if approve {
+            self.refuse_overlap(operator_id, customer_id, &login, &code)?;
+        }
         self.write(actor, |w| {
             let now = w.now();
             let grant = if approve {
@@ -401,15 +424,38 @@ impl Store {
             .operator_by_login(login)?
             .filter(|o| o.active)
             .ok_or_else(|| StoreError::NotFound(format!("active operator '{login}'")))?;
-        let code: String = self
+        let row: Option<(String, bool, Option<i64>)> = self
             .conn()
             .query_row(
-                "SELECT code FROM customers WHERE id = ?1 AND erased_at IS NULL",
+                "SELECT code, confidential, owner_id FROM customers
+                  WHERE id = ?1 AND erased_at IS NULL",
                 [customer_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("customer {customer_id}")))?;
+            .optional()?;
+        let (code, confidential, owner) =
+            row.ok_or_else(|| StoreError::NotFound(format!("customer {customer_id}")))?;
+        // A grant opens a confidential record to someone who may not see it otherwise.
+        if !confidential {
+            return Err(StoreError::Conflict(format!(
+                "customer {code} is not confidential: every operator sees it already; no grant is needed"
+            )));
+        }
+        if operator.role.may(Permission::SeeConfidential) {
+            let role = match operator.role {
+                crate::domain::operator::Role::Admin => "an admin",
+                _ => "a supervisor",
+            };
+            return Err(StoreError::Conflict(format!(
+                "{login} is {role} and sees confidential customers already; no grant is needed"
+            )));
+        }
+        if owner == Some(operator.id) {
+            return Err(StoreError::Conflict(format!(
+                "{login} owns customer {code} and sees it already; no grant is needed"
+            )));
+        }
+        self.refuse_overlap(operator.id, customer_id, login, &code)?;
         let id = self.write(actor, |w| {
             let now = w.now();
             let expires = now + Duration::minutes(i64::from(minutes));
@@ -432,6 +478,35 @@ impl Store {
             .into_iter()
             .find(|g| g.id == id)
             .ok_or_else(|| StoreError::NotFound(format!("grant {id}")))
+    }
+
+    /// Refuses a new grant while `operator` holds one to the customer still lasting: grants
+    /// do not pile up, each is one decision with its own reason and end.
+    fn refuse_overlap(
+        &self,
+        operator: i64,
+        customer_id: i64,
+        login: &str,
+        code: &str,
+    ) -> Result<()> {
+        let lasting: Option<(i64, i64)> = self
+            .conn()
+            .query_row(
+                "SELECT id, expires_at FROM grants
+                  WHERE operator_id = ?1 AND customer_id = ?2
+                    AND revoked_at IS NULL AND expires_at > ?3
+                  ORDER BY expires_at DESC LIMIT 1",
+                params![operator, customer_id, self.now().timestamp()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match lasting {
+            Some((grant, until)) => Err(StoreError::Conflict(format!(
+                "{login} holds access to {code} until {} already (grant {grant}); revoke it first to give a new one",
+                local_until(time(until), self.now())
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Ends a grant before it expires (supervisors).
@@ -458,11 +533,25 @@ impl Store {
                 "grant {grant} was revoked already"
             )));
         }
+        // History stays as it was: a grant that ran out reads "expired", never "revoked".
+        if expires <= self.now().timestamp() {
+            return Err(StoreError::Conflict(format!(
+                "grant {grant} ran out already at {}; nothing to revoke",
+                local(time(expires))
+            )));
+        }
         self.write(actor, |w| {
-            w.tx().execute(
-                "UPDATE grants SET revoked_at = ?2 WHERE id = ?1",
-                params![grant, w.now().timestamp()],
+            let now = w.now().timestamp();
+            let ended = w.tx().execute(
+                "UPDATE grants SET revoked_at = ?2
+                  WHERE id = ?1 AND revoked_at IS NULL AND expires_at > ?2",
+                params![grant, now],
             )?;
+            if ended == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "grant {grant} ended meanwhile (revoked by someone else, or ran out); nothing to revoke"
+                )));
+            }
             // Whose access ended, to what, and until when it would have lasted.
             w.audit(
                 "access.revoke",

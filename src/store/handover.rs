@@ -1,10 +1,16 @@
 //! Handing an operator's work to another (`careline operator handover`, issue 15): when
 //! someone leaves or changes team, the customers they own, the open complaints they hold and
 //! the reminders kept for them go to a colleague, in one write, audited, each complaint with
-//! an event in its history. A dry run says what would move. Disabling an operator keeps their
-//! history either way.
+//! an event in its history. A dry run says what would move, one by one. Disabling an operator
+//! keeps their history either way.
+//!
+//! Besides the one entry that sums the handover up (`operator.handover`), each customer,
+//! complaint and reminder moved has an entry of its own, linked to its customer
+//! (`customer.handover` with `owner: [from, to]`, `complaint.handover` and
+//! `reminder.handover` with `assignee: [from, to]`): a customer's trail and their
+//! data-subject export say who holds their records now.
 
-use rusqlite::params;
+use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use super::complaint_events::{event_in, EventRow};
@@ -16,15 +22,124 @@ use crate::domain::complaint_fact::{EventFact, NamedOperator};
 pub struct Handover {
     pub from: String,
     pub to: String,
+    /// How many customers moved.
     pub customers: usize,
+    /// The open complaints moved, by number.
     pub complaints: Vec<i64>,
+    /// How many reminders moved.
     pub reminders: usize,
     pub dry_run: bool,
+    /// What moved, one by one.
+    pub items: Handed,
+}
+
+/// The customers, complaints and reminders of a handover, one by one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Handed {
+    pub customers: Vec<HandedCustomer>,
+    pub complaints: Vec<HandedComplaint>,
+    pub reminders: Vec<HandedReminder>,
+}
+
+/// A customer whose owner changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandedCustomer {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// An open complaint whose assignee changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandedComplaint {
+    pub id: i64,
+    /// Its customer's code.
+    pub customer: String,
+    pub title: String,
+}
+
+/// An open (or snoozed) reminder that was kept for the one leaving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandedReminder {
+    pub id: i64,
+    /// Its customer's code.
+    pub customer: String,
+    pub kind: String,
+    pub title: String,
+    /// The day it is due (or snoozed to).
+    pub due_on: String,
+}
+
+/// What `giver` holds that a handover moves, read on `conn` (in the handover's own write when
+/// it is not a dry run).
+fn handed(conn: &Connection, giver: i64) -> Result<Handed> {
+    let open = super::complaints::OPEN_STATUSES.as_str();
+    let customers = conn
+        .prepare_cached(
+            "SELECT id, code, name FROM customers
+              WHERE owner_id = ?1 AND merged_into IS NULL AND erased_at IS NULL ORDER BY id",
+        )?
+        .query_map([giver], |r| {
+            Ok(HandedCustomer {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let complaints = conn
+        .prepare_cached(&format!(
+            "SELECT k.id, c.code, k.title FROM complaints k JOIN customers c ON c.id = k.customer_id
+              WHERE k.assignee_id = ?1 AND k.status IN {open} ORDER BY k.id"
+        ))?
+        .query_map([giver], |r| {
+            Ok(HandedComplaint {
+                id: r.get(0)?,
+                customer: r.get(1)?,
+                title: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let reminders = conn
+        .prepare_cached(
+            "SELECT r.id, c.code, r.kind, r.title, coalesce(r.snoozed_until, r.due_on)
+               FROM reminders r JOIN customers c ON c.id = r.customer_id
+              WHERE r.assignee_id = ?1 AND r.status IN ('open', 'snoozed') ORDER BY r.id",
+        )?
+        .query_map([giver], |r| {
+            Ok(HandedReminder {
+                id: r.get(0)?,
+                customer: r.get(1)?,
+                kind: r.get(2)?,
+                title: r.get(3)?,
+                due_on: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Handed {
+        customers,
+        complaints,
+        reminders,
+    })
+}
+
+impl Handover {
+    fn of(from: &str, to: &str, items: Handed, dry_run: bool) -> Handover {
+        Handover {
+            from: from.to_string(),
+            to: to.to_string(),
+            customers: items.customers.len(),
+            complaints: items.complaints.iter().map(|c| c.id).collect(),
+            reminders: items.reminders.len(),
+            dry_run,
+            items,
+        }
+    }
 }
 
 impl Store {
     /// Moves `from`'s owned customers, open complaints and open reminders kept for them to
-    /// `to` (supervisors); with `dry_run`, only counts them.
+    /// `to` (supervisors), with an audit entry for each; with `dry_run`, only lists them.
     pub fn hand_over(
         &mut self,
         actor: &Actor,
@@ -49,30 +164,8 @@ impl Store {
                 "{to} is disabled; hand over to an active operator (or enable {to} first)"
             )));
         }
-        let open = super::complaints::OPEN_STATUSES.as_str();
-        let complaints_sql = format!(
-            "SELECT id FROM complaints WHERE assignee_id = ?1 AND status IN {open} ORDER BY id"
-        );
-        let customers_sql =
-            "SELECT count(*) FROM customers WHERE owner_id = ?1 AND merged_into IS NULL AND erased_at IS NULL";
-        let reminders_sql =
-            "SELECT count(*) FROM reminders WHERE assignee_id = ?1 AND status IN ('open', 'snoozed')";
         if dry_run {
-            let conn = self.conn();
-            let complaints = conn
-                .prepare(&complaints_sql)?
-                .query_map([giver.id], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<i64>>>()?;
-            return Ok(Handover {
-                from: from.to_string(),
-                to: to.to_string(),
-                customers: conn.query_row(customers_sql, [giver.id], |r| r.get::<_, i64>(0))?
-                    as usize,
-                complaints,
-                reminders: conn.query_row(reminders_sql, [giver.id], |r| r.get::<_, i64>(0))?
-                    as usize,
-                dry_run: true,
-            });
+            return Ok(Handover::of(from, to, handed(self.conn(), giver.id)?, true));
         }
         let named = |o: &crate::store::Operator| NamedOperator {
             login: o.login.clone(),
@@ -84,20 +177,17 @@ impl Store {
         };
         self.write(actor, |w| {
             let now = w.now();
-            let complaints = w
-                .tx()
-                .prepare(&complaints_sql)?
-                .query_map([giver.id], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<i64>>>()?;
-            for id in &complaints {
+            let items = handed(w.tx(), giver.id)?;
+            let pair = serde_json::json!([from, to]);
+            for complaint in &items.complaints {
                 w.tx().execute(
                     "UPDATE complaints SET assignee_id = ?2, version = version + 1 WHERE id = ?1",
-                    params![id, taker.id],
+                    params![complaint.id, taker.id],
                 )?;
                 event_in(
                     w,
                     &EventRow {
-                        complaint: *id,
+                        complaint: complaint.id,
                         kind: "handover",
                         from: None,
                         to: None,
@@ -108,32 +198,48 @@ impl Store {
                         at: now,
                     },
                 )?;
+                w.audit(
+                    "complaint.handover",
+                    "complaint",
+                    Some(complaint.id),
+                    serde_json::json!({ "assignee": pair }),
+                );
             }
-            let customers = w.tx().execute(
-                "UPDATE customers SET owner_id = ?2, updated_at = ?3, version = version + 1
-                  WHERE owner_id = ?1 AND merged_into IS NULL AND erased_at IS NULL",
-                params![giver.id, taker.id, now.timestamp()],
-            )?;
-            let reminders = w.tx().execute(
-                "UPDATE reminders SET assignee_id = ?2, updated_at = ?3, version = version + 1
-                  WHERE assignee_id = ?1 AND status IN ('open', 'snoozed')",
-                params![giver.id, taker.id, now.timestamp()],
-            )?;
+            for customer in &items.customers {
+                w.tx().execute(
+                    "UPDATE customers SET owner_id = ?2, updated_at = ?3, version = version + 1
+                      WHERE id = ?1",
+                    params![customer.id, taker.id, now.timestamp()],
+                )?;
+                w.audit(
+                    "customer.handover",
+                    "customer",
+                    Some(customer.id),
+                    serde_json::json!({ "owner": pair }),
+                );
+            }
+            for reminder in &items.reminders {
+                w.tx().execute(
+                    "UPDATE reminders SET assignee_id = ?2, updated_at = ?3, version = version + 1
+                      WHERE id = ?1",
+                    params![reminder.id, taker.id, now.timestamp()],
+                )?;
+                w.audit(
+                    "reminder.handover",
+                    "reminder",
+                    Some(reminder.id),
+                    serde_json::json!({ "assignee": pair }),
+                );
+            }
+            let moved = Handover::of(from, to, items, false);
             w.audit(
                 "operator.handover",
                 "operator",
                 Some(giver.id),
-                serde_json::json!({"from": from, "to": to, "customers": customers,
-                    "complaints": complaints, "reminders": reminders}),
+                serde_json::json!({"from": from, "to": to, "customers": moved.customers,
+                    "complaints": moved.complaints, "reminders": moved.reminders}),
             );
-            Ok(Handover {
-                from: from.to_string(),
-                to: to.to_string(),
-                customers,
-                complaints,
-                reminders,
-                dry_run: false,
-            })
+            Ok(moved)
         })
     }
 }

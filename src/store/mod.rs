@@ -65,7 +65,7 @@ pub use encryption::{
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
 pub use grants::{AccessRequest, Asked, Grant, RequestState, DECIDED_LISTED};
-pub use handover::Handover;
+pub use handover::{Handed, HandedComplaint, HandedCustomer, HandedReminder, Handover};
 pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
@@ -483,7 +483,8 @@ impl Store {
         let entry = AuditEntry {
             action: "refused".into(),
             entity: "operator".into(),
-            entity_id: Some(actor.id),
+            // None for a login that is no operator's: it has no number.
+            entity_id: (actor.id != 0).then_some(actor.id),
             detail: serde_json::json!({ "reason": reason }),
         };
         if let Err(e) = self.record(actor, &[entry]) {

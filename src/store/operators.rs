@@ -65,14 +65,19 @@ impl Store {
                 self.path().display().to_string(),
             ));
         }
-        let me = Actor::from(self.active_operator(login).map_err(|e| {
-            // Someone not (or no longer) an operator tried: recorded under their login.
-            let stranger = Actor {
-                id: 0,
-                login: login.to_string(),
-                name: login.to_string(),
-                role: Role::Operator,
-                via: None,
+        let found = self.operator_by_login(login)?;
+        let me = Actor::from(self.usable_operator(login, found.clone()).map_err(|e| {
+            // Someone not (or no longer) an operator, or one locked out, tried: recorded
+            // under their login, and as the operator they are when they are one.
+            let refused = match found {
+                Some(op) => Actor::from(op),
+                None => Actor {
+                    id: 0,
+                    login: login.to_string(),
+                    name: login.to_string(),
+                    role: Role::Operator,
+                    via: None,
+                },
             };
             if matches!(
                 e,
@@ -80,7 +85,7 @@ impl Store {
                     | StoreError::DisabledOperator(_)
                     | StoreError::Forbidden(_)
             ) {
-                let _ = self.refusal(&stranger, e.to_string());
+                let _ = self.refusal(&refused, e.to_string());
             }
             e
         })?);
@@ -95,7 +100,13 @@ impl Store {
     }
 
     fn active_operator(&self, login: &str) -> Result<Operator> {
-        match self.operator_by_login(login)? {
+        let found = self.operator_by_login(login)?;
+        self.usable_operator(login, found)
+    }
+
+    /// The operator `found` for `login`, when they may act: active and not locked.
+    fn usable_operator(&self, login: &str, found: Option<Operator>) -> Result<Operator> {
+        match found {
             Some(op) if op.active && self.locked(op.id)? => Err(StoreError::Forbidden(format!(
                 "{login} is locked after {} wrong PINs; an admin unlocks with `careline operator unlock {login}`",
                 crate::domain::pin::MAX_WRONG

@@ -10,6 +10,8 @@
 //! (freed bytes are overwritten) and the name index's own secure delete, then empties the
 //! write-ahead log into the database, so that the old values are in neither file.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -102,6 +104,63 @@ fn rows(conn: &Connection, sql: &str, ids: &[i64]) -> Result<Vec<Value>> {
     Ok(rows)
 }
 
+/// The staff, by their internal number, as an export names them: login and name.
+fn staff(conn: &Connection) -> Result<HashMap<i64, Value>> {
+    let mut stmt = conn.prepare("SELECT id, login, name FROM operators")?;
+    let found = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                serde_json::json!({"login": r.get::<_, String>(1)?, "name": r.get::<_, String>(2)?}),
+            ))
+        })?
+        .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+    Ok(found)
+}
+
+/// The columns of `table` that name a member of staff by number (its references to
+/// `operators`).
+fn staff_columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT \"from\" FROM pragma_foreign_key_list(?1) WHERE \"table\" = 'operators'",
+    )?;
+    let found = stmt
+        .query_map([table], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(found)
+}
+
+/// Rows of `table` as `rows` reads them, each member of staff named by login and name instead
+/// of by number: `owner_id: 2` becomes `owner: {"login": "li.na", "name": "李娜"}`,
+/// `opened_by: 2` `opened_by: {…}`. The person reading their export knows no internal numbers.
+fn rows_naming_staff(
+    conn: &Connection,
+    table: &str,
+    sql: &str,
+    ids: &[i64],
+    staff: &HashMap<i64, Value>,
+) -> Result<Vec<Value>> {
+    let columns = staff_columns(conn, table)?;
+    let mut found = rows(conn, sql, ids)?;
+    for row in &mut found {
+        let Some(object) = row.as_object_mut() else {
+            continue;
+        };
+        for column in &columns {
+            let Some(value) = object.remove(column) else {
+                continue;
+            };
+            let who = match value.as_i64() {
+                Some(id) => staff.get(&id).cloned().unwrap_or(value),
+                None => value,
+            };
+            let key = column.strip_suffix("_id").unwrap_or(column);
+            object.insert(key.to_string(), who);
+        }
+    }
+    Ok(found)
+}
+
 /// The customer and the merged records that point to it (the same person).
 fn person(conn: &Connection, id: i64) -> Result<Vec<i64>> {
     let mut ids = vec![id];
@@ -126,7 +185,8 @@ impl Store {
     /// Everything held about one person (`careline customer export`): their record and the
     /// records merged into it, contacts, tags, consent, purchases, points, contacts logged,
     /// complaints with their events and compensations, reminders, surveys, access grants,
-    /// screen pops, and the audit trail of who viewed or changed any of it. Audited.
+    /// screen pops, and the audit trail of who viewed or changed any of it. Staff are named by
+    /// login and name, never by internal number. Audited.
     pub fn export_personal_data(&mut self, actor: &Actor, id: i64) -> Result<Value> {
         self.require(actor, Permission::ExportPersonalData)?;
         let exists: Option<i64> = self
@@ -138,13 +198,16 @@ impl Store {
         }
         let ids = person(self.conn(), id)?;
         let conn = self.conn();
+        let staff = staff(conn)?;
         let mut out = Map::new();
         out.insert("exported_at".into(), Value::String(self.now().to_rfc3339()));
         out.insert("exported_by".into(), Value::String(actor.login.clone()));
-        let mut customers = rows(
+        let mut customers = rows_naming_staff(
             conn,
+            "customers",
             "SELECT * FROM customers WHERE id IN ({ids}) ORDER BY id",
             &ids,
+            &staff,
         )?;
         let main = customers.remove(0);
         out.insert(
@@ -161,25 +224,32 @@ impl Store {
         out.insert("merged_records".into(), Value::Array(customers));
         for (table, column) in HELD {
             let sql = format!("SELECT * FROM {table} WHERE {column} IN ({{ids}}) ORDER BY 1");
-            out.insert((*table).into(), Value::Array(rows(conn, &sql, &ids)?));
+            out.insert(
+                (*table).into(),
+                Value::Array(rows_naming_staff(conn, table, &sql, &ids, &staff)?),
+            );
         }
         let complaints = "SELECT id FROM complaints WHERE customer_id IN ({ids})";
         out.insert(
             "complaint_events".into(),
-            Value::Array(rows(
+            Value::Array(rows_naming_staff(
                 conn,
+                "complaint_events",
                 &format!("SELECT * FROM complaint_events WHERE complaint_id IN ({complaints}) ORDER BY id"),
                 &ids,
+                &staff,
             )?),
         );
         out.insert(
             "compensations".into(),
-            Value::Array(rows(
+            Value::Array(rows_naming_staff(
                 conn,
+                "compensations",
                 &format!(
                     "SELECT * FROM compensations WHERE complaint_id IN ({complaints}) ORDER BY id"
                 ),
                 &ids,
+                &staff,
             )?),
         );
         out.insert(
@@ -210,6 +280,24 @@ impl Store {
     /// Erases a customer (`careline customer erase`): see the module's comment.
     /// Refused while they have an open complaint, and for a customer erased already.
     pub fn erase_customer(&mut self, actor: &Actor, id: i64) -> Result<Erased> {
+        let (code, ids) = self.erasable(actor, id)?;
+        let needles = needles(self.conn(), &ids)?;
+        // Every connection overwrites freed bytes (`engine::connect`), this one included.
+        let mut erased = self.write(actor, |w| erase_in(w, id, &code, &ids, &needles))?;
+        erased.log_emptied = super::engine::empty_log(self.conn())?;
+        Ok(erased)
+    }
+
+    /// Whether `actor` may erase customer `id` now, checked before anyone is asked to confirm
+    /// it (`careline customer erase` without `--yes`): the privacy permission, the customer,
+    /// not erased or merged already, no open complaint. Each refusal is audited as the
+    /// erase's own would be; nothing is written when it may.
+    pub fn check_erase(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.erasable(actor, id).map(|_| ())
+    }
+
+    /// The checks of an erase: the customer's code and the records of the same person.
+    fn erasable(&self, actor: &Actor, id: i64) -> Result<(String, Vec<i64>)> {
         self.require(actor, Permission::EraseCustomer)?;
         let row: Option<(String, Option<i64>, Option<i64>)> = self
             .conn()
@@ -263,11 +351,7 @@ impl Store {
             }
             return Err(StoreError::Conflict(reason));
         }
-        let needles = needles(self.conn(), &ids)?;
-        // Every connection overwrites freed bytes (`engine::connect`), this one included.
-        let mut erased = self.write(actor, |w| erase_in(w, id, &code, &ids, &needles))?;
-        erased.log_emptied = super::engine::empty_log(self.conn())?;
-        Ok(erased)
+        Ok((code, ids))
     }
 }
 

@@ -82,8 +82,9 @@ fn step(conn: &mut Connection, sql: &str, version: i64, keys_off: bool, path: &s
             })?;
         if broken > 0 {
             return Err(StoreError::Database(format!(
-                "migrating {path} to schema version {version} would leave {broken} rows \
-                 pointing at missing rows; nothing was changed"
+                "migrating {path} to schema version {version} would leave {} pointing at \
+                 missing rows; nothing was changed",
+                crate::text::counted(broken, "row", "rows")
             )));
         }
     }

@@ -217,9 +217,7 @@ pub fn detail_text(row: &AuditRow, view: &View) -> String {
                 match v {
                     // A change (an edit's, an update's) is recorded as `[old, new]`.
                     serde_json::Value::Array(pair)
-                        if pair.len() == 2
-                            && (row.action.ends_with(".edit")
-                                || row.action.ends_with(".update")) =>
+                        if pair.len() == 2 && records_changes(&row.action) =>
                     {
                         format!(
                             "{label}: {} → {}",
@@ -234,6 +232,17 @@ pub fn detail_text(row: &AuditRow, view: &View) -> String {
             .join("; "),
         other => value_text(&row.action, "", other, view),
     }
+}
+
+/// Whether an action records what it changed as `[old, new]` pairs: an edit, an update, the
+/// owner or assignee a handover changed.
+fn records_changes(action: &str) -> bool {
+    action.ends_with(".edit")
+        || action.ends_with(".update")
+        || matches!(
+            action,
+            "customer.handover" | "complaint.handover" | "reminder.handover"
+        )
 }
 
 /// A detail's field in the screen's language: the audit's own word for it, the form's label

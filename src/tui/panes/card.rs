@@ -891,7 +891,11 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         .unwrap_or_else(|| "—".into());
     out.push(section(
         i18n.f(
-            "card.last_contacts",
+            if card.contact_count == 1 {
+                "card.last_contacts_one"
+            } else {
+                "card.last_contacts"
+            },
             &[
                 ("count", &card.contact_count.to_string()),
                 ("average", &average),
