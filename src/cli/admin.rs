@@ -261,6 +261,11 @@ fn print_report(report: &CheckReport) {
             (None, Some(entry)) => println!("audit witness ok (entry {entry})"),
             (None, None) => println!("audit witness ok (no entries yet)"),
         }
+        if audit.protection.is_empty() {
+            println!("append-only   ok (the audit log's triggers are as careline made them)");
+        } else {
+            println!("append-only   FAILED: {}", audit.protection.join("; "));
+        }
     }
 }
 

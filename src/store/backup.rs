@@ -62,7 +62,14 @@ fn open_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
 /// backup, and a file about to be restored.
 pub(super) fn check_file(conn: &Connection, witness_file: &Path) -> Result<CheckReport> {
     // The witness is read before the log: an entry witnessed is already committed.
-    let witnessed = witness::read(witness_file);
+    check_with(conn, witness::read(witness_file))
+}
+
+/// The same check against what a witness said when it was read (or why it could not be).
+fn check_with(
+    conn: &Connection,
+    witnessed: std::result::Result<Option<witness::Witnessed>, String>,
+) -> Result<CheckReport> {
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let integrity = stmt
         .query_map([], |r| r.get::<_, String>(0))?
@@ -88,11 +95,13 @@ fn failed(report: &CheckReport) -> String {
     if let Some((id, why)) = &report.audit.broken_at {
         return format!("the audit chain is broken at entry {id}: {why}");
     }
-    report
-        .audit
-        .witness_problem
-        .clone()
-        .unwrap_or_else(|| "it did not pass".into())
+    if let Some(problem) = &report.audit.witness_problem {
+        return problem.clone();
+    }
+    if !report.audit.protection.is_empty() {
+        return report.audit.protection.join("; ");
+    }
+    "it did not pass".into()
 }
 
 /// The mode a backup gets: the owner's, and the group's read when the database is shared
@@ -317,35 +326,48 @@ impl Store {
         mode: u32,
         encryption: Option<&Encryption>,
     ) -> Result<(u64, i64, i64)> {
+        // The database's witness, read before the copy is taken, so that it names an entry
+        // the copy holds: the copy is checked against it (a backup gets a witness of its own,
+        // which would otherwise hide a log cut or rewritten under the database's witness).
+        let live = witness::read(&witness::path(self.path()));
         let source = super::engine::connect(self.path(), self.options.busy_timeout)?;
         source.execute("VACUUM INTO ?1", [partial.display().to_string()])?;
         drop(source);
         // From here only the backup's own files are touched, with the asker's rights.
         let mut outcome = None;
         crate::host::as_user(|| {
-            outcome = Some(self.finish_backup(partial, target, mode, encryption));
+            outcome = Some(self.finish_backup(partial, target, mode, encryption, live));
             Ok(())
         })
         .map_err(|e| open_err(partial, e))?;
         outcome.unwrap_or_else(|| Err(open_err(partial, "the backup was not finished")))
     }
 
-    /// Makes the file VACUUM INTO wrote a single file, witnesses and checks it, and renames
-    /// it to `target`, or encrypts it with its witness into `target`.
+    /// Makes the file VACUUM INTO wrote a single file, checks it against the database's
+    /// witness `live` (read before the copy was taken), witnesses it, and renames it to
+    /// `target`, or encrypts it with its witness into `target`.
     fn finish_backup(
         &self,
         partial: &Path,
         target: &Path,
         mode: u32,
         encryption: Option<&Encryption>,
+        live: std::result::Result<Option<witness::Witnessed>, String>,
     ) -> Result<(u64, i64, i64)> {
         let copy = Connection::open_with_flags(partial, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| open_err(partial, e))?;
         // One file, no log beside it: the backup is complete as it lies.
         let _: String = copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        let report = check_with(&copy, live)?;
+        if let (None, Some(problem)) = (&report.audit.broken_at, &report.audit.witness_problem) {
+            return Err(StoreError::Database(format!(
+                "the database fails its audit witness check ({problem}); a backup would carry a \
+                 witness of its own and hide that, so none was made: see `careline check` and \
+                 docs/OPERATIONS.md (Checking)"
+            )));
+        }
         let head = audit::head(&copy)?;
         witness::create(partial, head.as_ref()).map_err(|e| open_err(partial, e))?;
-        let report = check_file(&copy, &witness::path(partial))?;
         if !report.ok() {
             return Err(StoreError::Database(format!(
                 "the backup {} failed its check ({}); it was not kept",
@@ -647,18 +669,7 @@ pub fn restore(
     );
     // 4. Recorded in the restored database, by the admin who restored it.
     let mut store = Store::open(database, options)?;
-    let registered = store.operator_by_login(login)?.is_some();
-    let actor = match registered.then(|| store.actor(login, None)) {
-        Some(actor) => actor?,
-        // Root, not an operator of the backup: recorded under its login.
-        None => Actor {
-            id: 0,
-            login: login.to_string(),
-            name: login.to_string(),
-            role: super::Role::Admin,
-            via: None,
-        },
-    };
+    let actor = store.operator_or_root(login)?;
     store.write(&actor, |w| {
         w.audit(
             "restore",
@@ -680,6 +691,23 @@ pub fn restore(
         audit_entries: entries,
         encrypted,
     })
+}
+
+impl Store {
+    /// `login` as the actor of what root does to the database (a restore, `host setup`): the
+    /// operator of that login, or root recorded under its login when it is none.
+    pub(crate) fn operator_or_root(&self, login: &str) -> Result<Actor> {
+        if self.operator_by_login(login)?.is_some() {
+            return self.actor(login, None);
+        }
+        Ok(Actor {
+            id: 0,
+            login: login.to_string(),
+            name: login.to_string(),
+            role: super::Role::Admin,
+            via: None,
+        })
+    }
 }
 
 /// A new file name beside `database` for the copy being restored.

@@ -295,7 +295,11 @@ impl Store {
             turns: write_turns::WriteTurns::open(path),
             last_write: WriteParts::default(),
             upkeep: upkeep::Upkeep::new(path, busy_timeout),
-            witness: witness::Witness::open(path),
+            // A new database's witness is made below, once its log has a head.
+            witness: match created {
+                true => witness::Witness::none(path),
+                false => witness::Witness::open(path),
+            },
         };
         let found = schema::migrate(&mut store.conn, &display)?;
         // A new database, and one given its witness by this migration, start one; a missing
@@ -463,7 +467,7 @@ impl Store {
         // In its turn among the writers, as every write is (see `write_turns`).
         let _turn = self.turns.wait(self.options.busy_timeout);
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-        let head = audit::append(&tx, actor, self.clock.now(), entries)?;
+        let head = audit::append(&tx, actor, self.clock.now(), entries, &self.witness)?;
         tx.commit()?;
         if let Some(head) = head {
             self.witness.advance(&head);
@@ -557,8 +561,9 @@ impl Store {
             let value = work(&mut writer);
             let parts = &mut self.last_write;
             let Writer { tx, audit, .. } = writer;
-            let value =
-                value.and_then(|value| Ok((value, audit::append(&tx, actor, now, &audit)?)));
+            let witness = &self.witness;
+            let value = value
+                .and_then(|value| Ok((value, audit::append(&tx, actor, now, &audit, witness)?)));
             parts.statements += elapsed();
             let (value, head) = value?;
             // A checkpoint the commit makes due waits until the turn has passed.
@@ -708,6 +713,7 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// Whether everything passed (the audit log's triggers too: see [`ChainReport::ok`]).
     pub fn ok(&self) -> bool {
         self.integrity == ["ok"] && self.foreign_key_problems == 0 && self.audit.ok()
     }
