@@ -48,6 +48,32 @@ pub struct Restored {
     pub audit_entries: i64,
     /// How the backup was encrypted, if it was.
     pub encrypted: Option<Encrypted>,
+    /// Whether `--force` was given.
+    pub forced: bool,
+    /// With `--force`, whether other processes had the database open when it was replaced,
+    /// and which (those whose open files could be read: see [`OpenElsewhere`]).
+    pub overrode: Option<OpenElsewhere>,
+}
+
+/// The other processes that had a database open when a forced restore replaced it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenElsewhere {
+    /// Whether SQLite's lock showed the database open elsewhere (what a restore without
+    /// `--force` refuses on).
+    pub locked: bool,
+    /// Those seen to have it open (their later writes are refused: see `opened_file`).
+    pub processes: Vec<OpenProcess>,
+    /// Processes whose open files could not be read (another user's, to someone not root):
+    /// any of them may have had it open too.
+    pub unreadable: usize,
+}
+
+/// A process seen with the database open.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenProcess {
+    pub pid: u32,
+    /// Its command's name, as the kernel gives it (`careline`, `sqlite3`).
+    pub command: String,
 }
 
 fn open_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
@@ -423,6 +449,52 @@ fn open_elsewhere(database: &Path) -> bool {
     asked == 0 && lock.l_type != libc::F_UNLCK as libc::c_short
 }
 
+/// The other processes that have the database at `database` (or its log or shared memory)
+/// open, found in `/proc`: each process's open files, by device and inode.
+fn open_by_others(database: &Path) -> OpenElsewhere {
+    let files: Vec<(u64, u64)> = ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|suffix| std::fs::metadata(with_suffix(database, suffix)).ok())
+        .map(|m| (m.dev(), m.ino()))
+        .collect();
+    let mut found = OpenElsewhere {
+        locked: false,
+        processes: Vec::new(),
+        unreadable: 0,
+    };
+    let Ok(proc) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    let me = std::process::id();
+    for entry in proc.filter_map(|e| e.ok()) {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            found.unreadable += 1;
+            continue;
+        };
+        let holds = fds.filter_map(|fd| fd.ok()).any(|fd| {
+            std::fs::metadata(fd.path()).is_ok_and(|m| files.contains(&(m.dev(), m.ino())))
+        });
+        if holds {
+            let command = std::fs::read_to_string(entry.path().join("comm"))
+                .map(|c| c.trim().to_string())
+                .unwrap_or_default();
+            found.processes.push(OpenProcess { pid, command });
+        }
+    }
+    found.processes.sort_by_key(|p| p.pid);
+    found
+}
+
 /// The name the replaced database is kept under: `careline.db.replaced-20261126-221500`.
 fn replaced_name(database: &Path, at: DateTime<Local>) -> PathBuf {
     let mut name = database.as_os_str().to_owned();
@@ -629,8 +701,13 @@ pub fn restore(
             "on a shared host the database is restored by root: sudo careline restore FILE".into(),
         ));
     }
-    // 2. Nobody else may have the database open.
-    if !force && open_elsewhere(database) {
+    // 2. Nobody else may have the database open; with --force, who had it is noted.
+    let elsewhere = open_elsewhere(database);
+    let overrode = (force && database.exists()).then(|| OpenElsewhere {
+        locked: elsewhere,
+        ..open_by_others(database)
+    });
+    if !force && elsewhere {
         discard();
         return Err(StoreError::Conflict(format!(
             "other careline processes (or another program) have {} open; ask everyone to close careline and stop cron jobs first, or pass --force if they are gone",
@@ -680,6 +757,15 @@ pub fn restore(
                 "replaced_kept_as": kept.as_ref().map(|k| k.display().to_string()),
                 "encrypted": encrypted.is_some(),
                 "restored_at": Utc::now().to_rfc3339(),
+                "force": force,
+                "open_elsewhere": overrode.as_ref().map(|o| serde_json::json!({
+                    "locked": o.locked,
+                    "processes": o.processes.iter().map(|p| serde_json::json!({
+                        "pid": p.pid,
+                        "command": p.command,
+                    })).collect::<Vec<_>>(),
+                    "unreadable": o.unreadable,
+                })),
             }),
         );
         Ok(())
@@ -690,6 +776,8 @@ pub fn restore(
         replaced_kept_as: kept,
         audit_entries: entries,
         encrypted,
+        forced: force,
+        overrode,
     })
 }
 

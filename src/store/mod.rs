@@ -23,6 +23,7 @@ mod handover;
 mod imports;
 mod interactions;
 mod location;
+mod opened_file;
 mod operators;
 mod pins;
 mod pops;
@@ -41,7 +42,7 @@ pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use audit_trail::{AuditFilter, AuditRow};
-pub use backup::{check_backup, restore, Backup, Restored};
+pub use backup::{check_backup, restore, Backup, OpenElsewhere, OpenProcess, Restored};
 pub use card::{CardData, ContactLine, DeskCounts, HISTORY as CARD_HISTORY};
 pub use care::Generation;
 pub use care_work::{
@@ -142,6 +143,10 @@ pub enum StoreError {
     /// What the database engine reported, in its words.
     #[error("database error: {0}")]
     Database(String),
+    /// The database file at the path is no longer the one this store opened: a restore put
+    /// another in its place (the one opened was renamed aside). Nothing was written.
+    #[error("the database {path} was replaced (restored from a backup) after this careline opened it; nothing was saved: quit careline and start it again")]
+    Replaced { path: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -239,6 +244,8 @@ pub struct Store {
     calendar: Calendar,
     /// The audit log's head, witnessed outside the database (see `witness`).
     witness: witness::Witness,
+    /// The database file this store opened, to tell when a restore replaced it.
+    opened: opened_file::OpenedFile,
 }
 
 impl Store {
@@ -300,6 +307,7 @@ impl Store {
                 true => witness::Witness::none(path),
                 false => witness::Witness::open(path),
             },
+            opened: opened_file::OpenedFile::at(path),
         };
         let found = schema::migrate(&mut store.conn, &display)?;
         // A new database, and one given its witness by this migration, start one; a missing
@@ -314,6 +322,8 @@ impl Store {
             })?;
             store.witness = witness::Witness::open(path);
         }
+        // The write-ahead log exists now that the database was read.
+        store.opened = opened_file::OpenedFile::at(path);
         Ok(store)
     }
 
@@ -409,7 +419,11 @@ impl Store {
 
     /// `PRAGMA data_version`: changes when another connection commits, so a running TUI can
     /// notice other operators' work without re-reading everything.
+    /// Refused with [`StoreError::Replaced`] once the database at the path is another file
+    /// than the one this store opened (a restore replaced it): the screen's poll is how a
+    /// screen left open learns it.
     pub fn data_version(&self) -> Result<i64> {
+        self.opened.still_at(&self.path)?;
         engine::data_version(&self.conn)
     }
 
@@ -467,6 +481,7 @@ impl Store {
         // In its turn among the writers, as every write is (see `write_turns`).
         let _turn = self.turns.wait(self.options.busy_timeout);
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        self.opened.still_at(&self.path)?;
         let head = audit::append(&tx, actor, self.clock.now(), entries, &self.witness)?;
         tx.commit()?;
         if let Some(head) = head {
@@ -546,6 +561,9 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate);
         self.last_write.begin += elapsed();
         let tx = tx?;
+        // Checked with the write lock held: a restore that replaced the file since this store
+        // opened it leaves this write nowhere to go but the file renamed aside.
+        self.opened.still_at(&self.path)?;
         let (value, seen, names_written) = {
             let mut writer = Writer {
                 tx,
