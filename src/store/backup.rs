@@ -783,10 +783,14 @@ pub fn restore(
 
 impl Store {
     /// `login` as the actor of what root does to the database (a restore, `host setup`): the
-    /// operator of that login, or root recorded under its login when it is none.
+    /// operator of that login, or root recorded under its login when it is none (or one
+    /// disabled: root acts as root whatever its operator account).
     pub(crate) fn operator_or_root(&self, login: &str) -> Result<Actor> {
         if self.operator_by_login(login)?.is_some() {
-            return self.actor(login, None);
+            match self.actor(login, None) {
+                Err(StoreError::DisabledOperator(_)) => {}
+                acting => return acting,
+            }
         }
         Ok(Actor {
             id: 0,
