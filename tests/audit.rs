@@ -155,7 +155,8 @@ fn a_log_rewritten_under_its_witness_is_found() {
             last - 2
         ))
         .expect("tamper");
-    // The witness moves forward only, so it still names `last` after these writes.
+    // The first write finds the witness naming an entry the log no longer holds, and leaves
+    // it there (frozen), so that it still names `last` after these writes.
     let mut n = 0;
     while last_entry(&sandbox) < last {
         n += 1;
@@ -164,7 +165,280 @@ fn a_log_rewritten_under_its_witness_is_found() {
     assert_eq!(last_entry(&sandbox), last);
     check_fails_saying(
         &sandbox,
-        &format!("audit witness FAILED: entry {last} differs from what its witness recorded"),
+        &format!(
+            "audit witness FAILED: the log was cut back to entry {} (the last 2 entries were deleted) and written on since (2 entries): its witness records entry {last} (hash ",
+            last - 2
+        ),
+    );
+}
+
+/// The careline log of a sandbox's runs (in its data folder), empty when none was written.
+fn careline_log(sandbox: &Sandbox) -> String {
+    let file = sandbox
+        .dir
+        .path()
+        .join("data")
+        .join("careline")
+        .join("careline.log");
+    std::fs::read_to_string(file).unwrap_or_default()
+}
+
+/// The trial's case: a tail cut off as root with sqlite3, then ordinary writes, each a careline
+/// process of its own. The first write finds the witness naming an entry the log no longer
+/// holds and leaves the witness there: `check` keeps failing, naming where the log was cut,
+/// however much is written since (the trial saw it pass after the fourth write).
+#[test]
+fn a_cut_tail_stays_found_however_much_is_written_since() {
+    let sandbox = audited_desk();
+    let last = last_entry(&sandbox);
+    let cut = last - 3;
+    sandbox
+        .raw()
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id > {cut};"
+        ))
+        .expect("tamper");
+    check_fails_saying(
+        &sandbox,
+        &format!(
+            "audit witness FAILED: the log ends at entry {cut}, but its witness records entry {last}: the last 3 entries were deleted"
+        ),
+    );
+    let witness_before =
+        std::fs::read_to_string(careline::store::witness_path(&sandbox.db)).expect("witness");
+    let writes: [&[&str]; 5] = [
+        &[
+            "customer",
+            "add",
+            "--name",
+            "赵敏",
+            "--phone",
+            "13500001234",
+        ],
+        &[
+            "log",
+            "add",
+            "--customer",
+            "C0000001",
+            "--channel",
+            "phone_in",
+            "--disposition",
+            "information_given",
+            "--summary",
+            "问营业时间",
+        ],
+        &["customer", "add", "--name", "钱军"],
+        &["customer", "add", "--name", "孙丽"],
+        &["customer", "add", "--name", "周强"],
+    ];
+    for (i, args) in writes.iter().enumerate() {
+        sandbox.ok(args);
+        let now = last_entry(&sandbox);
+        assert!(now > cut, "write {i} was written");
+        let written = now - cut;
+        let stdout = check_fails_saying(
+            &sandbox,
+            &format!(
+                "audit witness FAILED: the log was cut back to entry {cut} (the last 3 entries were deleted) and written on since ({written} {}): its witness records entry {last} (hash ",
+                if written == 1 { "entry" } else { "entries" }
+            ),
+        );
+        assert!(
+            stdout.contains("which the log no longer holds; a write at "),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("found it so and left the witness frozen there"),
+            "{stdout}"
+        );
+        // The chain of what is there is whole: the witness alone tells.
+        assert!(stdout.contains("audit chain   ok"), "{stdout}");
+    }
+    assert!(
+        last_entry(&sandbox) > last,
+        "written on past the entry witnessed"
+    );
+    // The witness still names `last`, as it did, with what the first write found.
+    let witness =
+        std::fs::read_to_string(careline::store::witness_path(&sandbox.db)).expect("witness");
+    assert!(witness.starts_with(&witness_before), "{witness}");
+    let cut_hash: String = sandbox
+        .raw()
+        .query_row(
+            &format!("SELECT hash FROM audit_log WHERE id = {cut}"),
+            [],
+            |r| r.get(0),
+        )
+        .expect("the entry the log was cut back to");
+    assert!(
+        witness.ends_with(&format!(" entry {cut} hash {cut_hash}\n")),
+        "{witness}"
+    );
+    // Each process said so in the log (once each: five writes, five processes).
+    let log = careline_log(&sandbox);
+    let frozen = log.matches(" is frozen").count();
+    assert_eq!(frozen, writes.len(), "{log}");
+    assert!(
+        log.contains(&format!("records entry {last} (hash "))
+            && log.contains(&format!("the log ends at entry {cut} (hash ")),
+        "{log}"
+    );
+    // JSON says when.
+    let out = sandbox.run(&["check", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(report["audit"]["witness_frozen_at"].is_string(), "{report}");
+}
+
+/// Ten careline processes writing at once, on a log nobody touched: none of them takes the
+/// others' writes for a cut (each settles with the witness under the write lock, against the
+/// head its own transaction sees), and `check` passes with the witness at the last entry.
+#[test]
+fn ten_writers_at_once_never_freeze_the_witness() {
+    let sandbox = audited_desk();
+    for round in 0..3 {
+        let children: Vec<_> = (0..10)
+            .map(|i| {
+                let mut cmd = sandbox.command();
+                cmd.args(["customer", "add", "--name", &format!("并发{round}-{i}")]);
+                cmd.stdout(std::process::Stdio::null());
+                cmd.spawn().expect("spawn")
+            })
+            .collect();
+        for mut child in children {
+            assert!(child.wait().expect("wait").success());
+        }
+    }
+    let last = last_entry(&sandbox);
+    let witness =
+        std::fs::read_to_string(careline::store::witness_path(&sandbox.db)).expect("the witness");
+    assert!(
+        witness.contains(&format!("\nentry {last}\n")),
+        "{witness} vs {last}"
+    );
+    assert!(!witness.contains("frozen"), "{witness}");
+    let check = sandbox.ok(&["check"]);
+    assert!(
+        check.contains(&format!("audit witness ok (entry {last})")),
+        "{check}"
+    );
+    let log = careline_log(&sandbox);
+    assert!(!log.contains("frozen"), "{log}");
+}
+
+/// A frozen witness is dealt with by restoring a backup made before the cut (it brings its own
+/// witness); a backup made after it is refused, since it would carry a witness of its own that
+/// hides the cut.
+#[test]
+fn a_cut_log_is_not_backed_up_and_a_backup_from_before_it_restores() {
+    let sandbox = audited_desk();
+    let good = sandbox.dir.path().join("good.db");
+    sandbox.ok(&["backup", good.to_str().expect("path")]);
+    let last = last_entry(&sandbox);
+    sandbox
+        .raw()
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id > {};",
+            last - 2
+        ))
+        .expect("tamper");
+    sandbox.ok(&["customer", "add", "--name", "之后"]);
+    let late = sandbox.dir.path().join("late.db");
+    let err = sandbox.fails(&["backup", late.to_str().expect("path")]);
+    assert!(
+        err.contains("the database fails its audit witness check (the log was cut back to entry"),
+        "{err}"
+    );
+    assert!(err.contains("so none was made"), "{err}");
+    assert!(!late.exists());
+    assert!(!careline::store::witness_path(&late).exists());
+    let out = sandbox.ok(&["restore", good.to_str().expect("path"), "--yes"]);
+    assert!(out.contains("Restored"), "{out}");
+    let check = sandbox.ok(&["check"]);
+    assert!(check.contains("audit witness ok"), "{check}");
+    assert!(check.contains("append-only   ok"), "{check}");
+    // And writes move the witness again.
+    sandbox.ok(&["customer", "add", "--name", "恢复后"]);
+    let check = sandbox.ok(&["check"]);
+    assert!(
+        check.contains(&format!(
+            "audit witness ok (entry {})",
+            last_entry(&sandbox)
+        )),
+        "{check}"
+    );
+}
+
+/// Each trigger that keeps the audit log append-only, dropped or changed with sqlite3, and one
+/// added that careline did not make: `check` names each, and a backup is not kept.
+#[test]
+fn a_dropped_or_changed_audit_trigger_is_named_by_check() {
+    let sandbox = audited_desk();
+    let raw = sandbox.raw();
+    let made = |name: &str| -> String {
+        raw.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .expect("the trigger as careline made it")
+    };
+    for (name, unrefused) in [
+        ("audit_log_no_update", "entries can be edited"),
+        ("audit_log_no_delete", "entries can be deleted"),
+    ] {
+        let sql = made(name);
+        raw.execute_batch(&format!("DROP TRIGGER {name}"))
+            .expect("drop");
+        let stdout = check_fails_saying(
+            &sandbox,
+            &format!("append-only   FAILED: the trigger {name} is missing: {unrefused}"),
+        );
+        // Nothing else is wrong.
+        assert!(stdout.contains("audit chain   ok"), "{stdout}");
+        assert!(stdout.contains("audit witness ok"), "{stdout}");
+        let file = sandbox.dir.path().join(format!("{name}.db"));
+        let err = sandbox.fails(&["backup", file.to_str().expect("path")]);
+        assert!(
+            err.contains(&format!("the trigger {name} is missing")),
+            "{err}"
+        );
+        assert!(!file.exists());
+        raw.execute_batch(&sql).expect("put back as it was");
+        assert!(sandbox.ok(&["check"]).contains("append-only   ok"));
+    }
+    // Changed so that it refuses nothing.
+    raw.execute_batch(
+        "DROP TRIGGER audit_log_no_delete;
+         CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log WHEN 0
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    )
+    .expect("alter");
+    check_fails_saying(
+        &sandbox,
+        "append-only   FAILED: the trigger audit_log_no_delete is not as careline made it",
+    );
+    // And one careline never made, which would drop every new entry without a word.
+    raw.execute_batch(
+        "CREATE TRIGGER audit_quiet BEFORE INSERT ON audit_log BEGIN SELECT RAISE(IGNORE); END;",
+    )
+    .expect("add");
+    let stdout = check_fails_saying(
+        &sandbox,
+        "the trigger audit_quiet on the audit log was not made by careline",
+    );
+    // Both named, the one changed as before.
+    assert!(
+        stdout.contains(
+            "append-only   FAILED: the trigger audit_log_no_delete is not as careline made it"
+        ),
+        "{stdout}"
+    );
+    let out = sandbox.run(&["check", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        report["audit"]["protection"].as_array().map(Vec::len),
+        Some(2),
+        "{report}"
     );
 }
 

@@ -673,3 +673,178 @@ fn a_shared_desks_backup_is_readable_to_the_databases_group_only() {
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     }
 }
+
+/// The database files a restore kept beside `db` (`careline.db.replaced-…`, not its log or
+/// witness).
+fn kept_beside(db: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(db.parent().expect("folder"))
+        .expect("folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.contains(".replaced-")
+                && !name.ends_with("-audit")
+                && !name.ends_with("-wal")
+                && !name.ends_with("-shm")
+        })
+        .collect()
+}
+
+/// A careline left open (this test process's store) when a restore is forced over its
+/// database: every write it tries afterwards, and its look for others' changes, is refused
+/// saying the database was replaced, and nothing of it reaches the file renamed aside. The
+/// restore's audit entry says it was forced, over which process.
+#[test]
+fn a_store_left_open_across_a_forced_restore_refuses_to_write() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["customer", "add", "--name", "王秀英"]);
+    let file = sandbox.dir.path().join("b.db");
+    sandbox.ok(&["backup", file.to_str().expect("path")]);
+    let mut store = sandbox.store();
+    let admin = store.actor(&common::login(), None).expect("the admin");
+    store
+        .create_customer(&admin, &common::customer("备份之后", vec![]))
+        .expect("written before the restore");
+    let entries_before = store.check().expect("check").audit.entries;
+    // Refused while this store has it open; forced, it goes ahead and says over whom.
+    let err = sandbox.fails(&["restore", file.to_str().expect("path"), "--yes"]);
+    assert!(err.contains("--force"), "{err}");
+    let out = sandbox.ok(&["restore", file.to_str().expect("path"), "--yes", "--force"]);
+    assert!(
+        out.contains(&format!(
+            "(pid {}) had the database open",
+            std::process::id()
+        )),
+        "{out}"
+    );
+
+    let replaced = |e: careline::store::StoreError| {
+        let text = e.to_string();
+        assert!(
+            matches!(e, careline::store::StoreError::Replaced { .. }),
+            "expected Replaced, got {e:?}"
+        );
+        assert!(
+            text.contains("was replaced (restored from a backup) after this careline opened it; nothing was saved: quit careline and start it again"),
+            "{text}"
+        );
+    };
+    replaced(
+        store
+            .create_customer(&admin, &common::customer("恢复之后", vec![]))
+            .expect_err("refused"),
+    );
+    replaced(
+        store
+            .save_draft(&admin, "customer.new", 0, "{\"name\":\"恢复之后\"}")
+            .expect_err("refused"),
+    );
+    replaced(store.data_version().expect_err("refused"));
+    drop(store);
+
+    // Nothing of it is in the file renamed aside, nor in the restored one.
+    let kept = kept_beside(&sandbox.db);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let names: Vec<String> = column(&raw(&kept[0]), "SELECT name FROM customers");
+    assert_eq!(names, ["王秀英", "备份之后"]);
+    assert_eq!(
+        count(&raw(&kept[0]), "SELECT count(*) FROM audit_log"),
+        entries_before
+    );
+    assert_eq!(count(&raw(&kept[0]), "SELECT count(*) FROM drafts"), 0);
+    let names: Vec<String> = column(&sandbox.raw(), "SELECT name FROM customers");
+    assert_eq!(names, ["王秀英"]);
+
+    // The restore's entry: forced, over this process.
+    let trail: Vec<serde_json::Value> =
+        serde_json::from_str(&sandbox.ok(&["audit", "list", "--action", "restore", "--json"]))
+            .expect("JSON");
+    let detail = &trail[0]["detail"];
+    assert_eq!(detail["force"], true, "{detail}");
+    assert_eq!(detail["open_elsewhere"]["locked"], true, "{detail}");
+    let pids: Vec<u64> = detail["open_elsewhere"]["processes"]
+        .as_array()
+        .expect("processes")
+        .iter()
+        .filter_map(|p| p["pid"].as_u64())
+        .collect();
+    assert!(pids.contains(&u64::from(std::process::id())), "{detail}");
+    // A restore nobody had open says it was not forced.
+    sandbox.ok(&["restore", file.to_str().expect("path"), "--yes"]);
+    let trail: Vec<serde_json::Value> =
+        serde_json::from_str(&sandbox.ok(&["audit", "list", "--action", "restore", "--json"]))
+            .expect("JSON");
+    assert_eq!(trail[0]["detail"]["force"], false, "{trail:?}");
+    assert!(trail[0]["detail"]["open_elsewhere"].is_null(), "{trail:?}");
+    assert!(sandbox.ok(&["check"]).contains("audit witness ok"));
+}
+
+/// The operator's screen left open while a restore is forced: its look for others' changes
+/// finds the database replaced and says so on the message line; a save is refused the same
+/// way, the form stays open with what was typed, and nothing reaches either database but the
+/// draft written before the restore, which is in the file renamed aside (as the screen says).
+#[test]
+fn a_screen_left_open_across_a_forced_restore_keeps_the_form_and_says_why() {
+    use common::pty::keys::{CTRL_C, CTRL_S};
+    let desk = common::pty::Desk::new();
+    let file = desk.home.join("b.db");
+    desk.cli(&["backup", file.to_str().expect("path")]);
+    let mut screen = desk.screen("en");
+    screen.wait_for("Search");
+    screen.send("\x0e"); // Ctrl-N: new customer
+    screen.wait_for("New customer");
+    screen.send("恢复时在填");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    {
+        let (store, me) = desk.store();
+        while store.drafts(&me).expect("drafts").is_empty() {
+            assert!(
+                Instant::now() < deadline,
+                "no draft was written while typing"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    desk.cli(&["restore", file.to_str().expect("path"), "--yes", "--force"]);
+    screen.wait_for("A restore replaced the database: nothing is saved now");
+    screen.send(CTRL_S);
+    std::thread::sleep(Duration::from_millis(600));
+    let shown = screen.wait_for("A restore replaced the database");
+    assert!(
+        shown.contains("New customer"),
+        "the form stays open:\n{shown}"
+    );
+    assert!(
+        shown.replace(' ', "").contains("恢复时在填"),
+        "with what was typed:\n{shown}"
+    );
+    assert!(
+        shown.contains("earlier ones are in the old file"),
+        "{shown}"
+    );
+    screen.send(CTRL_C);
+    screen.wait_exit();
+
+    let (store, me) = desk.store();
+    assert!(store.drafts(&me).expect("drafts").is_empty());
+    assert!(!desk
+        .customers()
+        .iter()
+        .any(|c| c.fields.name == "恢复时在填"));
+    drop(store);
+    let kept = kept_beside(&desk.db);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let drafts: Vec<String> = column(&raw(&kept[0]), "SELECT content FROM drafts");
+    assert!(
+        drafts.iter().any(|d| d.contains("恢复时")),
+        "the draft typed before the restore: {drafts:?}"
+    );
+    assert_eq!(
+        count(
+            &raw(&kept[0]),
+            "SELECT count(*) FROM customers WHERE name = '恢复时在填'"
+        ),
+        0
+    );
+}

@@ -977,3 +977,89 @@ fn a_database_another_program_closed_is_said_so_and_root_restores_it() {
     let found = json(&ok(&host, &operator, &["search", "Zhao", "--json"]));
     assert_eq!(found.as_array().map(Vec::len), Some(0), "restored: {found}");
 }
+
+/// The triggers that keep the audit log append-only, dropped (and one added that would drop
+/// every new entry without a word) by root working on the file with another program: `check`
+/// names each, and `host setup` run again — the documented repair — puts them back as
+/// careline makes them, saying so, in an audit entry of its own.
+#[test]
+fn setup_again_puts_back_the_audit_logs_triggers() {
+    let Some(mut host) = Host::new("t") else {
+        return;
+    };
+    let admin = host.user("adt");
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup: {out:?}");
+    let gid = host.gid();
+    let db = host.db();
+    ok(&host, &admin, &["customer", "add", "--name", "Li Na"]);
+    {
+        let raw = rusqlite::Connection::open(&db).expect("root opens the file");
+        raw.execute_batch(
+            "DROP TRIGGER audit_log_no_update;
+             DROP TRIGGER audit_log_no_delete;
+             CREATE TRIGGER audit_quiet BEFORE INSERT ON audit_log
+             BEGIN SELECT RAISE(IGNORE); END;",
+        )
+        .expect("tamper");
+    }
+    // SQLite removed the log and shared memory with its last connection: made again as setup
+    // makes them, so that careline opens the file before the repair too.
+    for suffix in ["-wal", "-shm"] {
+        let file = side(&db, suffix);
+        if !file.exists() {
+            std::fs::File::create(&file).expect("create");
+            std::os::unix::fs::chown(&file, Some(0), Some(gid)).expect("chown");
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o660)).expect("chmod");
+        }
+    }
+    let out = run_as(&admin, &host.bin(), &["check"], &[]);
+    assert!(!out.status.success(), "check passed: {}", text(&out.stdout));
+    let said = text(&out.stdout);
+    for expected in [
+        "append-only   FAILED: the trigger audit_log_no_update is missing: entries can be edited",
+        "the trigger audit_log_no_delete is missing: entries can be deleted",
+        "the trigger audit_quiet on the audit log was not made by careline",
+    ] {
+        assert!(said.contains(expected), "{expected:?} in:\n{said}");
+    }
+
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup again: {out:?}");
+    let said = text(&out.stdout);
+    for expected in [
+        "  audit log: the trigger audit_log_no_update was missing: made again",
+        "  audit log: the trigger audit_log_no_delete was missing: made again",
+        "  audit log: the trigger audit_quiet on the audit log was not made by careline: dropped",
+    ] {
+        assert!(said.contains(expected), "{expected:?} in:\n{said}");
+    }
+    let check = ok(&host, &admin, &["check"]);
+    assert!(check.contains("append-only   ok"), "{check}");
+    assert!(check.contains("audit witness ok"), "{check}");
+    let trail = json(&ok(
+        &host,
+        &admin,
+        &["audit", "list", "--action", "audit.protection", "--json"],
+    ));
+    assert_eq!(
+        trail[0]["detail"]["put_back"].as_array().map(Vec::len),
+        Some(3),
+        "{trail}"
+    );
+    // The protection holds again: the log refuses a delete.
+    let raw = rusqlite::Connection::open(&db).expect("root opens the file");
+    let err = raw
+        .execute("DELETE FROM audit_log", [])
+        .expect_err("append-only again");
+    assert!(err.to_string().contains("append-only"), "{err}");
+    drop(raw);
+    // Nothing to put back: setup says nothing of the audit log.
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup again: {out:?}");
+    assert!(
+        !text(&out.stdout).contains("audit log:"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -266,6 +266,11 @@ fn print_report(report: &CheckReport) {
             (None, Some(entry)) => println!("audit witness ok (entry {entry})"),
             (None, None) => println!("audit witness ok (no entries yet)"),
         }
+        if audit.protection.is_empty() {
+            println!("append-only   ok (the audit log's triggers are as careline made them)");
+        } else {
+            println!("append-only   FAILED: {}", audit.protection.join("; "));
+        }
     }
 }
 
@@ -356,6 +361,17 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
     );
     if let Some(kept) = &done.replaced_kept_as {
         println!("The database it replaced is kept as {}.", kept.display());
+    }
+    if let Some(overrode) = done.overrode.as_ref().filter(|o| !o.processes.is_empty()) {
+        let which: Vec<String> = overrode
+            .processes
+            .iter()
+            .map(|p| format!("{} (pid {})", p.command, p.pid))
+            .collect();
+        println!(
+            "--force: {} had the database open; a careline among them refuses to save from now on (quit it and start careline again).",
+            which.join(", ")
+        );
     }
     Ok(())
 }

@@ -669,6 +669,11 @@ fn database(plan: &Plan, gid: u32, asked_admin: Option<&str>) -> Result<Admins> 
         }
         _ => None,
     };
+    // The triggers that keep the audit log append-only, as careline makes them: work on the
+    // file as root with another program may have dropped or changed one.
+    let root = os_login().unwrap_or_else(|| "root".to_string());
+    let actor = store.operator_or_root(&root)?;
+    let put_back = store.put_back_audit_protection(&actor)?;
     drop(store);
     // The files SQLite and careline would otherwise make beside it at an operator's first
     // start, owned by that operator.
@@ -704,6 +709,9 @@ fn database(plan: &Plan, gid: u32, asked_admin: Option<&str>) -> Result<Admins> 
         plan.db.display(),
         plan.group
     );
+    for line in put_back {
+        println!("  audit log: {line}");
+    }
     if let Some(line) = refused_admin {
         println!("{line}");
     }

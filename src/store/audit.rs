@@ -14,15 +14,15 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::witness::{self, Frozen, Witness, Witnessed};
 use super::{Actor, Result, StoreError};
 
 /// The hash before the first entry.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The append-only rules, put back after the re-chain of schema version 14: no entry is
-/// deleted, and the only change allowed is an erase removing an entry's detail and salt.
-const TRIGGERS: &str = "
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+/// The append-only rules, put back after the re-chain of schema version 14: the only change
+/// allowed is an erase removing an entry's detail and salt.
+const NO_UPDATE: &str = "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 WHEN NOT (new.detail IS NULL AND new.salt IS NULL
           AND new.id = old.id AND new.at = old.at AND new.actor_id IS old.actor_id
           AND new.actor_login = old.actor_login AND new.via_login IS old.via_login
@@ -30,10 +30,18 @@ WHEN NOT (new.detail IS NULL AND new.salt IS NULL
           AND new.entity_id IS old.entity_id AND new.customer_id IS old.customer_id
           AND new.digest = old.digest AND new.prev_hash = old.prev_hash
           AND new.hash = old.hash)
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (erasing a customer may only remove an entry''s detail)'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-";
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (erasing a customer may only remove an entry''s detail)'); END";
+
+/// And no entry is deleted.
+const NO_DELETE: &str = "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END";
+
+/// The triggers that keep the audit log append-only, by name, each as the migrations make it
+/// (SQLite keeps the statement's text in `sqlite_master`), with what goes unrefused without it.
+const PROTECTION: [(&str, &str, &str); 2] = [
+    ("audit_log_no_update", NO_UPDATE, "entries can be edited"),
+    ("audit_log_no_delete", NO_DELETE, "entries can be deleted"),
+];
 
 /// One thing an actor did, before it is chained.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,17 +181,43 @@ pub(super) fn head(conn: &Connection) -> Result<Option<Head>> {
     last_entry(conn)
 }
 
-/// Appends `entries` to the chain; the new head, when there were any.
+/// The hash the log holds at entry `id`, if it holds it.
+fn hash_of(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT hash FROM audit_log WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Appends `entries` to the chain, in the write transaction `tx` (which holds the write
+/// lock), after settling with `witness` on the head this transaction sees (see `witness`).
+/// The head to move the witness to once `tx` has committed: none when there were no entries,
+/// or when the witness may not move (it is frozen).
 pub(super) fn append(
     tx: &Transaction<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
     entries: &[AuditEntry],
+    witness: &Witness,
 ) -> Result<Option<Head>> {
     if entries.is_empty() {
         return Ok(None);
     }
-    let (mut last_id, mut prev) = match last_entry(tx)? {
+    let before = last_entry(tx)?;
+    let advance = witness.settle(before.as_ref(), now.timestamp(), |id| hash_of(tx, id))?;
+    let head = append_after(tx, before, actor, now, entries)?;
+    Ok(Some(head).filter(|_| advance))
+}
+
+/// Appends `entries` (at least one) after the head `before`; the new head.
+fn append_after(
+    tx: &Transaction<'_>,
+    before: Option<Head>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    entries: &[AuditEntry],
+) -> Result<Head> {
+    let (mut last_id, mut prev) = match before {
         Some(head) => (head.entry, head.hash),
         None => (0, GENESIS.to_string()),
     };
@@ -232,10 +266,10 @@ pub(super) fn append(
         last_id = id;
         prev = hash;
     }
-    Ok(Some(Head {
+    Ok(Head {
         entry: last_id,
         hash: prev,
-    }))
+    })
 }
 
 /// Schema version 14: checks the log as versions 1–13 chained it, then chains every entry
@@ -328,8 +362,77 @@ pub(super) fn rechain(tx: &Transaction<'_>, path: &str) -> Result<()> {
         update.execute(params![id, customer_id, salt, digest, prev, hash])?;
         prev = hash;
     }
-    tx.execute_batch(TRIGGERS)?;
+    for (_, sql, _) in PROTECTION {
+        tx.execute_batch(sql)?;
+    }
     Ok(())
+}
+
+/// Every trigger on the audit log, by name, with its statement.
+fn triggers(conn: &Connection) -> Result<Vec<(String, Option<String>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, sql FROM sqlite_master
+          WHERE type = 'trigger' AND tbl_name = 'audit_log' COLLATE NOCASE ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What is wrong with the triggers that keep the audit log append-only: each one missing or
+/// not as the migrations made it, and each other trigger on the log (a `BEFORE INSERT` one
+/// could quietly drop entries). Empty when they are as careline made them.
+pub(super) fn protection_problems(conn: &Connection) -> Result<Vec<String>> {
+    let found = triggers(conn)?;
+    let mut problems = Vec::new();
+    for (name, sql, unrefused) in PROTECTION {
+        match found.iter().find(|(n, _)| n == name) {
+            None => problems.push(format!("the trigger {name} is missing: {unrefused}")),
+            Some((_, made)) if made.as_deref() != Some(sql) => problems.push(format!(
+                "the trigger {name} is not as careline made it: it may no longer refuse what it did"
+            )),
+            Some(_) => {}
+        }
+    }
+    for (name, _) in &found {
+        if !PROTECTION.iter().any(|(n, _, _)| n == name) {
+            problems.push(format!(
+                "the trigger {name} on the audit log was not made by careline"
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// Puts the audit log's triggers back as the migrations make them: each one missing made,
+/// each one altered made again, each other trigger on the log dropped. What was done, a
+/// line each (none when they were as careline made them).
+pub(super) fn put_back_protection(tx: &Transaction<'_>) -> Result<Vec<String>> {
+    let found = triggers(tx)?;
+    let mut done = Vec::new();
+    for (name, sql, _) in PROTECTION {
+        match found.iter().find(|(n, _)| n == name) {
+            None => {
+                tx.execute_batch(sql)?;
+                done.push(format!("the trigger {name} was missing: made again"));
+            }
+            Some((_, made)) if made.as_deref() != Some(sql) => {
+                tx.execute_batch(&format!("DROP TRIGGER \"{name}\"; {sql}"))?;
+                done.push(format!(
+                    "the trigger {name} was not as careline made it: made again"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, _) in &found {
+        if !PROTECTION.iter().any(|(n, _, _)| n == name) {
+            tx.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
+            done.push(format!(
+                "the trigger {name} on the audit log was not made by careline: dropped"
+            ));
+        }
+    }
+    Ok(done)
 }
 
 /// Removes the detail (and its salt) of every entry about the customers `ids`: what an erase
@@ -359,12 +462,87 @@ pub struct ChainReport {
     pub witnessed_entry: Option<i64>,
     /// What disagrees between the log and its witness, if anything.
     pub witness_problem: Option<String>,
+    /// When a write found the log no longer holding the entry its witness records, and left
+    /// the witness there (RFC 3339), if one did.
+    pub witness_frozen_at: Option<String>,
+    /// What is wrong with the triggers that keep the log append-only (missing, altered, or
+    /// not careline's), if anything.
+    pub protection: Vec<String>,
 }
 
 impl ChainReport {
     pub fn ok(&self) -> bool {
-        self.broken_at.is_none() && self.witness_problem.is_none()
+        self.broken_at.is_none() && self.witness_problem.is_none() && self.protection.is_empty()
     }
+}
+
+/// `n` things, singular or plural: "1 entry", "3 entries".
+fn entries_count(n: i64) -> String {
+    if n == 1 {
+        "1 entry".to_string()
+    } else {
+        format!("{n} entries")
+    }
+}
+
+/// What a frozen witness tells: what the write that froze it found, against what the witness
+/// records, with the log as it ends now (`last`); `held` is whether the log holds the
+/// recorded entry as witnessed (none: not known, the chain broke before it).
+fn frozen_problem(recorded: &Head, frozen: &Frozen, last: i64, held: Option<bool>) -> String {
+    let when = DateTime::from_timestamp(frozen.at, 0)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|| frozen.at.to_string());
+    let witnessed = format!(
+        "its witness records entry {} (hash {})",
+        recorded.entry,
+        witness::short(&recorded.hash)
+    );
+    let found = frozen.found.as_ref();
+    if held != Some(false) {
+        let found = match found {
+            Some(f) => format!(
+                "ending at entry {} (hash {})",
+                f.entry,
+                witness::short(&f.hash)
+            ),
+            None => "empty".to_string(),
+        };
+        let now = match held {
+            Some(_) => {
+                "the log holds that entry again, but it was changed behind careline in between"
+            }
+            None => "the chain breaks before that entry",
+        };
+        return format!(
+            "{witnessed}, but a write at {when} found the log {found} and left the witness frozen there; {now}"
+        );
+    }
+    let (what, from) = match found {
+        None => ("every entry was deleted".to_string(), 0),
+        Some(f) if f.entry < recorded.entry => (
+            format!(
+                "the log was cut back to entry {} (the last {} deleted)",
+                f.entry,
+                match recorded.entry - f.entry {
+                    1 => "entry was".to_string(),
+                    n => format!("{n} entries were"),
+                }
+            ),
+            f.entry,
+        ),
+        Some(f) => (format!("entry {} was rewritten", recorded.entry), f.entry),
+    };
+    let since = match last - from {
+        n if n > 0 => format!(" and written on since ({})", entries_count(n)),
+        _ => String::new(),
+    };
+    format!(
+        "{what}{since}: {witnessed}, which the log no longer holds; a write at {when} found it so and left the witness frozen there"
+    )
 }
 
 /// Recomputes every hash in order; the first mismatch (an edited entry, a removed detail of a
@@ -372,7 +550,7 @@ impl ChainReport {
 /// the log with `witness` (what the witness file says, or why it could not be read).
 pub fn verify(
     conn: &Connection,
-    witness: std::result::Result<Option<Head>, String>,
+    witness: std::result::Result<Option<Witnessed>, String>,
 ) -> Result<ChainReport> {
     let mut stmt = conn.prepare(
         "SELECT a.id, a.at, a.actor_login, a.via_login, a.action, a.entity, a.entity_id,
@@ -390,6 +568,8 @@ pub fn verify(
         erased_details: 0,
         witnessed_entry: None,
         witness_problem: None,
+        witness_frozen_at: None,
+        protection: protection_problems(conn)?,
     };
     let mut hashes = std::collections::HashMap::new();
     while let Some(r) = rows.next()? {
@@ -461,30 +641,50 @@ pub fn verify(
         }
         Ok(None) => {}
         Ok(Some(w)) => {
-            report.witnessed_entry = Some(w.entry);
-            if report.broken_at.is_none() && w.entry > last {
+            report.witness_frozen_at = w
+                .frozen
+                .as_ref()
+                .and_then(|f| DateTime::from_timestamp(f.at, 0).map(|t| t.to_rfc3339()));
+            let Some(recorded) = w.head else {
+                // An empty witness names nothing to lose; frozen, it was by an emptied log.
+                if let Some(frozen) = &w.frozen {
+                    report.witness_problem = Some(format!(
+                        "its witness records no entry, but was frozen by a write that found the log {}",
+                        frozen.found.as_ref().map_or("empty".to_string(), |f| format!("ending at entry {}", f.entry))
+                    ));
+                }
+                return Ok(report);
+            };
+            report.witnessed_entry = Some(recorded.entry);
+            // Whether the log holds the entry witnessed, as witnessed (not known past a break).
+            let held = match hashes.get(&recorded.entry) {
+                Some(hash) => Some(*hash == recorded.hash),
+                None if report.broken_at.is_none() => Some(false),
+                None => None,
+            };
+            if let Some(frozen) = &w.frozen {
+                report.witness_problem = Some(frozen_problem(&recorded, frozen, last, held));
+            } else if held == Some(false) && recorded.entry > last {
                 report.witness_problem = Some(if last == 0 {
                     format!(
                         "the log is empty, but its witness records entry {}: every entry was deleted",
-                        w.entry
+                        recorded.entry
                     )
                 } else {
                     format!(
                         "the log ends at entry {last}, but its witness records entry {}: {}",
-                        w.entry,
-                        match w.entry - last {
+                        recorded.entry,
+                        match recorded.entry - last {
                             1 => "the last entry was deleted".to_string(),
                             n => format!("the last {n} entries were deleted"),
                         }
                     )
                 });
-            } else if let Some(hash) = hashes.get(&w.entry) {
-                if *hash != w.hash {
-                    report.witness_problem = Some(format!(
-                        "entry {} differs from what its witness recorded: the log was rewritten",
-                        w.entry
-                    ));
-                }
+            } else if held == Some(false) {
+                report.witness_problem = Some(format!(
+                    "entry {} differs from what its witness recorded: the log was rewritten",
+                    recorded.entry
+                ));
             }
         }
     }
@@ -501,6 +701,26 @@ pub struct LastChange {
 }
 
 impl super::Store {
+    /// Puts back the triggers that keep the audit log append-only, as the migrations make
+    /// them (`careline host setup`, run again as root, is the repair): what was wrong and is
+    /// now put right, a line each, recorded in an audit entry of its own. Nothing when they
+    /// were as careline made them.
+    pub fn put_back_audit_protection(&mut self, actor: &Actor) -> Result<Vec<String>> {
+        self.require(actor, super::Permission::Restore)?;
+        self.write(actor, |w| {
+            let done = put_back_protection(w.tx())?;
+            if !done.is_empty() {
+                w.audit(
+                    "audit.protection",
+                    "database",
+                    None,
+                    serde_json::json!({ "put_back": done }),
+                );
+            }
+            Ok(done)
+        })
+    }
+
     /// The latest audited change of `entity` `id` (`customer`, 42), if any.
     pub fn last_change(&self, entity: &str, id: i64) -> Result<Option<LastChange>> {
         let row: Option<(String, Option<String>, i64)> = self

@@ -48,6 +48,32 @@ pub struct Restored {
     pub audit_entries: i64,
     /// How the backup was encrypted, if it was.
     pub encrypted: Option<Encrypted>,
+    /// Whether `--force` was given.
+    pub forced: bool,
+    /// With `--force`, whether other processes had the database open when it was replaced,
+    /// and which (those whose open files could be read: see [`OpenElsewhere`]).
+    pub overrode: Option<OpenElsewhere>,
+}
+
+/// The other processes that had a database open when a forced restore replaced it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenElsewhere {
+    /// Whether SQLite's lock showed the database open elsewhere (what a restore without
+    /// `--force` refuses on).
+    pub locked: bool,
+    /// Those seen to have it open (their later writes are refused: see `opened_file`).
+    pub processes: Vec<OpenProcess>,
+    /// Processes whose open files could not be read (another user's, to someone not root):
+    /// any of them may have had it open too.
+    pub unreadable: usize,
+}
+
+/// A process seen with the database open.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenProcess {
+    pub pid: u32,
+    /// Its command's name, as the kernel gives it (`careline`, `sqlite3`).
+    pub command: String,
 }
 
 fn open_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
@@ -62,7 +88,14 @@ fn open_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
 /// backup, and a file about to be restored.
 pub(super) fn check_file(conn: &Connection, witness_file: &Path) -> Result<CheckReport> {
     // The witness is read before the log: an entry witnessed is already committed.
-    let witnessed = witness::read(witness_file);
+    check_with(conn, witness::read(witness_file))
+}
+
+/// The same check against what a witness said when it was read (or why it could not be).
+fn check_with(
+    conn: &Connection,
+    witnessed: std::result::Result<Option<witness::Witnessed>, String>,
+) -> Result<CheckReport> {
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let integrity = stmt
         .query_map([], |r| r.get::<_, String>(0))?
@@ -91,11 +124,13 @@ fn failed(report: &CheckReport) -> String {
     if let Some((id, why)) = &report.audit.broken_at {
         return format!("the audit chain is broken at entry {id}: {why}");
     }
-    report
-        .audit
-        .witness_problem
-        .clone()
-        .unwrap_or_else(|| "it did not pass".into())
+    if let Some(problem) = &report.audit.witness_problem {
+        return problem.clone();
+    }
+    if !report.audit.protection.is_empty() {
+        return report.audit.protection.join("; ");
+    }
+    "it did not pass".into()
 }
 
 /// The mode a backup gets: the owner's, and the group's read when the database is shared
@@ -320,35 +355,48 @@ impl Store {
         mode: u32,
         encryption: Option<&Encryption>,
     ) -> Result<(u64, i64, i64)> {
+        // The database's witness, read before the copy is taken, so that it names an entry
+        // the copy holds: the copy is checked against it (a backup gets a witness of its own,
+        // which would otherwise hide a log cut or rewritten under the database's witness).
+        let live = witness::read(&witness::path(self.path()));
         let source = super::engine::connect(self.path(), self.options.busy_timeout)?;
         source.execute("VACUUM INTO ?1", [partial.display().to_string()])?;
         drop(source);
         // From here only the backup's own files are touched, with the asker's rights.
         let mut outcome = None;
         crate::host::as_user(|| {
-            outcome = Some(self.finish_backup(partial, target, mode, encryption));
+            outcome = Some(self.finish_backup(partial, target, mode, encryption, live));
             Ok(())
         })
         .map_err(|e| open_err(partial, e))?;
         outcome.unwrap_or_else(|| Err(open_err(partial, "the backup was not finished")))
     }
 
-    /// Makes the file VACUUM INTO wrote a single file, witnesses and checks it, and renames
-    /// it to `target`, or encrypts it with its witness into `target`.
+    /// Makes the file VACUUM INTO wrote a single file, checks it against the database's
+    /// witness `live` (read before the copy was taken), witnesses it, and renames it to
+    /// `target`, or encrypts it with its witness into `target`.
     fn finish_backup(
         &self,
         partial: &Path,
         target: &Path,
         mode: u32,
         encryption: Option<&Encryption>,
+        live: std::result::Result<Option<witness::Witnessed>, String>,
     ) -> Result<(u64, i64, i64)> {
         let copy = Connection::open_with_flags(partial, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| open_err(partial, e))?;
         // One file, no log beside it: the backup is complete as it lies.
         let _: String = copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        let report = check_with(&copy, live)?;
+        if let (None, Some(problem)) = (&report.audit.broken_at, &report.audit.witness_problem) {
+            return Err(StoreError::Database(format!(
+                "the database fails its audit witness check ({problem}); a backup would carry a \
+                 witness of its own and hide that, so none was made: see `careline check` and \
+                 docs/OPERATIONS.md (Checking)"
+            )));
+        }
         let head = audit::head(&copy)?;
         witness::create(partial, head.as_ref()).map_err(|e| open_err(partial, e))?;
-        let report = check_file(&copy, &witness::path(partial))?;
         if !report.ok() {
             return Err(StoreError::Database(format!(
                 "the backup {} failed its check ({}); it was not kept",
@@ -402,6 +450,52 @@ fn open_elsewhere(database: &Path) -> bool {
     // SAFETY: F_GETLK with a valid flock on an open descriptor.
     let asked = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut lock) };
     asked == 0 && lock.l_type != libc::F_UNLCK as libc::c_short
+}
+
+/// The other processes that have the database at `database` (or its log or shared memory)
+/// open, found in `/proc`: each process's open files, by device and inode.
+fn open_by_others(database: &Path) -> OpenElsewhere {
+    let files: Vec<(u64, u64)> = ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|suffix| std::fs::metadata(with_suffix(database, suffix)).ok())
+        .map(|m| (m.dev(), m.ino()))
+        .collect();
+    let mut found = OpenElsewhere {
+        locked: false,
+        processes: Vec::new(),
+        unreadable: 0,
+    };
+    let Ok(proc) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    let me = std::process::id();
+    for entry in proc.filter_map(|e| e.ok()) {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            found.unreadable += 1;
+            continue;
+        };
+        let holds = fds.filter_map(|fd| fd.ok()).any(|fd| {
+            std::fs::metadata(fd.path()).is_ok_and(|m| files.contains(&(m.dev(), m.ino())))
+        });
+        if holds {
+            let command = std::fs::read_to_string(entry.path().join("comm"))
+                .map(|c| c.trim().to_string())
+                .unwrap_or_default();
+            found.processes.push(OpenProcess { pid, command });
+        }
+    }
+    found.processes.sort_by_key(|p| p.pid);
+    found
 }
 
 /// The name the replaced database is kept under: `careline.db.replaced-20261126-221500`.
@@ -610,8 +704,13 @@ pub fn restore(
             "on a shared host the database is restored by root: sudo careline restore FILE".into(),
         ));
     }
-    // 2. Nobody else may have the database open.
-    if !force && open_elsewhere(database) {
+    // 2. Nobody else may have the database open; with --force, who had it is noted.
+    let elsewhere = open_elsewhere(database);
+    let overrode = (force && database.exists()).then(|| OpenElsewhere {
+        locked: elsewhere,
+        ..open_by_others(database)
+    });
+    if !force && elsewhere {
         discard();
         return Err(StoreError::Conflict(format!(
             "other careline processes (or another program) have {} open; ask everyone to close careline and stop cron jobs first, or pass --force if they are gone",
@@ -650,18 +749,7 @@ pub fn restore(
     );
     // 4. Recorded in the restored database, by the admin who restored it.
     let mut store = Store::open(database, options)?;
-    let registered = store.operator_by_login(login)?.is_some();
-    let actor = match registered.then(|| store.actor(login, None)) {
-        Some(actor) => actor?,
-        // Root, not an operator of the backup: recorded under its login.
-        None => Actor {
-            id: 0,
-            login: login.to_string(),
-            name: login.to_string(),
-            role: super::Role::Admin,
-            via: None,
-        },
-    };
+    let actor = store.operator_or_root(login)?;
     store.write(&actor, |w| {
         w.audit(
             "restore",
@@ -672,6 +760,15 @@ pub fn restore(
                 "replaced_kept_as": kept.as_ref().map(|k| k.display().to_string()),
                 "encrypted": encrypted.is_some(),
                 "restored_at": Utc::now().to_rfc3339(),
+                "force": force,
+                "open_elsewhere": overrode.as_ref().map(|o| serde_json::json!({
+                    "locked": o.locked,
+                    "processes": o.processes.iter().map(|p| serde_json::json!({
+                        "pid": p.pid,
+                        "command": p.command,
+                    })).collect::<Vec<_>>(),
+                    "unreadable": o.unreadable,
+                })),
             }),
         );
         Ok(())
@@ -682,7 +779,30 @@ pub fn restore(
         replaced_kept_as: kept,
         audit_entries: entries,
         encrypted,
+        forced: force,
+        overrode,
     })
+}
+
+impl Store {
+    /// `login` as the actor of what root does to the database (a restore, `host setup`): the
+    /// operator of that login, or root recorded under its login when it is none (or one
+    /// disabled: root acts as root whatever its operator account).
+    pub(crate) fn operator_or_root(&self, login: &str) -> Result<Actor> {
+        if self.operator_by_login(login)?.is_some() {
+            match self.actor(login, None) {
+                Err(StoreError::DisabledOperator(_)) => {}
+                acting => return acting,
+            }
+        }
+        Ok(Actor {
+            id: 0,
+            login: login.to_string(),
+            name: login.to_string(),
+            role: super::Role::Admin,
+            via: None,
+        })
+    }
 }
 
 /// A new file name beside `database` for the copy being restored.

@@ -509,11 +509,18 @@ impl Store {
     /// Sets the connection up for a bulk load into a database without customers (see
     /// [`engine::begin_fast_load`]); [`Store::end_fast_load`] puts everything back.
     pub(crate) fn begin_fast_load(&mut self) -> Result<FastLoad> {
-        engine::begin_fast_load(self.conn(), self.path())
+        self.opened.still_at(&self.path)?;
+        let fast = engine::begin_fast_load(self.conn(), self.path());
+        // The rollback journal removed the write-ahead log this store opened.
+        self.opened.log_made_again(&self.path);
+        fast
     }
 
     /// Puts back what [`Store::begin_fast_load`] changed.
     pub(crate) fn end_fast_load(&mut self, fast: FastLoad) -> Result<()> {
-        engine::end_fast_load(self.conn(), self.path(), fast)
+        let ended = engine::end_fast_load(self.conn(), self.path(), fast);
+        // The write-ahead log is made again, by this store.
+        self.opened.log_made_again(&self.path);
+        ended
     }
 }

@@ -23,6 +23,7 @@ mod handover;
 mod imports;
 mod interactions;
 mod location;
+mod opened_file;
 mod operators;
 mod pins;
 mod pops;
@@ -43,7 +44,7 @@ pub use crate::domain::interaction::{FollowUp, NewInteraction};
 pub use crate::domain::operator::{Actor, Operator, Permission, Role};
 pub use audit::{AuditEntry, ChainReport, LastChange};
 pub use audit_trail::{AuditFilter, AuditRow};
-pub use backup::{check_backup, restore, Backup, Restored};
+pub use backup::{check_backup, restore, Backup, OpenElsewhere, OpenProcess, Restored};
 pub use card::{CardData, ContactLine, DeskCounts, HISTORY as CARD_HISTORY};
 pub use care::Generation;
 pub use care_work::{
@@ -149,6 +150,10 @@ pub enum StoreError {
     /// What the database engine reported, in its words.
     #[error("database error: {0}")]
     Database(String),
+    /// The database file at the path is no longer the one this store opened: a restore put
+    /// another in its place (the one opened was renamed aside). Nothing was written.
+    #[error("the database {path} was replaced (restored from a backup) after this careline opened it; nothing was saved: quit careline and start it again")]
+    Replaced { path: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -246,6 +251,8 @@ pub struct Store {
     calendar: Calendar,
     /// The audit log's head, witnessed outside the database (see `witness`).
     witness: witness::Witness,
+    /// The database file this store opened, to tell when a restore replaced it.
+    opened: opened_file::OpenedFile,
 }
 
 impl Store {
@@ -302,7 +309,12 @@ impl Store {
             turns: write_turns::WriteTurns::open(path),
             last_write: WriteParts::default(),
             upkeep: upkeep::Upkeep::new(path, busy_timeout),
-            witness: witness::Witness::open(path),
+            // A new database's witness is made below, once its log has a head.
+            witness: match created {
+                true => witness::Witness::none(path),
+                false => witness::Witness::open(path),
+            },
+            opened: opened_file::OpenedFile::at(path),
         };
         let found = schema::migrate(&mut store.conn, &display)?;
         // A new database, and one given its witness by this migration, start one; a missing
@@ -317,6 +329,8 @@ impl Store {
             })?;
             store.witness = witness::Witness::open(path);
         }
+        // The write-ahead log exists now that the database was read.
+        store.opened = opened_file::OpenedFile::at(path);
         Ok(store)
     }
 
@@ -412,7 +426,11 @@ impl Store {
 
     /// `PRAGMA data_version`: changes when another connection commits, so a running TUI can
     /// notice other operators' work without re-reading everything.
+    /// Refused with [`StoreError::Replaced`] once the database at the path is another file
+    /// than the one this store opened (a restore replaced it): the screen's poll is how a
+    /// screen left open learns it.
     pub fn data_version(&self) -> Result<i64> {
+        self.opened.still_at(&self.path)?;
         engine::data_version(&self.conn)
     }
 
@@ -470,7 +488,8 @@ impl Store {
         // In its turn among the writers, as every write is (see `write_turns`).
         let _turn = self.turns.wait(self.options.busy_timeout);
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-        let head = audit::append(&tx, actor, self.clock.now(), entries)?;
+        self.opened.still_at(&self.path)?;
+        let head = audit::append(&tx, actor, self.clock.now(), entries, &self.witness)?;
         tx.commit()?;
         if let Some(head) = head {
             self.witness.advance(&head);
@@ -550,6 +569,9 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate);
         self.last_write.begin += elapsed();
         let tx = tx?;
+        // Checked with the write lock held: a restore that replaced the file since this store
+        // opened it leaves this write nowhere to go but the file renamed aside.
+        self.opened.still_at(&self.path)?;
         let (value, seen, names_written) = {
             let mut writer = Writer {
                 tx,
@@ -565,8 +587,9 @@ impl Store {
             let value = work(&mut writer);
             let parts = &mut self.last_write;
             let Writer { tx, audit, .. } = writer;
-            let value =
-                value.and_then(|value| Ok((value, audit::append(&tx, actor, now, &audit)?)));
+            let witness = &self.witness;
+            let value = value
+                .and_then(|value| Ok((value, audit::append(&tx, actor, now, &audit, witness)?)));
             parts.statements += elapsed();
             let (value, head) = value?;
             // A checkpoint the commit makes due waits until the turn has passed.
@@ -716,6 +739,7 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// Whether everything passed (the audit log's triggers too: see [`ChainReport::ok`]).
     pub fn ok(&self) -> bool {
         self.integrity == ["ok"] && self.foreign_key_problems == 0 && self.audit.ok()
     }

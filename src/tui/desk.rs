@@ -292,10 +292,25 @@ impl Desk {
                     self.post(Msg::DataChanged);
                 }
                 Ok(_) => {}
+                Err(e @ StoreError::Replaced { .. }) => {
+                    self.database_replaced(&e);
+                    changed = true;
+                }
                 Err(e) => self.store_error(&e),
             }
         }
         changed
+    }
+
+    /// The database was replaced under this screen (a restore): nothing it saves goes anywhere
+    /// but the file renamed aside, and every save is refused. The message line says so for as
+    /// long as the screen runs (the log, once), whatever form is open stays open.
+    fn database_replaced(&mut self, e: &StoreError) {
+        let text = field_errors::store_words(e, &self.i18n);
+        match &mut self.message {
+            Some(message) if message.text == text => message.at = self.now,
+            _ => self.store_error(e),
+        }
     }
 
     /// With `auto_escalate`, lets the store escalate the complaints whose clocks breached since

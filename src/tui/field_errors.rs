@@ -90,6 +90,11 @@ pub fn email(e: &EmailError, i18n: &I18n) -> String {
 /// (a disk error, say) is kept after the translated sentence and written to the log.
 pub fn store(e: &StoreError, i18n: &I18n) -> String {
     tracing::warn!("{e}");
+    store_words(e, i18n)
+}
+
+/// [`store`]'s words, without writing the error to the log (for one said again and again).
+pub fn store_words(e: &StoreError, i18n: &I18n) -> String {
     match e {
         StoreError::NotFound(_) => i18n.t("error.not_found").to_string(),
         StoreError::Conflict(_) => i18n.t("error.conflict").to_string(),
@@ -102,6 +107,7 @@ pub fn store(e: &StoreError, i18n: &I18n) -> String {
         StoreError::UnknownOperator { .. } | StoreError::DisabledOperator(_) => {
             i18n.t("error.operator").to_string()
         }
+        StoreError::Replaced { .. } => i18n.t("error.replaced").to_string(),
         other => i18n.f("error.other", &[("detail", &other.to_string())]),
     }
 }

@@ -473,4 +473,21 @@ mod tests {
         assert_eq!(lines.concat().replace(' ', ""), zh.replace(' ', ""));
         assert_eq!(message_lines("Saved.", 80), vec![" Saved.".to_string()]);
     }
+
+    /// What a screen left open says once a restore replaced its database reads whole at 80
+    /// columns, in both languages: it is the last thing its operator reads before restarting.
+    #[test]
+    fn the_database_replaced_reads_whole_at_eighty_columns() {
+        use crate::tui::i18n::{I18n, Lang};
+        let e = crate::store::StoreError::Replaced {
+            path: "/var/lib/careline/careline.db".into(),
+        };
+        for lang in [Lang::En, Lang::ZhCn] {
+            let text = crate::tui::field_errors::store_words(&e, &I18n::new(lang));
+            let lines = message_lines(&text, 80);
+            assert!(lines.len() <= 2, "{lines:?}");
+            assert!(!lines.concat().contains('…'), "cut off: {lines:?}");
+            assert!(lines.iter().all(|l| width(l) <= 80), "{lines:?}");
+        }
+    }
 }

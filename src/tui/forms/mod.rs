@@ -18,7 +18,7 @@ use super::desk::Desk;
 use super::field_errors;
 use super::widgets::form::{Form, FormChange};
 use crate::domain::customer::FieldError;
-use crate::store::{Draft, DuplicateWarning};
+use crate::store::{Draft, DuplicateWarning, StoreError};
 
 /// Debounce of draft saving while typing.
 const DRAFT_DELAY: Duration = Duration::from_millis(400);
@@ -228,9 +228,14 @@ impl Editor {
             self.form.entity_id,
             &content,
         ) {
-            let reason = field_errors::store(&e, &desk.i18n);
-            let text = desk.i18n.f("draft.not_saved", &[("reason", &reason)]);
-            desk.error(text);
+            if matches!(e, StoreError::Replaced { .. }) {
+                // Its own words say where the draft is.
+                desk.store_error(&e);
+            } else {
+                let reason = field_errors::store(&e, &desk.i18n);
+                let text = desk.i18n.f("draft.not_saved", &[("reason", &reason)]);
+                desk.error(text);
+            }
         }
         // Our own write changes data_version; do not treat it as someone else's change.
         desk.own_write();
