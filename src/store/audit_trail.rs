@@ -216,6 +216,7 @@ const WRITTEN: &[&str] = &[
     "access.refuse",
     "access.request",
     "access.revoke",
+    "audit.protection",
     "backup",
     "call.pop",
     "complaint.auto_escalate",
@@ -266,6 +267,7 @@ const WRITTEN: &[&str] = &[
     "restore",
     "rfm.refresh",
     "screen.start",
+    "survey.add",
 ];
 
 /// Every action careline writes.
@@ -458,7 +460,7 @@ mod tests {
         );
         let bogus = unknown_action("bogus", &known);
         assert!(
-            bogus.starts_with("no audit entry has the action 'bogus'; the actions are in the families access. call. complaint. customer."),
+            bogus.starts_with("no audit entry has the action 'bogus'; the actions are in the families access. audit. call. complaint. customer."),
             "{bogus}"
         );
         assert!(
