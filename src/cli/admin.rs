@@ -69,6 +69,10 @@ pub struct CheckArgs {
     /// its passphrase); the database is not opened.
     #[arg(long, value_name = "FILE")]
     pub backup: Option<std::path::PathBuf>,
+    /// First make the contacts' daily sums the reports read again from the interaction log
+    /// (admins; audited), when a check found them differing.
+    #[arg(long, conflicts_with = "backup")]
+    pub recount: bool,
     #[command(flatten)]
     pub key: KeyArgs,
 }
@@ -191,8 +195,15 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<()> {
             "--identity and --passphrase-file open an encrypted backup: give it with --backup FILE"
         );
     }
-    let (store, actor) = ctx.open()?;
+    let (mut store, actor) = ctx.open()?;
     store.require(&actor, Permission::CheckDatabase)?;
+    if args.recount {
+        let wrong = store.recount_report_sums(&actor)?;
+        eprintln!(
+            "Recounted the contacts' daily sums from the interaction log: {} wrong before.",
+            counted(wrong as u64, "row was", "rows were")
+        );
+    }
     let report = store.check()?;
     if args.json {
         print_json(&report)?;
@@ -270,6 +281,11 @@ fn print_report(report: &CheckReport) {
             println!("append-only   ok (the audit log's triggers are as careline made them)");
         } else {
             println!("append-only   FAILED: {}", audit.protection.join("; "));
+        }
+        if report.report_sums.is_empty() {
+            println!("report sums   ok (the contacts' daily sums equal a recount of the log)");
+        } else {
+            println!("report sums   FAILED: {}", report.report_sums.join("; "));
         }
     }
 }

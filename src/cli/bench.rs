@@ -35,6 +35,10 @@ pub enum BenchCommand {
     /// Care reminders: generation run twice (the second must make nothing), then the Care
     /// pane, key to drawn frame (tab, moves, filters, the worst filters).
     Care(super::bench_care::CareArgs),
+    /// `careline report` as a whole process, spawn to exit: this month, last month, the
+    /// quarter, the year (also narrowed to the busiest operator) and the longest period, warm
+    /// and (month and year) cold, against the goals of ≤ 1 s for a month and ≤ 3 s for a year.
+    Report(super::bench_report::ReportArgs),
     /// One operator process of `bench writers`.
     #[command(hide = true)]
     WriterWorker(super::bench_writers::WorkerArgs),
@@ -185,6 +189,11 @@ pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<()> {
             &super::bench_care::run(ctx, &args)?,
             args.json,
             super::bench_care::print,
+        ),
+        BenchCommand::Report(args) => show(
+            &super::bench_report::run(ctx, &args)?,
+            args.json,
+            super::bench_report::print,
         ),
         BenchCommand::WriterWorker(args) => bench_writers::worker(ctx, &args),
         BenchCommand::All(args) => super::bench_all::all(ctx, args),

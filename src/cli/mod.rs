@@ -10,6 +10,7 @@ mod bench_care;
 mod bench_complaints;
 mod bench_log;
 mod bench_lookup;
+mod bench_report;
 mod bench_screen;
 mod bench_writers;
 mod complaint;

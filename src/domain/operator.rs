@@ -69,7 +69,8 @@ vocabulary!(
         AddOperator => "add_operator",
         ChangeOperator => "change_operator",
         ActAsOperator => "act_as_operator",
-        ReadReports => "read_reports"
+        ReadReports => "read_reports",
+        RepairDatabase => "repair_database"
     }
 );
 
@@ -126,6 +127,8 @@ impl Permission {
             ChangeOperator => (admin, "change operators"),
             ActAsOperator => (admin, "act as another operator (--as)"),
             ReadReports => (supervisor, "read the reports"),
+            // Recounting what the database keeps summed (`careline check --recount`).
+            RepairDatabase => (admin, "repair the database"),
         }
     }
 
@@ -357,6 +360,7 @@ mod tests {
         (Permission::ChangeOperator, [false, false, true]),
         (Permission::ActAsOperator, [false, false, true]),
         (Permission::ReadReports, [false, true, true]),
+        (Permission::RepairDatabase, [false, false, true]),
     ];
 
     #[test]

@@ -264,6 +264,7 @@ const WRITTEN: &[&str] = &[
     "reminder.update",
     "reminders.generate",
     "reminders.withdraw",
+    "report.recount",
     "restore",
     "rfm.refresh",
     "screen.start",

@@ -107,6 +107,7 @@ fn check_with(
         integrity,
         foreign_key_problems,
         audit: audit::verify(conn, witnessed)?,
+        report_sums: super::reports::check_day_sums(conn)?,
     })
 }
 
@@ -129,6 +130,9 @@ fn failed(report: &CheckReport) -> String {
     }
     if !report.audit.protection.is_empty() {
         return report.audit.protection.join("; ");
+    }
+    if !report.report_sums.is_empty() {
+        return report.report_sums.join("; ");
     }
     "it did not pass".into()
 }

@@ -243,6 +243,7 @@ impl Store {
         };
         let generate = &generate;
         let written = self.write(actor, |w| {
+            let day_count = super::reports::suspend_day_count(w.tx())?;
             let mut bulk = BulkLoad::begin(w.tx())?;
             let mut history = History::prepare(w.tx(), &load.texts)?;
             let start = LoadStart {
@@ -277,7 +278,12 @@ impl Store {
                         counts.interactions += customer.interactions.len() as u64;
                         counts.complaints += customer.complaints.len() as u64;
                         bulk.add(customer.customer)?;
-                        history.add(customer.orders, customer.interactions, customer.complaints)?;
+                        history.add(
+                            customer.orders,
+                            customer.interactions,
+                            customer.days,
+                            customer.complaints,
+                        )?;
                         for row in customer.visits {
                             history.follow_ups.push(row)?;
                         }
@@ -293,7 +299,9 @@ impl Store {
             })?;
             bulk.write()?;
             history.write(true)?;
+            history.write_day_sums(w.tx())?;
             drop(history);
+            super::reports::resume_day_count(w.tx(), day_count)?;
             tracing::info!(
                 "demo: rows generated and written in {:?}",
                 started.elapsed()
@@ -356,6 +364,8 @@ struct Prepared {
     contacts: u64,
     orders: Vec<[Cell; 9]>,
     interactions: Vec<[Cell; 11]>,
+    /// What the interactions add to the contacts' daily sums.
+    days: Vec<(DayKey, [i64; 3])>,
     /// The care team's last return visit, done (a reminders row).
     visits: Vec<[Cell; 14]>,
     complaints: Vec<ComplaintRows>,
@@ -501,6 +511,7 @@ impl RowMaker {
             contacts: contact_count,
             orders: purchases.into_iter().map(|p| p.row(id, now)).collect(),
             interactions: interactions.iter().map(|h| h.row(id)).collect(),
+            days: interactions.iter().map(DemoInteraction::day_sums).collect(),
             visits: visit.into_iter().collect(),
             complaints: {
                 let first = self.next_complaint;
@@ -529,6 +540,9 @@ struct History<'c> {
     follow_ups: Rows<'c>,
     /// The id the first complaint gets: as if inserted one by one, the next after the highest.
     next_complaint: i64,
+    /// The contacts' daily sums of the interactions written, added to `contact_days` at the
+    /// end (its trigger is off for the load: one sum a row instead of one update a contact).
+    days: std::collections::HashMap<DayKey, [i64; 3]>,
 }
 
 /// A value that may be absent.
@@ -612,6 +626,7 @@ impl<'c> History<'c> {
                 [],
                 |r| r.get(0),
             )?,
+            days: std::collections::HashMap::new(),
         })
     }
 
@@ -619,8 +634,15 @@ impl<'c> History<'c> {
         &mut self,
         orders: Vec<[Cell; 9]>,
         interactions: Vec<[Cell; 11]>,
+        days: Vec<(DayKey, [i64; 3])>,
         complaints: Vec<ComplaintRows>,
     ) -> Result<()> {
+        for (key, add) in days {
+            let sums = self.days.entry(key).or_insert([0; 3]);
+            for (sum, n) in sums.iter_mut().zip(add) {
+                *sum += n;
+            }
+        }
         for row in orders {
             self.orders.push(row)?;
         }
@@ -644,6 +666,32 @@ impl<'c> History<'c> {
             for row in c.follow_ups {
                 self.follow_ups.push(row)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Adds the daily sums of the interactions written to `contact_days`, in key order.
+    fn write_day_sums(&mut self, tx: &rusqlite::Connection) -> Result<()> {
+        let mut sums: Vec<_> = std::mem::take(&mut self.days).into_iter().collect();
+        sums.sort_unstable();
+        let mut add = tx.prepare(
+            "INSERT INTO contact_days VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (day, operator_id, channel, direction, disposition) DO UPDATE
+                SET contacts = contacts + excluded.contacts,
+                    handled = handled + excluded.handled,
+                    handle_seconds = handle_seconds + excluded.handle_seconds",
+        )?;
+        for ((day, operator, channel, direction, disposition), [n, handled, seconds]) in sums {
+            add.execute(rusqlite::params![
+                day,
+                operator,
+                channel,
+                direction,
+                disposition,
+                n,
+                handled,
+                seconds
+            ])?;
         }
         Ok(())
     }
@@ -688,7 +736,34 @@ impl DemoPurchase {
     }
 }
 
+/// A row of the contacts' daily sums: UTC day, operator, channel, direction, wrap-up code.
+type DayKey = (i64, i64, &'static str, &'static str, &'static str);
+
 impl DemoInteraction {
+    /// What this contact adds to the daily sums the reports read (`contact_days`): one
+    /// contact, and its handling time when it ended at or after its start.
+    fn day_sums(&self) -> (DayKey, [i64; 3]) {
+        let handled = self.ended >= self.started;
+        (
+            (
+                self.started.div_euclid(86_400),
+                self.operator,
+                self.channel,
+                self.direction,
+                self.disposition,
+            ),
+            [
+                1,
+                i64::from(handled),
+                if handled {
+                    self.ended - self.started
+                } else {
+                    0
+                },
+            ],
+        )
+    }
+
     fn row(&self, customer: i64) -> [Cell; 11] {
         [
             Cell::from(customer),

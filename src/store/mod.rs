@@ -736,12 +736,18 @@ pub struct CheckReport {
     pub integrity: Vec<String>,
     pub foreign_key_problems: usize,
     pub audit: ChainReport,
+    /// Where the contacts' daily sums the reports read differ from a recount of the log
+    /// (empty when they agree, or the file is older than the sums).
+    pub report_sums: Vec<String>,
 }
 
 impl CheckReport {
     /// Whether everything passed (the audit log's triggers too: see [`ChainReport::ok`]).
     pub fn ok(&self) -> bool {
-        self.integrity == ["ok"] && self.foreign_key_problems == 0 && self.audit.ok()
+        self.integrity == ["ok"]
+            && self.foreign_key_problems == 0
+            && self.audit.ok()
+            && self.report_sums.is_empty()
     }
 }
 

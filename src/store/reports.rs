@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::interactions::local_midnight;
@@ -221,49 +221,28 @@ impl Store {
                 .is_some_and(|d| d.has(flag))
         };
 
-        // Contacts: each counted once, as last corrected.
+        // Contacts: each counted once, as last corrected; whole days from the daily sums.
         let mut by_channel = BTreeMap::new();
         let mut by_disposition = BTreeMap::new();
         let mut per_op: BTreeMap<i64, ContactSums> = BTreeMap::new();
-        {
-            let mut stmt = conn.prepare_cached(
-                "SELECT i.operator_id, i.channel, i.direction, i.disposition, count(*),
-                        count(CASE WHEN i.ended_at >= i.started_at THEN 1 END),
-                        COALESCE(sum(CASE WHEN i.ended_at >= i.started_at
-                                     THEN i.ended_at - i.started_at END), 0)
-                   FROM interactions i
-                  WHERE i.started_at >= ?1 AND i.started_at < ?2
-                    AND (?3 IS NULL OR i.operator_id = ?3)
-                    AND NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)
-                  GROUP BY 1, 2, 3, 4",
-            )?;
-            let mut rows = stmt.query(params![start, end, only])?;
-            while let Some(r) = rows.next()? {
-                let op: i64 = r.get(0)?;
-                let channel: String = r.get(1)?;
-                let direction: String = r.get(2)?;
-                let disposition: String = r.get(3)?;
-                let n: i64 = r.get(4)?;
-                let made = flags(&disposition, DispositionFlag::ContactMade);
-                let sums = ContactSums {
-                    contacts: n,
-                    made: if made { n } else { 0 },
-                    handled: r.get(5)?,
-                    handle_seconds: r.get(6)?,
-                    inbound_made: if made && direction == "inbound" { n } else { 0 },
-                    inbound_resolved: if made
-                        && direction == "inbound"
-                        && flags(&disposition, DispositionFlag::Resolved)
-                    {
-                        n
-                    } else {
-                        0
-                    },
-                };
-                per_op.entry(op).or_default().add(&sums);
-                *by_channel.entry(channel).or_insert(0) += n;
-                *by_disposition.entry(disposition).or_insert(0) += n;
-            }
+        for row in contact_rows(conn, start, end, only)? {
+            let made = flags(&row.disposition, DispositionFlag::ContactMade);
+            let inbound = made && row.direction == "inbound";
+            let sums = ContactSums {
+                contacts: row.contacts,
+                made: if made { row.contacts } else { 0 },
+                handled: row.handled,
+                handle_seconds: row.handle_seconds,
+                inbound_made: if inbound { row.contacts } else { 0 },
+                inbound_resolved: if inbound && flags(&row.disposition, DispositionFlag::Resolved) {
+                    row.contacts
+                } else {
+                    0
+                },
+            };
+            per_op.entry(row.operator_id).or_default().add(&sums);
+            *by_channel.entry(row.channel).or_insert(0) += row.contacts;
+            *by_disposition.entry(row.disposition).or_insert(0) += row.contacts;
         }
         let mut all = ContactSums::default();
         for sums in per_op.values() {
@@ -412,37 +391,18 @@ impl Store {
         let (retention_rate, complaint_rate) = if only.is_some() {
             (None, None)
         } else {
-            let (bought_before, again): (i64, i64) = conn
-                .prepare_cached(
-                    "SELECT count(*), count(CASE WHEN EXISTS (
-                                SELECT 1 FROM purchases q WHERE q.customer_id = b.customer_id
-                                   AND q.purchased_on BETWEEN ?3 AND ?4) THEN 1 END)
-                       FROM (SELECT DISTINCT customer_id FROM purchases
-                              WHERE purchased_on BETWEEN ?1 AND ?2) b",
-                )?
-                .query_row(
-                    params![
-                        previous.from.to_string(),
-                        previous.to.to_string(),
-                        period.from.to_string(),
-                        period.to.to_string()
-                    ],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
             let active_from = period
                 .to
                 .checked_sub_months(chrono::Months::new(targets.active_months))
                 .and_then(|d| d.succ_opt())
                 .unwrap_or(period.from);
-            let active: i64 = conn
-                .prepare_cached(
-                    "SELECT count(DISTINCT customer_id) FROM purchases
-                      WHERE purchased_on BETWEEN ?1 AND ?2",
-                )?
-                .query_row(
-                    params![active_from.to_string(), period.to.to_string()],
-                    |r| r.get(0),
-                )?;
+            let buyers = Buyers::read(
+                conn,
+                [previous.from, previous.to],
+                [period.from, period.to],
+                [active_from, period.to],
+            )?;
+            let (bought_before, again, active) = buyers.counts();
             (rate(again, bought_before), per_hundred(opened, active))
         };
 
@@ -450,13 +410,25 @@ impl Store {
         let mut due = ByKind::default();
         let mut done = ByKind::default();
         {
-            let mut stmt = conn.prepare_cached(
+            // From the index alone (status, kind, due day) unless narrowed to an operator.
+            let sql = format!(
                 "SELECT kind, count(*), count(CASE WHEN status = 'done' THEN 1 END)
-                   FROM reminders
-                  WHERE due_on BETWEEN ?1 AND ?2 AND status <> 'deleted'
-                    AND (?3 IS NULL OR assignee_id = ?3)
-                  GROUP BY 1",
-            )?;
+                   FROM reminders INDEXED BY reminders_kind_due
+                  WHERE status IN ('open', 'snoozed', 'done', 'skipped') AND kind IN ({})
+                    AND due_on BETWEEN ?1 AND ?2 {}
+                  GROUP BY status, kind",
+                ReminderKind::ALL
+                    .iter()
+                    .map(|k| format!("'{}'", k.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if only.is_some() {
+                    "AND assignee_id = ?3"
+                } else {
+                    "AND ?3 IS NULL"
+                }
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
             let mut rows = stmt.query(params![
                 period.from.to_string(),
                 period.to.to_string(),
@@ -600,5 +572,335 @@ impl Store {
             targets: targets_out,
             per_operator,
         })
+    }
+}
+
+impl Store {
+    /// How many entries the interaction log holds (corrections and corrected alike).
+    pub fn interaction_total(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM interactions", [], |r| r.get(0))?)
+    }
+
+    /// The login of the operator with the most contacts standing, if anyone has logged any.
+    pub fn busiest_operator(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT o.login FROM contact_days d JOIN operators o ON o.id = d.operator_id
+                  GROUP BY d.operator_id ORDER BY sum(d.contacts) DESC, o.login LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Makes the contacts' daily sums again from the interaction log (admins; audited with
+    /// how many rows were wrong). For a database whose `check` found them differing.
+    pub fn recount_report_sums(&mut self, actor: &Actor) -> Result<usize> {
+        self.require(actor, Permission::RepairDatabase)?;
+        self.write(actor, |w| {
+            let wrong = check_day_sums_count(w.tx())?;
+            w.tx().execute_batch(
+                "DELETE FROM contact_days;
+                 INSERT INTO contact_days
+                 SELECT started_at / 86400, operator_id, channel, direction, disposition,
+                        count(*), count(CASE WHEN ended_at >= started_at THEN 1 END),
+                        COALESCE(sum(CASE WHEN ended_at >= started_at
+                                     THEN ended_at - started_at END), 0)
+                   FROM interactions i
+                  WHERE NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)
+                  GROUP BY 1, 2, 3, 4, 5;",
+            )?;
+            w.audit(
+                "report.recount",
+                "database",
+                None,
+                serde_json::json!({"rows_wrong": wrong}),
+            );
+            Ok(wrong)
+        })
+    }
+}
+
+/// How many rows of the daily sums differ from a recount.
+fn check_day_sums_count(conn: &rusqlite::Connection) -> Result<usize> {
+    let kept = kept_day_sums(conn)?;
+    let recount = recounted_day_sums(conn)?;
+    let none = [0i64; 3];
+    Ok(kept
+        .keys()
+        .chain(recount.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|key| kept.get(*key).unwrap_or(&none) != recount.get(*key).unwrap_or(&none))
+        .count())
+}
+
+/// The trigger that keeps the contacts' daily sums as the log is written.
+const DAY_COUNT: &str = "contact_days_count";
+
+/// Drops the daily sums' trigger for a bulk load that adds its own sums (inside its
+/// transaction, so a failed load leaves it as it was); its statement, to make it again.
+pub(crate) fn suspend_day_count(tx: &rusqlite::Connection) -> Result<Option<String>> {
+    let sql: Option<String> = tx
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+            [DAY_COUNT],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if sql.is_some() {
+        tx.execute_batch(&format!("DROP TRIGGER {DAY_COUNT}"))?;
+    }
+    Ok(sql)
+}
+
+/// Makes the trigger [`suspend_day_count`] dropped again.
+pub(crate) fn resume_day_count(tx: &rusqlite::Connection, sql: Option<String>) -> Result<()> {
+    if let Some(sql) = sql {
+        tx.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
+/// Seconds in a day of the daily sums (UTC days: `started_at / 86400`).
+const DAY: i64 = 86_400;
+
+/// Contacts of one operator on one channel, direction and wrap-up code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ContactRow {
+    pub operator_id: i64,
+    pub channel: String,
+    pub direction: String,
+    pub disposition: String,
+    pub contacts: i64,
+    pub handled: i64,
+    pub handle_seconds: i64,
+}
+
+/// The contacts, as last corrected, that started in `[start, end)` (Unix seconds), by
+/// operator, channel, direction and wrap-up code: the whole UTC days inside from the daily
+/// sums (`contact_days`), the part-days at either edge counted from the log.
+pub(crate) fn contact_rows(
+    conn: &rusqlite::Connection,
+    start: i64,
+    end: i64,
+    only: Option<i64>,
+) -> Result<Vec<ContactRow>> {
+    let first_day = start.div_euclid(DAY) + i64::from(start.rem_euclid(DAY) != 0);
+    let last_day = end.div_euclid(DAY);
+    let mut rows = Vec::new();
+    if first_day < last_day {
+        logged_rows(conn, start, first_day * DAY, only, &mut rows)?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT operator_id, channel, direction, disposition, sum(contacts), sum(handled),
+                    sum(handle_seconds)
+               FROM contact_days
+              WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR operator_id = ?3)
+              GROUP BY 1, 2, 3, 4",
+        )?;
+        read_rows(stmt.query(params![first_day, last_day, only])?, &mut rows)?;
+        logged_rows(conn, last_day * DAY, end, only, &mut rows)?;
+    } else {
+        logged_rows(conn, start, end, only, &mut rows)?;
+    }
+    Ok(rows)
+}
+
+/// The contacts of `[start, end)` counted from the log itself.
+fn logged_rows(
+    conn: &rusqlite::Connection,
+    start: i64,
+    end: i64,
+    only: Option<i64>,
+    rows: &mut Vec<ContactRow>,
+) -> Result<()> {
+    if start >= end {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.operator_id, i.channel, i.direction, i.disposition, count(*),
+                count(CASE WHEN i.ended_at >= i.started_at THEN 1 END),
+                COALESCE(sum(CASE WHEN i.ended_at >= i.started_at
+                             THEN i.ended_at - i.started_at END), 0)
+           FROM interactions i
+          WHERE i.started_at >= ?1 AND i.started_at < ?2
+            AND (?3 IS NULL OR i.operator_id = ?3)
+            AND NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)
+          GROUP BY 1, 2, 3, 4",
+    )?;
+    let found = stmt.query(params![start, end, only])?;
+    read_rows(found, rows)
+}
+
+fn read_rows(mut found: rusqlite::Rows<'_>, rows: &mut Vec<ContactRow>) -> Result<()> {
+    while let Some(r) = found.next()? {
+        rows.push(ContactRow {
+            operator_id: r.get(0)?,
+            channel: r.get(1)?,
+            direction: r.get(2)?,
+            disposition: r.get(3)?,
+            contacts: r.get(4)?,
+            handled: r.get(5)?,
+            handle_seconds: r.get(6)?,
+        });
+    }
+    Ok(())
+}
+
+/// The daily sums as they stand, and as a recount of the log makes them, each row keyed by
+/// day, operator, channel, direction and wrap-up code (rows that sum to nothing left out).
+type DaySums = BTreeMap<(i64, i64, String, String, String), [i64; 3]>;
+
+/// The daily sums kept (`contact_days`), rows of nothing left out.
+fn kept_day_sums(conn: &rusqlite::Connection) -> Result<DaySums> {
+    day_sums(
+        conn,
+        "SELECT day, operator_id, channel, direction, disposition, contacts, handled,
+                handle_seconds
+           FROM contact_days WHERE contacts <> 0 OR handled <> 0 OR handle_seconds <> 0",
+    )
+}
+
+/// The daily sums recounted from the interaction log.
+fn recounted_day_sums(conn: &rusqlite::Connection) -> Result<DaySums> {
+    day_sums(
+        conn,
+        "SELECT started_at / 86400, operator_id, channel, direction, disposition, count(*),
+                count(CASE WHEN ended_at >= started_at THEN 1 END),
+                COALESCE(sum(CASE WHEN ended_at >= started_at THEN ended_at - started_at END), 0)
+           FROM interactions i
+          WHERE NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)
+          GROUP BY 1, 2, 3, 4, 5",
+    )
+}
+
+/// Where the daily sums differ from a recount of the log, in words (the first few, and how
+/// many in all); nothing for a file older than the sums.
+pub(crate) fn check_day_sums(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let kept: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'contact_days')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !kept {
+        return Ok(Vec::new());
+    }
+    let kept = kept_day_sums(conn)?;
+    let recount = recounted_day_sums(conn)?;
+    let mut keys: Vec<_> = kept.keys().chain(recount.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let none = [0i64; 3];
+    let wrong: Vec<String> = keys
+        .into_iter()
+        .filter_map(|key| {
+            let (a, b) = (
+                kept.get(key).unwrap_or(&none),
+                recount.get(key).unwrap_or(&none),
+            );
+            (a != b).then(|| {
+                let (day, operator, channel, direction, disposition) = key;
+                let date = chrono::DateTime::from_timestamp(day * DAY, 0)
+                    .map(|t| t.date_naive().to_string())
+                    .unwrap_or_else(|| format!("day {day}"));
+                format!(
+                    "{date} (UTC) operator {operator} {channel} {direction} {disposition}: \
+                     kept {}/{}/{}s, the log has {}/{}/{}s (contacts/handled/seconds)",
+                    a[0], a[1], a[2], b[0], b[1], b[2]
+                )
+            })
+        })
+        .collect();
+    let mut problems: Vec<String> = wrong.iter().take(3).cloned().collect();
+    if wrong.len() > 3 {
+        problems.push(format!("and {} more rows", wrong.len() - 3));
+    }
+    Ok(problems)
+}
+
+fn day_sums(conn: &rusqlite::Connection, sql: &str) -> Result<DaySums> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    let mut sums = DaySums::new();
+    while let Some(r) = rows.next()? {
+        sums.insert(
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+            [r.get(5)?, r.get(6)?, r.get(7)?],
+        );
+    }
+    Ok(sums)
+}
+
+/// Who bought in three spans of days: the period before, the period, and the months that
+/// make a customer active. One pass over the purchases' day index, each customer a bit.
+struct Buyers {
+    before: Vec<u64>,
+    now: Vec<u64>,
+    active: Vec<u64>,
+}
+
+impl Buyers {
+    fn read(
+        conn: &rusqlite::Connection,
+        before: [chrono::NaiveDate; 2],
+        now: [chrono::NaiveDate; 2],
+        active: [chrono::NaiveDate; 2],
+    ) -> Result<Buyers> {
+        let spans = [before, now, active].map(|[a, b]| [a.to_string(), b.to_string()]);
+        let first = spans
+            .iter()
+            .map(|s| &s[0])
+            .min()
+            .cloned()
+            .unwrap_or_default();
+        let last = spans
+            .iter()
+            .map(|s| &s[1])
+            .max()
+            .cloned()
+            .unwrap_or_default();
+        let mut sets = [Vec::new(), Vec::new(), Vec::new()];
+        let mut stmt = conn.prepare_cached(
+            "SELECT purchased_on, customer_id FROM purchases INDEXED BY purchases_day
+              WHERE purchased_on BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = stmt.query(params![first, last])?;
+        while let Some(r) = rows.next()? {
+            let day = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            let customer: i64 = r.get(1)?;
+            let Ok(bit) = usize::try_from(customer) else {
+                continue;
+            };
+            for (set, [from, to]) in sets.iter_mut().zip(&spans) {
+                if from.as_str() <= day && day <= to.as_str() {
+                    let word = bit / 64;
+                    if set.len() <= word {
+                        set.resize(word + 1, 0u64);
+                    }
+                    set[word] |= 1 << (bit % 64);
+                }
+            }
+        }
+        let [before, now, active] = sets;
+        Ok(Buyers {
+            before,
+            now,
+            active,
+        })
+    }
+
+    /// Buyers of the period before, those of them who bought again, and active customers.
+    fn counts(&self) -> (i64, i64, i64) {
+        let ones = |set: &[u64]| set.iter().map(|w| i64::from(w.count_ones())).sum::<i64>();
+        let again: i64 = self
+            .before
+            .iter()
+            .zip(&self.now)
+            .map(|(a, b)| i64::from((a & b).count_ones()))
+            .sum();
+        (ones(&self.before), again, ones(&self.active))
     }
 }

@@ -1,0 +1,315 @@
+//! The contacts' daily sums the reports read (issue 16: "keep daily aggregates maintained in
+//! the same transactions as the writes — and prove with a test that they always equal a
+//! recomputation"). Writers here are `careline` processes logging and correcting at once; the
+//! expected figures are counted by the test from the contacts it logged, by the rule in
+//! docs/REPORTS.md (a contact belongs to the local day its start falls in, counted once as last
+//! corrected), in time zones whose midnight is not UTC's.
+
+mod common;
+
+use std::process::Child;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use common::Sandbox;
+
+/// A contact as logged: start, end, channel, and the entry it corrects.
+#[derive(Clone)]
+struct Logged {
+    started: DateTime<Utc>,
+    ended: Option<DateTime<Utc>>,
+    channel: &'static str,
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+fn spawn_log(sandbox: &Sandbox, customer: &str, c: &Logged, amends: Option<i64>) -> Child {
+    let mut args = vec![
+        "log".to_string(),
+        "add".into(),
+        "--customer".into(),
+        customer.into(),
+        "--channel".into(),
+        c.channel.into(),
+        "--disposition".into(),
+        "information_given".into(),
+        "--started".into(),
+        c.started.to_rfc3339(),
+        "--json".into(),
+    ];
+    if let Some(ended) = c.ended {
+        args.extend(["--ended".into(), ended.to_rfc3339()]);
+    }
+    if let Some(id) = amends {
+        args.extend(["--amends".into(), id.to_string()]);
+    }
+    sandbox
+        .command()
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("careline starts")
+}
+
+/// Waits for every writer, insisting each succeeded; the id each logged.
+fn logged_ids(children: Vec<Child>) -> Vec<i64> {
+    children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().expect("careline ends");
+            assert!(
+                out.status.success(),
+                "a writer failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+            json["id"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("an id in {json}"))
+        })
+        .collect()
+}
+
+/// What the report of `[from, to]` must say in a zone `offset` seconds east of UTC, counted
+/// from the contacts that stand: (contacts, phone_in contacts, mean handle seconds).
+fn expected(
+    standing: &[Logged],
+    offset: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (i64, i64, Option<f64>) {
+    let zone = FixedOffset::east_opt(offset).expect("offset");
+    let inside: Vec<&Logged> = standing
+        .iter()
+        .filter(|c| {
+            let day = c.started.with_timezone(&zone).date_naive();
+            from <= day && day <= to
+        })
+        .collect();
+    let phone = inside.iter().filter(|c| c.channel == "phone_in").count() as i64;
+    let handled: Vec<i64> = inside
+        .iter()
+        // Logged without an end, a contact ends as it starts (`log add --ended`'s default):
+        // no time spent, but an end at its start.
+        .map(|c| (c.ended.unwrap_or(c.started) - c.started).num_seconds())
+        .collect();
+    let mean =
+        (!handled.is_empty()).then(|| handled.iter().sum::<i64>() as f64 / handled.len() as f64);
+    (inside.len() as i64, phone, mean)
+}
+
+fn report(sandbox: &Sandbox, tz: &str, from: &str, to: &str) -> serde_json::Value {
+    let out = sandbox
+        .command()
+        .env("TZ", tz)
+        .args(["report", "--from", from, "--to", to, "--format", "json"])
+        .output()
+        .expect("careline runs");
+    assert!(
+        out.status.success(),
+        "report failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn the_daily_sums_equal_a_recount_after_writers_and_corrections_at_once() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["customer", "add", "--name", "王秀英"]);
+    sandbox.ok(&["customer", "add", "--name", "李娜"]);
+
+    // Starts on both sides of UTC's midnight, Shanghai's (16:00 UTC) and Kolkata's (18:30
+    // UTC), over three days; some have no end (no handle time), one ends as it starts.
+    let times = [
+        ("2026-03-09T15:59:59Z", Some(120), "phone_in"),
+        ("2026-03-09T16:00:00Z", Some(60), "email"),
+        ("2026-03-09T18:29:59Z", None, "phone_in"),
+        ("2026-03-09T18:30:00Z", Some(300), "chat"),
+        ("2026-03-09T23:59:59Z", Some(45), "phone_in"),
+        ("2026-03-10T00:00:00Z", Some(0), "phone_in"),
+        ("2026-03-10T12:00:00Z", Some(600), "sms"),
+        ("2026-03-10T15:59:59Z", Some(90), "phone_in"),
+        ("2026-03-10T16:00:00Z", None, "visit"),
+        ("2026-03-10T18:30:00Z", Some(30), "phone_in"),
+        ("2026-03-11T00:00:00Z", Some(240), "email"),
+        ("2026-03-11T23:59:59Z", Some(15), "phone_in"),
+    ];
+    let contacts: Vec<Logged> = times
+        .iter()
+        .map(|(start, secs, channel)| {
+            let started = utc(start);
+            Logged {
+                started,
+                ended: secs.map(|s| started + chrono::Duration::seconds(s)),
+                channel,
+            }
+        })
+        .collect();
+
+    // Every contact logged by a process of its own, all at once.
+    let children: Vec<Child> = contacts
+        .iter()
+        .enumerate()
+        .map(|(n, c)| spawn_log(&sandbox, if n % 2 == 0 { "1" } else { "2" }, c, None))
+        .collect();
+    let ids = logged_ids(children);
+
+    // Corrections, at once: four contacts moved to another day, channel or length; one of
+    // them corrected twice in a row (the second correction replaces the first).
+    let mut standing = contacts.clone();
+    let corrections = [
+        (0usize, "2026-03-10T16:30:00Z", Some(200), "chat"),
+        (3, "2026-03-09T10:00:00Z", Some(100), "phone_in"),
+        (5, "2026-03-11T18:00:00Z", None, "email"),
+        (9, "2026-03-10T18:30:00Z", Some(31), "phone_in"),
+    ];
+    let children: Vec<Child> = corrections
+        .iter()
+        .map(|(n, start, secs, channel)| {
+            let started = utc(start);
+            let c = Logged {
+                started,
+                ended: secs.map(|s| started + chrono::Duration::seconds(s)),
+                channel,
+            };
+            standing[*n] = c.clone();
+            let customer = if n % 2 == 0 { "1" } else { "2" };
+            spawn_log(&sandbox, customer, &c, Some(ids[*n]))
+        })
+        .collect();
+    let corrected = logged_ids(children);
+    let again = Logged {
+        started: utc("2026-03-11T08:00:00Z"),
+        ended: Some(utc("2026-03-11T08:01:00Z")),
+        channel: "phone_in",
+    };
+    logged_ids(vec![spawn_log(&sandbox, "1", &again, Some(corrected[0]))]);
+    standing[0] = again;
+
+    // The sums equal a recount of the log.
+    let out = sandbox.ok(&["check"]);
+    assert!(out.contains("report sums   ok"), "{out}");
+
+    // And every report reads the contacts that stand, by the local day they started.
+    for (tz, offset) in [
+        ("UTC", 0),
+        ("Asia/Shanghai", 8 * 3600),
+        ("Asia/Kolkata", 19_800),
+    ] {
+        for (from, to) in [
+            ("2026-03-09", "2026-03-09"),
+            ("2026-03-10", "2026-03-10"),
+            ("2026-03-10", "2026-03-11"),
+            ("2026-03-09", "2026-03-12"),
+            ("2026-03-01", "2026-03-31"),
+        ] {
+            let json = report(&sandbox, tz, from, to);
+            let (n, phone, mean) = expected(
+                &standing,
+                offset,
+                from.parse().expect("day"),
+                to.parse().expect("day"),
+            );
+            assert_eq!(json["contacts"], n, "{tz} {from}..{to}: contacts");
+            let phone_in = json["contacts_by_channel"]["phone_in"]
+                .as_i64()
+                .unwrap_or(0);
+            assert_eq!(phone_in, phone, "{tz} {from}..{to}: phone_in");
+            match mean {
+                None => assert!(json["avg_handle_seconds"].is_null(), "{tz} {from}..{to}"),
+                Some(m) => {
+                    let got = json["avg_handle_seconds"].as_f64().expect("a mean");
+                    assert!((got - m).abs() < 1e-9, "{tz} {from}..{to}: {got} ≠ {m}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn check_names_sums_that_differ_and_recount_mends_them() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["customer", "add", "--name", "赵敏"]);
+    sandbox.ok(&[
+        "log",
+        "add",
+        "--customer",
+        "1",
+        "--channel",
+        "phone_in",
+        "--disposition",
+        "information_given",
+        "--started",
+        "2026-03-10T09:00:00Z",
+        "--ended",
+        "2026-03-10T09:02:00Z",
+    ]);
+    // Changed behind careline's back: one contact more than the log holds.
+    sandbox
+        .raw()
+        .execute("UPDATE contact_days SET contacts = contacts + 1", [])
+        .expect("tampered");
+    let out = sandbox.run(&["check"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "report sums   FAILED: 2026-03-10 (UTC) operator 1 phone_in inbound information_given: \
+             kept 2/1/120s, the log has 1/1/120s"
+        ),
+        "{stdout}"
+    );
+
+    let out = sandbox.run(&["check", "--recount"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 row was wrong before"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("report sums   ok"));
+    let audit = sandbox.ok(&["audit", "list", "--action", "report.recount", "--json"]);
+    assert!(
+        audit.contains("\"rows_wrong\":1") || audit.contains("\"rows_wrong\": 1"),
+        "{audit}"
+    );
+}
+
+#[test]
+fn a_demo_database_keeps_its_sums_equal_to_a_recount() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["demo", "--customers", "400", "--seed", "11"]);
+    let out = sandbox.ok(&["check"]);
+    assert!(out.contains("report sums   ok"), "{out}");
+    // The load wrote the sums itself, with the trigger off; the trigger is back for what
+    // follows.
+    let triggers: i64 = sandbox
+        .raw()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'contact_days_count'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(triggers, 1);
+    let days: i64 = sandbox
+        .raw()
+        .query_row("SELECT sum(contacts) FROM contact_days", [], |r| r.get(0))
+        .expect("sum");
+    let log: i64 = sandbox
+        .raw()
+        .query_row("SELECT count(*) FROM interactions", [], |r| r.get(0))
+        .expect("count");
+    assert!(days > 0 && days == log, "{days} summed, {log} logged");
+}
