@@ -135,6 +135,10 @@ fn bench_all_writes_its_table_between_the_markers() {
         "6",
         "--writers-pause-ms",
         "10",
+        "--report-runs",
+        "2",
+        "--report-cold-runs",
+        "1",
         "--write",
         &doc_arg,
     ]);
@@ -164,6 +168,8 @@ fn bench_all_writes_its_table_between_the_markers() {
         "| part of a write | 2 processes, pause 10 ms | 2 processes, back to back |",
         "| waiting for the turn | p99 -, max ",
         "| COMMIT (fsync, checkpoint if due) | p99 -, max ",
+        "| `careline report` as a whole process ≤ 1 s: this month (warm, ",
+        "| `careline report` as a whole process ≤ 3 s: this year (cold, ",
     ] {
         assert!(text.contains(goal), "missing {goal:?} in\n{text}");
     }
@@ -194,6 +200,62 @@ fn bench_all_writes_its_table_between_the_markers() {
         std::fs::read_to_string(&bare).expect("bare"),
         "no markers\n"
     );
+}
+
+#[test]
+fn bench_report_times_every_period_as_a_whole_process_warm_and_cold() {
+    let sandbox = desk("300");
+    let report = json(&sandbox.ok(&[
+        "bench",
+        "report",
+        "--runs",
+        "3",
+        "--cold-runs",
+        "2",
+        "--json",
+    ]));
+    let periods = report["periods"].as_array().expect("periods");
+    let row = |label: &str, cold: bool| {
+        periods
+            .iter()
+            .find(|p| p["figures"]["kind"] == label && p["cold"] == cold)
+            .unwrap_or_else(|| panic!("no {label} (cold {cold}): {report:#}"))
+    };
+    // The goals of issue 16: a month within 1 s, a year within 3 s.
+    for (label, goal, cold) in [
+        ("this month", Some(1.0), true),
+        ("last month", Some(1.0), false),
+        ("this quarter", Some(3.0), false),
+        ("this year", Some(3.0), true),
+        ("this year, one operator", Some(3.0), false),
+        ("800 days (the longest)", None, false),
+    ] {
+        let warm = row(label, false);
+        assert_eq!(warm["goal_seconds"].as_f64(), goal, "{warm}");
+        assert_eq!(warm["figures"]["samples"], 3, "{warm}");
+        assert!(
+            warm["figures"]["p99_ms"].is_null(),
+            "no p99 from 3 runs: {warm}"
+        );
+        let (p50, max) = (
+            warm["figures"]["p50_ms"].as_f64().expect("p50"),
+            warm["figures"]["max_ms"].as_f64().expect("max"),
+        );
+        assert!(0.0 < p50 && p50 <= max, "{warm}");
+        if cold {
+            assert_eq!(row(label, true)["figures"]["samples"], 2);
+        }
+    }
+    // What each run had to count: the longest period holds every contact the demo logged,
+    // the year at least the month, one operator at most everyone.
+    let contacts = |label: &str| row(label, false)["contacts"].as_i64().expect("contacts");
+    assert_eq!(
+        report["interactions"].as_i64(),
+        Some(contacts("800 days (the longest)"))
+    );
+    assert!(contacts("this year") >= contacts("this month"));
+    assert!(contacts("this year, one operator") <= contacts("this year"));
+    assert!(contacts("this year, one operator") > 0);
 }
 
 #[test]

@@ -53,6 +53,12 @@ pub struct AllArgs {
     /// Runs of `complaint list --open --json` (and of the sqlite3 shell) in that run.
     #[arg(long, default_value_t = 100)]
     pub complaint_runs: usize,
+    /// Warm runs of each period of `careline report` in the report run.
+    #[arg(long, default_value_t = 20)]
+    pub report_runs: usize,
+    /// Cold runs of the month and the year in that run.
+    #[arg(long, default_value_t = 5)]
+    pub report_cold_runs: usize,
     /// Operator processes writing at once in the writers run.
     #[arg(long, default_value_t = 50)]
     pub writers_processes: usize,
@@ -101,6 +107,7 @@ pub struct AllReport {
     pub log: LogReport,
     pub complaints: ComplaintsReport,
     pub care: CareReport,
+    pub report: super::bench_report::ReportBench,
     pub writers: WritersReport,
     pub writers_back_to_back: WritersReport,
     pub seconds: f64,
@@ -252,6 +259,15 @@ pub fn all(ctx: &Context, args: AllArgs) -> Result<()> {
             json: false,
         },
     )?;
+    eprintln!("bench all: reports");
+    let report = super::bench_report::run(
+        ctx,
+        &super::bench_report::ReportArgs {
+            runs: args.report_runs,
+            cold_runs: args.report_cold_runs,
+            json: false,
+        },
+    )?;
     let writers_run = |pause_ms: u64| {
         super::bench_writers::run(
             ctx,
@@ -284,6 +300,7 @@ pub fn all(ctx: &Context, args: AllArgs) -> Result<()> {
         log,
         complaints,
         care,
+        report,
         writers,
         writers_back_to_back,
         seconds: started.elapsed().as_secs_f64(),
@@ -452,6 +469,27 @@ fn care_rows(out: &mut String, c: &CareReport) {
     }
     for f in &c.keys {
         key_row(out, &format!("Care pane ({} to do)", c.open), f);
+    }
+}
+
+/// The report rows (issue 16): `careline report` as a whole process, a month ≤ 1 s and a
+/// year ≤ 3 s, warm and cold.
+fn report_rows(out: &mut String, r: &super::bench_report::ReportBench) {
+    for p in &r.periods {
+        let f = &p.figures;
+        let cache = if p.cold { "cold" } else { "warm" };
+        let (goal, verdict) = match p.goal_seconds {
+            Some(goal) => (format!(" ≤ {goal} s"), verdict(f, goal * 1000.0)),
+            None => (String::new(), "no goal"),
+        };
+        let _ = writeln!(
+            out,
+            "| `careline report` as a whole process{goal}: {} ({cache}, {} contacts) | {} ms over {} runs | {verdict} |",
+            f.kind,
+            p.contacts,
+            ms(f),
+            f.samples
+        );
     }
 }
 
@@ -775,6 +813,7 @@ fn markdown(r: &AllReport) -> String {
     }
     complaint_rows(&mut out, &r.complaints);
     care_rows(&mut out, &r.care);
+    report_rows(&mut out, &r.report);
     writers_row(&mut out, &r.writers);
     writers_row(&mut out, &r.writers_back_to_back);
     writers_breakdown(&mut out, &[&r.writers, &r.writers_back_to_back]);

@@ -178,18 +178,6 @@ impl ContactSums {
     }
 }
 
-/// Clock columns: when it was met (the first moment that met it), when it was due, and when
-/// an unmet one is stopped (the resolution clock while the complaint waits).
-const CLOCKS: [(&str, &str, &str); 3] = [
-    (
-        "COALESCE(acknowledged_at, proposed_at, resolved_at)",
-        "ack_due_at",
-        "0",
-    ),
-    ("COALESCE(proposed_at, resolved_at)", "propose_due_at", "0"),
-    ("resolved_at", "resolve_due_at", "paused_at IS NOT NULL"),
-];
-
 impl Store {
     /// The figures of `query`'s period (supervisors).
     pub fn report(
@@ -221,6 +209,7 @@ impl Store {
                 .is_some_and(|d| d.has(flag))
         };
 
+        let mut lap = Lap::start();
         // Contacts: each counted once, as last corrected; whole days from the daily sums.
         let mut by_channel = BTreeMap::new();
         let mut by_disposition = BTreeMap::new();
@@ -249,82 +238,87 @@ impl Store {
             all.add(sums);
         }
 
-        // Complaints opened in the period (merged duplicates are not complaints of their own).
+        lap.done("contacts");
+        // Complaints, in one pass (merged duplicates are not complaints of their own): those
+        // opened in the period, those resolved or closed in it, and the SLA clocks decided in
+        // it — met in time when met, breached when they fell due.
+        let months = MonthStarts::new(period);
         let mut opened = 0;
         let mut opened_resolved = 0;
         let mut response_sum = 0i64;
         let mut responded = 0i64;
         let mut opened_by: BTreeMap<i64, i64> = BTreeMap::new();
         let mut spots: BTreeMap<(String, String), i64> = BTreeMap::new();
-        {
-            let mut stmt = conn.prepare_cached(
-                "SELECT opened_by, category,
-                        strftime('%Y-%m', opened_at, 'unixepoch', 'localtime'), count(*),
-                        count(CASE WHEN status IN ('resolved', 'closed') THEN 1 END),
-                        COALESCE(sum(COALESCE(acknowledged_at, proposed_at, resolved_at) - opened_at), 0),
-                        count(COALESCE(acknowledged_at, proposed_at, resolved_at))
-                   FROM complaints
-                  WHERE opened_at >= ?1 AND opened_at < ?2 AND status <> 'merged'
-                    AND (?3 IS NULL OR opened_by = ?3)
-                  GROUP BY 1, 2, 3",
-            )?;
-            let mut rows = stmt.query(params![start, end, only])?;
-            while let Some(r) = rows.next()? {
-                let by: i64 = r.get(0)?;
-                let n: i64 = r.get(3)?;
-                opened += n;
-                opened_resolved += r.get::<_, i64>(4)?;
-                response_sum += r.get::<_, i64>(5)?;
-                responded += r.get::<_, i64>(6)?;
-                *opened_by.entry(by).or_insert(0) += n;
-                *spots.entry((r.get(1)?, r.get(2)?)).or_insert(0) += n;
-            }
-        }
-        // Resolved and closed in the period, by whom they were with.
         let mut resolved_by: BTreeMap<Option<i64>, i64> = BTreeMap::new();
         let mut closed = 0;
+        let mut clocks = [MetOf::default(); 3];
         {
+            let within = |t: Option<i64>| t.is_some_and(|t| t >= start && t < end);
             let mut stmt = conn.prepare_cached(
-                "SELECT assignee_id,
-                        count(CASE WHEN resolved_at >= ?1 AND resolved_at < ?2 THEN 1 END),
-                        count(CASE WHEN closed_at >= ?1 AND closed_at < ?2 THEN 1 END)
-                   FROM complaints
-                  WHERE ((resolved_at >= ?1 AND resolved_at < ?2)
-                         OR (closed_at >= ?1 AND closed_at < ?2))
-                    AND status <> 'merged' AND (?3 IS NULL OR assignee_id = ?3)
-                  GROUP BY 1",
+                "SELECT opened_by, assignee_id, category, status, opened_at, acknowledged_at,
+                        proposed_at, resolved_at, closed_at, paused_at, ack_due_at,
+                        propose_due_at, resolve_due_at
+                   FROM complaints WHERE status <> 'merged'",
             )?;
-            let mut rows = stmt.query(params![start, end, only])?;
+            let mut rows = stmt.query([])?;
+            let now = now.timestamp();
             while let Some(r) = rows.next()? {
-                resolved_by.insert(r.get(0)?, r.get(1)?);
-                closed += r.get::<_, i64>(2)?;
+                let by: i64 = r.get(0)?;
+                let assignee: Option<i64> = r.get(1)?;
+                let opened_at: i64 = r.get(4)?;
+                let [acknowledged, proposed, resolved_at, closed_at, paused]: [Option<i64>; 5] =
+                    [r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?];
+                let dues: [Option<i64>; 3] = [r.get(10)?, r.get(11)?, r.get(12)?];
+                let first_response = acknowledged.or(proposed).or(resolved_at);
+                if opened_at >= start && opened_at < end && only.is_none_or(|id| id == by) {
+                    opened += 1;
+                    let status = r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
+                    if matches!(status, "resolved" | "closed") {
+                        opened_resolved += 1;
+                    }
+                    if let Some(t) = first_response {
+                        response_sum += t - opened_at;
+                        responded += 1;
+                    }
+                    *opened_by.entry(by).or_insert(0) += 1;
+                    if let Some(month) = months.of(opened_at) {
+                        *spots.entry((r.get(2)?, month.to_string())).or_insert(0) += 1;
+                    }
+                }
+                if only.is_some_and(|id| assignee != Some(id)) {
+                    continue;
+                }
+                if within(resolved_at) {
+                    *resolved_by.entry(assignee).or_insert(0) += 1;
+                }
+                if within(closed_at) {
+                    closed += 1;
+                }
+                // Each clock: the first moment that met it, its deadline, and whether an unmet
+                // one is stopped (the resolution clock while the complaint waits).
+                let met = [first_response, proposed.or(resolved_at), resolved_at];
+                let stopped = [false, false, paused.is_some()];
+                for n in 0..3 {
+                    let Some(due) = dues[n] else { continue };
+                    let decided_at = match met[n] {
+                        Some(m) if m <= due => Some((m, true)),
+                        Some(_) => Some((due, false)),
+                        None if due <= now && !stopped[n] => Some((due, false)),
+                        None => None,
+                    };
+                    if let Some((at, in_time)) = decided_at {
+                        if at >= start && at < end {
+                            clocks[n].decided += 1;
+                            clocks[n].met += i64::from(in_time);
+                        }
+                    }
+                }
             }
         }
         let resolved: i64 = resolved_by.values().sum();
-
-        // SLA clocks decided in the period: met in time when met, breached when they fell due.
-        let mut clocks = [MetOf::default(); 3];
-        for (n, (met, due, stopped)) in CLOCKS.iter().enumerate() {
-            let sql = format!(
-                "SELECT count(CASE WHEN {met} <= {due} THEN 1 END), count(*)
-                   FROM complaints
-                  WHERE status <> 'merged' AND (?3 IS NULL OR assignee_id = ?3)
-                    AND ({met} IS NOT NULL OR ({due} <= ?4 AND NOT ({stopped})))
-                    AND CASE WHEN {met} <= {due} THEN {met} ELSE {due} END >= ?1
-                    AND CASE WHEN {met} <= {due} THEN {met} ELSE {due} END < ?2"
-            );
-            clocks[n] = conn.prepare_cached(&sql)?.query_row(
-                params![start, end, only, now.timestamp()],
-                |r| {
-                    Ok(MetOf {
-                        met: r.get(0)?,
-                        decided: r.get(1)?,
-                    })
-                },
-            )?;
-        }
         let compliance = |m: MetOf| rate(m.met, m.decided);
 
+        lap.done("complaints and SLA clocks");
         // Replies owed to emails and chats whose reply-by fell in the period.
         let replies = conn
             .prepare_cached(
@@ -350,6 +344,7 @@ impl Store {
                 })
             })?;
 
+        lap.done("replies");
         // Surveys answered in the period.
         let mut csat: BTreeMap<String, i64> = (1..=5).map(|s| (s.to_string(), 0)).collect();
         let (mut csat_sum, mut csat_n) = (0i64, 0i64);
@@ -358,8 +353,9 @@ impl Store {
         {
             let mut stmt = conn.prepare_cached(
                 "SELECT kind, score, COALESCE(operator_id, 0), count(*)
-                   FROM surveys
-                  WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR operator_id = ?3)
+                   FROM surveys INDEXED BY surveys_at
+                  WHERE kind IN ('csat', 'nps') AND at >= ?1 AND at < ?2
+                    AND (?3 IS NULL OR operator_id = ?3)
                   GROUP BY 1, 2, 3",
             )?;
             let mut rows = stmt.query(params![start, end, only])?;
@@ -386,6 +382,7 @@ impl Store {
             }
         }
 
+        lap.done("surveys");
         // The customer base's figures (not an operator's).
         let previous = period.previous();
         let (retention_rate, complaint_rate) = if only.is_some() {
@@ -406,27 +403,28 @@ impl Store {
             (rate(again, bought_before), per_hundred(opened, active))
         };
 
+        lap.done("retention and active customers");
         // Reminders due in the period, and how many of them are done.
         let mut due = ByKind::default();
         let mut done = ByKind::default();
         {
-            // From the index alone (status, kind, due day) unless narrowed to an operator.
+            // From an index alone: status, kind and due day, or the operator's.
+            let (index, operator) = if only.is_some() {
+                ("reminders_assignee", "AND assignee_id = ?3")
+            } else {
+                ("reminders_kind_due", "AND ?3 IS NULL")
+            };
             let sql = format!(
                 "SELECT kind, count(*), count(CASE WHEN status = 'done' THEN 1 END)
-                   FROM reminders INDEXED BY reminders_kind_due
+                   FROM reminders INDEXED BY {index}
                   WHERE status IN ('open', 'snoozed', 'done', 'skipped') AND kind IN ({})
-                    AND due_on BETWEEN ?1 AND ?2 {}
+                    AND due_on BETWEEN ?1 AND ?2 {operator}
                   GROUP BY status, kind",
                 ReminderKind::ALL
                     .iter()
                     .map(|k| format!("'{}'", k.as_str()))
                     .collect::<Vec<_>>()
                     .join(", "),
-                if only.is_some() {
-                    "AND assignee_id = ?3"
-                } else {
-                    "AND ?3 IS NULL"
-                }
             );
             let mut stmt = conn.prepare_cached(&sql)?;
             let mut rows = stmt.query(params![
@@ -449,6 +447,7 @@ impl Store {
             }
         }
 
+        lap.done("reminders");
         // Points moved in the period.
         let (points_earned, points_redeemed): (i64, i64) = conn
             .prepare_cached(
@@ -459,6 +458,7 @@ impl Store {
             )?
             .query_row(params![start, end, only], |r| Ok((r.get(0)?, r.get(1)?)))?;
 
+        lap.done("points");
         // One row per operator: every active one, and anyone with figures in the period.
         let mut per_operator = Vec::new();
         for op in self.operators()? {
@@ -487,6 +487,7 @@ impl Store {
             });
         }
 
+        lap.done("per operator");
         let resolution_rate = rate(opened_resolved, opened);
         let first_response = mean(response_sum as f64, responded);
         let csat_avg = mean(csat_sum as f64, csat_n);
@@ -512,10 +513,8 @@ impl Store {
             sla_resolve: against(sla_compliance.resolve, targets.sla_compliance, false),
             csat_avg: against(csat_avg, targets.csat_avg, false),
         };
-        let months = period.months();
         let mut hot_spots: Vec<HotSpot> = spots
             .into_iter()
-            .filter(|((_, month), _)| months.contains(month))
             .map(|((category, month), count)| HotSpot {
                 category,
                 month,
@@ -636,6 +635,55 @@ fn check_day_sums_count(conn: &rusqlite::Connection) -> Result<usize> {
         .into_iter()
         .filter(|key| kept.get(*key).unwrap_or(&none) != recount.get(*key).unwrap_or(&none))
         .count())
+}
+
+/// The local months a period touches, each with the moment it starts (its first day's local
+/// midnight, or the period's start): which month a moment of the period falls in.
+struct MonthStarts {
+    starts: Vec<(i64, String)>,
+    end: i64,
+}
+
+impl MonthStarts {
+    fn new(period: Period) -> MonthStarts {
+        let starts = period
+            .months()
+            .into_iter()
+            .filter_map(|month| {
+                let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+                    .ok()?
+                    .max(period.from);
+                Some((local_midnight(first), month))
+            })
+            .collect();
+        MonthStarts {
+            starts,
+            end: local_midnight(period.to.succ_opt().unwrap_or(period.to)),
+        }
+    }
+
+    /// The month `t` falls in, if inside the period.
+    fn of(&self, t: i64) -> Option<&str> {
+        if t >= self.end {
+            return None;
+        }
+        let at = self.starts.partition_point(|(start, _)| *start <= t);
+        at.checked_sub(1).map(|i| self.starts[i].1.as_str())
+    }
+}
+
+/// Times each pass of a report, for the log at debug level (`CARELINE_LOG=careline=debug`).
+struct Lap(std::time::Instant);
+
+impl Lap {
+    fn start() -> Lap {
+        Lap(std::time::Instant::now())
+    }
+
+    fn done(&mut self, pass: &str) {
+        tracing::debug!("report: {pass} in {:?}", self.0.elapsed());
+        self.0 = std::time::Instant::now();
+    }
 }
 
 /// The trigger that keeps the contacts' daily sums as the log is written.

@@ -1,7 +1,7 @@
 -- The reports read a year of contacts in well under a second (issue 16): the interaction log
 -- is summed by day as it is written. A row holds the contacts, as last corrected, that started
 -- on one UTC day (started_at / 86400) by one operator on one channel, direction and wrap-up
--- code; a report adds the whole days of its period from here and counts the part-days at its
+-- code. A report adds the whole days of its period from here and counts the part-days at its
 -- edges from the log itself, so the sums serve every time zone. `careline check` recounts them.
 CREATE TABLE contact_days (
     day            INTEGER NOT NULL,
