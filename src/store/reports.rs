@@ -133,6 +133,9 @@ pub struct Report {
     pub avg_handle_seconds: Option<f64>,
     pub fcr_rate: Option<f64>,
     pub complaints_opened: i64,
+    /// Complaints opened on each local day of the period, the first day first (one entry per
+    /// day: the Reports pane's sparkline).
+    pub complaints_per_day: Vec<i64>,
     pub complaints_resolved: i64,
     pub complaints_closed: i64,
     pub resolution_rate: Option<f64>,
@@ -277,10 +280,11 @@ impl Store {
         let mut responded = 0i64;
         let mut opened_by: BTreeMap<i64, i64> = BTreeMap::new();
         let mut spots: BTreeMap<(String, String), i64> = BTreeMap::new();
+        let mut per_day = vec![0i64; usize::try_from(period.days()).unwrap_or(0)];
         {
             let mut stmt = conn.prepare_cached(
                 "SELECT opened_by, category,
-                        strftime('%Y-%m', opened_at, 'unixepoch', 'localtime'), count(*),
+                        strftime('%Y-%m-%d', opened_at, 'unixepoch', 'localtime'), count(*),
                         count(CASE WHEN status IN ('resolved', 'closed') THEN 1 END),
                         COALESCE(sum(COALESCE(acknowledged_at, proposed_at, resolved_at) - opened_at), 0),
                         count(COALESCE(acknowledged_at, proposed_at, resolved_at))
@@ -298,7 +302,17 @@ impl Store {
                 response_sum += r.get::<_, i64>(5)?;
                 responded += r.get::<_, i64>(6)?;
                 *opened_by.entry(by).or_insert(0) += n;
-                *spots.entry((r.get(1)?, r.get(2)?)).or_insert(0) += n;
+                // The local day it was opened (`YYYY-MM-DD`): its month for the hot spots, its
+                // place in the period for the complaints per day.
+                let day: String = r.get(2)?;
+                let month = day.get(..7).unwrap_or(&day).to_string();
+                *spots.entry((r.get(1)?, month)).or_insert(0) += n;
+                if let Ok(date) = day.parse::<chrono::NaiveDate>() {
+                    let at = (date - period.from).num_days();
+                    if let Some(slot) = usize::try_from(at).ok().and_then(|i| per_day.get_mut(i)) {
+                        *slot += n;
+                    }
+                }
             }
         }
         // Resolved and closed in the period, by whom they were with.
@@ -574,6 +588,7 @@ impl Store {
             avg_handle_seconds: mean(all.handle_seconds as f64, all.handled),
             fcr_rate: rate(all.inbound_resolved, all.inbound_made),
             complaints_opened: opened,
+            complaints_per_day: per_day,
             complaints_resolved: resolved,
             complaints_closed: closed,
             resolution_rate,
