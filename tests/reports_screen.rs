@@ -766,6 +766,48 @@ fn keys_are_taken_while_calculating_and_a_late_result_is_dropped() {
     }
 }
 
+/// Others' changes do not recalculate figures a minute old or less (a year can take a while);
+/// `r` does at once, and so do others' changes once the figures are older.
+#[test]
+fn figures_are_calculated_again_on_r_and_after_a_minute_of_others_changes() {
+    let desk = desk();
+    let mut chen = app(&desk.path, "chen.jie", Lang::En);
+    reports_tab(&mut chen);
+    assert_eq!(
+        headline_shown(&screen(&mut chen, 132, 43), "Contacts").1,
+        "7"
+    );
+    let log_one = |minute: u32| {
+        let mut store = open_at_screen_time(&desk.path);
+        let bob = store.actor("bob", None).expect("bob");
+        let t = at("2026-11-22", 12, minute);
+        store.set_clock(Clock::Fixed(t));
+        store
+            .log_interaction(&bob, &contact(1, Channel::Sms, "information_given", t, 30))
+            .expect("contact");
+    };
+    log_one(0);
+    chen.update(careline::tui::action::Action::DatabaseChanged);
+    assert_eq!(
+        headline_shown(&screen(&mut chen, 132, 43), "Contacts").1,
+        "7",
+        "calculated at 10:30, it is 10:30"
+    );
+    key(&mut chen, KeyCode::Char('r'));
+    let text = screen(&mut chen, 132, 43);
+    assert_eq!(headline_shown(&text, "Contacts").1, "8");
+    assert!(line_of(&text, "SMS ").contains("SMS       1"), "{text}");
+    // Two minutes on, others write again: calculated again by itself, as of 10:32.
+    log_one(1);
+    let later = common::screen::screen_now() + Duration::minutes(2);
+    chen.desk.store.set_clock(Clock::Fixed(later));
+    chen.update(careline::tui::action::Action::Tick);
+    chen.update(careline::tui::action::Action::DatabaseChanged);
+    let text = screen(&mut chen, 132, 43);
+    assert_eq!(headline_shown(&text, "Contacts").1, "9");
+    assert!(text.contains("as of 10:32"), "{text}");
+}
+
 /// `e` writes the figures shown as the CSV `careline report --format csv` prints for the same
 /// period and operator, to a new file in the operator's exports folder that only they can
 /// read; the message line says where.
