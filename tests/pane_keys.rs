@@ -130,19 +130,24 @@ impl Pane for Other {
     }
 }
 
-/// The F-key of the test queue's tab: the one after the registered panes' tabs.
+/// The F-key of the test queue's tab: the one after the tabs every operator has (the
+/// Reports tab, a supervisor's, comes after it: there are keys for five tabs).
 fn queue_tab() -> KeyCode {
     let tabs = panes::registered()
         .iter()
-        .filter(|p| p.tab().is_some())
+        .filter(|p| p.tab().is_some() && p.needs().is_none())
         .count();
     KeyCode::F(tabs as u8 + 1)
 }
 
-/// The registered panes and the test's queue after them.
+/// The registered panes with the test's queue after those every operator has a tab for.
 fn with_queue() -> Vec<Box<dyn Pane>> {
     let mut all = panes::registered();
-    all.push(Box::new(Queue::default()));
+    let at = all
+        .iter()
+        .position(|p| p.tab().is_some() && p.needs().is_some())
+        .unwrap_or(all.len());
+    all.insert(at, Box::new(Queue::default()));
     all
 }
 

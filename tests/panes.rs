@@ -218,8 +218,14 @@ fn the_tab_line_lists_the_registered_panes_with_a_tab() {
     let tabs: Vec<&str> = app.tabs().iter().map(|(_, t)| t.label).collect();
     assert_eq!(
         tabs,
-        ["tab.lookup", "tab.log", "tab.complaints", "tab.care"],
-        "the card has no tab"
+        [
+            "tab.lookup",
+            "tab.log",
+            "tab.complaints",
+            "tab.care",
+            "tab.reports"
+        ],
+        "the card has no tab; li.na, an admin, has the Reports"
     );
 }
 
@@ -454,8 +460,8 @@ fn tab_keys_follow_the_registered_panes() {
     let tabs = app.tabs();
     assert_eq!(
         tabs.len(),
-        4,
-        "Lookup, Log, Complaints and Care are registered"
+        5,
+        "Lookup, Log, Complaints, Care and (for an admin) Reports are registered"
     );
     app.handle_key(press(KeyCode::F(2)));
     assert_eq!(app.tab(), tabs[1].0);
@@ -463,14 +469,36 @@ fn tab_keys_follow_the_registered_panes() {
     app.handle_key(press(KeyCode::F(1)));
     assert_eq!(app.tab(), tabs[0].0);
     assert!(app.offers(&Action::Tab(4)));
-    assert!(!app.offers(&Action::Tab(5)), "no fifth pane yet");
-    app.handle_key(press(KeyCode::F(2))); // the Log's list, where 5 is a key, not text
-    assert!(!app.context().is_text());
-    let before = (app.tab(), app.focus());
-    app.handle_key(press(KeyCode::F(5)));
-    app.handle_key(press(KeyCode::Char('5')));
-    assert_eq!((app.tab(), app.focus()), before, "nothing happens");
+    assert!(app.offers(&Action::Tab(5)), "an admin has the Reports");
+    // An operator has four tabs: the fifth key is neither offered nor acted on.
+    {
+        let mut store = open(&path);
+        let admin = store.actor("li.na", None).expect("admin");
+        store
+            .add_operator(&admin, "newbie", "New", careline::store::Role::Operator)
+            .expect("operator added");
+    }
+    let store = open(&path);
+    let actor = store.actor("newbie", None).expect("actor");
+    let mut newbie = App::new(store, actor, settings(Lang::En));
+    assert_eq!(newbie.tabs().len(), 4);
+    assert!(
+        !newbie.offers(&Action::Tab(5)),
+        "no fifth tab for an operator"
+    );
+    newbie.handle_key(press(KeyCode::F(2))); // the Log's list, where 5 is a key, not text
+    assert!(!newbie.context().is_text());
+    let before = (newbie.tab(), newbie.focus());
+    newbie.handle_key(press(KeyCode::F(5)));
+    newbie.handle_key(press(KeyCode::Char('5')));
+    assert_eq!((newbie.tab(), newbie.focus()), before, "nothing happens");
+    app.handle_key(press(KeyCode::F(2)));
     let context = app.context();
+    assert_eq!(
+        app.action_label(context, &Action::Tab(5)),
+        "Reports pane",
+        "the fifth tab's own label"
+    );
     assert_eq!(
         app.action_label(context, &Action::Tab(2)),
         "Log pane",

@@ -467,6 +467,37 @@ fn an_empty_period_has_nothing_to_show_and_says_so_with_null() {
     assert_eq!(feb.nps, None);
 }
 
+/// The sparkline's figures: complaints opened on each local day of the period, one entry a
+/// day. March has K1 (opened 5 March) and K2 (20 March); K3 was opened on 25 February.
+#[test]
+fn complaints_opened_are_counted_per_day_of_the_period() {
+    let (mut desk, _) = march();
+    let r = desk.report("2026-03-01", "2026-03-31", None);
+    let mut want = vec![0; 31];
+    want[4] = 1; // 5 March
+    want[19] = 1; // 20 March
+    assert_eq!(r.complaints_per_day, want);
+    assert_eq!(
+        r.complaints_per_day.iter().sum::<i64>(),
+        r.complaints_opened
+    );
+    // 20 February to 10 March: 9 days of February, then 10 of March. K3 on the sixth day,
+    // K1 on the fourteenth.
+    let r = desk.report("2026-02-20", "2026-03-10", None);
+    let mut want = vec![0; 19];
+    want[5] = 1;
+    want[13] = 1;
+    assert_eq!(r.complaints_per_day, want);
+    // Narrowed to bob: the one he opened, K2.
+    let r = desk.report("2026-03-01", "2026-03-31", Some("bob"));
+    let mut want = vec![0; 31];
+    want[19] = 1;
+    assert_eq!(r.complaints_per_day, want);
+    // A day with nothing is a 0, not left out.
+    let r = desk.report("2026-03-06", "2026-03-06", None);
+    assert_eq!(r.complaints_per_day, [0]);
+}
+
 #[test]
 fn one_operator_narrows_the_figures_and_the_customer_base_figures_are_left_out() {
     let (mut desk, _) = march();
@@ -514,6 +545,7 @@ fn the_command_prints_the_documented_json_and_a_table() {
         "avg_handle_seconds",
         "fcr_rate",
         "complaints_opened",
+        "complaints_per_day",
         "complaints_resolved",
         "resolution_rate",
         "sla_compliance",
@@ -533,6 +565,8 @@ fn the_command_prints_the_documented_json_and_a_table() {
         assert!(v.get(key).is_some(), "{key} in {json}");
     }
     assert_eq!(v["nps"], 25.0);
+    assert_eq!(v["complaints_per_day"].as_array().map(Vec::len), Some(31));
+    assert_eq!(v["complaints_per_day"][4], 1);
     assert_eq!(v["sla_compliance"]["acknowledge"], 0.5);
     let empty = desk.sandbox.ok(&[
         "report",
@@ -567,6 +601,16 @@ fn the_command_prints_the_documented_json_and_a_table() {
         "{csv}"
     );
     assert!(csv.contains("\nresolution_rate,,0.5,0.95,no\n"), "{csv}");
+    // One line a day of the complaints opened, the days with none too.
+    assert!(
+        csv.contains("\ncomplaints_per_day,2026-03-05,1,,\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\ncomplaints_per_day,2026-03-06,0,,\n"),
+        "{csv}"
+    );
+    assert_eq!(csv.matches("\ncomplaints_per_day,").count(), 31, "{csv}");
     let err = desk
         .sandbox
         .fails(&["report", "--from", "2026-03-31", "--to", "2026-03-01"]);

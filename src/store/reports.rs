@@ -133,6 +133,9 @@ pub struct Report {
     pub avg_handle_seconds: Option<f64>,
     pub fcr_rate: Option<f64>,
     pub complaints_opened: i64,
+    /// Complaints opened on each local day of the period, the first day first (one entry per
+    /// day: the Reports pane's sparkline).
+    pub complaints_per_day: Vec<i64>,
     pub complaints_resolved: i64,
     pub complaints_closed: i64,
     pub resolution_rate: Option<f64>,
@@ -242,13 +245,14 @@ impl Store {
         // Complaints, in one pass (merged duplicates are not complaints of their own): those
         // opened in the period, those resolved or closed in it, and the SLA clocks decided in
         // it — met in time when met, breached when they fell due.
-        let months = MonthStarts::new(period);
+        let days = PeriodDays::new(period);
         let mut opened = 0;
         let mut opened_resolved = 0;
         let mut response_sum = 0i64;
         let mut responded = 0i64;
         let mut opened_by: BTreeMap<i64, i64> = BTreeMap::new();
         let mut spots: BTreeMap<(String, String), i64> = BTreeMap::new();
+        let mut per_day = vec![0i64; days.len()];
         let mut resolved_by: BTreeMap<Option<i64>, i64> = BTreeMap::new();
         let mut closed = 0;
         let mut clocks = [MetOf::default(); 3];
@@ -281,8 +285,13 @@ impl Store {
                         responded += 1;
                     }
                     *opened_by.entry(by).or_insert(0) += 1;
-                    if let Some(month) = months.of(opened_at) {
-                        *spots.entry((r.get(2)?, month.to_string())).or_insert(0) += 1;
+                    // The local day it was opened: its place in the period for the complaints
+                    // per day, its month for the hot spots.
+                    if let Some(day) = days.of(opened_at) {
+                        per_day[day] += 1;
+                        *spots
+                            .entry((r.get(2)?, days.month(day).to_string()))
+                            .or_insert(0) += 1;
                     }
                 }
                 if only.is_some_and(|id| assignee != Some(id)) {
@@ -545,6 +554,7 @@ impl Store {
             avg_handle_seconds: mean(all.handle_seconds as f64, all.handled),
             fcr_rate: rate(all.inbound_resolved, all.inbound_made),
             complaints_opened: opened,
+            complaints_per_day: per_day,
             complaints_resolved: resolved,
             complaints_closed: closed,
             resolution_rate,
@@ -637,38 +647,45 @@ fn check_day_sums_count(conn: &rusqlite::Connection) -> Result<usize> {
         .count())
 }
 
-/// The local months a period touches, each with the moment it starts (its first day's local
-/// midnight, or the period's start): which month a moment of the period falls in.
-struct MonthStarts {
-    starts: Vec<(i64, String)>,
+/// The local days of a period, each with the moment it starts (its local midnight) and its
+/// month: which day of the period a moment falls in.
+struct PeriodDays {
+    starts: Vec<i64>,
+    months: Vec<String>,
     end: i64,
 }
 
-impl MonthStarts {
-    fn new(period: Period) -> MonthStarts {
-        let starts = period
-            .months()
-            .into_iter()
-            .filter_map(|month| {
-                let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-                    .ok()?
-                    .max(period.from);
-                Some((local_midnight(first), month))
-            })
+impl PeriodDays {
+    fn new(period: Period) -> PeriodDays {
+        let days: Vec<chrono::NaiveDate> = period
+            .from
+            .iter_days()
+            .take_while(|d| *d <= period.to)
             .collect();
-        MonthStarts {
-            starts,
+        PeriodDays {
+            starts: days.iter().map(|d| local_midnight(*d)).collect(),
+            months: days.iter().map(|d| d.format("%Y-%m").to_string()).collect(),
             end: local_midnight(period.to.succ_opt().unwrap_or(period.to)),
         }
     }
 
-    /// The month `t` falls in, if inside the period.
-    fn of(&self, t: i64) -> Option<&str> {
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The day of the period `t` falls in (0 is the first), if inside it.
+    fn of(&self, t: i64) -> Option<usize> {
         if t >= self.end {
             return None;
         }
-        let at = self.starts.partition_point(|(start, _)| *start <= t);
-        at.checked_sub(1).map(|i| self.starts[i].1.as_str())
+        self.starts
+            .partition_point(|start| *start <= t)
+            .checked_sub(1)
+    }
+
+    /// The month (`YYYY-MM`) of the period's day `day`.
+    fn month(&self, day: usize) -> &str {
+        self.months.get(day).map_or("", String::as_str)
     }
 }
 

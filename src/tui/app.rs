@@ -154,10 +154,13 @@ impl App {
         self.overlay.dialog.as_ref()
     }
 
-    /// The tabs, in the order the panes were registered.
+    /// The tabs, in the order the panes were registered: those the operator's role is
+    /// offered (an operator has no Reports tab).
     pub fn tabs(&self) -> Vec<(PaneId, Tab)> {
+        let actor = &self.desk.actor;
         self.panes
             .iter()
+            .filter(|p| p.needs().is_none_or(|n| actor.may(n)))
             .filter_map(|p| p.tab().map(|t| (p.id(), t)))
             .collect()
     }

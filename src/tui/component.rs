@@ -19,6 +19,7 @@ use super::pane_keys::KeyTable;
 use super::view::View;
 use super::widgets::form::Form;
 use crate::domain::customer::Channel;
+use crate::domain::operator::Permission;
 use crate::store::{DeskCounts, LogFilter, StoreError};
 
 /// Names a registered pane; each pane's file declares its own.
@@ -38,6 +39,12 @@ pub trait Pane {
 
     /// Its tab, if it has one; the tab line lists the registered panes that do, in order.
     fn tab(&self) -> Option<Tab> {
+        None
+    }
+
+    /// What the operator's role needs for its tab to be offered (the Reports pane's
+    /// `ReadReports`); `None`: every operator has it. The store refuses the reads anyway.
+    fn needs(&self) -> Option<Permission> {
         None
     }
 
@@ -146,6 +153,9 @@ pub enum Msg {
     AccessRequests { from: PaneId },
     /// The desk's counts, read by the worker.
     Counts(DeskCounts),
+    /// A report calculated on the worker for the Reports pane (which drops one it no longer
+    /// waits for).
+    Report(Box<super::panes::reports::Calculated>),
     /// A read on the worker failed (said on the message line; nothing is retried by itself).
     ReadFailed(StoreError),
     /// A call announced by `careline pop` (`form_open`: a form is being typed, which a pop

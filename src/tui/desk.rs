@@ -32,6 +32,11 @@ pub struct Settings {
     pub warnings: Vec<String>,
     /// How long access to a confidential customer lasts (`[grants]`).
     pub grants: crate::domain::grant::GrantRules,
+    /// The targets the Reports pane reads figures against (`[reports]`).
+    pub report_targets: crate::domain::report::ReportTargets,
+    /// Where the screen writes the files it exports (the Reports pane's CSV): `exports` in the
+    /// operator's own data folder.
+    pub exports_dir: std::path::PathBuf,
 }
 
 /// A line for the operator in the footer.

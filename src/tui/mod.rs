@@ -73,6 +73,17 @@ pub fn settings(
     warnings.extend(problems);
     let lang = Lang::choose(choices.lang.as_deref().or(config.ui.language.as_deref()));
     let shared = std::fs::metadata(db_path).is_ok_and(|m| m.permissions().mode() & 0o060 != 0);
+    // A target out of range is said once; the pane reads the figures against the defaults.
+    let report_targets = match config.reports.check() {
+        Ok(()) => config.reports.clone(),
+        Err(e) => {
+            warnings.push(format!(
+                "[{}] in the config: {}; the Reports pane uses the default targets",
+                e.field, e.reason
+            ));
+            crate::domain::report::ReportTargets::default()
+        }
+    };
     for w in &warnings {
         tracing::warn!("{w}");
     }
@@ -87,6 +98,8 @@ pub fn settings(
         tz: config.complaints.tz(),
         warnings,
         grants: config.grants.clone(),
+        report_targets,
+        exports_dir: paths.data_dir.join("exports"),
     }
 }
 

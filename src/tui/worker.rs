@@ -1,8 +1,8 @@
 //! Reads that can take longer than a frame run here, on a thread with its own connection to
 //! the database, so that a keystroke is never kept waiting behind them. A job is handed the
 //! worker's store and returns a [`Msg`]; the message comes back to the screen's loop as an
-//! event and is routed like any other. The desk's counts go this way today; the Reports pane's
-//! queries will too.
+//! event and is routed like any other. The desk's counts and the Reports pane's figures go
+//! this way.
 
 use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;

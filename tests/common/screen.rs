@@ -82,6 +82,9 @@ pub fn settings(lang: Lang, db_label: &str) -> Settings {
         tz: chrono::FixedOffset::east_opt(8 * 3600).expect("offset"),
         warnings: Vec::new(),
         grants: careline::domain::grant::GrantRules::default(),
+        report_targets: careline::domain::report::ReportTargets::default(),
+        // A test that exports sets a folder of its own.
+        exports_dir: std::env::temp_dir().join("careline-screen-test-exports"),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod care;
 pub mod complaints;
 pub mod log;
 pub mod lookup;
+pub mod reports;
 
 use crate::tui::component::Pane;
 
@@ -20,6 +21,7 @@ pub fn registered() -> Vec<Box<dyn Pane>> {
         Box::new(log::Log::default()),
         Box::new(complaints::Complaints::default()),
         Box::new(care::Care::default()),
+        Box::new(reports::Reports::default()),
         Box::new(access::Access::default()),
         Box::new(audit::Audit::default()),
     ]

@@ -1,0 +1,1375 @@
+//! The Reports pane (DESIGN §2 tab 5, §3.7): a supervisor's dashboard of a period — the
+//! headline figures against their targets (met ✓, not met ✗, in the theme's ok and breach
+//! roles), contacts by channel as a bar chart, the complaints opened per day as a sparkline,
+//! the complaint hot spots (category × month) and one row per operator. Every figure is the
+//! one `careline report` gives (`Store::report`, defined in `docs/REPORTS.md`).
+//!
+//! The period (today … this year) and the operator (all, or one) are chosen on the filter line
+//! with `←` `→`, `Tab` moving between the two; `c` sets the period before beside each headline
+//! figure; `e` writes what is shown as the CSV `careline report --format csv` prints, to a file
+//! in the operator's exports folder; `r` calculates again. A report can take a while on a large
+//! desk: it is calculated on the reads worker, the pane says "calculating…" meanwhile and keeps
+//! taking keys, and a result for a choice since changed is dropped. Only supervisors and admins
+//! have the tab (`ReadReports`); the store refuses anyone else anyway.
+
+use std::any::Any;
+use std::fs::File;
+use std::io::Write as _;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use chrono::Duration;
+use crossterm::event::KeyCode;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, Paragraph, Sparkline, Widget};
+
+use crate::domain::customer::Channel;
+use crate::domain::operator::Permission;
+use crate::domain::report::{Period, PeriodName};
+use crate::report_text::{minutes, number, percent, target_percent, OrDash};
+use crate::store::{Report, ReportQuery, Store, StoreError};
+use crate::text::{pad, sanitize, truncate, width};
+use crate::tui::action::Action;
+use crate::tui::component::{Msg, Pane, PaneId, Tab};
+use crate::tui::desk::Desk;
+use crate::tui::keymap::{Context, Key, KeyTable, PaneAction, PaneKey};
+use crate::tui::theme::Theme;
+use crate::tui::view::View;
+
+pub const ID: PaneId = PaneId("reports");
+
+/// On the filter line: the period or operator before or after the one chosen.
+pub const PREV_VALUE: PaneAction =
+    PaneAction::new("report_previous_value", "action.previous_value");
+pub const NEXT_VALUE: PaneAction = PaneAction::new("report_next_value", "action.next_value");
+/// The period before, beside each headline figure (again: no longer).
+pub const COMPARE: PaneAction = PaneAction::new("report_compare", "action.report_compare");
+/// What is shown, as the command's CSV, to a file.
+pub const EXPORT: PaneAction = PaneAction::new("report_export", "action.report_export");
+/// The figures calculated again now.
+pub const RECALCULATE: PaneAction =
+    PaneAction::new("report_recalculate", "action.report_recalculate");
+
+pub const KEYS: KeyTable = KeyTable {
+    name: "reports",
+    title: "context.reports",
+    text: false,
+    keys: &[
+        PaneKey::hint(
+            Action::Pane(&NEXT_VALUE),
+            &[Key::plain(KeyCode::Right), Key::char('l')],
+        ),
+        PaneKey::new(
+            Action::Pane(&PREV_VALUE),
+            &[Key::plain(KeyCode::Left), Key::char('h')],
+        ),
+        PaneKey::hint(Action::NextField, &[Key::plain(KeyCode::Tab)]),
+        PaneKey::new(Action::PrevField, &[Key::plain(KeyCode::BackTab)]),
+        PaneKey::hint(Action::Pane(&COMPARE), &[Key::char('c')]),
+        PaneKey::hint(Action::Pane(&EXPORT), &[Key::char('e')]),
+        PaneKey::new(Action::Pane(&RECALCULATE), &[Key::char('r')]),
+        PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
+        PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up), Key::char('k')]),
+        PaneKey::new(Action::PageDown, &[Key::plain(KeyCode::PageDown)]),
+        PaneKey::new(Action::PageUp, &[Key::plain(KeyCode::PageUp)]),
+        PaneKey::new(Action::Top, &[Key::plain(KeyCode::Home), Key::char('g')]),
+        PaneKey::new(Action::Bottom, &[Key::plain(KeyCode::End), Key::char('G')]),
+        PaneKey::new(Action::Back, &[Key::plain(KeyCode::Esc)]),
+        PaneKey::new(Action::FocusSearch, &[Key::char('/')]),
+        PaneKey::new(Action::Quit, &[Key::char('q')]),
+    ],
+};
+
+/// Others' changes calculate the figures again at most this often (a report of a year can
+/// take seconds; the line above the figures says as of when they are).
+const RECALCULATE_AFTER_SECONDS: i64 = 60;
+
+/// From this inner width the sections sit side by side (a terminal of 120 columns).
+const WIDE: u16 = 118;
+
+/// What is asked: a period by its name (as of the day it was asked), one operator or all,
+/// and whether the period before is shown beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    pub name: PeriodName,
+    pub period: Period,
+    pub operator: Option<String>,
+    pub compare: bool,
+}
+
+impl Asked {
+    /// Whether figures calculated for `self` show what `other` asks (the same period and
+    /// operator; with the period before if `other` wants it).
+    fn covers(&self, other: &Asked) -> bool {
+        self.same_figures(other) && (self.compare || !other.compare)
+    }
+
+    fn same_figures(&self, other: &Asked) -> bool {
+        self.period == other.period && self.operator == other.operator
+    }
+}
+
+/// The figures of a period, and of the period before when asked.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub now: Report,
+    pub before: Option<Report>,
+}
+
+/// What a calculation on the worker came to.
+#[derive(Debug)]
+pub enum Outcome {
+    Figures(Box<Figures>),
+    Failed(StoreError),
+    /// Another choice was made before it began: not calculated.
+    Superseded,
+}
+
+/// A calculation's answer, sent back to the pane ([`Msg::Report`]).
+#[derive(Debug)]
+pub struct Calculated {
+    pub ticket: u64,
+    pub asked: Asked,
+    pub outcome: Outcome,
+}
+
+/// The figures on screen and what they were asked for.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub asked: Asked,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Default)]
+pub struct Reports {
+    /// The period chosen (this month until another is).
+    pub period: Option<PeriodName>,
+    /// The operator chosen (their login), or all.
+    pub operator: Option<String>,
+    /// The period before shown beside the headline figures.
+    pub compare: bool,
+    /// The field of the filter line `←` `→` change: 0 the period, 1 the operator.
+    pub field: usize,
+    /// The logins the operator choice goes through.
+    pub operators: Vec<String>,
+    /// The choice as last resolved against the day (what the screen should show).
+    pub choice: Option<Asked>,
+    pub shown: Option<Shown>,
+    /// The calculation waited for: its ticket and what it was asked.
+    pub pending: Option<(u64, Asked)>,
+    /// The last ticket handed out: a job whose ticket is older is not begun.
+    latest: Arc<AtomicU64>,
+    ticket: u64,
+    /// Rows scrolled below the filter line.
+    pub scroll: usize,
+    /// The tab was asked for: read afresh.
+    afresh: bool,
+    /// Others wrote since the last reload.
+    data_changed: bool,
+}
+
+impl Reports {
+    fn period_name(&self) -> PeriodName {
+        self.period.unwrap_or(PeriodName::ThisMonth)
+    }
+
+    /// The choice, as of the store's today (the day `careline report` counts from).
+    fn resolve(&self, desk: &Desk) -> Asked {
+        let name = self.period_name();
+        Asked {
+            name,
+            period: Period::named(name, desk.store.today()),
+            operator: self.operator.clone(),
+            compare: self.compare,
+        }
+    }
+
+    /// The figures to draw for the choice: those shown if they are of its period and operator.
+    pub fn displayed(&self) -> Option<&Shown> {
+        let choice = self.choice.as_ref()?;
+        self.shown.as_ref().filter(|s| s.asked.same_figures(choice))
+    }
+
+    /// Whether a calculation is under way.
+    pub fn calculating(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Calculates what the choice asks unless it is shown or being calculated (`force`:
+    /// whatever is shown); a calculation no longer wanted is let go.
+    fn refresh(&mut self, desk: &mut Desk, force: bool) {
+        let asked = self.resolve(desk);
+        self.choice = Some(asked.clone());
+        let have = self.shown.as_ref().is_some_and(|s| s.asked.covers(&asked));
+        let waiting = self.pending.as_ref().is_some_and(|(_, p)| p.covers(&asked));
+        if force && !waiting {
+            return self.calculate(asked, desk);
+        }
+        if waiting {
+            return;
+        }
+        if have {
+            // A calculation for an earlier choice is no longer wanted: it is not begun, and
+            // its answer, if it comes, is dropped.
+            if self.pending.take().is_some() {
+                self.ticket += 1;
+                self.latest.store(self.ticket, Ordering::Relaxed);
+            }
+            return;
+        }
+        self.calculate(asked, desk);
+    }
+
+    /// Hands the report to the worker (or, without one, calculates it now).
+    fn calculate(&mut self, asked: Asked, desk: &mut Desk) {
+        if !desk.actor.may(Permission::ReadReports) {
+            return;
+        }
+        self.ticket += 1;
+        let ticket = self.ticket;
+        self.latest.store(ticket, Ordering::Relaxed);
+        self.pending = Some((ticket, asked.clone()));
+        let actor = desk.actor.clone();
+        let targets = desk.settings.report_targets.clone();
+        let latest = Arc::clone(&self.latest);
+        let job = Box::new(move |store: &mut Store| {
+            let outcome = figures(store, &actor, &asked, &targets, || {
+                latest.load(Ordering::Relaxed) != ticket
+            });
+            Msg::Report(Box::new(Calculated {
+                ticket,
+                asked,
+                outcome,
+            }))
+        });
+        let job = match &desk.worker {
+            Some(worker) => match worker.submit(job) {
+                Ok(()) => return,
+                Err(job) => {
+                    tracing::warn!("the reads worker is gone; calculating on the key path");
+                    job
+                }
+            },
+            None => job,
+        };
+        let msg = job(&mut desk.store);
+        desk.post(msg);
+    }
+
+    /// A calculation's answer: shown if it is the one waited for, otherwise dropped.
+    fn arrived(&mut self, c: &Calculated, desk: &mut Desk) {
+        if self.pending.as_ref().map(|(t, _)| *t) != Some(c.ticket) {
+            return;
+        }
+        self.pending = None;
+        match &c.outcome {
+            Outcome::Figures(f) => {
+                self.shown = Some(Shown {
+                    asked: c.asked.clone(),
+                    figures: (**f).clone(),
+                });
+                // An operator with figures who is no longer active can still be chosen.
+                if c.asked.operator.is_none() {
+                    for o in &f.now.per_operator {
+                        if !self.operators.contains(&o.login) {
+                            self.operators.push(o.login.clone());
+                        }
+                    }
+                    self.operators.sort();
+                }
+                let max = self.max_scroll(desk);
+                self.scroll = self.scroll.min(max);
+            }
+            Outcome::Failed(e) => desk.store_error(e),
+            Outcome::Superseded => {}
+        }
+    }
+
+    /// The operators the choice goes through: the active ones (and whoever the figures of
+    /// everyone list).
+    fn read_operators(&mut self, desk: &mut Desk) {
+        match desk.store.operators() {
+            Ok(all) => {
+                let mut logins: Vec<String> = all
+                    .into_iter()
+                    .filter(|o| o.active)
+                    .map(|o| o.login)
+                    .collect();
+                for login in &self.operators {
+                    if !logins.contains(login) {
+                        logins.push(login.clone());
+                    }
+                }
+                logins.sort();
+                self.operators = logins;
+            }
+            Err(e) => desk.store_error(&e),
+        }
+    }
+
+    fn change_value(&mut self, forward: bool, desk: &mut Desk) {
+        if self.field == 0 {
+            let all = PeriodName::ALL;
+            let at = all
+                .iter()
+                .position(|p| *p == self.period_name())
+                .unwrap_or(0);
+            let n = all.len();
+            let next = if forward {
+                (at + 1) % n
+            } else {
+                (at + n - 1) % n
+            };
+            self.period = Some(all[next]);
+        } else {
+            let indices: Vec<usize> = (0..self.operators.len()).collect();
+            let now = self
+                .operator
+                .as_ref()
+                .and_then(|o| self.operators.iter().position(|x| x == o));
+            self.operator = super::cycle(&indices, now, forward).map(|i| self.operators[i].clone());
+        }
+        self.refresh(desk, false);
+    }
+
+    fn act(&mut self, action: &Action, desk: &mut Desk) {
+        let page = desk.page();
+        let max = self.max_scroll(desk);
+        match action {
+            Action::Pane(a) if a.name == NEXT_VALUE.name => self.change_value(true, desk),
+            Action::Pane(a) if a.name == PREV_VALUE.name => self.change_value(false, desk),
+            Action::NextField | Action::PrevField => self.field = 1 - self.field.min(1),
+            Action::Pane(a) if a.name == COMPARE.name => {
+                self.compare = !self.compare;
+                self.refresh(desk, false);
+            }
+            Action::Pane(a) if a.name == EXPORT.name => self.export(desk),
+            Action::Pane(a) if a.name == RECALCULATE.name => self.refresh(desk, true),
+            Action::Down => self.scroll = (self.scroll + 1).min(max),
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll = (self.scroll + page).min(max),
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
+            Action::Top => self.scroll = 0,
+            Action::Bottom => self.scroll = max,
+            Action::Back => desk.post(Msg::Focus(super::lookup::ID)),
+            _ => {}
+        }
+    }
+
+    /// The rows the figures can scroll by on the desk's screen.
+    fn max_scroll(&self, desk: &Desk) -> usize {
+        let Some(shown) = self.displayed() else {
+            return 0;
+        };
+        let (w, h) = desk.size;
+        // The body is the screen less the tab line, the footer and the status bar; the pane's
+        // frame and its two lines of choices come off that.
+        let inner = Rect::new(0, 0, w.saturating_sub(2), h.saturating_sub(3 + 2 + 2));
+        let compare = self.compare && shown.figures.before.is_some();
+        let layout = layout(&shown.figures.now, inner.width, compare);
+        usize::from(layout.height).saturating_sub(usize::from(inner.height))
+    }
+
+    /// `e`: the figures shown, as `careline report --format csv` prints them, to a new file
+    /// in the operator's exports folder (readable by the operator only); the message line
+    /// says where.
+    fn export(&self, desk: &mut Desk) {
+        // (While other figures are being calculated, those shown are not what was chosen.)
+        let Some(shown) = self.displayed().filter(|s| {
+            self.pending
+                .as_ref()
+                .is_none_or(|(_, p)| p.same_figures(&s.asked))
+        }) else {
+            desk.warn_t("reports.export_wait");
+            return;
+        };
+        let text = match crate::report_text::csv(&shown.figures.now) {
+            Ok(text) => text,
+            Err(e) => {
+                let said = desk
+                    .i18n
+                    .f("reports.export_failed", &[("reason", &e.to_string())]);
+                desk.error(said);
+                return;
+            }
+        };
+        let asked = &shown.asked;
+        let who = asked
+            .operator
+            .as_deref()
+            .map(|o| format!("-{}", file_safe(o)))
+            .unwrap_or_default();
+        let stamp = desk
+            .now
+            .with_timezone(&desk.settings.tz)
+            .format("%Y%m%d-%H%M%S");
+        let base = format!(
+            "report-{}-{}{who}-{stamp}",
+            asked.period.from, asked.period.to
+        );
+        match write_export(&desk.settings.exports_dir, &base, &text) {
+            Ok(path) => {
+                let said = desk.i18n.f(
+                    "reports.exported",
+                    &[("path", &sanitize(&path.display().to_string()))],
+                );
+                desk.info(said);
+            }
+            Err(e) => {
+                let said = desk
+                    .i18n
+                    .f("reports.export_failed", &[("reason", &e.to_string())]);
+                desk.error(said);
+            }
+        }
+    }
+}
+
+/// The figures `asked` asks for, read on the worker's connection; not begun (nor the period
+/// before) once `superseded` says another choice was made.
+fn figures(
+    store: &mut Store,
+    actor: &crate::store::Actor,
+    asked: &Asked,
+    targets: &crate::domain::report::ReportTargets,
+    superseded: impl Fn() -> bool,
+) -> Outcome {
+    if superseded() {
+        return Outcome::Superseded;
+    }
+    let query = ReportQuery {
+        period: asked.period,
+        operator: asked.operator.clone(),
+    };
+    let now = match store.report(actor, &query, targets) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let before = if asked.compare {
+        if superseded() {
+            return Outcome::Superseded;
+        }
+        let query = ReportQuery {
+            period: asked.period.previous(),
+            ..query
+        };
+        match store.report(actor, &query, targets) {
+            Ok(r) => Some(r),
+            Err(e) => return Outcome::Failed(e),
+        }
+    } else {
+        None
+    };
+    Outcome::Figures(Box::new(Figures { now, before }))
+}
+
+/// A login as part of a file name: letters, digits, `.`, `_` and `-` kept, anything else `_`.
+fn file_safe(login: &str) -> String {
+    login
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes `text` to a new file `base.csv` in `dir` (`base-2.csv` … when one of that name is
+/// there), created for the operator only (0600, the folder 0700) with the user's own rights
+/// on a shared host, as the command line's exports are.
+fn write_export(dir: &Path, base: &str, text: &str) -> std::io::Result<PathBuf> {
+    crate::host::as_user(|| {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    })?;
+    for n in 1..100 {
+        let name = if n == 1 {
+            format!("{base}.csv")
+        } else {
+            format!("{base}-{n}.csv")
+        };
+        let path = dir.join(name);
+        let opened = crate::host::as_user(|| {
+            File::options()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+        });
+        match opened {
+            Ok(mut file) => {
+                let written = file
+                    .write_all(text.as_bytes())
+                    .and_then(|()| file.sync_all());
+                if let Err(e) = written {
+                    let _ = std::fs::remove_file(&path);
+                    return Err(e);
+                }
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "{} holds too many exports named {base}",
+        dir.display()
+    )))
+}
+
+impl Pane for Reports {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn tab(&self) -> Option<Tab> {
+        Some(Tab {
+            label: "tab.reports",
+        })
+    }
+
+    fn needs(&self) -> Option<Permission> {
+        Some(Permission::ReadReports)
+    }
+
+    fn keys(&self) -> &'static [KeyTable] {
+        &[KEYS]
+    }
+
+    fn context(&self) -> Context {
+        Context::Pane(&KEYS)
+    }
+
+    fn update(&mut self, msg: &Msg, desk: &mut Desk) {
+        match msg {
+            Msg::Action(action) => self.act(action, desk),
+            Msg::Report(c) => self.arrived(c, desk),
+            Msg::Focus(id) if *id == ID => self.afresh = true,
+            Msg::DataChanged => self.data_changed = true,
+            _ => {}
+        }
+    }
+
+    fn reload(&mut self, desk: &mut Desk) {
+        if !desk.actor.may(Permission::ReadReports) {
+            return;
+        }
+        self.read_operators(desk);
+        let afresh = std::mem::take(&mut self.afresh);
+        let changed = std::mem::take(&mut self.data_changed);
+        // Others' changes: again when the figures shown are a while old and none are coming.
+        let old = self.shown.as_ref().is_some_and(|s| {
+            desk.now - s.figures.now.period.generated_at
+                >= Duration::seconds(RECALCULATE_AFTER_SECONDS)
+        });
+        let force = afresh || (changed && old && self.pending.is_none());
+        self.refresh(desk, force);
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, view: &View) -> Option<Position> {
+        draw(self, area, buf, view);
+        None
+    }
+
+    fn offers(&self, action: &Action) -> bool {
+        match action {
+            Action::Pane(a) if a.name == EXPORT.name => self.displayed().is_some(),
+            _ => true,
+        }
+    }
+
+    fn action_label(&self, action: &Action) -> Option<&'static str> {
+        match action {
+            Action::Pane(a) if a.name == NEXT_VALUE.name => Some(if self.field == 0 {
+                "action.report_next_period"
+            } else {
+                "action.report_next_operator"
+            }),
+            Action::Pane(a) if a.name == PREV_VALUE.name => Some(if self.field == 0 {
+                "action.report_previous_period"
+            } else {
+                "action.report_previous_operator"
+            }),
+            Action::NextField | Action::PrevField => Some(if self.field == 0 {
+                "action.report_to_operator"
+            } else {
+                "action.report_to_period"
+            }),
+            Action::Pane(a) if a.name == COMPARE.name && self.compare => {
+                Some("action.report_compare_off")
+            }
+            _ => None,
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+// ----- drawing -----
+
+/// Where each section goes in the figures' own rows (scrolled under the filter line).
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    headline: Rect,
+    /// The headline figures in two columns side by side.
+    two_columns: bool,
+    /// A line naming the columns above the headline figures.
+    header: bool,
+    channels: Rect,
+    per_day: Rect,
+    hot_spots: Rect,
+    operators: Rect,
+    /// Every column of the operators' rows (a wide screen).
+    all_columns: bool,
+    height: u16,
+}
+
+/// The rows of the hot-spot table: a title, a line of months, one line a category (or a line
+/// saying there were none).
+fn hot_spot_rows(r: &Report) -> u16 {
+    let categories = categories(r).len().max(1);
+    let head = if r.hot_spots.is_empty() { 1 } else { 2 };
+    head + categories as u16
+}
+
+fn operator_rows(r: &Report) -> u16 {
+    2 + r.per_operator.len().max(1) as u16
+}
+
+/// The widths of the operators' number columns (header key, cells), the wide screen's extra
+/// ones with them; the login's column (and on a wide screen the name's) comes first.
+fn operator_columns(all_columns: bool) -> Vec<(&'static str, usize, OperatorCell)> {
+    let mut columns: Vec<(&'static str, usize, OperatorCell)> =
+        vec![("reports.col_contacts", 9, |o| o.contacts.to_string())];
+    if all_columns {
+        columns.push(("reports.col_made", 6, |o| o.contacts_made.to_string()));
+    }
+    columns.extend([
+        (
+            "reports.col_handle",
+            9,
+            (|o| minutes(o.avg_handle_seconds)) as OperatorCell,
+        ),
+        ("reports.col_fcr", 8, |o| percent(o.fcr_rate)),
+        ("reports.col_opened", 8, |o| o.complaints_opened.to_string()),
+        ("reports.col_resolved", 9, |o| {
+            o.complaints_resolved.to_string()
+        }),
+        ("reports.col_csat", 7, |o| number(o.csat_avg, 2).or_dash()),
+    ]);
+    if all_columns {
+        columns.push(("reports.col_answers", 8, |o| o.csat_answers.to_string()));
+    }
+    columns
+}
+
+type OperatorCell = fn(&crate::store::OperatorFigures) -> String;
+
+/// The login's and the name's columns of the operators' rows.
+const LOGIN_W: usize = 16;
+const NAME_W: usize = 10;
+
+/// The hot-spot table's columns: a month's cells (a year's twelve by their number, a few by
+/// year and month) and the total's.
+fn month_column(months: usize) -> usize {
+    if months > 4 {
+        4
+    } else {
+        8
+    }
+}
+const TOTAL_W: usize = 6;
+
+/// The width the hot-spot table needs with a category column of 16 cells.
+fn hot_spot_width(r: &Report) -> u16 {
+    let months = Period {
+        from: r.period.from,
+        to: r.period.to,
+    }
+    .months()
+    .len();
+    (16 + months * month_column(months) + TOTAL_W) as u16
+}
+
+/// The sections placed for a width: on a wide screen the headline figures beside the two
+/// charts, then the operators with every column beside the hot spots (beneath them when both
+/// do not fit); at 80 columns the headline figures in two columns and the two charts side by
+/// side beneath them (all on the first screen), then the hot spots and the operators to
+/// scroll to.
+fn layout(r: &Report, width: u16, compare: bool) -> Layout {
+    let hot = hot_spot_rows(r);
+    let ops = operator_rows(r);
+    let chart = 8;
+    if width >= WIDE {
+        let left = width * 9 / 20;
+        let rx = left + 2;
+        let right = width - rx;
+        let headline = Rect::new(0, 0, left, 13);
+        let channels = Rect::new(rx, 0, right, chart);
+        let per_day = Rect::new(rx, chart + 1, right, chart);
+        let top = headline.bottom().max(per_day.bottom()) + 1;
+        let numbers: usize = operator_columns(true).iter().map(|(_, w, _)| w).sum();
+        let ops_w = (LOGIN_W + NAME_W + numbers) as u16;
+        let (operators, hot_spots, height) = if ops_w + 2 + hot_spot_width(r) <= width {
+            (
+                Rect::new(0, top, ops_w, ops),
+                Rect::new(ops_w + 2, top, width - ops_w - 2, hot),
+                top + hot.max(ops),
+            )
+        } else {
+            (
+                Rect::new(0, top, width, ops),
+                Rect::new(0, top + ops + 1, width, hot),
+                top + ops + 1 + hot,
+            )
+        };
+        return Layout {
+            headline,
+            two_columns: false,
+            header: true,
+            channels,
+            per_day,
+            hot_spots,
+            operators,
+            all_columns: true,
+            height,
+        };
+    }
+    let two_columns = width >= 76 || (!compare && width >= 66);
+    let headline = Rect::new(0, 0, width, if two_columns { 6 } else { 12 });
+    let y = headline.bottom() + 1;
+    let (channels, per_day, below) = if width >= 60 {
+        let half = width / 2;
+        (
+            Rect::new(0, y, half - 1, chart),
+            Rect::new(half + 1, y, width - half - 1, chart),
+            y + chart,
+        )
+    } else {
+        (
+            Rect::new(0, y, width, chart),
+            Rect::new(0, y + chart + 1, width, chart),
+            y + 2 * chart + 1,
+        )
+    };
+    let hot_spots = Rect::new(0, below + 1, width, hot);
+    let operators = Rect::new(0, hot_spots.bottom() + 1, width, ops);
+    Layout {
+        headline,
+        two_columns,
+        header: false,
+        channels,
+        per_day,
+        hot_spots,
+        operators,
+        all_columns: false,
+        height: operators.bottom(),
+    }
+}
+
+fn draw(pane: &Reports, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let title = match &pane.choice {
+        Some(a) => i18n.f(
+            "reports.title_period",
+            &[
+                ("from", &a.period.from.to_string()),
+                ("to", &a.period.to.to_string()),
+            ],
+        ),
+        None => i18n.t("tab.reports").to_string(),
+    };
+    let block = super::pane_block(view, Span::styled(format!(" {title} "), theme.title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height < 3 || inner.width < 20 {
+        return;
+    }
+    let w = inner.width as usize;
+    // The choices.
+    let all = i18n.t("form.all").to_string();
+    let values = [
+        (
+            "reports.period",
+            i18n.value("report_period", pane.period_name().as_str()),
+        ),
+        (
+            "reports.operator",
+            pane.operator
+                .as_deref()
+                .map(|o| sanitize(o).into_owned())
+                .unwrap_or(all),
+        ),
+    ];
+    let mut line = super::filter_line(&values, pane.field, view);
+    super::fit_spans(&mut line.spans, w);
+    Paragraph::new(line).render(Rect { height: 1, ..inner }, buf);
+
+    // As of when, or calculating; the period before; more to scroll to.
+    let shown = pane.displayed();
+    let compare = pane.compare && shown.is_some_and(|s| s.figures.before.is_some());
+    let mut spans = Vec::new();
+    if pane.calculating() {
+        spans.push(Span::styled(
+            i18n.t("reports.calculating").to_string(),
+            theme.warn,
+        ));
+    } else if let Some(s) = shown {
+        let at = s
+            .figures
+            .now
+            .period
+            .generated_at
+            .with_timezone(&view.tz)
+            .format("%H:%M")
+            .to_string();
+        spans.push(Span::styled(
+            i18n.f("reports.as_of", &[("time", &at)]),
+            theme.muted,
+        ));
+    }
+    if let (true, Some(before)) = (compare, shown.and_then(|s| s.figures.before.as_ref())) {
+        spans.push(Span::styled(
+            format!(
+                "  {}",
+                i18n.f(
+                    "reports.before",
+                    &[
+                        ("from", &before.period.from.to_string()),
+                        ("to", &before.period.to.to_string()),
+                    ],
+                )
+            ),
+            theme.muted,
+        ));
+    }
+    let rows = Rect {
+        y: inner.y + 2,
+        height: inner.height - 2,
+        ..inner
+    };
+    let Some(shown) = shown else {
+        super::fit_spans(&mut spans, w);
+        Paragraph::new(Line::from(spans)).render(
+            Rect {
+                y: inner.y + 1,
+                height: 1,
+                ..inner
+            },
+            buf,
+        );
+        if !pane.calculating() {
+            buf.set_string(
+                rows.x + 1,
+                rows.y,
+                truncate(i18n.t("reports.none_yet"), w - 1),
+                theme.muted,
+            );
+        }
+        return;
+    };
+    let r = &shown.figures.now;
+    let layout = layout(r, rows.width, compare);
+    let max = layout.height.saturating_sub(rows.height);
+    let scroll = (pane.scroll as u16).min(max);
+    // Where there is more above or below.
+    let more = match (scroll > 0, scroll < max) {
+        (true, true) => Some("reports.more_both"),
+        (false, true) => Some("reports.more_below"),
+        (true, false) => Some("reports.more_above"),
+        (false, false) => None,
+    };
+    let more = more.map(|k| i18n.t(k).to_string()).unwrap_or_default();
+    let room = w.saturating_sub(width(&more) + 1);
+    super::fit_spans(&mut spans, room);
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    spans.push(Span::raw(" ".repeat(w.saturating_sub(used + width(&more)))));
+    spans.push(Span::styled(more, theme.accent));
+    Paragraph::new(Line::from(spans)).render(
+        Rect {
+            y: inner.y + 1,
+            height: 1,
+            ..inner
+        },
+        buf,
+    );
+
+    // The figures, drawn whole off screen and the rows scrolled to copied in.
+    let mut sheet = Buffer::empty(Rect::new(0, 0, rows.width, layout.height));
+    sheet.set_style(sheet.area, theme.background.patch(theme.text));
+    let before = shown.figures.before.as_ref().filter(|_| compare);
+    draw_headline(r, before, &layout, &mut sheet, view);
+    draw_channels(r, layout.channels, &mut sheet, view);
+    draw_per_day(r, layout.per_day, &mut sheet, view);
+    draw_hot_spots(r, layout.hot_spots, &mut sheet, view);
+    draw_operators(r, layout.operators, layout.all_columns, &mut sheet, view);
+    for y in 0..rows.height.min(layout.height - scroll) {
+        for x in 0..rows.width {
+            buf[(rows.x + x, rows.y + y)] = sheet[(x, scroll + y)].clone();
+        }
+    }
+}
+
+/// One headline figure: its words, its value, its target and whether it meets it.
+struct Figure {
+    label: &'static str,
+    value: String,
+    /// The number compared with the period before (`None`: nothing to count).
+    raw: Option<f64>,
+    target: Option<String>,
+    met: Option<bool>,
+}
+
+fn headline(r: &Report) -> Vec<Figure> {
+    let t = &r.targets;
+    let at_least = |v: f64| format!("≥{}", target_percent(v));
+    vec![
+        Figure {
+            label: "reports.resolution_rate",
+            value: percent(r.resolution_rate),
+            raw: r.resolution_rate,
+            target: Some(at_least(t.resolution_rate.target)),
+            met: t.resolution_rate.met,
+        },
+        Figure {
+            label: "reports.first_response",
+            value: minutes(r.avg_first_response_seconds),
+            raw: r.avg_first_response_seconds,
+            target: Some(format!(
+                "≤{}",
+                minutes(Some(t.avg_first_response_seconds.target))
+            )),
+            met: t.avg_first_response_seconds.met,
+        },
+        Figure {
+            label: "reports.sla_acknowledge",
+            value: percent(r.sla_compliance.acknowledge),
+            raw: r.sla_compliance.acknowledge,
+            target: Some(at_least(t.sla_acknowledge.target)),
+            met: t.sla_acknowledge.met,
+        },
+        Figure {
+            label: "reports.sla_propose",
+            value: percent(r.sla_compliance.propose),
+            raw: r.sla_compliance.propose,
+            target: Some(at_least(t.sla_propose.target)),
+            met: t.sla_propose.met,
+        },
+        Figure {
+            label: "reports.sla_resolve",
+            value: percent(r.sla_compliance.resolve),
+            raw: r.sla_compliance.resolve,
+            target: Some(at_least(t.sla_resolve.target)),
+            met: t.sla_resolve.met,
+        },
+        Figure {
+            label: "reports.csat",
+            value: number(r.csat_avg, 2).or_dash(),
+            raw: r.csat_avg,
+            target: Some(format!("≥{:.1}", t.csat_avg.target)),
+            met: t.csat_avg.met,
+        },
+        Figure {
+            label: "reports.nps",
+            value: number(r.nps, 0).or_dash(),
+            raw: r.nps,
+            target: None,
+            met: None,
+        },
+        Figure {
+            label: "reports.retention",
+            value: percent(r.retention_rate),
+            raw: r.retention_rate,
+            target: Some(at_least(t.retention_rate.target)),
+            met: t.retention_rate.met,
+        },
+        Figure {
+            label: "reports.complaint_rate",
+            value: number(r.complaint_rate, 2).or_dash(),
+            raw: r.complaint_rate,
+            target: None,
+            met: None,
+        },
+        Figure {
+            label: "reports.fcr",
+            value: percent(r.fcr_rate),
+            raw: r.fcr_rate,
+            target: None,
+            met: None,
+        },
+        Figure {
+            label: "reports.handle_time",
+            value: minutes(r.avg_handle_seconds),
+            raw: r.avg_handle_seconds,
+            target: None,
+            met: None,
+        },
+        Figure {
+            label: "reports.contacts",
+            value: r.contacts.to_string(),
+            raw: Some(r.contacts as f64),
+            target: None,
+            met: None,
+        },
+    ]
+}
+
+/// Met, not met, or nothing to read against its target: a mark that reads without colour, and
+/// the theme's role.
+fn verdict(f: &Figure, theme: &Theme) -> (&'static str, Style) {
+    match (f.target.is_some(), f.met) {
+        (_, Some(true)) => ("✓", theme.ok),
+        (_, Some(false)) => ("✗", theme.breach),
+        (true, None) => ("·", theme.muted),
+        (false, None) => (" ", theme.text),
+    }
+}
+
+/// `text` right-aligned in `cells` display cells (cut when longer).
+fn right(text: &str, cells: usize) -> String {
+    let cut = truncate(text, cells);
+    format!("{}{cut}", " ".repeat(cells.saturating_sub(width(&cut))))
+}
+
+fn draw_headline(
+    r: &Report,
+    before: Option<&Report>,
+    layout: &Layout,
+    buf: &mut Buffer,
+    view: &View,
+) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let area = layout.headline;
+    let figures = headline(r);
+    let previous = before.map(headline);
+    let (columns, col_width) = if layout.two_columns {
+        (2, (area.width - 1) / 2)
+    } else {
+        (1, area.width)
+    };
+    // The numbers' columns as wide as their widest; the label takes what they leave (at
+    // most 22 cells).
+    let widest = |texts: &mut dyn Iterator<Item = &str>| texts.map(width).max().unwrap_or(0);
+    // (On a wide screen the columns are named above them: as wide as their names too.)
+    let named = |key: &str| if layout.header { width(i18n.t(key)) } else { 0 };
+    let value_w = widest(&mut figures.iter().map(|f| f.value.as_str()))
+        .max(4)
+        .max(named("reports.col_now"));
+    let target_w = widest(&mut figures.iter().filter_map(|f| f.target.as_deref()))
+        .max(named("reports.col_target"));
+    let before_w = previous.as_ref().map_or(0, |p| {
+        2 + widest(&mut p.iter().map(|f| f.value.as_str()))
+            .max(4)
+            .max(named("reports.col_before"))
+    });
+    let label_w = usize::from(col_width)
+        .saturating_sub(2 + 1 + value_w + 1 + target_w + before_w)
+        .min(22);
+    let mut y = area.y;
+    if layout.header {
+        let mut text = format!(
+            "  {} {} {}",
+            pad("", label_w),
+            right(i18n.t("reports.col_now"), value_w),
+            pad(i18n.t("reports.col_target"), target_w)
+        );
+        if previous.is_some() {
+            text.push_str(&right(i18n.t("reports.col_before"), before_w));
+        }
+        buf.set_string(
+            area.x,
+            y,
+            truncate(&text, usize::from(area.width)),
+            theme.muted,
+        );
+        y += 1;
+    }
+    let rows_per_column = figures.len().div_ceil(columns);
+    for (n, f) in figures.iter().enumerate() {
+        let column = (n / rows_per_column) as u16;
+        let x = area.x + column * (col_width + 1);
+        let row = y + (n % rows_per_column) as u16;
+        let (mark, style) = verdict(f, theme);
+        let mut spans = vec![
+            Span::styled(format!("{mark} "), style),
+            Span::styled(pad(i18n.t(f.label), label_w), theme.text),
+            Span::raw(" "),
+            Span::styled(
+                right(&f.value, value_w),
+                if f.met.is_some() { style } else { theme.accent },
+            ),
+            Span::raw(" "),
+            Span::styled(
+                pad(f.target.as_deref().unwrap_or(""), target_w),
+                theme.muted,
+            ),
+        ];
+        if let Some(previous) = &previous {
+            let p = &previous[n];
+            let arrow = match (f.raw, p.raw) {
+                (Some(a), Some(b)) if a > b => "▲",
+                (Some(a), Some(b)) if a < b => "▼",
+                (Some(_), Some(_)) => "=",
+                _ => " ",
+            };
+            spans.push(Span::styled(
+                format!(" {arrow}{}", right(&p.value, before_w - 2)),
+                theme.muted,
+            ));
+        }
+        super::fit_spans(&mut spans, usize::from(col_width));
+        Paragraph::new(Line::from(spans)).render(Rect::new(x, row, col_width, 1), buf);
+    }
+}
+
+/// A section's title in its first row, `extra` at its right end.
+fn section_title(area: Rect, title: &str, extra: &str, buf: &mut Buffer, theme: &Theme) {
+    let w = usize::from(area.width);
+    let extra_w = width(extra);
+    let title = truncate(title, w.saturating_sub(extra_w + 1));
+    buf.set_string(area.x, area.y, &title, theme.title);
+    if extra_w + width(&title) < w {
+        buf.set_string(area.x + (w - extra_w) as u16, area.y, extra, theme.muted);
+    }
+}
+
+/// Contacts by channel: a bar for each channel (the seven, and any other the log holds).
+fn draw_channels(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    section_title(
+        area,
+        i18n.t("reports.by_channel"),
+        &i18n.f("reports.in_all", &[("count", &r.contacts.to_string())]),
+        buf,
+        theme,
+    );
+    let mut channels: Vec<(String, i64)> = Channel::ALL
+        .iter()
+        .map(|c| {
+            let n = r.contacts_by_channel.get(c.as_str()).copied().unwrap_or(0);
+            (i18n.value("channel", c.as_str()), n)
+        })
+        .collect();
+    for (c, n) in &r.contacts_by_channel {
+        if !Channel::ALL.iter().any(|k| k.as_str() == c) {
+            channels.push((sanitize(c).into_owned(), *n));
+        }
+    }
+    let most = channels.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let bars: Vec<Bar> = channels
+        .iter()
+        .map(|(label, n)| {
+            Bar::with_label(Line::styled(label.clone(), theme.text), (*n).max(0) as u64)
+        })
+        .collect();
+    let chart = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    BarChart::horizontal(bars)
+        .bar_width(1)
+        .bar_gap(0)
+        .max(most as u64)
+        .bar_style(theme.accent)
+        .value_style(theme.selection)
+        .render(chart, buf);
+}
+
+/// Complaints opened per day as a sparkline (several days a column when the period has more
+/// days than the section columns), the first and last day beneath it.
+fn draw_per_day(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    let days = r.complaints_per_day.len();
+    let columns = usize::from(area.width).max(1);
+    let per = days.div_ceil(columns).max(1);
+    let title = if per == 1 {
+        i18n.t("reports.per_day").to_string()
+    } else {
+        i18n.f("reports.per_days", &[("days", &per.to_string())])
+    };
+    let total: i64 = r.complaints_per_day.iter().sum();
+    section_title(
+        area,
+        &title,
+        &i18n.f("reports.in_all", &[("count", &total.to_string())]),
+        buf,
+        theme,
+    );
+    let data: Vec<u64> = r
+        .complaints_per_day
+        .chunks(per)
+        .map(|c| c.iter().sum::<i64>().max(0) as u64)
+        .collect();
+    let chart = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(2),
+        ..area
+    };
+    if total == 0 {
+        buf.set_string(
+            chart.x,
+            chart.y + chart.height / 2,
+            truncate(i18n.t("reports.none_opened"), usize::from(chart.width)),
+            theme.muted,
+        );
+    } else {
+        Sparkline::default()
+            .data(&data)
+            .style(theme.accent)
+            .render(chart, buf);
+    }
+    // The days it runs from and to, under its first and last column.
+    let axis_y = area.bottom().saturating_sub(1);
+    let from = r.period.from.format("%m-%d").to_string();
+    let to = r.period.to.format("%m-%d").to_string();
+    let used = data.len().min(columns) as u16;
+    buf.set_string(area.x, axis_y, &from, theme.muted);
+    if used > 12 {
+        let x = area.x + used - width(&to) as u16;
+        buf.set_string(x, axis_y, &to, theme.muted);
+    }
+}
+
+/// The categories of the hot spots, the most complaints first, with their counts by month.
+fn categories(r: &Report) -> Vec<(String, i64)> {
+    let mut totals: Vec<(String, i64)> = Vec::new();
+    for h in &r.hot_spots {
+        match totals.iter_mut().find(|(c, _)| *c == h.category) {
+            Some((_, n)) => *n += h.count,
+            None => totals.push((h.category.clone(), h.count)),
+        }
+    }
+    totals.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    totals
+}
+
+/// Complaints opened by category and month: a row a category, a column a month of the period.
+fn draw_hot_spots(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    section_title(area, i18n.t("reports.hot_spots"), "", buf, theme);
+    let w = usize::from(area.width);
+    let cats = categories(r);
+    if cats.is_empty() {
+        buf.set_string(
+            area.x + 2,
+            area.y + 1,
+            truncate(i18n.t("reports.none_opened"), w.saturating_sub(2)),
+            theme.muted,
+        );
+        return;
+    }
+    let months = Period {
+        from: r.period.from,
+        to: r.period.to,
+    }
+    .months();
+    let col = month_column(months.len());
+    let short = col < 8;
+    let total_w = TOTAL_W;
+    let label_w = w.saturating_sub(months.len() * col + total_w).clamp(6, 18);
+    let mut head = pad("", label_w);
+    for m in &months {
+        let name = if short { m.get(5..).unwrap_or(m) } else { m };
+        head.push_str(&right(name, col));
+    }
+    head.push_str(&right(i18n.t("reports.col_total"), total_w));
+    buf.set_string(area.x, area.y + 1, truncate(&head, w), theme.muted);
+    for (n, (category, total)) in cats.iter().enumerate() {
+        let y = area.y + 2 + n as u16;
+        let mut spans = vec![Span::styled(
+            pad(&i18n.value("category", &sanitize(category)), label_w),
+            theme.text,
+        )];
+        for m in &months {
+            let count = r
+                .hot_spots
+                .iter()
+                .find(|h| h.category == *category && h.month == *m)
+                .map(|h| h.count)
+                .unwrap_or(0);
+            let (text, style) = if count == 0 {
+                ("·".to_string(), theme.muted)
+            } else {
+                (count.to_string(), theme.warn)
+            };
+            spans.push(Span::styled(right(&text, col), style));
+        }
+        spans.push(Span::styled(
+            right(&total.to_string(), total_w),
+            theme.accent,
+        ));
+        super::fit_spans(&mut spans, w);
+        Paragraph::new(Line::from(spans)).render(Rect::new(area.x, y, area.width, 1), buf);
+    }
+}
+
+/// One row per operator; a wide screen adds the name, the contacts made and the CSAT answers.
+fn draw_operators(r: &Report, area: Rect, all_columns: bool, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    let i18n = view.i18n;
+    section_title(area, i18n.t("reports.per_operator"), "", buf, theme);
+    let w = usize::from(area.width);
+    if r.per_operator.is_empty() {
+        buf.set_string(
+            area.x + 2,
+            area.y + 1,
+            truncate(i18n.t("reports.no_operators"), w.saturating_sub(2)),
+            theme.muted,
+        );
+        return;
+    }
+    let columns = operator_columns(all_columns);
+    let numbers: usize = columns.iter().map(|(_, cw, _)| cw).sum();
+    let name_w = if all_columns { NAME_W } else { 0 };
+    let login_w = w.saturating_sub(numbers + name_w).clamp(6, LOGIN_W);
+    // Each number's column keeps a space before it.
+    let cell = |text: &str, cw: usize| format!(" {}", right(text, cw - 1));
+    let mut head = pad(i18n.t("reports.col_operator"), login_w);
+    if all_columns {
+        head.push_str(&pad(i18n.t("reports.col_name"), name_w));
+    }
+    for (key, cw, _) in &columns {
+        head.push_str(&cell(i18n.t(key), *cw));
+    }
+    buf.set_string(area.x, area.y + 1, truncate(&head, w), theme.muted);
+    for (n, o) in r.per_operator.iter().enumerate() {
+        let mut spans = vec![Span::styled(
+            pad(&sanitize(&o.login), login_w),
+            theme.accent,
+        )];
+        if all_columns {
+            spans.push(Span::styled(
+                pad(&i18n.data(&sanitize(&o.name)), name_w),
+                theme.text,
+            ));
+        }
+        for (_, cw, value) in &columns {
+            spans.push(Span::styled(cell(&value(o), *cw), theme.text));
+        }
+        super::fit_spans(&mut spans, w);
+        let y = area.y + 2 + n as u16;
+        Paragraph::new(Line::from(spans)).render(Rect::new(area.x, y, area.width, 1), buf);
+    }
+}
