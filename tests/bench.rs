@@ -212,6 +212,8 @@ fn bench_report_times_every_period_as_a_whole_process_warm_and_cold() {
         "3",
         "--cold-runs",
         "2",
+        "--keys",
+        "30",
         "--json",
     ]));
     let periods = report["periods"].as_array().expect("periods");
@@ -256,6 +258,10 @@ fn bench_report_times_every_period_as_a_whole_process_warm_and_cold() {
     assert!(contacts("this year") >= contacts("this month"));
     assert!(contacts("this year, one operator") <= contacts("this year"));
     assert!(contacts("this year, one operator") > 0);
+    // The pane took every key while its figures were calculated on the worker.
+    assert_eq!(report["pane_keys"]["samples"], 30, "{report:#}");
+    assert!(report["pane_keys"]["max_ms"].as_f64().expect("max") > 0.0);
+    assert!(report["keys_while_calculating"].as_u64().expect("count") <= 30);
 }
 
 #[test]

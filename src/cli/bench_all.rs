@@ -265,6 +265,7 @@ pub fn all(ctx: &Context, args: AllArgs) -> Result<()> {
         &super::bench_report::ReportArgs {
             runs: args.report_runs,
             cold_runs: args.report_cold_runs,
+            keys: args.complaint_samples,
             json: false,
         },
     )?;
@@ -491,6 +492,15 @@ fn report_rows(out: &mut String, r: &super::bench_report::ReportBench) {
             f.samples
         );
     }
+    let f = &r.pane_keys;
+    let _ = writeln!(
+        out,
+        "| Reports pane at 80×24 while it calculates, key to drawn frame p99 ≤ 16 ms: → / ← period | {} ms over {} keys, {} drawn showing \"calculating…\" | {} |",
+        ms(f),
+        f.samples,
+        r.keys_while_calculating,
+        verdict(f, 16.0)
+    );
 }
 
 /// One pane key's row: key to drawn frame against the frame budget (p99 ≤ 16 ms).
