@@ -404,3 +404,60 @@ fn access_snapshots() {
         }
     }
 }
+/// The key line: the line above the status bar.
+fn key_line(text: &str) -> String {
+    text.lines().rev().nth(1).unwrap_or_default().to_string()
+}
+
+/// An operator without a grant sees a confidential customer's name and code only: logging a
+/// contact, editing, a complaint or a reminder about them is refused, so the key line and the
+/// help offer none of it — asking for access they do offer. With access, all of it again.
+#[test]
+fn a_restricted_card_offers_only_what_the_operator_may_do() {
+    let desk = desk();
+    for (lang, log, edit, ask) in [
+        (Lang::En, "log contact", "edit", "a ask for access"),
+        (Lang::ZhCn, "记录联系", "编辑", "a 申请访问"),
+    ] {
+        let mut amy = app(&desk.path, "amy", lang);
+        open_card(&mut amy, desk.secret);
+        for refused in [
+            Action::NewInteraction,
+            Action::Edit,
+            Action::NewComplaint,
+            Action::Pane(&careline::tui::panes::card::NEW_REMINDER),
+        ] {
+            assert!(!amy.offers(&refused), "{refused:?} is not offered");
+        }
+        let text = screen(&mut amy, 80, 24);
+        let keys = key_line(&text);
+        assert!(keys.contains(ask), "{keys}");
+        assert!(!keys.contains(log) && !keys.contains(edit), "{keys}");
+        key(&mut amy, KeyCode::Char('?'));
+        let help = screen(&mut amy, 80, 24);
+        assert!(help.contains(&ask[2..]), "{help}");
+        assert!(!help.contains(log) && !help.contains(edit), "{help}");
+        key(&mut amy, KeyCode::Esc);
+        // The key still says why, if pressed.
+        key(&mut amy, KeyCode::Char('n'));
+        assert!(amy.form().is_none());
+        assert!(!message(&amy).is_empty());
+    }
+    // Given access, the card offers what it did not.
+    let mut chen = app(&desk.path, "chen.jie", Lang::En);
+    open_card(&mut chen, desk.secret);
+    key(&mut chen, KeyCode::Char('a'));
+    key(&mut chen, KeyCode::Tab);
+    key(&mut chen, KeyCode::Tab);
+    type_text(&mut chen, "回访投诉");
+    ctrl(&mut chen, 's');
+    assert!(chen.form().is_none(), "given: {}", message(&chen));
+    let mut amy = app(&desk.path, "amy", Lang::En);
+    open_card(&mut amy, desk.secret);
+    assert!(amy.offers(&Action::NewInteraction) && amy.offers(&Action::Edit));
+    let keys = key_line(&screen(&mut amy, 80, 24));
+    assert!(
+        keys.contains("n log contact") && keys.contains("e edit"),
+        "{keys}"
+    );
+}
