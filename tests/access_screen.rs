@@ -461,3 +461,71 @@ fn a_restricted_card_offers_only_what_the_operator_may_do() {
         "{keys}"
     );
 }
+
+/// A message is about where it was said: the card's refusal goes when the operator moves to
+/// the Log pane, whose keys show; a message of the list goes when a form opens over it.
+#[test]
+fn a_message_goes_when_the_operator_moves_on() {
+    let desk = desk();
+    let mut amy = app(&desk.path, "amy", Lang::ZhCn);
+    open_card(&mut amy, desk.secret);
+    key(&mut amy, KeyCode::Char('e'));
+    let said = message(&amy);
+    assert!(said.contains("保密客户"), "{said}");
+    assert!(screen(&mut amy, 80, 24).contains(&said), "said on the card");
+    key(&mut amy, KeyCode::Char('2'));
+    assert_eq!(amy.focused_pane(), careline::tui::panes::log::ID);
+    assert_eq!(message(&amy), "", "left with the card");
+    let keys = key_line(&screen(&mut amy, 80, 24));
+    assert!(keys.contains("Enter 打开"), "the Log's keys: {keys}");
+
+    // A supervisor ends a grant in the list, then refuses another request: the refusal's form
+    // shows its own keys, not what was said of the grant.
+    amy_asks(&mut amy, desk.secret, "客户来电要求改地址");
+    let mut chen = app(&desk.path, "chen.jie", Lang::En);
+    ctrl(&mut chen, 'g');
+    key(&mut chen, KeyCode::Char('y'));
+    ctrl(&mut chen, 's');
+    amy_asks(&mut amy, desk.other, "核对地址");
+    others_wrote(&mut chen);
+    key(&mut chen, KeyCode::Char('h'));
+    // Waiting first (#2), then those decided (#1).
+    key(&mut chen, KeyCode::Down);
+    key(&mut chen, KeyCode::Char('x'));
+    assert_eq!(message(&chen), "Access of amy to C0000001 ended.");
+    key(&mut chen, KeyCode::Up);
+    key(&mut chen, KeyCode::Char('x'));
+    assert_eq!(chen.form().map(|f| f.kind), Some(FormKind::AccessRefuse));
+    let text = screen(&mut chen, 80, 24);
+    assert!(!text.contains("ended"), "{text}");
+    assert!(key_line(&text).contains("Ctrl-S save"), "{text}");
+}
+
+/// The audit trail opened from the card shows its own keys at once, not what the card said
+/// last (the access just given).
+#[test]
+fn the_audit_trail_shows_its_keys() {
+    let desk = desk();
+    for (lang, customer, back, open) in [
+        (Lang::En, desk.secret, "Esc back", "Enter open"),
+        (Lang::ZhCn, desk.other, "Esc 返回", "Enter 打开"),
+    ] {
+        let mut chen = app(&desk.path, "chen.jie", lang);
+        open_card(&mut chen, customer);
+        key(&mut chen, KeyCode::Char('a'));
+        key(&mut chen, KeyCode::Tab);
+        key(&mut chen, KeyCode::Tab);
+        type_text(&mut chen, "回访投诉");
+        ctrl(&mut chen, 's');
+        assert!(chen.form().is_none(), "given: {}", message(&chen));
+        assert!(!message(&chen).is_empty(), "the grant is said");
+        key(&mut chen, KeyCode::Char('A'));
+        assert_eq!(chen.focused_pane(), audit::ID);
+        let keys = key_line(&screen(&mut chen, 80, 24));
+        assert!(keys.contains(back) && keys.contains(open), "{keys}");
+        // The entry in full: Esc back to the list.
+        key(&mut chen, KeyCode::Enter);
+        let keys = key_line(&screen(&mut chen, 80, 24));
+        assert!(keys.contains(back), "{keys}");
+    }
+}

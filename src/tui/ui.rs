@@ -38,7 +38,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     }
     let tabs = Rect { height: 1, ..area };
     // A message too long for one line takes two (a refusal's second half says who may act).
-    let footer_lines = shown_message(app).map_or(1, |m| {
+    let footer_lines = app.shown_message().map_or(1, |m| {
         message_lines(&sanitize(&m.text), area.width as usize).len()
     }) as u16;
     let body = Rect {
@@ -191,9 +191,8 @@ fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 
 fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.desk.settings.theme;
-    // A dialog waits for an answer: its keys show instead of a notice, which waits until it is
-    // answered. A warning or an error still shows.
-    if let Some(message) = shown_message(app) {
+    // A message said here shows instead of the keys (`App::shown_message`).
+    if let Some(message) = app.shown_message() {
         let style = match message.kind {
             MessageKind::Info => theme.ok,
             MessageKind::Warn => theme.warn,
@@ -232,15 +231,6 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(format!(" {label}  "), theme.muted));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
-}
-
-/// The message the footer shows: a dialog waits for an answer, so its keys show instead of a
-/// notice (which waits until it is answered); a warning or an error still shows.
-fn shown_message(app: &App) -> Option<&crate::tui::desk::Message> {
-    app.desk
-        .message
-        .as_ref()
-        .filter(|m| app.dialog().is_none() || m.kind != MessageKind::Info)
 }
 
 /// A message as the footer shows it, after a space: one line, or two when it is wider than
