@@ -409,6 +409,11 @@ fn key_line(text: &str) -> String {
     text.lines().rev().nth(1).unwrap_or_default().to_string()
 }
 
+/// The status bar: the last line.
+fn status_bar(text: &str) -> String {
+    text.lines().last().unwrap_or_default().to_string()
+}
+
 /// An operator without a grant sees a confidential customer's name and code only: logging a
 /// contact, editing, a complaint or a reminder about them is refused, so the key line and the
 /// help offer none of it — asking for access they do offer. With access, all of it again.
@@ -527,5 +532,68 @@ fn the_audit_trail_shows_its_keys() {
         key(&mut chen, KeyCode::Enter);
         let keys = key_line(&screen(&mut chen, 80, 24));
         assert!(keys.contains(back), "{keys}");
+    }
+}
+
+/// A long reason in the title of the form that grants it is cut with an ellipsis, one cell of
+/// the frame left before its corner.
+#[test]
+fn a_long_form_title_is_cut_with_an_ellipsis() {
+    let desk = desk();
+    let reason = "客户来电要求核实地址和电话号码，请尽快处理并回电告知客户结果";
+    {
+        let mut amy = app(&desk.path, "amy", Lang::ZhCn);
+        amy_asks(&mut amy, desk.secret, reason);
+    }
+    for lang in [Lang::ZhCn, Lang::En] {
+        let mut chen = app(&desk.path, "chen.jie", lang);
+        ctrl(&mut chen, 'g');
+        key(&mut chen, KeyCode::Char('y'));
+        assert_eq!(chen.form().map(|f| f.kind), Some(FormKind::AccessGrant));
+        let text = screen(&mut chen, 80, 24);
+        let title = text.lines().nth(1).unwrap_or_default();
+        assert!(title.contains("#1 C0000001"), "{title}");
+        assert!(title.contains("…"), "cut with …: {title}");
+        assert!(title.ends_with("─┐"), "{title}");
+        assert!(!title.contains(reason), "{title}");
+        key(&mut chen, KeyCode::Esc);
+    }
+}
+
+/// The status bar of a supervisor on a shared host at 80 columns: who, the complaint counts,
+/// the requests waiting, the care count and the clock, in both languages; the database path,
+/// the same for everyone on the host, gives way ("shared" says it).
+#[test]
+fn the_status_bar_keeps_the_clock_and_counts_at_eighty_columns() {
+    let desk = desk();
+    {
+        let mut amy = app(&desk.path, "amy", Lang::En);
+        amy_asks(&mut amy, desk.secret, "客户来电要求改地址");
+    }
+    let mut store = open_at_screen_time(&desk.path);
+    let admin = store.actor("li.na", None).expect("admin");
+    store
+        .add_operator(&admin, "tr_sup", "Sup", Role::Supervisor)
+        .expect("tr_sup");
+    for (lang, shown) in [
+        (
+            Lang::En,
+            ["tr_sup", "shared", "late", "access 1", "care 0", "10:30"],
+        ),
+        (
+            Lang::ZhCn,
+            ["tr_sup", "共享", "超时0", "申请1", "关怀0", "10:30"],
+        ),
+    ] {
+        let store = open_at_screen_time(&desk.path);
+        let actor = store.actor("tr_sup", None).expect("actor");
+        let mut settings = settings(lang, "/var/lib/careline/careline.db");
+        settings.shared = true;
+        let mut sup = App::new(store, actor, settings);
+        let bar = status_bar(&screen(&mut sup, 80, 24));
+        for part in shown {
+            assert!(bar.contains(part), "{part:?} in {bar:?}");
+        }
+        assert!(!bar.contains("careline.db"), "{bar:?}");
     }
 }
