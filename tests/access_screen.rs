@@ -273,7 +273,9 @@ fn a_supervisor_gives_access_from_the_card_and_revokes_it_in_the_list() {
         .find(|l| l.contains("g1 ") && l.contains("C0000001"))
         .unwrap_or_else(|| panic!("the direct grant is listed: {text}"));
     assert!(
-        row.contains("amy") && row.contains("direct 11:30") && row.contains("回访投诉"),
+        row.contains("amy")
+            && row.contains("until 11:30")
+            && row.contains("given directly · 回访投诉"),
         "{row}"
     );
     let revoke = Action::Pane(&access::REFUSE);
@@ -404,6 +406,7 @@ fn access_snapshots() {
         }
     }
 }
+
 /// The key line: the line above the status bar.
 fn key_line(text: &str) -> String {
     text.lines().rev().nth(1).unwrap_or_default().to_string()
@@ -595,5 +598,50 @@ fn the_status_bar_keeps_the_clock_and_counts_at_eighty_columns() {
             assert!(bar.contains(part), "{part:?} in {bar:?}");
         }
         assert!(!bar.contains("careline.db"), "{bar:?}");
+    }
+}
+
+/// In the list with those decided, a grant still lasting says until when in the same words
+/// whether it was asked for or given directly; the one given directly is marked so.
+#[test]
+fn the_decided_list_says_until_when_of_both_kinds_of_grant() {
+    let desk = desk();
+    let mut amy = app(&desk.path, "amy", Lang::En);
+    amy_asks(&mut amy, desk.secret, "客户来电要求改地址");
+    for (lang, until, direct) in [
+        (Lang::En, "until 11:30", "given directly"),
+        (Lang::ZhCn, "至 11:30", "直接授权"),
+    ] {
+        let mut chen = app(&desk.path, "chen.jie", lang);
+        if lang == Lang::En {
+            ctrl(&mut chen, 'g');
+            key(&mut chen, KeyCode::Char('y'));
+            ctrl(&mut chen, 's');
+            key(&mut chen, KeyCode::Esc);
+            open_card(&mut chen, desk.other);
+            key(&mut chen, KeyCode::Char('a'));
+            key(&mut chen, KeyCode::Tab);
+            key(&mut chen, KeyCode::Tab);
+            type_text(&mut chen, "回访投诉");
+            ctrl(&mut chen, 's');
+            assert!(chen.form().is_none(), "given: {}", message(&chen));
+        }
+        ctrl(&mut chen, 'g');
+        key(&mut chen, KeyCode::Char('h'));
+        let text = screen(&mut chen, 80, 24);
+        let row = |number: &str, code: &str| {
+            text.lines()
+                .find(|l| l.contains(number) && l.contains(code))
+                .unwrap_or_else(|| panic!("{number} {code} in {text}"))
+                .to_string()
+        };
+        let asked = row("#1 ", "C0000001");
+        let given = row("g", "C0000002");
+        assert!(
+            asked.contains(until) && given.contains(until),
+            "{asked}\n{given}"
+        );
+        assert!(given.contains(direct), "{given}");
+        assert!(!asked.contains(direct), "{asked}");
     }
 }
