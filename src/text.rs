@@ -170,9 +170,58 @@ pub fn pad(s: &str, cells: usize) -> String {
     format!("{cut}{}", " ".repeat(fill))
 }
 
+/// Rows of cells as lines whose columns line up on a terminal: every column but a row's last
+/// cell padded to the widest cell of that column, by display cells (a Chinese character takes
+/// two), two spaces between columns. A listing printed by the command line.
+pub fn columns(rows: &[Vec<String>]) -> Vec<String> {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        // A row's last cell is not padded, so it sizes no column.
+        for (n, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
+            match widths.get_mut(n) {
+                Some(w) => *w = (*w).max(width(cell)),
+                None => widths.push(width(cell)),
+            }
+        }
+    }
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (n, cell) in row.iter().enumerate() {
+                if n + 1 < row.len() {
+                    let w = widths.get(n).copied().unwrap_or(0);
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(w.saturating_sub(width(cell)) + 2));
+                } else {
+                    line.push_str(cell);
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_line_up_by_display_cells() {
+        let rows = vec![
+            vec!["#1".to_string(), "王秀英".to_string(), "viewed".to_string()],
+            vec!["#12".to_string(), "amy".to_string(), "changed".to_string()],
+            vec!["#3".to_string(), "".to_string(), "".to_string()],
+        ];
+        assert_eq!(
+            columns(&rows),
+            vec![
+                "#1   王秀英  viewed".to_string(),
+                "#12  amy     changed".to_string(),
+                "#3".to_string(),
+            ]
+        );
+        assert!(columns(&[]).is_empty());
+    }
 
     #[test]
     fn one_is_counted_in_the_singular() {

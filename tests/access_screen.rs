@@ -273,7 +273,9 @@ fn a_supervisor_gives_access_from_the_card_and_revokes_it_in_the_list() {
         .find(|l| l.contains("g1 ") && l.contains("C0000001"))
         .unwrap_or_else(|| panic!("the direct grant is listed: {text}"));
     assert!(
-        row.contains("amy") && row.contains("direct 11:30") && row.contains("回访投诉"),
+        row.contains("amy")
+            && row.contains("until 11:30")
+            && row.contains("given directly · 回访投诉"),
         "{row}"
     );
     let revoke = Action::Pane(&access::REFUSE);
@@ -402,5 +404,244 @@ fn access_snapshots() {
             let terminal = draw(&mut chen, w, h);
             insta::assert_snapshot!(format!("audit_{name}_{w}x{h}"), terminal.backend());
         }
+    }
+}
+
+/// The key line: the line above the status bar.
+fn key_line(text: &str) -> String {
+    text.lines().rev().nth(1).unwrap_or_default().to_string()
+}
+
+/// The status bar: the last line.
+fn status_bar(text: &str) -> String {
+    text.lines().last().unwrap_or_default().to_string()
+}
+
+/// An operator without a grant sees a confidential customer's name and code only: logging a
+/// contact, editing, a complaint or a reminder about them is refused, so the key line and the
+/// help offer none of it — asking for access they do offer. With access, all of it again.
+#[test]
+fn a_restricted_card_offers_only_what_the_operator_may_do() {
+    let desk = desk();
+    for (lang, log, edit, ask) in [
+        (Lang::En, "log contact", "edit", "a ask for access"),
+        (Lang::ZhCn, "记录联系", "编辑", "a 申请访问"),
+    ] {
+        let mut amy = app(&desk.path, "amy", lang);
+        open_card(&mut amy, desk.secret);
+        for refused in [
+            Action::NewInteraction,
+            Action::Edit,
+            Action::NewComplaint,
+            Action::Pane(&careline::tui::panes::card::NEW_REMINDER),
+        ] {
+            assert!(!amy.offers(&refused), "{refused:?} is not offered");
+        }
+        let text = screen(&mut amy, 80, 24);
+        let keys = key_line(&text);
+        assert!(keys.contains(ask), "{keys}");
+        assert!(!keys.contains(log) && !keys.contains(edit), "{keys}");
+        key(&mut amy, KeyCode::Char('?'));
+        let help = screen(&mut amy, 80, 24);
+        assert!(help.contains(&ask[2..]), "{help}");
+        assert!(!help.contains(log) && !help.contains(edit), "{help}");
+        key(&mut amy, KeyCode::Esc);
+        // The key still says why, if pressed.
+        key(&mut amy, KeyCode::Char('n'));
+        assert!(amy.form().is_none());
+        assert!(!message(&amy).is_empty());
+    }
+    // Given access, the card offers what it did not.
+    let mut chen = app(&desk.path, "chen.jie", Lang::En);
+    open_card(&mut chen, desk.secret);
+    key(&mut chen, KeyCode::Char('a'));
+    key(&mut chen, KeyCode::Tab);
+    key(&mut chen, KeyCode::Tab);
+    type_text(&mut chen, "回访投诉");
+    ctrl(&mut chen, 's');
+    assert!(chen.form().is_none(), "given: {}", message(&chen));
+    let mut amy = app(&desk.path, "amy", Lang::En);
+    open_card(&mut amy, desk.secret);
+    assert!(amy.offers(&Action::NewInteraction) && amy.offers(&Action::Edit));
+    let keys = key_line(&screen(&mut amy, 80, 24));
+    assert!(
+        keys.contains("n log contact") && keys.contains("e edit"),
+        "{keys}"
+    );
+}
+
+/// A message is about where it was said: the card's refusal goes when the operator moves to
+/// the Log pane, whose keys show; a message of the list goes when a form opens over it.
+#[test]
+fn a_message_goes_when_the_operator_moves_on() {
+    let desk = desk();
+    let mut amy = app(&desk.path, "amy", Lang::ZhCn);
+    open_card(&mut amy, desk.secret);
+    key(&mut amy, KeyCode::Char('e'));
+    let said = message(&amy);
+    assert!(said.contains("保密客户"), "{said}");
+    assert!(screen(&mut amy, 80, 24).contains(&said), "said on the card");
+    key(&mut amy, KeyCode::Char('2'));
+    assert_eq!(amy.focused_pane(), careline::tui::panes::log::ID);
+    assert_eq!(message(&amy), "", "left with the card");
+    let keys = key_line(&screen(&mut amy, 80, 24));
+    assert!(keys.contains("Enter 打开"), "the Log's keys: {keys}");
+
+    // A supervisor ends a grant in the list, then refuses another request: the refusal's form
+    // shows its own keys, not what was said of the grant.
+    amy_asks(&mut amy, desk.secret, "客户来电要求改地址");
+    let mut chen = app(&desk.path, "chen.jie", Lang::En);
+    ctrl(&mut chen, 'g');
+    key(&mut chen, KeyCode::Char('y'));
+    ctrl(&mut chen, 's');
+    amy_asks(&mut amy, desk.other, "核对地址");
+    others_wrote(&mut chen);
+    key(&mut chen, KeyCode::Char('h'));
+    // Waiting first (#2), then those decided (#1).
+    key(&mut chen, KeyCode::Down);
+    key(&mut chen, KeyCode::Char('x'));
+    assert_eq!(message(&chen), "Access of amy to C0000001 ended.");
+    key(&mut chen, KeyCode::Up);
+    key(&mut chen, KeyCode::Char('x'));
+    assert_eq!(chen.form().map(|f| f.kind), Some(FormKind::AccessRefuse));
+    let text = screen(&mut chen, 80, 24);
+    assert!(!text.contains("ended"), "{text}");
+    assert!(key_line(&text).contains("Ctrl-S save"), "{text}");
+}
+
+/// The audit trail opened from the card shows its own keys at once, not what the card said
+/// last (the access just given).
+#[test]
+fn the_audit_trail_shows_its_keys() {
+    let desk = desk();
+    for (lang, customer, back, open) in [
+        (Lang::En, desk.secret, "Esc back", "Enter open"),
+        (Lang::ZhCn, desk.other, "Esc 返回", "Enter 打开"),
+    ] {
+        let mut chen = app(&desk.path, "chen.jie", lang);
+        open_card(&mut chen, customer);
+        key(&mut chen, KeyCode::Char('a'));
+        key(&mut chen, KeyCode::Tab);
+        key(&mut chen, KeyCode::Tab);
+        type_text(&mut chen, "回访投诉");
+        ctrl(&mut chen, 's');
+        assert!(chen.form().is_none(), "given: {}", message(&chen));
+        assert!(!message(&chen).is_empty(), "the grant is said");
+        key(&mut chen, KeyCode::Char('A'));
+        assert_eq!(chen.focused_pane(), audit::ID);
+        let keys = key_line(&screen(&mut chen, 80, 24));
+        assert!(keys.contains(back) && keys.contains(open), "{keys}");
+        // The entry in full: Esc back to the list.
+        key(&mut chen, KeyCode::Enter);
+        let keys = key_line(&screen(&mut chen, 80, 24));
+        assert!(keys.contains(back), "{keys}");
+    }
+}
+
+/// A long reason in the title of the form that grants it is cut with an ellipsis, one cell of
+/// the frame left before its corner.
+#[test]
+fn a_long_form_title_is_cut_with_an_ellipsis() {
+    let desk = desk();
+    let reason = "客户来电要求核实地址和电话号码，请尽快处理并回电告知客户结果";
+    {
+        let mut amy = app(&desk.path, "amy", Lang::ZhCn);
+        amy_asks(&mut amy, desk.secret, reason);
+    }
+    for lang in [Lang::ZhCn, Lang::En] {
+        let mut chen = app(&desk.path, "chen.jie", lang);
+        ctrl(&mut chen, 'g');
+        key(&mut chen, KeyCode::Char('y'));
+        assert_eq!(chen.form().map(|f| f.kind), Some(FormKind::AccessGrant));
+        let text = screen(&mut chen, 80, 24);
+        let title = text.lines().nth(1).unwrap_or_default();
+        assert!(title.contains("#1 C0000001"), "{title}");
+        assert!(title.contains("…"), "cut with …: {title}");
+        assert!(title.ends_with("─┐"), "{title}");
+        assert!(!title.contains(reason), "{title}");
+        key(&mut chen, KeyCode::Esc);
+    }
+}
+
+/// The status bar of a supervisor on a shared host at 80 columns: who, the complaint counts,
+/// the requests waiting, the care count and the clock, in both languages; the database path,
+/// the same for everyone on the host, gives way ("shared" says it).
+#[test]
+fn the_status_bar_keeps_the_clock_and_counts_at_eighty_columns() {
+    let desk = desk();
+    {
+        let mut amy = app(&desk.path, "amy", Lang::En);
+        amy_asks(&mut amy, desk.secret, "客户来电要求改地址");
+    }
+    let mut store = open_at_screen_time(&desk.path);
+    let admin = store.actor("li.na", None).expect("admin");
+    store
+        .add_operator(&admin, "tr_sup", "Sup", Role::Supervisor)
+        .expect("tr_sup");
+    for (lang, shown) in [
+        (
+            Lang::En,
+            ["tr_sup", "shared", "late", "access 1", "care 0", "10:30"],
+        ),
+        (
+            Lang::ZhCn,
+            ["tr_sup", "共享", "超时0", "申请1", "关怀0", "10:30"],
+        ),
+    ] {
+        let store = open_at_screen_time(&desk.path);
+        let actor = store.actor("tr_sup", None).expect("actor");
+        let mut settings = settings(lang, "/var/lib/careline/careline.db");
+        settings.shared = true;
+        let mut sup = App::new(store, actor, settings);
+        let bar = status_bar(&screen(&mut sup, 80, 24));
+        for part in shown {
+            assert!(bar.contains(part), "{part:?} in {bar:?}");
+        }
+        assert!(!bar.contains("careline.db"), "{bar:?}");
+    }
+}
+
+/// In the list with those decided, a grant still lasting says until when in the same words
+/// whether it was asked for or given directly; the one given directly is marked so.
+#[test]
+fn the_decided_list_says_until_when_of_both_kinds_of_grant() {
+    let desk = desk();
+    let mut amy = app(&desk.path, "amy", Lang::En);
+    amy_asks(&mut amy, desk.secret, "客户来电要求改地址");
+    for (lang, until, direct) in [
+        (Lang::En, "until 11:30", "given directly"),
+        (Lang::ZhCn, "至 11:30", "直接授权"),
+    ] {
+        let mut chen = app(&desk.path, "chen.jie", lang);
+        if lang == Lang::En {
+            ctrl(&mut chen, 'g');
+            key(&mut chen, KeyCode::Char('y'));
+            ctrl(&mut chen, 's');
+            key(&mut chen, KeyCode::Esc);
+            open_card(&mut chen, desk.other);
+            key(&mut chen, KeyCode::Char('a'));
+            key(&mut chen, KeyCode::Tab);
+            key(&mut chen, KeyCode::Tab);
+            type_text(&mut chen, "回访投诉");
+            ctrl(&mut chen, 's');
+            assert!(chen.form().is_none(), "given: {}", message(&chen));
+        }
+        ctrl(&mut chen, 'g');
+        key(&mut chen, KeyCode::Char('h'));
+        let text = screen(&mut chen, 80, 24);
+        let row = |number: &str, code: &str| {
+            text.lines()
+                .find(|l| l.contains(number) && l.contains(code))
+                .unwrap_or_else(|| panic!("{number} {code} in {text}"))
+                .to_string()
+        };
+        let asked = row("#1 ", "C0000001");
+        let given = row("g", "C0000002");
+        assert!(
+            asked.contains(until) && given.contains(until),
+            "{asked}\n{given}"
+        );
+        assert!(given.contains(direct), "{given}");
+        assert!(!asked.contains(direct), "{asked}");
     }
 }

@@ -664,3 +664,46 @@ fn a_locked_operators_refusal_names_them() {
     let stranger = entries(&sandbox, &["--operator", "nobody.here"]);
     assert_eq!(stranger[0]["entity_id"], serde_json::Value::Null);
 }
+
+/// `audit list` lines its columns up whatever they hold: an entry made by an admin acting
+/// for another (`li.na (by root)`) is wider than a login alone, and the actions still start in
+/// one column, every column as wide as its widest entry.
+#[test]
+fn the_audit_list_keeps_its_columns_in_line() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["operator", "add", "li.na", "--name", "李娜"]);
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "王秀英",
+        "--phone",
+        "13911112222",
+    ]);
+    sandbox.ok(&["--as", "li.na", "customer", "show", "C0000001"]);
+    sandbox.ok(&["customer", "show", "C0000001"]);
+    let rows = entries(&sandbox, &["--customer", "C0000001"]);
+    let text = sandbox.ok(&["audit", "list", "--customer", "C0000001"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), rows.len(), "{text}");
+    assert!(
+        lines.iter().any(|l| l.contains("li.na (by ")),
+        "an entry made for li.na: {text}"
+    );
+    let columns: Vec<usize> = lines
+        .iter()
+        .zip(&rows)
+        .map(|(line, row)| {
+            let action = row["action"].as_str().expect("an action");
+            let at = line
+                .find(&format!(" {action}"))
+                .unwrap_or_else(|| panic!("{action} in {line}"));
+            unicode_width::UnicodeWidthStr::width(&line[..at])
+        })
+        .collect();
+    assert!(
+        columns.windows(2).all(|w| w[0] == w[1]),
+        "{columns:?} in\n{text}"
+    );
+}

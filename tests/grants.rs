@@ -249,7 +249,7 @@ fn a_refusal_says_why_and_a_direct_grant_can_be_revoked() {
     let text = sandbox.ok(&["--as", "chen.jie", "grant", "list", "--all"]);
     assert!(
         text.lines()
-            .any(|l| l.starts_with(&format!("grant   {grant} "))
+            .any(|l| l.starts_with(&format!("grant {grant} "))
                 && l.contains("VIP 投诉跟进")
                 && l.contains("granted until")),
         "{text}"
@@ -352,7 +352,7 @@ fn a_grant_that_ran_out_is_not_revoked() {
     let all = sandbox.ok(&["--as", "chen.jie", "grant", "list", "--all"]);
     assert!(
         all.lines()
-            .any(|l| l.starts_with(&format!("grant   {} ", grant.id))
+            .any(|l| l.starts_with(&format!("grant {} ", grant.id))
                 && l.contains(&format!("expired {}", local(grant.expires_at)))),
         "{all}"
     );
@@ -492,4 +492,70 @@ fn a_direct_grant_is_refused_where_it_would_open_nothing_or_pile_up() {
         )),
         "{json}"
     );
+}
+
+/// Where `part` begins on `line`, in terminal cells (a Chinese character takes two).
+fn column_of(line: &str, part: &str) -> usize {
+    let at = line
+        .find(part)
+        .unwrap_or_else(|| panic!("{part:?} in {line:?}"));
+    unicode_width::UnicodeWidthStr::width(&line[..at])
+}
+
+/// `grant list` lines its columns up whatever they hold: a grant's "granted until" with its
+/// date and time, a waiting request's one word, a Chinese reason — every column as wide as
+/// its widest entry, so each reason starts in the same column.
+#[test]
+fn the_grant_list_keeps_its_columns_in_line() {
+    let sandbox = desk();
+    sandbox.ok(&[
+        "customer",
+        "add",
+        "--name",
+        "另一位保密客户",
+        "--confidential",
+    ]);
+    let asks = [
+        ("C0000001", "客户来电要求改地址"),
+        ("C0000002", "check the refund"),
+    ];
+    for (code, reason) in asks {
+        sandbox.ok(&[
+            "--as", "li.na", "grant", "request", code, "--reason", reason,
+        ]);
+    }
+    sandbox.ok(&["--as", "chen.jie", "grant", "approve", "1"]);
+    for (who, args) in [
+        ("chen.jie", vec!["grant", "list", "--all"]),
+        ("li.na", vec!["grant", "list"]),
+    ] {
+        let mut all = vec!["--as", who];
+        all.extend(args);
+        let text = sandbox.ok(&all);
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("request")).collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        let granted = lines
+            .iter()
+            .find(|l| l.contains("granted until"))
+            .unwrap_or_else(|| panic!("{text}"));
+        let waiting = lines
+            .iter()
+            .find(|l| l.contains("waiting"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(
+            column_of(granted, asks[0].1),
+            column_of(waiting, asks[1].1),
+            "the reasons in line:\n{text}"
+        );
+        assert_eq!(
+            column_of(granted, "granted until"),
+            column_of(waiting, "waiting"),
+            "{text}"
+        );
+        assert_eq!(
+            column_of(granted, "C0000001"),
+            column_of(waiting, "C0000002"),
+            "{text}"
+        );
+    }
 }

@@ -80,8 +80,11 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
     } else if rows.is_empty() {
         println!("No audit entries match.");
     } else {
-        for row in &rows {
-            println!("{}", line(row));
+        // Each column as wide as its widest entry: a long login (`tr_op1 (by tr_admin)`) or
+        // action keeps the others in line.
+        let rows: Vec<Vec<String>> = rows.iter().map(cells).collect();
+        for line in crate::text::columns(&rows) {
+            println!("{line}");
         }
     }
     if more {
@@ -93,8 +96,8 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
     Ok(())
 }
 
-/// One entry on one line: number, local time, who, action, what, detail.
-fn line(row: &AuditRow) -> String {
+/// One entry in columns: number, local time, who, action, then what and the detail.
+fn cells(row: &AuditRow) -> Vec<String> {
     let who = match &row.via {
         Some(via) => format!("{} (by {via})", row.login),
         None => row.login.clone(),
@@ -114,14 +117,19 @@ fn line(row: &AuditRow) -> String {
         None if row.erased => "  (detail erased)".to_string(),
         None => String::new(),
     };
-    sanitize(&format!(
-        "#{:<6} {}  {:<12} {:<22} {what}{customer}{detail}",
-        row.id,
-        row.at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S"),
+    [
+        format!("#{}", row.id),
+        row.at
+            .with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
         who,
-        row.action,
-    ))
-    .to_string()
+        row.action.clone(),
+        format!("{what}{customer}{detail}"),
+    ]
+    .iter()
+    .map(|cell| sanitize(cell).into_owned())
+    .collect()
 }
 
 /// A detail with its times (`expires_at` and every other `…_at`, Unix seconds as stored) as

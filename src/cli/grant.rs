@@ -66,7 +66,9 @@ fn local(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn request_line(r: &AccessRequest, now: chrono::DateTime<chrono::Utc>) -> String {
+/// A request (or a grant given directly, in `--all`) in columns: what, number, when asked,
+/// customer, operator, how it stands, why (and who decided, with their note).
+fn request_row(r: &AccessRequest, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
     let state = r.state(now);
     let state = match (state, r.expires_at, r.revoked_at) {
         (RequestState::Granted, Some(until), _) => format!("granted until {}", local(until)),
@@ -86,30 +88,45 @@ fn request_line(r: &AccessRequest, now: chrono::DateTime<chrono::Utc>) -> String
         }
         _ => {}
     }
-    let what = if r.direct { "grant  " } else { "request" };
-    sanitize(&format!(
-        "{what} {:<5} {}  {:<10} {:<12} {:<24} {}{by}",
-        r.id,
+    let what = if r.direct { "grant" } else { "request" };
+    [
+        format!("{what} {}", r.id),
         local(r.requested_at),
-        r.customer_code,
-        r.login,
+        r.customer_code.clone(),
+        r.login.clone(),
         state,
-        r.reason
-    ))
-    .to_string()
+        format!("{}{by}", r.reason),
+    ]
+    .iter()
+    .map(|cell| sanitize(cell).into_owned())
+    .collect()
 }
 
-fn grant_line(g: &Grant, now: chrono::DateTime<chrono::Utc>) -> String {
+/// A grant in columns: number, customer, to whom, by whom, how it stands, why.
+fn grant_row(g: &Grant, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
     let state = match g.revoked_at {
         Some(at) => format!("revoked {}", local(at)),
         None if g.expires_at <= now => format!("expired {}", local(g.expires_at)),
         None => format!("until {}", local(g.expires_at)),
     };
-    sanitize(&format!(
-        "grant {:<5} {:<10} to {:<12} by {:<12} {:<24} {}",
-        g.id, g.customer_code, g.login, g.granted_by, state, g.reason
-    ))
-    .to_string()
+    [
+        format!("grant {}", g.id),
+        g.customer_code.clone(),
+        format!("to {}", g.login),
+        format!("by {}", g.granted_by),
+        state,
+        g.reason.clone(),
+    ]
+    .iter()
+    .map(|cell| sanitize(cell).into_owned())
+    .collect()
+}
+
+/// Rows printed with their columns lined up, each column as wide as its widest cell.
+fn print_rows(rows: &[Vec<String>]) {
+    for line in crate::text::columns(rows) {
+        println!("{line}");
+    }
 }
 
 pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
@@ -152,13 +169,9 @@ pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
                     "You have asked for access to no confidential customer, and been given none."
                 );
             }
-            for r in &mine {
-                println!("{}", request_line(r, now));
-            }
+            print_rows(&mine.iter().map(|r| request_row(r, now)).collect::<Vec<_>>());
             // Every grant to you: those from your requests, and those a supervisor gave directly.
-            for g in &given {
-                println!("{}", grant_line(g, now));
-            }
+            print_rows(&given.iter().map(|g| grant_row(g, now)).collect::<Vec<_>>());
         }
         GrantCommand::List { all, json } => {
             // With --all: the requests decided and the grants given directly too, newest
@@ -175,17 +188,20 @@ pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
             if requests.is_empty() {
                 println!("No requests for access are waiting.");
             }
-            for r in &requests {
-                println!("{}", request_line(r, now));
-            }
+            print_rows(
+                &requests
+                    .iter()
+                    .map(|r| request_row(r, now))
+                    .collect::<Vec<_>>(),
+            );
         }
         GrantCommand::Approve { id, minutes, note } => {
             let r = store.decide_access(&actor, id, true, minutes, note.as_deref(), rules)?;
-            println!("{}", request_line(&r, now));
+            print_rows(&[request_row(&r, now)]);
         }
         GrantCommand::Refuse { id, reason } => {
             let r = store.decide_access(&actor, id, false, None, Some(&reason), rules)?;
-            println!("{}", request_line(&r, now));
+            print_rows(&[request_row(&r, now)]);
         }
         GrantCommand::Give {
             customer,
@@ -195,7 +211,7 @@ pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
         } => {
             let id = store.resolve_customer(&customer)?;
             let g = store.grant_access(&actor, id, &login, &reason, minutes, rules)?;
-            println!("{}", grant_line(&g, now));
+            print_rows(&[grant_row(&g, now)]);
         }
         GrantCommand::Revoke { id } => {
             store.revoke_grant(&actor, id)?;

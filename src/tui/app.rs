@@ -9,7 +9,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::action::Action;
 use super::component::{Msg, Pane, PaneId, Tab};
-pub use super::desk::{clock, Call, Desk, Message, MessageKind, Settings};
+pub use super::desk::{clock, Call, Desk, Message, MessageKind, Place, Settings};
 pub use super::dialog::Dialog;
 use super::forms::{customer, interaction};
 use super::keymap::Context;
@@ -71,7 +71,8 @@ impl App {
                 ("host", &first.host_config.display().to_string()),
             ],
         );
-        self.desk.warn(crate::text::sanitize(&text).into_owned());
+        self.desk
+            .warn_everywhere(crate::text::sanitize(&text).into_owned());
     }
 
     pub fn new(store: Store, actor: Actor, settings: Settings) -> App {
@@ -104,10 +105,11 @@ impl App {
         };
         app.desk.refresh_counts();
         if let Some(first) = app.desk.settings.warnings.first().cloned() {
-            app.desk.warn(first);
+            app.desk.warn_everywhere(first);
         }
         app.overlay.offer_next_draft(&mut app.desk);
         app.settle();
+        app.follow_message();
         app
     }
 
@@ -186,6 +188,27 @@ impl App {
         }
     }
 
+    /// Where the operator is: the pane with the keyboard, the form and the dialog over it.
+    pub fn place(&self) -> Place {
+        Place {
+            pane: self.focused,
+            form: self.overlay.form_number(),
+            dialog: self.overlay.dialog.is_some(),
+        }
+    }
+
+    /// The message the footer shows here: one said in this place (or of the whole screen).
+    /// A dialog waits for an answer, so its keys show instead of a notice; a warning or an
+    /// error said with it open still shows.
+    pub fn shown_message(&self) -> Option<&Message> {
+        let here = self.place();
+        self.desk
+            .message
+            .as_ref()
+            .filter(|m| m.sticky || m.place.is_none_or(|p| p == here))
+            .filter(|m| self.dialog().is_none() || m.kind != MessageKind::Info)
+    }
+
     /// The keyboard context: an open dialog first, then a form, then the focused pane.
     pub fn context(&self) -> Context {
         self.overlay.context().unwrap_or_else(|| {
@@ -247,6 +270,7 @@ impl App {
     pub fn loaded(&mut self, msg: Msg) {
         self.desk.post(msg);
         self.settle();
+        self.follow_message();
     }
 
     /// Whether a tick changed what the screen shows (and forget it).
@@ -347,6 +371,27 @@ impl App {
             self.focus_pane(back);
         }
         self.settle();
+        self.follow_message();
+    }
+
+    /// The message line follows the operator (see [`Place`]): a message just said is noted
+    /// as said here; one said elsewhere is cleared — a pane left, a form or a dialog opened
+    /// or closed — but for the open form's own (its fields to fix), kept while that form is
+    /// open, and a message of the whole screen.
+    fn follow_message(&mut self) {
+        let here = self.place();
+        let Some(message) = &mut self.desk.message else {
+            return;
+        };
+        match message.place {
+            None => message.place = Some(here),
+            Some(there) if there == here || message.sticky => {}
+            Some(there) if there.form.is_some() && there.form == here.form => {}
+            Some(_) => {
+                self.desk.message = None;
+                self.changed = true;
+            }
+        }
     }
 
     fn deliver_to_focused(&mut self, msg: Msg) {

@@ -45,6 +45,25 @@ pub struct Message {
     pub text: String,
     pub kind: MessageKind,
     pub at: DateTime<Utc>,
+    /// Where it was said; the router notes it once the key that said it is handled (`None`
+    /// until then). The line follows the operator: moved elsewhere, it is cleared.
+    pub place: Option<Place>,
+    /// Said of the whole screen, not of one place (the settings ignored at start, the
+    /// database replaced): it stays wherever the operator goes, until it times out.
+    pub sticky: bool,
+}
+
+/// Where the operator is: the pane with the keyboard, the form open over it and a dialog
+/// open over that. A message is about the place it was said in: moving to another
+/// pane, opening or closing a form or a dialog clears it — but for a form's own message (its
+/// fields to fix), which stays while that form is open and shows again once a dialog over
+/// the form is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub pane: super::component::PaneId,
+    /// The form open, by the number of its opening (the same form reopened is another).
+    pub form: Option<u64>,
+    pub dialog: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +169,18 @@ impl Desk {
             text,
             kind,
             at: self.now,
+            place: None,
+            sticky: false,
         });
+    }
+
+    /// A warning about the whole screen, not the place it is said in: it stays wherever the
+    /// operator goes until it times out (or another message takes its place).
+    pub fn warn_everywhere(&mut self, text: String) {
+        self.say(MessageKind::Warn, text);
+        if let Some(message) = &mut self.message {
+            message.sticky = true;
+        }
     }
 
     pub fn info(&mut self, text: String) {
@@ -314,7 +344,12 @@ impl Desk {
         let text = field_errors::store_words(e, &self.i18n);
         match &mut self.message {
             Some(message) if message.text == text => message.at = self.now,
-            _ => self.store_error(e),
+            _ => {
+                self.store_error(e);
+                if let Some(message) = &mut self.message {
+                    message.sticky = true;
+                }
+            }
         }
     }
 

@@ -20,6 +20,9 @@ pub struct Overlay {
     /// The pane a form just closed was opened from: the router gives it the keyboard back
     /// before anything the form posted (a customer saved and opened) is carried.
     closed: Option<PaneId>,
+    /// Forms opened so far: the open one is known by its number (a message said in it
+    /// belongs to it, not to the next form).
+    opened: u64,
 }
 
 impl Overlay {
@@ -85,7 +88,13 @@ impl Overlay {
     pub fn open_form(&mut self, form: Form, return_to: PaneId) {
         if self.editor.is_none() {
             self.editor = Some(Editor::new(form, return_to));
+            self.opened += 1;
         }
+    }
+
+    /// The open form's number (see `opened`), if one is open.
+    pub fn form_number(&self) -> Option<u64> {
+        self.editor.as_ref().map(|_| self.opened)
     }
 
     pub fn flush_draft(&mut self, desk: &mut Desk) {

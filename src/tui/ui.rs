@@ -38,7 +38,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     }
     let tabs = Rect { height: 1, ..area };
     // A message too long for one line takes two (a refusal's second half says who may act).
-    let footer_lines = shown_message(app).map_or(1, |m| {
+    let footer_lines = app.shown_message().map_or(1, |m| {
         message_lines(&sanitize(&m.text), area.width as usize).len()
     }) as u16;
     let body = Rect {
@@ -191,9 +191,8 @@ fn render_body(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 
 fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.desk.settings.theme;
-    // A dialog waits for an answer: its keys show instead of a notice, which waits until it is
-    // answered. A warning or an error still shows.
-    if let Some(message) = shown_message(app) {
+    // A message said here shows instead of the keys (`App::shown_message`).
+    if let Some(message) = app.shown_message() {
         let style = match message.kind {
             MessageKind::Info => theme.ok,
             MessageKind::Warn => theme.warn,
@@ -232,15 +231,6 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(format!(" {label}  "), theme.muted));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
-}
-
-/// The message the footer shows: a dialog waits for an answer, so its keys show instead of a
-/// notice (which waits until it is answered); a warning or an error still shows.
-fn shown_message(app: &App) -> Option<&crate::tui::desk::Message> {
-    app.desk
-        .message
-        .as_ref()
-        .filter(|m| app.dialog().is_none() || m.kind != MessageKind::Info)
 }
 
 /// A message as the footer shows it, after a space: one line, or two when it is wider than
@@ -347,20 +337,22 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         i18n.t("status.local")
     };
-    // On a narrow bar the least needed figures go first: the clock, then the care count.
+    // On a narrow bar the least needed goes first: the database path (on a shared host it is
+    // everyone's, and "shared" alone says so), then the role, then the word before the
+    // complaint counts. The clock and the counts stay at 80 columns; narrower still, the clock
+    // goes, then the care count.
     let fits = |left: &str, right: &[(String, Style)]| {
         width(left) + 3 + width(kind) + right.iter().map(|(t, _)| width(t) + 4).sum::<usize>() <= w
     };
-    while right.len() > 1 && !fits(&left, &right) {
-        right.pop();
-    }
-    // Then the role goes, and the complaint counts take their short form: they are what a
-    // narrow bar keeps.
+    let mut whole = true;
     if !fits(&left, &right) {
         left = bare;
+        whole = false;
     }
+    // (After the call, when there is one.)
+    let complaints_at = usize::from(desk.call.is_some());
     if !fits(&left, &right) {
-        if let Some((text, _)) = right.first_mut().filter(|_| desk.call.is_none()) {
+        if let Some((text, _)) = right.get_mut(complaints_at) {
             *text = i18n.f(
                 "status.complaints_short",
                 &[
@@ -370,18 +362,31 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
             );
         }
     }
+    while right.len() > 1 && !fits(&left, &right) {
+        right.pop();
+    }
     let right_width: usize = right.iter().map(|(t, _)| width(t) + 4).sum();
     let path = desk.settings.db_label.clone();
     let room = w.saturating_sub(width(&left) + right_width + width(kind) + 6);
-    let db = if room >= 8 {
+    let db = if whole && !desk.settings.shared && room >= 8 {
         let path_w = width(&path);
         if path_w <= room {
             format!("{kind} {path}")
         } else {
-            // keep the end of the path: the file name matters most
-            let chars: Vec<char> = path.chars().collect();
+            // keep the end of the path: the file name matters most (by display cells: a
+            // Chinese folder name takes two a character)
             let keep = room.saturating_sub(1);
-            let tail: String = chars[chars.len().saturating_sub(keep)..].iter().collect();
+            let mut used = 0;
+            let mut tail: Vec<char> = path
+                .chars()
+                .rev()
+                .take_while(|c| {
+                    used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+                    used <= keep
+                })
+                .collect();
+            tail.reverse();
+            let tail: String = tail.into_iter().collect();
             format!("{kind} …{tail}")
         }
     } else {

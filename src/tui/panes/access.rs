@@ -234,23 +234,31 @@ fn number(r: &AccessRequest) -> String {
     }
 }
 
-/// How a request stands, in a few words.
+/// How a request stands, in a few words: a grant lasting says until when, whether it was
+/// asked for or given directly (which [`reason_words`] says).
 pub fn state_words(r: &AccessRequest, view: &View) -> String {
     let i18n = view.i18n;
     let state = r.state(view.now);
     match (state, r.expires_at) {
         (RequestState::Granted, Some(until)) => i18n.f(
-            if r.direct {
-                "access.state_given_until"
-            } else {
-                "access.state_until"
-            },
+            "access.state_until",
             &[(
                 "until",
                 &until.with_timezone(&view.tz).format("%H:%M").to_string(),
             )],
         ),
         (state, _) => i18n.value("access_state", state.as_str()),
+    }
+}
+
+/// Why: the operator's reason for a request, the supervisor's for a grant given directly
+/// (marked so: nobody asked for it).
+fn reason_words(r: &AccessRequest, view: &View) -> String {
+    let reason = sanitize(&r.reason);
+    if r.direct {
+        format!("{} · {reason}", view.i18n.t("access.direct"))
+    } else {
+        reason.into_owned()
     }
 }
 
@@ -306,7 +314,7 @@ fn draw(access: &Access, area: Rect, buf: &mut Buffer, view: &View) {
             who.push_str(&format!(" · {}", sanitize(by)));
         }
         text.push(Line::from(Span::styled(who, theme.muted)));
-        let mut why = sanitize(&r.reason).into_owned();
+        let mut why = reason_words(r, view);
         if let Some(note) = &r.note {
             why = format!("{why} — {}", sanitize(note));
         }
@@ -345,7 +353,7 @@ fn draw(access: &Access, area: Rect, buf: &mut Buffer, view: &View) {
             ];
             super::fit_spans(&mut spans, total);
             let used: usize = spans.iter().map(|s| s.width()).sum();
-            let mut why = sanitize(&r.reason).into_owned();
+            let mut why = reason_words(r, view);
             if let (Some(by), Some(note)) = (&r.decided_by, &r.note) {
                 why = format!("{why} — {}: {}", sanitize(by), sanitize(note));
             }

@@ -320,9 +320,14 @@ impl Pane for Card {
     }
 
     fn offers(&self, action: &Action) -> bool {
+        // A restricted card (a confidential customer this operator has no grant for) shows
+        // name and code only: what would write about them is refused, so it is not offered.
+        let restricted = self.card.as_ref().is_some_and(|c| c.customer.restricted);
         match action {
             Action::Pane(a) if a.name == NEXT_REMINDER.name => self.shift.is_some(),
             Action::Pane(a) if a.name == ACCESS.name => self.access.is_some(),
+            Action::Pane(a) if a.name == NEW_REMINDER.name => !restricted,
+            Action::NewInteraction | Action::NewComplaint | Action::Edit => !restricted,
             _ => true,
         }
     }

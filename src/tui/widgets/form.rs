@@ -558,20 +558,24 @@ impl Form {
         theme: &Theme,
         i18n: &I18n,
     ) -> Option<Position> {
+        let mut title = vec![
+            Span::styled(format!(" {} ", i18n.t(self.kind.title())), theme.title),
+            Span::styled(
+                if self.subtitle.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} ", sanitize(&self.subtitle))
+                },
+                theme.accent,
+            ),
+        ];
+        // A title wider than the frame is cut with …, one cell of the frame left before its
+        // corner (a request's reason can be long).
+        crate::tui::panes::fit_spans(&mut title, usize::from(area.width.saturating_sub(3)));
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.focus)
-            .title(Line::from(vec![
-                Span::styled(format!(" {} ", i18n.t(self.kind.title())), theme.title),
-                Span::styled(
-                    if self.subtitle.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{} ", sanitize(&self.subtitle))
-                    },
-                    theme.accent,
-                ),
-            ]));
+            .title(Line::from(title));
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.width < 10 || inner.height < 1 {
