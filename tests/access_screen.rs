@@ -645,3 +645,43 @@ fn the_decided_list_says_until_when_of_both_kinds_of_grant() {
         assert!(!asked.contains(direct), "{asked}");
     }
 }
+
+/// On the restricted card each write key is refused saying which action waits for access
+/// (the store refuses the same writes from the command line: tests/grants.rs), in both
+/// languages; no form opens.
+#[test]
+fn each_write_refused_on_a_restricted_card_names_its_action() {
+    let desk = desk();
+    for (lang, said) in [
+        (
+            Lang::En,
+            [
+                ('n', "before logging a contact"),
+                ('c', "before opening a complaint"),
+                ('r', "before adding a reminder"),
+                ('e', "before editing"),
+            ],
+        ),
+        (
+            Lang::ZhCn,
+            [
+                ('n', "记录联系前"),
+                ('c', "登记投诉前"),
+                ('r', "添加提醒前"),
+                ('e', "编辑前"),
+            ],
+        ),
+    ] {
+        let mut amy = app(&desk.path, "amy", lang);
+        open_card(&mut amy, desk.secret);
+        for (pressed, words) in said {
+            key(&mut amy, KeyCode::Char(pressed));
+            assert!(amy.form().is_none(), "{pressed}: no form opens");
+            assert!(
+                message(&amy).contains(words),
+                "{pressed}: {words:?} in {:?}",
+                message(&amy)
+            );
+        }
+    }
+}

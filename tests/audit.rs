@@ -172,6 +172,75 @@ fn a_log_rewritten_under_its_witness_is_found() {
     );
 }
 
+/// The erase's own removal of details is allowed with the triggers in place; a customer
+/// marked erased by hand, with an entry's detail wiped as the erase would, is not an erasure:
+/// `check` names the entry and the customer. Nor is a detail wiped of an entry written after
+/// a real erasure.
+#[test]
+fn a_detail_removed_without_an_erasure_is_found() {
+    let sandbox = audited_desk();
+    let raw = sandbox.raw();
+    // The fourth customer's creation, with its detail (the name) — the triggers allow this
+    // update, since an erase makes it.
+    let entry: i64 = count(
+        &raw,
+        "SELECT id FROM audit_log WHERE customer_id = 4 AND action = 'customer.create'",
+    );
+    raw.execute_batch(&format!(
+        "UPDATE customers SET erased_at = strftime('%s', 'now') WHERE id = 4;
+         UPDATE audit_log SET detail = NULL, salt = NULL WHERE id = {entry};"
+    ))
+    .expect("allowed by the triggers");
+    check_fails_saying(
+        &sandbox,
+        &format!(
+            "audit chain   BROKEN at entry {entry}: its detail was removed, but customer 4 was never erased"
+        ),
+    );
+}
+
+#[test]
+fn an_erasure_removes_details_that_check_accepts_but_none_after_it() {
+    let sandbox = audited_desk();
+    sandbox.ok(&["customer", "erase", "C0000002", "--yes"]);
+    let raw = sandbox.raw();
+    let removed = count(
+        &raw,
+        "SELECT count(*) FROM audit_log WHERE customer_id = 2 AND salt IS NULL",
+    );
+    assert!(removed >= 1, "the erase removed the customer's details");
+    let check = sandbox.ok(&["check"]);
+    assert!(
+        check.contains(&format!(
+            "audit chain   ok ({} entries; the detail of {removed} removed by erasures)",
+            last_entry(&sandbox)
+        )),
+        "{check}"
+    );
+    // The data-subject export after the erasure is an entry about customer 2 with its detail.
+    sandbox.ok(&["customer", "export", "C0000002"]);
+    let erase: i64 = count(
+        &raw,
+        "SELECT id FROM audit_log WHERE action = 'customer.erase' AND entity_id = 2",
+    );
+    let later: i64 = count(
+        &raw,
+        "SELECT id FROM audit_log WHERE action = 'customer.export' AND entity_id = 2",
+    );
+    assert!(later > erase);
+    raw.execute(
+        "UPDATE audit_log SET detail = NULL, salt = NULL WHERE id = ?1",
+        [later],
+    )
+    .expect("allowed by the triggers");
+    check_fails_saying(
+        &sandbox,
+        &format!(
+            "audit chain   BROKEN at entry {later}: its detail was removed, but no erasure of customer 2 follows it (their last is entry {erase}"
+        ),
+    );
+}
+
 /// The careline log of a sandbox's runs (in its data folder), empty when none was written.
 fn careline_log(sandbox: &Sandbox) -> String {
     let file = sandbox

@@ -559,3 +559,107 @@ fn the_grant_list_keeps_its_columns_in_line() {
         );
     }
 }
+
+/// One rule for every write on a customer, from the command line as on the screen (DESIGN §6:
+/// an operator who may not see a confidential record sees only its name and code, and may not
+/// write on it either — a contact they logged they could not read back nor correct): each is
+/// refused in the store, saying which action, and audited; with a grant each goes through.
+#[test]
+fn every_write_on_a_confidential_customer_waits_for_access_and_says_which() {
+    let sandbox = desk();
+    let writes: [(&[&str], &str); 5] = [
+        (
+            &[
+                "log",
+                "add",
+                "--customer",
+                "C0000001",
+                "--channel",
+                "phone_in",
+                "--disposition",
+                "resolved_first_contact",
+                "--summary",
+                "test",
+            ],
+            "logging a contact with them",
+        ),
+        (
+            &[
+                "complaint",
+                "open",
+                "--customer",
+                "C0000001",
+                "--channel",
+                "phone_in",
+                "--title",
+                "送货太慢",
+            ],
+            "opening a complaint for them",
+        ),
+        (
+            &["reminder", "add", "C0000001", "--title", "回访"],
+            "adding a reminder for them",
+        ),
+        (
+            &["survey", "add", "--customer", "C0000001", "--csat", "4"],
+            "recording their survey",
+        ),
+        (
+            &["customer", "edit", "C0000001", "--name", "改个名"],
+            "editing them",
+        ),
+    ];
+    for (args, doing) in writes {
+        let mut as_li_na = vec!["--as", "li.na"];
+        as_li_na.extend_from_slice(args);
+        let err = sandbox.fails(&as_li_na);
+        common::one_line_error(&err);
+        assert!(
+            err.contains(&format!(
+                "customer C0000001 is confidential: ask a supervisor for access (`careline grant`) before {doing}"
+            )),
+            "{args:?}: {err}"
+        );
+    }
+    // Nothing was written (the refusals come before any write: looked at behind the store to
+    // see no row at all, not only none shown).
+    let raw = sandbox.raw();
+    for table in ["interactions", "complaints", "reminders", "surveys"] {
+        assert_eq!(
+            common::count(&raw, &format!("SELECT count(*) FROM {table}")),
+            0,
+            "{table}"
+        );
+    }
+    // Each refusal is in the trail, with the action it refused.
+    let refusals = sandbox.ok(&[
+        "audit",
+        "list",
+        "--action",
+        "refused",
+        "--operator",
+        "li.na",
+        "--json",
+    ]);
+    for (_, doing) in writes {
+        assert!(refusals.contains(doing), "{doing}: {refusals}");
+    }
+    // With access, the same contact is logged.
+    sandbox.ok(&[
+        "--as",
+        "chen.jie",
+        "grant",
+        "give",
+        "C0000001",
+        "--to",
+        "li.na",
+        "--reason",
+        "来电核对",
+        "--minutes",
+        "15",
+    ]);
+    let mut as_li_na = vec!["--as", "li.na"];
+    as_li_na.extend_from_slice(writes[0].0);
+    let logged = sandbox.ok(&as_li_na);
+    assert!(logged.contains("Logged interaction 1"), "{logged}");
+}

@@ -545,8 +545,47 @@ fn frozen_problem(recorded: &Head, frozen: &Frozen, last: i64, held: Option<bool
     )
 }
 
+/// The erasures the chain records: for each customer an erase covered (the one erased, and
+/// the merged records erased with it, its tombstones), the last `customer.erase` entry that
+/// covered them. An erase removes the detail of every entry about them in the transaction
+/// that writes this entry, so a removed detail is only ever followed by one.
+fn erasures_in_chain(conn: &Connection) -> Result<std::collections::HashMap<i64, i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, entity_id, detail FROM audit_log
+          WHERE action = 'customer.erase' AND entity = 'customer' AND entity_id IS NOT NULL",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut erased = std::collections::HashMap::new();
+    for (entry, customer, detail) in rows {
+        // The tombstones are read from the detail; an entry whose detail was changed breaks
+        // the chain at that entry, so what is read here is trusted no further than the chain.
+        let tombstones: Vec<i64> = detail
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+            .and_then(|d| {
+                d.get("tombstones")
+                    .and_then(|t| t.as_array())
+                    .map(|t| t.iter().filter_map(|x| x.as_i64()).collect())
+            })
+            .unwrap_or_default();
+        for covered in std::iter::once(customer).chain(tombstones) {
+            let last = erased.entry(covered).or_insert(entry);
+            *last = (*last).max(entry);
+        }
+    }
+    Ok(erased)
+}
+
 /// Recomputes every hash in order; the first mismatch (an edited entry, a removed detail of a
-/// customer not erased, or a gap from a deleted one) is reported. Then compares the end of
+/// customer not erased — the customer's record marked erased and a `customer.erase` entry
+/// later in the chain — or a gap from a deleted one) is reported. Then compares the end of
 /// the log with `witness` (what the witness file says, or why it could not be read).
 pub fn verify(
     conn: &Connection,
@@ -572,6 +611,7 @@ pub fn verify(
         protection: protection_problems(conn)?,
     };
     let mut hashes = std::collections::HashMap::new();
+    let erasures = erasures_in_chain(conn)?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let detail: Option<String> = r.get(8)?;
@@ -607,10 +647,28 @@ pub fn verify(
                 (None, Some(_)) if detail.is_some() => {
                     Some("its detail was changed after it was written".to_string())
                 }
-                (None, Some(_)) if !erased => Some(match customer_id {
-                    Some(c) => format!("its detail was removed, but customer {c} was not erased"),
-                    None => "its detail was removed, but it concerns no customer".to_string(),
-                }),
+                (None, Some(_)) => match customer_id {
+                    None => Some("its detail was removed, but it concerns no customer".to_string()),
+                    Some(c) => match erasures.get(&c) {
+                        None => Some(format!(
+                            "its detail was removed, but customer {c} was never erased (the log \
+                             holds no customer.erase of them)"
+                        )),
+                        Some(&erase) if erase <= id => Some(format!(
+                            "its detail was removed, but no erasure of customer {c} follows it \
+                             (their last is entry {erase}, and an erase removes only what came \
+                             before it)"
+                        )),
+                        Some(_) if !erased => Some(format!(
+                            "its detail was removed, but customer {c}'s record is no longer \
+                             marked erased"
+                        )),
+                        Some(_) if entry_hash(&prev, &chained) != stored_hash => {
+                            Some("its content was changed after it was written".to_string())
+                        }
+                        Some(_) => None,
+                    },
+                },
                 _ if entry_hash(&prev, &chained) != stored_hash => {
                     Some("its content was changed after it was written".to_string())
                 }
@@ -866,18 +924,52 @@ mod tests {
         let tx = conn.transaction().expect("tx");
         assert_eq!(redact(&tx, &[7]).expect("redact"), 2);
         tx.commit().expect("commit");
+        let never_erased = Some((
+            2,
+            "its detail was removed, but customer 7 was never erased (the log holds no \
+             customer.erase of them)"
+                .to_string(),
+        ));
+        let report = verify(&conn, Ok(None)).expect("verify");
+        assert_eq!(report.broken_at, never_erased);
+        // The record marked erased by hand is not an erasure: the chain holds none.
+        conn.execute("UPDATE customers SET erased_at = 5000 WHERE id = 7", [])
+            .expect("erase");
+        let report = verify(&conn, Ok(None)).expect("verify");
+        assert_eq!(report.broken_at, never_erased);
+        // The erase's own entry, after the entries it redacted, is.
+        let boss = Actor {
+            id: 1,
+            login: "boss".into(),
+            name: "Boss".into(),
+            role: crate::domain::operator::Role::Admin,
+            via: None,
+        };
+        let tx = conn.transaction().expect("tx");
+        let before = last_entry(&tx).expect("head");
+        let erase = AuditEntry {
+            action: "customer.erase".into(),
+            entity: "customer".into(),
+            entity_id: Some(7),
+            detail: serde_json::json!({ "code": "C7", "tombstones": [] }),
+        };
+        let at = DateTime::from_timestamp(5000, 0).expect("a time");
+        append_after(&tx, before, &boss, at, &[erase]).expect("append");
+        tx.commit().expect("commit");
+        let report = verify(&conn, Ok(None)).expect("verify");
+        assert_eq!(report.broken_at, None);
+        assert_eq!(report.erased_details, 2);
+        // A record un-marked after its erasure is named too.
+        conn.execute("UPDATE customers SET erased_at = NULL WHERE id = 7", [])
+            .expect("un-erase");
         let report = verify(&conn, Ok(None)).expect("verify");
         assert_eq!(
             report.broken_at,
             Some((
                 2,
-                "its detail was removed, but customer 7 was not erased".to_string()
+                "its detail was removed, but customer 7's record is no longer marked erased"
+                    .to_string()
             ))
         );
-        conn.execute("UPDATE customers SET erased_at = 5000 WHERE id = 7", [])
-            .expect("erase");
-        let report = verify(&conn, Ok(None)).expect("verify");
-        assert_eq!(report.broken_at, None);
-        assert_eq!(report.erased_details, 2);
     }
 }

@@ -672,7 +672,10 @@ impl Store {
         if card.customer.restricted {
             return Err(self.refusal(
                 actor,
-                format!("customer {} is confidential", new.customer_id),
+                super::customers::confidential_refusal(
+                    &card.customer.code,
+                    "adding a reminder for them",
+                ),
             ));
         }
         if let Some(survivor) = &card.customer.merged_into {

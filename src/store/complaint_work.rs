@@ -762,8 +762,9 @@ impl Store {
             return Err(self.refusal(
                 actor,
                 format!(
-                "complaint {id} is a confidential customer's; ask a supervisor for access first"
-            ),
+                    "complaint {id} is a confidential customer's: ask a supervisor for access \
+                     (`careline grant`) before working it"
+                ),
             ));
         }
         let (event_id, from_status, follow_up_reminder) =

@@ -580,9 +580,9 @@ impl Store {
         if customer.restricted {
             return Err(self.refusal(
                 actor,
-                format!(
-                    "customer {} is confidential; ask a supervisor for access first",
-                    customer.code
+                super::customers::confidential_refusal(
+                    &customer.code,
+                    "opening a complaint for them",
                 ),
             ));
         }

@@ -255,6 +255,35 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Refuses `doing` (what the refusal says would be done: "logging a contact with them") on
+    /// customer `id` when `actor` may not see them — a confidential customer, neither owned by
+    /// them nor granted — as the card refuses to show them: one rule for every write on a
+    /// customer, from the screen or the command line, each refusal audited. A customer that is
+    /// not there is left to the caller to name.
+    pub(crate) fn require_sight(&self, actor: &Actor, id: i64, doing: &str) -> Result<()> {
+        let row: Option<(String, bool, Option<i64>)> = self
+            .conn()
+            .prepare_cached("SELECT code, confidential, owner_id FROM customers WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((code, confidential, owner)) = row else {
+            return Ok(());
+        };
+        if self.may_see_customer(actor, id, confidential, owner)? {
+            return Ok(());
+        }
+        Err(self.refusal(actor, confidential_refusal(&code, doing)))
+    }
+}
+
+/// What a refused write on a confidential customer says: the customer, and the action.
+pub(crate) fn confidential_refusal(code: &str, doing: &str) -> String {
+    format!(
+        "customer {code} is confidential: ask a supervisor for access (`careline grant`) before {doing}"
+    )
+}
+
 /// Whether `actor` may see a confidential customer's details: supervisors and admins, the
 /// owning operator, or an operator holding an unexpired grant.
 pub(crate) fn may_see(
@@ -909,13 +938,7 @@ impl Store {
         self.require(actor, Permission::EditCustomer)?;
         let before = self.customer_unmasked(actor, id)?;
         if before.restricted {
-            return Err(self.refusal(
-                actor,
-                format!(
-                    "{} is confidential; ask a supervisor for access (`careline grant`)",
-                    before.code
-                ),
-            ));
+            return Err(self.refusal(actor, confidential_refusal(&before.code, "editing them")));
         }
         if let Some(survivor) = &before.merged_into {
             return Err(StoreError::Conflict(format!(
@@ -1020,10 +1043,7 @@ impl Store {
         for id in [keep, other] {
             let c = self.customer(actor, id)?;
             if c.restricted {
-                return Err(self.refusal(
-                    actor,
-                    format!("{} is confidential; ask a supervisor for access", c.code),
-                ));
+                return Err(self.refusal(actor, confidential_refusal(&c.code, "merging them")));
             }
             if let Some(into) = c.merged_into {
                 return Err(StoreError::Conflict(format!(

@@ -349,6 +349,10 @@ impl Store {
             self.require(actor, Permission::OpenComplaint)?;
         }
         check(new, self.log_rules(), self.now()).map_err(StoreError::Invalid)?;
+        // As the card: an operator who may not see a confidential customer may not write on
+        // their record either (DESIGN §6) — nor correct it later, since they could not read
+        // what they wrote.
+        self.require_sight(actor, new.customer_id, "logging a contact with them")?;
         self.write(actor, |w| log_in(w, new))
     }
 

@@ -50,10 +50,7 @@ impl Store {
         if customer.restricted {
             return Err(self.refusal(
                 actor,
-                format!(
-                    "customer {} is confidential; ask a supervisor for access first",
-                    customer.code
-                ),
+                super::customers::confidential_refusal(&customer.code, "recording their survey"),
             ));
         }
         if let Some(contact) = new.interaction_id {

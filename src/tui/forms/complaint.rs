@@ -70,7 +70,7 @@ pub fn new_complaint(card: &CardData, call_started: Option<DateTime<chrono::Utc>
 /// line) when the customer cannot have one opened here.
 pub fn for_customer(card: &CardData, desk: &mut Desk) -> Option<Form> {
     if card.customer.restricted {
-        desk.error_t("card.restricted_edit");
+        desk.error_t("card.restricted_complaint");
         return None;
     }
     if let Some(survivor) = &card.customer.merged_into {

@@ -370,7 +370,7 @@ pub fn for_customer(
         }
     };
     if card.customer.restricted {
-        desk.error_t("card.restricted_edit");
+        desk.error_t("card.restricted_log");
         return None;
     }
     if let Some(survivor) = &card.customer.merged_into {

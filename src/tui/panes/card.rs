@@ -160,7 +160,7 @@ impl Card {
             Action::Pane(a) if a.name == NEW_REMINDER.name => {
                 if let Some(card) = &self.card {
                     if card.customer.restricted {
-                        desk.error_t("card.restricted_edit");
+                        desk.error_t("card.restricted_reminder");
                     } else if card.customer.fields.do_not_contact {
                         desk.warn_t("card.no_reminder_do_not_contact");
                     } else {

@@ -274,7 +274,7 @@ impl Log {
             return;
         }
         if entry.restricted {
-            desk.error_t("card.restricted_edit");
+            desk.error_t("log.restricted_amend");
             return;
         }
         desk.post(Msg::Amend(entry.id));
