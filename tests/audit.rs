@@ -775,4 +775,18 @@ fn the_audit_list_keeps_its_columns_in_line() {
         columns.windows(2).all(|w| w[0] == w[1]),
         "{columns:?} in\n{text}"
     );
+    // What each entry recorded starts in one column too, after what it was about.
+    let details: Vec<usize> = lines
+        .iter()
+        .map(|line| {
+            let at = line
+                .find('{')
+                .unwrap_or_else(|| panic!("a detail in {line}"));
+            unicode_width::UnicodeWidthStr::width(&line[..at])
+        })
+        .collect();
+    assert!(
+        details.windows(2).all(|w| w[0] == w[1]),
+        "{details:?} in\n{text}"
+    );
 }

@@ -96,7 +96,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
     Ok(())
 }
 
-/// One entry in columns: number, local time, who, action, then what and the detail.
+/// One entry in columns: number, local time, who, action, what, detail.
 fn cells(row: &AuditRow) -> Vec<String> {
     let who = match &row.via {
         Some(via) => format!("{} (by {via})", row.login),
@@ -113,8 +113,8 @@ fn cells(row: &AuditRow) -> Vec<String> {
         _ => String::new(),
     };
     let detail = match &row.detail {
-        Some(detail) => format!("  {}", with_local_times(detail)),
-        None if row.erased => "  (detail erased)".to_string(),
+        Some(detail) => with_local_times(detail).to_string(),
+        None if row.erased => "(detail erased)".to_string(),
         None => String::new(),
     };
     [
@@ -125,7 +125,8 @@ fn cells(row: &AuditRow) -> Vec<String> {
             .to_string(),
         who,
         row.action.clone(),
-        format!("{what}{customer}{detail}"),
+        format!("{what}{customer}"),
+        detail,
     ]
     .iter()
     .map(|cell| sanitize(cell).into_owned())
