@@ -461,10 +461,23 @@ pub(crate) fn end_fast_load(conn: &Connection, path: &Path, fast: FastLoad) -> R
 
 /// Copies what the log holds back into the database as far as no reader still needs it,
 /// without waiting for anyone (`PRAGMA wal_checkpoint(PASSIVE)`); the log starts again from its
-/// beginning at the next write once all of it is copied.
-pub(crate) fn checkpoint_passive(conn: &Connection) -> Result<()> {
-    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
-    Ok(())
+/// beginning at the next write once all of it is copied. Returns the frames the log holds.
+pub(crate) fn checkpoint_passive(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?)
+}
+
+/// Copies the whole log back and waits, at most `patience`, for the readers still reading
+/// from it (`PRAGMA wal_checkpoint(RESTART)`), so that the next write starts the log again from
+/// its beginning. A passive checkpoint cannot do that while writers follow one another without
+/// a pause: each begins reading before the last one's checkpoint has copied everything, and
+/// the log can only start again under a writer that found all of it copied. Writers wait
+/// meanwhile (it holds SQLite's write lock), so `patience` is short; `usual` is the busy
+/// timeout given back. True when the log will start again.
+pub(crate) fn restart_log(conn: &Connection, patience: Duration, usual: Duration) -> Result<bool> {
+    conn.busy_timeout(patience)?;
+    let busy = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0));
+    conn.busy_timeout(usual)?;
+    Ok(busy? == 0)
 }
 
 /// Copies the whole write-ahead log into the database and truncates it to nothing, so that no

@@ -17,10 +17,25 @@
 //! [`MERGE_STEP_PAGES`] pages, each its own transaction in its own turn — taken only when no
 //! writer holds it, so a merge never makes a writer wait for more than one short step — until
 //! FTS5 finds nothing left to merge; checkpoints due meanwhile run between the steps.
+//!
+//! **At close.** A command-line careline writes once and ends: its upkeep thread has barely
+//! started when the process exits, and the checkpoint its write made due would die with it.
+//! While any other connection (an operator's screen) keeps the database open, no close is the
+//! last one, which would checkpoint, so under a stream of such processes nothing ever copied
+//! the log back and it grew without end (a trial: 300 `careline log add` beside one idle
+//! screen left 2,850 frames and nothing backfilled). So a store's close waits for its upkeep
+//! thread to run the checkpoint still due; merges left are left to the next writer's thread.
+//!
+//! **A log that will not start again.** Copied back, the log starts again from its beginning
+//! only under a writer that began when all of it was copied. Writers back to back (five
+//! processes at once) each begin before the last one's checkpoint is done, so the log keeps
+//! growing however often it is copied; past [`OVERGROWN`] frames a checkpoint waits, briefly,
+//! for the log's readers (`engine::restart_log`), and the next writer starts it again.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
@@ -39,11 +54,22 @@ pub(crate) const MERGE_STEP_PAGES: i64 = 64;
 /// two looks at a turn some writer holds.
 const MERGE_PAUSE: Duration = Duration::from_millis(2);
 
+/// Frames in the log past which a checkpoint also waits for the log's readers to start it
+/// again ([`engine::restart_log`]): twice the checkpoint size, which the log reaches only when
+/// writers follow one another too closely for a passive checkpoint ever to leave it all
+/// copied.
+const OVERGROWN: i64 = 2 * engine::CHECKPOINT_PAGES as i64;
+
+/// The longest that wait holds the writers up.
+const RESTART_PATIENCE: Duration = Duration::from_millis(100);
+
 /// What the upkeep thread is asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ask {
     Checkpoint,
     MergeNames,
+    /// The store is closing: run the checkpoint due, if one is, merge no more, and end.
+    Finish,
 }
 
 /// How long each piece of upkeep this process's thread ran took.
@@ -62,6 +88,8 @@ pub(crate) struct Upkeep {
     path: PathBuf,
     busy_timeout: Duration,
     thread: Option<Sender<Ask>>,
+    /// The thread, to wait for at close.
+    running: Option<JoinHandle<()>>,
     times: Arc<Mutex<UpkeepTimes>>,
 }
 
@@ -71,6 +99,7 @@ impl Upkeep {
             path: path.to_path_buf(),
             busy_timeout,
             thread: None,
+            running: None,
             times: Arc::default(),
         }
     }
@@ -101,7 +130,11 @@ impl Upkeep {
                 .name("upkeep".into())
                 .spawn(move || run(&path, timeout, &asked, &times));
             match started {
-                Ok(_) => self.thread = Some(asks),
+                Ok(running) => {
+                    self.thread = Some(asks);
+                    // A thread started before (its connection failed) has ended already.
+                    self.running = Some(running);
+                }
                 Err(e) => {
                     tracing::warn!("no upkeep thread: {e}");
                     return false;
@@ -121,6 +154,22 @@ impl Upkeep {
     }
 }
 
+/// The store is closing: the thread runs the checkpoint still due (a passive one, which waits
+/// for nobody) and ends, and the close waits for it, so that a process that ends right after
+/// its write does not take the checkpoint with it (see the module's comment).
+impl Drop for Upkeep {
+    fn drop(&mut self) {
+        if let Some(asks) = self.thread.take() {
+            let _ = asks.send(Ask::Finish);
+        }
+        if let Some(running) = self.running.take() {
+            if running.join().is_err() {
+                tracing::warn!("the upkeep thread panicked");
+            }
+        }
+    }
+}
+
 fn run(path: &Path, busy_timeout: Duration, asked: &Receiver<Ask>, times: &Mutex<UpkeepTimes>) {
     let conn = match engine::connect(path, busy_timeout) {
         Ok(conn) => conn,
@@ -132,42 +181,74 @@ fn run(path: &Path, busy_timeout: Duration, asked: &Receiver<Ask>, times: &Mutex
     // Its own lock file descriptor: a turn is a lock on an open file, so one shared with the
     // store's writers would let this thread and them hold "the" turn at once.
     let turns = WriteTurns::open(path);
-    let (mut merging, mut checkpoint) = (false, false);
+    let mut due = Due::default();
     loop {
-        if !merging && !checkpoint {
+        if !due.merging && !due.checkpoint {
+            if due.finishing {
+                return;
+            }
             match asked.recv() {
-                Ok(Ask::MergeNames) => merging = true,
-                Ok(Ask::Checkpoint) => checkpoint = true,
+                Ok(ask) => due.note(ask),
                 Err(_) => return,
             }
         }
         // Asks that came meanwhile are answered together.
         for ask in asked.try_iter() {
-            match ask {
-                Ask::MergeNames => merging = true,
-                Ask::Checkpoint => checkpoint = true,
-            }
+            due.note(ask);
+        }
+        // At close only the checkpoint: a merge may go on for many steps, and the next
+        // write's thread takes it up where it stands.
+        if due.finishing {
+            due.merging = false;
         }
         // One merge step at a time, with the checkpoints due in between: while writers keep
         // adding segments the merging goes on, and the log must not grow meanwhile.
-        if checkpoint {
-            checkpoint = false;
+        if due.checkpoint {
+            due.checkpoint = false;
             let started = Instant::now();
-            if let Err(e) = engine::checkpoint_passive(&conn) {
-                tracing::debug!("checkpoint: {e}");
+            match engine::checkpoint_passive(&conn) {
+                Ok(frames) if frames >= OVERGROWN => {
+                    match engine::restart_log(&conn, RESTART_PATIENCE, busy_timeout) {
+                        Ok(restarts) => tracing::debug!(
+                            "the log held {frames} frames; it starts again: {restarts}"
+                        ),
+                        Err(e) => tracing::debug!("restarting the log: {e}"),
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::debug!("checkpoint: {e}"),
             }
             keep(times, |t| &mut t.checkpoints, started.elapsed());
         }
-        if merging {
+        if due.merging {
             // Merges add to the log; the checkpoint after them copies those pages back too.
-            match merge_step(&conn, &turns, &mut checkpoint) {
+            match merge_step(&conn, &turns, &mut due.checkpoint) {
                 MergeStep::Merged(took) => {
                     keep(times, |t| &mut t.merge_steps, took);
                     std::thread::sleep(MERGE_PAUSE);
                 }
-                MergeStep::Done => merging = false,
+                MergeStep::Done => due.merging = false,
                 MergeStep::Waiting => std::thread::sleep(MERGE_PAUSE),
             }
+        }
+    }
+}
+
+/// What the upkeep thread has yet to do.
+#[derive(Debug, Default)]
+struct Due {
+    merging: bool,
+    checkpoint: bool,
+    /// The store is closing: end once the checkpoint due has run.
+    finishing: bool,
+}
+
+impl Due {
+    fn note(&mut self, ask: Ask) {
+        match ask {
+            Ask::MergeNames => self.merging = true,
+            Ask::Checkpoint => self.checkpoint = true,
+            Ask::Finish => self.finishing = true,
         }
     }
 }
@@ -272,6 +353,62 @@ mod tests {
             "the log grew to {largest_log} bytes over {writes} writes; {} merge steps",
             store.upkeep_times().merge_steps.len()
         );
+    }
+
+    /// The frames in the write-ahead log of the database at `path`, and how many of them a
+    /// checkpoint has copied back: SQLite's `mxFrame` and `nBackfill`, read from the header of
+    /// the shared memory (native-endian 32-bit numbers at bytes 16 and 96). Read from the file
+    /// because `PRAGMA wal_checkpoint`, which also tells them, would checkpoint itself.
+    fn log_frames(path: &Path) -> (u32, u32) {
+        let mut shm = path.as_os_str().to_owned();
+        shm.push("-shm");
+        let header = std::fs::read(PathBuf::from(shm)).expect("shared memory");
+        let at = |offset: usize| {
+            u32::from_ne_bytes(header[offset..offset + 4].try_into().expect("four bytes"))
+        };
+        (at(16), at(96))
+    }
+
+    /// A command-line careline writes once and closes, while an operator's screen keeps the
+    /// database open. Each close waits for the checkpoint its write made due, so the log is
+    /// copied back each time it passes the checkpoint size and starts again from its
+    /// beginning: it never holds many more frames than that. (Before, the process ended with
+    /// its upkeep thread still starting, and the log grew by every write.)
+    #[test]
+    fn a_store_closed_right_after_its_write_runs_the_checkpoint_it_made_due() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("careline.db");
+        let mut screen = Store::open(&path, OpenOptions::default()).expect("opens");
+        let boss = screen.init_admin("boss", "The Boss").expect("init");
+        let (mut writes, mut most, mut checkpoints) = (0, 0, 0);
+        while checkpoints < 3 && writes < 2_000 {
+            let mut store = Store::open(&path, OpenOptions::default()).expect("opens");
+            let fields = CustomerFields {
+                name: format!("客户 {writes}"),
+                notes: Some("x".repeat(2000)),
+                ..CustomerFields::default()
+            };
+            store.create_customer(&boss, &fields).expect("created");
+            writes += 1;
+            drop(store);
+            let (frames, backfilled) = log_frames(&path);
+            most = most.max(frames);
+            if frames > 0 && backfilled == frames {
+                checkpoints += 1;
+            }
+        }
+        assert_eq!(
+            checkpoints, 3,
+            "{writes} writes, the log reached {most} frames"
+        );
+        // One write adds a few dozen frames: the log is copied back at the first close past
+        // the checkpoint size.
+        assert!(
+            most < engine::CHECKPOINT_PAGES as u32 + 100,
+            "the log reached {most} frames over {writes} writes"
+        );
+        // The screen's own connection still reads every write.
+        assert_eq!(screen.customer_count().expect("count"), writes);
     }
 
     /// Whether FTS5 would find anything to merge in the name index now: a merge step tried
