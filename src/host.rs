@@ -152,6 +152,37 @@ impl HostPaths {
     pub fn log_file(&self) -> PathBuf {
         self.log_dir.join("careline.log")
     }
+
+    /// Where `host setup` records the path it installed careline at, beside the config: run
+    /// again without `--bin`, it installs there again rather than a second copy elsewhere.
+    pub fn installed_record(&self) -> PathBuf {
+        self.config.with_file_name("installed-bin")
+    }
+
+    /// The path recorded in [`HostPaths::installed_record`]: none when there is no record;
+    /// an error saying why when there is one that cannot be used (root would install a
+    /// setgid program wherever it says, so it must be root's alone, as the config is).
+    pub fn recorded_bin(&self) -> Result<Option<PathBuf>, String> {
+        let record = self.installed_record();
+        match std::fs::symlink_metadata(&record) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("{}: {e}", record.display())),
+            Ok(_) => {}
+        }
+        if let Some(problem) = untrusted(&record) {
+            return Err(problem);
+        }
+        let text =
+            std::fs::read_to_string(&record).map_err(|e| format!("{}: {e}", record.display()))?;
+        let path = PathBuf::from(text.trim());
+        if !path.is_absolute() || path.file_name().is_none() {
+            return Err(format!(
+                "{} does not name a program by its full path",
+                record.display()
+            ));
+        }
+        Ok(Some(path))
+    }
 }
 
 /// Why `path` cannot be trusted as the host's config, if it cannot: it and every folder above

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod host;
 pub mod import;
+pub mod program;
 pub mod report_text;
 pub mod store;
 pub mod text;

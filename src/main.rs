@@ -67,6 +67,7 @@ fn host_log() -> Option<std::fs::File> {
 }
 
 fn main() -> ExitCode {
+    careline::program::note_started_as(std::env::args_os().next().as_deref());
     if careline::host::privileged() {
         careline::cli::host::ignore_user_environment();
     }

@@ -365,3 +365,60 @@ fn a_hung_up_terminal_ends_the_screen_without_a_panic() {
     assert!(log.contains("screen closed"), "{log}");
     assert!(!log.contains("panic"), "{log}");
 }
+
+/// An unknown `--theme` starts the screen in the default theme and says so where the operator
+/// sees it: on the terminal before the screen opens (left there when it closes), and on the
+/// screen's message line — not only in the log, which on a shared host operators cannot read.
+#[test]
+fn an_unknown_theme_is_said_on_the_terminal_and_the_screen() {
+    let desk = Desk::new();
+    let (mut child, master) = desk.spawn(&["--lang", "en", "--theme", "nosuch"]);
+    let mut reader = master.try_clone_reader().expect("reader");
+    let raw = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let feed = std::sync::Arc::clone(&raw);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            if let Ok(mut r) = feed.lock() {
+                r.extend_from_slice(&buf[..n]);
+            }
+        }
+    });
+    let said = "no theme named 'nosuch'";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (before_screen, screen) = loop {
+        let bytes = raw.lock().map(|r| r.clone()).unwrap_or_default();
+        let mut parser = vt100::Parser::new(24, 80, 0);
+        parser.process(&bytes);
+        let screen = parser.screen().contents();
+        if screen.contains("Lookup") {
+            // What was written before the screen switched to its own (alternate) buffer.
+            let start = bytes
+                .windows(8)
+                .position(|w| w == b"\x1b[?1049h")
+                .unwrap_or(bytes.len());
+            break (
+                String::from_utf8_lossy(&bytes[..start]).into_owned(),
+                screen,
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the screen never opened:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        before_screen.contains(&format!("careline: warning: {said}")),
+        "{before_screen:?}"
+    );
+    assert!(screen.contains(said), "{screen}");
+    let mut writer = master.take_writer().expect("writer");
+    writer.write_all(b"\x03").expect("Ctrl-C");
+    writer.flush().expect("flush");
+    let status = child.wait().expect("the screen ends");
+    assert!(status.success(), "{status:?}");
+}

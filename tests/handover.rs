@@ -341,3 +341,71 @@ fn the_screens_trail_reads_a_handover_as_a_change_of_owner() {
         }
     }
 }
+
+/// A disabled operator is made the owner of nobody: not by an edit (the screen's form goes
+/// through the same store call), not by a new record, not by an import — while a record they
+/// owned before stays editable until it is handed over. Disabling one who still holds work
+/// says what, with the handover to run.
+#[test]
+fn a_disabled_operator_owns_nothing_new_and_disabling_one_says_what_they_hold() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["operator", "add", "li.na", "--name", "李娜"]);
+    sandbox.ok(&["operator", "add", "zhang.wei", "--name", "张伟"]);
+    for name in ["王秀英", "刘洋"] {
+        sandbox.ok(&["customer", "add", "--name", name, "--owner", "li.na"]);
+    }
+    sandbox.ok(&["customer", "add", "--name", "赵敏"]);
+    sandbox.ok(&[
+        "--as",
+        "li.na",
+        "complaint",
+        "open",
+        "--customer",
+        "C0000001",
+        "--title",
+        "包裹迟到",
+        "--channel",
+        "phone_in",
+    ]);
+    sandbox.ok(&[
+        "reminder", "add", "C0000002", "--title", "回访", "--for", "li.na",
+    ]);
+
+    let out = sandbox.run(&["operator", "disable", "li.na"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "li.na is disabled.\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "careline: warning: li.na still owns 2 customers, holds 1 open complaint they claimed \
+         and has 1 open reminder kept for them alone (\"only me\"), which no one else works \
+         while they stay with li.na; hand them to a colleague with \
+         `careline operator handover li.na OTHER` (--dry-run lists them)\n"
+    );
+    // One who holds nothing is disabled without a word.
+    let out = sandbox.run(&["operator", "disable", "zhang.wei"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    sandbox.ok(&["operator", "enable", "zhang.wei"]);
+
+    let refused =
+        "owner: 'li.na' is a disabled operator; choose an active one (or enable li.na first)";
+    let err = sandbox.fails(&["customer", "edit", "C0000003", "--owner", "li.na"]);
+    common::one_line_error(&err);
+    assert!(err.contains(refused), "{err}");
+    let err = sandbox.fails(&["customer", "add", "--name", "新客户", "--owner", "li.na"]);
+    assert!(err.contains(refused), "{err}");
+    let csv = sandbox.write_file("owners.csv", "name,owner\n孙丽,li.na\n".as_bytes());
+    let err = sandbox.fails(&["import", "customers", csv.to_str().expect("path")]);
+    assert!(
+        err.lines()
+            .any(|l| l == "line 2: owner: 'li.na' is a disabled operator; choose an active one"),
+        "{err}"
+    );
+    // Their own customers are still edited (the owner unchanged), and handed on.
+    sandbox.ok(&["customer", "edit", "C0000001", "--name", "王秀英（新）"]);
+    sandbox.ok(&["customer", "edit", "C0000003", "--owner", "zhang.wei"]);
+    let shown = sandbox.ok(&["customer", "show", "C0000003", "--json"]);
+    let shown: serde_json::Value = serde_json::from_str(&shown).expect("JSON");
+    assert_eq!(shown["owner"], "zhang.wei", "{shown}");
+}

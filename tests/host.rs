@@ -937,10 +937,11 @@ fn a_database_another_program_closed_is_said_so_and_root_restores_it() {
     assert_eq!(
         why,
         format!(
-            "careline: {}-wal is missing (a program other than careline, such as sqlite3, removes it when it closes the database), and careline may not make it as yours; the administrator repairs it with `sudo careline host setup --db {} --group {}`\n",
+            "careline: {}-wal is missing (a program other than careline, such as sqlite3, removes it when it closes the database), and careline may not make it as yours; the administrator repairs it with `sudo {bin} host setup --db {} --group {} --bin {bin}`\n",
             db.display(),
             db.display(),
-            host.group
+            host.group,
+            bin = host.bin().display()
         )
     );
 
@@ -1062,4 +1063,193 @@ fn setup_again_puts_back_the_audit_logs_triggers() {
         "{}",
         text(&out.stdout)
     );
+}
+
+/// careline installed under another name: every hint names the program installed, the repair
+/// with its `--bin`; and setup run again without `--bin` (from a newer careline fetched
+/// beside it) installs over that program, saying so, not a second copy at the default.
+#[test]
+fn an_install_under_another_name_is_named_by_its_hints_and_set_up_again_in_place() {
+    let Some(mut host) = Host::new("n") else {
+        return;
+    };
+    let admin = host.user("adn");
+    let operator = host.user("opn");
+    let renamed = host.path("bin/tr-careline");
+    let out = Command::new(CARELINE)
+        .arg("--db")
+        .arg(host.db())
+        .args([
+            "host",
+            "setup",
+            "--group",
+            &host.group,
+            "--admin",
+            &admin.login,
+        ])
+        .arg("--bin")
+        .arg(&renamed)
+        .env_remove("CARELINE_DB")
+        .output()
+        .expect("setup runs");
+    assert!(out.status.success(), "setup: {out:?}");
+    let said = text(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "Next: as {} (the first admin), add each operator's login:\n  {} operator add LOGIN --name NAME --role operator",
+            admin.login,
+            renamed.display()
+        )),
+        "{said}"
+    );
+    let record = host.path("etc/careline/installed-bin");
+    assert_eq!(mode(&record), (0, 0, 0o644));
+    assert_eq!(
+        std::fs::read_to_string(&record).expect("the record"),
+        format!("{}\n", renamed.display())
+    );
+    assert!(!host.bin().exists(), "no copy under the default name");
+
+    // The operator not yet added is told what the admin runs, by the installed name.
+    let why = {
+        let out = run_as(&operator, &renamed, &["search", "Li"], &[]);
+        assert!(!out.status.success());
+        text(&out.stderr)
+    };
+    assert!(
+        why.contains(&format!(
+            "ask an administrator to run `tr-careline operator add {} --name NAME --role operator`",
+            operator.login
+        )),
+        "{why}"
+    );
+    let add = [
+        "operator",
+        "add",
+        &operator.login,
+        "--name",
+        "Op",
+        "--role",
+        "operator",
+    ];
+    let out = run_as(&admin, &renamed, &add, &[]);
+    assert!(out.status.success(), "{out:?}");
+    // A restore is root's, by the installed program's full path.
+    let backup = admin.home.join("b.db");
+    let out = run_as(
+        &admin,
+        &renamed,
+        &["backup", &backup.to_string_lossy()],
+        &[],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let out = run_as(
+        &admin,
+        &renamed,
+        &["restore", &backup.to_string_lossy(), "--yes"],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "on a shared host the database is restored by root: sudo {} restore FILE",
+            renamed.display()
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // sqlite3 closes the database: the repair named is the installed program, with its --bin.
+    let db = host.db();
+    {
+        let conn = rusqlite::Connection::open(&db).expect("root opens the database");
+        let operators: i64 = conn
+            .query_row("SELECT count(*) FROM operators", [], |r| r.get(0))
+            .expect("a look");
+        assert_eq!(operators, 2);
+    }
+    assert!(!side(&db, "-wal").exists());
+    let out = run_as(&operator, &renamed, &["search", "Li"], &[]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "the administrator repairs it with `sudo {bin} host setup --db {} --group {} --bin {bin}`",
+            db.display(),
+            host.group,
+            bin = renamed.display()
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A newer careline fetched beside it, run by root without --bin: it installs over the
+    // program setup installed, and says so.
+    let newer = host.path("bin/careline-new");
+    std::fs::copy(CARELINE, &newer).expect("a newer careline");
+    let out = Command::new(&newer)
+        .arg("--db")
+        .arg(&db)
+        .args(["host", "setup", "--group", &host.group])
+        .env_remove("CARELINE_DB")
+        .output()
+        .expect("setup runs");
+    assert!(out.status.success(), "setup again: {out:?}");
+    let said = text(&out.stdout);
+    for line in [
+        format!(
+            "--bin not given: installing at {} again, where setup installed careline before (recorded in {})",
+            renamed.display(),
+            record.display()
+        ),
+        format!("{}: found and replaced by this careline", renamed.display()),
+        format!("{}: found and kept, naming {}", record.display(), renamed.display()),
+    ] {
+        assert!(said.contains(&line), "{line:?} in\n{said}");
+    }
+    assert!(!said.contains("NOTE"), "{said}");
+    assert!(
+        !host.bin().exists(),
+        "no second copy under the default name"
+    );
+    assert_eq!(mode(&renamed), (0, host.gid(), 0o2755));
+    // Repaired: the operator works again.
+    ok_with(&renamed, &operator, &["search", "Li", "--json"]);
+
+    // Installed somewhere else on purpose: the copy left behind is said.
+    let moved = host.path("bin/careline2");
+    let out = Command::new(&newer)
+        .arg("--db")
+        .arg(&db)
+        .args(["host", "setup", "--group", &host.group, "--bin"])
+        .arg(&moved)
+        .env_remove("CARELINE_DB")
+        .output()
+        .expect("setup runs");
+    assert!(out.status.success(), "setup elsewhere: {out:?}");
+    assert!(
+        text(&out.stdout).contains(&format!(
+            "NOTE: careline was installed at {} before; that copy is left as it was",
+            renamed.display()
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&record).expect("the record"),
+        format!("{}\n", moved.display())
+    );
+}
+
+/// Careline's output as `user` running `program`, which must succeed.
+fn ok_with(program: &Path, user: &User, args: &[&str]) -> String {
+    let out = run_as(user, program, args, &[]);
+    assert!(
+        out.status.success(),
+        "{} {args:?} as {}: {}{}",
+        program.display(),
+        user.login,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
 }

@@ -671,3 +671,63 @@ fn an_erased_customers_reminders_are_listed_as_withdrawn() {
     let due = sandbox.ok(&["reminder", "list"]);
     assert!(!due.contains("C0000001"), "{due}");
 }
+
+/// The data-subject export of an erased customer is kept — it is the evidence of the erasure —
+/// and says so before anything else: erased on which day, by whom, and that what follows is
+/// only what the erasure kept (the tombstone, the history with `[erased]`, the erasure's own
+/// audit entry).
+#[test]
+fn the_export_of_an_erased_customer_says_first_that_it_was_erased() {
+    let sandbox = desk();
+    let before: Value =
+        serde_json::from_str(&sandbox.ok(&["customer", "export", "C0000001"])).expect("JSON");
+    let first = before.as_object().and_then(|o| o.keys().next().cloned());
+    assert_eq!(
+        first.as_deref(),
+        Some("exported_at"),
+        "not erased: no notice"
+    );
+    assert!(before.get("erased").is_none());
+
+    let day_before = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    sandbox.ok(&["customer", "erase", "C0000001", "--yes"]);
+    let day_after = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let text = sandbox.ok(&["customer", "export", "C0000001"]);
+    // Plainly at its top: the first field of the file.
+    let opening = text.lines().take(2).collect::<Vec<_>>().join("\n");
+    let notice = |day: &str| {
+        format!(
+            "{{\n  \"erased\": \"customer C0000001 was erased on {day} (UTC) by {}: their name, numbers, addresses and every other personal field were removed",
+            common::login()
+        )
+    };
+    assert!(
+        opening.starts_with(&notice(&day_before)) || opening.starts_with(&notice(&day_after)),
+        "{opening}"
+    );
+    let data: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(data["customer"]["name"], "[erased]");
+    assert!(data["contacts"].as_array().is_some_and(Vec::is_empty));
+    let actions: Vec<&str> = data["audit"]
+        .as_array()
+        .expect("audit")
+        .iter()
+        .filter_map(|a| a["action"].as_str())
+        .collect();
+    assert!(actions.contains(&"customer.erase"), "{actions:?}");
+    // Written to a file, the note is said on the terminal too.
+    let file = sandbox.dir.path().join("request.json");
+    let out = sandbox.run(&[
+        "customer",
+        "export",
+        "C0000001",
+        "--output",
+        file.to_str().expect("path"),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Note: customer C0000001 was erased on"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -83,8 +83,9 @@ pub fn init(ctx: &Context, args: InitArgs) -> Result<()> {
     let name = args.name.unwrap_or_else(|| login.clone());
     store.init_admin(&login, &name)?;
     println!(
-        "Created {} with {login} as its first admin.\nAdd operators with `careline operator add LOGIN --name NAME --role operator`.",
-        ctx.db_path.display()
+        "Created {} with {login} as its first admin.\nAdd operators with `{} operator add LOGIN --name NAME --role operator`.",
+        ctx.db_path.display(),
+        crate::program::name()
     );
     Ok(())
 }

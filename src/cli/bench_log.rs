@@ -153,12 +153,23 @@ fn seller(store: &mut Store, actor: &Actor, contacts: usize) -> Result<usize> {
     }
     let now = Utc::now();
     let missing = contacts.saturating_sub(have.max(0) as usize);
-    for k in 0..missing {
-        let started = now - Span::hours(3 + 5 * (missing - k) as i64);
+    // Spread over the customers, skipping those an operator may not log a contact with (the
+    // confidential ones; a merged record takes the contact for its survivor as usual).
+    let mut logged = 0;
+    let mut drawn: i64 = 0;
+    while logged < missing && drawn < (missing as i64).saturating_mul(4) + customers {
+        let id = 1 + (drawn * 7919) % customers;
+        drawn += 1;
+        match store.customer(&seller, id) {
+            Ok(c) if !c.restricted && c.merged_into.is_none() => {}
+            Ok(_) | Err(crate::store::StoreError::NotFound(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        let started = now - Span::hours(3 + 5 * (missing - logged) as i64);
         store.log_interaction(
             &seller,
             &NewInteraction::contact(
-                1 + (k as i64 * 7919) % customers,
+                id,
                 Channel::PhoneOut,
                 "sale",
                 started,
@@ -166,8 +177,9 @@ fn seller(store: &mut Store, actor: &Actor, contacts: usize) -> Result<usize> {
                 "回访后下单。Ordered after a follow-up call.",
             ),
         )?;
+        logged += 1;
     }
-    Ok(have.max(0) as usize + missing)
+    Ok(have.max(0) as usize + logged)
 }
 
 /// The steps measured, in the order they are reported.

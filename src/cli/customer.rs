@@ -425,6 +425,9 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                         sanitize(&customer),
                         path.display()
                     );
+                    if let Some(erased) = data.get("erased").and_then(|e| e.as_str()) {
+                        eprintln!("Note: {}.", sanitize(erased));
+                    }
                 }
             }
         }
@@ -625,7 +628,8 @@ fn print_card(c: &Customer) {
     }
     if c.restricted {
         println!(
-            "(confidential: ask a supervisor for access with `careline grant request {} --reason …`)",
+            "(confidential: ask a supervisor for access with `{} grant request {} --reason …`)",
+            crate::program::name(),
             c.code
         );
         return;

@@ -139,17 +139,19 @@ pub fn run(ctx: &Context, cmd: GrantCommand) -> Result<()> {
             let asked = store.request_access(&actor, id, &reason)?;
             if asked.already {
                 println!(
-                    "You asked for access to customer {} already, at {} (request {}), and it is still waiting; the reason you gave then stands. `careline grant list` shows where your requests stand.",
+                    "You asked for access to customer {} already, at {} (request {}), and it is still waiting; the reason you gave then stands. `{} grant list` shows where your requests stand.",
                     sanitize(&customer),
                     local(asked.requested_at),
-                    asked.id
+                    asked.id,
+                    crate::program::name()
                 );
             } else {
                 println!(
-                    "Asked for access to customer {} (request {}); a supervisor grants it with `careline grant approve {}`. `careline grant list` shows where your requests stand.",
+                    "Asked for access to customer {} (request {}); a supervisor grants it with `{program} grant approve {}`. `{program} grant list` shows where your requests stand.",
                     sanitize(&customer),
                     asked.id,
-                    asked.id
+                    asked.id,
+                    program = crate::program::name()
                 );
             }
         }

@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use super::{Cli, Command, Context};
 use crate::config::{os_login, Config, Paths};
 use crate::host::{self, HostPaths};
+use crate::program;
 use crate::store::{OpenOptions, Store};
 
 #[derive(Debug, Subcommand)]
@@ -27,9 +28,11 @@ pub struct SetupArgs {
     #[arg(long, value_name = "NAME")]
     pub group: String,
     /// Where to install careline (the config then goes to /etc/careline, or PREFIX/etc/careline
-    /// for PREFIX/bin/careline).
-    #[arg(long, value_name = "PATH", default_value = "/usr/local/bin/careline")]
-    pub bin: PathBuf,
+    /// for PREFIX/bin/careline). Default: where setup installed it before (recorded beside
+    /// the host's config), else this careline when it is the installed one, else
+    /// /usr/local/bin/careline.
+    #[arg(long, value_name = "PATH")]
+    pub bin: Option<PathBuf>,
     /// The database's first admin (default: the user who ran sudo, else you).
     #[arg(long, value_name = "LOGIN")]
     pub admin: Option<String>,
@@ -124,7 +127,10 @@ pub fn shared_host_help(command: clap::Command) -> clap::Command {
 fn refuse_on_host(command: &Option<Command>) -> Result<()> {
     let why = match command {
         Some(Command::Init(_)) => {
-            "init: on this host the database is created by `careline host setup`, run by root"
+            bail!(
+                "init: on this host the database is created by `{}`, run by root",
+                program::setup_command(None, None)
+            )
         }
         Some(Command::Demo(_)) => {
             "demo: on this host careline works on the real database only; try the demo on a desk of your own"
@@ -161,9 +167,11 @@ pub fn context(cli: &Cli) -> Result<Context> {
         );
     }
     refuse_on_host(&cli.command)?;
+    let group = host::effective_group_name();
     if let Some(problem) = host::untrusted(&host.config) {
         bail!(
-            "{problem}: {set_by_admin}, and trusts it only when root owns it and its folders and no one else may write them; the administrator repairs it with `sudo careline host setup --db PATH --group NAME`"
+            "{problem}: {set_by_admin}, and trusts it only when root owns it and its folders and no one else may write them; the administrator repairs it with `{}`",
+            program::setup_command(None, Some(&group))
         );
     }
     let (mut config, warnings) = Config::load(&host.config);
@@ -180,7 +188,8 @@ pub fn context(cli: &Cli) -> Result<Context> {
         .filter(|p| p.is_absolute())
         .ok_or_else(|| {
             anyhow!(
-                "{config_path}: [database] path does not name a database by its full path; the administrator sets it with `sudo careline host setup --db PATH --group NAME`"
+                "{config_path}: [database] path does not name a database by its full path; the administrator sets it with `{}`",
+                program::setup_command(None, Some(&group))
             )
         })?;
     database_files_ready(&db_path)?;
@@ -212,8 +221,8 @@ pub fn context(cli: &Cli) -> Result<Context> {
 fn database_files_ready(db: &Path) -> Result<()> {
     let group = host::effective_group_name();
     let repair = format!(
-        "the administrator repairs it with `sudo careline host setup --db {} --group {group}`",
-        db.display()
+        "the administrator repairs it with `{}`",
+        program::setup_command(Some(db), Some(&group))
     );
     // SAFETY: getuid and getegid cannot fail.
     let (root, gid) = unsafe { (libc::getuid() == 0, libc::getegid()) };
@@ -244,8 +253,9 @@ fn database_files_ready(db: &Path) -> Result<()> {
 fn refuse_files(db: &Path, problem: &host::FileProblem, group: &str, repair: &str) -> Result<()> {
     match problem {
         host::FileProblem::Missing(path) if path == db => bail!(
-            "{problem}: the host's config names it as the database; the administrator restores it from a backup (`sudo careline restore BACKUP`) or makes a new one with `sudo careline host setup --db {} --group {group}`",
-            db.display()
+            "{problem}: the host's config names it as the database; the administrator restores it from a backup (`sudo {} restore BACKUP`) or makes a new one with `{}`",
+            program::for_root(),
+            program::setup_command(Some(db), Some(group))
         ),
         host::FileProblem::Missing(_) if problem.missing_side_file(db) => bail!(
             "{problem} (a program other than careline, such as sqlite3, removes it when it closes the database), and careline may not make it as yours; {repair}"
@@ -281,6 +291,10 @@ struct Plan {
     db: PathBuf,
     group: String,
     bin: PathBuf,
+    /// How `bin` was chosen when `--bin` was not given: a line to say.
+    bin_chosen: Option<String>,
+    /// Where setup installed careline before, when that is not `bin` and is still there.
+    installed_before: Option<PathBuf>,
     admin: String,
     host: HostPaths,
     /// The host's config as it is, when there is one.
@@ -308,6 +322,49 @@ fn valid_group(name: &str) -> bool {
         && name.len() <= 32
 }
 
+/// Where `host setup` installs careline when `--bin` is not given.
+const DEFAULT_BIN: &str = "/usr/local/bin/careline";
+
+/// Where to install careline: `--bin`; else where setup installed it before, as recorded
+/// beside the host's config (the config of this careline's own place first, then the
+/// default's); else the installed careline running this setup; else [`DEFAULT_BIN`]. With a
+/// line saying how, when `--bin` was not given.
+fn where_to_install(given: Option<&Path>) -> Result<(PathBuf, Option<String>)> {
+    if let Some(bin) = given {
+        return Ok((absolute(bin)?, None));
+    }
+    let running = std::env::current_exe().ok();
+    let mut places: Vec<HostPaths> = running.iter().map(|r| HostPaths::for_binary(r)).collect();
+    let default = HostPaths::for_binary(Path::new(DEFAULT_BIN));
+    if !places.contains(&default) {
+        places.push(default);
+    }
+    for host in &places {
+        match host.recorded_bin() {
+            Ok(Some(bin)) => {
+                let said = format!(
+                    "--bin not given: installing at {} again, where setup installed careline before (recorded in {})",
+                    bin.display(),
+                    host.installed_record().display()
+                );
+                return Ok((bin, Some(said)));
+            }
+            Ok(None) => {}
+            Err(why) => bail!(
+                "--bin: {why}, so setup cannot tell where it installed careline before; name the installed program with --bin PATH"
+            ),
+        }
+    }
+    if let Some(installed) = program::installed() {
+        let said = format!(
+            "--bin not given: installing at {}, the installed careline running this setup",
+            installed.display()
+        );
+        return Ok((installed.to_path_buf(), Some(said)));
+    }
+    Ok((PathBuf::from(DEFAULT_BIN), None))
+}
+
 fn plan(cli: &Cli, args: &SetupArgs) -> Result<Plan> {
     let db = cli.db.as_deref().ok_or_else(|| {
         anyhow!("--db: name the database file, e.g. `--db /var/lib/careline/careline.db`")
@@ -329,7 +386,7 @@ fn plan(cli: &Cli, args: &SetupArgs) -> Result<Plan> {
             args.group
         );
     }
-    let bin = absolute(&args.bin)?;
+    let (bin, bin_chosen) = where_to_install(args.bin.as_deref())?;
     if bin.is_dir() || bin.file_name().is_none() {
         bail!(
             "--bin: {} is a folder; name the program, e.g. {}/careline",
@@ -349,12 +406,19 @@ fn plan(cli: &Cli, args: &SetupArgs) -> Result<Plan> {
         bail!("--admin: there is no user '{admin}' on this host; create the account first (useradd {admin}) or name another");
     }
     let host = HostPaths::for_binary(&bin);
+    // Installed elsewhere before: that copy is left as it was, and said so.
+    let installed_before = host
+        .recorded_bin()
+        .ok()
+        .flatten()
+        .filter(|before| !same_file(before, &bin) && before.exists());
     let existing = match std::fs::symlink_metadata(&host.config) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => bail!("{}: {e}", host.config.display()),
         Ok(meta) if !meta.is_file() => bail!(
-            "{} is not a regular file; move it away and run `careline host setup` again",
-            host.config.display()
+            "{} is not a regular file; move it away and run `{} host setup` again",
+            host.config.display(),
+            program::name()
         ),
         Ok(_) => {
             let (config, warnings) = Config::load(&host.config);
@@ -392,6 +456,8 @@ fn plan(cli: &Cli, args: &SetupArgs) -> Result<Plan> {
         db,
         group: args.group.clone(),
         bin,
+        bin_chosen,
+        installed_before,
         admin,
         host,
         allow_network_fs: cli.allow_network_fs || configured,
@@ -412,7 +478,10 @@ fn same_file(a: &Path, b: &Path) -> bool {
 fn setup(cli: &Cli, args: &SetupArgs) -> Result<()> {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
-        bail!("host setup: run it as root (sudo careline host setup …): it creates a group, the database's folder and installs careline");
+        bail!(
+            "host setup: run it as root (sudo {} host setup …): it creates a group, the database's folder and installs careline",
+            program::name()
+        );
     }
     host::set_setting_up();
     let plan = plan(cli, args)?;
@@ -421,12 +490,16 @@ fn setup(cli: &Cli, args: &SetupArgs) -> Result<()> {
     } else {
         println!("Setting careline up for operators on this host:");
     }
+    if let Some(said) = &plan.bin_chosen {
+        println!("  {said}");
+    }
     let gid = group(&plan.group)?;
     database_folder(&plan, gid)?;
     let admins = database(&plan, gid, args.admin.as_deref())?;
     log_folder(&plan, gid)?;
     install(&plan, gid)?;
     host_config(&plan)?;
+    record_installed(&plan)?;
     if let Some(problem) = host::untrusted(&plan.host.config) {
         bail!(
             "{problem}: careline will not trust its config so; make the folders above it root's and closed to others, then run setup again"
@@ -444,7 +517,10 @@ fn setup(cli: &Cli, args: &SetupArgs) -> Result<()> {
             plan.group
         );
     }
-    let add = "careline operator add LOGIN --name NAME --role operator";
+    let add = format!(
+        "{} operator add LOGIN --name NAME --role operator",
+        plan.bin.display()
+    );
     match admins {
         Admins::Made(first) => println!(
             "\nDone. Operators run {} as themselves over SSH; do NOT add them to the group {}.\n\
@@ -660,8 +736,11 @@ fn database(plan: &Plan, gid: u32, asked_admin: Option<&str>) -> Result<Admins> 
     let refused_admin = match (&admins, asked_admin) {
         (Admins::Found(found), Some(asked)) if !found.iter().any(|a| a == asked) => {
             let how = match operators.iter().find(|o| o.login == asked) {
-                Some(_) => format!("careline operator role {asked} admin"),
-                None => format!("careline operator add {asked} --name NAME --role admin"),
+                Some(_) => format!("{} operator role {asked} admin", plan.bin.display()),
+                None => format!(
+                    "{} operator add {asked} --name NAME --role admin",
+                    plan.bin.display()
+                ),
             };
             Some(format!(
                 "  --admin {asked}: not made an admin: the database has its admins already; one of them runs `{how}`"
@@ -779,6 +858,51 @@ fn install(plan: &Plan, gid: u32) -> Result<()> {
         plan.group,
         plan.group
     );
+    Ok(())
+}
+
+/// Records where careline is installed, beside the host's config (root's, 0644): setup run
+/// again without `--bin` installs there again, and says so.
+fn record_installed(plan: &Plan) -> Result<()> {
+    let record = plan.host.installed_record();
+    let dir = record.parent().unwrap_or(Path::new("/"));
+    let line = format!("{}\n", plan.bin.display());
+    let kept = std::fs::read_to_string(&record).is_ok_and(|t| t == line)
+        && host::is_set(&record, 0, 0, 0o644);
+    if !kept {
+        let temporary = dir.join(format!(".installed-bin-{}", std::process::id()));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .open(&temporary)
+            .and_then(|mut f| f.write_all(line.as_bytes()))
+            .and_then(|()| host::set_owner_and_mode(&temporary, 0, 0, 0o644))
+            .and_then(|()| std::fs::rename(&temporary, &record));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&temporary);
+            bail!(
+                "cannot record where careline is installed in {}: {e}",
+                record.display()
+            );
+        }
+    }
+    println!(
+        "  {}: {} {} (setup run again without --bin installs there; root:root 0644)",
+        record.display(),
+        if kept {
+            "found and kept, naming"
+        } else {
+            "records"
+        },
+        plan.bin.display()
+    );
+    if let Some(before) = &plan.installed_before {
+        println!(
+            "  NOTE: careline was installed at {} before; that copy is left as it was (its old version, still setgid): remove it unless operators should go on running it",
+            before.display()
+        );
+    }
     Ok(())
 }
 

@@ -25,7 +25,7 @@ mod report;
 mod survey;
 mod transfer;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -263,7 +263,8 @@ fn screen(ctx: &Context, theme: &Option<String>, lang: &Option<String>) -> Resul
     }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(anyhow!(
-            "the operator's screen needs a terminal; for scripts use the commands listed by `careline --help`"
+            "the operator's screen needs a terminal; for scripts use the commands listed by `{} --help`",
+            crate::program::name()
         ));
     }
     let (store, actor) = ctx.open()?;
@@ -272,6 +273,16 @@ fn screen(ctx: &Context, theme: &Option<String>, lang: &Option<String>) -> Resul
         lang: lang.clone(),
     };
     let settings = crate::tui::settings(&ctx.config, &ctx.paths, &choices, &ctx.db_path);
+    // Said on the terminal too, before the screen covers it (and there when it closes): the
+    // screen's message line shows only the first, for seconds, and the log may be one the
+    // operator cannot read (a shared host's).
+    for warning in &settings.warnings {
+        let _ = writeln!(
+            std::io::stderr(),
+            "careline: warning: {}",
+            crate::text::sanitize(warning)
+        );
+    }
     let mut store = store;
     ask_pin(&mut store, &actor, settings.lang)?;
     crate::tui::run(store, actor, settings, &ctx.paths.runtime_dir)

@@ -122,9 +122,10 @@ fn operator_table(ops: &[crate::store::Operator]) -> String {
         out.push('\n');
     }
     if ops.iter().any(|o| o.locked) {
-        out.push_str(
-            "An admin lets a locked operator in again with `careline operator unlock LOGIN`.\n",
-        );
+        out.push_str(&format!(
+            "An admin lets a locked operator in again with `{} operator unlock LOGIN`.\n",
+            crate::program::name()
+        ));
     }
     out
 }
@@ -156,6 +157,15 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
         OperatorCommand::Disable { login } => {
             store.update_operator(&actor, &login, None, Some(false))?;
             println!("{login} is disabled.");
+            // Disabled, they work nothing: what they held waits for a handover.
+            match store.work_held(&actor, &login) {
+                Ok(held) => {
+                    if let Some(warning) = still_held(&login, &held) {
+                        eprintln!("careline: warning: {warning}");
+                    }
+                }
+                Err(e) => tracing::warn!("what {login} still holds was not read: {e}"),
+            }
         }
         OperatorCommand::Enable { login } => {
             store.update_operator(&actor, &login, None, Some(true))?;
@@ -176,7 +186,8 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
             } else {
                 if !super::secret_terminal() {
                     anyhow::bail!(
-                        "operator pin: a new PIN is typed at a terminal, unseen, and this session has none; in a script give it on standard input with --stdin (`careline operator pin --stdin < FILE`)"
+                        "operator pin: a new PIN is typed at a terminal, unseen, and this session has none; in a script give it on standard input with --stdin (`{} operator pin --stdin < FILE`)",
+                        crate::program::name()
                     );
                 }
                 let read = |prompt: &str| {
@@ -265,4 +276,36 @@ fn print_handed(items: &crate::store::Handed) {
             r.kind
         );
     }
+}
+
+/// What a disabled operator still holds, and how to hand it on; none when they hold nothing.
+fn still_held(login: &str, held: &crate::store::Handed) -> Option<String> {
+    let mut parts = Vec::new();
+    if !held.customers.is_empty() {
+        parts.push(format!(
+            "owns {}",
+            super::counted(held.customers.len(), "customer", "customers")
+        ));
+    }
+    if !held.complaints.is_empty() {
+        parts.push(format!(
+            "holds {} they claimed",
+            super::counted(held.complaints.len(), "open complaint", "open complaints")
+        ));
+    }
+    if !held.reminders.is_empty() {
+        parts.push(format!(
+            "has {} kept for them alone (\"only me\")",
+            super::counted(held.reminders.len(), "open reminder", "open reminders")
+        ));
+    }
+    let listed = match parts.as_slice() {
+        [] => return None,
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    Some(format!(
+        "{login} still {listed}, which no one else works while they stay with {login}; hand them to a colleague with `{} operator handover {login} OTHER` (--dry-run lists them)",
+        crate::program::name()
+    ))
 }

@@ -704,9 +704,10 @@ pub fn restore(
     // SAFETY: getuid cannot fail.
     if crate::host::on_shared_host() && unsafe { libc::getuid() } != 0 {
         discard();
-        return Err(StoreError::Forbidden(
-            "on a shared host the database is restored by root: sudo careline restore FILE".into(),
-        ));
+        return Err(StoreError::Forbidden(format!(
+            "on a shared host the database is restored by root: sudo {} restore FILE",
+            crate::program::for_root()
+        )));
     }
     // 2. Nobody else may have the database open; with --force, who had it is noted.
     let elsewhere = open_elsewhere(database);

@@ -763,7 +763,8 @@ impl Store {
                 actor,
                 format!(
                     "complaint {id} is a confidential customer's: ask a supervisor for access \
-                     (`careline grant`) before working it"
+                     (`{} grant`) before working it",
+                    crate::program::name()
                 ),
             ));
         }

@@ -83,8 +83,12 @@ impl std::fmt::Display for DuplicateWarning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} {} is already held by {} {} (use `careline customer merge` if they are the same person)",
-            self.field, self.value, self.code, self.name
+            "{} {} is already held by {} {} (use `{} customer merge` if they are the same person)",
+            self.field,
+            self.value,
+            self.code,
+            self.name,
+            crate::program::name()
         )
     }
 }
@@ -280,7 +284,8 @@ impl Store {
 /// What a refused write on a confidential customer says: the customer, and the action.
 pub(crate) fn confidential_refusal(code: &str, doing: &str) -> String {
     format!(
-        "customer {code} is confidential: ask a supervisor for access (`careline grant`) before {doing}"
+        "customer {code} is confidential: ask a supervisor for access (`{} grant`) before {doing}",
+        crate::program::name()
     )
 }
 
@@ -392,13 +397,26 @@ pub(super) fn duplicates_of(
     Ok(warnings)
 }
 
-fn owner_id(tx: &Transaction<'_>, login: Option<&str>) -> Result<Option<i64>> {
+/// The operator a record is assigned to by `login`, who must be active — unless they are
+/// `kept`, the owner the record has already (a record whose owner was disabled since is still
+/// edited, until a supervisor hands it over).
+fn owner_id(tx: &Transaction<'_>, login: Option<&str>, kept: Option<&str>) -> Result<Option<i64>> {
     owner_by(login, |login| {
-        Ok(tx
-            .query_row("SELECT id FROM operators WHERE login = ?1", [login], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        let found: Option<(i64, bool)> = tx
+            .prepare_cached("SELECT id, active FROM operators WHERE login = ?1")?
+            .query_row([login], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match found {
+            Some((_, false)) if kept.map(str::trim) != Some(login) => {
+                Err(StoreError::Invalid(vec![FieldError::new(
+                    "owner",
+                    format!(
+                        "'{login}' is a disabled operator; choose an active one (or enable {login} first)"
+                    ),
+                )]))
+            }
+            found => Ok(found.map(|(id, _)| id)),
+        }
     })
 }
 
@@ -741,7 +759,7 @@ pub(crate) fn insert_record(
 ) -> Result<(i64, String)> {
     let tx = w.tx();
     let now = w.now().timestamp();
-    let owner = owner_id(tx, fields.owner.as_deref())?;
+    let owner = owner_id(tx, fields.owner.as_deref(), None)?;
     let code = new_code(tx, fields)?;
     let values = profile_params(code.as_str().into(), fields, owner, now);
     tx.prepare_cached(&INSERT_SQL)?
@@ -971,7 +989,7 @@ impl Store {
         self.write(actor, |w| {
             let tx = w.tx();
             let now = w.now().timestamp();
-            let owner = owner_id(tx, fields.owner.as_deref())?;
+            let owner = owner_id(tx, fields.owner.as_deref(), before.fields.owner.as_deref())?;
             let mut values = profile_params(id.into(), &fields, owner, now);
             values.push(expected_version.into());
             let updated = tx

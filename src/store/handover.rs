@@ -138,6 +138,17 @@ impl Handover {
 }
 
 impl Store {
+    /// What `login` holds that nobody else works until it is handed over (supervisors, as the
+    /// handover): the customers they own, the open complaints they claimed, the open reminders
+    /// kept for them alone. What `careline operator disable` warns of.
+    pub fn work_held(&self, actor: &Actor, login: &str) -> Result<Handed> {
+        self.require(actor, Permission::HandOver)?;
+        let holder = self
+            .operator_by_login(login)?
+            .ok_or_else(|| StoreError::NotFound(format!("operator '{login}'")))?;
+        handed(self.conn(), holder.id)
+    }
+
     /// Moves `from`'s owned customers, open complaints and open reminders kept for them to
     /// `to` (supervisors), with an audit entry for each; with `dry_run`, only lists them.
     pub fn hand_over(

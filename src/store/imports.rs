@@ -85,8 +85,8 @@ pub struct ImportOutcome {
 /// statements over all of them at once: one sort instead of millions of searches.
 pub struct RowCheck<'s> {
     store: &'s Store,
-    /// Owner logins seen, and whether an operator has each.
-    owners: HashMap<String, bool>,
+    /// Owner logins seen: whether an operator has each, and whether they are active.
+    owners: HashMap<String, Option<bool>>,
     /// The database held customers when the check began: only then can a row's code be
     /// taken or its numbers held already.
     populated: bool,
@@ -245,16 +245,21 @@ impl RowCheck<'_> {
             .map(str::trim)
             .filter(|o| !o.is_empty())
         {
-            let known = match self.owners.get(owner) {
-                Some(known) => *known,
+            let active = match self.owners.get(owner) {
+                Some(active) => *active,
                 None => {
-                    let known = self.store.operator_by_login(owner)?.is_some();
-                    self.owners.insert(owner.to_string(), known);
-                    known
+                    let active = self.store.operator_by_login(owner)?.map(|o| o.active);
+                    self.owners.insert(owner.to_string(), active);
+                    active
                 }
             };
-            if !known {
-                problems.push(("owner", format!("no operator with login '{owner}'")));
+            match active {
+                None => problems.push(("owner", format!("no operator with login '{owner}'"))),
+                Some(false) => problems.push((
+                    "owner",
+                    format!("'{owner}' is a disabled operator; choose an active one"),
+                )),
+                Some(true) => {}
             }
         }
         match fields

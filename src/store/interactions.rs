@@ -1368,6 +1368,15 @@ mod tests {
             .add_operator(&admin, "seller", "Seller", crate::store::Role::Operator)
             .expect("operator");
         let seller = store.actor("seller", None).expect("actor");
+        // An operator logs contacts only with customers they may see (not the confidential).
+        let visible: Vec<i64> = store
+            .conn()
+            .prepare("SELECT id FROM customers WHERE NOT confidential ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("ids");
         let start = Utc::now() - chrono::Duration::days(400);
         for k in 0..700 {
             let at = start + chrono::Duration::hours(13 * k);
@@ -1375,7 +1384,7 @@ mod tests {
                 .log_interaction(
                     &seller,
                     &NewInteraction::contact(
-                        1 + k % 600,
+                        visible[k as usize % visible.len()],
                         Channel::PhoneOut,
                         "sale",
                         at,

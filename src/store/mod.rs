@@ -123,11 +123,11 @@ pub enum StoreError {
     },
     #[error("{}", join_fields(.0))]
     Invalid(Vec<FieldError>),
-    #[error("operator '{login}' is not registered in {db}; ask an administrator to run `careline operator add {login} --name NAME --role operator`")]
+    #[error("operator '{login}' is not registered in {db}; ask an administrator to run `{program} operator add {login} --name NAME --role operator`", program = crate::program::name())]
     UnknownOperator { login: String, db: String },
     #[error("operator '{0}' is disabled; ask an administrator to enable the account")]
     DisabledOperator(String),
-    #[error("{0} has no operators yet; run `careline init` first")]
+    #[error("{0} has no operators yet; run `{program} init` first", program = crate::program::name())]
     NotInitialised(String),
     #[error("the database {path} has schema version {found}, newer than this careline understands ({supported}); use a newer careline")]
     TooNew {
@@ -281,7 +281,10 @@ impl Store {
             if !options.create {
                 return Err(StoreError::Open {
                     path: display,
-                    reason: "no such database; run `careline init` to create one".into(),
+                    reason: format!(
+                        "no such database; run `{} init` to create one",
+                        crate::program::name()
+                    ),
                 });
             }
             // Created owner-only before SQLite opens it; SQLite gives the -wal and -shm
@@ -521,9 +524,10 @@ impl Store {
             return Err(self.refusal(
                 actor,
                 format!(
-                    "only an operator holding the privacy permission may {}; {} does not (an admin gives it with `careline operator privacy {} on`)",
+                    "only an operator holding the privacy permission may {}; {} does not (an admin gives it with `{} operator privacy {} on`)",
                     what.what(),
                     actor.login,
+                    crate::program::name(),
                     actor.login
                 ),
             ));

@@ -108,8 +108,9 @@ impl Store {
     fn usable_operator(&self, login: &str, found: Option<Operator>) -> Result<Operator> {
         match found {
             Some(op) if op.active && self.locked(op.id)? => Err(StoreError::Forbidden(format!(
-                "{login} is locked after {} wrong PINs; an admin unlocks with `careline operator unlock {login}`",
-                crate::domain::pin::MAX_WRONG
+                "{login} is locked after {} wrong PINs; an admin unlocks with `{} operator unlock {login}`",
+                crate::domain::pin::MAX_WRONG,
+                crate::program::name()
             ))),
             Some(op) if op.active => Ok(op),
             Some(op) => Err(StoreError::DisabledOperator(op.login)),
@@ -124,8 +125,9 @@ impl Store {
     pub fn init_admin(&mut self, login: &str, name: &str) -> Result<Actor> {
         if self.operator_count()? > 0 {
             return Err(StoreError::Conflict(format!(
-                "{} is already initialised; an admin adds operators with `careline operator add`",
-                self.path().display()
+                "{} is already initialised; an admin adds operators with `{} operator add`",
+                self.path().display(),
+                crate::program::name()
             )));
         }
         if !valid_login(login) {

@@ -200,6 +200,10 @@ impl Store {
         let conn = self.conn();
         let staff = staff(conn)?;
         let mut out = Map::new();
+        // An erased person's export is the evidence of the erasure: it says so first.
+        if let Some(erased) = erasure_notice(conn, id)? {
+            out.insert("erased".into(), Value::String(erased));
+        }
         out.insert("exported_at".into(), Value::String(self.now().to_rfc3339()));
         out.insert("exported_by".into(), Value::String(actor.login.clone()));
         let mut customers = rows_naming_staff(
@@ -353,6 +357,42 @@ impl Store {
         }
         Ok((code, ids))
     }
+}
+
+/// What the export of an erased customer says at its top: when the record was erased (and
+/// by whom, when the log says so), and that what follows is what the erasure kept. None for a
+/// customer not erased.
+fn erasure_notice(conn: &Connection, id: i64) -> Result<Option<String>> {
+    let row: Option<(String, Option<i64>)> = conn
+        .query_row(
+            "SELECT code, erased_at FROM customers WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((code, Some(at))) = row else {
+        return Ok(None);
+    };
+    let by: Option<String> = conn
+        .query_row(
+            "SELECT actor_login FROM audit_log
+              WHERE action = 'customer.erase' AND entity = 'customer' AND entity_id = ?1
+              ORDER BY id DESC LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let day = DateTime::<Utc>::from_timestamp(at, 0)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| at.to_string());
+    let by = by.map(|login| format!(" by {login}")).unwrap_or_default();
+    Ok(Some(format!(
+        "customer {code} was erased on {day} (UTC){by}: their name, numbers, addresses and every \
+         other personal field were removed, and {ERASED_TEXT} stands where their records quoted \
+         them; what follows is only what careline keeps after an erasure (the record's code and \
+         figures, the history of contacts, complaints and reminders, the audit trail with the \
+         erasure itself)"
+    )))
 }
 
 /// Consent as it changed: the audited edits that set marketing consent or do-not-contact.
