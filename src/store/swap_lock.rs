@@ -12,7 +12,9 @@
 //! lock on the same byte from its first look at the files until its connection has them open.
 //! An opening finds the old database whole (and later writes to it are refused, see
 //! `opened_file`), or waits for the swap and finds the new one whole; the swap waits for the
-//! openings under way, which take milliseconds.
+//! openings under way, which take milliseconds. Closing takes the read lock too: the last
+//! connection to a database removes its log and shared memory by their names as it closes,
+//! and in the middle of a swap those names are the restored database's (`engine::close`).
 //!
 //! The locks are Linux's open file description locks (`F_OFD_SETLK`): they belong to the open
 //! file rather than the process, so two connections of one process hold them as two processes
@@ -31,7 +33,8 @@ use super::{Result, StoreError};
 /// The longest nap between two looks at the lock.
 const MAX_NAP: Duration = Duration::from_millis(2);
 
-/// An opening of the database under way: a restore's swap waits until it is dropped.
+/// An opening (or a close) of the database under way: a restore's swap waits until it is
+/// dropped.
 #[derive(Debug)]
 pub struct Opening {
     _file: Option<File>,
