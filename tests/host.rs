@@ -1253,3 +1253,105 @@ fn ok_with(program: &Path, user: &User, args: &[&str]) -> String {
     );
     text(&out.stdout)
 }
+
+/// Operators' commands started while root restores a backup, forced (as over screens left
+/// open): each finds the old database whole, or waits the few milliseconds of the swap and
+/// finds the new one with its log and shared memory in place, root's and the group's. None is
+/// told that the log is missing and the administrator must repair it with `host setup`, as one
+/// started within the swap was before.
+#[test]
+fn operators_commands_during_a_restore_find_a_whole_database() {
+    let Some(mut host) = Host::new("r") else {
+        return;
+    };
+    let admin = host.user("adr");
+    let operator = host.user("opr");
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup: {out:?}");
+    let gid = host.gid();
+    let db = host.db();
+    ok(
+        &host,
+        &admin,
+        &[
+            "operator",
+            "add",
+            &operator.login,
+            "--name",
+            "Op",
+            "--role",
+            "operator",
+        ],
+    );
+    ok(
+        &host,
+        &admin,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Li Na",
+            "--phone",
+            "13700137000",
+        ],
+    );
+    let backup = admin.home.join("before.db");
+    ok(&host, &admin, &["backup", &backup.to_string_lossy()]);
+
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let runs = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            let (host, operator, stop, runs, failures) =
+                (&host, &operator, &stop, &runs, &failures);
+            scope.spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let out = run_as(operator, &host.bin(), &["search", "Li", "--json"], &[]);
+                    runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let found = out.status.success()
+                        && serde_json::from_slice::<Value>(&out.stdout)
+                            .is_ok_and(|v| v.as_array().map(Vec::len) == Some(1));
+                    if !found {
+                        failures.lock().expect("failures").push(format!(
+                            "{}{}",
+                            text(&out.stdout),
+                            text(&out.stderr)
+                        ));
+                    }
+                }
+            });
+        }
+        for _ in 0..8 {
+            let out = Command::new(host.bin())
+                .args(["restore", &backup.to_string_lossy(), "--yes", "--force"])
+                .env_remove("CARELINE_DB")
+                .current_dir(host.path(""))
+                .output()
+                .expect("restore runs");
+            assert!(out.status.success(), "restore: {out:?}");
+            assert!(
+                !text(&out.stderr).contains("was missing"),
+                "the restore left a file missing: {}",
+                text(&out.stderr)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let failures = failures.into_inner().expect("failures");
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(
+        runs.load(std::sync::atomic::Ordering::Relaxed) >= 8,
+        "too few commands ran"
+    );
+    for file in [
+        db.clone(),
+        side(&db, "-wal"),
+        side(&db, "-shm"),
+        side(&db, "-writers"),
+    ] {
+        assert_eq!(mode(&file), (0, gid, 0o660), "{}", file.display());
+    }
+    ok(&host, &operator, &["search", "Li"]);
+}

@@ -4,6 +4,7 @@
 use std::io::Write as _;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use clap::{Args, Subcommand};
@@ -192,7 +193,10 @@ pub fn context(cli: &Cli) -> Result<Context> {
                 program::setup_command(None, Some(&group))
             )
         })?;
-    database_files_ready(&db_path)?;
+    database_files_ready(
+        &db_path,
+        Duration::from_millis(config.database.busy_timeout_ms),
+    )?;
     if host::user_in_group() {
         let warning = format!(
             "you are a member of the group {}, so you can open the database without careline and its roles; the administrator removes you with `gpasswd -d LOGIN {}`",
@@ -217,8 +221,11 @@ pub fn context(cli: &Cli) -> Result<Context> {
 /// them, saying what is wrong: a file missing, or one of the wrong kind, owner, group or mode.
 /// A side file (`-wal`, `-shm`, `-writers`) that a program other than careline removed
 /// (`sqlite3` removes `-wal` and `-shm` when it closes the database last) is made again when
-/// root runs careline, as `host setup` makes it: root's and the group's, 0660.
-fn database_files_ready(db: &Path) -> Result<()> {
+/// root runs careline, as `host setup` makes it: root's and the group's, 0660. Files a
+/// restore is swapping at that moment are not missing: the look waits for the swap, at most
+/// `patience`.
+fn database_files_ready(db: &Path, patience: Duration) -> Result<()> {
+    let _opening = crate::store::Opening::wait(db, patience);
     let group = host::effective_group_name();
     let repair = format!(
         "the administrator repairs it with `{}`",

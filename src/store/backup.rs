@@ -3,7 +3,8 @@
 //! and never restarted by their writes — with its own audit witness beside it
 //! (`FILE-audit`). It is checked (integrity, audit chain, witness) before it is reported
 //! made. A restore checks the file first, refuses while other processes have the database
-//! open, keeps the file it replaces, and is audited in the restored database. A backup may
+//! open, keeps the file it replaces, swaps the files while no careline is opening them
+//! (`swap_lock`), and is audited in the restored database. A backup may
 //! be encrypted with age, its witness then inside it (`encryption`); a restore or
 //! `check --backup` decrypts it into a private file first.
 
@@ -92,7 +93,7 @@ pub(super) fn check_file(conn: &Connection, witness_file: &Path) -> Result<Check
 }
 
 /// The same check against what a witness said when it was read (or why it could not be).
-fn check_with(
+pub(super) fn check_with(
     conn: &Connection,
     witnessed: std::result::Result<Option<witness::Witnessed>, String>,
 ) -> Result<CheckReport> {
@@ -362,10 +363,16 @@ impl Store {
         // The database's witness, read before the copy is taken, so that it names an entry
         // the copy holds: the copy is checked against it (a backup gets a witness of its own,
         // which would otherwise hide a log cut or rewritten under the database's witness).
-        let live = witness::read(&witness::path(self.path()));
-        let source = super::engine::connect(self.path(), self.options.busy_timeout)?;
-        source.execute("VACUUM INTO ?1", [partial.display().to_string()])?;
-        drop(source);
+        // Both of one database, when a restore swaps the files meanwhile (see `swap_lock`).
+        let (live, source) = {
+            let _opening = super::swap_lock::Opening::wait(self.path(), self.options.busy_timeout);
+            let live = witness::read(&witness::path(self.path()));
+            let source = super::engine::connect(self.path(), self.options.busy_timeout)?;
+            (live, source)
+        };
+        let copied = source.execute("VACUUM INTO ?1", [partial.display().to_string()]);
+        super::engine::close(source, self.path(), self.options.busy_timeout);
+        copied?;
         // From here only the backup's own files are touched, with the asker's rights.
         let mut outcome = None;
         crate::host::as_user(|| {
@@ -690,6 +697,18 @@ pub fn restore(
                 from.display()
             )));
         }
+        // A backup is a file of its own, in the rollback journal's mode. Put in place so, the
+        // first careline to open it switched it to the write-ahead log while others opened it
+        // too, and they were refused as busy (on a shared host, with a journal file beside it
+        // made as the operator's). It goes into place in the write-ahead log's mode; closing
+        // the copy removes the log and shared memory this makes beside it.
+        let journal: String = copy.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !journal.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Database(format!(
+                "{} stayed in journal mode {journal}; nothing was restored",
+                from.display()
+            )));
+        }
         Ok(report.audit.entries)
     })();
     let entries = match result {
@@ -709,7 +728,16 @@ pub fn restore(
             crate::program::for_root()
         )));
     }
-    // 2. Nobody else may have the database open; with --force, who had it is noted.
+    // 2. Nobody else may have the database open; with --force, who had it is noted. From here
+    // until the backup is in place no careline opens it (see `swap_lock`): one that began
+    // opening it already has it open by the time the swap begins, and is noted here.
+    let swap = match super::swap_lock::Swap::take(database, options.busy_timeout) {
+        Ok(swap) => swap,
+        Err(e) => {
+            discard();
+            return Err(e);
+        }
+    };
     let elsewhere = open_elsewhere(database);
     let overrode = (force && database.exists()).then(|| OpenElsewhere {
         locked: elsewhere,
@@ -726,9 +754,11 @@ pub fn restore(
     let now = Local::now();
     let mut kept = None;
     let mut mode = 0o600;
+    let mut owner = None;
     if database.exists() {
         let meta = std::fs::metadata(database).map_err(|e| open_err(database, e))?;
         mode = meta.permissions().mode() & 0o777;
+        owner = Some((meta.uid(), meta.gid()));
         let keep = replaced_name(database, now);
         for suffix in ["", "-wal", "-audit"] {
             let file = with_suffix(database, suffix);
@@ -752,6 +782,12 @@ pub fn restore(
         witness::path(database),
         std::fs::Permissions::from_mode(mode),
     );
+    // On a shared host an operator's careline opening the new database must find its log and
+    // shared memory there, as `host setup` makes them (it may not make them itself).
+    if let Some((uid, gid)) = owner.filter(|_| crate::host::on_shared_host()) {
+        crate::host::make_side_files(database, uid, gid).map_err(|e| open_err(database, e))?;
+    }
+    drop(swap);
     // 4. Recorded in the restored database, by the admin who restored it.
     let mut store = Store::open(database, options)?;
     let actor = store.operator_or_root(login)?;

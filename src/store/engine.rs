@@ -73,6 +73,9 @@ pub(crate) fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection>
             );
         }
     });
+    // Until the connection has the database and its log open (setting the journal mode reads
+    // them), never in the middle of a restore's swap of the files (see `swap_lock`).
+    let _opening = super::swap_lock::Opening::wait(path, busy_timeout);
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Open {
         path: path.display().to_string(),
@@ -126,6 +129,23 @@ pub(crate) fn keep_files_in_place(conn: &Connection) -> Result<()> {
     }
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
+}
+
+/// Closes `conn`, a connection to the database at `path`, while no restore swaps the files
+/// there (waiting for one at most `patience`).
+///
+/// The last connection to a database to close copies its write-ahead log back and removes it
+/// and the shared memory (outside a shared host), finding them by their names. SQLite first
+/// makes sure the database is still at its path, but a restore that put another there while
+/// the copy ran had the restored database's new log and shared memory removed: the latest
+/// commits were gone for every careline that opened it afterwards, while those that had it
+/// open wrote on into the removed log (`careline check`: the witness records an entry the
+/// log does not hold). Held off meanwhile, the restore swaps the files after the close.
+pub(super) fn close(conn: Connection, path: &Path, patience: Duration) {
+    let _closing = super::swap_lock::Opening::wait(path, patience);
+    if let Err((_, e)) = conn.close() {
+        tracing::debug!("closing {}: {e}", path.display());
+    }
 }
 
 /// Frames in the write-ahead log past which a commit asks for its pages to be copied back

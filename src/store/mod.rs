@@ -35,6 +35,7 @@ mod samples;
 pub(crate) mod schema;
 mod search;
 mod surveys;
+mod swap_lock;
 mod upkeep;
 mod witness;
 mod write_turns;
@@ -83,6 +84,7 @@ pub use samples::{LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, PhoneHit, SearchPage, SearchResult, COUNT_CAP, DEFAULT_LIMIT};
 pub use surveys::{NewSurvey, Survey};
+pub use swap_lock::Opening;
 pub use witness::path as witness_path;
 
 use std::os::unix::fs::OpenOptionsExt;
@@ -253,12 +255,18 @@ pub struct Store {
     witness: witness::Witness,
     /// The database file this store opened, to tell when a restore replaced it.
     opened: opened_file::OpenedFile,
+    /// Held from the start of the store's close until its connections have closed (the
+    /// fields above, dropped first): a restore swaps the files before or after, never while.
+    closing: Option<swap_lock::Opening>,
 }
 
 impl Store {
     /// Opens (and creates, when asked) the database at `path`, refusing network file systems
     /// and databases newer than this binary, and applies pending migrations.
     pub fn open(path: &Path, options: OpenOptions) -> Result<Store> {
+        // From the first look at the files until the connection has them open, never in the
+        // middle of a restore's swap (see `swap_lock`).
+        let _opening = swap_lock::Opening::wait(path, options.busy_timeout);
         let display = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if options.create {
@@ -318,6 +326,7 @@ impl Store {
                 false => witness::Witness::open(path),
             },
             opened: opened_file::OpenedFile::at(path),
+            closing: None,
         };
         let found = schema::migrate(&mut store.conn, &display)?;
         // A new database, and one given its witness by this migration, start one; a missing
@@ -623,6 +632,17 @@ impl Store {
     }
 }
 
+/// A store closes while no restore swaps the files (see `engine::close`): its connections,
+/// the upkeep thread's too, close as the fields drop, with `closing` held until after them.
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.closing = Some(swap_lock::Opening::wait(
+            &self.path,
+            self.options.busy_timeout,
+        ));
+    }
+}
+
 fn is_busy(e: &StoreError) -> bool {
     matches!(e, StoreError::Locked(_))
 }
@@ -761,8 +781,17 @@ impl Store {
         // On a connection of its own: FTS5's part of the integrity check trusts the segment
         // list this connection read last, and the upkeep thread's merges (on another
         // connection) may have replaced it since, which it then reports as a malformed index.
-        let conn = engine::connect(&self.path, self.options.busy_timeout)?;
-        backup::check_file(&conn, &witness::path(&self.path))
+        // The connection and the witness of one database, the old or the new, when a restore
+        // swaps the files meanwhile (see `swap_lock`). The witness is read before the check's
+        // reads begin: an entry witnessed is already committed.
+        let (conn, witnessed) = {
+            let _opening = swap_lock::Opening::wait(&self.path, self.options.busy_timeout);
+            let conn = engine::connect(&self.path, self.options.busy_timeout)?;
+            (conn, witness::read(&witness::path(&self.path)))
+        };
+        let report = backup::check_with(&conn, witnessed);
+        engine::close(conn, &self.path, self.options.busy_timeout);
+        report
     }
 
     pub fn customer_count(&self) -> Result<i64> {

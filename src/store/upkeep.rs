@@ -178,6 +178,18 @@ fn run(path: &Path, busy_timeout: Duration, asked: &Receiver<Ask>, times: &Mutex
             return;
         }
     };
+    serve(&conn, path, busy_timeout, asked, times);
+    engine::close(conn, path, busy_timeout);
+}
+
+/// Answers the asks until the store closes.
+fn serve(
+    conn: &Connection,
+    path: &Path,
+    busy_timeout: Duration,
+    asked: &Receiver<Ask>,
+    times: &Mutex<UpkeepTimes>,
+) {
     // Its own lock file descriptor: a turn is a lock on an open file, so one shared with the
     // store's writers would let this thread and them hold "the" turn at once.
     let turns = WriteTurns::open(path);
@@ -206,9 +218,9 @@ fn run(path: &Path, busy_timeout: Duration, asked: &Receiver<Ask>, times: &Mutex
         if due.checkpoint {
             due.checkpoint = false;
             let started = Instant::now();
-            match engine::checkpoint_passive(&conn) {
+            match engine::checkpoint_passive(conn) {
                 Ok(frames) if frames >= OVERGROWN => {
-                    match engine::restart_log(&conn, RESTART_PATIENCE, busy_timeout) {
+                    match engine::restart_log(conn, RESTART_PATIENCE, busy_timeout) {
                         Ok(restarts) => tracing::debug!(
                             "the log held {frames} frames; it starts again: {restarts}"
                         ),
@@ -222,7 +234,7 @@ fn run(path: &Path, busy_timeout: Duration, asked: &Receiver<Ask>, times: &Mutex
         }
         if due.merging {
             // Merges add to the log; the checkpoint after them copies those pages back too.
-            match merge_step(&conn, &turns, &mut due.checkpoint) {
+            match merge_step(conn, &turns, &mut due.checkpoint) {
                 MergeStep::Merged(took) => {
                     keep(times, |t| &mut t.merge_steps, took);
                     std::thread::sleep(MERGE_PAUSE);

@@ -108,6 +108,11 @@ impl WriteTurns {
         }
     }
 
+    /// The lock file, open for reading and writing (for a restore's swap, see `swap_lock`).
+    pub fn into_file(self) -> Option<File> {
+        self.file
+    }
+
     /// The turn if no writer holds it now, for work that can as well be done later (the
     /// upkeep thread's merges): None while another holds it. Without turns (no lock file, or
     /// the lock fails) the work goes ahead without one, as a write would.
