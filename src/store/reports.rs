@@ -610,18 +610,10 @@ impl Store {
     pub fn recount_report_sums(&mut self, actor: &Actor) -> Result<usize> {
         self.require(actor, Permission::RepairDatabase)?;
         self.write(actor, |w| {
-            let wrong = check_day_sums_count(w.tx())?;
-            w.tx().execute_batch(
-                "DELETE FROM contact_days;
-                 INSERT INTO contact_days
-                 SELECT started_at / 86400, operator_id, channel, direction, disposition,
-                        count(*), count(CASE WHEN ended_at >= started_at THEN 1 END),
-                        COALESCE(sum(CASE WHEN ended_at >= started_at
-                                     THEN ended_at - started_at END), 0)
-                   FROM interactions i
-                  WHERE NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)
-                  GROUP BY 1, 2, 3, 4, 5;",
-            )?;
+            let wrong = differing_day_sums(w.tx())?.len();
+            w.tx().execute_batch(&format!(
+                "DELETE FROM contact_days; INSERT INTO contact_days {RECOUNT};"
+            ))?;
             w.audit(
                 "report.recount",
                 "database",
@@ -631,20 +623,6 @@ impl Store {
             Ok(wrong)
         })
     }
-}
-
-/// How many rows of the daily sums differ from a recount.
-fn check_day_sums_count(conn: &rusqlite::Connection) -> Result<usize> {
-    let kept = kept_day_sums(conn)?;
-    let recount = recounted_day_sums(conn)?;
-    let none = [0i64; 3];
-    Ok(kept
-        .keys()
-        .chain(recount.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .filter(|key| kept.get(*key).unwrap_or(&none) != recount.get(*key).unwrap_or(&none))
-        .count())
 }
 
 /// The local days of a period, each with the moment it starts (its local midnight) and its
@@ -815,9 +793,14 @@ fn read_rows(mut found: rusqlite::Rows<'_>, rows: &mut Vec<ContactRow>) -> Resul
     Ok(())
 }
 
-/// The daily sums as they stand, and as a recount of the log makes them, each row keyed by
-/// day, operator, channel, direction and wrap-up code (rows that sum to nothing left out).
-type DaySums = BTreeMap<(i64, i64, String, String, String), [i64; 3]>;
+/// Daily sums, each row keyed by day, operator, channel, direction and wrap-up code.
+type DaySums = BTreeMap<DayKey, [i64; 3]>;
+
+/// A row of the daily sums: UTC day, operator, channel, direction, wrap-up code.
+type DayKey = (i64, i64, String, String, String);
+
+/// A row that differs: its key, what is kept, what the log has.
+type Differing = (DayKey, [i64; 3], [i64; 3]);
 
 /// The daily sums kept (`contact_days`), rows of nothing left out.
 fn kept_day_sums(conn: &rusqlite::Connection) -> Result<DaySums> {
@@ -829,17 +812,29 @@ fn kept_day_sums(conn: &rusqlite::Connection) -> Result<DaySums> {
     )
 }
 
-/// The daily sums recounted from the interaction log.
-fn recounted_day_sums(conn: &rusqlite::Connection) -> Result<DaySums> {
-    day_sums(
-        conn,
-        "SELECT started_at / 86400, operator_id, channel, direction, disposition, count(*),
-                count(CASE WHEN ended_at >= started_at THEN 1 END),
-                COALESCE(sum(CASE WHEN ended_at >= started_at THEN ended_at - started_at END), 0)
-           FROM interactions i
-          WHERE NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)
-          GROUP BY 1, 2, 3, 4, 5",
-    )
+/// The daily sums recounted from the interaction log: what `contact_days` holds when right.
+const RECOUNT: &str = "SELECT started_at / 86400, operator_id, channel, direction, disposition,
+        count(*), count(CASE WHEN ended_at >= started_at THEN 1 END),
+        COALESCE(sum(CASE WHEN ended_at >= started_at THEN ended_at - started_at END), 0)
+   FROM interactions i
+  WHERE NOT EXISTS (SELECT 1 FROM interactions a WHERE a.amends_id = i.id)
+  GROUP BY 1, 2, 3, 4, 5";
+
+/// Each row where the sums kept and a recount of the log differ: its key, what is kept, what
+/// the log has (a row missing on either side counts as nothing).
+fn differing_day_sums(conn: &rusqlite::Connection) -> Result<Vec<Differing>> {
+    let mut kept = kept_day_sums(conn)?;
+    let recount = day_sums(conn, RECOUNT)?;
+    let mut wrong = Vec::new();
+    for (key, has) in recount {
+        let was = kept.remove(&key).unwrap_or([0; 3]);
+        if was != has {
+            wrong.push((key, was, has));
+        }
+    }
+    wrong.extend(kept.into_iter().map(|(key, was)| (key, was, [0; 3])));
+    wrong.sort();
+    Ok(wrong)
 }
 
 /// Where the daily sums differ from a recount of the log, in words (the first few, and how
@@ -853,30 +848,17 @@ pub(crate) fn check_day_sums(conn: &rusqlite::Connection) -> Result<Vec<String>>
     if !kept {
         return Ok(Vec::new());
     }
-    let kept = kept_day_sums(conn)?;
-    let recount = recounted_day_sums(conn)?;
-    let mut keys: Vec<_> = kept.keys().chain(recount.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let none = [0i64; 3];
-    let wrong: Vec<String> = keys
+    let wrong: Vec<String> = differing_day_sums(conn)?
         .into_iter()
-        .filter_map(|key| {
-            let (a, b) = (
-                kept.get(key).unwrap_or(&none),
-                recount.get(key).unwrap_or(&none),
-            );
-            (a != b).then(|| {
-                let (day, operator, channel, direction, disposition) = key;
-                let date = chrono::DateTime::from_timestamp(day * DAY, 0)
-                    .map(|t| t.date_naive().to_string())
-                    .unwrap_or_else(|| format!("day {day}"));
-                format!(
-                    "{date} (UTC) operator {operator} {channel} {direction} {disposition}: \
-                     kept {}/{}/{}s, the log has {}/{}/{}s (contacts/handled/seconds)",
-                    a[0], a[1], a[2], b[0], b[1], b[2]
-                )
-            })
+        .map(|((day, operator, channel, direction, disposition), a, b)| {
+            let date = chrono::DateTime::from_timestamp(day * DAY, 0)
+                .map(|t| t.date_naive().to_string())
+                .unwrap_or_else(|| format!("day {day}"));
+            format!(
+                "{date} (UTC) operator {operator} {channel} {direction} {disposition}: \
+                 kept {}/{}/{}s, the log has {}/{}/{}s (contacts/handled/seconds)",
+                a[0], a[1], a[2], b[0], b[1], b[2]
+            )
         })
         .collect();
     let mut problems: Vec<String> = wrong.iter().take(3).cloned().collect();
