@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use super::log::day;
 use super::{print_json, Context};
 use crate::domain::report::{Period, PeriodName};
-use crate::report_text::{csv, number, percent, OrDash};
+use crate::report_text::{csv, minutes, number, percent, OrDash};
 use crate::store::{Report, ReportQuery};
 use crate::text::{pad, sanitize};
 
@@ -85,15 +85,6 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
     }
 }
 
-fn seconds(v: Option<f64>) -> String {
-    match v {
-        Some(s) if s >= 3600.0 => format!("{:.1} h", s / 3600.0),
-        Some(s) if s >= 60.0 => format!("{:.1} min", s / 60.0),
-        Some(s) => format!("{s:.0} s"),
-        None => "—".into(),
-    }
-}
-
 fn verdict(met: Option<bool>) -> &'static str {
     match met {
         Some(true) => "met",
@@ -148,7 +139,7 @@ pub fn table(r: &Report) -> String {
     line(
         &mut out,
         "Average handle time",
-        seconds(r.avg_handle_seconds),
+        minutes(r.avg_handle_seconds),
         String::new(),
         None,
     );
@@ -218,8 +209,8 @@ pub fn table(r: &Report) -> String {
     line(
         &mut out,
         "First response to complaints",
-        seconds(r.avg_first_response_seconds),
-        format!("≤ {}", seconds(Some(t.avg_first_response_seconds.target))),
+        minutes(r.avg_first_response_seconds),
+        format!("≤ {}", minutes(Some(t.avg_first_response_seconds.target))),
         t.avg_first_response_seconds.met,
     );
     line(
@@ -318,7 +309,7 @@ pub fn table(r: &Report) -> String {
             pad(&sanitize(&o.login), 16),
             pad(&o.contacts.to_string(), 9),
             pad(&o.contacts_made.to_string(), 6),
-            pad(&seconds(o.avg_handle_seconds), 9),
+            pad(&minutes(o.avg_handle_seconds), 9),
             pad(&percent(o.fcr_rate), 7),
             pad(&o.complaints_opened.to_string(), 7),
             pad(&o.complaints_resolved.to_string(), 9),
