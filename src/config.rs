@@ -30,7 +30,7 @@ pub struct Config {
     pub privacy: PrivacyConfig,
     /// The targets the reports read their figures against.
     pub reports: crate::domain::report::ReportTargets,
-    /// How often NPS is asked of one customer.
+    /// How often NPS is asked of one customer, and the CSAT scale.
     pub surveys: crate::domain::survey::SurveyRules,
     /// Key bindings: action name → keys, e.g. `save = ["ctrl-s", "f2"]`.
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
@@ -177,6 +177,10 @@ impl Config {
                     holidays_unknown(&config.complaints, chrono::Local::now().date_naive())
                         .map(|w| format!("{origin}: {w}")),
                 );
+                if let Err(e) = config.surveys.check() {
+                    warnings.push(format!("{origin}: {}: {}; using 5", e.field, e.reason));
+                    config.surveys.csat_scale = 5;
+                }
                 if let Some(warning) = unreadable_privacy(&config.privacy.full_contacts) {
                     warnings.push(format!("{origin}: {warning}"));
                     config.privacy = strictest_privacy();

@@ -11,6 +11,8 @@ use crate::domain::customer::{normalize_tag, ContactInput, CustomerFields, Field
 use crate::domain::customer_contacts::NormalContact;
 use crate::domain::date_input::parse_date;
 pub use crate::domain::import_row::{PurchaseRow, RowError};
+
+pub mod surveys;
 use crate::domain::search_key::fold;
 use crate::domain::tier::parse_money;
 

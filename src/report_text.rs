@@ -185,7 +185,13 @@ pub fn csv(r: &Report) -> std::io::Result<String> {
         met(t.csat_avg.met),
     )?;
     for (k, v) in &r.csat_distribution {
-        row("csat_distribution", k, v.to_string(), String::new(), "")?;
+        row(
+            "csat_distribution",
+            &k.to_string(),
+            v.to_string(),
+            String::new(),
+            "",
+        )?;
     }
     row("nps", "", opt(r.nps), String::new(), "")?;
     row(

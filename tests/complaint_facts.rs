@@ -6,7 +6,7 @@
 //!
 //! The expected wording is the catalogue's, worked by hand: money in yuan (5,000 fen is
 //! ¥50.00), escalation level 1 is the specialist (专员), a CSAT of 4 with the customer
-//! satisfied reads "满意度 4 分，满意".
+//! satisfied reads "满意度 4/5 分，满意".
 
 mod common;
 
@@ -88,6 +88,7 @@ fn worked() -> Worked {
         },
         Work::FollowUp {
             csat: 4,
+            scale: 5,
             comment: Some("很满意".into()),
             satisfied: true,
         },
@@ -153,6 +154,7 @@ fn an_event_keeps_only_the_typed_text_and_careline_s_own_facts_apart() {
         follow_up.fact,
         Some(EventFact::FollowUp {
             csat: 4,
+            scale: 5,
             satisfied: true,
         })
     );
@@ -182,7 +184,10 @@ fn an_event_keeps_only_the_typed_text_and_careline_s_own_facts_apart() {
         escalate.english(&chrono::Utc),
         "escalated to level 1 (specialist), reassigned to 王芳 (wang.fang): 需要专员上门"
     );
-    assert_eq!(follow_up.english(&chrono::Utc), "CSAT 4, satisfied: 很满意");
+    assert_eq!(
+        follow_up.english(&chrono::Utc),
+        "CSAT 4/5, satisfied: 很满意"
+    );
 }
 
 /// The customer's log, drawn 160 × 30 in `lang`.
@@ -206,7 +211,7 @@ fn the_log_pane_words_each_fact_in_the_screens_language() {
     for wanted in [
         "升级至 1 级（专员），改派给 王芳：需要专员上门".to_string(),
         "退款 ¥50.00：半价退还".to_string(),
-        "满意度 4 分，满意：很满意".to_string(),
+        "满意度 4/5 分，满意：很满意".to_string(),
         format!("并入投诉 #{}", w.kept),
         format!("投诉 #{} 已并入本投诉", w.merged),
     ] {
@@ -228,7 +233,7 @@ fn the_log_pane_words_each_fact_in_the_screens_language() {
     for wanted in [
         "to level 1 (specialist), reassigned to 王芳: 需要专员上门".to_string(),
         "refund ¥50.00: 半价退还".to_string(),
-        "CSAT 4, satisfied: 很满意".to_string(),
+        "CSAT 4/5, satisfied: 很满意".to_string(),
         format!("merged into complaint #{}", w.kept),
         format!("complaint #{} merged into this one", w.merged),
     ] {

@@ -326,6 +326,7 @@ fn an_emailed_complaint_counts_working_time_through_its_whole_life() {
             id,
             &Work::FollowUp {
                 csat: 2,
+                scale: 5,
                 comment: Some("包装还是坏的".into()),
                 satisfied: false,
             },

@@ -421,7 +421,7 @@ fn step_form(app: &mut App, complaint: i64, step: careline::domain::complaint_st
         .complaint(&app.desk.actor, complaint)
         .expect("complaint");
     let others = careline::tui::forms::complaint::merge_candidates(&app.desk, &k).expect("others");
-    let form = careline::tui::forms::complaint::step_form(&k, step, &others, &app.desk.i18n);
+    let form = careline::tui::forms::complaint::step_form(&k, step, &others, 5, &app.desk.i18n);
     app.loaded(Msg::OpenForm(Box::new(form)));
     assert_eq!(
         app.form().map(|f| f.kind),

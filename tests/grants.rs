@@ -644,6 +644,36 @@ fn every_write_on_a_confidential_customer_waits_for_access_and_says_which() {
     for (_, doing) in writes {
         assert!(refusals.contains(doing), "{doing}: {refusals}");
     }
+    // And in the customer's own trail (the card's `A`): who was refused what on this record.
+    let trail = sandbox.ok(&[
+        "audit",
+        "list",
+        "--customer",
+        "C0000001",
+        "--action",
+        "refused",
+        "--json",
+    ]);
+    for (_, doing) in writes {
+        assert!(
+            trail.contains(doing),
+            "{doing} in the customer's trail: {trail}"
+        );
+    }
+    // So is an operator's refused data-subject export (no privacy permission).
+    sandbox.fails(&["--as", "li.na", "customer", "export", "C0000001"]);
+    let trail = sandbox.ok(&[
+        "audit",
+        "list",
+        "--customer",
+        "C0000001",
+        "--action",
+        "refused",
+    ]);
+    assert!(
+        trail.contains("privacy permission"),
+        "the refused export in the customer's trail: {trail}"
+    );
     // With access, the same contact is logged.
     sandbox.ok(&[
         "--as",

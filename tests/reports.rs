@@ -47,6 +47,7 @@ impl Desk {
         let query = ReportQuery {
             period: Period::between(d(from), d(to)).expect("period"),
             operator: operator.map(str::to_string),
+            csat_scale: 5,
         };
         self.store
             .report(&self.chen, &query, &ReportTargets::default())
@@ -516,6 +517,7 @@ fn an_operator_may_not_read_the_reports() {
     let query = ReportQuery {
         period: Period::between(d("2026-03-01"), d("2026-03-31")).expect("period"),
         operator: None,
+        csat_scale: 5,
     };
     let amy = desk.amy.clone();
     let err = desk

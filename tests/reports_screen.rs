@@ -346,6 +346,7 @@ fn november(path: &Path, operator: Option<&str>) -> Report {
         )
         .expect("period"),
         operator: operator.map(str::to_string),
+        csat_scale: 5,
     };
     store
         .report(&chen, &query, &ReportTargets::default())

@@ -233,7 +233,8 @@ pub struct CompensateArgs {
 pub struct FollowUpArgs {
     #[command(flatten)]
     pub target: Target,
-    /// The customer's satisfaction, 1 (very dissatisfied) to 5 (very satisfied).
+    /// The customer's satisfaction, 1 (very dissatisfied) to 5 (very satisfied), or to 10
+    /// where `[surveys] csat_scale = 10`.
     #[arg(long)]
     pub csat: String,
     /// The customer's words.
@@ -305,7 +306,7 @@ pub fn run(ctx: &Context, cmd: ComplaintCommand) -> Result<()> {
         ComplaintCommand::Show(target) => show(ctx, target),
         ComplaintCommand::List(args) => list(ctx, args),
         other => {
-            let (target, work) = work_of(other)?;
+            let (target, work) = work_of(other, ctx.config.surveys.csat_scale)?;
             let (mut store, actor) = open_store(ctx)?;
             let worked = store
                 .work_complaint(&actor, target.id, &work)
@@ -343,7 +344,8 @@ pub fn run_all(ctx: &Context, cmd: ComplaintsCommand) -> Result<()> {
 }
 
 /// The complaint and the work a step command asks for.
-fn work_of(cmd: ComplaintCommand) -> Result<(Target, Work)> {
+/// The work a command asks for; a CSAT is given on `csat_scale` (`[surveys] csat_scale`).
+fn work_of(cmd: ComplaintCommand, csat_scale: i64) -> Result<(Target, Work)> {
     Ok(match cmd {
         ComplaintCommand::Claim(a) => (
             a.target,
@@ -388,11 +390,13 @@ fn work_of(cmd: ComplaintCommand) -> Result<(Target, Work)> {
         }
         ComplaintCommand::Resolve(a) => (a.target, Work::Resolve { text: a.text }),
         ComplaintCommand::FollowUp(a) => {
-            let csat: u8 = a
-                .csat
-                .trim()
-                .parse()
-                .map_err(|_| anyhow!("--csat: '{}' is not a score from 1 to 5", a.csat))?;
+            let csat: u8 = a.csat.trim().parse().map_err(|_| {
+                anyhow!(
+                    "--csat: '{}' is not a score from 1 to {}",
+                    a.csat,
+                    csat_scale
+                )
+            })?;
             if !a.satisfied && !a.not_satisfied {
                 bail!("--satisfied or --not-satisfied: say whether the customer is satisfied");
             }
@@ -400,6 +404,7 @@ fn work_of(cmd: ComplaintCommand) -> Result<(Target, Work)> {
                 a.target,
                 Work::FollowUp {
                     csat,
+                    scale: csat_scale as u8,
                     comment: a.comment,
                     satisfied: a.satisfied,
                 },
@@ -704,7 +709,7 @@ fn print_detail(d: &ComplaintDetail, tz: FixedOffset) {
         field("merged from", &ids.join(", "));
     }
     if let Some(csat) = k.csat {
-        field("CSAT", &format!("{csat}/5"));
+        field("CSAT", &format!("{csat}/{}", k.csat_scale));
     }
     field("calendar", &k.calendar);
     println!("clocks");

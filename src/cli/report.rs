@@ -38,7 +38,7 @@ pub struct ReportArgs {
 
 pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
     let targets = &ctx.config.reports;
-    if let Err(e) = targets.check() {
+    if let Err(e) = targets.check(ctx.config.surveys.csat_scale) {
         bail!("[{}] in the config: {}", e.field, e.reason);
     }
     let (store, actor) = ctx.open()?;
@@ -70,6 +70,7 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
     let query = ReportQuery {
         period,
         operator: args.operator.clone(),
+        csat_scale: ctx.config.surveys.csat_scale,
     };
     let report = store.report(&actor, &query, targets)?;
     match args.format {
@@ -272,7 +273,10 @@ pub fn table(r: &Report) -> String {
     }
     out.push_str("\nCSAT distribution\n");
     for (score, n) in &r.csat_distribution {
-        out.push_str(&format!("  {} {n}\n", pad(score, 30)));
+        out.push_str(&format!(
+            "  {} {n}\n",
+            pad(&format!("{score} of {}", r.csat_scale), 30)
+        ));
     }
     if !r.hot_spots.is_empty() {
         out.push_str("\nComplaint hot-spots (category × month)\n");

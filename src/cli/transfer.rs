@@ -20,6 +20,8 @@ use crate::text::{counted, sanitize};
 pub enum ImportKind {
     Customers,
     Purchases,
+    /// CSAT and NPS answers from a survey tool, an SMS poll or an IVR.
+    Surveys,
 }
 
 #[derive(Debug, Args)]
@@ -315,7 +317,52 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
     match args.kind {
         ImportKind::Customers => import_customers(ctx, &args),
         ImportKind::Purchases => import_purchases(ctx, &args),
+        ImportKind::Surveys => import_surveys(ctx, &args),
     }
+}
+
+fn import_surveys(ctx: &Context, args: &ImportArgs) -> Result<()> {
+    let bytes = crate::host::as_user(|| std::fs::read(&args.file))
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let (mut store, actor) = ctx.open()?;
+    let source = args.file.display().to_string();
+    let parsed = crate::import::surveys::parse_surveys(
+        &bytes,
+        ctx.config.surveys.csat_scale,
+        store.now(),
+        &ctx.config.complaints.tz(),
+    );
+    let (good, mut errors) = store.check_survey_rows(&actor, &parsed.rows)?;
+    errors.extend(parsed.errors.iter().cloned());
+    errors.sort_by_key(|e| e.line);
+    let header_broken = errors.iter().any(|e| e.line == 1);
+    let stop = report(&errors, &parsed.unknown_columns, args.skip_invalid);
+    let rejected = rejected_rows(&errors);
+    if header_broken || stop {
+        bail!(
+            "{rejected} of {} rejected; nothing imported (fix them, or pass --skip-invalid to import the {})",
+            counted(parsed.total_rows, "row", "rows"),
+            counted(good.len(), "good answer", "good answers")
+        );
+    }
+    if args.dry_run {
+        println!(
+            "Dry run ({}): {} would be imported, {rejected} rejected.",
+            parsed.encoding,
+            counted(good.len(), "answer", "answers")
+        );
+        return Ok(());
+    }
+    let bar = progress_bar(good.len() as u64, "importing survey answers");
+    let imported = store.import_surveys(&actor, &source, &good, &|n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    println!(
+        "Imported {} from {source} ({}); {} rejected.",
+        counted(imported, "survey answer", "survey answers"),
+        parsed.encoding,
+        counted(rejected, "row", "rows")
+    );
+    Ok(())
 }
 
 fn import_purchases(ctx: &Context, args: &ImportArgs) -> Result<()> {

@@ -491,6 +491,7 @@ impl<'a> Life<'a> {
                 }
                 fact = Some(EventFact::FollowUp {
                     csat: csat.clamp(1, 5) as u8,
+                    scale: 5,
                     satisfied,
                 });
                 comment.into()

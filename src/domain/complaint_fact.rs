@@ -28,8 +28,14 @@ pub struct NamedOperator {
 pub enum EventFact {
     /// A compensation given: `amount` in fen, or points for `points`.
     Compensation { kind: Compensation, amount: i64 },
-    /// The follow-up call: the customer's CSAT (1–5) and whether they were satisfied.
-    FollowUp { csat: u8, satisfied: bool },
+    /// The follow-up call: the customer's CSAT (1 to `scale`, 5 when not written) and whether
+    /// they were satisfied.
+    FollowUp {
+        csat: u8,
+        #[serde(default = "five")]
+        scale: u8,
+        satisfied: bool,
+    },
     /// This complaint was merged into `complaint_id`.
     MergedInto { complaint_id: i64 },
     /// Complaint `complaint_id` was merged into this one.
@@ -95,13 +101,17 @@ impl EventFact {
                     format!("{kind} {}", compensation_amount(*kind, *amount))
                 }
             }
-            EventFact::FollowUp { csat, satisfied } => {
+            EventFact::FollowUp {
+                csat,
+                scale,
+                satisfied,
+            } => {
                 let verdict = if *satisfied {
                     "satisfied"
                 } else {
                     "not satisfied"
                 };
-                format!("CSAT {csat}, {verdict}")
+                format!("CSAT {csat}/{scale}, {verdict}")
             }
             EventFact::MergedInto { complaint_id } => {
                 format!("merged into complaint {complaint_id}")
@@ -169,6 +179,11 @@ mod clock_name {
             ))
         })
     }
+}
+
+/// The CSAT scale of a follow-up written before scales were kept.
+fn five() -> u8 {
+    5
 }
 
 #[cfg(test)]

@@ -161,8 +161,9 @@ pub struct ReportTargets {
     pub retention_rate: f64,
     /// Each SLA clock met in time (a fraction).
     pub sla_compliance: f64,
-    /// Average CSAT on its scale.
-    pub csat_avg: f64,
+    /// Average CSAT on the centre's scale (`[surveys] csat_scale`); by default 4 of 5, or 8
+    /// of 10 ([`ReportTargets::csat_target`]).
+    pub csat_avg: Option<f64>,
     /// Months of purchases that make a customer active (the complaint rate's base).
     pub active_months: u32,
 }
@@ -174,15 +175,20 @@ impl Default for ReportTargets {
             first_response_seconds: 300.0,
             retention_rate: 0.85,
             sla_compliance: 0.90,
-            csat_avg: 4.0,
+            csat_avg: None,
             active_months: 12,
         }
     }
 }
 
 impl ReportTargets {
-    /// Refuses a target out of its range, naming it.
-    pub fn check(&self) -> Result<(), FieldError> {
+    /// The CSAT average asked on a scale of 1..`scale`: the one set, or 4 of 5 (8 of 10).
+    pub fn csat_target(&self, scale: i64) -> f64 {
+        self.csat_avg.unwrap_or(if scale >= 10 { 8.0 } else { 4.0 })
+    }
+
+    /// Refuses a target out of its range, naming it (`csat_scale`: the highest CSAT score).
+    pub fn check(&self, csat_scale: i64) -> Result<(), FieldError> {
         for (name, value) in [
             ("resolution_rate", self.resolution_rate),
             ("retention_rate", self.retention_rate),
@@ -202,8 +208,12 @@ impl ReportTargets {
                 "must be more than 0",
             ));
         }
-        if !(1.0..=5.0).contains(&self.csat_avg) {
-            return Err(FieldError::new("reports.csat_avg", "must be from 1 to 5"));
+        let csat = self.csat_target(csat_scale);
+        if !(1.0..=csat_scale as f64).contains(&csat) {
+            return Err(FieldError::new(
+                "reports.csat_avg",
+                format!("must be from 1 to {csat_scale} (the CSAT scale)"),
+            ));
         }
         if self.active_months == 0 {
             return Err(FieldError::new(
@@ -338,8 +348,21 @@ mod tests {
             resolution_rate: 95.0,
             ..ReportTargets::default()
         };
-        let e = bad.check().expect_err("95 is not a fraction");
+        let e = bad.check(5).expect_err("95 is not a fraction");
         assert_eq!(e.field, "reports.resolution_rate");
-        assert!(ReportTargets::default().check().is_ok());
+        assert!(ReportTargets::default().check(5).is_ok());
+        // Unset, the CSAT target follows the scale: 4 of 5, 8 of 10.
+        assert_eq!(ReportTargets::default().csat_target(5), 4.0);
+        assert_eq!(ReportTargets::default().csat_target(10), 8.0);
+        let eight = ReportTargets {
+            csat_avg: Some(8.0),
+            ..ReportTargets::default()
+        };
+        assert!(eight.check(10).is_ok());
+        let e = eight.check(5).expect_err("8 of 5");
+        assert_eq!(
+            (e.field.as_str(), e.reason.as_str()),
+            ("reports.csat_avg", "must be from 1 to 5 (the CSAT scale)")
+        );
     }
 }

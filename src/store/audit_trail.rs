@@ -239,6 +239,7 @@ const WRITTEN: &[&str] = &[
     "export.reminders",
     "import.customers",
     "import.purchases",
+    "import.surveys",
     "init",
     "interaction.amend",
     "interaction.log",

@@ -546,8 +546,9 @@ impl Store {
         };
         let row = self.care_row(actor, id)?;
         if row.restricted {
-            return Err(self.refusal(
+            return Err(self.refusal_about(
                 actor,
+                Some(row.customer_id),
                 format!("reminder {id} is of a confidential customer you may not see"),
             ));
         }
@@ -670,8 +671,9 @@ impl Store {
         }
         let card = self.reload_card(actor, new.customer_id)?;
         if card.customer.restricted {
-            return Err(self.refusal(
+            return Err(self.refusal_about(
                 actor,
+                Some(new.customer_id),
                 super::customers::confidential_refusal(
                     &card.customer.code,
                     "adding a reminder for them",

@@ -62,6 +62,8 @@ pub enum Work {
     /// The follow-up call: the customer's satisfaction closes it, or reopens it.
     FollowUp {
         csat: u8,
+        /// The highest score of the scale `csat` was given on (`[surveys] csat_scale`).
+        scale: u8,
         comment: Option<String>,
         satisfied: bool,
     },
@@ -144,8 +146,14 @@ impl Work {
                     ));
                 }
             }
-            Work::FollowUp { csat, .. } if !(1..=5).contains(csat) => {
-                problems.push(FieldError::new("csat", "must be 1 to 5"));
+            Work::FollowUp { csat, scale, .. } if !(1..=*scale).contains(csat) => {
+                problems.push(FieldError::new("csat", format!("must be 1 to {scale}")));
+            }
+            Work::FollowUp { scale, .. } if *scale != 5 && *scale != 10 => {
+                problems.push(FieldError::new(
+                    "csat",
+                    format!("{scale} is not a CSAT scale: use 5 or 10"),
+                ));
             }
             _ => {}
         }
@@ -431,28 +439,31 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
         }
         Work::FollowUp {
             csat,
+            scale,
             comment,
             satisfied,
         } => {
             fact = Some(EventFact::FollowUp {
                 csat: *csat,
+                scale: *scale,
                 satisfied: *satisfied,
             });
             tx.execute(
-                "INSERT INTO surveys (customer_id, kind, score, comment, complaint_id, operator_id,
-                    at) VALUES (?1, 'csat', ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO surveys (customer_id, kind, score, scale, comment, complaint_id,
+                    operator_id, at) VALUES (?1, 'csat', ?2, ?7, ?3, ?4, ?5, ?6)",
                 params![
                     k.customer_id,
                     csat,
                     comment.as_deref().map(str::trim).filter(|c| !c.is_empty()),
                     id,
                     actor.id,
-                    t
+                    t,
+                    scale
                 ],
             )?;
             tx.execute(
-                "UPDATE complaints SET csat = ?2 WHERE id = ?1",
-                params![id, csat],
+                "UPDATE complaints SET csat = ?2, csat_scale = ?3 WHERE id = ?1",
+                params![id, csat, scale],
             )?;
             finish_follow_ups(w, id, ReminderStatus::Done, None, t)?;
             if *satisfied {
@@ -759,8 +770,9 @@ impl Store {
         self.require(actor, Permission::WorkComplaint)?;
         let seen = self.complaint(actor, id)?;
         if seen.restricted {
-            return Err(self.refusal(
+            return Err(self.refusal_about(
                 actor,
+                Some(seen.customer_id),
                 format!(
                     "complaint {id} is a confidential customer's: ask a supervisor for access \
                      (`{} grant`) before working it",

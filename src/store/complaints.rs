@@ -308,6 +308,8 @@ pub struct Complaint {
     /// The status a wait goes back to.
     pub waiting_from: Option<Status>,
     pub csat: Option<u8>,
+    /// The scale of `csat`: 5 (1 to 5) or 10 (1 to 10).
+    pub csat_scale: u8,
     /// A resolved complaint's follow-up call: the day it is due (none once it is made, or
     /// for a complaint in any other status).
     pub follow_up_on: Option<NaiveDate>,
@@ -396,7 +398,8 @@ pub(super) const SELECT: &str =
             (SELECT max(f.due_on) FROM reminders f INDEXED BY reminders_follow_up_of
              WHERE f.complaint_id = k.id AND f.kind = 'complaint_follow_up'
                AND f.status IN ('open', 'snoozed'))
-        END
+        END,
+        k.csat_scale
      FROM complaints k JOIN customers c ON c.id = k.customer_id
      LEFT JOIN operators ob ON ob.id = k.opened_by
      LEFT JOIN operators a ON a.id = k.assignee_id";
@@ -451,7 +454,8 @@ pub(super) fn complaint_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
         paused_seconds: r.get(33)?,
         waiting_reason: r.get(34)?,
         waiting_from: r.get::<_, Option<String>>(35)?.and_then(|s| s.parse().ok()),
-        csat: r.get::<_, Option<i64>>(36)?.map(|c| c.clamp(1, 5) as u8),
+        csat: r.get::<_, Option<i64>>(36)?.map(|c| c.clamp(1, 10) as u8),
+        csat_scale: r.get::<_, i64>(44)?.clamp(5, 10) as u8,
         merged_into: r.get(37)?,
         vip: r.get(38)?,
         calendar: r.get(39)?,
@@ -578,8 +582,9 @@ impl Store {
         self.require(actor, crate::domain::operator::Permission::OpenComplaint)?;
         let customer = self.customer(actor, customer_id)?;
         if customer.restricted {
-            return Err(self.refusal(
+            return Err(self.refusal_about(
                 actor,
+                Some(customer_id),
                 super::customers::confidential_refusal(
                     &customer.code,
                     "opening a complaint for them",

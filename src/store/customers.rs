@@ -277,7 +277,7 @@ impl Store {
         if self.may_see_customer(actor, id, confidential, owner)? {
             return Ok(());
         }
-        Err(self.refusal(actor, confidential_refusal(&code, doing)))
+        Err(self.refusal_about(actor, Some(id), confidential_refusal(&code, doing)))
     }
 }
 
@@ -956,7 +956,11 @@ impl Store {
         self.require(actor, Permission::EditCustomer)?;
         let before = self.customer_unmasked(actor, id)?;
         if before.restricted {
-            return Err(self.refusal(actor, confidential_refusal(&before.code, "editing them")));
+            return Err(self.refusal_about(
+                actor,
+                Some(before.id),
+                confidential_refusal(&before.code, "editing them"),
+            ));
         }
         if let Some(survivor) = &before.merged_into {
             return Err(StoreError::Conflict(format!(
@@ -1061,7 +1065,11 @@ impl Store {
         for id in [keep, other] {
             let c = self.customer(actor, id)?;
             if c.restricted {
-                return Err(self.refusal(actor, confidential_refusal(&c.code, "merging them")));
+                return Err(self.refusal_about(
+                    actor,
+                    Some(c.id),
+                    confidential_refusal(&c.code, "merging them"),
+                ));
             }
             if let Some(into) = c.merged_into {
                 return Err(StoreError::Conflict(format!(

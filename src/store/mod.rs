@@ -83,7 +83,7 @@ pub use reports::{
 pub use samples::{LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, PhoneHit, SearchPage, SearchResult, COUNT_CAP, DEFAULT_LIMIT};
-pub use surveys::{NewSurvey, Survey};
+pub use surveys::{CheckedSurvey, NewSurvey, Survey};
 pub use swap_lock::Opening;
 pub use witness::path as witness_path;
 
@@ -511,12 +511,32 @@ impl Store {
 
     /// Records that `actor` was refused, and returns the refusal to give them.
     pub(crate) fn refusal(&self, actor: &Actor, reason: String) -> StoreError {
-        let entry = AuditEntry {
-            action: "refused".into(),
-            entity: "operator".into(),
-            // None for a login that is no operator's: it has no number.
-            entity_id: (actor.id != 0).then_some(actor.id),
-            detail: serde_json::json!({ "reason": reason }),
+        self.refusal_about(actor, None, reason)
+    }
+
+    /// A refusal of something done to customer `customer`: recorded against the customer, so
+    /// that their audit trail (the card's `A`, `audit list --customer`) shows who was refused
+    /// what on their record (the operator is the entry's actor either way).
+    pub(crate) fn refusal_about(
+        &self,
+        actor: &Actor,
+        customer: Option<i64>,
+        reason: String,
+    ) -> StoreError {
+        let entry = match customer {
+            Some(id) => AuditEntry {
+                action: "refused".into(),
+                entity: "customer".into(),
+                entity_id: Some(id),
+                detail: serde_json::json!({ "reason": reason }),
+            },
+            None => AuditEntry {
+                action: "refused".into(),
+                entity: "operator".into(),
+                // None for a login that is no operator's: it has no number.
+                entity_id: (actor.id != 0).then_some(actor.id),
+                detail: serde_json::json!({ "reason": reason }),
+            },
         };
         if let Err(e) = self.record(actor, &[entry]) {
             tracing::warn!("the refusal of {} was not audited: {e}", actor.login);
@@ -526,12 +546,24 @@ impl Store {
 
     /// Refuses (and records the refusal) unless `actor`'s role may do `what`.
     pub(crate) fn require(&self, actor: &Actor, what: Permission) -> Result<()> {
+        self.require_about(actor, what, None)
+    }
+
+    /// [`Store::require`] for something done to customer `customer`: a refusal is recorded
+    /// against them too ([`Store::refusal_about`]).
+    pub(crate) fn require_about(
+        &self,
+        actor: &Actor,
+        what: Permission,
+        customer: Option<i64>,
+    ) -> Result<()> {
         actor
             .require_with(what, &self.options.privacy)
-            .map_err(|denied| self.refusal(actor, denied.to_string()))?;
+            .map_err(|denied| self.refusal_about(actor, customer, denied.to_string()))?;
         if what.needs_privacy() && !self.holds_privacy(actor)? {
-            return Err(self.refusal(
+            return Err(self.refusal_about(
                 actor,
+                customer,
                 format!(
                     "only an operator holding the privacy permission may {}; {} does not (an admin gives it with `{} operator privacy {} on`)",
                     what.what(),

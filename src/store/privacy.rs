@@ -188,7 +188,7 @@ impl Store {
     /// screen pops, and the audit trail of who viewed or changed any of it. Staff are named by
     /// login and name, never by internal number. Audited.
     pub fn export_personal_data(&mut self, actor: &Actor, id: i64) -> Result<Value> {
-        self.require(actor, Permission::ExportPersonalData)?;
+        self.require_about(actor, Permission::ExportPersonalData, Some(id))?;
         let exists: Option<i64> = self
             .conn()
             .query_row("SELECT id FROM customers WHERE id = ?1", [id], |r| r.get(0))
@@ -302,7 +302,7 @@ impl Store {
 
     /// The checks of an erase: the customer's code and the records of the same person.
     fn erasable(&self, actor: &Actor, id: i64) -> Result<(String, Vec<i64>)> {
-        self.require(actor, Permission::EraseCustomer)?;
+        self.require_about(actor, Permission::EraseCustomer, Some(id))?;
         let row: Option<(String, Option<i64>, Option<i64>)> = self
             .conn()
             .query_row(

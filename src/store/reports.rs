@@ -14,6 +14,7 @@ use super::{Actor, Permission, Result, Store, StoreError};
 use crate::domain::interaction::DispositionFlag;
 use crate::domain::reminder::Kind as ReminderKind;
 use crate::domain::report::{mean, meets, nps, per_hundred, rate, Period, ReportTargets};
+use crate::domain::survey::{nearest, on_scale};
 
 /// What a report is asked for: a period, and one operator or all.
 #[derive(Debug, Clone)]
@@ -21,6 +22,8 @@ pub struct ReportQuery {
     pub period: Period,
     /// One operator's figures only (their login).
     pub operator: Option<String>,
+    /// The centre's CSAT scale (`[surveys] csat_scale`, 5 or 10): CSAT is read on it.
+    pub csat_scale: i64,
 }
 
 /// The period as the report states it.
@@ -144,7 +147,10 @@ pub struct Report {
     pub avg_first_response_seconds: Option<f64>,
     pub replies: Replies,
     pub csat_avg: Option<f64>,
-    pub csat_distribution: BTreeMap<String, i64>,
+    /// Answers per score of the centre's scale, from 1 (JSON keys are the scores as text).
+    pub csat_distribution: BTreeMap<i64, i64>,
+    /// The CSAT scale the figures are read on: 5 or 10.
+    pub csat_scale: i64,
     pub csat_answers: i64,
     pub nps: Option<f64>,
     pub nps_answers: i64,
@@ -354,31 +360,35 @@ impl Store {
             })?;
 
         lap.done("replies");
-        // Surveys answered in the period.
-        let mut csat: BTreeMap<String, i64> = (1..=5).map(|s| (s.to_string(), 0)).collect();
-        let (mut csat_sum, mut csat_n) = (0i64, 0i64);
-        let mut csat_by: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        // Surveys answered in the period; CSAT read on the centre's scale, an answer given on
+        // another converted (`survey::on_scale`).
+        let scale = if query.csat_scale >= 10 { 10 } else { 5 };
+        let mut csat: BTreeMap<i64, i64> = (1..=scale).map(|s| (s, 0)).collect();
+        let (mut csat_sum, mut csat_n) = (0f64, 0i64);
+        let mut csat_by: BTreeMap<i64, (f64, i64)> = BTreeMap::new();
         let (mut promoters, mut detractors, mut nps_n) = (0i64, 0i64, 0i64);
         {
             let mut stmt = conn.prepare_cached(
-                "SELECT kind, score, COALESCE(operator_id, 0), count(*)
+                "SELECT kind, score, scale, COALESCE(operator_id, 0), count(*)
                    FROM surveys INDEXED BY surveys_at
                   WHERE kind IN ('csat', 'nps') AND at >= ?1 AND at < ?2
                     AND (?3 IS NULL OR operator_id = ?3)
-                  GROUP BY 1, 2, 3",
+                  GROUP BY 1, 2, 3, 4",
             )?;
             let mut rows = stmt.query(params![start, end, only])?;
             while let Some(r) = rows.next()? {
                 let kind: String = r.get(0)?;
                 let score: i64 = r.get(1)?;
-                let op: i64 = r.get(2)?;
-                let n: i64 = r.get(3)?;
+                let given_on: i64 = r.get(2)?;
+                let op: i64 = r.get(3)?;
+                let n: i64 = r.get(4)?;
                 if kind == "csat" {
-                    *csat.entry(score.to_string()).or_insert(0) += n;
-                    csat_sum += score * n;
+                    let read = on_scale(score, given_on, scale);
+                    *csat.entry(nearest(read, scale)).or_insert(0) += n;
+                    csat_sum += read * n as f64;
                     csat_n += n;
-                    let e = csat_by.entry(op).or_insert((0, 0));
-                    e.0 += score * n;
+                    let e = csat_by.entry(op).or_insert((0.0, 0));
+                    e.0 += read * n as f64;
                     e.1 += n;
                 } else {
                     nps_n += n;
@@ -477,7 +487,7 @@ impl Store {
             let sums = per_op.get(&op.id).cloned().unwrap_or_default();
             let opened_n = opened_by.get(&op.id).copied().unwrap_or(0);
             let resolved_n = resolved_by.get(&Some(op.id)).copied().unwrap_or(0);
-            let (cs, cn) = csat_by.get(&op.id).copied().unwrap_or((0, 0));
+            let (cs, cn) = csat_by.get(&op.id).copied().unwrap_or((0.0, 0));
             if !op.active && sums.contacts == 0 && opened_n == 0 && resolved_n == 0 && cn == 0 {
                 continue;
             }
@@ -491,7 +501,7 @@ impl Store {
                 fcr_rate: rate(sums.inbound_resolved, sums.inbound_made),
                 complaints_opened: opened_n,
                 complaints_resolved: resolved_n,
-                csat_avg: mean(cs as f64, cn),
+                csat_avg: mean(cs, cn),
                 csat_answers: cn,
             });
         }
@@ -499,7 +509,7 @@ impl Store {
         lap.done("per operator");
         let resolution_rate = rate(opened_resolved, opened);
         let first_response = mean(response_sum as f64, responded);
-        let csat_avg = mean(csat_sum as f64, csat_n);
+        let csat_avg = mean(csat_sum, csat_n);
         let sla_compliance = SlaCompliance {
             acknowledge: compliance(clocks[0]),
             propose: compliance(clocks[1]),
@@ -520,7 +530,7 @@ impl Store {
             sla_acknowledge: against(sla_compliance.acknowledge, targets.sla_compliance, false),
             sla_propose: against(sla_compliance.propose, targets.sla_compliance, false),
             sla_resolve: against(sla_compliance.resolve, targets.sla_compliance, false),
-            csat_avg: against(csat_avg, targets.csat_avg, false),
+            csat_avg: against(csat_avg, targets.csat_target(scale), false),
         };
         let mut hot_spots: Vec<HotSpot> = spots
             .into_iter()
@@ -568,6 +578,7 @@ impl Store {
             replies,
             csat_avg,
             csat_distribution: csat,
+            csat_scale: scale,
             csat_answers: csat_n,
             nps: nps(promoters, detractors, nps_n),
             nps_answers: nps_n,

@@ -34,6 +34,8 @@ pub struct Settings {
     pub grants: crate::domain::grant::GrantRules,
     /// The targets the Reports pane reads figures against (`[reports]`).
     pub report_targets: crate::domain::report::ReportTargets,
+    /// The CSAT scale and how often NPS is asked (`[surveys]`).
+    pub surveys: crate::domain::survey::SurveyRules,
     /// Where the screen writes the files it exports (the Reports pane's CSV): `exports` in the
     /// operator's own data folder.
     pub exports_dir: std::path::PathBuf,

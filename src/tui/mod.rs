@@ -74,7 +74,7 @@ pub fn settings(
     let lang = Lang::choose(choices.lang.as_deref().or(config.ui.language.as_deref()));
     let shared = std::fs::metadata(db_path).is_ok_and(|m| m.permissions().mode() & 0o060 != 0);
     // A target out of range is said once; the pane reads the figures against the defaults.
-    let report_targets = match config.reports.check() {
+    let report_targets = match config.reports.check(config.surveys.csat_scale) {
         Ok(()) => config.reports.clone(),
         Err(e) => {
             warnings.push(format!(
@@ -98,6 +98,7 @@ pub fn settings(
         tz: config.complaints.tz(),
         warnings,
         grants: config.grants.clone(),
+        surveys: config.surveys.clone(),
         report_targets,
         exports_dir: paths.data_dir.join("exports"),
     }

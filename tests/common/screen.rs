@@ -83,6 +83,7 @@ pub fn settings(lang: Lang, db_label: &str) -> Settings {
         warnings: Vec::new(),
         grants: careline::domain::grant::GrantRules::default(),
         report_targets: careline::domain::report::ReportTargets::default(),
+        surveys: careline::domain::survey::SurveyRules::default(),
         // A test that exports sets a folder of its own.
         exports_dir: std::env::temp_dir().join("careline-screen-test-exports"),
     }

@@ -108,7 +108,13 @@ pub fn merge_candidates(desk: &Desk, k: &Complaint) -> Result<Vec<Complaint>, St
 
 /// The form of `step` on complaint `k`; a merge chooses among `merge_into` (see
 /// [`merge_candidates`]).
-pub fn step_form(k: &Complaint, step: Step, merge_into: &[Complaint], i18n: &I18n) -> Form {
+pub fn step_form(
+    k: &Complaint,
+    step: Step,
+    merge_into: &[Complaint],
+    csat_scale: i64,
+    i18n: &I18n,
+) -> Form {
     let yes_no = || FieldKind::Choice(Choices::of("yesno", &["no", "yes"]));
     let fields = match step {
         Step::Note => vec![
@@ -148,17 +154,11 @@ pub fn step_form(k: &Complaint, step: Step, merge_into: &[Complaint], i18n: &I18
         // Nothing is chosen for the customer: the score and the answer are asked for.
         Step::FollowUp => {
             let choose = i18n.t("form.choose").to_string();
-            let mut scores = vec![String::new()];
-            let mut score_labels = vec![choose.clone()];
-            for n in 1..=5 {
-                scores.push(n.to_string());
-                score_labels.push(i18n.value("csat", &n.to_string()));
-            }
             vec![
                 Field::new(
                     "csat",
-                    "field.csat",
-                    FieldKind::Choice(Choices::given(scores, score_labels)),
+                    super::csat_label(csat_scale, false),
+                    FieldKind::Choice(super::csat_choices(csat_scale, "form.choose", i18n)),
                 ),
                 Field::new("comment", "field.comment", FieldKind::Text),
                 Field::new(
@@ -213,9 +213,12 @@ pub fn step_form(k: &Complaint, step: Step, merge_into: &[Complaint], i18n: &I18
         Step::Compensate => form
             .notices
             .push(i18n.t("complaints.amount_hint").to_string()),
-        Step::FollowUp => form
-            .notices
-            .push(i18n.t("complaints.satisfied_hint").to_string()),
+        Step::FollowUp => {
+            form.extra
+                .insert(super::CSAT_SCALE.into(), csat_scale.to_string());
+            form.notices
+                .push(i18n.t("complaints.satisfied_hint").to_string());
+        }
         _ => {}
     }
     if step == Step::Escalate {
@@ -312,6 +315,11 @@ pub fn to_work(form: &Form) -> Result<Work, Vec<(&'static str, &'static str)>> {
             let satisfied = required("satisfied") == "yes";
             Work::FollowUp {
                 csat,
+                scale: form
+                    .extra
+                    .get(super::CSAT_SCALE)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(5),
                 comment: optional("comment"),
                 satisfied,
             }
@@ -598,7 +606,13 @@ pub fn restore(draft: &Draft, kind: FormKind, desk: &mut Desk) -> Option<(Form, 
             } else {
                 Vec::new()
             };
-            let mut form = step_form(&k, step, &others, &desk.i18n);
+            let mut form = step_form(
+                &k,
+                step,
+                &others,
+                desk.settings.surveys.csat_scale,
+                &desk.i18n,
+            );
             form.restore_draft(&draft.content);
             form
         }

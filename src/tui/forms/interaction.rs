@@ -11,8 +11,9 @@ use crate::domain::customer::Channel;
 use crate::domain::interaction::{
     parse_follow_up, Direction, DispositionFlag, FollowUpError, FollowUpScope, LogRules,
 };
+use crate::domain::survey::SurveyKind;
 use crate::store::{
-    CardData, Draft, FollowUp, Interaction, NewComplaint, NewInteraction, StoreError,
+    CardData, Draft, FollowUp, Interaction, NewComplaint, NewInteraction, NewSurvey, StoreError,
 };
 use crate::tui::component::Msg;
 use crate::tui::desk::{clock, Call, Desk};
@@ -32,7 +33,51 @@ fn channel_values() -> Vec<&'static str> {
     Channel::ALL.iter().map(|c| c.as_str()).collect()
 }
 
-fn fields(rules: &LogRules, card: &CardData, i18n: &I18n) -> Vec<Field> {
+/// What the contact form offers to record of a survey taken at the end of the contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurveyOffer {
+    /// The centre's CSAT scale (`[surveys] csat_scale`).
+    pub csat_scale: i64,
+    /// NPS may be asked of this customer now (none in `[surveys] nps_every_days`).
+    pub nps_due: bool,
+}
+
+impl SurveyOffer {
+    /// Nothing asked (a correction: its survey was recorded with the contact, if any).
+    const NONE: SurveyOffer = SurveyOffer {
+        csat_scale: 5,
+        nps_due: false,
+    };
+
+    /// What may be asked of `customer` now.
+    pub fn for_customer(customer: i64, desk: &mut Desk) -> SurveyOffer {
+        let rules = desk.settings.surveys.clone();
+        let nps_due = match desk.store.nps_due(&desk.actor, customer, &rules) {
+            Ok(due) => due,
+            Err(e) => {
+                desk.store_error(&e);
+                false
+            }
+        };
+        SurveyOffer {
+            csat_scale: rules.csat_scale,
+            nps_due,
+        }
+    }
+}
+
+/// NPS scores 0 to 10, after "not asked".
+fn nps_choices(i18n: &I18n) -> Choices {
+    let mut scores = vec![String::new()];
+    let mut labels = vec![i18n.t("form.not_asked").to_string()];
+    for n in 0..=10 {
+        scores.push(n.to_string());
+        labels.push(n.to_string());
+    }
+    Choices::given(scores, labels)
+}
+
+fn fields(rules: &LogRules, card: &CardData, survey: SurveyOffer, i18n: &I18n) -> Vec<Field> {
     let chinese = i18n.lang == Lang::ZhCn;
     let mut codes = vec![String::new()];
     let mut labels = vec![i18n.t("form.choose").to_string()];
@@ -79,6 +124,16 @@ fn fields(rules: &LogRules, card: &CardData, i18n: &I18n) -> Vec<Field> {
         .required(),
         Field::new("summary", "field.summary", FieldKind::Notes).lines_shown(4),
         Field::new("feedback", "field.feedback", FieldKind::Text),
+        Field::new(
+            "csat",
+            super::csat_label(survey.csat_scale, true),
+            FieldKind::Choice(super::csat_choices(
+                survey.csat_scale,
+                "form.not_asked",
+                i18n,
+            )),
+        ),
+        Field::new("nps", "field.nps", FieldKind::Choice(nps_choices(i18n))),
         Field::new("follow_up", "field.follow_up", FieldKind::Text),
         Field::new(
             "follow_up_for",
@@ -122,12 +177,14 @@ fn subtitle(card: &CardData) -> String {
 pub fn new_interaction(
     card: &CardData,
     rules: &LogRules,
+    survey: SurveyOffer,
     i18n: &I18n,
     started: DateTime<Utc>,
     channel: Channel,
     today: chrono::NaiveDate,
 ) -> Form {
-    let mut form = Form::new(FormKind::NewInteraction, fields(rules, card, i18n));
+    let mut form = Form::new(FormKind::NewInteraction, fields(rules, card, survey, i18n));
+    form.show("nps", survey.nps_due);
     form.entity_id = card.customer.id;
     form.subtitle = subtitle(card);
     form.extra
@@ -154,7 +211,12 @@ pub fn amend(entry: &Interaction, card: &CardData, rules: &LogRules, i18n: &I18n
     let mut card = card.clone();
     card.reminders
         .retain(|r| Some(r.id) != entry.follow_up_reminder_id);
-    let mut form = Form::new(FormKind::AmendInteraction, fields(rules, &card, i18n));
+    let mut form = Form::new(
+        FormKind::AmendInteraction,
+        fields(rules, &card, SurveyOffer::NONE, i18n),
+    );
+    form.show("csat", false);
+    form.show("nps", false);
     form.entity_id = entry.customer_id;
     form.subtitle = format!("#{} · {}", entry.id, subtitle(&card));
     form.extra.insert(AMENDS.into(), entry.id.to_string());
@@ -439,9 +501,11 @@ pub fn for_customer(
         },
         (None, None) => Channel::PhoneIn,
     };
+    let survey = SurveyOffer::for_customer(customer, desk);
     let mut form = new_interaction(
         &card,
         desk.store.log_rules(),
+        survey,
         &desk.i18n,
         started,
         channel,
@@ -489,14 +553,23 @@ pub fn restore(draft: &Draft, kind: FormKind, desk: &mut Desk) -> Option<(Form, 
         }
     };
     let today = desk.today();
+    let survey = if kind == FormKind::AmendInteraction {
+        SurveyOffer::NONE
+    } else {
+        SurveyOffer::for_customer(draft.entity_id, desk)
+    };
     let mut form = new_interaction(
         &card,
         desk.store.log_rules(),
+        survey,
         &desk.i18n,
         desk.now,
         Channel::PhoneIn,
         today,
     );
+    if kind == FormKind::AmendInteraction {
+        form.show("csat", false);
+    }
     form.restore_draft(&draft.content);
     if kind == FormKind::AmendInteraction {
         form.kind = FormKind::AmendInteraction;
@@ -621,13 +694,23 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
                     ],
                 ));
             }
+            let (said, refused) = record_surveys(form, &new, logged.id, desk);
+            let i18n = &desk.i18n;
+            for s in said.iter().chain(&refused) {
+                text.push_str(" · ");
+                text.push_str(s);
+            }
             // A care shift's call: the key to the next one, said while the footer is taken.
             if form.extra.contains_key(CARE_SHIFT) {
                 text.push_str(" · ");
                 text.push_str(i18n.t("log.next_reminder_hint"));
             }
             desk.post(Msg::DataChanged);
-            desk.info(text);
+            if refused.is_empty() {
+                desk.info(text);
+            } else {
+                desk.warn(text);
+            }
             Saved::Closed
         }
         Err(StoreError::Invalid(errors)) => {
@@ -640,4 +723,53 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
             Saved::Open
         }
     }
+}
+
+/// Records the CSAT and NPS chosen on the form as the survey of contact `contact` (the
+/// customer's feedback its comment): what was recorded, and what was not with the reason —
+/// the contact is saved either way.
+fn record_surveys(
+    form: &Form,
+    new: &NewInteraction,
+    contact: i64,
+    desk: &mut Desk,
+) -> (Vec<String>, Vec<String>) {
+    let (mut said, mut refused) = (Vec::new(), Vec::new());
+    let rules = desk.settings.surveys.clone();
+    for (key, kind) in [("csat", SurveyKind::Csat), ("nps", SurveyKind::Nps)] {
+        let shown = form.field(key).is_some_and(|f| !f.hidden);
+        let Some(score) = form.value(key).parse::<i64>().ok().filter(|_| shown) else {
+            continue;
+        };
+        let survey = NewSurvey {
+            customer_id: new.customer_id,
+            kind,
+            score,
+            comment: new.feedback.clone(),
+            interaction_id: Some(contact),
+        };
+        let scale = rules.scale(kind);
+        match desk.store.add_survey(&desk.actor, &survey, &rules) {
+            Ok(_) => said.push(desk.i18n.f(
+                "log.survey_recorded",
+                &[
+                    ("kind", &desk.i18n.value("survey_kind", kind.as_str())),
+                    ("score", &score.to_string()),
+                    ("scale", &scale.to_string()),
+                ],
+            )),
+            Err(e) => {
+                let reason = crate::tui::field_errors::store(&e, &desk.i18n);
+                refused.push(desk.i18n.f(
+                    "log.survey_not_recorded",
+                    &[
+                        ("kind", &desk.i18n.value("survey_kind", kind.as_str())),
+                        ("reason", &reason),
+                    ],
+                ))
+            }
+        }
+        desk.own_write();
+    }
+    (said, refused)
 }

@@ -16,7 +16,8 @@ use crossterm::event::KeyEvent;
 use super::component::{Msg, PaneId};
 use super::desk::Desk;
 use super::field_errors;
-use super::widgets::form::{Form, FormChange};
+use super::i18n::I18n;
+use super::widgets::form::{Choices, Form, FormChange};
 use crate::domain::customer::FieldError;
 use crate::store::{Draft, DuplicateWarning, StoreError};
 
@@ -295,6 +296,36 @@ impl Editor {
             _ => Saved::Open,
         }
     }
+}
+
+/// The label of a CSAT field on a scale of 1..`scale`; `short` beside the contact form's
+/// labels, whose column it must not widen.
+pub fn csat_label(scale: i64, short: bool) -> &'static str {
+    match (scale >= 10, short) {
+        (true, false) => "field.csat10",
+        (false, false) => "field.csat",
+        (true, true) => "field.csat10_short",
+        (false, true) => "field.csat_short",
+    }
+}
+
+/// [`Form::extra`] key: the CSAT scale a form's score is given on.
+pub const CSAT_SCALE: &str = "csat_scale";
+
+/// The scores of CSAT on a scale of 1..`scale` (5 or 10), after the no-score choice worded by
+/// `none` (a catalogue key): each with its words on a 1–5 scale, the ends only on a 1–10 one.
+pub fn csat_choices(scale: i64, none: &str, i18n: &I18n) -> Choices {
+    let mut scores = vec![String::new()];
+    let mut labels = vec![i18n.t(none).to_string()];
+    for n in 1..=scale {
+        scores.push(n.to_string());
+        labels.push(match (scale, n) {
+            (5, _) | (_, 1) => i18n.value("csat", &n.to_string()),
+            (_, n) if n == scale => i18n.value("csat", "10"),
+            _ => n.to_string(),
+        });
+    }
+    Choices::given(scores, labels)
 }
 
 /// Puts each refused field's reason, in the screen's language, next to its field; a reason

@@ -312,6 +312,7 @@ impl Care {
                         &k,
                         crate::domain::complaint_step::Step::FollowUp,
                         &[],
+                        desk.settings.surveys.csat_scale,
                         &desk.i18n,
                     );
                     desk.post(Msg::OpenForm(Box::new(form)));

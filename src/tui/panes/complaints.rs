@@ -518,7 +518,13 @@ impl Complaints {
             } else {
                 Vec::new()
             };
-            let form = step_form(&k, step, &others, &desk.i18n);
+            let form = step_form(
+                &k,
+                step,
+                &others,
+                desk.settings.surveys.csat_scale,
+                &desk.i18n,
+            );
             desk.post(Msg::OpenForm(Box::new(form)));
             return;
         }

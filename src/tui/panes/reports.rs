@@ -236,9 +236,10 @@ impl Reports {
         self.pending = Some((ticket, asked.clone()));
         let actor = desk.actor.clone();
         let targets = desk.settings.report_targets.clone();
+        let csat_scale = desk.settings.surveys.csat_scale;
         let latest = Arc::clone(&self.latest);
         let job = Box::new(move |store: &mut Store| {
-            let outcome = figures(store, &actor, &asked, &targets, || {
+            let outcome = figures(store, &actor, &asked, &targets, csat_scale, || {
                 latest.load(Ordering::Relaxed) != ticket
             });
             Msg::Report(Box::new(Calculated {
@@ -437,6 +438,7 @@ fn figures(
     actor: &crate::store::Actor,
     asked: &Asked,
     targets: &crate::domain::report::ReportTargets,
+    csat_scale: i64,
     superseded: impl Fn() -> bool,
 ) -> Outcome {
     if superseded() {
@@ -445,6 +447,7 @@ fn figures(
     let query = ReportQuery {
         period: asked.period,
         operator: asked.operator.clone(),
+        csat_scale,
     };
     let now = match store.report(actor, &query, targets) {
         Ok(r) => r,

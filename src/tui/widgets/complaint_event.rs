@@ -77,13 +77,17 @@ pub fn fact_words(fact: &EventFact, view: &View) -> String {
                 )
             }
         }
-        EventFact::FollowUp { csat, satisfied } => i18n.f(
+        EventFact::FollowUp {
+            csat,
+            scale,
+            satisfied,
+        } => i18n.f(
             if *satisfied {
                 "fact.follow_up_satisfied"
             } else {
                 "fact.follow_up_unsatisfied"
             },
-            &[("csat", &csat.to_string())],
+            &[("csat", &csat.to_string()), ("scale", &scale.to_string())],
         ),
         EventFact::MergedInto { complaint_id } => {
             i18n.f("fact.merged_into", &[("id", &complaint_id.to_string())])
@@ -249,11 +253,12 @@ mod tests {
         );
         let follow_up = EventFact::FollowUp {
             csat: 2,
+            scale: 5,
             satisfied: false,
         };
         assert_eq!(
             words(&event("follow_up", None, Some(follow_up))),
-            both("满意度 2 分，不满意", "CSAT 2, not satisfied")
+            both("满意度 2/5 分，不满意", "CSAT 2/5, not satisfied")
         );
         let escalated = EventFact::Escalated {
             level: 3,
