@@ -3,8 +3,8 @@
 //! prefix, and each user's commands run as that user (`setpriv`). The property under test: an
 //! operator reaches the database only through careline and its permission checks.
 //!
-//! Needs root and useradd, userdel, groupdel and setpriv; without them the test says so and
-//! passes, except under CI (`CI` set), where it fails.
+//! Needs root and useradd, usermod, userdel, groupdel and setpriv; without them the test says
+//! so and passes, except under CI (`CI` set), where it fails.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -30,10 +30,12 @@ fn cannot_run() -> Option<String> {
     if unsafe { libc::geteuid() } != 0 {
         return Some("it must run as root to create users and a group".into());
     }
-    ["useradd", "userdel", "groupdel", "groupadd", "setpriv"]
-        .iter()
-        .find(|t| tool(t).is_none())
-        .map(|t| format!("{t} is not installed"))
+    [
+        "useradd", "usermod", "userdel", "groupdel", "groupadd", "setpriv",
+    ]
+    .iter()
+    .find(|t| tool(t).is_none())
+    .map(|t| format!("{t} is not installed"))
 }
 
 /// A folder the test's prefix can go in: on a file system that honours the setgid bit (not
@@ -842,6 +844,32 @@ fn setup_again_repairs_and_keeps_the_data() {
         said.contains(&format!("WARNING: {member} in the group")),
         "{said}"
     );
+    // Its own group cannot be taken away with gpasswd: setup says to give them another.
+    assert!(
+        said.contains(&format!("usermod -g OTHER_GROUP {member}")),
+        "{said}"
+    );
+
+    // A member listed in the group (a supplementary group): setup and the member's own
+    // careline give the removal with their login, a command to run as it is.
+    let joined = Command::new(tool("usermod").expect("usermod"))
+        .args(["-a", "-G", &host.group, &operator.login])
+        .output()
+        .expect("usermod runs");
+    assert!(joined.status.success(), "usermod: {joined:?}");
+    let out = host.setup(&admin);
+    assert!(out.status.success(), "setup again: {out:?}");
+    let said = text(&out.stdout);
+    let remove = format!("gpasswd -d {} {}", operator.login, host.group);
+    assert!(said.contains(&remove), "{said}");
+    let out = run_as(&operator, &host.bin(), &["search", "Li", "--json"], &[]);
+    assert!(out.status.success(), "{out:?}");
+    let warned = text(&out.stderr);
+    assert!(
+        warned.contains("you are a member of the group") && warned.contains(&remove),
+        "{warned}"
+    );
+    assert!(!warned.contains("LOGIN"), "{warned}");
 
     // Setup refuses another database than the config names.
     let out = Command::new(CARELINE)

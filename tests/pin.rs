@@ -125,6 +125,27 @@ fn five_wrong_pins_lock_the_operator_until_an_admin_unlocks_them() {
         err.to_string().contains("is locked after 5 wrong PINs"),
         "{err}"
     );
+    // The refusal is in the trail with its reason alone, as every refusal's is (the
+    // "not allowed: " the message begins with is the command line's, not the reason's).
+    let refused = store
+        .audit_entries(
+            &other,
+            &careline::store::AuditFilter {
+                action: Some("refused".into()),
+                login: Some(me.login.clone()),
+                ..Default::default()
+            },
+            1,
+        )
+        .expect("the trail");
+    let reason = refused[0].detail.as_ref().expect("a detail")["reason"]
+        .as_str()
+        .expect("a reason")
+        .to_string();
+    assert!(
+        reason.starts_with(&format!("{} is locked after 5 wrong PINs", me.login)),
+        "{reason}"
+    );
     let out = Command::new(BIN)
         .arg("--db")
         .arg(&desk.db)

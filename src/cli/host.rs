@@ -198,10 +198,11 @@ pub fn context(cli: &Cli) -> Result<Context> {
         Duration::from_millis(config.database.busy_timeout_ms),
     )?;
     if host::user_in_group() {
+        // The real user's own login: the command the administrator can run as it is.
+        let login = os_login().unwrap_or_else(|| "LOGIN".to_string());
         let warning = format!(
-            "you are a member of the group {}, so you can open the database without careline and its roles; the administrator removes you with `gpasswd -d LOGIN {}`",
-            host::effective_group_name(),
-            host::effective_group_name()
+            "you are a member of the group {group}, so you can open the database without careline and its roles; the administrator removes you with `gpasswd -d {login} {group}`",
+            group = host::effective_group_name(),
         );
         tracing::warn!("{warning}");
         eprintln!("careline: warning: {warning}");
@@ -512,16 +513,29 @@ fn setup(cli: &Cli, args: &SetupArgs) -> Result<()> {
             "{problem}: careline will not trust its config so; make the folders above it root's and closed to others, then run setup again"
         );
     }
-    let mut members = host::group_by_name(&plan.group)?
+    let listed = host::group_by_name(&plan.group)?
         .map(|(_, members)| members)
         .unwrap_or_default();
-    members.extend(host::primary_members(gid));
-    if !members.is_empty() {
+    let primary = host::primary_members(gid);
+    if !listed.is_empty() || !primary.is_empty() {
+        // Each removal as a command to run: `gpasswd -d` for a member listed in the group,
+        // another primary group for an account whose own group it is.
+        let remove: Vec<String> = listed
+            .iter()
+            .map(|login| format!("gpasswd -d {login} {}", plan.group))
+            .chain(
+                primary
+                    .iter()
+                    .map(|login| format!("usermod -g OTHER_GROUP {login}")),
+            )
+            .collect();
+        let mut members = listed.clone();
+        members.extend(primary.iter().filter(|p| !listed.contains(p)).cloned());
         println!(
-            "  WARNING: {} in the group {}: they can open the database without careline and bypass every role; remove them (gpasswd -d LOGIN {})",
+            "  WARNING: {} in the group {}: they can open the database without careline and bypass every role; remove them ({})",
             members.join(", "),
             plan.group,
-            plan.group
+            remove.join("; ")
         );
     }
     let add = format!(

@@ -85,7 +85,13 @@ impl Store {
                     | StoreError::DisabledOperator(_)
                     | StoreError::Forbidden(_)
             ) {
-                let _ = self.refusal(&refused, e.to_string());
+                // The reason as every refusal records it: without the "not allowed: " that
+                // the error's own message puts before it.
+                let reason = match &e {
+                    StoreError::Forbidden(reason) => reason.clone(),
+                    other => other.to_string(),
+                };
+                let _ = self.refusal(&refused, reason);
             }
             e
         })?);
