@@ -28,6 +28,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0020_direct_grants_listed.sql"),
     include_str!("migrations/0021_report_sums.sql"),
     include_str!("migrations/0022_report_indexes.sql"),
+    // 0023 is another change's (opportunities); until it lands this one is the 23rd step.
+    include_str!("migrations/0024_segments.sql"),
 ];
 
 /// The version whose step re-chains the audit log in code after its SQL.
