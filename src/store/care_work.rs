@@ -320,8 +320,9 @@ impl Store {
         if let Some(kind) = filter.kind {
             common.push_str(&format!(" AND r.kind = '{}'", kind.as_str()));
         }
-        // A segment's members, worked out now into a table of this connection (one read of
-        // the customers, 0.2 s on a million), so that the list's statements stay as they are.
+        // A segment's members, in a table of this connection (one read of the customers, a
+        // fifth of a second or more on a million, done at most once a minute: see
+        // `fill_segment_table`), so that the list's statements stay as they are.
         if let Some(segment) = filter.segment {
             self.fill_segment_table(segment)?;
             common.push_str(" AND r.customer_id IN temp.careline_segment");

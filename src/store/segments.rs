@@ -237,9 +237,11 @@ fn conditions(def: &SegmentDefinition, now: i64) -> Conditions {
         values.push(Value::Integer(c.flag().into()));
     }
     if !def.regions.is_empty() {
+        // As written, without regard to (ASCII) case: a function on the column would cost
+        // every row of a million a call (1.8 s against 3 s measured under load).
         sql.push(format!(
-            "lower(trim(c.region)) IN ({})",
-            vec!["lower(?)"; def.regions.len()].join(", ")
+            "c.region COLLATE NOCASE IN ({})",
+            placeholders(def.regions.len())
         ));
         values.extend(def.regions.iter().map(|r| Value::Text(r.clone())));
     }
@@ -743,13 +745,30 @@ impl Store {
     }
 
     /// The members of segment `id` as a temporary table of this connection
-    /// (`temp.careline_segment`), for the Care list's segment filter; refilled on every call.
+    /// (`temp.careline_segment`), for the Care list's segment filter. Read again when another
+    /// segment (or another version of it) is asked for, or when the members were read over a
+    /// minute ago: on a million customers a reading takes a fifth of a second or more, and
+    /// the Care list is read again at every change others make.
     pub(crate) fn fill_segment_table(&self, id: i64) -> Result<()> {
         let segment = self.segment_by_id(id)?;
-        let c = conditions(&segment.definition, self.now().timestamp());
+        let now = self.now().timestamp();
         self.conn().execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS careline_segment (id INTEGER PRIMARY KEY);
-             DELETE FROM temp.careline_segment;",
+             CREATE TEMP TABLE IF NOT EXISTS careline_segment_read
+                 (segment INTEGER, version INTEGER, at INTEGER);",
+        )?;
+        let fresh: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM temp.careline_segment_read
+                             WHERE segment = ?1 AND version = ?2 AND at > ?3 - 60 AND at <= ?3)",
+            params![segment.id, segment.version, now],
+            |r| r.get(0),
+        )?;
+        if fresh {
+            return Ok(());
+        }
+        let c = conditions(&segment.definition, now);
+        self.conn().execute_batch(
+            "DELETE FROM temp.careline_segment; DELETE FROM temp.careline_segment_read;",
         )?;
         self.conn().execute(
             &format!(
@@ -757,6 +776,10 @@ impl Store {
                 c.sql
             ),
             params_from_iter(c.values),
+        )?;
+        self.conn().execute(
+            "INSERT INTO temp.careline_segment_read VALUES (?1, ?2, ?3)",
+            params![segment.id, segment.version, now],
         )?;
         Ok(())
     }
