@@ -759,7 +759,11 @@ fn the_care_pane_filters_by_a_segment() {
         // The help overlay names the key, in the screen's language.
         key(&mut app, KeyCode::Char('?'));
         let help = screen(&mut app, 80, 24);
-        let by_segment = if lang == Lang::En { "by segment" } else { "按分群" };
+        let by_segment = if lang == Lang::En {
+            "by segment"
+        } else {
+            "按分群"
+        };
         assert!(help.contains(by_segment), "{help}");
         key(&mut app, KeyCode::Esc);
         key(&mut app, KeyCode::Char('S'));

@@ -15,6 +15,7 @@ use crate::store::{ExportedMember, MemberOrder};
 use crate::text::{columns, counted, sanitize};
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum SegmentCommand {
     /// Save a segment: a name and who is in it (every criterion given must hold).
     Add(AddArgs),

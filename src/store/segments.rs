@@ -437,30 +437,34 @@ impl Store {
         Ok(n.max(0) as u64)
     }
 
-    /// The members of `def` this operator may not see (confidential, neither owned nor
-    /// granted): few (confidential records are), and checked one by one by the card's rule.
-    fn hidden_members(&self, actor: &Actor, def: &SegmentDefinition) -> Result<Vec<i64>> {
-        if actor.may(Permission::SeeConfidential) {
-            return Ok(Vec::new());
-        }
+    /// How many members `def` has, and which of them this operator may not see
+    /// (confidential, neither owned nor granted: few, and checked one by one by the card's
+    /// rule), in one read of the customers.
+    fn census(&self, actor: &Actor, def: &SegmentDefinition) -> Result<(u64, Vec<i64>)> {
         let c = conditions(def, self.now().timestamp());
-        let rows: Vec<(i64, Option<i64>)> = self
-            .conn()
-            .prepare(&format!(
-                "SELECT c.id, c.owner_id FROM customers c WHERE c.confidential = 1 AND {}",
+        let (count, confidential): (i64, String) = self.conn().query_row(
+            &format!(
+                "SELECT count(*),
+                        json_group_array(json_array(c.id, c.owner_id)) FILTER (WHERE c.confidential = 1)
+                 FROM customers c WHERE {}",
                 c.sql
-            ))?
-            .query_map(params_from_iter(c.values), |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            ),
+            params_from_iter(c.values),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let confidential: Vec<(i64, Option<i64>)> = serde_json::from_str(&confidential)
+            .map_err(|e| StoreError::Database(format!("segment census: {e}")))?;
         let now = self.now();
         let mut hidden = Vec::new();
-        for (id, owner) in rows {
-            if !may_see(self.conn(), actor, id, true, owner, now)? {
-                hidden.push(id);
+        if !actor.may(Permission::SeeConfidential) {
+            for (id, owner) in confidential {
+                if !may_see(self.conn(), actor, id, true, owner, now)? {
+                    hidden.push(id);
+                }
             }
         }
         hidden.sort_unstable();
-        Ok(hidden)
+        Ok((count.max(0) as u64, hidden))
     }
 
     /// A page of the members of segment `name` in `order`: `limit` members after the first
@@ -474,8 +478,7 @@ impl Store {
         limit: u64,
     ) -> Result<MemberPage> {
         let segment = self.segment(actor, name)?;
-        let count = self.count_members(actor, &segment.definition)?;
-        let hidden = self.hidden_members(actor, &segment.definition)?;
+        let (count, hidden) = self.census(actor, &segment.definition)?;
         let c = conditions(&segment.definition, self.now().timestamp());
         let mut members = Vec::new();
         {
@@ -541,7 +544,7 @@ impl Store {
         self.require(actor, Permission::ExportSegments)?;
         let segment = self.segment(actor, name)?;
         let masked = !self.may(actor, Permission::SeeFullContacts);
-        let hidden = self.hidden_members(actor, &segment.definition)?;
+        let (_, hidden) = self.census(actor, &segment.definition)?;
         let rules = self.phone_rules().clone();
         let c = conditions(&segment.definition, self.now().timestamp());
         let contacts = |kind: &str| {
