@@ -15,7 +15,7 @@
 //! | name        | level  | last contact | consent | other                     | region | tags                       | R F M |
 //! |-------------|--------|--------------|---------|---------------------------|--------|----------------------------|-------|
 //! | hit61       | vip    | 61 days ago  | yes     |                           | 北京   | frequent-buyer, gift-buyer | 5 4 3 |
-//! | never       | vip    | never        | yes     |                           | 上海   | frequent-buyer             | 2 2 2 |
+//! | never       | vip    | never        | yes     | high value, churn risk    | 上海   | frequent-buyer             | 2 2 2 |
 //! | exactly60   | vip    | 60 days ago  | yes     |                           |        |                            |       |
 //! | near59      | vip    | 59 days ago  | yes     |                           | 北京   | gift-buyer                 | 5 5 5 |
 //! | noconsent   | vip    | 90 days ago  | no      |                           |        |                            |       |
@@ -33,7 +33,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crossterm::event::KeyCode;
 
-use careline::domain::customer::{ConsentChannel, Level};
+use careline::domain::customer::{ConsentChannel, Level, Tier};
 use careline::domain::interaction::FollowUpScope;
 use careline::domain::segment::{ScoreRange, SegmentDefinition, YesNo};
 use careline::store::{
@@ -137,6 +137,12 @@ fn build(store: &mut Store, admin: &Actor, path: &Path, now: DateTime<Utc>) -> S
         }
         set.insert(*name, saved.id);
     }
+    // never: high value and at churn risk (both derived from purchases), set the same way.
+    conn.execute(
+        "UPDATE customers SET tier = 'high', churn_risk = 1 WHERE id = ?1",
+        [set["never"]],
+    )
+    .expect("tier");
     for (name, scores) in [
         ("hit61", (5, 4, 3)),
         ("never", (2, 2, 2)),
@@ -295,6 +301,40 @@ fn each_criterion_selects_by_its_rule() {
                 ..Default::default()
             },
             vec!["dnc"],
+        ),
+        // High value or churn risk: never (set so); potential or normal: the other seven
+        // current ones (no purchase: potential), erased and merged not.
+        (
+            "high",
+            SegmentDefinition {
+                tiers: vec![Tier::High],
+                ..Default::default()
+            },
+            vec!["never"],
+        ),
+        (
+            "churn",
+            SegmentDefinition {
+                churn_risk: Some(YesNo::Yes),
+                ..Default::default()
+            },
+            vec!["never"],
+        ),
+        (
+            "potential or normal",
+            SegmentDefinition {
+                tiers: vec![Tier::Potential, Tier::Normal],
+                ..Default::default()
+            },
+            vec![
+                "hit61",
+                "exactly60",
+                "near59",
+                "noconsent",
+                "plain",
+                "dnc",
+                "secret",
+            ],
         ),
         // Normal level: plain (the survivor of the merge) only.
         (
