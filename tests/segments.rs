@@ -822,3 +822,56 @@ fn the_care_pane_filters_by_a_segment() {
         assert!(screen(&mut app, 80, 24).contains("Call near59"));
     }
 }
+
+/// Two campaigns run at once on two connections (two supervisors' commands): the members are
+/// read and the reminders written in one write each, and the reminders' unique source key
+/// lets one per member in: four made between them, four found already made.
+#[test]
+fn two_runs_of_one_campaign_at_once_make_one_reminder_per_member() {
+    let (db, mut store, _admin, supervisor, _operator, _set) = desk();
+    store
+        .add_segment(&supervisor, "VIP lapsed", done_means())
+        .expect("saved");
+    drop(store);
+    let campaign = NewCampaign {
+        title: "Winter VIP offer".into(),
+        due_on: NaiveDate::from_ymd_opt(2026, 5, 22).expect("day"),
+        note: None,
+        marketing: true,
+    };
+    let barrier = std::sync::Barrier::new(2);
+    let outcomes: Vec<careline::store::CampaignOutcome> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                let (path, campaign, barrier) = (&db.path, &campaign, &barrier);
+                scope.spawn(move || {
+                    let mut store = common::open_store(path);
+                    let supervisor = store.actor("zhang.wei", None).expect("supervisor");
+                    barrier.wait();
+                    store
+                        .campaign_reminders(&supervisor, "VIP lapsed", campaign)
+                        .expect("campaign")
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().expect("thread"))
+            .collect()
+    });
+    let made: u64 = outcomes.iter().map(|o| o.made).sum();
+    let already: u64 = outcomes.iter().map(|o| o.already).sum();
+    assert_eq!((made, already), (4, 4));
+    let store = db.open();
+    let supervisor = store.actor("zhang.wei", None).expect("supervisor");
+    let segment = store.segment(&supervisor, "VIP lapsed").expect("segment");
+    let rows = store
+        .care_list(
+            &supervisor,
+            &CareFilter {
+                segment: Some(segment.id),
+                ..CareFilter::default()
+            },
+        )
+        .expect("care list");
+    assert_eq!(rows.len(), 4);
+}
