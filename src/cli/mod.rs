@@ -22,6 +22,7 @@ mod log;
 mod operator;
 mod reminder;
 mod report;
+mod segment;
 mod survey;
 mod transfer;
 
@@ -131,6 +132,10 @@ pub enum Command {
     /// The supervisors' figures for a period against their targets: contacts, complaints and
     /// SLA, CSAT and NPS, retention, reminders, per operator (`docs/REPORTS.md`).
     Report(report::ReportArgs),
+    /// Saved groups of customers (VIP, no contact for 60 days, consent given …): add, list,
+    /// show with their members, export for a campaign, delete.
+    #[command(subcommand)]
+    Segment(segment::SegmentCommand),
     /// Record a customer's CSAT or NPS answer, or list their answers.
     #[command(subcommand)]
     Survey(survey::SurveyCommand),
@@ -374,6 +379,7 @@ impl Command {
             Command::Check(_) => "check",
             Command::Audit(_) => "audit",
             Command::Report(_) => "report",
+            Command::Segment(_) => "segment",
             Command::Survey(_) => "survey",
             Command::Backup(_) => "backup",
             Command::Restore(_) => "restore",
@@ -427,6 +433,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Check(args)) => admin::check(&ctx, args),
         Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
         Some(Command::Report(args)) => report::run(&ctx, args),
+        Some(Command::Segment(cmd)) => segment::run(&ctx, cmd),
         Some(Command::Survey(cmd)) => survey::run(&ctx, cmd),
         Some(Command::Backup(args)) => admin::backup(&ctx, args),
         Some(Command::Restore(args)) => admin::restore(&ctx, args),

@@ -10,7 +10,7 @@ use super::{print_json, progress_bar, Context};
 use crate::domain::date_input::parse_date;
 use crate::domain::interaction::FollowUpScope;
 use crate::domain::reminder::Kind;
-use crate::store::{CareFilter, CareRow, DueRange, NewReminder, ReminderWork};
+use crate::store::{CareFilter, CareRow, DueRange, NewCampaign, NewReminder, ReminderWork};
 use crate::text::{counted, pad, sanitize};
 
 #[derive(Debug, Subcommand)]
@@ -100,8 +100,19 @@ pub struct Target {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// The customer: code, phone or id.
-    pub customer: String,
+    /// The customer: code, phone or id (or --segment NAME for every member of a segment).
+    #[arg(required_unless_present = "segment")]
+    pub customer: Option<String>,
+    /// A campaign: one reminder (for anyone) for every member of this segment, except those
+    /// flagged do-not-contact, confidential ones you may not see and, unless --service, those
+    /// without marketing consent. Run again with the same segment, title and day, it makes
+    /// nothing twice (supervisors; audited).
+    #[arg(long, conflicts_with = "customer", value_name = "NAME")]
+    pub segment: Option<String>,
+    /// With --segment: a service call (a recall, a notice), which reaches members without
+    /// marketing consent too; a campaign is marketing by default.
+    #[arg(long, requires = "segment")]
+    pub service: bool,
     /// What to do.
     #[arg(long)]
     pub title: String,
@@ -138,6 +149,9 @@ pub struct ListArgs {
     /// One customer's (code, phone or id), in every status.
     #[arg(long)]
     pub customer: Option<String>,
+    /// Only those of the members of this segment.
+    #[arg(long, value_name = "NAME")]
+    pub segment: Option<String>,
     /// At most this many.
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
@@ -216,7 +230,49 @@ fn add(ctx: &Context, args: AddArgs) -> Result<()> {
     let (mut store, actor) = ctx.open()?;
     let today = store.care_today();
     let due_on = parse_date(&args.due, today).map_err(|e| anyhow!("--due: {e}"))?;
-    let customer_id = store.resolve_customer(&args.customer)?;
+    if let Some(segment) = &args.segment {
+        if args.for_whom.trim() != "anyone" {
+            return Err(anyhow!(
+                "--for: a campaign's reminders are for anyone; leave --for out with --segment"
+            ));
+        }
+        let outcome = store.campaign_reminders(
+            &actor,
+            segment,
+            &NewCampaign {
+                title: args.title,
+                due_on,
+                note: args.note,
+                marketing: !args.service,
+            },
+        )?;
+        if args.json {
+            return print_json(&outcome);
+        }
+        println!(
+            "Segment '{}': {} made, due {due_on}, over {}.",
+            sanitize(segment),
+            counted(outcome.made, "reminder", "reminders"),
+            counted(outcome.members, "member", "members")
+        );
+        for (n, why) in [
+            (outcome.already, "already had this campaign's reminder"),
+            (outcome.skipped_do_not_contact, "skipped: do-not-contact"),
+            (outcome.skipped_no_consent, "skipped: no marketing consent (a marketing campaign; --service for a service call)"),
+            (outcome.skipped_confidential, "skipped: confidential, you may not see them"),
+        ] {
+            if n > 0 {
+                println!("  {n:>7} {why}");
+            }
+        }
+        return Ok(());
+    }
+    let Some(customer) = args.customer.as_deref() else {
+        return Err(anyhow!(
+            "give a customer (code, phone or id) or --segment NAME"
+        ));
+    };
+    let customer_id = store.resolve_customer(customer)?;
     let (scope, assignee) = match args.for_whom.trim() {
         "anyone" => (FollowUpScope::Anyone, None),
         "me" => (FollowUpScope::Me, Some(actor.id)),
@@ -279,6 +335,11 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
         .as_deref()
         .map(|c| store.resolve_customer(c))
         .transpose()?;
+    let segment = args
+        .segment
+        .as_deref()
+        .map(|name| store.segment(&actor, name).map(|s| s.id))
+        .transpose()?;
     let mut rows = store.care_list(
         &actor,
         &CareFilter {
@@ -288,6 +349,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
             badge: tier.clone(),
             range,
             customer,
+            segment,
             every_status: customer.is_some(),
             // One more than shown, to say whether more match.
             limit: Some(args.limit.saturating_add(1)),

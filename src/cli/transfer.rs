@@ -420,7 +420,7 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes records as CSV (every cell neutralised) or as a JSON array, one record at a time.
-enum Sink {
+pub(super) enum Sink {
     Json {
         out: Box<dyn Write>,
         first: bool,
@@ -432,7 +432,7 @@ enum Sink {
 }
 
 impl Sink {
-    fn new(out: Box<dyn Write>, format: Format) -> Sink {
+    pub(super) fn new(out: Box<dyn Write>, format: Format) -> Sink {
         match format {
             Format::Json => Sink::Json { out, first: true },
             Format::Csv => Sink::Csv {
@@ -442,7 +442,7 @@ impl Sink {
         }
     }
 
-    fn record<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
+    pub(super) fn record<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
         match self {
             Sink::Json { out, first } => {
                 out.write_all(if *first { b"[\n  " } else { b",\n  " })?;
@@ -468,7 +468,7 @@ impl Sink {
     }
 
     /// A CSV file with no record yet gets its header: an empty list still names its columns.
-    fn header_if_empty(&mut self, columns: &[&str]) -> std::io::Result<()> {
+    pub(super) fn header_if_empty(&mut self, columns: &[&str]) -> std::io::Result<()> {
         if let Sink::Csv { writer, first } = self {
             if *first {
                 writer.write_record(columns)?;
@@ -478,7 +478,7 @@ impl Sink {
         Ok(())
     }
 
-    fn finish(self) -> std::io::Result<()> {
+    pub(super) fn finish(self) -> std::io::Result<()> {
         match self {
             Sink::Json { mut out, first } => {
                 out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
@@ -731,7 +731,32 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
 }
 
 /// An export being written beside its file: removed unless it was finished.
-struct Partial(Option<PathBuf>);
+pub(super) struct Partial(pub(super) Option<PathBuf>);
+
+/// Where an export goes, as `export` does it: a file named is written beside itself,
+/// created readable only by the user (mode 0600), and replaces it only once whole (the
+/// caller renames `Partial`'s path over it); without one, standard output.
+pub(super) fn create_export_file(out: Option<&PathBuf>) -> Result<(Partial, Box<dyn Write>)> {
+    let partial = Partial(out.map(|path| {
+        let mut name = path.clone().into_os_string();
+        name.push(format!(".partial-{}", std::process::id()));
+        PathBuf::from(name)
+    }));
+    let writer: Box<dyn Write> = match &partial.0 {
+        Some(path) => Box::new(BufWriter::new(
+            crate::host::as_user(|| {
+                File::options()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)
+            })
+            .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    Ok((partial, writer))
+}
 
 impl Drop for Partial {
     fn drop(&mut self) {

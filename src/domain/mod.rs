@@ -18,6 +18,7 @@ pub mod pin;
 pub mod reminder;
 pub mod report;
 pub mod search_key;
+pub mod segment;
 pub mod sla_clock;
 pub mod survey;
 pub mod tier;

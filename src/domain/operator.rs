@@ -71,7 +71,11 @@ vocabulary!(
         ChangeOperator => "change_operator",
         ActAsOperator => "act_as_operator",
         ReadReports => "read_reports",
-        RepairDatabase => "repair_database"
+        RepairDatabase => "repair_database",
+        DefineSegments => "define_segments",
+        ReadSegments => "read_segments",
+        ExportSegments => "export_segments",
+        CampaignReminders => "campaign_reminders"
     }
 );
 
@@ -131,6 +135,14 @@ impl Permission {
             ReadReports => (supervisor, "read the reports"),
             // Recounting what the database keeps summed (`careline check --recount`).
             RepairDatabase => (admin, "repair the database"),
+            // Issue 16: segments are a supervisor's to define and delete; operators count them
+            // and read their members (confidential ones as the card shows them: not at all
+            // unless they may see them); their lists leave careline, and their reminders reach
+            // many customers at once, only by a supervisor.
+            DefineSegments => (supervisor, "define or delete segments"),
+            ReadSegments => (operator, "count segments and list their members"),
+            ExportSegments => (supervisor, "export a segment's members"),
+            CampaignReminders => (supervisor, "add a reminder for every member of a segment"),
         }
     }
 
@@ -365,6 +377,12 @@ mod tests {
         (Permission::ActAsOperator, [false, false, true]),
         (Permission::ReadReports, [false, true, true]),
         (Permission::RepairDatabase, [false, false, true]),
+        // Issue 16: a supervisor defines segments and runs campaigns on them; operators may
+        // count them and read their members.
+        (Permission::DefineSegments, [false, true, true]),
+        (Permission::ReadSegments, [true, true, true]),
+        (Permission::ExportSegments, [false, true, true]),
+        (Permission::CampaignReminders, [false, true, true]),
     ];
 
     #[test]

@@ -237,6 +237,7 @@ const WRITTEN: &[&str] = &[
     "export.customers",
     "export.purchases",
     "export.reminders",
+    "export.segment",
     "import.customers",
     "import.purchases",
     "import.surveys",
@@ -269,6 +270,9 @@ const WRITTEN: &[&str] = &[
     "restore",
     "rfm.refresh",
     "screen.start",
+    "segment.add",
+    "segment.campaign",
+    "segment.delete",
     "survey.add",
 ];
 

@@ -34,6 +34,7 @@ mod reports;
 mod samples;
 pub(crate) mod schema;
 mod search;
+mod segments;
 mod surveys;
 mod swap_lock;
 mod upkeep;
@@ -83,6 +84,10 @@ pub use reports::{
 pub use samples::{LogFacet, LookupSample, PhoneReference};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Match, MatchRank, PhoneHit, SearchPage, SearchResult, COUNT_CAP, DEFAULT_LIMIT};
+pub use segments::{
+    CampaignOutcome, ExportedMember, MemberOrder, MemberPage, NewCampaign, Segment, SegmentExport,
+    SegmentMember,
+};
 pub use surveys::{CheckedSurvey, NewSurvey, Survey};
 pub use swap_lock::Opening;
 pub use witness::path as witness_path;

@@ -1,7 +1,8 @@
 //! The Care pane (DESIGN §2, §3.5): the reminders to work — overdue first, then due today, then
 //! upcoming, each part grouped by kind — with why each exists ("birthday 11-28", "purchased
 //! 电饭煲 11-20"), the customer's preferred channel and time, and whose it is. Filters: mine,
-//! anyone's (single keys), kind / tier / due range (the filter line).
+//! anyone's (single keys), kind / tier / due range / segment (the filter line; `S` opens it at
+//! its segment, a saved segment's members only).
 //!
 //! The outbound shift: Enter opens the customer's card with a contact form ready (the
 //! reminder linked, the preferred channel, outbound); saving a contact made marks it done;
@@ -45,6 +46,8 @@ pub const TOGGLE_MINE: PaneAction = PaneAction::new("care_mine", "action.toggle_
 pub const TOGGLE_ANYONES: PaneAction = PaneAction::new("care_anyones", "action.toggle_anyones");
 pub const FILTER: PaneAction = PaneAction::new("care_filter", "action.filter");
 pub const CLEAR_FILTERS: PaneAction = PaneAction::new("care_clear", "action.care_clear");
+/// The filter line, at its segment (issue 16): only the reminders of a saved segment's members.
+pub const SEGMENT: PaneAction = PaneAction::new("care_segment", "action.care_segment");
 pub const PREV_VALUE: PaneAction = PaneAction::new("care_previous_value", "action.previous_value");
 pub const NEXT_VALUE: PaneAction = PaneAction::new("care_next_value", "action.next_value");
 
@@ -61,6 +64,7 @@ pub const LIST: KeyTable = KeyTable {
         PaneKey::new(Action::Pane(&TOGGLE_MINE), &[Key::char('m')]),
         PaneKey::new(Action::Pane(&TOGGLE_ANYONES), &[Key::char('a')]),
         PaneKey::hint(Action::Pane(&FILTER), &[Key::char('f')]),
+        PaneKey::new(Action::Pane(&SEGMENT), &[Key::char('S')]),
         PaneKey::new(Action::Pane(&CLEAR_FILTERS), &[Key::char('0')]),
         PaneKey::new(Action::Down, &[Key::plain(KeyCode::Down), Key::char('j')]),
         PaneKey::new(Action::Up, &[Key::plain(KeyCode::Up), Key::char('k')]),
@@ -118,6 +122,8 @@ pub struct Filters {
     pub kind: Option<Kind>,
     pub badge: Option<&'static str>,
     pub range: DueRange,
+    /// A saved segment (its id and name): only its members' reminders.
+    pub segment: Option<(i64, String)>,
 }
 
 impl Filters {
@@ -128,6 +134,7 @@ impl Filters {
             kind: self.kind,
             badge: self.badge.map(str::to_string),
             range: self.range,
+            segment: self.segment.as_ref().map(|(id, _)| *id),
             limit: Some(keep + 1),
             ..CareFilter::default()
         }
@@ -151,18 +158,30 @@ impl Filters {
         if self.range != DueRange::default() {
             names.push(i18n.value("due_range", self.range.as_str()));
         }
+        if let Some((_, name)) = &self.segment {
+            names.push(sanitize(name).into_owned());
+        }
         names
     }
 }
 
-/// The filter line being chosen: kind, tier, due range.
+/// The filter line being chosen: kind, tier, due range, segment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FilterLine {
     pub field: usize,
     pub kind: Option<Kind>,
     pub badge: Option<&'static str>,
     pub range: DueRange,
+    /// The saved segments (id, name), read when the line opens, and the one chosen.
+    pub segments: Vec<(i64, String)>,
+    pub segment: Option<usize>,
 }
+
+/// The fields of the filter line.
+const FILTER_FIELDS: usize = 4;
+
+/// Its segment field.
+const SEGMENT_FIELD: usize = 3;
 
 #[derive(Debug, Clone, Default)]
 pub struct Care {
@@ -380,13 +399,17 @@ impl Care {
             return;
         };
         match action {
-            Action::NextField => line.field = (line.field + 1) % 3,
-            Action::PrevField => line.field = (line.field + 2) % 3,
+            Action::NextField => line.field = (line.field + 1) % FILTER_FIELDS,
+            Action::PrevField => line.field = (line.field + FILTER_FIELDS - 1) % FILTER_FIELDS,
             Action::Pane(a) if a.name == NEXT_VALUE.name || a.name == PREV_VALUE.name => {
                 let forward = a.name == NEXT_VALUE.name;
                 match line.field {
                     0 => line.kind = cycle(&KIND_ORDER, line.kind, forward),
                     1 => line.badge = cycle(BADGES, line.badge, forward),
+                    SEGMENT_FIELD => {
+                        let all: Vec<usize> = (0..line.segments.len()).collect();
+                        line.segment = cycle(&all, line.segment, forward);
+                    }
                     _ => {
                         let all = DueRange::ALL;
                         let at = all.iter().position(|r| *r == line.range).unwrap_or(0);
@@ -403,6 +426,7 @@ impl Care {
                 self.filters.kind = line.kind;
                 self.filters.badge = line.badge;
                 self.filters.range = line.range;
+                self.filters.segment = line.segment.and_then(|n| line.segments.get(n).cloned());
                 self.filter_line = None;
                 self.selected = 0;
                 self.load(desk);
@@ -410,6 +434,30 @@ impl Care {
             Action::Back => self.filter_line = None,
             _ => {}
         }
+    }
+
+    /// The filter line, at `field`, with the saved segments read afresh.
+    fn open_filter_line(&mut self, field: usize, desk: &mut Desk) {
+        let segments: Vec<(i64, String)> = match desk.store.segments(&desk.actor) {
+            Ok(found) => found.into_iter().map(|s| (s.id, s.name)).collect(),
+            Err(e) => {
+                desk.store_error(&e);
+                Vec::new()
+            }
+        };
+        let segment = self
+            .filters
+            .segment
+            .as_ref()
+            .and_then(|(id, _)| segments.iter().position(|(s, _)| s == id));
+        self.filter_line = Some(FilterLine {
+            field,
+            kind: self.filters.kind,
+            badge: self.filters.badge,
+            range: self.filters.range,
+            segments,
+            segment,
+        });
     }
 
     fn act(&mut self, action: &Action, desk: &mut Desk) {
@@ -468,14 +516,8 @@ impl Care {
                     }
                     self.load(desk);
                 }
-                "care_filter" => {
-                    self.filter_line = Some(FilterLine {
-                        field: 0,
-                        kind: self.filters.kind,
-                        badge: self.filters.badge,
-                        range: self.filters.range,
-                    })
-                }
+                "care_filter" => self.open_filter_line(0, desk),
+                "care_segment" => self.open_filter_line(SEGMENT_FIELD, desk),
                 "care_clear" => {
                     self.filters = Filters::default();
                     self.load(desk);
@@ -960,6 +1002,13 @@ fn bottom_line<'a>(pane: &Care, view: &View, total: usize, room: usize) -> Line<
             (
                 "field.due_range",
                 i18n.value("due_range", line.range.as_str()),
+            ),
+            (
+                "field.segment",
+                line.segment
+                    .and_then(|n| line.segments.get(n))
+                    .map(|(_, name)| sanitize(name).into_owned())
+                    .unwrap_or_else(|| all.clone()),
             ),
         ];
         return super::filter_line(&values, line.field, view);
