@@ -70,7 +70,9 @@ vocabulary!(
         ChangeOperator => "change_operator",
         ActAsOperator => "act_as_operator",
         ReadReports => "read_reports",
-        RepairDatabase => "repair_database"
+        RepairDatabase => "repair_database",
+        WorkOpportunities => "work_opportunities",
+        WorkOthersOpportunities => "work_others_opportunities"
     }
 );
 
@@ -129,6 +131,13 @@ impl Permission {
             ReadReports => (supervisor, "read the reports"),
             // Recounting what the database keeps summed (`careline check --recount`).
             RepairDatabase => (admin, "repair the database"),
+            // Sales opportunities: an operator adds, moves and closes their own; moving,
+            // closing or giving to another operator one they do not own is a supervisor's.
+            WorkOpportunities => (operator, "add and work sales opportunities"),
+            WorkOthersOpportunities => (
+                supervisor,
+                "work or assign sales opportunities other operators own",
+            ),
         }
     }
 
@@ -361,6 +370,8 @@ mod tests {
         (Permission::ActAsOperator, [false, false, true]),
         (Permission::ReadReports, [false, true, true]),
         (Permission::RepairDatabase, [false, false, true]),
+        (Permission::WorkOpportunities, [true, true, true]),
+        (Permission::WorkOthersOpportunities, [false, true, true]),
     ];
 
     #[test]

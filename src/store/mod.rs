@@ -25,6 +25,7 @@ mod interactions;
 mod location;
 mod opened_file;
 mod operators;
+mod opportunities;
 mod pins;
 mod pops;
 mod privacy;
@@ -71,6 +72,10 @@ pub use handover::{Handed, HandedComplaint, HandedCustomer, HandedReminder, Hand
 pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
+pub use opportunities::{
+    NewOpportunity, Opportunity, OpportunityDetail, OpportunityEvent, OpportunityFilter, Pipeline,
+    StageFigures, StageMove,
+};
 pub use pins::PinCheck;
 pub use pops::ScreenPop;
 pub use privacy::{Erased, ERASED_TEXT};
