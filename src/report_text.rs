@@ -234,10 +234,8 @@ pub fn csv(r: &Report) -> std::io::Result<String> {
     // The pipeline: count and amount (fen) per open stage, won and lost; nothing when there
     // is no pipeline (its figures empty).
     let p = r.pipeline.as_ref();
-    for (stage, f) in p
-        .map(|p| p.open_by_stage.iter().collect::<Vec<_>>())
-        .unwrap_or_default()
-    {
+    for (stage, f) in p.map(|p| p.open_in_order()).unwrap_or_default() {
+        let stage = stage.as_str();
         row(
             "pipeline_open_count",
             stage,

@@ -1041,3 +1041,46 @@ fn a_merge_moves_the_opportunities_to_the_survivor() {
     assert_eq!(card.opportunities.len(), 1);
     assert_eq!(card.opportunities[0].amount, 250_000);
 }
+
+/// A half-typed opportunity survives a dropped screen: the next start offers it back by its
+/// own name, with what was typed.
+#[test]
+fn a_half_typed_opportunity_is_offered_back() {
+    use careline::tui::app::App;
+    use careline::tui::dialog::Dialog;
+    use careline::tui::forms::FormKind;
+    use careline::tui::i18n::Lang;
+    use common::screen::{ctrl, key, open_at_screen_time, screen, settings, type_text};
+    use crossterm::event::KeyCode;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("desk.db");
+    let mut store = open_at_screen_time(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    let id = store
+        .create_customer(&admin, &common::customer("王秀英", vec![]))
+        .expect("customer")
+        .id;
+    {
+        let mut app = App::new(store, admin.clone(), settings(Lang::En, "desk.db"));
+        common::screen::open_card(&mut app, id);
+        key(&mut app, KeyCode::Char('o'));
+        type_text(&mut app, "Solar panels");
+        // Ctrl-C quits safely, keeping the draft.
+        ctrl(&mut app, 'c');
+        assert!(app.quit);
+    }
+    let store = open_at_screen_time(&path);
+    let mut app = App::new(store, admin, settings(Lang::En, "desk.db"));
+    assert!(matches!(app.dialog(), Some(Dialog::RestoreDraft(_))));
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains("A form was not saved: New opportunity"),
+        "{shown}"
+    );
+    key(&mut app, KeyCode::Enter);
+    let form = app.form().expect("the form again");
+    assert_eq!(form.kind, FormKind::NewOpportunity);
+    assert_eq!(form.value("title"), "Solar panels");
+    assert_eq!(form.entity_id, id);
+}

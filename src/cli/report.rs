@@ -267,7 +267,7 @@ pub fn table(r: &Report) -> String {
         None => out.push_str("  no opportunities open at the end or closed in the period\n"),
         Some(p) => {
             let money = |fen: i64| format!("¥{}", crate::domain::tier::format_money(fen));
-            for (stage, f) in &p.open_by_stage {
+            for (stage, f) in p.open_in_order() {
                 out.push_str(&format!(
                     "  {} {} {}\n",
                     pad(&format!("open: {stage}"), 30),

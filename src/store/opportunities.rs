@@ -483,6 +483,24 @@ pub struct Pipeline {
     pub avg_days_to_close: Option<f64>,
 }
 
+impl Pipeline {
+    /// The open stages' figures in the stages' order (lead first), for tables and CSV.
+    pub fn open_in_order(&self) -> Vec<(Stage, StageFigures)> {
+        Stage::OPEN
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    self.open_by_stage
+                        .get(s.as_str())
+                        .copied()
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+}
+
 /// The pipeline for local-day bounds `[start, end)` (Unix seconds), narrowed to an owner;
 /// `None` when no opportunity was open at the period's end nor closed in it.
 pub(super) fn pipeline(

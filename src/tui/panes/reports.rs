@@ -1418,16 +1418,10 @@ fn draw_pipeline(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
     section_title(area, i18n.t("reports.pipeline"), &extra, buf, theme);
     let w = usize::from(area.width);
     let mut rows: Vec<(String, crate::store::StageFigures)> = p
-        .open_by_stage
-        .iter()
-        .map(|(stage, f)| (stage.clone(), *f))
+        .open_in_order()
+        .into_iter()
+        .map(|(stage, f)| (stage.as_str().to_string(), f))
         .collect();
-    // The open stages in their order (the map keeps them by name).
-    rows.sort_by_key(|(stage, _)| {
-        crate::domain::opportunity::Stage::OPEN
-            .iter()
-            .position(|s| s.as_str() == stage)
-    });
     rows.push(("won".into(), p.won));
     rows.push(("lost".into(), p.lost));
     let label_w = rows
