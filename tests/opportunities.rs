@@ -1084,3 +1084,62 @@ fn a_half_typed_opportunity_is_offered_back() {
     assert_eq!(form.value("title"), "Solar panels");
     assert_eq!(form.entity_id, id);
 }
+
+/// A leaver's open opportunities go to the colleague taking over their work; a disabled
+/// operator who still owns some is warned of, as of their customers.
+#[test]
+fn a_handover_gives_the_open_opportunities_to_the_colleague() {
+    let sb = desk();
+    let open = json(&sb.ok(&[
+        "--as",
+        "li.na",
+        "opportunity",
+        "add",
+        "--customer",
+        "C0000001",
+        "--title",
+        "Sofa",
+        "--json",
+    ]));
+    let won = json(&sb.ok(&[
+        "--as",
+        "li.na",
+        "opportunity",
+        "add",
+        "--customer",
+        "C0000001",
+        "--title",
+        "Lamp",
+        "--json",
+    ]));
+    let won = won["id"].as_i64().expect("id").to_string();
+    sb.ok(&["--as", "li.na", "opportunity", "close", &won, "--won"]);
+    let out = sb.run(&["operator", "disable", "li.na"]);
+    let warning = String::from_utf8(out.stderr).expect("UTF-8");
+    assert!(
+        warning.contains("owns 1 open sales opportunity"),
+        "{warning}"
+    );
+    let dry = sb.ok(&["operator", "handover", "li.na", "chen.jie", "--dry-run"]);
+    assert!(
+        dry.contains("Would hand 1 open sales opportunity to chen.jie as well."),
+        "{dry}"
+    );
+    let moved = json(&sb.ok(&["operator", "handover", "li.na", "chen.jie", "--json"]));
+    // Only the open one: a won one keeps who won it.
+    assert_eq!(moved["opportunities"], 1);
+    assert_eq!(moved["items"]["opportunities"][0]["title"], "Sofa");
+    let id = open["id"].as_i64().expect("id").to_string();
+    let shown = json(&sb.ok(&["opportunity", "show", &id, "--json"]));
+    assert_eq!(shown["owner"], "chen.jie");
+    let lamp = json(&sb.ok(&["opportunity", "show", &won, "--json"]));
+    assert_eq!(lamp["owner"], "li.na");
+    let trail = sb.ok(&[
+        "audit",
+        "list",
+        "--action",
+        "opportunity.handover",
+        "--json",
+    ]);
+    assert!(trail.contains("opportunity.handover"), "{trail}");
+}

@@ -253,6 +253,7 @@ const WRITTEN: &[&str] = &[
     "operator.update",
     "opportunity.add",
     "opportunity.close",
+    "opportunity.handover",
     "opportunity.move",
     "opportunity.reopen",
     "purchase.add",

@@ -68,7 +68,9 @@ pub use encryption::{
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
 pub use grants::{AccessRequest, Asked, Grant, RequestState, DECIDED_LISTED};
-pub use handover::{Handed, HandedComplaint, HandedCustomer, HandedReminder, Handover};
+pub use handover::{
+    Handed, HandedComplaint, HandedCustomer, HandedOpportunity, HandedReminder, Handover,
+};
 pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
