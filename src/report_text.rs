@@ -237,6 +237,67 @@ pub fn csv(r: &Report) -> std::io::Result<String> {
         String::new(),
         "",
     )?;
+    // The pipeline: count and amount (fen) per open stage, won and lost; nothing when there
+    // is no pipeline (its figures empty).
+    let p = r.pipeline.as_ref();
+    for (stage, f) in p.map(|p| p.open_in_order()).unwrap_or_default() {
+        let stage = stage.as_str();
+        row(
+            "pipeline_open_count",
+            stage,
+            f.count.to_string(),
+            String::new(),
+            "",
+        )?;
+        row(
+            "pipeline_open_amount",
+            stage,
+            f.amount.to_string(),
+            String::new(),
+            "",
+        )?;
+    }
+    let counts = |f: Option<crate::store::StageFigures>| {
+        (
+            f.map(|f| f.count.to_string()).unwrap_or_default(),
+            f.map(|f| f.amount.to_string()).unwrap_or_default(),
+        )
+    };
+    for (name, figures) in [
+        ("open", p.map(|p| p.open)),
+        ("won", p.map(|p| p.won)),
+        ("lost", p.map(|p| p.lost)),
+    ] {
+        let (count, amount) = counts(figures);
+        row(
+            &format!("pipeline_{name}_count"),
+            "",
+            count,
+            String::new(),
+            "",
+        )?;
+        row(
+            &format!("pipeline_{name}_amount"),
+            "",
+            amount,
+            String::new(),
+            "",
+        )?;
+    }
+    row(
+        "pipeline_win_rate",
+        "",
+        opt(p.and_then(|p| p.win_rate)),
+        String::new(),
+        "",
+    )?;
+    row(
+        "pipeline_avg_days_to_close",
+        "",
+        opt(p.and_then(|p| p.avg_days_to_close)),
+        String::new(),
+        "",
+    )?;
     for o in &r.per_operator {
         row(
             "operator_contacts",

@@ -20,6 +20,7 @@ pub mod host;
 mod import_report;
 mod log;
 mod operator;
+mod opportunity;
 mod reminder;
 mod report;
 mod segment;
@@ -139,6 +140,9 @@ pub enum Command {
     /// Record a customer's CSAT or NPS answer, or list their answers.
     #[command(subcommand)]
     Survey(survey::SurveyCommand),
+    /// Sales opportunities: add, list, show, move through their stages, close won or lost.
+    #[command(subcommand)]
+    Opportunity(opportunity::OpportunityCommand),
     /// Announce an incoming call to your running careline screen (for a softphone or PBX hook).
     Pop(PopArgs),
     /// Measure lookup, the screen and the interaction log on the current database (DESIGN §7).
@@ -381,6 +385,7 @@ impl Command {
             Command::Report(_) => "report",
             Command::Segment(_) => "segment",
             Command::Survey(_) => "survey",
+            Command::Opportunity(_) => "opportunity",
             Command::Backup(_) => "backup",
             Command::Restore(_) => "restore",
             Command::Pop(_) => "pop",
@@ -435,6 +440,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Report(args)) => report::run(&ctx, args),
         Some(Command::Segment(cmd)) => segment::run(&ctx, cmd),
         Some(Command::Survey(cmd)) => survey::run(&ctx, cmd),
+        Some(Command::Opportunity(cmd)) => opportunity::run(&ctx, cmd),
         Some(Command::Backup(args)) => admin::backup(&ctx, args),
         Some(Command::Restore(args)) => admin::restore(&ctx, args),
         Some(Command::Bench(cmd)) => bench::run(&ctx, cmd),

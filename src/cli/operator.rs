@@ -232,6 +232,16 @@ pub fn run(ctx: &Context, cmd: OperatorCommand) -> Result<()> {
                 counted(moved.complaints.len(), "open complaint", "open complaints"),
                 counted(moved.reminders, "open reminder", "open reminders")
             );
+            if moved.opportunities > 0 {
+                println!(
+                    "{verb} {} to {to} as well.",
+                    counted(
+                        moved.opportunities,
+                        "open sales opportunity",
+                        "open sales opportunities"
+                    )
+                );
+            }
             if dry_run {
                 print_handed(&moved.items);
             }
@@ -266,6 +276,15 @@ fn print_handed(items: &crate::store::Handed) {
             crate::text::sanitize(&c.title)
         );
     }
+    for o in &items.opportunities {
+        println!(
+            "  opportunity #{:<8} {:<10} {} ({})",
+            o.id,
+            o.customer,
+            crate::text::sanitize(&o.title),
+            o.stage
+        );
+    }
     for r in &items.reminders {
         println!(
             "  reminder   #{:<9} {:<10} {} due {} ({})",
@@ -297,6 +316,16 @@ fn still_held(login: &str, held: &crate::store::Handed) -> Option<String> {
         parts.push(format!(
             "has {} kept for them alone (\"only me\")",
             super::counted(held.reminders.len(), "open reminder", "open reminders")
+        ));
+    }
+    if !held.opportunities.is_empty() {
+        parts.push(format!(
+            "owns {}",
+            super::counted(
+                held.opportunities.len(),
+                "open sales opportunity",
+                "open sales opportunities"
+            )
         ));
     }
     let listed = match parts.as_slice() {

@@ -263,6 +263,39 @@ pub fn table(r: &Report) -> String {
         String::new(),
         None,
     );
+    out.push_str("\nSales pipeline\n");
+    match &r.pipeline {
+        None => out.push_str("  no opportunities open at the end or closed in the period\n"),
+        Some(p) => {
+            let money = |fen: i64| format!("¥{}", crate::domain::tier::format_money(fen));
+            for (stage, f) in p.open_in_order() {
+                out.push_str(&format!(
+                    "  {} {} {}\n",
+                    pad(&format!("open: {stage}"), 30),
+                    pad(&f.count.to_string(), 6),
+                    money(f.amount)
+                ));
+            }
+            for (label, f) in [("open in all", p.open), ("won", p.won), ("lost", p.lost)] {
+                out.push_str(&format!(
+                    "  {} {} {}\n",
+                    pad(label, 30),
+                    pad(&f.count.to_string(), 6),
+                    money(f.amount)
+                ));
+            }
+            out.push_str(&format!(
+                "  {} {}\n",
+                pad("win rate", 30),
+                percent(p.win_rate)
+            ));
+            out.push_str(&format!(
+                "  {} {}\n",
+                pad("average days to close (won)", 30),
+                number(p.avg_days_to_close, 1).or_dash()
+            ));
+        }
+    }
     out.push_str("\nContacts by channel\n");
     for (channel, n) in &r.contacts_by_channel {
         out.push_str(&format!("  {} {n}\n", pad(&sanitize(channel), 30)));

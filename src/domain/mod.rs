@@ -14,6 +14,7 @@ pub mod import_row;
 pub mod interaction;
 pub mod masking;
 pub mod operator;
+pub mod opportunity;
 pub mod pin;
 pub mod reminder;
 pub mod report;

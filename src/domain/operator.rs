@@ -75,7 +75,9 @@ vocabulary!(
         DefineSegments => "define_segments",
         ReadSegments => "read_segments",
         ExportSegments => "export_segments",
-        CampaignReminders => "campaign_reminders"
+        CampaignReminders => "campaign_reminders",
+        WorkOpportunities => "work_opportunities",
+        WorkOthersOpportunities => "work_others_opportunities"
     }
 );
 
@@ -143,6 +145,13 @@ impl Permission {
             ReadSegments => (operator, "count segments and list their members"),
             ExportSegments => (supervisor, "export a segment's members"),
             CampaignReminders => (supervisor, "add a reminder for every member of a segment"),
+            // Sales opportunities: an operator adds, moves and closes their own; moving,
+            // closing or giving to another operator one they do not own is a supervisor's.
+            WorkOpportunities => (operator, "add and work sales opportunities"),
+            WorkOthersOpportunities => (
+                supervisor,
+                "work or assign sales opportunities other operators own",
+            ),
         }
     }
 
@@ -383,6 +392,8 @@ mod tests {
         (Permission::ReadSegments, [true, true, true]),
         (Permission::ExportSegments, [false, true, true]),
         (Permission::CampaignReminders, [false, true, true]),
+        (Permission::WorkOpportunities, [true, true, true]),
+        (Permission::WorkOthersOpportunities, [false, true, true]),
     ];
 
     #[test]

@@ -152,6 +152,7 @@ fn customer_of(conn: &Connection, entity: &str, id: Option<i64>) -> Result<Optio
         "grant" => "grants",
         "access_request" => "access_requests",
         "survey" => "surveys",
+        "opportunity" => "opportunities",
         _ => return Ok(None),
     };
     Ok(conn

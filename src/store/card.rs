@@ -52,6 +52,11 @@ pub struct CardData {
     /// contacts.
     pub events: Vec<ComplaintEvent>,
     pub reminders: Vec<DueReminder>,
+    /// The open sales opportunities, the nearest expected close first.
+    pub opportunities: Vec<super::Opportunity>,
+    /// The latest stage events of the customer's opportunities, newest first: the card's
+    /// history shows them among the contacts.
+    pub opportunity_events: Vec<super::OpportunityEvent>,
     pub purchases: Vec<Purchase>,
     /// Until when a grant lets this actor see the confidential customer (the screen closes
     /// the card's details again then); none when no grant is needed or held.
@@ -104,6 +109,8 @@ impl Store {
             complaints: Vec::new(),
             events: Vec::new(),
             reminders: Vec::new(),
+            opportunities: Vec::new(),
+            opportunity_events: Vec::new(),
             purchases: Vec::new(),
             access_until: None,
             access_granted_by: None,
@@ -181,6 +188,8 @@ impl Store {
         let today = self.today();
         card.reminders = super::reminders::due_on_card(conn, id, today)?;
         card.purchases = self.purchases_of(id, 3)?;
+        card.opportunities = super::opportunities::open_of_customer(conn, id)?;
+        card.opportunity_events = super::opportunities::events_of_customer(conn, id, HISTORY + 1)?;
         Ok(card)
     }
 }

@@ -1109,6 +1109,7 @@ impl Store {
                 "access_requests",
                 "points_ledger",
                 "screen_pops",
+                "opportunities",
             ] {
                 let n = tx.execute(
                     &format!("UPDATE {table} SET customer_id = ?1 WHERE customer_id = ?2"),

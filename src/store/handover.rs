@@ -1,6 +1,6 @@
 //! Handing an operator's work to another (`careline operator handover`, issue 15): when
 //! someone leaves or changes team, the customers they own, the open complaints they hold and
-//! the reminders kept for them go to a colleague, in one write, audited, each complaint with
+//! the reminders kept for them (and the open sales opportunities they own) go to a colleague, in one write, audited, each complaint with
 //! an event in its history. A dry run says what would move, one by one. Disabling an operator
 //! keeps their history either way.
 //!
@@ -28,6 +28,8 @@ pub struct Handover {
     pub complaints: Vec<i64>,
     /// How many reminders moved.
     pub reminders: usize,
+    /// How many open sales opportunities changed owner.
+    pub opportunities: usize,
     pub dry_run: bool,
     /// What moved, one by one.
     pub items: Handed,
@@ -39,6 +41,17 @@ pub struct Handed {
     pub customers: Vec<HandedCustomer>,
     pub complaints: Vec<HandedComplaint>,
     pub reminders: Vec<HandedReminder>,
+    pub opportunities: Vec<HandedOpportunity>,
+}
+
+/// An open sales opportunity the one leaving owned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandedOpportunity {
+    pub id: i64,
+    /// Its customer's code.
+    pub customer: String,
+    pub title: String,
+    pub stage: String,
 }
 
 /// A customer whose owner changes.
@@ -116,10 +129,28 @@ fn handed(conn: &Connection, giver: i64) -> Result<Handed> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let opportunities = conn
+        .prepare_cached(
+            "SELECT p.id, c.code, p.title, p.stage
+               FROM opportunities p JOIN customers c ON c.id = p.customer_id
+              WHERE p.owner_id = ?1
+                AND p.stage IN ('lead', 'qualified', 'proposal', 'negotiation')
+              ORDER BY p.id",
+        )?
+        .query_map([giver], |r| {
+            Ok(HandedOpportunity {
+                id: r.get(0)?,
+                customer: r.get(1)?,
+                title: r.get(2)?,
+                stage: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Handed {
         customers,
         complaints,
         reminders,
+        opportunities,
     })
 }
 
@@ -131,6 +162,7 @@ impl Handover {
             customers: items.customers.len(),
             complaints: items.complaints.iter().map(|c| c.id).collect(),
             reminders: items.reminders.len(),
+            opportunities: items.opportunities.len(),
             dry_run,
             items,
         }
@@ -242,13 +274,27 @@ impl Store {
                     serde_json::json!({ "assignee": pair }),
                 );
             }
+            for opportunity in &items.opportunities {
+                w.tx().execute(
+                    "UPDATE opportunities SET owner_id = ?2, updated_at = ?3, version = version + 1
+                      WHERE id = ?1",
+                    params![opportunity.id, taker.id, now.timestamp()],
+                )?;
+                w.audit(
+                    "opportunity.handover",
+                    "opportunity",
+                    Some(opportunity.id),
+                    serde_json::json!({ "owner": pair }),
+                );
+            }
             let moved = Handover::of(from, to, items, false);
             w.audit(
                 "operator.handover",
                 "operator",
                 Some(giver.id),
                 serde_json::json!({"from": from, "to": to, "customers": moved.customers,
-                    "complaints": moved.complaints, "reminders": moved.reminders}),
+                    "complaints": moved.complaints, "reminders": moved.reminders,
+                    "opportunities": moved.opportunities}),
             );
             Ok(moved)
         })

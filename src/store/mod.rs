@@ -25,6 +25,7 @@ mod interactions;
 mod location;
 mod opened_file;
 mod operators;
+mod opportunities;
 mod pins;
 mod pops;
 mod privacy;
@@ -68,10 +69,16 @@ pub use encryption::{
 pub use engine::version as engine_version;
 pub use exports::ExportedCustomer;
 pub use grants::{AccessRequest, Asked, Grant, RequestState, DECIDED_LISTED};
-pub use handover::{Handed, HandedComplaint, HandedCustomer, HandedReminder, Handover};
+pub use handover::{
+    Handed, HandedComplaint, HandedCustomer, HandedOpportunity, HandedReminder, Handover,
+};
 pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck, BATCH};
 pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
+pub use opportunities::{
+    NewOpportunity, Opportunity, OpportunityDetail, OpportunityEvent, OpportunityFilter, Pipeline,
+    StageFigures, StageMove,
+};
 pub use pins::PinCheck;
 pub use pops::ScreenPop;
 pub use privacy::{Erased, ERASED_TEXT};

@@ -6,7 +6,8 @@
 //! pops, the free text of their records where it quotes their name or numbers, the detail of
 //! their audit entries, planner samples — and keeps what the figures need: the record itself
 //! (code, level, tier, region, spend and points), purchases, and the contacts, complaints and
-//! reminders with their dates, codes and amounts. It runs with SQLite's secure deletion on
+//! reminders with their dates, codes and amounts, and the sales opportunities with their
+//! stages and amounts (the open ones closed lost, "withdrawn: the customer was erased"). It runs with SQLite's secure deletion on
 //! (freed bytes are overwritten) and the name index's own secure delete, then empties the
 //! write-ahead log into the database, so that the old values are in neither file.
 
@@ -256,6 +257,29 @@ impl Store {
                 &staff,
             )?),
         );
+        let opportunities = "SELECT id FROM opportunities WHERE customer_id IN ({ids})";
+        out.insert(
+            "opportunities".into(),
+            Value::Array(rows_naming_staff(
+                conn,
+                "opportunities",
+                "SELECT * FROM opportunities WHERE customer_id IN ({ids}) ORDER BY id",
+                &ids,
+                &staff,
+            )?),
+        );
+        out.insert(
+            "opportunity_events".into(),
+            Value::Array(rows_naming_staff(
+                conn,
+                "opportunity_events",
+                &format!(
+                    "SELECT * FROM opportunity_events WHERE opportunity_id IN ({opportunities}) ORDER BY id"
+                ),
+                &ids,
+                &staff,
+            )?),
+        );
         out.insert(
             "audit".into(),
             Value::Array(rows(
@@ -492,7 +516,8 @@ fn erase_in(
     super::engine::delete_from_name_index_securely(tx, &list)?;
     // Free text of their records: every quote of a name or number replaced.
     let complaints = format!("SELECT id FROM complaints WHERE customer_id IN ({list})");
-    let texts: [(&str, &[&str], String); 9] = [
+    let opportunities = format!("SELECT id FROM opportunities WHERE customer_id IN ({list})");
+    let texts: [(&str, &[&str], String); 11] = [
         (
             "interactions",
             &["summary", "feedback"],
@@ -530,6 +555,16 @@ fn erase_in(
             &["reason"],
             format!("customer_id IN ({list})"),
         ),
+        (
+            "opportunities",
+            &["title", "product", "lost_reason"],
+            format!("customer_id IN ({list})"),
+        ),
+        (
+            "opportunity_events",
+            &["reason"],
+            format!("opportunity_id IN ({opportunities})"),
+        ),
     ];
     let mut texts_rewritten = 0;
     for (table, columns, which) in &texts {
@@ -553,6 +588,27 @@ fn erase_in(
         ),
         [now],
     )?;
+    // Their open sales opportunities end: lost, saying why, each move an event as any other.
+    let withdrawn = "withdrawn: the customer was erased";
+    let open_opportunities = format!(
+        "customer_id IN ({list}) AND stage IN ('lead', 'qualified', 'proposal', 'negotiation')"
+    );
+    tx.execute(
+        &format!(
+            "INSERT INTO opportunity_events (opportunity_id, operator_id, at, from_stage,
+                 to_stage, reason)
+             SELECT id, ?1, ?2, stage, 'lost', ?3 FROM opportunities WHERE {open_opportunities}"
+        ),
+        params![w.actor().id, now, withdrawn],
+    )?;
+    let opportunities_withdrawn = tx.execute(
+        &format!(
+            "UPDATE opportunities SET stage = 'lost', closed_at = ?1, lost_reason = ?2,
+                 updated_at = ?1, version = version + 1
+             WHERE {open_opportunities}"
+        ),
+        params![now, withdrawn],
+    )?;
     // Pops of their numbers, matched or not.
     tx.execute(
         &format!("DELETE FROM screen_pops WHERE customer_id IN ({list})"),
@@ -565,7 +621,8 @@ fn erase_in(
     let mut drafts_removed = tx.execute(
         &format!(
             "DELETE FROM drafts WHERE
-                (form IN ('customer.edit', 'interaction.new', 'complaint.new', 'reminder.new')
+                (form IN ('customer.edit', 'interaction.new', 'complaint.new', 'reminder.new',
+                          'opportunity.new', 'opportunity.move')
                     AND entity_id IN ({list}))
              OR (form = 'interaction.amend' AND entity_id IN
                     (SELECT id FROM interactions WHERE customer_id IN ({list})))
@@ -605,6 +662,7 @@ fn erase_in(
             "drafts_removed": drafts_removed,
             "audit_details_removed": audit_details_removed,
             "reminders_withdrawn": reminders_withdrawn,
+            "opportunities_withdrawn": opportunities_withdrawn,
         }),
     );
     Ok(erased)

@@ -589,8 +589,9 @@ mod tests {
                 statements += 1;
             }
         }
-        // Generation, the manual one, the log's follow-up, the complaint's, the demo's.
-        assert_eq!(statements, 5);
+        // Generation, the manual one, the log's follow-up, the complaint's, the demo's, a
+        // segment's campaign.
+        assert_eq!(statements, 6);
     }
 
     /// The plans the statements had when they spelt the values out by hand (reminders.rs

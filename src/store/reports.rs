@@ -161,6 +161,9 @@ pub struct Report {
     pub reminders_due: ByKind,
     pub points_earned: i64,
     pub points_redeemed: i64,
+    /// Sales opportunities: open at the period's end by stage, won and lost in it, win rate,
+    /// days to close; null when there is none (`opportunities::pipeline`).
+    pub pipeline: Option<super::Pipeline>,
     pub targets: Targets,
     pub per_operator: Vec<OperatorFigures>,
 }
@@ -478,6 +481,8 @@ impl Store {
             .query_row(params![start, end, only], |r| Ok((r.get(0)?, r.get(1)?)))?;
 
         lap.done("points");
+        let pipeline = super::opportunities::pipeline(conn, start, end, only)?;
+        lap.done("pipeline");
         // One row per operator: every active one, and anyone with figures in the period.
         let mut per_operator = Vec::new();
         for op in self.operators()? {
@@ -589,6 +594,7 @@ impl Store {
             reminders_due: due,
             points_earned,
             points_redeemed,
+            pipeline,
             targets: targets_out,
             per_operator,
         })

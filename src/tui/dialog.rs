@@ -291,14 +291,14 @@ pub fn render(dialog: &Dialog, contents: &Contents, area: Rect, buf: &mut Buffer
                 .with_timezone(&view.tz)
                 .format("%Y-%m-%d %H:%M")
                 .to_string();
-            let form = i18n.t(match draft.form.as_str() {
-                "customer.edit" => "form.edit_customer",
-                "interaction.new" => "form.new_interaction",
-                "interaction.amend" => "form.amend_interaction",
-                _ => "form.new_customer",
-            });
+            // The form's own title (a complaint's, a reminder's, an opportunity's …).
+            let form = i18n.t(crate::tui::forms::FormKind::from_draft_name(&draft.form)
+                .map(|k| k.title())
+                .unwrap_or("form.new_customer"));
             let field = if draft.form.starts_with("interaction.") {
                 "summary"
+            } else if draft.form == "opportunity.new" {
+                "title"
             } else {
                 "name"
             };

@@ -7,6 +7,7 @@ pub mod complaint;
 pub mod customer;
 pub mod interaction;
 pub mod log_filter;
+pub mod opportunity;
 pub mod reminder;
 
 use std::time::{Duration, Instant};
@@ -49,6 +50,10 @@ pub enum FormKind {
     AccessRefuse,
     /// Granting an operator access directly (a supervisor's `a` on the card).
     AccessGive,
+    /// A sales opportunity added from the card (`o`).
+    NewOpportunity,
+    /// Moving or closing one of the card's open opportunities (`m`).
+    MoveOpportunity,
 }
 
 impl FormKind {
@@ -67,6 +72,8 @@ impl FormKind {
             FormKind::AccessGrant => "access.grant",
             FormKind::AccessRefuse => "access.refuse",
             FormKind::AccessGive => "access.give",
+            FormKind::NewOpportunity => "opportunity.new",
+            FormKind::MoveOpportunity => "opportunity.move",
         }
     }
 
@@ -84,6 +91,8 @@ impl FormKind {
             FormKind::AccessGrant,
             FormKind::AccessRefuse,
             FormKind::AccessGive,
+            FormKind::NewOpportunity,
+            FormKind::MoveOpportunity,
         ]
         .into_iter()
         .find(|k| k.draft_name() == name)
@@ -114,6 +123,8 @@ impl FormKind {
             FormKind::AccessGrant => "form.access_grant",
             FormKind::AccessRefuse => "form.access_refuse",
             FormKind::AccessGive => "form.access_give",
+            FormKind::NewOpportunity => "form.new_opportunity",
+            FormKind::MoveOpportunity => "form.move_opportunity",
         }
     }
 }
@@ -207,7 +218,9 @@ impl Editor {
             | FormKind::AccessAsk
             | FormKind::AccessGrant
             | FormKind::AccessRefuse
-            | FormKind::AccessGive => {}
+            | FormKind::AccessGive
+            | FormKind::NewOpportunity
+            | FormKind::MoveOpportunity => {}
         }
     }
 
@@ -281,6 +294,8 @@ impl Editor {
             | FormKind::AccessGrant
             | FormKind::AccessRefuse
             | FormKind::AccessGive => access::save(&mut self.form, desk),
+            FormKind::NewOpportunity => opportunity::save_new(&mut self.form, desk),
+            FormKind::MoveOpportunity => opportunity::save_move(&mut self.form, desk),
         };
         if saved == Saved::Open {
             self.form.focus = self.form.first_error().unwrap_or(self.form.focus);
@@ -393,6 +408,9 @@ pub fn restore(draft: &Draft, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {
             | FormKind::AccessRefuse
             | FormKind::AccessGive),
         ) => access::restore(draft, kind, desk),
+        Some(kind @ (FormKind::NewOpportunity | FormKind::MoveOpportunity)) => {
+            opportunity::restore(draft, kind, desk)
+        }
         Some(FormKind::LogFilter) | None => {
             let text = desk.i18n.f("draft.unknown_form", &[("form", &draft.form)]);
             desk.warn(text);

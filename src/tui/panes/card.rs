@@ -12,10 +12,11 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::domain::contact::ContactKind;
 use crate::domain::operator::Permission;
+use crate::domain::opportunity::Stage;
 use crate::domain::sla_clock::ClockState;
 use crate::domain::tier::format_money;
 use crate::store::RequestState;
-use crate::store::{CardData, ComplaintEvent, ContactLine};
+use crate::store::{CardData, ComplaintEvent, ContactLine, OpportunityEvent};
 use crate::text::{sanitize, sanitize_multiline, truncate};
 use crate::tui::action::Action;
 use crate::tui::component::{Msg, Pane, PaneId};
@@ -39,6 +40,15 @@ pub const COMPLAINTS: PaneAction =
 pub const NEW_REMINDER: PaneAction = PaneAction::new("new_reminder", "action.new_reminder");
 /// During a care shift: the next reminder of the Care list, its card and contact form.
 pub const NEXT_REMINDER: PaneAction = PaneAction::new("next_reminder", "action.next_reminder");
+/// A sales opportunity for this customer (its form: title, product, amount, stage, expected
+/// close, owner).
+pub const NEW_OPPORTUNITY: PaneAction =
+    PaneAction::new("new_opportunity", "action.new_opportunity")
+        .needs(Permission::WorkOpportunities);
+/// One of the open opportunities moved to another stage, or closed won or lost.
+pub const MOVE_OPPORTUNITY: PaneAction =
+    PaneAction::new("move_opportunity", "action.move_opportunity")
+        .needs(Permission::WorkOpportunities);
 /// Access to a confidential customer: an operator asks for it with a reason; a supervisor
 /// gives an operator access directly.
 pub const ACCESS: PaneAction = PaneAction::new("access", "action.ask_access");
@@ -58,6 +68,8 @@ pub const KEYS: KeyTable = KeyTable {
         PaneKey::hint(Action::Pane(&COMPLAINTS), &[Key::char('C')]),
         PaneKey::hint(Action::Pane(&NEXT_REMINDER), &[Key::char('N')]),
         PaneKey::new(Action::Pane(&NEW_REMINDER), &[Key::char('r')]),
+        PaneKey::new(Action::Pane(&NEW_OPPORTUNITY), &[Key::char('o')]),
+        PaneKey::hint(Action::Pane(&MOVE_OPPORTUNITY), &[Key::char('m')]),
         PaneKey::hint(Action::Pane(&ACCESS), &[Key::char('a')]),
         PaneKey::new(Action::Pane(&AUDIT), &[Key::char('A')]),
         PaneKey::hint(Action::Edit, &[Key::char('e')]),
@@ -165,6 +177,34 @@ impl Card {
                         desk.warn_t("card.no_reminder_do_not_contact");
                     } else {
                         let form = crate::tui::forms::reminder::new_reminder_form(card, desk);
+                        desk.post(Msg::OpenForm(Box::new(form)));
+                    }
+                }
+                return;
+            }
+            Action::Pane(a) if a.name == NEW_OPPORTUNITY.name => {
+                if let Some(card) = &self.card {
+                    if card.customer.restricted {
+                        desk.error_t("card.restricted_opportunity");
+                    } else if card.customer.merged_into.is_some() {
+                        let code = card.customer.merged_into.clone().unwrap_or_default();
+                        let text = desk.i18n.f("card.merged", &[("code", &code)]);
+                        desk.error(text);
+                    } else {
+                        let form = crate::tui::forms::opportunity::new_form(card, desk);
+                        desk.post(Msg::OpenForm(Box::new(form)));
+                    }
+                }
+                return;
+            }
+            Action::Pane(a) if a.name == MOVE_OPPORTUNITY.name => {
+                if let Some(card) = &self.card {
+                    if card.customer.restricted {
+                        desk.error_t("card.restricted_opportunity");
+                    } else if card.opportunities.is_empty() {
+                        desk.warn_t("card.no_open_opportunities");
+                    } else {
+                        let form = crate::tui::forms::opportunity::move_form(card, &desk.i18n);
                         desk.post(Msg::OpenForm(Box::new(form)));
                     }
                 }
@@ -327,6 +367,12 @@ impl Pane for Card {
             Action::Pane(a) if a.name == NEXT_REMINDER.name => self.shift.is_some(),
             Action::Pane(a) if a.name == ACCESS.name => self.access.is_some(),
             Action::Pane(a) if a.name == NEW_REMINDER.name => !restricted,
+            Action::Pane(a) if a.name == NEW_OPPORTUNITY.name => !restricted,
+            // Offered while the card lists an open opportunity to move.
+            Action::Pane(a) if a.name == MOVE_OPPORTUNITY.name => self
+                .card
+                .as_ref()
+                .is_some_and(|c| !c.customer.restricted && !c.opportunities.is_empty()),
             Action::NewInteraction | Action::NewComplaint | Action::Edit => !restricted,
             _ => true,
         }
@@ -496,6 +542,89 @@ fn event_line<'a>(e: &ComplaintEvent, view: &View, width: usize) -> Line<'a> {
         theme.text,
     ));
     Line::from(spans)
+}
+
+/// A stage move of an opportunity in one line: when, the stages, the title and the reason.
+fn stage_line<'a>(e: &OpportunityEvent, view: &View, width: usize) -> Line<'a> {
+    let (theme, i18n) = (view.theme, view.i18n);
+    let stage = |s: Stage| i18n.value("opp_stage", s.as_str());
+    let moved = match e.from {
+        Some(from) => format!("{} → {}", stage(from), stage(e.to)),
+        None => i18n.f("card.opportunity_added", &[("stage", &stage(e.to))]),
+    };
+    let mut spans = vec![
+        Span::styled(format!("  {} ", when(e.at, view)), theme.muted),
+        Span::styled("◆ ", theme.accent),
+        Span::styled(format!("{moved} "), theme.accent),
+    ];
+    super::fit_spans(&mut spans, width);
+    let mut text = sanitize(&i18n.data(&e.title)).into_owned();
+    if let Some(reason) = &e.reason {
+        text.push_str(&format!(": {}", sanitize(&i18n.data(reason))));
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    spans.push(Span::styled(
+        truncate(&text, width.saturating_sub(used)).into_owned(),
+        theme.text,
+    ));
+    Line::from(spans)
+}
+
+/// The open opportunities: a heading with their count and total, then one line each (stage,
+/// amount, expected close, number and title); nothing when there is none.
+fn opportunity_lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
+    let (theme, i18n) = (view.theme, view.i18n);
+    if card.opportunities.is_empty() {
+        return Vec::new();
+    }
+    let total: i64 = card.opportunities.iter().map(|o| o.amount).sum();
+    let mut out = vec![section(
+        i18n.f(
+            "card.opportunities",
+            &[
+                ("count", &card.opportunities.len().to_string()),
+                ("amount", &format_money(total)),
+            ],
+        ),
+        theme,
+    )];
+    let stage_cells = Stage::OPEN
+        .iter()
+        .map(|s| crate::text::width(&i18n.value("opp_stage", s.as_str())))
+        .max()
+        .unwrap_or(0);
+    let today = view.today();
+    for o in &card.opportunities {
+        let close = o
+            .expected_close
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "—".into());
+        let late = o.expected_close.is_some_and(|d| d < today);
+        let mut spans = vec![
+            Span::raw("  "),
+            Span::styled(
+                format!(
+                    "{} ",
+                    crate::text::pad(&i18n.value("opp_stage", o.stage.as_str()), stage_cells)
+                ),
+                theme.accent,
+            ),
+            Span::styled(format!("¥{} ", format_money(o.amount)), theme.text),
+            Span::styled(
+                format!("{close} "),
+                if late { theme.warn } else { theme.muted },
+            ),
+            Span::styled(format!("#{} ", o.id), theme.muted),
+        ];
+        super::fit_spans(&mut spans, width);
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        spans.push(Span::styled(
+            truncate(&sanitize(&i18n.data(&o.title)), width.saturating_sub(used)).into_owned(),
+            theme.text,
+        ));
+        out.push(Line::from(spans));
+    }
+    out
 }
 
 fn section<'a>(title: String, theme: &Theme) -> Line<'a> {
@@ -890,6 +1019,8 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         out.push(Line::from(spans));
     }
 
+    out.extend(opportunity_lines(card, view, width));
+
     let average = card
         .average_handle_seconds
         .map(clock)
@@ -908,7 +1039,7 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         ),
         theme,
     ));
-    if card.contacts.is_empty() && card.events.is_empty() {
+    if card.contacts.is_empty() && card.events.is_empty() && card.opportunity_events.is_empty() {
         out.push(Line::from(Span::styled(
             format!("  {}", i18n.t("card.none")),
             theme.muted,
@@ -931,6 +1062,9 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         } else {
             collapsed = true;
         }
+    }
+    for e in &card.opportunity_events {
+        history.push((e.at, stage_line(e, view, width)));
     }
     history.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     let older = history.len() > HISTORY_LINES || collapsed;

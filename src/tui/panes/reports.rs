@@ -640,7 +640,28 @@ struct Layout {
     operators: Rect,
     /// Every column of the operators' rows (a wide screen).
     all_columns: bool,
+    /// The sales pipeline, below the rest (no rows when there is none).
+    pipeline: Rect,
     height: u16,
+}
+
+/// The rows of the pipeline: a title, the four open stages, won and lost; none without one.
+fn pipeline_rows(r: &Report) -> u16 {
+    if r.pipeline.is_some() {
+        7
+    } else {
+        0
+    }
+}
+
+/// The pipeline placed under the sections that end at `bottom`, and the height with it.
+fn pipeline_below(r: &Report, bottom: u16, width: u16) -> (Rect, u16) {
+    let rows = pipeline_rows(r);
+    if rows == 0 {
+        return (Rect::new(0, bottom, width, 0), bottom);
+    }
+    let area = Rect::new(0, bottom + 1, width.min(64), rows);
+    (area, area.bottom())
 }
 
 /// The rows of the hot-spot table: a title, a line of months, one line a category (or a line
@@ -742,6 +763,7 @@ fn layout(r: &Report, width: u16, compare: bool) -> Layout {
                 top + ops + 1 + hot,
             )
         };
+        let (pipeline, height) = pipeline_below(r, height, width);
         return Layout {
             headline,
             two_columns: false,
@@ -751,6 +773,7 @@ fn layout(r: &Report, width: u16, compare: bool) -> Layout {
             hot_spots,
             operators,
             all_columns: true,
+            pipeline,
             height,
         };
     }
@@ -773,6 +796,7 @@ fn layout(r: &Report, width: u16, compare: bool) -> Layout {
     };
     let hot_spots = Rect::new(0, below + 1, width, hot);
     let operators = Rect::new(0, hot_spots.bottom() + 1, width, ops);
+    let (pipeline, height) = pipeline_below(r, operators.bottom(), width);
     Layout {
         headline,
         two_columns,
@@ -782,7 +806,8 @@ fn layout(r: &Report, width: u16, compare: bool) -> Layout {
         hot_spots,
         operators,
         all_columns: false,
-        height: operators.bottom(),
+        pipeline,
+        height,
     }
 }
 
@@ -923,6 +948,7 @@ fn draw(pane: &Reports, area: Rect, buf: &mut Buffer, view: &View) {
     draw_per_day(r, layout.per_day, &mut sheet, view);
     draw_hot_spots(r, layout.hot_spots, &mut sheet, view);
     draw_operators(r, layout.operators, layout.all_columns, &mut sheet, view);
+    draw_pipeline(r, layout.pipeline, &mut sheet, view);
     for y in 0..rows.height.min(layout.height - scroll) {
         for x in 0..rows.width {
             buf[(rows.x + x, rows.y + y)] = sheet[(x, scroll + y)].clone();
@@ -1373,6 +1399,63 @@ fn draw_operators(r: &Report, area: Rect, all_columns: bool, buf: &mut Buffer, v
         }
         super::fit_spans(&mut spans, w);
         let y = area.y + 2 + n as u16;
+        Paragraph::new(Line::from(spans)).render(Rect::new(area.x, y, area.width, 1), buf);
+    }
+}
+
+/// The sales pipeline: count and amount at each open stage at the period's end, won and lost
+/// in it, with the win rate and the days to close in the title.
+fn draw_pipeline(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
+    let Some(p) = &r.pipeline else { return };
+    if area.height == 0 {
+        return;
+    }
+    let (theme, i18n) = (view.theme, view.i18n);
+    let extra = i18n.f(
+        "reports.pipeline_extra",
+        &[
+            ("rate", &percent(p.win_rate)),
+            ("days", &number(p.avg_days_to_close, 1).or_dash()),
+        ],
+    );
+    section_title(area, i18n.t("reports.pipeline"), &extra, buf, theme);
+    let w = usize::from(area.width);
+    let mut rows: Vec<(String, crate::store::StageFigures)> = p
+        .open_in_order()
+        .into_iter()
+        .map(|(stage, f)| (stage.as_str().to_string(), f))
+        .collect();
+    rows.push(("won".into(), p.won));
+    rows.push(("lost".into(), p.lost));
+    let label_w = rows
+        .iter()
+        .map(|(s, _)| width(&i18n.value("opp_stage", s)))
+        .max()
+        .unwrap_or(0)
+        + 2;
+    for (n, (stage, f)) in rows.iter().enumerate() {
+        let style = match stage.as_str() {
+            "won" => theme.ok,
+            "lost" => theme.breach,
+            _ => theme.text,
+        };
+        let spans = vec![
+            Span::styled(
+                format!("  {}", pad(&i18n.value("opp_stage", stage), label_w)),
+                style,
+            ),
+            Span::styled(right(&f.count.to_string(), 5), theme.text),
+            Span::styled(
+                right(
+                    &format!("¥{}", crate::domain::tier::format_money(f.amount)),
+                    20,
+                ),
+                theme.text,
+            ),
+        ];
+        let mut spans = spans;
+        super::fit_spans(&mut spans, w);
+        let y = area.y + 1 + n as u16;
         Paragraph::new(Line::from(spans)).render(Rect::new(area.x, y, area.width, 1), buf);
     }
 }
