@@ -349,6 +349,23 @@ pub fn csv(r: &Report) -> std::io::Result<String> {
             "",
         )?;
     }
+    for g in &r.per_role {
+        for (figure, value) in [
+            ("role_operators", g.operators.to_string()),
+            ("role_contacts", g.contacts.to_string()),
+            ("role_contacts_made", g.contacts_made.to_string()),
+            ("role_avg_handle_seconds", opt(g.avg_handle_seconds)),
+            ("role_fcr_rate", opt(g.fcr_rate)),
+            ("role_complaints_opened", g.complaints_opened.to_string()),
+            (
+                "role_complaints_resolved",
+                g.complaints_resolved.to_string(),
+            ),
+            ("role_csat_avg", opt(g.csat_avg)),
+        ] {
+            row(figure, &g.role, value, String::new(), "")?;
+        }
+    }
     let bytes = w
         .into_inner()
         .map_err(|e| std::io::Error::other(format!("cannot write CSV: {e}")))?;

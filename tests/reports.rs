@@ -438,6 +438,23 @@ fn a_month_of_figures_worked_by_hand() {
         (dave.avg_handle_seconds, dave.fcr_rate, dave.csat_avg),
         (None, None, None)
     );
+
+    // Per role: the operators amy, bob and dave together — 5 contacts, 4 made; handle time
+    // (300 + 120 + 60 + 600 + 180) / 5 = 252 s; inbound contacts made 4 (amy's two calls, bob's
+    // email and corrected call), resolved 2 (amy's first call, bob's email); CSAT (5 + 4 +
+    // 2) / 3. Then the supervisor chen.jie.
+    let roles: Vec<(&str, i64)> = r
+        .per_role
+        .iter()
+        .map(|g| (g.role.as_str(), g.operators))
+        .collect();
+    assert_eq!(&roles[..2], &[("operator", 3), ("supervisor", 1)]);
+    let ops = &r.per_role[0];
+    assert_eq!((ops.contacts, ops.contacts_made), (5, 4));
+    assert_eq!(ops.avg_handle_seconds, Some(252.0));
+    assert_eq!(ops.fcr_rate, Some(0.5));
+    assert_eq!(ops.csat_answers, 3);
+    assert_eq!(ops.csat_avg, Some(11.0 / 3.0));
 }
 
 #[test]
@@ -563,6 +580,8 @@ fn the_command_prints_the_documented_json_and_a_table() {
         "points_earned",
         "points_redeemed",
         "per_operator",
+        "per_role",
+        "pipeline",
     ] {
         assert!(v.get(key).is_some(), "{key} in {json}");
     }

@@ -353,5 +353,31 @@ pub fn table(r: &Report) -> String {
             number(o.csat_avg, 2).or_dash()
         ));
     }
+    if !r.per_role.is_empty() {
+        out.push_str(&format!(
+            "\n  {} {} {} {} {} {} {} {}\n",
+            pad("Role (operators)", 16),
+            pad("Contacts", 9),
+            pad("Made", 6),
+            pad("Handle", 9),
+            pad("FCR", 7),
+            pad("Opened", 7),
+            pad("Resolved", 9),
+            "CSAT"
+        ));
+        for g in &r.per_role {
+            out.push_str(&format!(
+                "  {} {} {} {} {} {} {} {}\n",
+                pad(&format!("{} ({})", g.role, g.operators), 16),
+                pad(&g.contacts.to_string(), 9),
+                pad(&g.contacts_made.to_string(), 6),
+                pad(&minutes(g.avg_handle_seconds), 9),
+                pad(&percent(g.fcr_rate), 7),
+                pad(&g.complaints_opened.to_string(), 7),
+                pad(&g.complaints_resolved.to_string(), 9),
+                number(g.csat_avg, 2).or_dash()
+            ));
+        }
+    }
     out
 }

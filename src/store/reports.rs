@@ -124,6 +124,23 @@ pub struct OperatorFigures {
     pub csat_answers: i64,
 }
 
+/// The operators of one role together (`per_role`): the same figures as an operator's row,
+/// over the contacts, complaints and answers of every operator in the role.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RoleFigures {
+    pub role: String,
+    /// Operators of this role in the per-operator rows.
+    pub operators: i64,
+    pub contacts: i64,
+    pub contacts_made: i64,
+    pub avg_handle_seconds: Option<f64>,
+    pub fcr_rate: Option<f64>,
+    pub complaints_opened: i64,
+    pub complaints_resolved: i64,
+    pub csat_avg: Option<f64>,
+    pub csat_answers: i64,
+}
+
 /// The figures of a period (`careline report --format json`; the keys are documented and
 /// stable). Rates are fractions from 0 to 1; a figure with nothing to count is `null`.
 #[derive(Debug, Clone, Serialize)]
@@ -166,6 +183,9 @@ pub struct Report {
     pub pipeline: Option<super::Pipeline>,
     pub targets: Targets,
     pub per_operator: Vec<OperatorFigures>,
+    /// The per-operator rows added up by role (operator, supervisor, admin), each role with
+    /// any operator in them.
+    pub per_role: Vec<RoleFigures>,
 }
 
 /// What one operator's contacts add up to (and everyone's).
@@ -485,6 +505,9 @@ impl Store {
         lap.done("pipeline");
         // One row per operator: every active one, and anyone with figures in the period.
         let mut per_operator = Vec::new();
+        // By role: (operators, contact sums, opened, resolved, CSAT sum, CSAT answers).
+        type RoleSums = (i64, ContactSums, i64, i64, f64, i64);
+        let mut by_role: BTreeMap<u8, (String, RoleSums)> = BTreeMap::new();
         for op in self.operators()? {
             if only.is_some_and(|id| id != op.id) {
                 continue;
@@ -496,6 +519,20 @@ impl Store {
             if !op.active && sums.contacts == 0 && opened_n == 0 && resolved_n == 0 && cn == 0 {
                 continue;
             }
+            let rank = match op.role.as_str() {
+                "operator" => 0,
+                "supervisor" => 1,
+                _ => 2,
+            };
+            let (_, role) = by_role
+                .entry(rank)
+                .or_insert_with(|| (op.role.as_str().to_string(), RoleSums::default()));
+            role.0 += 1;
+            role.1.add(&sums);
+            role.2 += opened_n;
+            role.3 += resolved_n;
+            role.4 += cs;
+            role.5 += cn;
             per_operator.push(OperatorFigures {
                 login: op.login.clone(),
                 name: op.name.clone(),
@@ -511,6 +548,23 @@ impl Store {
             });
         }
 
+        let per_role = by_role
+            .into_values()
+            .map(
+                |(role, (operators, sums, opened, resolved, cs, cn))| RoleFigures {
+                    role,
+                    operators,
+                    contacts: sums.contacts,
+                    contacts_made: sums.made,
+                    avg_handle_seconds: mean(sums.handle_seconds as f64, sums.handled),
+                    fcr_rate: rate(sums.inbound_resolved, sums.inbound_made),
+                    complaints_opened: opened,
+                    complaints_resolved: resolved,
+                    csat_avg: mean(cs, cn),
+                    csat_answers: cn,
+                },
+            )
+            .collect();
         lap.done("per operator");
         let resolution_rate = rate(opened_resolved, opened);
         let first_response = mean(response_sum as f64, responded);
@@ -597,6 +651,7 @@ impl Store {
             pipeline,
             targets: targets_out,
             per_operator,
+            per_role,
         })
     }
 }
