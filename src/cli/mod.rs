@@ -20,6 +20,7 @@ pub mod host;
 mod import_report;
 mod log;
 mod operator;
+mod points;
 mod reminder;
 mod report;
 mod survey;
@@ -134,6 +135,13 @@ pub enum Command {
     /// Record a customer's CSAT or NPS answer, or list their answers.
     #[command(subcommand)]
     Survey(survey::SurveyCommand),
+    /// Loyalty points: a customer's balance and history, redeem, expire (for cron).
+    #[command(subcommand)]
+    Points(points::PointsCommand),
+    /// Customer values: `careline value refresh` recomputes tiers, lifetime value, churn risk
+    /// and RFM as of a day (for cron, nightly).
+    #[command(subcommand)]
+    Value(points::ValueCommand),
     /// Announce an incoming call to your running careline screen (for a softphone or PBX hook).
     Pop(PopArgs),
     /// Measure lookup, the screen and the interaction log on the current database (DESIGN §7).
@@ -202,6 +210,7 @@ impl Context {
             sla: self.config.complaints.clone(),
             care: self.config.care.clone(),
             privacy: self.config.privacy_rules(),
+            loyalty: self.config.loyalty.clone(),
         }
     }
 
@@ -375,6 +384,8 @@ impl Command {
             Command::Audit(_) => "audit",
             Command::Report(_) => "report",
             Command::Survey(_) => "survey",
+            Command::Points(_) => "points",
+            Command::Value(_) => "value",
             Command::Backup(_) => "backup",
             Command::Restore(_) => "restore",
             Command::Pop(_) => "pop",
@@ -428,6 +439,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Audit(cmd)) => audit::run(&ctx, cmd),
         Some(Command::Report(args)) => report::run(&ctx, args),
         Some(Command::Survey(cmd)) => survey::run(&ctx, cmd),
+        Some(Command::Points(cmd)) => points::run(&ctx, cmd),
+        Some(Command::Value(cmd)) => points::run_value(&ctx, cmd),
         Some(Command::Backup(args)) => admin::backup(&ctx, args),
         Some(Command::Restore(args)) => admin::restore(&ctx, args),
         Some(Command::Bench(cmd)) => bench::run(&ctx, cmd),

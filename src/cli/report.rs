@@ -257,8 +257,11 @@ pub fn table(r: &Report) -> String {
     );
     line(
         &mut out,
-        "Points earned / redeemed",
-        format!("{} / {}", r.points_earned, r.points_redeemed),
+        "Points earned / redeemed / expired",
+        format!(
+            "{} / {} / {}",
+            r.points_earned, r.points_redeemed, r.points_expired
+        ),
         String::new(),
         None,
     );

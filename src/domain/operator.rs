@@ -70,7 +70,9 @@ vocabulary!(
         ChangeOperator => "change_operator",
         ActAsOperator => "act_as_operator",
         ReadReports => "read_reports",
-        RepairDatabase => "repair_database"
+        RepairDatabase => "repair_database",
+        RedeemPoints => "redeem_points",
+        RunLoyaltyJobs => "run_loyalty_jobs"
     }
 );
 
@@ -129,6 +131,9 @@ impl Permission {
             ReadReports => (supervisor, "read the reports"),
             // Recounting what the database keeps summed (`careline check --recount`).
             RepairDatabase => (admin, "repair the database"),
+            RedeemPoints => (operator, "redeem customers' points"),
+            // Nightly jobs over every customer: expiring points, refreshing values and RFM.
+            RunLoyaltyJobs => (supervisor, "expire points and refresh customer values"),
         }
     }
 

@@ -251,6 +251,8 @@ const WRITTEN: &[&str] = &[
     "operator.privacy",
     "operator.unlock",
     "operator.update",
+    "points.expire",
+    "points.redeem",
     "purchase.add",
     "refused",
     "reminder.add",

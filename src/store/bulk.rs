@@ -233,6 +233,7 @@ impl Preparer {
         contacts: Vec<NormalContact>,
         purchases: &PurchaseFigures,
         last_contact_at: Option<i64>,
+        points: i64,
     ) -> Result<PreparedCustomer> {
         let given = fields
             .code
@@ -262,6 +263,7 @@ impl Preparer {
             owner,
             purchases,
             last_contact_at,
+            points,
             self.now,
             self.today,
             &self.tiers,

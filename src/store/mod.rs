@@ -26,6 +26,7 @@ mod location;
 mod opened_file;
 mod operators;
 mod pins;
+mod points;
 mod pops;
 mod privacy;
 mod purchases;
@@ -72,6 +73,7 @@ pub use imports::{CheckedRows, Finding, ImportDuplicate, ImportOutcome, RowCheck
 pub use interactions::{HistoryItem, Interaction, LogCursor, LogFilter, Logged};
 pub use location::{filesystem_kind, FsKind};
 pub use pins::PinCheck;
+pub use points::{Expired, PointsBalance, PointsEntry, Redeemed, ValuesRefreshed};
 pub use pops::ScreenPop;
 pub use privacy::{Erased, ERASED_TEXT};
 pub use purchases::{NewPurchase, Purchase};
@@ -104,6 +106,7 @@ use crate::domain::complaint::SlaRules;
 use crate::domain::contact::PhoneRules;
 use crate::domain::customer::FieldError;
 use crate::domain::interaction::LogRules;
+use crate::domain::loyalty::LoyaltyRules;
 use crate::domain::operator::PrivacyRules;
 use crate::domain::tier::TierRules;
 
@@ -199,6 +202,8 @@ pub struct OpenOptions {
     pub care: CareRules,
     /// Who sees contacts in full (`[privacy]`).
     pub privacy: PrivacyRules,
+    /// Points and member levels (`[loyalty]`).
+    pub loyalty: LoyaltyRules,
 }
 
 impl Default for OpenOptions {
@@ -213,6 +218,7 @@ impl Default for OpenOptions {
             sla: SlaRules::default(),
             care: CareRules::default(),
             privacy: PrivacyRules::default(),
+            loyalty: LoyaltyRules::default(),
         }
     }
 }
@@ -385,6 +391,11 @@ impl Store {
 
     pub fn tier_rules(&self) -> &TierRules {
         &self.options.tiers
+    }
+
+    /// The loyalty rules of this database's settings.
+    pub fn loyalty_rules(&self) -> &LoyaltyRules {
+        &self.options.loyalty
     }
 
     /// Wrap-up codes, response standards and follow-up rules of this database's settings.
@@ -593,6 +604,7 @@ impl Store {
                 audit: Vec::new(),
                 phone: &self.options.phone,
                 tiers: &self.options.tiers,
+                loyalty: &self.options.loyalty,
                 log: &self.options.log,
                 sla: &self.options.sla,
                 calendar: &self.calendar,
@@ -655,6 +667,7 @@ pub struct Writer<'a> {
     audit: Vec<AuditEntry>,
     phone: &'a PhoneRules,
     tiers: &'a TierRules,
+    loyalty: &'a LoyaltyRules,
     log: &'a LogRules,
     sla: &'a SlaRules,
     calendar: &'a Calendar,
@@ -690,6 +703,11 @@ impl Writer<'_> {
     /// The interaction-log rules of this database's settings.
     pub fn log_rules(&self) -> &LogRules {
         self.log
+    }
+
+    /// The loyalty rules of this database's settings.
+    pub fn loyalty_rules(&self) -> &LoyaltyRules {
+        self.loyalty
     }
 
     /// The complaint SLA targets of this database's settings.
@@ -763,6 +781,8 @@ pub struct CheckReport {
     /// Where the contacts' daily sums the reports read differ from a recount of the log
     /// (empty when they agree, or the file is older than the sums).
     pub report_sums: Vec<String>,
+    /// Customers whose points differ from the sum of their points ledger (at most 20).
+    pub points: Vec<String>,
 }
 
 impl CheckReport {
@@ -772,6 +792,7 @@ impl CheckReport {
             && self.foreign_key_problems == 0
             && self.audit.ok()
             && self.report_sums.is_empty()
+            && self.points.is_empty()
     }
 }
 

@@ -28,6 +28,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0020_direct_grants_listed.sql"),
     include_str!("migrations/0021_report_sums.sql"),
     include_str!("migrations/0022_report_indexes.sql"),
+    include_str!("migrations/0025_loyalty.sql"),
 ];
 
 /// The version whose step re-chains the audit log in code after its SQL.

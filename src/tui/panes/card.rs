@@ -822,17 +822,51 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         .rfm
         .map(|(r, f, m)| format!("R{r} F{f} M{m}"))
         .unwrap_or_else(|| "—".into());
-    out.push(Line::from(vec![
+    let mut lifetime = vec![
         Span::styled(format!("  {}: ", i18n.t("card.lifetime")), theme.muted),
         Span::styled(
             format!("¥{}", format_money(c.lifetime_spend_cents)),
             theme.text,
         ),
-        Span::styled("  RFM: ".to_string(), theme.muted),
-        Span::styled(rfm, theme.text),
+    ];
+    if let Some(clv) = c.clv_cents {
+        lifetime.push(Span::styled(
+            format!("  {}: ", i18n.t("card.clv")),
+            theme.muted,
+        ));
+        lifetime.push(Span::styled(format!("¥{}", format_money(clv)), theme.text));
+    }
+    lifetime.push(Span::styled("  RFM: ".to_string(), theme.muted));
+    lifetime.push(Span::styled(rfm, theme.text));
+    out.push(Line::from(lifetime));
+    // Loyalty: the balance, the member level and, in the birthday month of a level that has
+    // it, the perk (marked in bold too, for mono).
+    let mut loyalty = vec![
         Span::styled(format!("  {}: ", i18n.t("card.points")), theme.muted),
         Span::styled(c.points.to_string(), theme.text),
-    ]));
+    ];
+    if let Some(level) = &c.member_level {
+        loyalty.push(Span::styled(
+            format!("  {}: ", i18n.t("card.member_level")),
+            theme.muted,
+        ));
+        loyalty.push(Span::styled(
+            sanitize(match i18n.lang {
+                crate::tui::i18n::Lang::En => &level.en,
+                crate::tui::i18n::Lang::ZhCn => &level.zh,
+            })
+            .into_owned(),
+            theme.text,
+        ));
+    }
+    if c.birthday_perk {
+        loyalty.push(Span::raw("  "));
+        loyalty.push(Span::styled(
+            format!("★ {}", i18n.t("card.birthday_perk")),
+            theme.ok.add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+    }
+    out.push(Line::from(loyalty));
     for p in &card.purchases {
         out.push(Line::from(Span::styled(
             format!(
