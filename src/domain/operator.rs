@@ -366,6 +366,9 @@ mod tests {
         (Permission::ActAsOperator, [false, false, true]),
         (Permission::ReadReports, [false, true, true]),
         (Permission::RepairDatabase, [false, false, true]),
+        // Issue 16: operators redeem points on a call; the nightly jobs are a supervisor's.
+        (Permission::RedeemPoints, [true, true, true]),
+        (Permission::RunLoyaltyJobs, [false, true, true]),
     ];
 
     #[test]

@@ -970,16 +970,18 @@ impl<'c> History<'c> {
     }
 
     /// Writes the history added so far: `all` of it, or its full chunks (but every complaint,
-    /// so that the events written refer to written complaints).
+    /// purchase and redemption, so that the rows written refer to written rows).
     fn write(&mut self, all: bool) -> Result<()> {
+        // Every row the points ledger refers to (a purchase, a redemption's contact) is
+        // written before it.
         self.complaints.write_all()?;
+        self.orders.write_all()?;
+        self.redemptions.write_all()?;
         for rows in [
-            &mut self.orders,
             &mut self.interactions,
             &mut self.events,
             &mut self.compensations,
             &mut self.points,
-            &mut self.redemptions,
             &mut self.surveys,
             &mut self.follow_ups,
         ] {
