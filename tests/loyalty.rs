@@ -606,4 +606,60 @@ mod card {
             insta::assert_snapshot!(format!("loyalty_card_{name}_80x24"), terminal.backend());
         }
     }
+
+    /// `p` on the card opens the redeem form; more than the balance is marked beside the
+    /// points, in the screen's language; 300 for a filter set saves: 2,000 − 300 = 1,700.
+    #[test]
+    fn p_on_the_card_redeems_points_and_refuses_more_than_the_balance() {
+        use crossterm::event::KeyCode;
+        for (lang, name, over, done) in [
+            (
+                Lang::En,
+                "en",
+                "more than the balance of 2000 points",
+                "Redeemed 300 points for C0000001; balance now 1700.",
+            ),
+            (
+                Lang::ZhCn,
+                "zh",
+                "超过积分余额 2000",
+                "已为 C0000001 兑换 300 积分，余额 1700。",
+            ),
+        ] {
+            let dir = tempfile::tempdir().expect("dir");
+            let (path, ann) = desk(&dir);
+            let app = |path: &std::path::Path| {
+                let store = common::screen::open_at_screen_time(path);
+                let actor = store.actor("li.na", None).expect("actor");
+                let settings = common::screen::settings(lang, "/srv/careline/desk.db");
+                App::new(store, actor, settings)
+            };
+            let redeem = |app: &mut App, points: &str| {
+                common::screen::open_card(app, ann);
+                common::screen::key(app, KeyCode::Char('p'));
+                common::screen::type_text(app, points);
+                common::screen::key(app, KeyCode::Tab);
+                common::screen::type_text(app, "兑换滤芯套装");
+                common::screen::ctrl(app, 's');
+            };
+            let mut refused = app(&path);
+            redeem(&mut refused, "2001");
+            let terminal = common::screen::draw(&mut refused, 80, 24);
+            let text = common::screen::buffer_text(terminal.backend().buffer());
+            assert!(text.contains(over), "{over} in\n{text}");
+            insta::assert_snapshot!(format!("loyalty_redeem_{name}_80x24"), terminal.backend());
+
+            let mut saved = app(&path);
+            redeem(&mut saved, "300");
+            assert_eq!(common::screen::message(&saved), done);
+            let admin = saved.desk.actor.clone();
+            let balance = saved
+                .desk
+                .store
+                .points_balance(&admin, ann)
+                .expect("balance")
+                .balance;
+            assert_eq!(balance, 1700);
+        }
+    }
 }

@@ -7,6 +7,7 @@ pub mod complaint;
 pub mod customer;
 pub mod interaction;
 pub mod log_filter;
+pub mod points;
 pub mod reminder;
 
 use std::time::{Duration, Instant};
@@ -48,6 +49,8 @@ pub enum FormKind {
     AccessRefuse,
     /// Granting an operator access directly (a supervisor's `a` on the card).
     AccessGive,
+    /// Redeeming a customer's loyalty points (the card's `p`).
+    RedeemPoints,
 }
 
 impl FormKind {
@@ -66,6 +69,7 @@ impl FormKind {
             FormKind::AccessGrant => "access.grant",
             FormKind::AccessRefuse => "access.refuse",
             FormKind::AccessGive => "access.give",
+            FormKind::RedeemPoints => "points.redeem",
         }
     }
 
@@ -83,6 +87,7 @@ impl FormKind {
             FormKind::AccessGrant,
             FormKind::AccessRefuse,
             FormKind::AccessGive,
+            FormKind::RedeemPoints,
         ]
         .into_iter()
         .find(|k| k.draft_name() == name)
@@ -113,6 +118,7 @@ impl FormKind {
             FormKind::AccessGrant => "form.access_grant",
             FormKind::AccessRefuse => "form.access_refuse",
             FormKind::AccessGive => "form.access_give",
+            FormKind::RedeemPoints => "form.redeem_points",
         }
     }
 }
@@ -206,7 +212,8 @@ impl Editor {
             | FormKind::AccessAsk
             | FormKind::AccessGrant
             | FormKind::AccessRefuse
-            | FormKind::AccessGive => {}
+            | FormKind::AccessGive
+            | FormKind::RedeemPoints => {}
         }
     }
 
@@ -280,6 +287,7 @@ impl Editor {
             | FormKind::AccessGrant
             | FormKind::AccessRefuse
             | FormKind::AccessGive => access::save(&mut self.form, desk),
+            FormKind::RedeemPoints => points::save(&mut self.form, desk),
         };
         if saved == Saved::Open {
             self.form.focus = self.form.first_error().unwrap_or(self.form.focus);
@@ -362,6 +370,7 @@ pub fn restore(draft: &Draft, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {
             | FormKind::AccessRefuse
             | FormKind::AccessGive),
         ) => access::restore(draft, kind, desk),
+        Some(FormKind::RedeemPoints) => points::restore(draft, desk),
         Some(FormKind::LogFilter) | None => {
             let text = desk.i18n.f("draft.unknown_form", &[("form", &draft.form)]);
             desk.warn(text);

@@ -42,6 +42,9 @@ pub const NEXT_REMINDER: PaneAction = PaneAction::new("next_reminder", "action.n
 /// Access to a confidential customer: an operator asks for it with a reason; a supervisor
 /// gives an operator access directly.
 pub const ACCESS: PaneAction = PaneAction::new("access", "action.ask_access");
+/// Redeem the customer's loyalty points (issue 16).
+pub const REDEEM: PaneAction =
+    PaneAction::new("redeem_points", "action.redeem_points").needs(Permission::RedeemPoints);
 /// Who looked at this record and what they did (supervisors).
 pub const AUDIT: PaneAction =
     PaneAction::new("customer_audit", "action.customer_audit").needs(Permission::ReadAudit);
@@ -58,6 +61,7 @@ pub const KEYS: KeyTable = KeyTable {
         PaneKey::hint(Action::Pane(&COMPLAINTS), &[Key::char('C')]),
         PaneKey::hint(Action::Pane(&NEXT_REMINDER), &[Key::char('N')]),
         PaneKey::new(Action::Pane(&NEW_REMINDER), &[Key::char('r')]),
+        PaneKey::hint(Action::Pane(&REDEEM), &[Key::char('p')]),
         PaneKey::hint(Action::Pane(&ACCESS), &[Key::char('a')]),
         PaneKey::new(Action::Pane(&AUDIT), &[Key::char('A')]),
         PaneKey::hint(Action::Edit, &[Key::char('e')]),
@@ -165,6 +169,22 @@ impl Card {
                         desk.warn_t("card.no_reminder_do_not_contact");
                     } else {
                         let form = crate::tui::forms::reminder::new_reminder_form(card, desk);
+                        desk.post(Msg::OpenForm(Box::new(form)));
+                    }
+                }
+                return;
+            }
+            Action::Pane(a) if a.name == REDEEM.name => {
+                if let Some(card) = &self.card {
+                    if card.customer.restricted {
+                        desk.error_t("card.restricted_points");
+                    } else if card.customer.points <= 0 {
+                        let text = desk
+                            .i18n
+                            .f("redeem.nothing", &[("code", &card.customer.code)]);
+                        desk.warn(text);
+                    } else {
+                        let form = crate::tui::forms::points::redeem_form(card, desk);
                         desk.post(Msg::OpenForm(Box::new(form)));
                     }
                 }
@@ -327,6 +347,7 @@ impl Pane for Card {
             Action::Pane(a) if a.name == NEXT_REMINDER.name => self.shift.is_some(),
             Action::Pane(a) if a.name == ACCESS.name => self.access.is_some(),
             Action::Pane(a) if a.name == NEW_REMINDER.name => !restricted,
+            Action::Pane(a) if a.name == REDEEM.name => !restricted,
             Action::NewInteraction | Action::NewComplaint | Action::Edit => !restricted,
             _ => true,
         }
