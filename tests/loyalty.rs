@@ -413,7 +413,9 @@ fn the_binary_imports_redeems_and_shows_points() {
     let json = sandbox.ok(&["customer", "show", "C0000001", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert_eq!(v["points"], 1000);
-    assert!(v.get("member_level").is_some() && v.get("birthday_perk").is_some());
+    // 12-month spend ¥1,300.00 (less ¥2,000): Regular, no perk.
+    assert_eq!(v["member_level"], "regular");
+    assert_eq!(v["birthday_perk"], false);
     assert!(v.get("clv_cents").is_some());
     let check = sandbox.ok(&["check"]);
     assert!(check.contains("points        ok"), "{check}");

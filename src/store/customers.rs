@@ -47,7 +47,9 @@ pub struct Customer {
     pub clv_cents: Option<i64>,
     /// The loyalty points balance (the sum of the points ledger).
     pub points: i64,
-    /// The member level the 12-month spend reaches (`[loyalty] levels`).
+    /// The member level the 12-month spend reaches (`[loyalty] levels`); the JSON gives its
+    /// code (`careline points show --json` its names).
+    #[serde(serialize_with = "level_code")]
     pub member_level: Option<MemberLevel>,
     /// The birthday is this month and the member level carries the birthday perk.
     pub birthday_perk: bool,
@@ -62,6 +64,17 @@ pub struct Customer {
     /// phone, email and other contact ID and the address are masked (`138****5678`,
     /// `北京市朝阳区****`); an edit that sends them back unchanged keeps the stored values.
     pub contacts_masked: bool,
+}
+
+/// A member level as its code, in JSON.
+fn level_code<S: serde::Serializer>(
+    level: &Option<MemberLevel>,
+    out: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match level {
+        Some(l) => out.serialize_str(&l.code),
+        None => out.serialize_none(),
+    }
 }
 
 /// One row of a list: what an operator needs to pick the right caller.
