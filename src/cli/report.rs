@@ -257,11 +257,15 @@ pub fn table(r: &Report) -> String {
     );
     line(
         &mut out,
-        "Points earned / redeemed / expired",
-        format!(
-            "{} / {} / {}",
-            r.points_earned, r.points_redeemed, r.points_expired
-        ),
+        "Points earned / redeemed",
+        format!("{} / {}", r.points_earned, r.points_redeemed),
+        String::new(),
+        None,
+    );
+    line(
+        &mut out,
+        "Points expired",
+        r.points_expired.to_string(),
         String::new(),
         None,
     );

@@ -35,6 +35,7 @@ const FILLED: &[&str] = &[
     "purchases",
     "interactions",
     "complaints",
+    "points_ledger",
     "complaint_events",
 ];
 
