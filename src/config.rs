@@ -32,6 +32,8 @@ pub struct Config {
     pub reports: crate::domain::report::ReportTargets,
     /// How often NPS is asked of one customer, and the CSAT scale.
     pub surveys: crate::domain::survey::SurveyRules,
+    /// Loyalty points (accrual, expiry, redemption) and member levels.
+    pub loyalty: crate::domain::loyalty::LoyaltyRules,
     /// Key bindings: action name → keys, e.g. `save = ["ctrl-s", "f2"]`.
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
@@ -172,6 +174,14 @@ impl Config {
                 }
                 if fall_back(&config.care.problems(), "care", "", origin, &mut warnings) {
                     config.care = Default::default();
+                }
+                let loyalty = config.loyalty.problems();
+                if !loyalty.is_empty() {
+                    warnings.extend(loyalty.iter().map(|p| format!("{origin}: {p}")));
+                    warnings.push(format!(
+                        "{origin}: [loyalty] has unusable settings; using the defaults"
+                    ));
+                    config.loyalty = Default::default();
                 }
                 warnings.extend(
                     holidays_unknown(&config.complaints, chrono::Local::now().date_naive())

@@ -8,7 +8,12 @@
 //!   code and 1 in 10 of those an extension; 3 in 5 an email;
 //! - tags on 2 in 5; VIP level 1 in 30; confidential 1 in 100; do-not-contact 1 in 50;
 //!   marketing consent 3 in 5; members 1 in 5 with an expiry within two years;
-//! - purchases: 7 in 10 customers buy, 1–8 orders over the last two years;
+//! - purchases: 7 in 10 customers buy, 1–8 orders over the last two years; 1 in 20 (of all)
+//!   are regular buyers of a filter set about once a month over the last 6–12 months;
+//! - points: every purchase earns its points (`[loyalty] points_per_yuan`) on its day, about
+//!   1 in 3 customers with 200 points or more redeemed part of them in a logged contact, and
+//!   what was left of each lot was written off on the day it expired, oldest first, as a daily
+//!   `careline points expire` would have (see `store::demo_load`);
 //! - interactions: about 5 per customer over two years, over all channels and dispositions,
 //!   with handle times of 1–15 minutes for calls;
 //! - complaints: 1 in 5 customers has one, played step by step as the store works one (see
@@ -598,6 +603,7 @@ impl Generator<'_> {
         let fields = customer(rng, id as u64, self.spec.seed, today);
         let purchases = orders(rng, today)
             .into_iter()
+            .chain(regular_orders(self.spec.seed, id, today))
             .enumerate()
             .map(|(k, order)| order.purchase(id, k))
             .collect();
@@ -672,6 +678,34 @@ fn orders(rng: &mut ChaCha8Rng, today: NaiveDate) -> Vec<Order> {
                 amount,
                 channel,
             }
+        })
+        .collect()
+}
+
+/// Mixed into the seed of the regular buyers' streams.
+const REGULAR_SEED: u64 = 0x7265_6775_6c61_7273;
+
+/// A regular buyer's monthly orders: 1 customer in 20 buys a filter set about once a month
+/// over the last 6 to 12 months (so month after month some customers buy again, and the
+/// retention figure has something to count). Drawn from a stream of its own for the customer,
+/// leaving the generator's draws as they were.
+fn regular_orders(seed: u64, customer: i64, today: NaiveDate) -> Vec<Order> {
+    let mut rng = ChaCha8Rng::seed_from_u64(
+        seed ^ REGULAR_SEED ^ (customer as u64).wrapping_mul(0x9E37_79B9),
+    );
+    if !rng.random_ratio(1, 20) {
+        return Vec::new();
+    }
+    let months = rng.random_range(6..=12i64);
+    let (product, category, lo, hi) = PRODUCTS[PRODUCTS.len() - 1];
+    (0..months)
+        .map(|m| Order {
+            product,
+            category,
+            day: today - Duration::days(m * 30 + rng.random_range(0..20)),
+            quantity: 1,
+            amount: rng.random_range(lo..=hi) * 100,
+            channel: PURCHASE_CHANNELS[0],
         })
         .collect()
 }

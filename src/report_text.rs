@@ -298,6 +298,13 @@ pub fn csv(r: &Report) -> std::io::Result<String> {
         String::new(),
         "",
     )?;
+    row(
+        "points_expired",
+        "",
+        r.points_expired.to_string(),
+        String::new(),
+        "",
+    )?;
     for o in &r.per_operator {
         row(
             "operator_contacts",

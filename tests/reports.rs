@@ -407,8 +407,12 @@ fn a_month_of_figures_worked_by_hand() {
     assert_eq!((r.reminders_due.total, r.reminders_done.total), (4, 1));
     assert_eq!(r.reminders_due.by_kind.get("manual"), Some(&2));
     assert_eq!(r.reminders_due.by_kind.get("complaint_follow_up"), Some(&2));
-    // Points: K1's 200 of compensation.
-    assert_eq!((r.points_earned, r.points_redeemed), (200, 0));
+    // Points: K1's 200 of compensation, and 100 points (1 a yuan) for each of the ¥100.00
+    // purchases in March (c1 on the 10th, c3 on the 12th); none redeemed or expired.
+    assert_eq!(
+        (r.points_earned, r.points_redeemed, r.points_expired),
+        (400, 0, 0)
+    );
     // bob's email was logged as answered (not marked as needing a reply): none owed, so no
     // rate.
     assert_eq!(r.replies.owed, 0);

@@ -288,6 +288,11 @@ fn print_report(report: &CheckReport) {
         } else {
             println!("report sums   FAILED: {}", report.report_sums.join("; "));
         }
+        if report.points.is_empty() {
+            println!("points        ok (every customer's points equal the sum of their ledger)");
+        } else {
+            println!("points        FAILED: {}", report.points.join("; "));
+        }
     }
 }
 

@@ -707,6 +707,23 @@ fn print_card(c: &Customer) {
     if c.points != 0 {
         line("points", &c.points.to_string());
     }
+    if let Some(level) = &c.member_level {
+        let perk = if c.birthday_perk {
+            ", birthday perk this month"
+        } else {
+            ""
+        };
+        line(
+            "member level",
+            &format!("{} ({}){perk}", level.en, level.zh),
+        );
+    }
+    if let Some(clv) = c.clv_cents {
+        line(
+            "lifetime value",
+            &format!("¥{} (estimated)", format_money(clv)),
+        );
+    }
     if let Some((r, f, m)) = c.rfm {
         line("RFM", &format!("{r}{f}{m}"));
     }

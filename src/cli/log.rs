@@ -35,6 +35,7 @@ pub struct AddArgs {
     pub direction: Option<String>,
     /// A wrap-up code: resolved_first_contact, information_given, callback_needed,
     /// complaint_opened, sale, follow_up_done, no_answer, voicemail, wrong_number, do_not_call,
+    /// points_redeemed (`careline points redeem` logs it),
     /// or one the config adds under `[[log.dispositions]]` (README, "Logging a contact").
     #[arg(long)]
     pub disposition: String,

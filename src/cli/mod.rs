@@ -21,6 +21,7 @@ mod import_report;
 mod log;
 mod operator;
 mod opportunity;
+mod points;
 mod reminder;
 mod report;
 mod segment;
@@ -143,6 +144,13 @@ pub enum Command {
     /// Sales opportunities: add, list, show, move through their stages, close won or lost.
     #[command(subcommand)]
     Opportunity(opportunity::OpportunityCommand),
+    /// Loyalty points: a customer's balance and history, redeem, expire (for cron).
+    #[command(subcommand)]
+    Points(points::PointsCommand),
+    /// Customer values: `careline value refresh` recomputes tiers, lifetime value, churn risk
+    /// and RFM as of a day (for cron, nightly).
+    #[command(subcommand)]
+    Value(points::ValueCommand),
     /// Announce an incoming call to your running careline screen (for a softphone or PBX hook).
     Pop(PopArgs),
     /// Measure lookup, the screen and the interaction log on the current database (DESIGN §7).
@@ -211,6 +219,7 @@ impl Context {
             sla: self.config.complaints.clone(),
             care: self.config.care.clone(),
             privacy: self.config.privacy_rules(),
+            loyalty: self.config.loyalty.clone(),
         }
     }
 
@@ -386,6 +395,8 @@ impl Command {
             Command::Segment(_) => "segment",
             Command::Survey(_) => "survey",
             Command::Opportunity(_) => "opportunity",
+            Command::Points(_) => "points",
+            Command::Value(_) => "value",
             Command::Backup(_) => "backup",
             Command::Restore(_) => "restore",
             Command::Pop(_) => "pop",
@@ -441,6 +452,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Segment(cmd)) => segment::run(&ctx, cmd),
         Some(Command::Survey(cmd)) => survey::run(&ctx, cmd),
         Some(Command::Opportunity(cmd)) => opportunity::run(&ctx, cmd),
+        Some(Command::Points(cmd)) => points::run(&ctx, cmd),
+        Some(Command::Value(cmd)) => points::run_value(&ctx, cmd),
         Some(Command::Backup(args)) => admin::backup(&ctx, args),
         Some(Command::Restore(args)) => admin::restore(&ctx, args),
         Some(Command::Bench(cmd)) => bench::run(&ctx, cmd),

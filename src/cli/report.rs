@@ -263,6 +263,13 @@ pub fn table(r: &Report) -> String {
         String::new(),
         None,
     );
+    line(
+        &mut out,
+        "Points expired",
+        r.points_expired.to_string(),
+        String::new(),
+        None,
+    );
     out.push_str("\nSales pipeline\n");
     match &r.pipeline {
         None => out.push_str("  no opportunities open at the end or closed in the period\n"),

@@ -161,6 +161,12 @@ impl Default for LogRules {
                     "拒绝联系",
                     &[F::ContactMade, F::DoNotContact],
                 ),
+                d(
+                    "points_redeemed",
+                    "Points redeemed",
+                    "积分兑换",
+                    &[F::ContactMade, F::Resolved],
+                ),
             ],
             email_reply_hours: 24,
             chat_reply_minutes: 0,

@@ -12,6 +12,7 @@ pub mod date_input;
 pub mod grant;
 pub mod import_row;
 pub mod interaction;
+pub mod loyalty;
 pub mod masking;
 pub mod operator;
 pub mod opportunity;

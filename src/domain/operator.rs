@@ -77,7 +77,9 @@ vocabulary!(
         ExportSegments => "export_segments",
         CampaignReminders => "campaign_reminders",
         WorkOpportunities => "work_opportunities",
-        WorkOthersOpportunities => "work_others_opportunities"
+        WorkOthersOpportunities => "work_others_opportunities",
+        RedeemPoints => "redeem_points",
+        RunLoyaltyJobs => "run_loyalty_jobs"
     }
 );
 
@@ -152,6 +154,9 @@ impl Permission {
                 supervisor,
                 "work or assign sales opportunities other operators own",
             ),
+            RedeemPoints => (operator, "redeem customers' points"),
+            // Nightly jobs over every customer: expiring points, refreshing values and RFM.
+            RunLoyaltyJobs => (supervisor, "expire points and refresh customer values"),
         }
     }
 
@@ -394,6 +399,9 @@ mod tests {
         (Permission::CampaignReminders, [false, true, true]),
         (Permission::WorkOpportunities, [true, true, true]),
         (Permission::WorkOthersOpportunities, [false, true, true]),
+        // Issue 16: operators redeem points on a call; the nightly jobs are a supervisor's.
+        (Permission::RedeemPoints, [true, true, true]),
+        (Permission::RunLoyaltyJobs, [false, true, true]),
     ];
 
     #[test]

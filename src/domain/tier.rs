@@ -17,6 +17,10 @@ pub struct TierRules {
     pub potential_months: u32,
     /// Days without a purchase, after being active, that mark churn risk.
     pub churn_days: i64,
+    /// Years a customer is expected to keep buying, for the lifetime value ([`clv`]).
+    pub clv_years: i64,
+    /// The same for a customer at churn risk.
+    pub clv_churn_years: i64,
 }
 
 impl Default for TierRules {
@@ -26,6 +30,8 @@ impl Default for TierRules {
             high_value_orders: 5,
             potential_months: 3,
             churn_days: 180,
+            clv_years: 3,
+            clv_churn_years: 1,
         }
     }
 }
@@ -66,6 +72,30 @@ pub fn churn_risk(summary: &PurchaseSummary, today: NaiveDate, rules: &TierRules
     summary
         .last_purchase
         .is_some_and(|last| (today - last).num_days() > rules.churn_days)
+}
+
+/// Estimated customer lifetime value in cents, as of `today` (docs/REPORTS.md, "Value and
+/// loyalty"): the customer's annual value — lifetime spend over the years since their first
+/// purchase, counted as at least one year so that a new customer's first order is not
+/// multiplied up — times the years they are expected to keep buying (`clv_years`, or
+/// `clv_churn_years` when at churn risk). Rounded down; none without a purchase.
+pub fn clv(
+    lifetime_cents: i64,
+    first_purchase: Option<NaiveDate>,
+    churn: bool,
+    today: NaiveDate,
+    rules: &TierRules,
+) -> Option<i64> {
+    let first = first_purchase?;
+    let days = (today - first).num_days().max(365) as i128;
+    let years = if churn {
+        rules.clv_churn_years
+    } else {
+        rules.clv_years
+    }
+    .max(0) as i128;
+    let value = lifetime_cents.max(0) as i128 * years * 365 / days;
+    Some(value.min(i64::MAX as i128) as i64)
 }
 
 /// Formats cents as yuan with two decimals: `1234567` → `12,345.67`.
@@ -156,6 +186,23 @@ mod tests {
         assert!(churn_risk(&s, today, &rules));
         s.last_purchase = Some(day(2026, 10, 1));
         assert!(!churn_risk(&s, today, &rules));
+    }
+
+    #[test]
+    fn lifetime_value() {
+        let rules = TierRules::default();
+        let today = day(2026, 11, 23);
+        assert_eq!(clv(0, None, false, today, &rules), None);
+        // A first purchase a month ago counts as a year: ¥1,000 a year × 3 years.
+        assert_eq!(
+            clv(100_000, Some(day(2026, 10, 23)), false, today, &rules),
+            Some(300_000)
+        );
+        // ¥7,300 over 730 days is ¥3,650 a year; at churn risk, one year of it.
+        assert_eq!(
+            clv(730_000, Some(day(2024, 11, 23)), true, today, &rules),
+            Some(365_000)
+        );
     }
 
     #[test]

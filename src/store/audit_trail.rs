@@ -258,6 +258,8 @@ const WRITTEN: &[&str] = &[
     "opportunity.handover",
     "opportunity.move",
     "opportunity.reopen",
+    "points.expire",
+    "points.redeem",
     "purchase.add",
     "refused",
     "reminder.add",

@@ -109,6 +109,7 @@ pub(super) fn check_with(
         foreign_key_problems,
         audit: audit::verify(conn, witnessed)?,
         report_sums: super::reports::check_day_sums(conn)?,
+        points: super::points::check_points(conn)?,
     })
 }
 
@@ -134,6 +135,9 @@ fn failed(report: &CheckReport) -> String {
     }
     if !report.report_sums.is_empty() {
         return report.report_sums.join("; ");
+    }
+    if !report.points.is_empty() {
+        return report.points.join("; ");
     }
     "it did not pass".into()
 }

@@ -35,6 +35,7 @@ const FILLED: &[&str] = &[
     "purchases",
     "interactions",
     "complaints",
+    "points_ledger",
     "complaint_events",
 ];
 
@@ -233,6 +234,7 @@ impl Preparer {
         contacts: Vec<NormalContact>,
         purchases: &PurchaseFigures,
         last_contact_at: Option<i64>,
+        points: i64,
     ) -> Result<PreparedCustomer> {
         let given = fields
             .code
@@ -262,6 +264,7 @@ impl Preparer {
             owner,
             purchases,
             last_contact_at,
+            points,
             self.now,
             self.today,
             &self.tiers,

@@ -368,8 +368,8 @@ fn work_in(w: &mut Writer<'_>, id: i64, work: &Work) -> Result<(i64, Status, Opt
             )?;
             if *kind == Compensation::Points {
                 tx.execute(
-                    "INSERT INTO points_ledger (customer_id, delta, reason, operator_id, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO points_ledger (customer_id, delta, reason, operator_id, at, kind)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'compensation')",
                     params![
                         k.customer_id,
                         amount,

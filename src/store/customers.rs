@@ -17,6 +17,7 @@ use crate::domain::customer::{
 };
 pub use crate::domain::customer_contacts::Contact;
 use crate::domain::customer_contacts::{masked_form, normalize_contacts, NormalContact};
+use crate::domain::loyalty::{birthday_perk, MemberLevel};
 use crate::domain::masking::{mask_address, unmask_address, unmask_contacts};
 use crate::domain::tier::TierRules;
 
@@ -41,7 +42,17 @@ pub struct Customer {
     pub first_purchase: Option<NaiveDate>,
     pub last_purchase: Option<NaiveDate>,
     pub churn_risk: bool,
+    /// Estimated lifetime value in cents (docs/REPORTS.md, "Value and loyalty"); none
+    /// without a purchase.
+    pub clv_cents: Option<i64>,
+    /// The loyalty points balance (the sum of the points ledger).
     pub points: i64,
+    /// The member level the 12-month spend reaches (`[loyalty] levels`); the JSON gives its
+    /// code (`careline points show --json` its names).
+    #[serde(serialize_with = "level_code")]
+    pub member_level: Option<MemberLevel>,
+    /// The birthday is this month and the member level carries the birthday perk.
+    pub birthday_perk: bool,
     pub rfm: Option<(u8, u8, u8)>,
     pub last_contact_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -53,6 +64,17 @@ pub struct Customer {
     /// phone, email and other contact ID and the address are masked (`138****5678`,
     /// `北京市朝阳区****`); an edit that sends them back unchanged keeps the stored values.
     pub contacts_masked: bool,
+}
+
+/// A member level as its code, in JSON.
+fn level_code<S: serde::Serializer>(
+    level: &Option<MemberLevel>,
+    out: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match level {
+        Some(l) => out.serialize_str(&l.code),
+        None => out.serialize_none(),
+    }
 }
 
 /// One row of a list: what an operator needs to pick the right caller.
@@ -108,7 +130,7 @@ const CUSTOMER_COLUMNS: &str = "c.id, c.code, c.name, c.kind, c.company, c.indus
     c.preferred_time, o.login, c.confidential, c.do_not_contact, c.marketing_consent, c.consent_date,
     c.notes, c.last_verified, c.tier, c.spend_12m, c.orders_12m, c.lifetime_spend, c.first_purchase,
     c.last_purchase, c.churn_risk, c.points, c.rfm_r, c.rfm_f, c.rfm_m, c.last_contact_at,
-    c.created_at, c.updated_at, m.code, c.version, c.owner_id, c.consent_channel";
+    c.created_at, c.updated_at, m.code, c.version, c.owner_id, c.consent_channel, c.clv";
 
 fn parse_opt<T: std::str::FromStr>(v: Option<String>) -> Option<T> {
     v.and_then(|s| s.parse().ok())
@@ -177,7 +199,10 @@ fn customer_from_row(r: &Row<'_>) -> rusqlite::Result<(Customer, Option<i64>)> {
         first_purchase: parse_stored_date(r.get(33)?),
         last_purchase: parse_stored_date(r.get(34)?),
         churn_risk: r.get(35)?,
+        clv_cents: r.get(47)?,
         points: r.get(36)?,
+        member_level: None,
+        birthday_perk: false,
         rfm,
         last_contact_at: r.get::<_, Option<i64>>(40)?.map(timestamp),
         created_at: timestamp(r.get(41)?),
@@ -230,7 +255,10 @@ fn restrict(c: Customer) -> Customer {
         first_purchase: None,
         last_purchase: None,
         churn_risk: false,
+        clv_cents: None,
         points: 0,
+        member_level: None,
+        birthday_perk: false,
         rfm: None,
         last_contact_at: None,
         ..c
@@ -542,7 +570,7 @@ static INSERT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 /// [`known_values`].
 pub(super) static KNOWN_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "id, code, {}, created_at, {}, last_contact_at",
+        "id, code, {}, created_at, {}, last_contact_at, points",
         PROFILE_COLUMNS.join(", "),
         SUMMARY_COLUMNS.join(", ")
     )
@@ -558,12 +586,13 @@ pub(super) fn known_values(
     owner: Option<i64>,
     purchases: &PurchaseFigures,
     last_contact_at: Option<i64>,
+    points: i64,
     now: DateTime<Utc>,
     today: NaiveDate,
     tiers: &TierRules,
 ) -> Vec<Cell> {
     let now = now.timestamp();
-    let mut values = Vec::with_capacity(PROFILE_COLUMNS.len() + SUMMARY_COLUMNS.len() + 3);
+    let mut values = Vec::with_capacity(PROFILE_COLUMNS.len() + SUMMARY_COLUMNS.len() + 4);
     values.push(id.into());
     values.extend(
         profile_params(code.into(), fields, owner, now)
@@ -573,6 +602,7 @@ pub(super) fn known_values(
     values.push(now.into());
     values.extend(purchases.columns(today, tiers));
     values.push(ToSqlOutput::Owned(last_contact_at.into()));
+    values.push(points.into());
     values
 }
 
@@ -834,7 +864,16 @@ impl Store {
     /// checks and edits, never handed out.
     fn customer_unmasked(&self, actor: &Actor, id: i64) -> Result<Customer> {
         self.require(actor, Permission::ViewCustomer)?;
-        load_customer(self.conn(), actor, id, self.phone_rules(), self.now())
+        let mut c = load_customer(self.conn(), actor, id, self.phone_rules(), self.now())?;
+        if !c.restricted {
+            let today = self.today();
+            c.member_level = self.loyalty_rules().level_for(c.spend_12m_cents).cloned();
+            c.birthday_perk = c
+                .member_level
+                .as_ref()
+                .is_some_and(|l| birthday_perk(c.fields.birthday, l, today));
+        }
+        Ok(c)
     }
 
     /// Opens a customer card: reads it and records the view in the audit log (with whether

@@ -260,6 +260,11 @@ impl Store {
                 care: care.clone(),
                 tiers: w.tier_rules().clone(),
                 seed: load.seed,
+                loyalty: w.loyalty_rules().clone(),
+                tz: w.calendar().tz(),
+                loader: w.actor().id,
+                next_purchase: history.next_purchase,
+                next_interaction: history.next_interaction,
                 operators: w
                     .tx()
                     .prepare("SELECT id FROM operators ORDER BY id")?
@@ -278,12 +283,21 @@ impl Store {
                         counts.interactions += customer.interactions.len() as u64;
                         counts.complaints += customer.complaints.len() as u64;
                         bulk.add(customer.customer)?;
+                        counts.interactions += customer.redemptions.len() as u64;
                         history.add(
                             customer.orders,
                             customer.interactions,
                             customer.days,
                             customer.complaints,
                         )?;
+                        // After the compensations: a customer's ledger in the order it
+                        // happened, where times are equal.
+                        for row in customer.ledger {
+                            history.points.push(row)?;
+                        }
+                        for row in customer.redemptions {
+                            history.redemptions.push(row)?;
+                        }
                         for row in customer.visits {
                             history.follow_ups.push(row)?;
                         }
@@ -356,14 +370,27 @@ struct RowMaker {
     seed: u64,
     /// The operators the visits are made by.
     operators: Vec<i64>,
+    /// Points earned, redeemed and expired (see [`RowMaker::points`]).
+    loyalty: crate::domain::loyalty::LoyaltyRules,
+    /// The centre's time zone, whose days the points are earned and expire on.
+    tz: chrono::FixedOffset,
+    /// Who loads the demo: the points of purchases are credited by them, as an import's.
+    loader: i64,
+    /// The ids the next purchase and the next contact get.
+    next_purchase: i64,
+    next_interaction: i64,
 }
 
 /// One generated customer with every row it adds.
 struct Prepared {
     customer: PreparedCustomer,
     contacts: u64,
-    orders: Vec<[Cell; 9]>,
-    interactions: Vec<[Cell; 11]>,
+    orders: Vec<[Cell; 10]>,
+    interactions: Vec<[Cell; 12]>,
+    /// Contacts in which points were redeemed (their summaries say how many).
+    redemptions: Vec<[Cell; 12]>,
+    /// The customer's points ledger beside the compensations: earned, redeemed, expired.
+    ledger: Vec<[Cell; 8]>,
     /// What the interactions add to the contacts' daily sums.
     days: Vec<(DayKey, [i64; 3])>,
     /// The care team's last return visit, done (a reminders row).
@@ -376,7 +403,7 @@ struct ComplaintRows {
     complaint: [Cell; COMPLAINT_COLUMNS],
     events: Vec<[Cell; 9]>,
     compensations: Vec<[Cell; 6]>,
-    points: Vec<[Cell; 5]>,
+    points: Vec<[Cell; 8]>,
     surveys: Vec<[Cell; 7]>,
     follow_ups: Vec<[Cell; 14]>,
 }
@@ -497,21 +524,68 @@ impl RowMaker {
         for purchase in &purchases {
             figures.add(purchase.day, purchase.amount_cents);
         }
-        let last_contact = interactions.iter().map(|h| h.started).max();
-        let contact_count = contacts.len() as u64;
         let now = self.start.now.timestamp();
+        let orders: Vec<(i64, DemoPurchase)> = purchases
+            .into_iter()
+            .map(|p| {
+                let pid = self.next_purchase;
+                self.next_purchase += 1;
+                (pid, p)
+            })
+            .collect();
+        let points = self.points(id, &orders, &complaints);
+        let interaction_rows: Vec<[Cell; 12]> = interactions
+            .iter()
+            .map(|h| {
+                let row = h.row(self.next_interaction, id);
+                self.next_interaction += 1;
+                row
+            })
+            .collect();
+        let mut days: Vec<(DayKey, [i64; 3])> =
+            interactions.iter().map(DemoInteraction::day_sums).collect();
+        let mut redemptions = Vec::new();
+        let mut redeemed_at = Vec::new();
+        let mut ledger = points.ledger;
+        for (contact, summary, row) in points.redemptions {
+            redeemed_at.push(contact.started);
+            let contact_id = self.next_interaction;
+            self.next_interaction += 1;
+            days.push(contact.day_sums());
+            let mut cells = contact.row(contact_id, id);
+            cells[8] = Cell::from(summary);
+            redemptions.push(cells);
+            // The ledger row points at its contact.
+            ledger[row][4] = Cell::from(contact_id);
+        }
+        let last_contact = interactions
+            .iter()
+            .map(|h| h.started)
+            .chain(redeemed_at)
+            .max();
+        let contact_count = contacts.len() as u64;
         let visit = self.last_return_visit(id, &fields, &figures);
         let do_not_contact = fields.do_not_contact;
         let mut fields = fields;
         self.preference(id, &mut fields);
         Ok(Prepared {
-            customer: self
-                .preparer
-                .customer(id, fields, contacts, &figures, last_contact)?,
+            customer: self.preparer.customer(
+                id,
+                fields,
+                contacts,
+                &figures,
+                last_contact,
+                points.balance,
+            )?,
             contacts: contact_count,
-            orders: purchases.into_iter().map(|p| p.row(id, now)).collect(),
-            interactions: interactions.iter().map(|h| h.row(id)).collect(),
-            days: interactions.iter().map(DemoInteraction::day_sums).collect(),
+            orders: orders
+                .into_iter()
+                .map(|(pid, p)| p.row(pid, id, now))
+                .collect(),
+            interactions: interaction_rows,
+            redemptions,
+            ledger,
+            days,
             visits: visit.into_iter().collect(),
             complaints: {
                 let first = self.next_complaint;
@@ -526,6 +600,182 @@ impl RowMaker {
             },
         })
     }
+
+    /// The start of `day` in the centre's time zone.
+    fn day_start(&self, day: NaiveDate) -> i64 {
+        use chrono::TimeZone as _;
+        self.tz
+            .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .map_or_else(
+                || day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp(),
+                |t| t.timestamp(),
+            )
+    }
+
+    /// Customer `id`'s points, as a desk that credits every purchase, runs `points expire`
+    /// every day and redeems now and then would have them: the points each purchase earned
+    /// (`[loyalty] points_per_yuan`, on the day of the purchase), the complaints'
+    /// compensations (written with the complaints), one redemption for about one customer in
+    /// three with 200 points or more (a part of the balance, between their last gain and now,
+    /// logged as a contact), and every lot's remainder written off on the day it expired,
+    /// oldest first. So the balance is the sum of the ledger, and `points expire` run on the
+    /// new demo finds nothing to expire.
+    fn points(
+        &self,
+        id: i64,
+        orders: &[(i64, DemoPurchase)],
+        complaints: &[DemoComplaint],
+    ) -> DemoPoints {
+        use crate::domain::loyalty::{expiring, LedgerMove};
+        let now = self.start.now.timestamp();
+        let today = self.start.today;
+        let day_of = |at: i64| {
+            DateTime::from_timestamp(at, 0)
+                .unwrap_or_default()
+                .with_timezone(&self.tz)
+                .date_naive()
+        };
+        let mut ledger: Vec<[Cell; 8]> = Vec::new();
+        // Every gain: (at, points), earned on a purchase (its ledger row) or as compensation.
+        let mut gains: Vec<(i64, i64)> = Vec::new();
+        for (pid, p) in orders {
+            let points = self.loyalty.points_for(p.amount_cents);
+            if points == 0 {
+                continue;
+            }
+            let at = self.day_start(p.day).min(now);
+            gains.push((at, points));
+            ledger.push([
+                Cell::from(id),
+                Cell::from(points),
+                Cell::from(format!("purchase {}", p.order_no)),
+                Cell::from(*pid),
+                opt(None::<i64>),
+                Cell::from(self.loader),
+                Cell::from(at),
+                Cell::from("earn"),
+            ]);
+        }
+        for c in complaints {
+            for comp in c.compensations.iter().filter(|c| c.kind == "points") {
+                gains.push((comp.at, comp.amount));
+            }
+        }
+        gains.sort_unstable();
+        let earned: i64 = gains.iter().map(|g| g.1).sum();
+        // One redemption, for about one in three with enough points, between the last gain
+        // and now.
+        let x = self.draw(id, 0x9017_5EED);
+        let redeem_at = match gains.last() {
+            Some(&(last, _))
+                if earned >= 200 && x.is_multiple_of(3) && !self.operators.is_empty() =>
+            {
+                let span = (now - last - 600).max(1) as u64;
+                Some(last + 1 + ((x >> 8) % span) as i64)
+            }
+            _ => None,
+        };
+        // The days a lot expires on, up to today: each a run of `points expire`.
+        let mut expiries: Vec<i64> = gains
+            .iter()
+            .filter_map(|(at, _)| self.loyalty.expires_on(day_of(*at)))
+            .filter(|d| *d <= today)
+            .map(|d| self.day_start(d))
+            .collect();
+        expiries.sort_unstable();
+        expiries.dedup();
+        // Everything in the order it happened: gains (0), expiry runs (1), the redemption (2).
+        let mut timeline: Vec<(i64, u8, i64)> = gains.iter().map(|(at, n)| (*at, 0, *n)).collect();
+        timeline.extend(expiries.iter().map(|at| (*at, 1, 0)));
+        timeline.extend(redeem_at.map(|at| (at, 2, 0)));
+        // An expiry run at the start of a day comes before a gain of that moment.
+        timeline.sort_unstable_by_key(|(at, kind, _)| (*at, u8::from(*kind == 0)));
+        let mut moves: Vec<LedgerMove> = Vec::new();
+        let mut redemptions = Vec::new();
+        for (at, kind, points) in timeline {
+            match kind {
+                0 => moves.push(LedgerMove {
+                    day: day_of(at),
+                    delta: points,
+                }),
+                1 => {
+                    let day = day_of(at);
+                    let gone = expiring(&moves, &self.loyalty, day);
+                    if gone > 0 {
+                        moves.push(LedgerMove { day, delta: -gone });
+                        ledger.push([
+                            Cell::from(id),
+                            Cell::from(-gone),
+                            Cell::from(format!("expired on {day}")),
+                            opt(None::<i64>),
+                            opt(None::<i64>),
+                            Cell::from(self.loader),
+                            Cell::from(at),
+                            Cell::from("expire"),
+                        ]);
+                    }
+                }
+                _ => {
+                    let balance: i64 = moves.iter().map(|m| m.delta).sum();
+                    // Between a third and two thirds of it, in tens.
+                    let share = 33 + (x >> 20) % 34;
+                    let points = (balance * share as i64 / 100) / 10 * 10;
+                    if points < 10 {
+                        continue;
+                    }
+                    const REASONS: [&str; 4] = [
+                        "兑换滤芯套装",
+                        "抵扣订单金额",
+                        "兑换延保服务",
+                        "兑换电饭煲优惠券",
+                    ];
+                    let reason = REASONS[((x >> 40) % REASONS.len() as u64) as usize];
+                    let operator = self.operators[((x >> 48) as usize) % self.operators.len()];
+                    moves.push(LedgerMove {
+                        day: day_of(at),
+                        delta: -points,
+                    });
+                    let contact = DemoInteraction {
+                        operator,
+                        channel: "phone_in",
+                        direction: "inbound",
+                        disposition: "points_redeemed",
+                        started: at,
+                        ended: at + 60 + ((x >> 32) % 240) as i64,
+                        summary: "",
+                        reply_by: None,
+                        replied_at: None,
+                    };
+                    redemptions.push((contact, format!("{points}: {reason}"), ledger.len()));
+                    ledger.push([
+                        Cell::from(id),
+                        Cell::from(-points),
+                        Cell::from(reason),
+                        opt(None::<i64>),
+                        opt(None::<i64>),
+                        Cell::from(operator),
+                        Cell::from(at),
+                        Cell::from("redeem"),
+                    ]);
+                }
+            }
+        }
+        DemoPoints {
+            balance: moves.iter().map(|m| m.delta).sum(),
+            ledger,
+            redemptions,
+        }
+    }
+}
+
+/// A customer's points as the demo makes them (see [`RowMaker::points`]).
+struct DemoPoints {
+    /// The sum of the ledger (the compensations' rows, written with the complaints, too).
+    balance: i64,
+    ledger: Vec<[Cell; 8]>,
+    /// Each redemption's contact, its summary and its ledger row (a place in `ledger`).
+    redemptions: Vec<(DemoInteraction, String, usize)>,
 }
 
 /// The history of the customers of a load, written after the customers themselves.
@@ -536,10 +786,16 @@ struct History<'c> {
     events: Rows<'c>,
     compensations: Rows<'c>,
     points: Rows<'c>,
+    /// Contacts in which points were redeemed, with their own summaries.
+    redemptions: Rows<'c>,
     surveys: Rows<'c>,
     follow_ups: Rows<'c>,
     /// The id the first complaint gets: as if inserted one by one, the next after the highest.
     next_complaint: i64,
+    /// The same for purchases and contacts (written with their ids, which the points ledger
+    /// refers to).
+    next_purchase: i64,
+    next_interaction: i64,
     /// The contacts' daily sums of the interactions written, added to `contact_days` at the
     /// end (its trigger is off for the load: one sum a row instead of one update a contact).
     days: std::collections::HashMap<DayKey, [i64; 3]>,
@@ -556,8 +812,9 @@ impl<'c> History<'c> {
         Ok(History {
             orders: Rows::with_columns(
                 conn,
-                "INSERT INTO purchases (customer_id, order_no, purchased_on, amount, product, category, quantity, channel, created_at)",
+                "INSERT INTO purchases (id, customer_id, order_no, purchased_on, amount, product, category, quantity, channel, created_at)",
                 &[
+                    Value,
                     Value,
                     Value,
                     Value,
@@ -571,8 +828,9 @@ impl<'c> History<'c> {
             )?,
             interactions: Rows::with_columns(
                 conn,
-                "INSERT INTO interactions (customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at, reply_by, replied_at)",
+                "INSERT INTO interactions (id, customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at, reply_by, replied_at)",
                 &[
+                    Value,
                     Value,
                     Value,
                     OneOf(texts.channels),
@@ -607,8 +865,13 @@ impl<'c> History<'c> {
             )?,
             points: Rows::new(
                 conn,
-                "INSERT INTO points_ledger (customer_id, delta, reason, operator_id, at)",
-                5,
+                "INSERT INTO points_ledger (customer_id, delta, reason, purchase_id, interaction_id, operator_id, at, kind)",
+                8,
+            )?,
+            redemptions: Rows::new(
+                conn,
+                "INSERT INTO interactions (id, customer_id, operator_id, channel, direction, disposition, started_at, ended_at, summary, created_at, reply_by, replied_at)",
+                12,
             )?,
             surveys: Rows::new(
                 conn,
@@ -626,14 +889,24 @@ impl<'c> History<'c> {
                 [],
                 |r| r.get(0),
             )?,
+            next_purchase: conn.query_row(
+                "SELECT coalesce(max(id), 0) + 1 FROM purchases",
+                [],
+                |r| r.get(0),
+            )?,
+            next_interaction: conn.query_row(
+                "SELECT coalesce(max(id), 0) + 1 FROM interactions",
+                [],
+                |r| r.get(0),
+            )?,
             days: std::collections::HashMap::new(),
         })
     }
 
     fn add(
         &mut self,
-        orders: Vec<[Cell; 9]>,
-        interactions: Vec<[Cell; 11]>,
+        orders: Vec<[Cell; 10]>,
+        interactions: Vec<[Cell; 12]>,
         days: Vec<(DayKey, [i64; 3])>,
         complaints: Vec<ComplaintRows>,
     ) -> Result<()> {
@@ -697,11 +970,14 @@ impl<'c> History<'c> {
     }
 
     /// Writes the history added so far: `all` of it, or its full chunks (but every complaint,
-    /// so that the events written refer to written complaints).
+    /// purchase and redemption, so that the rows written refer to written rows).
     fn write(&mut self, all: bool) -> Result<()> {
+        // Every row the points ledger refers to (a purchase, a redemption's contact) is
+        // written before it.
         self.complaints.write_all()?;
+        self.orders.write_all()?;
+        self.redemptions.write_all()?;
         for rows in [
-            &mut self.orders,
             &mut self.interactions,
             &mut self.events,
             &mut self.compensations,
@@ -721,8 +997,9 @@ impl<'c> History<'c> {
 
 impl DemoPurchase {
     /// The purchase row of `customer`, created `now`.
-    fn row(self, customer: i64, now: i64) -> [Cell; 9] {
+    fn row(self, id: i64, customer: i64, now: i64) -> [Cell; 10] {
         [
+            Cell::from(id),
             Cell::from(customer),
             Cell::from(self.order_no),
             self.day.to_string().into(),
@@ -764,8 +1041,9 @@ impl DemoInteraction {
         )
     }
 
-    fn row(&self, customer: i64) -> [Cell; 11] {
+    fn row(&self, id: i64, customer: i64) -> [Cell; 12] {
         [
+            Cell::from(id),
             Cell::from(customer),
             Cell::from(self.operator),
             Cell::from(self.channel),
@@ -907,8 +1185,11 @@ impl DemoComplaint {
                     Cell::from(customer),
                     Cell::from(c.amount),
                     Cell::from(format!("compensation for complaint {id}")),
+                    opt(None::<i64>),
+                    opt(None::<i64>),
                     Cell::from(c.operator),
                     Cell::from(c.at),
+                    Cell::from("compensation"),
                 ]
             })
             .collect();

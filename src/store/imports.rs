@@ -144,7 +144,7 @@ impl RowPreparer {
         for (id, row) in (self.first_id..).zip(rows) {
             let prepared = row.and_then(|(line, fields, contacts)| {
                 self.preparer
-                    .customer(id, fields, contacts, &self.none, None)
+                    .customer(id, fields, contacts, &self.none, None, 0)
                     .map(|customer| (line, customer))
                     .map_err(|e| on_line(line, e))
             });
@@ -777,7 +777,9 @@ impl Store {
         Ok((good, errors))
     }
 
-    /// Writes checked purchases and refreshes the figures and tiers of the customers they touch.
+    /// Writes checked purchases, credits the points each earns in the same transaction, and
+    /// refreshes the figures and tiers of the customers they touch; then the RFM scores of
+    /// everyone (quintiles over the whole base).
     pub fn import_purchases(
         &mut self,
         actor: &Actor,
@@ -790,8 +792,10 @@ impl Store {
         for batch in rows.chunks(BATCH) {
             self.write(actor, |w| {
                 let mut touched: Vec<i64> = Vec::new();
+                let mut points = 0;
                 for (_, p) in batch {
-                    purchases::insert(w.tx(), p, w.now().timestamp())?;
+                    let id = purchases::insert(w.tx(), p, w.now().timestamp())?;
+                    points += super::points::accrue(w, id, p)?;
                     touched.push(p.customer_id);
                 }
                 touched.sort_unstable();
@@ -803,7 +807,7 @@ impl Store {
                     "import.purchases",
                     "purchase",
                     None,
-                    serde_json::json!({"source": source, "rows": batch.len(), "customers": touched.len()}),
+                    serde_json::json!({"source": source, "rows": batch.len(), "customers": touched.len(), "points": points}),
                 );
                 Ok(())
             })?;

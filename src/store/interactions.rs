@@ -599,7 +599,7 @@ pub(super) fn local_midnight(day: NaiveDate) -> i64 {
         .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
 }
 
-fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
+pub(super) fn log_in(w: &mut Writer<'_>, new: &NewInteraction) -> Result<Logged> {
     let rules = w.log_rules().clone();
     let disposition = wrap_up(new, &rules).map_err(refused)?;
     let facts = load(w.tx(), new, disposition, w.actor())?;

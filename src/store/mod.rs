@@ -27,6 +27,7 @@ mod opened_file;
 mod operators;
 mod opportunities;
 mod pins;
+mod points;
 mod pops;
 mod privacy;
 mod purchases;
@@ -80,6 +81,7 @@ pub use opportunities::{
     StageFigures, StageMove,
 };
 pub use pins::PinCheck;
+pub use points::{Expired, PointsBalance, PointsEntry, Redeemed, ValuesRefreshed};
 pub use pops::ScreenPop;
 pub use privacy::{Erased, ERASED_TEXT};
 pub use purchases::{NewPurchase, Purchase};
@@ -116,6 +118,7 @@ use crate::domain::complaint::SlaRules;
 use crate::domain::contact::PhoneRules;
 use crate::domain::customer::FieldError;
 use crate::domain::interaction::LogRules;
+use crate::domain::loyalty::LoyaltyRules;
 use crate::domain::operator::PrivacyRules;
 use crate::domain::tier::TierRules;
 
@@ -211,6 +214,8 @@ pub struct OpenOptions {
     pub care: CareRules,
     /// Who sees contacts in full (`[privacy]`).
     pub privacy: PrivacyRules,
+    /// Points and member levels (`[loyalty]`).
+    pub loyalty: LoyaltyRules,
 }
 
 impl Default for OpenOptions {
@@ -225,6 +230,7 @@ impl Default for OpenOptions {
             sla: SlaRules::default(),
             care: CareRules::default(),
             privacy: PrivacyRules::default(),
+            loyalty: LoyaltyRules::default(),
         }
     }
 }
@@ -397,6 +403,11 @@ impl Store {
 
     pub fn tier_rules(&self) -> &TierRules {
         &self.options.tiers
+    }
+
+    /// The loyalty rules of this database's settings.
+    pub fn loyalty_rules(&self) -> &LoyaltyRules {
+        &self.options.loyalty
     }
 
     /// Wrap-up codes, response standards and follow-up rules of this database's settings.
@@ -637,6 +648,7 @@ impl Store {
                 audit: Vec::new(),
                 phone: &self.options.phone,
                 tiers: &self.options.tiers,
+                loyalty: &self.options.loyalty,
                 log: &self.options.log,
                 sla: &self.options.sla,
                 calendar: &self.calendar,
@@ -699,6 +711,7 @@ pub struct Writer<'a> {
     audit: Vec<AuditEntry>,
     phone: &'a PhoneRules,
     tiers: &'a TierRules,
+    loyalty: &'a LoyaltyRules,
     log: &'a LogRules,
     sla: &'a SlaRules,
     calendar: &'a Calendar,
@@ -734,6 +747,11 @@ impl Writer<'_> {
     /// The interaction-log rules of this database's settings.
     pub fn log_rules(&self) -> &LogRules {
         self.log
+    }
+
+    /// The loyalty rules of this database's settings.
+    pub fn loyalty_rules(&self) -> &LoyaltyRules {
+        self.loyalty
     }
 
     /// The complaint SLA targets of this database's settings.
@@ -807,6 +825,8 @@ pub struct CheckReport {
     /// Where the contacts' daily sums the reports read differ from a recount of the log
     /// (empty when they agree, or the file is older than the sums).
     pub report_sums: Vec<String>,
+    /// Customers whose points differ from the sum of their points ledger (at most 20).
+    pub points: Vec<String>,
 }
 
 impl CheckReport {
@@ -816,6 +836,7 @@ impl CheckReport {
             && self.foreign_key_problems == 0
             && self.audit.ok()
             && self.report_sums.is_empty()
+            && self.points.is_empty()
     }
 }
 

@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, Transaction};
 use serde::Serialize;
 
 use super::{date_text, parse_stored_date, Actor, Result, Store};
-use crate::domain::tier::{churn_risk, tier, PurchaseSummary, TierRules};
+use crate::domain::tier::{churn_risk, clv, tier, PurchaseSummary, TierRules};
 
 /// A purchase to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -106,6 +106,7 @@ impl PurchaseFigures {
             first_purchase: self.first,
             last_purchase: self.last,
         };
+        let churn = churn_risk(&summary, today, rules);
         [
             self.spend_12m.into(),
             self.orders_12m.into(),
@@ -113,7 +114,10 @@ impl PurchaseFigures {
             rusqlite::types::ToSqlOutput::Owned(date_text(self.first).into()),
             rusqlite::types::ToSqlOutput::Owned(date_text(self.last).into()),
             tier(&summary, today, rules).as_str().into(),
-            churn_risk(&summary, today, rules).into(),
+            churn.into(),
+            rusqlite::types::ToSqlOutput::Owned(
+                clv(self.lifetime, self.first, churn, today, rules).into(),
+            ),
         ]
     }
 }
@@ -139,7 +143,7 @@ impl PurchaseFigures {
 }
 
 /// The customer columns derived from purchases, in the order of [`PurchaseFigures::columns`].
-pub(crate) const SUMMARY_COLUMNS: [&str; 7] = [
+pub(crate) const SUMMARY_COLUMNS: [&str; 8] = [
     "spend_12m",
     "orders_12m",
     "lifetime_spend",
@@ -147,6 +151,7 @@ pub(crate) const SUMMARY_COLUMNS: [&str; 7] = [
     "last_purchase",
     "tier",
     "churn_risk",
+    "clv",
 ];
 
 static UPDATE_SUMMARY_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -291,16 +296,20 @@ fn ntile(groups: usize, row: usize, total: usize) -> i64 {
 }
 
 impl Store {
-    /// Records a purchase and refreshes the customer's figures.
+    /// Records a purchase, credits the points it earns (`[loyalty] points_per_yuan`) and
+    /// refreshes the customer's figures, in one transaction. The customer's RFM scores wait
+    /// for the next whole refresh (`careline value refresh`): they are quintiles over every
+    /// customer.
     pub fn add_purchase(&mut self, actor: &Actor, purchase: &NewPurchase) -> Result<i64> {
         self.write(actor, |w| {
             let id = insert(w.tx(), purchase, w.now().timestamp())?;
+            let points = super::points::accrue(w, id, purchase)?;
             refresh_summary(w.tx(), purchase.customer_id, w.today(), w.tiers)?;
             w.audit(
                 "purchase.add",
                 "customer",
                 Some(purchase.customer_id),
-                serde_json::json!({"purchase": id, "amount": purchase.amount_cents, "order_no": purchase.order_no}),
+                serde_json::json!({"purchase": id, "amount": purchase.amount_cents, "order_no": purchase.order_no, "points": points}),
             );
             Ok(id)
         })

@@ -176,11 +176,15 @@ pub struct Report {
     pub hot_spots: Vec<HotSpot>,
     pub reminders_done: ByKind,
     pub reminders_due: ByKind,
+    /// Points credited: every gain of the ledger (purchases, compensations, corrections).
     pub points_earned: i64,
+    /// Points customers spent (the ledger's `redeem` rows).
     pub points_redeemed: i64,
     /// Sales opportunities: open at the period's end by stage, won and lost in it, win rate,
     /// days to close; null when there is none (`opportunities::pipeline`).
     pub pipeline: Option<super::Pipeline>,
+    /// Points written off by expiry (the ledger's `expire` rows): neither earned nor redeemed.
+    pub points_expired: i64,
     pub targets: Targets,
     pub per_operator: Vec<OperatorFigures>,
     /// The per-operator rows added up by role (operator, supervisor, admin), each role with
@@ -491,14 +495,17 @@ impl Store {
 
         lap.done("reminders");
         // Points moved in the period.
-        let (points_earned, points_redeemed): (i64, i64) = conn
+        let (points_earned, points_redeemed, points_expired): (i64, i64, i64) = conn
             .prepare_cached(
                 "SELECT COALESCE(sum(CASE WHEN delta > 0 THEN delta END), 0),
-                        COALESCE(sum(CASE WHEN delta < 0 THEN -delta END), 0)
+                        COALESCE(sum(CASE WHEN delta < 0 AND kind = 'redeem' THEN -delta END), 0),
+                        COALESCE(sum(CASE WHEN delta < 0 AND kind = 'expire' THEN -delta END), 0)
                    FROM points_ledger
                   WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR operator_id = ?3)",
             )?
-            .query_row(params![start, end, only], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            .query_row(params![start, end, only], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
 
         lap.done("points");
         let pipeline = super::opportunities::pipeline(conn, start, end, only)?;
@@ -649,6 +656,7 @@ impl Store {
             points_earned,
             points_redeemed,
             pipeline,
+            points_expired,
             targets: targets_out,
             per_operator,
             per_role,

@@ -30,6 +30,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0022_report_indexes.sql"),
     include_str!("migrations/0023_opportunities.sql"),
     include_str!("migrations/0024_segments.sql"),
+    include_str!("migrations/0025_loyalty.sql"),
     include_str!("migrations/0026_csat_scale.sql"),
 ];
 

@@ -8,6 +8,7 @@ pub mod customer;
 pub mod interaction;
 pub mod log_filter;
 pub mod opportunity;
+pub mod points;
 pub mod reminder;
 
 use std::time::{Duration, Instant};
@@ -54,6 +55,8 @@ pub enum FormKind {
     NewOpportunity,
     /// Moving or closing one of the card's open opportunities (`m`).
     MoveOpportunity,
+    /// Redeeming a customer's loyalty points (the card's `p`).
+    RedeemPoints,
 }
 
 impl FormKind {
@@ -74,6 +77,7 @@ impl FormKind {
             FormKind::AccessGive => "access.give",
             FormKind::NewOpportunity => "opportunity.new",
             FormKind::MoveOpportunity => "opportunity.move",
+            FormKind::RedeemPoints => "points.redeem",
         }
     }
 
@@ -93,6 +97,7 @@ impl FormKind {
             FormKind::AccessGive,
             FormKind::NewOpportunity,
             FormKind::MoveOpportunity,
+            FormKind::RedeemPoints,
         ]
         .into_iter()
         .find(|k| k.draft_name() == name)
@@ -125,6 +130,7 @@ impl FormKind {
             FormKind::AccessGive => "form.access_give",
             FormKind::NewOpportunity => "form.new_opportunity",
             FormKind::MoveOpportunity => "form.move_opportunity",
+            FormKind::RedeemPoints => "form.redeem_points",
         }
     }
 }
@@ -221,6 +227,7 @@ impl Editor {
             | FormKind::AccessGive
             | FormKind::NewOpportunity
             | FormKind::MoveOpportunity => {}
+            | FormKind::RedeemPoints => {}
         }
     }
 
@@ -296,6 +303,7 @@ impl Editor {
             | FormKind::AccessGive => access::save(&mut self.form, desk),
             FormKind::NewOpportunity => opportunity::save_new(&mut self.form, desk),
             FormKind::MoveOpportunity => opportunity::save_move(&mut self.form, desk),
+            FormKind::RedeemPoints => points::save(&mut self.form, desk),
         };
         if saved == Saved::Open {
             self.form.focus = self.form.first_error().unwrap_or(self.form.focus);
@@ -411,6 +419,7 @@ pub fn restore(draft: &Draft, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {
         Some(kind @ (FormKind::NewOpportunity | FormKind::MoveOpportunity)) => {
             opportunity::restore(draft, kind, desk)
         }
+        Some(FormKind::RedeemPoints) => points::restore(draft, desk),
         Some(FormKind::LogFilter) | None => {
             let text = desk.i18n.f("draft.unknown_form", &[("form", &draft.form)]);
             desk.warn(text);

@@ -52,6 +52,9 @@ pub const MOVE_OPPORTUNITY: PaneAction =
 /// Access to a confidential customer: an operator asks for it with a reason; a supervisor
 /// gives an operator access directly.
 pub const ACCESS: PaneAction = PaneAction::new("access", "action.ask_access");
+/// Redeem the customer's loyalty points (issue 16).
+pub const REDEEM: PaneAction =
+    PaneAction::new("redeem_points", "action.redeem_points").needs(Permission::RedeemPoints);
 /// Who looked at this record and what they did (supervisors).
 pub const AUDIT: PaneAction =
     PaneAction::new("customer_audit", "action.customer_audit").needs(Permission::ReadAudit);
@@ -81,6 +84,8 @@ pub const KEYS: KeyTable = KeyTable {
         PaneKey::new(Action::Top, &[Key::plain(KeyCode::Home), Key::char('g')]),
         PaneKey::new(Action::Bottom, &[Key::plain(KeyCode::End), Key::char('G')]),
         PaneKey::hint(Action::Quit, &[Key::char('q')]),
+        // Last: at 80 columns the footer keeps `q quit` and leaves this hint out.
+        PaneKey::hint(Action::Pane(&REDEEM), &[Key::char('p')]),
     ],
 };
 
@@ -205,6 +210,22 @@ impl Card {
                         desk.warn_t("card.no_open_opportunities");
                     } else {
                         let form = crate::tui::forms::opportunity::move_form(card, &desk.i18n);
+                        desk.post(Msg::OpenForm(Box::new(form)));
+                    }
+                }
+                return;
+            }
+            Action::Pane(a) if a.name == REDEEM.name => {
+                if let Some(card) = &self.card {
+                    if card.customer.restricted {
+                        desk.error_t("card.restricted_points");
+                    } else if card.customer.points <= 0 {
+                        let text = desk
+                            .i18n
+                            .f("redeem.nothing", &[("code", &card.customer.code)]);
+                        desk.warn(text);
+                    } else {
+                        let form = crate::tui::forms::points::redeem_form(card, desk);
                         desk.post(Msg::OpenForm(Box::new(form)));
                     }
                 }
@@ -373,6 +394,7 @@ impl Pane for Card {
                 .card
                 .as_ref()
                 .is_some_and(|c| !c.customer.restricted && !c.opportunities.is_empty()),
+            Action::Pane(a) if a.name == REDEEM.name => !restricted,
             Action::NewInteraction | Action::NewComplaint | Action::Edit => !restricted,
             _ => true,
         }
@@ -951,17 +973,51 @@ pub fn lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line<'a>> {
         .rfm
         .map(|(r, f, m)| format!("R{r} F{f} M{m}"))
         .unwrap_or_else(|| "—".into());
-    out.push(Line::from(vec![
+    let mut lifetime = vec![
         Span::styled(format!("  {}: ", i18n.t("card.lifetime")), theme.muted),
         Span::styled(
             format!("¥{}", format_money(c.lifetime_spend_cents)),
             theme.text,
         ),
-        Span::styled("  RFM: ".to_string(), theme.muted),
-        Span::styled(rfm, theme.text),
+    ];
+    if let Some(clv) = c.clv_cents {
+        lifetime.push(Span::styled(
+            format!("  {}: ", i18n.t("card.clv")),
+            theme.muted,
+        ));
+        lifetime.push(Span::styled(format!("¥{}", format_money(clv)), theme.text));
+    }
+    lifetime.push(Span::styled("  RFM: ".to_string(), theme.muted));
+    lifetime.push(Span::styled(rfm, theme.text));
+    out.push(Line::from(lifetime));
+    // Loyalty: the balance, the member level and, in the birthday month of a level that has
+    // it, the perk (marked in bold too, for mono).
+    let mut loyalty = vec![
         Span::styled(format!("  {}: ", i18n.t("card.points")), theme.muted),
         Span::styled(c.points.to_string(), theme.text),
-    ]));
+    ];
+    if let Some(level) = &c.member_level {
+        loyalty.push(Span::styled(
+            format!("  {}: ", i18n.t("card.member_level")),
+            theme.muted,
+        ));
+        loyalty.push(Span::styled(
+            sanitize(match i18n.lang {
+                crate::tui::i18n::Lang::En => &level.en,
+                crate::tui::i18n::Lang::ZhCn => &level.zh,
+            })
+            .into_owned(),
+            theme.text,
+        ));
+    }
+    if c.birthday_perk {
+        loyalty.push(Span::raw("  "));
+        loyalty.push(Span::styled(
+            format!("★ {}", i18n.t("card.birthday_perk")),
+            theme.ok.add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+    }
+    out.push(Line::from(loyalty));
     for p in &card.purchases {
         out.push(Line::from(Span::styled(
             format!(
