@@ -15,7 +15,9 @@
 //!   what was left of each lot was written off on the day it expired, oldest first, as a daily
 //!   `careline points expire` would have (see `store::demo_load`);
 //! - interactions: about 5 per customer over two years, over all channels and dispositions,
-//!   with handle times of 1–15 minutes for calls;
+//!   with handle times of 1–15 minutes for calls; of those that reached the customer, about 1 in
+//!   4 ended with a CSAT survey and 1 in 5 with an NPS one (never twice in 90 days; see
+//!   `store::demo_load`);
 //! - complaints: 1 in 5 customers has one, played step by step as the store works one (see
 //!   `complaint_life`) and consistent with the configured clocks and calendar. The first ten of
 //!   a demo take every status once (the tenth a duplicate merged into the customer's other

@@ -482,3 +482,55 @@ fn the_contact_form_records_the_survey_taken_at_the_end_of_the_call() {
         assert!(form.field("nps").is_some_and(|f| f.hidden));
     }
 }
+
+/// The demo gives the survey figures something to show: CSAT and NPS taken at the end of
+/// contacts that reached the customer, each linked to its contact, NPS never twice for one
+/// customer within 90 days.
+#[test]
+fn the_demo_takes_surveys_at_the_end_of_contacts_that_reached_the_customer() {
+    let sb = Sandbox::new();
+    sb.init();
+    sb.ok(&["demo", "--customers", "400"]);
+    let conn = sb.raw();
+    let after_contacts = count(
+        &conn,
+        "SELECT count(*) FROM surveys WHERE interaction_id IS NOT NULL",
+    );
+    assert!(
+        after_contacts > 50,
+        "{after_contacts} surveys after contacts"
+    );
+    // Each on its customer's contact, by its operator, when it ended, with a code that
+    // reached them.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM surveys s JOIN interactions i ON i.id = s.interaction_id
+              WHERE s.customer_id != i.customer_id OR s.operator_id != i.operator_id
+                 OR s.at != max(i.ended_at, i.started_at)
+                 OR i.disposition NOT IN ('resolved_first_contact', 'information_given',
+                    'callback_needed', 'complaint_opened', 'sale', 'follow_up_done')"
+        ),
+        0
+    );
+    assert!(count(&conn, "SELECT count(*) FROM surveys WHERE kind = 'nps'") > 10);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM surveys a JOIN surveys b
+               ON a.customer_id = b.customer_id AND a.kind = 'nps' AND b.kind = 'nps'
+              AND a.id < b.id AND abs(a.at - b.at) <= 90 * 86400"
+        ),
+        0,
+        "NPS twice within 90 days"
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM surveys WHERE (kind = 'csat' AND scale != 5)
+                OR (kind = 'nps' AND scale != 10)"
+        ),
+        0
+    );
+    assert!(sb.ok(&["check"]).contains("ok"));
+}

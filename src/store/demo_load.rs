@@ -298,6 +298,10 @@ impl Store {
                         for row in customer.redemptions {
                             history.redemptions.push(row)?;
                         }
+                        // After the contacts they followed.
+                        for row in customer.contact_surveys {
+                            history.contact_surveys.push(row)?;
+                        }
                         for row in customer.visits {
                             history.follow_ups.push(row)?;
                         }
@@ -391,6 +395,8 @@ struct Prepared {
     redemptions: Vec<[Cell; 12]>,
     /// The customer's points ledger beside the compensations: earned, redeemed, expired.
     ledger: Vec<[Cell; 8]>,
+    /// Surveys taken at the end of contacts (CSAT, and NPS now and then).
+    contact_surveys: Vec<[Cell; 8]>,
     /// What the interactions add to the contacts' daily sums.
     days: Vec<(DayKey, [i64; 3])>,
     /// The care team's last return visit, done (a reminders row).
@@ -440,6 +446,83 @@ impl RowMaker {
         x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         x ^ (x >> 31)
+    }
+
+    /// The surveys customer `id` answered at the end of their contacts (numbered from `first`
+    /// in the order of `contacts`): of the contacts that reached them, about one in four asked
+    /// for CSAT (1–5: 5 and 4 most often, 1 seldom), and about one in five for NPS, never
+    /// within 90 days of their last (the default `[surveys] nps_every_days`; promoters about
+    /// half the answers, detractors about a quarter). Drawn from the seed and the id, leaving
+    /// the generator's draws as they were.
+    fn contact_surveys(&self, id: i64, first: i64, contacts: &[DemoInteraction]) -> Vec<[Cell; 8]> {
+        /// The default wrap-up codes that say the customer was reached.
+        const REACHED: [&str; 6] = [
+            "resolved_first_contact",
+            "information_given",
+            "callback_needed",
+            "complaint_opened",
+            "sale",
+            "follow_up_done",
+        ];
+        const CSAT: [(i64, u64); 5] = [(5, 40), (4, 30), (3, 15), (2, 10), (1, 5)];
+        const NPS: [(i64, u64); 11] = [
+            (10, 25),
+            (9, 25),
+            (8, 14),
+            (7, 10),
+            (6, 8),
+            (5, 6),
+            (4, 4),
+            (3, 3),
+            (2, 2),
+            (1, 2),
+            (0, 1),
+        ];
+        let pick = |table: &[(i64, u64)], x: u64| {
+            let total: u64 = table.iter().map(|(_, w)| w).sum();
+            let mut at = x % total;
+            for (score, w) in table {
+                if at < *w {
+                    return *score;
+                }
+                at -= w;
+            }
+            table[0].0
+        };
+        let mut order: Vec<usize> = (0..contacts.len()).collect();
+        order.sort_by_key(|&k| contacts[k].started);
+        let mut last_nps: Option<i64> = None;
+        let mut rows = Vec::new();
+        for k in order {
+            let c = &contacts[k];
+            if !REACHED.contains(&c.disposition) {
+                continue;
+            }
+            let x = self.draw(id, 0x5C0E_5000 ^ k as u64);
+            let contact = first + k as i64;
+            let mut answer = |kind: &'static str, score: i64, scale: i64| {
+                rows.push([
+                    Cell::from(id),
+                    Cell::from(kind),
+                    Cell::from(score),
+                    Cell::from(scale),
+                    opt(None::<String>),
+                    Cell::from(contact),
+                    Cell::from(c.operator),
+                    Cell::from(c.ended.max(c.started)),
+                ]);
+            };
+            if x.is_multiple_of(4) {
+                answer("csat", pick(&CSAT, x >> 8), 5);
+            }
+            let at = c.ended.max(c.started);
+            let nps_due = last_nps.is_none_or(|last| at - last > 90 * 86_400);
+            if nps_due && (x >> 4).is_multiple_of(5) {
+                answer("nps", pick(&NPS, x >> 24), 10);
+                last_nps = Some(at);
+            }
+        }
+        rows
     }
 
     /// How and when some customers like to be reached, as the desk noted it: a channel for
@@ -534,6 +617,7 @@ impl RowMaker {
             })
             .collect();
         let points = self.points(id, &orders, &complaints);
+        let first_interaction = self.next_interaction;
         let interaction_rows: Vec<[Cell; 12]> = interactions
             .iter()
             .map(|h| {
@@ -542,6 +626,7 @@ impl RowMaker {
                 row
             })
             .collect();
+        let contact_surveys = self.contact_surveys(id, first_interaction, &interactions);
         let mut days: Vec<(DayKey, [i64; 3])> =
             interactions.iter().map(DemoInteraction::day_sums).collect();
         let mut redemptions = Vec::new();
@@ -585,6 +670,7 @@ impl RowMaker {
             interactions: interaction_rows,
             redemptions,
             ledger,
+            contact_surveys,
             days,
             visits: visit.into_iter().collect(),
             complaints: {
@@ -789,6 +875,8 @@ struct History<'c> {
     /// Contacts in which points were redeemed, with their own summaries.
     redemptions: Rows<'c>,
     surveys: Rows<'c>,
+    /// Surveys taken at the end of contacts.
+    contact_surveys: Rows<'c>,
     follow_ups: Rows<'c>,
     /// The id the first complaint gets: as if inserted one by one, the next after the highest.
     next_complaint: i64,
@@ -877,6 +965,11 @@ impl<'c> History<'c> {
                 conn,
                 "INSERT INTO surveys (customer_id, kind, score, comment, complaint_id, operator_id, at)",
                 7,
+            )?,
+            contact_surveys: Rows::new(
+                conn,
+                "INSERT INTO surveys (customer_id, kind, score, scale, comment, interaction_id, operator_id, at)",
+                8,
             )?,
             follow_ups: Rows::new(
                 conn,
@@ -970,15 +1063,17 @@ impl<'c> History<'c> {
     }
 
     /// Writes the history added so far: `all` of it, or its full chunks (but every complaint,
-    /// purchase and redemption, so that the rows written refer to written rows).
+    /// purchase, contact and redemption, so that the rows written refer to written rows).
     fn write(&mut self, all: bool) -> Result<()> {
         // Every row the points ledger refers to (a purchase, a redemption's contact) is
         // written before it.
         self.complaints.write_all()?;
         self.orders.write_all()?;
         self.redemptions.write_all()?;
+        // And every contact a survey follows.
+        self.interactions.write_all()?;
         for rows in [
-            &mut self.interactions,
+            &mut self.contact_surveys,
             &mut self.events,
             &mut self.compensations,
             &mut self.points,
