@@ -227,7 +227,7 @@ impl Editor {
             | FormKind::AccessGive
             | FormKind::NewOpportunity
             | FormKind::MoveOpportunity => {}
-            | FormKind::RedeemPoints => {}
+            FormKind::RedeemPoints => {}
         }
     }
 
