@@ -666,3 +666,36 @@ mod card {
         }
     }
 }
+
+/// `careline report` as a table prints every figure whole, however wide: this month
+/// 12,345,678 points earned (a purchase of ¥12,345,678.00 today, 1 point a whole yuan) and
+/// 1,234,567 redeemed. The value column is 12 cells; "12345678 / 1234567" is 18, and was cut
+/// to "12345678 / …".
+#[test]
+fn the_report_table_prints_points_in_the_millions_whole() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    sandbox.ok(&["customer", "add", "--name", "Ann", "--phone", "13800138000"]);
+    let today = chrono::Local::now().date_naive();
+    let file = sandbox.write_file(
+        "p.csv",
+        format!("customer,order_no,date,amount\nC0000001,SO1,{today},12345678.00\n").as_bytes(),
+    );
+    sandbox.ok(&["import", "purchases", file.to_str().expect("path")]);
+    sandbox.ok(&[
+        "points",
+        "redeem",
+        "--customer",
+        "C0000001",
+        "--points",
+        "1234567",
+        "--reason",
+        "a car",
+    ]);
+    let table = sandbox.ok(&["report", "--from", "today", "--to", "today"]);
+    let line = table
+        .lines()
+        .find(|l| l.contains("Points earned / redeemed"))
+        .unwrap_or_else(|| panic!("no points line in {table}"));
+    assert!(line.trim_end().ends_with("12345678 / 1234567"), "{line}");
+}

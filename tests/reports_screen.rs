@@ -956,3 +956,44 @@ fn reports_snapshots() {
         insta::assert_snapshot!(format!("help_mono_{name}_80x24"), terminal.backend());
     }
 }
+
+/// At 80×24, after `e` the message line saying where the CSV went takes two lines (the path
+/// is longer than the screen is wide), the figures one line less: `End` still reaches the last
+/// operator's row (it stopped a line short, the row hidden under "more below").
+#[test]
+fn end_reaches_the_last_row_while_the_export_message_takes_two_lines() {
+    let sandbox = common::Sandbox::new();
+    sandbox.init();
+    {
+        let mut store = open_at_screen_time(&sandbox.db);
+        let admin = store.actor(&common::login(), None).expect("admin");
+        fill(&mut store, &admin);
+    }
+    let exports = sandbox.dir.path().join("exports");
+    let store = open_at_screen_time(&sandbox.db);
+    let actor = store.actor("chen.jie", None).expect("chen");
+    let mut s = settings(Lang::En, "desk.db");
+    s.exports_dir = exports;
+    let mut chen = App::new(store, actor, s);
+    reports_tab(&mut chen);
+    draw(&mut chen, 80, 24);
+    key(&mut chen, KeyCode::Char('e'));
+    let said = message(&chen);
+    assert!(said.chars().count() > 80, "a message of two lines: {said}");
+    key(&mut chen, KeyCode::End);
+    let terminal = draw(&mut chen, 80, 24);
+    let text = common::screen::buffer_text(terminal.backend().buffer());
+    let last = november(&sandbox.db, None)
+        .per_operator
+        .last()
+        .map(|o| o.login.clone())
+        .expect("operators");
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(
+        rows[..rows.len() - 3]
+            .iter()
+            .any(|l| l.starts_with(&format!("│{last} "))),
+        "{last}'s row at the end:\n{text}"
+    );
+    assert!(!text.contains("more below"), "{text}");
+}

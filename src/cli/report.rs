@@ -9,7 +9,7 @@ use super::{print_json, Context};
 use crate::domain::report::{Period, PeriodName};
 use crate::report_text::{csv, minutes, number, percent, OrDash};
 use crate::store::{Report, ReportQuery};
-use crate::text::{pad, sanitize};
+use crate::text::{pad, sanitize, width};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
@@ -111,9 +111,9 @@ pub fn table(r: &Report) -> String {
     let line = |out: &mut String, label: &str, value: String, target: String, met: Option<bool>| {
         out.push_str(&format!(
             "  {} {} {} {}\n",
-            pad(label, 30),
-            pad(&value, 12),
-            pad(&target, 12),
+            fill(label, 30),
+            fill(&value, 12),
+            fill(&target, 12),
             verdict(met)
         ));
     };
@@ -279,7 +279,7 @@ pub fn table(r: &Report) -> String {
                 out.push_str(&format!(
                     "  {} {} {}\n",
                     pad(&format!("open: {stage}"), 30),
-                    pad(&f.count.to_string(), 6),
+                    fill(&f.count.to_string(), 6),
                     money(f.amount)
                 ));
             }
@@ -287,7 +287,7 @@ pub fn table(r: &Report) -> String {
                 out.push_str(&format!(
                     "  {} {} {}\n",
                     pad(label, 30),
-                    pad(&f.count.to_string(), 6),
+                    fill(&f.count.to_string(), 6),
                     money(f.amount)
                 ));
             }
@@ -351,12 +351,12 @@ pub fn table(r: &Report) -> String {
         out.push_str(&format!(
             "  {} {} {} {} {} {} {} {}\n",
             pad(&sanitize(&o.login), 16),
-            pad(&o.contacts.to_string(), 9),
-            pad(&o.contacts_made.to_string(), 6),
-            pad(&minutes(o.avg_handle_seconds), 9),
-            pad(&percent(o.fcr_rate), 7),
-            pad(&o.complaints_opened.to_string(), 7),
-            pad(&o.complaints_resolved.to_string(), 9),
+            fill(&o.contacts.to_string(), 9),
+            fill(&o.contacts_made.to_string(), 6),
+            fill(&minutes(o.avg_handle_seconds), 9),
+            fill(&percent(o.fcr_rate), 7),
+            fill(&o.complaints_opened.to_string(), 7),
+            fill(&o.complaints_resolved.to_string(), 9),
             number(o.csat_avg, 2).or_dash()
         ));
     }
@@ -376,15 +376,22 @@ pub fn table(r: &Report) -> String {
             out.push_str(&format!(
                 "  {} {} {} {} {} {} {} {}\n",
                 pad(&format!("{} ({})", g.role, g.operators), 16),
-                pad(&g.contacts.to_string(), 9),
-                pad(&g.contacts_made.to_string(), 6),
-                pad(&minutes(g.avg_handle_seconds), 9),
-                pad(&percent(g.fcr_rate), 7),
-                pad(&g.complaints_opened.to_string(), 7),
-                pad(&g.complaints_resolved.to_string(), 9),
+                fill(&g.contacts.to_string(), 9),
+                fill(&g.contacts_made.to_string(), 6),
+                fill(&minutes(g.avg_handle_seconds), 9),
+                fill(&percent(g.fcr_rate), 7),
+                fill(&g.complaints_opened.to_string(), 7),
+                fill(&g.complaints_resolved.to_string(), 9),
                 number(g.csat_avg, 2).or_dash()
             ));
         }
     }
     out
+}
+
+/// `s` padded with spaces to at least `cells` terminal cells and never cut: a figure wider
+/// than its column (points in the millions, SLA counts of a year) is printed whole, the line
+/// then running longer, where `pad` would end it with "…".
+fn fill(s: &str, cells: usize) -> String {
+    format!("{s}{}", " ".repeat(cells.saturating_sub(width(s))))
 }

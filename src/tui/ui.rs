@@ -236,7 +236,7 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
 /// A message as the footer shows it, after a space: one line, or two when it is wider than
 /// the screen — broken at a space where the first line can end on one, the second cut off
 /// with … if even two are too few.
-fn message_lines(text: &str, cells: usize) -> Vec<String> {
+pub(crate) fn message_lines(text: &str, cells: usize) -> Vec<String> {
     let text = format!(" {text}");
     if width(&text) <= cells {
         return vec![text];

@@ -369,8 +369,18 @@ impl Reports {
         };
         let (w, h) = desk.size;
         // The body is the screen less the tab line, the footer and the status bar; the pane's
-        // frame and its two lines of choices come off that.
-        let inner = Rect::new(0, 0, w.saturating_sub(2), h.saturating_sub(3 + 2 + 2));
+        // frame and its two lines of choices come off that. A message too long for one line
+        // (where `e` saved the CSV) takes a second line of the footer, as `ui::render` draws it.
+        let footer = desk.message.as_ref().map_or(1, |m| {
+            crate::tui::ui::message_lines(&sanitize(&m.text), usize::from(w)).len()
+        });
+        let footer = u16::try_from(footer).unwrap_or(u16::MAX);
+        let inner = Rect::new(
+            0,
+            0,
+            w.saturating_sub(2),
+            h.saturating_sub(footer.saturating_add(6)),
+        );
         let compare = self.compare && shown.figures.before.is_some();
         let layout = layout(&shown.figures.now, inner.width, compare);
         usize::from(layout.height).saturating_sub(usize::from(inner.height))
