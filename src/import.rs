@@ -652,8 +652,19 @@ fn apply_customer_cell(
     Ok(())
 }
 
-/// Parses a purchase file.
-pub fn parse_purchases(bytes: &[u8], today: NaiveDate) -> Parsed<PurchaseRow> {
+/// The rows of a CSV file whose headers `column` reads: the headers it does not know noted,
+/// a header row lacking what `missing` names (given whether a column is there) refused at
+/// line 1, blank rows left out, and each other row handed to `each` with its line and its
+/// non-empty cells by column (with the header they came under).
+fn each_row<C, T>(
+    bytes: &[u8],
+    column: fn(&str) -> Option<C>,
+    missing: impl Fn(&dyn Fn(C) -> bool) -> Vec<String>,
+    mut each: impl FnMut(u64, &HashMap<C, (&str, &str)>, &mut Parsed<T>),
+) -> Parsed<T>
+where
+    C: Copy + Eq + std::hash::Hash,
+{
     let (text, encoding) = decode(bytes);
     let mut out = Parsed {
         encoding,
@@ -671,29 +682,18 @@ pub fn parse_purchases(bytes: &[u8], today: NaiveDate) -> Parsed<PurchaseRow> {
             return out;
         }
     };
-    let columns: Vec<Option<PurchaseColumn>> = headers.iter().map(|h| purchase_column(h)).collect();
+    let columns: Vec<Option<C>> = headers.iter().map(|h| column(h)).collect();
     for (h, c) in headers.iter().zip(&columns) {
         if c.is_none() && !h.trim().is_empty() {
             out.unknown_columns.push(h.trim().to_string());
         }
     }
-    let has = |c: PurchaseColumn| columns.contains(&Some(c));
-    let mut missing = Vec::new();
-    if !(has(PurchaseColumn::Customer) || has(PurchaseColumn::Phone) || has(PurchaseColumn::Email))
-    {
-        missing.push("a customer column (客户编号 / 手机 / 邮箱)");
-    }
-    if !has(PurchaseColumn::Date) {
-        missing.push("a date column (date / 购买日期)");
-    }
-    if !has(PurchaseColumn::Amount) {
-        missing.push("an amount column (amount / 金额)");
-    }
-    if !missing.is_empty() {
+    let lacking = missing(&|c| columns.contains(&Some(c)));
+    if !lacking.is_empty() {
         out.errors.push(RowError {
             line: 1,
             column: "header".into(),
-            reason: format!("needs {}", missing.join(", ")),
+            reason: format!("needs {}", lacking.join(", ")),
         });
         return out;
     }
@@ -716,7 +716,7 @@ pub fn parse_purchases(bytes: &[u8], today: NaiveDate) -> Parsed<PurchaseRow> {
             out.total_rows -= 1;
             continue;
         }
-        let mut values: HashMap<PurchaseColumn, (&str, &str)> = HashMap::new();
+        let mut values: HashMap<C, (&str, &str)> = HashMap::new();
         for (i, raw) in record.iter().enumerate() {
             if let (Some(Some(c)), Some(h)) = (columns.get(i), headers.get(i)) {
                 let v = cell(raw);
@@ -725,6 +725,30 @@ pub fn parse_purchases(bytes: &[u8], today: NaiveDate) -> Parsed<PurchaseRow> {
                 }
             }
         }
+        each(line, &values, &mut out);
+    }
+    out
+}
+
+/// Parses a purchase file.
+pub fn parse_purchases(bytes: &[u8], today: NaiveDate) -> Parsed<PurchaseRow> {
+    let missing = |has: &dyn Fn(PurchaseColumn) -> bool| {
+        let mut missing = Vec::new();
+        if !(has(PurchaseColumn::Customer)
+            || has(PurchaseColumn::Phone)
+            || has(PurchaseColumn::Email))
+        {
+            missing.push("a customer column (客户编号 / 手机 / 邮箱)".to_string());
+        }
+        if !has(PurchaseColumn::Date) {
+            missing.push("a date column (date / 购买日期)".to_string());
+        }
+        if !has(PurchaseColumn::Amount) {
+            missing.push("an amount column (amount / 金额)".to_string());
+        }
+        missing
+    };
+    each_row(bytes, purchase_column, missing, |line, values, out| {
         let mut problems = Vec::new();
         let mut problem = |column: &str, reason: String| {
             problems.push(RowError {
@@ -798,8 +822,7 @@ pub fn parse_purchases(bytes: &[u8], today: NaiveDate) -> Parsed<PurchaseRow> {
             )),
             _ => out.errors.extend(problems),
         }
-    }
-    out
+    })
 }
 
 #[cfg(test)]

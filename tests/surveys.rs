@@ -261,7 +261,7 @@ fn a_survey_file_is_imported_once_with_every_rejected_row_named() {
     // A dry run says what would be done.
     let out = sb.ok(&["import", "surveys", file_s, "--dry-run", "--skip-invalid"]);
     assert!(
-        out.contains("4 answers would be imported, 3 rejected"),
+        out.contains("4 survey answers would be imported, 3 rejected"),
         "{out}"
     );
     assert_eq!(answers(&sb), 0);

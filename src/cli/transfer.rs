@@ -332,37 +332,15 @@ fn import_surveys(ctx: &Context, args: &ImportArgs) -> Result<()> {
         store.now(),
         &ctx.config.complaints.tz(),
     );
-    let (good, mut errors) = store.check_survey_rows(&actor, &parsed.rows)?;
-    errors.extend(parsed.errors.iter().cloned());
-    errors.sort_by_key(|e| e.line);
-    let header_broken = errors.iter().any(|e| e.line == 1);
-    let stop = report(&errors, &parsed.unknown_columns, args.skip_invalid);
-    let rejected = rejected_rows(&errors);
-    if header_broken || stop {
-        bail!(
-            "{rejected} of {} rejected; nothing imported (fix them, or pass --skip-invalid to import the {})",
-            counted(parsed.total_rows, "row", "rows"),
-            counted(good.len(), "good answer", "good answers")
-        );
-    }
-    if args.dry_run {
-        println!(
-            "Dry run ({}): {} would be imported, {rejected} rejected.",
-            parsed.encoding,
-            counted(good.len(), "answer", "answers")
-        );
-        return Ok(());
-    }
-    let bar = progress_bar(good.len() as u64, "importing survey answers");
-    let imported = store.import_surveys(&actor, &source, &good, &|n| bar.set_position(n))?;
-    bar.finish_and_clear();
-    println!(
-        "Imported {} from {source} ({}); {} rejected.",
-        counted(imported, "survey answer", "survey answers"),
-        parsed.encoding,
-        counted(rejected, "row", "rows")
-    );
-    Ok(())
+    let (good, errors) = store.check_survey_rows(&actor, &parsed.rows)?;
+    finish_import(
+        args,
+        &parsed,
+        &good,
+        errors,
+        ("survey answer", "survey answers"),
+        |rows, progress| Ok(store.import_surveys(&actor, &source, rows, progress)?),
+    )
 }
 
 fn import_purchases(ctx: &Context, args: &ImportArgs) -> Result<()> {
@@ -372,7 +350,29 @@ fn import_purchases(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let today = Local::now().date_naive();
     let source = args.file.display().to_string();
     let parsed = parse_purchases(&bytes, today);
-    let (good, mut errors) = store.check_purchases(&parsed.rows)?;
+    let (good, errors) = store.check_purchases(&parsed.rows)?;
+    finish_import(
+        args,
+        &parsed,
+        &good,
+        errors,
+        ("purchase", "purchases"),
+        |rows, progress| Ok(store.import_purchases(&actor, &source, rows, progress)?),
+    )
+}
+
+/// The end of an import whose rows the store has checked (`errors`, beside the file's own):
+/// every rejected row reported; nothing written while any is, unless `--skip-invalid`; a dry
+/// run's count; or the `good` rows written by `write` with a progress bar. `noun` names one
+/// row written and many.
+fn finish_import<T, G>(
+    args: &ImportArgs,
+    parsed: &crate::import::Parsed<T>,
+    good: &[G],
+    mut errors: Vec<RowError>,
+    (one, many): (&str, &str),
+    write: impl FnOnce(&[G], &dyn Fn(u64)) -> Result<u64>,
+) -> Result<()> {
     errors.extend(parsed.errors.iter().cloned());
     errors.sort_by_key(|e| e.line);
     let header_broken = errors.iter().any(|e| e.line == 1);
@@ -382,23 +382,24 @@ fn import_purchases(ctx: &Context, args: &ImportArgs) -> Result<()> {
         bail!(
             "{rejected} of {} rejected; nothing imported (fix them, or pass --skip-invalid to import the {})",
             counted(parsed.total_rows, "row", "rows"),
-            counted(good.len(), "good row", "good rows")
+            counted(good.len(), &format!("good {one}"), &format!("good {many}"))
         );
     }
     if args.dry_run {
         println!(
             "Dry run ({}): {} would be imported, {rejected} rejected.",
             parsed.encoding,
-            counted(good.len(), "purchase", "purchases")
+            counted(good.len(), one, many)
         );
         return Ok(());
     }
-    let bar = progress_bar(good.len() as u64, "importing purchases");
-    let imported = store.import_purchases(&actor, &source, &good, &|n| bar.set_position(n))?;
+    let bar = progress_bar(good.len() as u64, &format!("importing {many}"));
+    let imported = write(good, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
     println!(
-        "Imported {} from {source} ({}); {} rejected.",
-        counted(imported, "purchase", "purchases"),
+        "Imported {} from {} ({}); {} rejected.",
+        counted(imported, one, many),
+        args.file.display(),
         parsed.encoding,
         counted(rejected, "row", "rows")
     );

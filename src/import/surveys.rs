@@ -2,11 +2,9 @@
 //! poll or an IVR sent back — one row per customer's answer, CSAT and NPS in their own
 //! columns or as a kind and a score. Headers in English or Chinese.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
-use super::{cell, decode, header_key, read_records, Parsed, RowError};
+use super::{each_row, header_key, Parsed, RowError};
 use crate::domain::date_input::parse_date;
 use crate::domain::survey::{check, SurveyKind, CSAT_SCALES};
 
@@ -111,80 +109,24 @@ pub fn parse_surveys(
     now: DateTime<Utc>,
     tz: &FixedOffset,
 ) -> Parsed<SurveyRow> {
-    let (text, encoding) = decode(bytes);
-    let mut out = Parsed {
-        encoding,
-        ..Parsed::default()
-    };
     let today = now.with_timezone(tz).date_naive();
-    let mut reader = read_records(&text);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_string).collect(),
-        Err(e) => {
-            out.errors.push(RowError {
-                line: 1,
-                column: "header".into(),
-                reason: e.to_string(),
-            });
-            return out;
+    let missing = |has: &dyn Fn(Column) -> bool| {
+        let mut missing = Vec::new();
+        if !(has(Column::Customer) || has(Column::Phone) || has(Column::Email)) {
+            missing.push("a customer column (客户编号 / 手机 / 邮箱)".to_string());
         }
+        if !(has(Column::Csat) || has(Column::Nps) || (has(Column::Kind) && has(Column::Score))) {
+            missing.push(
+                "a score: a csat (满意度) or nps (推荐度) column, or kind (类型) and score (分数)"
+                    .to_string(),
+            );
+        }
+        if !has(Column::At) {
+            missing.push("a date column (date / 日期)".to_string());
+        }
+        missing
     };
-    let columns: Vec<Option<Column>> = headers.iter().map(|h| column(h)).collect();
-    for (h, c) in headers.iter().zip(&columns) {
-        if c.is_none() && !h.trim().is_empty() {
-            out.unknown_columns.push(h.trim().to_string());
-        }
-    }
-    let has = |c: Column| columns.contains(&Some(c));
-    let mut missing = Vec::new();
-    if !(has(Column::Customer) || has(Column::Phone) || has(Column::Email)) {
-        missing.push("a customer column (客户编号 / 手机 / 邮箱)".to_string());
-    }
-    if !(has(Column::Csat) || has(Column::Nps) || (has(Column::Kind) && has(Column::Score))) {
-        missing.push(
-            "a score: a csat (满意度) or nps (推荐度) column, or kind (类型) and score (分数)"
-                .to_string(),
-        );
-    }
-    if !has(Column::At) {
-        missing.push("a date column (date / 日期)".to_string());
-    }
-    if !missing.is_empty() {
-        out.errors.push(RowError {
-            line: 1,
-            column: "header".into(),
-            reason: format!("needs {}", missing.join(", ")),
-        });
-        return out;
-    }
-    for record in reader.records() {
-        out.total_rows += 1;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(out.total_rows + 1, |p| p.line());
-                out.errors.push(RowError {
-                    line,
-                    column: "row".into(),
-                    reason: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map_or(out.total_rows + 1, |p| p.line());
-        if record.iter().all(|v| v.trim().is_empty()) {
-            out.total_rows -= 1;
-            continue;
-        }
-        let mut values: HashMap<Column, (&str, &str)> = HashMap::new();
-        for (i, raw) in record.iter().enumerate() {
-            if let (Some(Some(c)), Some(h)) = (columns.get(i), headers.get(i)) {
-                let v = cell(raw);
-                if !v.is_empty() {
-                    values.entry(*c).or_insert((h.as_str(), v));
-                }
-            }
-        }
+    each_row(bytes, column, missing, |line, values, out| {
         let mut problems = Vec::new();
         let mut problem = |column: &str, reason: String| {
             problems.push(RowError {
@@ -294,8 +236,7 @@ pub fn parse_surveys(
                 out.errors.extend(problems)
             }
         }
-    }
-    out
+    })
 }
 
 fn survey_kind(text: &str) -> Option<SurveyKind> {
