@@ -395,21 +395,24 @@ impl Store {
         let mut csat_by: BTreeMap<i64, (f64, i64)> = BTreeMap::new();
         let (mut promoters, mut detractors, mut nps_n) = (0i64, 0i64, 0i64);
         {
+            // Counted here rather than by GROUP BY: the index is in `at` order, and SQLite
+            // would sort a year's answers (about 700,000 on the reference database) to group
+            // them — 1.1 s, against 50 ms to read them.
+            let mut counted: BTreeMap<(bool, i64, i64, i64), i64> = BTreeMap::new();
             let mut stmt = conn.prepare_cached(
-                "SELECT kind, score, scale, COALESCE(operator_id, 0), count(*)
+                "SELECT kind = 'csat', score, scale, COALESCE(operator_id, 0)
                    FROM surveys INDEXED BY surveys_at
                   WHERE kind IN ('csat', 'nps') AND at >= ?1 AND at < ?2
-                    AND (?3 IS NULL OR operator_id = ?3)
-                  GROUP BY 1, 2, 3, 4",
+                    AND (?3 IS NULL OR operator_id = ?3)",
             )?;
             let mut rows = stmt.query(params![start, end, only])?;
             while let Some(r) = rows.next()? {
-                let kind: String = r.get(0)?;
-                let score: i64 = r.get(1)?;
-                let given_on: i64 = r.get(2)?;
-                let op: i64 = r.get(3)?;
-                let n: i64 = r.get(4)?;
-                if kind == "csat" {
+                *counted
+                    .entry((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    .or_insert(0) += 1;
+            }
+            for ((is_csat, score, given_on, op), n) in counted {
+                if is_csat {
                     let read = on_scale(score, given_on, scale);
                     *csat.entry(nearest(read, scale)).or_insert(0) += n;
                     csat_sum += read * n as f64;
