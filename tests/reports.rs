@@ -675,3 +675,365 @@ fn nps_is_asked_at_most_once_in_its_days() {
         .expect_err("6 of 5");
     assert!(err.to_string().contains("csat"), "{err}");
 }
+
+/// A local day's first instant, as the report reads a period.
+fn local_day(rfc3339: &str) -> NaiveDate {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .expect("time")
+        .with_timezone(&chrono::Local)
+        .date_naive()
+}
+
+fn exported(desk: &Desk, kind: &str, period: bool) -> Vec<serde_json::Value> {
+    let mut args = vec!["--as", "chen.jie", "export", kind, "--format", "json"];
+    if period {
+        args.extend(["--from", "2026-03-01", "--to", "2026-03-31"]);
+    }
+    let json = desk.sandbox.ok(&args);
+    let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    rows.as_array().cloned().expect("an array of rows")
+}
+
+/// The Done-means check of issue 16 made a test: every figure of the supervisor's month is
+/// recomputed here from `careline export … --format json`, by the definitions of
+/// docs/REPORTS.md, and agrees with `careline report` (and with the hand-worked values).
+#[test]
+fn every_figure_agrees_with_a_recomputation_from_the_exports() {
+    use careline::domain::opportunity::Stage;
+    use careline::store::{NewOpportunity, StageMove};
+    let (mut desk, [c1, c2, ..]) = march();
+    let amy = desk.amy.clone();
+    // Added to March: a redemption of 50 points, and three opportunities of amy's — one won
+    // after 10 days, one lost, one still at proposal; and one won in April (after March).
+    desk.when(at("2026-03-26", 12, 0))
+        .redeem_points(&amy, c1, 50, "保温杯", Channel::PhoneIn)
+        .expect("redeemed");
+    let mut opportunity = |day: &str, title: &str, amount: i64| {
+        desk.when(at(day, 12, 0))
+            .add_opportunity(
+                &amy,
+                &NewOpportunity {
+                    customer_id: c2,
+                    title: title.into(),
+                    product: None,
+                    amount,
+                    stage: Stage::Lead,
+                    expected_close: None,
+                    owner_id: None,
+                },
+            )
+            .expect("opportunity")
+    };
+    let won = opportunity("2026-03-03", "净水器", 300_000);
+    let lost = opportunity("2026-03-04", "空调", 500_000);
+    let open = opportunity("2026-03-05", "冰箱", 200_000);
+    let later = opportunity("2026-03-06", "烤箱", 100_000);
+    for (day, id, to, reason) in [
+        ("2026-03-13", won, Stage::Won, None),
+        ("2026-03-20", lost, Stage::Lost, Some("价格")),
+        ("2026-03-21", open, Stage::Proposal, None),
+        ("2026-04-02", later, Stage::Won, None),
+    ] {
+        desk.when(at(day, 12, 0))
+            .move_opportunity(
+                &amy,
+                id,
+                &StageMove {
+                    to,
+                    reason: reason.map(str::to_string),
+                    version: None,
+                },
+            )
+            .expect("moved");
+    }
+    let report: serde_json::Value = serde_json::from_str(&desk.sandbox.ok(&[
+        "--as",
+        "chen.jie",
+        "report",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--format",
+        "json",
+    ]))
+    .expect("report JSON");
+    let (first, last) = (d("2026-03-01"), d("2026-03-31"));
+    let in_march = |t: &serde_json::Value| {
+        t.as_str()
+            .map(local_day)
+            .is_some_and(|day| day >= first && day <= last)
+    };
+
+    // Contacts: the log's entries started in March, each counted once as last corrected.
+    let interactions = exported(&desk, "interactions", true);
+    let contacts: Vec<_> = interactions
+        .iter()
+        .filter(|i| i["amended_by"].is_null())
+        .collect();
+    assert_eq!(
+        contacts.len(),
+        6,
+        "3 of amy's and the redemption she logged, 2 of bob's (one corrected)"
+    );
+    let mut by_channel = std::collections::BTreeMap::<String, i64>::new();
+    for c in &contacts {
+        *by_channel
+            .entry(c["channel"].as_str().expect("channel").to_string())
+            .or_default() += 1;
+    }
+    assert_eq!(report["contacts"], contacts.len() as i64);
+    assert_eq!(
+        report["contacts_by_channel"],
+        serde_json::to_value(&by_channel).expect("json")
+    );
+
+    // Complaints: opened in March (K1, K2); resolved in March whenever opened (K3, K1).
+    let complaints = exported(&desk, "complaints", false);
+    let opened = complaints
+        .iter()
+        .filter(|k| in_march(&k["opened_at"]) && k["status"] != "merged")
+        .count();
+    let resolved = complaints
+        .iter()
+        .filter(|k| in_march(&k["resolved_at"]))
+        .count();
+    assert_eq!((opened, resolved), (2, 2));
+    assert_eq!(report["complaints_opened"], opened as i64);
+    assert_eq!(report["complaints_resolved"], resolved as i64);
+    assert_eq!(
+        exported(&desk, "complaints", true).len(),
+        opened,
+        "--from/--to narrow complaints by the day they were opened"
+    );
+
+    // CSAT on the 5-point scale, and NPS: (promoters − detractors) × 100 / answers.
+    let surveys = exported(&desk, "surveys", true);
+    let csat: Vec<f64> = surveys
+        .iter()
+        .filter(|s| s["kind"] == "csat")
+        .map(|s| {
+            let (score, scale) = (
+                s["score"].as_f64().expect("score"),
+                s["scale"].as_f64().expect("scale"),
+            );
+            1.0 + (score - 1.0) * 4.0 / (scale - 1.0)
+        })
+        .collect();
+    let mean = csat.iter().sum::<f64>() / csat.len() as f64;
+    assert!((mean - 11.0 / 3.0).abs() < 1e-9, "5, 4 and 2: {mean}");
+    let reported = report["csat_avg"].as_f64().expect("csat_avg");
+    assert!((reported - mean).abs() < 1e-9, "{reported} against {mean}");
+    let mut distribution = std::collections::BTreeMap::<String, i64>::new();
+    for n in 1..=5 {
+        distribution.insert(n.to_string(), 0);
+    }
+    for c in &csat {
+        *distribution
+            .entry(format!("{}", (c + 0.5).floor() as i64))
+            .or_default() += 1;
+    }
+    assert_eq!(
+        report["csat_distribution"],
+        serde_json::to_value(&distribution).expect("json")
+    );
+    let nps: Vec<i64> = surveys
+        .iter()
+        .filter(|s| s["kind"] == "nps")
+        .map(|s| s["score"].as_i64().expect("score"))
+        .collect();
+    let promoters = nps.iter().filter(|&&s| s >= 9).count() as f64;
+    let detractors = nps.iter().filter(|&&s| s <= 6).count() as f64;
+    let score = (promoters - detractors) * 100.0 / nps.len() as f64;
+    assert_eq!(score, 25.0, "10, 9, 7, 3: (2 − 1) × 100 / 4");
+    assert_eq!(report["nps"].as_f64(), Some(score));
+    assert_eq!(report["nps_answers"], nps.len() as i64);
+
+    // Reminders due in March, withdrawn ones left out, and those of them done, by kind.
+    let reminders = exported(&desk, "reminder-history", true);
+    let mut due = std::collections::BTreeMap::<String, i64>::new();
+    let mut done = std::collections::BTreeMap::<String, i64>::new();
+    for r in reminders.iter().filter(|r| r["status"] != "deleted") {
+        let kind = r["kind"].as_str().expect("kind").to_string();
+        *due.entry(kind.clone()).or_default() += 1;
+        if r["status"] == "done" {
+            *done.entry(kind).or_default() += 1;
+        }
+    }
+    assert_eq!(due.get("manual"), Some(&2), "15 and 16 March");
+    assert_eq!(done.get("manual"), Some(&1));
+    for (key, counted) in [("reminders_due", &due), ("reminders_done", &done)] {
+        assert_eq!(report[key]["total"], counted.values().sum::<i64>(), "{key}");
+        for (kind, n) in report[key]["by_kind"].as_object().expect("by_kind") {
+            assert_eq!(
+                n.as_i64(),
+                Some(counted.get(kind).copied().unwrap_or(0)),
+                "{key} {kind}"
+            );
+        }
+    }
+
+    // Points: every gain credited in March; redeem rows; expire rows.
+    let points = exported(&desk, "points", true);
+    let sum = |keep: &dyn Fn(&serde_json::Value) -> bool| -> i64 {
+        points
+            .iter()
+            .filter(|p| keep(p))
+            .map(|p| p["delta"].as_i64().expect("delta"))
+            .sum()
+    };
+    let earned = sum(&|p| p["delta"].as_i64() > Some(0));
+    let redeemed = -sum(&|p| p["kind"] == "redeem");
+    let expired = -sum(&|p| p["kind"] == "expire");
+    assert_eq!(
+        (earned, redeemed, expired),
+        (100 + 100 + 200, 50, 0),
+        "two purchases of ¥100 and 200 points of compensation; 50 redeemed"
+    );
+    assert_eq!(report["points_earned"], earned);
+    assert_eq!(report["points_redeemed"], redeemed);
+    assert_eq!(report["points_expired"], expired);
+
+    // The pipeline as it stood at March's end: each opportunity at the `to` of its last
+    // stage before then.
+    let end = chrono::Local
+        .from_local_datetime(&d("2026-04-01").and_hms_opt(0, 0, 0).expect("midnight"))
+        .earliest()
+        .expect("local midnight")
+        .with_timezone(&Utc);
+    let before_end = |s: &serde_json::Value| {
+        DateTime::parse_from_rfc3339(s["at"].as_str().expect("at")).expect("at") < end
+    };
+    let (mut open_count, mut open_amount) = (0i64, 0i64);
+    let mut by_stage = std::collections::BTreeMap::<String, (i64, i64)>::new();
+    let (mut won_count, mut won_amount, mut lost_count, mut days) = (0i64, 0i64, 0i64, vec![]);
+    for o in exported(&desk, "opportunities", false) {
+        let stages: Vec<_> = o["stages"]
+            .as_array()
+            .expect("stages")
+            .iter()
+            .filter(|s| before_end(s))
+            .cloned()
+            .collect();
+        let Some(standing) = stages.last() else {
+            continue;
+        };
+        let fen = (o["amount"]
+            .as_str()
+            .expect("amount")
+            .parse::<f64>()
+            .expect("yuan")
+            * 100.0)
+            .round() as i64;
+        match standing["to"].as_str().expect("to") {
+            "won" if in_march(&standing["at"]) => {
+                won_count += 1;
+                won_amount += fen;
+                let created = DateTime::parse_from_rfc3339(o["created_at"].as_str().expect("t"))
+                    .expect("created");
+                let at = DateTime::parse_from_rfc3339(standing["at"].as_str().expect("t"))
+                    .expect("won at");
+                days.push((at - created).num_seconds() as f64 / 86_400.0);
+            }
+            "lost" if in_march(&standing["at"]) => lost_count += 1,
+            "won" | "lost" => {}
+            stage => {
+                open_count += 1;
+                open_amount += fen;
+                let entry = by_stage.entry(stage.to_string()).or_default();
+                entry.0 += 1;
+                entry.1 += fen;
+            }
+        }
+    }
+    assert_eq!(
+        (open_count, won_count, lost_count),
+        (2, 1, 1),
+        "冰箱 at proposal and 烤箱 a lead at March's end; 净水器 won, 空调 lost"
+    );
+    let pipeline = &report["pipeline"];
+    assert_eq!(pipeline["open"]["count"], open_count);
+    assert_eq!(pipeline["open"]["amount"], open_amount);
+    for (stage, (count, amount)) in &by_stage {
+        assert_eq!(pipeline["open_by_stage"][stage]["count"], *count, "{stage}");
+        assert_eq!(
+            pipeline["open_by_stage"][stage]["amount"], *amount,
+            "{stage}"
+        );
+    }
+    assert_eq!(pipeline["won"]["count"], won_count);
+    assert_eq!(pipeline["won"]["amount"], won_amount);
+    assert_eq!(pipeline["lost"]["count"], lost_count);
+    assert_eq!(pipeline["win_rate"].as_f64(), Some(0.5));
+    assert_eq!(days, vec![10.0], "3 March to 13 March");
+    assert_eq!(pipeline["avg_days_to_close"].as_f64(), Some(10.0));
+}
+
+#[test]
+fn the_report_exports_say_what_they_cannot_narrow_and_are_audited() {
+    let (desk, _) = march();
+    // An operator does not read the reports, nor export the rows they count.
+    let err = desk
+        .sandbox
+        .fails(&["--as", "amy", "export", "surveys", "--format", "json"]);
+    assert!(err.contains("read the reports"), "{err}");
+    let err = desk.sandbox.fails(&[
+        "export",
+        "surveys",
+        "--from",
+        "2026-03-31",
+        "--to",
+        "2026-03-01",
+    ]);
+    assert!(
+        err.contains("--from 2026-03-31 is after --to 2026-03-01"),
+        "{err}"
+    );
+    let err = desk
+        .sandbox
+        .fails(&["export", "customers", "--from", "2026-03-01"]);
+    assert!(err.contains("customers are exported whole"), "{err}");
+    let err = desk
+        .sandbox
+        .fails(&["export", "opportunities", "--to", "2026-03-01"]);
+    assert!(err.contains("stage history"), "{err}");
+    // An empty period still names its columns.
+    let csv = desk.sandbox.ok(&[
+        "export",
+        "reminder-history",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-01-31",
+    ]);
+    assert_eq!(
+        csv,
+        "id,customer,kind,due,title,status,snoozed_until,assignee,done_interaction_id,skip_reason,complaint_id,created_by,created_at,updated_at\n"
+    );
+    // The answers of one day, in CSV.
+    let csv = desk.sandbox.ok(&[
+        "export",
+        "surveys",
+        "--from",
+        "2026-03-25",
+        "--to",
+        "2026-03-25",
+    ]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,customer,kind,score,scale,at,operator,interaction_id,complaint_id,comment"
+    );
+    assert_eq!(lines.len(), 1 + 7, "{csv}");
+    let audit = desk
+        .sandbox
+        .ok(&["audit", "list", "--action", "export.surveys", "--json"]);
+    let entries: serde_json::Value = serde_json::from_str(&audit).expect("audit JSON");
+    let entries = entries.as_array().expect("entries");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["detail"]["rows"] == 7 && e["detail"]["from"] == "2026-03-25"),
+        "{audit}"
+    );
+}

@@ -49,6 +49,29 @@ pub enum ExportKind {
     Complaints,
     /// The reminders due, as a segment list for an SMS or mail-merge send.
     Reminders,
+    /// Every reminder due in the period whatever became of it (done, skipped, withdrawn).
+    ReminderHistory,
+    /// Survey answers (CSAT and NPS).
+    Surveys,
+    /// The points ledger: points earned, redeemed, expired and adjusted.
+    Points,
+    /// Sales opportunities, each with its stage history.
+    Opportunities,
+}
+
+impl ExportKind {
+    /// Whether `--from`/`--to` narrow it, and by what.
+    fn period_by(self) -> Option<&'static str> {
+        match self {
+            ExportKind::Purchases => Some("the day of purchase"),
+            ExportKind::Interactions => Some("when the contact started"),
+            ExportKind::Complaints => Some("when the complaint was opened"),
+            ExportKind::ReminderHistory => Some("the day the reminder is due"),
+            ExportKind::Surveys => Some("when the answer was given"),
+            ExportKind::Points => Some("when the points moved"),
+            ExportKind::Customers | ExportKind::Reminders | ExportKind::Opportunities => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,6 +95,13 @@ pub struct ExportArgs {
     /// Reminders only: due (overdue and today; the default), week, month or all.
     #[arg(long, default_value = "due")]
     pub due: String,
+    /// Only rows of this local day or later (YYYY-MM-DD): purchases, interactions,
+    /// complaints, reminder-history, surveys and points.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Only rows of this local day or earlier (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
 }
 
 /// Prints rejected rows and unknown columns; true when the import must stop.
@@ -491,6 +521,25 @@ impl Sink {
 }
 
 pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
+    let span = crate::store::ExportSpan {
+        from: args.from,
+        to: args.to,
+    };
+    if let (Some(from), Some(to)) = (args.from, args.to) {
+        if from > to {
+            bail!("--from {from} is after --to {to}: give the first day, then the last");
+        }
+    }
+    if !span.is_whole() && args.kind.period_by().is_none() {
+        bail!(
+            "--from and --to narrow purchases, interactions, complaints, reminder-history, surveys and points; {} are exported whole",
+            match args.kind {
+                ExportKind::Customers => "customers",
+                ExportKind::Reminders => "the reminders due (use --due, or export reminder-history)",
+                _ => "opportunities (each row carries its whole stage history)",
+            }
+        );
+    }
     let (mut store, actor) = ctx.open()?;
     // The reminder flags, read before anything is written.
     let reminders = match args.kind {
@@ -522,24 +571,7 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
     };
     // Written beside the file named, which it replaces only once the export is whole: a
     // refused or failed export leaves a file already there as it was.
-    let mut partial = Partial(args.out.as_ref().map(|path| {
-        let mut name = path.clone().into_os_string();
-        name.push(format!(".partial-{}", std::process::id()));
-        PathBuf::from(name)
-    }));
-    let out: Box<dyn Write> = match &partial.0 {
-        Some(path) => Box::new(BufWriter::new(
-            crate::host::as_user(|| {
-                File::options()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(path)
-            })
-            .with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
+    let (mut partial, out) = create_export_file(args.out.as_ref())?;
     let mut sink = Sink::new(out, args.format);
     let count = match args.kind {
         ExportKind::Customers => {
@@ -555,7 +587,7 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
             }
             count
         }
-        ExportKind::Purchases => store.export_purchases(&actor, &mut |p| {
+        ExportKind::Purchases => store.export_purchases(&actor, span, &mut |p| {
             #[derive(Serialize)]
             struct Row {
                 customer: String,
@@ -582,7 +614,7 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
                 channel: p.channel,
             })
         })?,
-        ExportKind::Interactions => store.export_interactions(&actor, &mut |i| {
+        ExportKind::Interactions => store.export_interactions(&actor, span, &mut |i| {
             #[derive(Serialize)]
             struct Row {
                 id: i64,
@@ -640,7 +672,17 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
             }
             count
         }
-        ExportKind::Complaints => store.export_complaints(&actor, &mut |k| {
+        ExportKind::ReminderHistory => {
+            let count = store.export_reminder_history(&actor, span, &mut |r| sink.record(&r))?;
+            sink.header_if_empty(&crate::store::ExportedReminder::COLUMNS)?;
+            count
+        }
+        ExportKind::Surveys => store.export_surveys(&actor, span, &mut |s| sink.record(&s))?,
+        ExportKind::Points => store.export_points(&actor, span, &mut |p| sink.record(&p))?,
+        ExportKind::Opportunities => {
+            store.export_opportunities(&actor, &mut |o| sink.record(&o))?
+        }
+        ExportKind::Complaints => store.export_complaints(&actor, span, &mut |k| {
             #[derive(Serialize)]
             struct Row {
                 id: i64,

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::complaints::{complaint_row, with_clocks, Complaint, SELECT as COMPLAINT_SELECT};
 use super::purchases::{purchase_from_row, Purchase};
+use super::report_exports::ExportSpan;
 use super::{Actor, Permission, Result, Store};
 use crate::domain::contact::{ContactKind, PhoneRules};
 use crate::domain::customer_contacts::masked_form;
@@ -162,10 +163,11 @@ impl Store {
         Ok(count)
     }
 
-    /// Calls `each` with every purchase, oldest first.
+    /// Calls `each` with every purchase made in `span`, oldest first.
     pub fn export_purchases(
         &mut self,
         actor: &Actor,
+        span: ExportSpan,
         each: &mut dyn FnMut(Purchase) -> std::io::Result<()>,
     ) -> Result<u64> {
         self.require(actor, Permission::ExportPurchases)?;
@@ -174,55 +176,44 @@ impl Store {
             let mut stmt = self.conn().prepare(
                 "SELECT p.id, p.customer_id, c.code, p.order_no, p.purchased_on, p.amount, p.product,
                         p.category, p.quantity, p.channel
-                 FROM purchases p JOIN customers c ON c.id = p.customer_id ORDER BY p.purchased_on, p.id",
+                 FROM purchases p JOIN customers c ON c.id = p.customer_id
+                 WHERE p.purchased_on BETWEEN ?1 AND ?2 ORDER BY p.purchased_on, p.id",
             )?;
-            let mut rows = stmt.query(params![])?;
+            let (first, last) = span.days();
+            let mut rows = stmt.query(params![first, last])?;
             while let Some(r) = rows.next()? {
                 each(purchase_from_row(r)?)?;
                 count += 1;
             }
         }
-        self.write(actor, |w| {
-            w.audit(
-                "export.purchases",
-                "purchase",
-                None,
-                serde_json::json!({"rows": count}),
-            );
-            Ok(())
-        })?;
+        self.audit_export(actor, "export.purchases", "purchase", span.detail(count))?;
         Ok(count)
     }
 
-    /// Calls `each` with every complaint, oldest first, its clocks read as of now (a closed
-    /// one's as they stopped). Supervisors see confidential customers, so nothing is withheld.
+    /// Calls `each` with every complaint opened in `span`, oldest first, its clocks read as
+    /// of now (a closed one's as they stopped). Supervisors see confidential customers, so
+    /// nothing is withheld.
     pub fn export_complaints(
         &mut self,
         actor: &Actor,
+        span: ExportSpan,
         each: &mut dyn FnMut(Complaint) -> std::io::Result<()>,
     ) -> Result<u64> {
         self.require(actor, Permission::ExportComplaints)?;
         let now = self.now();
         let mut count = 0u64;
         {
-            let mut stmt = self
-                .conn()
-                .prepare(&format!("{COMPLAINT_SELECT} ORDER BY k.id"))?;
-            let mut rows = stmt.query([])?;
+            let mut stmt = self.conn().prepare(&format!(
+                "{COMPLAINT_SELECT} WHERE k.opened_at >= ?1 AND k.opened_at < ?2 ORDER BY k.id"
+            ))?;
+            let (start, end) = span.instants();
+            let mut rows = stmt.query(params![start, end])?;
             while let Some(r) = rows.next()? {
                 each(with_clocks(complaint_row(r)?, &self.calendar, now))?;
                 count += 1;
             }
         }
-        self.write(actor, |w| {
-            w.audit(
-                "export.complaints",
-                "complaint",
-                None,
-                serde_json::json!({"rows": count}),
-            );
-            Ok(())
-        })?;
+        self.audit_export(actor, "export.complaints", "complaint", span.detail(count))?;
         Ok(count)
     }
 }

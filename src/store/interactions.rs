@@ -534,20 +534,26 @@ impl Store {
 
     /// Every contact, oldest first, for `careline export interactions`.
     pub fn export_interactions(
-        &self,
+        &mut self,
         actor: &Actor,
+        span: super::ExportSpan,
         each: &mut dyn FnMut(Interaction) -> std::io::Result<()>,
     ) -> Result<u64> {
         self.require(actor, Permission::ExportInteractions)?;
-        let sql = format!("{SELECT} ORDER BY i.id");
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
         let mut n = 0;
-        while let Some(r) = rows.next()? {
-            each(row(r)?.0)?;
-            n += 1;
+        {
+            let sql =
+                format!("{SELECT} WHERE i.started_at >= ?1 AND i.started_at < ?2 ORDER BY i.id");
+            let conn = self.conn();
+            let mut stmt = conn.prepare(&sql)?;
+            let (start, end) = span.instants();
+            let mut rows = stmt.query(params![start, end])?;
+            while let Some(r) = rows.next()? {
+                each(row(r)?.0)?;
+                n += 1;
+            }
         }
+        self.audit_export(actor, "export.interactions", "interaction", span.detail(n))?;
         Ok(n)
     }
 

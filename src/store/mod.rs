@@ -32,6 +32,7 @@ mod pops;
 mod privacy;
 mod purchases;
 mod reminders;
+mod report_exports;
 mod reports;
 mod samples;
 pub(crate) mod schema;
@@ -86,6 +87,10 @@ pub use pops::ScreenPop;
 pub use privacy::{Erased, ERASED_TEXT};
 pub use purchases::{NewPurchase, Purchase};
 pub use reminders::{DueReminder, Reminder};
+pub use report_exports::{
+    ExportSpan, ExportedOpportunity, ExportedPoints, ExportedReminder, ExportedStage,
+    ExportedSurvey,
+};
 pub use reports::{
     Against, ByKind, HotSpot, MetOf, OperatorFigures, Replies, Report, ReportPeriod, ReportQuery,
     SlaCompliance, SlaCounts, Targets,
