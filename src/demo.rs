@@ -11,7 +11,8 @@
 //! - purchases: 7 in 10 customers buy, 1–8 orders over the last two years; 1 in 20 (of all)
 //!   are regular buyers of a filter set about once a month over the last 6–12 months;
 //! - points: every purchase earns its points (`[loyalty] points_per_yuan`) on its day, about
-//!   1 in 3 customers with 200 points or more redeemed part of them in a logged contact, and
+//!   1 in 3 customers with 200 points or more redeemed part of them in a logged contact (after
+//!   a gain that brought them to 200, before the next), and
 //!   what was left of each lot was written off on the day it expired, oldest first, as a daily
 //!   `careline points expire` would have (see `store::demo_load`);
 //! - interactions: about 5 per customer over two years, over all channels and dispositions,
@@ -27,12 +28,15 @@
 //!   200,000 complaints of a million customers are open, and 2,000 resolved); 1 in 100 has a
 //!   duplicate merged into it. Open ones opened as long ago as their steps took and a little
 //!   more, so some clocks run, some are due soon and some are breached; closed ones opened over
-//!   the last two years. On the way: 1 in 6 escalated (levels 1, 2, 3 as 6 : 3 : 2), 1 in 5
+//!   the last two years, early enough for their steps to be over by now. On the way: 1 in 6 escalated (levels 1, 2, 3 as 6 : 3 : 2), 1 in 5
 //!   waited and resumed, 1 in 4 of those with a solution proposed compensated (every kind alike;
 //!   points credited to the points ledger), a follow-up reminder for every resolution, a CSAT
 //!   survey at every follow-up call (1 in 12 closed ones reopened once by an unhappy customer,
 //!   1 in 10 closed without a call); with `auto_escalate`, every clock breached on the way
-//!   escalated once by `system`, as the sweep does.
+//!   escalated once by `system`, as the sweep does;
+//! - sales opportunities: about 1 in 30 customers (1 in 8 enterprises and public bodies) has
+//!   one, made in the last year and moved a stage every 2–20 days since (see
+//!   `store::demo_load`).
 
 use std::sync::LazyLock;
 

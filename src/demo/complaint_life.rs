@@ -929,7 +929,8 @@ fn up_to(rng: &mut ChaCha8Rng, span: Duration, share: i64) -> Duration {
 }
 
 /// A complaint that ends in `status` (with a duplicate merged into it when `duplicate`), and
-/// the deadlines it opened with. A closed one opened between two months and two years ago; one
+/// the deadlines it opened with. A closed one opened any day of the last two years, early
+/// enough for its steps to be over; one
 /// still in work, or resolved and waiting for its follow-up, opened as long before now as its
 /// steps take and a little more (so that some of its clocks run, some are due soon and some
 /// are breached).
@@ -949,7 +950,21 @@ pub(super) fn complaints(
     let in_person = taken_in_person(opening.channel);
     let plan = plan(status, in_person, rules, actors, rng);
     let opened = if status == Status::Closed {
-        now - Duration::seconds(rng.random_range(60 * 86_400..730 * 86_400))
+        // Any day of the last two years; one opened too late to have been closed by now is
+        // opened earlier by what its last step overshoots, as below.
+        let end = now - Duration::hours(1);
+        let mut opened = now - Duration::seconds(rng.random_range(86_400..730 * 86_400));
+        for _ in 0..8 {
+            let mut trial = Life::open(rules, calendar, actors, opening, opened);
+            trial.auto = false;
+            trial.play(&plan, DateTime::<Utc>::MAX_UTC);
+            let over = trial.last_step - end;
+            if over <= Duration::zero() {
+                break;
+            }
+            opened -= over;
+        }
+        opened
     } else {
         let spans = rules.spans(opening.severity, opening.vip);
         let follow_up = Duration::days(rules.follow_up_days.clamp(1, 365));

@@ -11,7 +11,7 @@ use super::purchases::PurchaseFigures;
 use super::{Actor, Cell, Result, Store, StoreError, CACHE_KIB};
 use crate::domain::complaint_fact::EventFact;
 use crate::domain::contact::PhoneRules;
-use crate::domain::customer::CustomerFields;
+use crate::domain::customer::{CustomerFields, CustomerKind};
 
 /// What a demo load writes, besides the records themselves.
 #[derive(Debug, Clone, Copy)]
@@ -265,6 +265,7 @@ impl Store {
                 loader: w.actor().id,
                 next_purchase: history.next_purchase,
                 next_interaction: history.next_interaction,
+                next_opportunity: history.next_opportunity,
                 operators: w
                     .tx()
                     .prepare("SELECT id FROM operators ORDER BY id")?
@@ -304,6 +305,12 @@ impl Store {
                         }
                         for row in customer.visits {
                             history.follow_ups.push(row)?;
+                        }
+                        for row in customer.opportunities {
+                            history.opportunities.push(row)?;
+                        }
+                        for row in customer.opportunity_events {
+                            history.opportunity_events.push(row)?;
                         }
                         if counts.customers % 1000 == 0 {
                             progress(counts.customers);
@@ -380,9 +387,10 @@ struct RowMaker {
     tz: chrono::FixedOffset,
     /// Who loads the demo: the points of purchases are credited by them, as an import's.
     loader: i64,
-    /// The ids the next purchase and the next contact get.
+    /// The ids the next purchase, the next contact and the next opportunity get.
     next_purchase: i64,
     next_interaction: i64,
+    next_opportunity: i64,
 }
 
 /// One generated customer with every row it adds.
@@ -402,6 +410,9 @@ struct Prepared {
     /// The care team's last return visit, done (a reminders row).
     visits: Vec<[Cell; 14]>,
     complaints: Vec<ComplaintRows>,
+    /// Sales opportunities, and the stages each took.
+    opportunities: Vec<[Cell; 14]>,
+    opportunity_events: Vec<[Cell; 6]>,
 }
 
 /// The rows of one complaint.
@@ -583,6 +594,113 @@ impl RowMaker {
         ])
     }
 
+    /// The sales opportunities of customer `id`: about one customer in 30 (an enterprise or
+    /// public body one in 8) has one, made by one operator within the last year, which went
+    /// from lead a stage at a time, 2 to 20 days apart, until now: lost along the way now and
+    /// then (with a reason), won or lost after negotiation (4 in 10 lost), and open at the
+    /// stage reached when today came first.
+    /// Drawn from the seed and the id, leaving the generator's draws as they were.
+    fn opportunities(&mut self, id: i64, kind: CustomerKind) -> (Vec<[Cell; 14]>, Vec<[Cell; 6]>) {
+        const PRODUCTS: [(&str, &str, i64); 8] = [
+            ("净水器", "全屋净水方案", 6_800),
+            ("空气净化器", "卧室空气净化", 3_200),
+            ("扫地机器人", "以旧换新", 2_600),
+            ("智能门锁", "新房智能门锁", 1_900),
+            ("家电延保", "三年延保", 600),
+            ("会员年卡", "金卡会员续费", 1_200),
+            ("中央空调", "别墅中央空调", 48_000),
+            ("厨电套装", "厨房焕新", 15_800),
+        ];
+        const LOST: [&str; 5] = ["价格太高", "选了竞品", "预算取消", "联系不上", "暂不需要"];
+        const STAGES: [&str; 4] = ["lead", "qualified", "proposal", "negotiation"];
+        let (mut rows, mut events) = (Vec::new(), Vec::new());
+        let x = self.draw(id, 0x0990_5A1E);
+        let company = kind != CustomerKind::Individual;
+        let has = if company {
+            x.is_multiple_of(8)
+        } else {
+            x.is_multiple_of(30)
+        };
+        if !has || self.operators.is_empty() {
+            return (rows, events);
+        }
+        let now = self.start.now.timestamp();
+        let owner = self.operators[((x >> 8) as usize) % self.operators.len()];
+        let (product, title, yuan) = PRODUCTS[((x >> 16) % PRODUCTS.len() as u64) as usize];
+        // 50% to 200% of the product's usual price, in whole yuan; companies buy by the five.
+        let units = if company { 5 } else { 1 };
+        let amount = yuan * units * (50 + ((x >> 24) % 151) as i64) / 100;
+        let amount = (amount / 100).max(1) * 100;
+        // Created any time in the last year, in working hours of the centre's day.
+        let created = now - (((x >> 32) % 365) as i64) * 86_400 - (((x >> 40) % 8) as i64) * 3_600;
+        let mut at = created;
+        let mut stage = 0usize;
+        let mut step = 0u64;
+        events.push([
+            Cell::from(self.next_opportunity),
+            Cell::from(owner),
+            Cell::from(at),
+            opt(None::<String>),
+            Cell::from(STAGES[0]),
+            opt(None::<String>),
+        ]);
+        let (last, closed, reason) = loop {
+            step += 1;
+            let y = self.draw(id, 0x0990_5A1E ^ step);
+            let next = at + (2 + (y % 19) as i64) * 86_400 + ((y >> 8) % 7_200) as i64;
+            if next > now {
+                break (STAGES[stage], None, None);
+            }
+            at = next;
+            let lost = if stage + 1 < STAGES.len() {
+                (y >> 16).is_multiple_of(6)
+            } else {
+                (y >> 20) % 10 < 4
+            };
+            let (from, to, why) = if lost {
+                let why = LOST[((y >> 24) % LOST.len() as u64) as usize];
+                (STAGES[stage], "lost", Some(why))
+            } else if stage + 1 < STAGES.len() {
+                stage += 1;
+                (STAGES[stage - 1], STAGES[stage], None)
+            } else {
+                (STAGES[stage], "won", None)
+            };
+            events.push([
+                Cell::from(self.next_opportunity),
+                Cell::from(owner),
+                Cell::from(at),
+                Cell::from(from),
+                Cell::from(to),
+                opt(why.map(str::to_string)),
+            ]);
+            if to == "won" || to == "lost" {
+                break (to, Some(at), why);
+            }
+        };
+        let close = chrono::DateTime::<Utc>::from_timestamp(created, 0).map(|t| {
+            (t.date_naive() + chrono::Duration::days(30 + (x >> 48) as i64 % 60)).to_string()
+        });
+        rows.push([
+            Cell::from(self.next_opportunity),
+            Cell::from(id),
+            Cell::from(title),
+            Cell::from(product),
+            Cell::from(amount * 100),
+            Cell::from(last),
+            opt(close),
+            Cell::from(owner),
+            Cell::from(owner),
+            Cell::from(created),
+            opt(closed),
+            opt(reason.map(str::to_string)),
+            Cell::from(at),
+            Cell::from(events.len() as i64),
+        ]);
+        self.next_opportunity += 1;
+        (rows, events)
+    }
+
     /// The rows of customer `id`.
     fn prepare(&mut self, id: i64, customer: DemoCustomer) -> Result<Prepared> {
         let DemoCustomer {
@@ -650,6 +768,7 @@ impl RowMaker {
             .max();
         let contact_count = contacts.len() as u64;
         let visit = self.last_return_visit(id, &fields, &figures);
+        let (opportunities, opportunity_events) = self.opportunities(id, fields.kind);
         let do_not_contact = fields.do_not_contact;
         let mut fields = fields;
         self.preference(id, &mut fields);
@@ -673,6 +792,8 @@ impl RowMaker {
             contact_surveys,
             days,
             visits: visit.into_iter().collect(),
+            opportunities,
+            opportunity_events,
             complaints: {
                 let first = self.next_complaint;
                 self.next_complaint += complaints.len() as i64;
@@ -750,15 +871,22 @@ impl RowMaker {
         }
         gains.sort_unstable();
         let earned: i64 = gains.iter().map(|g| g.1).sum();
-        // One redemption, for about one in three with enough points, between the last gain
-        // and now.
+        // One redemption, for about one in three with enough points: after any gain that
+        // brought what they had earned to 200 or more, before the next gain (or now), so
+        // that redemptions spread over the customers' years as their purchases do.
         let x = self.draw(id, 0x9017_5EED);
-        let redeem_at = match gains.last() {
-            Some(&(last, _))
-                if earned >= 200 && x.is_multiple_of(3) && !self.operators.is_empty() =>
-            {
-                let span = (now - last - 600).max(1) as u64;
-                Some(last + 1 + ((x >> 8) % span) as i64)
+        let mut so_far = 0;
+        let enough = gains.iter().position(|(_, n)| {
+            so_far += n;
+            so_far >= 200
+        });
+        let redeem_at = match enough {
+            Some(first) if earned >= 200 && x.is_multiple_of(3) && !self.operators.is_empty() => {
+                let g = first + ((x >> 40) as usize) % (gains.len() - first);
+                let from = gains[g].0;
+                let until = gains.get(g + 1).map_or(now, |next| next.0).min(now);
+                let span = (until - from - 600).max(1) as u64;
+                Some(from + 1 + ((x >> 8) % span) as i64)
             }
             _ => None,
         };
@@ -878,12 +1006,15 @@ struct History<'c> {
     /// Surveys taken at the end of contacts.
     contact_surveys: Rows<'c>,
     follow_ups: Rows<'c>,
+    opportunities: Rows<'c>,
+    opportunity_events: Rows<'c>,
     /// The id the first complaint gets: as if inserted one by one, the next after the highest.
     next_complaint: i64,
     /// The same for purchases and contacts (written with their ids, which the points ledger
     /// refers to).
     next_purchase: i64,
     next_interaction: i64,
+    next_opportunity: i64,
     /// The contacts' daily sums of the interactions written, added to `contact_days` at the
     /// end (its trigger is off for the load: one sum a row instead of one update a contact).
     days: std::collections::HashMap<DayKey, [i64; 3]>,
@@ -977,6 +1108,22 @@ impl<'c> History<'c> {
                     assignee_id, scope, complaint_id, created_by, created_at, updated_at, badge)",
                 14,
             )?,
+            opportunities: Rows::new(
+                conn,
+                "INSERT INTO opportunities (id, customer_id, title, product, amount, stage, expected_close,
+                    owner_id, created_by, created_at, closed_at, lost_reason, updated_at, version)",
+                14,
+            )?,
+            opportunity_events: Rows::new(
+                conn,
+                "INSERT INTO opportunity_events (opportunity_id, operator_id, at, from_stage, to_stage, reason)",
+                6,
+            )?,
+            next_opportunity: conn.query_row(
+                "SELECT coalesce(max(id), 0) + 1 FROM opportunities",
+                [],
+                |r| r.get(0),
+            )?,
             next_complaint: conn.query_row(
                 "SELECT coalesce(max(id), 0) + 1 FROM complaints",
                 [],
@@ -1069,6 +1216,8 @@ impl<'c> History<'c> {
         // written before it.
         self.complaints.write_all()?;
         self.orders.write_all()?;
+        // Before the stages that refer to them.
+        self.opportunities.write_all()?;
         self.redemptions.write_all()?;
         // And every contact a survey follows.
         self.interactions.write_all()?;
@@ -1079,6 +1228,7 @@ impl<'c> History<'c> {
             &mut self.points,
             &mut self.surveys,
             &mut self.follow_ups,
+            &mut self.opportunity_events,
         ] {
             if all {
                 rows.write_all()?;
