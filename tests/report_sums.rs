@@ -312,4 +312,217 @@ fn a_demo_database_keeps_its_sums_equal_to_a_recount() {
         .query_row("SELECT count(*) FROM interactions", [], |r| r.get(0))
         .expect("count");
     assert!(days > 0 && days == log, "{days} summed, {log} logged");
+    // The points' sums too: made once from the ledger, their triggers back.
+    let points: (i64, i64) = sandbox
+        .raw()
+        .query_row(
+            "SELECT (SELECT sum(moves) FROM points_days), (SELECT count(*) FROM points_ledger)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("sums");
+    assert!(points.0 > 0 && points.0 == points.1, "{points:?}");
+    let triggers: i64 = sandbox
+        .raw()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'points_days_%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(triggers, 3);
+}
+
+/// The points the report must give for local days `[from, to]` in a zone `offset` seconds
+/// east of UTC, summed by the test from the ledger's rows by the rule of docs/REPORTS.md
+/// (earned: every gain; redeemed: the `redeem` rows; expired: the `expire` rows).
+fn ledger_points(sandbox: &Sandbox, offset: i32, from: NaiveDate, to: NaiveDate) -> [i64; 3] {
+    let zone = FixedOffset::east_opt(offset).expect("offset");
+    let conn = sandbox.raw();
+    let mut stmt = conn
+        .prepare("SELECT at, delta, kind FROM points_ledger")
+        .expect("ledger");
+    let rows: Vec<(i64, i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    let mut sums = [0; 3];
+    for (at, delta, kind) in rows {
+        let day = DateTime::from_timestamp(at, 0)
+            .expect("time")
+            .with_timezone(&zone)
+            .date_naive();
+        if day < from || day > to {
+            continue;
+        }
+        if delta > 0 {
+            sums[0] += delta;
+        } else if kind == "redeem" {
+            sums[1] -= delta;
+        } else if kind == "expire" {
+            sums[2] -= delta;
+        }
+    }
+    sums
+}
+
+/// Points earned, redeemed and expired by processes at once, a row changed and one deleted
+/// behind careline's back (the triggers follow both), then every period read in three time
+/// zones equals the ledger summed by the test; `check` finds the sums equal to a recount, and
+/// names and mends a sum tampered with.
+#[test]
+fn the_points_daily_sums_equal_the_ledger_after_writers_at_once() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    for n in 0..4 {
+        sandbox.ok(&[
+            "customer",
+            "add",
+            "--name",
+            &format!("客户{n}"),
+            "--phone",
+            &format!("1380013800{n}"),
+        ]);
+    }
+    // Purchases over three months, imported by four processes at once: ¥1,000 (1,000
+    // points) a day for each customer on a few days. Their points are credited at the
+    // purchase day's start.
+    let days = [
+        "2026-01-30",
+        "2026-02-27",
+        "2026-02-28",
+        "2026-03-01",
+        "2026-03-31",
+    ];
+    let writers: Vec<Child> = (1..=4)
+        .map(|c| {
+            let mut csv = String::from("customer,order_no,date,amount\n");
+            for (k, day) in days.iter().enumerate() {
+                csv.push_str(&format!("C000000{c},SO{c}-{k},{day},1000.00\n"));
+            }
+            let file = sandbox.write_file(&format!("p{c}.csv"), csv.as_bytes());
+            sandbox
+                .command()
+                .args(["import", "purchases", file.to_str().expect("path")])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("careline starts")
+        })
+        .collect();
+    for child in writers {
+        let out = child.wait_with_output().expect("careline ends");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Redemptions by four processes at once (now), and an expiry run.
+    let redeemers: Vec<Child> = (1..=4)
+        .map(|c| {
+            sandbox
+                .command()
+                .args([
+                    "points",
+                    "redeem",
+                    "--customer",
+                    &format!("C000000{c}"),
+                    "--points",
+                    &format!("{}", 100 * c),
+                    "--reason",
+                    "保温杯",
+                ])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("careline starts")
+        })
+        .collect();
+    for child in redeemers {
+        let out = child.wait_with_output().expect("careline ends");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // 24 months after 30 January 2026 is past; a run dated then writes the lots off.
+    sandbox.ok(&["points", "expire", "--date", "2028-02-28"]);
+    // Behind careline's back (the balances kept whole): one purchase's points moved 29 days
+    // earlier and made an adjustment, and another's row deleted and written again on a
+    // later day. The sums follow the ledger.
+    let raw = sandbox.raw();
+    raw.execute(
+        "UPDATE points_ledger SET at = at - 86400 * 29, kind = 'adjust'
+          WHERE id = (SELECT min(id) FROM points_ledger WHERE kind = 'earn')",
+        [],
+    )
+    .expect("changed");
+    raw.execute_batch(
+        "CREATE TEMP TABLE gone AS SELECT * FROM points_ledger
+          WHERE id = (SELECT max(id) FROM points_ledger WHERE kind = 'earn');
+         DELETE FROM points_ledger WHERE id = (SELECT id FROM gone);
+         INSERT INTO points_ledger (customer_id, delta, reason, operator_id, at, kind)
+         SELECT customer_id, delta, 'moved', operator_id, at + 86400 * 3 + 3600, kind FROM gone;",
+    )
+    .expect("deleted and written again");
+    drop(raw);
+    let out = sandbox.ok(&["check"]);
+    assert!(out.contains("report sums   ok"), "{out}");
+
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("day");
+    let today = chrono::Local::now().date_naive().to_string();
+    for (tz, offset) in [
+        ("UTC", 0),
+        ("Asia/Shanghai", 8 * 3600),
+        ("Etc/GMT+5", -5 * 3600),
+    ] {
+        for (from, to) in [
+            ("2026-02-01", "2026-02-28"),
+            ("2026-03-01", "2026-03-31"),
+            ("2026-01-01", "2026-12-31"),
+            ("2026-02-28", "2026-03-01"),
+            ("2028-02-28", "2028-02-28"),
+            (today.as_str(), today.as_str()),
+        ] {
+            let r = report(&sandbox, tz, from, to);
+            let want = ledger_points(&sandbox, offset, d(from), d(to));
+            assert_eq!(
+                [
+                    r["points_earned"].as_i64().expect("earned"),
+                    r["points_redeemed"].as_i64().expect("redeemed"),
+                    r["points_expired"].as_i64().expect("expired"),
+                ],
+                want,
+                "{from} to {to} in {tz}"
+            );
+        }
+    }
+    // Tampered with: check names the row, and the recount mends it.
+    sandbox
+        .raw()
+        .execute(
+            "UPDATE points_days SET gained = gained + 7 WHERE kind = 'earn' AND gained > 0
+              AND day = (SELECT min(day) FROM points_days WHERE kind = 'earn' AND gained > 0)",
+            [],
+        )
+        .expect("tampered");
+    let out = sandbox.run(&["check"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("report sums   FAILED: points "), "{stdout}");
+    assert!(stdout.contains(" earn: kept "), "{stdout}");
+    let out = sandbox.run(&["check", "--recount"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 row was wrong before"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

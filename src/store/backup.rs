@@ -108,7 +108,11 @@ pub(super) fn check_with(
         integrity,
         foreign_key_problems,
         audit: audit::verify(conn, witnessed)?,
-        report_sums: super::reports::check_day_sums(conn)?,
+        report_sums: {
+            let mut wrong = super::reports::check_day_sums(conn)?;
+            wrong.extend(super::points_days::check(conn)?);
+            wrong
+        },
         points: super::points::check_points(conn)?,
     })
 }

@@ -28,6 +28,7 @@ mod operators;
 mod opportunities;
 mod pins;
 mod points;
+mod points_days;
 mod pops;
 mod privacy;
 mod purchases;

@@ -498,17 +498,8 @@ impl Store {
 
         lap.done("reminders");
         // Points moved in the period.
-        let (points_earned, points_redeemed, points_expired): (i64, i64, i64) = conn
-            .prepare_cached(
-                "SELECT COALESCE(sum(CASE WHEN delta > 0 THEN delta END), 0),
-                        COALESCE(sum(CASE WHEN delta < 0 AND kind = 'redeem' THEN -delta END), 0),
-                        COALESCE(sum(CASE WHEN delta < 0 AND kind = 'expire' THEN -delta END), 0)
-                   FROM points_ledger
-                  WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR operator_id = ?3)",
-            )?
-            .query_row(params![start, end, only], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
+        let (points_earned, points_redeemed, points_expired) =
+            super::points_days::points_moved(conn, start, end, only)?;
 
         lap.done("points");
         let pipeline = super::opportunities::pipeline(conn, start, end, only)?;
@@ -688,12 +679,12 @@ impl Store {
             .optional()?)
     }
 
-    /// Makes the contacts' daily sums again from the interaction log (admins; audited with
-    /// how many rows were wrong). For a database whose `check` found them differing.
+    /// Makes the contacts' daily sums again from the interaction log, and the points' from
+    /// the ledger (admins; audited with how many rows were wrong). For a database whose `check` found them differing.
     pub fn recount_report_sums(&mut self, actor: &Actor) -> Result<usize> {
         self.require(actor, Permission::RepairDatabase)?;
         self.write(actor, |w| {
-            let wrong = differing_day_sums(w.tx())?.len();
+            let wrong = differing_day_sums(w.tx())?.len() + super::points_days::recount(w.tx())?;
             w.tx().execute_batch(&format!(
                 "DELETE FROM contact_days; INSERT INTO contact_days {RECOUNT};"
             ))?;

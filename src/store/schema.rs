@@ -32,6 +32,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0024_segments.sql"),
     include_str!("migrations/0025_loyalty.sql"),
     include_str!("migrations/0026_csat_scale.sql"),
+    include_str!("migrations/0027_points_days.sql"),
 ];
 
 /// The version whose step re-chains the audit log in code after its SQL.

@@ -1,0 +1,196 @@
+//! The points ledger summed by day (`points_days`, migration 0027), kept by triggers in the
+//! same transaction as every ledger row written, changed or erased: the reports add a
+//! period's whole UTC days from here and read the part-days at its edges from the ledger, so
+//! that a year of points costs a few hundred rows instead of millions. `careline check`
+//! compares the sums with a recount of the ledger; `check --recount` makes them again.
+
+use std::collections::BTreeMap;
+
+use rusqlite::params;
+
+use super::Result;
+
+/// Seconds in a day of the sums (UTC days: `at / 86400`).
+const DAY: i64 = 86_400;
+
+/// The triggers that keep the sums, which a bulk load drops and makes again (recounting the
+/// sums once instead of once a row).
+const TRIGGERS: [&str; 3] = [
+    "points_days_add",
+    "points_days_remove",
+    "points_days_change",
+];
+
+/// The sums recounted from the ledger: what `points_days` holds when right.
+const RECOUNT: &str = "SELECT at / 86400, coalesce(operator_id, 0), kind,
+        COALESCE(sum(CASE WHEN delta > 0 THEN delta END), 0),
+        COALESCE(sum(CASE WHEN delta < 0 THEN -delta END), 0), count(*)
+   FROM points_ledger GROUP BY 1, 2, 3";
+
+/// Points moved in `[start, end)` (Unix seconds), by whoever wrote them or by `only`:
+/// (earned: every gain; redeemed: the `redeem` rows; expired: the `expire` rows).
+pub(crate) fn points_moved(
+    conn: &rusqlite::Connection,
+    start: i64,
+    end: i64,
+    only: Option<i64>,
+) -> Result<(i64, i64, i64)> {
+    let first_day = start.div_euclid(DAY) + i64::from(start.rem_euclid(DAY) != 0);
+    let last_day = end.div_euclid(DAY);
+    let mut moved = (0, 0, 0);
+    let mut add = |(earned, redeemed, expired): (i64, i64, i64)| {
+        moved.0 += earned;
+        moved.1 += redeemed;
+        moved.2 += expired;
+    };
+    if first_day < last_day {
+        add(from_ledger(conn, start, first_day * DAY, only)?);
+        add(conn
+            .prepare_cached(
+                "SELECT COALESCE(sum(gained), 0),
+                        COALESCE(sum(CASE WHEN kind = 'redeem' THEN taken END), 0),
+                        COALESCE(sum(CASE WHEN kind = 'expire' THEN taken END), 0)
+                   FROM points_days
+                  WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR operator_id = ?3)",
+            )?
+            .query_row(params![first_day, last_day, only], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?);
+        add(from_ledger(conn, last_day * DAY, end, only)?);
+    } else {
+        add(from_ledger(conn, start, end, only)?);
+    }
+    Ok(moved)
+}
+
+/// The points of `[start, end)` summed from the ledger itself.
+fn from_ledger(
+    conn: &rusqlite::Connection,
+    start: i64,
+    end: i64,
+    only: Option<i64>,
+) -> Result<(i64, i64, i64)> {
+    if start >= end {
+        return Ok((0, 0, 0));
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(sum(CASE WHEN delta > 0 THEN delta END), 0),
+                    COALESCE(sum(CASE WHEN delta < 0 AND kind = 'redeem' THEN -delta END), 0),
+                    COALESCE(sum(CASE WHEN delta < 0 AND kind = 'expire' THEN -delta END), 0)
+               FROM points_ledger
+              WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR operator_id = ?3)",
+        )?
+        .query_row(params![start, end, only], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?)
+}
+
+/// A row of the sums: UTC day, operator (0 for none), kind.
+type Key = (i64, i64, String);
+
+/// A row that differs: its key, what is kept, what the ledger has (gained, taken, rows).
+type Differing = (Key, [i64; 3], [i64; 3]);
+
+fn sums(conn: &rusqlite::Connection, sql: &str) -> Result<BTreeMap<Key, [i64; 3]>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let value = [r.get(3)?, r.get(4)?, r.get(5)?];
+        if value != [0; 3] {
+            out.insert((r.get(0)?, r.get(1)?, r.get(2)?), value);
+        }
+    }
+    Ok(out)
+}
+
+/// Each row where the sums kept and a recount of the ledger differ: key, kept, recounted.
+fn differing(conn: &rusqlite::Connection) -> Result<Vec<Differing>> {
+    let mut kept = sums(
+        conn,
+        "SELECT day, operator_id, kind, gained, taken, moves FROM points_days",
+    )?;
+    let mut wrong = Vec::new();
+    for (key, has) in sums(conn, RECOUNT)? {
+        let was = kept.remove(&key).unwrap_or([0; 3]);
+        if was != has {
+            wrong.push((key, was, has));
+        }
+    }
+    wrong.extend(kept.into_iter().map(|(key, was)| (key, was, [0; 3])));
+    wrong.sort();
+    Ok(wrong)
+}
+
+fn kept(conn: &rusqlite::Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'points_days')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Where the points' daily sums differ from a recount of the ledger, in words (the first
+/// few, and how many in all); nothing for a file older than the sums.
+pub(crate) fn check(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    if !kept(conn)? {
+        return Ok(Vec::new());
+    }
+    let wrong = differing(conn)?;
+    let mut problems: Vec<String> = wrong
+        .iter()
+        .take(3)
+        .map(|((day, operator, kind), a, b)| {
+            let date = chrono::DateTime::from_timestamp(day * DAY, 0)
+                .map(|t| t.date_naive().to_string())
+                .unwrap_or_else(|| format!("day {day}"));
+            format!(
+                "points {date} (UTC) operator {operator} {kind}: kept {}/{}/{}, the ledger has {}/{}/{} (gained/taken/rows)",
+                a[0], a[1], a[2], b[0], b[1], b[2]
+            )
+        })
+        .collect();
+    if wrong.len() > 3 {
+        problems.push(format!("and {} more points rows", wrong.len() - 3));
+    }
+    Ok(problems)
+}
+
+/// Makes the sums again from the ledger; how many rows were wrong.
+pub(crate) fn recount(tx: &rusqlite::Connection) -> Result<usize> {
+    if !kept(tx)? {
+        return Ok(0);
+    }
+    let wrong = differing(tx)?.len();
+    tx.execute_batch(&format!(
+        "DELETE FROM points_days; INSERT INTO points_days {RECOUNT};"
+    ))?;
+    Ok(wrong)
+}
+
+/// Drops the triggers for a bulk load; what [`resume`] makes again.
+pub(crate) fn suspend(tx: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut dropped = Vec::new();
+    for name in TRIGGERS {
+        let sql: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        ))?;
+        if let Some(sql) = sql {
+            tx.execute_batch(&format!("DROP TRIGGER {name}"))?;
+            dropped.push(sql);
+        }
+    }
+    Ok(dropped)
+}
+
+/// Makes the triggers [`suspend`] dropped again, and the sums from the ledger as it now is.
+pub(crate) fn resume(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
+    recount(tx)?;
+    for sql in dropped {
+        tx.execute_batch(&sql)?;
+    }
+    Ok(())
+}
