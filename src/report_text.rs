@@ -163,6 +163,20 @@ pub fn csv(r: &Report) -> std::io::Result<String> {
             met(against.met),
         )?;
     }
+    for (clock, counted) in [
+        ("acknowledge", r.sla_counts.acknowledge),
+        ("propose", r.sla_counts.propose),
+        ("resolve", r.sla_counts.resolve),
+    ] {
+        row("sla_met", clock, counted.met.to_string(), String::new(), "")?;
+        row(
+            "sla_decided",
+            clock,
+            counted.decided.to_string(),
+            String::new(),
+            "",
+        )?;
+    }
     row(
         "avg_first_response_seconds",
         "",
@@ -177,6 +191,17 @@ pub fn csv(r: &Report) -> std::io::Result<String> {
         String::new(),
         "",
     )?;
+    for (figure, value) in [
+        ("replies_owed", r.replies.owed.to_string()),
+        ("replies_answered", r.replies.answered.to_string()),
+        ("replies_on_time", r.replies.on_time.to_string()),
+        ("replies_avg_seconds", opt(r.replies.avg_seconds)),
+        ("csat_scale", r.csat_scale.to_string()),
+        ("csat_answers", r.csat_answers.to_string()),
+        ("nps_answers", r.nps_answers.to_string()),
+    ] {
+        row(figure, "", value, String::new(), "")?;
+    }
     row(
         "csat_avg",
         "",
@@ -355,6 +380,13 @@ pub fn csv(r: &Report) -> std::io::Result<String> {
             String::new(),
             "",
         )?;
+        row(
+            "operator_csat_answers",
+            &o.login,
+            o.csat_answers.to_string(),
+            String::new(),
+            "",
+        )?;
     }
     for g in &r.per_role {
         for (figure, value) in [
@@ -369,6 +401,7 @@ pub fn csv(r: &Report) -> std::io::Result<String> {
                 g.complaints_resolved.to_string(),
             ),
             ("role_csat_avg", opt(g.csat_avg)),
+            ("role_csat_answers", g.csat_answers.to_string()),
         ] {
             row(figure, &g.role, value, String::new(), "")?;
         }

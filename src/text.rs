@@ -163,6 +163,19 @@ pub fn skip_cells(s: &str, cells: usize) -> &str {
     ""
 }
 
+/// A whole number with its thousands grouped: `12,345,678`.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `s` cut or padded with spaces to exactly `cells` terminal cells.
 pub fn pad(s: &str, cells: usize) -> String {
     let cut = truncate(s, cells);
@@ -204,6 +217,16 @@ pub fn columns(rows: &[Vec<String>]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped_by_three_from_the_right() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(12_345_678), "12,345,678");
+        assert_eq!(grouped(-1_234_567), "-1,234,567");
+        assert_eq!(grouped(i64::MIN), "-9,223,372,036,854,775,808");
+    }
 
     #[test]
     fn columns_line_up_by_display_cells() {

@@ -890,6 +890,20 @@ fn a_wait_pauses_the_resolution_clock_and_resume_moves_it_on() {
     assert_eq!(clock(k, "resolve")["paused"], true);
     let text = sandbox.ok(&["complaint", "show", &id]);
     assert!(text.contains("paused while waiting"), "{text}");
+    // The export says so too: neither running nor breached while it waits.
+    let exported = json(&sandbox.ok(&["export", "complaints", "--format", "json"]));
+    let row = exported
+        .as_array()
+        .and_then(|rows| {
+            rows.iter()
+                .find(|r| r["id"].as_i64().map(|n| n.to_string()).as_deref() == Some(id.as_str()))
+        })
+        .cloned()
+        .expect("the complaint exported");
+    assert_eq!(row["resolve_clock"], "paused", "{row}");
+    // (Waiting acknowledged it; proposing still runs.)
+    assert_eq!(row["acknowledge_clock"], "met", "{row}");
+    assert_eq!(row["propose_clock"], "running", "{row}");
     let resumed = json(&sandbox.ok(&["complaint", "resume", &id, "--json"]));
     assert_eq!(resumed["complaint"]["status"], "acknowledged");
     assert_eq!(clock(&resumed["complaint"], "resolve")["paused"], false);

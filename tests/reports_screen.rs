@@ -528,7 +528,7 @@ fn the_figures_shown_are_the_stores_and_worked_by_hand() {
     }
     assert!(line_of(&text, "Contacts by channel").contains("7 in all"));
     // Complaints per day: four in all, the sparkline from the 1st to the 30th.
-    assert!(line_of(&text, "Complaints opened per day").contains("4 in all"));
+    assert!(line_of(&text, "New complaints per day").contains("4 in all"));
     assert!(line_of(&text, "11-01").contains("11-30"), "{text}");
     // The hot spots: product quality twice, delivery and service attitude once, in November.
     assert_eq!(

@@ -104,8 +104,10 @@ pub fn table(r: &Report) -> String {
         .map(|o| format!(" · operator {}", sanitize(o)))
         .unwrap_or_default();
     out.push_str(&format!(
-        "Report {} to {} ({} days){who}\n\n",
-        r.period.from, r.period.to, r.period.days
+        "Report {} to {} ({}){who}\n\n",
+        r.period.from,
+        r.period.to,
+        crate::text::counted(r.period.days, "day", "days")
     ));
     let t = &r.targets;
     let line = |out: &mut String, label: &str, value: String, target: String, met: Option<bool>| {
@@ -256,20 +258,19 @@ pub fn table(r: &Report) -> String {
         String::new(),
         None,
     );
-    line(
-        &mut out,
-        "Points earned / redeemed",
-        format!("{} / {}", r.points_earned, r.points_redeemed),
-        String::new(),
-        None,
-    );
-    line(
-        &mut out,
-        "Points expired",
-        r.points_expired.to_string(),
-        String::new(),
-        None,
-    );
+    for (label, points) in [
+        ("Points earned", r.points_earned),
+        ("Points redeemed", r.points_redeemed),
+        ("Points expired", r.points_expired),
+    ] {
+        line(
+            &mut out,
+            label,
+            crate::text::grouped(points),
+            String::new(),
+            None,
+        );
+    }
     out.push_str("\nSales pipeline\n");
     match &r.pipeline {
         None => out.push_str("  no opportunities open at the end or closed in the period\n"),

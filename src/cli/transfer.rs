@@ -722,7 +722,9 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
                 k.clocks
                     .iter()
                     .find(|c| c.clock == name)
-                    .map(|c| c.state.to_string())
+                    // The resolution clock of a complaint that waits neither runs nor
+                    // breaches: its deadline moves on by the time it waits.
+                    .map(|c| if c.paused { "paused" } else { c.state }.to_string())
                     .unwrap_or_default()
             };
             sink.record(&Row {

@@ -171,9 +171,26 @@ pub struct Reports {
     afresh: bool,
     /// Others wrote since the last reload.
     data_changed: bool,
+    /// When this pane last said something of the figures shown (an export, or a wait for
+    /// it): taken back once other figures are chosen or arrive, as it no longer applies.
+    said_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Reports {
+    /// Takes back what this pane said of the figures then shown, if it is still on the line.
+    fn unsay(&mut self, desk: &mut Desk) {
+        if let Some(at) = self.said_at.take() {
+            if desk.message.as_ref().is_some_and(|m| m.at == at) {
+                desk.message = None;
+            }
+        }
+    }
+
+    /// Notes what was just said of the figures shown (see `said_at`).
+    fn noted(&mut self, desk: &Desk) {
+        self.said_at = desk.message.as_ref().map(|m| m.at);
+    }
+
     fn period_name(&self) -> PeriodName {
         self.period.unwrap_or(PeriodName::ThisMonth)
     }
@@ -270,6 +287,7 @@ impl Reports {
         self.pending = None;
         match &c.outcome {
             Outcome::Figures(f) => {
+                self.unsay(desk);
                 self.shown = Some(Shown {
                     asked: c.asked.clone(),
                     figures: (**f).clone(),
@@ -335,6 +353,7 @@ impl Reports {
                 .and_then(|o| self.operators.iter().position(|x| x == o));
             self.operator = super::cycle(&indices, now, forward).map(|i| self.operators[i].clone());
         }
+        self.unsay(desk);
         self.refresh(desk, false);
     }
 
@@ -389,7 +408,7 @@ impl Reports {
     /// `e`: the figures shown, as `careline report --format csv` prints them, to a new file
     /// in the operator's exports folder (readable by the operator only); the message line
     /// says where.
-    fn export(&self, desk: &mut Desk) {
+    fn export(&mut self, desk: &mut Desk) {
         // (While other figures are being calculated, those shown are not what was chosen.)
         let Some(shown) = self.displayed().filter(|s| {
             self.pending
@@ -397,6 +416,7 @@ impl Reports {
                 .is_none_or(|(_, p)| p.same_figures(&s.asked))
         }) else {
             desk.warn_t("reports.export_wait");
+            self.noted(desk);
             return;
         };
         let text = match crate::report_text::csv(&shown.figures.now) {
@@ -430,6 +450,7 @@ impl Reports {
                     &[("path", &sanitize(&path.display().to_string()))],
                 );
                 desk.info(said);
+                self.noted(desk);
             }
             Err(e) => {
                 let said = desk
@@ -883,12 +904,23 @@ fn draw(pane: &Reports, area: Rect, buf: &mut Buffer, view: &View) {
             theme.muted,
         ));
     }
-    if let (true, Some(before)) = (compare, shown.and_then(|s| s.figures.before.as_ref())) {
+    if let (true, Some(s), Some(before)) = (
+        compare,
+        shown,
+        shown.and_then(|s| s.figures.before.as_ref()),
+    ) {
+        // A period not yet over is compared with a whole one: said so.
+        let now = &s.figures.now.period;
+        let so_far = now.to >= now.generated_at.with_timezone(&view.tz).date_naive();
         spans.push(Span::styled(
             format!(
                 "  {}",
                 i18n.f(
-                    "reports.before",
+                    if so_far {
+                        "reports.before_so_far"
+                    } else {
+                        "reports.before"
+                    },
                     &[
                         ("from", &before.period.from.to_string()),
                         ("to", &before.period.to.to_string()),
@@ -1164,6 +1196,8 @@ fn draw_headline(
         if let Some(previous) = &previous {
             let p = &previous[n];
             let arrow = match (f.raw, p.raw) {
+                // The same as shown, though not to the last decimal.
+                (Some(_), Some(_)) if f.value == p.value => "=",
                 (Some(a), Some(b)) if a > b => "▲",
                 (Some(a), Some(b)) if a < b => "▼",
                 (Some(_), Some(_)) => "=",
@@ -1214,10 +1248,21 @@ fn draw_channels(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
         }
     }
     let most = channels.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    // Each bar's label is the channel and its count, the counts right-aligned in one column,
+    // so every bar starts in the same column and is only as long as its share (a count
+    // written on the bar would hide a short one).
+    let names = channels.iter().map(|(c, _)| width(c)).max().unwrap_or(0);
+    let digits = channels
+        .iter()
+        .map(|(_, n)| n.to_string().len())
+        .max()
+        .unwrap_or(1);
     let bars: Vec<Bar> = channels
         .iter()
         .map(|(label, n)| {
-            Bar::with_label(Line::styled(label.clone(), theme.text), (*n).max(0) as u64)
+            let text = format!("{} {}", pad(label, names), right(&n.to_string(), digits));
+            Bar::with_label(Line::styled(text, theme.text), (*n).max(0) as u64)
+                .text_value(String::new())
         })
         .collect();
     let chart = Rect {
