@@ -37,6 +37,10 @@ const FILLED: &[&str] = &[
     "complaints",
     "points_ledger",
     "complaint_events",
+    "surveys",
+    "reminders",
+    "opportunities",
+    "opportunity_events",
 ];
 
 /// The lookup keys (a JSON array a customer) and searchable text of the customers loaded so

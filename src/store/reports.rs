@@ -292,12 +292,20 @@ impl Store {
         {
             let within = |t: Option<i64>| t.is_some_and(|t| t >= start && t < end);
             let mut stmt = conn.prepare_cached(
+                // Only those with a moment at or after the start (the expression of the
+                // index `complaints_last_moment`, migration 0028): nothing of the others can
+                // fall in the period.
                 "SELECT opened_by, assignee_id, category, status, opened_at, acknowledged_at,
                         proposed_at, resolved_at, closed_at, paused_at, ack_due_at,
                         propose_due_at, resolve_due_at
-                   FROM complaints WHERE status <> 'merged'",
+                   FROM complaints INDEXED BY complaints_last_moment
+                  WHERE max(opened_at, coalesce(acknowledged_at, 0), coalesce(proposed_at, 0),
+                            coalesce(resolved_at, 0), coalesce(closed_at, 0),
+                            coalesce(paused_at, 0), coalesce(ack_due_at, 0),
+                            coalesce(propose_due_at, 0), coalesce(resolve_due_at, 0)) >= ?1
+                    AND opened_at < ?2 AND status <> 'merged'",
             )?;
-            let mut rows = stmt.query([])?;
+            let mut rows = stmt.query(params![start, end])?;
             let now = now.timestamp();
             while let Some(r) = rows.next()? {
                 let by: i64 = r.get(0)?;
