@@ -526,3 +526,202 @@ fn the_points_daily_sums_equal_the_ledger_after_writers_at_once() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The reminders due in `[from, to]` and those of them done, counted by the test from the
+/// reminders as they stand by the rule of docs/REPORTS.md (withdrawn ones left out), for
+/// everyone or for those kept for operator `only`.
+fn standing_reminders(sandbox: &Sandbox, from: &str, to: &str, only: Option<i64>) -> (i64, i64) {
+    sandbox
+        .raw()
+        .query_row(
+            "SELECT count(*), count(CASE WHEN status = 'done' THEN 1 END) FROM reminders
+              WHERE status <> 'deleted' AND due_on BETWEEN ?1 AND ?2
+                AND (?3 IS NULL OR assignee_id = ?3)",
+            rusqlite::params![from, to, only],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("counted")
+}
+
+/// Reminders added, done, skipped and snoozed by processes at once, one moved to another day,
+/// given to another operator and deleted behind careline's back: the reports' reminders due
+/// and done always equal the reminders counted by the test, for everyone and one operator;
+/// `check` finds the counts equal to a recount, and names and mends one tampered with.
+#[test]
+fn the_reminder_counts_equal_the_reminders_after_writers_at_once() {
+    let sandbox = Sandbox::new();
+    sandbox.init();
+    // Days to come (a reminder is not added in the past): D+10, D+11, D+12, and D+40.
+    let today = chrono::Local::now().date_naive();
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let (d10, d11, d12, d40) = (day(10), day(11), day(12), day(40));
+    sandbox.ok(&[
+        "operator", "add", "amy", "--name", "Amy", "--role", "operator",
+    ]);
+    for n in 0..3 {
+        sandbox.ok(&[
+            "customer",
+            "add",
+            "--name",
+            &format!("客户{n}"),
+            "--phone",
+            &format!("1390013900{n}"),
+        ]);
+    }
+    let spawn = |args: Vec<String>| {
+        sandbox
+            .command()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("careline starts")
+    };
+    let wait_all = |children: Vec<Child>| {
+        children
+            .into_iter()
+            .map(|child| {
+                let out = child.wait_with_output().expect("careline ends");
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+                v["id"].as_i64().unwrap_or_else(|| panic!("an id in {v}"))
+            })
+            .collect::<Vec<i64>>()
+    };
+    // Nine reminders added at once over three days, some kept for amy.
+    let adders = (0..9)
+        .map(|k| {
+            let mut args: Vec<String> = [
+                "reminder",
+                "add",
+                &format!("C000000{}", 1 + k % 3),
+                "--title",
+                "回访",
+                "--due",
+                [d10.as_str(), d11.as_str(), d12.as_str()][k % 3],
+                "--json",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            if k % 2 == 0 {
+                args.extend(["--for".into(), "amy".into()]);
+            }
+            spawn(args)
+        })
+        .collect();
+    let ids = wait_all(adders);
+    // Worked at once: three done, two skipped, one snoozed.
+    let workers: Vec<Child> = ids
+        .iter()
+        .take(6)
+        .enumerate()
+        .map(|(k, id)| {
+            let id = id.to_string();
+            let args: Vec<String> = match k {
+                0..=2 => vec!["reminder".into(), "done".into(), id],
+                3 | 4 => vec![
+                    "reminder".into(),
+                    "skip".into(),
+                    id,
+                    "--reason".into(),
+                    "unreachable".into(),
+                ],
+                _ => vec![
+                    "reminder".into(),
+                    "snooze".into(),
+                    id,
+                    "--until".into(),
+                    d40.clone(),
+                ],
+            };
+            spawn(args)
+        })
+        .collect();
+    for child in workers {
+        let out = child.wait_with_output().expect("careline ends");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Behind careline's back: one moved a day on and given to amy, one deleted.
+    let raw = sandbox.raw();
+    raw.execute(
+        "UPDATE reminders SET due_on = ?2,
+                assignee_id = (SELECT id FROM operators WHERE login = 'amy')
+          WHERE id = ?1",
+        rusqlite::params![ids[7], d12],
+    )
+    .expect("changed");
+    raw.execute("DELETE FROM reminders WHERE id = ?1", [ids[8]])
+        .expect("deleted");
+    let amy: i64 = raw
+        .query_row("SELECT id FROM operators WHERE login = 'amy'", [], |r| {
+            r.get(0)
+        })
+        .expect("amy");
+    drop(raw);
+    let out = sandbox.ok(&["check"]);
+    assert!(out.contains("report sums   ok"), "{out}");
+    let (d0, d9, d13, d60) = (day(0), day(9), day(13), day(60));
+    for (from, to) in [
+        (d10.as_str(), d10.as_str()),
+        (d0.as_str(), d11.as_str()),
+        (d11.as_str(), d12.as_str()),
+        (d12.as_str(), d60.as_str()),
+        (d0.as_str(), d9.as_str()),
+        (d13.as_str(), d60.as_str()),
+    ] {
+        for (who, only) in [(None, None), (Some("amy"), Some(amy))] {
+            let mut args = vec!["report", "--from", from, "--to", to, "--format", "json"];
+            if let Some(login) = who {
+                args.extend(["--operator", login]);
+            }
+            let r: serde_json::Value = serde_json::from_str(&sandbox.ok(&args)).expect("JSON");
+            let (due, done) = standing_reminders(&sandbox, from, to, only);
+            assert_eq!(
+                (
+                    r["reminders_due"]["total"].as_i64(),
+                    r["reminders_done"]["total"].as_i64()
+                ),
+                (Some(due), Some(done)),
+                "{from} to {to} for {who:?}"
+            );
+        }
+    }
+    // All of them by hand: 9 added, one deleted: 8 due; 3 done.
+    assert_eq!(standing_reminders(&sandbox, &d0, &d60, None), (8, 3));
+    // Tampered with: check names the row, and the recount mends it.
+    sandbox
+        .raw()
+        .execute(
+            "UPDATE reminder_days SET reminders = reminders + 2 WHERE day = ?1
+              AND status = 'done'",
+            [&d10],
+        )
+        .expect("tampered");
+    let out = sandbox.run(&["check"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("reminders due {d10} manual")),
+        "{stdout}"
+    );
+    let out = sandbox.run(&["check", "--recount"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 row was wrong before"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

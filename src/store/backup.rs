@@ -111,6 +111,7 @@ pub(super) fn check_with(
         report_sums: {
             let mut wrong = super::reports::check_day_sums(conn)?;
             wrong.extend(super::points_days::check(conn)?);
+            wrong.extend(super::reminder_days::check(conn)?);
             wrong
         },
         points: super::points::check_points(conn)?,

@@ -32,6 +32,7 @@ mod points_days;
 mod pops;
 mod privacy;
 mod purchases;
+mod reminder_days;
 mod reminders;
 mod report_exports;
 mod reports;

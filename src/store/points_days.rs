@@ -171,8 +171,19 @@ pub(crate) fn recount(tx: &rusqlite::Connection) -> Result<usize> {
 
 /// Drops the triggers for a bulk load; what [`resume`] makes again.
 pub(crate) fn suspend(tx: &rusqlite::Connection) -> Result<Vec<String>> {
+    drop_triggers(tx, &TRIGGERS)
+}
+
+/// Makes the triggers [`suspend`] dropped again, and the sums from the ledger as it now is.
+pub(crate) fn resume(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
+    recount(tx)?;
+    make_triggers(tx, dropped)
+}
+
+/// Drops the triggers named that exist; their SQL, to make them again.
+pub(crate) fn drop_triggers(tx: &rusqlite::Connection, names: &[&str]) -> Result<Vec<String>> {
     let mut dropped = Vec::new();
-    for name in TRIGGERS {
+    for name in names {
         let sql: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
             [name],
@@ -186,9 +197,8 @@ pub(crate) fn suspend(tx: &rusqlite::Connection) -> Result<Vec<String>> {
     Ok(dropped)
 }
 
-/// Makes the triggers [`suspend`] dropped again, and the sums from the ledger as it now is.
-pub(crate) fn resume(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
-    recount(tx)?;
+/// Makes triggers [`drop_triggers`] dropped again.
+pub(crate) fn make_triggers(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
     for sql in dropped {
         tx.execute_batch(&sql)?;
     }

@@ -465,18 +465,14 @@ impl Store {
         let mut due = ByKind::default();
         let mut done = ByKind::default();
         {
-            // From an index alone: status, kind and due day, or the operator's.
-            let (index, operator) = if only.is_some() {
-                ("reminders_assignee", "AND assignee_id = ?3")
-            } else {
-                ("reminders_kind_due", "AND ?3 IS NULL")
-            };
+            // From the counts by due day (`reminder_days`): whole days of the centre's.
             let sql = format!(
-                "SELECT kind, count(*), count(CASE WHEN status = 'done' THEN 1 END)
-                   FROM reminders INDEXED BY {index}
+                "SELECT kind, sum(reminders),
+                        COALESCE(sum(CASE WHEN status = 'done' THEN reminders END), 0)
+                   FROM reminder_days
                   WHERE status IN ('open', 'snoozed', 'done', 'skipped') AND kind IN ({})
-                    AND due_on BETWEEN ?1 AND ?2 {operator}
-                  GROUP BY status, kind",
+                    AND day BETWEEN ?1 AND ?2 AND (?3 IS NULL OR assignee_id = ?3)
+                  GROUP BY kind",
                 ReminderKind::ALL
                     .iter()
                     .map(|k| format!("'{}'", k.as_str()))
@@ -692,7 +688,9 @@ impl Store {
     pub fn recount_report_sums(&mut self, actor: &Actor) -> Result<usize> {
         self.require(actor, Permission::RepairDatabase)?;
         self.write(actor, |w| {
-            let wrong = differing_day_sums(w.tx())?.len() + super::points_days::recount(w.tx())?;
+            let wrong = differing_day_sums(w.tx())?.len()
+                + super::points_days::recount(w.tx())?
+                + super::reminder_days::recount(w.tx())?;
             w.tx().execute_batch(&format!(
                 "DELETE FROM contact_days; INSERT INTO contact_days {RECOUNT};"
             ))?;

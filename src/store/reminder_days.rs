@@ -1,0 +1,108 @@
+//! The reminders counted by the day they are due (`reminder_days`, migration 0029), kept by
+//! triggers in the same transaction as every reminder written, changed or deleted: a report
+//! reads a period's reminders due and done from a few hundred rows instead of an index range
+//! of hundreds of thousands. Due days are the centre's own days, so a period reads them whole.
+//! `careline check` compares the counts with a recount; `check --recount` makes them again.
+
+use std::collections::BTreeMap;
+
+use super::Result;
+
+/// The triggers that keep the counts (dropped for a demo load, which recounts once at its end).
+const TRIGGERS: [&str; 3] = [
+    "reminder_days_add",
+    "reminder_days_remove",
+    "reminder_days_change",
+];
+
+/// The counts recounted from the reminders: what `reminder_days` holds when right.
+const RECOUNT: &str = "SELECT due_on, kind, coalesce(assignee_id, 0), status, count(*)
+   FROM reminders GROUP BY 1, 2, 3, 4";
+
+/// A row of the counts: due day, kind, who it is kept for (0 for anyone), status.
+type Key = (String, String, i64, String);
+
+fn counts(conn: &rusqlite::Connection, sql: &str) -> Result<BTreeMap<Key, i64>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let n: i64 = r.get(4)?;
+        if n != 0 {
+            out.insert((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), n);
+        }
+    }
+    Ok(out)
+}
+
+/// Each row where the counts kept and a recount differ: key, kept, recounted.
+fn differing(conn: &rusqlite::Connection) -> Result<Vec<(Key, i64, i64)>> {
+    let mut kept = counts(
+        conn,
+        "SELECT day, kind, assignee_id, status, reminders FROM reminder_days",
+    )?;
+    let mut wrong = Vec::new();
+    for (key, has) in counts(conn, RECOUNT)? {
+        let was = kept.remove(&key).unwrap_or(0);
+        if was != has {
+            wrong.push((key, was, has));
+        }
+    }
+    wrong.extend(kept.into_iter().map(|(key, was)| (key, was, 0)));
+    wrong.sort();
+    Ok(wrong)
+}
+
+fn kept(conn: &rusqlite::Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reminder_days')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Where the counts differ from a recount of the reminders, in words (the first few, and how
+/// many in all); nothing for a file older than the counts.
+pub(crate) fn check(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    if !kept(conn)? {
+        return Ok(Vec::new());
+    }
+    let wrong = differing(conn)?;
+    let mut problems: Vec<String> = wrong
+        .iter()
+        .take(3)
+        .map(|((day, kind, assignee, status), was, has)| {
+            format!(
+                "reminders due {day} {kind} kept for {assignee} {status}: kept {was}, the reminders are {has}"
+            )
+        })
+        .collect();
+    if wrong.len() > 3 {
+        problems.push(format!("and {} more reminder rows", wrong.len() - 3));
+    }
+    Ok(problems)
+}
+
+/// Makes the counts again from the reminders; how many rows were wrong.
+pub(crate) fn recount(tx: &rusqlite::Connection) -> Result<usize> {
+    if !kept(tx)? {
+        return Ok(0);
+    }
+    let wrong = differing(tx)?.len();
+    tx.execute_batch(&format!(
+        "DELETE FROM reminder_days; INSERT INTO reminder_days {RECOUNT};"
+    ))?;
+    Ok(wrong)
+}
+
+/// Drops the triggers for a bulk load; what [`resume`] makes again.
+pub(crate) fn suspend(tx: &rusqlite::Connection) -> Result<Vec<String>> {
+    super::points_days::drop_triggers(tx, &TRIGGERS)
+}
+
+/// Makes the triggers [`suspend`] dropped again, and the counts from the reminders as they
+/// now are.
+pub(crate) fn resume(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
+    recount(tx)?;
+    super::points_days::make_triggers(tx, dropped)
+}
