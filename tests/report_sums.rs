@@ -333,6 +333,33 @@ fn a_demo_database_keeps_its_sums_equal_to_a_recount() {
     assert_eq!(triggers, 3);
 }
 
+/// Starts `careline ARGS` on the sandbox, its output kept.
+fn start(sandbox: &Sandbox, args: &[&str]) -> Child {
+    sandbox
+        .command()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("careline starts")
+}
+
+/// Waits for every process, insisting each succeeded; what each printed.
+fn all_succeed(children: Vec<Child>) -> Vec<Vec<u8>> {
+    children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().expect("careline ends");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        })
+        .collect()
+}
+
 /// The points the report must give for local days `[from, to]` in a zone `offset` seconds
 /// east of UTC, summed by the test from the ledger's rows by the rule of docs/REPORTS.md
 /// (earned: every gain; redeemed: the `redeem` rows; expired: the `expire` rows).
@@ -402,29 +429,19 @@ fn the_points_daily_sums_equal_the_ledger_after_writers_at_once() {
                 csv.push_str(&format!("C000000{c},SO{c}-{k},{day},1000.00\n"));
             }
             let file = sandbox.write_file(&format!("p{c}.csv"), csv.as_bytes());
-            sandbox
-                .command()
-                .args(["import", "purchases", file.to_str().expect("path")])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("careline starts")
+            start(
+                &sandbox,
+                &["import", "purchases", file.to_str().expect("path")],
+            )
         })
         .collect();
-    for child in writers {
-        let out = child.wait_with_output().expect("careline ends");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    all_succeed(writers);
     // Redemptions by four processes at once (now), and an expiry run.
     let redeemers: Vec<Child> = (1..=4)
         .map(|c| {
-            sandbox
-                .command()
-                .args([
+            start(
+                &sandbox,
+                &[
                     "points",
                     "redeem",
                     "--customer",
@@ -433,21 +450,11 @@ fn the_points_daily_sums_equal_the_ledger_after_writers_at_once() {
                     &format!("{}", 100 * c),
                     "--reason",
                     "保温杯",
-                ])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("careline starts")
+                ],
+            )
         })
         .collect();
-    for child in redeemers {
-        let out = child.wait_with_output().expect("careline ends");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    all_succeed(redeemers);
     // 24 months after 30 January 2026 is past; a run dated then writes the lots off.
     sandbox.ok(&["points", "expire", "--date", "2028-02-28"]);
     // Behind careline's back (the balances kept whole): one purchase's points moved 29 days
@@ -569,25 +576,14 @@ fn the_reminder_counts_equal_the_reminders_after_writers_at_once() {
         ]);
     }
     let spawn = |args: Vec<String>| {
-        sandbox
-            .command()
-            .args(&args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("careline starts")
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        start(&sandbox, &args)
     };
     let wait_all = |children: Vec<Child>| {
-        children
+        all_succeed(children)
             .into_iter()
-            .map(|child| {
-                let out = child.wait_with_output().expect("careline ends");
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+            .map(|out| {
+                let v: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
                 v["id"].as_i64().unwrap_or_else(|| panic!("an id in {v}"))
             })
             .collect::<Vec<i64>>()
@@ -642,14 +638,7 @@ fn the_reminder_counts_equal_the_reminders_after_writers_at_once() {
             spawn(args)
         })
         .collect();
-    for child in workers {
-        let out = child.wait_with_output().expect("careline ends");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    all_succeed(workers);
     // Behind careline's back: one moved a day on and given to amy, one deleted.
     let raw = sandbox.raw();
     raw.execute(

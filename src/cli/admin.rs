@@ -201,7 +201,7 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<()> {
     if args.recount {
         let wrong = store.recount_report_sums(&actor)?;
         eprintln!(
-            "Recounted the contacts' daily sums from the interaction log and the points' from the ledger: {} wrong before.",
+            "Recounted the sums the reports read (contacts, points, reminders due) from the log, the ledger and the reminders: {} wrong before.",
             counted(wrong as u64, "row was", "rows were")
         );
     }
@@ -284,7 +284,7 @@ fn print_report(report: &CheckReport) {
             println!("append-only   FAILED: {}", audit.protection.join("; "));
         }
         if report.report_sums.is_empty() {
-            println!("report sums   ok (the daily sums of contacts and points equal a recount of the log and the ledger)");
+            println!("report sums   ok (the sums of contacts, points and reminders the reports read equal a recount)");
         } else {
             println!("report sums   FAILED: {}", report.report_sums.join("; "));
         }

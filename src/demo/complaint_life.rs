@@ -949,22 +949,14 @@ pub(super) fn complaints(
     } = stage;
     let in_person = taken_in_person(opening.channel);
     let plan = plan(status, in_person, rules, actors, rng);
-    let opened = if status == Status::Closed {
-        // Any day of the last two years; one opened too late to have been closed by now is
-        // opened earlier by what its last step overshoots, as below.
+    // When it opened (a first guess), and the moment its last step must come before.
+    let (guess, end) = if status == Status::Closed {
+        // Any day of the last two years, its steps over an hour before now.
         let end = now - Duration::hours(1);
-        let mut opened = now - Duration::seconds(rng.random_range(86_400..730 * 86_400));
-        for _ in 0..8 {
-            let mut trial = Life::open(rules, calendar, actors, opening, opened);
-            trial.auto = false;
-            trial.play(&plan, DateTime::<Utc>::MAX_UTC);
-            let over = trial.last_step - end;
-            if over <= Duration::zero() {
-                break;
-            }
-            opened -= over;
-        }
-        opened
+        (
+            now - Duration::seconds(rng.random_range(86_400..730 * 86_400)),
+            end,
+        )
     } else {
         let spans = rules.spans(opening.severity, opening.vip);
         let follow_up = Duration::days(rules.follow_up_days.clamp(1, 365));
@@ -976,22 +968,23 @@ pub(super) fn complaints(
             Status::Resolved => up_to(rng, follow_up, 100),
             _ => up_to(rng, spans.resolve, 130),
         };
-        // The steps take as long as the calendar makes them from when it opened: open it
-        // earlier by what the last one overshoots, until it ends `slack` before now.
+        // It ends `slack` before now.
         let end = now - slack;
-        let mut opened = end;
-        for _ in 0..8 {
-            let mut trial = Life::open(rules, calendar, actors, opening, opened);
-            trial.auto = false;
-            trial.play(&plan, DateTime::<Utc>::MAX_UTC);
-            let over = trial.last_step - end;
-            if over <= Duration::zero() {
-                break;
-            }
-            opened -= over;
-        }
-        opened
+        (end, end)
     };
+    // The steps take as long as the calendar makes them from when it opened: open it earlier
+    // by what the last one overshoots `end`, until it does not.
+    let mut opened = guess;
+    for _ in 0..8 {
+        let mut trial = Life::open(rules, calendar, actors, opening, opened);
+        trial.auto = false;
+        trial.play(&plan, DateTime::<Utc>::MAX_UTC);
+        let over = trial.last_step - end;
+        if over <= Duration::zero() {
+            break;
+        }
+        opened -= over;
+    }
     let mut life = Life::open(rules, calendar, actors, opening, opened);
     let as_opened = life.due;
     life.play(&plan, now);

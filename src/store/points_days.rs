@@ -107,20 +107,29 @@ fn sums(conn: &rusqlite::Connection, sql: &str) -> Result<BTreeMap<Key, [i64; 3]
 
 /// Each row where the sums kept and a recount of the ledger differ: key, kept, recounted.
 fn differing(conn: &rusqlite::Connection) -> Result<Vec<Differing>> {
-    let mut kept = sums(
+    let kept = sums(
         conn,
         "SELECT day, operator_id, kind, gained, taken, moves FROM points_days",
     )?;
+    Ok(differences(kept, sums(conn, RECOUNT)?))
+}
+
+/// Each key where what is kept and a recount differ, in key order: the key, what is kept and
+/// what the recount has (a key missing on either side counts as the default, nothing).
+pub(crate) fn differences<K: Ord, V: PartialEq + Default>(
+    mut kept: BTreeMap<K, V>,
+    recount: BTreeMap<K, V>,
+) -> Vec<(K, V, V)> {
     let mut wrong = Vec::new();
-    for (key, has) in sums(conn, RECOUNT)? {
-        let was = kept.remove(&key).unwrap_or([0; 3]);
+    for (key, has) in recount {
+        let was = kept.remove(&key).unwrap_or_default();
         if was != has {
             wrong.push((key, was, has));
         }
     }
-    wrong.extend(kept.into_iter().map(|(key, was)| (key, was, [0; 3])));
-    wrong.sort();
-    Ok(wrong)
+    wrong.extend(kept.into_iter().map(|(key, was)| (key, was, V::default())));
+    wrong.sort_by(|a, b| a.0.cmp(&b.0));
+    wrong
 }
 
 fn kept(conn: &rusqlite::Connection) -> Result<bool> {

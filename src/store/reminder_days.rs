@@ -37,20 +37,14 @@ fn counts(conn: &rusqlite::Connection, sql: &str) -> Result<BTreeMap<Key, i64>> 
 
 /// Each row where the counts kept and a recount differ: key, kept, recounted.
 fn differing(conn: &rusqlite::Connection) -> Result<Vec<(Key, i64, i64)>> {
-    let mut kept = counts(
+    let kept = counts(
         conn,
         "SELECT day, kind, assignee_id, status, reminders FROM reminder_days",
     )?;
-    let mut wrong = Vec::new();
-    for (key, has) in counts(conn, RECOUNT)? {
-        let was = kept.remove(&key).unwrap_or(0);
-        if was != has {
-            wrong.push((key, was, has));
-        }
-    }
-    wrong.extend(kept.into_iter().map(|(key, was)| (key, was, 0)));
-    wrong.sort();
-    Ok(wrong)
+    Ok(super::points_days::differences(
+        kept,
+        counts(conn, RECOUNT)?,
+    ))
 }
 
 fn kept(conn: &rusqlite::Connection) -> Result<bool> {

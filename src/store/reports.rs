@@ -903,18 +903,10 @@ const RECOUNT: &str = "SELECT started_at / 86400, operator_id, channel, directio
 /// Each row where the sums kept and a recount of the log differ: its key, what is kept, what
 /// the log has (a row missing on either side counts as nothing).
 fn differing_day_sums(conn: &rusqlite::Connection) -> Result<Vec<Differing>> {
-    let mut kept = kept_day_sums(conn)?;
-    let recount = day_sums(conn, RECOUNT)?;
-    let mut wrong = Vec::new();
-    for (key, has) in recount {
-        let was = kept.remove(&key).unwrap_or([0; 3]);
-        if was != has {
-            wrong.push((key, was, has));
-        }
-    }
-    wrong.extend(kept.into_iter().map(|(key, was)| (key, was, [0; 3])));
-    wrong.sort();
-    Ok(wrong)
+    Ok(super::points_days::differences(
+        kept_day_sums(conn)?,
+        day_sums(conn, RECOUNT)?,
+    ))
 }
 
 /// Where the daily sums differ from a recount of the log, in words (the first few, and how
