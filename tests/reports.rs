@@ -997,6 +997,22 @@ fn the_report_exports_say_what_they_cannot_narrow_and_are_audited() {
         .sandbox
         .fails(&["export", "opportunities", "--to", "2026-03-01"]);
     assert!(err.contains("stage history"), "{err}");
+    // K3 was acknowledged in 5 minutes (its 30 in time) and proposed late (due within 120
+    // minutes of 25 February, proposed on 2 March): the export tells the two apart.
+    let complaints: serde_json::Value = serde_json::from_str(&desk.sandbox.ok(&[
+        "export",
+        "complaints",
+        "--from",
+        "2026-02-25",
+        "--to",
+        "2026-02-25",
+        "--format",
+        "json",
+    ]))
+    .expect("JSON");
+    assert_eq!(complaints[0]["acknowledge_clock"], "met", "{complaints}");
+    assert_eq!(complaints[0]["propose_clock"], "met_late", "{complaints}");
+    assert_eq!(complaints[0]["resolve_clock"], "met_late", "{complaints}");
     // An empty period still names its columns.
     let csv = desk.sandbox.ok(&[
         "export",

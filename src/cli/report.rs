@@ -225,14 +225,20 @@ pub fn table(r: &Report) -> String {
     );
     line(
         &mut out,
-        &format!("CSAT ({} answers)", r.csat_answers),
+        &format!(
+            "CSAT ({})",
+            crate::text::counted(r.csat_answers, "answer", "answers")
+        ),
         number(r.csat_avg, 2).or_dash(),
         format!("≥ {:.1}", t.csat_avg.target),
         t.csat_avg.met,
     );
     line(
         &mut out,
-        &format!("NPS ({} answers)", r.nps_answers),
+        &format!(
+            "NPS ({})",
+            crate::text::counted(r.nps_answers, "answer", "answers")
+        ),
         number(r.nps, 1).or_dash(),
         String::new(),
         None,

@@ -724,7 +724,17 @@ pub fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
                     .find(|c| c.clock == name)
                     // The resolution clock of a complaint that waits neither runs nor
                     // breaches: its deadline moves on by the time it waits.
-                    .map(|c| if c.paused { "paused" } else { c.state }.to_string())
+                    .map(|c| {
+                        if c.paused {
+                            "paused"
+                        } else if c.on_time == Some(false) {
+                            // Met, but after its deadline: a breach for the SLA figures.
+                            "met_late"
+                        } else {
+                            c.state
+                        }
+                        .to_string()
+                    })
                     .unwrap_or_default()
             };
             sink.record(&Row {

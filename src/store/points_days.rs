@@ -13,19 +13,90 @@ use super::Result;
 /// Seconds in a day of the sums (UTC days: `at / 86400`).
 const DAY: i64 = 86_400;
 
-/// The triggers that keep the sums, which a bulk load drops and makes again (recounting the
-/// sums once instead of once a row).
-const TRIGGERS: [&str; 3] = [
-    "points_days_add",
-    "points_days_remove",
-    "points_days_change",
-];
-
 /// The sums recounted from the ledger: what `points_days` holds when right.
 const RECOUNT: &str = "SELECT at / 86400, coalesce(operator_id, 0), kind,
         COALESCE(sum(CASE WHEN delta > 0 THEN delta END), 0),
         COALESCE(sum(CASE WHEN delta < 0 THEN -delta END), 0), count(*)
    FROM points_ledger GROUP BY 1, 2, 3";
+
+/// The points' sums, and the triggers that keep them (which a bulk load drops and makes again,
+/// recounting the sums once instead of once a row).
+const KEPT: Kept = Kept {
+    table: "points_days",
+    recount: RECOUNT,
+    triggers: &[
+        "points_days_add",
+        "points_days_remove",
+        "points_days_change",
+    ],
+};
+
+/// A table of sums kept by triggers from the rows they sum: its name, the query that makes it
+/// from those rows, and its triggers.
+pub(crate) struct Kept {
+    pub table: &'static str,
+    pub recount: &'static str,
+    pub triggers: &'static [&'static str],
+}
+
+impl Kept {
+    /// Whether the file has the table (one older than its migration does not).
+    pub(crate) fn exists(&self, conn: &rusqlite::Connection) -> Result<bool> {
+        Ok(conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [self.table],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Makes the table again from the rows it sums.
+    pub(crate) fn remake(&self, tx: &rusqlite::Connection) -> Result<()> {
+        Ok(tx.execute_batch(&format!(
+            "DELETE FROM {table}; INSERT INTO {table} {recount};",
+            table = self.table,
+            recount = self.recount
+        ))?)
+    }
+
+    /// Drops the triggers for a bulk load; what [`Kept::resume`] makes again.
+    pub(crate) fn suspend(&self, tx: &rusqlite::Connection) -> Result<Vec<String>> {
+        let mut dropped = Vec::new();
+        for name in self.triggers {
+            let sql: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            ))?;
+            if let Some(sql) = sql {
+                tx.execute_batch(&format!("DROP TRIGGER {name}"))?;
+                dropped.push(sql);
+            }
+        }
+        Ok(dropped)
+    }
+
+    /// Makes the table from the rows as they now are, and the triggers [`Kept::suspend`]
+    /// dropped again.
+    pub(crate) fn resume(&self, tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
+        if self.exists(tx)? {
+            self.remake(tx)?;
+        }
+        for sql in dropped {
+            tx.execute_batch(&sql)?;
+        }
+        Ok(())
+    }
+}
+
+/// The first few of what differs, and how many more there are.
+pub(crate) fn first_few(lines: Vec<String>, rows: &str) -> Vec<String> {
+    let more = lines.len().saturating_sub(3);
+    let mut out: Vec<String> = lines.into_iter().take(3).collect();
+    if more > 0 {
+        out.push(format!("and {more} more {rows}"));
+    }
+    out
+}
 
 /// Points moved in `[start, end)` (Unix seconds), by whoever wrote them or by `only`:
 /// (earned: every gain; redeemed: the `redeem` rows; expired: the `expire` rows).
@@ -132,24 +203,14 @@ pub(crate) fn differences<K: Ord, V: PartialEq + Default>(
     wrong
 }
 
-fn kept(conn: &rusqlite::Connection) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'points_days')",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
 /// Where the points' daily sums differ from a recount of the ledger, in words (the first
 /// few, and how many in all); nothing for a file older than the sums.
 pub(crate) fn check(conn: &rusqlite::Connection) -> Result<Vec<String>> {
-    if !kept(conn)? {
+    if !KEPT.exists(conn)? {
         return Ok(Vec::new());
     }
-    let wrong = differing(conn)?;
-    let mut problems: Vec<String> = wrong
-        .iter()
-        .take(3)
+    let wrong = differing(conn)?
+        .into_iter()
         .map(|((day, operator, kind), a, b)| {
             let date = chrono::DateTime::from_timestamp(day * DAY, 0)
                 .map(|t| t.date_naive().to_string())
@@ -160,56 +221,25 @@ pub(crate) fn check(conn: &rusqlite::Connection) -> Result<Vec<String>> {
             )
         })
         .collect();
-    if wrong.len() > 3 {
-        problems.push(format!("and {} more points rows", wrong.len() - 3));
-    }
-    Ok(problems)
+    Ok(first_few(wrong, "points rows"))
 }
 
 /// Makes the sums again from the ledger; how many rows were wrong.
 pub(crate) fn recount(tx: &rusqlite::Connection) -> Result<usize> {
-    if !kept(tx)? {
+    if !KEPT.exists(tx)? {
         return Ok(0);
     }
     let wrong = differing(tx)?.len();
-    tx.execute_batch(&format!(
-        "DELETE FROM points_days; INSERT INTO points_days {RECOUNT};"
-    ))?;
+    KEPT.remake(tx)?;
     Ok(wrong)
 }
 
 /// Drops the triggers for a bulk load; what [`resume`] makes again.
 pub(crate) fn suspend(tx: &rusqlite::Connection) -> Result<Vec<String>> {
-    drop_triggers(tx, &TRIGGERS)
+    KEPT.suspend(tx)
 }
 
-/// Makes the triggers [`suspend`] dropped again, and the sums from the ledger as it now is.
+/// Makes the sums from the ledger as it now is, and the triggers [`suspend`] dropped again.
 pub(crate) fn resume(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
-    recount(tx)?;
-    make_triggers(tx, dropped)
-}
-
-/// Drops the triggers named that exist; their SQL, to make them again.
-pub(crate) fn drop_triggers(tx: &rusqlite::Connection, names: &[&str]) -> Result<Vec<String>> {
-    let mut dropped = Vec::new();
-    for name in names {
-        let sql: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
-            [name],
-            |r| r.get(0),
-        ))?;
-        if let Some(sql) = sql {
-            tx.execute_batch(&format!("DROP TRIGGER {name}"))?;
-            dropped.push(sql);
-        }
-    }
-    Ok(dropped)
-}
-
-/// Makes triggers [`drop_triggers`] dropped again.
-pub(crate) fn make_triggers(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
-    for sql in dropped {
-        tx.execute_batch(&sql)?;
-    }
-    Ok(())
+    KEPT.resume(tx, dropped)
 }

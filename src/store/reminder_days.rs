@@ -8,16 +8,23 @@ use std::collections::BTreeMap;
 
 use super::Result;
 
-/// The triggers that keep the counts (dropped for a demo load, which recounts once at its end).
-const TRIGGERS: [&str; 3] = [
-    "reminder_days_add",
-    "reminder_days_remove",
-    "reminder_days_change",
-];
+use super::points_days::{first_few, Kept};
 
 /// The counts recounted from the reminders: what `reminder_days` holds when right.
 const RECOUNT: &str = "SELECT due_on, kind, coalesce(assignee_id, 0), status, count(*)
    FROM reminders GROUP BY 1, 2, 3, 4";
+
+/// The counts, and the triggers that keep them (dropped for a demo load, which recounts once
+/// at its end).
+const KEPT: Kept = Kept {
+    table: "reminder_days",
+    recount: RECOUNT,
+    triggers: &[
+        "reminder_days_add",
+        "reminder_days_remove",
+        "reminder_days_change",
+    ],
+};
 
 /// A row of the counts: due day, kind, who it is kept for (0 for anyone), status.
 type Key = (String, String, i64, String);
@@ -47,56 +54,40 @@ fn differing(conn: &rusqlite::Connection) -> Result<Vec<(Key, i64, i64)>> {
     ))
 }
 
-fn kept(conn: &rusqlite::Connection) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reminder_days')",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
 /// Where the counts differ from a recount of the reminders, in words (the first few, and how
 /// many in all); nothing for a file older than the counts.
 pub(crate) fn check(conn: &rusqlite::Connection) -> Result<Vec<String>> {
-    if !kept(conn)? {
+    if !KEPT.exists(conn)? {
         return Ok(Vec::new());
     }
-    let wrong = differing(conn)?;
-    let mut problems: Vec<String> = wrong
-        .iter()
-        .take(3)
+    let wrong = differing(conn)?
+        .into_iter()
         .map(|((day, kind, assignee, status), was, has)| {
             format!(
                 "reminders due {day} {kind} kept for {assignee} {status}: kept {was}, the reminders are {has}"
             )
         })
         .collect();
-    if wrong.len() > 3 {
-        problems.push(format!("and {} more reminder rows", wrong.len() - 3));
-    }
-    Ok(problems)
+    Ok(first_few(wrong, "reminder rows"))
 }
 
 /// Makes the counts again from the reminders; how many rows were wrong.
 pub(crate) fn recount(tx: &rusqlite::Connection) -> Result<usize> {
-    if !kept(tx)? {
+    if !KEPT.exists(tx)? {
         return Ok(0);
     }
     let wrong = differing(tx)?.len();
-    tx.execute_batch(&format!(
-        "DELETE FROM reminder_days; INSERT INTO reminder_days {RECOUNT};"
-    ))?;
+    KEPT.remake(tx)?;
     Ok(wrong)
 }
 
 /// Drops the triggers for a bulk load; what [`resume`] makes again.
 pub(crate) fn suspend(tx: &rusqlite::Connection) -> Result<Vec<String>> {
-    super::points_days::drop_triggers(tx, &TRIGGERS)
+    KEPT.suspend(tx)
 }
 
-/// Makes the triggers [`suspend`] dropped again, and the counts from the reminders as they
-/// now are.
+/// Makes the counts from the reminders as they now are, and the triggers [`suspend`] dropped
+/// again.
 pub(crate) fn resume(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
-    recount(tx)?;
-    super::points_days::make_triggers(tx, dropped)
+    KEPT.resume(tx, dropped)
 }

@@ -933,11 +933,7 @@ pub(crate) fn check_day_sums(conn: &rusqlite::Connection) -> Result<Vec<String>>
             )
         })
         .collect();
-    let mut problems: Vec<String> = wrong.iter().take(3).cloned().collect();
-    if wrong.len() > 3 {
-        problems.push(format!("and {} more rows", wrong.len() - 3));
-    }
-    Ok(problems)
+    Ok(super::points_days::first_few(wrong, "rows"))
 }
 
 fn day_sums(conn: &rusqlite::Connection, sql: &str) -> Result<DaySums> {

@@ -172,8 +172,11 @@ pub struct Reports {
     /// Others wrote since the last reload.
     data_changed: bool,
     /// When this pane last said something of the figures shown (an export, or a wait for
-    /// it): taken back once other figures are chosen or arrive, as it no longer applies.
+    /// it): taken back once other figures are chosen, as it no longer applies — and a wait
+    /// once the figures arrive.
     said_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// What was said is a wait for figures still being calculated.
+    said_wait: bool,
 }
 
 impl Reports {
@@ -186,9 +189,11 @@ impl Reports {
         }
     }
 
-    /// Notes what was just said of the figures shown (see `said_at`).
-    fn noted(&mut self, desk: &Desk) {
+    /// Notes what was just said of the figures shown (see `said_at`); `wait` when it asks to
+    /// wait for them.
+    fn noted(&mut self, desk: &Desk, wait: bool) {
         self.said_at = desk.message.as_ref().map(|m| m.at);
+        self.said_wait = wait;
     }
 
     fn period_name(&self) -> PeriodName {
@@ -287,7 +292,11 @@ impl Reports {
         self.pending = None;
         match &c.outcome {
             Outcome::Figures(f) => {
-                self.unsay(desk);
+                // The wait is over; where an export was saved still holds (the same
+                // figures recalculated, or others chosen, which took it back already).
+                if self.said_wait {
+                    self.unsay(desk);
+                }
                 self.shown = Some(Shown {
                     asked: c.asked.clone(),
                     figures: (**f).clone(),
@@ -416,7 +425,7 @@ impl Reports {
                 .is_none_or(|(_, p)| p.same_figures(&s.asked))
         }) else {
             desk.warn_t("reports.export_wait");
-            self.noted(desk);
+            self.noted(desk, true);
             return;
         };
         let text = match crate::report_text::csv(&shown.figures.now) {
@@ -450,7 +459,7 @@ impl Reports {
                     &[("path", &sanitize(&path.display().to_string()))],
                 );
                 desk.info(said);
-                self.noted(desk);
+                self.noted(desk, false);
             }
             Err(e) => {
                 let said = desk
