@@ -615,6 +615,22 @@ fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("day")
 }
 
+/// The pipeline of the report of `from`..`to` (local days), as JSON.
+fn pipeline_of(store: &Store, admin: &careline::store::Actor, from: &str, to: &str) -> Value {
+    let report = store
+        .report(
+            admin,
+            &ReportQuery {
+                period: Period::between(day(from), day(to)).expect("period"),
+                operator: None,
+                csat_scale: 5,
+            },
+            &ReportTargets::default(),
+        )
+        .expect("report");
+    serde_json::to_value(&report.pipeline).expect("json")
+}
+
 #[test]
 fn the_pipeline_of_a_period_is_counted_as_it_stood_then() {
     let sb = desk();
@@ -672,19 +688,7 @@ fn the_pipeline_of_a_period_is_counted_as_it_stood_then() {
     //   2, 150,000 fen
     // win rate: 2 / (2 + 2) = 0.5
     // days to close: O2 2 Apr → 12 Apr = 10, O3 1 Mar → 21 Apr = 30 + 21 = 51; mean 30.5
-    let april = Period::between(day("2026-04-01"), day("2026-04-30")).expect("period");
-    let report = store
-        .report(
-            &admin,
-            &ReportQuery {
-                period: april,
-                operator: None,
-                csat_scale: 5,
-            },
-            &ReportTargets::default(),
-        )
-        .expect("report");
-    let p = serde_json::to_value(&report.pipeline).expect("json");
+    let p = pipeline_of(&store, &admin, "2026-04-01", "2026-04-30");
     assert_eq!(p["open_by_stage"]["lead"]["count"], 1);
     assert_eq!(p["open_by_stage"]["lead"]["amount"], 120_000);
     assert_eq!(p["open_by_stage"]["qualified"]["count"], 0);
@@ -705,19 +709,7 @@ fn the_pipeline_of_a_period_is_counted_as_it_stood_then() {
     // May (to the 31st): O7 and O8 (reopened at proposal) and O1 and O6 are open at its end:
     //   lead: O6 ¥1,200 + O7 ¥9,999 · proposal: O1 ¥10,000 + O8 ¥700 · negotiation: none
     // won in May: O9 (¥400), 15 Apr → 2 May = 17 days; lost: none; win rate 1 / 1 = 1.
-    let may = Period::between(day("2026-05-01"), day("2026-05-31")).expect("period");
-    let report = store
-        .report(
-            &admin,
-            &ReportQuery {
-                period: may,
-                operator: None,
-                csat_scale: 5,
-            },
-            &ReportTargets::default(),
-        )
-        .expect("report");
-    let p = serde_json::to_value(&report.pipeline).expect("json");
+    let p = pipeline_of(&store, &admin, "2026-05-01", "2026-05-31");
     assert_eq!(p["open_by_stage"]["lead"]["count"], 2);
     assert_eq!(p["open_by_stage"]["lead"]["amount"], 1_119_900);
     assert_eq!(p["open_by_stage"]["proposal"]["count"], 2);

@@ -244,8 +244,8 @@ impl Store {
         let generate = &generate;
         let written = self.write(actor, |w| {
             let day_count = super::reports::suspend_day_count(w.tx())?;
-            let points_days = super::points_days::suspend(w.tx())?;
-            let reminder_days = super::reminder_days::suspend(w.tx())?;
+            let points_days = super::points_days::KEPT.suspend(w.tx())?;
+            let reminder_days = super::reminder_days::KEPT.suspend(w.tx())?;
             let mut bulk = BulkLoad::begin(w.tx())?;
             let mut history = History::prepare(w.tx(), &load.texts)?;
             let start = LoadStart {
@@ -329,8 +329,8 @@ impl Store {
             history.write_day_sums(w.tx())?;
             drop(history);
             super::reports::resume_day_count(w.tx(), day_count)?;
-            super::points_days::resume(w.tx(), points_days)?;
-            super::reminder_days::resume(w.tx(), reminder_days)?;
+            super::points_days::KEPT.resume(w.tx(), points_days)?;
+            super::reminder_days::KEPT.resume(w.tx(), reminder_days)?;
             tracing::info!(
                 "demo: rows generated and written in {:?}",
                 started.elapsed()

@@ -21,7 +21,7 @@ const RECOUNT: &str = "SELECT at / 86400, coalesce(operator_id, 0), kind,
 
 /// The points' sums, and the triggers that keep them (which a bulk load drops and makes again,
 /// recounting the sums once instead of once a row).
-const KEPT: Kept = Kept {
+pub(crate) const KEPT: Kept = Kept {
     table: "points_days",
     recount: RECOUNT,
     triggers: &[
@@ -56,6 +56,21 @@ impl Kept {
             table = self.table,
             recount = self.recount
         ))?)
+    }
+
+    /// Makes the table again from the rows it sums, after counting with `wrong` the rows that
+    /// differed; that count (0 for a file without the table).
+    pub(crate) fn recount(
+        &self,
+        tx: &rusqlite::Connection,
+        wrong: impl FnOnce(&rusqlite::Connection) -> Result<usize>,
+    ) -> Result<usize> {
+        if !self.exists(tx)? {
+            return Ok(0);
+        }
+        let n = wrong(tx)?;
+        self.remake(tx)?;
+        Ok(n)
     }
 
     /// Drops the triggers for a bulk load; what [`Kept::resume`] makes again.
@@ -226,20 +241,5 @@ pub(crate) fn check(conn: &rusqlite::Connection) -> Result<Vec<String>> {
 
 /// Makes the sums again from the ledger; how many rows were wrong.
 pub(crate) fn recount(tx: &rusqlite::Connection) -> Result<usize> {
-    if !KEPT.exists(tx)? {
-        return Ok(0);
-    }
-    let wrong = differing(tx)?.len();
-    KEPT.remake(tx)?;
-    Ok(wrong)
-}
-
-/// Drops the triggers for a bulk load; what [`resume`] makes again.
-pub(crate) fn suspend(tx: &rusqlite::Connection) -> Result<Vec<String>> {
-    KEPT.suspend(tx)
-}
-
-/// Makes the sums from the ledger as it now is, and the triggers [`suspend`] dropped again.
-pub(crate) fn resume(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
-    KEPT.resume(tx, dropped)
+    KEPT.recount(tx, |tx| Ok(differing(tx)?.len()))
 }

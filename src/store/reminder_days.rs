@@ -16,7 +16,7 @@ const RECOUNT: &str = "SELECT due_on, kind, coalesce(assignee_id, 0), status, co
 
 /// The counts, and the triggers that keep them (dropped for a demo load, which recounts once
 /// at its end).
-const KEPT: Kept = Kept {
+pub(crate) const KEPT: Kept = Kept {
     table: "reminder_days",
     recount: RECOUNT,
     triggers: &[
@@ -73,21 +73,5 @@ pub(crate) fn check(conn: &rusqlite::Connection) -> Result<Vec<String>> {
 
 /// Makes the counts again from the reminders; how many rows were wrong.
 pub(crate) fn recount(tx: &rusqlite::Connection) -> Result<usize> {
-    if !KEPT.exists(tx)? {
-        return Ok(0);
-    }
-    let wrong = differing(tx)?.len();
-    KEPT.remake(tx)?;
-    Ok(wrong)
-}
-
-/// Drops the triggers for a bulk load; what [`resume`] makes again.
-pub(crate) fn suspend(tx: &rusqlite::Connection) -> Result<Vec<String>> {
-    KEPT.suspend(tx)
-}
-
-/// Makes the counts from the reminders as they now are, and the triggers [`suspend`] dropped
-/// again.
-pub(crate) fn resume(tx: &rusqlite::Connection, dropped: Vec<String>) -> Result<()> {
-    KEPT.resume(tx, dropped)
+    KEPT.recount(tx, |tx| Ok(differing(tx)?.len()))
 }

@@ -557,15 +557,7 @@ pub fn save_new(form: &mut Form, desk: &mut Desk) -> Saved {
             desk.post(Msg::DataChanged);
             Saved::Closed
         }
-        Err(StoreError::Invalid(errors)) => {
-            mark_errors(form, &errors, field_of, desk);
-            desk.error_t("form.fix_fields");
-            Saved::Open
-        }
-        Err(e) => {
-            desk.store_error(&e);
-            Saved::Open
-        }
+        Err(e) => super::refused(form, e, field_of, desk),
     }
 }
 

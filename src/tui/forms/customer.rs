@@ -499,15 +499,7 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
             tracing::info!("save conflict: {message}");
             Saved::Conflict(conflict_text(form, desk))
         }
-        Err(StoreError::Invalid(errors)) => {
-            mark_errors(form, &errors, field_of, desk);
-            desk.error_t("form.fix_fields");
-            Saved::Open
-        }
-        Err(e) => {
-            desk.store_error(&e);
-            Saved::Open
-        }
+        Err(e) => super::refused(form, e, field_of, desk),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::{mark_errors, FormKind, Saved};
+use super::{FormKind, Saved};
 use crate::domain::complaint::{Category, Severity};
 use crate::domain::customer::Channel;
 use crate::domain::interaction::{
@@ -13,7 +13,7 @@ use crate::domain::interaction::{
 };
 use crate::domain::survey::SurveyKind;
 use crate::store::{
-    CardData, Draft, FollowUp, Interaction, NewComplaint, NewInteraction, NewSurvey, StoreError,
+    CardData, Draft, FollowUp, Interaction, NewComplaint, NewInteraction, NewSurvey,
 };
 use crate::tui::component::Msg;
 use crate::tui::desk::{clock, Call, Desk};
@@ -713,15 +713,7 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
             }
             Saved::Closed
         }
-        Err(StoreError::Invalid(errors)) => {
-            mark_errors(form, &errors, field_of, desk);
-            desk.error_t("form.fix_fields");
-            Saved::Open
-        }
-        Err(e) => {
-            desk.store_error(&e);
-            Saved::Open
-        }
+        Err(e) => super::refused(form, e, field_of, desk),
     }
 }
 

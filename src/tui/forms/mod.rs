@@ -376,6 +376,24 @@ pub fn mark_errors(
     }
 }
 
+/// A save the store refused: each refused field's reason beside it (and "fix the fields"
+/// on the message line), anything else said as the store's error; the form stays open.
+pub fn refused(
+    form: &mut Form,
+    error: StoreError,
+    field_of: fn(&str) -> Option<&'static str>,
+    desk: &mut Desk,
+) -> Saved {
+    match error {
+        StoreError::Invalid(errors) => {
+            mark_errors(form, &errors, field_of, desk);
+            desk.error_t("form.fix_fields");
+        }
+        e => desk.store_error(&e),
+    }
+    Saved::Open
+}
+
 /// A form from a draft of an earlier session, with the messages that open it beside its
 /// customer; `None` (with a message said) when it cannot be reopened.
 pub fn restore(draft: &Draft, desk: &mut Desk) -> Option<(Form, Vec<Msg>)> {

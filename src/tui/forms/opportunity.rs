@@ -4,12 +4,12 @@
 //! does; the stage rules are `domain::opportunity`'s, checked here first so that a refusal is
 //! worded in the screen's language, then by the store.
 
-use super::{mark_errors, FormKind, Saved};
+use super::{FormKind, Saved};
 use crate::domain::date_input::parse_date;
 use crate::domain::operator::Permission;
 use crate::domain::opportunity::{check_move, MoveRefused, Stage};
 use crate::domain::tier::{format_money, parse_money};
-use crate::store::{CardData, Draft, NewOpportunity, StageMove, StoreError};
+use crate::store::{CardData, Draft, NewOpportunity, StageMove};
 use crate::text::sanitize;
 use crate::tui::component::Msg;
 use crate::tui::desk::Desk;
@@ -200,15 +200,7 @@ pub fn save_new(form: &mut Form, desk: &mut Desk) -> Saved {
             desk.post(Msg::DataChanged);
             Saved::Closed
         }
-        Err(StoreError::Invalid(errors)) => {
-            mark_errors(form, &errors, field_of, desk);
-            desk.error_t("form.fix_fields");
-            Saved::Open
-        }
-        Err(e) => {
-            desk.store_error(&e);
-            Saved::Open
-        }
+        Err(e) => super::refused(form, e, field_of, desk),
     }
 }
 
@@ -285,15 +277,7 @@ pub fn save_move(form: &mut Form, desk: &mut Desk) -> Saved {
             desk.post(Msg::DataChanged);
             Saved::Closed
         }
-        Err(StoreError::Invalid(errors)) => {
-            mark_errors(form, &errors, field_of, desk);
-            desk.error_t("form.fix_fields");
-            Saved::Open
-        }
-        Err(e) => {
-            desk.store_error(&e);
-            Saved::Open
-        }
+        Err(e) => super::refused(form, e, field_of, desk),
     }
 }
 
