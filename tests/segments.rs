@@ -202,6 +202,24 @@ fn sorted(mut names: Vec<&str>) -> Vec<String> {
     names.into_iter().map(str::to_string).collect()
 }
 
+/// The Care list narrowed to segment `name`, as `actor` sees it.
+fn care_rows_of(
+    store: &careline::store::Store,
+    actor: &careline::store::Actor,
+    name: &str,
+) -> Vec<careline::store::CareRow> {
+    let segment = store.segment(actor, name).expect("segment");
+    store
+        .care_list(
+            actor,
+            &CareFilter {
+                segment: Some(segment.id),
+                ..CareFilter::default()
+            },
+        )
+        .expect("care list")
+}
+
 #[test]
 fn the_done_means_segment_holds_exactly_who_the_rules_say() {
     let (_db, mut store, _admin, supervisor, operator, _set) = desk();
@@ -500,16 +518,7 @@ fn a_campaign_makes_one_reminder_per_member_it_may_reach_once() {
     assert_eq!(service.made, 1);
     // The reminders are in the Care list under the segment filter: four of "Winter VIP
     // offer" and four of "Spring visit", and none of dnc.
-    let segment = store.segment(&supervisor, "VIP lapsed").expect("segment");
-    let rows = store
-        .care_list(
-            &supervisor,
-            &CareFilter {
-                segment: Some(segment.id),
-                ..CareFilter::default()
-            },
-        )
-        .expect("care list");
+    let rows = care_rows_of(&store, &supervisor, "VIP lapsed");
     assert_eq!(rows.len(), 8);
     assert!(rows.iter().all(|r| r.customer_id != set["dnc"]));
     assert_eq!(
@@ -863,15 +872,6 @@ fn two_runs_of_one_campaign_at_once_make_one_reminder_per_member() {
     assert_eq!((made, already), (4, 4));
     let store = db.open();
     let supervisor = store.actor("zhang.wei", None).expect("supervisor");
-    let segment = store.segment(&supervisor, "VIP lapsed").expect("segment");
-    let rows = store
-        .care_list(
-            &supervisor,
-            &CareFilter {
-                segment: Some(segment.id),
-                ..CareFilter::default()
-            },
-        )
-        .expect("care list");
+    let rows = care_rows_of(&store, &supervisor, "VIP lapsed");
     assert_eq!(rows.len(), 4);
 }
