@@ -855,6 +855,29 @@ fn the_card_adds_moves_and_lists_opportunities_at_80_by_24() {
         // `o`: title, product, amount typed; stage lead, close in a month, owner me.
         key(&mut app, KeyCode::Char('o'));
         assert!(app.form().is_some(), "{}", message(&app));
+        // Saved with no title, an amount that is none and a day that does not exist: every
+        // one of them is marked at once.
+        let close = app.form().map(|f| f.value("close")).unwrap_or_default();
+        {
+            let form = app.form_mut().expect("form");
+            form.set("amount", "abc");
+            form.set("close", "2026-02-30");
+        }
+        app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        let marked: Vec<&str> = ["title", "amount", "close"]
+            .into_iter()
+            .filter(|k| {
+                app.form()
+                    .and_then(|f| f.field(k))
+                    .is_some_and(|f| f.error.is_some())
+            })
+            .collect();
+        assert_eq!(marked, ["title", "amount", "close"], "{}", message(&app));
+        {
+            let form = app.form_mut().expect("form");
+            form.set("amount", "");
+            form.set("close", &close);
+        }
         type_text(&mut app, "Fridge upgrade");
         key(&mut app, KeyCode::Tab);
         type_text(&mut app, "双门冰箱");

@@ -640,6 +640,19 @@ fn the_command_prints_the_documented_json_and_a_table() {
         .sandbox
         .fails(&["report", "--from", "2026-03-31", "--to", "2026-03-01"]);
     assert!(err.contains("--to"), "{err}");
+    // The screen's names for the quarter and the year are taken as well.
+    for (alias, name) in [("this_quarter", "quarter"), ("this_year", "year")] {
+        let period = |p: &str| {
+            let v: serde_json::Value = serde_json::from_str(
+                &desk
+                    .sandbox
+                    .ok(&["report", "--period", p, "--format", "json"]),
+            )
+            .expect("JSON");
+            (v["period"]["from"].clone(), v["period"]["to"].clone())
+        };
+        assert_eq!(period(alias), period(name), "{alias}");
+    }
     let err = desk.sandbox.fails(&["report", "--period", "fortnight"]);
     assert!(err.contains("this_month"), "{err}");
 }

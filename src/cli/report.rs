@@ -45,7 +45,13 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
     let today = store.today();
     let period = match (&args.period, &args.from, &args.to) {
         (Some(name), _, _) => {
-            let name: PeriodName = name.parse().map_err(|_| {
+            // The screen says "this quarter" and "this year": those names are taken too.
+            let canonical = match name.as_str() {
+                "this_quarter" => "quarter",
+                "this_year" => "year",
+                other => other,
+            };
+            let name: PeriodName = canonical.parse().map_err(|_| {
                 anyhow::anyhow!(
                     "--period: '{name}' is not one of {}",
                     PeriodName::ALL

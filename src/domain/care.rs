@@ -375,7 +375,7 @@ pub fn fact_words(fact: &CareFact, holidays: &[HolidayRule]) -> String {
             None => format!("purchase of {}", day(on)),
         },
         CareFact::Renewal { expires } => format!("membership expires {expires}"),
-        CareFact::ReturnVisit { since, .. } => format!("last contact {since}"),
+        CareFact::ReturnVisit { since, .. } => format!("last contact or visit {since}"),
         CareFact::Verification { since } => format!("profile verified {since}"),
     }
 }

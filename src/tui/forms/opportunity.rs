@@ -140,13 +140,10 @@ fn field_of(field: &str) -> Option<&'static str> {
     }
 }
 
-/// Ctrl-S on the new-opportunity form.
+/// Ctrl-S on the new-opportunity form. Every field in the wrong is marked at once.
 pub fn save_new(form: &mut Form, desk: &mut Desk) -> Saved {
     let today = desk.store.today();
-    if !form.check_basics(&desk.i18n, today) {
-        desk.error_t("form.fix_fields");
-        return Saved::Open;
-    }
+    let mut ok = form.check_basics(&desk.i18n, today);
     let typed = form.value("amount");
     let amount = if typed.trim().is_empty() {
         0
@@ -154,8 +151,9 @@ pub fn save_new(form: &mut Form, desk: &mut Desk) -> Saved {
         match parse_money(&typed) {
             Some(fen) if fen >= 0 => fen,
             _ => {
-                let text = desk.i18n.t("opportunity.bad_amount").to_string();
-                return fail(form, "amount", text, desk);
+                form.set_error("amount", desk.i18n.t("opportunity.bad_amount").to_string());
+                ok = false;
+                0
             }
         }
     };
@@ -165,15 +163,21 @@ pub fn save_new(form: &mut Form, desk: &mut Desk) -> Saved {
         text => match parse_date(text, today) {
             Ok(day) if day >= today => Some(day),
             Ok(_) => {
-                let text = desk.i18n.t("opportunity.close_past").to_string();
-                return fail(form, "close", text, desk);
+                form.set_error("close", desk.i18n.t("opportunity.close_past").to_string());
+                ok = false;
+                None
             }
             Err(_) => {
-                let text = desk.i18n.t("form.bad_date").to_string();
-                return fail(form, "close", text, desk);
+                form.set_error("close", desk.i18n.t("form.bad_date").to_string());
+                ok = false;
+                None
             }
         },
     };
+    if !ok {
+        desk.error_t("form.fix_fields");
+        return Saved::Open;
+    }
     let stage = form.value("stage").parse::<Stage>().unwrap_or(Stage::Lead);
     let owner_id = form.value("owner").parse::<i64>().ok();
     let product = Some(form.value("product")).filter(|p| !p.trim().is_empty());

@@ -38,18 +38,21 @@ pub fn redeem_form(card: &CardData, desk: &Desk) -> Form {
 /// Ctrl-S on the redeem form.
 pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
     let today = desk.today();
-    if !form.check_basics(&desk.i18n, today) {
-        desk.error_t("form.fix_fields");
-        return Saved::Open;
-    }
+    // Every field in the wrong is marked at once.
+    let basics = form.check_basics(&desk.i18n, today);
     let points = match form.value("points").trim().parse::<i64>() {
-        Ok(n) if n > 0 => n,
+        Ok(n) if n > 0 => Some(n),
+        // An empty one is already marked as required.
+        _ if form.value("points").trim().is_empty() => None,
         _ => {
             let text = desk.i18n.t("redeem.bad_points").to_string();
             form.set_error("points", text);
-            desk.error_t("form.fix_fields");
-            return Saved::Open;
+            None
         }
+    };
+    let (true, Some(points)) = (basics, points) else {
+        desk.error_t("form.fix_fields");
+        return Saved::Open;
     };
     let code = form.extra.get(CODE).cloned().unwrap_or_default();
     let id = form.entity_id;
