@@ -308,6 +308,12 @@ pub fn make_side_files(db: &Path, uid: u32, gid: u32) -> io::Result<Vec<PathBuf>
 /// without careline, wherever it lies). The side files must exist already, or SQLite would
 /// create them owned by the operator.
 pub fn unsafe_database_files(db: &Path) -> Option<FileProblem> {
+    unsafe_files_among(db, database_files(db))
+}
+
+/// [`unsafe_database_files`] over `listed`, the files beside `db` as they were listed a
+/// moment before they are looked at.
+fn unsafe_files_among(db: &Path, listed: io::Result<Vec<PathBuf>>) -> Option<FileProblem> {
     // SAFETY: these cannot fail and touch no memory.
     let (user, group) = unsafe { (libc::getuid(), libc::getegid()) };
     let dir = db.parent().unwrap_or(Path::new("."));
@@ -372,10 +378,16 @@ pub fn unsafe_database_files(db: &Path) -> Option<FileProblem> {
             return Some(problem);
         }
     }
-    match database_files(db) {
+    // A file listed beside the database may be gone by the time it is looked at (a restore's
+    // temporary copy and its journal come and go): what is no longer there cannot be opened,
+    // so only the database itself is missing when it is not found.
+    match listed {
         Ok(files) => files
             .iter()
-            .find_map(|f| check(f, false, Some(owner)).err()),
+            .find_map(|f| match check(f, false, Some(owner)) {
+                Err(FileProblem::Missing(gone)) if gone != db => None,
+                found => found.err(),
+            }),
         Err(e) => Some(FileProblem::Unsafe(format!("{}: {e}", dir.display()))),
     }
 }
@@ -546,6 +558,39 @@ pub fn set_owner_and_mode(path: &Path, uid: u32, gid: u32, mode: u32) -> io::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file listed beside the database that is gone when looked at (a restore's temporary
+    /// copy and its journal, removed in between) is not a missing file: only the database
+    /// and its side files are. Root's alone own such files, so the look is tried as root.
+    #[test]
+    fn a_file_gone_since_the_listing_is_not_missing() {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: getuid cannot fail.
+        if unsafe { libc::getuid() } != 0 {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o770))
+            .expect("folder mode");
+        let db = dir.path().join("careline.db");
+        for file in std::iter::once(db.clone()).chain(SIDE_FILES.iter().map(|s| side_file(&db, s)))
+        {
+            std::fs::write(&file, b"").expect("file");
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o660))
+                .expect("file mode");
+        }
+        let gone = side_file(&db, ".restoring-7-journal");
+        let listed = database_files(&db).expect("listing");
+        assert_eq!(unsafe_files_among(&db, Ok(listed.clone())), None);
+        let mut with_gone = listed.clone();
+        with_gone.push(gone);
+        assert_eq!(unsafe_files_among(&db, Ok(with_gone)), None);
+        std::fs::remove_file(&db).expect("remove");
+        assert_eq!(
+            unsafe_files_among(&db, Ok(listed)),
+            Some(FileProblem::Missing(db.clone()))
+        );
+    }
 
     #[test]
     fn the_config_and_log_follow_the_binary() {
