@@ -998,6 +998,9 @@ fn the_reports_pane_shows_the_pipeline() {
         let actor = store.actor("li.na", None).expect("actor");
         let mut app = App::new(store, actor, settings(lang, "desk.db"));
         key(&mut app, KeyCode::F(5));
+        // The last section: End scrolls to it.
+        draw(&mut app, 132, 43);
+        key(&mut app, KeyCode::End);
         let terminal = draw(&mut app, 132, 43);
         let wide = common::screen::buffer_text(terminal.backend().buffer());
         assert!(wide.contains(title) && wide.contains(extra), "{wide}");

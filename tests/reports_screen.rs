@@ -369,6 +369,35 @@ fn headline_line(text: &str, label: &str) -> String {
         .unwrap_or_else(|| panic!("{label:?} in\n{text}"))
 }
 
+/// The lines of the section titled `title` at 132 columns, from its title to the blank line
+/// after it: the cells from the column the title starts in, as many as a half of the screen
+/// has (the sections beside it left out).
+fn section(text: &str, title: &str) -> Vec<String> {
+    // The frame's inner 130 columns in halves of 64 with 2 between.
+    const HALF: usize = 64;
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(title))
+        .unwrap_or_else(|| panic!("{title:?} in\n{text}"));
+    let column = lines[at][..lines[at].find(title).expect("title")]
+        .chars()
+        .count();
+    lines[at..]
+        .iter()
+        .map(|l| {
+            l.chars()
+                .skip(column)
+                .take(HALF)
+                .take_while(|c| *c != '│')
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
 /// The words after `label` on its line, split at spaces (the mark before it left out).
 fn after<'a>(line: &'a str, label: &str) -> Vec<&'a str> {
     let at = line.find(label).expect("label on its line") + label.len();
@@ -431,7 +460,8 @@ fn the_figures_shown_are_the_stores_and_worked_by_hand() {
 
     let mut chen = app(&desk.path, "chen.jie", Lang::En);
     reports_tab(&mut chen);
-    let text = screen(&mut chen, 132, 43);
+    // Tall enough for every section at once.
+    let text = screen(&mut chen, 132, 90);
     let t = &r.targets;
     let rows = [
         (
@@ -560,6 +590,106 @@ fn the_figures_shown_are_the_stores_and_worked_by_hand() {
         after(amy, "Amy")[..8],
         ["4", "3", "3:00", "66.7%", "2", "2", "4.50", "2"],
         "{amy}"
+    );
+
+    // The sections beneath the charts, read from the store's figures and by hand.
+    // CSAT by score: one answer each of 3, 4 and 5.
+    let scores = section(&text, "CSAT by score");
+    assert!(scores[0].contains("3 answers"), "{scores:?}");
+    for (n, score) in ["1 0", "2 0", "3 1", "4 1", "5 1"].iter().enumerate() {
+        assert!(scores[n + 1].starts_with(score), "{score}: {scores:?}");
+    }
+    for n in 1..=5 {
+        let count = r.csat_distribution.get(&n).copied().unwrap_or(0);
+        assert!(scores[n as usize].starts_with(&format!("{n} {count}")));
+    }
+    // Complaints: K1 to K4 opened, K1 and K3 resolved, none closed (no follow-up made).
+    let totals = section(&text, "Complaints and replies");
+    let value = |lines: &[String], label: &str| -> String {
+        let line = lines
+            .iter()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("{label} in {lines:?}"));
+        line[line.find(label).expect("label") + label.len()..]
+            .trim()
+            .to_string()
+    };
+    assert_eq!(value(&totals, "Complaints opened"), "4");
+    assert_eq!(value(&totals, "Complaints resolved"), "2");
+    assert_eq!(value(&totals, "Complaints closed"), "0");
+    assert_eq!(
+        value(&totals, "Email/chat replies owed"),
+        r.replies.owed.to_string()
+    );
+    assert_eq!(
+        value(&totals, "Answered on time"),
+        format!(
+            "{} ({})",
+            r.replies.on_time,
+            percent(r.replies.on_time_rate)
+        )
+    );
+    assert_eq!(
+        value(&totals, "Average time to reply"),
+        minutes(r.replies.avg_seconds)
+    );
+    // Points: 1 a yuan of the two November purchases of ¥100; none redeemed or expired.
+    let points = section(&text, "Loyalty points");
+    assert_eq!(value(&points, "Earned"), "200");
+    assert_eq!(value(&points, "Redeemed"), "0");
+    assert_eq!(value(&points, "Expired"), "0");
+    // Reminders: the follow-up calls of K1 (resolved 4 Nov, due 3 days later) and K3
+    // (11 Nov), and the callbacks asked on 3 and 5 November for the 30th; none made yet. Two
+    // of each kind: by kind's code (complaint_follow_up before follow_up).
+    let reminders = section(&text, "Care reminders");
+    assert!(reminders[0].contains("0 done of 4"), "{reminders:?}");
+    let rows: Vec<Vec<&str>> = reminders[1..]
+        .iter()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["complaint", "0", "/", "2", "0.0%"],
+            ["callback", "0", "/", "2", "0.0%"]
+        ]
+    );
+    // Wrap-up codes: resolved twice (amy's call, bob's visit), information given twice (amy's
+    // chat, bob's email), a callback, a call not answered, a sale; the most used first.
+    let codes = section(&text, "Contacts by wrap-up code");
+    assert!(codes[0].contains("7 in all"), "{codes:?}");
+    let shown: Vec<(String, String)> = codes[1..]
+        .iter()
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().filter(|w| !w.contains('█')).collect();
+            let (count, label) = words.split_last().expect("a bar's words");
+            (label.join(" "), count.to_string())
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("info given", "2"),
+        ("resolved", "2"),
+        ("callback", "1"),
+        ("no answer", "1"),
+        ("sale", "1"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(shown, want);
+    // Per role: amy and bob are operators — 4 + 3 contacts, 3 + 3 made, 2640 s over 7, 5 of 6
+    // resolved at first contact, K1–K4 opened, K1 and K3 resolved, CSAT (5 + 4 + 3) / 3.
+    let operator = text
+        .lines()
+        .skip_while(|l| !l.contains("Per role"))
+        .find(|l| l.starts_with("│operator "))
+        .unwrap_or_else(|| panic!("Per role in\n{text}"))
+        .trim_matches('│');
+    let words: Vec<&str> = operator.split_whitespace().collect();
+    assert_eq!(
+        words,
+        ["operator", "2", "7", "6", "6:17", "83.3%", "4", "2", "4.00", "3"],
+        "{operator}"
     );
 
     // One operator: Tab, →. Her figures, and the customer base's left out.
@@ -929,10 +1059,14 @@ fn reports_snapshots() {
             let terminal = draw(&mut chen, w, h);
             insta::assert_snapshot!(format!("compare_mono_{name}_{w}x{h}"), terminal.backend());
         }
-        // At 80×24 the hot spots and the operators are scrolled to.
+        // At 80×24 the sections beneath the charts a page down (CSAT by score, complaints,
+        // replies and points, reminders, wrap-up codes); the operators and roles at the end.
         let mut chen = app(&desk.path, "chen.jie", lang);
         reports_tab(&mut chen);
         draw(&mut chen, 80, 24);
+        key(&mut chen, KeyCode::PageDown);
+        let terminal = draw(&mut chen, 80, 24);
+        insta::assert_snapshot!(format!("page_down_mono_{name}_80x24"), terminal.backend());
         key(&mut chen, KeyCode::End);
         let terminal = draw(&mut chen, 80, 24);
         insta::assert_snapshot!(format!("scrolled_mono_{name}_80x24"), terminal.backend());

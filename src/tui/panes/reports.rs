@@ -676,8 +676,16 @@ struct Layout {
     header: bool,
     channels: Rect,
     per_day: Rect,
+    /// CSAT answers by score beside the complaints, replies and points.
+    scores: Rect,
+    totals: Rect,
+    /// Care reminders done of due beside the contacts by wrap-up code.
+    reminders: Rect,
+    dispositions: Rect,
     hot_spots: Rect,
     operators: Rect,
+    /// The per-operator rows added up by role, beneath the operators'.
+    roles: Rect,
     /// Every column of the operators' rows (a wide screen).
     all_columns: bool,
     /// The sales pipeline, below the rest (no rows when there is none).
@@ -714,6 +722,89 @@ fn hot_spot_rows(r: &Report) -> u16 {
 
 fn operator_rows(r: &Report) -> u16 {
     2 + r.per_operator.len().max(1) as u16
+}
+
+/// The rows of the roles' table: a title, the columns' names, a line a role; none without.
+fn role_rows(r: &Report) -> u16 {
+    if r.per_role.is_empty() {
+        0
+    } else {
+        2 + r.per_role.len() as u16
+    }
+}
+
+/// The scores of the centre's CSAT scale, from 1.
+fn scale(r: &Report) -> i64 {
+    r.csat_scale.clamp(1, 10)
+}
+
+/// The rows of the CSAT section: a title and a bar a score.
+fn score_rows(r: &Report) -> u16 {
+    1 + scale(r) as u16
+}
+
+/// The rows of the complaints, replies and points: two titles, six lines and three, a blank
+/// line between.
+const TOTAL_ROWS: u16 = 1 + 6 + 1 + 1 + 3;
+
+/// The kinds of reminder due in the period (done ones are among them), the most due first.
+fn reminder_kinds(r: &Report) -> Vec<(String, i64, i64)> {
+    let mut kinds: Vec<(String, i64, i64)> = r
+        .reminders_due
+        .by_kind
+        .iter()
+        .map(|(k, due)| {
+            let done = r.reminders_done.by_kind.get(k).copied().unwrap_or(0);
+            (k.clone(), done, *due)
+        })
+        .collect();
+    for (k, done) in &r.reminders_done.by_kind {
+        if !r.reminders_due.by_kind.contains_key(k) {
+            kinds.push((k.clone(), *done, 0));
+        }
+    }
+    kinds.retain(|(_, done, due)| *done > 0 || *due > 0);
+    kinds.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    kinds
+}
+
+fn reminder_rows(r: &Report) -> u16 {
+    1 + reminder_kinds(r).len().max(1) as u16
+}
+
+/// At most this many wrap-up codes have a bar of their own; the rest share the last.
+const DISPOSITION_BARS: usize = 8;
+
+fn disposition_rows(r: &Report) -> u16 {
+    1 + r.contacts_by_disposition.len().clamp(1, DISPOSITION_BARS) as u16
+}
+
+/// Two sections of `left` and `right` rows from row `y`: side by side when `width` allows,
+/// else one beneath the other. Returns them and the row below both.
+fn pair(y: u16, width: u16, left: u16, right: u16) -> (Rect, Rect, u16) {
+    if width >= 60 {
+        let half = width / 2;
+        (
+            Rect::new(0, y, half - 1, left),
+            Rect::new(half + 1, y, width - half - 1, right),
+            y + left.max(right),
+        )
+    } else {
+        (
+            Rect::new(0, y, width, left),
+            Rect::new(0, y + left + 1, width, right),
+            y + left + 1 + right,
+        )
+    }
+}
+
+/// The sections beneath the charts, from row `y`: CSAT by score beside complaints, replies
+/// and points, then reminders beside wrap-up codes. Returns them and the row below.
+fn middle(r: &Report, y: u16, width: u16) -> (Rect, Rect, Rect, Rect, u16) {
+    let (scores, totals, below) = pair(y, width, score_rows(r), TOTAL_ROWS);
+    let (reminders, dispositions, below) =
+        pair(below + 1, width, reminder_rows(r), disposition_rows(r));
+    (scores, totals, reminders, dispositions, below)
 }
 
 /// The widths of the operators' number columns (header key, cells), the wide screen's extra
@@ -787,20 +878,26 @@ fn layout(r: &Report, width: u16, compare: bool) -> Layout {
         let headline = Rect::new(0, 0, left, 13);
         let channels = Rect::new(rx, 0, right, chart);
         let per_day = Rect::new(rx, chart + 1, right, chart);
-        let top = headline.bottom().max(per_day.bottom()) + 1;
+        let (scores, totals, reminders, dispositions, below) =
+            middle(r, headline.bottom().max(per_day.bottom()) + 1, width);
+        let top = below + 1;
         let numbers: usize = operator_columns(true).iter().map(|(_, w, _)| w).sum();
         let ops_w = (LOGIN_W + NAME_W + numbers) as u16;
-        let (operators, hot_spots, height) = if ops_w + 2 + hot_spot_width(r) <= width {
+        let roles_h = role_rows(r);
+        let gap = u16::from(roles_h > 0);
+        let (operators, roles, hot_spots, height) = if ops_w + 2 + hot_spot_width(r) <= width {
             (
                 Rect::new(0, top, ops_w, ops),
+                Rect::new(0, top + ops + gap, ops_w, roles_h),
                 Rect::new(ops_w + 2, top, width - ops_w - 2, hot),
-                top + hot.max(ops),
+                top + hot.max(ops + gap + roles_h),
             )
         } else {
             (
                 Rect::new(0, top, width, ops),
-                Rect::new(0, top + ops + 1, width, hot),
-                top + ops + 1 + hot,
+                Rect::new(0, top + ops + gap, width, roles_h),
+                Rect::new(0, top + ops + gap + roles_h + 1, width, hot),
+                top + ops + gap + roles_h + 1 + hot,
             )
         };
         let (pipeline, height) = pipeline_below(r, height, width);
@@ -810,8 +907,13 @@ fn layout(r: &Report, width: u16, compare: bool) -> Layout {
             header: true,
             channels,
             per_day,
+            scores,
+            totals,
+            reminders,
+            dispositions,
             hot_spots,
             operators,
+            roles,
             all_columns: true,
             pipeline,
             height,
@@ -834,17 +936,30 @@ fn layout(r: &Report, width: u16, compare: bool) -> Layout {
             y + 2 * chart + 1,
         )
     };
+    let (scores, totals, reminders, dispositions, below) = middle(r, below + 1, width);
     let hot_spots = Rect::new(0, below + 1, width, hot);
     let operators = Rect::new(0, hot_spots.bottom() + 1, width, ops);
-    let (pipeline, height) = pipeline_below(r, operators.bottom(), width);
+    let roles_h = role_rows(r);
+    let roles = Rect::new(
+        0,
+        operators.bottom() + u16::from(roles_h > 0),
+        width,
+        roles_h,
+    );
+    let (pipeline, height) = pipeline_below(r, roles.bottom(), width);
     Layout {
         headline,
         two_columns,
         header: false,
         channels,
         per_day,
+        scores,
+        totals,
+        reminders,
+        dispositions,
         hot_spots,
         operators,
+        roles,
         all_columns: false,
         pipeline,
         height,
@@ -998,7 +1113,12 @@ fn draw(pane: &Reports, area: Rect, buf: &mut Buffer, view: &View) {
     draw_channels(r, layout.channels, &mut sheet, view);
     draw_per_day(r, layout.per_day, &mut sheet, view);
     draw_hot_spots(r, layout.hot_spots, &mut sheet, view);
+    draw_scores(r, layout.scores, &mut sheet, view);
+    draw_totals(r, layout.totals, &mut sheet, view);
+    draw_reminders(r, layout.reminders, &mut sheet, view);
+    draw_dispositions(r, layout.dispositions, &mut sheet, view);
     draw_operators(r, layout.operators, layout.all_columns, &mut sheet, view);
+    draw_roles(r, layout.roles, layout.all_columns, &mut sheet, view);
     draw_pipeline(r, layout.pipeline, &mut sheet, view);
     for y in 0..rows.height.min(layout.height - scroll) {
         for x in 0..rows.width {
@@ -1235,15 +1355,7 @@ fn section_title(area: Rect, title: &str, extra: &str, buf: &mut Buffer, theme: 
 
 /// Contacts by channel: a bar for each channel (the seven, and any other the log holds).
 fn draw_channels(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
-    let theme = view.theme;
     let i18n = view.i18n;
-    section_title(
-        area,
-        i18n.t("reports.by_channel"),
-        &i18n.f("reports.in_all", &[("count", &r.contacts.to_string())]),
-        buf,
-        theme,
-    );
     let mut channels: Vec<(String, i64)> = Channel::ALL
         .iter()
         .map(|c| {
@@ -1256,17 +1368,38 @@ fn draw_channels(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
             channels.push((sanitize(c).into_owned(), *n));
         }
     }
-    let most = channels.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-    // Each bar's label is the channel and its count, the counts right-aligned in one column,
-    // so every bar starts in the same column and is only as long as its share (a count
-    // written on the bar would hide a short one).
-    let names = channels.iter().map(|(c, _)| width(c)).max().unwrap_or(0);
-    let digits = channels
+    let total = i18n.f("reports.in_all", &[("count", &r.contacts.to_string())]);
+    draw_bars(
+        i18n.t("reports.by_channel"),
+        &total,
+        &channels,
+        area,
+        buf,
+        view,
+    );
+}
+
+/// A titled bar chart, a bar a row: each bar's label is its name and its count, the counts
+/// right-aligned in one column, so every bar starts in the same column and is only as long
+/// as its share (a count written on the bar would hide a short one).
+fn draw_bars(
+    title: &str,
+    extra: &str,
+    rows: &[(String, i64)],
+    area: Rect,
+    buf: &mut Buffer,
+    view: &View,
+) {
+    let theme = view.theme;
+    section_title(area, title, extra, buf, theme);
+    let most = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let names = rows.iter().map(|(c, _)| width(c)).max().unwrap_or(0);
+    let digits = rows
         .iter()
         .map(|(_, n)| n.to_string().len())
         .max()
         .unwrap_or(1);
-    let bars: Vec<Bar> = channels
+    let bars: Vec<Bar> = rows
         .iter()
         .map(|(label, n)| {
             let text = format!("{} {}", pad(label, names), right(&n.to_string(), digits));
@@ -1286,6 +1419,200 @@ fn draw_channels(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
         .bar_style(theme.accent)
         .value_style(theme.selection)
         .render(chart, buf);
+}
+
+/// A muted line in a section that has nothing to show.
+fn say_none(area: Rect, key: &str, buf: &mut Buffer, view: &View) {
+    if area.height < 2 {
+        return;
+    }
+    buf.set_string(
+        area.x + 2,
+        area.y + 1,
+        truncate(view.i18n.t(key), usize::from(area.width).saturating_sub(2)),
+        view.theme.muted,
+    );
+}
+
+/// CSAT answers by score: a bar a score of the centre's scale, 1 first.
+fn draw_scores(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
+    let i18n = view.i18n;
+    let title = i18n.t("reports.scores").to_string();
+    let extra = i18n.f("reports.answers", &[("count", &r.csat_answers.to_string())]);
+    if r.csat_answers == 0 {
+        section_title(area, &title, &extra, buf, view.theme);
+        say_none(area, "reports.no_answers", buf, view);
+        return;
+    }
+    let rows: Vec<(String, i64)> = (1..=scale(r))
+        .map(|score| {
+            let n = r.csat_distribution.get(&score).copied().unwrap_or(0);
+            (score.to_string(), n)
+        })
+        .collect();
+    draw_bars(&title, &extra, &rows, area, buf, view);
+}
+
+/// Label and value lines under a title, the values right-aligned in one column.
+fn draw_lines(title: &str, lines: &[(String, String)], area: Rect, buf: &mut Buffer, view: &View) {
+    let theme = view.theme;
+    section_title(area, title, "", buf, theme);
+    let w = usize::from(area.width);
+    let value_w = lines.iter().map(|(_, v)| width(v)).max().unwrap_or(0);
+    let label_w = w.saturating_sub(2 + 1 + value_w);
+    for (n, (label, value)) in lines.iter().enumerate() {
+        let y = area.y + 1 + n as u16;
+        if y >= area.bottom() {
+            break;
+        }
+        let mut spans = vec![
+            Span::styled(format!("  {}", pad(label, label_w)), theme.text),
+            Span::raw(" "),
+            Span::styled(right(value, value_w), theme.accent),
+        ];
+        super::fit_spans(&mut spans, w);
+        Paragraph::new(Line::from(spans)).render(Rect::new(area.x, y, area.width, 1), buf);
+    }
+}
+
+/// Complaints opened, resolved and closed, the email and chat replies owed, and the points
+/// earned, redeemed and expired.
+fn draw_totals(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
+    let i18n = view.i18n;
+    let count = |n: i64| crate::text::grouped(n);
+    let line = |key: &str, value: String| (i18n.t(key).to_string(), value);
+    let replies = &r.replies;
+    let complaints = [
+        line("reports.opened", count(r.complaints_opened)),
+        line("reports.resolved", count(r.complaints_resolved)),
+        line("reports.closed", count(r.complaints_closed)),
+        line("reports.replies_owed", count(replies.owed)),
+        line(
+            "reports.replies_on_time",
+            format!(
+                "{} ({})",
+                count(replies.on_time),
+                percent(replies.on_time_rate)
+            ),
+        ),
+        line("reports.reply_time", minutes(replies.avg_seconds)),
+    ];
+    let top = Rect {
+        height: area.height.min(7),
+        ..area
+    };
+    draw_lines(
+        i18n.t("reports.complaints_replies"),
+        &complaints,
+        top,
+        buf,
+        view,
+    );
+    if area.height <= 8 {
+        return;
+    }
+    let points = [
+        line("reports.points_earned", count(r.points_earned)),
+        line("reports.points_redeemed", count(r.points_redeemed)),
+        line("reports.points_expired", count(r.points_expired)),
+    ];
+    let below = Rect {
+        y: area.y + 8,
+        height: area.height - 8,
+        ..area
+    };
+    draw_lines(i18n.t("reports.points"), &points, below, buf, view);
+}
+
+/// Care reminders due in the period and how many of them were done, kind by kind.
+fn draw_reminders(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
+    let (theme, i18n) = (view.theme, view.i18n);
+    let extra = i18n.f(
+        "reports.reminders_extra",
+        &[
+            ("done", &crate::text::grouped(r.reminders_done.total)),
+            ("due", &crate::text::grouped(r.reminders_due.total)),
+        ],
+    );
+    section_title(area, i18n.t("reports.reminders"), &extra, buf, theme);
+    let kinds = reminder_kinds(r);
+    if kinds.is_empty() {
+        say_none(area, "reports.no_reminders", buf, view);
+        return;
+    }
+    let w = usize::from(area.width);
+    let names: Vec<String> = kinds
+        .iter()
+        .map(|(k, _, _)| i18n.value("reminder_short", k))
+        .collect();
+    let label_w = names.iter().map(|n| width(n)).max().unwrap_or(0);
+    let digits = kinds
+        .iter()
+        .map(|(_, done, due)| done.max(due).to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (n, ((_, done, due), name)) in kinds.iter().zip(&names).enumerate() {
+        let y = area.y + 1 + n as u16;
+        if y >= area.bottom() {
+            break;
+        }
+        let rate = (*due > 0).then(|| *done as f64 / *due as f64);
+        let mut spans = vec![
+            Span::styled(format!("  {}", pad(name, label_w)), theme.text),
+            Span::styled(
+                format!(
+                    " {} / {}",
+                    right(&done.to_string(), digits),
+                    right(&due.to_string(), digits)
+                ),
+                theme.accent,
+            ),
+            Span::styled(format!(" {}", right(&percent(rate), 6)), theme.muted),
+        ];
+        super::fit_spans(&mut spans, w);
+        Paragraph::new(Line::from(spans)).render(Rect::new(area.x, y, area.width, 1), buf);
+    }
+}
+
+/// Contacts by wrap-up code, the most used first; past the bars there is room for, one bar
+/// for the rest.
+fn draw_dispositions(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
+    let i18n = view.i18n;
+    let title = i18n.t("reports.by_disposition");
+    if r.contacts_by_disposition.is_empty() {
+        section_title(area, title, "", buf, view.theme);
+        say_none(area, "reports.no_contacts", buf, view);
+        return;
+    }
+    let mut codes: Vec<(&String, i64)> = r
+        .contacts_by_disposition
+        .iter()
+        .map(|(c, n)| (c, *n))
+        .collect();
+    codes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let mut rows: Vec<(String, i64)> = Vec::new();
+    let own = if codes.len() > DISPOSITION_BARS {
+        DISPOSITION_BARS - 1
+    } else {
+        codes.len()
+    };
+    for (code, n) in &codes[..own] {
+        rows.push((
+            truncate(&view.disposition_label(&sanitize(code)), 18).into_owned(),
+            *n,
+        ));
+    }
+    if codes.len() > own {
+        let rest = codes[own..].iter().map(|(_, n)| n).sum();
+        let label = i18n.f(
+            "reports.other_codes",
+            &[("count", &(codes.len() - own).to_string())],
+        );
+        rows.push((label, rest));
+    }
+    let sum: i64 = codes.iter().map(|(_, n)| n).sum();
+    let total = i18n.f("reports.in_all", &[("count", &sum.to_string())]);
+    draw_bars(title, &total, &rows, area, buf, view);
 }
 
 /// Complaints opened per day as a sparkline (several days a column when the period has more
@@ -1420,17 +1747,85 @@ fn draw_hot_spots(r: &Report, area: Rect, buf: &mut Buffer, view: &View) {
 
 /// One row per operator; a wide screen adds the name, the contacts made and the CSAT answers.
 fn draw_operators(r: &Report, area: Rect, all_columns: bool, buf: &mut Buffer, view: &View) {
+    let rows: Vec<(String, String, &crate::store::OperatorFigures)> = r
+        .per_operator
+        .iter()
+        .map(|o| {
+            (
+                sanitize(&o.login).into_owned(),
+                view.i18n.data(&sanitize(&o.name)).into_owned(),
+                o,
+            )
+        })
+        .collect();
+    let title = view.i18n.t("reports.per_operator");
+    let heads = ("reports.col_operator", "reports.col_name");
+    draw_people(title, heads, &rows, area, all_columns, buf, view);
+}
+
+/// The operators' rows added up by role, in the operators' columns.
+fn draw_roles(r: &Report, area: Rect, all_columns: bool, buf: &mut Buffer, view: &View) {
+    if area.height == 0 {
+        return;
+    }
+    let i18n = view.i18n;
+    let figures: Vec<crate::store::OperatorFigures> = r
+        .per_role
+        .iter()
+        .map(|f| crate::store::OperatorFigures {
+            login: f.role.clone(),
+            name: String::new(),
+            role: f.role.clone(),
+            contacts: f.contacts,
+            contacts_made: f.contacts_made,
+            avg_handle_seconds: f.avg_handle_seconds,
+            fcr_rate: f.fcr_rate,
+            complaints_opened: f.complaints_opened,
+            complaints_resolved: f.complaints_resolved,
+            csat_avg: f.csat_avg,
+            csat_answers: f.csat_answers,
+        })
+        .collect();
+    let rows: Vec<(String, String, &crate::store::OperatorFigures)> = r
+        .per_role
+        .iter()
+        .zip(&figures)
+        .map(|(f, o)| {
+            (
+                i18n.value("role", &sanitize(&f.role)),
+                f.operators.to_string(),
+                o,
+            )
+        })
+        .collect();
+    draw_people(
+        i18n.t("reports.per_role"),
+        ("reports.col_role", "reports.col_staff"),
+        &rows,
+        area,
+        all_columns,
+        buf,
+        view,
+    );
+}
+
+/// A table of operators or roles: the label's column (on a wide screen a name's, or a role's
+/// head count, beside it), then the figures' columns.
+fn draw_people(
+    title: &str,
+    (label_key, name_key): (&str, &str),
+    rows: &[(String, String, &crate::store::OperatorFigures)],
+    area: Rect,
+    all_columns: bool,
+    buf: &mut Buffer,
+    view: &View,
+) {
     let theme = view.theme;
     let i18n = view.i18n;
-    section_title(area, i18n.t("reports.per_operator"), "", buf, theme);
+    section_title(area, title, "", buf, theme);
     let w = usize::from(area.width);
-    if r.per_operator.is_empty() {
-        buf.set_string(
-            area.x + 2,
-            area.y + 1,
-            truncate(i18n.t("reports.no_operators"), w.saturating_sub(2)),
-            theme.muted,
-        );
+    if rows.is_empty() {
+        say_none(area, "reports.no_operators", buf, view);
         return;
     }
     let columns = operator_columns(all_columns);
@@ -1439,24 +1834,18 @@ fn draw_operators(r: &Report, area: Rect, all_columns: bool, buf: &mut Buffer, v
     let login_w = w.saturating_sub(numbers + name_w).clamp(6, LOGIN_W);
     // Each number's column keeps a space before it.
     let cell = |text: &str, cw: usize| format!(" {}", right(text, cw - 1));
-    let mut head = pad(i18n.t("reports.col_operator"), login_w);
+    let mut head = pad(i18n.t(label_key), login_w);
     if all_columns {
-        head.push_str(&pad(i18n.t("reports.col_name"), name_w));
+        head.push_str(&pad(i18n.t(name_key), name_w));
     }
     for (key, cw, _) in &columns {
         head.push_str(&cell(i18n.t(key), *cw));
     }
     buf.set_string(area.x, area.y + 1, truncate(&head, w), theme.muted);
-    for (n, o) in r.per_operator.iter().enumerate() {
-        let mut spans = vec![Span::styled(
-            pad(&sanitize(&o.login), login_w),
-            theme.accent,
-        )];
+    for (n, (label, name, o)) in rows.iter().enumerate() {
+        let mut spans = vec![Span::styled(pad(label, login_w), theme.accent)];
         if all_columns {
-            spans.push(Span::styled(
-                pad(&i18n.data(&sanitize(&o.name)), name_w),
-                theme.text,
-            ));
+            spans.push(Span::styled(pad(name, name_w), theme.text));
         }
         for (_, cw, value) in &columns {
             spans.push(Span::styled(cell(&value(o), *cw), theme.text));
