@@ -15,6 +15,10 @@ pub fn field(e: &FieldError, i18n: &I18n) -> String {
         Some(ContactCause::Phone(p)) => phone(p, i18n),
         Some(ContactCause::Email(m)) => email(m, i18n),
         Some(ContactCause::Masked) => i18n.t("form.masked").to_string(),
+        // An empty name is missing, not too long.
+        None if e.field == "name" && e.reason == "is required" => {
+            i18n.t("form.required").to_string()
+        }
         None if e.field == "name" => i18n.t("form.bad_name").to_string(),
         None if e.field == "consent_channel" => i18n.t("form.consent_channel_needed").to_string(),
         None => e.reason.clone(),
@@ -218,5 +222,36 @@ mod refusal_tests {
             &zh
         )
         .starts_with("投诉 #7 由 root 处理："));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::i18n::Lang;
+
+    /// An empty name is said to be required; one too long or with control characters is told
+    /// the name's rule, in the screen's language.
+    #[test]
+    fn a_missing_name_is_required_not_too_long() {
+        let en = I18n::new(Lang::En);
+        let zh = I18n::new(Lang::ZhCn);
+        let missing = crate::domain::customer::validate(&Default::default());
+        let missing = missing
+            .iter()
+            .find(|e| e.field == "name")
+            .expect("an empty name is refused");
+        assert_eq!(field(missing, &en), "required");
+        assert_eq!(field(missing, &zh), "必填");
+        let long = crate::domain::customer::CustomerFields {
+            name: "名".repeat(101),
+            ..Default::default()
+        };
+        let long = crate::domain::customer::validate(&long);
+        let long = long.iter().find(|e| e.field == "name").expect("too long");
+        assert_eq!(
+            field(long, &en),
+            "a name has at most 100 characters and no control characters"
+        );
     }
 }
