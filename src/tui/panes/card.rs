@@ -615,6 +615,14 @@ fn opportunity_lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line
         .map(|s| crate::text::width(&i18n.value("opp_stage", s.as_str())))
         .max()
         .unwrap_or(0);
+    // The amounts right-aligned in one column, as wide as the widest.
+    let amount = |o: &crate::store::Opportunity| format!("¥{}", format_money(o.amount));
+    let amount_cells = card
+        .opportunities
+        .iter()
+        .map(|o| crate::text::width(&amount(o)))
+        .max()
+        .unwrap_or(0);
     let today = view.today();
     for o in &card.opportunities {
         let close = o
@@ -631,7 +639,10 @@ fn opportunity_lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line
                 ),
                 theme.accent,
             ),
-            Span::styled(format!("¥{} ", format_money(o.amount)), theme.text),
+            Span::styled(
+                format!("{:>amount_cells$} ", amount(o)),
+                theme.text,
+            ),
             Span::styled(
                 format!("{close} "),
                 if late { theme.warn } else { theme.muted },
