@@ -108,7 +108,7 @@ fn a_level_an_operator_may_not_set_is_marked_on_its_field() {
             Lang::En,
             "only a supervisor or above sets a customer's level; leave it as it is",
         ),
-        (Lang::ZhCn, "客户等级只能由主管或更高角色设置，请保持原样"),
+        (Lang::ZhCn, "客户级别只能由主管或更高角色设置，请保持原样"),
     ] {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("desk.db");
