@@ -59,9 +59,10 @@ pub struct ScreenArgs {
     /// Seed of the customer sampler.
     #[arg(long, default_value_t = 11)]
     pub seed: u64,
-    /// Terminal width and height to draw.
+    /// Terminal width to draw.
     #[arg(long, default_value_t = 80)]
     pub width: u16,
+    /// Terminal height to draw.
     #[arg(long, default_value_t = 24)]
     pub height: u16,
     /// Print the figures as JSON.

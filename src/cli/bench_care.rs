@@ -22,9 +22,10 @@ pub struct CareArgs {
     /// Key presses measured for each kind of key.
     #[arg(long, default_value_t = 200)]
     pub samples: usize,
-    /// Terminal width and height to draw.
+    /// Terminal width to draw.
     #[arg(long, default_value_t = 80)]
     pub width: u16,
+    /// Terminal height to draw.
     #[arg(long, default_value_t = 24)]
     pub height: u16,
     /// Do not generate (measure the pane on the reminders there are).

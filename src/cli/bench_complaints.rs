@@ -24,9 +24,10 @@ pub struct ComplaintsArgs {
     /// Runs of each whole process (`careline complaint list`, `sqlite3`).
     #[arg(long, default_value_t = 100)]
     pub processes: usize,
-    /// Terminal width and height to draw.
+    /// Terminal width to draw.
     #[arg(long, default_value_t = 80)]
     pub width: u16,
+    /// Terminal height to draw.
     #[arg(long, default_value_t = 24)]
     pub height: u16,
     /// Print the figures as JSON.

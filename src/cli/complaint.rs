@@ -89,6 +89,7 @@ pub struct OpenArgs {
     /// One line saying what it is about.
     #[arg(long)]
     pub title: String,
+    /// What happened, in the customer's words.
     #[arg(long)]
     pub description: Option<String>,
     /// When it was received, for letters and emails entered later: RFC 3339,

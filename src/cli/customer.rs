@@ -33,11 +33,13 @@ pub enum CustomerCommand {
     Show {
         /// Customer code, id, or a phone or email held by one customer.
         customer: String,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Change a customer. Only the fields given change; an empty value clears a field.
     Edit {
+        /// Customer code, id, or a phone or email held by one customer.
         customer: String,
         /// Refuse the edit when the record is no longer at this version (see `show --json`).
         #[arg(long)]
@@ -72,7 +74,9 @@ pub enum CustomerCommand {
     /// Merge OTHER into KEEP: contacts, purchases, interactions, complaints and reminders move
     /// to KEEP; OTHER stays as a tombstone pointing to it.
     Merge {
+        /// The record that stays: code, id, phone or email.
         keep: String,
+        /// The record merged into KEEP: code, id, phone or email.
         other: String,
         /// Print what moved as JSON instead of a sentence.
         #[arg(long)]
@@ -84,6 +88,7 @@ pub enum CustomerCommand {
 /// given bare (`--do-not-contact`) or with a value (`--do-not-contact false`).
 #[derive(Debug, Args, Default)]
 pub struct CustomerArgs {
+    /// The customer's name (required on add; at most 100 characters).
     #[arg(long)]
     pub name: Option<String>,
     /// Customer code (assigned when left out).
@@ -92,20 +97,28 @@ pub struct CustomerArgs {
     /// individual, enterprise or public_sector.
     #[arg(long)]
     pub kind: Option<String>,
+    /// Company or organisation name.
     #[arg(long)]
     pub company: Option<String>,
+    /// The company's industry.
     #[arg(long)]
     pub industry: Option<String>,
+    /// The company's size (headcount band, as your centre writes it).
     #[arg(long)]
     pub company_size: Option<String>,
+    /// The customer's occupation.
     #[arg(long)]
     pub occupation: Option<String>,
+    /// The customer's income band (as your centre writes it).
     #[arg(long)]
     pub income_band: Option<String>,
+    /// Date of birth, YYYY-MM-DD.
     #[arg(long)]
     pub birthday: Option<String>,
+    /// Region or city.
     #[arg(long)]
     pub region: Option<String>,
+    /// Postal address.
     #[arg(long)]
     pub address: Option<String>,
     /// walk_in, website, referral, cold_outreach, partner or event.
@@ -117,39 +130,50 @@ pub struct CustomerArgs {
     /// none or member.
     #[arg(long)]
     pub membership: Option<String>,
+    /// When the membership ends, YYYY-MM-DD (a renewal call is due before it).
     #[arg(long)]
     pub membership_expiry: Option<String>,
     /// temporary or member.
     #[arg(long)]
     pub stability: Option<String>,
+    /// An internal customer (a colleague or another part of the company), not an external one.
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     pub internal: Option<bool>,
+    /// Interests, free text.
     #[arg(long)]
     pub interests: Option<String>,
+    /// Preferences, free text (how they like to be served).
     #[arg(long)]
     pub preferences: Option<String>,
     /// phone_in, phone_out, email, chat, sms, social or visit.
     #[arg(long)]
     pub preferred_channel: Option<String>,
+    /// When they like to be called, free text (上午, weekdays after 18:00 …).
     #[arg(long)]
     pub preferred_time: Option<String>,
     /// Login of the owning operator.
     #[arg(long)]
     pub owner: Option<String>,
+    /// Confidential: only operators given access see the record.
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     pub confidential: Option<bool>,
+    /// Do not contact: no outbound reminders or campaigns.
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     pub do_not_contact: Option<bool>,
+    /// Marketing consent given (true) or withdrawn (false); needs --consent-channel.
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     pub marketing_consent: Option<bool>,
+    /// When consent was given or withdrawn, YYYY-MM-DD (today when left out).
     #[arg(long)]
     pub consent_date: Option<String>,
     /// How consent given or withdrawn came: phone, sms, email, wechat, in_person, web, paper
     /// (needed with every change of --marketing-consent).
     #[arg(long)]
     pub consent_channel: Option<String>,
+    /// Notes about the customer, free text.
     #[arg(long)]
     pub notes: Option<String>,
+    /// When the profile was last checked with the customer, YYYY-MM-DD.
     #[arg(long)]
     pub last_verified: Option<String>,
     /// Phone numbers (repeatable); on edit they replace the customer's phones.

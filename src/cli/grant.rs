@@ -26,6 +26,7 @@ pub enum GrantCommand {
         /// The newest requests decided and grants given directly too (supervisors).
         #[arg(long)]
         all: bool,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -42,7 +43,9 @@ pub enum GrantCommand {
     },
     /// Refuse a waiting request, saying why (supervisors).
     Refuse {
+        /// The request's number (from `grant list`).
         id: i64,
+        /// Why it is refused (the operator is told; kept in the audit trail).
         #[arg(long)]
         reason: String,
     },
@@ -53,13 +56,18 @@ pub enum GrantCommand {
         /// The operator's login.
         #[arg(long = "to")]
         login: String,
+        /// Why they may see it (kept in the audit trail).
         #[arg(long)]
         reason: String,
+        /// For how many minutes (the [privacy] default when left out).
         #[arg(long)]
         minutes: Option<u32>,
     },
     /// End a grant before it expires (supervisors).
-    Revoke { id: i64 },
+    Revoke {
+        /// The grant's number (from `grant list`).
+        id: i64,
+    },
 }
 
 fn local(t: chrono::DateTime<chrono::Utc>) -> String {

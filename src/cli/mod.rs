@@ -460,3 +460,37 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Host(_)) => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and every option says what it is for in `--help`: a new user reads the
+    /// help before the README.
+    #[test]
+    fn every_command_and_option_has_help() {
+        use clap::CommandFactory as _;
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") || arg.is_hide_set() {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            // A hidden command (the benchmarks' own workers) is not for people.
+            for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+                let path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(path.clone());
+                }
+                walk(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "careline", &mut missing);
+        assert!(missing.is_empty(), "without help: {missing:#?}");
+    }
+}

@@ -10,35 +10,50 @@ use crate::store::Role;
 pub enum OperatorCommand {
     /// Register an operator by their OS login.
     Add {
+        /// Their OS login (the name `whoami` prints).
         login: String,
+        /// Their name as colleagues know it.
         #[arg(long)]
         name: String,
+        /// operator, supervisor or admin.
         #[arg(long, default_value = "operator", value_parser = parse_role)]
         role: Role,
     },
     /// List operators.
     List {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Change an operator's role.
     Role {
+        /// The operator's login.
         login: String,
+        /// The new role: operator, supervisor or admin.
         #[arg(value_parser = parse_role)]
         role: Role,
     },
     /// Stop an operator from using careline (their history stays).
-    Disable { login: String },
+    Disable {
+        /// The operator's login.
+        login: String,
+    },
     /// Let a disabled operator use careline again.
-    Enable { login: String },
+    Enable {
+        /// The operator's login.
+        login: String,
+    },
     /// Hand FROM's work to TO: the customers FROM owns, the open complaints FROM holds and
     /// the open reminders kept for FROM (supervisors; audited). FROM may be disabled.
     Handover {
+        /// Login of the operator whose work moves.
         from: String,
+        /// Login of the operator who takes it.
         to: String,
         /// Only say what would move.
         #[arg(long)]
         dry_run: bool,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -52,13 +67,21 @@ pub enum OperatorCommand {
         stdin: bool,
     },
     /// Remove another operator's PIN, one they forgot (admins).
-    ClearPin { login: String },
+    ClearPin {
+        /// The operator's login.
+        login: String,
+    },
     /// Let an operator locked by five wrong PINs in a row in again (admins).
-    Unlock { login: String },
+    Unlock {
+        /// The operator's login.
+        login: String,
+    },
     /// Give (on) or take (off) the privacy permission: exporting everything held about a
     /// customer and erasing customers (`careline customer export|erase`).
     Privacy {
+        /// The operator's login.
         login: String,
+        /// on or off.
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },

@@ -22,11 +22,13 @@ pub enum OpportunityCommand {
     Show {
         /// The opportunity's number.
         id: i64,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Move an opportunity to another open stage (forward, back one, or reopen a lost one).
     Move {
+        /// The opportunity's number.
         id: i64,
         /// lead, qualified, proposal or negotiation.
         #[arg(long)]
@@ -37,14 +39,18 @@ pub enum OpportunityCommand {
         /// The version read (`show --json`); refused if it changed since.
         #[arg(long)]
         version: Option<i64>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Close an opportunity won, or lost with a reason.
     Close {
+        /// The opportunity's number.
         id: i64,
+        /// Closed won.
         #[arg(long, conflicts_with = "lost", required_unless_present = "lost")]
         won: bool,
+        /// Closed lost (say why with --reason).
         #[arg(long)]
         lost: bool,
         /// Why it was lost (needed with --lost).
@@ -52,6 +58,7 @@ pub enum OpportunityCommand {
         reason: Option<String>,
         #[arg(long)]
         version: Option<i64>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -62,6 +69,7 @@ pub struct AddArgs {
     /// Customer code, id, or a phone or email held by one customer.
     #[arg(long)]
     pub customer: String,
+    /// What is being sold, in a few words.
     #[arg(long)]
     pub title: String,
     /// The product or interest.
@@ -79,6 +87,7 @@ pub struct AddArgs {
     /// The owning operator's login (yourself unless given; another's needs a supervisor).
     #[arg(long)]
     pub owner: Option<String>,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -91,11 +100,13 @@ pub struct ListArgs {
     /// The owner's login.
     #[arg(long)]
     pub owner: Option<String>,
+    /// Only this stage: lead, qualified, proposal, negotiation, won or lost.
     #[arg(long)]
     pub stage: Option<String>,
     /// Only those still open.
     #[arg(long)]
     pub open: bool,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }

@@ -37,6 +37,7 @@ pub struct CustomerArgs {
     /// Customer code, id, or a phone or email held by one customer.
     #[arg(long)]
     pub customer: String,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -56,6 +57,7 @@ pub struct RedeemArgs {
     /// social, visit.
     #[arg(long, default_value = "phone_in")]
     pub channel: String,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -65,6 +67,7 @@ pub struct DateArgs {
     /// The day, YYYY-MM-DD (default: today in the centre's time zone).
     #[arg(long)]
     pub date: Option<String>,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }

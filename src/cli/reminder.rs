@@ -94,6 +94,7 @@ pub enum ReminderCommand {
 pub struct Target {
     /// The reminder's number.
     pub id: i64,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -119,11 +120,13 @@ pub struct AddArgs {
     /// When: YYYY-MM-DD, today, tomorrow, +3d (default: tomorrow).
     #[arg(long, default_value = "tomorrow")]
     pub due: String,
+    /// A note for whoever makes the call.
     #[arg(long)]
     pub note: Option<String>,
     /// Who works it: anyone (default), me, or an operator's login.
     #[arg(long = "for", default_value = "anyone")]
     pub for_whom: String,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -155,36 +158,44 @@ pub struct ListArgs {
     /// At most this many.
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct DoneArgs {
+    /// The reminder's number.
     pub id: i64,
+    /// What came of it (kept with the reminder).
     #[arg(long)]
     pub note: Option<String>,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct SnoozeArgs {
+    /// The reminder's number.
     pub id: i64,
     /// Until: YYYY-MM-DD, tomorrow, +2d, +1w.
     #[arg(long)]
     pub until: String,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct SkipArgs {
+    /// The reminder's number.
     pub id: i64,
     /// Why: declined, unreachable, already_contacted, not_relevant, wrong_contact, or your
     /// own words.
     #[arg(long)]
     pub reason: String,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }

@@ -32,6 +32,7 @@ pub struct ReportArgs {
     /// One operator's figures (their login).
     #[arg(long)]
     pub operator: Option<String>,
+    /// table (for reading), csv or json (the keys are in docs/REPORTS.md).
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 }

@@ -74,18 +74,21 @@ pub struct AddArgs {
     /// Flagged do-not-contact: yes or no.
     #[arg(long, value_name = "YES|NO")]
     pub do_not_contact: Option<String>,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// The segment's name.
     pub name: String,
     /// Members in this order: code (default), name, last_contact (longest without first),
     /// spend (highest first).
@@ -97,13 +100,16 @@ pub struct ShowArgs {
     /// Members to pass over first (the next page: --offset 20).
     #[arg(long, default_value_t = 0)]
     pub offset: u64,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// The segment's name.
     pub name: String,
+    /// csv or json.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
     /// Write to this file (created readable only by you) instead of standard output.
@@ -113,6 +119,7 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
+    /// The segment's name.
     pub name: String,
 }
 

@@ -19,6 +19,7 @@ pub enum SurveyCommand {
         /// Customer code, id, or a phone or email held by one customer.
         #[arg(long)]
         customer: String,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },

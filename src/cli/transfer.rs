@@ -82,7 +82,9 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// What to export.
     pub kind: ExportKind,
+    /// csv or json.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
     /// Write to this file (created readable only by you) instead of standard output.

@@ -639,10 +639,7 @@ fn opportunity_lines<'a>(card: &CardData, view: &View, width: usize) -> Vec<Line
                 ),
                 theme.accent,
             ),
-            Span::styled(
-                format!("{:>amount_cells$} ", amount(o)),
-                theme.text,
-            ),
+            Span::styled(format!("{:>amount_cells$} ", amount(o)), theme.text),
             Span::styled(
                 format!("{close} "),
                 if late { theme.warn } else { theme.muted },
