@@ -641,7 +641,14 @@ fn the_command_prints_the_documented_json_and_a_table() {
         .fails(&["report", "--from", "2026-03-31", "--to", "2026-03-01"]);
     assert!(err.contains("--to"), "{err}");
     // The screen's names for the quarter and the year are taken as well.
-    for (alias, name) in [("this_quarter", "quarter"), ("this_year", "year")] {
+    for (alias, name) in [
+        ("this_quarter", "quarter"),
+        ("this_year", "year"),
+        ("this-quarter", "quarter"),
+        ("this-year", "year"),
+        ("this-month", "this_month"),
+        ("last-month", "last_month"),
+    ] {
         let period = |p: &str| {
             let v: serde_json::Value = serde_json::from_str(
                 &desk
@@ -655,6 +662,19 @@ fn the_command_prints_the_documented_json_and_a_table() {
     }
     let err = desk.sandbox.fails(&["report", "--period", "fortnight"]);
     assert!(err.contains("this_month"), "{err}");
+    assert!(err.contains("this_year"), "{err}");
+    // A relative day that begins with a minus is a value, not an option: the 31 days to today.
+    let v: serde_json::Value = serde_json::from_str(&desk.sandbox.ok(&[
+        "report", "--from", "-30d", "--to", "today", "--format", "json",
+    ]))
+    .expect("JSON");
+    let day = |key: &str| {
+        v["period"][key]
+            .as_str()
+            .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+            .unwrap_or_else(|| panic!("period.{key} in {v}"))
+    };
+    assert_eq!((day("to") - day("from")).num_days(), 30, "{v}");
 }
 
 #[test]

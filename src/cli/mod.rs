@@ -108,8 +108,9 @@ pub enum Command {
     Reminders(reminder::RemindersCommand),
     /// Import customers or purchases from a CSV file (UTF-8 or GBK; English or Chinese headers).
     Import(transfer::ImportArgs),
-    /// Export customers, purchases, interactions, complaints or the reminders due (a segment
-    /// list for an SMS or mail-merge send) as CSV or JSON.
+    /// Export customers, purchases, interactions, complaints, the reminders due (a segment
+    /// list for an SMS or mail-merge send), reminder history, surveys, points or sales
+    /// opportunities as CSV or JSON.
     Export(transfer::ExportArgs),
     /// Access to confidential customers: ask (operators), grant, refuse, revoke (supervisors).
     #[command(subcommand)]

@@ -20,14 +20,15 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A named period: today, this_week, this_month (the default), last_month, quarter, year.
+    /// A named period: today, this_week, this_month (the default), last_month, this_quarter,
+    /// this_year.
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub period: Option<String>,
     /// From this day (inclusive): YYYY-MM-DD, today, -30d …
-    #[arg(long, requires = "to")]
+    #[arg(long, requires = "to", allow_hyphen_values = true)]
     pub from: Option<String>,
-    /// To this day (inclusive).
-    #[arg(long, requires = "from")]
+    /// To this day (inclusive), written as --from is.
+    #[arg(long, requires = "from", allow_hyphen_values = true)]
     pub to: Option<String>,
     /// One operator's figures (their login).
     #[arg(long)]
@@ -47,19 +48,16 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<()> {
     let period = match (&args.period, &args.from, &args.to) {
         (Some(name), _, _) => {
             // The screen says "this quarter" and "this year": those names are taken too.
-            let canonical = match name.as_str() {
+            // (this-month as well as this_month.)
+            let written = name.replace('-', "_");
+            let canonical = match written.as_str() {
                 "this_quarter" => "quarter",
                 "this_year" => "year",
                 other => other,
             };
             let name: PeriodName = canonical.parse().map_err(|_| {
                 anyhow::anyhow!(
-                    "--period: '{name}' is not one of {}",
-                    PeriodName::ALL
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "--period: '{name}' is not one of today, this_week, this_month, last_month, this_quarter (or quarter), this_year (or year)"
                 )
             })?;
             Period::named(name, today)

@@ -43,9 +43,13 @@ pub struct ImportArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportKind {
+    /// Customer records with their contacts.
     Customers,
+    /// Purchases (narrowed by --from/--to).
     Purchases,
+    /// The interaction log (narrowed by --from/--to).
     Interactions,
+    /// Complaints with their clocks (narrowed by --from/--to).
     Complaints,
     /// The reminders due, as a segment list for an SMS or mail-merge send.
     Reminders,
