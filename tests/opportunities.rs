@@ -886,12 +886,25 @@ fn the_card_adds_moves_and_lists_opportunities_at_80_by_24() {
         app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
         assert!(app.form().is_none(), "saved: {}", message(&app));
 
-        // `m`: lost without a reason is refused on the reason field; then moved to qualified
-        // (the stage it offers first: the one after lead).
+        // `m`: no stage is chosen for the operator, so a bare Ctrl-S moves nothing (won and
+        // lost are final) and says the new stage is required; with one opportunity the stage
+        // has the keys (→ offers lead, the first after "—"). Lost without a reason is refused
+        // on the reason field; then moved to qualified.
         key(&mut app, KeyCode::Char('m'));
+        assert_eq!(app.form().map(|f| f.value("stage")), Some(String::new()));
+        app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        let required = app
+            .form()
+            .and_then(|f| f.field("stage"))
+            .and_then(|f| f.error.clone());
+        assert_eq!(
+            required.as_deref(),
+            Some(if lang == Lang::En { "required" } else { "必填" })
+        );
+        key(&mut app, KeyCode::Right);
         assert_eq!(
             app.form().map(|f| f.value("stage")),
-            Some("qualified".into())
+            Some("lead".into())
         );
         app.form_mut().expect("form").set("stage", "lost");
         app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));

@@ -85,7 +85,11 @@ pub fn move_form(card: &CardData, i18n: &I18n) -> Form {
         ));
         extra.push((o.id.to_string(), o.stage, o.version));
     }
-    let stages: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+    // No stage is chosen for the operator: a bare Ctrl-S must not move a deal on (won and
+    // lost are final), so the first choice is "—", refused as required.
+    let stages: Vec<&str> = std::iter::once("")
+        .chain(Stage::ALL.iter().map(|s| s.as_str()))
+        .collect();
     let mut form = Form::new(
         FormKind::MoveOpportunity,
         vec![
@@ -108,15 +112,9 @@ pub fn move_form(card: &CardData, i18n: &I18n) -> Form {
         form.extra.insert(stage_key(&id), stage.as_str().into());
         form.extra.insert(version_key(&id), version.to_string());
     }
-    // The next stage of the first listed one (won after negotiation).
-    if let Some(first) = card.opportunities.first() {
-        let next = Stage::OPEN
-            .iter()
-            .position(|s| *s == first.stage)
-            .and_then(|i| Stage::OPEN.get(i + 1))
-            .copied()
-            .unwrap_or(Stage::Won);
-        form.set("stage", next.as_str());
+    // With one opportunity there is nothing to choose there: the new stage has the keys.
+    if card.opportunities.len() == 1 {
+        form.focus_on("stage");
     }
     form
 }
