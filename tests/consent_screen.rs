@@ -325,3 +325,37 @@ fn ignored_own_settings_are_said_on_the_screen() {
         "{text}"
     );
 }
+
+/// A bad number typed in Phone 2 with Phone left empty is marked on Phone 2, where it was
+/// typed (the store counts the numbers given, and Phone 2's is then the first); with both
+/// typed, each is marked on its own field.
+#[test]
+fn a_bad_second_phone_is_marked_where_it_was_typed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("desk.db");
+    let mut store = open_at_screen_time(&path);
+    let admin = store.init_admin("li.na", "李娜").expect("init");
+    drop(store);
+    let store = open_at_screen_time(&path);
+    let mut app = App::new(store, admin, settings(Lang::En, "desk.db"));
+    app.handle_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL));
+    let type_in = |app: &mut App, field: &str, text: &str| {
+        app.form_mut().expect("form").focus_on(field);
+        for c in text.chars() {
+            key(app, KeyCode::Char(c));
+        }
+    };
+    type_in(&mut app, "name", "赵敏");
+    // 14 digits: a mainland mobile has 11.
+    type_in(&mut app, "phone2", "12345678901234");
+    app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(app.form().is_some(), "refused");
+    assert_eq!(error_on(&app, "phone"), None, "{}", screen(&app));
+    let said = error_on(&app, "phone2").unwrap_or_else(|| panic!("{}", screen(&app)));
+    assert!(said.contains("14"), "{said}");
+    // A good first number and the same bad second one: still on Phone 2.
+    type_in(&mut app, "phone", "13800138000");
+    app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert_eq!(error_on(&app, "phone"), None, "{}", screen(&app));
+    assert!(error_on(&app, "phone2").is_some(), "{}", screen(&app));
+}

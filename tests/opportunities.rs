@@ -899,13 +899,14 @@ fn the_card_adds_moves_and_lists_opportunities_at_80_by_24() {
             .and_then(|f| f.error.clone());
         assert_eq!(
             required.as_deref(),
-            Some(if lang == Lang::En { "required" } else { "必填" })
+            Some(if lang == Lang::En {
+                "required"
+            } else {
+                "必填"
+            })
         );
         key(&mut app, KeyCode::Right);
-        assert_eq!(
-            app.form().map(|f| f.value("stage")),
-            Some("lead".into())
-        );
+        assert_eq!(app.form().map(|f| f.value("stage")), Some("lead".into()));
         app.form_mut().expect("form").set("stage", "lost");
         app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
         let error = app

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::{mark_errors, Duplicated, FormKind, Saved};
 use crate::domain::contact::ContactKind;
-use crate::domain::customer::{Channel, ContactInput, CustomerFields, Level};
+use crate::domain::customer::{Channel, ContactInput, CustomerFields, FieldError, Level};
 use crate::domain::date_input::parse_date;
 use crate::domain::operator::Permission;
 use crate::domain::search_key::{classify, Query};
@@ -424,6 +424,7 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
         match desk.store.check_customer(&desk.actor, editing, &rest) {
             Ok(()) => {}
             Err(StoreError::Invalid(errors)) => {
+                let errors = placed(form, errors);
                 mark_errors(form, &errors, field_of, desk);
                 ok = false;
             }
@@ -499,8 +500,33 @@ pub fn save(form: &mut Form, duplicated: Duplicated, desk: &mut Desk) -> Saved {
             tracing::info!("save conflict: {message}");
             Saved::Conflict(conflict_text(form, desk))
         }
+        Err(StoreError::Invalid(errors)) => {
+            let errors = placed(form, errors);
+            super::refused(form, StoreError::Invalid(errors), field_of, desk)
+        }
         Err(e) => super::refused(form, e, field_of, desk),
     }
+}
+
+/// The store's refusals with each phone's named by the form field it was typed in: the store
+/// counts the phones given (`phone`, `phone 2`), and an empty Phone leaves Phone 2's number
+/// the first.
+fn placed(form: &Form, mut errors: Vec<FieldError>) -> Vec<FieldError> {
+    let typed: Vec<&str> = ["phone", "phone2"]
+        .into_iter()
+        .filter(|key| !form.value(key).trim().is_empty())
+        .collect();
+    for e in &mut errors {
+        let n = match e.field.as_str() {
+            "phone" => 0,
+            "phone 2" => 1,
+            _ => continue,
+        };
+        if let Some(key) = typed.get(n) {
+            e.field = if *key == "phone" { "phone" } else { "phone 2" }.to_string();
+        }
+    }
+    errors
 }
 
 /// The record just created merged into `keep`: the kept record's id and what to say, or `None`
