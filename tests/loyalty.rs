@@ -611,7 +611,8 @@ mod card {
     }
 
     /// `p` on the card opens the redeem form; more than the balance is marked beside the
-    /// points, in the screen's language; 300 for a filter set saves: 2,000 − 300 = 1,700.
+    /// points, in the screen's language, with any other field in the wrong at the same save;
+    /// 300 for a filter set saves: 2,000 − 300 = 1,700.
     #[test]
     fn p_on_the_card_redeems_points_and_refuses_more_than_the_balance() {
         use crossterm::event::KeyCode;
@@ -651,6 +652,20 @@ mod card {
             let text = common::screen::buffer_text(terminal.backend().buffer());
             assert!(text.contains(over), "{over} in\n{text}");
             insta::assert_snapshot!(format!("loyalty_redeem_{name}_80x24"), terminal.backend());
+
+            // More than the balance and no reason: both marked at the same save.
+            let mut both = app(&path);
+            common::screen::open_card(&mut both, ann);
+            common::screen::key(&mut both, KeyCode::Char('p'));
+            common::screen::type_text(&mut both, "2001");
+            common::screen::ctrl(&mut both, 's');
+            let error = |field: &str| {
+                both.form()
+                    .and_then(|f| f.field(field))
+                    .and_then(|f| f.error.clone())
+            };
+            assert_eq!(error("points").as_deref(), Some(over));
+            assert!(error("reason").is_some(), "the reason is required too");
 
             let mut saved = app(&path);
             redeem(&mut saved, "300");

@@ -50,12 +50,24 @@ pub fn save(form: &mut Form, desk: &mut Desk) -> Saved {
             None
         }
     };
+    // More than the balance is marked with the rest (the store checks it again on saving).
+    let id = form.entity_id;
+    let points = match (points, desk.store.points_balance(&desk.actor, id)) {
+        (Some(n), Ok(b)) if n > b.balance => {
+            let text = desk.i18n.f(
+                "redeem.over_balance",
+                &[("balance", &b.balance.to_string())],
+            );
+            form.set_error("points", text);
+            None
+        }
+        (points, _) => points,
+    };
     let (true, Some(points)) = (basics, points) else {
         desk.error_t("form.fix_fields");
         return Saved::Open;
     };
     let code = form.extra.get(CODE).cloned().unwrap_or_default();
-    let id = form.entity_id;
     let reason = form.value("reason");
     match desk
         .store
