@@ -868,3 +868,52 @@ fn a_reminder_done_by_one_call_is_said_so_to_the_next_caller() {
         Some((id, "The Boss (boss)".to_string()))
     );
 }
+
+/// A reminder added by hand is on the customer's card as soon as it is added, whenever it is
+/// due (an operator who just added one for a colleague sees it there, as a callback is), and
+/// whoever it is kept for; one the rules made shows there once due.
+#[test]
+fn a_reminder_added_by_hand_is_on_the_card_at_once() {
+    let mut desk = desk();
+    let admin = desk.admin.clone();
+    made(&mut desk.store, &admin);
+    let amy = operator_amy(&mut desk);
+    let later = today() + chrono::Duration::days(2);
+    let id = desk
+        .store
+        .add_reminder(
+            &desk.admin,
+            &NewReminder {
+                customer_id: desk.buyer,
+                due_on: later,
+                title: "Call back about the invoice".into(),
+                note: None,
+                scope: FollowUpScope::Me,
+                assignee: Some(amy.id),
+            },
+        )
+        .expect("added");
+    let card = desk
+        .store
+        .reload_card(&desk.admin, desk.buyer)
+        .expect("card");
+    let shown: Vec<i64> = card.reminders.iter().map(|r| r.id).collect();
+    assert!(shown.contains(&id), "{shown:?}");
+    // The post-purchase call (due 3 days after the purchase of 16 May) is on the card;
+    // snoozed past today it leaves it until that day.
+    let generated = reminder_of(&desk, desk.buyer, Kind::PostPurchase);
+    assert!(
+        card.reminders.iter().any(|r| r.id == generated),
+        "{shown:?}"
+    );
+    snooze(&mut desk, generated, &later.to_string());
+    let card = desk
+        .store
+        .reload_card(&desk.admin, desk.buyer)
+        .expect("card");
+    let shown: Vec<i64> = card.reminders.iter().map(|r| r.id).collect();
+    assert!(
+        shown.contains(&id) && !shown.contains(&generated),
+        "{shown:?}"
+    );
+}

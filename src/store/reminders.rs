@@ -72,10 +72,11 @@ static DUE_ON_CARD: LazyLock<String> = LazyLock::new(|| {
                 r.facts FROM reminders r
              LEFT JOIN operators o ON o.id = r.assignee_id
              WHERE r.customer_id = ?1 AND r.status IN {to_do}
-               AND (COALESCE(r.snoozed_until, r.due_on) <= ?2 OR r.kind = {follow_up})
+               AND (COALESCE(r.snoozed_until, r.due_on) <= ?2 OR r.kind IN ({follow_up}, {manual}))
              ORDER BY r.due_on, r.due_at LIMIT 10",
         to_do = *STILL_TO_DO,
         follow_up = *FOLLOW_UP,
+        manual = quoted(Kind::Manual.as_str()),
     )
 });
 
@@ -268,7 +269,8 @@ fn at(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
 
-/// The reminders due by `today` (and every open follow-up) of one customer, for the card.
+/// The reminders due by `today` (and every open callback and reminder added by hand, whenever
+/// due) of one customer, for the card.
 pub(super) fn due_on_card(
     conn: &Connection,
     customer_id: i64,
