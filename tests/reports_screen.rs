@@ -493,7 +493,7 @@ fn the_figures_shown_are_the_stores_and_worked_by_hand() {
         ("NPS", number(r.nps, 0).or_dash(), None),
         ("Retention", percent(r.retention_rate), t.retention_rate.met),
         (
-            "Complaint rate",
+            "Complaints per 100",
             number(r.complaint_rate, 2).or_dash(),
             None,
         ),
@@ -521,7 +521,7 @@ fn the_figures_shown_are_the_stores_and_worked_by_hand() {
         ("CSAT", "4.00", "≥4.0", "✓"),
         ("NPS", "25", "", ""),
         ("Retention", "50.0%", "≥85%", "✗"),
-        ("Complaint rate", "133.33", "", ""),
+        ("Complaints per 100", "133.33", "", ""),
         ("FCR", "83.3%", "", ""),
         ("Avg handle time", "6:17", "", ""),
         ("Contacts", "7", "", ""),
@@ -651,7 +651,7 @@ fn the_figures_shown_are_the_stores_and_worked_by_hand() {
         rows,
         [
             ["complaint", "0", "/", "2", "0.0%"],
-            ["callback", "0", "/", "2", "0.0%"]
+            ["follow-up", "0", "/", "2", "0.0%"]
         ]
     );
     // Wrap-up codes: resolved twice (amy's call, bob's visit), information given twice (amy's
@@ -704,7 +704,7 @@ fn the_figures_shown_are_the_stores_and_worked_by_hand() {
         ("First response", minutes(r.avg_first_response_seconds)),
         ("CSAT", number(r.csat_avg, 2).or_dash()),
         ("Retention", "—".to_string()),
-        ("Complaint rate", "—".to_string()),
+        ("Complaints per 100", "—".to_string()),
         ("Contacts", "4".to_string()),
     ] {
         assert_eq!(headline_shown(&text, label).1, value, "{label}");

@@ -242,9 +242,12 @@ pub(crate) fn message_lines(text: &str, cells: usize) -> Vec<String> {
         return vec![text];
     }
     let first = truncate_plain(&text, cells);
-    // Break at the last space of the first line, unless that leaves it shorter than half.
+    // Break at the last space of the first line, unless that leaves it shorter than half and
+    // the rest would not fit the second line whole (a long path is kept in one piece there,
+    // to be copied).
+    let fits_second = |at: usize| width(text[at..].trim_start()) < cells;
     let cut = match first.rfind(' ') {
-        Some(at) if width(&first[..at]) >= cells / 2 => at,
+        Some(at) if at > 0 && (width(&first[..at]) >= cells / 2 || fits_second(at)) => at,
         _ => first.len(),
     };
     let rest = text[cut..].trim_start();
@@ -477,6 +480,14 @@ mod tests {
         assert!(lines.iter().all(|l| width(l) <= 60), "{lines:?}");
         assert_eq!(lines.concat().replace(' ', ""), zh.replace(' ', ""));
         assert_eq!(message_lines("Saved.", 80), vec![" Saved.".to_string()]);
+        // A path too long for the first line goes whole on the second, to be copied (it was
+        // broken mid-name).
+        let path = "/root/.local/share/careline/exports/report-2026-10-01-2026-10-31-amy.lee.csv";
+        let lines = message_lines(&format!("Report saved as CSV: {path}"), 80);
+        assert_eq!(
+            lines,
+            vec![" Report saved as CSV:".to_string(), format!(" {path}")]
+        );
     }
 
     /// What a screen left open says once a restore replaced its database reads whole at 80

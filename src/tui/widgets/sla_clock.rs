@@ -37,9 +37,19 @@ pub fn span_text(d: Duration, i18n: &I18n) -> String {
 
 /// `3h05m left`, `15m over`, `paused 2h10m` (left when it resumes), `met`.
 pub fn clock_text(r: &Reading, i18n: &I18n) -> String {
+    clock_words(r, "sla.paused", i18n)
+}
+
+/// As [`clock_text`], a paused clock said in full where there is room (the complaint's
+/// detail): `paused, 2h10m left`.
+pub fn clock_text_long(r: &Reading, i18n: &I18n) -> String {
+    clock_words(r, "sla.paused_long", i18n)
+}
+
+fn clock_words(r: &Reading, paused: &str, i18n: &I18n) -> String {
     let time = span_text(r.left, i18n);
     if r.paused && !matches!(r.state, ClockState::Met { .. }) {
-        return i18n.f("sla.paused", &[("time", &time)]);
+        return i18n.f(paused, &[("time", &time)]);
     }
     match r.state {
         ClockState::Met { on_time: true, .. } => i18n.t("sla.met").to_string(),

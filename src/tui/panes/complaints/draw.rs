@@ -16,7 +16,7 @@ use crate::tui::i18n::I18n;
 use crate::tui::view::View;
 use crate::tui::widgets::complaint_event::{event_words, step_name};
 use crate::tui::widgets::sla_clock::{
-    calendar_words, clock_name, clock_style, clock_text, complaint_clock,
+    calendar_words, clock_name, clock_style, clock_text_long, complaint_clock,
 };
 
 use super::{Complaints, Filters};
@@ -536,7 +536,7 @@ fn draw_detail(pane: &Complaints, d: &ComplaintDetail, area: Rect, buf: &mut Buf
             let (text, style) = if !k.status.is_open() && kept.met.is_none() {
                 (i18n.t("sla.stopped").to_string(), theme.muted)
             } else {
-                (clock_text(&r, i18n), clock_style(&r, theme))
+                (clock_text_long(&r, i18n), clock_style(&r, theme))
             };
             lines.push(Line::from(vec![
                 Span::styled(
