@@ -426,3 +426,39 @@ fn a_deleted_audit_entry_is_reported_missing() {
     assert_eq!(id, 3);
     assert!(why.contains("entry 2 is missing"), "{why}");
 }
+
+/// A database from before compensation points reached the balance (the ledger held them, the
+/// customer's points said 0) is mended when this careline opens it: each balance is made
+/// the sum of its ledger, and `check` passes.
+#[test]
+fn opening_an_older_database_mends_balances_that_missed_their_ledger() {
+    let (db, mut store, admin) = fresh();
+    let id = store
+        .create_customer(&admin, &customer("王秀英", vec![phone("13800138000")]))
+        .expect("create")
+        .id;
+    drop(store);
+    // As the older careline left it: 200 points of compensation in the ledger, none in the
+    // balance, and the schema one version back.
+    let raw = db.raw();
+    raw.execute(
+        "INSERT INTO points_ledger (customer_id, delta, reason, operator_id, at, kind)
+         VALUES (?1, 200, 'compensation for complaint 22', 1, 1758343990, 'compensation')",
+        [id],
+    )
+    .expect("ledger row");
+    raw.pragma_update(None, "user_version", SCHEMA_VERSION - 1)
+        .expect("set user_version");
+    drop(raw);
+    let store = db.open();
+    let points: i64 = db
+        .raw()
+        .query_row("SELECT points FROM customers WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .expect("points");
+    assert_eq!(points, 200);
+    let report = store.check().expect("check");
+    assert_eq!(report.schema_version, SCHEMA_VERSION);
+    assert!(report.points.is_empty(), "{:?}", report.points);
+}

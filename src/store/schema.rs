@@ -35,6 +35,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0027_points_days.sql"),
     include_str!("migrations/0028_report_cold_indexes.sql"),
     include_str!("migrations/0029_reminder_days.sql"),
+    include_str!("migrations/0030_points_balance.sql"),
 ];
 
 /// The version whose step re-chains the audit log in code after its SQL.
