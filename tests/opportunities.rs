@@ -288,10 +288,16 @@ fn add_list_show_move_and_close_follow_the_stage_rules() {
     // Clear one-line refusals for bad input, each naming its option or field.
     for (args, needle) in [
         (vec!["--amount", "12k"], "--amount"),
-        (vec!["--stage", "won"], "starts at an open stage"),
+        (
+            vec!["--stage", "won"],
+            "--stage: a new opportunity starts at an open stage",
+        ),
         (vec!["--stage", "maybe"], "--stage"),
         (vec!["--close", "someday"], "--close"),
-        (vec!["--close", "2020-01-01"], "expected_close"),
+        (
+            vec!["--close", "2020-01-01"],
+            "--close: 2020-01-01 is before today",
+        ),
         (vec!["--owner", "nobody"], "--owner"),
     ] {
         let mut all = vec![
