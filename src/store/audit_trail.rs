@@ -401,6 +401,22 @@ fn mask_detail(action: &str, detail: &mut serde_json::Value, rules: &PhoneRules)
 mod tests {
     use super::*;
 
+    /// The audit trail words every action in both languages (a complaint's steps read as the
+    /// step): none shows as its code, cut to the column ("opportunity.c…").
+    #[test]
+    fn every_action_written_has_words_in_both_languages() {
+        use crate::tui::i18n::{I18n, Lang};
+        for lang in [Lang::En, Lang::ZhCn] {
+            let i18n = I18n::new(lang);
+            let missing: Vec<&str> = WRITTEN
+                .iter()
+                .copied()
+                .filter(|a| i18n.get(&format!("audit_action.{a}")).is_none())
+                .collect();
+            assert!(missing.is_empty(), "{lang:?}: {missing:?}");
+        }
+    }
+
     /// Every action the store's code writes is in [`WRITTEN`] (or is a complaint's step):
     /// the first argument of each `.audit(` call, each `action: "…"` of an entry recorded
     /// without a write, and every literal of a family of actions.

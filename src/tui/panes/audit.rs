@@ -303,6 +303,15 @@ fn value_text(action: &str, key: &str, value: &serde_json::Value, view: &View) -
         Json::String(s) if action.starts_with("complaint.") && (key == "from" || key == "to") => {
             i18n.value("status", s)
         }
+        // An opportunity's stages, and which way it moved.
+        Json::String(s)
+            if action.starts_with("opportunity.") && matches!(key, "from" | "to" | "stage") =>
+        {
+            i18n.value("opp_stage", s)
+        }
+        Json::String(s) if action.starts_with("opportunity.") && key == "move" => {
+            i18n.value("opp_move", s)
+        }
         // A word of a vocabulary: in the screen's language.
         Json::String(s) if key == "disposition" => view.disposition_label(s),
         Json::String(s) if key == "kind" && action.starts_with("reminder") => {
@@ -475,4 +484,66 @@ fn draw_detail(row: &AuditRow, area: Rect, buf: &mut Buffer, view: &View) {
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::interaction::LogRules;
+    use crate::tui::i18n::{I18n, Lang};
+    use crate::tui::theme::Theme;
+    use chrono::{FixedOffset, TimeZone, Utc};
+
+    /// An opportunity's stage change reads in the screen's language: its action, its stages
+    /// and which way it moved (the zh trail said "从: lead; 到: qualified; move: forward").
+    #[test]
+    fn an_opportunity_move_reads_in_the_screens_language() {
+        let row = AuditRow {
+            id: 1,
+            at: Utc.with_ymd_and_hms(2026, 11, 27, 8, 0, 0).unwrap(),
+            login: "li.na".into(),
+            name: Some("李娜".into()),
+            via: None,
+            action: "opportunity.move".into(),
+            entity: Some("opportunity".into()),
+            entity_id: Some(19),
+            customer_id: Some(1),
+            customer_code: Some("C0000001".into()),
+            detail: Some(serde_json::json!({
+                "from": "lead", "to": "qualified", "move": "forward", "reason": null
+            })),
+            erased: false,
+        };
+        let theme = Theme::mono();
+        let rules = LogRules::default();
+        for (lang, action, words) in [
+            (Lang::ZhCn, "销售机会换阶段", ["线索", "已确认", "推进"]),
+            (
+                Lang::En,
+                "opportunity stage changed",
+                ["lead", "qualified", "forward"],
+            ),
+        ] {
+            let i18n = I18n::new(lang);
+            let view = View {
+                theme: &theme,
+                i18n: &i18n,
+                rules: &rules,
+                now: row.at,
+                tz: FixedOffset::east_opt(8 * 3600).unwrap(),
+                focused: true,
+            };
+            assert_eq!(action_words(&row.action, &view), action);
+            let detail = detail_text(&row, &view);
+            for word in words {
+                assert!(detail.contains(word), "{word} in {detail}");
+            }
+            if lang == Lang::ZhCn {
+                assert!(
+                    !detail.contains("lead") && !detail.contains("move"),
+                    "{detail}"
+                );
+            }
+        }
+    }
 }
