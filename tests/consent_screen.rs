@@ -359,3 +359,37 @@ fn a_bad_second_phone_is_marked_where_it_was_typed() {
     assert_eq!(error_on(&app, "phone"), None, "{}", screen(&app));
     assert!(error_on(&app, "phone2").is_some(), "{}", screen(&app));
 }
+
+/// Refusals beside three fields push the last field (Notes) past the bottom at 80×24: the
+/// form says there is more below where it would begin, in both languages.
+#[test]
+fn a_field_pushed_out_of_sight_is_announced() {
+    for (lang, said) in [(Lang::En, "↓ more below"), (Lang::ZhCn, "↓ 下方还有字段")] {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("desk.db");
+        let mut store = open_at_screen_time(&path);
+        let admin = store.init_admin("li.na", "李娜").expect("init");
+        drop(store);
+        let store = open_at_screen_time(&path);
+        let mut app = App::new(store, admin, settings(lang, "desk.db"));
+        app.handle_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL));
+        for (field, text) in [
+            ("name", "赵敏"),
+            ("phone", "12345"),
+            ("email", "nobody"),
+            ("birthday", "someday"),
+        ] {
+            app.form_mut().expect("form").focus_on(field);
+            for c in text.chars() {
+                key(&mut app, KeyCode::Char(c));
+            }
+        }
+        app.form_mut().expect("form").focus_on("name");
+        app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        for field in ["phone", "email", "birthday"] {
+            assert!(error_on(&app, field).is_some(), "{field}: {}", screen(&app));
+        }
+        let text = screen(&app);
+        assert!(text.contains(said), "{said} in\n{text}");
+    }
+}

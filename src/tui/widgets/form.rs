@@ -618,6 +618,16 @@ impl Form {
             }
             let row = inner.y + top - scroll;
             if row + field.lines() > inner.y + available {
+                // A field that does not fit whole is not drawn: said where it would begin,
+                // so that no field is out of sight unannounced.
+                if row < inner.y + available {
+                    buf.set_string(
+                        inner.x,
+                        row,
+                        truncate(i18n.t("form.more_below"), inner.width as usize),
+                        theme.muted,
+                    );
+                }
                 break;
             }
             let focused = i == self.focus;
