@@ -326,25 +326,34 @@ fn ignored_own_settings_are_said_on_the_screen() {
     );
 }
 
-/// A bad number typed in Phone 2 with Phone left empty is marked on Phone 2, where it was
-/// typed (the store counts the numbers given, and Phone 2's is then the first); with both
-/// typed, each is marked on its own field.
-#[test]
-fn a_bad_second_phone_is_marked_where_it_was_typed() {
+/// A new customer's form open on a fresh desk of li.na, the admin, in `lang` (the folder
+/// kept with it).
+fn new_customer_form(lang: Lang) -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("desk.db");
     let mut store = open_at_screen_time(&path);
     let admin = store.init_admin("li.na", "李娜").expect("init");
     drop(store);
     let store = open_at_screen_time(&path);
-    let mut app = App::new(store, admin, settings(Lang::En, "desk.db"));
+    let mut app = App::new(store, admin, settings(lang, "desk.db"));
     app.handle_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL));
-    let type_in = |app: &mut App, field: &str, text: &str| {
-        app.form_mut().expect("form").focus_on(field);
-        for c in text.chars() {
-            key(app, KeyCode::Char(c));
-        }
-    };
+    (dir, app)
+}
+
+/// Types `text` into the form's field `field`.
+fn type_in(app: &mut App, field: &str, text: &str) {
+    app.form_mut().expect("form").focus_on(field);
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+/// A bad number typed in Phone 2 with Phone left empty is marked on Phone 2, where it was
+/// typed (the store counts the numbers given, and Phone 2's is then the first); with both
+/// typed, each is marked on its own field.
+#[test]
+fn a_bad_second_phone_is_marked_where_it_was_typed() {
+    let (_dir, mut app) = new_customer_form(Lang::En);
     type_in(&mut app, "name", "赵敏");
     // 14 digits: a mainland mobile has 11.
     type_in(&mut app, "phone2", "12345678901234");
@@ -365,24 +374,14 @@ fn a_bad_second_phone_is_marked_where_it_was_typed() {
 #[test]
 fn a_field_pushed_out_of_sight_is_announced() {
     for (lang, said) in [(Lang::En, "↓ more below"), (Lang::ZhCn, "↓ 下方还有字段")] {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("desk.db");
-        let mut store = open_at_screen_time(&path);
-        let admin = store.init_admin("li.na", "李娜").expect("init");
-        drop(store);
-        let store = open_at_screen_time(&path);
-        let mut app = App::new(store, admin, settings(lang, "desk.db"));
-        app.handle_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL));
+        let (_dir, mut app) = new_customer_form(lang);
         for (field, text) in [
             ("name", "赵敏"),
             ("phone", "12345"),
             ("email", "nobody"),
             ("birthday", "someday"),
         ] {
-            app.form_mut().expect("form").focus_on(field);
-            for c in text.chars() {
-                key(&mut app, KeyCode::Char(c));
-            }
+            type_in(&mut app, field, text);
         }
         app.form_mut().expect("form").focus_on("name");
         app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));

@@ -20,6 +20,26 @@ pub struct View<'a> {
     pub focused: bool,
 }
 
+#[cfg(test)]
+impl<'a> View<'a> {
+    /// A view for unit tests: focused, at `now`, in Shanghai's time zone (UTC+8).
+    pub fn for_test(
+        theme: &'a Theme,
+        i18n: &'a I18n,
+        rules: &'a LogRules,
+        now: DateTime<Utc>,
+    ) -> Self {
+        View {
+            theme,
+            i18n,
+            rules,
+            now,
+            tz: FixedOffset::east_opt(8 * 3600).expect("UTC+8 is an offset"),
+            focused: true,
+        }
+    }
+}
+
 impl View<'_> {
     /// The same view for a pane with or without the keyboard.
     pub fn focus(&self, focused: bool) -> Self {

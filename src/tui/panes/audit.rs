@@ -492,7 +492,7 @@ mod tests {
     use crate::domain::interaction::LogRules;
     use crate::tui::i18n::{I18n, Lang};
     use crate::tui::theme::Theme;
-    use chrono::{FixedOffset, TimeZone, Utc};
+    use chrono::{TimeZone, Utc};
 
     /// An opportunity's stage change reads in the screen's language: its action, its stages
     /// and which way it moved (the zh trail said "从: lead; 到: qualified; move: forward").
@@ -525,14 +525,7 @@ mod tests {
             ),
         ] {
             let i18n = I18n::new(lang);
-            let view = View {
-                theme: &theme,
-                i18n: &i18n,
-                rules: &rules,
-                now: row.at,
-                tz: FixedOffset::east_opt(8 * 3600).unwrap(),
-                focused: true,
-            };
+            let view = View::for_test(&theme, &i18n, &rules, row.at);
             assert_eq!(action_words(&row.action, &view), action);
             let detail = detail_text(&row, &view);
             for word in words {

@@ -181,7 +181,7 @@ mod tests {
     use crate::domain::interaction::LogRules;
     use crate::tui::i18n::Lang;
     use crate::tui::theme::Theme;
-    use chrono::{FixedOffset, TimeZone, Utc};
+    use chrono::{TimeZone, Utc};
 
     fn event(kind: &str, text: Option<&str>, fact: Option<EventFact>) -> ComplaintEvent {
         ComplaintEvent {
@@ -207,14 +207,7 @@ mod tests {
         let rules = LogRules::default();
         let said = |lang| {
             let i18n = I18n::new(lang);
-            let view = View {
-                theme: &theme,
-                i18n: &i18n,
-                rules: &rules,
-                now: e.at,
-                tz: FixedOffset::east_opt(8 * 3600).unwrap(),
-                focused: true,
-            };
+            let view = View::for_test(&theme, &i18n, &rules, e.at);
             event_words(e, &view)
         };
         (said(Lang::ZhCn), said(Lang::En))
