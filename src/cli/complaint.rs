@@ -11,7 +11,7 @@ use super::log::parse_moment;
 use super::{print_json, Context};
 use crate::domain::complaint::{Category, NewComplaint, Severity};
 use crate::domain::complaint_step::{level_name, Compensation};
-use crate::domain::customer::{Channel, FieldError, Tier};
+use crate::domain::customer::{Channel, Tier};
 use crate::domain::sla_clock::ClockState;
 use crate::store::{
     Actor, ClockView, Complaint, ComplaintDetail, ComplaintFilter, Store, StoreError, Work, Worked,
@@ -267,21 +267,7 @@ pub struct SweepArgs {
 
 /// A store refusal in the command line's words: a field's problem names its option.
 fn refusal(e: StoreError) -> anyhow::Error {
-    match e {
-        StoreError::Invalid(errors) => anyhow!("{}", option_problems(&errors)),
-        other => other.into(),
-    }
-}
-
-fn option_problems(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| {
-            let field = e.field.strip_prefix("complaint_").unwrap_or(&e.field);
-            format!("--{}: {}", field.replace('_', "-"), e.reason)
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    super::refused_options(e, |field| field.strip_prefix("complaint_").unwrap_or(field))
 }
 
 /// Opens the store as the acting operator and escalates what breached since the last look.

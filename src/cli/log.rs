@@ -7,10 +7,10 @@ use clap::{Args, Subcommand};
 
 use super::{print_json, Context};
 use crate::domain::complaint::{Category, Severity};
-use crate::domain::customer::{Channel, FieldError};
+use crate::domain::customer::Channel;
 use crate::domain::date_input::parse_date;
 use crate::domain::interaction::{parse_follow_up, Direction, DispositionFlag, FollowUpScope};
-use crate::store::{FollowUp, Interaction, LogFilter, NewComplaint, NewInteraction, StoreError};
+use crate::store::{FollowUp, Interaction, LogFilter, NewComplaint, NewInteraction};
 use crate::text::sanitize;
 
 #[derive(Debug, Subcommand)]
@@ -151,14 +151,6 @@ pub(super) fn parse_moment(flag: &str, text: &str, tz: FixedOffset) -> Result<Da
     bail!("--{flag}: '{text}' is not a time; use 2026-11-23T10:15:00+08:00, '2026-11-23 10:15' or Unix seconds")
 }
 
-fn field_problems(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.reason))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 fn add(ctx: &Context, args: AddArgs) -> Result<()> {
     let (mut store, actor) = ctx.open()?;
     // Times typed and shown are the centre's (`[complaints] time_zone`), as on the screen.
@@ -232,11 +224,9 @@ fn add(ctx: &Context, args: AddArgs) -> Result<()> {
         amends_id: args.amends,
         open_complaint,
     };
-    let logged = match store.log_interaction(&actor, &new) {
-        Ok(logged) => logged,
-        Err(StoreError::Invalid(errors)) => bail!("{}", field_problems(&errors)),
-        Err(e) => return Err(e.into()),
-    };
+    let logged = store
+        .log_interaction(&actor, &new)
+        .map_err(|e| super::refused_options(e, |field| field))?;
     if args.json {
         return print_json(&logged);
     }

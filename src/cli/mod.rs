@@ -407,6 +407,26 @@ impl Command {
     }
 }
 
+/// A store refusal in the command line's words: each refused field named by the option that
+/// gives it (`--reply-by: …; --close: …`). `option` turns a store field into its option's name
+/// where they differ (`expected_close` → `close`); underscores become hyphens.
+pub(crate) fn refused_options(
+    e: crate::store::StoreError,
+    option: fn(&str) -> &str,
+) -> anyhow::Error {
+    match e {
+        crate::store::StoreError::Invalid(errors) => anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("--{}: {}", option(&e.field).replace('_', "-"), e.reason))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => other.into(),
+    }
+}
+
 /// Reads the command line. On a shared host (careline installed as the group's program) the
 /// options and commands careline refuses there are left out of the help (see
 /// [`host::shared_host_help`]).

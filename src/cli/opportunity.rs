@@ -9,7 +9,7 @@ use super::{print_json, Context};
 use crate::domain::date_input::parse_date;
 use crate::domain::opportunity::Stage;
 use crate::domain::tier::{format_money, parse_money};
-use crate::store::{NewOpportunity, Opportunity, OpportunityFilter, StageMove, Store, StoreError};
+use crate::store::{NewOpportunity, Opportunity, OpportunityFilter, StageMove, Store};
 use crate::text::{pad, sanitize, truncate};
 
 #[derive(Debug, Subcommand)]
@@ -179,7 +179,12 @@ pub fn run(ctx: &Context, cmd: OpportunityCommand) -> Result<()> {
                         owner_id,
                     },
                 )
-                .map_err(named_by_option)?;
+                .map_err(|e| {
+                    super::refused_options(e, |field| match field {
+                        "expected_close" => "close",
+                        other => other,
+                    })
+                })?;
             if args.json {
                 return print_json(&store.opportunity(&actor, id)?);
             }
@@ -323,26 +328,4 @@ pub fn run(ctx: &Context, cmd: OpportunityCommand) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// A refused opportunity with each field named by the option that gave it (`--close`, not
-/// `expected_close`).
-fn named_by_option(e: StoreError) -> anyhow::Error {
-    match e {
-        StoreError::Invalid(errors) => anyhow!(
-            "{}",
-            errors
-                .iter()
-                .map(|e| {
-                    let option = match e.field.as_str() {
-                        "expected_close" => "close",
-                        other => other,
-                    };
-                    format!("--{}: {}", option.replace('_', "-"), e.reason)
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        e => e.into(),
-    }
 }
